@@ -1,0 +1,365 @@
+/**
+ * What the HTTP benchmarks in bench/ share: processes cleaned up on success, failure and Ctrl-C,
+ * the app and nginx started on free loopback ports, wrk runs checked before they are reported,
+ * the machine description, and recording a result section in docs/benchmarks.md.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const DOC = path.join(root, "docs", "benchmarks.md");
+export const DURATION = process.env.BENCH_DURATION || "10s";
+export const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+export const WARMUP = "3s";
+export const WRK_LOAD = ["-t2", "-c32"];
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup
+
+const cleanups = [];
+let cleaning = null;
+let interrupted = false;
+
+/** Registers a cleanup step; steps run in reverse order of registration. */
+export function onCleanup(step) {
+  cleanups.push(step);
+}
+
+export function cleanup() {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) await step().catch((error) => console.error(`cleanup: ${error.message}`));
+  })();
+  return cleaning;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the app and nginx…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** Runs a benchmark's main(), reports its failure (not after Ctrl-C) and always cleans up. */
+export function runBenchmark(name, main) {
+  main()
+    .catch((error) => {
+      if (!interrupted) console.error(`${name} failed: ${error.message}`);
+      process.exitCode = 1;
+    })
+    .finally(cleanup);
+}
+
+/** A temporary directory, removed at cleanup, readable by nginx workers (started as root they serve as "nobody"). */
+export function tempDir(prefix = "opencrane-bench-") {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+export function findBinary(name) {
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/sbin"];
+  return dirs.map((dir) => path.join(dir, name)).find((file) => fs.existsSync(file)) ?? null;
+}
+
+/** wrk and nginx, or null after printing how to install them. */
+export function requireBinaries(benchmark) {
+  const bin = { wrk: findBinary("wrk"), nginx: findBinary("nginx") };
+  const missing = Object.keys(bin).filter((name) => !bin[name]);
+  if (missing.length === 0) return bin;
+  console.error(`${benchmark} needs ${missing.join(" and ")}. Install with:\n  sudo apt-get install -y nginx-light wrk`);
+  return null;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Starts a long-running process in its own process group (Ctrl-C reaches only us) and registers its shutdown. */
+export function startProcess(name, command, args, options) {
+  const child = spawn(command, args, { ...options, detached: true });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.once("error", (error) => console.error(`${name}: ${error.message}`));
+  onCleanup(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timeout = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    await exited;
+    clearTimeout(timeout);
+  });
+  return { child, exited };
+}
+
+const shortLived = new Set();
+onCleanup(async () => shortLived.forEach((child) => child.kill("SIGTERM")));
+
+export function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+    shortLived.add(child);
+    child.once("exit", () => shortLived.delete(child));
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk) => (stdout += chunk));
+    child.stderr?.on("data", (chunk) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** One HTTP request without keep-alive; the body is sent as JSON when given. */
+export function request(url, { method = "GET", headers = {}, json } = {}) {
+  return new Promise((resolve, reject) => {
+    const body = json === undefined ? null : Buffer.from(JSON.stringify(json));
+    const allHeaders = body ? { "Content-Type": "application/json", "Content-Length": body.length, ...headers } : headers;
+    http
+      .request(url, { method, headers: allHeaders, agent: false, timeout: 10_000 }, (response) => {
+        const chunks = [];
+        response.on("data", (chunk) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }));
+      })
+      .on("timeout", function () {
+        this.destroy(new Error(`no answer from ${url} within 10s`));
+      })
+      .on("error", reject)
+      .end(body ?? undefined);
+  });
+}
+
+export const get = (url, headers = {}) => request(url, { headers });
+
+/** Polls until `probe` returns a value; fails early when the process exits. */
+export async function waitFor(what, probe, exited, timeoutMs) {
+  let stopped = false;
+  void exited.then(() => (stopped = true));
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline && !stopped) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} ${stopped ? "exited before it answered" : `did not answer within ${timeoutMs / 1000}s (${last})`}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app and nginx
+
+/** The environment for an app on a fresh embedded database in `dir`, never a shared Postgres. */
+export function appEnv(dir, extra = {}) {
+  const env = { ...process.env, OPENCRANE_DATA_DIR: path.join(dir, "data"), OPENCRANE_LISTEN_HOST: "127.0.0.1", ...extra };
+  delete env.DATABASE_URL;
+  delete env.OBOT_REGISTRY_TOKEN;
+  return env;
+}
+
+/**
+ * Starts the app (`node scripts/start.mjs`) on a free main port and a free internal port and waits
+ * until the main port's /api/readyz answers 200 (the first start after a source change builds
+ * the app: minutes). Call waitForInternal() before using the internal port.
+ */
+export async function startApp(env) {
+  const app = { name: "main port", key: "app", url: `http://127.0.0.1:${await freePort()}` };
+  const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
+  const appProcess = startProcess("app", process.execPath, ["scripts/start.mjs"], {
+    cwd: root,
+    env: { ...env, PORT: new URL(app.url).port, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await waitFor("the app", async () => (await get(`${app.url}/api/readyz`)).status === 200, appProcess.exited, 10 * 60_000);
+  const waitForInternal = () =>
+    waitFor("the internal port", async () => (await get(`${internal.url}/api/readyz`)).status === 200, appProcess.exited, 30_000);
+  return { app, internal, appProcess, waitForInternal };
+}
+
+/** Writes `files` ({url path: bytes}) under dir/www, readable by nginx workers. */
+export function writeStaticFiles(dir, files) {
+  for (const [urlPath, bytes] of Object.entries(files)) {
+    const file = path.join(dir, "www", urlPath);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bytes);
+    for (let sub = path.dirname(file); sub.startsWith(dir) && sub !== dir; sub = path.dirname(sub)) fs.chmodSync(sub, 0o755);
+  }
+}
+
+function nginxConfig(dir, port, locations) {
+  const temp = (kind) => `${kind}_temp_path ${dir}/nginx-${kind};`;
+  // One worker: the app answers from one Node event loop.
+  return `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  ${["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(temp).join("\n  ")}
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${port};
+    root ${dir}/www;
+${locations}
+  }
+}
+`;
+}
+
+/**
+ * Starts nginx as the current user with a generated config in `dir` serving dir/www with the given
+ * `location` blocks, and waits until `probePath` answers 200.
+ */
+export async function startNginx(bin, dir, locations, probePath) {
+  const nginx = { name: "nginx", key: "nginx", url: `http://127.0.0.1:${await freePort()}` };
+  fs.writeFileSync(path.join(dir, "nginx.conf"), nginxConfig(dir, new URL(nginx.url).port, locations));
+  const nginxArgs = ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "nginx-error.log"), "-g", "daemon off;"];
+  const nginxProcess = startProcess("nginx", bin, nginxArgs, { stdio: ["ignore", "inherit", "inherit"] });
+  await waitFor("nginx", async () => (await get(`${nginx.url}${probePath}`)).status === 200, nginxProcess.exited, 10_000).catch((error) => {
+    const log = path.join(dir, "nginx-error.log");
+    throw new Error(`${error.message}; its log:\n${fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "(empty)"}`);
+  });
+  return nginx;
+}
+
+// ---------------------------------------------------------------------------------------------
+// wrk
+
+// wrk's own summary counts 4xx/5xx as errors but not an unexpected 200/304; checkRun() covers that by size.
+const WRK_REPORT = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests":%.0f,"durationUs":%.0f,"bytes":%.0f,"p50Us":%.0f,"p99Us":%.0f,"errors":%.0f,' ..
+    '"errorKinds":{"connect":%.0f,"read":%.0f,"write":%.0f,"status":%.0f,"timeout":%.0f}}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout, e.connect, e.read, e.write, e.status, e.timeout))
+end
+`;
+
+/** Writes the wrk report script into `dir` and returns its path. */
+export function wrkScript(dir) {
+  const script = path.join(dir, "report.lua");
+  fs.writeFileSync(script, WRK_REPORT);
+  return script;
+}
+
+/** `extraArgs`: more wrk options, such as `--timeout 10s` (wrk counts answers slower than its timeout, 2s by default, as errors). */
+export async function wrk(bin, target, scenario, urlPath, duration, scriptFile, extraArgs = []) {
+  const headers = Object.entries(scenario.headers(target)).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
+  const result = await run(bin, [...WRK_LOAD, ...extraArgs, `-d${duration}`, "-s", scriptFile, ...headers, `${target.url}${urlPath}`]);
+  const line = result.stdout.split("\n").find((l) => l.startsWith("{"));
+  if (result.code !== 0 || !line) throw new Error(`wrk failed against ${target.name}: ${result.stderr || result.stdout}`);
+  return JSON.parse(line);
+}
+
+/** wrk counts bytes received; a response of the wrong kind (a 200 where a 304 was expected) shows up in their size. */
+export function checkRun(target, scenario, result, bodyBytes) {
+  const perResponse = result.bytes / result.requests;
+  const plausible = scenario.status === 304 ? perResponse < 1024 : perResponse > bodyBytes;
+  if (result.errors > 0 || result.requests === 0 || !plausible) {
+    throw new Error(
+      `${target.name}, "${scenario.name}": ${result.errors} errors ${JSON.stringify(result.errorKinds)}, ${result.requests} requests, ${perResponse.toFixed(0)} bytes per response`,
+    );
+  }
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const ms = (us) => (us / 1000).toFixed(2);
+export const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+
+export function summarize(rounds) {
+  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.durationUs, 0) / 1e6;
+  return { rps: requests / seconds, p50: median(rounds.map((r) => r.p50Us)), p99: median(rounds.map((r) => r.p99Us)) };
+}
+
+/**
+ * For each scenario: a warm-up of each target, then ROUNDS rounds of DURATION each, rotating the
+ * order of the targets each round to spread drift on the machine evenly; every run is checked.
+ * `bodyBytes(target, scenario)` is the size a 200 must exceed per response; `wrkArgs` go to every wrk run.
+ */
+export async function measureScenarios({ wrkBin, scriptFile, scenarios, targets, urlPath, bodyBytes, wrkArgs = [] }) {
+  const rows = [];
+  for (const scenario of scenarios) {
+    for (const target of targets) await wrk(wrkBin, target, scenario, urlPath, WARMUP, scriptFile, wrkArgs);
+    const results = Object.fromEntries(targets.map((t) => [t.key, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+      for (const target of order) {
+        const result = await wrk(wrkBin, target, scenario, urlPath, DURATION, scriptFile, wrkArgs);
+        checkRun(target, scenario, result, bodyBytes(target, scenario));
+        results[target.key].push(result);
+        console.log(`${scenario.name}, round ${round + 1}, ${target.name}: ${(result.requests / (result.durationUs / 1e6)).toFixed(0)} req/s`);
+      }
+    }
+    rows.push({ scenario, ...Object.fromEntries(targets.map((t) => [t.key, summarize(results[t.key])])) });
+  }
+  return rows;
+}
+
+/** The table for the app's two ports against nginx, one row per scenario. */
+export function resultTable(rows) {
+  return [
+    "| Scenario | main port req/s | internal port req/s | nginx req/s | main/nginx | internal/nginx | main p50 / p99 (ms) | internal p50 / p99 (ms) | nginx p50 / p99 (ms) |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ...rows.map(
+      ({ scenario, app, internal, nginx }) =>
+        `| ${scenario.name} | ${app.rps.toFixed(0)} | ${internal.rps.toFixed(0)} | ${nginx.rps.toFixed(0)} | ` +
+        `${(app.rps / nginx.rps).toPrecision(2)} | ${(internal.rps / nginx.rps).toPrecision(2)} | ` +
+        `${ms(app.p50)} / ${ms(app.p99)} | ${ms(internal.p50)} / ${ms(internal.p99)} | ${ms(nginx.p50)} / ${ms(nginx.p99)} |`,
+    ),
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The record
+
+export function machine(bin) {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
+  const version = (command, args) => {
+    const result = spawnSync(command, args, { encoding: "utf8" });
+    return `${result.stdout}${result.stderr}`.split("\n")[0].replace(/^(nginx version:|wrk) /, "").replace(/ Copyright.*$/, "").trim();
+  };
+  const git = (args) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout.trim();
+  return {
+    cpu,
+    cores: os.cpus().length,
+    memoryGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: `${os.type()} ${os.release()}`,
+    load: loadAverage(),
+    node: process.version,
+    nginx: version(bin.nginx, ["-v"]),
+    wrk: version(bin.wrk, ["-v"]),
+    commit: `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "--", "src"]) ? " (src modified)" : ""}`,
+  };
+}
+
+/** The "Machine" and "Software" lines of a result section; the load at the end is read now. */
+export function machineLines(info) {
+  return `- Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB RAM, ${info.kernel}; load average ${info.load} at the start, ${loadAverage()} at the end
+- Software: node ${info.node}, ${info.nginx}, wrk ${info.wrk}; app at commit ${info.commit}`;
+}
+
+export const sectionTitle = (startedAt, what) => `### ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC: ${what}`;
+
+/** Inserts `section` right below `marker` (newest first), or appends both when the marker is missing. */
+export function recordInDoc(marker, section) {
+  fs.mkdirSync(path.dirname(DOC), { recursive: true });
+  const current = fs.existsSync(DOC) ? fs.readFileSync(DOC, "utf8") : `# Benchmarks\n\n`;
+  const next = current.includes(marker) ? current.replace(marker, () => `${marker}\n\n${section}`) : `${current.trimEnd()}\n\n${marker}\n\n${section}`;
+  fs.writeFileSync(DOC, next);
+}

@@ -1,0 +1,31 @@
+import type { NextConfig } from "next";
+import { API_CONTENT_SECURITY_POLICY } from "./src/server/security-headers";
+
+const nextConfig: NextConfig = {
+  output: "standalone",
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Loaded from node_modules at run time: PGlite ships WebAssembly and data files that bundling breaks.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "prom-client"],
+  outputFileTracingIncludes: {
+    "/*": ["./drizzle/**/*"],
+  },
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "X-Frame-Options", value: "DENY" },
+        ],
+      },
+      {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,189 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { RUNTIME_TYPES, SERVER_STATUSES } from "@/server/catalog/model";
+import { useCan } from "@/components/shell/session";
+import { LinkButton } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { PageHeader, Panel } from "@/components/ui/panel";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { domainErrorOf } from "@/lib/domain-error";
+import { exactTime } from "@/lib/time";
+import { useTRPC } from "@/trpc/react";
+
+export const OBOT_FEED_PATH = "/api/internal/obot-registry";
+
+const RUNTIME_LABELS: Record<string, string> = {
+  remote: "Remote",
+  npx: "npx",
+  uvx: "uvx",
+  containerized: "Containerized",
+  none: "No runtime",
+};
+
+export function Dashboard() {
+  const trpc = useTRPC();
+  const summary = useQuery(trpc.dashboard.summary.queryOptions(undefined, { refetchInterval: 30_000 }));
+  const canEdit = useCan("editor");
+
+  if (summary.isPending) return <p className="text-sm text-slate-500">Loading the dashboard…</p>;
+  if (summary.isError) {
+    return (
+      <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+        Could not load the dashboard: {domainErrorOf(summary.error).message}
+      </p>
+    );
+  }
+
+  const { stats, lastObotFetch, snapshot } = summary.data;
+  return (
+    <>
+      <PageHeader
+        title="Dashboard"
+        description="What the catalog holds and what Obot sees."
+        actions={
+          canEdit && (
+            <>
+              <LinkButton href="/import">Import</LinkButton>
+              <LinkButton href="/servers/new" variant="primary">
+                Create server
+              </LinkButton>
+            </>
+          )
+        }
+      />
+
+      <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        <Stat label="Servers in the catalog" value={stats.total} href="/servers" />
+        <Stat label="Active (published to Obot)" value={snapshot?.activeServers ?? stats.byStatus.active} href="/servers?status=active" />
+        <Stat
+          label="Snapshot revision"
+          value={snapshot ? snapshot.revision : "—"}
+          detail={snapshot ? <>built <RelativeTime iso={snapshot.builtAt} /> in {snapshot.buildMs} ms</> : "not built yet"}
+        />
+        <Stat
+          label="Obot feed size"
+          value={snapshot ? formatBytes(snapshot.obotFeedBytes) : "—"}
+          detail={`${snapshot?.activeServers ?? 0} entries`}
+        />
+      </div>
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-3">
+        <Panel title="Obot" className="lg:col-span-2">
+          <p className="text-sm text-slate-800" data-testid="obot-last-fetch">
+            {lastObotFetch ? (
+              <>
+                Obot last fetched the catalog <RelativeTime iso={lastObotFetch.at} className="font-medium" /> (
+                <span className={lastObotFetch.status < 400 ? "text-emerald-700" : "text-red-700"}>{lastObotFetch.status}</span>, user agent{" "}
+                <code className="rounded bg-slate-100 px-1 py-0.5 text-xs">{lastObotFetch.userAgent}</code>).
+              </>
+            ) : (
+              "Obot has not fetched the catalog yet."
+            )}
+          </p>
+          {lastObotFetch && (
+            <p className="mt-1 text-xs text-slate-500">
+              {exactTime(lastObotFetch.at)}
+              {lastObotFetch.remoteAddr ? ` from ${lastObotFetch.remoteAddr}` : ""} · {lastObotFetch.count} request
+              {lastObotFetch.count === 1 ? "" : "s"} from this client
+            </p>
+          )}
+          <div className="mt-5">
+            <p className="text-sm font-medium text-slate-800" id="feed-url-label">
+              Catalog feed URL
+            </p>
+            <p className="mt-0.5 text-xs text-slate-500">
+              Point Obot&apos;s default catalog (or a catalog source) at it. Only active servers are served.
+            </p>
+            <FeedUrl />
+          </div>
+        </Panel>
+
+        <Panel title="By status">
+          <ul className="space-y-2">
+            {SERVER_STATUSES.map((status) => (
+              <li key={status} className="flex items-center justify-between text-sm">
+                <Link
+                  href={`/servers?status=${status}`}
+                  className="rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+                  aria-label={`${stats.byStatus[status]} ${status} servers`}
+                >
+                  <StatusBadge status={status} />
+                </Link>
+                <span className="tabular-nums text-slate-900">{stats.byStatus[status]}</span>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+
+        <Panel title="By runtime" className="lg:col-span-3">
+          <ul className="grid gap-3 sm:grid-cols-3 lg:grid-cols-5">
+            {[...RUNTIME_TYPES, "none" as const].map((kind) => (
+              <li key={kind}>
+                <Link
+                  href={`/servers?runtime=${kind}`}
+                  className="block rounded-md px-3 py-2 ring-1 ring-slate-200 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                >
+                  <span className="block text-xs text-slate-500">{RUNTIME_LABELS[kind]}</span>
+                  <span className="block text-lg font-semibold tabular-nums text-slate-900">{stats.byRuntime[kind] ?? 0}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      </div>
+
+      {stats.total === 0 && canEdit && (
+        <p className="mt-6 text-sm text-slate-600">
+          The catalog is empty. <Link href="/servers" className="font-medium text-indigo-700 underline">Open the catalog</Link> to
+          create a server, import one, or load the demo catalog.
+        </p>
+      )}
+    </>
+  );
+}
+
+function Stat({ label, value, detail, href }: { label: string; value: React.ReactNode; detail?: React.ReactNode; href?: string }) {
+  const body = (
+    <>
+      <span className="block text-xs font-medium text-slate-500">{label}</span>
+      <span className="mt-1 block text-2xl font-semibold tabular-nums text-slate-900">{value}</span>
+      {detail && <span className="mt-1 block text-xs text-slate-500">{detail}</span>}
+    </>
+  );
+  const classes = "block rounded-lg bg-white px-5 py-4 shadow-xs ring-1 ring-slate-200";
+  return href ? (
+    <Link href={href} className={`${classes} hover:ring-indigo-300 focus-visible:outline-2 focus-visible:outline-indigo-600`}>
+      {body}
+    </Link>
+  ) : (
+    <div className={classes}>{body}</div>
+  );
+}
+
+/** The absolute feed URL as this browser reaches the control plane. */
+function FeedUrl() {
+  const [url, setUrl] = useState(OBOT_FEED_PATH);
+  useEffect(() => setUrl(new URL(OBOT_FEED_PATH, window.location.origin).toString()), []);
+  return (
+    <div className="mt-2 flex items-center gap-2">
+      <input
+        readOnly
+        value={url}
+        aria-labelledby="feed-url-label"
+        onFocus={(event) => event.currentTarget.select()}
+        className="min-w-0 flex-1 rounded-md border-0 bg-slate-100 px-3 py-1.5 font-mono text-xs text-slate-800 focus:outline-2 focus:outline-indigo-500/40"
+      />
+      <CopyButton text={url} label="Copy URL" />
+    </div>
+  );
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,219 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { useId, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, inputClasses } from "@/components/ui/field";
+import { PageHeader, Panel } from "@/components/ui/panel";
+import { cn } from "@/lib/cn";
+import { domainErrorOf } from "@/lib/domain-error";
+import { useInvalidateCatalog } from "@/trpc/invalidate";
+import { useTRPC } from "@/trpc/react";
+
+type Format = "auto" | "json" | "yaml";
+
+/** JSON documents start with '[' or '{'; anything else is read as YAML. */
+export function detectFormat(text: string): "json" | "yaml" {
+  return /^\s*[[{]/.test(text) ? "json" : "yaml";
+}
+
+const EXAMPLE = `# One or more Obot catalog entries or server.json documents, as a YAML list or JSON array.
+- name: Weather
+  entryKey: weather
+  shortDescription: Forecasts and current conditions
+  runtime: remote
+  remoteConfig:
+    fixedURL: https://weather.example.com/mcp
+  metadata:
+    categories: Utilities
+`;
+
+export function ImportForm() {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateCatalog();
+  const [text, setText] = useState("");
+  const [format, setFormat] = useState<Format>("auto");
+  const fileId = useId();
+  const run = useMutation(trpc.catalog.import.mutationOptions({ onSuccess: () => invalidate() }));
+
+  const effective = format === "auto" ? detectFormat(text) : format;
+  const error = run.isError ? domainErrorOf(run.error) : null;
+  const textError = error ? (error.fieldErrors.text?.[0] ?? error.message) : undefined;
+
+  async function loadFile(file: File) {
+    setText(await file.text());
+    setFormat(/\.ya?ml$/i.test(file.name) ? "yaml" : /\.json$/i.test(file.name) ? "json" : "auto");
+    run.reset();
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Import"
+        description="Paste Obot catalog entries or MCP Registry server.json documents. Each becomes (or updates) a draft server; nothing is published."
+      />
+      <form
+        className="space-y-6"
+        onSubmit={(event) => {
+          event.preventDefault();
+          run.mutate({ text, format: effective });
+        }}
+      >
+        <Panel>
+          <Field
+            id="import-text"
+            label="Documents"
+            error={textError}
+            hint="A JSON array or object, or YAML (a list, or several documents separated by ---)."
+            trailing={
+              <Button size="sm" variant="ghost" onClick={() => setText(EXAMPLE)}>
+                Insert an example
+              </Button>
+            }
+          >
+            {(p) => (
+              <textarea
+                {...p}
+                value={text}
+                onChange={(event) => setText(event.target.value)}
+                rows={16}
+                spellCheck={false}
+                className={cn(inputClasses, "font-mono text-[13px]")}
+              />
+            )}
+          </Field>
+          <div className="mt-4 flex flex-wrap items-end justify-between gap-4">
+            <div className="flex flex-wrap items-end gap-6">
+              <fieldset>
+                <legend className="mb-1 text-sm font-medium text-slate-800">Format</legend>
+                <div className="flex gap-4 text-sm text-slate-800">
+                  {(["auto", "json", "yaml"] as const).map((f) => (
+                    <label key={f} className="flex items-center gap-2">
+                      <input type="radio" name="format" value={f} checked={format === f} onChange={() => setFormat(f)} className="accent-indigo-600" />
+                      {f === "auto" ? `Detect (${text.trim() ? detectFormat(text).toUpperCase() : "—"})` : f.toUpperCase()}
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+              <div>
+                <label htmlFor={fileId} className="mb-1 block text-sm font-medium text-slate-800">
+                  Or load a file
+                </label>
+                <input
+                  id={fileId}
+                  type="file"
+                  accept=".json,.yaml,.yml,application/json,application/yaml,text/yaml"
+                  onChange={(event) => {
+                    const file = event.target.files?.[0];
+                    if (file) void loadFile(file);
+                  }}
+                  className="text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-slate-800 hover:file:bg-slate-200"
+                />
+              </div>
+            </div>
+            <Button type="submit" variant="primary" disabled={run.isPending || text.trim() === ""}>
+              {run.isPending ? "Importing…" : "Import"}
+            </Button>
+          </div>
+        </Panel>
+      </form>
+
+      <div aria-live="polite" className="mt-6">
+        {run.isSuccess && <ImportResultView result={run.data} />}
+      </div>
+    </>
+  );
+}
+
+type ImportResult = {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  rejected: { index: number; name: string | null; errors: string[] }[];
+  warnings: { index: number; name: string; messages: string[] }[];
+};
+
+function ImportResultView({ result }: { result: ImportResult }) {
+  const counts = [
+    ["Created", result.created.length, "text-emerald-700"],
+    ["Updated", result.updated.length, "text-indigo-700"],
+    ["Unchanged", result.unchanged.length, "text-slate-700"],
+    ["Rejected", result.rejected.length, result.rejected.length ? "text-red-700" : "text-slate-700"],
+  ] as const;
+  return (
+    <section aria-labelledby="import-result" className="space-y-4">
+      <h2 id="import-result" className="text-base font-semibold text-slate-900">
+        Import result
+      </h2>
+      <dl className="grid gap-3 sm:grid-cols-4">
+        {counts.map(([label, count, color]) => (
+          <div key={label} className="rounded-lg bg-white px-4 py-3 shadow-xs ring-1 ring-slate-200">
+            <dt className="text-xs font-medium text-slate-500">{label}</dt>
+            <dd className={cn("text-2xl font-semibold tabular-nums", color)}>{count}</dd>
+          </div>
+        ))}
+      </dl>
+      {result.created.length + result.updated.length + result.unchanged.length > 0 && (
+        <Panel title="Servers">
+          <ul className="space-y-1 text-sm">
+            {[
+              ...result.created.map((name) => [name, "created"] as const),
+              ...result.updated.map((name) => [name, "updated"] as const),
+              ...result.unchanged.map((name) => [name, "unchanged"] as const),
+            ].map(([name, outcome]) => (
+              <li key={name} className="flex items-center gap-2">
+                <Link href={`/servers/${name}`} className="font-mono text-indigo-700 hover:underline">
+                  {name}
+                </Link>
+                <span className="text-slate-500">{outcome}</span>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      )}
+      {result.rejected.length > 0 && (
+        <Panel title="Rejected documents">
+          <ul className="space-y-3 text-sm">
+            {result.rejected.map((r) => (
+              <li key={r.index}>
+                <p className="font-medium text-slate-900">
+                  Document {r.index + 1} <span className="font-normal text-slate-500">(index {r.index})</span>
+                  {r.name && (
+                    <>
+                      : <span className="font-mono">{r.name}</span>
+                    </>
+                  )}
+                </p>
+                <ul className="mt-1 list-disc space-y-0.5 pl-5 text-red-800">
+                  {r.errors.map((e, i) => (
+                    <li key={i}>{e}</li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      )}
+      {result.warnings.length > 0 && (
+        <Panel title="Warnings">
+          <ul className="space-y-3 text-sm">
+            {result.warnings.map((w) => (
+              <li key={w.index}>
+                <p className="font-medium text-slate-900">
+                  Document {w.index + 1} <span className="font-normal text-slate-500">(index {w.index})</span>:{" "}
+                  <span className="font-mono">{w.name}</span>
+                </p>
+                <ul className="mt-1 list-disc space-y-0.5 pl-5 text-amber-800">
+                  {w.messages.map((m, i) => (
+                    <li key={i}>{m}</li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,364 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import type { EnvDeclaration, HeaderDeclaration, McpServer, Runtime } from "@/server/catalog/model";
+import { ServerHistory } from "@/components/audit/server-history";
+import { useCan } from "@/components/shell/session";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Markdown } from "@/components/ui/markdown";
+import { Details, Panel } from "@/components/ui/panel";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { StatusBadge, Tag } from "@/components/ui/status-badge";
+import { Tabs } from "@/components/ui/tabs";
+import { domainErrorOf } from "@/lib/domain-error";
+import { exactTime } from "@/lib/time";
+import { useTRPC } from "@/trpc/react";
+import { RUNTIME_LABELS, SCOPE_LABELS, USER_TYPE_LABELS } from "./labels";
+import { ServerActions } from "./server-actions";
+
+const none = <span className="text-slate-400">—</span>;
+
+export function ServerDetail({ name }: { name: string }) {
+  const trpc = useTRPC();
+  const query = useQuery(trpc.catalog.get.queryOptions({ name }));
+
+  if (query.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
+  if (query.isError) {
+    const info = domainErrorOf(query.error);
+    return (
+      <div role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+        {info.code === "NOT_FOUND" ? `Server '${name}' does not exist (any more).` : `Could not load server '${name}': ${info.message}`}{" "}
+        <Link href="/servers" className="font-medium underline">
+          Back to the catalog
+        </Link>
+      </div>
+    );
+  }
+
+  const { server, obotEntry, publishBlocker } = query.data;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
+        <Link href="/servers" className="hover:text-slate-800 hover:underline">
+          Catalog
+        </Link>{" "}
+        / <span className="font-mono text-slate-700">{server.name}</span>
+      </nav>
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-xl font-semibold text-slate-900">{server.displayName}</h1>
+            <StatusBadge status={server.status} />
+          </div>
+          <p className="mt-1 font-mono text-sm text-slate-600">{server.name}</p>
+          {server.statusReason && (
+            <p className="mt-1 text-sm text-slate-700">
+              <span className="text-slate-500">Status reason:</span> {server.statusReason}
+            </p>
+          )}
+          {server.shortDescription && <p className="mt-2 max-w-3xl text-sm text-slate-700">{server.shortDescription}</p>}
+        </div>
+        <ServerActions server={server} publishBlocker={publishBlocker} />
+      </div>
+
+      <Tabs
+        label="Server details"
+        tabs={[
+          { id: "overview", label: "Overview", content: <Overview server={server} /> },
+          { id: "runtime", label: "Runtime", content: <RuntimePanel server={server} /> },
+          {
+            id: "env",
+            label: `Environment & headers (${server.env.length + (server.runtime?.type === "remote" ? server.runtime.headers.length : 0)})`,
+            content: <Declarations server={server} />,
+          },
+          { id: "tools", label: `Tool preview (${server.toolPreview.length})`, content: <ToolPreview server={server} /> },
+          { id: "obot", label: "Obot entry", content: <ObotEntry server={server} entry={obotEntry} /> },
+          { id: "history", label: "History", content: <ServerHistory name={server.name} /> },
+        ]}
+      />
+    </>
+  );
+}
+
+function Overview({ server }: { server: McpServer }) {
+  const provenance = server.provenance;
+  return (
+    <div className="grid gap-6 lg:grid-cols-5">
+      <Panel title="Description" className="lg:col-span-3">
+        {server.description.trim() ? <Markdown source={server.description} /> : <p className="text-sm text-slate-500">No description.</p>}
+      </Panel>
+      <Panel title="Details" className="lg:col-span-2" bodyClassName="px-5 py-2">
+        <Details
+          items={[
+            ["Categories", server.categories.length ? <TagList items={server.categories} /> : none],
+            ["Capabilities", server.capabilities.length ? <TagList items={server.capabilities} /> : none],
+            ["Scope", SCOPE_LABELS[server.scope]],
+            ["User type", USER_TYPE_LABELS[server.serverUserType]],
+            ["Transport", server.transport],
+            ["Icon", server.icon ? <ExternalLink href={server.icon} /> : none],
+            ["Repository", server.repoUrl ? <ExternalLink href={server.repoUrl} /> : none],
+            [
+              "Provenance",
+              provenance ? (
+                <>
+                  {provenance.format}: <span className="font-mono">{provenance.upstreamName}</span>
+                  {provenance.upstreamVersion && ` ${provenance.upstreamVersion}`}
+                </>
+              ) : (
+                "Created by hand"
+              ),
+            ],
+            ...(server.package
+              ? ([
+                  [
+                    "Package",
+                    <span key="p" className="font-mono">
+                      {server.package.registryType}: {server.package.identifier}
+                      {server.package.version && `@${server.package.version}`}
+                    </span>,
+                  ],
+                ] as [string, React.ReactNode][])
+              : []),
+            ["Source", server.sourceId ? <span className="font-mono">{server.sourceId}</span> : "Manual"],
+            ["Created", <Who key="c" who={server.createdBy} at={server.createdAt} />],
+            ["Updated", <Who key="u" who={server.updatedBy} at={server.updatedAt} />],
+            ["Version", <span key="v" className="tabular-nums">{server.version}</span>],
+          ]}
+        />
+      </Panel>
+    </div>
+  );
+}
+
+function RuntimePanel({ server }: { server: McpServer }) {
+  const canEdit = useCan("editor");
+  const runtime = server.runtime;
+  if (!runtime) {
+    return (
+      <Panel>
+        <p className="text-sm text-slate-700">
+          No runtime yet: set a remote URL, an npx or uvx package, or a container image before publishing.{" "}
+          {canEdit && (
+            <Link href={`/servers/${server.name}/edit`} className="font-medium text-indigo-700 underline">
+              Edit the server
+            </Link>
+          )}
+        </p>
+      </Panel>
+    );
+  }
+  return (
+    <Panel title={`${RUNTIME_LABELS[runtime.type]} runtime`} bodyClassName="px-5 py-2">
+      <Details items={[["Transport", server.transport], ...runtimeItems(runtime)]} />
+    </Panel>
+  );
+}
+
+function runtimeItems(runtime: Runtime): [string, React.ReactNode][] {
+  const mono = (text: string) => <span className="break-all font-mono">{text}</span>;
+  const args = (list: string[]) => (list.length ? <ArgList args={list} /> : none);
+  const egress: [string, React.ReactNode][] =
+    "egressDomains" in runtime && (runtime.egressDomains || runtime.denyAllEgress !== undefined)
+      ? [
+          ["Egress domains", runtime.egressDomains?.length ? <TagList items={runtime.egressDomains} /> : none],
+          ["Deny all egress", runtime.denyAllEgress ? "yes" : "no"],
+        ]
+      : [];
+  switch (runtime.type) {
+    case "remote":
+      return [
+        runtime.fixedURL !== undefined
+          ? ["Fixed URL", mono(runtime.fixedURL)]
+          : runtime.hostname !== undefined
+            ? ["Hostname", <>{mono(runtime.hostname)} <span className="text-slate-500">(each user enters a URL on this host)</span></>]
+            : ["URL template", <>{mono(runtime.urlTemplate ?? "")} <span className="text-slate-500">(completed per user)</span></>],
+        ["Headers", runtime.headers.length ? `${runtime.headers.length} declared (see Environment & headers)` : none],
+        ...(runtime.staticOAuthRequired !== undefined ? ([["Static OAuth required", runtime.staticOAuthRequired ? "yes" : "no"]] as [string, React.ReactNode][]) : []),
+      ];
+    case "npx":
+      return [["Package", mono(runtime.package)], ["Arguments", args(runtime.args)], ...egress];
+    case "uvx":
+      return [["Package", mono(runtime.package)], ["Command", runtime.command ? mono(runtime.command) : none], ["Arguments", args(runtime.args)], ...egress];
+    case "containerized":
+      return [
+        ["Image", mono(runtime.image)],
+        ["Port", <span key="port" className="tabular-nums">{runtime.port}</span>],
+        ["Path", mono(runtime.path)],
+        ["Command", runtime.command ? mono(runtime.command) : none],
+        ["Arguments", args(runtime.args)],
+        ...egress,
+      ];
+  }
+}
+
+function Declarations({ server }: { server: McpServer }) {
+  const headers = server.runtime?.type === "remote" ? server.runtime.headers : [];
+  return (
+    <div className="space-y-6">
+      <Panel title="Environment variables" bodyClassName="p-0">
+        <DeclarationTable rows={server.env} kind="env" />
+      </Panel>
+      {server.runtime?.type === "remote" && (
+        <Panel title="Headers" bodyClassName="p-0">
+          <DeclarationTable rows={headers} kind="header" />
+        </Panel>
+      )}
+      <p className="text-xs text-slate-500">
+        Sensitive values are never stored in the catalog: each user supplies them in Obot when connecting.
+      </p>
+    </div>
+  );
+}
+
+function DeclarationTable({ rows, kind }: { rows: (EnvDeclaration | HeaderDeclaration)[]; kind: "env" | "header" }) {
+  if (rows.length === 0) {
+    return <p className="px-5 py-4 text-sm text-slate-500">No {kind === "env" ? "environment variables" : "headers"} declared.</p>;
+  }
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-full text-left text-sm">
+        <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
+          <tr>
+            <th scope="col" className="px-5 py-2">Key</th>
+            <th scope="col" className="px-5 py-2">Name</th>
+            <th scope="col" className="px-5 py-2">Description</th>
+            <th scope="col" className="px-5 py-2">Flags</th>
+            <th scope="col" className="px-5 py-2">Value</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((row) => (
+            <tr key={row.key} className="align-top">
+              <td className="px-5 py-2 font-mono text-slate-900">{row.key}</td>
+              <td className="px-5 py-2 text-slate-700">{row.name || none}</td>
+              <td className="px-5 py-2 text-slate-700">{row.description || none}</td>
+              <td className="px-5 py-2">
+                <span className="flex flex-wrap gap-1">
+                  {row.required && <Tag>required</Tag>}
+                  {row.sensitive && <Tag className="bg-amber-50 text-amber-800">sensitive</Tag>}
+                  {"file" in row && row.file && <Tag>file</Tag>}
+                  {"prefix" in row && row.prefix && <Tag>prefix “{row.prefix}”</Tag>}
+                </span>
+              </td>
+              <td className="px-5 py-2 text-slate-700">
+                {row.sensitive ? (
+                  <span className="text-slate-500">supplied by each user</span>
+                ) : row.value ? (
+                  <span className="font-mono">{row.value}</span>
+                ) : (
+                  <span className="text-slate-500">supplied by each user</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ToolPreview({ server }: { server: McpServer }) {
+  if (server.toolPreview.length === 0) {
+    return (
+      <Panel>
+        <p className="text-sm text-slate-500">No tool preview. Obot shows the tools once a user connects.</p>
+      </Panel>
+    );
+  }
+  return (
+    <ul className="space-y-3">
+      {server.toolPreview.map((tool) => (
+        <li key={tool.id ?? tool.name} className="rounded-lg bg-white px-5 py-4 shadow-xs ring-1 ring-slate-200">
+          <p className="font-mono text-sm font-semibold text-slate-900">{tool.name}</p>
+          {tool.description && <p className="mt-1 text-sm text-slate-700">{tool.description}</p>}
+          {tool.params && Object.keys(tool.params).length > 0 && (
+            <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+              {Object.entries(tool.params).map(([param, description]) => (
+                <div key={param} className="contents">
+                  <dt className="font-mono text-slate-800">{param}</dt>
+                  <dd className="text-slate-600">{description}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ObotEntry({ server, entry }: { server: McpServer; entry: unknown }) {
+  if (!entry) {
+    return (
+      <Panel>
+        <p className="text-sm text-slate-700">
+          This server has no runtime, so there is no Obot entry for it. Set a runtime and publish it to serve one.
+        </p>
+      </Panel>
+    );
+  }
+  const json = JSON.stringify(entry, null, 2);
+  const active = server.status === "active";
+  return (
+    <Panel
+      title={active ? "Served in the Obot feed" : "Served once published"}
+      actions={<CopyButton text={json} label="Copy JSON" />}
+    >
+      <p className="mb-3 text-sm text-slate-600">
+        {active ? (
+          <>
+            The exact entry <code className="font-mono">/api/internal/obot-registry</code> serves for this server. Obot keys it by{" "}
+            <code className="font-mono">entryKey</code> and shows <code className="font-mono">name</code>.
+          </>
+        ) : (
+          <>
+            This server is {server.status === "draft" ? "a draft" : server.status}, so the feed does not serve it. Once
+            published, the feed serves exactly this entry.
+          </>
+        )}
+      </p>
+      <pre data-testid="obot-entry-json" className="max-h-[32rem] overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs leading-5 text-slate-100">
+        {json}
+      </pre>
+    </Panel>
+  );
+}
+
+function TagList({ items }: { items: string[] }) {
+  return (
+    <span className="flex flex-wrap gap-1">
+      {items.map((item) => (
+        <Tag key={item}>{item}</Tag>
+      ))}
+    </span>
+  );
+}
+
+function ArgList({ args }: { args: string[] }) {
+  return (
+    <ol className="space-y-0.5">
+      {args.map((arg, i) => (
+        <li key={i} className="break-all font-mono">
+          {arg}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function ExternalLink({ href }: { href: string }) {
+  return (
+    <a href={href} target="_blank" rel="noreferrer noopener" className="break-all text-indigo-700 underline hover:text-indigo-900">
+      {href}
+    </a>
+  );
+}
+
+function Who({ who, at }: { who: string; at: string }) {
+  return (
+    <>
+      {who}, <RelativeTime iso={at} /> <span className="text-xs text-slate-500">({exactTime(at)})</span>
+    </>
+  );
+}

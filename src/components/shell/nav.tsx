@@ -1,0 +1,51 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/lib/cn";
+import { atLeast, type Role } from "@/server/auth/roles";
+import { useSession } from "./session";
+
+const ITEMS: { href: string; label: string; icon: string; role: Role }[] = [
+  { href: "/", label: "Dashboard", icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10", role: "viewer" },
+  { href: "/servers", label: "Catalog", icon: "M4 6h16M4 12h16M4 18h10", role: "viewer" },
+  { href: "/import", label: "Import", icon: "M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3", role: "editor" },
+  { href: "/audit", label: "Audit log", icon: "M9 5h10M9 12h10M9 19h10M5 5h.01M5 12h.01M5 19h.01", role: "viewer" },
+  { href: "/users", label: "Users", icon: "M16 19v-1a4 4 0 00-4-4H7a4 4 0 00-4 4v1M9.5 10a3 3 0 100-6 3 3 0 000 6zM21 19v-1a4 4 0 00-3-3.87M16 4.13a3 3 0 010 5.75", role: "admin" },
+];
+
+function isCurrent(pathname: string, href: string) {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function Nav() {
+  const pathname = usePathname();
+  const { role } = useSession();
+  return (
+    <nav aria-label="Main">
+      <ul className="flex gap-1 md:flex-col">
+        {ITEMS.filter((item) => atLeast(role, item.role)).map((item) => {
+          const current = isCurrent(pathname, item.href);
+          return (
+            <li key={item.href}>
+              <Link
+                href={item.href}
+                aria-current={current ? "page" : undefined}
+                className={cn(
+                  "flex items-center gap-3 whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium md:px-3",
+                  "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400",
+                  current ? "bg-slate-800 text-white" : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
+                )}
+              >
+                <svg viewBox="0 0 24 24" aria-hidden className="hidden size-4 shrink-0 md:block" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round">
+                  <path d={item.icon} />
+                </svg>
+                {item.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,380 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Controller, useForm } from "react-hook-form";
+import type { z } from "zod";
+import { apiTokenCreateInput, type ApiToken } from "@/server/auth/model";
+import { useSession } from "@/components/shell/session";
+import { Button } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { checkboxClasses, Field, inputClasses } from "@/components/ui/field";
+import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
+import { PageHeader } from "@/components/ui/panel";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { RoleBadge } from "@/components/ui/role-badge";
+import { useToast } from "@/components/ui/toast";
+import { cn } from "@/lib/cn";
+import { domainErrorOf } from "@/lib/domain-error";
+import { useTRPC } from "@/trpc/react";
+import { RoleField } from "../users/role-field";
+
+const EXPIRY_CHOICES = [
+  { days: 30, label: "30 days" },
+  { days: 90, label: "90 days" },
+  { days: 365, label: "1 year" },
+  { days: null, label: "Never" },
+] as const;
+
+type TokenState = "active" | "expired" | "revoked";
+
+function stateOf(token: ApiToken, now = Date.now()): TokenState {
+  if (token.revokedAt) return "revoked";
+  if (token.expiresAt && Date.parse(token.expiresAt) <= now) return "expired";
+  return "active";
+}
+
+const STATE_STYLES: Record<TokenState, string> = {
+  active: "text-emerald-800",
+  expired: "text-amber-800",
+  revoked: "text-slate-500",
+};
+
+export function TokensPage() {
+  const trpc = useTRPC();
+  const me = useSession();
+  const [all, setAll] = useState(false);
+  const tokens = useQuery(trpc.tokens.list.queryOptions({ all }));
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const isAdmin = me.role === "admin";
+  const list = tokens.data ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title="API tokens"
+        description={
+          <>
+            Tokens let scripts and the <code className="font-mono">oc</code> CLI call the REST API as you. A token never has
+            more rights than you have now: if your role changes or your account is deactivated, your tokens follow.
+          </>
+        }
+        actions={
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            Create token
+          </Button>
+        }
+      />
+
+      {isAdmin && (
+        <label className="mb-3 inline-flex items-center gap-2 text-sm text-slate-700">
+          <input type="checkbox" className={checkboxClasses} checked={all} onChange={(event) => setAll(event.target.checked)} />
+          Show every user&apos;s tokens
+        </label>
+      )}
+
+      {tokens.isPending ? (
+        <p className="text-sm text-slate-500">Loading tokens…</p>
+      ) : tokens.isError ? (
+        <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+          Could not load the tokens: {domainErrorOf(tokens.error).message}
+        </p>
+      ) : list.length === 0 ? (
+        <div className="rounded-lg bg-white px-6 py-12 text-center shadow-xs ring-1 ring-slate-200">
+          <p className="text-sm font-medium text-slate-900">{all ? "Nobody has an API token yet." : "You have no API tokens yet."}</p>
+          <p className="mt-1 text-sm text-slate-600">Create one for each script or machine, so you can revoke one without breaking the others.</p>
+        </div>
+      ) : (
+        <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+          <table className="min-w-full text-left text-sm">
+            <caption className="sr-only">{all ? "Every user's API tokens, newest first" : "Your API tokens, newest first"}</caption>
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
+              <tr>
+                <th scope="col" className="px-4 py-2.5">Name</th>
+                {all && <th scope="col" className="px-4 py-2.5">Owner</th>}
+                <th scope="col" className="px-4 py-2.5">Role</th>
+                <th scope="col" className="px-4 py-2.5">Token</th>
+                <th scope="col" className="px-4 py-2.5">Created</th>
+                <th scope="col" className="px-4 py-2.5">Expires</th>
+                <th scope="col" className="px-4 py-2.5">Last used</th>
+                <th scope="col" className="px-4 py-2.5">Status</th>
+                <th scope="col" className="px-4 py-2.5 text-right">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {list.map((token) => {
+                const state = stateOf(token);
+                return (
+                  <tr key={token.id} className={state === "active" ? "" : "text-slate-500"}>
+                    <th scope="row" className="px-4 py-3 font-medium text-slate-900">
+                      {token.name}
+                    </th>
+                    {all && <td className="px-4 py-3 text-slate-700">{token.owner}</td>}
+                    <td className="px-4 py-3">
+                      <RoleBadge role={token.role} />
+                    </td>
+                    <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{token.prefix}…</td>
+                    <td className="whitespace-nowrap px-4 py-3">
+                      <RelativeTime iso={token.createdAt} />
+                    </td>
+                    <td className="whitespace-nowrap px-4 py-3">{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
+                    <td className="whitespace-nowrap px-4 py-3">
+                      {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}
+                    </td>
+                    <td className={cn("whitespace-nowrap px-4 py-3 font-medium", STATE_STYLES[state])}>
+                      {state}
+                      {state === "revoked" && token.revokedAt && (
+                        <span className="block text-xs font-normal">
+                          <RelativeTime iso={token.revokedAt} />
+                        </span>
+                      )}
+                    </td>
+                    <td className="px-4 py-3 text-right">
+                      {state !== "revoked" && (
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          className="text-red-700 hover:bg-red-50"
+                          onClick={() => setRevoking(token)}
+                          aria-label={`Revoke token ${token.name}${all ? ` of ${token.owner}` : ""}`}
+                        >
+                          Revoke
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <CreateTokenDialog open={creating} onClose={() => setCreating(false)} />
+      {revoking && <RevokeDialog token={revoking} own={revoking.owner === me.email} onClose={() => setRevoking(null)} />}
+    </>
+  );
+}
+
+type CreateValues = z.input<typeof apiTokenCreateInput>;
+
+function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const trpc = useTRPC();
+  const me = useSession();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.tokens.create.mutationOptions());
+  const [created, setCreated] = useState<{ token: string; apiToken: ApiToken } | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    register,
+    control,
+    handleSubmit,
+    setError,
+    reset,
+    formState: { errors, isSubmitting },
+  } = useForm<CreateValues>({
+    resolver: zodResolver(apiTokenCreateInput),
+    defaultValues: { name: "", role: me.role, expiresInDays: 90 },
+  });
+
+  function dismiss() {
+    reset({ name: "", role: me.role, expiresInDays: 90 });
+    setCreated(null);
+    setFormError(null);
+    onClose();
+  }
+
+  async function submit(values: CreateValues) {
+    setFormError(null);
+    try {
+      const result = await create.mutateAsync(values as z.output<typeof apiTokenCreateInput>);
+      await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.pathKey() });
+      setCreated(result);
+    } catch (error) {
+      const info = domainErrorOf(error);
+      let mapped = false;
+      for (const field of ["name", "role", "expiresInDays"] as const) {
+        const message = info.fieldErrors[field]?.[0];
+        if (message) {
+          setError(field, { type: "server", message }, { shouldFocus: !mapped });
+          mapped = true;
+        }
+      }
+      if (!mapped) setFormError(info.message);
+    }
+  }
+
+  if (created) {
+    return (
+      <Dialog
+        open={open}
+        onClose={dismiss}
+        size="lg"
+        title={`Token “${created.apiToken.name}” created`}
+        footer={
+          <Button variant="primary" onClick={dismiss}>
+            Done
+          </Button>
+        }
+      >
+        <NewTokenSecret secret={created.token} />
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      open={open}
+      onClose={dismiss}
+      size="lg"
+      title="Create an API token"
+      description="Name it after the script or machine that will use it."
+      footer={
+        <>
+          <Button onClick={dismiss}>Cancel</Button>
+          <Button type="submit" form="create-token" variant="primary" disabled={isSubmitting}>
+            {isSubmitting ? "Creating…" : "Create token"}
+          </Button>
+        </>
+      }
+    >
+      <form id="create-token" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-5">
+        {formError && (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+            {formError}
+          </p>
+        )}
+        <Field id="token-name" label="Name" required error={errors.name?.message} hint="For example “ci-deploy” or “laptop oc CLI”.">
+          {(p) => <input {...p} {...register("name")} autoComplete="off" data-autofocus className={inputClasses} />}
+        </Field>
+        <Controller
+          control={control}
+          name="role"
+          render={({ field }) => (
+            <RoleField
+              legend="Role"
+              value={field.value}
+              onChange={field.onChange}
+              max={me.role}
+              maxReason={`A token cannot have more rights than you: you are ${me.role}.`}
+              error={errors.role?.message}
+            />
+          )}
+        />
+        <Controller
+          control={control}
+          name="expiresInDays"
+          render={({ field }) => (
+            <fieldset>
+              <legend className="mb-1 text-sm font-medium text-slate-800">Expires after</legend>
+              <div className="flex flex-wrap gap-2">
+                {EXPIRY_CHOICES.map((choice) => (
+                  <label
+                    key={choice.label}
+                    className={cn(
+                      "flex cursor-pointer items-center gap-2 rounded-md px-3 py-1.5 text-sm ring-1 ring-inset",
+                      "has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-indigo-600",
+                      field.value === choice.days ? "bg-indigo-50 ring-indigo-500" : "bg-white ring-slate-300 hover:bg-slate-50",
+                    )}
+                  >
+                    <input
+                      type="radio"
+                      name="token-expiry"
+                      checked={field.value === choice.days}
+                      onChange={() => field.onChange(choice.days)}
+                      className="size-4 accent-indigo-600 focus:outline-none"
+                    />
+                    {choice.label}
+                  </label>
+                ))}
+              </div>
+              {field.value === null && (
+                <p className="mt-1.5 text-xs text-amber-800">A token that never expires works until someone revokes it: prefer an expiry.</p>
+              )}
+              {errors.expiresInDays?.message && <p className="mt-1.5 text-sm text-red-700">{errors.expiresInDays.message}</p>}
+            </fieldset>
+          )}
+        />
+      </form>
+    </Dialog>
+  );
+}
+
+/** The secret, shown once: copyable, with how to use it. */
+function NewTokenSecret({ secret }: { secret: string }) {
+  const origin = typeof window === "undefined" ? "" : window.location.origin;
+  const curl = `curl -H "Authorization: Bearer ${secret}" ${origin}/api/v1/mcp-servers`;
+  return (
+    <div className="mt-4 space-y-4">
+      <div role="alert" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-inset ring-amber-200">
+        <p className="font-semibold">Copy the token now: you will not see it again.</p>
+        <p className="mt-1">The console stores only a hash of it. If you lose it, revoke it and create a new one.</p>
+      </div>
+      <div>
+        <div className="mb-1 flex items-center justify-between gap-2">
+          <label htmlFor="new-token-secret" className="text-sm font-medium text-slate-800">
+            Token
+          </label>
+          <CopyButton text={secret} label="Copy token" />
+        </div>
+        <input
+          id="new-token-secret"
+          readOnly
+          value={secret}
+          data-autofocus
+          onFocus={(event) => event.currentTarget.select()}
+          className={cn(inputClasses, "font-mono text-xs")}
+        />
+      </div>
+      <div>
+        <div className="mb-1 flex items-center justify-between gap-2">
+          <p className="text-sm font-medium text-slate-800">Try it</p>
+          <CopyButton text={curl} label="Copy command" />
+        </div>
+        <pre data-testid="token-curl" className="overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
+          {curl}
+        </pre>
+        <p className="mt-1.5 text-xs text-slate-500">
+          For the CLI: <code className="font-mono">OPENCRANE_URL={origin || "https://…"} OPENCRANE_TOKEN=oct_… oc mcp list</code>
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function RevokeDialog({ token, own, onClose }: { token: ApiToken; own: boolean; onClose: () => void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const revoke = useMutation(
+    trpc.tokens.revoke.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.pathKey() });
+        toast(`Revoked token ${token.name}.`);
+        onClose();
+      },
+    }),
+  );
+  return (
+    <ConfirmDialog
+      open
+      onClose={onClose}
+      onConfirm={() => revoke.mutate({ id: token.id })}
+      pending={revoke.isPending}
+      error={revoke.isError ? domainErrorOf(revoke.error).message : null}
+      title={`Revoke token “${token.name}”?`}
+      confirmLabel="Revoke"
+      tone="danger"
+      description={
+        <p>
+          Scripts that use it ({token.prefix}…{own ? "" : `, owned by ${token.owner}`}) get 401 Unauthorized from now on. This cannot be
+          undone; create a new token if you need one again.
+        </p>
+      }
+    />
+  );
+}

@@ -1,0 +1,125 @@
+"use client";
+
+import { useEffect, useId, useRef } from "react";
+import { Button } from "./button";
+
+const SIZES = { md: "max-w-lg", lg: "max-w-2xl", xl: "max-w-4xl" } as const;
+
+/**
+ * A modal on the native <dialog>: showModal() makes the rest of the page inert (focus stays
+ * inside), Escape closes it, and the browser returns focus to where it was. Focus starts on the
+ * first element marked data-autofocus, else on the first focusable one.
+ */
+export function Dialog({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  footer,
+  size = "md",
+  focusTitle = false,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  description?: React.ReactNode;
+  children?: React.ReactNode;
+  footer: React.ReactNode;
+  size?: "md" | "lg" | "xl";
+  /** Start on the title rather than the first control: for dialogs that are mostly to read. */
+  focusTitle?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>(focusTitle ? "h2" : "[data-autofocus]")?.focus();
+    }
+    if (!open && dialog.open) dialog.close();
+  }, [open, focusTitle]);
+
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
+      onClose={onClose}
+      onClick={(event) => {
+        // A click on the backdrop lands on the <dialog> itself.
+        if (event.target === ref.current) onClose();
+      }}
+      className={`m-auto w-full ${SIZES[size]} rounded-xl bg-white p-0 text-slate-900 shadow-xl ring-1 ring-slate-900/10 backdrop:bg-slate-900/40`}
+    >
+      {open && (
+        <div className="p-6">
+          <h2 id={titleId} tabIndex={-1} className="text-base font-semibold focus:outline-none">
+            {title}
+          </h2>
+          {description && (
+            <div id={descriptionId} className="mt-2 space-y-2 text-sm text-slate-600">
+              {description}
+            </div>
+          )}
+          {children}
+          <div className="mt-6 flex justify-end gap-3">{footer}</div>
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+/** A yes/no question about an action, showing the action's error (if any) inside the dialog. */
+export function ConfirmDialog({
+  open,
+  onClose,
+  onConfirm,
+  title,
+  description,
+  confirmLabel,
+  tone = "primary",
+  pending = false,
+  error,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onConfirm: () => void;
+  title: string;
+  description: React.ReactNode;
+  confirmLabel: string;
+  tone?: "primary" | "danger";
+  pending?: boolean;
+  error?: string | null;
+  children?: React.ReactNode;
+}) {
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={title}
+      description={description}
+      footer={
+        <>
+          {/* Cancel comes first so showModal() focuses it: a stray Enter does nothing harmful. */}
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant={tone} onClick={onConfirm} disabled={pending}>
+            {pending ? "Working…" : confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      {children}
+      {error && (
+        <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,14 @@
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  const { ensureStarted } = await import("./server/app");
+  const starting = ensureStarted();
+  if (!process.env.DATABASE_URL) {
+    // The embedded database opens in well under a second; a failure here (say, another process
+    // holds the data directory) must stop the server instead of leaving it half alive.
+    await starting;
+    return;
+  }
+  // Postgres may still be coming up: serve 503s from /api/readyz and the feeds until it answers.
+  starting.catch(() => undefined);
+  await Promise.race([starting.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+}

@@ -1,0 +1,449 @@
+/**
+ * The create/edit server form: its values, their conversion to the shared input schemas
+ * (serverCreateInput, serverSpecSchema) and back, and the one mapping from an input path
+ * ("runtime.fixedURL", "env.0.key", "categories.2") to the form field that shows its error.
+ * Client-side zod errors and the server's fieldErrors both go through that mapping.
+ */
+import { zodResolver } from "@hookform/resolvers/zod";
+import { get, set, type FieldErrors, type Resolver } from "react-hook-form";
+import YAML from "yaml";
+import {
+  defaultTransport,
+  serverCreateInput,
+  serverSpecSchema,
+  type McpServer,
+  type Runtime,
+  type RuntimeType,
+  type Scope,
+  type ServerUserType,
+  type Transport,
+} from "@/server/catalog/model";
+
+export type RuntimeChoice = RuntimeType | "none";
+export type RemoteMode = "fixedURL" | "hostname" | "urlTemplate";
+
+export interface HeaderRow {
+  key: string;
+  name: string;
+  description: string;
+  prefix: string;
+  required: boolean;
+  sensitive: boolean;
+  value: string;
+}
+
+export interface EnvRow {
+  key: string;
+  name: string;
+  description: string;
+  required: boolean;
+  sensitive: boolean;
+  file: boolean;
+  value: string;
+  /** Not edited here; kept so an edit does not drop it. */
+  dynamicFile?: boolean;
+}
+
+/**
+ * Field names follow the input's paths wherever they can (so `runtime.fixedURL` errors land on
+ * the `runtime.fixedURL` input); lists an admin types as text (categories, args, tool preview)
+ * are single text fields.
+ */
+export interface ServerFormValues {
+  name: string;
+  displayName: string;
+  shortDescription: string;
+  description: string;
+  runtime: {
+    type: RuntimeChoice;
+    remoteMode: RemoteMode;
+    fixedURL: string;
+    hostname: string;
+    urlTemplate: string;
+    headers: HeaderRow[];
+    package: string;
+    command: string;
+    /** One argument per line. */
+    args: string;
+    image: string;
+    port: string;
+    path: string;
+  };
+  /** "" follows the runtime's default. */
+  transport: Transport | "";
+  scope: Scope;
+  serverUserType: ServerUserType;
+  /** Comma-separated. */
+  categories: string;
+  capabilities: string;
+  icon: string;
+  repoUrl: string;
+  env: EnvRow[];
+  /** JSON or YAML list of {name, description, params}. */
+  toolPreview: string;
+}
+
+export const emptyHeaderRow = (): HeaderRow => ({
+  key: "",
+  name: "",
+  description: "",
+  prefix: "",
+  required: false,
+  sensitive: false,
+  value: "",
+});
+
+export const emptyEnvRow = (): EnvRow => ({
+  key: "",
+  name: "",
+  description: "",
+  required: false,
+  sensitive: false,
+  file: false,
+  value: "",
+});
+
+export function emptyFormValues(): ServerFormValues {
+  return {
+    name: "",
+    displayName: "",
+    shortDescription: "",
+    description: "",
+    runtime: {
+      type: "remote",
+      remoteMode: "fixedURL",
+      fixedURL: "",
+      hostname: "",
+      urlTemplate: "",
+      headers: [],
+      package: "",
+      command: "",
+      args: "",
+      image: "",
+      port: "",
+      path: "/mcp",
+    },
+    transport: "",
+    scope: "org",
+    serverUserType: "singleUser",
+    categories: "",
+    capabilities: "",
+    icon: "",
+    repoUrl: "",
+    env: [],
+    toolPreview: "",
+  };
+}
+
+export function formValuesOf(server: McpServer): ServerFormValues {
+  const values = emptyFormValues();
+  const runtime = server.runtime;
+  values.name = server.name;
+  values.displayName = server.displayName;
+  values.shortDescription = server.shortDescription;
+  values.description = server.description;
+  values.runtime.type = runtime?.type ?? "none";
+  if (runtime?.type === "remote") {
+    values.runtime.remoteMode = runtime.hostname !== undefined ? "hostname" : runtime.urlTemplate !== undefined ? "urlTemplate" : "fixedURL";
+    values.runtime.fixedURL = runtime.fixedURL ?? "";
+    values.runtime.hostname = runtime.hostname ?? "";
+    values.runtime.urlTemplate = runtime.urlTemplate ?? "";
+    values.runtime.headers = runtime.headers.map((h) => ({
+      key: h.key,
+      name: h.name ?? "",
+      description: h.description ?? "",
+      prefix: h.prefix ?? "",
+      required: h.required,
+      sensitive: h.sensitive,
+      value: h.value ?? "",
+    }));
+  } else if (runtime) {
+    values.runtime.package = "package" in runtime ? runtime.package : "";
+    values.runtime.command = "command" in runtime ? runtime.command : "";
+    values.runtime.args = runtime.args.join("\n");
+    if (runtime.type === "containerized") {
+      values.runtime.image = runtime.image;
+      values.runtime.port = String(runtime.port);
+      values.runtime.path = runtime.path;
+    }
+  }
+  values.transport = server.transport === defaultTransport(runtime?.type ?? null) ? "" : server.transport;
+  values.scope = server.scope;
+  values.serverUserType = server.serverUserType;
+  values.categories = server.categories.join(", ");
+  values.capabilities = server.capabilities.join(", ");
+  values.icon = server.icon;
+  values.repoUrl = server.repoUrl;
+  values.env = server.env.map((e) => ({
+    key: e.key,
+    name: e.name ?? "",
+    description: e.description ?? "",
+    required: e.required,
+    sensitive: e.sensitive,
+    file: e.file,
+    value: e.value ?? "",
+    ...(e.dynamicFile !== undefined ? { dynamicFile: e.dynamicFile } : {}),
+  }));
+  values.toolPreview = server.toolPreview.length > 0 ? JSON.stringify(server.toolPreview, null, 2) : "";
+  return values;
+}
+
+/** Text the admin typed that cannot become input at all (say, tool preview that is not JSON or YAML). */
+export class FormInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const optional = (text: string) => (text.trim() === "" ? undefined : text.trim());
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .map((s) => s.trimEnd())
+    .filter((s) => s.trim() !== "");
+
+/** Runtime settings the form does not show (egress, static OAuth); an edit keeps them. */
+function hiddenRuntimeSettings(runtime: Runtime | null | undefined, type: RuntimeChoice): Record<string, unknown> {
+  if (!runtime || runtime.type !== type) return {};
+  const { staticOAuthRequired, egressDomains, denyAllEgress } = runtime as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries({ staticOAuthRequired, egressDomains, denyAllEgress }).filter(([, v]) => v !== undefined),
+  );
+}
+
+function runtimeInputOf(values: ServerFormValues["runtime"], original?: McpServer): Record<string, unknown> | null {
+  const hidden = hiddenRuntimeSettings(original?.runtime, values.type);
+  switch (values.type) {
+    case "none":
+      return null;
+    case "remote":
+      return {
+        type: "remote",
+        [values.remoteMode]: values[values.remoteMode].trim(),
+        headers: values.headers.map((h) => ({
+          key: h.key.trim(),
+          name: optional(h.name),
+          description: optional(h.description),
+          // "Bearer " keeps its trailing space: Obot prepends it as typed.
+          prefix: h.prefix === "" ? undefined : h.prefix,
+          required: h.required,
+          sensitive: h.sensitive,
+          value: h.sensitive ? undefined : optional(h.value),
+        })),
+        ...hidden,
+      };
+    case "npx":
+      return { type: "npx", package: values.package.trim(), args: lines(values.args), ...hidden };
+    case "uvx":
+      return { type: "uvx", package: values.package.trim(), command: values.command.trim(), args: lines(values.args), ...hidden };
+    case "containerized":
+      return {
+        type: "containerized",
+        image: values.image.trim(),
+        port: /^\d+$/.test(values.port.trim()) ? Number(values.port.trim()) : undefined,
+        path: values.path.trim(),
+        command: values.command.trim(),
+        args: lines(values.args),
+        ...hidden,
+      };
+  }
+}
+
+function toolPreviewOf(text: string): unknown {
+  if (text.trim() === "") return [];
+  try {
+    // YAML is a superset of JSON: one parser takes either.
+    return YAML.parse(text);
+  } catch (error) {
+    throw new FormInputError("toolPreview", `tool preview is not valid JSON or YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** The server's fields (everything but `name`), as serverSpecSchema and serverUpdateInput take them. */
+export function specInputOf(values: ServerFormValues, original?: McpServer): Record<string, unknown> {
+  const transport = values.transport === "" ? undefined : values.transport;
+  return {
+    displayName: values.displayName,
+    shortDescription: values.shortDescription,
+    description: values.description,
+    runtime: runtimeInputOf(values.runtime, original),
+    ...(transport ? { transport } : {}),
+    scope: values.scope,
+    serverUserType: values.serverUserType,
+    categories: list(values.categories),
+    capabilities: list(values.capabilities),
+    icon: values.icon.trim(),
+    repoUrl: values.repoUrl.trim(),
+    env: values.env.map((e) => ({
+      key: e.key.trim(),
+      name: optional(e.name),
+      description: optional(e.description),
+      required: e.required,
+      sensitive: e.sensitive,
+      file: e.file,
+      value: e.sensitive ? undefined : optional(e.value),
+      ...(e.dynamicFile !== undefined ? { dynamicFile: e.dynamicFile } : {}),
+    })),
+    toolPreview: toolPreviewOf(values.toolPreview),
+  };
+}
+
+export function createInputOf(values: ServerFormValues): Record<string, unknown> {
+  return { name: values.name.trim(), ...specInputOf(values) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: input path → form field
+
+const TEXT_LISTS: Record<string, string | null> = {
+  categories: null,
+  capabilities: null,
+  toolPreview: "tool",
+  "runtime.args": "argument",
+};
+
+const ROW_FIELD = {
+  "runtime.headers": ["key", "name", "description", "prefix", "required", "sensitive", "value"],
+  env: ["key", "name", "description", "required", "sensitive", "file", "value"],
+} as const;
+
+const PLAIN_FIELDS = new Set([
+  "name",
+  "displayName",
+  "shortDescription",
+  "description",
+  "transport",
+  "scope",
+  "serverUserType",
+  "icon",
+  "repoUrl",
+  "runtime.type",
+  "runtime.fixedURL",
+  "runtime.hostname",
+  "runtime.urlTemplate",
+  "runtime.package",
+  "runtime.command",
+  "runtime.image",
+  "runtime.port",
+  "runtime.path",
+  "runtime.headers",
+  "env",
+]);
+
+export interface ErrorTarget {
+  /** The form field to show the message next to, or null for the form's summary. */
+  field: string | null;
+  message: string;
+}
+
+/** Where an error at an input path belongs in the form, and how to word it there. */
+export function errorTargetFor(path: string, message: string, values?: Pick<ServerFormValues, "runtime">): ErrorTarget {
+  if (path === "endpoint") return { field: "runtime.fixedURL", message };
+  if (path === "runtime") return { field: "runtime.type", message };
+  // "needs a fixed URL, a hostname or a URL template" is reported on fixedURL: show it on the one in use.
+  if (path === "runtime.fixedURL" && values?.runtime.type === "remote") return { field: `runtime.${values.runtime.remoteMode}`, message };
+  for (const [field, noun] of Object.entries(TEXT_LISTS)) {
+    if (path === field) return { field, message };
+    if (path.startsWith(`${field}.`)) {
+      const index = Number(path.slice(field.length + 1).split(".")[0]);
+      return { field, message: noun && Number.isInteger(index) ? `${noun} ${index + 1}: ${message}` : message };
+    }
+  }
+  for (const [rows, columns] of Object.entries(ROW_FIELD)) {
+    const match = new RegExp(`^${rows.replace(".", "\\.")}\\.(\\d+)(?:\\.(\\w+))?$`).exec(path);
+    if (match) {
+      const column = match[2];
+      if (column && (columns as readonly string[]).includes(column)) return { field: `${rows}.${match[1]}.${column}`, message };
+      return { field: rows, message: `row ${Number(match[1]) + 1}: ${message}` };
+    }
+  }
+  if (PLAIN_FIELDS.has(path)) return { field: path, message };
+  return { field: null, message: path ? `${path}: ${message}` : message };
+}
+
+export interface MappedErrors {
+  fields: Record<string, string>;
+  form: string[];
+}
+
+/** Server (or client) field errors keyed by input path, regrouped by form field. */
+export function mapFieldErrors(
+  fieldErrors: Record<string, string[]>,
+  formErrors: string[] = [],
+  values?: Pick<ServerFormValues, "runtime">,
+): MappedErrors {
+  const mapped: MappedErrors = { fields: {}, form: [...formErrors] };
+  for (const [path, messages] of Object.entries(fieldErrors)) {
+    for (const raw of messages) {
+      const { field, message } = errorTargetFor(path, raw, values);
+      if (field === null) mapped.form.push(message);
+      else mapped.fields[field] ??= message;
+    }
+  }
+  return mapped;
+}
+
+/** react-hook-form's nested errors (from zodResolver) as input path → messages. */
+export function flattenErrors(errors: FieldErrors, prefix = ""): Record<string, string[]> {
+  const flat: Record<string, string[]> = {};
+  for (const [key, node] of Object.entries(errors)) {
+    if (!node || typeof node !== "object") continue;
+    // toNestErrors files an error on a list itself under "<list>.root" when its items have errors too.
+    const path = key === "root" ? prefix : prefix ? `${prefix}.${key}` : key;
+    const { message } = node as { message?: unknown };
+    if (typeof message === "string") (flat[path] ??= []).push(message);
+    for (const [nestedPath, messages] of Object.entries(flattenErrors(node as FieldErrors, path))) {
+      if (nestedPath !== path) (flat[nestedPath] ??= []).push(...messages);
+    }
+  }
+  return flat;
+}
+
+export const FORM_ERROR = "root.form" as const;
+
+/** Builds react-hook-form's nested errors from mapped ones; summary messages go to root.form. */
+export function nestErrors(mapped: MappedErrors, type = "validate"): FieldErrors<ServerFormValues> {
+  const errors: FieldErrors<ServerFormValues> = {};
+  for (const [field, message] of Object.entries(mapped.fields)) set(errors, field, { type, message });
+  if (mapped.form.length > 0) set(errors, FORM_ERROR, { type, message: mapped.form.join("\n") });
+  return errors;
+}
+
+export function errorMessageAt(errors: FieldErrors, field: string): string | undefined {
+  const message = (get(errors, field) as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" && message !== "" ? message : undefined;
+}
+
+/**
+ * zodResolver on the shared schema — serverCreateInput when creating, serverSpecSchema (the rule
+ * the server applies to the merged result) when editing — with its errors moved onto form fields.
+ */
+export function serverFormResolver(mode: "create" | "edit", original?: McpServer): Resolver<ServerFormValues> {
+  const validate = zodResolver(mode === "create" ? serverCreateInput : serverSpecSchema, undefined, { raw: true });
+  return async (values, context, options) => {
+    let input: Record<string, unknown>;
+    try {
+      input = mode === "create" ? createInputOf(values) : specInputOf(values, original);
+    } catch (error) {
+      if (!(error instanceof FormInputError)) throw error;
+      return { values: {}, errors: nestErrors({ fields: { [error.field]: error.message }, form: [] }) };
+    }
+    const result = await validate(input as never, context, {
+      ...options,
+      names: undefined,
+      fields: {},
+      shouldUseNativeValidation: false,
+    });
+    const flat = flattenErrors(result.errors);
+    if (Object.keys(flat).length === 0) return { values, errors: {} };
+    return { values: {}, errors: nestErrors(mapFieldErrors(flat, [], values)) };
+  };
+}

@@ -1,0 +1,116 @@
+/** Reading the audit log: filters, keyset pages (newest first) and exports. */
+import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { auditEvents } from "../db/schema";
+import { DomainError, parseInput } from "../errors";
+
+const isoTime = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => !Number.isNaN(Date.parse(v)), `${what} must be a date-time such as 2026-11-23T10:00:00Z`)
+    .transform((v) => new Date(v));
+
+export const auditQuery = z.object({
+  actor: z.string().trim().max(320).optional(),
+  action: z.string().trim().max(100).optional(),
+  entityType: z.string().trim().max(100).optional(),
+  entityId: z.string().trim().max(320).optional(),
+  since: isoTime("since").optional(),
+  until: isoTime("until").optional(),
+  cursor: z.string().regex(/^\d+$/, "cursor is not valid: start again without it").optional(),
+  limit: z.coerce.number().int().min(1, "limit must be between 1 and 500").max(500, "limit must be between 1 and 500").default(100),
+});
+export type AuditQuery = z.input<typeof auditQuery>;
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  actor: string;
+  actorKind: string;
+  actorVia: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  sourceIp: string | null;
+}
+
+type Row = typeof auditEvents.$inferSelect;
+
+function toEvent(row: Row): AuditEvent {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    actor: row.actor,
+    actorKind: row.actorKind,
+    actorVia: row.actorVia,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    before: row.before ?? null,
+    after: row.after ?? null,
+    requestId: row.requestId,
+    sourceIp: row.sourceIp,
+  };
+}
+
+function conditions(query: z.output<typeof auditQuery>): SQL[] {
+  const where: SQL[] = [];
+  if (query.actor) where.push(eq(auditEvents.actor, query.actor));
+  if (query.action) where.push(eq(auditEvents.action, query.action));
+  if (query.entityType) where.push(eq(auditEvents.entityType, query.entityType));
+  if (query.entityId) where.push(eq(auditEvents.entityId, query.entityId));
+  if (query.since) where.push(gte(auditEvents.at, query.since));
+  if (query.until) where.push(lte(auditEvents.at, query.until));
+  if (query.since && query.until && query.since > query.until) {
+    throw new DomainError("VALIDATION_FAILED", "since must be before until", { fieldErrors: { since: ["must be before until"] } });
+  }
+  return where;
+}
+
+export async function listAuditEvents(db: Db, rawQuery: unknown): Promise<{ events: AuditEvent[]; nextCursor: string | null }> {
+  const query = parseInput(auditQuery, rawQuery ?? {}, "invalid audit query");
+  const where = conditions(query);
+  if (query.cursor) where.push(lt(auditEvents.id, Number(query.cursor)));
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(where.length > 0 ? and(...where) : undefined)
+    .orderBy(desc(auditEvents.id))
+    .limit(query.limit + 1);
+  const events = rows.slice(0, query.limit).map(toEvent);
+  return { events, nextCursor: rows.length > query.limit ? String(events.at(-1)!.id) : null };
+}
+
+/** Every matching event, newest first, in pages, for exports of any size. */
+export async function* allAuditEvents(db: Db, rawQuery: unknown): AsyncGenerator<AuditEvent> {
+  let cursor: string | undefined;
+  do {
+    const page = await listAuditEvents(db, { ...(rawQuery as object), cursor, limit: 500 });
+    yield* page.events;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+const CSV_COLUMNS = ["id", "at", "actor", "actorKind", "actorVia", "action", "entityType", "entityId", "requestId", "sourceIp", "before", "after"] as const;
+
+function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function auditCsvHeader(): string {
+  return `${CSV_COLUMNS.join(",")}\r\n`;
+}
+
+export function auditCsvLine(event: AuditEvent): string {
+  return `${CSV_COLUMNS.map((c) => csvField(event[c])).join(",")}\r\n`;
+}
+
+export function auditJsonLine(event: AuditEvent): string {
+  return `${JSON.stringify(event)}\n`;
+}

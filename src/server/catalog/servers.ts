@@ -1,0 +1,583 @@
+/**
+ * Catalog domain: small functions over the database passed in. Every write is one transaction
+ * holding the change, its audit event and the catalog revision bump.
+ */
+import { and, asc, count, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import type { Db } from "../db/client";
+import { mcpServers } from "../db/schema";
+import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
+import { DomainError, constraintOf, notFound, parseInput, sqlState, validationError } from "../errors";
+import { deepEqual } from "../util/stable-json";
+import {
+  DISABLEABLE_FROM,
+  PUBLISHABLE_FROM,
+  RUNTIME_TYPES,
+  sanitizeObotName,
+  serverCreateInput,
+  serverListQuery,
+  serverSpecSchema,
+  serverUpdateInput,
+  statusChangeInput,
+  toServerSpec,
+  type McpServer,
+  type Provenance,
+  type Runtime,
+  type ServerListQuery,
+  type ServerSpec,
+  type ServerStatus,
+  type SortField,
+} from "./model";
+import { isUuid } from "../util/uuid";
+
+type Row = typeof mcpServers.$inferSelect;
+
+export const ENTITY = "mcp_server";
+
+const RUNTIME_KEYS = [
+  "type",
+  "fixedURL",
+  "hostname",
+  "urlTemplate",
+  "package",
+  "image",
+  "port",
+  "path",
+  "command",
+  "args",
+  "headers",
+  "staticOAuthRequired",
+  "egressDomains",
+  "denyAllEgress",
+];
+const DECLARATION_KEYS = ["key", "name", "description", "required", "sensitive", "prefix", "value", "file", "dynamicFile"];
+const TOOL_KEYS = ["id", "name", "description", "params"];
+
+/** jsonb stores object keys in its own order; the API answers in the order people read them. */
+function ordered<T extends object>(value: T, keys: readonly string[]): T {
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (key in source) out[key] = source[key];
+  for (const key of Object.keys(source)) if (!(key in out)) out[key] = source[key];
+  return out as T;
+}
+
+function orderedRuntime(runtime: Runtime | null): Runtime | null {
+  if (!runtime) return null;
+  const out = ordered(runtime, RUNTIME_KEYS);
+  if (out.type === "remote") out.headers = out.headers.map((h) => ordered(h, DECLARATION_KEYS));
+  return out;
+}
+
+export function toServer(row: Row): McpServer {
+  return {
+    id: row.id,
+    name: row.name,
+    displayName: row.displayName,
+    shortDescription: row.shortDescription,
+    description: row.description,
+    transport: row.transport as McpServer["transport"],
+    endpoint: row.endpoint,
+    runtime: orderedRuntime(row.runtime ?? null),
+    package: row.package ?? null,
+    env: row.env.map((e) => ordered(e, DECLARATION_KEYS)),
+    serverUserType: row.serverUserType as McpServer["serverUserType"],
+    scope: row.scope as McpServer["scope"],
+    status: row.status as ServerStatus,
+    statusReason: row.statusReason,
+    capabilities: row.capabilities,
+    categories: row.categories,
+    icon: row.icon,
+    repoUrl: row.repoUrl,
+    toolPreview: row.toolPreview.map((t) => ordered(t, TOOL_KEYS)),
+    metadata: row.metadata,
+    sourceId: row.sourceId,
+    provenance: row.provenance ?? null,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+  };
+}
+
+export function specOf(server: McpServer): ServerSpec {
+  return {
+    displayName: server.displayName,
+    shortDescription: server.shortDescription,
+    description: server.description,
+    transport: server.transport,
+    endpoint: server.endpoint,
+    runtime: server.runtime,
+    package: server.package,
+    env: server.env,
+    serverUserType: server.serverUserType,
+    scope: server.scope,
+    capabilities: server.capabilities,
+    categories: server.categories,
+    icon: server.icon,
+    repoUrl: server.repoUrl,
+    toolPreview: server.toolPreview,
+    metadata: server.metadata,
+  };
+}
+
+export function specColumns(spec: ServerSpec) {
+  return { ...spec, displayNameKey: sanitizeObotName(spec.displayName) };
+}
+
+async function findRow(db: Db, name: string, lock = false): Promise<Row | undefined> {
+  const query = db.select().from(mcpServers).where(eq(mcpServers.name, name)).limit(1);
+  const [row] = lock ? await query.for("update") : await query;
+  return row;
+}
+
+async function lockedRow(tx: Db, name: string): Promise<Row> {
+  const row = await findRow(tx, name, true);
+  if (!row) throw notFound("server", name);
+  return row;
+}
+
+export async function getServer(db: Db, name: string): Promise<McpServer> {
+  const row = await findRow(db, name);
+  if (!row) throw notFound("server", name);
+  return toServer(row);
+}
+
+export async function findServer(db: Db, name: string): Promise<McpServer | null> {
+  const row = await findRow(db, name);
+  return row ? toServer(row) : null;
+}
+
+export async function assertDisplayNameFree(db: Db, displayName: string, exceptId: string | null): Promise<void> {
+  const key = sanitizeObotName(displayName);
+  const [clash] = await db
+    .select({ name: mcpServers.name, displayName: mcpServers.displayName, id: mcpServers.id })
+    .from(mcpServers)
+    .where(eq(mcpServers.displayNameKey, key))
+    .limit(1);
+  if (clash && clash.id !== exceptId) throw displayNameTaken(displayName, clash.displayName, clash.name);
+}
+
+function displayNameTaken(displayName: string, otherDisplayName: string, otherName: string) {
+  return new DomainError(
+    "CONFLICT",
+    `display name '${displayName}' is taken: server '${otherName}' is called '${otherDisplayName}', and Obot would key both as '${sanitizeObotName(displayName)}'`,
+    { fieldErrors: { displayName: [`already used by server '${otherName}' ('${otherDisplayName}')`] } },
+  );
+}
+
+function nameTaken(name: string) {
+  return new DomainError("CONFLICT", `a server named '${name}' already exists`, {
+    fieldErrors: { name: [`a server named '${name}' already exists`] },
+  });
+}
+
+/** A unique index caught a race the pre-checks could not see; say which one in the user's terms. */
+export function mapUniqueViolation(error: unknown): never {
+  if (sqlState(error) === "23505") {
+    const constraint = constraintOf(error) ?? "";
+    if (constraint.includes("display_name")) {
+      throw new DomainError("CONFLICT", "another server with the same display name was saved at the same moment", {
+        fieldErrors: { displayName: ["already used by another server"] },
+      });
+    }
+    throw new DomainError("CONFLICT", "another server with the same name was saved at the same moment", {
+      fieldErrors: { name: ["already exists"] },
+    });
+  }
+  throw error;
+}
+
+function staleVersion(server: McpServer, sent: number) {
+  return new DomainError(
+    "CONFLICT",
+    `server '${server.name}' was changed by ${server.updatedBy} at ${server.updatedAt} (now version ${server.version}, you sent ${sent}); reload it and apply your change again`,
+    { currentVersion: server.version, updatedBy: server.updatedBy, updatedAt: server.updatedAt },
+  );
+}
+
+export interface CreateOptions {
+  provenance?: Provenance | null;
+  sourceId?: string | null;
+}
+
+export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spec: ServerSpec, options: CreateOptions = {}) {
+  const [row] = await tx
+    .insert(mcpServers)
+    .values({
+      ...specColumns(spec),
+      name,
+      status: "draft",
+      createdBy: ctx.actor.id,
+      updatedBy: ctx.actor.id,
+      provenance: options.provenance ?? null,
+      sourceId: options.sourceId ?? null,
+    })
+    .returning();
+  return toServer(row!);
+}
+
+export async function createServer(
+  db: Db,
+  ctx: ChangeContext,
+  rawInput: unknown,
+  options: CreateOptions = {},
+): Promise<McpServer> {
+  const input = parseInput(serverCreateInput, rawInput, "cannot create server");
+  const spec = toServerSpec(input);
+  try {
+    return await db.transaction(async (tx) => {
+      if (await findRow(tx, input.name)) throw nameTaken(input.name);
+      await assertDisplayNameFree(tx, spec.displayName, null);
+      const server = await insertServer(tx, ctx, input.name, spec, options);
+      await recordAudit(tx, ctx, { action: "mcp_server.create", entityType: ENTITY, entityId: server.name, after: server });
+      await bumpCatalogRevision(tx);
+      return server;
+    });
+  } catch (error) {
+    mapUniqueViolation(error);
+  }
+}
+
+type UpdatePatch = ReturnType<typeof serverUpdateInput.parse>;
+
+/** The spec input that results from applying a partial change to a server. */
+export function mergeSpec(current: McpServer, patch: UpdatePatch): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...specOf(current) };
+  delete merged.endpoint;
+  const simple = [
+    "displayName",
+    "shortDescription",
+    "description",
+    "package",
+    "env",
+    "serverUserType",
+    "scope",
+    "capabilities",
+    "categories",
+    "icon",
+    "repoUrl",
+    "toolPreview",
+    "metadata",
+  ] as const;
+  for (const key of simple) {
+    if (patch[key] !== undefined) merged[key] = patch[key];
+  }
+  if (patch.runtime !== undefined) {
+    merged.runtime = patch.runtime;
+    if (patch.endpoint != null) merged.endpoint = patch.endpoint;
+  } else if (patch.endpoint != null) {
+    const runtime = current.runtime;
+    if (!runtime) merged.runtime = null;
+    if (runtime?.type === "remote" && runtime.fixedURL !== undefined) {
+      merged.runtime = { ...runtime, fixedURL: patch.endpoint };
+    } else {
+      merged.endpoint = patch.endpoint;
+    }
+  }
+  const runtimeTypeChanged =
+    ((merged.runtime as { type?: string } | null)?.type ?? (merged.endpoint ? "remote" : null)) !==
+    (current.runtime?.type ?? null);
+  if (patch.transport !== undefined) merged.transport = patch.transport;
+  else if (runtimeTypeChanged) delete merged.transport;
+  return merged;
+}
+
+export async function updateServer(db: Db, ctx: ChangeContext, name: string, rawPatch: unknown): Promise<McpServer> {
+  const patch = parseInput(serverUpdateInput, rawPatch, `cannot update server '${name}'`);
+  try {
+    return await db.transaction(async (tx) => {
+      const current = toServer(await lockedRow(tx, name));
+      if (patch.name !== undefined && patch.name !== name) {
+        throw new DomainError("VALIDATION_FAILED", `name is immutable: create a new server instead of renaming '${name}'`, {
+          fieldErrors: { name: ["name cannot be changed"] },
+        });
+      }
+      if (patch.version !== current.version) throw staleVersion(current, patch.version);
+      const parsed = serverSpecSchema.safeParse(mergeSpec(current, patch));
+      if (!parsed.success) throw validationError(parsed.error, `cannot update server '${name}'`);
+      const spec = toServerSpec(parsed.data);
+      if (deepEqual(spec, specOf(current))) return current;
+
+      const renamed = sanitizeObotName(spec.displayName) !== sanitizeObotName(current.displayName);
+      if (spec.displayName !== current.displayName) await assertDisplayNameFree(tx, spec.displayName, current.id);
+      if (renamed && current.status === "active" && !patch.confirmRename) {
+        throw new DomainError(
+          "CONFIRMATION_REQUIRED",
+          `renaming active server '${name}' from '${current.displayName}' to '${spec.displayName}' is a rename for Obot: it deletes the entry '${sanitizeObotName(current.displayName)}' and shuts down servers deployed from it. Send confirmRename: true to proceed.`,
+          { fieldErrors: { displayName: ["renaming an active server needs confirmation"] }, confirm: "confirmRename" },
+        );
+      }
+      const [row] = await tx
+        .update(mcpServers)
+        .set({ ...specColumns(spec), version: current.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
+        .where(eq(mcpServers.id, current.id))
+        .returning();
+      const updated = toServer(row!);
+      await recordAudit(tx, ctx, {
+        action: renamed && current.status === "active" ? "mcp_server.rename" : "mcp_server.update",
+        entityType: ENTITY,
+        entityId: name,
+        before: current,
+        after: updated,
+      });
+      await bumpCatalogRevision(tx);
+      return updated;
+    });
+  } catch (error) {
+    mapUniqueViolation(error);
+  }
+}
+
+/** Why a server cannot be published, or null when it can. */
+export function publishBlocker(server: McpServer): string | null {
+  if (!server.runtime) {
+    return `server '${server.name}' has no runtime: set a remote URL, an npx/uvx package or a container image before publishing`;
+  }
+  const check = serverSpecSchema.safeParse({ ...specOf(server), endpoint: undefined });
+  if (!check.success) {
+    return `server '${server.name}' is not valid: ${check.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
+  }
+  return null;
+}
+
+async function changeStatus(
+  db: Db,
+  ctx: ChangeContext,
+  name: string,
+  rawInput: unknown,
+  target: ServerStatus,
+  allowedFrom: readonly ServerStatus[],
+  action: string,
+): Promise<McpServer> {
+  const input = parseInput(statusChangeInput, rawInput ?? {});
+  return db.transaction(async (tx) => {
+    const current = toServer(await lockedRow(tx, name));
+    if (input.version !== undefined && input.version !== current.version) throw staleVersion(current, input.version);
+    if (current.status === target) return current;
+    if (!allowedFrom.includes(current.status)) {
+      throw new DomainError("CONFLICT", `server '${name}' is ${current.status} and cannot become ${target}`);
+    }
+    if (target === "active") {
+      const blocker = publishBlocker(current);
+      if (blocker) throw new DomainError("VALIDATION_FAILED", `cannot publish: ${blocker}`, { formErrors: [blocker] });
+    }
+    const [row] = await tx
+      .update(mcpServers)
+      .set({
+        status: target,
+        statusReason: input.reason ?? null,
+        version: current.version + 1,
+        updatedAt: new Date(),
+        updatedBy: ctx.actor.id,
+      })
+      .where(eq(mcpServers.id, current.id))
+      .returning();
+    const updated = toServer(row!);
+    await recordAudit(tx, ctx, { action, entityType: ENTITY, entityId: name, before: current, after: updated });
+    await bumpCatalogRevision(tx);
+    return updated;
+  });
+}
+
+export const publishServer = (db: Db, ctx: ChangeContext, name: string, input?: unknown) =>
+  changeStatus(db, ctx, name, input, "active", PUBLISHABLE_FROM, "mcp_server.publish");
+
+export const disableServer = (db: Db, ctx: ChangeContext, name: string, input?: unknown) =>
+  changeStatus(db, ctx, name, input, "disabled", DISABLEABLE_FROM, "mcp_server.disable");
+
+/** Health checks mark an active server degraded; it leaves the feeds until published again. */
+export const markServerDegraded = (db: Db, ctx: ChangeContext, name: string, reason: string) =>
+  changeStatus(db, ctx, name, { reason }, "degraded", ["active"], "mcp_server.degrade");
+
+export async function deleteServer(db: Db, ctx: ChangeContext, name: string, rawInput?: unknown): Promise<McpServer> {
+  const input = parseInput(statusChangeInput, rawInput ?? {});
+  return db.transaction(async (tx) => {
+    const current = toServer(await lockedRow(tx, name));
+    if (input.version !== undefined && input.version !== current.version) throw staleVersion(current, input.version);
+    if (current.status === "active") {
+      throw new DomainError(
+        "CONFLICT",
+        `server '${name}' is active: disable it before deleting it (Obot removes it from the catalog on its next sync)`,
+      );
+    }
+    await tx.delete(mcpServers).where(eq(mcpServers.id, current.id));
+    await recordAudit(tx, ctx, { action: "mcp_server.delete", entityType: ENTITY, entityId: name, before: current });
+    await bumpCatalogRevision(tx);
+    return current;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing
+
+const SORT_COLUMNS = {
+  name: mcpServers.name,
+  displayName: mcpServers.displayName,
+  updatedAt: mcpServers.updatedAt,
+  status: mcpServers.status,
+} as const;
+
+interface Cursor {
+  sort: SortField;
+  order: "asc" | "desc";
+  value: string;
+  name: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(raw: string, sort: SortField, order: "asc" | "desc"): Cursor {
+  const invalid = new DomainError("BAD_REQUEST", "cursor is not valid: start again without a cursor", {
+    fieldErrors: { cursor: ["not a cursor returned by this list"] },
+  });
+  let cursor: Cursor;
+  try {
+    cursor = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
+  } catch {
+    throw invalid;
+  }
+  if (typeof cursor?.value !== "string" || typeof cursor.name !== "string") throw invalid;
+  if (cursor.sort !== sort || cursor.order !== order) {
+    throw new DomainError("BAD_REQUEST", "cursor belongs to a different sort order: start again without a cursor", {
+      fieldErrors: { cursor: ["sort or order changed since this cursor was issued"] },
+    });
+  }
+  return cursor;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function filtersOf(query: ReturnType<typeof serverListQuery.parse>): SQL[] {
+  const where: SQL[] = [];
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q)}%`;
+    where.push(
+      or(
+        ilike(mcpServers.name, pattern),
+        ilike(mcpServers.displayName, pattern),
+        ilike(mcpServers.shortDescription, pattern),
+      )!,
+    );
+  }
+  const inList = (column: AnyPgColumn, values: readonly string[] | undefined) => {
+    if (values && values.length > 0) where.push(sql`${column} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`);
+  };
+  inList(mcpServers.status, query.status);
+  inList(mcpServers.transport, query.transport);
+  inList(mcpServers.scope, query.scope);
+  if (query.runtime && query.runtime.length > 0) {
+    const types = query.runtime.filter((r): r is (typeof RUNTIME_TYPES)[number] => r !== "none");
+    const clauses: SQL[] = [];
+    if (types.length > 0) clauses.push(sql`${mcpServers.runtime}->>'type' in (${sql.join(types.map((t) => sql`${t}`), sql`, `)})`);
+    if (query.runtime.includes("none")) clauses.push(sql`${mcpServers.runtime} is null or ${mcpServers.runtime} = 'null'::jsonb`);
+    where.push(or(...clauses)!);
+  }
+  if (query.source) {
+    if (query.source === "manual") where.push(isNull(mcpServers.sourceId));
+    else if (isUuid(query.source)) where.push(eq(mcpServers.sourceId, query.source));
+    else {
+      throw new DomainError("VALIDATION_FAILED", "source must be 'manual' or a source id", {
+        fieldErrors: { source: ["must be 'manual' or a source id"] },
+      });
+    }
+  }
+  if (query.category) where.push(sql`${mcpServers.categories} @> ${JSON.stringify([query.category])}::jsonb`);
+  return where;
+}
+
+export interface ServerPage {
+  items: McpServer[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export async function listServers(db: Db, rawQuery: ServerListQuery | unknown = {}): Promise<ServerPage> {
+  const query = parseInput(serverListQuery, rawQuery, "invalid list query");
+  const order = query.order ?? (query.sort === "updatedAt" ? "desc" : "asc");
+  const column = SORT_COLUMNS[query.sort];
+  const filters = filtersOf(query);
+  const page = [...filters];
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor, query.sort, order);
+    const value = query.sort === "updatedAt" ? new Date(cursor.value) : cursor.value;
+    const after = order === "asc" ? gt : lt;
+    page.push(
+      query.sort === "name"
+        ? after(mcpServers.name, cursor.name)
+        : or(after(column, value), and(eq(column, value), after(mcpServers.name, cursor.name)))!,
+    );
+  }
+  const direction = order === "asc" ? asc : desc;
+  const rows = await db
+    .select()
+    .from(mcpServers)
+    .where(page.length > 0 ? and(...page) : undefined)
+    .orderBy(...(query.sort === "name" ? [direction(mcpServers.name)] : [direction(column), direction(mcpServers.name)]))
+    .limit(query.limit + 1);
+  const [totals] = await db
+    .select({ total: count() })
+    .from(mcpServers)
+    .where(filters.length > 0 ? and(...filters) : undefined);
+  const items = rows.slice(0, query.limit).map(toServer);
+  const last = items.at(-1);
+  const nextCursor =
+    rows.length > query.limit && last
+      ? encodeCursor({
+          sort: query.sort,
+          order,
+          name: last.name,
+          value: query.sort === "updatedAt" ? last.updatedAt : String(last[query.sort]),
+        })
+      : null;
+  return { items, nextCursor, total: Number(totals?.total ?? 0) };
+}
+
+/** Every active server, ordered by name: what the feeds publish. */
+export async function listActiveServers(db: Db): Promise<McpServer[]> {
+  const rows = await db.select().from(mcpServers).where(eq(mcpServers.status, "active")).orderBy(asc(mcpServers.name));
+  return rows.map(toServer);
+}
+
+export interface CatalogStats {
+  total: number;
+  byStatus: Record<ServerStatus, number>;
+  byRuntime: Record<string, number>;
+  categories: string[];
+}
+
+export async function catalogStats(db: Db): Promise<CatalogStats> {
+  const rows = await db
+    .select({
+      status: mcpServers.status,
+      runtime: sql<string>`coalesce(${mcpServers.runtime}->>'type', 'none')`,
+      n: count(),
+    })
+    .from(mcpServers)
+    .groupBy(mcpServers.status, sql`coalesce(${mcpServers.runtime}->>'type', 'none')`);
+  const byStatus: Record<ServerStatus, number> = { draft: 0, active: 0, degraded: 0, disabled: 0 };
+  const byRuntime: Record<string, number> = {};
+  let total = 0;
+  for (const row of rows) {
+    const n = Number(row.n);
+    total += n;
+    byStatus[row.status as ServerStatus] += n;
+    byRuntime[row.runtime] = (byRuntime[row.runtime] ?? 0) + n;
+  }
+  const categoryRows = await db.execute<{ category: string }>(
+    sql`select distinct jsonb_array_elements_text(${mcpServers.categories}) as category from ${mcpServers} order by 1`,
+  );
+  const categories = rowsOf<{ category: string }>(categoryRows).map((r) => r.category);
+  return { total, byStatus, byRuntime, categories };
+}
+
+/** postgres-js returns an array of rows; PGlite a result with `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,113 @@
+import type { z } from "zod";
+
+/** Every error a user can cause or act on, mapped once to HTTP statuses and tRPC codes. */
+export const ERROR_CODES = {
+  BAD_REQUEST: { http: 400, trpc: "BAD_REQUEST" },
+  UNAUTHORIZED: { http: 401, trpc: "UNAUTHORIZED" },
+  FORBIDDEN: { http: 403, trpc: "FORBIDDEN" },
+  NOT_FOUND: { http: 404, trpc: "NOT_FOUND" },
+  CONFLICT: { http: 409, trpc: "CONFLICT" },
+  CONFIRMATION_REQUIRED: { http: 409, trpc: "PRECONDITION_FAILED" },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
+  VALIDATION_FAILED: { http: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  RATE_LIMITED: { http: 429, trpc: "TOO_MANY_REQUESTS" },
+  UNAVAILABLE: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldErrors {
+  /** Dotted paths into the input ("runtime.fixedURL", "env.0.key") → messages. */
+  fieldErrors?: Record<string, string[]>;
+  formErrors?: string[];
+  [key: string]: unknown;
+}
+
+/** Marks domain errors across copies of this module (see DomainError[Symbol.hasInstance]). */
+const DOMAIN_ERROR = Symbol.for("opencrane.DomainError");
+
+export class DomainError extends Error {
+  /**
+   * Next.js bundles server code more than once (the instrumentation hook that starts the services,
+   * and each route), so an error thrown by a service object comes from another copy of this class.
+   * Recognise domain errors by a registered symbol rather than by class identity, or a route would
+   * answer 500 for, say, the sign-in throttle's RATE_LIMITED.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [DOMAIN_ERROR]?: unknown })[DOMAIN_ERROR] === true;
+  }
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: FieldErrors = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+    Object.defineProperty(this, DOMAIN_ERROR, { value: true });
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+}
+
+export const notFound = (what: string, name: string) => new DomainError("NOT_FOUND", `${what} '${name}' does not exist`);
+
+export function fieldErrorsOf(error: z.ZodError): Required<Pick<FieldErrors, "fieldErrors" | "formErrors">> {
+  const fieldErrors: Record<string, string[]> = {};
+  const formErrors: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.path.length === 0) {
+      formErrors.push(issue.message);
+      continue;
+    }
+    const path = issue.path.map(String).join(".");
+    (fieldErrors[path] ??= []).push(issue.message);
+  }
+  return { fieldErrors, formErrors };
+}
+
+/** "displayName: display name is required; runtime.port: port must be …" */
+export function summarize(details: Required<Pick<FieldErrors, "fieldErrors" | "formErrors">>): string {
+  const parts = [
+    ...details.formErrors,
+    ...Object.entries(details.fieldErrors).map(([path, messages]) => `${path}: ${messages.join(", ")}`),
+  ];
+  return parts.join("; ");
+}
+
+export function validationError(error: z.ZodError, prefix = "invalid input"): DomainError {
+  const details = fieldErrorsOf(error);
+  return new DomainError("VALIDATION_FAILED", `${prefix}: ${summarize(details)}`, details);
+}
+
+/** Parse with a shared input schema, failing with field errors an admin can act on. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefix?: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(result.error, prefix);
+  return result.data;
+}
+
+/** Postgres SQLSTATE of a driver error, whichever driver raised it. */
+export function sqlState(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function constraintOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
+    const c = current as { constraint?: unknown; constraint_name?: unknown };
+    const name = c.constraint ?? c.constraint_name;
+    if (typeof name === "string") return name;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

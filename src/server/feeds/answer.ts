@@ -1,0 +1,74 @@
+/**
+ * Feeds answer through a small framework-neutral shape, so the same handler serves both the
+ * Next.js route (main port) and the plain node:http listener of the internal port.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ifNoneMatchHits, negotiateEncoding, type EncodedBody } from "./encoded-body";
+
+export interface FeedRequest {
+  method: string;
+  header(name: string): string | null;
+  remoteAddr: string | null;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array<ArrayBuffer> | null;
+}
+
+export interface BodyAnswerOptions {
+  contentType: string;
+  headers?: Record<string, string>;
+  /**
+   * Serve precompressed codings. Off behind Next.js, which drops a route handler's
+   * Content-Encoding (next/dist/server/send-response.js) and compresses on its own.
+   */
+  negotiate: boolean;
+}
+
+/** 200 with the negotiated coding, or 304 when the client already holds these bytes. */
+export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions): Answer {
+  const encoding = options.negotiate ? negotiateEncoding(request.header("accept-encoding")) : "identity";
+  const headers: Record<string, string> = {
+    "Content-Type": options.contentType,
+    "Cache-Control": "no-cache",
+    Vary: "Accept-Encoding",
+    ETag: body.etag(encoding),
+    ...options.headers,
+  };
+  if (ifNoneMatchHits(request.header("if-none-match"), body.hash)) return { status: 304, headers, body: null };
+  const bytes = body.bytes(encoding);
+  if (encoding !== "identity") headers["Content-Encoding"] = encoding;
+  headers["Content-Length"] = String(bytes.length);
+  return { status: 200, headers, body: request.method === "HEAD" ? null : bytes };
+}
+
+export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): Answer {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  return { status, headers: { "Content-Type": "application/json", "Content-Length": String(bytes.length), ...headers }, body: bytes };
+}
+
+export function fromWebRequest(request: Request, remoteAddr: string | null): FeedRequest {
+  return { method: request.method, header: (name) => request.headers.get(name), remoteAddr };
+}
+
+export function toWebResponse(answer: Answer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+export function fromNodeRequest(request: IncomingMessage): FeedRequest {
+  return {
+    method: request.method ?? "GET",
+    header: (name) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value.join(", ") : (value ?? null);
+    },
+    remoteAddr: request.socket.remoteAddress ?? null,
+  };
+}
+
+export function writeNodeResponse(response: ServerResponse, answer: Answer): void {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body ?? undefined);
+}

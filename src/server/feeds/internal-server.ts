@@ -1,0 +1,72 @@
+/**
+ * The internal port: a plain node:http listener in the same process that serves only what
+ * machines poll (/api/internal/* and health), straight from the in-memory snapshot. It skips the
+ * Next.js request pipeline, which costs far more than the feed itself, and it can serve the
+ * precompressed bodies that Next.js route handlers cannot. A NetworkPolicy can also admit this
+ * port from Obot and tenant pods without exposing the console, and vice versa.
+ */
+import http from "node:http";
+import { healthz, metricsResponse, readyz } from "../health";
+import type { Services } from "../services";
+import { fromNodeRequest, jsonAnswer, writeNodeResponse, type Answer } from "./answer";
+import { serveContract } from "./contract-route";
+import { serveObotFeed } from "./obot-route";
+import { REGISTRY_PREFIX, serveRegistry } from "./registry-route";
+
+const NOT_HERE = jsonAnswer(404, {
+  error: {
+    code: "NOT_FOUND",
+    message: "the internal port serves /api/internal/* and the health checks; the console and /api/v1 are on the main port",
+    details: {},
+  },
+});
+
+async function fromWeb(response: Response): Promise<Answer> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  return { status: response.status, headers: Object.fromEntries(response.headers), body };
+}
+
+export async function routeInternal(services: Services, request: http.IncomingMessage): Promise<Answer> {
+  const path = (request.url ?? "/").split("?")[0]!;
+  const method = request.method ?? "GET";
+  if (method !== "GET" && method !== "HEAD") {
+    return jsonAnswer(405, { error: { code: "METHOD_NOT_ALLOWED", message: `${method} is not allowed here`, details: {} } }, { Allow: "GET, HEAD" });
+  }
+  if (path.startsWith(`${REGISTRY_PREFIX}/`)) {
+    const query = new URLSearchParams((request.url ?? "").split("?")[1] ?? "");
+    return serveRegistry(services, fromNodeRequest(request), path.slice(REGISTRY_PREFIX.length), query, true);
+  }
+  const contract = /^\/api\/internal\/contract\/([^/]+)\/?$/.exec(path);
+  if (contract) return serveContract(services, fromNodeRequest(request), decodeURIComponent(contract[1]!), true);
+  switch (path) {
+    case "/api/internal/obot-registry":
+      return serveObotFeed(services, fromNodeRequest(request), true);
+    case "/api/healthz":
+      return fromWeb(healthz());
+    case "/api/readyz":
+      return fromWeb(await readyz(services, null));
+    case "/api/metrics":
+      return fromWeb(await metricsResponse(services));
+    default:
+      return NOT_HERE;
+  }
+}
+
+export function startInternalServer(services: Services, port: number, host: string): Promise<http.Server> {
+  const server = http.createServer((request, response) => {
+    routeInternal(services, request)
+      .catch((error: unknown) => {
+        console.error("[opencrane] internal port:", error);
+        return jsonAnswer(500, { error: { code: "INTERNAL", message: "internal error", details: {} } });
+      })
+      .then((answer) => writeNodeResponse(response, answer));
+  });
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,57 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Services } from "../services";
+import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
+
+export const OBOT_FEED = "obot";
+
+export function bearerMatches(header: string | null, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
+  if (!match) return false;
+  const given = Buffer.from(match[1]!.trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function feedUnavailable(reason: string): Answer {
+  return jsonAnswer(
+    503,
+    { error: { code: "UNAVAILABLE", message: `catalog not available: ${reason}`, details: {} } },
+    { "Retry-After": "5", "Cache-Control": "no-store" },
+  );
+}
+
+/**
+ * GET /api/internal/obot-registry. Obot prunes entries missing from a 200 answer, so every
+ * failure is a non-200: never an empty or partial list.
+ */
+export function serveObotFeed(services: Services, request: FeedRequest, negotiate: boolean): Answer {
+  const started = performance.now();
+  const token = services.config.obotRegistryToken;
+  let answer: Answer;
+  if (token && !bearerMatches(request.header("authorization"), token)) {
+    answer = jsonAnswer(
+      401,
+      { error: { code: "UNAUTHORIZED", message: "this feed requires Authorization: Bearer <OBOT_REGISTRY_TOKEN>", details: {} } },
+      { "WWW-Authenticate": 'Bearer realm="obot-registry"' },
+    );
+  } else {
+    const snapshot = services.snapshots.current;
+    answer = snapshot
+      ? bodyAnswer(request, snapshot.obotFeed, {
+          contentType: "application/json",
+          headers: { "X-OpenCrane-Revision": String(snapshot.revision) },
+          negotiate,
+        })
+      : feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
+  }
+  services.fetches.record(OBOT_FEED, request.header("user-agent"), answer.status, request.header("x-forwarded-for")?.split(",")[0]?.trim() ?? request.remoteAddr);
+  services.metrics.feedRequests.inc({ feed: OBOT_FEED, status: String(answer.status) });
+  services.metrics.feedLatency.observe({ feed: OBOT_FEED }, (performance.now() - started) / 1000);
+  if (answer.status === 200 || answer.status === 304) services.metrics.obotLastFetch.set(Date.now() / 1000);
+  return answer;
+}
+
+/** The Next.js route handler's view: identity bytes (Next compresses), as a web Response. */
+export function obotFeedResponse(services: Services, request: Request): Response {
+  return toWebResponse(serveObotFeed(services, fromWebRequest(request, null), false));
+}

@@ -1,0 +1,66 @@
+/**
+ * GET /api/internal/obot-registry/v0.1/servers (+ /{name}/versions, /{name}/versions/{version}):
+ * the active catalog in the official MCP Registry API format, from the snapshot.
+ */
+import { catalogNameOf, registryPage } from "../formats/registry-view";
+import type { Services } from "../services";
+import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
+import { encodeBody } from "./encoded-body";
+import { bearerMatches, feedUnavailable } from "./obot-route";
+import { registryEntriesOf } from "./snapshot";
+
+export const REGISTRY_PREFIX = "/api/internal/obot-registry/v0.1";
+
+const problem = (status: number, message: string) => jsonAnswer(status, { error: { code: status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message, details: {} } });
+
+/** `rest` is the path after /v0.1, e.g. "/servers" or "/servers/local.opencrane%2Fgithub/versions/latest". */
+export function serveRegistry(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer {
+  const started = performance.now();
+  const answer = registryAnswer(services, request, rest, query, negotiate);
+  services.metrics.feedRequests.inc({ feed: "registry", status: String(answer.status) });
+  services.metrics.feedLatency.observe({ feed: "registry" }, (performance.now() - started) / 1000);
+  return answer;
+}
+
+function registryAnswer(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer {
+  const token = services.config.obotRegistryToken;
+  if (token && !bearerMatches(request.header("authorization"), token)) {
+    return jsonAnswer(401, { error: { code: "UNAUTHORIZED", message: "this feed requires Authorization: Bearer <OBOT_REGISTRY_TOKEN>", details: {} } }, { "WWW-Authenticate": 'Bearer realm="obot-registry"' });
+  }
+  const snapshot = services.snapshots.current;
+  if (!snapshot) return feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
+  const entries = registryEntriesOf(snapshot, services.config.registryNamespace);
+  const send = (value: unknown) =>
+    bodyAnswer(request, encodeBody(JSON.stringify(value)), { contentType: "application/json", headers: { "X-OpenCrane-Revision": String(snapshot.revision) }, negotiate });
+
+  if (rest === "/servers" || rest === "/servers/") {
+    const limit = query.get("limit");
+    const since = query.get("updated_since");
+    const cursor = query.get("cursor");
+    if (limit !== null && !/^\d+$/.test(limit)) return problem(400, "limit must be a whole number from 1 to 100");
+    if (since !== null && Number.isNaN(Date.parse(since))) return problem(400, "updated_since must be an RFC 3339 date-time");
+    if (cursor !== null && !/^[A-Za-z0-9_-]+$/.test(cursor)) return problem(400, "cursor is not one this registry issued");
+    // Only the current version of each server is served, so it is also the latest.
+    const version = query.get("version");
+    const selected = version && version !== "latest" ? entries.filter((e) => e.response.server.version === version) : entries;
+    return send(registryPage(selected, { cursor, limit: limit ? Number(limit) : undefined, search: query.get("search"), updatedSince: since ? new Date(since) : null }));
+  }
+
+  const match = /^\/servers\/([^/]+)\/versions(?:\/([^/]+))?\/?$/.exec(rest);
+  if (!match) return problem(404, `no such registry endpoint: ${rest}`);
+  const name = decodeURIComponent(match[1]!);
+  const entry = entries.find((e) => e.name === name);
+  if (!entry || !catalogNameOf(services.config.registryNamespace, name)) return problem(404, `server '${name}' is not in this registry (it may not be active)`);
+  if (match[2] === undefined) return send({ servers: [entry.response], metadata: { count: 1 } });
+  const version = decodeURIComponent(match[2]);
+  if (version !== "latest" && version !== entry.response.server.version) {
+    return problem(404, `server '${name}' has no version ${version}; this registry serves only the current one (${String(entry.response.server.version)})`);
+  }
+  return send(entry.response);
+}
+
+export function registryResponse(services: Services, request: Request): Response {
+  const url = new URL(request.url);
+  const rest = url.pathname.slice(url.pathname.indexOf("/v0.1") + "/v0.1".length);
+  return toWebResponse(serveRegistry(services, fromWebRequest(request, null), rest, url.searchParams, false));
+}

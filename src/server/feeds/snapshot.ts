@@ -1,0 +1,180 @@
+import type { McpServer } from "../catalog/model";
+import { compilePolicy, type CompiledPolicy, type PolicyInput } from "../policy/compile";
+import { renderTenantContract, type ContractServer, type ContractTenant } from "../policy/contract";
+import { registryEntries, type RegistryEntry } from "../formats/registry-view";
+import { encodeBody, type EncodedBody } from "./encoded-body";
+import { renderObotFeed } from "./obot-feed";
+
+/** Everything the feeds serve at one catalog revision, computed once and held in memory. */
+export interface CatalogSnapshot {
+  revision: number;
+  builtAt: Date;
+  buildMs: number;
+  activeServers: number;
+  obotFeed: EncodedBody;
+  policy: CompiledPolicy;
+  contractServers: ReadonlyMap<string, ContractServer>;
+  tenants: ReadonlyMap<string, ContractTenant>;
+  /** Contract bodies, rendered on first request per tenant and kept for this snapshot. */
+  contracts: Map<string, EncodedBody>;
+  /** The active servers in full, for views rendered on demand (the MCP Registry view). */
+  servers: readonly McpServer[];
+  registry?: RegistryEntry[];
+}
+
+export interface CatalogState {
+  revision: number;
+  /** Active servers, in full: the Obot feed and the contracts describe them. */
+  servers: McpServer[];
+  policy: PolicyInput;
+  tenants: ContractTenant[];
+}
+
+export function contractServerOf(server: McpServer): ContractServer {
+  return {
+    name: server.name,
+    displayName: server.displayName,
+    shortDescription: server.shortDescription,
+    transport: server.transport,
+    endpoint: server.endpoint,
+    tools: server.toolPreview.map((t) => t.name),
+  };
+}
+
+export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs = 0): CatalogSnapshot {
+  const active = state.servers.filter((s) => s.status === "active");
+  return {
+    revision: state.revision,
+    builtAt,
+    buildMs,
+    activeServers: active.length,
+    obotFeed: encodeBody(renderObotFeed(active)),
+    policy: compilePolicy(state.policy, builtAt),
+    contractServers: new Map(active.map((s) => [s.name, contractServerOf(s)])),
+    tenants: new Map(state.tenants.map((t) => [t.name, t])),
+    contracts: new Map(),
+    servers: active,
+  };
+}
+
+/** The MCP Registry view's entries at this snapshot, rendered once. */
+export function registryEntriesOf(snapshot: CatalogSnapshot, namespace: string): RegistryEntry[] {
+  snapshot.registry ??= registryEntries(snapshot.servers, namespace);
+  return snapshot.registry;
+}
+
+/** The tenant's contract body at this snapshot, or null for an unknown tenant. */
+export function contractBody(snapshot: CatalogSnapshot, tenant: string): EncodedBody | null {
+  const cached = snapshot.contracts.get(tenant);
+  if (cached) return cached;
+  const access = snapshot.policy.tenants.get(tenant);
+  const info = snapshot.tenants.get(tenant);
+  if (!access || !info) return null;
+  const body = encodeBody(JSON.stringify(renderTenantContract(info, access, snapshot.contractServers, snapshot.revision)));
+  snapshot.contracts.set(tenant, body);
+  return body;
+}
+
+export interface SnapshotStoreOptions {
+  loadState: () => Promise<CatalogState>;
+  loadRevision: () => Promise<number>;
+  onBuilt?: (snapshot: CatalogSnapshot) => void;
+  onError?: (error: unknown) => void;
+  now?: () => Date;
+}
+
+/** setTimeout's longest delay; later expiries are re-armed by the periodic check. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Holds the current snapshot. Requests only read `current`; rebuilds happen when a local write
+ * commits, when another replica's NOTIFY arrives, when the periodic check sees a new revision,
+ * and at the moment a rule expires. If the database is unreachable the last good snapshot stays.
+ */
+export class SnapshotStore {
+  current: CatalogSnapshot | null = null;
+  lastError: { at: Date; message: string } | null = null;
+  private running: Promise<CatalogSnapshot> | null = null;
+  private queued: Promise<CatalogSnapshot> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SnapshotStoreOptions) {}
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** Rebuilds from the database; concurrent callers share one build that starts after their call. */
+  refresh(): Promise<CatalogSnapshot> {
+    if (!this.running) {
+      this.running = this.build().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
+    return this.queued;
+  }
+
+  /** Rebuilds when the stored revision moved, or when a rule in force has expired since the last build. */
+  async refreshIfStale(): Promise<void> {
+    try {
+      const revision = await this.options.loadRevision();
+      const expiry = this.current?.policy.nextExpiryAt;
+      if (!this.current || revision !== this.current.revision || (expiry && expiry <= this.now())) await this.refresh();
+    } catch (error) {
+      this.noteError(error);
+    }
+  }
+
+  private async build(): Promise<CatalogSnapshot> {
+    const started = performance.now();
+    try {
+      const state = await this.options.loadState();
+      const snapshot = buildCatalogSnapshot(state, this.now(), 0);
+      snapshot.buildMs = performance.now() - started;
+      if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
+      this.lastError = null;
+      this.armExpiry(snapshot.policy.nextExpiryAt);
+      this.options.onBuilt?.(snapshot);
+      return this.current;
+    } catch (error) {
+      this.noteError(error);
+      throw error;
+    }
+  }
+
+  /** A lapsed rule must never linger in a served contract: rebuild the moment it expires. */
+  private armExpiry(at: Date | null) {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    if (!at) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at.getTime() - this.now().getTime() + 1));
+    this.expiryTimer = setTimeout(() => void this.refresh().catch(() => undefined), delay);
+    this.expiryTimer.unref();
+  }
+
+  private noteError(error: unknown) {
+    this.lastError = { at: this.now(), message: error instanceof Error ? error.message : String(error) };
+    this.options.onError?.(error);
+  }
+
+  startPolling(intervalMs: number): void {
+    this.stopPolling();
+    this.timer = setInterval(() => void this.refreshIfStale(), intervalMs);
+    this.timer.unref();
+  }
+
+  stopPolling(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.timer = null;
+    this.expiryTimer = null;
+  }
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { asObotSeesIt, obotFixtureFiles, readYamlFixture } from "../../../test/support/obot";
+import { sanitizeObotName, serverCreateInput, toServerSpec, type ServerSpec } from "../catalog/model";
+import { obotEntryFor, parseObotEntry } from "./obot-entry";
+
+function specFrom(doc: unknown): { name: string; spec: ServerSpec } {
+  const parsed = parseObotEntry(doc);
+  if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+  const input = serverCreateInput.parse(parsed.input);
+  return { name: input.name, spec: toServerSpec(input) };
+}
+
+function entryFor(doc: unknown) {
+  const { name, spec } = specFrom(doc);
+  return obotEntryFor({ ...spec, name, runtime: spec.runtime! });
+}
+
+describe("Obot entry for each runtime kind", () => {
+  it("remote with a fixed URL: endpoint, headers with prefix, metadata and tools", () => {
+    const entry = entryFor(readYamlFixture("obot", "remote-fixed.yaml"));
+    expect(entry.entryKey).toBe("acme-tickets");
+    expect(entry.name).toBe("Acme Tickets");
+    expect(entry.runtime).toBe("remote");
+    expect(entry.remoteConfig).toEqual({
+      fixedURL: "https://mcp.acme.example/mcp",
+      headers: [
+        { key: "Authorization", name: "API token", description: "Token from the Acme admin console", required: true, sensitive: true, prefix: "Bearer " },
+        { key: "X-Acme-Region", name: "Region", description: "Data residency region", required: false, sensitive: false },
+      ],
+    });
+    expect(entry.metadata).toEqual({ categories: "Support, Ticketing", "allow-multiple": "true" });
+    expect(entry.toolPreview?.map((t) => t.name)).toEqual(["search_tickets", "close_ticket"]);
+    expect(entry.npxConfig).toBeUndefined();
+  });
+
+  it("remote with a hostname and static OAuth", () => {
+    const entry = entryFor(readYamlFixture("obot", "remote-hostname.yaml"));
+    expect(entry.remoteConfig).toEqual({ hostname: "*.wiki.acme.example", staticOAuthRequired: true });
+  });
+
+  it("remote with a URL template, accepting Obot's URLTemplate spelling and emitting the JSON field name", () => {
+    const entry = entryFor(readYamlFixture("obot", "remote-template.yaml"));
+    expect(entry.remoteConfig?.urlTemplate).toBe("${ACME_WORKSPACE_URL}/api/mcp");
+    expect(entry.env).toEqual([
+      { key: "ACME_WORKSPACE_URL", name: "Workspace URL", description: "e.g. https://team.metrics.acme.example", required: true, sensitive: false },
+    ]);
+    expect(entry.metadata?.categories).toBe("Observability, Monitoring");
+  });
+
+  it("npx with a pinned package, file-backed secrets and tool ids", () => {
+    const entry = entryFor(readYamlFixture("obot", "npx.yaml"));
+    expect(entry.runtime).toBe("npx");
+    expect(entry.npxConfig).toEqual({ package: "@acme/files-mcp@3.1.4", args: ["--read-only"] });
+    expect(entry.env?.[1]).toMatchObject({ key: "ACME_FILES_CREDENTIALS", file: true, sensitive: true });
+    expect(entry.toolPreview?.[0]).toEqual({ id: "list", name: "list_files", description: "List files under a prefix", params: { prefix: "Key prefix" } });
+  });
+
+  it("uvx with a command and a fixed, non-secret variable value", () => {
+    const entry = entryFor(readYamlFixture("obot", "uvx.yaml"));
+    expect(entry.uvxConfig).toEqual({ package: "acme-calendar-mcp==0.8.2", command: "acme-calendar", args: ["--no-telemetry"] });
+    expect(entry.env).toEqual([
+      { key: "ACME_CALENDAR_TZ", name: "Time zone", description: "Fixed for every user", required: false, sensitive: false, value: "Europe/Amsterdam" },
+    ]);
+  });
+
+  it("containerized with image, port, path, command and args", () => {
+    const entry = entryFor(readYamlFixture("obot", "containerized.yaml"));
+    expect(entry.containerizedConfig).toEqual({
+      image: "ghcr.io/acme/sql-mcp:2.0.1",
+      port: 8099,
+      path: "/mcp",
+      command: "sql-mcp",
+      args: ["--read-only", "--max-rows=500"],
+    });
+    expect(entry.metadata).toEqual({ categories: "Databases", source: "vendor" });
+  });
+
+  it("orders keys the way Obot's own catalog files do", () => {
+    const entry = entryFor(readYamlFixture("obot", "containerized.yaml"));
+    expect(Object.keys(entry)).toEqual([
+      "name",
+      "entryKey",
+      "serverUserType",
+      "shortDescription",
+      "description",
+      "metadata",
+      "icon",
+      "repoURL",
+      "env",
+      "runtime",
+      "containerizedConfig",
+      "toolPreview",
+    ]);
+  });
+
+  it.each(obotFixtureFiles())("%s comes back as Obot would read the original", (file) => {
+    const original = readYamlFixture("obot", file) as Record<string, unknown>;
+    // The feed always names the entry by the server's name; without an entryKey that name is the
+    // sanitized display name, which is the key Obot derives for such an entry anyway.
+    const expected = { entryKey: sanitizeObotName(String(original.name)), ...original };
+    expect(asObotSeesIt(entryFor(original))).toEqual(asObotSeesIt(expected));
+  });
+});
+
+describe("parsing an Obot entry", () => {
+  it("names the server by entryKey, else by the sanitized name", () => {
+    expect(specFrom(readYamlFixture("obot", "remote-fixed.yaml")).name).toBe("acme-tickets");
+    expect(specFrom(readYamlFixture("obot", "no-entry-key.yaml")).name).toBe("acme-chat-beta");
+  });
+
+  it("warns about fields Obot does not read instead of dropping them silently", () => {
+    const parsed = parseObotEntry({ name: "X", runtime: "remote", remoteConfig: { fixedURL: "https://x.example", tls: true }, colour: "red" });
+    expect(parsed.ok && parsed.warnings).toEqual(["colour: not a field Obot reads; ignored", "remoteConfig.tls: not a field Obot reads; ignored"]);
+  });
+
+  it.each([
+    [{ runtime: "remote", remoteConfig: { fixedURL: "https://x.example" } }, "name: an Obot entry needs a name"],
+    [{ name: "X", runtime: "docker" }, 'runtime: must be one of remote, npx, uvx, containerized (got "docker")'],
+    [{ name: "X", runtime: "npx" }, "npxConfig: required when runtime is npx"],
+    [{ name: "X", runtime: "composite", compositeConfig: {} }, "composite entries are not supported"],
+    [{ name: "X", runtime: "remote", remoteConfig: { fixedURL: "https://x" }, metadata: "a" }, "metadata: must be a map of strings"],
+  ])("rejects %j with a reason", (doc, reason) => {
+    const parsed = parseObotEntry(doc);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.errors.join("; ")).toContain(reason);
+  });
+
+  it("stringifies YAML scalars in metadata, which Obot holds as strings", () => {
+    const parsed = parseObotEntry({ name: "X", runtime: "remote", remoteConfig: { fixedURL: "https://x.example" }, metadata: { "allow-multiple": true } });
+    expect(parsed.ok && parsed.input.metadata).toEqual({ "allow-multiple": "true" });
+  });
+});

@@ -1,0 +1,390 @@
+/**
+ * One ingestion run: fetch → scan → validate → register → entitle. Register and entitle happen
+ * in one transaction with the run's result, so a crash leaves nothing half-registered.
+ */
+import { eq, inArray, sql } from "drizzle-orm";
+import picomatch from "picomatch";
+import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
+import { candidateFor } from "../catalog/import";
+import { sanitizeObotName, type ServerSpec } from "../catalog/model";
+import { ENTITY, insertServer, specColumns, specOf, toServer } from "../catalog/servers";
+import type { Db } from "../db/client";
+import { grants, ingestionRunItems, ingestionRuns, mcpServers, sourceItems, thirdPartySources } from "../db/schema";
+import { isPlainObject } from "../formats/keys";
+import { grantableScopes, scopeRefusal } from "../policy/compile";
+import { describeSubject } from "../policy/model";
+import { deepEqual, stableStringify } from "../util/stable-json";
+import type { AllowList } from "./fetch";
+import { emptyCounts, failRun, heartbeat, markProgress, type Counts, type RunItem } from "./runs";
+import { isQuarantined, scanSubject, subjectOf, type Finding } from "./scan";
+import { toSource, type Source } from "./sources";
+import { digestOf, readGit, readRegistry, readUpload, type UpstreamDocument } from "./upstream";
+
+export interface AnalyzedItem {
+  position: number;
+  upstreamId: string;
+  doc: unknown;
+  digest: string;
+  version?: string;
+  format: "obot-entry" | "server.json" | null;
+  name: string | null;
+  findings: Finding[];
+  errors: string[];
+  warnings: string[];
+  candidate: { name: string; spec: ServerSpec; provenance: NonNullable<ReturnType<typeof toServer>["provenance"]> } | null;
+}
+
+export interface AnalyzeContext {
+  sourceName: string;
+  include: readonly string[];
+  exclude: readonly string[];
+  existing: readonly { name: string; publisher: string }[];
+  denylist: readonly string[];
+}
+
+const matcher = (globs: readonly string[]) => {
+  const tests = globs.map((g) => picomatch(g, { nobrace: true, noextglob: true, dot: true }));
+  return (value: string) => tests.some((t) => t(value));
+};
+
+function publisherOf(doc: unknown, format: AnalyzedItem["format"], sourceName: string): string {
+  if (format === "server.json" && isPlainObject(doc) && typeof doc.name === "string" && doc.name.includes("/")) return doc.name.split("/")[0]!;
+  return `source:${sourceName}`;
+}
+
+/** Scan and validate: pure over the documents and what the catalog already holds. */
+export function analyzeDocuments(documents: readonly UpstreamDocument[], context: AnalyzeContext): { items: AnalyzedItem[]; excluded: number } {
+  const included = matcher(context.include);
+  const excluded = matcher(context.exclude);
+  const items: AnalyzedItem[] = [];
+  const seen = new Map<string, number>();
+  const namesTaken = new Map<string, string>();
+  let excludedCount = 0;
+  for (const upstream of documents) {
+    const outcome = candidateFor(upstream.doc, items.length);
+    const format = outcome.format;
+    const name = outcome.ok ? outcome.candidate.name : outcome.name;
+    const names = [upstream.upstreamId, ...(name ? [name] : [])];
+    if ((context.include.length > 0 && !names.some(included)) || names.some(excluded)) {
+      excludedCount += 1;
+      continue;
+    }
+    const errors = outcome.ok ? [] : [...outcome.errors];
+    const earlier = seen.get(upstream.upstreamId);
+    if (earlier !== undefined) errors.push(`${upstream.upstreamId} appears twice (first as item ${earlier}); only the first is taken`);
+    if (outcome.ok && earlier === undefined) {
+      const holder = namesTaken.get(outcome.candidate.name);
+      if (holder) errors.push(`catalog name '${outcome.candidate.name}' is already used by ${holder} in this run`);
+      else namesTaken.set(outcome.candidate.name, upstream.upstreamId);
+    }
+    seen.set(upstream.upstreamId, seen.get(upstream.upstreamId) ?? items.length);
+    const findings = scanSubject(
+      subjectOf(upstream.doc, format === "obot-entry" ? "obot-entry" : "server.json", name ?? upstream.upstreamId, publisherOf(upstream.doc, format, context.sourceName)),
+      { existing: context.existing, denylist: context.denylist },
+    );
+    items.push({
+      position: items.length,
+      upstreamId: upstream.upstreamId,
+      doc: upstream.doc,
+      digest: digestOf(upstream.doc),
+      version: upstream.version,
+      format,
+      name,
+      findings,
+      errors,
+      warnings: outcome.ok ? outcome.warnings : [],
+      candidate: outcome.ok && errors.length === 0 ? { name: outcome.candidate.name, spec: outcome.candidate.spec, provenance: outcome.candidate.provenance } : null,
+    });
+  }
+  return { items, excluded: excludedCount };
+}
+
+/** The fields that differ between a server's spec now and the one upstream proposes. */
+export function specDiff(before: ServerSpec, after: ServerSpec): { field: string; before: unknown; after: unknown }[] {
+  return (Object.keys(after) as (keyof ServerSpec)[])
+    .filter((field) => stableStringify(before[field]) !== stableStringify(after[field]))
+    .map((field) => ({ field, before: before[field], after: after[field] }));
+}
+
+export type Outcome = "registered" | "updated" | "pending-update" | "unchanged" | "quarantined" | "rejected" | "removed-upstream";
+
+type ItemRow = typeof sourceItems.$inferSelect;
+type ServerRow = typeof mcpServers.$inferSelect;
+
+export interface RegisterState {
+  serversById: Map<string, ServerRow>;
+  serversByName: Map<string, ServerRow>;
+  displayKeys: Map<string, string>;
+  newServers: ServerRow[];
+  changed: boolean;
+}
+
+export async function loadRegisterState(tx: Db): Promise<RegisterState> {
+  const rows = await tx.select().from(mcpServers);
+  return {
+    serversById: new Map(rows.map((r) => [r.id, r])),
+    serversByName: new Map(rows.map((r) => [r.name, r])),
+    displayKeys: new Map(rows.map((r) => [r.displayNameKey, r.name])),
+    newServers: [],
+    changed: false,
+  };
+}
+
+/** Registers one valid item: a new draft, a change to a draft, or a staged update of any other server. */
+export async function registerItem(
+  tx: Db,
+  ctx: ChangeContext,
+  source: Source,
+  item: Pick<AnalyzedItem, "upstreamId" | "candidate">,
+  prior: ItemRow | undefined,
+  state: RegisterState,
+): Promise<{ outcome: Outcome; error?: string; serverId: string | null; pending?: { spec: ServerSpec; diff: ReturnType<typeof specDiff> } }> {
+  const candidate = item.candidate!;
+  const server = prior?.serverId ? state.serversById.get(prior.serverId) : undefined;
+  const key = sanitizeObotName(candidate.spec.displayName);
+  const keyHolder = state.displayKeys.get(key);
+  if (keyHolder && keyHolder !== (server?.name ?? candidate.name)) {
+    return { outcome: "rejected", serverId: server?.id ?? null, error: `display name '${candidate.spec.displayName}' is taken by server '${keyHolder}'; Obot keys entries by it` };
+  }
+  if (!server) {
+    const clash = state.serversByName.get(candidate.name);
+    if (clash) return { outcome: "rejected", serverId: null, error: `catalog name '${candidate.name}' is taken by a server this source did not register` };
+    const created = await insertServer(tx, ctx, candidate.name, candidate.spec, { provenance: candidate.provenance, sourceId: source.id });
+    const [row] = await tx.select().from(mcpServers).where(eq(mcpServers.id, created.id));
+    state.serversById.set(row!.id, row!);
+    state.serversByName.set(row!.name, row!);
+    state.displayKeys.set(key, row!.name);
+    state.newServers.push(row!);
+    state.changed = true;
+    await recordAudit(tx, ctx, { action: "mcp_server.import", entityType: ENTITY, entityId: created.name, after: created });
+    return { outcome: "registered", serverId: created.id };
+  }
+  const current = toServer(server);
+  if (deepEqual(candidate.spec, specOf(current))) return { outcome: "unchanged", serverId: server.id };
+  if (current.status !== "draft") {
+    return { outcome: "pending-update", serverId: server.id, pending: { spec: candidate.spec, diff: specDiff(specOf(current), candidate.spec) } };
+  }
+  const [row] = await tx
+    .update(mcpServers)
+    .set({ ...specColumns(candidate.spec), provenance: candidate.provenance, version: server.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
+    .where(eq(mcpServers.id, server.id))
+    .returning();
+  state.serversById.set(row!.id, row!);
+  state.displayKeys.delete(server.displayNameKey);
+  state.displayKeys.set(key, row!.name);
+  state.changed = true;
+  await recordAudit(tx, ctx, { action: "mcp_server.import", entityType: ENTITY, entityId: server.name, before: current, after: toServer(row!) });
+  return { outcome: "updated", serverId: server.id };
+}
+
+/** Default entitlements for a newly registered server, where its scope allows them. */
+async function entitle(tx: Db, ctx: ChangeContext, source: Source, server: ServerRow): Promise<string[]> {
+  const skipped: string[] = [];
+  for (const entitlement of source.defaultEntitlements) {
+    const refusal = grantableScopes(entitlement.subject.type).includes(server.scope as never) ? null : scopeRefusal(entitlement.subject.type, server.scope as never);
+    if (refusal) {
+      skipped.push(`default entitlement for ${describeSubject(entitlement.subject)} skipped: ${refusal}`);
+      continue;
+    }
+    const [grant] = await tx
+      .insert(grants)
+      .values({
+        subject: entitlement.subject,
+        subjectType: entitlement.subject.type,
+        subjectName: entitlement.subject.type === "group" || entitlement.subject.type === "tenant" ? entitlement.subject.name : null,
+        servers: server.name,
+        access: "allow",
+        note: entitlement.note || `default entitlement of source ${source.name}`,
+        createdBy: ctx.actor.id,
+        updatedBy: ctx.actor.id,
+      })
+      .returning();
+    await recordAudit(tx, ctx, { action: "grant.create", entityType: "grant", entityId: grant!.id, after: grant });
+  }
+  return skipped;
+}
+
+export interface PipelineDeps {
+  allow: AllowList;
+  denylist: readonly string[];
+  /** Failpoint for crash tests: runs inside the register transaction. */
+  insideRegister?: () => Promise<void>;
+}
+
+async function existingPublishers(db: Db, sourceId: string): Promise<{ name: string; publisher: string }[]> {
+  const rows = await db
+    .select({ name: mcpServers.name, provenance: mcpServers.provenance, sourceId: mcpServers.sourceId, sourceName: thirdPartySources.name })
+    .from(mcpServers)
+    .leftJoin(thirdPartySources, eq(thirdPartySources.id, mcpServers.sourceId));
+  return rows
+    .filter((r) => r.sourceId !== sourceId)
+    .map((r) => ({
+      name: r.name,
+      publisher:
+        r.provenance?.format.startsWith("server.json") && r.provenance.upstreamName.includes("/")
+          ? r.provenance.upstreamName.split("/")[0]!
+          : r.sourceName
+            ? `source:${r.sourceName}`
+            : "manual",
+    }));
+}
+
+async function fetchDocuments(source: Source, payload: unknown, deps: PipelineDeps, onProgress: (n: number) => void): Promise<UpstreamDocument[]> {
+  switch (source.kind) {
+    case "mcp-registry":
+      return readRegistry(source.url, deps.allow, onProgress);
+    case "git":
+      return (await readGit(source, deps.allow)).documents;
+    case "manual-upload": {
+      const documents = isPlainObject(payload) && Array.isArray(payload.documents) ? payload.documents : [];
+      return readUpload(documents);
+    }
+  }
+}
+
+export interface RunResult {
+  counts: Counts;
+  /** As recorded, plus the parser's warnings (not stored). */
+  items: (RunItem & { position: number; warnings?: string[] })[];
+}
+
+/** Executes a claimed run to the end: succeeded with its items, or failed with the reason. */
+export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Promise<RunResult | null> {
+  const [run] = await db.select().from(ingestionRuns).where(eq(ingestionRuns.id, runId));
+  if (!run) return null;
+  const [sourceRowFound] = await db.select().from(thirdPartySources).where(eq(thirdPartySources.id, run.sourceId));
+  const source = toSource(sourceRowFound!);
+  const ctx: ChangeContext = { actor: { kind: "system", id: `source:${source.name}` }, requestId: `run:${runId}` };
+  const progress: Record<string, { done: number; total: number }> = {};
+  const beat = setInterval(() => void heartbeat(db, runId).catch(() => undefined), 5000);
+  beat.unref();
+  try {
+    await markProgress(db, runId, "fetch", progress);
+    const documents = await fetchDocuments(source, run.payload, deps, (n) => {
+      progress.fetch = { done: n, total: n };
+    });
+    progress.fetch = { done: documents.length, total: documents.length };
+    await markProgress(db, runId, "scan", progress);
+
+    const { items, excluded } = analyzeDocuments(documents, {
+      sourceName: source.name,
+      include: source.include,
+      exclude: source.exclude,
+      existing: await existingPublishers(db, source.id),
+      denylist: deps.denylist,
+    });
+    progress.scan = { done: items.length, total: items.length };
+    progress.validate = { done: items.length, total: items.length };
+    await markProgress(db, runId, "validate", progress);
+    progress.register = { done: 0, total: items.length };
+    await markProgress(db, runId, "register", progress);
+
+    const result = await db.transaction(async (tx) => {
+      // Hold the run's row for the whole registration: a janitor that presumed this process dead
+      // either ended the run before (and this commits nothing) or waits until it commits.
+      const [owned] = await tx.select({ status: ingestionRuns.status }).from(ingestionRuns).where(eq(ingestionRuns.id, runId)).for("update");
+      if (owned?.status !== "running") throw new Error(`run ${runId} was ended by another process while this one worked on it; nothing was kept`);
+      const counts: Counts = { ...emptyCounts(), fetched: items.length, excluded };
+      const runItems: RunResult["items"] = [];
+      const priorRows = await tx.select().from(sourceItems).where(eq(sourceItems.sourceId, source.id));
+      const prior = new Map(priorRows.map((r) => [r.upstreamId, r]));
+      const state = await loadRegisterState(tx);
+      const now = new Date();
+      const newlyRegistered = new Map<string, number>();
+      for (const item of items) {
+        const before = prior.get(item.upstreamId);
+        const duplicate = runItems.some((r) => r.upstreamId === item.upstreamId);
+        let outcome: Outcome;
+        const errors = [...item.errors];
+        let serverId: string | null = before?.serverId ?? null;
+        let pending: { spec: ServerSpec; diff: ReturnType<typeof specDiff> } | undefined;
+        if (isQuarantined(item.findings)) outcome = "quarantined";
+        else if (!item.candidate) outcome = "rejected";
+        else if (before && before.digest === item.digest && ["registered", "pending-update", "removed-upstream"].includes(before.state) && before.serverId && state.serversById.has(before.serverId)) {
+          outcome = before.state === "pending-update" ? "pending-update" : "unchanged";
+        } else {
+          const registered = await registerItem(tx, ctx, source, item, before, state);
+          outcome = registered.outcome;
+          serverId = registered.serverId;
+          pending = registered.pending;
+          if (registered.error) errors.push(registered.error);
+          if (outcome === "registered") newlyRegistered.set(item.upstreamId, runItems.length);
+        }
+        runItems.push({ position: item.position, upstreamId: item.upstreamId, name: item.name, outcome, findings: item.findings, errors, warnings: item.warnings });
+        counts[outcome === "pending-update" ? "updated" : outcome === "removed-upstream" ? "removedUpstream" : outcome] += 1;
+        if (duplicate) continue;
+        const values = {
+          sourceId: source.id,
+          upstreamId: item.upstreamId,
+          name: item.name,
+          upstreamVersion: item.version ?? null,
+          format: item.format,
+          digest: item.digest,
+          document: item.doc,
+          findings: item.findings,
+          errors,
+          state: outcome === "unchanged" || outcome === "updated" ? "registered" : outcome === "registered" ? "registered" : outcome,
+          serverId,
+          pendingSpec: pending?.spec ?? (outcome === "pending-update" ? before?.pendingSpec ?? null : null),
+          pendingDiff: pending?.diff ?? (outcome === "pending-update" ? before?.pendingDiff ?? null : null),
+          lastSeenAt: now,
+          updatedAt: now,
+        };
+        await tx
+          .insert(sourceItems)
+          .values(values)
+          .onConflictDoUpdate({ target: [sourceItems.sourceId, sourceItems.upstreamId], set: values });
+        if (outcome === "pending-update" && pending) {
+          await recordAudit(tx, ctx, { action: "source.pending_update", entityType: ENTITY, entityId: item.name ?? item.upstreamId, after: { source: source.name, diff: pending.diff } });
+        }
+      }
+
+      if (source.kind !== "manual-upload") {
+        const fetched = new Set(items.map((i) => i.upstreamId));
+        const gone = priorRows.filter((r) => !fetched.has(r.upstreamId) && r.state !== "removed-upstream");
+        if (gone.length > 0) {
+          await tx
+            .update(sourceItems)
+            .set({ state: "removed-upstream", updatedAt: now })
+            .where(inArray(sourceItems.id, gone.map((r) => r.id)));
+          for (const r of gone) {
+            runItems.push({ position: runItems.length, upstreamId: r.upstreamId, name: r.name, outcome: "removed-upstream", findings: [], errors: [] });
+            counts.removedUpstream += 1;
+          }
+        }
+      }
+      await deps.insideRegister?.();
+
+      await tx.update(ingestionRuns).set({ stage: "entitle" }).where(eq(ingestionRuns.id, runId));
+      for (const server of state.newServers) {
+        const skipped = await entitle(tx, ctx, source, server);
+        const index = [...newlyRegistered.entries()].find(([, i]) => runItems[i]?.name === server.name)?.[1];
+        if (skipped.length > 0 && index !== undefined) runItems[index]!.errors.push(...skipped);
+      }
+      if (state.changed || state.newServers.length > 0) await bumpCatalogRevision(tx);
+
+      for (let i = 0; i < runItems.length; i += 500) {
+        await tx.insert(ingestionRunItems).values(
+          runItems.slice(i, i + 500).map(({ warnings: _warnings, ...item }, j) => ({ runId, ...item, position: i + j })),
+        );
+      }
+      const done = Object.fromEntries(["fetch", "scan", "validate", "register", "entitle"].map((s) => [s, { done: items.length, total: items.length }]));
+      await tx
+        .update(ingestionRuns)
+        .set({ status: "succeeded", stage: "done", counts, progress: done, finishedAt: sql`now()` })
+        .where(eq(ingestionRuns.id, runId));
+      await tx
+        .update(thirdPartySources)
+        .set({ status: "healthy", lastError: null, lastSyncedAt: sql`now()` })
+        .where(eq(thirdPartySources.id, source.id));
+      await recordAudit(tx, ctx, { action: "source.sync_done", entityType: "source", entityId: source.name, after: { runId, counts } });
+      return { counts, items: runItems };
+    });
+    return result;
+  } catch (error) {
+    await failRun(db, runId, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    return null;
+  } finally {
+    clearInterval(beat);
+  }
+}

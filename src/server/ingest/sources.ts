@@ -1,0 +1,274 @@
+/** Third-party sources: what they are, who approved them, and their schedule. */
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { recordAudit, type ChangeContext } from "../audit/audit";
+import type { Db } from "../db/client";
+import { thirdPartySources } from "../db/schema";
+import { DomainError, notFound, parseInput } from "../errors";
+import { subjectSchema } from "../policy/model";
+
+export const SOURCE_KINDS = ["mcp-registry", "git", "manual-upload"] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+export const UPLOADS_SOURCE = "uploads";
+
+const sourceName = z
+  .string({ error: "name is required" })
+  .min(1, "name is required")
+  .max(63, "name must be at most 63 characters")
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `source name '${String(iss.input)}' must be lowercase letters, digits and '-'` });
+
+const nameGlob = z.string().trim().min(1, "a glob must not be empty").max(200);
+
+const entitlement = z.object({ subject: subjectSchema, note: z.string().trim().max(500).optional() });
+
+const sourceFields = {
+  url: z.string().trim().max(2048).default(""),
+  ref: z.string().trim().max(200).optional(),
+  path: z
+    .string()
+    .trim()
+    .max(500)
+    .refine((p) => !p.split("/").includes(".."), "path must stay inside the repository")
+    .optional(),
+  include: z.array(nameGlob).max(100).default([]),
+  exclude: z.array(nameGlob).max(100).default([]),
+  syncMode: z.enum(["manual", "scheduled"], { error: "syncMode must be manual or scheduled" }).default("manual"),
+  intervalMinutes: z.number().int().min(5, "the interval must be at least 5 minutes").max(7 * 24 * 60, "the interval must be at most a week").optional(),
+  defaultEntitlements: z.array(entitlement).max(20).default([]),
+};
+
+function checkSource(source: { kind: SourceKind; url: string; syncMode: string; intervalMinutes?: number | null }, ctx: z.RefinementCtx) {
+  if (source.kind !== "manual-upload") {
+    let url: URL | null = null;
+    try {
+      url = new URL(source.url);
+    } catch {
+      url = null;
+    }
+    const allowed = source.kind === "git" ? ["https:", "http:", "file:"] : ["https:", "http:"];
+    if (!url || !allowed.includes(url.protocol)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message: source.kind === "git" ? "a git source needs the repository's https:// URL" : "a registry source needs the registry's https:// base URL (or a JSON array URL)",
+      });
+    }
+  }
+  if (source.syncMode === "scheduled" && !source.intervalMinutes) {
+    ctx.addIssue({ code: "custom", path: ["intervalMinutes"], message: "a scheduled source needs intervalMinutes" });
+  }
+  if (source.kind === "manual-upload" && source.syncMode === "scheduled") {
+    ctx.addIssue({ code: "custom", path: ["syncMode"], message: "an upload source has nothing to fetch on a schedule" });
+  }
+}
+
+export const sourceCreateInput = z
+  .object({ name: sourceName, kind: z.enum(SOURCE_KINDS, { error: "kind must be mcp-registry, git or manual-upload" }), ...sourceFields })
+  .superRefine(checkSource);
+export type SourceCreateInput = z.input<typeof sourceCreateInput>;
+
+export const sourceUpdateInput = z.object({
+  version: z.number().int().min(1).optional(),
+  url: z.string().trim().max(2048).optional(),
+  ref: z.string().trim().max(200).nullable().optional(),
+  path: sourceFields.path.unwrap().nullable().optional(),
+  include: z.array(nameGlob).max(100).optional(),
+  exclude: z.array(nameGlob).max(100).optional(),
+  syncMode: z.enum(["manual", "scheduled"]).optional(),
+  intervalMinutes: z.number().int().min(5).max(7 * 24 * 60).nullable().optional(),
+  defaultEntitlements: z.array(entitlement).max(20).optional(),
+});
+
+type Row = typeof thirdPartySources.$inferSelect;
+
+export interface Source {
+  id: string;
+  name: string;
+  kind: SourceKind;
+  url: string;
+  ref: string | null;
+  path: string | null;
+  include: string[];
+  exclude: string[];
+  syncMode: "manual" | "scheduled";
+  intervalMinutes: number | null;
+  defaultEntitlements: { subject: z.output<typeof subjectSchema>; note?: string }[];
+  status: "pending-approval" | "healthy" | "syncing" | "error";
+  lastError: string | null;
+  lastSyncedAt: string | null;
+  nextRunAt: string | null;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export function toSource(row: Row): Source {
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as SourceKind,
+    url: row.url,
+    ref: row.ref,
+    path: row.path,
+    include: row.include,
+    exclude: row.exclude,
+    syncMode: row.syncMode as Source["syncMode"],
+    intervalMinutes: row.intervalMinutes,
+    defaultEntitlements: row.defaultEntitlements,
+    status: row.status as Source["status"],
+    lastError: row.lastError,
+    lastSyncedAt: iso(row.lastSyncedAt),
+    nextRunAt: iso(row.nextRunAt),
+    approvedBy: row.approvedBy,
+    approvedAt: iso(row.approvedAt),
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+  };
+}
+
+export async function sourceRow(db: Db, name: string, lock = false): Promise<Row> {
+  const query = db.select().from(thirdPartySources).where(eq(thirdPartySources.name, name)).limit(1);
+  const [row] = await (lock ? query.for("update") : query);
+  if (!row) throw notFound("source", name);
+  return row;
+}
+
+export async function getSource(db: Db, name: string): Promise<Source> {
+  return toSource(await sourceRow(db, name));
+}
+
+export async function listSources(db: Db): Promise<Source[]> {
+  return (await db.select().from(thirdPartySources).orderBy(asc(thirdPartySources.name))).map(toSource);
+}
+
+export async function createSource(db: Db, ctx: ChangeContext, rawInput: unknown, options: { approved?: boolean } = {}): Promise<Source> {
+  const input = parseInput(sourceCreateInput, rawInput, "cannot create source");
+  return db.transaction(async (tx) => {
+    const [clash] = await tx.select({ id: thirdPartySources.id }).from(thirdPartySources).where(eq(thirdPartySources.name, input.name)).limit(1);
+    if (clash) throw new DomainError("CONFLICT", `a source named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
+    const now = new Date();
+    const [row] = await tx
+      .insert(thirdPartySources)
+      .values({
+        name: input.name,
+        kind: input.kind,
+        url: input.url,
+        ref: input.ref ?? null,
+        path: input.path ?? null,
+        include: input.include,
+        exclude: input.exclude,
+        syncMode: input.syncMode,
+        intervalMinutes: input.intervalMinutes ?? null,
+        defaultEntitlements: input.defaultEntitlements,
+        status: options.approved ? "healthy" : "pending-approval",
+        approvedBy: options.approved ? ctx.actor.id : null,
+        approvedAt: options.approved ? now : null,
+        createdBy: ctx.actor.id,
+        updatedBy: ctx.actor.id,
+      })
+      .returning();
+    const source = toSource(row!);
+    await recordAudit(tx, ctx, { action: "source.create", entityType: "source", entityId: source.name, after: source });
+    return source;
+  });
+}
+
+export async function updateSource(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Source> {
+  const input = parseInput(sourceUpdateInput, rawInput, `cannot update source '${name}'`);
+  return db.transaction(async (tx) => {
+    const row = await sourceRow(tx, name, true);
+    if (input.version !== undefined && input.version !== row.version) {
+      throw new DomainError("CONFLICT", `source '${name}' was changed by ${row.updatedBy} (now version ${row.version}, you sent ${input.version}); reload it`, {
+        currentVersion: row.version,
+      });
+    }
+    const before = toSource(row);
+    const next = {
+      url: input.url ?? before.url,
+      ref: input.ref === undefined ? before.ref : input.ref,
+      path: input.path === undefined ? before.path : input.path,
+      include: input.include ?? before.include,
+      exclude: input.exclude ?? before.exclude,
+      syncMode: input.syncMode ?? before.syncMode,
+      intervalMinutes: input.intervalMinutes === undefined ? before.intervalMinutes : input.intervalMinutes,
+      defaultEntitlements: input.defaultEntitlements ?? before.defaultEntitlements,
+    };
+    parseInput(sourceCreateInput, { ...next, ref: next.ref ?? undefined, path: next.path ?? undefined, intervalMinutes: next.intervalMinutes ?? undefined, name, kind: before.kind }, `cannot update source '${name}'`);
+    // A changed location is a different upstream: it needs approval again.
+    const moved = next.url !== before.url || next.ref !== before.ref || next.path !== before.path;
+    const [updated] = await tx
+      .update(thirdPartySources)
+      .set({
+        ...next,
+        ...(moved && before.kind !== "manual-upload" ? { status: "pending-approval", approvedBy: null, approvedAt: null } : {}),
+        nextRunAt: next.syncMode === "scheduled" && next.intervalMinutes && before.status !== "pending-approval" ? new Date(Date.now() + next.intervalMinutes * 60_000) : null,
+        version: row.version + 1,
+        updatedAt: new Date(),
+        updatedBy: ctx.actor.id,
+      })
+      .where(eq(thirdPartySources.id, row.id))
+      .returning();
+    const after = toSource(updated!);
+    await recordAudit(tx, ctx, { action: "source.update", entityType: "source", entityId: name, before, after });
+    return after;
+  });
+}
+
+export async function approveSource(db: Db, ctx: ChangeContext, name: string): Promise<Source> {
+  return db.transaction(async (tx) => {
+    const row = await sourceRow(tx, name, true);
+    const before = toSource(row);
+    if (row.status !== "pending-approval") return before;
+    const now = new Date();
+    const [updated] = await tx
+      .update(thirdPartySources)
+      .set({
+        status: "healthy",
+        approvedBy: ctx.actor.id,
+        approvedAt: now,
+        nextRunAt: row.syncMode === "scheduled" && row.intervalMinutes ? now : null,
+        version: row.version + 1,
+        updatedAt: now,
+        updatedBy: ctx.actor.id,
+      })
+      .where(eq(thirdPartySources.id, row.id))
+      .returning();
+    const after = toSource(updated!);
+    await recordAudit(tx, ctx, { action: "source.approve", entityType: "source", entityId: name, before, after });
+    return after;
+  });
+}
+
+/** Deletes a source; the servers it registered stay, no longer linked to it. */
+export async function deleteSource(db: Db, ctx: ChangeContext, name: string): Promise<Source> {
+  return db.transaction(async (tx) => {
+    const before = toSource(await sourceRow(tx, name, true));
+    await tx.delete(thirdPartySources).where(eq(thirdPartySources.id, before.id));
+    await recordAudit(tx, ctx, { action: "source.delete", entityType: "source", entityId: name, before });
+    return before;
+  });
+}
+
+/** The built-in upload source, made (approved) on first use: an upload is an editor's own action. */
+export async function uploadsSource(db: Db, ctx: ChangeContext): Promise<Source> {
+  const [row] = await db
+    .select()
+    .from(thirdPartySources)
+    .where(and(eq(thirdPartySources.name, UPLOADS_SOURCE), eq(thirdPartySources.kind, "manual-upload")))
+    .limit(1);
+  if (row) return toSource(row);
+  try {
+    return await createSource(db, ctx, { name: UPLOADS_SOURCE, kind: "manual-upload" }, { approved: true });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "CONFLICT") return getSource(db, UPLOADS_SOURCE);
+    throw error;
+  }
+}

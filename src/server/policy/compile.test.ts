@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { decisionCases } from "../../../test/support/policy-cases";
+import { SHELLS, shellDecisions } from "../../../test/support/shell";
+import { compilePolicy, decide, type PolicyInput } from "./compile";
+import { renderTenantContract, type ContractServer } from "./contract";
+import { diffPolicies } from "./diff";
+import { explainAccess } from "./explain";
+
+const { now, cases } = decisionCases();
+
+function contractServers(input: PolicyInput): Map<string, ContractServer> {
+  return new Map(
+    input.servers.map((s) => [s.name, { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] }]),
+  );
+}
+
+describe("policy compiler: the decision table", () => {
+  it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const policy = compilePolicy(c.input, now);
+    for (const [tenant, servers] of Object.entries(c.expect)) {
+      for (const [server, expected] of Object.entries(servers)) {
+        expect(decide(policy, tenant, server), `${tenant} × ${server}`).toEqual(expected);
+        const explanation = explainAccess(policy, tenant, server)!;
+        expect(explanation.tier).toBe(expected.tier);
+        if (expected.tier >= 2 && expected.tier <= 5) expect(explanation.decidedBy, `${tenant} × ${server} names its decider`).not.toBeNull();
+      }
+      const access = policy.tenants.get(tenant)!;
+      const allowed = Object.entries(servers).filter(([, e]) => e.decision === "allow").map(([s]) => s).sort();
+      const denied = Object.entries(servers).filter(([, e]) => e.tier === 2 || e.tier === 4).map(([s]) => s).sort();
+      expect([...access.allow]).toEqual(allowed);
+      expect([...access.deny]).toEqual(denied);
+    }
+  });
+});
+
+describe.each(SHELLS)("the in-pod library under %s agrees with the decision table", (shell) => {
+  it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const policy = compilePolicy(c.input, now);
+    const servers = contractServers(c.input);
+    for (const [tenant, expected] of Object.entries(c.expect)) {
+      const access = policy.tenants.get(tenant)!;
+      const contract = renderTenantContract({ name: tenant, displayName: tenant, team: "" }, access, servers, 1);
+      const overrides = c.input.tenants.find((t) => t.name === tenant)!.mcpPolicy;
+      const published = Object.entries(expected).filter(([, e]) => e.tier !== 1);
+      // The same contract compact, as served, and pretty-printed, as an operator might mount it.
+      for (const body of [JSON.stringify(contract), JSON.stringify(contract, null, 2)]) {
+        const answers = shellDecisions(shell, body, overrides, published.map(([name]) => name));
+        for (const [server, e] of published) expect(answers[server], `${tenant} × ${server}`).toBe(`${e.decision} ${e.tier}`);
+      }
+    }
+  });
+});
+
+describe("policy report", () => {
+  it("reports dead rules, globs that match only inactive servers, scope exclusions and expired rules", () => {
+    const policy = compilePolicy(
+      {
+        servers: [
+          { name: "github", scope: "org", status: "active" },
+          { name: "gitlab", scope: "org", status: "draft" },
+          { name: "finance-db", scope: "department", status: "active" },
+        ],
+        tenants: [{ name: "alpha", labels: { team: "x" }, mcpPolicy: { allow: [], deny: [] } }],
+        groups: [{ name: "empty", members: [] }],
+        rules: [
+          { id: "r1", subject: { type: "everyone" }, servers: "gitlab", access: "allow", expiresAt: null },
+          { id: "r2", subject: { type: "everyone" }, servers: "nothing-*", access: "allow", expiresAt: null },
+          { id: "r3", subject: { type: "everyone" }, servers: "finance-db", access: "allow", expiresAt: null },
+          { id: "r4", subject: { type: "group", name: "empty" }, servers: "github", access: "allow", expiresAt: null },
+          { id: "r5", subject: { type: "selector", matchLabels: { team: "y" } }, servers: "github", access: "allow", expiresAt: null },
+          { id: "r6", subject: { type: "everyone" }, servers: "git*", access: "allow", expiresAt: new Date("2026-01-01T00:00:00Z") },
+          { id: "r7", subject: { type: "everyone" }, servers: "git*", access: "allow", expiresAt: new Date("2026-07-01T00:00:00Z") },
+        ],
+      },
+      now,
+    );
+    expect(policy.report.deadRules).toEqual([
+      { ruleId: "r1", reason: "'gitlab' matches no active server yet (only gitlab)" },
+      { ruleId: "r2", reason: "'nothing-*' matches no server" },
+      { ruleId: "r3", reason: "every server it matches has a scope everyone cannot be granted" },
+      { ruleId: "r4", reason: "group empty has no members" },
+      { ruleId: "r5", reason: "no tenant has these labels" },
+    ]);
+    expect(policy.report.unpublishedMatches).toEqual([
+      { pattern: "git*", servers: ["gitlab"], usedBy: ["rule r7"] },
+      { pattern: "gitlab", servers: ["gitlab"], usedBy: ["rule r1"] },
+    ]);
+    expect(policy.report.scopeExcluded).toEqual([
+      { ruleId: "r3", servers: ["finance-db"], reason: "department servers can be granted to groups, label selectors or tenants, not to everyone" },
+    ]);
+    expect(policy.report.expiredRules).toEqual(["r6"]);
+    expect(policy.nextExpiryAt).toEqual(new Date("2026-07-01T00:00:00Z"));
+  });
+});
+
+describe("explain and impact", () => {
+  const input: PolicyInput = {
+    servers: [
+      { name: "github", scope: "org", status: "active" },
+      { name: "slack", scope: "org", status: "active" },
+    ],
+    tenants: ["a", "b", "c"].map((name) => ({ name, labels: {}, mcpPolicy: { allow: [], deny: name === "c" ? ["slack"] : [] } })),
+    groups: [{ name: "eng", members: ["a", "b"] }],
+    rules: [{ id: "r1", subject: { type: "everyone" }, servers: "github", access: "allow", expiresAt: null }],
+  };
+
+  it("explains a decision with every rule and override that matched", () => {
+    const before = compilePolicy(input, now);
+    const explanation = explainAccess(before, "c", "slack")!;
+    expect(explanation).toMatchObject({ decision: "deny", tier: 2, tierName: "tenant override deny", decidedBy: { kind: "override", list: "deny", pattern: "slack" } });
+    expect(explanation.summary).toBe("c may not use slack: decided by the tenant's own mcpPolicy.deny entry 'slack' (tenant override deny)");
+    expect(explainAccess(before, "a", "github")!.summary).toBe("a may use github: decided by rule r1 (allow everyone on 'github') (allow rule)");
+    expect(explainAccess(before, "nobody", "github")).toBeNull();
+  });
+
+  it("previews what a change adds and removes, with the tenants", () => {
+    const before = compilePolicy(input, now);
+    const after = compilePolicy(
+      {
+        ...input,
+        rules: [
+          ...input.rules,
+          { id: "r2", subject: { type: "group", name: "eng" }, servers: "slack", access: "allow", expiresAt: null },
+          { id: "r3", subject: { type: "tenant", name: "b" }, servers: "github", access: "deny", expiresAt: null },
+        ],
+      },
+      now,
+    );
+    const impact = diffPolicies(before, after);
+    expect(impact.changes).toEqual([
+      { server: "github", gained: [], lost: ["b"] },
+      { server: "slack", gained: ["a", "b"], lost: [] },
+    ]);
+    expect(impact.summary).toBe("adds slack to 2 tenants, removes github from 1 tenant");
+    expect(impact.tenantsAffected).toBe(2);
+    expect(diffPolicies(before, before).summary).toBe("no tenant gains or loses access");
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The tenant contract (DESIGN §5.3) and the agent's TOOLS.md, rendered from the compiled policy.
+ * Pure and deterministic: equal inputs give byte-equal bodies, so every replica serves the same
+ * ETag.
+ */
+import { createHash } from "node:crypto";
+import type { Transport } from "../catalog/model";
+import type { TenantAccess } from "./compile";
+
+export const CONTRACT_FORMAT = "opencrane-runtime/v1alpha1";
+const MAX_TOOLS_LISTED = 40;
+
+/** What a contract and TOOLS.md say about an allowed server. */
+export interface ContractServer {
+  name: string;
+  displayName: string;
+  shortDescription: string;
+  transport: Transport;
+  endpoint: string | null;
+  tools: string[];
+}
+
+export interface ContractTenant {
+  name: string;
+  displayName: string;
+  team: string;
+}
+
+export interface TenantContract {
+  version: typeof CONTRACT_FORMAT;
+  contractVersion: string;
+  revision: number;
+  tenant: { name: string; team: string };
+  policy: { mcpServers: { allow: string[]; deny: string[] } };
+  mcp: { servers: { name: string; displayName: string; transport: Transport; endpoint: string | null }[] };
+  capabilities: { mcpPolicyEnforced: true };
+  workspace: { "TOOLS.md": string };
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** What the agent is told it can use: exactly the allow set, sorted, one section per server. */
+export function renderToolsMarkdown(tenant: ContractTenant, servers: readonly ContractServer[]): string {
+  const title = `# MCP servers for ${oneLine(tenant.displayName) || tenant.name}`;
+  if (servers.length === 0) {
+    return `${title}\n\nNo MCP servers are enabled for this tenant. Ask a platform admin if you need one.\n`;
+  }
+  const sections = servers.map((s) => {
+    const lines = [`## ${oneLine(s.displayName)} (\`${s.name}\`)`, ""];
+    if (s.shortDescription) lines.push(oneLine(s.shortDescription), "");
+    lines.push(`- Transport: ${s.transport}`);
+    if (s.tools.length > 0) {
+      const listed = s.tools.slice(0, MAX_TOOLS_LISTED).map((t) => `\`${t}\``);
+      const more = s.tools.length - listed.length;
+      lines.push(`- Tools: ${listed.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
+    }
+    return lines.join("\n");
+  });
+  return [
+    title,
+    "",
+    `You can use these ${servers.length} MCP server${servers.length === 1 ? "" : "s"} through the OpenCrane MCP gateway. Requests to any other MCP server are refused.`,
+    "",
+    sections.join("\n\n"),
+    "",
+  ].join("\n");
+}
+
+export function renderTenantContract(
+  tenant: ContractTenant,
+  access: Pick<TenantAccess, "allow" | "deny">,
+  servers: ReadonlyMap<string, ContractServer>,
+  revision: number,
+): TenantContract {
+  const allowed = access.allow.map((name) => servers.get(name)).filter((s): s is ContractServer => s !== undefined);
+  const content = {
+    tenant: { name: tenant.name, team: tenant.team },
+    policy: { mcpServers: { allow: [...access.allow], deny: [...access.deny] } },
+    mcp: { servers: allowed.map((s) => ({ name: s.name, displayName: s.displayName, transport: s.transport, endpoint: s.endpoint })) },
+    capabilities: { mcpPolicyEnforced: true as const },
+    workspace: { "TOOLS.md": renderToolsMarkdown(tenant, allowed) },
+  };
+  const contractVersion = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 16);
+  return { version: CONTRACT_FORMAT, contractVersion, revision, ...content };
+}

@@ -1,0 +1,197 @@
+/**
+ * Tenants, groups and grant rules: the inputs of the policy compiler, and the one zod schema per
+ * input shared by the UI, tRPC, REST and the CLI. Pure: safe for client components too.
+ */
+import { z } from "zod";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const tenantNameSchema = z
+  .string({ error: "tenant name is required" })
+  .min(1, "tenant name is required")
+  .max(63, { error: (iss) => `tenant name '${String(iss.input)}' is longer than 63 characters` })
+  .regex(DNS_LABEL, {
+    error: (iss) =>
+      `tenant name '${String(iss.input)}' must be lowercase letters, digits and '-' (a DNS-1123 label: it is also the tenant's ServiceAccount name)`,
+  });
+
+export const groupNameSchema = z
+  .string({ error: "group name is required" })
+  .min(1, "group name is required")
+  .max(63, "group name must be at most 63 characters")
+  .regex(DNS_LABEL, { error: (iss) => `group name '${String(iss.input)}' must be lowercase letters, digits and '-'` });
+
+/**
+ * A server name or a glob over server names. Only `*` and `?` are wildcards, so the in-pod shell
+ * library (POSIX `case` patterns) matches exactly what the compiler matches.
+ */
+export const serverPatternSchema = z
+  .string({ error: "servers is required: a server name or a glob such as 'github-*'" })
+  .trim()
+  .min(1, "servers is required: a server name or a glob such as 'github-*'")
+  .max(100, "a server pattern must be at most 100 characters")
+  .regex(/^[a-z0-9*?-]+$/, {
+    error: (iss) =>
+      `'${String(iss.input)}' is not a server name or glob: use lowercase letters, digits, '-', and the wildcards '*' and '?'`,
+  });
+
+export const isGlob = (pattern: string) => /[*?]/.test(pattern);
+
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Kubernetes label key: `[prefix/]name`. */
+export const labelKeySchema = z.string().refine(
+  (key) => {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : null;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    return name.length <= 63 && LABEL_NAME.test(name) && (prefix === null || (prefix.length <= 253 && LABEL_PREFIX.test(prefix)));
+  },
+  { error: (iss) => `label key '${String(iss.input)}' is not a Kubernetes label key such as 'team' or 'example.com/tier'` },
+);
+
+export const labelValueSchema = z
+  .string()
+  .max(63, "a label value must be at most 63 characters")
+  .refine((v) => v === "" || LABEL_NAME.test(v), {
+    error: (iss) => `label value '${String(iss.input)}' must be letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
+  });
+
+export const labelsSchema = z.record(labelKeySchema, labelValueSchema);
+
+export const mcpPolicySchema = z.object({
+  allow: z.array(serverPatternSchema).max(200, "at most 200 patterns").default([]),
+  deny: z.array(serverPatternSchema).max(200, "at most 200 patterns").default([]),
+});
+export type McpPolicy = z.output<typeof mcpPolicySchema>;
+
+export const tenantCreateInput = z.object({
+  name: tenantNameSchema,
+  displayName: z.string().trim().max(100, "display name must be at most 100 characters").default(""),
+  team: z.string().trim().max(100, "team must be at most 100 characters").default(""),
+  labels: labelsSchema.default({}),
+  mcpPolicy: mcpPolicySchema.default({ allow: [], deny: [] }),
+});
+export type TenantCreateInput = z.input<typeof tenantCreateInput>;
+
+export const tenantUpdateInput = z.object({
+  /** When given, the change is refused if the tenant changed since. */
+  version: z.number().int().min(1).optional(),
+  name: z.string().optional(),
+  displayName: z.string().trim().max(100, "display name must be at most 100 characters").optional(),
+  team: z.string().trim().max(100, "team must be at most 100 characters").optional(),
+  labels: labelsSchema.optional(),
+  mcpPolicy: mcpPolicySchema.optional(),
+});
+export type TenantUpdateInput = z.input<typeof tenantUpdateInput>;
+
+export const groupCreateInput = z.object({
+  name: groupNameSchema,
+  description: z.string().trim().max(500, "description must be at most 500 characters").default(""),
+  members: z.array(tenantNameSchema).max(100_000).default([]),
+});
+export type GroupCreateInput = z.input<typeof groupCreateInput>;
+
+export const groupUpdateInput = z.object({
+  version: z.number().int().min(1).optional(),
+  name: z.string().optional(),
+  description: z.string().trim().max(500, "description must be at most 500 characters").optional(),
+  members: z.array(tenantNameSchema).max(100_000).optional(),
+});
+export type GroupUpdateInput = z.input<typeof groupUpdateInput>;
+
+export const subjectSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ type: z.literal("everyone") }),
+    z.object({ type: z.literal("group"), name: groupNameSchema }),
+    z.object({ type: z.literal("tenant"), name: tenantNameSchema }),
+    z.object({
+      type: z.literal("selector"),
+      matchLabels: labelsSchema.refine((m) => Object.keys(m).length > 0, "a label selector needs at least one label"),
+    }),
+  ],
+  { error: "subject type must be everyone, group, tenant or selector" },
+);
+export type Subject = z.output<typeof subjectSchema>;
+
+export const ACCESS = ["allow", "deny"] as const;
+export type Access = (typeof ACCESS)[number];
+
+const expiresAtSchema = z
+  .union([z.iso.datetime({ offset: true, error: "expiresAt must be a date-time such as 2026-12-31T23:59:59Z" }), z.null()])
+  .optional();
+
+export const grantCreateInput = z.object({
+  subject: subjectSchema,
+  servers: serverPatternSchema,
+  access: z.enum(ACCESS, { error: "access must be allow or deny" }),
+  note: z.string().trim().max(500, "note must be at most 500 characters").default(""),
+  expiresAt: expiresAtSchema,
+});
+export type GrantCreateInput = z.input<typeof grantCreateInput>;
+
+export const grantUpdateInput = z.object({
+  version: z.number().int().min(1).optional(),
+  subject: subjectSchema.optional(),
+  servers: serverPatternSchema.optional(),
+  access: z.enum(ACCESS, { error: "access must be allow or deny" }).optional(),
+  note: z.string().trim().max(500, "note must be at most 500 characters").optional(),
+  expiresAt: expiresAtSchema,
+});
+export type GrantUpdateInput = z.input<typeof grantUpdateInput>;
+
+export interface Tenant {
+  name: string;
+  displayName: string;
+  team: string;
+  labels: Record<string, string>;
+  mcpPolicy: McpPolicy;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export interface Group {
+  name: string;
+  description: string;
+  members: string[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export interface Grant {
+  id: string;
+  subject: Subject;
+  servers: string;
+  access: Access;
+  note: string;
+  expiresAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+/** "group platform", "everyone", "tenants with team=payments" */
+export function describeSubject(subject: Subject): string {
+  switch (subject.type) {
+    case "everyone":
+      return "everyone";
+    case "group":
+      return `group ${subject.name}`;
+    case "tenant":
+      return `tenant ${subject.name}`;
+    case "selector":
+      return `tenants with ${Object.entries(subject.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}`;
+  }
+}

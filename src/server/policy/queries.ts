@@ -1,0 +1,101 @@
+/**
+ * Reads over the compiled snapshot for the console and the API: effective access, explain,
+ * the access matrix and the contract as a pod receives it. No grant queries: the snapshot is the
+ * one decision everything shows.
+ */
+import type { Db } from "../db/client";
+import { DomainError, notFound } from "../errors";
+import { contractBody, type CatalogSnapshot } from "../feeds/snapshot";
+import type { Services } from "../services";
+import { decide, TIER_NAMES, type Tier } from "./compile";
+import type { TenantContract } from "./contract";
+import { explainAccess, type Explanation } from "./explain";
+import { previewChange } from "./preview";
+import { patternMatches } from "./compile";
+import type { ImpactPreview } from "./diff";
+
+export function currentSnapshot(services: Services): CatalogSnapshot {
+  const snapshot = services.snapshots.current;
+  if (!snapshot) throw new DomainError("UNAVAILABLE", "the policy snapshot is not built yet; retry shortly");
+  return snapshot;
+}
+
+export interface EffectiveAccess {
+  tenant: string;
+  revision: number;
+  servers: { server: string; decision: "allow" | "deny"; tier: Tier; tierName: string }[];
+  allow: string[];
+  deny: string[];
+}
+
+export function effectiveAccess(snapshot: CatalogSnapshot, tenant: string): EffectiveAccess {
+  const access = snapshot.policy.tenants.get(tenant);
+  if (!access) throw notFound("tenant", tenant);
+  return {
+    tenant,
+    revision: snapshot.revision,
+    servers: snapshot.policy.servers.map((server) => {
+      const d = decide(snapshot.policy, tenant, server)!;
+      return { server, decision: d.decision as "allow" | "deny", tier: d.tier, tierName: TIER_NAMES[d.tier] };
+    }),
+    allow: [...access.allow],
+    deny: [...access.deny],
+  };
+}
+
+export function explain(snapshot: CatalogSnapshot, tenant: string, server: string): Explanation {
+  if (!snapshot.policy.tenants.has(tenant)) throw notFound("tenant", tenant);
+  return explainAccess(snapshot.policy, tenant, server)!;
+}
+
+export function contractAsServed(snapshot: CatalogSnapshot, tenant: string): { contract: TenantContract; etag: string; bytes: number } {
+  const body = contractBody(snapshot, tenant);
+  if (!body) throw notFound("tenant", tenant);
+  return { contract: JSON.parse(Buffer.from(body.identity).toString("utf8")) as TenantContract, etag: body.etag("identity"), bytes: body.identity.length };
+}
+
+export interface MatrixQuery {
+  tenants?: readonly string[];
+  server?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface AccessMatrix {
+  revision: number;
+  servers: { name: string; scope: string }[];
+  /** One row per tenant; `tiers` has one digit (the deciding tier, 2-6) per server column. */
+  rows: { tenant: string; tiers: string }[];
+  totalTenants: number;
+}
+
+/** The tenants × active servers grid, one digit per cell, compact enough for 500 × 200 and more. */
+export function accessMatrix(snapshot: CatalogSnapshot, query: MatrixQuery): AccessMatrix {
+  const policy = snapshot.policy;
+  const columns = policy.servers.filter((name) => !query.server || patternMatches(query.server, name));
+  const names = (query.tenants ?? [...policy.tenants.keys()].sort()).filter((t) => policy.tenants.has(t));
+  const offset = query.offset ?? 0;
+  const limit = query.limit ?? 2000;
+  return {
+    revision: snapshot.revision,
+    servers: columns.map((name) => ({ name, scope: policy.scopes.get(name)! })),
+    rows: names.slice(offset, offset + limit).map((tenant) => ({
+      tenant,
+      tiers: columns.map((server) => decide(policy, tenant, server)!.tier).join(""),
+    })),
+    totalTenants: names.length,
+  };
+}
+
+export type Mutation<T> = (db: Db) => Promise<T>;
+
+/** Runs a change, or with dryRun its impact preview without writing anything. */
+export async function changeOrPreview<T>(
+  db: Db,
+  dryRun: boolean,
+  change: Mutation<T>,
+): Promise<{ dryRun: false; result: T } | { dryRun: true; result: T; impact: ImpactPreview }> {
+  if (!dryRun) return { dryRun: false, result: await change(db) };
+  const { result, impact } = await previewChange(db, change);
+  return { dryRun: true, result, impact };
+}

@@ -1,0 +1,499 @@
+/**
+ * Tenants, groups and grant rules in the database. Every write is one transaction with its audit
+ * events and a catalog revision bump (contracts are feeds too), like the catalog's.
+ */
+import { and, asc, count, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
+import type { Db } from "../db/client";
+import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
+import { DomainError, notFound, parseInput } from "../errors";
+import { deepEqual } from "../util/stable-json";
+import { grantableScopes, patternMatches, scopeRefusal, type PolicyInput } from "./compile";
+import {
+  describeSubject,
+  grantCreateInput,
+  grantUpdateInput,
+  groupCreateInput,
+  groupUpdateInput,
+  isGlob,
+  tenantCreateInput,
+  tenantUpdateInput,
+  type Grant,
+  type Group,
+  type Subject,
+  type Tenant,
+} from "./model";
+import { isUuid } from "../util/uuid";
+
+type TenantRow = typeof tenants.$inferSelect;
+type GroupRow = typeof groups.$inferSelect;
+type GrantRow = typeof grants.$inferSelect;
+
+const iso = (d: Date) => d.toISOString();
+
+export function toTenant(row: TenantRow): Tenant {
+  return {
+    name: row.name,
+    displayName: row.displayName,
+    team: row.team,
+    labels: row.labels,
+    mcpPolicy: { allow: row.mcpPolicy.allow ?? [], deny: row.mcpPolicy.deny ?? [] },
+    version: row.version,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+  };
+}
+
+function toGroup(row: GroupRow, members: string[]): Group {
+  return {
+    name: row.name,
+    description: row.description,
+    members,
+    version: row.version,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+  };
+}
+
+export function toGrant(row: GrantRow): Grant {
+  return {
+    id: row.id,
+    subject: row.subject,
+    servers: row.servers,
+    access: row.access as Grant["access"],
+    note: row.note,
+    expiresAt: row.expiresAt ? iso(row.expiresAt) : null,
+    version: row.version,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+  };
+}
+
+function stale(kind: string, name: string, current: { version: number; updatedBy: string; updatedAt: Date }, sent: number) {
+  return new DomainError(
+    "CONFLICT",
+    `${kind} '${name}' was changed by ${current.updatedBy} at ${iso(current.updatedAt)} (now version ${current.version}, you sent ${sent}); reload it and apply your change again`,
+    { currentVersion: current.version, updatedBy: current.updatedBy, updatedAt: iso(current.updatedAt) },
+  );
+}
+
+const immutableName = (kind: string, name: string) =>
+  new DomainError("VALIDATION_FAILED", `the name of ${kind} '${name}' cannot change: create a new one instead`, {
+    fieldErrors: { name: ["name cannot be changed"] },
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Loading the compiler's input
+
+/** Everything the compiler reads, in a stable order (rules by creation). */
+export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
+  const [serverRows, tenantRows, groupRows, memberRows, ruleRows] = await Promise.all([
+    db.select({ name: mcpServers.name, scope: mcpServers.scope, status: mcpServers.status }).from(mcpServers),
+    db.select().from(tenants),
+    db.select({ name: groups.name }).from(groups),
+    db.select().from(groupMembers),
+    db.select().from(grants).orderBy(asc(grants.createdAt), asc(grants.id)),
+  ]);
+  const members = new Map<string, string[]>(groupRows.map((g) => [g.name, []]));
+  for (const m of memberRows) members.get(m.groupName)?.push(m.tenantName);
+  return {
+    servers: serverRows.map((s) => ({ name: s.name, scope: s.scope as never, status: s.status as never })),
+    tenants: tenantRows.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: toTenant(t).mcpPolicy })),
+    groups: [...members].map(([name, list]) => ({ name, members: list })),
+    rules: ruleRows.map((r) => ({ id: r.id, subject: r.subject, servers: r.servers, access: r.access as "allow" | "deny", expiresAt: r.expiresAt })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenants
+
+async function tenantRow(db: Db, name: string, lock = false): Promise<TenantRow> {
+  const query = db.select().from(tenants).where(eq(tenants.name, name)).limit(1);
+  const [row] = await (lock ? query.for("update") : query);
+  if (!row) throw notFound("tenant", name);
+  return row;
+}
+
+export async function getTenant(db: Db, name: string): Promise<Tenant & { groups: string[] }> {
+  const tenant = toTenant(await tenantRow(db, name));
+  const memberOf = await db.select({ group: groupMembers.groupName }).from(groupMembers).where(eq(groupMembers.tenantName, name));
+  return { ...tenant, groups: memberOf.map((m) => m.group).sort() };
+}
+
+export async function findTenant(db: Db, name: string): Promise<Tenant | null> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.name, name)).limit(1);
+  return row ? toTenant(row) : null;
+}
+
+export async function listTenants(
+  db: Db,
+  filter: { q?: string; group?: string; label?: string } = {},
+): Promise<(Tenant & { groups: string[] })[]> {
+  const where: SQL[] = [];
+  if (filter.q) {
+    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(or(ilike(tenants.name, pattern), ilike(tenants.displayName, pattern), ilike(tenants.team, pattern))!);
+  }
+  if (filter.group) {
+    where.push(sql`${tenants.name} in (select ${groupMembers.tenantName} from ${groupMembers} where ${groupMembers.groupName} = ${filter.group})`);
+  }
+  if (filter.label) {
+    const [key, ...rest] = filter.label.split("=");
+    if (!key || rest.length === 0) {
+      throw new DomainError("VALIDATION_FAILED", "label filter must be key=value", { fieldErrors: { label: ["must be key=value"] } });
+    }
+    where.push(sql`${tenants.labels} @> ${JSON.stringify({ [key]: rest.join("=") })}::jsonb`);
+  }
+  const rows = await db.select().from(tenants).where(where.length > 0 ? and(...where) : undefined).orderBy(asc(tenants.name));
+  const memberRows = await db.select().from(groupMembers);
+  const byTenant = new Map<string, string[]>();
+  for (const m of memberRows) byTenant.set(m.tenantName, [...(byTenant.get(m.tenantName) ?? []), m.groupName]);
+  return rows.map((row) => ({ ...toTenant(row), groups: (byTenant.get(row.name) ?? []).sort() }));
+}
+
+export async function createTenant(db: Db, ctx: ChangeContext, rawInput: unknown): Promise<Tenant> {
+  const input = parseInput(tenantCreateInput, rawInput, "cannot create tenant");
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, input.name)).limit(1);
+    if (existing) {
+      throw new DomainError("CONFLICT", `a tenant named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
+    }
+    const [row] = await tx
+      .insert(tenants)
+      .values({ ...input, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
+      .returning();
+    const tenant = toTenant(row!);
+    await recordAudit(tx, ctx, { action: "tenant.create", entityType: "tenant", entityId: tenant.name, after: tenant });
+    await bumpCatalogRevision(tx);
+    return tenant;
+  });
+}
+
+export async function updateTenant(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Tenant> {
+  const input = parseInput(tenantUpdateInput, rawInput, `cannot update tenant '${name}'`);
+  return db.transaction(async (tx) => {
+    const row = await tenantRow(tx, name, true);
+    if (input.name !== undefined && input.name !== name) throw immutableName("tenant", name);
+    if (input.version !== undefined && input.version !== row.version) throw stale("tenant", name, row, input.version);
+    const before = toTenant(row);
+    const next = {
+      displayName: input.displayName ?? before.displayName,
+      team: input.team ?? before.team,
+      labels: input.labels ?? before.labels,
+      mcpPolicy: input.mcpPolicy ?? before.mcpPolicy,
+    };
+    if (deepEqual(next, { displayName: before.displayName, team: before.team, labels: before.labels, mcpPolicy: before.mcpPolicy })) {
+      return before;
+    }
+    const [updated] = await tx
+      .update(tenants)
+      .set({ ...next, version: row.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
+      .where(eq(tenants.name, name))
+      .returning();
+    const after = toTenant(updated!);
+    await recordAudit(tx, ctx, { action: "tenant.update", entityType: "tenant", entityId: name, before, after });
+    await bumpCatalogRevision(tx);
+    return after;
+  });
+}
+
+/** Deletes a tenant with its memberships and the rules that name it (each audited). */
+export async function deleteTenant(db: Db, ctx: ChangeContext, name: string): Promise<Tenant> {
+  return db.transaction(async (tx) => {
+    const before = toTenant(await tenantRow(tx, name, true));
+    const rules = await tx
+      .delete(grants)
+      .where(and(eq(grants.subjectType, "tenant"), eq(grants.subjectName, name)))
+      .returning();
+    for (const rule of rules) {
+      await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: rule.id, before: toGrant(rule) });
+    }
+    await tx.delete(tenants).where(eq(tenants.name, name));
+    await recordAudit(tx, ctx, { action: "tenant.delete", entityType: "tenant", entityId: name, before, after: { deletedRules: rules.map((r) => r.id) } });
+    await bumpCatalogRevision(tx);
+    return before;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+async function groupRow(db: Db, name: string, lock = false): Promise<GroupRow> {
+  const query = db.select().from(groups).where(eq(groups.name, name)).limit(1);
+  const [row] = await (lock ? query.for("update") : query);
+  if (!row) throw notFound("group", name);
+  return row;
+}
+
+async function membersOf(db: Db, name: string): Promise<string[]> {
+  const rows = await db.select({ tenant: groupMembers.tenantName }).from(groupMembers).where(eq(groupMembers.groupName, name));
+  return rows.map((r) => r.tenant).sort();
+}
+
+async function assertTenantsExist(db: Db, names: readonly string[]) {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return;
+  const found = new Set(
+    (await db.select({ name: tenants.name }).from(tenants).where(inArray(tenants.name, unique))).map((r) => r.name),
+  );
+  const missing = unique.filter((n) => !found.has(n));
+  if (missing.length > 0) {
+    throw new DomainError("VALIDATION_FAILED", `members must be existing tenants: ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist`, {
+      fieldErrors: { members: [`unknown tenant${missing.length === 1 ? "" : "s"}: ${missing.join(", ")}`] },
+    });
+  }
+}
+
+async function setMembers(tx: Db, group: string, members: readonly string[]) {
+  await tx.delete(groupMembers).where(eq(groupMembers.groupName, group));
+  const unique = [...new Set(members)];
+  for (let i = 0; i < unique.length; i += 1000) {
+    await tx.insert(groupMembers).values(unique.slice(i, i + 1000).map((tenantName) => ({ groupName: group, tenantName })));
+  }
+}
+
+export async function getGroup(db: Db, name: string): Promise<Group> {
+  return toGroup(await groupRow(db, name), await membersOf(db, name));
+}
+
+export async function listGroups(db: Db): Promise<Group[]> {
+  const rows = await db.select().from(groups).orderBy(asc(groups.name));
+  const memberRows = await db.select().from(groupMembers);
+  const byGroup = new Map<string, string[]>();
+  for (const m of memberRows) byGroup.set(m.groupName, [...(byGroup.get(m.groupName) ?? []), m.tenantName]);
+  return rows.map((row) => toGroup(row, (byGroup.get(row.name) ?? []).sort()));
+}
+
+export async function createGroup(db: Db, ctx: ChangeContext, rawInput: unknown): Promise<Group> {
+  const input = parseInput(groupCreateInput, rawInput, "cannot create group");
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select({ name: groups.name }).from(groups).where(eq(groups.name, input.name)).limit(1);
+    if (existing) throw new DomainError("CONFLICT", `a group named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
+    await assertTenantsExist(tx, input.members);
+    const [row] = await tx
+      .insert(groups)
+      .values({ name: input.name, description: input.description, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
+      .returning();
+    await setMembers(tx, input.name, input.members);
+    const group = toGroup(row!, [...new Set(input.members)].sort());
+    await recordAudit(tx, ctx, { action: "group.create", entityType: "group", entityId: group.name, after: group });
+    await bumpCatalogRevision(tx);
+    return group;
+  });
+}
+
+export async function updateGroup(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Group> {
+  const input = parseInput(groupUpdateInput, rawInput, `cannot update group '${name}'`);
+  return db.transaction(async (tx) => {
+    const row = await groupRow(tx, name, true);
+    if (input.name !== undefined && input.name !== name) throw immutableName("group", name);
+    if (input.version !== undefined && input.version !== row.version) throw stale("group", name, row, input.version);
+    const before = toGroup(row, await membersOf(tx, name));
+    const members = input.members ? [...new Set(input.members)].sort() : before.members;
+    const description = input.description ?? before.description;
+    if (description === before.description && deepEqual(members, before.members)) return before;
+    if (input.members) {
+      await assertTenantsExist(tx, members);
+      await setMembers(tx, name, members);
+    }
+    const [updated] = await tx
+      .update(groups)
+      .set({ description, version: row.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
+      .where(eq(groups.name, name))
+      .returning();
+    const after = toGroup(updated!, members);
+    await recordAudit(tx, ctx, { action: "group.update", entityType: "group", entityId: name, before, after });
+    await bumpCatalogRevision(tx);
+    return after;
+  });
+}
+
+/** Deletes a group with the rules that name it (each audited). */
+export async function deleteGroup(db: Db, ctx: ChangeContext, name: string): Promise<Group> {
+  return db.transaction(async (tx) => {
+    const before = toGroup(await groupRow(tx, name, true), await membersOf(tx, name));
+    const rules = await tx
+      .delete(grants)
+      .where(and(eq(grants.subjectType, "group"), eq(grants.subjectName, name)))
+      .returning();
+    for (const rule of rules) {
+      await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: rule.id, before: toGrant(rule) });
+    }
+    await tx.delete(groups).where(eq(groups.name, name));
+    await recordAudit(tx, ctx, { action: "group.delete", entityType: "group", entityId: name, before, after: { deletedRules: rules.map((r) => r.id) } });
+    await bumpCatalogRevision(tx);
+    return before;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grant rules
+
+export interface SavedGrant extends Grant {
+  /** Servers the pattern matches that this subject may not be granted (scope), and why. */
+  scopeExcluded: { server: string; scope: string; reason: string }[];
+}
+
+async function assertSubjectExists(db: Db, subject: Subject) {
+  if (subject.type === "group") {
+    const [row] = await db.select({ name: groups.name }).from(groups).where(eq(groups.name, subject.name)).limit(1);
+    if (!row) throw new DomainError("VALIDATION_FAILED", `group '${subject.name}' does not exist`, { fieldErrors: { "subject.name": ["no such group"] } });
+  }
+  if (subject.type === "tenant") {
+    const [row] = await db.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, subject.name)).limit(1);
+    if (!row) throw new DomainError("VALIDATION_FAILED", `tenant '${subject.name}' does not exist`, { fieldErrors: { "subject.name": ["no such tenant"] } });
+  }
+}
+
+/**
+ * DESIGN §4 scope constraints, checked when a rule is saved: an allow rule naming one server its
+ * subject may not be granted is refused with the constraint; a glob is saved, and the servers it
+ * cannot grant are returned (the compiler never grants them either).
+ */
+async function checkScope(db: Db, subject: Subject, pattern: string, access: "allow" | "deny") {
+  if (access === "deny") return [];
+  const allowed = grantableScopes(subject.type);
+  const matched = (await db.select({ name: mcpServers.name, scope: mcpServers.scope }).from(mcpServers)).filter((s) =>
+    patternMatches(pattern, s.name),
+  );
+  const excluded = matched
+    .filter((s) => !allowed.includes(s.scope as never))
+    .map((s) => ({ server: s.name, scope: s.scope, reason: scopeRefusal(subject.type, s.scope as never)! }))
+    .sort((a, b) => (a.server < b.server ? -1 : 1));
+  if (!isGlob(pattern) && excluded.length > 0) {
+    const { server, scope, reason } = excluded[0]!;
+    throw new DomainError("VALIDATION_FAILED", `cannot grant '${server}' to ${describeSubject(subject)}: it has scope ${scope}, and ${reason}`, {
+      fieldErrors: { subject: [reason], servers: [`'${server}' has scope ${scope}`] },
+    });
+  }
+  return excluded;
+}
+
+function futureOrNull(expiresAt: string | null | undefined, now: Date): Date | null {
+  if (!expiresAt) return null;
+  const date = new Date(expiresAt);
+  if (date <= now) {
+    throw new DomainError("VALIDATION_FAILED", "expiresAt is in the past: a rule that has already expired would never apply", {
+      fieldErrors: { expiresAt: ["must be in the future"] },
+    });
+  }
+  return date;
+}
+
+const subjectColumns = (subject: Subject) => ({
+  subject,
+  subjectType: subject.type,
+  subjectName: subject.type === "group" || subject.type === "tenant" ? subject.name : null,
+});
+
+async function grantRow(db: Db, id: string, lock = false): Promise<GrantRow> {
+  if (!isUuid(id)) throw notFound("grant", id);
+  const query = db.select().from(grants).where(eq(grants.id, id)).limit(1);
+  const [row] = await (lock ? query.for("update") : query);
+  if (!row) throw notFound("grant", id);
+  return row;
+}
+
+export async function getGrant(db: Db, id: string): Promise<Grant> {
+  return toGrant(await grantRow(db, id));
+}
+
+export async function listGrants(
+  db: Db,
+  filter: { subjectType?: string; subjectName?: string; access?: string; server?: string } = {},
+): Promise<Grant[]> {
+  const where: SQL[] = [];
+  if (filter.subjectType) where.push(eq(grants.subjectType, filter.subjectType));
+  if (filter.subjectName) where.push(eq(grants.subjectName, filter.subjectName));
+  if (filter.access) where.push(eq(grants.access, filter.access));
+  const rows = await db
+    .select()
+    .from(grants)
+    .where(where.length > 0 ? and(...where) : undefined)
+    .orderBy(asc(grants.createdAt), asc(grants.id));
+  const list = rows.map(toGrant);
+  return filter.server ? list.filter((g) => patternMatches(g.servers, filter.server!)) : list;
+}
+
+export async function createGrant(db: Db, ctx: ChangeContext, rawInput: unknown, now = new Date()): Promise<SavedGrant> {
+  const input = parseInput(grantCreateInput, rawInput, "cannot save rule");
+  const expiresAt = futureOrNull(input.expiresAt, now);
+  return db.transaction(async (tx) => {
+    await assertSubjectExists(tx, input.subject);
+    const scopeExcluded = await checkScope(tx, input.subject, input.servers, input.access);
+    const [row] = await tx
+      .insert(grants)
+      .values({
+        ...subjectColumns(input.subject),
+        servers: input.servers,
+        access: input.access,
+        note: input.note,
+        expiresAt,
+        createdBy: ctx.actor.id,
+        updatedBy: ctx.actor.id,
+      })
+      .returning();
+    const grant = toGrant(row!);
+    await recordAudit(tx, ctx, { action: "grant.create", entityType: "grant", entityId: grant.id, after: grant });
+    await bumpCatalogRevision(tx);
+    return { ...grant, scopeExcluded };
+  });
+}
+
+export async function updateGrant(db: Db, ctx: ChangeContext, id: string, rawInput: unknown, now = new Date()): Promise<SavedGrant> {
+  const input = parseInput(grantUpdateInput, rawInput, "cannot update rule");
+  return db.transaction(async (tx) => {
+    const row = await grantRow(tx, id, true);
+    if (input.version !== undefined && input.version !== row.version) throw stale("rule", id, row, input.version);
+    const before = toGrant(row);
+    const subject = input.subject ?? before.subject;
+    const servers = input.servers ?? before.servers;
+    const access = input.access ?? before.access;
+    const expiresAt = input.expiresAt === undefined ? row.expiresAt : futureOrNull(input.expiresAt, now);
+    await assertSubjectExists(tx, subject);
+    const scopeExcluded = await checkScope(tx, subject, servers, access);
+    const [updated] = await tx
+      .update(grants)
+      .set({
+        ...subjectColumns(subject),
+        servers,
+        access,
+        note: input.note ?? before.note,
+        expiresAt,
+        version: row.version + 1,
+        updatedAt: new Date(),
+        updatedBy: ctx.actor.id,
+      })
+      .where(eq(grants.id, id))
+      .returning();
+    const after = toGrant(updated!);
+    await recordAudit(tx, ctx, { action: "grant.update", entityType: "grant", entityId: id, before, after });
+    await bumpCatalogRevision(tx);
+    return { ...after, scopeExcluded };
+  });
+}
+
+export async function deleteGrant(db: Db, ctx: ChangeContext, id: string): Promise<Grant> {
+  return db.transaction(async (tx) => {
+    const before = toGrant(await grantRow(tx, id, true));
+    await tx.delete(grants).where(eq(grants.id, id));
+    await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: id, before });
+    await bumpCatalogRevision(tx);
+    return before;
+  });
+}
+
+export async function policyCounts(db: Db) {
+  const [[t], [g], [r]] = await Promise.all([
+    db.select({ n: count() }).from(tenants),
+    db.select({ n: count() }).from(groups),
+    db.select({ n: count() }).from(grants),
+  ]);
+  return { tenants: Number(t?.n ?? 0), groups: Number(g?.n ?? 0), rules: Number(r?.n ?? 0) };
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, sqlState } from "../errors";
+
+export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
+  return Response.json(data, { status, headers });
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+const CONNECTION_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+/** The database is unreachable or shutting down: the caller should retry, nothing they sent is wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECTION_ERRORS.has(code)) return true;
+    const state = sqlState(current);
+    if (state && (state.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(state))) return true;
+    if (current instanceof Error && /PGlite is closed|database .* is in use/i.test(current.message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export function errorResponse(error: unknown, requestId: string): Response {
+  if (error instanceof DomainError) {
+    return json({ error: { code: error.code, message: error.message, details: error.details } } satisfies ErrorBody, error.httpStatus);
+  }
+  if (isDatabaseUnavailable(error)) {
+    return json(
+      { error: { code: "UNAVAILABLE", message: "the database is unreachable; retry shortly", details: { requestId } } },
+      503,
+      { "Retry-After": "5" },
+    );
+  }
+  console.error(`[opencrane] request ${requestId} failed:`, error);
+  return json({ error: { code: "INTERNAL", message: `internal error (request id ${requestId})`, details: { requestId } } }, 500);
+}
+
+export function requestIdOf(request: { headers: Headers }): string {
+  const given = request.headers.get("x-request-id");
+  return given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+export function sourceIpOf(request: { headers: Headers }): string | undefined {
+  const forwarded = request.headers.get("x-forwarded-for");
+  if (forwarded) return forwarded.split(",")[0]!.trim();
+  return request.headers.get("x-real-ip") ?? undefined;
+}
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+/** The request body as text, refusing oversized bodies before reading them where the length is known. */
+export async function readBodyText(request: Request, maxBytes = DEFAULT_MAX_BODY): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  const tooLarge = () =>
+    new DomainError("PAYLOAD_TOO_LARGE", `request body is larger than ${Math.round(maxBytes / 1024)} KiB`);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
+  return text;
+}
+
+/** A JSON object body; an empty body is `{}` when `optional`. */
+export async function readJsonBody(request: Request, { optional = false, maxBytes = DEFAULT_MAX_BODY } = {}): Promise<unknown> {
+  const text = await readBodyText(request, maxBytes);
+  if (text.trim() === "") {
+    if (optional) return {};
+    throw new DomainError("BAD_REQUEST", "request body is empty: send a JSON object");
+  }
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    throw new DomainError("UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json (got '${type || "(none)"}')`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DomainError("BAD_REQUEST", `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Query parameters as a plain object; repeated keys become arrays. */
+export function queryObject(url: URL): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    out[key] = values.length === 1 ? values[0]! : values;
+  }
+  return out;
+}

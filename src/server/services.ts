@@ -1,0 +1,118 @@
+import { CATALOG_CHANNEL, currentCatalogRevision } from "./audit/audit";
+import { SignInThrottle } from "./auth/local";
+import { pruneSessions } from "./auth/sessions";
+import { listActiveServers } from "./catalog/servers";
+import { tenants } from "./db/schema";
+import { loadPolicyInput } from "./policy/store";
+import { TenantAuthenticator } from "./policy/tenant-auth";
+import { AllowList } from "./ingest/fetch";
+import type { PipelineDeps } from "./ingest/pipeline";
+import { IngestionWorker } from "./ingest/worker";
+import type { Config } from "./config";
+import type { Database, Db } from "./db/client";
+import { FetchRecorder } from "./feeds/fetch-log";
+import { SnapshotStore } from "./feeds/snapshot";
+import { createMetrics, type Metrics } from "./metrics";
+
+/** The long-lived parts of a running control plane, built once per process (or per test). */
+export interface Services {
+  config: Config;
+  database: Database;
+  db: Db;
+  snapshots: SnapshotStore;
+  fetches: FetchRecorder;
+  metrics: Metrics;
+  signInThrottle: SignInThrottle;
+  tenantAuth: TenantAuthenticator;
+  ingestion: IngestionWorker;
+  ingestionDeps: PipelineDeps;
+  startedAt: Date;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  migrate?: boolean;
+  /** Background work (NOTIFY listener, revision polling, fetch-log flushing); tests turn it off. */
+  background?: boolean;
+  /** Fail startup when the first snapshot cannot be built. */
+  requireSnapshot?: boolean;
+}
+
+export async function startServices(config: Config, database: Database, options: StartOptions = {}): Promise<Services> {
+  const { migrate = true, background = true, requireSnapshot = true } = options;
+  if (migrate) await database.migrate();
+  const db = database.db;
+  const metrics = createMetrics();
+  const snapshots = new SnapshotStore({
+    loadRevision: () => currentCatalogRevision(db),
+    loadState: () =>
+      db.transaction(
+        async (tx) => ({
+          revision: await currentCatalogRevision(tx),
+          servers: await listActiveServers(tx),
+          policy: await loadPolicyInput(tx),
+          tenants: await tx.select({ name: tenants.name, displayName: tenants.displayName, team: tenants.team }).from(tenants),
+        }),
+        { isolationLevel: "repeatable read", accessMode: "read only" },
+      ),
+    onBuilt: (snapshot) => {
+      metrics.snapshotRevision.set(snapshot.revision);
+      metrics.snapshotBuildSeconds.set(snapshot.buildMs / 1000);
+      metrics.snapshotActiveServers.set(snapshot.activeServers);
+      metrics.snapshotBuilds.inc({ result: "ok" });
+    },
+    onError: () => metrics.snapshotBuilds.inc({ result: "error" }),
+  });
+  const fetches = new FetchRecorder(db);
+
+  try {
+    await snapshots.refresh();
+  } catch (error) {
+    if (requireSnapshot) throw error;
+  }
+
+  const ingestionDeps: PipelineDeps = { allow: new AllowList(config.ingest.fetchAllowHosts), denylist: config.ingest.denylistedNamespaces };
+  const ingestion = new IngestionWorker(
+    db,
+    ingestionDeps,
+    { soleProcess: database.kind === "pglite", log: (m) => console.log(`[opencrane] ${m}`) },
+  );
+  if (background) await ingestion.start();
+
+  let unlisten: (() => Promise<void>) | null = null;
+  let housekeeping: NodeJS.Timeout | null = null;
+  if (background) {
+    const policy = { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs };
+    housekeeping = setInterval(() => void pruneSessions(db, policy).catch(() => undefined), 10 * 60_000);
+    housekeeping.unref();
+    unlisten = await database.listen(CATALOG_CHANNEL, (payload) => {
+      const revision = Number(payload);
+      if (!snapshots.current || !(revision <= snapshots.current.revision)) void snapshots.refresh().catch(() => undefined);
+    });
+    snapshots.startPolling(config.snapshotPollMs);
+    fetches.start(config.fetchLogFlushMs);
+  }
+
+  return {
+    config,
+    database,
+    db,
+    snapshots,
+    fetches,
+    metrics,
+    signInThrottle: new SignInThrottle(),
+    tenantAuth: new TenantAuthenticator(db, config.tenantAuth),
+    ingestion,
+    ingestionDeps,
+    startedAt: new Date(),
+    async close() {
+      await ingestion.stop();
+      if (housekeeping) clearInterval(housekeeping);
+      snapshots.stopPolling();
+      fetches.stop();
+      await fetches.flush().catch(() => undefined);
+      await unlisten?.().catch(() => undefined);
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { authorize, type RequestFacts } from "../auth/guard";
+import type { Principal } from "../auth/principal";
+import type { Requirement } from "../auth/roles";
+import type { ChangeContext } from "../audit/audit";
+import { DomainError, ERROR_CODES, fieldErrorsOf, type FieldErrors } from "../errors";
+import { isDatabaseUnavailable } from "../rest/http";
+import type { Services } from "../services";
+
+export interface TrpcContext {
+  services: Services;
+  principal: Principal | null;
+  /** Credentials were sent but did not hold (bad or expired token): reported as 401. */
+  authError: DomainError | null;
+  change: ChangeContext;
+  request: RequestFacts;
+}
+
+/** Every procedure declares the smallest role that may call it. */
+export interface Meta {
+  requirement: Requirement;
+}
+
+const t = initTRPC
+  .context<TrpcContext>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      let domain: { code: string; details: FieldErrors } | null = null;
+      if (error.cause instanceof DomainError) domain = { code: error.cause.code, details: error.cause.details };
+      else if (error.cause instanceof ZodError) domain = { code: "VALIDATION_FAILED", details: fieldErrorsOf(error.cause) };
+      return { ...shape, data: { ...shape.data, domain, stack: undefined } };
+    },
+  });
+
+/** Domain errors become tRPC errors with the same code and details the REST API gives. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError) {
+      throw new TRPCError({ code: ERROR_CODES[cause.code].trpc, message: cause.message, cause });
+    }
+    if (isDatabaseUnavailable(cause)) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "the database is unreachable; retry shortly", cause });
+    }
+  }
+  return result;
+});
+
+/** The role check, through the same `authorize` the REST routes use. */
+const guard = t.middleware(({ ctx, meta, next }) => {
+  const requirement = meta?.requirement;
+  if (!requirement) throw new DomainError("FORBIDDEN", "this procedure declares no required role");
+  if (ctx.authError && requirement !== "public") throw ctx.authError;
+  authorize(ctx.principal, requirement, ctx.request, ctx.services.config.auth);
+  return next();
+});
+
+/** After a successful change, rebuild the feed snapshot before answering (read-your-writes). */
+const refreshFeeds = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === "mutation" && result.ok) await ctx.services.snapshots.refresh().catch(() => undefined);
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const procedureFor = (requirement: Requirement) => t.procedure.meta({ requirement }).use(domainErrors).use(guard).use(refreshFeeds);
+
+export const publicProcedure = procedureFor("public");
+export const viewerProcedure = procedureFor("viewer");
+export const editorProcedure = procedureFor("editor");
+export const adminProcedure = procedureFor("admin");

@@ -1,0 +1,23 @@
+import { createCallerFactory, router } from "./init";
+import { auditRouter, sessionRouter, tokensRouter, usersRouter } from "./routers/auth";
+import { catalogRouter } from "./routers/catalog";
+import { dashboardRouter } from "./routers/dashboard";
+import { grantsRouter, groupsRouter, policyRouter, tenantsRouter } from "./routers/policy";
+import { sourcesRouter } from "./routers/sources";
+
+export const appRouter = router({
+  session: sessionRouter,
+  catalog: catalogRouter,
+  dashboard: dashboardRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
+  audit: auditRouter,
+  tenants: tenantsRouter,
+  groups: groupsRouter,
+  grants: grantsRouter,
+  policy: policyRouter,
+  sources: sourcesRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,20 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+import { useTRPC } from "./react";
+
+/** After any catalog change: lists, stats, detail pages, the dashboard and the audit log all refetch. */
+export function useInvalidateCatalog() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return useCallback(
+    () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: trpc.catalog.pathKey() }),
+        queryClient.invalidateQueries({ queryKey: trpc.dashboard.pathKey() }),
+        queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() }),
+      ]),
+    [queryClient, trpc],
+  );
+}
