@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import {
+  fieldErrorsFrom,
+  filterGrants,
+  firstMessages,
+  globMatches,
+  impactLines,
+  impactSummary,
+  labelFilterOf,
+  labelsOf,
+  matrixColumnsMatching,
+  parseLabelSelector,
+  parsePatternList,
+  serversMatching,
+  tenantMatches,
+} from "./policy-view";
+
+describe("impact wording", () => {
+  it("says what each server gains and loses, gains first", () => {
+    const changes = [
+      { server: "github", gained: Array.from({ length: 12 }, (_, i) => `t${i}`), lost: [] },
+      { server: "slack", gained: [], lost: ["a", "b", "c"] },
+      { server: "jira", gained: ["a"], lost: [] },
+    ];
+    expect(impactSummary(changes)).toBe("adds github to 12 tenants, adds jira to 1 tenant, removes slack from 3 tenants");
+    expect(impactLines(changes).map((l) => [l.verb, l.server, l.tenants.length])).toEqual([
+      ["adds", "github", 12],
+      ["adds", "jira", 1],
+      ["removes", "slack", 3],
+    ]);
+  });
+
+  it("says so when nothing changes", () => {
+    expect(impactSummary([])).toBe("no tenant gains or loses access");
+  });
+});
+
+describe("label inputs", () => {
+  it("turns editor rows into labels, skipping blank rows", () => {
+    expect(labelsOf([{ key: " team ", value: "payments" }, { key: "", value: "" }, { key: "tier", value: "gold" }])).toEqual({ team: "payments", tier: "gold" });
+  });
+
+  it("parses a selector typed as key=value pairs and refuses anything else", () => {
+    expect(parseLabelSelector("team=payments, tier = gold")).toEqual({ team: "payments", tier: "gold" });
+    expect(parseLabelSelector("")).toEqual({});
+    expect(parseLabelSelector("team")).toBeNull();
+    expect(parseLabelSelector("=x")).toBeNull();
+  });
+
+  it("accepts a matrix label filter only as key=value", () => {
+    expect(labelFilterOf("  ")).toBeUndefined();
+    expect(labelFilterOf("team=payments")).toBe("team=payments");
+    expect(labelFilterOf("team")).toBeNull();
+    expect(labelFilterOf("team=")).toBeNull();
+  });
+});
+
+describe("server patterns", () => {
+  it("splits a pattern list on commas and whitespace, once each", () => {
+    expect(parsePatternList("github, slack\n github-*  ")).toEqual(["github", "slack", "github-*"]);
+  });
+
+  it("matches names exactly and globs with * and ?", () => {
+    expect(globMatches("github", "github")).toBe(true);
+    expect(globMatches("github", "github-enterprise")).toBe(false);
+    expect(globMatches("github-*", "github-enterprise")).toBe(true);
+    expect(globMatches("*", "anything")).toBe(true);
+    expect(globMatches("s?ack", "slack")).toBe(true);
+    expect(globMatches("s?ack", "snack-bar")).toBe(false);
+  });
+
+  it("lists the servers a pattern would match, none for a blank pattern", () => {
+    const servers = ["github", "github-enterprise", "slack"];
+    expect(serversMatching("github*", servers)).toEqual(["github", "github-enterprise"]);
+    expect(serversMatching("  ", servers)).toEqual([]);
+  });
+});
+
+describe("filters", () => {
+  const now = Date.parse("2026-06-01T00:00:00Z");
+  const grants = [
+    { id: "1", subject: { type: "everyone" }, servers: "*", access: "allow", note: "", expiresAt: null },
+    { id: "2", subject: { type: "group", name: "platform" }, servers: "github-*", access: "deny", note: "", expiresAt: "2026-01-01T00:00:00Z" },
+    { id: "3", subject: { type: "tenant", name: "acme" }, servers: "slack", access: "allow", note: "", expiresAt: "2027-01-01T00:00:00Z" },
+  ];
+
+  it("filters rules by subject type, access, server and expiry", () => {
+    const ids = (filter: Parameters<typeof filterGrants>[1]) => filterGrants(grants, filter, now).map((g) => g.id);
+    expect(ids({})).toEqual(["1", "2", "3"]);
+    expect(ids({ subjectType: "group" })).toEqual(["2"]);
+    expect(ids({ access: "allow" })).toEqual(["1", "3"]);
+    expect(ids({ server: "github-enterprise" })).toEqual(["1", "2"]);
+    // "sla" is in rule 3's pattern; rule 1's "*" matches any server name.
+    expect(ids({ server: "sla" })).toEqual(["1", "3"]);
+    expect(ids({ expiry: "expired" })).toEqual(["2"]);
+    expect(ids({ expiry: "active" })).toEqual(["1", "3"]);
+  });
+
+  it("keeps the matrix columns whose server name contains the text", () => {
+    const servers = [{ name: "github" }, { name: "slack" }, { name: "gitlab" }];
+    expect(matrixColumnsMatching(servers, "GIT")).toEqual([0, 2]);
+    expect(matrixColumnsMatching(servers, "")).toEqual([0, 1, 2]);
+  });
+
+  it("finds tenants by name, team, label and group", () => {
+    const tenant = { name: "acme", displayName: "Acme Corp", team: "payments", labels: { tier: "gold" }, groups: ["platform"] };
+    expect(tenantMatches(tenant, "corp")).toBe(true);
+    expect(tenantMatches(tenant, "tier=gold")).toBe(true);
+    expect(tenantMatches(tenant, "platform")).toBe(true);
+    expect(tenantMatches(tenant, "nope")).toBe(false);
+  });
+});
+
+describe("field errors", () => {
+  it("keys zod issues by dotted path, first message wins", () => {
+    expect(
+      fieldErrorsFrom([
+        { path: ["subject", "name"], message: "no such group" },
+        { path: ["subject", "name"], message: "second" },
+        { path: ["mcpPolicy", "allow", 0], message: "bad pattern" },
+      ]),
+    ).toEqual({ "subject.name": "no such group", "mcpPolicy.allow.0": "bad pattern" });
+  });
+
+  it("strips the input wrapper from server field errors", () => {
+    expect(firstMessages({ "grant.servers": ["bad"], "subject.name": ["no such group"] }, "grant")).toEqual({ servers: "bad", "subject.name": "no such group" });
+  });
+});

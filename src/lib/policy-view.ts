@@ -1,0 +1,189 @@
+/**
+ * Pure helpers behind the access-policy pages: impact wording, label and pattern inputs, glob
+ * hints, grant and matrix filters, and zod issues as field errors. No React, no I/O.
+ */
+
+export interface ImpactChange {
+  server: string;
+  gained: readonly string[];
+  lost: readonly string[];
+}
+
+const tenantCount = (n: number) => `${n} tenant${n === 1 ? "" : "s"}`;
+
+/** One line per server and direction: "adds github to 12 tenants", "removes slack from 3 tenants". */
+export function impactLines(changes: readonly ImpactChange[]): { server: string; verb: "adds" | "removes"; tenants: readonly string[]; text: string }[] {
+  return [
+    ...changes.filter((c) => c.gained.length > 0).map((c) => ({ server: c.server, verb: "adds" as const, tenants: c.gained, text: `adds ${c.server} to ${tenantCount(c.gained.length)}` })),
+    ...changes.filter((c) => c.lost.length > 0).map((c) => ({ server: c.server, verb: "removes" as const, tenants: c.lost, text: `removes ${c.server} from ${tenantCount(c.lost.length)}` })),
+  ];
+}
+
+/** "adds github to 12 tenants, removes slack from 3 tenants", or a line saying nothing changes. */
+export function impactSummary(changes: readonly ImpactChange[]): string {
+  const lines = impactLines(changes);
+  return lines.length === 0 ? "no tenant gains or loses access" : lines.map((l) => l.text).join(", ");
+}
+
+export interface LabelRow {
+  key: string;
+  value: string;
+}
+
+export function labelRowsOf(labels: Record<string, string>): LabelRow[] {
+  return Object.entries(labels).map(([key, value]) => ({ key, value }));
+}
+
+/** Rows of the key/value editor as a labels object; fully blank rows are ignored, the last duplicate key wins. */
+export function labelsOf(rows: readonly LabelRow[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const row of rows) {
+    const key = row.key.trim();
+    const value = row.value.trim();
+    if (key === "" && value === "") continue;
+    labels[key] = value;
+  }
+  return labels;
+}
+
+/** "team=payments, tier=gold" (or one per line) → {team: "payments", tier: "gold"}; null when a part is not key=value. */
+export function parseLabelSelector(text: string): Record<string, string> | null {
+  const parts = text
+    .split(/[,\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const labels: Record<string, string> = {};
+  for (const part of parts) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) return null;
+    labels[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return labels;
+}
+
+export function formatLabels(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Server names or globs typed one per line or comma-separated. */
+export function parsePatternList(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/[,\s]+/)
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+/**
+ * Whether a server pattern matches a name. Patterns only use `*` and `?` as wildcards (the model
+ * refuses anything else), so this agrees with the compiler on every valid pattern.
+ */
+export function globMatches(pattern: string, name: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern === name;
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`).test(name);
+}
+
+export function serversMatching(pattern: string, servers: readonly string[]): string[] {
+  const trimmed = pattern.trim();
+  return trimmed ? servers.filter((s) => globMatches(trimmed, s)) : [];
+}
+
+export interface GrantLike {
+  subject: { type: string; name?: string; matchLabels?: Record<string, string> };
+  servers: string;
+  access: string;
+  note: string;
+  expiresAt: string | null;
+}
+
+export interface GrantFilter {
+  subjectType?: string;
+  access?: string;
+  /** A server name (rules whose pattern matches it) or text found in the pattern. */
+  server?: string;
+  expiry?: "all" | "active" | "expired";
+}
+
+export function isExpired(grant: Pick<GrantLike, "expiresAt">, now: number): boolean {
+  return grant.expiresAt !== null && new Date(grant.expiresAt).getTime() <= now;
+}
+
+export function filterGrants<G extends GrantLike>(grants: readonly G[], filter: GrantFilter, now: number): G[] {
+  const server = filter.server?.trim().toLowerCase() ?? "";
+  return grants.filter(
+    (g) =>
+      (!filter.subjectType || g.subject.type === filter.subjectType) &&
+      (!filter.access || g.access === filter.access) &&
+      (!server || g.servers.includes(server) || globMatches(g.servers, server)) &&
+      (filter.expiry === "expired" ? isExpired(g, now) : filter.expiry === "active" ? !isExpired(g, now) : true),
+  );
+}
+
+/** Indices of the matrix columns whose server name contains the text (case-insensitive). */
+export function matrixColumnsMatching(servers: readonly { name: string }[], text: string): number[] {
+  const needle = text.trim().toLowerCase();
+  const indices: number[] = [];
+  servers.forEach((s, i) => {
+    if (!needle || s.name.includes(needle)) indices.push(i);
+  });
+  return indices;
+}
+
+/** "team=payments" → the label filter the matrix query takes; undefined when empty, null when malformed. */
+export function labelFilterOf(text: string): string | undefined | null {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const eq = trimmed.indexOf("=");
+  return eq > 0 && eq < trimmed.length - 1 ? trimmed : null;
+}
+
+export interface TenantLike {
+  name: string;
+  displayName: string;
+  team: string;
+  labels: Record<string, string>;
+  groups: readonly string[];
+}
+
+export function tenantMatches(tenant: TenantLike, text: string): boolean {
+  const needle = text.trim().toLowerCase();
+  if (!needle) return true;
+  return [tenant.name, tenant.displayName, tenant.team, ...formatLabels(tenant.labels), ...tenant.groups].some((s) => s.toLowerCase().includes(needle));
+}
+
+/** Zod issues (or a domain error's field errors) keyed by dotted path, first message per field. */
+export function fieldErrorsFrom(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = issue.path.map(String).join(".");
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+export function firstMessages(fieldErrors: Record<string, readonly string[]>, prefix = ""): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [path, messages] of Object.entries(fieldErrors)) {
+    const key = prefix && path.startsWith(`${prefix}.`) ? path.slice(prefix.length + 1) : path;
+    if (messages[0]) errors[key] ??= messages[0];
+  }
+  return errors;
+}
+
+/** A datetime-local input value ("2026-12-31T23:59") as an ISO instant, or null when empty. */
+export function isoFromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
+
+export function localInputFromIso(iso: string | null): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
