@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  errorsUnder,
   fieldErrorsFrom,
   filterGrants,
   firstMessages,
@@ -120,6 +121,10 @@ describe("field errors", () => {
         { path: ["mcpPolicy", "allow", 0], message: "bad pattern" },
       ]),
     ).toEqual({ "subject.name": "no such group", "mcpPolicy.allow.0": "bad pattern" });
+  });
+
+  it("gathers the errors of a whole map or list", () => {
+    expect(errorsUnder({ "labels.Bad Key": "not a key", labelsx: "other", "labels.x": "bad value" }, "labels")).toEqual(["not a key", "bad value"]);
   });
 
   it("strips the input wrapper from server field errors", () => {

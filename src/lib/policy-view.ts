@@ -187,3 +187,10 @@ export function localInputFromIso(iso: string | null): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** The messages under `prefix` (e.g. every "labels.<key>" error), for a control that edits the whole map or list. */
+export function errorsUnder(errors: Record<string, string>, prefix: string): string[] {
+  return Object.entries(errors)
+    .filter(([path]) => path === prefix || path.startsWith(`${prefix}.`))
+    .map(([, message]) => message);
+}

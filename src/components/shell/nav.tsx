@@ -9,6 +9,10 @@ import { useSession } from "./session";
 const ITEMS: { href: string; label: string; icon: string; role: Role }[] = [
   { href: "/", label: "Dashboard", icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10", role: "viewer" },
   { href: "/servers", label: "Catalog", icon: "M4 6h16M4 12h16M4 18h10", role: "viewer" },
+  { href: "/tenants", label: "Tenants", icon: "M4 7h16M4 12h16M4 17h16M8 4v16", role: "viewer" },
+  { href: "/groups", label: "Groups", icon: "M8 11a3 3 0 100-6 3 3 0 000 6zM16 11a3 3 0 100-6 3 3 0 000 6zM2 20v-1a4 4 0 014-4h4a4 4 0 014 4v1M14 15h4a4 4 0 014 4v1", role: "viewer" },
+  { href: "/grants", label: "Rules", icon: "M9 12l2 2 4-4M12 3l8 4v5c0 5-3.5 8-8 9-4.5-1-8-4-8-9V7l8-4z", role: "viewer" },
+  { href: "/access", label: "Access matrix", icon: "M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z", role: "viewer" },
   { href: "/import", label: "Import", icon: "M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3", role: "editor" },
   { href: "/audit", label: "Audit log", icon: "M9 5h10M9 12h10M9 19h10M5 5h.01M5 12h.01M5 19h.01", role: "viewer" },
   { href: "/users", label: "Users", icon: "M16 19v-1a4 4 0 00-4-4H7a4 4 0 00-4 4v1M9.5 10a3 3 0 100-6 3 3 0 000 6zM21 19v-1a4 4 0 00-3-3.87M16 4.13a3 3 0 010 5.75", role: "admin" },

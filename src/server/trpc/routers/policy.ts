@@ -119,6 +119,11 @@ export const policyRouter = router({
       report: snapshot.policy.report,
     };
   }),
+  /** The active servers rules can match, with their scope: the hints of the rule form. */
+  servers: viewerProcedure.query(({ ctx }) => {
+    const policy = currentSnapshot(ctx.services).policy;
+    return policy.servers.map((name) => ({ name, scope: policy.scopes.get(name)! }));
+  }),
   matrix: viewerProcedure
     .input(
       z

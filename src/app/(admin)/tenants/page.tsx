@@ -1,0 +1,18 @@
+import type { Metadata } from "next";
+import { connection } from "next/server";
+import { TenantsPage } from "@/components/policy/tenants-page";
+import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
+import { requireUser } from "@/trpc/session";
+
+export const metadata: Metadata = { title: "Tenants" };
+
+export default async function TenantsRoute() {
+  await connection();
+  await requireUser();
+  await getQueryClient().prefetchQuery(trpc.tenants.list.queryOptions({}));
+  return (
+    <HydrateClient>
+      <TenantsPage />
+    </HydrateClient>
+  );
+}

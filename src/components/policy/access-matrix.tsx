@@ -1,0 +1,278 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useDeferredValue, useEffect, useRef, useState } from "react";
+import type { AccessMatrix } from "@/server/policy/queries";
+import { FieldError, inputClasses } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/panel";
+import { cn } from "@/lib/cn";
+import { labelFilterOf, matrixColumnsMatching } from "@/lib/policy-view";
+import { useTRPC } from "@/trpc/react";
+import { ExplanationDialog } from "./explanation";
+import { EmptyState, LoadError } from "./states";
+import { TIERS, TierLegend, tierOf } from "./tier";
+
+const CELL = 32;
+const NAME_WIDTH = 220;
+const HEADER_HEIGHT = 128;
+
+interface Filters {
+  group: string;
+  label: string;
+  tenant: string;
+  server: string;
+}
+
+/** Only the filters in use, so the unfiltered query matches the one the page prefetched. */
+function matrixQueryOf(filters: Filters, label: string | undefined) {
+  return {
+    ...(filters.group ? { group: filters.group } : {}),
+    ...(label ? { label } : {}),
+    ...(filters.tenant.trim() ? { q: filters.tenant.trim() } : {}),
+  };
+}
+
+export function AccessMatrixPage() {
+  const trpc = useTRPC();
+  const [filters, setFilters] = useState<Filters>({ group: "", label: "", tenant: "", server: "" });
+  const deferred = useDeferredValue(filters);
+  const label = labelFilterOf(deferred.label);
+  const matrix = useQuery(trpc.policy.matrix.queryOptions(matrixQueryOf(deferred, label ?? undefined), { placeholderData: keepPreviousData }));
+  const [explaining, setExplaining] = useState<{ tenant: string; server: string } | null>(null);
+
+  return (
+    <>
+      <PageHeader title="Access matrix" description="Every tenant × every active server: who may use what, and which tier decided it. Open a cell for the reason." />
+      <MatrixFilters filters={filters} onChange={setFilters} labelInvalid={labelFilterOf(filters.label) === null} />
+      <div className="mb-3">
+        <TierLegend />
+      </div>
+      {matrix.isPending ? (
+        <p className="text-sm text-slate-500">Loading the matrix…</p>
+      ) : matrix.isError ? (
+        <LoadError what="the access matrix" error={matrix.error} />
+      ) : (
+        <MatrixBody matrix={matrix.data} serverText={deferred.server} busy={matrix.isPlaceholderData} onOpen={setExplaining} />
+      )}
+      {explaining && <ExplanationDialog tenant={explaining.tenant} server={explaining.server} onClose={() => setExplaining(null)} />}
+    </>
+  );
+}
+
+function MatrixBody({
+  matrix,
+  serverText,
+  busy,
+  onOpen,
+}: {
+  matrix: AccessMatrix;
+  serverText: string;
+  busy: boolean;
+  onOpen: (cell: { tenant: string; server: string }) => void;
+}) {
+  const columns = matrixColumnsMatching(matrix.servers, serverText);
+  if (matrix.servers.length === 0) return <EmptyState title="No active servers">Publish servers in the catalog; only active servers can be granted.</EmptyState>;
+  if (matrix.totalTenants === 0) return <EmptyState title="No tenants match">Clear the filters, or create tenants first.</EmptyState>;
+  if (columns.length === 0) return <EmptyState title="No server matches the server filter" />;
+  return (
+    <>
+      <p aria-live="polite" className={cn("mb-2 text-sm text-slate-600", busy && "opacity-60")}>
+        {matrix.rows.length} tenant{matrix.rows.length === 1 ? "" : "s"} × {columns.length} server{columns.length === 1 ? "" : "s"}
+        {matrix.rows.length < matrix.totalTenants && ` (first ${matrix.rows.length} of ${matrix.totalTenants}; filter to see the rest)`}. Arrow keys move
+        between cells, Enter explains one.
+      </p>
+      <MatrixGrid matrix={matrix} columns={columns} onOpen={onOpen} />
+    </>
+  );
+}
+
+function MatrixFilters({ filters, onChange, labelInvalid }: { filters: Filters; onChange: (filters: Filters) => void; labelInvalid: boolean }) {
+  const trpc = useTRPC();
+  const groups = useQuery(trpc.groups.list.queryOptions());
+  const set = (patch: Partial<Filters>) => onChange({ ...filters, ...patch });
+  return (
+    <div role="search" aria-label="Filter the matrix" className="mb-4 flex flex-wrap items-start gap-3">
+      <label className="text-sm">
+        <span className="mb-1 block font-medium text-slate-800">Group</span>
+        <select value={filters.group} onChange={(e) => set({ group: e.target.value })} className={inputClasses}>
+          <option value="">All tenants</option>
+          {groups.data?.map((g) => (
+            <option key={g.name} value={g.name}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="text-sm">
+        <label htmlFor="matrix-label" className="mb-1 block font-medium text-slate-800">
+          Label
+        </label>
+        <input
+          id="matrix-label"
+          value={filters.label}
+          onChange={(e) => set({ label: e.target.value })}
+          placeholder="team=payments"
+          aria-invalid={labelInvalid || undefined}
+          aria-describedby={labelInvalid ? "matrix-label-error" : undefined}
+          className={inputClasses}
+        />
+        <FieldError id="matrix-label" message={labelInvalid ? "Write the label as key=value." : undefined} />
+      </div>
+      <label className="text-sm">
+        <span className="mb-1 block font-medium text-slate-800">Tenant</span>
+        <input type="search" value={filters.tenant} onChange={(e) => set({ tenant: e.target.value })} placeholder="name or team" className={inputClasses} />
+      </label>
+      <label className="text-sm">
+        <span className="mb-1 block font-medium text-slate-800">Server</span>
+        <input type="search" value={filters.server} onChange={(e) => set({ server: e.target.value })} placeholder="part of a name" className={inputClasses} />
+      </label>
+    </div>
+  );
+}
+
+const MOVES: Record<string, (cell: { row: number; col: number }, rows: number, cols: number, page: number) => { row: number; col: number }> = {
+  ArrowUp: ({ row, col }) => ({ row: row - 1, col }),
+  ArrowDown: ({ row, col }) => ({ row: row + 1, col }),
+  ArrowLeft: ({ row, col }) => ({ row, col: col - 1 }),
+  ArrowRight: ({ row, col }) => ({ row, col: col + 1 }),
+  Home: ({ row }) => ({ row, col: 0 }),
+  End: ({ row }, _rows, cols) => ({ row, col: cols - 1 }),
+  PageUp: ({ row, col }, _rows, _cols, page) => ({ row: row - page, col }),
+  PageDown: ({ row, col }, _rows, _cols, page) => ({ row: row + page, col }),
+};
+
+const clamp = (value: number, max: number) => Math.max(0, Math.min(max, value));
+
+/**
+ * The grid, virtualized both ways (only the cells in view exist in the DOM) with the server row
+ * and the tenant column sticky. One cell is in the tab order; arrow keys move it (WAI-ARIA grid).
+ */
+function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns: number[]; onOpen: (cell: { tenant: string; server: string }) => void }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = useVirtualizer({
+    count: matrix.rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => CELL,
+    paddingStart: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+    overscan: 6,
+  });
+  const cols = useVirtualizer({
+    horizontal: true,
+    count: columns.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => CELL,
+    paddingStart: NAME_WIDTH,
+    scrollPaddingStart: NAME_WIDTH,
+    overscan: 4,
+  });
+  const [active, setActive] = useState({ row: 0, col: 0 });
+  const moved = useRef(false);
+  const current = { row: clamp(active.row, matrix.rows.length - 1), col: clamp(active.col, columns.length - 1) };
+
+  useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
+    const id = requestAnimationFrame(() => scrollRef.current?.querySelector<HTMLElement>(`[data-cell="${current.row}:${current.col}"]`)?.focus());
+    return () => cancelAnimationFrame(id);
+  });
+
+  function onKeyDown(event: React.KeyboardEvent) {
+    const move = MOVES[event.key];
+    if (!move) return;
+    event.preventDefault();
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / CELL) - 4);
+    const next = move(current, matrix.rows.length, columns.length, page);
+    const target = { row: clamp(next.row, matrix.rows.length - 1), col: clamp(next.col, columns.length - 1) };
+    rows.scrollToIndex(target.row);
+    cols.scrollToIndex(target.col);
+    moved.current = true;
+    setActive(target);
+  }
+
+  const width = cols.getTotalSize();
+  const virtualCols = cols.getVirtualItems();
+  return (
+    <div
+      ref={scrollRef}
+      role="grid"
+      aria-label="Access matrix"
+      aria-rowcount={matrix.rows.length + 1}
+      aria-colcount={columns.length + 1}
+      onKeyDown={onKeyDown}
+      className="relative h-[70vh] min-h-80 overflow-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200"
+    >
+      <div className="relative" style={{ width, height: rows.getTotalSize() }}>
+        <div role="row" aria-rowindex={1} className="sticky top-0 z-20 border-b border-slate-200 bg-slate-50" style={{ width, height: HEADER_HEIGHT }}>
+          <div
+            role="columnheader"
+            aria-colindex={1}
+            className="sticky left-0 z-30 flex h-full items-end border-r border-slate-200 bg-slate-50 px-3 pb-2 text-xs font-semibold uppercase tracking-wide text-slate-600"
+            style={{ width: NAME_WIDTH }}
+          >
+            Tenant
+          </div>
+          {virtualCols.map((col) => {
+            const server = matrix.servers[columns[col.index]!]!;
+            return (
+              <div
+                key={col.key}
+                role="columnheader"
+                aria-colindex={col.index + 2}
+                title={`${server.name} (${server.scope})`}
+                className="absolute top-0 flex items-end justify-center pb-2"
+                style={{ left: col.start, width: CELL, height: HEADER_HEIGHT }}
+              >
+                <span className="max-h-full truncate font-mono text-xs text-slate-700 [writing-mode:vertical-rl] rotate-180">{server.name}</span>
+              </div>
+            );
+          })}
+        </div>
+        {rows.getVirtualItems().map((row) => {
+          const { tenant, tiers } = matrix.rows[row.index]!;
+          return (
+            <div key={row.key} role="row" aria-rowindex={row.index + 2} className="absolute left-0 border-b border-slate-100" style={{ top: row.start, width, height: CELL }}>
+              <div
+                role="rowheader"
+                aria-colindex={1}
+                className="sticky left-0 z-10 flex h-full items-center truncate border-r border-slate-200 bg-white px-3 font-mono text-xs text-slate-800"
+                style={{ width: NAME_WIDTH }}
+                title={tenant}
+              >
+                {tenant}
+              </div>
+              {virtualCols.map((col) => {
+                const server = matrix.servers[columns[col.index]!]!.name;
+                const tier = tierOf(tiers[columns[col.index]!]!);
+                const style = TIERS[tier];
+                const isActive = current.row === row.index && current.col === col.index;
+                return (
+                  <div key={col.key} role="gridcell" aria-colindex={col.index + 2} className="absolute top-0 p-0.5" style={{ left: col.start, width: CELL, height: CELL }}>
+                    <button
+                      type="button"
+                      data-cell={`${row.index}:${col.index}`}
+                      data-tier={tier}
+                      tabIndex={isActive ? 0 : -1}
+                      aria-label={`${tenant} × ${server}: ${style.decision}, ${style.name}`}
+                      title={`${tenant} × ${server}: ${style.decision} (${style.name})`}
+                      onFocus={() => setActive({ row: row.index, col: col.index })}
+                      onClick={() => onOpen({ tenant, server })}
+                      className={cn(
+                        "flex size-full items-center justify-center rounded-sm text-[11px] font-bold",
+                        "focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-600",
+                        style.cell,
+                      )}
+                    >
+                      <span aria-hidden>{style.decision === "allow" ? "✓" : "✕"}</span>
+                    </button>
+                  </div>
+                );
+              })}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+"use client";
+
+import type { ImpactPreview } from "@/server/policy/diff";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { ImpactPreviewView } from "./impact-preview";
+
+/**
+ * A form dialog whose submit previews the change; the confirm step shows who gains and who loses
+ * access, and only then saves.
+ */
+export function PreviewedChangeDialog({
+  title,
+  description,
+  formId,
+  impact,
+  pending,
+  error,
+  formError,
+  saveLabel,
+  confirmNotes,
+  onClose,
+  onBack,
+  onSave,
+  children,
+}: {
+  title: string;
+  description?: React.ReactNode;
+  formId: string;
+  impact: ImpactPreview | null;
+  pending: boolean;
+  /** The save's error, shown in the confirm step. */
+  error: string | null;
+  /** An error of the form as a whole (not of one field), shown above the fields. */
+  formError?: string | null;
+  saveLabel: string;
+  /** Shown under the impact in the confirm step, e.g. servers the rule cannot grant. */
+  confirmNotes?: React.ReactNode;
+  onClose: () => void;
+  onBack: () => void;
+  onSave: () => void;
+  children: React.ReactNode;
+}) {
+  const confirming = impact !== null;
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      size="lg"
+      title={confirming ? `${title}: confirm` : title}
+      description={confirming ? "Check who gains and who loses access, then save." : description}
+      footer={
+        confirming ? (
+          <>
+            <Button onClick={onBack}>Back</Button>
+            <Button variant="primary" onClick={onSave} disabled={pending} data-autofocus>
+              {pending ? "Saving…" : saveLabel}
+            </Button>
+          </>
+        ) : (
+          <>
+            <Button onClick={onClose}>Cancel</Button>
+            <Button type="submit" form={formId} variant="primary" disabled={pending}>
+              {pending ? "Checking…" : "Preview impact"}
+            </Button>
+          </>
+        )
+      }
+    >
+      {confirming ? (
+        <>
+          <ImpactPreviewView impact={impact} />
+          {confirmNotes}
+          {error && (
+            <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+              {error}
+            </p>
+          )}
+        </>
+      ) : (
+        <>
+          {formError && (
+            <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+              {formError}
+            </p>
+          )}
+          {children}
+        </>
+      )}
+    </Dialog>
+  );
+}

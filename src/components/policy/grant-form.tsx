@@ -1,0 +1,246 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { SavedGrant } from "@/server/policy/store";
+import { grantCreateInput, type Grant, type Subject } from "@/server/policy/model";
+import { checkboxClasses, Field, FieldError, inputClasses } from "@/components/ui/field";
+import { useToast } from "@/components/ui/toast";
+import { domainErrorOf } from "@/lib/domain-error";
+import {
+  errorsUnder,
+  fieldErrorsFrom,
+  firstMessages,
+  isoFromLocalInput,
+  labelRowsOf,
+  labelsOf,
+  localInputFromIso,
+  serversMatching,
+  type LabelRow,
+} from "@/lib/policy-view";
+import { useTRPC } from "@/trpc/react";
+import { PreviewedChangeDialog } from "./change-dialog";
+import { LabelEditor } from "./label-editor";
+import { usePreviewedChange } from "./use-previewed-change";
+
+type SubjectType = Subject["type"];
+
+const SUBJECT_TYPES: { type: SubjectType; label: string; hint: string }[] = [
+  { type: "everyone", label: "Everyone", hint: "every tenant (org-scoped servers only)" },
+  { type: "group", label: "Group", hint: "the members of a group" },
+  { type: "tenant", label: "Tenant", hint: "one tenant" },
+  { type: "selector", label: "Label selector", hint: "tenants with all these labels" },
+];
+
+interface GrantValues {
+  subjectType: SubjectType;
+  subjectName: string;
+  matchLabels: LabelRow[];
+  servers: string;
+  access: "allow" | "deny";
+  note: string;
+  expiresAt: string;
+}
+
+function valuesOf(grant: Grant | null): GrantValues {
+  const subject = grant?.subject;
+  return {
+    subjectType: subject?.type ?? "group",
+    subjectName: subject?.type === "group" || subject?.type === "tenant" ? subject.name : "",
+    matchLabels: subject?.type === "selector" ? labelRowsOf(subject.matchLabels) : [{ key: "", value: "" }],
+    servers: grant?.servers ?? "",
+    access: grant?.access ?? "allow",
+    note: grant?.note ?? "",
+    expiresAt: localInputFromIso(grant?.expiresAt ?? null),
+  };
+}
+
+function subjectOf(values: GrantValues): Subject {
+  switch (values.subjectType) {
+    case "everyone":
+      return { type: "everyone" };
+    case "selector":
+      return { type: "selector", matchLabels: labelsOf(values.matchLabels) };
+    default:
+      return { type: values.subjectType, name: values.subjectName };
+  }
+}
+
+function inputOf(values: GrantValues) {
+  return {
+    subject: subjectOf(values),
+    servers: values.servers.trim(),
+    access: values.access,
+    note: values.note,
+    expiresAt: isoFromLocalInput(values.expiresAt),
+  };
+}
+
+/** Create or edit a grant rule; saving shows the impact preview first. */
+export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClose: () => void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const create = useMutation(trpc.grants.create.mutationOptions());
+  const update = useMutation(trpc.grants.update.mutationOptions());
+  const [values, setValues] = useState(() => valuesOf(grant));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const change = usePreviewedChange((input: ReturnType<typeof inputOf>, dryRun: boolean) =>
+    grant ? update.mutateAsync({ id: grant.id, patch: { ...input, version: grant.version }, dryRun }) : create.mutateAsync({ grant: input, dryRun }),
+  );
+  const set = (patch: Partial<GrantValues>) => setValues((v) => ({ ...v, ...patch }));
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setFormError(null);
+    const input = inputOf(values);
+    const parsed = grantCreateInput.safeParse(input);
+    if (!parsed.success) return setErrors(fieldErrorsFrom(parsed.error.issues));
+    setErrors({});
+    try {
+      await change.preview(input);
+    } catch (error) {
+      const info = domainErrorOf(error);
+      const fieldErrors = firstMessages(info.fieldErrors, grant ? "patch" : "grant");
+      setErrors(fieldErrors);
+      if (Object.keys(fieldErrors).length === 0) setFormError(info.message);
+    }
+  }
+
+  async function save() {
+    if (!(await change.save())) return;
+    toast(grant ? "Saved the rule." : `Created the rule: ${values.access} ${values.servers.trim()}.`);
+    onClose();
+  }
+
+  const excluded = (change.previewResult as SavedGrant | undefined)?.scopeExcluded ?? [];
+  return (
+    <PreviewedChangeDialog
+      title={grant ? "Edit rule" : "Create a rule"}
+      description="Who may (or may not) use which servers. Tenant overrides decide first; among rules, deny wins."
+      formId="grant-form"
+      impact={change.impact}
+      pending={change.pending}
+      error={change.error}
+      formError={formError}
+      saveLabel={grant ? "Save rule" : "Create rule"}
+      confirmNotes={excluded.length > 0 && <ScopeExclusions excluded={excluded} />}
+      onClose={onClose}
+      onBack={change.back}
+      onSave={save}
+    >
+      <form id="grant-form" onSubmit={submit} noValidate className="mt-5 space-y-5">
+        <SubjectFields values={values} set={set} errors={errors} />
+        <ServersField value={values.servers} onChange={(servers) => set({ servers })} error={errors.servers} />
+        <fieldset>
+          <legend className="mb-1 text-sm font-medium text-slate-800">Access</legend>
+          <div className="flex gap-4">
+            {(["allow", "deny"] as const).map((access) => (
+              <label key={access} className="flex items-center gap-2 text-sm">
+                <input type="radio" name="grant-access" checked={values.access === access} onChange={() => set({ access })} className={checkboxClasses} />
+                {access === "allow" ? "Allow" : "Deny"}
+              </label>
+            ))}
+          </div>
+          <FieldError id="grant-access" message={errors.access} />
+        </fieldset>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field id="grant-note" label="Note" error={errors.note} hint="Why this rule exists, for the next admin.">
+            {(p) => <input {...p} value={values.note} onChange={(e) => set({ note: e.target.value })} autoComplete="off" className={inputClasses} />}
+          </Field>
+          <Field id="grant-expires" label="Expires" error={errors.expiresAt} hint="Optional, your local time. The rule stops applying then.">
+            {(p) => <input {...p} type="datetime-local" value={values.expiresAt} onChange={(e) => set({ expiresAt: e.target.value })} className={inputClasses} />}
+          </Field>
+        </div>
+      </form>
+    </PreviewedChangeDialog>
+  );
+}
+
+function SubjectFields({ values, set, errors }: { values: GrantValues; set: (patch: Partial<GrantValues>) => void; errors: Record<string, string> }) {
+  const trpc = useTRPC();
+  const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: values.subjectType === "group" });
+  const tenants = useQuery({ ...trpc.tenants.list.queryOptions({}), enabled: values.subjectType === "tenant" });
+  const subjectError = errors.subject;
+  const names = values.subjectType === "group" ? groups.data?.map((g) => g.name) : tenants.data?.map((t) => t.name);
+
+  return (
+    <fieldset aria-describedby={subjectError ? "grant-subject-error" : undefined}>
+      <legend className="mb-1 text-sm font-medium text-slate-800">Subject</legend>
+      <div className="flex flex-wrap gap-x-5 gap-y-2">
+        {SUBJECT_TYPES.map((option) => (
+          <label key={option.type} className="flex items-center gap-2 text-sm" title={option.hint}>
+            <input
+              type="radio"
+              name="grant-subject-type"
+              checked={values.subjectType === option.type}
+              onChange={() => set({ subjectType: option.type, subjectName: "" })}
+              className={checkboxClasses}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+      <FieldError id="grant-subject" message={subjectError} />
+      {(values.subjectType === "group" || values.subjectType === "tenant") && (
+        <Field id="grant-subject-name" label={values.subjectType === "group" ? "Group" : "Tenant"} required error={errors["subject.name"]} className="mt-3">
+          {(p) => (
+            <select {...p} value={values.subjectName} onChange={(e) => set({ subjectName: e.target.value })} className={inputClasses}>
+              <option value="">{names ? `Choose a ${values.subjectType}…` : "Loading…"}</option>
+              {names?.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      {values.subjectType === "selector" && (
+        <div className="mt-3">
+          <LabelEditor
+            id="grant-selector"
+            legend="Match labels"
+            rows={values.matchLabels}
+            onChange={(matchLabels) => set({ matchLabels })}
+            errors={errorsUnder(errors, "subject.matchLabels")}
+            hint="A tenant matches when it has every one of these labels."
+          />
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
+function ServersField({ value, onChange, error }: { value: string; onChange: (value: string) => void; error?: string }) {
+  const trpc = useTRPC();
+  const servers = useQuery(trpc.policy.servers.queryOptions());
+  const matching = serversMatching(value, servers.data?.map((s) => s.name) ?? []);
+  const hint = !value.trim()
+    ? "A server name, or a glob such as github-* or * (only * and ? are wildcards)."
+    : servers.isPending
+      ? "Checking the active servers…"
+      : matching.length === 0
+        ? "Matches no active server yet; it applies once a matching server is published."
+        : `Matches ${matching.length} active server${matching.length === 1 ? "" : "s"}: ${matching.slice(0, 12).join(", ")}${matching.length > 12 ? ", …" : ""}`;
+  return (
+    <Field id="grant-servers" label="Servers" required error={error} hint={hint}>
+      {(p) => <input {...p} value={value} onChange={(e) => onChange(e.target.value)} placeholder="github or github-*" autoComplete="off" className={`${inputClasses} font-mono`} />}
+    </Field>
+  );
+}
+
+function ScopeExclusions({ excluded }: { excluded: SavedGrant["scopeExcluded"] }) {
+  return (
+    <div role="note" className="mt-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900">
+      <p className="font-medium">This rule cannot grant {excluded.length} matching server{excluded.length === 1 ? "" : "s"} (scope):</p>
+      <ul className="mt-1 list-disc pl-5">
+        {excluded.map((e) => (
+          <li key={e.server}>
+            <span className="font-mono">{e.server}</span> ({e.scope}): {e.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { TenantContract } from "@/server/policy/contract";
+import type { EffectiveAccess } from "@/server/policy/queries";
+import { useCan } from "@/components/shell/session";
+import { Button } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Markdown } from "@/components/ui/markdown";
+import { Details, Panel } from "@/components/ui/panel";
+import { Tabs } from "@/components/ui/tabs";
+import { domainErrorOf } from "@/lib/domain-error";
+import { formatLabels } from "@/lib/policy-view";
+import { useTRPC } from "@/trpc/react";
+import { ExplanationDialog } from "./explanation";
+import { tableClasses } from "./states";
+import { TenantFormDialog } from "./tenant-form";
+import { TenantHistory } from "./tenant-history";
+import { TenantTokens } from "./tenant-tokens";
+import { DeleteTenantDialog, TagList } from "./tenants-page";
+import { TierBadge, tierOf } from "./tier";
+
+export function TenantDetail({ name }: { name: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const query = useQuery(trpc.tenants.get.queryOptions({ name }));
+  const canEdit = useCan("editor");
+  const isAdmin = useCan("admin");
+  const [dialog, setDialog] = useState<"edit" | "delete" | null>(null);
+
+  if (query.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
+  if (query.isError) {
+    const info = domainErrorOf(query.error);
+    return (
+      <div role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+        {info.code === "NOT_FOUND" ? `Tenant '${name}' does not exist (any more).` : `Could not load tenant '${name}': ${info.message}`}{" "}
+        <Link href="/tenants" className="font-medium underline">
+          Back to the tenants
+        </Link>
+      </div>
+    );
+  }
+
+  const { tenant, access, contract } = query.data;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
+        <Link href="/tenants" className="hover:text-slate-800 hover:underline">
+          Tenants
+        </Link>{" "}
+        / <span className="font-mono text-slate-700">{tenant.name}</span>
+      </nav>
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <h1 className="text-xl font-semibold text-slate-900">{tenant.displayName || tenant.name}</h1>
+          <p className="mt-1 font-mono text-sm text-slate-600">{tenant.name}</p>
+          <p className="mt-2 text-sm text-slate-700">
+            May use {access.allow.length} of {access.servers.length} active server{access.servers.length === 1 ? "" : "s"}.
+          </p>
+        </div>
+        {canEdit && (
+          <div className="flex gap-2">
+            <Button onClick={() => setDialog("edit")}>Edit</Button>
+            <Button variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("delete")}>
+              Delete
+            </Button>
+          </div>
+        )}
+      </div>
+      <Tabs
+        label="Tenant"
+        tabs={[
+          {
+            id: "access",
+            label: "Effective access",
+            content: (
+              <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
+                <AccessTable tenant={tenant.name} access={access} />
+                <Panel title="Tenant">
+                  <Details
+                    items={[
+                      ["Team", tenant.team || "—"],
+                      ["Labels", <TagList key="labels" items={formatLabels(tenant.labels)} />],
+                      ["Groups", <TagList key="groups" items={tenant.groups} />],
+                      ["Always allow", <TagList key="allow" items={tenant.mcpPolicy.allow} />],
+                      ["Always deny", <TagList key="deny" items={tenant.mcpPolicy.deny} />],
+                    ]}
+                  />
+                </Panel>
+              </div>
+            ),
+          },
+          { id: "contract", label: "Contract", content: <ContractView contract={contract.contract} etag={contract.etag} bytes={contract.bytes} /> },
+          { id: "tools", label: "TOOLS.md", content: <ToolsMarkdown markdown={contract.contract.workspace["TOOLS.md"]} /> },
+          ...(isAdmin ? [{ id: "tokens", label: "Tokens", content: <TenantTokens tenant={tenant.name} /> }] : []),
+          { id: "history", label: "History", content: <TenantHistory name={tenant.name} /> },
+        ]}
+      />
+      {dialog === "edit" && <TenantFormDialog tenant={tenant} onClose={() => setDialog(null)} />}
+      {dialog === "delete" && <DeleteTenantDialog name={tenant.name} onClose={() => setDialog(null)} onDeleted={() => router.push("/tenants")} />}
+    </>
+  );
+}
+
+function AccessTable({ tenant, access }: { tenant: string; access: EffectiveAccess }) {
+  const [explaining, setExplaining] = useState<string | null>(null);
+  if (access.servers.length === 0) {
+    return (
+      <Panel>
+        <p className="text-sm text-slate-600">No server is active yet, so this tenant can use none.</p>
+      </Panel>
+    );
+  }
+  return (
+    <div>
+      <div className={tableClasses.frame}>
+        <table className={tableClasses.table}>
+          <caption className="sr-only">Each active server and whether {tenant} may use it; open a server for the full explanation</caption>
+          <thead className={tableClasses.head}>
+            <tr>
+              <th scope="col" className={tableClasses.th}>Server</th>
+              <th scope="col" className={tableClasses.th}>Decision</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {access.servers.map((s) => (
+              <tr key={s.server}>
+                <th scope="row" className={`${tableClasses.td} font-normal`}>
+                  <button
+                    type="button"
+                    onClick={() => setExplaining(s.server)}
+                    className="rounded font-mono font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+                    aria-label={`Explain ${s.server}`}
+                  >
+                    {s.server}
+                  </button>
+                </th>
+                <td className={tableClasses.td}>
+                  <TierBadge tier={tierOf(s.tier)} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {explaining && <ExplanationDialog tenant={tenant} server={explaining} onClose={() => setExplaining(null)} />}
+    </div>
+  );
+}
+
+function ContractView({ contract, etag, bytes }: { contract: TenantContract; etag: string; bytes: number }) {
+  const json = JSON.stringify(contract, null, 2);
+  return (
+    <Panel
+      title="GET /api/internal/contract/{tenant}"
+      actions={<CopyButton text={json} label="Copy JSON" />}
+    >
+      <p className="mb-3 text-xs text-slate-500">
+        The body the tenant&apos;s pod receives (indented here), {bytes} bytes, ETag <code className="font-mono">{etag}</code>.
+      </p>
+      <pre data-testid="contract-json" className="max-h-[32rem] overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs text-slate-100">
+        {json}
+      </pre>
+    </Panel>
+  );
+}
+
+function ToolsMarkdown({ markdown }: { markdown: string }) {
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      <Panel title="Rendered">
+        <Markdown source={markdown} />
+      </Panel>
+      <Panel title="Raw" actions={<CopyButton text={markdown} label="Copy" />}>
+        <pre className="overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-800">{markdown}</pre>
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,177 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { TenantToken } from "@/server/policy/tenant-tokens";
+import { Button } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
+import { Field, inputClasses } from "@/components/ui/field";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { useToast } from "@/components/ui/toast";
+import { domainErrorOf } from "@/lib/domain-error";
+import { useTRPC } from "@/trpc/react";
+import { EmptyState, LoadError, tableClasses } from "./states";
+
+/** Tokens for a tenant pod outside Kubernetes: issue (secret shown once), list, revoke. Admins only. */
+export function TenantTokens({ tenant }: { tenant: string }) {
+  const trpc = useTRPC();
+  const tokens = useQuery(trpc.tenants.tokens.queryOptions({ name: tenant }));
+  const [issuing, setIssuing] = useState(false);
+  const [revoking, setRevoking] = useState<TenantToken | null>(null);
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="text-sm text-slate-600">
+          Pods outside Kubernetes fetch their contract with one of these as <code className="font-mono">Authorization: Bearer</code>.
+        </p>
+        <Button variant="primary" onClick={() => setIssuing(true)}>
+          Issue token
+        </Button>
+      </div>
+      {tokens.isPending ? (
+        <p className="text-sm text-slate-500">Loading tokens…</p>
+      ) : tokens.isError ? (
+        <LoadError what="the tokens" error={tokens.error} />
+      ) : tokens.data.length === 0 ? (
+        <EmptyState title="No tenant tokens">Pods in Kubernetes use their projected ServiceAccount token instead.</EmptyState>
+      ) : (
+        <div className={tableClasses.frame}>
+          <table className={tableClasses.table}>
+            <caption className="sr-only">Tokens of {tenant}</caption>
+            <thead className={tableClasses.head}>
+              <tr>
+                <th scope="col" className={tableClasses.th}>Name</th>
+                <th scope="col" className={tableClasses.th}>Token</th>
+                <th scope="col" className={tableClasses.th}>Created</th>
+                <th scope="col" className={tableClasses.th}>Expires</th>
+                <th scope="col" className={tableClasses.th}>Last used</th>
+                <th scope="col" className={tableClasses.th}>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {tokens.data.map((token) => (
+                <tr key={token.id} className={token.revokedAt ? "text-slate-500" : ""}>
+                  <th scope="row" className={`${tableClasses.td} font-medium`}>{token.name}</th>
+                  <td className={`${tableClasses.td} font-mono`}>{token.prefix}…</td>
+                  <td className={tableClasses.td}>
+                    <RelativeTime iso={token.createdAt} /> <span className="text-xs text-slate-500">by {token.createdBy}</span>
+                  </td>
+                  <td className={tableClasses.td}>{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
+                  <td className={tableClasses.td}>{token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}</td>
+                  <td className={`${tableClasses.td} text-right`}>
+                    {token.revokedAt ? (
+                      <span>revoked</span>
+                    ) : (
+                      <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
+                        Revoke
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {issuing && <IssueTokenDialog tenant={tenant} onClose={() => setIssuing(false)} />}
+      {revoking && <RevokeTokenDialog tenant={tenant} token={revoking} onClose={() => setRevoking(null)} />}
+    </div>
+  );
+}
+
+function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const issue = useMutation(
+    trpc.tenants.createToken.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.tenants.tokens.queryKey({ name: tenant }) }),
+    }),
+  );
+  const nameError = issue.isError ? domainErrorOf(issue.error).fieldErrors["token.name"]?.[0] ?? domainErrorOf(issue.error).fieldErrors.name?.[0] : undefined;
+
+  if (issue.isSuccess) {
+    return (
+      <Dialog open onClose={onClose} title={`Token for ${tenant}`} footer={<Button variant="primary" onClick={onClose}>Done</Button>}>
+        <p className="mt-2 text-sm text-amber-800">Copy it now: it is shown only once.</p>
+        <div className="mt-4">
+          <div className="mb-1 flex items-center justify-between gap-2">
+            <label htmlFor="tenant-token-secret" className="text-sm font-medium text-slate-800">
+              Token
+            </label>
+            <CopyButton text={issue.data.token} label="Copy token" />
+          </div>
+          <input id="tenant-token-secret" readOnly value={issue.data.token} className={`${inputClasses} font-mono`} onFocus={(e) => e.target.select()} />
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`Issue a token for ${tenant}`}
+      description="The token reads this tenant's contract and nothing else. It expires after a year."
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" form="issue-tenant-token" variant="primary" disabled={issue.isPending}>
+            {issue.isPending ? "Issuing…" : "Issue token"}
+          </Button>
+        </>
+      }
+    >
+      <form
+        id="issue-tenant-token"
+        noValidate
+        className="mt-5"
+        onSubmit={(event) => {
+          event.preventDefault();
+          issue.mutate({ tenant, token: { name } });
+        }}
+      >
+        {issue.isError && !nameError && (
+          <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+            {domainErrorOf(issue.error).message}
+          </p>
+        )}
+        <Field id="tenant-token-name" label="Name" required error={nameError} hint="Where it is used, e.g. 'laptop pod' or 'ci'.">
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-autofocus autoComplete="off" className={inputClasses} />}
+        </Field>
+      </form>
+    </Dialog>
+  );
+}
+
+function RevokeTokenDialog({ tenant, token, onClose }: { tenant: string; token: TenantToken; onClose: () => void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const revoke = useMutation(
+    trpc.tenants.revokeToken.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.tenants.tokens.queryKey({ name: tenant }) });
+        toast(`Revoked token ${token.name}.`);
+        onClose();
+      },
+    }),
+  );
+  return (
+    <ConfirmDialog
+      open
+      onClose={onClose}
+      onConfirm={() => revoke.mutate({ tenant, id: token.id })}
+      title={`Revoke token ${token.name}?`}
+      description={<p>Pods using it get 401 from the contract endpoint at once.</p>}
+      confirmLabel="Revoke"
+      tone="danger"
+      pending={revoke.isPending}
+      error={revoke.isError ? domainErrorOf(revoke.error).message : null}
+    />
+  );
+}

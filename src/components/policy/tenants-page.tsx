@@ -1,0 +1,172 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { Tenant } from "@/server/policy/model";
+import { useCan } from "@/components/shell/session";
+import { Button } from "@/components/ui/button";
+import { inputClasses } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/panel";
+import { Tag } from "@/components/ui/status-badge";
+import { useToast } from "@/components/ui/toast";
+import { formatLabels, tenantMatches } from "@/lib/policy-view";
+import { useTRPC } from "@/trpc/react";
+import { DeleteWithImpactDialog } from "./delete-dialog";
+import { EmptyState, LoadError, tableClasses } from "./states";
+import { TenantFormDialog } from "./tenant-form";
+
+type Dialogs = { kind: "create" } | { kind: "edit"; tenant: Tenant } | { kind: "delete"; tenant: Tenant };
+
+export function TenantsPage() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const tenants = useQuery(trpc.tenants.list.queryOptions({}));
+  const canEdit = useCan("editor");
+  const [search, setSearch] = useState("");
+  const [dialog, setDialog] = useState<Dialogs | null>(null);
+  const close = () => setDialog(null);
+  const list = tenants.data ?? [];
+  const shown = list.filter((t) => tenantMatches(t, search));
+
+  return (
+    <>
+      <PageHeader
+        title="Tenants"
+        description="The agent pods that use MCP servers. Each receives its contract: which servers it may use, and its TOOLS.md."
+        actions={
+          canEdit && (
+            <Button variant="primary" onClick={() => setDialog({ kind: "create" })}>
+              Create tenant
+            </Button>
+          )
+        }
+      />
+      {tenants.isPending ? (
+        <p className="text-sm text-slate-500">Loading tenants…</p>
+      ) : tenants.isError ? (
+        <LoadError what="the tenants" error={tenants.error} />
+      ) : list.length === 0 ? (
+        <EmptyState title="No tenants yet">
+          Tenants appear here when {canEdit ? "you create them, or when" : ""} automation registers them through the API (
+          <code className="font-mono">POST /api/v1/tenants</code>).
+        </EmptyState>
+      ) : (
+        <>
+          <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
+            <label className="w-full max-w-sm">
+              <span className="sr-only">Search tenants</span>
+              <input
+                type="search"
+                value={search}
+                onChange={(e) => setSearch(e.target.value)}
+                placeholder="Search name, team, label or group"
+                className={inputClasses}
+              />
+            </label>
+            <p aria-live="polite" className="text-sm text-slate-600">
+              {shown.length} of {list.length} tenant{list.length === 1 ? "" : "s"}
+            </p>
+          </div>
+          {shown.length === 0 ? (
+            <EmptyState title="No tenant matches this search" />
+          ) : (
+            <div className={tableClasses.frame}>
+              <table className={tableClasses.table}>
+                <caption className="sr-only">Tenants, by name</caption>
+                <thead className={tableClasses.head}>
+                  <tr>
+                    <th scope="col" className={tableClasses.th}>Tenant</th>
+                    <th scope="col" className={tableClasses.th}>Team</th>
+                    <th scope="col" className={tableClasses.th}>Labels</th>
+                    <th scope="col" className={tableClasses.th}>Groups</th>
+                    <th scope="col" className={`${tableClasses.th} text-right`}>Allowed servers</th>
+                    {canEdit && (
+                      <th scope="col" className={tableClasses.th}>
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {shown.map((tenant) => (
+                    <tr key={tenant.name}>
+                      <th scope="row" className={`${tableClasses.td} font-normal`}>
+                        <Link href={`/tenants/${tenant.name}`} className="font-mono font-medium text-indigo-700 hover:underline">
+                          {tenant.name}
+                        </Link>
+                        {tenant.displayName && <span className="block text-slate-600">{tenant.displayName}</span>}
+                      </th>
+                      <td className={tableClasses.td}>{tenant.team || <span className="text-slate-400">—</span>}</td>
+                      <td className={tableClasses.td}>
+                        <TagList items={formatLabels(tenant.labels)} />
+                      </td>
+                      <td className={tableClasses.td}>
+                        <TagList items={tenant.groups} />
+                      </td>
+                      <td className={`${tableClasses.td} text-right tabular-nums`}>{tenant.allowedServers.length}</td>
+                      {canEdit && (
+                        <td className={tableClasses.td}>
+                          <div className="flex justify-end gap-1.5">
+                            <Button size="sm" onClick={() => setDialog({ kind: "edit", tenant })} aria-label={`Edit ${tenant.name}`}>
+                              Edit
+                            </Button>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              className="text-red-700 hover:bg-red-50"
+                              onClick={() => setDialog({ kind: "delete", tenant })}
+                              aria-label={`Delete ${tenant.name}`}
+                            >
+                              Delete
+                            </Button>
+                          </div>
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+      {dialog?.kind === "create" && <TenantFormDialog tenant={null} onClose={close} onSaved={(name) => router.push(`/tenants/${name}`)} />}
+      {dialog?.kind === "edit" && <TenantFormDialog tenant={dialog.tenant} onClose={close} />}
+      {dialog?.kind === "delete" && <DeleteTenantDialog name={dialog.tenant.name} onClose={close} />}
+    </>
+  );
+}
+
+export function TagList({ items }: { items: readonly string[] }) {
+  if (items.length === 0) return <span className="text-slate-400">—</span>;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {items.map((item) => (
+        <Tag key={item} className="font-mono">
+          {item}
+        </Tag>
+      ))}
+    </span>
+  );
+}
+
+export function DeleteTenantDialog({ name, onClose, onDeleted }: { name: string; onClose: () => void; onDeleted?: () => void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const remove = useMutation(trpc.tenants.delete.mutationOptions());
+  return (
+    <DeleteWithImpactDialog
+      title={`Delete tenant ${name}?`}
+      description={<p>Its rules are deleted with it, and its pod gets no contract any more (404). The audit log keeps its history.</p>}
+      run={(dryRun) => remove.mutateAsync({ name, dryRun })}
+      onDeleted={() => {
+        toast(`Deleted tenant ${name}.`);
+        onDeleted?.();
+        onClose();
+      }}
+      onClose={onClose}
+    />
+  );
+}
