@@ -97,18 +97,18 @@ test("an admin groups tenants, grants the group a server after previewing the im
   await page.getByRole("searchbox", { name: "Server" }).fill(SERVER);
   const grid = page.getByRole("grid", { name: "Access matrix" });
   await expect(grid.getByRole("rowheader")).toHaveText([...MEMBERS, OUTSIDER]);
-  await expect(grid.getByRole("button", { name: `${OUTSIDER} × ${SERVER}: deny, default deny` })).toBeVisible();
-  await grid.getByRole("button", { name: `${MEMBERS[0]} × ${SERVER}: allow, allow rule` }).click();
+  await expect(grid.getByRole("gridcell", { name: `${OUTSIDER} × ${SERVER}: deny, default deny` })).toBeVisible();
+  await grid.getByRole("gridcell", { name: `${MEMBERS[0]} × ${SERVER}: allow, allow rule` }).click();
   const explanation = page.getByRole("dialog", { name: `${MEMBERS[0]} × ${SERVER}` });
   await expect(explanation).toContainText(new RegExp(`${MEMBERS[0]} may use ${SERVER}: decided by rule ${ruleId}`, "i"));
   await expect(explanation.getByTestId("explanation")).toContainText(`rule for group ${GROUP} on ${SERVER}`);
   await explanation.getByRole("button", { name: "Close" }).click();
 
-  // Keyboard: one cell in the tab order, arrows move, Enter explains.
-  await grid.getByRole("button", { name: `${MEMBERS[0]} × ${SERVER}: allow, allow rule` }).focus();
+  // Keyboard: one cell in the tab order, arrow keys move it, Enter explains.
+  await grid.getByRole("gridcell", { name: `${MEMBERS[0]} × ${SERVER}: allow, allow rule` }).focus();
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");
-  await expect(grid.getByRole("button", { name: `${OUTSIDER} × ${SERVER}: deny, default deny` })).toBeFocused();
+  await expect(grid.getByRole("gridcell", { name: `${OUTSIDER} × ${SERVER}: deny, default deny` })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("dialog", { name: `${OUTSIDER} × ${SERVER}` })).toContainText("no rule allows it (default deny)");
   await page.keyboard.press("Escape");

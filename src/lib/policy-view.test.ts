@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   errorsUnder,
   fieldErrorsFrom,
+  filterAccess,
   filterGrants,
   firstMessages,
   globMatches,
   impactLines,
-  impactSummary,
   labelFilterOf,
   labelsOf,
   matrixColumnsMatching,
@@ -23,7 +23,7 @@ describe("impact wording", () => {
       { server: "slack", gained: [], lost: ["a", "b", "c"] },
       { server: "jira", gained: ["a"], lost: [] },
     ];
-    expect(impactSummary(changes)).toBe("adds github to 12 tenants, adds jira to 1 tenant, removes slack from 3 tenants");
+    expect(impactLines(changes).map((l) => l.text)).toEqual(["adds github to 12 tenants", "adds jira to 1 tenant", "removes slack from 3 tenants"]);
     expect(impactLines(changes).map((l) => [l.verb, l.server, l.tenants.length])).toEqual([
       ["adds", "github", 12],
       ["adds", "jira", 1],
@@ -31,8 +31,8 @@ describe("impact wording", () => {
     ]);
   });
 
-  it("says so when nothing changes", () => {
-    expect(impactSummary([])).toBe("no tenant gains or loses access");
+  it("has no line when nothing changes", () => {
+    expect(impactLines([])).toEqual([]);
   });
 });
 
@@ -101,6 +101,17 @@ describe("filters", () => {
     const servers = [{ name: "github" }, { name: "slack" }, { name: "gitlab" }];
     expect(matrixColumnsMatching(servers, "GIT")).toEqual([0, 2]);
     expect(matrixColumnsMatching(servers, "")).toEqual([0, 1, 2]);
+  });
+
+  it("narrows a tenant's servers by name and decision", () => {
+    const servers = [
+      { server: "github", decision: "allow" as const },
+      { server: "gitlab", decision: "deny" as const },
+      { server: "slack", decision: "allow" as const },
+    ];
+    expect(filterAccess(servers, "GIT", "all").map((s) => s.server)).toEqual(["github", "gitlab"]);
+    expect(filterAccess(servers, "", "allow").map((s) => s.server)).toEqual(["github", "slack"]);
+    expect(filterAccess(servers, "git", "deny").map((s) => s.server)).toEqual(["gitlab"]);
   });
 
   it("finds tenants by name, team, label and group", () => {

@@ -11,18 +11,15 @@ export interface ImpactChange {
 
 const tenantCount = (n: number) => `${n} tenant${n === 1 ? "" : "s"}`;
 
-/** One line per server and direction: "adds github to 12 tenants", "removes slack from 3 tenants". */
+/**
+ * One line per server and direction, each with its tenants: "adds github to 12 tenants",
+ * "removes slack from 3 tenants" (the phrases of the server's own summary, one by one).
+ */
 export function impactLines(changes: readonly ImpactChange[]): { server: string; verb: "adds" | "removes"; tenants: readonly string[]; text: string }[] {
   return [
     ...changes.filter((c) => c.gained.length > 0).map((c) => ({ server: c.server, verb: "adds" as const, tenants: c.gained, text: `adds ${c.server} to ${tenantCount(c.gained.length)}` })),
     ...changes.filter((c) => c.lost.length > 0).map((c) => ({ server: c.server, verb: "removes" as const, tenants: c.lost, text: `removes ${c.server} from ${tenantCount(c.lost.length)}` })),
   ];
-}
-
-/** "adds github to 12 tenants, removes slack from 3 tenants", or a line saying nothing changes. */
-export function impactSummary(changes: readonly ImpactChange[]): string {
-  const lines = impactLines(changes);
-  return lines.length === 0 ? "no tenant gains or loses access" : lines.map((l) => l.text).join(", ");
 }
 
 export interface LabelRow {
@@ -193,4 +190,12 @@ export function errorsUnder(errors: Record<string, string>, prefix: string): str
   return Object.entries(errors)
     .filter(([path]) => path === prefix || path.startsWith(`${prefix}.`))
     .map(([, message]) => message);
+}
+
+export type DecisionFilter = "all" | "allow" | "deny";
+
+/** A tenant's servers narrowed to a name fragment and a decision. */
+export function filterAccess<S extends { server: string; decision: "allow" | "deny" }>(servers: readonly S[], text: string, decision: DecisionFilter): S[] {
+  const needle = text.trim().toLowerCase();
+  return servers.filter((s) => (decision === "all" || s.decision === decision) && (!needle || s.server.includes(needle)));
 }

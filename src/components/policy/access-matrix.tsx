@@ -1,8 +1,8 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useVirtualizer } from "@tanstack/react-virtual";
-import { useDeferredValue, useEffect, useRef, useState } from "react";
+import { useVirtualizer, type VirtualItem } from "@tanstack/react-virtual";
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { AccessMatrix } from "@/server/policy/queries";
 import { FieldError, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
@@ -71,7 +71,7 @@ function MatrixBody({
   busy: boolean;
   onOpen: (cell: { tenant: string; server: string }) => void;
 }) {
-  const columns = matrixColumnsMatching(matrix.servers, serverText);
+  const columns = useMemo(() => matrixColumnsMatching(matrix.servers, serverText), [matrix.servers, serverText]);
   if (matrix.servers.length === 0) return <EmptyState title="No active servers">Publish servers in the catalog; only active servers can be granted.</EmptyState>;
   if (matrix.totalTenants === 0) return <EmptyState title="No tenants match">Clear the filters, or create tenants first.</EmptyState>;
   if (columns.length === 0) return <EmptyState title="No server matches the server filter" />;
@@ -131,7 +131,7 @@ function MatrixFilters({ filters, onChange, labelInvalid }: { filters: Filters; 
   );
 }
 
-const MOVES: Record<string, (cell: { row: number; col: number }, rows: number, cols: number, page: number) => { row: number; col: number }> = {
+const MOVES: Record<string, (cell: Cell, rows: number, cols: number, page: number) => Cell> = {
   ArrowUp: ({ row, col }) => ({ row: row - 1, col }),
   ArrowDown: ({ row, col }) => ({ row: row + 1, col }),
   ArrowLeft: ({ row, col }) => ({ row, col: col - 1 }),
@@ -142,11 +142,25 @@ const MOVES: Record<string, (cell: { row: number; col: number }, rows: number, c
   PageDown: ({ row, col }, _rows, _cols, page) => ({ row: row + page, col }),
 };
 
+interface Cell {
+  row: number;
+  col: number;
+}
+
 const clamp = (value: number, max: number) => Math.max(0, Math.min(max, value));
+
+function cellOf(target: EventTarget): Cell | null {
+  const attribute = (target as HTMLElement).closest?.("[data-cell]")?.getAttribute("data-cell");
+  if (!attribute) return null;
+  const [row, col] = attribute.split(":").map(Number);
+  return { row: row!, col: col! };
+}
 
 /**
  * The grid, virtualized both ways (only the cells in view exist in the DOM) with the server row
- * and the tenant column sticky. One cell is in the tab order; arrow keys move it (WAI-ARIA grid).
+ * and the tenant column sticky. One cell is in the tab order and arrow keys move it (the WAI-ARIA
+ * grid pattern). Cells carry no handlers of their own: the grid handles clicks, keys and focus
+ * for all of them, which keeps each scroll frame cheap.
  */
 function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns: number[]; onOpen: (cell: { tenant: string; server: string }) => void }) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -156,7 +170,7 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
     estimateSize: () => CELL,
     paddingStart: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
-    overscan: 6,
+    overscan: 3,
   });
   const cols = useVirtualizer({
     horizontal: true,
@@ -165,9 +179,9 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
     estimateSize: () => CELL,
     paddingStart: NAME_WIDTH,
     scrollPaddingStart: NAME_WIDTH,
-    overscan: 4,
+    overscan: 2,
   });
-  const [active, setActive] = useState({ row: 0, col: 0 });
+  const [active, setActive] = useState<Cell>({ row: 0, col: 0 });
   const moved = useRef(false);
   const current = { row: clamp(active.row, matrix.rows.length - 1), col: clamp(active.col, columns.length - 1) };
 
@@ -178,7 +192,14 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
     return () => cancelAnimationFrame(id);
   });
 
+  const open = (cell: Cell) => onOpen({ tenant: matrix.rows[cell.row]!.tenant, server: matrix.servers[columns[cell.col]!]!.name });
+
   function onKeyDown(event: React.KeyboardEvent) {
+    const cell = cellOf(event.target);
+    if (cell && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      return open(cell);
+    }
     const move = MOVES[event.key];
     if (!move) return;
     event.preventDefault();
@@ -201,6 +222,14 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
       aria-rowcount={matrix.rows.length + 1}
       aria-colcount={columns.length + 1}
       onKeyDown={onKeyDown}
+      onClick={(event) => {
+        const cell = cellOf(event.target);
+        if (cell) open(cell);
+      }}
+      onFocus={(event) => {
+        const cell = cellOf(event.target);
+        if (cell) setActive(cell);
+      }}
       className="relative h-[70vh] min-h-80 overflow-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200"
     >
       <div className="relative" style={{ width, height: rows.getTotalSize() }}>
@@ -229,50 +258,90 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
             );
           })}
         </div>
-        {rows.getVirtualItems().map((row) => {
-          const { tenant, tiers } = matrix.rows[row.index]!;
-          return (
-            <div key={row.key} role="row" aria-rowindex={row.index + 2} className="absolute left-0 border-b border-slate-100" style={{ top: row.start, width, height: CELL }}>
-              <div
-                role="rowheader"
-                aria-colindex={1}
-                className="sticky left-0 z-10 flex h-full items-center truncate border-r border-slate-200 bg-white px-3 font-mono text-xs text-slate-800"
-                style={{ width: NAME_WIDTH }}
-                title={tenant}
-              >
-                {tenant}
-              </div>
-              {virtualCols.map((col) => {
-                const server = matrix.servers[columns[col.index]!]!.name;
-                const tier = tierOf(tiers[columns[col.index]!]!);
-                const style = TIERS[tier];
-                const isActive = current.row === row.index && current.col === col.index;
-                return (
-                  <div key={col.key} role="gridcell" aria-colindex={col.index + 2} className="absolute top-0 p-0.5" style={{ left: col.start, width: CELL, height: CELL }}>
-                    <button
-                      type="button"
-                      data-cell={`${row.index}:${col.index}`}
-                      data-tier={tier}
-                      tabIndex={isActive ? 0 : -1}
-                      aria-label={`${tenant} × ${server}: ${style.decision}, ${style.name}`}
-                      title={`${tenant} × ${server}: ${style.decision} (${style.name})`}
-                      onFocus={() => setActive({ row: row.index, col: col.index })}
-                      onClick={() => onOpen({ tenant, server })}
-                      className={cn(
-                        "flex size-full items-center justify-center rounded-sm text-[11px] font-bold",
-                        "focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-600",
-                        style.cell,
-                      )}
-                    >
-                      <span aria-hidden>{style.decision === "allow" ? "✓" : "✕"}</span>
-                    </button>
-                  </div>
-                );
-              })}
-            </div>
-          );
-        })}
+        {rows.getVirtualItems().map((row) => (
+          <MatrixRow
+            key={row.key}
+            index={row.index}
+            top={row.start}
+            width={width}
+            tenant={matrix.rows[row.index]!.tenant}
+            tiers={matrix.rows[row.index]!.tiers}
+            servers={matrix.servers}
+            columns={columns}
+            virtualCols={virtualCols}
+            activeCol={current.row === row.index ? current.col : -1}
+          />
+        ))}
       </div>
     </div>
   );
 }
+
+interface MatrixRowProps {
+  index: number;
+  top: number;
+  width: number;
+  tenant: string;
+  tiers: string;
+  servers: AccessMatrix["servers"];
+  columns: number[];
+  virtualCols: VirtualItem[];
+  /** The column of the cell in the tab order, when it is in this row; else -1. */
+  activeCol: number;
+}
+
+/** Same visible columns: a row scrolled vertically into a new position need not render its cells again. */
+const sameColumns = (a: VirtualItem[], b: VirtualItem[]) =>
+  a.length === b.length && a[0]?.index === b[0]?.index && a[0]?.start === b[0]?.start && a.at(-1)?.index === b.at(-1)?.index;
+
+const MatrixRow = memo(
+  function MatrixRow({ index, top, width, tenant, tiers, servers, columns, virtualCols, activeCol }: MatrixRowProps) {
+    return (
+      <div role="row" aria-rowindex={index + 2} className="absolute left-0 border-b border-slate-100" style={{ top, width, height: CELL }}>
+        <div
+          role="rowheader"
+          aria-colindex={1}
+          className="sticky left-0 z-10 flex h-full items-center truncate border-r border-slate-200 bg-white px-3 font-mono text-xs text-slate-800"
+          style={{ width: NAME_WIDTH }}
+          title={tenant}
+        >
+          {tenant}
+        </div>
+        {virtualCols.map((col) => {
+          const server = servers[columns[col.index]!]!.name;
+          const tier = tierOf(tiers[columns[col.index]!]!);
+          const style = TIERS[tier];
+          return (
+            <div
+              key={col.key}
+              role="gridcell"
+              aria-colindex={col.index + 2}
+              aria-label={`${tenant} × ${server}: ${style.decision}, ${style.name}`}
+              data-cell={`${index}:${col.index}`}
+              data-tier={tier}
+              tabIndex={activeCol === col.index ? 0 : -1}
+              className={cn(
+                "absolute top-0.5 flex size-7 cursor-pointer select-none items-center justify-center rounded-sm text-[11px] font-bold",
+                "focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-600",
+                style.cell,
+              )}
+              style={{ left: col.start + 2 }}
+            >
+              {style.decision === "allow" ? "✓" : "✕"}
+            </div>
+          );
+        })}
+      </div>
+    );
+  },
+  (a, b) =>
+    a.index === b.index &&
+    a.top === b.top &&
+    a.width === b.width &&
+    a.tiers === b.tiers &&
+    a.tenant === b.tenant &&
+    a.activeCol === b.activeCol &&
+    a.servers === b.servers &&
+    a.columns === b.columns &&
+    sameColumns(a.virtualCols, b.virtualCols),
+);

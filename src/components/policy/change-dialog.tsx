@@ -1,5 +1,6 @@
 "use client";
 
+import { useEffect, useRef } from "react";
 import type { ImpactPreview } from "@/server/policy/diff";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -42,6 +43,19 @@ export function PreviewedChangeDialog({
   children: React.ReactNode;
 }) {
   const confirming = impact !== null;
+  const saveRef = useRef<HTMLButtonElement>(null);
+  const stepRef = useRef<HTMLDivElement>(null);
+  const firstStep = useRef(true);
+
+  // The step's controls replace the other's, so focus would fall to the page: put it where the next action is.
+  useEffect(() => {
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    if (confirming) saveRef.current?.focus();
+    else stepRef.current?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+  }, [confirming]);
   return (
     <Dialog
       open
@@ -53,7 +67,7 @@ export function PreviewedChangeDialog({
         confirming ? (
           <>
             <Button onClick={onBack}>Back</Button>
-            <Button variant="primary" onClick={onSave} disabled={pending} data-autofocus>
+            <Button ref={saveRef} variant="primary" onClick={onSave} disabled={pending}>
               {pending ? "Saving…" : saveLabel}
             </Button>
           </>
@@ -67,26 +81,28 @@ export function PreviewedChangeDialog({
         )
       }
     >
-      {confirming ? (
-        <>
-          <ImpactPreviewView impact={impact} />
-          {confirmNotes}
-          {error && (
-            <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-              {error}
-            </p>
-          )}
-        </>
-      ) : (
-        <>
-          {formError && (
-            <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-              {formError}
-            </p>
-          )}
-          {children}
-        </>
-      )}
+      <div ref={stepRef}>
+        {confirming ? (
+          <>
+            <ImpactPreviewView impact={impact} />
+            {confirmNotes}
+            {error && (
+              <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+                {error}
+              </p>
+            )}
+          </>
+        ) : (
+          <>
+            {formError && (
+              <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+                {formError}
+              </p>
+            )}
+            {children}
+          </>
+        )}
+      </div>
     </Dialog>
   );
 }

@@ -2,7 +2,6 @@
 
 import { useEffect, useState } from "react";
 import { ConfirmDialog } from "@/components/ui/dialog";
-import { domainErrorOf } from "@/lib/domain-error";
 import { ImpactPreviewView } from "./impact-preview";
 import { usePreviewedChange } from "./use-previewed-change";
 
@@ -24,7 +23,7 @@ export function DeleteWithImpactDialog({
   const [previewError, setPreviewError] = useState<string | null>(null);
 
   useEffect(() => {
-    change.preview(null).catch((error) => setPreviewError(domainErrorOf(error).message));
+    change.preview(null, "").then((refusal) => setPreviewError(refusal && (refusal.formError ?? Object.values(refusal.fieldErrors).join(" "))));
     // Previewed once, when the dialog opens.
   }, []);
 

@@ -72,7 +72,7 @@ function MatchLine({ match }: { match: Match }) {
   if (match.kind === "override") {
     return (
       <p>
-        <AccessWord access={match.list} /> by the tenant&apos;s own <code className="font-mono">mcpPolicy.{match.list}</code> entry{" "}
+        <AccessWord access={match.list}>{match.list === "allow" ? "Allowed" : "Denied"}</AccessWord> by the tenant&apos;s own <code className="font-mono">mcpPolicy.{match.list}</code> entry{" "}
         <code className="font-mono">{match.pattern}</code>
       </p>
     );
@@ -80,7 +80,7 @@ function MatchLine({ match }: { match: Match }) {
   return (
     <div>
       <p>
-        <AccessWord access={match.access} /> rule for {describeSubject(match.subject)} on <code className="font-mono">{match.servers}</code>
+        <AccessWord access={match.access}>{match.access === "allow" ? "Allow" : "Deny"}</AccessWord> rule for {describeSubject(match.subject)} on <code className="font-mono">{match.servers}</code>
         {!match.applies && <span className="ml-2 text-xs text-amber-800">(does not apply)</span>}
       </p>
       <p className="text-xs text-slate-500">
@@ -94,6 +94,6 @@ function MatchLine({ match }: { match: Match }) {
   );
 }
 
-function AccessWord({ access }: { access: "allow" | "deny" }) {
-  return <span className={access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{access === "allow" ? "Allowed" : "Denied"}</span>;
+function AccessWord({ access, children }: { access: "allow" | "deny"; children: React.ReactNode }) {
+  return <span className={access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{children}</span>;
 }

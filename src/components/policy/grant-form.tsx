@@ -6,11 +6,9 @@ import type { SavedGrant } from "@/server/policy/store";
 import { grantCreateInput, type Grant, type Subject } from "@/server/policy/model";
 import { checkboxClasses, Field, FieldError, inputClasses } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
-import { domainErrorOf } from "@/lib/domain-error";
 import {
   errorsUnder,
   fieldErrorsFrom,
-  firstMessages,
   isoFromLocalInput,
   labelRowsOf,
   labelsOf,
@@ -97,13 +95,10 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
     const parsed = grantCreateInput.safeParse(input);
     if (!parsed.success) return setErrors(fieldErrorsFrom(parsed.error.issues));
     setErrors({});
-    try {
-      await change.preview(input);
-    } catch (error) {
-      const info = domainErrorOf(error);
-      const fieldErrors = firstMessages(info.fieldErrors, grant ? "patch" : "grant");
-      setErrors(fieldErrors);
-      if (Object.keys(fieldErrors).length === 0) setFormError(info.message);
+    const refusal = await change.preview(input, grant ? "patch" : "grant");
+    if (refusal) {
+      setErrors(refusal.fieldErrors);
+      setFormError(refusal.formError);
     }
   }
 
@@ -174,6 +169,7 @@ function SubjectFields({ values, set, errors }: { values: GrantValues; set: (pat
               type="radio"
               name="grant-subject-type"
               checked={values.subjectType === option.type}
+              data-autofocus={values.subjectType === option.type || undefined}
               onChange={() => set({ subjectType: option.type, subjectName: "" })}
               className={checkboxClasses}
             />

@@ -8,14 +8,13 @@ import { Button } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { useToast } from "@/components/ui/toast";
-import { domainErrorOf } from "@/lib/domain-error";
 import { errorsUnder, fieldErrorsFrom, firstMessages } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { MembersPicker } from "./members-picker";
 import { EmptyState, LoadError, tableClasses } from "./states";
-import { TagList } from "./tenants-page";
+import { TagList } from "./tag-list";
 import { usePreviewedChange } from "./use-previewed-change";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; group: Group } | { kind: "delete"; group: Group };
@@ -130,13 +129,10 @@ function GroupFormDialog({ group, onClose }: { group: Group | null; onClose: () 
     const parsed = group ? groupUpdateInput.safeParse({ description, members }) : groupCreateInput.safeParse(input);
     if (!parsed.success) return setErrors(fieldErrorsFrom(parsed.error.issues));
     setErrors({});
-    try {
-      await change.preview(input);
-    } catch (error) {
-      const info = domainErrorOf(error);
-      const fieldErrors = firstMessages(info.fieldErrors, group ? "patch" : "group");
-      setErrors(fieldErrors);
-      if (Object.keys(fieldErrors).length === 0) setFormError(info.message);
+    const refusal = await change.preview(input, group ? "patch" : "group");
+    if (refusal) {
+      setErrors(refusal.fieldErrors);
+      setFormError(refusal.formError);
     }
   }
 

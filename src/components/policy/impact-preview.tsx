@@ -1,21 +1,19 @@
 import type { ImpactPreview } from "@/server/policy/diff";
-import { impactLines, impactSummary } from "@/lib/policy-view";
+import { impactLines } from "@/lib/policy-view";
 
 /** "adds github to 12 tenants, removes slack from 3 tenants", each line opening onto its tenants. */
 export function ImpactPreviewView({ impact }: { impact: ImpactPreview }) {
   const lines = impactLines(impact.changes);
   return (
     <section aria-label="Impact preview" data-testid="impact-preview" className="mt-4 rounded-md bg-slate-50 px-4 py-3 text-sm ring-1 ring-slate-200">
-      <p className="font-medium text-slate-900">This change {impactSummary(impact.changes)}.</p>
+      <p className="font-medium text-slate-900">This change {impact.summary}.</p>
       {lines.length > 0 && (
         <ul className="mt-2 space-y-1">
           {lines.map((line) => (
             <li key={`${line.verb}-${line.server}`}>
               <details>
-                <summary className="cursor-pointer rounded text-slate-800 focus-visible:outline-2 focus-visible:outline-indigo-600">
-                  <span className={line.verb === "adds" ? "text-emerald-800" : "text-red-800"}>{line.verb}</span>{" "}
-                  <span className="font-mono">{line.server}</span> {line.verb === "adds" ? "to" : "from"} {line.tenants.length} tenant
-                  {line.tenants.length === 1 ? "" : "s"}
+                <summary className="cursor-pointer rounded focus-visible:outline-2 focus-visible:outline-indigo-600">
+                  <span className={line.verb === "adds" ? "text-emerald-800" : "text-red-800"}>{line.text}</span>
                 </summary>
                 <p className="mt-1 max-h-40 overflow-y-auto break-words pl-4 font-mono text-xs text-slate-700">{line.tenants.join(", ")}</p>
               </details>

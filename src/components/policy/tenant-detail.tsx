@@ -9,18 +9,20 @@ import type { EffectiveAccess } from "@/server/policy/queries";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
+import { inputClasses } from "@/components/ui/field";
 import { Markdown } from "@/components/ui/markdown";
 import { Details, Panel } from "@/components/ui/panel";
 import { Tabs } from "@/components/ui/tabs";
 import { domainErrorOf } from "@/lib/domain-error";
-import { formatLabels } from "@/lib/policy-view";
+import { filterAccess, formatLabels, type DecisionFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
-import { tableClasses } from "./states";
+import { EmptyState, tableClasses } from "./states";
+import { TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
 import { TenantHistory } from "./tenant-history";
 import { TenantTokens } from "./tenant-tokens";
-import { DeleteTenantDialog, TagList } from "./tenants-page";
+import { DeleteTenantDialog } from "./tenants-page";
 import { TierBadge, tierOf } from "./tier";
 
 export function TenantDetail({ name }: { name: string }) {
@@ -77,7 +79,7 @@ export function TenantDetail({ name }: { name: string }) {
             id: "access",
             label: "Effective access",
             content: (
-              <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
+              <div className="grid items-start gap-6 lg:grid-cols-[2fr_1fr]">
                 <AccessTable tenant={tenant.name} access={access} />
                 <Panel title="Tenant">
                   <Details
@@ -107,6 +109,8 @@ export function TenantDetail({ name }: { name: string }) {
 
 function AccessTable({ tenant, access }: { tenant: string; access: EffectiveAccess }) {
   const [explaining, setExplaining] = useState<string | null>(null);
+  const [text, setText] = useState("");
+  const [decision, setDecision] = useState<DecisionFilter>("all");
   if (access.servers.length === 0) {
     return (
       <Panel>
@@ -114,38 +118,60 @@ function AccessTable({ tenant, access }: { tenant: string; access: EffectiveAcce
       </Panel>
     );
   }
+  const shown = filterAccess(access.servers, text, decision);
   return (
     <div>
-      <div className={tableClasses.frame}>
-        <table className={tableClasses.table}>
-          <caption className="sr-only">Each active server and whether {tenant} may use it; open a server for the full explanation</caption>
-          <thead className={tableClasses.head}>
-            <tr>
-              <th scope="col" className={tableClasses.th}>Server</th>
-              <th scope="col" className={tableClasses.th}>Decision</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {access.servers.map((s) => (
-              <tr key={s.server}>
-                <th scope="row" className={`${tableClasses.td} font-normal`}>
-                  <button
-                    type="button"
-                    onClick={() => setExplaining(s.server)}
-                    className="rounded font-mono font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
-                    aria-label={`Explain ${s.server}`}
-                  >
-                    {s.server}
-                  </button>
-                </th>
-                <td className={tableClasses.td}>
-                  <TierBadge tier={tierOf(s.tier)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div role="search" aria-label="Filter servers" className="mb-3 flex flex-wrap items-center gap-3">
+        <label className="w-full max-w-xs">
+          <span className="sr-only">Server name</span>
+          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Filter servers" className={inputClasses} />
+        </label>
+        <label>
+          <span className="sr-only">Decision</span>
+          <select value={decision} onChange={(e) => setDecision(e.target.value as DecisionFilter)} className={inputClasses}>
+            <option value="all">Allowed and denied</option>
+            <option value="allow">Allowed</option>
+            <option value="deny">Denied</option>
+          </select>
+        </label>
+        <p aria-live="polite" className="text-sm text-slate-600">
+          {shown.length} of {access.servers.length}
+        </p>
       </div>
+      {shown.length === 0 ? (
+        <EmptyState title="No server matches these filters" />
+      ) : (
+        <div className={tableClasses.frame}>
+          <table className={tableClasses.table}>
+            <caption className="sr-only">Each active server and whether {tenant} may use it; open a server for the full explanation</caption>
+            <thead className={tableClasses.head}>
+              <tr>
+                <th scope="col" className={tableClasses.th}>Server</th>
+                <th scope="col" className={tableClasses.th}>Decision</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {shown.map((s) => (
+                <tr key={s.server}>
+                  <th scope="row" className={`${tableClasses.td} font-normal`}>
+                    <button
+                      type="button"
+                      onClick={() => setExplaining(s.server)}
+                      className="rounded font-mono font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+                      aria-label={`Explain ${s.server}`}
+                    >
+                      {s.server}
+                    </button>
+                  </th>
+                  <td className={tableClasses.td}>
+                    <TierBadge tier={tierOf(s.tier)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {explaining && <ExplanationDialog tenant={tenant} server={explaining} onClose={() => setExplaining(null)} />}
     </div>
   );

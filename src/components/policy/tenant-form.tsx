@@ -5,8 +5,7 @@ import { useState } from "react";
 import { tenantCreateInput, tenantUpdateInput, type Tenant } from "@/server/policy/model";
 import { Field, inputClasses } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
-import { domainErrorOf } from "@/lib/domain-error";
-import { errorsUnder, fieldErrorsFrom, firstMessages, labelRowsOf, labelsOf, parsePatternList, type LabelRow } from "@/lib/policy-view";
+import { errorsUnder, fieldErrorsFrom, labelRowsOf, labelsOf, parsePatternList, type LabelRow } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { LabelEditor } from "./label-editor";
@@ -65,13 +64,10 @@ export function TenantFormDialog({ tenant, onClose, onSaved }: { tenant: Tenant 
     const parsed = (tenant ? tenantUpdateInput : tenantCreateInput).safeParse(tenant ? { ...input, name: undefined } : input);
     if (!parsed.success) return setErrors(fieldErrorsFrom(parsed.error.issues));
     setErrors({});
-    try {
-      await change.preview(input);
-    } catch (error) {
-      const info = domainErrorOf(error);
-      const fieldErrors = firstMessages(info.fieldErrors, tenant ? "patch" : "tenant");
-      setErrors(fieldErrors);
-      if (Object.keys(fieldErrors).length === 0) setFormError(info.message);
+    const refusal = await change.preview(input, tenant ? "patch" : "tenant");
+    if (refusal) {
+      setErrors(refusal.fieldErrors);
+      setFormError(refusal.formError);
     }
   }
 

@@ -9,12 +9,12 @@ import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
-import { Tag } from "@/components/ui/status-badge";
 import { useToast } from "@/components/ui/toast";
 import { formatLabels, tenantMatches } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { EmptyState, LoadError, tableClasses } from "./states";
+import { TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; tenant: Tenant } | { kind: "delete"; tenant: Tenant };
@@ -49,8 +49,8 @@ export function TenantsPage() {
         <LoadError what="the tenants" error={tenants.error} />
       ) : list.length === 0 ? (
         <EmptyState title="No tenants yet">
-          Tenants appear here when {canEdit ? "you create them, or when" : ""} automation registers them through the API (
-          <code className="font-mono">POST /api/v1/tenants</code>).
+          A tenant is one agent pod. {canEdit ? "Create one here" : "Editors create them here"}, or automation registers them with{" "}
+          <code className="font-mono">POST /api/v1/tenants</code>.
         </EmptyState>
       ) : (
         <>
@@ -136,19 +136,6 @@ export function TenantsPage() {
       {dialog?.kind === "edit" && <TenantFormDialog tenant={dialog.tenant} onClose={close} />}
       {dialog?.kind === "delete" && <DeleteTenantDialog name={dialog.tenant.name} onClose={close} />}
     </>
-  );
-}
-
-export function TagList({ items }: { items: readonly string[] }) {
-  if (items.length === 0) return <span className="text-slate-400">—</span>;
-  return (
-    <span className="flex flex-wrap gap-1">
-      {items.map((item) => (
-        <Tag key={item} className="font-mono">
-          {item}
-        </Tag>
-      ))}
-    </span>
   );
 }
 

@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { ImpactPreview } from "@/server/policy/diff";
 import { domainErrorOf } from "@/lib/domain-error";
+import { firstMessages } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 
 /** Everything a policy change can alter: tenants, groups, rules, the matrix and explanations. */
@@ -18,10 +19,17 @@ export function useInvalidatePolicy() {
     );
 }
 
+export interface Refusal {
+  /** Messages keyed by the field's path in the form's input ("servers", "subject.name"). */
+  fieldErrors: Record<string, string>;
+  /** The message when no field is to blame (a stale version, a lost connection). */
+  formError: string | null;
+}
+
 /**
  * A change that can alter access, in two steps: preview (the server's dry run: same validation,
- * nothing written) then save. `preview` rethrows the dry run's error so the form can put field
- * errors next to their fields; `save` keeps its error for the confirm step to show.
+ * nothing written) then save. A refused preview comes back as field errors for the form; a
+ * refused save keeps its error for the confirm step to show.
  */
 export function usePreviewedChange<Input>(run: (input: Input, dryRun: boolean) => Promise<unknown>) {
   const invalidate = useInvalidatePolicy();
@@ -29,12 +37,18 @@ export function usePreviewedChange<Input>(run: (input: Input, dryRun: boolean) =
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  async function preview(input: Input) {
+  /** `inputKey` is where the procedure nests the form's input ("grant", "patch"): field errors come back without it. */
+  async function preview(input: Input, inputKey: string): Promise<Refusal | null> {
     setPending(true);
     setError(null);
     try {
       const outcome = (await run(input, true)) as { impact: ImpactPreview; result: unknown };
       setStaged({ input, impact: outcome.impact, result: outcome.result });
+      return null;
+    } catch (e) {
+      const info = domainErrorOf(e);
+      const fieldErrors = firstMessages(info.fieldErrors, inputKey);
+      return { fieldErrors, formError: Object.keys(fieldErrors).length === 0 ? info.message : null };
     } finally {
       setPending(false);
     }
