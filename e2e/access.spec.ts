@@ -116,6 +116,27 @@ test("an admin groups tenants, grants the group a server after previewing the im
   expect(await contractAllowList(request, MEMBERS[0]!, token)).toContain(SERVER);
 });
 
+test("a rule its server's scope forbids is refused next to the field, and nothing is saved", async ({ page, api }) => {
+  const departmental = `${run}-dept`;
+  await seedServer(api, remoteServer(departmental, `Dept ${run.slice(-9)}`, { scope: "department" }));
+  await publishServer(api, departmental);
+
+  await page.goto("/grants");
+  await page.getByRole("button", { name: "Create rule" }).click();
+  const dialog = page.getByRole("dialog", { name: "Create a rule" });
+  await dialog.getByRole("radio", { name: "Everyone" }).check();
+  const servers = dialog.getByRole("textbox", { name: "Servers" });
+  await servers.fill(departmental);
+  await dialog.getByRole("button", { name: "Preview impact" }).click();
+
+  await expect(servers).toHaveAttribute("aria-invalid", "true");
+  await expect(servers).toHaveAccessibleDescription(new RegExp(`'${departmental}' has scope department`));
+  await expect(dialog).toContainText("not to everyone");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  const { items } = await (await api.get("/api/v1/grants?subjectType=everyone")).json();
+  expect(items.filter((g: { servers: string }) => g.servers === departmental)).toEqual([]);
+});
+
 test("a viewer sees tenants, groups, rules and the matrix without any control to change them", async ({ page, newVisitor }) => {
   await page.goto("/users");
   await page.getByRole("button", { name: "Add user" }).click();
