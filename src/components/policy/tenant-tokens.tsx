@@ -10,6 +10,7 @@ import { Field, inputClasses } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
+import { firstMessages } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { EmptyState, LoadError, tableClasses } from "./states";
 
@@ -92,7 +93,8 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.tenants.tokens.queryKey({ name: tenant }) }),
     }),
   );
-  const nameError = issue.isError ? domainErrorOf(issue.error).fieldErrors["token.name"]?.[0] ?? domainErrorOf(issue.error).fieldErrors.name?.[0] : undefined;
+  const issueError = issue.isError ? domainErrorOf(issue.error) : null;
+  const nameError = issueError ? firstMessages(issueError.fieldErrors, "token").name : undefined;
 
   if (issue.isSuccess) {
     return (
@@ -135,9 +137,9 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
           issue.mutate({ tenant, token: { name } });
         }}
       >
-        {issue.isError && !nameError && (
+        {issueError && !nameError && (
           <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {domainErrorOf(issue.error).message}
+            {issueError.message}
           </p>
         )}
         <Field id="tenant-token-name" label="Name" required error={nameError} hint="Where it is used, e.g. 'laptop pod' or 'ci'.">
