@@ -114,6 +114,14 @@ test("an admin groups tenants, grants the group a server after previewing the im
   await page.keyboard.press("Escape");
 
   expect(await contractAllowList(request, MEMBERS[0]!, token)).toContain(SERVER);
+
+  // Disabling the server would take it away again: its confirm dialog says from whom.
+  await page.goto(`/servers/${SERVER}`);
+  await page.getByRole("button", { name: "Disable" }).click();
+  const disable = page.getByRole("dialog", { name: /^Disable / });
+  await expect(disable.getByTestId("impact-preview")).toContainText(`This change removes ${SERVER} from 2 tenants.`);
+  await disable.getByRole("button", { name: "Cancel" }).click();
+  expect(await contractAllowList(request, MEMBERS[0]!, token)).toContain(SERVER);
 });
 
 test("a rule its server's scope forbids is refused next to the field, and nothing is saved", async ({ page, api }) => {

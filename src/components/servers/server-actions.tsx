@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { DISABLEABLE_FROM, PUBLISHABLE_FROM, type McpServer } from "@/server/catalog/model";
+import { ServerStatusImpact } from "@/components/policy/server-status-impact";
 import { useCan } from "@/components/shell/session";
 import { Button, LinkButton } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/dialog";
@@ -129,7 +130,9 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
             </p>
           </>
         }
-      />
+      >
+        {open === "publish" && <ServerStatusImpact name={server.name} to="active" />}
+      </ConfirmDialog>
       <ConfirmDialog
         open={open === "disable"}
         onClose={() => setOpen(null)}
@@ -152,7 +155,9 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
             </p>
           )
         }
-      />
+      >
+        {open === "disable" && server.status === "active" && <ServerStatusImpact name={server.name} to="disabled" />}
+      </ConfirmDialog>
       <ConfirmDialog
         open={open === "delete"}
         onClose={() => setOpen(null)}
