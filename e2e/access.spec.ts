@@ -4,7 +4,7 @@
  * (fetched as its pod does, with a tenant token) gains the server. A viewer sees it all read-only.
  */
 import type { APIRequestContext, Page } from "@playwright/test";
-import { E2E_INTERNAL_PORT } from "./env";
+import { E2E_BOOTSTRAP_TOKEN, E2E_INTERNAL_PORT } from "./env";
 import { expect, publishServer, remoteServer, seedServer, signIn, test, uniqueName } from "./support";
 
 test.describe.configure({ mode: "serial" });
@@ -15,6 +15,24 @@ const MEMBERS = [`${run}-a`, `${run}-b`];
 const OUTSIDER = `${run}-c`;
 const GROUP = `${run}-grp`;
 const VIEWER = { email: `viewer-${run}@e2e.example`, password: "viewer-password-123" };
+
+const seededServers: string[] = [];
+
+async function seedPublishedServer(api: APIRequestContext, name: string, extra: Record<string, unknown> = {}) {
+  await seedServer(api, remoteServer(name, `Access ${name.slice(-13)}`, extra));
+  seededServers.push(name);
+  await publishServer(api, name);
+}
+
+// catalog.spec.ts starts with a test that needs an empty catalog: leave none of ours behind.
+test.afterAll(async ({ playwright, baseURL }) => {
+  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${E2E_BOOTSTRAP_TOKEN}` } });
+  for (const name of seededServers) {
+    await api.post(`/api/v1/mcp-servers/${name}/disable`, { data: {} });
+    expect((await api.delete(`/api/v1/mcp-servers/${name}`)).status()).toBe(204);
+  }
+  await api.dispose();
+});
 
 async function seedTenant(api: APIRequestContext, name: string) {
   const response = await api.post("/api/v1/tenants", { data: { name, team: "e2e", labels: { run } } });
@@ -46,8 +64,7 @@ async function issueTenantToken(page: Page, tenant: string): Promise<string> {
 }
 
 test("an admin groups tenants, grants the group a server after previewing the impact, and the contract follows", async ({ page, api, request }) => {
-  await seedServer(api, remoteServer(SERVER, `Access ${run.slice(-9)}`));
-  await publishServer(api, SERVER);
+  await seedPublishedServer(api, SERVER);
   for (const tenant of [...MEMBERS, OUTSIDER]) await seedTenant(api, tenant);
 
   const token = await issueTenantToken(page, MEMBERS[0]!);
@@ -126,8 +143,7 @@ test("an admin groups tenants, grants the group a server after previewing the im
 
 test("a rule its server's scope forbids is refused next to the field, and nothing is saved", async ({ page, api }) => {
   const departmental = `${run}-dept`;
-  await seedServer(api, remoteServer(departmental, `Dept ${run.slice(-9)}`, { scope: "department" }));
-  await publishServer(api, departmental);
+  await seedPublishedServer(api, departmental, { scope: "department" });
 
   await page.goto("/grants");
   await page.getByRole("button", { name: "Create rule" }).click();
