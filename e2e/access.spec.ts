@@ -79,7 +79,7 @@ test("an admin groups tenants, grants the group a server after previewing the im
   for (const member of MEMBERS) await groupDialog.getByRole("checkbox", { name: member }).check();
   await groupDialog.getByRole("button", { name: "Preview impact" }).click();
   const groupConfirm = page.getByRole("dialog", { name: "Create a group: confirm" });
-  await expect(groupConfirm.getByTestId("impact-preview")).toContainText("no tenant gains or loses access");
+  await expect(groupConfirm.getByTestId("impact-preview")).toContainText("No tenant gains or loses access.");
   await groupConfirm.getByRole("button", { name: "Create group" }).click();
   await expect(groupConfirm).toBeHidden();
   await expect(page.getByRole("row", { name: new RegExp(GROUP) })).toContainText("2 tenants");

@@ -6,6 +6,7 @@ import {
   filterGrants,
   firstMessages,
   globMatches,
+  impactHeadline,
   impactLines,
   labelFilterOf,
   labelsOf,
@@ -33,6 +34,16 @@ describe("impact wording", () => {
 
   it("has no line when nothing changes", () => {
     expect(impactLines([])).toEqual([]);
+  });
+
+  it("heads the preview with the summary, or a count when the summary would be a paragraph", () => {
+    const change = (server: string) => ({ server, gained: [], lost: ["acme"] });
+    expect(impactHeadline({ changes: [], summary: "no tenant gains or loses access", tenantsAffected: 0 })).toBe("No tenant gains or loses access.");
+    expect(impactHeadline({ changes: [change("github")], summary: "removes github from 1 tenant", tenantsAffected: 1 })).toBe(
+      "This change removes github from 1 tenant.",
+    );
+    const many = ["a", "b", "c", "d"].map(change);
+    expect(impactHeadline({ changes: many, summary: "…", tenantsAffected: 1 })).toBe("This change alters access to 4 servers for 1 tenant.");
   });
 });
 
@@ -124,14 +135,15 @@ describe("filters", () => {
 });
 
 describe("field errors", () => {
-  it("keys zod issues by dotted path, first message wins", () => {
+  it("keys zod issues by dotted path, first message wins, a record key's own message first", () => {
     expect(
       fieldErrorsFrom([
         { path: ["subject", "name"], message: "no such group" },
         { path: ["subject", "name"], message: "second" },
         { path: ["mcpPolicy", "allow", 0], message: "bad pattern" },
+        { path: ["labels", "Bad Key"], message: "Invalid key in record", issues: [{ message: "label key 'Bad Key' is not a Kubernetes label key" }] },
       ]),
-    ).toEqual({ "subject.name": "no such group", "mcpPolicy.allow.0": "bad pattern" });
+    ).toEqual({ "subject.name": "no such group", "mcpPolicy.allow.0": "bad pattern", "labels.Bad Key": "label key 'Bad Key' is not a Kubernetes label key" });
   });
 
   it("gathers the errors of a whole map or list", () => {

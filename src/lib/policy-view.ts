@@ -152,14 +152,39 @@ export function tenantMatches(tenant: TenantLike, text: string): boolean {
   return [tenant.name, tenant.displayName, tenant.team, ...formatLabels(tenant.labels), ...tenant.groups].some((s) => s.toLowerCase().includes(needle));
 }
 
-/** Zod issues (or a domain error's field errors) keyed by dotted path, first message per field. */
-export function fieldErrorsFrom(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {
+interface IssueLike {
+  path: readonly PropertyKey[];
+  message: string;
+  /** A record key's own issues: zod reports "Invalid key in record" around the message that says why. */
+  issues?: readonly { message: string }[];
+}
+
+/** Zod issues keyed by dotted path, first message per field. */
+export function fieldErrorsFrom(issues: readonly IssueLike[]): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of issues) {
     const key = issue.path.map(String).join(".");
-    errors[key] ??= issue.message;
+    errors[key] ??= issue.issues?.[0]?.message ?? issue.message;
   }
   return errors;
+}
+
+export interface ImpactLike {
+  changes: readonly ImpactChange[];
+  summary: string;
+  tenantsAffected: number;
+}
+
+/**
+ * The sentence above an impact preview: the server's summary while it reads at a glance, a count
+ * when it would run to a paragraph (the lines below still list every server).
+ */
+export function impactHeadline(impact: ImpactLike): string {
+  if (impact.changes.length === 0) return "No tenant gains or loses access.";
+  const lines = impactLines(impact.changes).length;
+  if (lines <= 3) return `This change ${impact.summary}.`;
+  const servers = `${impact.changes.length} server${impact.changes.length === 1 ? "" : "s"}`;
+  return `This change alters access to ${servers} for ${tenantCount(impact.tenantsAffected)}.`;
 }
 
 export function firstMessages(fieldErrors: Record<string, readonly string[]>, prefix = ""): Record<string, string> {

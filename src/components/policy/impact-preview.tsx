@@ -1,14 +1,14 @@
 import type { ImpactPreview } from "@/server/policy/diff";
-import { impactLines } from "@/lib/policy-view";
+import { impactHeadline, impactLines } from "@/lib/policy-view";
 
 /** "adds github to 12 tenants, removes slack from 3 tenants", each line opening onto its tenants. */
 export function ImpactPreviewView({ impact }: { impact: ImpactPreview }) {
   const lines = impactLines(impact.changes);
   return (
     <section aria-label="Impact preview" data-testid="impact-preview" className="mt-4 rounded-md bg-slate-50 px-4 py-3 text-sm ring-1 ring-slate-200">
-      <p className="font-medium text-slate-900">This change {impact.summary}.</p>
+      <p className="font-medium text-slate-900">{impactHeadline(impact)}</p>
       {lines.length > 0 && (
-        <ul className="mt-2 space-y-1">
+        <ul className="mt-2 max-h-64 space-y-1 overflow-y-auto">
           {lines.map((line) => (
             <li key={`${line.verb}-${line.server}`}>
               <details>
