@@ -82,6 +82,17 @@ export const catalogState = pgTable(
   (t) => [check("catalog_state_singleton", sql`${t.id} = 1`)],
 );
 
+/**
+ * Per tenant, a digest of everything its contract says and the catalog revision at which that
+ * last changed. Derived state, shared by replicas: the contract's `revision` (and so its ETag)
+ * moves only when the tenant's own contract changes, and every replica serves the same one.
+ */
+export const contractRevisions = pgTable("contract_revisions", {
+  tenant: text().primaryKey(),
+  fingerprint: text().notNull(),
+  revision: bigint({ mode: "number" }).notNull(),
+});
+
 /** Append-only: a trigger in the migrations refuses UPDATE, DELETE and TRUNCATE. */
 export const auditEvents = pgTable(
   "audit_events",
