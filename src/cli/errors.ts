@@ -1,4 +1,5 @@
 /** What can go wrong in `oc`, and the exit code each one ends the process with. */
+import { summarize } from "../server/errors";
 
 export const EXIT = {
   ok: 0,
@@ -51,6 +52,20 @@ export function fieldErrorLines(details: Record<string, unknown> | undefined): s
   return lines;
 }
 
+/**
+ * A validation message is "cannot create source: url: …; kind: …", built from its field errors:
+ * shown as the lead sentence with one line per field, which reads better than one long line.
+ */
+export function splitFieldErrors(message: string, details: Record<string, unknown>): { message: string; lines: string[] } {
+  const lines = fieldErrorLines(details);
+  if (lines.length === 0) return { message, lines };
+  const fieldErrors = (details.fieldErrors ?? {}) as Record<string, string[]>;
+  const formErrors = (details.formErrors ?? []) as string[];
+  const summary = summarize({ fieldErrors, formErrors });
+  if (summary && message.endsWith(`: ${summary}`)) return { message: message.slice(0, -(summary.length + 2)), lines };
+  return { message, lines: lines.filter((line) => !message.includes(line.trim())) };
+}
+
 function exitCodeForStatus(status: number): ExitCode {
   if (status === 401 || status === 403) return EXIT.auth;
   if (status === 404) return EXIT.notFound;
@@ -65,7 +80,8 @@ export class ApiError extends CliError {
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
-    super(message, exitCodeForStatus(status), fieldErrorLines(details));
+    const { message: lead, lines } = splitFieldErrors(message, details);
+    super(lead, exitCodeForStatus(status), lines);
     this.name = "ApiError";
   }
 

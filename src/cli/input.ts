@@ -110,7 +110,7 @@ export function importContentType(file: string): "application/json" | "applicati
 export function validateInput(schema: z.ZodType, body: unknown, what: string): void {
   const result = schema.safeParse(body);
   if (result.success) return;
-  throw new CliError(`${what}: the input is not valid`, EXIT.usage, fieldErrorLines(fieldErrorsOf(result.error)));
+  throw new CliError(what, EXIT.usage, fieldErrorLines(fieldErrorsOf(result.error)));
 }
 
 const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
