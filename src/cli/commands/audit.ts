@@ -29,14 +29,14 @@ export function auditCommand(io: Io): Command {
     .option("--since <when>", "only events after this: a duration back from now (30m, 24h, 7d) or a date-time")
     .option("--until <when>", "only events before this: a duration back from now or a date-time")
     .option("--actor <actor>", "only this actor (an email, bootstrap-token, source:NAME)")
-    .option("--action <action>", "only this action, e.g. server.publish, grant.create")
-    .option("--entity-type <type>", "only this kind of entity, e.g. server, tenant, grant, source")
+    .option("--action <action>", "only this action, e.g. mcp_server.publish, grant.create")
+    .option("--entity-type <type>", "only this kind of entity, e.g. mcp_server, tenant, group, grant, source")
     .option("--entity <id>", "only this entity (a server name, rule id, …)")
     .option("--limit <n>", "at most this many events", parsePositiveInteger("--limit"), 50)
     .addHelpText(
       "after",
       sections(
-        examples("oc audit --since 24h", "oc audit --actor alice@example.com --action server.publish", "oc audit --entity github --limit 500 -o json"),
+        examples("oc audit --since 24h", "oc audit --actor alice@example.com --action mcp_server.publish", "oc audit --entity github --limit 500 -o json"),
         "JSON and YAML output carry each event's before and after.",
       ),
     )
