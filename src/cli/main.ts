@@ -1,22 +1,25 @@
 /** The `oc` process: wires the command tree to this process's streams and turns errors into exit codes. */
 import readline from "node:readline";
+import { Writable } from "node:stream";
 import { CommanderError } from "commander";
 import type { Io } from "./context";
 import { CliError, EXIT, formatError } from "./errors";
 import { createProgram } from "./program";
 
-/** Reads a token from the terminal without showing it. */
+/** Reads a token from the terminal without showing it: readline writes its echo to a stream that drops it. */
 function promptSecret(question: string): Promise<string> {
-  return new Promise((resolve) => {
-    const output = process.stderr;
-    const rl = readline.createInterface({ input: process.stdin, output, terminal: true });
-    output.write(question);
-    // Keep readline from echoing what is typed; only the final newline is shown.
-    (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text) => {
-      if (text.includes("\n")) output.write("\n");
-    };
+  return new Promise((resolve, reject) => {
+    const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const rl = readline.createInterface({ input: process.stdin, output: silent, terminal: true });
+    process.stderr.write(question);
+    rl.on("SIGINT", () => {
+      rl.close();
+      process.stderr.write("\n");
+      reject(new CliError("cancelled", EXIT.usage));
+    });
     rl.question("", (answer) => {
       rl.close();
+      process.stderr.write("\n");
       resolve(answer);
     });
   });
