@@ -54,10 +54,8 @@ export function tenantView(tenant: Tenant & { groups?: string[] }): string {
   ]);
 }
 
-export function matchText(match: Match): string {
-  if (match.kind === "override") return `tenant override ${match.list} '${match.pattern}'`;
-  return `rule ${match.ruleId}: ${match.access} ${describeSubjectShort(match.subject)} → '${match.servers}'${match.applies ? "" : " (does not apply)"}`;
-}
+const sameMatch = (a: Match, b: Match | null) =>
+  b !== null && (a.kind === "rule" ? b.kind === "rule" && a.ruleId === b.ruleId : b.kind === "override" && a.list === b.list && a.pattern === b.pattern);
 
 export function explanationView(explanation: Explanation): string {
   return sections(
@@ -65,16 +63,16 @@ export function explanationView(explanation: Explanation): string {
       ["Tenant", explanation.tenant],
       ["Server", explanation.server],
       ["Decision", `${explanation.decision} (tier ${explanation.tier}: ${explanation.tierName})`],
-      ["Decided by", explanation.decidedBy ? matchText(explanation.decidedBy) : "no rule: the default is deny"],
       ["Why", explanation.summary],
     ]),
     explanation.matches.length > 0 &&
       formatTable(explanation.matches, [
+        { header: "DECIDES", value: (m) => (sameMatch(m, explanation.decidedBy) ? "→" : "") },
         { header: "MATCHED", value: (m) => (m.kind === "override" ? "override" : "rule") },
         { header: "ACCESS", value: (m) => (m.kind === "override" ? m.list : m.access) },
         { header: "SUBJECT", value: (m) => (m.kind === "override" ? explanation.tenant : describeSubjectShort(m.subject)) },
         { header: "SERVERS", value: (m) => (m.kind === "override" ? m.pattern : m.servers) },
-        { header: "APPLIES", value: (m) => (m.kind === "override" ? "yes" : m.applies ? "yes" : "no") },
+        { header: "APPLIES", value: (m) => (m.kind === "override" || m.applies ? "yes" : "no") },
         { header: "RULE", value: (m) => (m.kind === "rule" ? m.ruleId : "") },
       ]),
   );
