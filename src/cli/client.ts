@@ -10,8 +10,6 @@ export interface RequestOptions {
   /** An object is sent as JSON; a string is sent as is with `contentType`. */
   body?: unknown;
   contentType?: string;
-  /** Whether the request may go without a token (sign-in discovery). */
-  anonymous?: boolean;
 }
 
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -54,7 +52,7 @@ export class ApiClient {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const { token, url: base } = this.connection;
-    if (!token && !options.anonymous) {
+    if (!token) {
       throw new CliError(`no token for ${base}: run \`oc login --url ${base}\`, or pass --token or set OPENCRANE_TOKEN`, EXIT.auth);
     }
     const headers: Record<string, string> = { accept: "application/json", "user-agent": "oc (OpenCrane CLI)" };

@@ -3,13 +3,13 @@ import type { Command } from "commander";
 import { ApiClient } from "./client";
 import { configPath, readStoredLogin, resolveConnection } from "./config";
 import { parseOutputFormat, render, type OutputFormat } from "./output";
-import type { ProgressSink } from "./progress";
+import type { TextStream } from "./progress";
 
 /** The process's side of a command, injectable so commands run the same in tests. */
 export interface Io {
   env: Record<string, string | undefined>;
-  stdout: ProgressSink;
-  stderr: ProgressSink;
+  stdout: TextStream;
+  stderr: TextStream;
   stdinIsTTY: boolean;
   fetch: typeof fetch;
   /** Reads a line from the terminal without echoing it (for a token). */

@@ -53,8 +53,9 @@ export function countsSummary(counts: RunProgress["counts"]): string {
   return parts.length > 0 ? parts.join(", ") : "nothing fetched";
 }
 
-export interface ProgressSink {
-  /** Whether the sink is a terminal that can redraw a line. */
+/** Where text goes: stdout or stderr, or a test's buffer. */
+export interface TextStream {
+  /** Whether it is a terminal, which can redraw a line in place. */
   isTTY: boolean;
   write(text: string): void;
 }
@@ -62,7 +63,7 @@ export interface ProgressSink {
 /** Polls the run until it ends, reporting each change; answers the finished run. */
 export async function followRun<Run extends RunProgress>(
   fetchRun: () => Promise<Run>,
-  sink: ProgressSink,
+  sink: TextStream,
   { intervalMs = 500, sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) } = {},
 ): Promise<Run> {
   let lastLine = "";

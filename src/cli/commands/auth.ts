@@ -22,7 +22,7 @@ async function whoIs(io: Io, connection: Connection): Promise<SessionUser["user"
   }
 }
 
-const userView = (user: SessionUser["user"]) => `${user.email} (${user.role}${user.kind && user.kind !== "user" ? `, ${user.kind}` : ""})`;
+const userView = (user: SessionUser["user"]) => `${user.email} (${user.role}${user.kind === "bootstrap-token" ? ", the bootstrap token" : ""})`;
 
 async function tokenFor(ctx: CommandContext, url: string): Promise<string> {
   const given = ctx.globals.token ?? ctx.io.env.OPENCRANE_TOKEN;
@@ -80,7 +80,6 @@ export function whoamiCommand(io: Io): Command {
     .action(
       withContext(io, async (ctx) => {
         const { connection } = ctx.client;
-        if (!connection.token) throw new CliError(`no token for ${connection.url}: run \`oc login\``, EXIT.auth);
         const user = await whoIs(ctx.io, connection);
         ctx.output({ url: connection.url, user }, () =>
           formatDetails([
