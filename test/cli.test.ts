@@ -206,6 +206,7 @@ describeEachDatabase("oc against the control plane", (database, kind) => {
     expect(detail.stdout).toMatch(/io\.github\.acme\/calendar +calendar +registered/);
     expect(detail.stdout).toMatch(/io\.github\.acme\/shell +shell +rejected +Obot cannot represent this server/);
     expect(sources[0]).toMatchObject({ name: "acme", lastRun: { id: run.id, status: "succeeded" } });
+    expect((await ocJson("mcp", "list", "--source", "acme")).map((s: { name: string }) => s.name)).toEqual(["calendar"]);
   });
 
   it("oc audit: filters the log by time, actor and action", async () => {

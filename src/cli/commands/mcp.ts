@@ -1,6 +1,7 @@
 /** oc mcp: the server catalog. */
 import { Command, Option } from "commander";
 import { SCOPES, serverCreateInput, SERVER_STATUSES, TRANSPORTS, type McpServer, type Runtime } from "../../server/catalog/model";
+import type { Source } from "../../server/ingest/sources";
 import type { ImportResult } from "../../server/ingest/upload";
 import { segment } from "../client";
 import { examples, withContext, type CommandContext, type Io } from "../context";
@@ -140,6 +141,14 @@ function addServerFlags(command: Command): Command {
     .option("--icon <url>", "an icon URL");
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The API filters by source id; people know sources by name. */
+async function sourceIdFor(ctx: CommandContext, source: string | undefined): Promise<string | undefined> {
+  if (!source || source === "manual" || UUID.test(source)) return source;
+  return (await ctx.client.get<Source>(`/api/v1/sources/${segment(source)}`)).id;
+}
+
 async function listAllServers(ctx: CommandContext, query: Record<string, string | string[] | undefined>, limit: number | undefined): Promise<McpServer[]> {
   const servers: McpServer[] = [];
   let cursor: string | undefined;
@@ -164,13 +173,13 @@ export function mcpCommand(io: Io): Command {
     .option("--transport <transports>", "only these transports", collectList)
     .option("--scope <scopes>", "only these scopes", collectList)
     .option("--category <category>", "only servers in this category")
-    .option("--source <source>", "only servers from this source id, or 'manual'")
+    .option("--source <source>", "only servers from this source (name or id), or 'manual' for those added by hand")
     .option("--limit <n>", "at most this many servers", parsePositiveInteger("--limit"))
-    .addHelpText("after", examples("oc mcp list", "oc mcp list --status active -o json", "oc mcp list --runtime npx,uvx --search github"))
+    .addHelpText("after", examples("oc mcp list", "oc mcp list --status active -o json", "oc mcp list --runtime npx,uvx --search github", "oc mcp list --source mcp-official --status draft"))
     .action(
       withContext(io, async (ctx, options: { search?: string; status?: string[]; runtime?: string[]; transport?: string[]; scope?: string[]; category?: string; source?: string; limit?: number }) => {
-        const { search, limit, ...filters } = options;
-        const servers = await listAllServers(ctx, { q: search, ...filters }, limit);
+        const { search, limit, source, ...filters } = options;
+        const servers = await listAllServers(ctx, { q: search, source: await sourceIdFor(ctx, source), ...filters }, limit);
         ctx.output(servers, (rows) => formatTable(rows, serverColumns, "No servers match."));
       }),
     );
