@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countsInBrief, fieldChangesOf, findingsOf, outcomeLabel, outcomeTally, overallPercent, reconciliation, stageProgress, type RunCounts } from "./source-run";
+import { countsInBrief, intervalText, fieldChangesOf, findingsOf, outcomeLabel, outcomeTally, overallPercent, reconciliation, stageProgress, type RunCounts } from "./source-run";
 
 const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
   fetched: 0,
@@ -99,5 +99,11 @@ describe("outcomes", () => {
   it("reads a staged diff and ignores malformed entries", () => {
     expect(fieldChangesOf([{ field: "description", before: "a", after: "b" }, 3])).toEqual([{ field: "description", before: "a", after: "b" }]);
     expect(fieldChangesOf(null)).toEqual([]);
+  });
+});
+
+describe("intervalText", () => {
+  it("says intervals the way people do", () => {
+    expect([15, 60, 120, 1440, 2880].map(intervalText)).toEqual(["every 15 min", "hourly", "every 2 h", "daily", "every 2 days"]);
   });
 });

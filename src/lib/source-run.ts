@@ -136,3 +136,10 @@ export function fieldChangesOf(raw: unknown): FieldChange[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter((c): c is FieldChange => typeof c === "object" && c !== null && typeof (c as FieldChange).field === "string");
 }
+
+/** "hourly", "every 15 min", "daily": a schedule's interval as people say it. */
+export function intervalText(minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? "daily" : `every ${minutes / 1440} days`;
+  if (minutes % 60 === 0) return minutes === 60 ? "hourly" : `every ${minutes / 60} h`;
+  return `every ${minutes} min`;
+}
