@@ -2,10 +2,11 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { cn } from "@/lib/cn";
 import { COUNT_KEYS, COUNT_LABELS, isRunActive, outcomeLabel, outcomeTally, reconciliation } from "@/lib/source-run";
 import { exactTime } from "@/lib/time";
+import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -24,6 +25,8 @@ export function RunView({ source, runId }: { source: string; runId: string }) {
     ...trpc.sources.run.queryOptions({ name: source, runId }),
     refetchInterval: (q) => (q.state.data && isRunActive(q.state.data.status) ? POLL_MS : false),
   });
+
+  useRefreshOnceFinished(query.data !== undefined && !isRunActive(query.data.status));
 
   if (query.isPending) return <Loading />;
   if (query.isError) return <QueryError error={query.error} what="This run" back={{ href: `/sources/${source}`, label: `Back to ${source}` }} />;
@@ -65,6 +68,21 @@ export function RunView({ source, runId }: { source: string; runId: string }) {
       </div>
     </>
   );
+}
+
+/**
+ * What a finished run changed (sources, the catalog, the review queue and the nav's badge) may be
+ * newer than what this browser holds, even when the run ended before its page first showed:
+ * refresh it once per visit.
+ */
+function useRefreshOnceFinished(finished: boolean) {
+  const invalidate = useInvalidateSources();
+  const refreshed = useRef(false);
+  useEffect(() => {
+    if (!finished || refreshed.current) return;
+    refreshed.current = true;
+    void invalidate();
+  }, [finished, invalidate]);
 }
 
 function RunTimes({ run }: { run: SourceRunWithItems }) {
