@@ -63,6 +63,7 @@ export function RunView({ source, runId }: { source: string; runId: string }) {
             </p>
           )}
         </Panel>
+        {run.status === "succeeded" && <ReviewNote items={run.items} />}
         {run.status === "succeeded" && <CountsPanel run={run} />}
         {run.status === "succeeded" && <ItemsPanel items={run.items} />}
       </div>
@@ -91,6 +92,21 @@ function RunTimes({ run }: { run: SourceRunWithItems }) {
       {run.trigger} run by {run.createdBy}, queued <RelativeTime iso={run.queuedAt} />
       {run.finishedAt && <> · finished at {exactTime(run.finishedAt)}</>}
     </span>
+  );
+}
+
+/** Items this run left for an administrator, and where to decide on them. */
+function ReviewNote({ items }: { items: SourceRunWithItems["items"] }) {
+  const waiting = items.filter((item) => item.outcome === "quarantined" || item.outcome === "pending-update").length;
+  if (waiting === 0) return null;
+  return (
+    <p role="note" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
+      {waiting === 1 ? "One item waits" : `${waiting} items wait`} for an administrator&apos;s decision (quarantined, or an update of a published
+      server).{" "}
+      <Link href="/review" className="font-medium underline">
+        Open the review queue
+      </Link>
+    </p>
   );
 }
 

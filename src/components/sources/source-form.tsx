@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { SOURCE_KINDS, type Source, type SourceKind } from "@/server/ingest/source-model";
 import { Button, LinkButton } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
@@ -46,6 +46,7 @@ export function SourceForm({ mode }: { mode: Mode }) {
   const invalidate = useInvalidateSources();
   const [values, setValues] = useState<SourceFormValues>(() => (mode.kind === "edit" ? sourceFormValuesOf(mode.source) : emptySourceFormValues()));
   const [errors, setErrors] = useState<SourceFieldErrors>({});
+  const formRef = useRef<HTMLFormElement>(null);
   const create = useMutation(trpc.sources.create.mutationOptions());
   const update = useMutation(trpc.sources.update.mutationOptions());
   const pending = create.isPending || update.isPending;
@@ -65,7 +66,8 @@ export function SourceForm({ mode }: { mode: Mode }) {
     const checked = checkSourceForm(values);
     if (!checked.ok) {
       setErrors(checked.errors);
-      document.querySelector<HTMLElement>("[aria-invalid]")?.focus();
+      // After React has marked the fields invalid.
+      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[aria-invalid]")?.focus());
       return;
     }
     setErrors({});
@@ -93,6 +95,7 @@ export function SourceForm({ mode }: { mode: Mode }) {
   const kind = values.kind;
   return (
     <form
+      ref={formRef}
       noValidate
       className="space-y-6"
       onSubmit={(event) => {
