@@ -41,7 +41,7 @@ export function ReviewQueue() {
         <QueueSection
           id="quarantined"
           title="Quarantined"
-          explanation="The scan found something critical (a secret, a prompt-injection phrase, a private endpoint…). Releasing registers the item as a draft; rejecting keeps it out until upstream changes it."
+          explanation="The scan found something critical (a secret, a prompt-injection phrase, a private endpoint…). Releasing registers the item as a draft; rejecting keeps it out of the catalog."
           query={quarantined}
           empty="Nothing is quarantined."
           render={(item) => <QuarantinedItem key={item.id} item={item} canDecide={canDecide} />}
@@ -169,7 +169,7 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
         pending={reject.isPending}
         error={reject.isError ? errorText(reject.error) : null}
         title={`Reject ${item.name ?? item.upstreamId}?`}
-        description="The item stays out of the catalog. The same upstream document is not offered again; a changed one is scanned anew."
+        description="The item stays out of the catalog; the rejection and its reason are recorded in the audit log."
       />
     </li>
   );

@@ -72,7 +72,7 @@ function SourceTable({ sources }: { sources: SourceListRow[] }) {
               <th scope="row" className="px-4 py-2.5 font-normal">
                 <Link
                   href={`/sources/${source.name}`}
-                  className="rounded font-mono text-[13px] font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+                  className="whitespace-nowrap rounded font-mono text-[13px] font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
                 >
                   {source.name}
                 </Link>
