@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Page } from "@playwright/test";
-import { expect, publishServer, test, uniqueName } from "./support";
+import { expect, publishServer, signIn, test, uniqueName } from "./support";
 
 /**
  * A git repository of Obot catalog entries, made for the test and read by the app over file://
@@ -190,5 +190,40 @@ test.describe("sources", () => {
     await expect(page.getByText(/needs the registry's https:\/\/ base URL/)).toBeVisible();
     await expect(page.getByText("the interval must be at least 5 minutes")).toBeVisible();
     await expect(page).toHaveURL(/\/sources\/new$/);
+  });
+
+  test("a viewer sees sources and the review queue but can change nothing", async ({ page, api, newVisitor }) => {
+    const source = uniqueName("viewer-view");
+    const created = await api.post("/api/v1/sources", { data: { name: source, kind: "git", url: "https://git.example.com/acme/catalog.git" } });
+    expect(created.status(), await created.text()).toBe(201);
+
+    const viewer = { email: `${uniqueName("viewer")}@e2e.example`, password: "viewer-password-123" };
+    await page.goto("/users");
+    await page.getByRole("button", { name: "Add user" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add a user" });
+    await dialog.getByRole("textbox", { name: "E-mail" }).fill(viewer.email);
+    await dialog.getByRole("textbox", { name: "Name" }).fill("Sources Viewer");
+    await dialog.getByRole("radio", { name: /^viewer/ }).check();
+    await dialog.getByLabel(/^Initial password/).fill(viewer.password);
+    await dialog.getByRole("button", { name: "Add user" }).click();
+    await expect(dialog).toBeHidden();
+
+    const visitor = await newVisitor();
+    await signIn(visitor, viewer.email, viewer.password);
+    await expect(visitor.getByRole("link", { name: "Sources" })).toBeVisible();
+    await visitor.goto("/sources");
+    await expect(visitor.getByRole("link", { name: source })).toBeVisible();
+    await expect(visitor.getByRole("link", { name: "Add source" })).toHaveCount(0);
+
+    await visitor.goto(`/sources/${source}`);
+    await expect(visitor.getByRole("note")).toContainText("Until then it cannot sync.");
+    for (const action of ["Approve", "Sync now", "Delete", "Edit"]) await expect(visitor.getByRole("button", { name: action })).toHaveCount(0);
+    await expect(visitor.getByRole("link", { name: "Edit" })).toHaveCount(0);
+
+    await visitor.goto("/sources/new");
+    await expect(visitor.getByText("Adding sources needs the editor role")).toBeVisible();
+
+    await visitor.goto("/review");
+    await expect(visitor.getByText("Only administrators can decide on them.")).toBeVisible();
   });
 });
