@@ -158,7 +158,7 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
         description={
           <>
             <p>You have read the findings and accept them. The item is validated and registered as a draft server; nothing is published.</p>
-            <p>The release is recorded in the audit log with these findings.</p>
+            <p>The release holds for this version of the upstream document: later syncs keep it until upstream changes it, which is then scanned again. It is recorded in the audit log with these findings.</p>
           </>
         }
       />
@@ -169,7 +169,7 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
         pending={reject.isPending}
         error={reject.isError ? errorText(reject.error) : null}
         title={`Reject ${item.name ?? item.upstreamId}?`}
-        description="The item stays out of the catalog; the rejection and its reason are recorded in the audit log."
+        description="The item stays out of the catalog, and later syncs keep it out until upstream changes the document. The rejection and its reason are recorded in the audit log."
       />
     </li>
   );
