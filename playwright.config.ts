@@ -41,6 +41,8 @@ export default defineConfig({
       OPENCRANE_INTERNAL_PORT: String(E2E_INTERNAL_PORT),
       OPENCRANE_INTERNAL_HOST: "127.0.0.1",
       OPENCRANE_BOOTSTRAP_TOKEN: E2E_BOOTSTRAP_TOKEN,
+      // e2e/sources.spec.ts syncs a git repository it makes in a temporary directory.
+      OPENCRANE_FETCH_ALLOW_HOSTS: "file://",
       E2E_SERVER_LOG,
     },
   },

@@ -328,7 +328,8 @@ export function resultTable(rows) {
 // ---------------------------------------------------------------------------------------------
 // The record
 
-export function machine(bin) {
+/** `bin`: the wrk and nginx binaries, for benchmarks that use them. */
+export function machine(bin = null) {
   const cpu = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
   const version = (command, args) => {
     const result = spawnSync(command, args, { encoding: "utf8" });
@@ -342,8 +343,8 @@ export function machine(bin) {
     kernel: `${os.type()} ${os.release()}`,
     load: loadAverage(),
     node: process.version,
-    nginx: version(bin.nginx, ["-v"]),
-    wrk: version(bin.wrk, ["-v"]),
+    nginx: bin ? version(bin.nginx, ["-v"]) : null,
+    wrk: bin ? version(bin.wrk, ["-v"]) : null,
     commit: `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "--", "src"]) ? " (src modified)" : ""}`,
   };
 }
@@ -351,7 +352,7 @@ export function machine(bin) {
 /** The "Machine" and "Software" lines of a result section; the load at the end is read now. */
 export function machineLines(info) {
   return `- Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB RAM, ${info.kernel}; load average ${info.load} at the start, ${loadAverage()} at the end
-- Software: node ${info.node}, ${info.nginx}, wrk ${info.wrk}; app at commit ${info.commit}`;
+- Software: node ${info.node}${info.nginx ? `, ${info.nginx}, wrk ${info.wrk}` : ""}; app at commit ${info.commit}`;
 }
 
 export const sectionTitle = (startedAt, what) => `### ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC: ${what}`;

@@ -11,6 +11,7 @@ import { IngestionWorker } from "./ingest/worker";
 import type { Config } from "./config";
 import type { Database, Db } from "./db/client";
 import { FetchRecorder } from "./feeds/fetch-log";
+import { settleContractRevisions } from "./feeds/contract-revisions";
 import { SnapshotStore } from "./feeds/snapshot";
 import { createMetrics, type Metrics } from "./metrics";
 
@@ -55,6 +56,7 @@ export async function startServices(config: Config, database: Database, options:
         }),
         { isolationLevel: "repeatable read", accessMode: "read only" },
       ),
+    settleContractRevisions: (revision, states) => settleContractRevisions(db, revision, states),
     onBuilt: (snapshot) => {
       metrics.snapshotRevision.set(snapshot.revision);
       metrics.snapshotBuildSeconds.set(snapshot.buildMs / 1000);

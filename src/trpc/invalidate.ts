@@ -18,3 +18,14 @@ export function useInvalidateCatalog() {
     [queryClient, trpc],
   );
 }
+
+/** After a source, run or review change: sources, review queues, and everything a registration touches. */
+export function useInvalidateSources() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const invalidateCatalog = useInvalidateCatalog();
+  return useCallback(
+    () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.sources.pathKey() }), invalidateCatalog()]),
+    [queryClient, trpc, invalidateCatalog],
+  );
+}

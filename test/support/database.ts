@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe } from "vitest";
+import { afterAll, beforeAll, describe, inject } from "vitest";
 import { openPGlite, openPostgres, type Database } from "@/server/db/client";
 import { MIGRATIONS, TEST_DATABASE_URL } from "./env";
 
@@ -23,10 +23,11 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<Database> 
     return database;
   }
   if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set");
-  const name = `opencrane_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const prefix = inject("testDatabasePrefix");
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name} template opencrane_test_template`);
+    await admin.unsafe(`create database ${name} template ${prefix}_template`);
   } finally {
     await admin.end();
   }

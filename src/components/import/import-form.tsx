@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState } from "react";
+import { UPLOADS_SOURCE } from "@/server/ingest/source-model";
 import { Button } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader, Panel } from "@/components/ui/panel";
@@ -127,6 +128,7 @@ export function ImportForm() {
 }
 
 type ImportResult = {
+  runId: string;
   created: string[];
   updated: string[];
   unchanged: string[];
@@ -143,9 +145,14 @@ function ImportResultView({ result }: { result: ImportResult }) {
   ] as const;
   return (
     <section aria-labelledby="import-result" className="space-y-4">
-      <h2 id="import-result" className="text-base font-semibold text-slate-900">
-        Import result
-      </h2>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="import-result" className="text-base font-semibold text-slate-900">
+          Import result
+        </h2>
+        <Link href={`/sources/${UPLOADS_SOURCE}/runs/${result.runId}`} className="text-sm font-medium text-indigo-700 hover:underline">
+          See the run: scan findings and every item&apos;s outcome
+        </Link>
+      </div>
       <dl className="grid gap-3 sm:grid-cols-4">
         {counts.map(([label, count, color]) => (
           <div key={label} className="rounded-lg bg-white px-4 py-3 shadow-xs ring-1 ring-slate-200">

@@ -1,17 +1,21 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/cn";
 import { atLeast, type Role } from "@/server/auth/roles";
+import { useTRPC } from "@/trpc/react";
 import { useSession } from "./session";
 
 const ITEMS: { href: string; label: string; icon: string; role: Role }[] = [
   { href: "/", label: "Dashboard", icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10", role: "viewer" },
   { href: "/servers", label: "Catalog", icon: "M4 6h16M4 12h16M4 18h10", role: "viewer" },
+  { href: "/sources", label: "Sources", icon: "M7 18a4 4 0 01-.9-7.9A5 5 0 0116 8a4 4 0 011 7.9M12 12v8m0 0l-3-3m3 3l3-3", role: "viewer" },
+  { href: "/review", label: "Review queue", icon: "M12 3l7 3v6c0 4-3 7-7 9-4-2-7-5-7-9V6l7-3zM9 12l2 2 4-4", role: "viewer" },
   { href: "/tenants", label: "Tenants", icon: "M4 7h16M4 12h16M4 17h16M8 4v16", role: "viewer" },
   { href: "/groups", label: "Groups", icon: "M8 11a3 3 0 100-6 3 3 0 000 6zM16 11a3 3 0 100-6 3 3 0 000 6zM2 20v-1a4 4 0 014-4h4a4 4 0 014 4v1M14 15h4a4 4 0 014 4v1", role: "viewer" },
-  { href: "/grants", label: "Rules", icon: "M9 12l2 2 4-4M12 3l8 4v5c0 5-3.5 8-8 9-4.5-1-8-4-8-9V7l8-4z", role: "viewer" },
+  { href: "/grants", label: "Rules", icon: "M15 7a3 3 0 11-6 0 3 3 0 016 0zM12 10v11m0-6h3m-3 3h2", role: "viewer" },
   { href: "/access", label: "Access matrix", icon: "M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z", role: "viewer" },
   { href: "/import", label: "Import", icon: "M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3", role: "editor" },
   { href: "/audit", label: "Audit log", icon: "M9 5h10M9 12h10M9 19h10M5 5h.01M5 12h.01M5 19h.01", role: "viewer" },
@@ -45,11 +49,27 @@ export function Nav() {
                   <path d={item.icon} />
                 </svg>
                 {item.label}
+                {item.href === "/review" && <ReviewCount />}
               </Link>
             </li>
           );
         })}
       </ul>
     </nav>
+  );
+}
+
+/** How many items wait in the review queue; nothing when none do. */
+function ReviewCount() {
+  const trpc = useTRPC();
+  const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
+  const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
+  const count = (quarantined.data?.length ?? 0) + (pendingUpdates.data?.length ?? 0);
+  if (count === 0) return null;
+  return (
+    <span className="ml-auto rounded-full bg-amber-400 px-1.5 text-xs font-semibold tabular-nums text-slate-900" data-testid="review-count">
+      {count}
+      <span className="sr-only"> waiting</span>
+    </span>
   );
 }

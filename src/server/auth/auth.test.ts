@@ -71,6 +71,7 @@ describeEachDatabase("first start and local sign-in", (database) => {
     expect(ok.body.user).toEqual({ email: "root@example.com", displayName: "Root", role: "admin" });
     expect(ok.setCookie).toMatch(/^oc_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Expires=/);
     expect((await b.send("GET", "/api/auth/session")).body.user).toMatchObject({ email: "root@example.com", role: "admin" });
+    expect(await auditActions(services, "root@example.com")).toEqual(["user.create", "auth.sign_in"]);
     const again = await browser(services).send("POST", "/api/auth/setup", { token: setupToken, email: "evil@example.com", password: "a long enough password" });
     expect(again.status).toBe(401);
     expect(await prepareFirstAdmin(services.db, services.config)).toEqual({ kind: "users-exist" });

@@ -3,6 +3,7 @@
  * OPENCRANE_ADMIN_PASSWORD when set, otherwise through a one-time setup link printed once.
  */
 import { z } from "zod";
+import { recordAudit } from "../audit/audit";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { DomainError, parseInput } from "../errors";
@@ -84,6 +85,11 @@ export async function completeSetup(
     const user = await insertLocalUser(tx, ctx, { email: input.email, displayName: input.displayName, password: input.password, role: "admin" });
     await dropFlows(tx, "setup");
     const session = await createSession(tx, user.id, policy, meta);
+    await recordAudit(
+      tx,
+      { actor: { kind: "user", id: user.email }, requestId: meta.requestId, sourceIp: meta.sourceIp },
+      { action: "auth.sign_in", entityType: "user", entityId: user.email, after: { method: "setup-link" } },
+    );
     return { user, ...session };
   });
 }

@@ -262,7 +262,7 @@ export const containerizedRuntimeSchema = z.object({
     .string({ error: "path is required for a containerized runtime" })
     .trim()
     .min(1, "path is required for a containerized runtime")
-    .startsWith("/", "path must start with '/', for example '/mcp'"),
+    .regex(/^\//, "path must start with '/', for example '/mcp'"),
   command: z.string().trim().max(500).default(""),
   args: argsSchema,
   ...egressFields,

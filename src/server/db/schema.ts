@@ -82,6 +82,17 @@ export const catalogState = pgTable(
   (t) => [check("catalog_state_singleton", sql`${t.id} = 1`)],
 );
 
+/**
+ * Per tenant, a digest of everything its contract says and the catalog revision at which that
+ * last changed. Derived state, shared by replicas: the contract's `revision` (and so its ETag)
+ * moves only when the tenant's own contract changes, and every replica serves the same one.
+ */
+export const contractRevisions = pgTable("contract_revisions", {
+  tenant: text().primaryKey(),
+  fingerprint: text().notNull(),
+  revision: bigint({ mode: "number" }).notNull(),
+});
+
 /** Append-only: a trigger in the migrations refuses UPDATE, DELETE and TRUNCATE. */
 export const auditEvents = pgTable(
   "audit_events",
@@ -356,6 +367,13 @@ export const sourceItems = pgTable(
     /** For a pending update: the server's proposed spec and the field diff against the current one. */
     pendingSpec: jsonb().$type<unknown>(),
     pendingDiff: jsonb().$type<unknown>(),
+    /**
+     * An admin's decision on this quarantined document (its digest): it stands at every later run
+     * until upstream changes the document, which is then scanned and judged afresh.
+     */
+    reviewDecision: text(),
+    reviewedBy: text(),
+    reviewedAt: ts(),
     firstSeenAt: ts().notNull().defaultNow(),
     lastSeenAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
@@ -364,6 +382,7 @@ export const sourceItems = pgTable(
     uniqueIndex("source_items_upstream_key").on(t.sourceId, t.upstreamId),
     index("source_items_state_idx").on(t.state),
     check("source_items_state_check", sql`${t.state} in ('registered', 'quarantined', 'rejected', 'pending-update', 'removed-upstream')`),
+    check("source_items_review_decision_check", sql`${t.reviewDecision} in ('released', 'rejected')`),
   ],
 );
 

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, restClient, TEST_CONFIG, testServices } from "../../../test/support/services";
 import type { Config } from "../config";
-import { createServer, publishServer } from "../catalog/servers";
-import { createGrant, createTenant } from "../policy/store";
+import { createServer, publishServer, updateServer } from "../catalog/servers";
+import { createGrant, createTenant, deleteGrant } from "../policy/store";
 import type { Services } from "../services";
 import { contractResponse } from "./contract-route";
 
@@ -175,6 +175,76 @@ describeEachDatabase("tenant contract", (database) => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     const lapsed = await fetchContract("beta", token);
     expect((await lapsed.json()).policy.mcpServers.allow).toEqual([]);
+  });
+});
+
+describeEachDatabase("tenant contract revisions", (database) => {
+  let services: Services;
+  const fetchContract = async (from: Services, tenant: string) => {
+    const issued = await restClient(from)("POST", `/api/v1/tenants/${tenant}/tokens`, { name: `probe-${Date.now()}` });
+    const response = await contractResponse(
+      from,
+      new Request(`http://cp.test/api/internal/contract/${tenant}`, { headers: { authorization: `Bearer ${issued.body.token}` } }),
+      tenant,
+    );
+    expect(response.status).toBe(200);
+    return { etag: response.headers.get("etag"), contract: await response.json() };
+  };
+
+  beforeAll(async () => {
+    services = await testServices(database());
+    for (const name of ["github", "slack"]) {
+      await createServer(services.db, ALICE, { name, displayName: name, endpoint: `https://${name}.example/mcp` });
+      await publishServer(services.db, ALICE, name);
+    }
+    await createTenant(services.db, ALICE, { name: "alpha" });
+    await createTenant(services.db, ALICE, { name: "beta" });
+    await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" });
+    await services.snapshots.refresh();
+  });
+
+  it("keeps a contract's revision and ETag through writes that do not change it, and moves them when it changes", async () => {
+    const before = await fetchContract(services, "alpha");
+    const betaBefore = await fetchContract(services, "beta");
+    expect(before.contract.revision).toBeLessThanOrEqual(services.snapshots.current!.revision);
+    await createServer(services.db, ALICE, { name: "draft-only", displayName: "Draft only", endpoint: "https://draft.example/mcp" });
+    await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "beta" }, servers: "slack", access: "allow" });
+    await services.snapshots.refresh();
+    // The unchanged contract's rendered body is carried into the new snapshot, not rendered again.
+    expect(services.snapshots.current!.contracts.has("alpha")).toBe(true);
+    expect(services.snapshots.current!.contracts.has("beta")).toBe(false);
+    const unrelated = await fetchContract(services, "alpha");
+    expect(services.snapshots.current!.revision).toBeGreaterThan(before.contract.revision);
+    expect(unrelated).toEqual(before);
+    const beta = await fetchContract(services, "beta");
+    expect(beta.contract.revision).toBe(services.snapshots.current!.revision);
+    expect(beta.etag).not.toBe(betaBefore.etag);
+
+    await updateServer(services.db, ALICE, "github", { version: 2, displayName: "GitHub Enterprise", confirmRename: true });
+    await services.snapshots.refresh();
+    const renamed = await fetchContract(services, "alpha");
+    expect(renamed.contract.revision).toBe(services.snapshots.current!.revision);
+    expect(renamed.etag).not.toBe(before.etag);
+    expect((await fetchContract(services, "beta")).etag).toBe(beta.etag);
+  });
+
+  it("is the same on a replica that starts later, even after the contract changed back", async () => {
+    await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "deny" });
+    await services.snapshots.refresh();
+    const denied = await fetchContract(services, "alpha");
+    const grant = await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "allow", note: "temporary" });
+    await services.snapshots.refresh();
+    await deleteGrant(services.db, ALICE, grant.id);
+    await services.snapshots.refresh();
+    const replica = await testServices(database());
+    try {
+      for (const tenant of ["alpha", "beta"]) {
+        expect(await fetchContract(replica, tenant)).toEqual(await fetchContract(services, tenant));
+      }
+      expect((await fetchContract(replica, "alpha")).contract.policy).toEqual(denied.contract.policy);
+    } finally {
+      await replica.close().catch(() => undefined);
+    }
   });
 });
 

@@ -1,6 +1,12 @@
 import type { McpServer } from "../catalog/model";
 import { compilePolicy, type CompiledPolicy, type PolicyInput } from "../policy/compile";
-import { renderTenantContract, type ContractServer, type ContractTenant } from "../policy/contract";
+import {
+  contractFingerprint,
+  contractServerDigest,
+  renderTenantContract,
+  type ContractServer,
+  type ContractTenant,
+} from "../policy/contract";
 import { registryEntries, type RegistryEntry } from "../formats/registry-view";
 import { encodeBody, type EncodedBody } from "./encoded-body";
 import { renderObotFeed } from "./obot-feed";
@@ -15,11 +21,19 @@ export interface CatalogSnapshot {
   policy: CompiledPolicy;
   contractServers: ReadonlyMap<string, ContractServer>;
   tenants: ReadonlyMap<string, ContractTenant>;
-  /** Contract bodies, rendered on first request per tenant and kept for this snapshot. */
+  /** Per tenant: a digest of its contract's inputs, and the revision at which they last changed. */
+  contractStates: Map<string, ContractState>;
+  /** Contract bodies, rendered on first request per tenant and kept (or carried over) per snapshot. */
   contracts: Map<string, EncodedBody>;
   /** The active servers in full, for views rendered on demand (the MCP Registry view). */
   servers: readonly McpServer[];
   registry?: RegistryEntry[];
+}
+
+export interface ContractState {
+  fingerprint: string;
+  /** The catalog revision at which this tenant's contract last changed: the contract's `revision`. */
+  revision: number;
 }
 
 export interface CatalogState {
@@ -41,20 +55,60 @@ export function contractServerOf(server: McpServer): ContractServer {
   };
 }
 
+/**
+ * The snapshot of a catalog state. Every contract's revision starts as the snapshot's own;
+ * settleContractRevisions() then keeps the earlier revision of each contract that did not change.
+ */
 export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs = 0): CatalogSnapshot {
   const active = state.servers.filter((s) => s.status === "active");
+  const policy = compilePolicy(state.policy, builtAt);
+  const contractServers = new Map(active.map((s) => [s.name, contractServerOf(s)]));
+  const tenants = new Map(state.tenants.map((t) => [t.name, t]));
   return {
     revision: state.revision,
     builtAt,
     buildMs,
     activeServers: active.length,
     obotFeed: encodeBody(renderObotFeed(active)),
-    policy: compilePolicy(state.policy, builtAt),
-    contractServers: new Map(active.map((s) => [s.name, contractServerOf(s)])),
-    tenants: new Map(state.tenants.map((t) => [t.name, t])),
+    policy,
+    contractServers,
+    tenants,
+    contractStates: contractStatesOf(policy, contractServers, tenants, state.revision),
     contracts: new Map(),
     servers: active,
   };
+}
+
+/** Every tenant's contract fingerprint: the per-snapshot cost of knowing whose contract changed. */
+export function contractStatesOf(
+  policy: CompiledPolicy,
+  contractServers: ReadonlyMap<string, ContractServer>,
+  tenants: ReadonlyMap<string, ContractTenant>,
+  revision: number,
+): Map<string, ContractState> {
+  const serverDigests = new Map([...contractServers].map(([name, server]) => [name, contractServerDigest(server)]));
+  const states = new Map<string, ContractState>();
+  for (const [name, info] of tenants) {
+    const access = policy.tenants.get(name);
+    if (access) states.set(name, { fingerprint: contractFingerprint(info, access, serverDigests), revision });
+  }
+  return states;
+}
+
+/** Sets each contract's revision; a contract whose revision and inputs are unchanged keeps its rendered body. */
+export function applyContractRevisions(
+  snapshot: CatalogSnapshot,
+  revisions: ReadonlyMap<string, number>,
+  previous: CatalogSnapshot | null,
+): void {
+  for (const [tenant, state] of snapshot.contractStates) {
+    state.revision = revisions.get(tenant) ?? snapshot.revision;
+    const before = previous?.contractStates.get(tenant);
+    const body = previous?.contracts.get(tenant);
+    if (body && before && before.fingerprint === state.fingerprint && before.revision === state.revision) {
+      snapshot.contracts.set(tenant, body);
+    }
+  }
 }
 
 /** The MCP Registry view's entries at this snapshot, rendered once. */
@@ -70,7 +124,8 @@ export function contractBody(snapshot: CatalogSnapshot, tenant: string): Encoded
   const access = snapshot.policy.tenants.get(tenant);
   const info = snapshot.tenants.get(tenant);
   if (!access || !info) return null;
-  const body = encodeBody(JSON.stringify(renderTenantContract(info, access, snapshot.contractServers, snapshot.revision)));
+  const revision = snapshot.contractStates.get(tenant)?.revision ?? snapshot.revision;
+  const body = encodeBody(JSON.stringify(renderTenantContract(info, access, snapshot.contractServers, revision)));
   snapshot.contracts.set(tenant, body);
   return body;
 }
@@ -78,6 +133,11 @@ export function contractBody(snapshot: CatalogSnapshot, tenant: string): Encoded
 export interface SnapshotStoreOptions {
   loadState: () => Promise<CatalogState>;
   loadRevision: () => Promise<number>;
+  /**
+   * Records the snapshot's contract fingerprints and answers each contract's revision: the one
+   * all replicas agree on. Without it, every contract carries the snapshot's revision.
+   */
+  settleContractRevisions?: (revision: number, states: ReadonlyMap<string, ContractState>) => Promise<ReadonlyMap<string, number>>;
   onBuilt?: (snapshot: CatalogSnapshot) => void;
   onError?: (error: unknown) => void;
   now?: () => Date;
@@ -138,6 +198,7 @@ export class SnapshotStore {
     try {
       const state = await this.options.loadState();
       const snapshot = buildCatalogSnapshot(state, this.now(), 0);
+      applyContractRevisions(snapshot, await this.contractRevisions(snapshot), this.current);
       snapshot.buildMs = performance.now() - started;
       if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
       this.lastError = null;
@@ -147,6 +208,17 @@ export class SnapshotStore {
     } catch (error) {
       this.noteError(error);
       throw error;
+    }
+  }
+
+  private async contractRevisions(snapshot: CatalogSnapshot): Promise<ReadonlyMap<string, number>> {
+    if (!this.options.settleContractRevisions) return new Map();
+    try {
+      return await this.options.settleContractRevisions(snapshot.revision, snapshot.contractStates);
+    } catch (error) {
+      // The contracts stay correct with the snapshot's revision; only their ETags move needlessly.
+      console.warn(`[opencrane] contract revisions not settled at revision ${snapshot.revision}: ${error instanceof Error ? error.message : String(error)}`);
+      return new Map();
     }
   }
 

@@ -298,10 +298,16 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
         const errors = [...item.errors];
         let serverId: string | null = before?.serverId ?? null;
         let pending: { spec: ServerSpec; diff: ReturnType<typeof specDiff> } | undefined;
-        if (isQuarantined(item.findings)) outcome = "quarantined";
+        const sameDocument = before?.digest === item.digest;
+        // An admin's release or rejection holds for this exact document; a changed one is judged afresh.
+        const decision = sameDocument ? before?.reviewDecision ?? null : null;
+        if (decision === "rejected") {
+          outcome = "rejected";
+          errors.push(...before!.errors.filter((e) => !errors.includes(e)));
+        } else if (isQuarantined(item.findings) && decision !== "released") outcome = "quarantined";
         else if (!item.candidate) outcome = "rejected";
-        else if (before && before.digest === item.digest && ["registered", "pending-update", "removed-upstream"].includes(before.state) && before.serverId && state.serversById.has(before.serverId)) {
-          outcome = before.state === "pending-update" ? "pending-update" : "unchanged";
+        else if (sameDocument && ["registered", "pending-update", "removed-upstream"].includes(before!.state) && before!.serverId && state.serversById.has(before!.serverId)) {
+          outcome = before!.state === "pending-update" ? "pending-update" : "unchanged";
         } else {
           const registered = await registerItem(tx, ctx, source, item, before, state);
           outcome = registered.outcome;
@@ -327,6 +333,9 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
           serverId,
           pendingSpec: pending?.spec ?? (outcome === "pending-update" ? before?.pendingSpec ?? null : null),
           pendingDiff: pending?.diff ?? (outcome === "pending-update" ? before?.pendingDiff ?? null : null),
+          reviewDecision: decision,
+          reviewedBy: decision ? before!.reviewedBy : null,
+          reviewedAt: decision ? before!.reviewedAt : null,
           lastSeenAt: now,
           updatedAt: now,
         };

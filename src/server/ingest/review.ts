@@ -63,6 +63,12 @@ async function itemFor(tx: Db, id: string, state: string) {
   return row;
 }
 
+/** The columns that make an admin's decision on a quarantined document stand at later runs. */
+function decided(ctx: ChangeContext, decision: "released" | "rejected") {
+  const now = new Date();
+  return { reviewDecision: decision, reviewedBy: ctx.actor.id, reviewedAt: now, updatedAt: now };
+}
+
 export const reviewReasonInput = z.object({ reason: z.string().trim().max(500).default("") });
 
 /** Releases a quarantined item: validated again, then registered like a run would. */
@@ -71,7 +77,10 @@ export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
     const { item, source } = await itemFor(tx, id, "quarantined");
     const outcome = candidateFor(item.document, 0);
     if (!outcome.ok) {
-      await tx.update(sourceItems).set({ state: "rejected", errors: outcome.errors, updatedAt: new Date() }).where(eq(sourceItems.id, id));
+      await tx
+        .update(sourceItems)
+        .set({ state: "rejected", errors: outcome.errors, ...decided(ctx, "rejected") })
+        .where(eq(sourceItems.id, id));
       await recordAudit(tx, ctx, { action: "source.release_rejected", entityType: "source_item", entityId: id, after: { upstreamId: item.upstreamId, errors: outcome.errors } });
       throw new DomainError("VALIDATION_FAILED", `released, but ${item.upstreamId} is not valid: ${outcome.errors.join("; ")}`, { formErrors: outcome.errors });
     }
@@ -86,7 +95,7 @@ export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
         serverId: registered.serverId,
         pendingSpec: registered.pending?.spec ?? null,
         pendingDiff: registered.pending?.diff ?? null,
-        updatedAt: new Date(),
+        ...decided(ctx, "released"),
       })
       .where(eq(sourceItems.id, id));
     await recordAudit(tx, ctx, {
@@ -105,7 +114,7 @@ export async function rejectItem(db: Db, ctx: ChangeContext, id: string, rawInpu
   return db.transaction(async (tx) => {
     const { item } = await itemFor(tx, id, "quarantined");
     const errors = [`rejected by ${ctx.actor.id}${reason ? `: ${reason}` : ""}`];
-    await tx.update(sourceItems).set({ state: "rejected", errors, updatedAt: new Date() }).where(eq(sourceItems.id, id));
+    await tx.update(sourceItems).set({ state: "rejected", errors, ...decided(ctx, "rejected") }).where(eq(sourceItems.id, id));
     await recordAudit(tx, ctx, { action: "source.reject", entityType: "source_item", entityId: id, after: { upstreamId: item.upstreamId, reason } });
     return { outcome: "rejected" as const };
   });

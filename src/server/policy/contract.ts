@@ -8,6 +8,12 @@ import type { Transport } from "../catalog/model";
 import type { TenantAccess } from "./compile";
 
 export const CONTRACT_FORMAT = "opencrane-runtime/v1alpha1";
+/**
+ * Part of every contract fingerprint. Bump it whenever renderTenantContract or
+ * renderToolsMarkdown render the same input differently, so revisions move with the bodies
+ * (contract.test.ts pins a rendered sample to this value).
+ */
+export const CONTRACT_RENDERING = "1";
 const MAX_TOOLS_LISTED = 40;
 
 /** What a contract and TOOLS.md say about an allowed server. */
@@ -82,4 +88,25 @@ export function renderTenantContract(
   };
   const contractVersion = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 16);
   return { version: CONTRACT_FORMAT, contractVersion, revision, ...content };
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 22);
+
+/** A digest of what a contract says about one server: computed once per server per snapshot. */
+export function contractServerDigest(server: ContractServer): string {
+  return digest(JSON.stringify([server.name, server.displayName, server.shortDescription, server.transport, server.endpoint, server.tools]));
+}
+
+/**
+ * A digest of every input of the tenant's contract, equal exactly when the rendered contract
+ * would be: far cheaper than rendering (no TOOLS.md), so it is computed for every tenant at every
+ * snapshot to tell whose contract changed.
+ */
+export function contractFingerprint(
+  tenant: ContractTenant,
+  access: Pick<TenantAccess, "allow" | "deny">,
+  serverDigests: ReadonlyMap<string, string>,
+): string {
+  const allowed = access.allow.map((name) => serverDigests.get(name) ?? `?${name}`).join(",");
+  return digest(`${CONTRACT_RENDERING}\u0000${JSON.stringify([tenant.name, tenant.team, tenant.displayName])}\u0000${allowed}\u0000${access.deny.join(",")}`);
 }

@@ -1,0 +1,140 @@
+/** oc grants: the access rules that decide which tenant may use which server. */
+import { Command, Option } from "commander";
+import { ACCESS, grantCreateInput, type Grant, type Subject } from "../../server/policy/model";
+import type { SavedGrant } from "../../server/policy/store";
+import { segment } from "../client";
+import { examples, withContext, type Io } from "../context";
+import { describeSubjectShort, parseSubject, SUBJECT_SYNTAX, validateInput } from "../input";
+import { formatDetails, formatTable, sections, shortTime } from "../output";
+import { changeOrPreview, DRY_RUN_FLAG, printDeleted } from "./shared";
+
+const base = "/api/v1/grants";
+const grantPath = (id: string) => `${base}/${segment(id)}`;
+
+type ListedGrant = Grant & { deadReason: string | null };
+
+/** The list endpoint filters by subject type and name: `group:platform` → both, `everyone` → the type. */
+export function subjectFilter(subject: Subject | undefined): { subjectType?: string; subjectName?: string } {
+  if (!subject) return {};
+  if (subject.type === "group" || subject.type === "tenant") return { subjectType: subject.type, subjectName: subject.name };
+  return { subjectType: subject.type };
+}
+
+export interface GrantAddFlags {
+  deny?: boolean;
+  note?: string;
+  expiresAt?: string;
+  dryRun?: boolean;
+}
+
+export function grantBody(subject: string, servers: string, flags: GrantAddFlags): Record<string, unknown> {
+  return { subject: parseSubject(subject), servers, access: flags.deny ? "deny" : "allow", note: flags.note, expiresAt: flags.expiresAt };
+}
+
+export function grantView(grant: Grant & { scopeExcluded?: SavedGrant["scopeExcluded"]; deadReason?: string | null }): string {
+  return sections(
+    formatDetails([
+      ["Id", grant.id],
+      ["Rule", `${grant.access} ${describeSubjectShort(grant.subject)} → '${grant.servers}'`],
+      ["Note", grant.note],
+      ["Expires", grant.expiresAt ? shortTime(grant.expiresAt) : "never"],
+      ...(grant.deadReason ? [["Dead", grant.deadReason] as const] : []),
+      ["Version", grant.version],
+    ]),
+    grant.scopeExcluded &&
+      grant.scopeExcluded.length > 0 &&
+      formatTable(grant.scopeExcluded, [
+        { header: "NOT GRANTED", value: (e) => e.server },
+        { header: "SCOPE", value: (e) => e.scope },
+        { header: "WHY", value: (e) => e.reason },
+      ]),
+  );
+}
+
+export function grantsCommand(io: Io): Command {
+  const grants = new Command("grants").description("access rules: allow or deny a subject the servers a name or glob matches");
+
+  grants
+    .command("list")
+    .description("list rules, oldest first, with why a rule is dead if it is")
+    .option("--subject <subject>", `only rules for this subject: ${SUBJECT_SYNTAX}`)
+    .addOption(new Option("--access <access>", "only allow or only deny rules").choices(ACCESS))
+    .option("--server <name>", "only rules whose pattern matches this server")
+    .addHelpText("after", examples("oc grants list", "oc grants list --subject group:platform", "oc grants list --server github -o json"))
+    .action(
+      withContext(io, async (ctx, options: { subject?: string; access?: string; server?: string }) => {
+        const query = { ...subjectFilter(options.subject ? parseSubject(options.subject) : undefined), access: options.access, server: options.server };
+        const { items } = await ctx.client.get<{ items: ListedGrant[] }>(base, query);
+        ctx.output(items, (rows) =>
+          formatTable(
+            rows,
+            [
+              { header: "ID", value: (g) => g.id },
+              { header: "ACCESS", value: (g) => g.access },
+              { header: "SUBJECT", value: (g) => describeSubjectShort(g.subject) },
+              { header: "SERVERS", value: (g) => g.servers },
+              { header: "EXPIRES", value: (g) => shortTime(g.expiresAt) },
+              { header: "NOTE", value: (g) => (g.deadReason ? `dead: ${g.deadReason}` : g.note), maxWidth: 50 },
+            ],
+            "No rules match.",
+          ),
+        );
+      }),
+    );
+
+  grants
+    .command("get")
+    .description("show one rule")
+    .argument("<id>", "the rule's id")
+    .action(
+      withContext(io, async (ctx, id: string) => {
+        ctx.output(await ctx.client.get<Grant>(grantPath(id)), grantView);
+      }),
+    );
+
+  grants
+    .command("add")
+    .description("add a rule: allow (or --deny) a subject the servers matching a name or glob")
+    .argument("<subject>", SUBJECT_SYNTAX)
+    .argument("<servers>", "a server name or glob (* and ?)")
+    .option("--deny", "a deny rule instead of allow")
+    .option("--note <text>", "why the rule exists")
+    .option("--expires-at <time>", "when the rule stops applying, e.g. 2026-12-31T23:59:59Z")
+    .option(...DRY_RUN_FLAG)
+    .addHelpText(
+      "after",
+      examples(
+        "oc grants add group:platform 'github*' --dry-run",
+        "oc grants add group:platform 'github*' --note 'platform agents need GitHub'",
+        "oc grants add tenant:payments-bot slack --deny",
+        "oc grants add labels:team=payments,tier=gold linear",
+      ),
+    )
+    .action(
+      withContext(io, async (ctx, subject: string, servers: string, flags: GrantAddFlags) => {
+        const body = grantBody(subject, servers, flags);
+        validateInput(grantCreateInput, body, "cannot add rule");
+        await changeOrPreview(
+          ctx,
+          flags.dryRun,
+          (query) => ctx.client.post<SavedGrant>(base, body, query),
+          (grant) => ctx.output(grant, (g) => sections(`Added rule ${g.id}.`, grantView(g))),
+        );
+      }),
+    );
+
+  grants
+    .command("rm")
+    .alias("delete")
+    .description("delete a rule")
+    .argument("<id>", "the rule's id (see oc grants list)")
+    .option(...DRY_RUN_FLAG)
+    .addHelpText("after", examples("oc grants rm 5c0b2d1e-… --dry-run"))
+    .action(
+      withContext(io, async (ctx, id: string, options: { dryRun?: boolean }) => {
+        await changeOrPreview(ctx, options.dryRun, (query) => ctx.client.delete(grantPath(id), query), () => printDeleted(ctx, "rule", id));
+      }),
+    );
+
+  return grants;
+}

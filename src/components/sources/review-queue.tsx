@@ -1,0 +1,291 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { AuditDiff } from "@/components/audit/audit-diff";
+import { useCan } from "@/components/shell/session";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/dialog";
+import { Field, inputClasses } from "@/components/ui/field";
+import { PageHeader, Panel } from "@/components/ui/panel";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { useToast } from "@/components/ui/toast";
+import { domainErrorOf } from "@/lib/domain-error";
+import { sentence } from "@/lib/messages";
+import { fieldChangesOf } from "@/lib/source-run";
+import { useInvalidateSources } from "@/trpc/invalidate";
+import { useTRPC } from "@/trpc/react";
+import { FindingsList } from "./findings";
+import { Loading, QueryError } from "./query-error";
+import type { ReviewItem } from "./types";
+
+export function ReviewQueue() {
+  const trpc = useTRPC();
+  const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
+  const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
+  const canDecide = useCan("admin");
+  return (
+    <>
+      <PageHeader
+        title="Review queue"
+        description={
+          <>
+            Items from <Link href="/sources" className="text-indigo-700 hover:underline">sources</Link> that wait for an administrator: those the
+            security scan held back, and upstream changes to servers that are already published.
+            {!canDecide && " Only administrators can decide on them."}
+          </>
+        }
+      />
+      <div className="space-y-8">
+        <QueueSection
+          id="quarantined"
+          title="Quarantined"
+          explanation="The scan found something critical (a secret, a prompt-injection phrase, a private endpoint…). Releasing registers the item as a draft; rejecting keeps it out of the catalog."
+          query={quarantined}
+          empty="Nothing is quarantined."
+          render={(item) => <QuarantinedItem key={item.id} item={item} canDecide={canDecide} />}
+        />
+        <QueueSection
+          id="pending-updates"
+          title="Pending updates"
+          explanation="Upstream changed a server that is not a draft any more. Approving applies the change to the catalog (and to what Obot and tenants receive); rejecting keeps the server as it is."
+          query={pendingUpdates}
+          empty="No updates are waiting."
+          render={(item) => <PendingUpdate key={item.id} item={item} canDecide={canDecide} />}
+        />
+      </div>
+    </>
+  );
+}
+
+function QueueSection({
+  id,
+  title,
+  explanation,
+  query,
+  empty,
+  render,
+}: {
+  id: string;
+  title: string;
+  explanation: string;
+  query: { isPending: boolean; isError: boolean; error: unknown; data?: ReviewItem[] };
+  empty: string;
+  render: (item: ReviewItem) => React.ReactNode;
+}) {
+  return (
+    <section aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
+        {title}
+        {query.data && <span className="ml-2 text-sm font-normal text-slate-500">({query.data.length})</span>}
+      </h2>
+      <p className="mb-3 mt-1 max-w-3xl text-sm text-slate-600">{explanation}</p>
+      {query.isPending ? (
+        <Loading />
+      ) : query.isError ? (
+        <QueryError error={query.error} what={`the ${title.toLowerCase()} items`} />
+      ) : query.data!.length === 0 ? (
+        <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">{empty}</p>
+      ) : (
+        <ul className="space-y-4">{query.data!.map(render)}</ul>
+      )}
+    </section>
+  );
+}
+
+function ItemHeading({ item }: { item: ReviewItem }) {
+  return (
+    <span className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+      <span className="font-mono">{item.name ?? item.upstreamId}</span>
+      <span className="text-xs font-normal text-slate-500">
+        from{" "}
+        <Link href={`/sources/${item.source}`} className="font-mono text-indigo-700 hover:underline">
+          {item.source}
+        </Link>
+        {item.upstreamVersion && ` · version ${item.upstreamVersion}`} · <RelativeTime iso={item.updatedAt} />
+      </span>
+    </span>
+  );
+}
+
+const errorText = (error: unknown) => sentence(domainErrorOf(error).message);
+
+function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boolean }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateSources();
+  const [dialog, setDialog] = useState<"release" | "reject" | null>(null);
+  const done = async (message: string) => {
+    setDialog(null);
+    await invalidate();
+    toast(message);
+  };
+  const release = useMutation(
+    trpc.sources.release.mutationOptions({
+      onSuccess: (result) => done(`Released ${item.name ?? item.upstreamId}: ${result.outcome === "pending-update" ? "its update now waits for review" : "registered as a draft"}.`),
+      onError: () => void invalidate(),
+    }),
+  );
+  const reject = useMutation(trpc.sources.reject.mutationOptions({ onSuccess: () => done(`Rejected ${item.name ?? item.upstreamId}.`) }));
+  return (
+    <li data-testid="quarantined-item" data-upstream-id={item.upstreamId}>
+      <Panel
+        title={<ItemHeading item={item} />}
+        actions={
+          canDecide && (
+            <>
+              <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("reject")}>
+                Reject
+              </Button>
+              <Button size="sm" variant="primary" onClick={() => setDialog("release")}>
+                Release
+              </Button>
+            </>
+          )
+        }
+      >
+        <FindingsList findings={item.findings} />
+      </Panel>
+      <ConfirmDialog
+        open={dialog === "release"}
+        onClose={() => setDialog(null)}
+        onConfirm={() => release.mutate({ id: item.id })}
+        pending={release.isPending}
+        error={release.isError ? errorText(release.error) : null}
+        title={`Release ${item.name ?? item.upstreamId}?`}
+        confirmLabel="Release"
+        description={
+          <>
+            <p>You have read the findings and accept them. The item is validated and registered as a draft server; nothing is published.</p>
+            <p>The release holds for this version of the upstream document: later syncs keep it until upstream changes it, which is then scanned again. It is recorded in the audit log with these findings.</p>
+          </>
+        }
+      />
+      <ReasonDialog
+        open={dialog === "reject"}
+        onClose={() => setDialog(null)}
+        onConfirm={(reason) => reject.mutate({ id: item.id, reason })}
+        pending={reject.isPending}
+        error={reject.isError ? errorText(reject.error) : null}
+        title={`Reject ${item.name ?? item.upstreamId}?`}
+        description="The item stays out of the catalog, and later syncs keep it out until upstream changes the document. The rejection and its reason are recorded in the audit log."
+      />
+    </li>
+  );
+}
+
+/** The staged change as two partial servers (only the fields that change), for the audit log's diff view. */
+function beforeAndAfter(diff: unknown) {
+  const changes = fieldChangesOf(diff);
+  return {
+    before: Object.fromEntries(changes.filter((c) => c.before !== undefined).map((c) => [c.field, c.before])),
+    after: Object.fromEntries(changes.filter((c) => c.after !== undefined).map((c) => [c.field, c.after])),
+  };
+}
+
+function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boolean }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateSources();
+  const [dialog, setDialog] = useState<"approve" | "reject" | null>(null);
+  const done = async (message: string) => {
+    setDialog(null);
+    await invalidate();
+    toast(message);
+  };
+  const approve = useMutation(trpc.sources.approveUpdate.mutationOptions({ onSuccess: (server) => done(`Applied the update to ${server.displayName}.`) }));
+  const reject = useMutation(trpc.sources.rejectUpdate.mutationOptions({ onSuccess: () => done(`Rejected the update of ${item.name ?? item.upstreamId}.`) }));
+  const { before, after } = beforeAndAfter(item.pendingDiff);
+  const server = item.server;
+  return (
+    <li data-testid="pending-update" data-upstream-id={item.upstreamId}>
+      <Panel
+        title={<ItemHeading item={item} />}
+        actions={
+          canDecide && (
+            <>
+              <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("reject")}>
+                Reject
+              </Button>
+              <Button size="sm" variant="primary" onClick={() => setDialog("approve")}>
+                Approve
+              </Button>
+            </>
+          )
+        }
+      >
+        {server && (
+          <p className="mb-3 text-sm text-slate-600">
+            Changes{" "}
+            <Link href={`/servers/${server.name}`} className="font-mono text-indigo-700 hover:underline">
+              {server.name}
+            </Link>{" "}
+            ({server.status}).
+          </p>
+        )}
+        <AuditDiff before={before} after={after} />
+      </Panel>
+      <ConfirmDialog
+        open={dialog === "approve"}
+        onClose={() => setDialog(null)}
+        onConfirm={() => approve.mutate({ id: item.id })}
+        pending={approve.isPending}
+        error={approve.isError ? errorText(approve.error) : null}
+        title={`Apply the update to ${item.name ?? item.upstreamId}?`}
+        confirmLabel="Approve"
+        description={
+          <p>
+            The server takes the upstream values shown.{server?.status === "active" ? " It is published: Obot and tenant pods receive the change on their next poll." : ""}
+          </p>
+        }
+      />
+      <ReasonDialog
+        open={dialog === "reject"}
+        onClose={() => setDialog(null)}
+        onConfirm={(reason) => reject.mutate({ id: item.id, reason })}
+        pending={reject.isPending}
+        error={reject.isError ? errorText(reject.error) : null}
+        title={`Reject the update of ${item.name ?? item.upstreamId}?`}
+        description="The server stays as it is. This upstream version is not staged again; a newer one will be."
+      />
+    </li>
+  );
+}
+
+function ReasonDialog({
+  open,
+  onClose,
+  onConfirm,
+  pending,
+  error,
+  title,
+  description,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onConfirm: (reason: string) => void;
+  pending: boolean;
+  error: string | null;
+  title: string;
+  description: string;
+}) {
+  const [reason, setReason] = useState("");
+  return (
+    <ConfirmDialog
+      open={open}
+      onClose={onClose}
+      onConfirm={() => onConfirm(reason)}
+      pending={pending}
+      error={error}
+      title={title}
+      confirmLabel="Reject"
+      tone="danger"
+      description={<p>{description}</p>}
+    >
+      <Field id="review-reason" label="Reason" hint="Optional; recorded in the audit log (at most 500 characters)." className="mt-4">
+        {(p) => <textarea {...p} rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} className={inputClasses} />}
+      </Field>
+    </ConfirmDialog>
+  );
+}

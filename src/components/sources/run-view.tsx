@@ -1,0 +1,206 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useEffect, useRef, useState } from "react";
+import { cn } from "@/lib/cn";
+import { COUNT_KEYS, COUNT_LABELS, isRunActive, outcomeLabel, outcomeTally, reconciliation } from "@/lib/source-run";
+import { exactTime } from "@/lib/time";
+import { useInvalidateSources } from "@/trpc/invalidate";
+import { useTRPC } from "@/trpc/react";
+import { PageHeader, Panel } from "@/components/ui/panel";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { OutcomeBadge, RunStatusBadge } from "./badges";
+import { ErrorsList, FindingsList } from "./findings";
+import { Loading, QueryError } from "./query-error";
+import { StageProgressBars } from "./stage-progress";
+import type { SourceRunWithItems } from "./types";
+
+const POLL_MS = 1000;
+
+/** A run as it happens: stage bars polled while it is queued or running, then its counts and every item's outcome. */
+export function RunView({ source, runId }: { source: string; runId: string }) {
+  const trpc = useTRPC();
+  const query = useQuery({
+    ...trpc.sources.run.queryOptions({ name: source, runId }),
+    refetchInterval: (q) => (q.state.data && isRunActive(q.state.data.status) ? POLL_MS : false),
+  });
+
+  useRefreshOnceFinished(query.data !== undefined && !isRunActive(query.data.status));
+
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <QueryError error={query.error} what="This run" back={{ href: `/sources/${source}`, label: `Back to ${source}` }} />;
+  const run = query.data;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
+        <Link href="/sources" className="hover:text-slate-800 hover:underline">
+          Sources
+        </Link>{" "}
+        /{" "}
+        <Link href={`/sources/${source}`} className="font-mono hover:text-slate-800 hover:underline">
+          {source}
+        </Link>{" "}
+        / run
+      </nav>
+      <PageHeader
+        title={
+          <span className="flex flex-wrap items-center gap-3">
+            Run of <span className="font-mono">{source}</span> <RunStatusBadge status={run.status} />
+          </span>
+        }
+        description={<RunTimes run={run} />}
+      />
+      <div className="space-y-6">
+        <Panel title="Progress">
+          <div aria-live="polite" className="sr-only">
+            {run.status === "succeeded" ? "The run finished." : run.status === "failed" ? "The run failed." : null}
+          </div>
+          <StageProgressBars run={run} />
+          {run.status === "failed" && run.error && (
+            <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+              {run.error}
+            </p>
+          )}
+        </Panel>
+        {run.status === "succeeded" && <ReviewNote items={run.items} />}
+        {run.status === "succeeded" && <CountsPanel run={run} />}
+        {run.status === "succeeded" && <ItemsPanel items={run.items} />}
+      </div>
+    </>
+  );
+}
+
+/**
+ * What a finished run changed (sources, the catalog, the review queue and the nav's badge) may be
+ * newer than what this browser holds, even when the run ended before its page first showed:
+ * refresh it once per visit.
+ */
+function useRefreshOnceFinished(finished: boolean) {
+  const invalidate = useInvalidateSources();
+  const refreshed = useRef(false);
+  useEffect(() => {
+    if (!finished || refreshed.current) return;
+    refreshed.current = true;
+    void invalidate();
+  }, [finished, invalidate]);
+}
+
+function RunTimes({ run }: { run: SourceRunWithItems }) {
+  return (
+    <span>
+      {run.trigger} run by {run.createdBy}, queued <RelativeTime iso={run.queuedAt} />
+      {run.finishedAt && <> · finished at {exactTime(run.finishedAt)}</>}
+    </span>
+  );
+}
+
+/** Items this run left for an administrator, and where to decide on them. */
+function ReviewNote({ items }: { items: SourceRunWithItems["items"] }) {
+  const waiting = items.filter((item) => item.outcome === "quarantined" || item.outcome === "pending-update").length;
+  if (waiting === 0) return null;
+  return (
+    <p role="note" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
+      {waiting === 1 ? "One item waits" : `${waiting} items wait`} for an administrator&apos;s decision (quarantined, or an update of a published
+      server).{" "}
+      <Link href="/review" className="font-medium underline">
+        Open the review queue
+      </Link>
+    </p>
+  );
+}
+
+function CountsPanel({ run }: { run: SourceRunWithItems }) {
+  const { text, balanced } = reconciliation(run.counts);
+  return (
+    <section aria-labelledby="run-counts" className="space-y-2">
+      <h2 id="run-counts" className="text-base font-semibold text-slate-900">
+        Counts
+      </h2>
+      <dl className="grid gap-3 sm:grid-cols-4 lg:grid-cols-7">
+        {COUNT_KEYS.map((key) => (
+          <div key={key} className="rounded-lg bg-white px-4 py-3 shadow-xs ring-1 ring-slate-200" data-count={key}>
+            <dt className="text-xs font-medium text-slate-500">{COUNT_LABELS[key]}</dt>
+            <dd className="text-2xl font-semibold tabular-nums text-slate-900">{run.counts[key]}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className={cn("text-sm", balanced ? "text-slate-600" : "font-medium text-red-800")}>
+        {text}
+        {run.counts.excluded ? ` (${run.counts.excluded} excluded by the source's globs, not fetched)` : ""}
+        {balanced ? "" : ": some items are unaccounted for"}
+      </p>
+    </section>
+  );
+}
+
+function ItemsPanel({ items }: { items: SourceRunWithItems["items"] }) {
+  const [filter, setFilter] = useState<string>("all");
+  const tally = outcomeTally(items);
+  const shown = filter === "all" ? items : items.filter((item) => item.outcome === filter);
+  return (
+    <Panel
+      title={`Items (${items.length})`}
+      bodyClassName="p-0"
+      actions={
+        <label className="flex items-center gap-2 text-sm text-slate-700">
+          Outcome
+          <select value={filter} onChange={(e) => setFilter(e.target.value)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm">
+            <option value="all">All ({items.length})</option>
+            {[...tally].map(([outcome, n]) => (
+              <option key={outcome} value={outcome}>
+                {outcomeLabel(outcome)} ({n})
+              </option>
+            ))}
+          </select>
+        </label>
+      }
+    >
+      {items.length === 0 ? (
+        <p className="px-5 py-4 text-sm text-slate-600">This run found no items.</p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="min-w-full text-left text-sm">
+            <caption className="sr-only">What became of each upstream item in this run.</caption>
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
+              <tr>
+                {["Upstream item", "Server", "Outcome", "Findings", "Reasons"].map((h) => (
+                  <th key={h} scope="col" className="whitespace-nowrap px-5 py-2.5">
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {shown.map((item, i) => (
+                <tr key={`${item.upstreamId}:${i}`} className="align-top" data-outcome={item.outcome}>
+                  <th scope="row" className="max-w-xs break-all px-5 py-2.5 font-mono text-xs font-normal text-slate-800">
+                    {item.upstreamId}
+                  </th>
+                  <td className="px-5 py-2.5">
+                    {item.name && ["registered", "updated", "unchanged", "pending-update"].includes(item.outcome) ? (
+                      <Link href={`/servers/${item.name}`} className="font-mono text-xs text-indigo-700 hover:underline">
+                        {item.name}
+                      </Link>
+                    ) : (
+                      <span className="font-mono text-xs text-slate-600">{item.name ?? "—"}</span>
+                    )}
+                  </td>
+                  <td className="px-5 py-2.5">
+                    <OutcomeBadge outcome={item.outcome} />
+                  </td>
+                  <td className="px-5 py-2.5">
+                    <FindingsList findings={item.findings} />
+                  </td>
+                  <td className="px-5 py-2.5">
+                    <ErrorsList errors={item.errors} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,174 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import type { Source } from "@/server/ingest/source-model";
+import { useCan } from "@/components/shell/session";
+import { Details, Panel } from "@/components/ui/panel";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { entitlementLine } from "@/lib/source-form";
+import { countsInBrief, isRunActive } from "@/lib/source-run";
+import { exactTime } from "@/lib/time";
+import { useTRPC } from "@/trpc/react";
+import { KIND_LABELS, RunStatusBadge, SourceStatusBadge } from "./badges";
+import { Loading, QueryError } from "./query-error";
+import { SourceActions } from "./source-actions";
+import { ScheduleText, SourceLocation } from "./source-fields";
+import type { SourceRun } from "./types";
+
+const none = <span className="text-slate-400">—</span>;
+
+export function SourceDetail({ name }: { name: string }) {
+  const trpc = useTRPC();
+  const query = useQuery({
+    ...trpc.sources.get.queryOptions({ name }),
+    refetchInterval: (q) => (q.state.data?.status === "syncing" ? 2000 : false),
+  });
+
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <QueryError error={query.error} what={`Source '${name}'`} />;
+  const source = query.data;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
+        <Link href="/sources" className="hover:text-slate-800 hover:underline">
+          Sources
+        </Link>{" "}
+        / <span className="font-mono text-slate-700">{source.name}</span>
+      </nav>
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="font-mono text-xl font-semibold text-slate-900">{source.name}</h1>
+            <SourceStatusBadge status={source.status} />
+          </div>
+          <p className="mt-1 text-sm text-slate-600">{KIND_LABELS[source.kind]}</p>
+        </div>
+        <SourceActions source={source} />
+      </div>
+      <div className="space-y-6">
+        {source.status === "pending-approval" && <ApprovalNote />}
+        {source.status === "error" && source.lastError && (
+          <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
+            The last sync failed: {source.lastError}
+          </p>
+        )}
+        <SourceSettings source={source} />
+        <RunsPanel source={source} />
+      </div>
+    </>
+  );
+}
+
+function ApprovalNote() {
+  const canApprove = useCan("admin");
+  return (
+    <div role="note" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
+      <p className="font-medium">Waiting for an administrator&apos;s approval</p>
+      <p className="mt-1">
+        A source decides what third-party code and endpoints can enter the catalog, so an administrator checks where it points before it
+        fetches anything. {canApprove ? "Review the location and settings below, then approve it." : "Until then it cannot sync."}
+      </p>
+    </div>
+  );
+}
+
+function SourceSettings({ source }: { source: Source }) {
+  return (
+    <Panel title="Settings">
+      <Details
+        items={[
+          ["Location", <SourceLocation key="l" source={source} />],
+          ["Include", source.include.length ? <code className="font-mono text-xs">{source.include.join(", ")}</code> : "everything"],
+          ["Exclude", source.exclude.length ? <code className="font-mono text-xs">{source.exclude.join(", ")}</code> : none],
+          ["Schedule", <ScheduleText key="s" source={source} />],
+          [
+            "Default entitlements",
+            source.defaultEntitlements.length ? (
+              <ul className="font-mono text-xs">
+                {source.defaultEntitlements.map((e, i) => (
+                  <li key={i}>{entitlementLine(e)}</li>
+                ))}
+              </ul>
+            ) : (
+              "none: new servers are granted to nobody"
+            ),
+          ],
+          ["Last sync", source.lastSyncedAt ? <RelativeTime key="t" iso={source.lastSyncedAt} /> : "never"],
+          ["Approved", source.approvedAt ? `by ${source.approvedBy} on ${exactTime(source.approvedAt)}` : none],
+          ["Created", `by ${source.createdBy} on ${exactTime(source.createdAt)}`],
+        ]}
+      />
+    </Panel>
+  );
+}
+
+function RunsPanel({ source }: { source: Source }) {
+  const trpc = useTRPC();
+  const runs = useQuery({
+    ...trpc.sources.runs.queryOptions({ name: source.name }),
+    refetchInterval: (q) => (q.state.data?.some((r) => isRunActive(r.status)) ? 2000 : false),
+  });
+  return (
+    <Panel title="Runs" bodyClassName="p-0">
+      {runs.isPending ? (
+        <div className="px-5 py-4">
+          <Loading />
+        </div>
+      ) : runs.isError ? (
+        <div className="px-5 py-4">
+          <QueryError error={runs.error} what="the runs" />
+        </div>
+      ) : runs.data.length === 0 ? (
+        <p className="px-5 py-4 text-sm text-slate-600">
+          No runs yet.{" "}
+          {source.kind === "manual-upload"
+            ? "Each upload becomes a run."
+            : source.status === "pending-approval"
+              ? "Once approved, “Sync now” starts one."
+              : "“Sync now” starts one."}
+        </p>
+      ) : (
+        <RunTable source={source.name} runs={runs.data} />
+      )}
+    </Panel>
+  );
+}
+
+function RunTable({ source, runs }: { source: string; runs: SourceRun[] }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-full text-left text-sm">
+        <caption className="sr-only">Runs of {source}, newest first.</caption>
+        <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
+          <tr>
+            {["Started", "Trigger", "Status", "Outcome", "By"].map((h) => (
+              <th key={h} scope="col" className="whitespace-nowrap px-5 py-2.5">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {runs.map((run) => (
+            <tr key={run.id} className="hover:bg-slate-50">
+              <th scope="row" className="whitespace-nowrap px-5 py-2.5 font-normal">
+                <Link href={`/sources/${source}/runs/${run.id}`} className="rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600">
+                  <RelativeTime iso={run.startedAt ?? run.queuedAt} />
+                </Link>
+              </th>
+              <td className="px-5 py-2.5 text-slate-700">{run.trigger}</td>
+              <td className="px-5 py-2.5">
+                <RunStatusBadge status={run.status} />
+              </td>
+              <td className="px-5 py-2.5 text-slate-700">
+                {run.status === "succeeded" ? countsInBrief(run.counts) : run.status === "failed" ? <span className="text-red-800">{run.error}</span> : `in ${run.stage}`}
+              </td>
+              <td className="px-5 py-2.5 text-slate-600">{run.createdBy}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
