@@ -4,6 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
+import { Loading } from "@/components/ui/states";
 import { auditFiltersFrom, auditHref, auditQueryOf } from "@/lib/audit-url";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
@@ -18,7 +19,7 @@ export function ServerHistory({ name }: { name: string }) {
   );
   const events = query.data?.pages.flatMap((page) => page.events) ?? [];
 
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading the history…</p>;
+  if (query.isPending) return <Loading what="the history" />;
   if (query.isError) {
     return (
       <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">

@@ -10,7 +10,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { domainErrorOf } from "@/lib/domain-error";
+import { LoadError, Loading } from "@/components/ui/states";
 import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
 
@@ -29,14 +29,8 @@ export function Dashboard() {
   const summary = useQuery(trpc.dashboard.summary.queryOptions(undefined, { refetchInterval: 30_000 }));
   const canEdit = useCan("editor");
 
-  if (summary.isPending) return <p className="text-sm text-slate-500">Loading the dashboard…</p>;
-  if (summary.isError) {
-    return (
-      <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-        Could not load the dashboard: {domainErrorOf(summary.error).message}
-      </p>
-    );
-  }
+  if (summary.isPending) return <Loading what="the dashboard" />;
+  if (summary.isError) return <LoadError what="the dashboard" error={summary.error} />;
 
   const { stats, lastObotFetch, snapshot } = summary.data;
   return (

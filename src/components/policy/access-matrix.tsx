@@ -10,7 +10,7 @@ import { cn } from "@/lib/cn";
 import { labelFilterOf, matrixColumnsMatching } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
-import { EmptyState, LoadError } from "./states";
+import { EmptyState, LoadError, Loading } from "@/components/ui/states";
 import { TIERS, TierLegend, tierOf } from "./tier";
 
 const CELL = 32;
@@ -49,7 +49,7 @@ export function AccessMatrixPage() {
         <TierLegend />
       </div>
       {matrix.isPending ? (
-        <p className="text-sm text-slate-500">Loading the matrix…</p>
+        <Loading what="the matrix" />
       ) : matrix.isError ? (
         <LoadError what="the access matrix" error={matrix.error} />
       ) : (

@@ -6,6 +6,7 @@ import type { Explanation, Match } from "@/server/policy/explain";
 import { describeSubject } from "@/server/policy/model";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { Loading } from "@/components/ui/states";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
 import { useTRPC } from "@/trpc/react";
@@ -15,7 +16,7 @@ import { TierBadge, tierOf } from "./tier";
 export function AccessExplanation({ tenant, server }: { tenant: string; server: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.policy.explain.queryOptions({ tenant, server }));
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading the explanation…</p>;
+  if (query.isPending) return <Loading what="the explanation" />;
   if (query.isError) {
     return (
       <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">

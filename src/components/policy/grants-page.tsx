@@ -15,7 +15,7 @@ import { filterGrants, isExpired, type GrantFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GrantFormDialog } from "./grant-form";
-import { EmptyState, LoadError, tableClasses } from "./states";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "delete"; grant: Grant };
 
@@ -47,7 +47,7 @@ export function GrantsPage() {
       />
       {report.data && <ReportWarnings report={report.data.report} />}
       {grants.isPending ? (
-        <p className="text-sm text-slate-500">Loading rules…</p>
+        <Loading what="rules" />
       ) : grants.isError ? (
         <LoadError what="the rules" error={grants.error} />
       ) : list.length === 0 ? (

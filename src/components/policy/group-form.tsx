@@ -9,7 +9,7 @@ import { errorsUnder, fieldErrorsFrom } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { MembersPicker } from "./members-picker";
-import { LoadError } from "./states";
+import { LoadError } from "@/components/ui/states";
 import { usePreviewedChange } from "./use-previewed-change";
 
 interface GroupInput {

@@ -10,7 +10,7 @@ import { useToast } from "@/components/ui/toast";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GroupFormDialog } from "./group-form";
-import { EmptyState, LoadError, tableClasses } from "./states";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { TagList } from "./tag-list";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; group: Group } | { kind: "delete"; group: Group };
@@ -36,7 +36,7 @@ export function GroupsPage() {
         }
       />
       {groups.isPending ? (
-        <p className="text-sm text-slate-500">Loading groups…</p>
+        <Loading what="groups" />
       ) : groups.isError ? (
         <LoadError what="the groups" error={groups.error} />
       ) : groups.data.length === 0 ? (

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
 import { auditFiltersFrom, auditHref, auditQueryOf } from "@/lib/audit-url";
 import { useTRPC } from "@/trpc/react";
-import { LoadError } from "./states";
+import { LoadError, Loading } from "@/components/ui/states";
 
 /** A tenant's audit events, newest first. */
 export function TenantHistory({ name }: { name: string }) {
@@ -16,7 +16,7 @@ export function TenantHistory({ name }: { name: string }) {
   const query = useInfiniteQuery(trpc.audit.list.infiniteQueryOptions(auditQueryOf(filters, 25), { getNextPageParam: (page) => page.nextCursor }));
   const events = query.data?.pages.flatMap((page) => page.events) ?? [];
 
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading the history…</p>;
+  if (query.isPending) return <Loading what="the history" />;
   if (query.isError) return <LoadError what="the history" error={query.error} />;
   if (events.length === 0) {
     return (

@@ -12,7 +12,7 @@ import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { firstMessages } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
-import { EmptyState, LoadError, tableClasses } from "./states";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 
 /** Tokens for a tenant pod outside Kubernetes: issue (secret shown once), list, revoke. Admins only. */
 export function TenantTokens({ tenant }: { tenant: string }) {
@@ -32,7 +32,7 @@ export function TenantTokens({ tenant }: { tenant: string }) {
         </Button>
       </div>
       {tokens.isPending ? (
-        <p className="text-sm text-slate-500">Loading tokens…</p>
+        <Loading what="tokens" />
       ) : tokens.isError ? (
         <LoadError what="the tokens" error={tokens.error} />
       ) : tokens.data.length === 0 ? (

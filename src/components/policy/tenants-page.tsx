@@ -13,7 +13,7 @@ import { useToast } from "@/components/ui/toast";
 import { formatLabels, tenantMatches } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
-import { EmptyState, LoadError, tableClasses } from "./states";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
 
@@ -44,7 +44,7 @@ export function TenantsPage() {
         }
       />
       {tenants.isPending ? (
-        <p className="text-sm text-slate-500">Loading tenants…</p>
+        <Loading what="tenants" />
       ) : tenants.isError ? (
         <LoadError what="the tenants" error={tenants.error} />
       ) : list.length === 0 ? (

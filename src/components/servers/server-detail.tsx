@@ -7,11 +7,11 @@ import { ServerHistory } from "@/components/audit/server-history";
 import { useCan } from "@/components/shell/session";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Markdown } from "@/components/ui/markdown";
-import { Details, Panel } from "@/components/ui/panel";
+import { DetailHeader, Details, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { StatusBadge, Tag } from "@/components/ui/status-badge";
+import { Loading, QueryError } from "@/components/ui/states";
 import { Tabs } from "@/components/ui/tabs";
-import { domainErrorOf } from "@/lib/domain-error";
 import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
 import { RUNTIME_LABELS, SCOPE_LABELS, USER_TYPE_LABELS } from "./labels";
@@ -23,44 +23,28 @@ export function ServerDetail({ name }: { name: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.catalog.get.queryOptions({ name }));
 
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
-  if (query.isError) {
-    const info = domainErrorOf(query.error);
-    return (
-      <div role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-        {info.code === "NOT_FOUND" ? `Server '${name}' does not exist (any more).` : `Could not load server '${name}': ${info.message}`}{" "}
-        <Link href="/servers" className="font-medium underline">
-          Back to the catalog
-        </Link>
-      </div>
-    );
-  }
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <QueryError error={query.error} what={`Server '${name}'`} back={{ href: "/servers", label: "Back to the catalog" }} />;
 
   const { server, obotEntry, publishBlocker } = query.data;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
-        <Link href="/servers" className="hover:text-slate-800 hover:underline">
-          Catalog
-        </Link>{" "}
-        / <span className="font-mono text-slate-700">{server.name}</span>
-      </nav>
-      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <div className="flex flex-wrap items-center gap-3">
-            <h1 className="text-xl font-semibold text-slate-900">{server.displayName}</h1>
-            <StatusBadge status={server.status} />
-          </div>
-          <p className="mt-1 font-mono text-sm text-slate-600">{server.name}</p>
-          {server.statusReason && (
-            <p className="mt-1 text-sm text-slate-700">
-              <span className="text-slate-500">Status reason:</span> {server.statusReason}
-            </p>
-          )}
-          {server.shortDescription && <p className="mt-2 max-w-3xl text-sm text-slate-700">{server.shortDescription}</p>}
-        </div>
-        <ServerActions server={server} publishBlocker={publishBlocker} />
-      </div>
+      <DetailHeader
+        crumbs={[{ href: "/servers", label: "Catalog" }]}
+        current={<span className="font-mono">{server.name}</span>}
+        title={server.displayName}
+        badge={<StatusBadge status={server.status} />}
+        actions={<ServerActions server={server} publishBlocker={publishBlocker} />}
+      >
+        <p className="mt-1 font-mono text-sm text-slate-600">{server.name}</p>
+        {server.statusReason && (
+          <p className="mt-1 text-sm text-slate-700">
+            <span className="text-slate-500">Status reason:</span> {server.statusReason}
+          </p>
+        )}
+        {server.shortDescription && <p className="mt-2 max-w-3xl text-sm text-slate-700">{server.shortDescription}</p>}
+        <AccessLinks server={server} />
+      </DetailHeader>
 
       <Tabs
         label="Server details"
@@ -78,6 +62,26 @@ export function ServerDetail({ name }: { name: string }) {
         ]}
       />
     </>
+  );
+}
+
+/** Where to see who may use this server: the matrix column (active servers only) and the rules that name it. */
+function AccessLinks({ server }: { server: McpServer }) {
+  const q = encodeURIComponent(server.name);
+  return (
+    <p className="mt-2 text-sm text-slate-600">
+      {server.status === "active" ? (
+        <Link href={`/access?server=${q}`} className="font-medium text-indigo-700 hover:underline">
+          Who may use it
+        </Link>
+      ) : (
+        <span>Tenants receive it only once it is active</span>
+      )}
+      {" · "}
+      <Link href={`/grants?server=${q}`} className="font-medium text-indigo-700 hover:underline">
+        Rules that name it
+      </Link>
+    </p>
   );
 }
 

@@ -16,8 +16,8 @@ import { sentence } from "@/lib/messages";
 import { fieldChangesOf } from "@/lib/source-run";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
+import { LoadError, Loading } from "@/components/ui/states";
 import { FindingsList } from "./findings";
-import { Loading, QueryError } from "./query-error";
 import type { ReviewItem } from "./types";
 
 export function ReviewQueue() {
@@ -84,7 +84,7 @@ function QueueSection({
       {query.isPending ? (
         <Loading />
       ) : query.isError ? (
-        <QueryError error={query.error} what={`the ${title.toLowerCase()} items`} />
+        <LoadError error={query.error} what={`the ${title.toLowerCase()} items`} />
       ) : query.data!.length === 0 ? (
         <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">{empty}</p>
       ) : (

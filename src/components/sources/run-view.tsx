@@ -8,11 +8,11 @@ import { COUNT_KEYS, COUNT_LABELS, isRunActive, outcomeLabel, outcomeTally, reco
 import { exactTime } from "@/lib/time";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
-import { PageHeader, Panel } from "@/components/ui/panel";
+import { DetailHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { Loading, QueryError } from "@/components/ui/states";
 import { OutcomeBadge, RunStatusBadge } from "./badges";
 import { ErrorsList, FindingsList } from "./findings";
-import { Loading, QueryError } from "./query-error";
 import { StageProgressBars } from "./stage-progress";
 import type { SourceRunWithItems } from "./types";
 
@@ -33,24 +33,23 @@ export function RunView({ source, runId }: { source: string; runId: string }) {
   const run = query.data;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
-        <Link href="/sources" className="hover:text-slate-800 hover:underline">
-          Sources
-        </Link>{" "}
-        /{" "}
-        <Link href={`/sources/${source}`} className="font-mono hover:text-slate-800 hover:underline">
-          {source}
-        </Link>{" "}
-        / run
-      </nav>
-      <PageHeader
+      <DetailHeader
+        crumbs={[
+          { href: "/sources", label: "Sources" },
+          { href: `/sources/${source}`, label: <span className="font-mono">{source}</span> },
+        ]}
+        current="run"
         title={
-          <span className="flex flex-wrap items-center gap-3">
-            Run of <span className="font-mono">{source}</span> <RunStatusBadge status={run.status} />
-          </span>
+          <>
+            Run of <span className="font-mono">{source}</span>
+          </>
         }
-        description={<RunTimes run={run} />}
-      />
+        badge={<RunStatusBadge status={run.status} />}
+      >
+        <div className="mt-1 text-sm text-slate-600">
+          <RunTimes run={run} />
+        </div>
+      </DetailHeader>
       <div className="space-y-6">
         <Panel title="Progress">
           <div aria-live="polite" className="sr-only">

@@ -8,8 +8,8 @@ import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { countsInBrief, isRunActive } from "@/lib/source-run";
 import { useTRPC } from "@/trpc/react";
+import { LoadError, Loading } from "@/components/ui/states";
 import { KIND_LABELS, RunStatusBadge, SourceStatusBadge } from "./badges";
-import { Loading, QueryError } from "./query-error";
 import { ScheduleText, SourceLocation } from "./source-fields";
 import type { SourceListRow } from "./types";
 
@@ -42,7 +42,7 @@ export function SourceList() {
       {sources.isPending ? (
         <Loading />
       ) : sources.isError ? (
-        <QueryError error={sources.error} what="the sources" back={{ href: "/", label: "Back to the dashboard" }} />
+        <LoadError error={sources.error} what="the sources" />
       ) : sources.data.length === 0 ? (
         <EmptySources canAdd={canAdd} />
       ) : (

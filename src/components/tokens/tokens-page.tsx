@@ -15,6 +15,7 @@ import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
 import { useToast } from "@/components/ui/toast";
+import { Loading } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
@@ -76,7 +77,7 @@ export function TokensPage() {
       )}
 
       {tokens.isPending ? (
-        <p className="text-sm text-slate-500">Loading tokens…</p>
+        <Loading what="tokens" />
       ) : tokens.isError ? (
         <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
           Could not load the tokens: {domainErrorOf(tokens.error).message}

@@ -15,6 +15,7 @@ import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
 import { useToast } from "@/components/ui/toast";
+import { Loading } from "@/components/ui/states";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
 import { PasswordInput } from "./password-input";
@@ -61,7 +62,7 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
       />
 
       {users.isPending ? (
-        <p className="text-sm text-slate-500">Loading users…</p>
+        <Loading what="users" />
       ) : users.isError ? (
         <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
           Could not load the users: {domainErrorOf(users.error).message}
