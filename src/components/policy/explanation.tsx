@@ -3,13 +3,13 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { Explanation, Match } from "@/server/policy/explain";
-import { describeSubject } from "@/server/policy/model";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Loading } from "@/components/ui/states";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
 import { useTRPC } from "@/trpc/react";
+import { ServerPattern, SubjectText } from "./subject";
 import { TierBadge, tierOf } from "./tier";
 
 /** Why a tenant may or may not use a server, as the compiler decided it. */
@@ -81,7 +81,7 @@ function MatchLine({ match }: { match: Match }) {
   return (
     <div>
       <p>
-        <AccessWord access={match.access}>{match.access === "allow" ? "Allow" : "Deny"}</AccessWord> rule for {describeSubject(match.subject)} on <code className="font-mono">{match.servers}</code>
+        <AccessWord access={match.access}>{match.access === "allow" ? "Allow" : "Deny"}</AccessWord> rule for <SubjectText subject={match.subject} /> on <ServerPattern pattern={match.servers} />
         {!match.applies && <span className="ml-2 text-xs text-amber-800">(does not apply)</span>}
       </p>
       <p className="text-xs text-slate-500">

@@ -15,16 +15,19 @@ import { filterGrants, isExpired, type GrantFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GrantFormDialog } from "./grant-form";
+import { ActionsHeader, RowActions } from "./row-actions";
+import { ServerPattern, SubjectText } from "./subject";
 import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "delete"; grant: Grant };
 
-export function GrantsPage() {
+/** `initialServer` comes from the URL (`?server=…`): a server page links to the rules that name it. */
+export function GrantsPage({ initialServer }: { initialServer: string }) {
   const trpc = useTRPC();
   const grants = useQuery(trpc.grants.list.queryOptions({}));
   const report = useQuery(trpc.policy.report.queryOptions());
   const canEdit = useCan("editor");
-  const [filter, setFilter] = useState<GrantFilter>({ expiry: "all" });
+  const [filter, setFilter] = useState<GrantFilter>({ expiry: "all", ...(initialServer ? { server: initialServer } : {}) });
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
   // Expiry is judged once per render of the list; a rule lapsing while the page is open shows on the next refetch.
@@ -134,11 +137,7 @@ function GrantTable({
             <th scope="col" className={tableClasses.th}>Servers</th>
             <th scope="col" className={tableClasses.th}>Note</th>
             <th scope="col" className={tableClasses.th}>Expires</th>
-            {canEdit && (
-              <th scope="col" className={tableClasses.th}>
-                <span className="sr-only">Actions</span>
-              </th>
-            )}
+            {canEdit && <ActionsHeader />}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -150,11 +149,13 @@ function GrantTable({
                   <span className={grant.access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{grant.access}</span>
                 </td>
                 <th scope="row" className={`${tableClasses.td} font-normal`}>
-                  {describeSubject(grant.subject)}
-                  <span className="block font-mono text-xs text-slate-400">{grant.id}</span>
+                  <SubjectText subject={grant.subject} />
+                  <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
                   {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
                 </th>
-                <td className={`${tableClasses.td} font-mono`}>{grant.servers}</td>
+                <td className={tableClasses.td}>
+                  <ServerPattern pattern={grant.servers} />
+                </td>
                 <td className={`${tableClasses.td} max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
                 <td className={`${tableClasses.td} whitespace-nowrap`}>
                   {grant.expiresAt ? (
@@ -166,18 +167,7 @@ function GrantTable({
                     <span className="text-slate-400">never</span>
                   )}
                 </td>
-                {canEdit && (
-                  <td className={tableClasses.td}>
-                    <div className="flex justify-end gap-1.5">
-                      <Button size="sm" onClick={() => onEdit(grant)} aria-label={`Edit rule ${grant.id}`}>
-                        Edit
-                      </Button>
-                      <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => onDelete(grant)} aria-label={`Delete rule ${grant.id}`}>
-                        Delete
-                      </Button>
-                    </div>
-                  </td>
-                )}
+                {canEdit && <RowActions label={`rule ${grant.id}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
               </tr>
             );
           })}

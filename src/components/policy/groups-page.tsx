@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import type { Group } from "@/server/policy/model";
 import { useCan } from "@/components/shell/session";
@@ -11,7 +12,8 @@ import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GroupFormDialog } from "./group-form";
 import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
-import { TagList } from "./tag-list";
+import { ActionsHeader, RowActions } from "./row-actions";
+import { TagList, tenantHref } from "./tag-list";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; group: Group } | { kind: "delete"; group: Group };
 
@@ -49,44 +51,26 @@ export function GroupsPage() {
               <tr>
                 <th scope="col" className={tableClasses.th}>Group</th>
                 <th scope="col" className={tableClasses.th}>Members</th>
-                {canEdit && (
-                  <th scope="col" className={tableClasses.th}>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                )}
+                {canEdit && <ActionsHeader />}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {groups.data.map((group) => (
-                <tr key={group.name}>
+                <tr key={group.name} id={`group-${group.name}`} className="scroll-mt-4 target:bg-indigo-50">
                   <th scope="row" className={`${tableClasses.td} font-normal`}>
                     <span className="block font-mono font-medium text-slate-900">{group.name}</span>
                     {group.description && <span className="block text-slate-600">{group.description}</span>}
+                    <Link href={`/access?group=${encodeURIComponent(group.name)}`} className="mt-1 inline-block text-xs text-indigo-700 hover:underline">
+                      Access matrix of this group
+                    </Link>
                   </th>
                   <td className={tableClasses.td}>
                     <span className="mb-1 block text-xs text-slate-500">
                       {group.members.length} tenant{group.members.length === 1 ? "" : "s"}
                     </span>
-                    <TagList items={group.members} />
+                    <TagList items={group.members} hrefOf={tenantHref} />
                   </td>
-                  {canEdit && (
-                    <td className={tableClasses.td}>
-                      <div className="flex justify-end gap-1.5">
-                        <Button size="sm" onClick={() => setDialog({ kind: "edit", group })} aria-label={`Edit ${group.name}`}>
-                          Edit
-                        </Button>
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          className="text-red-700 hover:bg-red-50"
-                          onClick={() => setDialog({ kind: "delete", group })}
-                          aria-label={`Delete ${group.name}`}
-                        >
-                          Delete
-                        </Button>
-                      </div>
-                    </td>
-                  )}
+                  {canEdit && <RowActions label={group.name} onEdit={() => setDialog({ kind: "edit", group })} onDelete={() => setDialog({ kind: "delete", group })} />}
                 </tr>
               ))}
             </tbody>

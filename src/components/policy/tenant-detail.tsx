@@ -16,7 +16,7 @@ import { Tabs } from "@/components/ui/tabs";
 import { filterAccess, formatLabels, type DecisionFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
-import { TagList } from "./tag-list";
+import { groupHref, TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
 import { TenantHistory } from "./tenant-history";
 import { TenantTokens } from "./tenant-tokens";
@@ -71,7 +71,7 @@ export function TenantDetail({ name }: { name: string }) {
                     items={[
                       ["Team", tenant.team || "—"],
                       ["Labels", <TagList key="labels" items={formatLabels(tenant.labels)} />],
-                      ["Groups", <TagList key="groups" items={tenant.groups} />],
+                      ["Groups", <TagList key="groups" items={tenant.groups} hrefOf={groupHref} />],
                       ["Always allow", <TagList key="allow" items={tenant.mcpPolicy.allow} />],
                       ["Always deny", <TagList key="deny" items={tenant.mcpPolicy.deny} />],
                     ]}

@@ -14,7 +14,8 @@ import { formatLabels, tenantMatches } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
-import { TagList } from "./tag-list";
+import { ActionsHeader, RowActions } from "./row-actions";
+import { groupHref, TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; tenant: Tenant } | { kind: "delete"; tenant: Tenant };
@@ -82,11 +83,7 @@ export function TenantsPage() {
                     <th scope="col" className={tableClasses.th}>Labels</th>
                     <th scope="col" className={tableClasses.th}>Groups</th>
                     <th scope="col" className={`${tableClasses.th} text-right`}>Allowed servers</th>
-                    {canEdit && (
-                      <th scope="col" className={tableClasses.th}>
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    )}
+                    {canEdit && <ActionsHeader />}
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -103,27 +100,10 @@ export function TenantsPage() {
                         <TagList items={formatLabels(tenant.labels)} />
                       </td>
                       <td className={tableClasses.td}>
-                        <TagList items={tenant.groups} />
+                        <TagList items={tenant.groups} hrefOf={groupHref} />
                       </td>
                       <td className={`${tableClasses.td} text-right tabular-nums`}>{tenant.allowedServers.length}</td>
-                      {canEdit && (
-                        <td className={tableClasses.td}>
-                          <div className="flex justify-end gap-1.5">
-                            <Button size="sm" onClick={() => setDialog({ kind: "edit", tenant })} aria-label={`Edit ${tenant.name}`}>
-                              Edit
-                            </Button>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              className="text-red-700 hover:bg-red-50"
-                              onClick={() => setDialog({ kind: "delete", tenant })}
-                              aria-label={`Delete ${tenant.name}`}
-                            >
-                              Delete
-                            </Button>
-                          </div>
-                        </td>
-                      )}
+                      {canEdit && <RowActions label={tenant.name} onEdit={() => setDialog({ kind: "edit", tenant })} onDelete={() => setDialog({ kind: "delete", tenant })} />}
                     </tr>
                   ))}
                 </tbody>

@@ -6,13 +6,14 @@ import { requireUser } from "@/trpc/session";
 
 export const metadata: Metadata = { title: "Rules" };
 
-export default async function GrantsRoute() {
+export default async function GrantsRoute({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireUser();
+  const { server } = await searchParams;
   await getQueryClient().prefetchQuery(trpc.grants.list.queryOptions({}));
   return (
     <HydrateClient>
-      <GrantsPage />
+      <GrantsPage initialServer={typeof server === "string" ? server : ""} />
     </HydrateClient>
   );
 }
