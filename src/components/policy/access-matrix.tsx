@@ -7,11 +7,11 @@ import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from "re
 import type { AccessMatrix } from "@/server/policy/queries";
 import { FieldError, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
+import { EmptyState, LoadError, Loading } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
 import { labelFilterOf, matrixColumnsMatching } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
-import { EmptyState, LoadError, Loading } from "@/components/ui/states";
 import { TIERS, TierLegend, tierOf } from "./tier";
 
 const CELL = 32;

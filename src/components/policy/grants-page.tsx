@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { filterGrants, isExpired, type GrantFilter } from "@/lib/policy-view";
@@ -17,7 +18,6 @@ import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GrantFormDialog } from "./grant-form";
 import { ActionsHeader, RowActions } from "./row-actions";
 import { ServerPattern, SubjectText } from "./subject";
-import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "delete"; grant: Grant };
 
@@ -148,7 +148,7 @@ function GrantTable({
                 <td className={tableClasses.td}>
                   <span className={grant.access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{grant.access}</span>
                 </td>
-                <th scope="row" className={`${tableClasses.td} font-normal`}>
+                <th scope="row" className={`${tableClasses.td} min-w-48 font-normal`}>
                   <SubjectText subject={grant.subject} />
                   <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
                   {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
@@ -156,7 +156,7 @@ function GrantTable({
                 <td className={tableClasses.td}>
                   <ServerPattern pattern={grant.servers} />
                 </td>
-                <td className={`${tableClasses.td} max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
+                <td className={`${tableClasses.td} min-w-40 max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
                 <td className={`${tableClasses.td} whitespace-nowrap`}>
                   {grant.expiresAt ? (
                     <>

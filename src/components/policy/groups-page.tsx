@@ -7,11 +7,11 @@ import type { Group } from "@/server/policy/model";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/panel";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GroupFormDialog } from "./group-form";
-import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { ActionsHeader, RowActions } from "./row-actions";
 import { TagList, tenantHref } from "./tag-list";
 

@@ -5,9 +5,9 @@ import Link from "next/link";
 import { AuditEventTable } from "@/components/audit/audit-events";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
+import { LoadError, Loading } from "@/components/ui/states";
 import { auditFiltersFrom, auditHref, auditQueryOf } from "@/lib/audit-url";
 import { useTRPC } from "@/trpc/react";
-import { LoadError, Loading } from "@/components/ui/states";
 
 /** A tenant's audit events, newest first. */
 export function TenantHistory({ name }: { name: string }) {

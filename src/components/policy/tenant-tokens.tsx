@@ -8,11 +8,11 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { Field, inputClasses } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { firstMessages } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
-import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 
 /** Tokens for a tenant pod outside Kubernetes: issue (secret shown once), list, revoke. Admins only. */
 export function TenantTokens({ tenant }: { tenant: string }) {

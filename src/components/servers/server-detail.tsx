@@ -9,8 +9,8 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Markdown } from "@/components/ui/markdown";
 import { DetailHeader, Details, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { StatusBadge, Tag } from "@/components/ui/status-badge";
 import { Loading, QueryError } from "@/components/ui/states";
+import { StatusBadge, Tag } from "@/components/ui/status-badge";
 import { Tabs } from "@/components/ui/tabs";
 import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
@@ -220,7 +220,7 @@ function DeclarationTable({ rows, kind }: { rows: (EnvDeclaration | HeaderDeclar
     return <p className="px-5 py-4 text-sm text-slate-500">No {kind === "env" ? "environment variables" : "headers"} declared.</p>;
   }
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="min-w-full text-left text-sm">
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
           <tr>

@@ -10,13 +10,13 @@ import { ConfirmDialog } from "@/components/ui/dialog";
 import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { LoadError, Loading } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
 import { fieldChangesOf } from "@/lib/source-run";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
-import { LoadError, Loading } from "@/components/ui/states";
 import { FindingsList } from "./findings";
 import type { ReviewItem } from "./types";
 

@@ -158,7 +158,7 @@ function ItemsPanel({ items }: { items: SourceRunWithItems["items"] }) {
       {items.length === 0 ? (
         <p className="px-5 py-4 text-sm text-slate-600">This run found no items.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">What became of each upstream item in this run.</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">

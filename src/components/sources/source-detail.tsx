@@ -132,7 +132,7 @@ function RunsPanel({ source }: { source: Source }) {
 
 function RunTable({ source, runs }: { source: string; runs: SourceRun[] }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="min-w-full text-left text-sm">
         <caption className="sr-only">Runs of {source}, newest first.</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">

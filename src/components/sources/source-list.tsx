@@ -6,9 +6,9 @@ import { useCan } from "@/components/shell/session";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { countsInBrief, isRunActive } from "@/lib/source-run";
 import { useTRPC } from "@/trpc/react";
-import { LoadError, Loading } from "@/components/ui/states";
 import { KIND_LABELS, RunStatusBadge, SourceStatusBadge } from "./badges";
 import { ScheduleText, SourceLocation } from "./source-fields";
 import type { SourceListRow } from "./types";
@@ -54,7 +54,7 @@ export function SourceList() {
 
 function SourceTable({ sources }: { sources: SourceListRow[] }) {
   return (
-    <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+    <div className={tableClasses.frame}>
       <table className="min-w-full text-left text-sm">
         <caption className="sr-only">Third-party sources, with their approval status, schedule and last sync.</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">

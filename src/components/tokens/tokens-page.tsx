@@ -14,8 +14,8 @@ import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
+import { Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
-import { Loading } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
@@ -88,7 +88,7 @@ export function TokensPage() {
           <p className="mt-1 text-sm text-slate-600">Create one for each script or machine, so you can revoke one without breaking the others.</p>
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+        <div className={tableClasses.frame}>
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">{all ? "Every user's API tokens, newest first" : "Your API tokens, newest first"}</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">

@@ -22,7 +22,8 @@ export function Panel({
           {actions && <div className="flex items-center gap-2">{actions}</div>}
         </header>
       )}
-      <div className={cn("px-5 py-4", bodyClassName)}>{children}</div>
+      {/* bodyClassName replaces the default padding: clsx does not merge, and Tailwind orders p-0 before px-5. */}
+      <div className={bodyClassName ?? "px-5 py-4"}>{children}</div>
     </section>
   );
 }

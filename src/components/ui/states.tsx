@@ -44,7 +44,8 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 }
 
 export const tableClasses = {
-  frame: "overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200",
+  // relative: an sr-only header (absolutely positioned) stays inside the scrolling frame instead of widening the page.
+  frame: "relative overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200",
   table: "min-w-full text-left text-sm",
   head: "whitespace-nowrap border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600",
   th: "px-3 py-2.5",

@@ -14,8 +14,8 @@ import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
+import { Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
-import { Loading } from "@/components/ui/states";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
 import { PasswordInput } from "./password-input";
@@ -68,7 +68,7 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
           Could not load the users: {domainErrorOf(users.error).message}
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+        <div className={tableClasses.frame}>
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">Users, by e-mail</caption>
             <thead className="whitespace-nowrap border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
