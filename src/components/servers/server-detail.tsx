@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { EnvDeclaration, HeaderDeclaration, McpServer, Runtime } from "@/server/catalog/model";
-import { ServerHistory } from "@/components/audit/server-history";
+import { ServerHistory } from "@/components/audit/entity-history";
 import { useCan } from "@/components/shell/session";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Markdown } from "@/components/ui/markdown";
