@@ -177,15 +177,38 @@ function GrantTable({
   );
 }
 
+/** A rule id in a warning, jumping to (and highlighting) its row below. */
+function RuleAnchor({ id }: { id: string }) {
+  return (
+    <a href={`#rule-${id}`} className="font-mono underline">
+      {id}
+    </a>
+  );
+}
+
 /** Dead rules and patterns that match nothing active: not errors, but usually a typo or a forgotten publish. */
 function ReportWarnings({ report }: { report: PolicyReport }) {
-  const items = [
-    ...report.deadRules.map((d) => ({ key: `dead-${d.ruleId}`, text: `Rule ${d.ruleId} is dead: ${d.reason}` })),
+  const items: { key: string; text: React.ReactNode }[] = [
+    ...report.deadRules.map((d) => ({
+      key: `dead-${d.ruleId}`,
+      text: (
+        <>
+          Rule <RuleAnchor id={d.ruleId} /> is dead: {d.reason}
+        </>
+      ),
+    })),
     ...report.unpublishedMatches.map((u) => ({
       key: `unpublished-${u.pattern}`,
       text: `'${u.pattern}' (${u.usedBy.join(", ")}) matches only servers that are not active: ${u.servers.join(", ")}`,
     })),
-    ...report.scopeExcluded.map((s) => ({ key: `scope-${s.ruleId}`, text: `Rule ${s.ruleId} cannot grant ${s.servers.join(", ")}: ${s.reason}` })),
+    ...report.scopeExcluded.map((s) => ({
+      key: `scope-${s.ruleId}`,
+      text: (
+        <>
+          Rule <RuleAnchor id={s.ruleId} /> cannot grant {s.servers.join(", ")}: {s.reason}
+        </>
+      ),
+    })),
   ];
   if (items.length === 0) return null;
   return (
