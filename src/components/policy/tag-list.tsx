@@ -8,8 +8,13 @@ export function TagList({ items, hrefOf }: { items: readonly string[]; hrefOf?: 
     <span className="flex flex-wrap gap-1">
       {items.map((item) =>
         hrefOf ? (
-          <Link key={item} href={hrefOf(item)} className="rounded focus-visible:outline-2 focus-visible:outline-indigo-600">
-            <Tag className="font-mono text-indigo-700 hover:bg-indigo-50 hover:underline">{item}</Tag>
+          // Not <Tag>: its slate text colour would win over the link's (clsx does not merge classes).
+          <Link
+            key={item}
+            href={hrefOf(item)}
+            className="inline-flex items-center rounded bg-indigo-50 px-1.5 py-0.5 font-mono text-xs text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            {item}
           </Link>
         ) : (
           <Tag key={item} className="font-mono">
