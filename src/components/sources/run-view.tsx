@@ -176,7 +176,7 @@ function ItemsPanel({ items }: { items: SourceRunWithItems["items"] }) {
                   <th scope="row" className="max-w-xs break-all px-5 py-2.5 font-mono text-xs font-normal text-slate-800">
                     {item.upstreamId}
                   </th>
-                  <td className="px-5 py-2.5">
+                  <td className="whitespace-nowrap px-5 py-2.5">
                     {item.name && ["registered", "updated", "unchanged", "pending-update"].includes(item.outcome) ? (
                       <Link href={`/servers/${item.name}`} className="font-mono text-xs text-indigo-700 hover:underline">
                         {item.name}
@@ -188,7 +188,7 @@ function ItemsPanel({ items }: { items: SourceRunWithItems["items"] }) {
                   <td className="px-5 py-2.5">
                     <OutcomeBadge outcome={item.outcome} />
                   </td>
-                  <td className="px-5 py-2.5">
+                  <td className="min-w-64 px-5 py-2.5">
                     <FindingsList findings={item.findings} />
                   </td>
                   <td className="px-5 py-2.5">
