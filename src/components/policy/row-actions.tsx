@@ -18,7 +18,7 @@ export function RowActions({ label, onEdit, onDelete }: { label: string; onEdit:
         <Button size="sm" onClick={onEdit} aria-label={`Edit ${label}`}>
           Edit
         </Button>
-        <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={onDelete} aria-label={`Delete ${label}`}>
+        <Button size="sm" variant="quiet-danger" onClick={onDelete} aria-label={`Delete ${label}`}>
           Delete
         </Button>
       </div>

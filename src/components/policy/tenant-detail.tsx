@@ -45,7 +45,7 @@ export function TenantDetail({ name }: { name: string }) {
           canEdit && (
             <div className="flex gap-2">
               <Button onClick={() => setDialog("edit")}>Edit</Button>
-              <Button variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("delete")}>
+              <Button variant="quiet-danger" onClick={() => setDialog("delete")}>
                 Delete
               </Button>
             </div>

@@ -67,7 +67,7 @@ export function TenantTokens({ tenant }: { tenant: string }) {
                     {token.revokedAt ? (
                       <span>revoked</span>
                     ) : (
-                      <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
+                      <Button size="sm" variant="quiet-danger" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
                         Revoke
                       </Button>
                     )}

@@ -160,7 +160,7 @@ function DecisionCard({
         actions={
           canDecide && (
             <>
-              <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("reject")}>
+              <Button size="sm" variant="quiet-danger" onClick={() => setDialog("reject")}>
                 Reject
               </Button>
               <Button size="sm" variant="primary" onClick={() => setDialog("accept")}>

@@ -138,8 +138,7 @@ export function TokensPage() {
                       {state !== "revoked" && (
                         <Button
                           size="sm"
-                          variant="ghost"
-                          className="text-red-700 hover:bg-red-50"
+                          variant="quiet-danger"
                           onClick={() => setRevoking(token)}
                           aria-label={`Revoke token ${token.name}${all ? ` of ${token.owner}` : ""}`}
                         >

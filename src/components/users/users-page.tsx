@@ -133,8 +133,7 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
                       {user.active ? (
                         <Button
                           size="sm"
-                          variant="ghost"
-                          className="text-red-700 hover:bg-red-50"
+                          variant="quiet-danger"
                           onClick={() => setDialog({ kind: "deactivate", user })}
                           aria-label={`Deactivate ${user.email}`}
                         >
