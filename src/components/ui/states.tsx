@@ -51,3 +51,15 @@ export const tableClasses = {
   th: "px-3 py-2.5",
   td: "px-3 py-3 align-top",
 };
+
+/** The 404 of a detail page: what was not found, why that may be, and the way back (first action primary). */
+export function NotFoundCard({ title, children, actions }: { title: string; children: React.ReactNode; actions: React.ReactNode }) {
+  return (
+    <div className="rounded-lg bg-white px-6 py-14 text-center shadow-xs ring-1 ring-slate-200">
+      <p className="text-sm font-semibold text-indigo-700">404</p>
+      <h1 className="mt-1 text-xl font-semibold text-slate-900">{title}</h1>
+      <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">{children}</p>
+      <div className="mt-6 flex justify-center gap-3">{actions}</div>
+    </div>
+  );
+}
