@@ -31,6 +31,16 @@ export function AccessExplanation({ tenant, server }: { tenant: string; server: 
 export function ExplanationDialog({ tenant, server, onClose }: { tenant: string; server: string; onClose: () => void }) {
   return (
     <Dialog open onClose={onClose} size="lg" focusTitle title={`${tenant} × ${server}`} footer={<Button onClick={onClose}>Close</Button>}>
+      <p className="mt-1 text-sm text-slate-600">
+        Open tenant{" "}
+        <Link href={`/tenants/${tenant}`} className="font-mono text-indigo-700 hover:underline">
+          {tenant}
+        </Link>{" "}
+        · server{" "}
+        <Link href={`/servers/${server}`} className="font-mono text-indigo-700 hover:underline">
+          {server}
+        </Link>
+      </p>
       <div className="mt-4">
         <AccessExplanation tenant={tenant} server={server} />
       </div>
