@@ -27,6 +27,19 @@ export function SubjectText({ subject }: { subject: Subject }) {
       </>
     );
   }
+  const labels = subject.type === "selector" ? Object.entries(subject.matchLabels) : [];
+  if (labels.length === 1) {
+    // One label: searching the tenants for it lists those the rule selects (the search matches substrings, so a longer value may show too).
+    const label = `${labels[0]![0]}=${labels[0]![1]}`;
+    return (
+      <>
+        tenants with{" "}
+        <Link href={`/tenants?q=${encodeURIComponent(label)}`} className={LINK}>
+          {label}
+        </Link>
+      </>
+    );
+  }
   return <>{describeSubject(subject)}</>;
 }
 

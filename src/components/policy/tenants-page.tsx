@@ -20,12 +20,13 @@ import { TenantFormDialog } from "./tenant-form";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; tenant: Tenant } | { kind: "delete"; tenant: Tenant };
 
-export function TenantsPage() {
+/** `initialSearch` comes from the URL (`?q=…`): a label-selector rule links to the tenants it selects. */
+export function TenantsPage({ initialSearch }: { initialSearch: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const tenants = useQuery(trpc.tenants.list.queryOptions({}));
   const canEdit = useCan("editor");
-  const [search, setSearch] = useState("");
+  const [search, setSearch] = useState(initialSearch);
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
   const list = tenants.data ?? [];
