@@ -21,13 +21,18 @@ import { ServerPattern, SubjectText } from "./subject";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "delete"; grant: Grant };
 
-/** `initialServer` comes from the URL (`?server=…`): a server page links to the rules that name it. */
-export function GrantsPage({ initialServer }: { initialServer: string }) {
+/** The first filter, from the URL: a server page links to `?server=`, a group to `?group=`, a tenant to `?tenant=`. */
+function filterFrom(initial: { server: string; group: string; tenant: string }): GrantFilter {
+  const subject = initial.group ? { subjectType: "group", subjectName: initial.group } : initial.tenant ? { subjectType: "tenant", subjectName: initial.tenant } : {};
+  return { expiry: "all", ...subject, ...(initial.server ? { server: initial.server } : {}) };
+}
+
+export function GrantsPage({ initial }: { initial: { server: string; group: string; tenant: string } }) {
   const trpc = useTRPC();
   const grants = useQuery(trpc.grants.list.queryOptions({}));
   const report = useQuery(trpc.policy.report.queryOptions());
   const canEdit = useCan("editor");
-  const [filter, setFilter] = useState<GrantFilter>({ expiry: "all", ...(initialServer ? { server: initialServer } : {}) });
+  const [filter, setFilter] = useState<GrantFilter>(() => filterFrom(initial));
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
   // Expiry is judged once per render of the list; a rule lapsing while the page is open shows on the next refetch.
@@ -78,7 +83,7 @@ function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter;
     <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter rules">
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Subject</span>
-        <select value={filter.subjectType ?? ""} onChange={(e) => set({ subjectType: e.target.value || undefined })} className={inputClasses}>
+        <select value={filter.subjectType ?? ""} onChange={(e) => set({ subjectType: e.target.value || undefined, subjectName: undefined })} className={inputClasses}>
           <option value="">Any</option>
           <option value="everyone">Everyone</option>
           <option value="group">Group</option>
@@ -106,6 +111,16 @@ function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter;
           <option value="expired">Expired</option>
         </select>
       </label>
+      {filter.subjectName && (
+        <p className="flex items-center gap-2 self-end py-1.5 text-sm text-slate-700">
+          <span>
+            Naming {filter.subjectType} <span className="font-mono">{filter.subjectName}</span>
+          </span>
+          <Button size="sm" variant="ghost" onClick={() => set({ subjectName: undefined })} aria-label={`Show rules for any ${filter.subjectType}`}>
+            Clear
+          </Button>
+        </p>
+      )}
       <p aria-live="polite" className="ml-auto text-sm text-slate-600">
         {shown} of {total} rule{total === 1 ? "" : "s"}
       </p>

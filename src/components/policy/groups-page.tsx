@@ -60,9 +60,14 @@ export function GroupsPage() {
                   <th scope="row" className={`${tableClasses.td} font-normal`}>
                     <span className="block font-mono font-medium text-slate-900">{group.name}</span>
                     {group.description && <span className="block text-slate-600">{group.description}</span>}
-                    <Link href={`/access?group=${encodeURIComponent(group.name)}`} className="mt-1 inline-block text-xs text-indigo-700 hover:underline">
-                      Access matrix of this group
-                    </Link>
+                    <span className="mt-1 flex gap-3 text-xs">
+                      <Link href={`/grants?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
+                        Its rules
+                      </Link>
+                      <Link href={`/access?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
+                        Its access matrix
+                      </Link>
+                    </span>
                   </th>
                   <td className={tableClasses.td}>
                     <span className="mb-1 block text-xs text-slate-500">

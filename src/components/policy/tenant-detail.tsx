@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { TenantContract } from "@/server/policy/contract";
@@ -74,6 +75,12 @@ export function TenantDetail({ name }: { name: string }) {
                       ["Groups", <TagList key="groups" items={tenant.groups} hrefOf={groupHref} />],
                       ["Always allow", <TagList key="allow" items={tenant.mcpPolicy.allow} />],
                       ["Always deny", <TagList key="deny" items={tenant.mcpPolicy.deny} />],
+                      [
+                        "Rules",
+                        <Link key="rules" href={`/grants?tenant=${encodeURIComponent(tenant.name)}`} className="text-indigo-700 hover:underline">
+                          Rules naming this tenant
+                        </Link>,
+                      ],
                     ]}
                   />
                 </Panel>
