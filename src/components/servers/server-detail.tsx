@@ -240,7 +240,7 @@ function DeclarationTable({ rows, kind }: { rows: (EnvDeclaration | HeaderDeclar
               <td className="px-5 py-2">
                 <span className="flex flex-wrap gap-1">
                   {row.required && <Tag>required</Tag>}
-                  {row.sensitive && <Tag className="bg-amber-50 text-amber-800">sensitive</Tag>}
+                  {row.sensitive && <Tag tone="warn">sensitive</Tag>}
                   {"file" in row && row.file && <Tag>file</Tag>}
                   {"prefix" in row && row.prefix && <Tag>prefix “{row.prefix}”</Tag>}
                 </span>
