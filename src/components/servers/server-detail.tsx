@@ -9,7 +9,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Markdown } from "@/components/ui/markdown";
 import { DetailHeader, Details, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { Loading, QueryError } from "@/components/ui/states";
+import { Loading, PanelTable, QueryError } from "@/components/ui/states";
 import { StatusBadge, Tag } from "@/components/ui/status-badge";
 import { Tabs } from "@/components/ui/tabs";
 import { exactTime } from "@/lib/time";
@@ -220,45 +220,32 @@ function DeclarationTable({ rows, kind }: { rows: (EnvDeclaration | HeaderDeclar
     return <p className="px-5 py-4 text-sm text-slate-500">No {kind === "env" ? "environment variables" : "headers"} declared.</p>;
   }
   return (
-    <div className="relative overflow-x-auto">
-      <table className="min-w-full text-left text-sm">
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-          <tr>
-            <th scope="col" className="px-5 py-2">Key</th>
-            <th scope="col" className="px-5 py-2">Name</th>
-            <th scope="col" className="px-5 py-2">Description</th>
-            <th scope="col" className="px-5 py-2">Flags</th>
-            <th scope="col" className="px-5 py-2">Value</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((row) => (
-            <tr key={row.key} className="align-top">
-              <td className="px-5 py-2 font-mono text-slate-900">{row.key}</td>
-              <td className="px-5 py-2 text-slate-700">{row.name || none}</td>
-              <td className="px-5 py-2 text-slate-700">{row.description || none}</td>
-              <td className="px-5 py-2">
-                <span className="flex flex-wrap gap-1">
-                  {row.required && <Tag>required</Tag>}
-                  {row.sensitive && <Tag tone="warn">sensitive</Tag>}
-                  {"file" in row && row.file && <Tag>file</Tag>}
-                  {"prefix" in row && row.prefix && <Tag>prefix “{row.prefix}”</Tag>}
-                </span>
-              </td>
-              <td className="px-5 py-2 text-slate-700">
-                {row.sensitive ? (
-                  <span className="text-slate-500">supplied by each user</span>
-                ) : row.value ? (
-                  <span className="font-mono">{row.value}</span>
-                ) : (
-                  <span className="text-slate-500">supplied by each user</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <PanelTable headers={["Key", "Name", "Description", "Flags", "Value"]}>
+      {rows.map((row) => (
+        <tr key={row.key} className="align-top">
+          <td className="px-5 py-2 font-mono text-slate-900">{row.key}</td>
+          <td className="px-5 py-2 text-slate-700">{row.name || none}</td>
+          <td className="px-5 py-2 text-slate-700">{row.description || none}</td>
+          <td className="px-5 py-2">
+            <span className="flex flex-wrap gap-1">
+              {row.required && <Tag>required</Tag>}
+              {row.sensitive && <Tag tone="warn">sensitive</Tag>}
+              {"file" in row && row.file && <Tag>file</Tag>}
+              {"prefix" in row && row.prefix && <Tag>prefix “{row.prefix}”</Tag>}
+            </span>
+          </td>
+          <td className="px-5 py-2 text-slate-700">
+            {row.sensitive ? (
+              <span className="text-slate-500">supplied by each user</span>
+            ) : row.value ? (
+              <span className="font-mono">{row.value}</span>
+            ) : (
+              <span className="text-slate-500">supplied by each user</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </PanelTable>
   );
 }
 

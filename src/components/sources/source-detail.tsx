@@ -6,7 +6,7 @@ import type { Source } from "@/server/ingest/source-model";
 import { useCan } from "@/components/shell/session";
 import { DetailHeader, Details, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { LoadError, Loading, QueryError } from "@/components/ui/states";
+import { LoadError, Loading, PanelTable, QueryError } from "@/components/ui/states";
 import { entitlementLine } from "@/lib/source-form";
 import { countsInBrief, isRunActive } from "@/lib/source-run";
 import { exactTime } from "@/lib/time";
@@ -132,38 +132,24 @@ function RunsPanel({ source }: { source: Source }) {
 
 function RunTable({ source, runs }: { source: string; runs: SourceRun[] }) {
   return (
-    <div className="relative overflow-x-auto">
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">Runs of {source}, newest first.</caption>
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-          <tr>
-            {["Started", "Trigger", "Status", "Outcome", "By"].map((h) => (
-              <th key={h} scope="col" className="whitespace-nowrap px-5 py-2.5">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {runs.map((run) => (
-            <tr key={run.id} className="hover:bg-slate-50">
-              <th scope="row" className="whitespace-nowrap px-5 py-2.5 font-normal">
-                <Link href={`/sources/${source}/runs/${run.id}`} className="rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600">
-                  <RelativeTime iso={run.startedAt ?? run.queuedAt} />
-                </Link>
-              </th>
-              <td className="px-5 py-2.5 text-slate-700">{run.trigger}</td>
-              <td className="px-5 py-2.5">
-                <RunStatusBadge status={run.status} />
-              </td>
-              <td className="px-5 py-2.5 text-slate-700">
-                {run.status === "succeeded" ? countsInBrief(run.counts) : run.status === "failed" ? <span className="text-red-800">{run.error}</span> : `in ${run.stage}`}
-              </td>
-              <td className="px-5 py-2.5 text-slate-600">{run.createdBy}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <PanelTable caption={`Runs of ${source}, newest first.`} headers={["Started", "Trigger", "Status", "Outcome", "By"]}>
+      {runs.map((run) => (
+        <tr key={run.id} className="hover:bg-slate-50">
+          <th scope="row" className="whitespace-nowrap px-5 py-2.5 font-normal">
+            <Link href={`/sources/${source}/runs/${run.id}`} className="rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600">
+              <RelativeTime iso={run.startedAt ?? run.queuedAt} />
+            </Link>
+          </th>
+          <td className="px-5 py-2.5 text-slate-700">{run.trigger}</td>
+          <td className="px-5 py-2.5">
+            <RunStatusBadge status={run.status} />
+          </td>
+          <td className="px-5 py-2.5 text-slate-700">
+            {run.status === "succeeded" ? countsInBrief(run.counts) : run.status === "failed" ? <span className="text-red-800">{run.error}</span> : `in ${run.stage}`}
+          </td>
+          <td className="px-5 py-2.5 text-slate-600">{run.createdBy}</td>
+        </tr>
+      ))}
+    </PanelTable>
   );
 }

@@ -63,3 +63,27 @@ export function NotFoundCard({ title, children, actions }: { title: string; chil
     </div>
   );
 }
+
+/**
+ * A table flush inside a Panel (bodyClassName="p-0"): its cells line up with the panel's title
+ * (px-5), and it scrolls sideways on its own when narrow. `children` are the body rows.
+ */
+export function PanelTable({ caption, headers, children }: { caption?: string; headers: readonly string[]; children: React.ReactNode }) {
+  return (
+    <div className="relative overflow-x-auto">
+      <table className="min-w-full text-left text-sm">
+        {caption && <caption className="sr-only">{caption}</caption>}
+        <thead className={tableClasses.head}>
+          <tr>
+            {headers.map((h) => (
+              <th key={h} scope="col" className="px-5 py-2.5">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+    </div>
+  );
+}
