@@ -56,7 +56,10 @@ export function ExplanationView({ explanation }: { explanation: Explanation }) {
         <TierBadge tier={tierOf(explanation.tier)} />
         <span className="text-slate-500">tier {explanation.tier}</span>
       </div>
-      <p className="text-slate-800">{sentence(explanation.summary)}</p>
+      <p className="text-slate-800">
+        {/* The summary starts with the tenant's name: an identifier, so it keeps its lowercase. */}
+        {explanation.summary.startsWith(explanation.tenant) ? `${explanation.summary.replace(/[.!?]?$/, "")}.` : sentence(explanation.summary)}
+      </p>
       <section>
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Deciding rule</h3>
         <div className="mt-1">{decidedBy ? <MatchLine match={decidedBy} /> : <p className="text-slate-600">None: {explanation.tierName}.</p>}</div>
