@@ -168,7 +168,7 @@ function GrantTable({
                   <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
                   {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
                 </th>
-                <td className={tableClasses.td}>
+                <td className={`${tableClasses.td} whitespace-nowrap`}>
                   <ServerPattern pattern={grant.servers} />
                 </td>
                 <td className={`${tableClasses.td} min-w-40 max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
