@@ -210,7 +210,7 @@ test.describe("sources", () => {
 
     const visitor = await newVisitor();
     await signIn(visitor, viewer.email, viewer.password);
-    await expect(visitor.getByRole("link", { name: "Sources" })).toBeVisible();
+    await expect(visitor.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sources" })).toBeVisible();
     await visitor.goto("/sources");
     await expect(visitor.getByRole("link", { name: source })).toBeVisible();
     await expect(visitor.getByRole("link", { name: "Add source" })).toHaveCount(0);

@@ -96,10 +96,13 @@ describe("filters", () => {
     { id: "3", subject: { type: "tenant", name: "acme" }, servers: "slack", access: "allow", note: "", expiresAt: "2027-01-01T00:00:00Z" },
   ];
 
-  it("filters rules by subject type, access, server and expiry", () => {
+  it("filters rules by subject type and name, access, server and expiry", () => {
     const ids = (filter: Parameters<typeof filterGrants>[1]) => filterGrants(grants, filter, now).map((g) => g.id);
     expect(ids({})).toEqual(["1", "2", "3"]);
     expect(ids({ subjectType: "group" })).toEqual(["2"]);
+    expect(ids({ subjectType: "group", subjectName: "platform" })).toEqual(["2"]);
+    expect(ids({ subjectType: "tenant", subjectName: "acme" })).toEqual(["3"]);
+    expect(ids({ subjectType: "group", subjectName: "no-such-group" })).toEqual([]);
     expect(ids({ access: "allow" })).toEqual(["1", "3"]);
     expect(ids({ server: "github-enterprise" })).toEqual(["1", "2"]);
     // "sla" is in rule 3's pattern; rule 1's "*" matches any server name.

@@ -99,6 +99,8 @@ export interface GrantLike {
 
 export interface GrantFilter {
   subjectType?: string;
+  /** With subjectType group or tenant: only rules naming that group or tenant. */
+  subjectName?: string;
   access?: string;
   /** A server name (rules whose pattern matches it) or text found in the pattern. */
   server?: string;
@@ -114,6 +116,7 @@ export function filterGrants<G extends GrantLike>(grants: readonly G[], filter: 
   return grants.filter(
     (g) =>
       (!filter.subjectType || g.subject.type === filter.subjectType) &&
+      (!filter.subjectName || g.subject.name === filter.subjectName) &&
       (!filter.access || g.access === filter.access) &&
       (!server || g.servers.includes(server) || globMatches(g.servers, server)) &&
       (filter.expiry === "expired" ? isExpired(g, now) : filter.expiry === "active" ? !isExpired(g, now) : true),

@@ -80,7 +80,7 @@ export function AuditDiff({ before, after }: { before: unknown; after: unknown }
           <p className="text-sm text-slate-600" data-testid="diff-summary">
             {counts(entries)}
           </p>
-          <div className="overflow-x-auto rounded-md ring-1 ring-slate-200">
+          <div className="relative overflow-x-auto rounded-md ring-1 ring-slate-200">
             <table className="min-w-full table-fixed text-left text-sm" aria-label="Changes, field by field">
               <colgroup>
                 <col className="w-[28%]" />

@@ -8,6 +8,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog } from "@/components/ui/dialog";
 import { Details } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { tableClasses } from "@/components/ui/states";
 import { auditFiltersFrom, auditHref } from "@/lib/audit-url";
 import { cn } from "@/lib/cn";
 import { exactTime } from "@/lib/time";
@@ -51,7 +52,7 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
   const [open, setOpen] = useState<AuditEvent | null>(null);
   return (
     <>
-      <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+      <div className={tableClasses.frame}>
         <table className="min-w-full text-left text-sm">
           <caption className="sr-only">{caption}</caption>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">

@@ -9,8 +9,8 @@ import { LinkButton } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { LoadError, Loading } from "@/components/ui/states";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { domainErrorOf } from "@/lib/domain-error";
 import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
 
@@ -29,21 +29,15 @@ export function Dashboard() {
   const summary = useQuery(trpc.dashboard.summary.queryOptions(undefined, { refetchInterval: 30_000 }));
   const canEdit = useCan("editor");
 
-  if (summary.isPending) return <p className="text-sm text-slate-500">Loading the dashboard…</p>;
-  if (summary.isError) {
-    return (
-      <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-        Could not load the dashboard: {domainErrorOf(summary.error).message}
-      </p>
-    );
-  }
+  if (summary.isPending) return <Loading what="the dashboard" />;
+  if (summary.isError) return <LoadError what="the dashboard" error={summary.error} />;
 
   const { stats, lastObotFetch, snapshot } = summary.data;
   return (
     <>
       <PageHeader
         title="Dashboard"
-        description="What the catalog holds and what Obot sees."
+        description="What the catalog holds, who may use it, and what Obot sees."
         actions={
           canEdit && (
             <>
@@ -70,6 +64,8 @@ export function Dashboard() {
           detail={`${snapshot?.activeServers ?? 0} entries`}
         />
       </div>
+
+      <PolicyAndSourceStats />
 
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
         <Panel title="Obot" className="lg:col-span-2">
@@ -143,6 +139,52 @@ export function Dashboard() {
         </p>
       )}
     </>
+  );
+}
+
+/** Who may use what, and what waits for an admin: the policy and ingestion side of the console, each count linking to its list. */
+function PolicyAndSourceStats() {
+  const trpc = useTRPC();
+  const policy = useQuery(trpc.policy.report.queryOptions());
+  const sources = useQuery(trpc.sources.list.queryOptions());
+  const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
+  const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
+  const report = policy.data?.report;
+  const warnings = report ? report.deadRules.length + report.unpublishedMatches.length + report.scopeExcluded.length : 0;
+  const waiting = quarantined.data && pendingUpdates.data ? quarantined.data.length + pendingUpdates.data.length : undefined;
+  const pendingApproval = sources.data?.filter((s) => s.status === "pending-approval").length ?? 0;
+  const failing = sources.data?.filter((s) => s.status === "error").length ?? 0;
+  const dash = "—";
+  return (
+    <div className="mt-4 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+      <Stat label="Tenants" value={policy.data?.tenants ?? dash} href="/tenants" detail={policy.data ? `in ${policy.data.groups} group${policy.data.groups === 1 ? "" : "s"}` : undefined} />
+      <Stat
+        label="Rules"
+        value={policy.data?.rules ?? dash}
+        href="/grants"
+        detail={warnings > 0 ? <span className="text-amber-800">{warnings} warning{warnings === 1 ? "" : "s"} from the policy compiler</span> : policy.data ? "no warnings" : undefined}
+      />
+      <Stat
+        label="Sources"
+        value={sources.data?.length ?? dash}
+        href="/sources"
+        detail={
+          pendingApproval + failing > 0 ? (
+            <span className="text-amber-800">
+              {[pendingApproval > 0 && `${pendingApproval} pending approval`, failing > 0 && `${failing} failing`].filter(Boolean).join(", ")}
+            </span>
+          ) : sources.data ? (
+            "all approved and healthy"
+          ) : undefined
+        }
+      />
+      <Stat
+        label="Waiting for review"
+        value={waiting ?? dash}
+        href="/review"
+        detail={waiting ? <span className="text-amber-800">quarantined items and staged updates</span> : waiting === 0 ? "nothing waits" : undefined}
+      />
+    </div>
   );
 }
 

@@ -1,16 +1,17 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useVirtualizer, type VirtualItem } from "@tanstack/react-virtual";
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { AccessMatrix } from "@/server/policy/queries";
 import { FieldError, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
+import { EmptyState, LoadError, Loading } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
 import { labelFilterOf, matrixColumnsMatching } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
-import { EmptyState, LoadError } from "./states";
 import { TIERS, TierLegend, tierOf } from "./tier";
 
 const CELL = 32;
@@ -33,9 +34,10 @@ function matrixQueryOf(filters: Filters, label: string | undefined) {
   };
 }
 
-export function AccessMatrixPage() {
+/** `initial` comes from the URL (`?group=…&server=…`), so other pages can link to a slice of the matrix. */
+export function AccessMatrixPage({ initial }: { initial: { group: string; server: string } }) {
   const trpc = useTRPC();
-  const [filters, setFilters] = useState<Filters>({ group: "", label: "", tenant: "", server: "" });
+  const [filters, setFilters] = useState<Filters>({ group: initial.group, label: "", tenant: "", server: initial.server });
   const deferred = useDeferredValue(filters);
   const label = labelFilterOf(deferred.label);
   const matrix = useQuery(trpc.policy.matrix.queryOptions(matrixQueryOf(deferred, label ?? undefined), { placeholderData: keepPreviousData }));
@@ -49,7 +51,7 @@ export function AccessMatrixPage() {
         <TierLegend />
       </div>
       {matrix.isPending ? (
-        <p className="text-sm text-slate-500">Loading the matrix…</p>
+        <Loading what="the matrix" />
       ) : matrix.isError ? (
         <LoadError what="the access matrix" error={matrix.error} />
       ) : (
@@ -253,7 +255,13 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
                 className="absolute top-0 flex items-end justify-center pb-2"
                 style={{ left: col.start, width: CELL, height: HEADER_HEIGHT }}
               >
-                <span className="max-h-full truncate font-mono text-xs text-slate-700 [writing-mode:vertical-rl] rotate-180">{server.name}</span>
+                <Link
+                  href={`/servers/${server.name}`}
+                  tabIndex={-1}
+                  className="max-h-full truncate font-mono text-xs text-slate-700 [writing-mode:vertical-rl] rotate-180 hover:text-indigo-700 hover:underline"
+                >
+                  {server.name}
+                </Link>
               </div>
             );
           })}
@@ -305,7 +313,10 @@ const MatrixRow = memo(
           style={{ width: NAME_WIDTH }}
           title={tenant}
         >
-          {tenant}
+          {/* Out of the tab order: the grid keeps one tab stop, its cells; the tenant's page is a click away. */}
+          <Link href={`/tenants/${tenant}`} tabIndex={-1} className="truncate hover:text-indigo-700 hover:underline">
+            {tenant}
+          </Link>
         </div>
         {virtualCols.map((col) => {
           const server = servers[columns[col.index]!]!.name;

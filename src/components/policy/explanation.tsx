@@ -3,19 +3,20 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { Explanation, Match } from "@/server/policy/explain";
-import { describeSubject } from "@/server/policy/model";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { Loading } from "@/components/ui/states";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
 import { useTRPC } from "@/trpc/react";
+import { ServerPattern, SubjectText } from "./subject";
 import { TierBadge, tierOf } from "./tier";
 
 /** Why a tenant may or may not use a server, as the compiler decided it. */
 export function AccessExplanation({ tenant, server }: { tenant: string; server: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.policy.explain.queryOptions({ tenant, server }));
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading the explanation…</p>;
+  if (query.isPending) return <Loading what="the explanation" />;
   if (query.isError) {
     return (
       <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
@@ -30,6 +31,16 @@ export function AccessExplanation({ tenant, server }: { tenant: string; server: 
 export function ExplanationDialog({ tenant, server, onClose }: { tenant: string; server: string; onClose: () => void }) {
   return (
     <Dialog open onClose={onClose} size="lg" focusTitle title={`${tenant} × ${server}`} footer={<Button onClick={onClose}>Close</Button>}>
+      <p className="mt-1 text-sm text-slate-600">
+        Open tenant{" "}
+        <Link href={`/tenants/${tenant}`} className="font-mono text-indigo-700 hover:underline">
+          {tenant}
+        </Link>{" "}
+        · server{" "}
+        <Link href={`/servers/${server}`} className="font-mono text-indigo-700 hover:underline">
+          {server}
+        </Link>
+      </p>
       <div className="mt-4">
         <AccessExplanation tenant={tenant} server={server} />
       </div>
@@ -45,7 +56,10 @@ export function ExplanationView({ explanation }: { explanation: Explanation }) {
         <TierBadge tier={tierOf(explanation.tier)} />
         <span className="text-slate-500">tier {explanation.tier}</span>
       </div>
-      <p className="text-slate-800">{sentence(explanation.summary)}</p>
+      <p className="text-slate-800">
+        {/* The summary starts with the tenant's name: an identifier, so it keeps its lowercase. */}
+        {explanation.summary.startsWith(explanation.tenant) ? `${explanation.summary.replace(/[.!?]?$/, "")}.` : sentence(explanation.summary)}
+      </p>
       <section>
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Deciding rule</h3>
         <div className="mt-1">{decidedBy ? <MatchLine match={decidedBy} /> : <p className="text-slate-600">None: {explanation.tierName}.</p>}</div>
@@ -80,7 +94,7 @@ function MatchLine({ match }: { match: Match }) {
   return (
     <div>
       <p>
-        <AccessWord access={match.access}>{match.access === "allow" ? "Allow" : "Deny"}</AccessWord> rule for {describeSubject(match.subject)} on <code className="font-mono">{match.servers}</code>
+        <AccessWord access={match.access}>{match.access === "allow" ? "Allow" : "Deny"}</AccessWord> rule for <SubjectText subject={match.subject} /> on <ServerPattern pattern={match.servers} />
         {!match.applies && <span className="ml-2 text-xs text-amber-800">(does not apply)</span>}
       </p>
       <p className="text-xs text-slate-500">

@@ -9,22 +9,30 @@ import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { filterGrants, isExpired, type GrantFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GrantFormDialog } from "./grant-form";
-import { EmptyState, LoadError, tableClasses } from "./states";
+import { ActionsHeader, RowActions } from "./row-actions";
+import { ServerPattern, SubjectText } from "./subject";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "delete"; grant: Grant };
 
-export function GrantsPage() {
+/** The first filter, from the URL: a server page links to `?server=`, a group to `?group=`, a tenant to `?tenant=`. */
+function filterFrom(initial: { server: string; group: string; tenant: string }): GrantFilter {
+  const subject = initial.group ? { subjectType: "group", subjectName: initial.group } : initial.tenant ? { subjectType: "tenant", subjectName: initial.tenant } : {};
+  return { expiry: "all", ...subject, ...(initial.server ? { server: initial.server } : {}) };
+}
+
+export function GrantsPage({ initial }: { initial: { server: string; group: string; tenant: string } }) {
   const trpc = useTRPC();
   const grants = useQuery(trpc.grants.list.queryOptions({}));
   const report = useQuery(trpc.policy.report.queryOptions());
   const canEdit = useCan("editor");
-  const [filter, setFilter] = useState<GrantFilter>({ expiry: "all" });
+  const [filter, setFilter] = useState<GrantFilter>(() => filterFrom(initial));
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
   // Expiry is judged once per render of the list; a rule lapsing while the page is open shows on the next refetch.
@@ -47,7 +55,7 @@ export function GrantsPage() {
       />
       {report.data && <ReportWarnings report={report.data.report} />}
       {grants.isPending ? (
-        <p className="text-sm text-slate-500">Loading rules…</p>
+        <Loading what="rules" />
       ) : grants.isError ? (
         <LoadError what="the rules" error={grants.error} />
       ) : list.length === 0 ? (
@@ -75,7 +83,7 @@ function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter;
     <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter rules">
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Subject</span>
-        <select value={filter.subjectType ?? ""} onChange={(e) => set({ subjectType: e.target.value || undefined })} className={inputClasses}>
+        <select value={filter.subjectType ?? ""} onChange={(e) => set({ subjectType: e.target.value || undefined, subjectName: undefined })} className={inputClasses}>
           <option value="">Any</option>
           <option value="everyone">Everyone</option>
           <option value="group">Group</option>
@@ -103,6 +111,16 @@ function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter;
           <option value="expired">Expired</option>
         </select>
       </label>
+      {filter.subjectName && (
+        <p className="flex items-center gap-2 self-end py-1.5 text-sm text-slate-700">
+          <span>
+            Naming {filter.subjectType} <span className="font-mono">{filter.subjectName}</span>
+          </span>
+          <Button size="sm" variant="ghost" onClick={() => set({ subjectName: undefined })} aria-label={`Show rules for any ${filter.subjectType}`}>
+            Clear
+          </Button>
+        </p>
+      )}
       <p aria-live="polite" className="ml-auto text-sm text-slate-600">
         {shown} of {total} rule{total === 1 ? "" : "s"}
       </p>
@@ -134,11 +152,7 @@ function GrantTable({
             <th scope="col" className={tableClasses.th}>Servers</th>
             <th scope="col" className={tableClasses.th}>Note</th>
             <th scope="col" className={tableClasses.th}>Expires</th>
-            {canEdit && (
-              <th scope="col" className={tableClasses.th}>
-                <span className="sr-only">Actions</span>
-              </th>
-            )}
+            {canEdit && <ActionsHeader />}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -149,13 +163,15 @@ function GrantTable({
                 <td className={tableClasses.td}>
                   <span className={grant.access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{grant.access}</span>
                 </td>
-                <th scope="row" className={`${tableClasses.td} font-normal`}>
-                  {describeSubject(grant.subject)}
-                  <span className="block font-mono text-xs text-slate-400">{grant.id}</span>
+                <th scope="row" className={`${tableClasses.td} min-w-48 font-normal`}>
+                  <SubjectText subject={grant.subject} />
+                  <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
                   {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
                 </th>
-                <td className={`${tableClasses.td} font-mono`}>{grant.servers}</td>
-                <td className={`${tableClasses.td} max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
+                <td className={`${tableClasses.td} whitespace-nowrap`}>
+                  <ServerPattern pattern={grant.servers} />
+                </td>
+                <td className={`${tableClasses.td} min-w-40 max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
                 <td className={`${tableClasses.td} whitespace-nowrap`}>
                   {grant.expiresAt ? (
                     <>
@@ -166,18 +182,7 @@ function GrantTable({
                     <span className="text-slate-400">never</span>
                   )}
                 </td>
-                {canEdit && (
-                  <td className={tableClasses.td}>
-                    <div className="flex justify-end gap-1.5">
-                      <Button size="sm" onClick={() => onEdit(grant)} aria-label={`Edit rule ${grant.id}`}>
-                        Edit
-                      </Button>
-                      <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => onDelete(grant)} aria-label={`Delete rule ${grant.id}`}>
-                        Delete
-                      </Button>
-                    </div>
-                  </td>
-                )}
+                {canEdit && <RowActions label={`rule ${grant.id}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
               </tr>
             );
           })}
@@ -187,15 +192,38 @@ function GrantTable({
   );
 }
 
+/** A rule id in a warning, jumping to (and highlighting) its row below. */
+function RuleAnchor({ id }: { id: string }) {
+  return (
+    <a href={`#rule-${id}`} className="font-mono underline">
+      {id}
+    </a>
+  );
+}
+
 /** Dead rules and patterns that match nothing active: not errors, but usually a typo or a forgotten publish. */
 function ReportWarnings({ report }: { report: PolicyReport }) {
-  const items = [
-    ...report.deadRules.map((d) => ({ key: `dead-${d.ruleId}`, text: `Rule ${d.ruleId} is dead: ${d.reason}` })),
+  const items: { key: string; text: React.ReactNode }[] = [
+    ...report.deadRules.map((d) => ({
+      key: `dead-${d.ruleId}`,
+      text: (
+        <>
+          Rule <RuleAnchor id={d.ruleId} /> is dead: {d.reason}
+        </>
+      ),
+    })),
     ...report.unpublishedMatches.map((u) => ({
       key: `unpublished-${u.pattern}`,
       text: `'${u.pattern}' (${u.usedBy.join(", ")}) matches only servers that are not active: ${u.servers.join(", ")}`,
     })),
-    ...report.scopeExcluded.map((s) => ({ key: `scope-${s.ruleId}`, text: `Rule ${s.ruleId} cannot grant ${s.servers.join(", ")}: ${s.reason}` })),
+    ...report.scopeExcluded.map((s) => ({
+      key: `scope-${s.ruleId}`,
+      text: (
+        <>
+          Rule <RuleAnchor id={s.ruleId} /> cannot grant {s.servers.join(", ")}: {s.reason}
+        </>
+      ),
+    })),
   ];
   if (items.length === 0) return null;
   return (

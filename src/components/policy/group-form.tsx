@@ -4,12 +4,12 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { groupCreateInput, groupUpdateInput, type Group } from "@/server/policy/model";
 import { Field, inputClasses } from "@/components/ui/field";
+import { LoadError } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { errorsUnder, fieldErrorsFrom } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { MembersPicker } from "./members-picker";
-import { LoadError } from "./states";
 import { usePreviewedChange } from "./use-previewed-change";
 
 interface GroupInput {

@@ -1,17 +1,19 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import type { Group } from "@/server/policy/model";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/panel";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GroupFormDialog } from "./group-form";
-import { EmptyState, LoadError, tableClasses } from "./states";
-import { TagList } from "./tag-list";
+import { ActionsHeader, RowActions } from "./row-actions";
+import { TagList, tenantHref } from "./tag-list";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; group: Group } | { kind: "delete"; group: Group };
 
@@ -36,7 +38,7 @@ export function GroupsPage() {
         }
       />
       {groups.isPending ? (
-        <p className="text-sm text-slate-500">Loading groups…</p>
+        <Loading what="groups" />
       ) : groups.isError ? (
         <LoadError what="the groups" error={groups.error} />
       ) : groups.data.length === 0 ? (
@@ -49,44 +51,31 @@ export function GroupsPage() {
               <tr>
                 <th scope="col" className={tableClasses.th}>Group</th>
                 <th scope="col" className={tableClasses.th}>Members</th>
-                {canEdit && (
-                  <th scope="col" className={tableClasses.th}>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                )}
+                {canEdit && <ActionsHeader />}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {groups.data.map((group) => (
-                <tr key={group.name}>
+                <tr key={group.name} id={`group-${group.name}`} className="scroll-mt-4 target:bg-indigo-50">
                   <th scope="row" className={`${tableClasses.td} font-normal`}>
                     <span className="block font-mono font-medium text-slate-900">{group.name}</span>
                     {group.description && <span className="block text-slate-600">{group.description}</span>}
+                    <span className="mt-1 flex gap-3 text-xs">
+                      <Link href={`/grants?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
+                        Its rules
+                      </Link>
+                      <Link href={`/access?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
+                        Its access matrix
+                      </Link>
+                    </span>
                   </th>
                   <td className={tableClasses.td}>
                     <span className="mb-1 block text-xs text-slate-500">
                       {group.members.length} tenant{group.members.length === 1 ? "" : "s"}
                     </span>
-                    <TagList items={group.members} />
+                    <TagList items={group.members} hrefOf={tenantHref} />
                   </td>
-                  {canEdit && (
-                    <td className={tableClasses.td}>
-                      <div className="flex justify-end gap-1.5">
-                        <Button size="sm" onClick={() => setDialog({ kind: "edit", group })} aria-label={`Edit ${group.name}`}>
-                          Edit
-                        </Button>
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          className="text-red-700 hover:bg-red-50"
-                          onClick={() => setDialog({ kind: "delete", group })}
-                          aria-label={`Delete ${group.name}`}
-                        >
-                          Delete
-                        </Button>
-                      </div>
-                    </td>
-                  )}
+                  {canEdit && <RowActions label={group.name} onEdit={() => setDialog({ kind: "edit", group })} onDelete={() => setDialog({ kind: "delete", group })} />}
                 </tr>
               ))}
             </tbody>

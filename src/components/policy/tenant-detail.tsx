@@ -6,21 +6,20 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { TenantContract } from "@/server/policy/contract";
 import type { EffectiveAccess } from "@/server/policy/queries";
+import { TenantHistory } from "@/components/audit/entity-history";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { inputClasses } from "@/components/ui/field";
 import { Markdown } from "@/components/ui/markdown";
-import { Details, Panel } from "@/components/ui/panel";
+import { DetailHeader, Details, Panel } from "@/components/ui/panel";
+import { EmptyState, Loading, QueryError, tableClasses } from "@/components/ui/states";
 import { Tabs } from "@/components/ui/tabs";
-import { domainErrorOf } from "@/lib/domain-error";
 import { filterAccess, formatLabels, type DecisionFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
-import { EmptyState, tableClasses } from "./states";
-import { TagList } from "./tag-list";
+import { groupHref, TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
-import { TenantHistory } from "./tenant-history";
 import { TenantTokens } from "./tenant-tokens";
 import { DeleteTenantDialog } from "./tenants-page";
 import { TierBadge, tierOf } from "./tier";
@@ -33,45 +32,32 @@ export function TenantDetail({ name }: { name: string }) {
   const isAdmin = useCan("admin");
   const [dialog, setDialog] = useState<"edit" | "delete" | null>(null);
 
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
-  if (query.isError) {
-    const info = domainErrorOf(query.error);
-    return (
-      <div role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-        {info.code === "NOT_FOUND" ? `Tenant '${name}' does not exist (any more).` : `Could not load tenant '${name}': ${info.message}`}{" "}
-        <Link href="/tenants" className="font-medium underline">
-          Back to the tenants
-        </Link>
-      </div>
-    );
-  }
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <QueryError error={query.error} what={`Tenant '${name}'`} back={{ href: "/tenants", label: "Back to the tenants" }} />;
 
   const { tenant, access, contract } = query.data;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
-        <Link href="/tenants" className="hover:text-slate-800 hover:underline">
-          Tenants
-        </Link>{" "}
-        / <span className="font-mono text-slate-700">{tenant.name}</span>
-      </nav>
-      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <h1 className="text-xl font-semibold text-slate-900">{tenant.displayName || tenant.name}</h1>
-          <p className="mt-1 font-mono text-sm text-slate-600">{tenant.name}</p>
-          <p className="mt-2 text-sm text-slate-700">
-            May use {access.allow.length} of {access.servers.length} active server{access.servers.length === 1 ? "" : "s"}.
-          </p>
-        </div>
-        {canEdit && (
-          <div className="flex gap-2">
-            <Button onClick={() => setDialog("edit")}>Edit</Button>
-            <Button variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("delete")}>
-              Delete
-            </Button>
-          </div>
-        )}
-      </div>
+      <DetailHeader
+        crumbs={[{ href: "/tenants", label: "Tenants" }]}
+        current={<span className="font-mono">{tenant.name}</span>}
+        title={tenant.displayName || tenant.name}
+        actions={
+          canEdit && (
+            <div className="flex gap-2">
+              <Button onClick={() => setDialog("edit")}>Edit</Button>
+              <Button variant="quiet-danger" onClick={() => setDialog("delete")}>
+                Delete
+              </Button>
+            </div>
+          )
+        }
+      >
+        <p className="mt-1 font-mono text-sm text-slate-600">{tenant.name}</p>
+        <p className="mt-2 text-sm text-slate-700">
+          May use {access.allow.length} of {access.servers.length} active server{access.servers.length === 1 ? "" : "s"}.
+        </p>
+      </DetailHeader>
       <Tabs
         label="Tenant"
         tabs={[
@@ -86,9 +72,15 @@ export function TenantDetail({ name }: { name: string }) {
                     items={[
                       ["Team", tenant.team || "—"],
                       ["Labels", <TagList key="labels" items={formatLabels(tenant.labels)} />],
-                      ["Groups", <TagList key="groups" items={tenant.groups} />],
+                      ["Groups", <TagList key="groups" items={tenant.groups} hrefOf={groupHref} />],
                       ["Always allow", <TagList key="allow" items={tenant.mcpPolicy.allow} />],
                       ["Always deny", <TagList key="deny" items={tenant.mcpPolicy.deny} />],
+                      [
+                        "Rules",
+                        <Link key="rules" href={`/grants?tenant=${encodeURIComponent(tenant.name)}`} className="text-indigo-700 hover:underline">
+                          Rules naming this tenant
+                        </Link>,
+                      ],
                     ]}
                   />
                 </Panel>

@@ -8,11 +8,11 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { Field, inputClasses } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { firstMessages } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
-import { EmptyState, LoadError, tableClasses } from "./states";
 
 /** Tokens for a tenant pod outside Kubernetes: issue (secret shown once), list, revoke. Admins only. */
 export function TenantTokens({ tenant }: { tenant: string }) {
@@ -32,7 +32,7 @@ export function TenantTokens({ tenant }: { tenant: string }) {
         </Button>
       </div>
       {tokens.isPending ? (
-        <p className="text-sm text-slate-500">Loading tokens…</p>
+        <Loading what="tokens" />
       ) : tokens.isError ? (
         <LoadError what="the tokens" error={tokens.error} />
       ) : tokens.data.length === 0 ? (
@@ -67,7 +67,7 @@ export function TenantTokens({ tenant }: { tenant: string }) {
                     {token.revokedAt ? (
                       <span>revoked</span>
                     ) : (
-                      <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
+                      <Button size="sm" variant="quiet-danger" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
                         Revoke
                       </Button>
                     )}

@@ -9,22 +9,24 @@ import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
+import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { formatLabels, tenantMatches } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
-import { EmptyState, LoadError, tableClasses } from "./states";
-import { TagList } from "./tag-list";
+import { ActionsHeader, RowActions } from "./row-actions";
+import { groupHref, TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; tenant: Tenant } | { kind: "delete"; tenant: Tenant };
 
-export function TenantsPage() {
+/** `initialSearch` comes from the URL (`?q=…`): a label-selector rule links to the tenants it selects. */
+export function TenantsPage({ initialSearch }: { initialSearch: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const tenants = useQuery(trpc.tenants.list.queryOptions({}));
   const canEdit = useCan("editor");
-  const [search, setSearch] = useState("");
+  const [search, setSearch] = useState(initialSearch);
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
   const list = tenants.data ?? [];
@@ -44,7 +46,7 @@ export function TenantsPage() {
         }
       />
       {tenants.isPending ? (
-        <p className="text-sm text-slate-500">Loading tenants…</p>
+        <Loading what="tenants" />
       ) : tenants.isError ? (
         <LoadError what="the tenants" error={tenants.error} />
       ) : list.length === 0 ? (
@@ -82,11 +84,7 @@ export function TenantsPage() {
                     <th scope="col" className={tableClasses.th}>Labels</th>
                     <th scope="col" className={tableClasses.th}>Groups</th>
                     <th scope="col" className={`${tableClasses.th} text-right`}>Allowed servers</th>
-                    {canEdit && (
-                      <th scope="col" className={tableClasses.th}>
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    )}
+                    {canEdit && <ActionsHeader />}
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -103,27 +101,10 @@ export function TenantsPage() {
                         <TagList items={formatLabels(tenant.labels)} />
                       </td>
                       <td className={tableClasses.td}>
-                        <TagList items={tenant.groups} />
+                        <TagList items={tenant.groups} hrefOf={groupHref} />
                       </td>
                       <td className={`${tableClasses.td} text-right tabular-nums`}>{tenant.allowedServers.length}</td>
-                      {canEdit && (
-                        <td className={tableClasses.td}>
-                          <div className="flex justify-end gap-1.5">
-                            <Button size="sm" onClick={() => setDialog({ kind: "edit", tenant })} aria-label={`Edit ${tenant.name}`}>
-                              Edit
-                            </Button>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              className="text-red-700 hover:bg-red-50"
-                              onClick={() => setDialog({ kind: "delete", tenant })}
-                              aria-label={`Delete ${tenant.name}`}
-                            >
-                              Delete
-                            </Button>
-                          </div>
-                        </td>
-                      )}
+                      {canEdit && <RowActions label={tenant.name} onEdit={() => setDialog({ kind: "edit", tenant })} onDelete={() => setDialog({ kind: "delete", tenant })} />}
                     </tr>
                   ))}
                 </tbody>

@@ -89,7 +89,7 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
       <div className="flex flex-wrap justify-end gap-2">
         <LinkButton href={`/servers/${server.name}/edit`}>Edit</LinkButton>
         {canDelete && (
-          <Button variant="ghost" onClick={() => openDialog("delete")} className="text-red-700 hover:bg-red-50">
+          <Button variant="quiet-danger" onClick={() => openDialog("delete")}>
             Delete
           </Button>
         )}

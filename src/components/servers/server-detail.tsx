@@ -3,15 +3,15 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { EnvDeclaration, HeaderDeclaration, McpServer, Runtime } from "@/server/catalog/model";
-import { ServerHistory } from "@/components/audit/server-history";
+import { ServerHistory } from "@/components/audit/entity-history";
 import { useCan } from "@/components/shell/session";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Markdown } from "@/components/ui/markdown";
-import { Details, Panel } from "@/components/ui/panel";
+import { DetailHeader, Details, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { Loading, PanelTable, QueryError } from "@/components/ui/states";
 import { StatusBadge, Tag } from "@/components/ui/status-badge";
 import { Tabs } from "@/components/ui/tabs";
-import { domainErrorOf } from "@/lib/domain-error";
 import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
 import { RUNTIME_LABELS, SCOPE_LABELS, USER_TYPE_LABELS } from "./labels";
@@ -23,44 +23,28 @@ export function ServerDetail({ name }: { name: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.catalog.get.queryOptions({ name }));
 
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
-  if (query.isError) {
-    const info = domainErrorOf(query.error);
-    return (
-      <div role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-        {info.code === "NOT_FOUND" ? `Server '${name}' does not exist (any more).` : `Could not load server '${name}': ${info.message}`}{" "}
-        <Link href="/servers" className="font-medium underline">
-          Back to the catalog
-        </Link>
-      </div>
-    );
-  }
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <QueryError error={query.error} what={`Server '${name}'`} back={{ href: "/servers", label: "Back to the catalog" }} />;
 
   const { server, obotEntry, publishBlocker } = query.data;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
-        <Link href="/servers" className="hover:text-slate-800 hover:underline">
-          Catalog
-        </Link>{" "}
-        / <span className="font-mono text-slate-700">{server.name}</span>
-      </nav>
-      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <div className="flex flex-wrap items-center gap-3">
-            <h1 className="text-xl font-semibold text-slate-900">{server.displayName}</h1>
-            <StatusBadge status={server.status} />
-          </div>
-          <p className="mt-1 font-mono text-sm text-slate-600">{server.name}</p>
-          {server.statusReason && (
-            <p className="mt-1 text-sm text-slate-700">
-              <span className="text-slate-500">Status reason:</span> {server.statusReason}
-            </p>
-          )}
-          {server.shortDescription && <p className="mt-2 max-w-3xl text-sm text-slate-700">{server.shortDescription}</p>}
-        </div>
-        <ServerActions server={server} publishBlocker={publishBlocker} />
-      </div>
+      <DetailHeader
+        crumbs={[{ href: "/servers", label: "Catalog" }]}
+        current={<span className="font-mono">{server.name}</span>}
+        title={server.displayName}
+        badge={<StatusBadge status={server.status} />}
+        actions={<ServerActions server={server} publishBlocker={publishBlocker} />}
+      >
+        <p className="mt-1 font-mono text-sm text-slate-600">{server.name}</p>
+        {server.statusReason && (
+          <p className="mt-1 text-sm text-slate-700">
+            <span className="text-slate-500">Status reason:</span> {server.statusReason}
+          </p>
+        )}
+        {server.shortDescription && <p className="mt-2 max-w-3xl text-sm text-slate-700">{server.shortDescription}</p>}
+        <AccessLinks server={server} />
+      </DetailHeader>
 
       <Tabs
         label="Server details"
@@ -78,6 +62,26 @@ export function ServerDetail({ name }: { name: string }) {
         ]}
       />
     </>
+  );
+}
+
+/** Where to see who may use this server: the matrix column (active servers only) and the rules that name it. */
+function AccessLinks({ server }: { server: McpServer }) {
+  const q = encodeURIComponent(server.name);
+  return (
+    <p className="mt-2 text-sm text-slate-600">
+      {server.status === "active" ? (
+        <Link href={`/access?server=${q}`} className="font-medium text-indigo-700 hover:underline">
+          Who may use it
+        </Link>
+      ) : (
+        <span>Tenants receive it only once it is active</span>
+      )}
+      {" · "}
+      <Link href={`/grants?server=${q}`} className="font-medium text-indigo-700 hover:underline">
+        Rules that name it
+      </Link>
+    </p>
   );
 }
 
@@ -216,45 +220,32 @@ function DeclarationTable({ rows, kind }: { rows: (EnvDeclaration | HeaderDeclar
     return <p className="px-5 py-4 text-sm text-slate-500">No {kind === "env" ? "environment variables" : "headers"} declared.</p>;
   }
   return (
-    <div className="overflow-x-auto">
-      <table className="min-w-full text-left text-sm">
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-          <tr>
-            <th scope="col" className="px-5 py-2">Key</th>
-            <th scope="col" className="px-5 py-2">Name</th>
-            <th scope="col" className="px-5 py-2">Description</th>
-            <th scope="col" className="px-5 py-2">Flags</th>
-            <th scope="col" className="px-5 py-2">Value</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((row) => (
-            <tr key={row.key} className="align-top">
-              <td className="px-5 py-2 font-mono text-slate-900">{row.key}</td>
-              <td className="px-5 py-2 text-slate-700">{row.name || none}</td>
-              <td className="px-5 py-2 text-slate-700">{row.description || none}</td>
-              <td className="px-5 py-2">
-                <span className="flex flex-wrap gap-1">
-                  {row.required && <Tag>required</Tag>}
-                  {row.sensitive && <Tag className="bg-amber-50 text-amber-800">sensitive</Tag>}
-                  {"file" in row && row.file && <Tag>file</Tag>}
-                  {"prefix" in row && row.prefix && <Tag>prefix “{row.prefix}”</Tag>}
-                </span>
-              </td>
-              <td className="px-5 py-2 text-slate-700">
-                {row.sensitive ? (
-                  <span className="text-slate-500">supplied by each user</span>
-                ) : row.value ? (
-                  <span className="font-mono">{row.value}</span>
-                ) : (
-                  <span className="text-slate-500">supplied by each user</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <PanelTable headers={["Key", "Name", "Description", "Flags", "Value"]}>
+      {rows.map((row) => (
+        <tr key={row.key} className="align-top">
+          <td className="px-5 py-2 font-mono text-slate-900">{row.key}</td>
+          <td className="px-5 py-2 text-slate-700">{row.name || none}</td>
+          <td className="px-5 py-2 text-slate-700">{row.description || none}</td>
+          <td className="px-5 py-2">
+            <span className="flex flex-wrap gap-1">
+              {row.required && <Tag>required</Tag>}
+              {row.sensitive && <Tag tone="warn">sensitive</Tag>}
+              {"file" in row && row.file && <Tag>file</Tag>}
+              {"prefix" in row && row.prefix && <Tag>prefix “{row.prefix}”</Tag>}
+            </span>
+          </td>
+          <td className="px-5 py-2 text-slate-700">
+            {row.sensitive ? (
+              <span className="text-slate-500">supplied by each user</span>
+            ) : row.value ? (
+              <span className="font-mono">{row.value}</span>
+            ) : (
+              <span className="text-slate-500">supplied by each user</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </PanelTable>
   );
 }
 

@@ -594,7 +594,7 @@ function Rows({
                     {check("required", "Required")}
                     {check("sensitive", "Sensitive")}
                     {kind === "env" && check("file", "File")}
-                    <Button size="sm" variant="ghost" className="ml-auto text-red-700 hover:bg-red-50" onClick={() => remove(index)} aria-label={`Remove ${noun.toLowerCase()} ${index + 1}`}>
+                    <Button size="sm" variant="quiet-danger" className="ml-auto" onClick={() => remove(index)} aria-label={`Remove ${noun.toLowerCase()} ${index + 1}`}>
                       Remove
                     </Button>
                   </div>

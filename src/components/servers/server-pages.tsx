@@ -3,8 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { PageHeader } from "@/components/ui/panel";
+import { Loading, QueryError } from "@/components/ui/states";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
 import { ServerForm } from "./server-form";
 
@@ -28,14 +28,8 @@ export function EditServer({ name }: { name: string }) {
   // The form keeps the version it loaded; refetching in the background would only confuse it.
   const query = useQuery(trpc.catalog.get.queryOptions({ name }, { refetchOnWindowFocus: false }));
 
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
-  if (query.isError) {
-    return (
-      <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-        Could not load server &apos;{name}&apos;: {domainErrorOf(query.error).message}
-      </p>
-    );
-  }
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <QueryError error={query.error} what={`Server '${name}'`} back={{ href: "/servers", label: "Back to the catalog" }} />;
   const { server } = query.data;
   return (
     <>

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { McpServer, SortField } from "@/server/catalog/model";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { tableClasses } from "@/components/ui/states";
 import { StatusBadge, Tag } from "@/components/ui/status-badge";
 import { cn } from "@/lib/cn";
 import { runtimeLabel, SCOPE_LABELS } from "./labels";
@@ -84,7 +85,7 @@ export function ServerTable({
   });
 
   return (
-    <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+    <div className={tableClasses.frame}>
       <table className={cn("min-w-full text-left text-sm", busy && "opacity-60 transition-opacity")} aria-busy={busy}>
         <caption className="sr-only">MCP servers in the catalog. Column headers with buttons sort the table.</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">

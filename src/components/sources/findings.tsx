@@ -6,7 +6,7 @@ export function FindingsList({ findings }: { findings: readonly unknown[] }) {
   const list = findingsOf(findings);
   if (list.length === 0) return <span className="text-slate-400">—</span>;
   return (
-    <ul className="space-y-1.5" aria-label="Scan findings">
+    <ul className="space-y-1.5 text-sm" aria-label="Scan findings">
       {list.map((finding, i) => (
         <li key={i} className="flex flex-wrap items-baseline gap-2">
           <SeverityBadge severity={finding.severity} />

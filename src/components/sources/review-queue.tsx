@@ -10,6 +10,7 @@ import { ConfirmDialog } from "@/components/ui/dialog";
 import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { LoadError, Loading } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
@@ -17,7 +18,6 @@ import { fieldChangesOf } from "@/lib/source-run";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
 import { FindingsList } from "./findings";
-import { Loading, QueryError } from "./query-error";
 import type { ReviewItem } from "./types";
 
 export function ReviewQueue() {
@@ -84,7 +84,7 @@ function QueueSection({
       {query.isPending ? (
         <Loading />
       ) : query.isError ? (
-        <QueryError error={query.error} what={`the ${title.toLowerCase()} items`} />
+        <LoadError error={query.error} what={`the ${title.toLowerCase()} items`} />
       ) : query.data!.length === 0 ? (
         <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">{empty}</p>
       ) : (
@@ -111,67 +111,129 @@ function ItemHeading({ item }: { item: ReviewItem }) {
 
 const errorText = (error: unknown) => sentence(domainErrorOf(error).message);
 
-function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boolean }) {
-  const trpc = useTRPC();
+/** Dialog state and the close-refresh-toast every decision ends with. */
+function useDecision() {
   const toast = useToast();
   const invalidate = useInvalidateSources();
-  const [dialog, setDialog] = useState<"release" | "reject" | null>(null);
+  const [dialog, setDialog] = useState<"accept" | "reject" | null>(null);
   const done = async (message: string) => {
     setDialog(null);
     await invalidate();
     toast(message);
   };
-  const release = useMutation(
-    trpc.sources.release.mutationOptions({
-      onSuccess: (result) => done(`Released ${item.name ?? item.upstreamId}: ${result.outcome === "pending-update" ? "its update now waits for review" : "registered as a draft"}.`),
-      onError: () => void invalidate(),
-    }),
-  );
-  const reject = useMutation(trpc.sources.reject.mutationOptions({ onSuccess: () => done(`Rejected ${item.name ?? item.upstreamId}.`) }));
+  return { dialog, setDialog, done, invalidate };
+}
+
+interface MutationState {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+}
+
+/**
+ * One item waiting for an admin: its heading, what to judge it by (children), and the two
+ * decisions, each confirmed in a dialog; rejecting asks for an optional reason.
+ */
+function DecisionCard({
+  testId,
+  item,
+  canDecide,
+  dialog,
+  setDialog,
+  accept,
+  reject,
+  children,
+}: {
+  testId: string;
+  item: ReviewItem;
+  canDecide: boolean;
+  dialog: "accept" | "reject" | null;
+  setDialog: (dialog: "accept" | "reject" | null) => void;
+  accept: { label: string; title: string; description: React.ReactNode; run: () => void; state: MutationState };
+  reject: { title: string; description: string; run: (reason: string) => void; state: MutationState };
+  children: React.ReactNode;
+}) {
   return (
-    <li data-testid="quarantined-item" data-upstream-id={item.upstreamId}>
+    <li data-testid={testId} data-upstream-id={item.upstreamId}>
       <Panel
         title={<ItemHeading item={item} />}
         actions={
           canDecide && (
             <>
-              <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("reject")}>
+              <Button size="sm" variant="quiet-danger" onClick={() => setDialog("reject")}>
                 Reject
               </Button>
-              <Button size="sm" variant="primary" onClick={() => setDialog("release")}>
-                Release
+              <Button size="sm" variant="primary" onClick={() => setDialog("accept")}>
+                {accept.label}
               </Button>
             </>
           )
         }
       >
-        <FindingsList findings={item.findings} />
+        {children}
       </Panel>
       <ConfirmDialog
-        open={dialog === "release"}
+        open={dialog === "accept"}
         onClose={() => setDialog(null)}
-        onConfirm={() => release.mutate({ id: item.id })}
-        pending={release.isPending}
-        error={release.isError ? errorText(release.error) : null}
-        title={`Release ${item.name ?? item.upstreamId}?`}
-        confirmLabel="Release"
-        description={
-          <>
-            <p>You have read the findings and accept them. The item is validated and registered as a draft server; nothing is published.</p>
-            <p>The release holds for this version of the upstream document: later syncs keep it until upstream changes it, which is then scanned again. It is recorded in the audit log with these findings.</p>
-          </>
-        }
+        onConfirm={accept.run}
+        pending={accept.state.isPending}
+        error={accept.state.isError ? errorText(accept.state.error) : null}
+        title={accept.title}
+        confirmLabel={accept.label}
+        description={accept.description}
       />
       <ReasonDialog
         open={dialog === "reject"}
         onClose={() => setDialog(null)}
-        onConfirm={(reason) => reject.mutate({ id: item.id, reason })}
-        pending={reject.isPending}
-        error={reject.isError ? errorText(reject.error) : null}
-        title={`Reject ${item.name ?? item.upstreamId}?`}
-        description="The item stays out of the catalog, and later syncs keep it out until upstream changes the document. The rejection and its reason are recorded in the audit log."
+        onConfirm={reject.run}
+        pending={reject.state.isPending}
+        error={reject.state.isError ? errorText(reject.state.error) : null}
+        title={reject.title}
+        description={reject.description}
       />
     </li>
+  );
+}
+
+function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boolean }) {
+  const trpc = useTRPC();
+  const { dialog, setDialog, done, invalidate } = useDecision();
+  const label = item.name ?? item.upstreamId;
+  const release = useMutation(
+    trpc.sources.release.mutationOptions({
+      onSuccess: (result) => done(`Released ${label}: ${result.outcome === "pending-update" ? "its update now waits for review" : "registered as a draft"}.`),
+      onError: () => void invalidate(),
+    }),
+  );
+  const reject = useMutation(trpc.sources.reject.mutationOptions({ onSuccess: () => done(`Rejected ${label}.`) }));
+  return (
+    <DecisionCard
+      testId="quarantined-item"
+      item={item}
+      canDecide={canDecide}
+      dialog={dialog}
+      setDialog={setDialog}
+      accept={{
+        label: "Release",
+        title: `Release ${label}?`,
+        description: (
+          <>
+            <p>You have read the findings and accept them. The item is validated and registered as a draft server; nothing is published.</p>
+            <p>The release holds for this version of the upstream document: later syncs keep it until upstream changes it, which is then scanned again. It is recorded in the audit log with these findings.</p>
+          </>
+        ),
+        run: () => release.mutate({ id: item.id }),
+        state: release,
+      }}
+      reject={{
+        title: `Reject ${label}?`,
+        description: "The item stays out of the catalog, and later syncs keep it out until upstream changes the document. The rejection and its reason are recorded in the audit log.",
+        run: (reason) => reject.mutate({ id: item.id, reason }),
+        state: reject,
+      }}
+    >
+      <FindingsList findings={item.findings} />
+    </DecisionCard>
   );
 }
 
@@ -186,70 +248,48 @@ function beforeAndAfter(diff: unknown) {
 
 function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boolean }) {
   const trpc = useTRPC();
-  const toast = useToast();
-  const invalidate = useInvalidateSources();
-  const [dialog, setDialog] = useState<"approve" | "reject" | null>(null);
-  const done = async (message: string) => {
-    setDialog(null);
-    await invalidate();
-    toast(message);
-  };
+  const { dialog, setDialog, done } = useDecision();
+  const label = item.name ?? item.upstreamId;
   const approve = useMutation(trpc.sources.approveUpdate.mutationOptions({ onSuccess: (server) => done(`Applied the update to ${server.displayName}.`) }));
-  const reject = useMutation(trpc.sources.rejectUpdate.mutationOptions({ onSuccess: () => done(`Rejected the update of ${item.name ?? item.upstreamId}.`) }));
+  const reject = useMutation(trpc.sources.rejectUpdate.mutationOptions({ onSuccess: () => done(`Rejected the update of ${label}.`) }));
   const { before, after } = beforeAndAfter(item.pendingDiff);
   const server = item.server;
   return (
-    <li data-testid="pending-update" data-upstream-id={item.upstreamId}>
-      <Panel
-        title={<ItemHeading item={item} />}
-        actions={
-          canDecide && (
-            <>
-              <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("reject")}>
-                Reject
-              </Button>
-              <Button size="sm" variant="primary" onClick={() => setDialog("approve")}>
-                Approve
-              </Button>
-            </>
-          )
-        }
-      >
-        {server && (
-          <p className="mb-3 text-sm text-slate-600">
-            Changes{" "}
-            <Link href={`/servers/${server.name}`} className="font-mono text-indigo-700 hover:underline">
-              {server.name}
-            </Link>{" "}
-            ({server.status}).
-          </p>
-        )}
-        <AuditDiff before={before} after={after} />
-      </Panel>
-      <ConfirmDialog
-        open={dialog === "approve"}
-        onClose={() => setDialog(null)}
-        onConfirm={() => approve.mutate({ id: item.id })}
-        pending={approve.isPending}
-        error={approve.isError ? errorText(approve.error) : null}
-        title={`Apply the update to ${item.name ?? item.upstreamId}?`}
-        confirmLabel="Approve"
-        description={
+    <DecisionCard
+      testId="pending-update"
+      item={item}
+      canDecide={canDecide}
+      dialog={dialog}
+      setDialog={setDialog}
+      accept={{
+        label: "Approve",
+        title: `Apply the update to ${label}?`,
+        description: (
           <p>
             The server takes the upstream values shown.{server?.status === "active" ? " It is published: Obot and tenant pods receive the change on their next poll." : ""}
           </p>
-        }
-      />
-      <ReasonDialog
-        open={dialog === "reject"}
-        onClose={() => setDialog(null)}
-        onConfirm={(reason) => reject.mutate({ id: item.id, reason })}
-        pending={reject.isPending}
-        error={reject.isError ? errorText(reject.error) : null}
-        title={`Reject the update of ${item.name ?? item.upstreamId}?`}
-        description="The server stays as it is. This upstream version is not staged again; a newer one will be."
-      />
-    </li>
+        ),
+        run: () => approve.mutate({ id: item.id }),
+        state: approve,
+      }}
+      reject={{
+        title: `Reject the update of ${label}?`,
+        description: "The server stays as it is. This upstream version is not staged again; a newer one will be.",
+        run: (reason) => reject.mutate({ id: item.id, reason }),
+        state: reject,
+      }}
+    >
+      {server && (
+        <p className="mb-3 text-sm text-slate-600">
+          Changes{" "}
+          <Link href={`/servers/${server.name}`} className="font-mono text-indigo-700 hover:underline">
+            {server.name}
+          </Link>{" "}
+          ({server.status}).
+        </p>
+      )}
+      <AuditDiff before={before} after={after} />
+    </DecisionCard>
   );
 }
 

@@ -8,11 +8,11 @@ import { COUNT_KEYS, COUNT_LABELS, isRunActive, outcomeLabel, outcomeTally, reco
 import { exactTime } from "@/lib/time";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
-import { PageHeader, Panel } from "@/components/ui/panel";
+import { DetailHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { Loading, PanelTable, QueryError } from "@/components/ui/states";
 import { OutcomeBadge, RunStatusBadge } from "./badges";
 import { ErrorsList, FindingsList } from "./findings";
-import { Loading, QueryError } from "./query-error";
 import { StageProgressBars } from "./stage-progress";
 import type { SourceRunWithItems } from "./types";
 
@@ -33,24 +33,23 @@ export function RunView({ source, runId }: { source: string; runId: string }) {
   const run = query.data;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
-        <Link href="/sources" className="hover:text-slate-800 hover:underline">
-          Sources
-        </Link>{" "}
-        /{" "}
-        <Link href={`/sources/${source}`} className="font-mono hover:text-slate-800 hover:underline">
-          {source}
-        </Link>{" "}
-        / run
-      </nav>
-      <PageHeader
+      <DetailHeader
+        crumbs={[
+          { href: "/sources", label: "Sources" },
+          { href: `/sources/${source}`, label: <span className="font-mono">{source}</span> },
+        ]}
+        current="run"
         title={
-          <span className="flex flex-wrap items-center gap-3">
-            Run of <span className="font-mono">{source}</span> <RunStatusBadge status={run.status} />
-          </span>
+          <>
+            Run of <span className="font-mono">{source}</span>
+          </>
         }
-        description={<RunTimes run={run} />}
-      />
+        badge={<RunStatusBadge status={run.status} />}
+      >
+        <div className="mt-1 text-sm text-slate-600">
+          <RunTimes run={run} />
+        </div>
+      </DetailHeader>
       <div className="space-y-6">
         <Panel title="Progress">
           <div aria-live="polite" className="sr-only">
@@ -159,47 +158,33 @@ function ItemsPanel({ items }: { items: SourceRunWithItems["items"] }) {
       {items.length === 0 ? (
         <p className="px-5 py-4 text-sm text-slate-600">This run found no items.</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">What became of each upstream item in this run.</caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-              <tr>
-                {["Upstream item", "Server", "Outcome", "Findings", "Reasons"].map((h) => (
-                  <th key={h} scope="col" className="whitespace-nowrap px-5 py-2.5">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {shown.map((item, i) => (
-                <tr key={`${item.upstreamId}:${i}`} className="align-top" data-outcome={item.outcome}>
-                  <th scope="row" className="max-w-xs break-all px-5 py-2.5 font-mono text-xs font-normal text-slate-800">
-                    {item.upstreamId}
-                  </th>
-                  <td className="px-5 py-2.5">
-                    {item.name && ["registered", "updated", "unchanged", "pending-update"].includes(item.outcome) ? (
-                      <Link href={`/servers/${item.name}`} className="font-mono text-xs text-indigo-700 hover:underline">
-                        {item.name}
-                      </Link>
-                    ) : (
-                      <span className="font-mono text-xs text-slate-600">{item.name ?? "—"}</span>
-                    )}
-                  </td>
-                  <td className="px-5 py-2.5">
-                    <OutcomeBadge outcome={item.outcome} />
-                  </td>
-                  <td className="px-5 py-2.5">
-                    <FindingsList findings={item.findings} />
-                  </td>
-                  <td className="px-5 py-2.5">
-                    <ErrorsList errors={item.errors} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PanelTable caption="What became of each upstream item in this run." headers={["Upstream item", "Server", "Outcome", "Findings", "Reasons"]}>
+          {shown.map((item, i) => (
+            <tr key={`${item.upstreamId}:${i}`} className="align-top" data-outcome={item.outcome}>
+              <th scope="row" className="max-w-xs break-all px-5 py-2.5 font-mono text-xs font-normal text-slate-800">
+                {item.upstreamId}
+              </th>
+              <td className="whitespace-nowrap px-5 py-2.5">
+                {item.name && ["registered", "updated", "unchanged", "pending-update"].includes(item.outcome) ? (
+                  <Link href={`/servers/${item.name}`} className="font-mono text-xs text-indigo-700 hover:underline">
+                    {item.name}
+                  </Link>
+                ) : (
+                  <span className="font-mono text-xs text-slate-600">{item.name ?? "—"}</span>
+                )}
+              </td>
+              <td className="px-5 py-2.5">
+                <OutcomeBadge outcome={item.outcome} />
+              </td>
+              <td className="min-w-64 px-5 py-2.5">
+                <FindingsList findings={item.findings} />
+              </td>
+              <td className="px-5 py-2.5">
+                <ErrorsList errors={item.errors} />
+              </td>
+            </tr>
+          ))}
+        </PanelTable>
       )}
     </Panel>
   );

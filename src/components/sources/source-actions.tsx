@@ -62,7 +62,7 @@ export function SourceActions({ source }: { source: Source }) {
   return (
     <div className="flex flex-wrap justify-end gap-2">
       <LinkButton href={`/sources/${source.name}/edit`}>Edit</LinkButton>
-      <Button variant="ghost" onClick={() => setConfirming("delete")} className="text-red-700 hover:bg-red-50">
+      <Button variant="quiet-danger" onClick={() => setConfirming("delete")}>
         Delete
       </Button>
       {pendingApproval && canApprove && (

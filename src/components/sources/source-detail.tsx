@@ -4,19 +4,21 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { Source } from "@/server/ingest/source-model";
 import { useCan } from "@/components/shell/session";
-import { Details, Panel } from "@/components/ui/panel";
+import { DetailHeader, Details, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { LoadError, Loading, PanelTable, QueryError } from "@/components/ui/states";
 import { entitlementLine } from "@/lib/source-form";
 import { countsInBrief, isRunActive } from "@/lib/source-run";
 import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
 import { KIND_LABELS, RunStatusBadge, SourceStatusBadge } from "./badges";
-import { Loading, QueryError } from "./query-error";
 import { SourceActions } from "./source-actions";
 import { ScheduleText, SourceLocation } from "./source-fields";
 import type { SourceRun } from "./types";
 
 const none = <span className="text-slate-400">—</span>;
+
+const BACK = { href: "/sources", label: "Back to the sources" };
 
 export function SourceDetail({ name }: { name: string }) {
   const trpc = useTRPC();
@@ -26,26 +28,19 @@ export function SourceDetail({ name }: { name: string }) {
   });
 
   if (query.isPending) return <Loading />;
-  if (query.isError) return <QueryError error={query.error} what={`Source '${name}'`} />;
+  if (query.isError) return <QueryError error={query.error} what={`Source '${name}'`} back={BACK} />;
   const source = query.data;
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
-        <Link href="/sources" className="hover:text-slate-800 hover:underline">
-          Sources
-        </Link>{" "}
-        / <span className="font-mono text-slate-700">{source.name}</span>
-      </nav>
-      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <div className="flex flex-wrap items-center gap-3">
-            <h1 className="font-mono text-xl font-semibold text-slate-900">{source.name}</h1>
-            <SourceStatusBadge status={source.status} />
-          </div>
-          <p className="mt-1 text-sm text-slate-600">{KIND_LABELS[source.kind]}</p>
-        </div>
-        <SourceActions source={source} />
-      </div>
+      <DetailHeader
+        crumbs={[{ href: "/sources", label: "Sources" }]}
+        current={<span className="font-mono">{source.name}</span>}
+        title={<span className="font-mono">{source.name}</span>}
+        badge={<SourceStatusBadge status={source.status} />}
+        actions={<SourceActions source={source} />}
+      >
+        <p className="mt-1 text-sm text-slate-600">{KIND_LABELS[source.kind]}</p>
+      </DetailHeader>
       <div className="space-y-6">
         {source.status === "pending-approval" && <ApprovalNote />}
         {source.status === "error" && source.lastError && (
@@ -117,7 +112,7 @@ function RunsPanel({ source }: { source: Source }) {
         </div>
       ) : runs.isError ? (
         <div className="px-5 py-4">
-          <QueryError error={runs.error} what="the runs" />
+          <LoadError error={runs.error} what="the runs" />
         </div>
       ) : runs.data.length === 0 ? (
         <p className="px-5 py-4 text-sm text-slate-600">
@@ -137,38 +132,24 @@ function RunsPanel({ source }: { source: Source }) {
 
 function RunTable({ source, runs }: { source: string; runs: SourceRun[] }) {
   return (
-    <div className="overflow-x-auto">
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">Runs of {source}, newest first.</caption>
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-          <tr>
-            {["Started", "Trigger", "Status", "Outcome", "By"].map((h) => (
-              <th key={h} scope="col" className="whitespace-nowrap px-5 py-2.5">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {runs.map((run) => (
-            <tr key={run.id} className="hover:bg-slate-50">
-              <th scope="row" className="whitespace-nowrap px-5 py-2.5 font-normal">
-                <Link href={`/sources/${source}/runs/${run.id}`} className="rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600">
-                  <RelativeTime iso={run.startedAt ?? run.queuedAt} />
-                </Link>
-              </th>
-              <td className="px-5 py-2.5 text-slate-700">{run.trigger}</td>
-              <td className="px-5 py-2.5">
-                <RunStatusBadge status={run.status} />
-              </td>
-              <td className="px-5 py-2.5 text-slate-700">
-                {run.status === "succeeded" ? countsInBrief(run.counts) : run.status === "failed" ? <span className="text-red-800">{run.error}</span> : `in ${run.stage}`}
-              </td>
-              <td className="px-5 py-2.5 text-slate-600">{run.createdBy}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <PanelTable caption={`Runs of ${source}, newest first.`} headers={["Started", "Trigger", "Status", "Outcome", "By"]}>
+      {runs.map((run) => (
+        <tr key={run.id} className="hover:bg-slate-50">
+          <th scope="row" className="whitespace-nowrap px-5 py-2.5 font-normal">
+            <Link href={`/sources/${source}/runs/${run.id}`} className="rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600">
+              <RelativeTime iso={run.startedAt ?? run.queuedAt} />
+            </Link>
+          </th>
+          <td className="px-5 py-2.5 text-slate-700">{run.trigger}</td>
+          <td className="px-5 py-2.5">
+            <RunStatusBadge status={run.status} />
+          </td>
+          <td className="px-5 py-2.5 text-slate-700">
+            {run.status === "succeeded" ? countsInBrief(run.counts) : run.status === "failed" ? <span className="text-red-800">{run.error}</span> : `in ${run.stage}`}
+          </td>
+          <td className="px-5 py-2.5 text-slate-600">{run.createdBy}</td>
+        </tr>
+      ))}
+    </PanelTable>
   );
 }

@@ -6,10 +6,10 @@ import { useCan } from "@/components/shell/session";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { countsInBrief, isRunActive } from "@/lib/source-run";
 import { useTRPC } from "@/trpc/react";
 import { KIND_LABELS, RunStatusBadge, SourceStatusBadge } from "./badges";
-import { Loading, QueryError } from "./query-error";
 import { ScheduleText, SourceLocation } from "./source-fields";
 import type { SourceListRow } from "./types";
 
@@ -42,7 +42,7 @@ export function SourceList() {
       {sources.isPending ? (
         <Loading />
       ) : sources.isError ? (
-        <QueryError error={sources.error} what="the sources" back={{ href: "/", label: "Back to the dashboard" }} />
+        <LoadError error={sources.error} what="the sources" />
       ) : sources.data.length === 0 ? (
         <EmptySources canAdd={canAdd} />
       ) : (
@@ -54,7 +54,7 @@ export function SourceList() {
 
 function SourceTable({ sources }: { sources: SourceListRow[] }) {
   return (
-    <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+    <div className={tableClasses.frame}>
       <table className="min-w-full text-left text-sm">
         <caption className="sr-only">Third-party sources, with their approval status, schedule and last sync.</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">

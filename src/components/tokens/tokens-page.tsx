@@ -14,6 +14,7 @@ import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
+import { Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
@@ -76,7 +77,7 @@ export function TokensPage() {
       )}
 
       {tokens.isPending ? (
-        <p className="text-sm text-slate-500">Loading tokens…</p>
+        <Loading what="tokens" />
       ) : tokens.isError ? (
         <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
           Could not load the tokens: {domainErrorOf(tokens.error).message}
@@ -87,7 +88,7 @@ export function TokensPage() {
           <p className="mt-1 text-sm text-slate-600">Create one for each script or machine, so you can revoke one without breaking the others.</p>
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+        <div className={tableClasses.frame}>
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">{all ? "Every user's API tokens, newest first" : "Your API tokens, newest first"}</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -137,8 +138,7 @@ export function TokensPage() {
                       {state !== "revoked" && (
                         <Button
                           size="sm"
-                          variant="ghost"
-                          className="text-red-700 hover:bg-red-50"
+                          variant="quiet-danger"
                           onClick={() => setRevoking(token)}
                           aria-label={`Revoke token ${token.name}${all ? ` of ${token.owner}` : ""}`}
                         >

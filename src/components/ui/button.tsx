@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { ComponentProps } from "react";
 import { cn } from "@/lib/cn";
 
-type Variant = "primary" | "secondary" | "danger" | "ghost";
+/** quiet-danger: a destructive action that is not the page's main one (Delete in a row, Reject beside Release). */
+type Variant = "primary" | "secondary" | "danger" | "ghost" | "quiet-danger";
 type Size = "sm" | "md";
 
 const VARIANTS: Record<Variant, string> = {
@@ -10,6 +11,7 @@ const VARIANTS: Record<Variant, string> = {
   secondary: "bg-white text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
   danger: "bg-red-600 text-white shadow-sm hover:bg-red-500 disabled:bg-red-300",
   ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-400",
+  "quiet-danger": "text-red-700 hover:bg-red-50 disabled:text-red-300",
 };
 
 const SIZES: Record<Size, string> = {

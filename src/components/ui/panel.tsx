@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { cn } from "@/lib/cn";
 
 export function Panel({
@@ -21,7 +22,8 @@ export function Panel({
           {actions && <div className="flex items-center gap-2">{actions}</div>}
         </header>
       )}
-      <div className={cn("px-5 py-4", bodyClassName)}>{children}</div>
+      {/* bodyClassName replaces the default padding: clsx does not merge, and Tailwind orders p-0 before px-5. */}
+      <div className={bodyClassName ?? "px-5 py-4"}>{children}</div>
     </section>
   );
 }
@@ -39,12 +41,12 @@ export function PageHeader({
 }) {
   return (
     <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
-      <div className="min-w-0">
+      <div className="min-w-0 flex-1 basis-md">
         <h1 className="text-xl font-semibold text-slate-900">{title}</h1>
         {description && <div className="mt-1 text-sm text-slate-600">{description}</div>}
         {children}
       </div>
-      {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
+      {actions && <div className="flex shrink-0 flex-wrap items-center gap-2">{actions}</div>}
     </div>
   );
 }
@@ -60,5 +62,50 @@ export function Details({ items }: { items: [React.ReactNode, React.ReactNode][]
         </div>
       ))}
     </dl>
+  );
+}
+
+/** The head of a detail page: a breadcrumb back to its list, the title (with a badge), and the page's actions. */
+export function DetailHeader({
+  crumbs,
+  current,
+  title,
+  badge,
+  actions,
+  children,
+}: {
+  crumbs: { href: string; label: React.ReactNode }[];
+  current: React.ReactNode;
+  title: React.ReactNode;
+  badge?: React.ReactNode;
+  actions?: React.ReactNode;
+  children?: React.ReactNode;
+}) {
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-3 text-sm text-slate-500">
+        {crumbs.map((crumb, i) => (
+          <span key={i}>
+            <Link href={crumb.href} className="hover:text-slate-800 hover:underline">
+              {crumb.label}
+            </Link>{" "}
+            /{" "}
+          </span>
+        ))}
+        <span aria-current="page" className="text-slate-700">
+          {current}
+        </span>
+      </nav>
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0 flex-1 basis-md">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-xl font-semibold text-slate-900">{title}</h1>
+            {badge}
+          </div>
+          {children}
+        </div>
+        {actions}
+      </div>
+    </>
   );
 }

@@ -32,9 +32,10 @@ export function StatusBadge({ status, className }: { status: ServerStatus; class
   );
 }
 
-export function Tag({ children, className }: { children: React.ReactNode; className?: string }) {
+/** A small tag; `tone` picks its colours (a className cannot: clsx appends, and the slate classes would win). */
+export function Tag({ children, className, tone = "neutral" }: { children: React.ReactNode; className?: string; tone?: "neutral" | "warn" }) {
   return (
-    <span className={cn("inline-flex items-center rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700", className)}>
+    <span className={cn("inline-flex items-center rounded px-1.5 py-0.5 text-xs", tone === "warn" ? "bg-amber-50 text-amber-800" : "bg-slate-100 text-slate-700", className)}>
       {children}
     </span>
   );

@@ -14,6 +14,7 @@ import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
+import { Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
@@ -61,13 +62,13 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
       />
 
       {users.isPending ? (
-        <p className="text-sm text-slate-500">Loading users…</p>
+        <Loading what="users" />
       ) : users.isError ? (
         <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
           Could not load the users: {domainErrorOf(users.error).message}
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200">
+        <div className={tableClasses.frame}>
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">Users, by e-mail</caption>
             <thead className="whitespace-nowrap border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -132,8 +133,7 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
                       {user.active ? (
                         <Button
                           size="sm"
-                          variant="ghost"
-                          className="text-red-700 hover:bg-red-50"
+                          variant="quiet-danger"
                           onClick={() => setDialog({ kind: "deactivate", user })}
                           aria-label={`Deactivate ${user.email}`}
                         >

@@ -6,13 +6,15 @@ import { requireUser } from "@/trpc/session";
 
 export const metadata: Metadata = { title: "Rules" };
 
-export default async function GrantsRoute() {
+export default async function GrantsRoute({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireUser();
+  const { server, group, tenant } = await searchParams;
+  const one = (value: string | string[] | undefined) => (typeof value === "string" ? value : "");
   await getQueryClient().prefetchQuery(trpc.grants.list.queryOptions({}));
   return (
     <HydrateClient>
-      <GrantsPage />
+      <GrantsPage initial={{ server: one(server), group: one(group), tenant: one(tenant) }} />
     </HydrateClient>
   );
 }

@@ -6,13 +6,14 @@ import { requireUser } from "@/trpc/session";
 
 export const metadata: Metadata = { title: "Tenants" };
 
-export default async function TenantsRoute() {
+export default async function TenantsRoute({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireUser();
+  const { q } = await searchParams;
   await getQueryClient().prefetchQuery(trpc.tenants.list.queryOptions({}));
   return (
     <HydrateClient>
-      <TenantsPage />
+      <TenantsPage initialSearch={typeof q === "string" ? q : ""} />
     </HydrateClient>
   );
 }

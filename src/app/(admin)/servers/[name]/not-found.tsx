@@ -1,20 +1,20 @@
 import { LinkButton } from "@/components/ui/button";
+import { NotFoundCard } from "@/components/ui/states";
 
 export default function ServerNotFound() {
   return (
-    <div className="rounded-lg bg-white px-6 py-14 text-center shadow-xs ring-1 ring-slate-200">
-      <p className="text-sm font-semibold text-indigo-700">404</p>
-      <h1 className="mt-1 text-xl font-semibold text-slate-900">No such server</h1>
-      <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">
-        The catalog has no server by that name. It may have been deleted, or the link has a typo: server names are
-        lowercase letters, digits and dashes.
-      </p>
-      <div className="mt-6 flex justify-center gap-3">
-        <LinkButton href="/servers" variant="primary">
-          Back to the catalog
-        </LinkButton>
-        <LinkButton href="/servers/new">Create server</LinkButton>
-      </div>
-    </div>
+    <NotFoundCard
+      title="No such server"
+      actions={
+        <>
+          <LinkButton href="/servers" variant="primary">
+            Back to the catalog
+          </LinkButton>
+          <LinkButton href="/servers/new">Create server</LinkButton>
+        </>
+      }
+    >
+      The catalog has no server by that name. It may have been deleted, or the link has a typo: server names are lowercase letters, digits and dashes.
+    </NotFoundCard>
   );
 }

@@ -1,19 +1,17 @@
 import { LinkButton } from "@/components/ui/button";
+import { NotFoundCard } from "@/components/ui/states";
 
 export default function TenantNotFound() {
   return (
-    <div className="rounded-lg bg-white px-6 py-14 text-center shadow-xs ring-1 ring-slate-200">
-      <p className="text-sm font-semibold text-indigo-700">404</p>
-      <h1 className="mt-1 text-xl font-semibold text-slate-900">No such tenant</h1>
-      <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">
-        No tenant has that name. It may have been deleted, or the link has a typo: tenant names are lowercase letters, digits
-        and dashes.
-      </p>
-      <div className="mt-6 flex justify-center">
+    <NotFoundCard
+      title="No such tenant"
+      actions={
         <LinkButton href="/tenants" variant="primary">
           Back to the tenants
         </LinkButton>
-      </div>
-    </div>
+      }
+    >
+      No tenant has that name. It may have been deleted, or the link has a typo: tenant names are lowercase letters, digits and dashes.
+    </NotFoundCard>
   );
 }

@@ -2,33 +2,36 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { AuditEventTable } from "@/components/audit/audit-events";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
+import { LoadError, Loading } from "@/components/ui/states";
 import { auditFiltersFrom, auditHref, auditQueryOf } from "@/lib/audit-url";
 import { useTRPC } from "@/trpc/react";
-import { LoadError } from "./states";
+import { AuditEventTable } from "./audit-events";
 
-/** A tenant's audit events, newest first. */
-export function TenantHistory({ name }: { name: string }) {
+/**
+ * One entity's audit events, newest first, each with its before/after diff: the History tab of a
+ * server or tenant page. `noun` names the entity in the texts ("this server").
+ */
+export function EntityHistory({ entityType, name, noun, intro }: { entityType: string; name: string; noun: string; intro: string }) {
   const trpc = useTRPC();
-  const filters = { ...auditFiltersFrom({}), entityType: "tenant", entityId: name };
+  const filters = { ...auditFiltersFrom({}), entityType, entityId: name };
   const query = useInfiniteQuery(trpc.audit.list.infiniteQueryOptions(auditQueryOf(filters, 25), { getNextPageParam: (page) => page.nextCursor }));
   const events = query.data?.pages.flatMap((page) => page.events) ?? [];
 
-  if (query.isPending) return <p className="text-sm text-slate-500">Loading the history…</p>;
+  if (query.isPending) return <Loading what="the history" />;
   if (query.isError) return <LoadError what="the history" error={query.error} />;
   if (events.length === 0) {
     return (
       <Panel>
-        <p className="text-sm text-slate-600">No recorded changes to this tenant yet.</p>
+        <p className="text-sm text-slate-600">No recorded changes to {noun} yet.</p>
       </Panel>
     );
   }
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
-        <p>Every change to this tenant, newest first. Rules and groups that name it have their own history in the audit log.</p>
+        <p>{intro}</p>
         <Link href={auditHref(filters)} className="font-medium text-indigo-700 underline">
           Open in the audit log
         </Link>
@@ -42,5 +45,22 @@ export function TenantHistory({ name }: { name: string }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** A server's history tab. */
+export function ServerHistory({ name }: { name: string }) {
+  return <EntityHistory entityType="mcp_server" name={name} noun="this server" intro="Every change to this server, newest first. Open one to see what it changed." />;
+}
+
+/** A tenant's history tab. */
+export function TenantHistory({ name }: { name: string }) {
+  return (
+    <EntityHistory
+      entityType="tenant"
+      name={name}
+      noun="this tenant"
+      intro="Every change to this tenant, newest first. Rules and groups that name it have their own history in the audit log."
+    />
   );
 }

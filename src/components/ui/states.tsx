@@ -1,0 +1,89 @@
+import Link from "next/link";
+import { domainErrorOf } from "@/lib/domain-error";
+
+/** A query in flight: one line, announced politely, the same on every page. */
+export function Loading({ what }: { what?: string }) {
+  return (
+    <p className="text-sm text-slate-500" role="status">
+      {what ? `Loading ${what}…` : "Loading…"}
+    </p>
+  );
+}
+
+const ALERT = "rounded-md bg-red-50 px-4 py-3 text-sm text-red-800";
+
+/** A list or panel that could not load. */
+export function LoadError({ what, error }: { what: string; error: unknown }) {
+  return (
+    <p role="alert" className={ALERT}>
+      Could not load {what}: {domainErrorOf(error).message}
+    </p>
+  );
+}
+
+/** A page's main query that failed: what was not found or why it could not load, and a way back. */
+export function QueryError({ error, what, back }: { error: unknown; what: string; back: { href: string; label: string } }) {
+  const info = domainErrorOf(error);
+  return (
+    <div role="alert" className={ALERT}>
+      {info.code === "NOT_FOUND" ? `${what} does not exist (any more).` : `Could not load ${what}: ${info.message}`}{" "}
+      <Link href={back.href} className="font-medium underline">
+        {back.label}
+      </Link>
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: React.ReactNode }) {
+  return (
+    <div className="rounded-lg bg-white px-6 py-12 text-center shadow-xs ring-1 ring-slate-200">
+      <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
+      {children && <div className="mx-auto mt-2 max-w-xl text-sm text-slate-600">{children}</div>}
+    </div>
+  );
+}
+
+export const tableClasses = {
+  // relative: an sr-only header (absolutely positioned) stays inside the scrolling frame instead of widening the page.
+  frame: "relative overflow-x-auto rounded-lg bg-white shadow-xs ring-1 ring-slate-200",
+  table: "min-w-full text-left text-sm",
+  head: "whitespace-nowrap border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600",
+  th: "px-3 py-2.5",
+  td: "px-3 py-3 align-top",
+};
+
+/** The 404 of a detail page: what was not found, why that may be, and the way back (first action primary). */
+export function NotFoundCard({ title, children, actions }: { title: string; children: React.ReactNode; actions: React.ReactNode }) {
+  return (
+    <div className="rounded-lg bg-white px-6 py-14 text-center shadow-xs ring-1 ring-slate-200">
+      <p className="text-sm font-semibold text-indigo-700">404</p>
+      <h1 className="mt-1 text-xl font-semibold text-slate-900">{title}</h1>
+      <p className="mx-auto mt-2 max-w-md text-sm text-slate-600">{children}</p>
+      <div className="mt-6 flex justify-center gap-3">{actions}</div>
+    </div>
+  );
+}
+
+/**
+ * A table flush inside a Panel (bodyClassName="p-0"): its cells line up with the panel's title
+ * (px-5), and it scrolls sideways on its own when narrow. `children` are the body rows.
+ */
+export function PanelTable({ caption, headers, children }: { caption?: string; headers: readonly string[]; children: React.ReactNode }) {
+  return (
+    <div className="relative overflow-x-auto">
+      <table className="min-w-full text-left text-sm">
+        {caption && <caption className="sr-only">{caption}</caption>}
+        <thead className={tableClasses.head}>
+          <tr>
+            {headers.map((h) => (
+              <th key={h} scope="col" className="px-5 py-2.5">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+    </div>
+  );
+}
