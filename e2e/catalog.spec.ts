@@ -1,3 +1,4 @@
+import { E2E_INTERNAL_PORT } from "./env";
 import { expect, publishServer, remoteServer, seedServer, test, uniqueName, type ObotEntry } from "./support";
 
 // First in the suite: the web server starts from an emptied data directory.
@@ -222,6 +223,8 @@ test("the dashboard tells when Obot last fetched the catalog", async ({ page, re
   await page.goto("/");
   await expect(page.getByTestId("obot-last-fetch")).toContainText("Obot last fetched the catalog");
   await expect(page.getByTestId("obot-last-fetch")).toContainText("obot-e2e/1.0");
+  // Machines poll the internal port: the URL to give Obot names it.
+  await expect(page.getByRole("textbox", { name: "Catalog feed URL" })).toHaveValue(`http://127.0.0.1:${E2E_INTERNAL_PORT}/api/internal/obot-registry`);
 });
 
 test("importing documents reports what was created and rejected", async ({ page }) => {

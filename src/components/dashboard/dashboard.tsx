@@ -32,7 +32,7 @@ export function Dashboard() {
   if (summary.isPending) return <Loading what="the dashboard" />;
   if (summary.isError) return <LoadError what="the dashboard" error={summary.error} />;
 
-  const { stats, lastObotFetch, snapshot } = summary.data;
+  const { stats, lastObotFetch, snapshot, internalPort } = summary.data;
   return (
     <>
       <PageHeader
@@ -93,8 +93,10 @@ export function Dashboard() {
             </p>
             <p className="mt-0.5 text-xs text-slate-500">
               Point Obot&apos;s default catalog (or a catalog source) at it. Only active servers are served.
+              {internalPort !== null &&
+                " This is the internal port, which serves the feeds precompressed and is meant for machines only; inside a cluster, use the control plane's service name."}
             </p>
-            <FeedUrl />
+            <FeedUrl port={internalPort} />
           </div>
         </Panel>
 
@@ -206,10 +208,14 @@ function Stat({ label, value, detail, href }: { label: string; value: React.Reac
   );
 }
 
-/** The absolute feed URL as this browser reaches the control plane. */
-function FeedUrl() {
+/** The absolute feed URL as this browser reaches the control plane, on the internal port when there is one. */
+function FeedUrl({ port }: { port: number | null }) {
   const [url, setUrl] = useState(OBOT_FEED_PATH);
-  useEffect(() => setUrl(new URL(OBOT_FEED_PATH, window.location.origin).toString()), []);
+  useEffect(() => {
+    const feed = new URL(OBOT_FEED_PATH, window.location.origin);
+    if (port !== null) feed.port = String(port);
+    setUrl(feed.toString());
+  }, [port]);
   return (
     <div className="mt-2 flex items-center gap-2">
       <input

@@ -18,6 +18,8 @@ export const dashboardRouter = router({
         obotFeedBytes: snapshot.obotFeed.identity.length,
       },
       database: services.database.kind,
+      /** Where machines should poll the feeds: the internal port, when it listens. */
+      internalPort: services.config.internalListener?.port ?? null,
     };
   }),
 });
