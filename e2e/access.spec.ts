@@ -130,6 +130,12 @@ test("an admin groups tenants, grants the group a server after previewing the im
   await expect(page.getByRole("dialog", { name: `${OUTSIDER} × ${SERVER}` })).toContainText("no rule allows it (default deny)");
   await page.keyboard.press("Escape");
 
+  // The filters are in the URL: a reload (or a shared link) shows the same slice.
+  await expect(page).toHaveURL(new RegExp(`/access\\?label=run%3D${run}&server=${SERVER}$`));
+  await page.reload();
+  await expect(page.getByRole("textbox", { name: "Label" })).toHaveValue(`run=${run}`);
+  await expect(grid.getByRole("rowheader")).toHaveText([...MEMBERS, OUTSIDER]);
+
   expect(await contractAllowList(request, MEMBERS[0]!, token)).toContain(SERVER);
 
   // Disabling the server would take it away again: its confirm dialog says from whom.

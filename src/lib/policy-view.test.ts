@@ -11,6 +11,8 @@ import {
   labelFilterOf,
   labelsOf,
   matrixColumnsMatching,
+  matrixFiltersOf,
+  matrixSearchOf,
   parseLabelSelector,
   parsePatternList,
   serversMatching,
@@ -155,5 +157,19 @@ describe("field errors", () => {
 
   it("strips the input wrapper from server field errors", () => {
     expect(firstMessages({ "grant.servers": ["bad"], "subject.name": ["no such group"] }, "grant")).toEqual({ servers: "bad", "subject.name": "no such group" });
+  });
+});
+
+describe("access matrix URL", () => {
+  it("keeps only the filters in use, and reads back what it wrote", () => {
+    const filters = { group: "payments", label: "env=prod", tenant: " ", server: "git" };
+    expect(matrixSearchOf(filters)).toBe("?group=payments&label=env%3Dprod&server=git");
+    expect(matrixSearchOf({ group: "", label: "", tenant: "", server: "" })).toBe("");
+    const read = matrixFiltersOf(Object.fromEntries(new URLSearchParams(matrixSearchOf(filters).slice(1))));
+    expect(read).toEqual({ group: "payments", label: "env=prod", tenant: "", server: "git" });
+  });
+
+  it("ignores repeated and unknown parameters", () => {
+    expect(matrixFiltersOf({ group: ["a", "b"], tenant: "bot", other: "x" })).toEqual({ group: "", label: "", tenant: "bot", server: "" });
   });
 });

@@ -227,3 +227,33 @@ export function filterAccess<S extends { server: string; decision: "allow" | "de
   const needle = text.trim().toLowerCase();
   return servers.filter((s) => (decision === "all" || s.decision === decision) && (!needle || s.server.includes(needle)));
 }
+
+/** The access matrix's filters, as the page keeps them in its URL. */
+export interface MatrixFilters {
+  group: string;
+  label: string;
+  tenant: string;
+  server: string;
+}
+
+const MATRIX_FILTER_KEYS = ["group", "label", "tenant", "server"] as const;
+
+/** `?group=payments&label=env%3Dprod`: only the filters in use, so a shared link shows the same slice. */
+export function matrixSearchOf(filters: MatrixFilters): string {
+  const params = new URLSearchParams();
+  for (const key of MATRIX_FILTER_KEYS) {
+    const value = filters[key].trim();
+    if (value) params.set(key, value);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+/** The filters a URL's query names; anything else in it is ignored. */
+export function matrixFiltersOf(params: Record<string, string | string[] | undefined>): MatrixFilters {
+  const one = (key: string) => {
+    const value = params[key];
+    return typeof value === "string" ? value : "";
+  };
+  return { group: one("group"), label: one("label"), tenant: one("tenant"), server: one("server") };
+}

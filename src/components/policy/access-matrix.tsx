@@ -9,7 +9,7 @@ import { FieldError, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { EmptyState, LoadError, Loading } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
-import { labelFilterOf, matrixColumnsMatching } from "@/lib/policy-view";
+import { labelFilterOf, matrixColumnsMatching, matrixSearchOf, type MatrixFilters as Filters } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
 import { TIERS, TierLegend, tierOf } from "./tier";
@@ -17,13 +17,6 @@ import { TIERS, TierLegend, tierOf } from "./tier";
 const CELL = 32;
 const NAME_WIDTH = 220;
 const HEADER_HEIGHT = 128;
-
-interface Filters {
-  group: string;
-  label: string;
-  tenant: string;
-  server: string;
-}
 
 /** Only the filters in use, so the unfiltered query matches the one the page prefetched. */
 function matrixQueryOf(filters: Filters, label: string | undefined) {
@@ -34,11 +27,18 @@ function matrixQueryOf(filters: Filters, label: string | undefined) {
   };
 }
 
-/** `initial` comes from the URL (`?group=…&server=…`), so other pages can link to a slice of the matrix. */
-export function AccessMatrixPage({ initial }: { initial: { group: string; server: string } }) {
+/**
+ * The filters live in the URL (`?group=…&label=…&tenant=…&server=…`): other pages link to a slice of
+ * the matrix, and the slice an admin is looking at can be shared or reloaded.
+ */
+export function AccessMatrixPage({ initial }: { initial: Filters }) {
   const trpc = useTRPC();
-  const [filters, setFilters] = useState<Filters>({ group: initial.group, label: "", tenant: "", server: initial.server });
+  const [filters, setFilters] = useState<Filters>(initial);
   const deferred = useDeferredValue(filters);
+  useEffect(() => {
+    const search = matrixSearchOf(deferred);
+    if (search !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${search}`);
+  }, [deferred]);
   const label = labelFilterOf(deferred.label);
   const matrix = useQuery(trpc.policy.matrix.queryOptions(matrixQueryOf(deferred, label ?? undefined), { placeholderData: keepPreviousData }));
   const [explaining, setExplaining] = useState<{ tenant: string; server: string } | null>(null);
