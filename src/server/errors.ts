@@ -111,3 +111,15 @@ export function constraintOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Database refusals that only the caller's input can cause, as the domain error they are: Postgres
+ * cannot store a NUL character in text or jsonb (22021 / 22P05), whatever field it was sent in.
+ */
+export function userMistakeOf(error: unknown): DomainError | undefined {
+  const state = sqlState(error);
+  if (state === "22021" || state === "22P05") {
+    return new DomainError("BAD_REQUEST", "text must not contain NUL characters (\\u0000): remove them and send it again");
+  }
+  return undefined;
+}

@@ -326,7 +326,8 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
           upstreamVersion: item.version ?? null,
           format: item.format,
           digest: item.digest,
-          document: item.doc,
+          // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
+          document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
           findings: item.findings,
           errors,
           state: outcome === "unchanged" || outcome === "updated" ? "registered" : outcome === "registered" ? "registered" : outcome,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DomainError, sqlState } from "../errors";
+import { DomainError, sqlState, userMistakeOf } from "../errors";
 
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
   return Response.json(data, { status, headers });
@@ -36,6 +36,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 export function errorResponse(error: unknown, requestId: string): Response {
+  error = userMistakeOf(error) ?? error;
   if (error instanceof DomainError) {
     return json({ error: { code: error.code, message: error.message, details: error.details } } satisfies ErrorBody, error.httpStatus);
   }
@@ -59,6 +60,15 @@ export function sourceIpOf(request: { headers: Headers }): string | undefined {
   const forwarded = request.headers.get("x-forwarded-for");
   if (forwarded) return forwarded.split(",")[0]!.trim();
   return request.headers.get("x-real-ip") ?? undefined;
+}
+
+/** A path parameter, percent-decoded; a malformed escape such as `%E0` is the caller's mistake (400). */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new DomainError("BAD_REQUEST", `path segment '${segment}' is not valid percent-encoding (UTF-8)`);
+  }
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;

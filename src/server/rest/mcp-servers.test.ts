@@ -54,6 +54,18 @@ describeEachDatabase("REST /api/v1/mcp-servers", (database) => {
     expect((await call("POST", "/api/v1/mcp-servers", [1, 2])).status).toBe(422);
     expect((await call("GET", "/api/v1/mcp-servers?limit=0")).status).toBe(422);
     expect((await call("GET", "/api/v1/mcp-servers?cursor=%%%")).status).toBe(400);
+    const badEscape = await call("GET", "/api/v1/mcp-servers/%E0");
+    expect(badEscape.status).toBe(400);
+    expect(badEscape.body.error.message).toContain("percent-encoding");
+    expect((await call("GET", "/api/v1/tenants/t/explain/%ZZ")).status).toBe(400);
+  });
+
+  it("answers text with NUL characters (which Postgres cannot store) with 400, never 500", async () => {
+    const created = await call("POST", "/api/v1/mcp-servers", { ...github, name: "nul", displayName: "Nul\u0000" });
+    expect(created.status).toBe(400);
+    expect(created.body.error.message).toContain("NUL");
+    expect((await call("GET", "/api/v1/mcp-servers/a%00b")).status).toBe(400);
+    expect((await call("POST", "/api/v1/tenants", { name: "nul", team: "x\u0000" })).status).toBe(400);
   });
 
   it("conflicts on a duplicate name with 409", async () => {
@@ -248,6 +260,13 @@ describeEachDatabase("REST import", (database) => {
       [2, "display name 'DUP' is taken by server 'dup-one'; Obot keys entries by it"],
       [3, expect.stringContaining("is taken by server 'acme-tickets'")],
     ]);
+  });
+
+  it("rejects a null document with its reason instead of failing the run", async () => {
+    const res = await call("POST", "/api/v1/mcp-servers/import", [null, { ...obotEntry, name: "Nulls", entryKey: "nulls", remoteConfig: { fixedURL: "https://nulls.example/mcp" } }]);
+    expect(res.status).toBe(200);
+    expect(res.body.created).toEqual(["nulls"]);
+    expect(res.body.rejected).toEqual([{ index: 0, name: null, errors: [expect.stringContaining("must be an object")] }]);
   });
 
   it("answers bad bodies with 400 or 415", async () => {
