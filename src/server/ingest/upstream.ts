@@ -159,9 +159,13 @@ export async function readRegistry(baseUrl: string, allow: AllowList, onPage?: (
 const MAX_FILES = 20_000;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
+/** The directory `sub` names inside the clone, refused when it (or a symlink on the way) leads out of it. */
 function safeSubdir(root: string, sub: string | null | undefined): string {
+  const inside = (dir: string, base: string) => dir === base || dir.startsWith(base + path.sep);
   const dir = path.resolve(root, sub ?? ".");
-  if (dir !== root && !dir.startsWith(root + path.sep)) throw new FetchRefused(`path '${sub}' leaves the repository`);
+  if (!inside(dir, root)) throw new FetchRefused(`path '${sub}' leaves the repository`);
+  // A repository can hold a symlink to anywhere on this host: judge where the path really leads.
+  if (fs.existsSync(dir) && !inside(fs.realpathSync(dir), fs.realpathSync(root))) throw new FetchRefused(`path '${sub}' leaves the repository`);
   return dir;
 }
 
