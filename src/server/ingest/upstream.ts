@@ -180,16 +180,23 @@ export async function readGit(
   allow: AllowList,
 ): Promise<{ documents: UpstreamDocument[]; commit: string; skipped: { file: string; reason: string }[] }> {
   const url = new URL(source.url);
+  const pin: string[] = [];
   if (url.protocol === "file:") {
     if (!allow.allowsHost("file://")) throw new FetchRefused("file:// repositories are refused (allow them with OPENCRANE_FETCH_ALLOW_HOSTS=file://)");
   } else if (url.protocol === "https:" || url.protocol === "http:") {
-    await checkedAddress(url, allow);
+    const checked = await checkedAddress(url, allow);
+    // git resolves the name again when it connects: make it use the address the guard approved,
+    // or a DNS answer that changes in between (rebinding) would reach a private address.
+    if (!url.hostname.startsWith("[") && !/^[\d.]+$/.test(url.hostname)) {
+      const port = url.port || (url.protocol === "https:" ? "443" : "80");
+      pin.push("-c", `http.curloptResolve=${url.hostname}:${port}:${checked.family === 6 ? `[${checked.address}]` : checked.address}`);
+    }
   } else {
     throw new FetchRefused(`${url.protocol} git URLs are not cloned; use https://`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opencrane-git-"));
   try {
-    const args = ["-c", "http.followRedirects=false", "clone", "--quiet", "--depth", "1", "--single-branch", "--no-tags"];
+    const args = [...pin, "-c", "http.followRedirects=false", "clone", "--quiet", "--depth", "1", "--single-branch", "--no-tags"];
     if (source.ref) args.push("--branch", source.ref);
     args.push("--", source.url, dir);
     await run("git", args, {
