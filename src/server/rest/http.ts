@@ -79,9 +79,22 @@ export async function readBodyText(request: Request, maxBytes = DEFAULT_MAX_BODY
   const tooLarge = () =>
     new DomainError("PAYLOAD_TOO_LARGE", `request body is larger than ${Math.round(maxBytes / 1024)} KiB`);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
-  return text;
+  if (!request.body) return "";
+  // Without a length (chunked), stop reading at the cap rather than buffering whatever is sent.
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** A JSON object body; an empty body is `{}` when `optional`. */

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
-import { restClient, testServices } from "../../../test/support/services";
+import { BOOTSTRAP, restClient, testServices } from "../../../test/support/services";
+import { dispatchRest } from "./index";
 import { auditEvents } from "../db/schema";
 import type { Services } from "../services";
 
@@ -59,6 +60,25 @@ describeEachDatabase("REST /api/v1/mcp-servers", (database) => {
     expect(badEscape.body.error.message).toContain("percent-encoding");
     expect((await call("GET", "/api/v1/tenants/t/explain/%ZZ")).status).toBe(400);
   });
+
+  it("stops reading a body without Content-Length at the size cap (413) instead of buffering it all", async () => {
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 64 * 1024;
+        controller.enqueue(new TextEncoder().encode(" ".repeat(64 * 1024)));
+      },
+    });
+    const request = new Request("http://control-plane.test/api/v1/mcp-servers", {
+      method: "POST",
+      headers: { ...BOOTSTRAP, "content-type": "application/json" },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
+    const response = await dispatchRest(services, request);
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(4 * 1024 * 1024);
+  }, 20_000);
 
   it("answers text with NUL characters (which Postgres cannot store) with 400, never 500", async () => {
     const created = await call("POST", "/api/v1/mcp-servers", { ...github, name: "nul", displayName: "Nul\u0000" });
