@@ -200,6 +200,14 @@ describeEachDatabase("registry source", (database) => {
     expect((await call("POST", "/api/v1/sources/movable/sync")).status).toBe(409);
   });
 
+  it("answers 409, not 500, to the losers of creates of the same source or tenant token at the same moment", async () => {
+    const created = await Promise.all([1, 2, 3].map(() => call("POST", "/api/v1/sources", { name: "racy", kind: "mcp-registry", url: registry.url })));
+    expect(created.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect((await call("POST", "/api/v1/tenants", { name: "racy-tenant" })).status).toBe(201);
+    const tokens = await Promise.all([1, 2, 3].map(() => call("POST", "/api/v1/tenants/racy-tenant/tokens", { name: "racy" })));
+    expect(tokens.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+  });
+
   it("queues scheduled sources when they are due", async () => {
     await call("POST", "/api/v1/sources", { name: "nightly", kind: "mcp-registry", url: registry.url, syncMode: "scheduled", intervalMinutes: 60 });
     await call("POST", "/api/v1/sources/nightly/approve");
