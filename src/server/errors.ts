@@ -111,3 +111,19 @@ export function constraintOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Database refusals that the caller's request causes, as the domain error they are: Postgres
+ * cannot store a NUL character in text or jsonb (22021 / 22P05), whatever field it was sent in;
+ * and a unique key catches a create racing another one that its existence check could not see.
+ */
+export function userMistakeOf(error: unknown): DomainError | undefined {
+  const state = sqlState(error);
+  if (state === "22021" || state === "22P05") {
+    return new DomainError("BAD_REQUEST", "text must not contain NUL characters (\\u0000): remove them and send it again");
+  }
+  if (state === "23505") {
+    return new DomainError("CONFLICT", "another request saved the same name at the same moment: reload and try again");
+  }
+  return undefined;
+}

@@ -44,6 +44,7 @@ export async function startServices(config: Config, database: Database, options:
   if (migrate) await database.migrate();
   const db = database.db;
   const metrics = createMetrics();
+  const tenantAuth = new TenantAuthenticator(db, config.tenantAuth);
   const snapshots = new SnapshotStore({
     loadRevision: () => currentCatalogRevision(db),
     loadState: () =>
@@ -62,6 +63,7 @@ export async function startServices(config: Config, database: Database, options:
       metrics.snapshotBuildSeconds.set(snapshot.buildMs / 1000);
       metrics.snapshotActiveServers.set(snapshot.activeServers);
       metrics.snapshotBuilds.inc({ result: "ok" });
+      tenantAuth.forgetTenantTokens();
     },
     onError: () => metrics.snapshotBuilds.inc({ result: "error" }),
   });
@@ -103,7 +105,7 @@ export async function startServices(config: Config, database: Database, options:
     fetches,
     metrics,
     signInThrottle: new SignInThrottle(),
-    tenantAuth: new TenantAuthenticator(db, config.tenantAuth),
+    tenantAuth,
     ingestion,
     ingestionDeps,
     startedAt: new Date(),

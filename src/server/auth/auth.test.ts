@@ -172,6 +172,18 @@ describe("sign-in throttle", () => {
     expect(() => throttle.check("a@example.com", "10.0.0.2", t0 + 100)).not.toThrow();
     expect(() => throttle.check("a@example.com", "10.0.0.1", t0 + 15 * 60_000 + 10)).not.toThrow();
   });
+
+  it("also caps failures per e-mail across addresses: X-Forwarded-For is the client's to choose", () => {
+    const throttle = new SignInThrottle();
+    const t0 = Date.now();
+    for (let i = 0; i < 50; i++) {
+      throttle.check("a@example.com", `203.0.113.${i}`, t0 + i);
+      throttle.fail("a@example.com", `203.0.113.${i}`, t0 + i);
+    }
+    expect(() => throttle.check("a@example.com", "198.51.100.7", t0 + 100)).toThrow("too many failed sign-ins");
+    expect(() => throttle.check("b@example.com", "198.51.100.7", t0 + 100)).not.toThrow();
+    expect(() => throttle.check("a@example.com", "198.51.100.7", t0 + 15 * 60_000 + 100)).not.toThrow();
+  });
 });
 
 describeEachDatabase("admin from the environment, bootstrap token and API tokens", (database) => {

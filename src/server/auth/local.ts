@@ -12,8 +12,10 @@ export { signInInput } from "./model";
 
 const WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 10;
+/** The address comes from X-Forwarded-For, which a client can vary at will: cap each account too. */
+const MAX_FAILURES_PER_EMAIL = 50;
 
-/** Failed attempts per e-mail and address, in memory: enough to stop online guessing on one replica. */
+/** Failed attempts per e-mail and address, and per e-mail, in memory: enough to stop online guessing on one replica. */
 export class SignInThrottle {
   private failures = new Map<string, number[]>();
 
@@ -21,20 +23,28 @@ export class SignInThrottle {
     return `${email}\u0000${ip ?? ""}`;
   }
 
+  private accountKey(email: string) {
+    return `${email}\u0000*`;
+  }
+
   check(email: string, ip: string | undefined, now = Date.now()): void {
-    const recent = (this.failures.get(this.key(email, ip)) ?? []).filter((t) => now - t < WINDOW_MS);
-    if (recent.length >= MAX_FAILURES) {
-      const retryAfter = Math.ceil((recent[0]! + WINDOW_MS - now) / 1000);
-      throw new DomainError("RATE_LIMITED", `too many failed sign-ins; try again in ${Math.ceil(retryAfter / 60)} min`, { retryAfter });
+    for (const [key, max] of [[this.key(email, ip), MAX_FAILURES], [this.accountKey(email), MAX_FAILURES_PER_EMAIL]] as const) {
+      const recent = (this.failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
+      if (recent.length >= max) {
+        const retryAfter = Math.ceil((recent[0]! + WINDOW_MS - now) / 1000);
+        throw new DomainError("RATE_LIMITED", `too many failed sign-ins; try again in ${Math.ceil(retryAfter / 60)} min`, { retryAfter });
+      }
     }
   }
 
   fail(email: string, ip: string | undefined, now = Date.now()): void {
-    const key = this.key(email, ip);
-    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
-    recent.push(now);
-    this.failures.set(key, recent);
-    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
+    for (const key of [this.key(email, ip), this.accountKey(email)]) {
+      const recent = (this.failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
+      recent.push(now);
+      this.failures.delete(key);
+      this.failures.set(key, recent);
+    }
+    while (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
   }
 
   succeed(email: string, ip: string | undefined): void {

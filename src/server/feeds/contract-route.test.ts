@@ -148,6 +148,29 @@ describeEachDatabase("tenant contract", (database) => {
     expect((await fetchContract("nobody", beta)).status).toBe(404);
   });
 
+  it("records fetches of unknown tenant names under one key: junk names neither fill nor poison the fetch log", async () => {
+    await services.fetches.flush();
+    expect((await fetchContract("a\u0000b")).status).toBe(401);
+    for (let i = 0; i < 50; i++) expect((await fetchContract(`nobody-${i}`)).status).toBe(401);
+    const alpha = bearer(await serviceAccountToken("system:serviceaccount:tenants:alpha"));
+    expect((await fetchContract("alpha", alpha)).status).toBe(200);
+    await services.fetches.flush();
+    expect((await services.fetches.latest("contract/alpha"))?.status).toBe(200);
+    expect((await services.fetches.latest("contract/nobody-1"))).toBeNull();
+    expect((await services.fetches.latest("contract/(unknown tenant)"))?.count).toBe(51);
+  });
+
+  it("refuses a deleted tenant's token at once, even after a tenant of the same name is created again", async () => {
+    const call = restClient(services);
+    expect((await call("POST", "/api/v1/tenants", { name: "gamma" })).status).toBe(201);
+    const issued = await call("POST", "/api/v1/tenants/gamma/tokens", { name: "old" });
+    expect((await fetchContract("gamma", bearer(issued.body.token))).status).toBe(200);
+    expect((await call("DELETE", "/api/v1/tenants/gamma")).status).toBe(204);
+    expect((await call("POST", "/api/v1/tenants", { name: "gamma" })).status).toBe(201);
+    expect((await fetchContract("gamma", bearer(issued.body.token))).status).toBe(401);
+    expect((await call("DELETE", "/api/v1/tenants/gamma")).status).toBe(204);
+  });
+
   it("accepts tenant tokens issued in the console, until they are revoked", async () => {
     const call = restClient(services);
     const issued = await call("POST", "/api/v1/tenants/beta/tokens", { name: "laptop" });

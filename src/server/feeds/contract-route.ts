@@ -5,6 +5,8 @@ import { feedUnavailable } from "./obot-route";
 import { contractBody } from "./snapshot";
 
 export const CONTRACT_FEED = "contract";
+/** Where fetches naming no known tenant are recorded; no tenant can have this name (not a DNS label). */
+export const UNKNOWN_TENANT = "(unknown tenant)";
 
 /**
  * GET /api/internal/contract/{tenant}: the tenant's effective MCP policy and TOOLS.md, from the
@@ -13,7 +15,10 @@ export const CONTRACT_FEED = "contract";
 export async function serveContract(services: Services, request: FeedRequest, tenant: string, negotiate: boolean): Promise<Answer> {
   const started = performance.now();
   const answer = await contractAnswer(services, request, tenant, negotiate);
-  services.fetches.record(`${CONTRACT_FEED}/${tenant}`, request.header("user-agent"), answer.status, request.remoteAddr);
+  // Any caller can name any tenant: record unknown names under one key, so junk names cannot fill
+  // the fetch log (crowding out real pods) or poison its flush (a NUL Postgres refuses).
+  const known = services.snapshots.current?.tenants.has(tenant) ?? false;
+  services.fetches.record(`${CONTRACT_FEED}/${known ? tenant : UNKNOWN_TENANT}`, request.header("user-agent"), answer.status, request.remoteAddr);
   services.metrics.feedRequests.inc({ feed: CONTRACT_FEED, status: String(answer.status) });
   services.metrics.feedLatency.observe({ feed: CONTRACT_FEED }, (performance.now() - started) / 1000);
   return answer;

@@ -81,5 +81,7 @@ describeEachDatabase("internal port", (database) => {
     expect(console404.status).toBe(404);
     expect(JSON.parse(console404.body.toString()).error.message).toContain("the console and /api/v1 are on the main port");
     expect((await get(port, FEED, {}, "POST")).status).toBe(405);
+    expect((await get(port, "/api/internal/contract/%E0")).status).toBe(400);
+    expect((await get(port, "/api/internal/obot-registry/v0.1/servers/%E0/versions")).status).toBe(400);
   });
 });

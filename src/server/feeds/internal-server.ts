@@ -37,7 +37,15 @@ export async function routeInternal(services: Services, request: http.IncomingMe
     return serveRegistry(services, fromNodeRequest(request), path.slice(REGISTRY_PREFIX.length), query, true);
   }
   const contract = /^\/api\/internal\/contract\/([^/]+)\/?$/.exec(path);
-  if (contract) return serveContract(services, fromNodeRequest(request), decodeURIComponent(contract[1]!), true);
+  if (contract) {
+    let tenant: string;
+    try {
+      tenant = decodeURIComponent(contract[1]!);
+    } catch {
+      return jsonAnswer(400, { error: { code: "BAD_REQUEST", message: `'${contract[1]}' is not valid percent-encoding (UTF-8)`, details: {} } });
+    }
+    return serveContract(services, fromNodeRequest(request), tenant, true);
+  }
   switch (path) {
     case "/api/internal/obot-registry":
       return serveObotFeed(services, fromNodeRequest(request), true);

@@ -110,6 +110,8 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     const versions = await get(services, `/servers/${encodeURIComponent("local.opencrane/bulk-1")}/versions`);
     expect(versions.body.servers).toHaveLength(1);
     expect(versions.body.servers[0].server.version).toBe("2.0.0");
+    expect((await get(services, "/servers/%E0/versions")).status).toBe(400);
+    expect((await get(services, `/servers/${encodeURIComponent("local.opencrane/bulk-1")}/versions/%ZZ`)).status).toBe(400);
   });
 
   describe.skipIf(!openapi.available)(`against the registry's OpenAPI schemas (${openapi.reason})`, () => {

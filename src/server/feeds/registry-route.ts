@@ -48,15 +48,25 @@ function registryAnswer(services: Services, request: FeedRequest, rest: string, 
 
   const match = /^\/servers\/([^/]+)\/versions(?:\/([^/]+))?\/?$/.exec(rest);
   if (!match) return problem(404, `no such registry endpoint: ${rest}`);
-  const name = decodeURIComponent(match[1]!);
+  const name = decodeOrNull(match[1]!);
+  if (name === null) return problem(400, `'${match[1]}' is not valid percent-encoding (UTF-8)`);
   const entry = entries.find((e) => e.name === name);
   if (!entry || !catalogNameOf(services.config.registryNamespace, name)) return problem(404, `server '${name}' is not in this registry (it may not be active)`);
   if (match[2] === undefined) return send({ servers: [entry.response], metadata: { count: 1 } });
-  const version = decodeURIComponent(match[2]);
+  const version = decodeOrNull(match[2]);
+  if (version === null) return problem(400, `'${match[2]}' is not valid percent-encoding (UTF-8)`);
   if (version !== "latest" && version !== entry.response.server.version) {
     return problem(404, `server '${name}' has no version ${version}; this registry serves only the current one (${String(entry.response.server.version)})`);
   }
   return send(entry.response);
+}
+
+function decodeOrNull(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 export function registryResponse(services: Services, request: Request): Response {

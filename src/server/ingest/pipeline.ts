@@ -15,7 +15,7 @@ import { grantableScopes, scopeRefusal } from "../policy/compile";
 import { describeSubject } from "../policy/model";
 import { deepEqual, stableStringify } from "../util/stable-json";
 import type { AllowList } from "./fetch";
-import { emptyCounts, failRun, heartbeat, markProgress, type Counts, type RunItem } from "./runs";
+import { awaitingApproval, emptyCounts, failRun, heartbeat, markProgress, type Counts, type RunItem } from "./runs";
 import { isQuarantined, scanSubject, subjectOf, type Finding } from "./scan";
 import { toSource, type Source } from "./sources";
 import { digestOf, readGit, readRegistry, readUpload, type UpstreamDocument } from "./upstream";
@@ -254,6 +254,11 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
   if (!run) return null;
   const [sourceRowFound] = await db.select().from(thirdPartySources).where(eq(thirdPartySources.id, run.sourceId));
   const source = toSource(sourceRowFound!);
+  if (source.status === "pending-approval") {
+    // Queued while approved, then moved (a new URL, ref or path) before it ran: nobody approved this location.
+    await failRun(db, runId, `source '${source.name}' is waiting for an admin's approval of its new location: the run did not fetch it`);
+    return null;
+  }
   const ctx: ChangeContext = { actor: { kind: "system", id: `source:${source.name}` }, requestId: `run:${runId}` };
   const progress: Record<string, { done: number; total: number }> = {};
   const beat = setInterval(() => void heartbeat(db, runId).catch(() => undefined), 5000);
@@ -326,7 +331,8 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
           upstreamVersion: item.version ?? null,
           format: item.format,
           digest: item.digest,
-          document: item.doc,
+          // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
+          document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
           findings: item.findings,
           errors,
           state: outcome === "unchanged" || outcome === "updated" ? "registered" : outcome === "registered" ? "registered" : outcome,
@@ -384,7 +390,7 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
         .where(eq(ingestionRuns.id, runId));
       await tx
         .update(thirdPartySources)
-        .set({ status: "healthy", lastError: null, lastSyncedAt: sql`now()` })
+        .set({ status: sql`case when ${awaitingApproval} then ${thirdPartySources.status} else 'healthy' end`, lastError: null, lastSyncedAt: sql`now()` })
         .where(eq(thirdPartySources.id, source.id));
       await recordAudit(tx, ctx, { action: "source.sync_done", entityType: "source", entityId: source.name, after: { runId, counts } });
       return { counts, items: runItems };

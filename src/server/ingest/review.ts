@@ -8,7 +8,7 @@ import { ENTITY, specColumns, toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
 import { DomainError, notFound, parseInput } from "../errors";
-import { loadRegisterState, registerItem } from "./pipeline";
+import { loadRegisterState, registerItem, type Outcome } from "./pipeline";
 import { toSource } from "./sources";
 import { isUuid } from "../util/uuid";
 
@@ -73,16 +73,18 @@ export const reviewReasonInput = z.object({ reason: z.string().trim().max(500).d
 
 /** Releases a quarantined item: validated again, then registered like a run would. */
 export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
-  return db.transaction(async (tx) => {
+  type Released = { outcome: Outcome; server: string | null } | { invalid: { upstreamId: string; errors: string[] } };
+  const result = await db.transaction(async (tx): Promise<Released> => {
     const { item, source } = await itemFor(tx, id, "quarantined");
     const outcome = candidateFor(item.document, 0);
     if (!outcome.ok) {
+      // The rejection must commit: the error is answered after the transaction, not thrown inside it.
       await tx
         .update(sourceItems)
         .set({ state: "rejected", errors: outcome.errors, ...decided(ctx, "rejected") })
         .where(eq(sourceItems.id, id));
       await recordAudit(tx, ctx, { action: "source.release_rejected", entityType: "source_item", entityId: id, after: { upstreamId: item.upstreamId, errors: outcome.errors } });
-      throw new DomainError("VALIDATION_FAILED", `released, but ${item.upstreamId} is not valid: ${outcome.errors.join("; ")}`, { formErrors: outcome.errors });
+      return { invalid: { upstreamId: item.upstreamId, errors: outcome.errors } };
     }
     const state = await loadRegisterState(tx);
     const candidate = { name: outcome.candidate.name, spec: outcome.candidate.spec, provenance: outcome.candidate.provenance };
@@ -107,6 +109,11 @@ export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
     if (state.changed) await bumpCatalogRevision(tx);
     return { outcome: registered.outcome, server: item.name };
   });
+  if ("invalid" in result) {
+    const { upstreamId, errors } = result.invalid;
+    throw new DomainError("VALIDATION_FAILED", `released, but ${upstreamId} is not valid: ${errors.join("; ")}`, { formErrors: errors });
+  }
+  return result;
 }
 
 export async function rejectItem(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {

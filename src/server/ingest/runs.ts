@@ -67,6 +67,13 @@ function alreadyActive(source: string) {
   return new DomainError("CONFLICT", `a run of source '${source}' is already queued or running: wait for it to finish`);
 }
 
+/**
+ * A source moved since its approval (pending-approval) keeps that status whatever its runs do:
+ * a run that ends must not make it look approved again.
+ */
+export const awaitingApproval = sql`${thirdPartySources.status} = 'pending-approval'`;
+export const awaitingNoApproval = sql`${thirdPartySources.status} <> 'pending-approval'`;
+
 /** Queues a run. The database refuses a second active run of the same source. */
 export async function queueRun(db: Db, ctx: ChangeContext, sourceName: string, trigger: RunTrigger, payload?: unknown): Promise<Run> {
   try {
@@ -103,7 +110,7 @@ export async function claimRun(db: Db, worker: string): Promise<Row | null> {
       ),
     )
     .returning();
-  if (row) await db.update(thirdPartySources).set({ status: "syncing" }).where(eq(thirdPartySources.id, row.sourceId));
+  if (row) await db.update(thirdPartySources).set({ status: "syncing" }).where(and(eq(thirdPartySources.id, row.sourceId), awaitingNoApproval));
   return row ?? null;
 }
 
@@ -133,7 +140,7 @@ export async function failRun(db: Db, runId: string, message: string): Promise<v
       .where(and(eq(ingestionRuns.id, runId), inArray(ingestionRuns.status, ["queued", "running"])))
       .returning();
     if (!row) return;
-    await tx.update(thirdPartySources).set({ status: "error", lastError: message }).where(eq(thirdPartySources.id, row.sourceId));
+    await tx.update(thirdPartySources).set({ status: sql`case when ${awaitingApproval} then ${thirdPartySources.status} else 'error' end`, lastError: message }).where(eq(thirdPartySources.id, row.sourceId));
     const [source] = await tx.select({ name: thirdPartySources.name }).from(thirdPartySources).where(eq(thirdPartySources.id, row.sourceId));
     await recordAudit(tx, { actor: { kind: "system", id: "ingestion" } }, {
       action: "source.sync_failed",

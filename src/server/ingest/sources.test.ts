@@ -11,7 +11,7 @@ import { ALICE, restClient, TEST_CONFIG, testServices } from "../../../test/supp
 import type { Config } from "../config";
 import type { Services } from "../services";
 import { executeRun } from "./pipeline";
-import { claimRunById, failAbandonedRuns, getRun, queueRun, queueDueRuns } from "./runs";
+import { claimRun, claimRunById, failAbandonedRuns, getRun, queueRun, queueDueRuns } from "./runs";
 
 const config: Config = { ...TEST_CONFIG, ingest: { fetchAllowHosts: ["127.0.0.1", "file://"], denylistedNamespaces: ["io.github.blocked-*"] } };
 
@@ -179,6 +179,33 @@ describeEachDatabase("registry source", (database) => {
     expect(run.status).toBe("failed");
     expect(run.error).toContain("a loopback address: refused (allow it with OPENCRANE_FETCH_ALLOW_HOSTS)");
     expect((await call("GET", "/api/v1/sources/sneaky")).body).toMatchObject({ status: "error", lastError: expect.stringContaining("refused") });
+  });
+
+  it("never fetches a location no admin approved: a run queued before the source moved fails, and the source stays pending", async () => {
+    await call("POST", "/api/v1/sources", { name: "movable", kind: "mcp-registry", url: registry.url });
+    await call("POST", "/api/v1/sources/movable/approve");
+    const queued = await call("POST", "/api/v1/sources/movable/sync");
+    expect(queued.status).toBe(202);
+    const moved = await call("PATCH", "/api/v1/sources/movable", { url: `${registry.url}/elsewhere` });
+    expect(moved.body.status).toBe("pending-approval");
+    const before = registry.requests.length;
+    const claimed = await claimRun(services.db, "test");
+    expect(claimed?.id).toBe(queued.body.runId);
+    await executeRun(services.db, queued.body.runId, services.ingestionDeps);
+    expect(registry.requests.slice(before).filter((r) => r.includes("/elsewhere"))).toEqual([]);
+    const run = await getRun(services.db, "movable", queued.body.runId);
+    expect(run.status).toBe("failed");
+    expect(run.error).toContain("approval");
+    expect((await call("GET", "/api/v1/sources/movable")).body.status).toBe("pending-approval");
+    expect((await call("POST", "/api/v1/sources/movable/sync")).status).toBe(409);
+  });
+
+  it("answers 409, not 500, to the losers of creates of the same source or tenant token at the same moment", async () => {
+    const created = await Promise.all([1, 2, 3].map(() => call("POST", "/api/v1/sources", { name: "racy", kind: "mcp-registry", url: registry.url })));
+    expect(created.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect((await call("POST", "/api/v1/tenants", { name: "racy-tenant" })).status).toBe(201);
+    const tokens = await Promise.all([1, 2, 3].map(() => call("POST", "/api/v1/tenants/racy-tenant/tokens", { name: "racy" })));
+    expect(tokens.map((r) => r.status).sort()).toEqual([201, 409, 409]);
   });
 
   it("queues scheduled sources when they are due", async () => {

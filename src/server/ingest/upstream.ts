@@ -159,9 +159,13 @@ export async function readRegistry(baseUrl: string, allow: AllowList, onPage?: (
 const MAX_FILES = 20_000;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
+/** The directory `sub` names inside the clone, refused when it (or a symlink on the way) leads out of it. */
 function safeSubdir(root: string, sub: string | null | undefined): string {
+  const inside = (dir: string, base: string) => dir === base || dir.startsWith(base + path.sep);
   const dir = path.resolve(root, sub ?? ".");
-  if (dir !== root && !dir.startsWith(root + path.sep)) throw new FetchRefused(`path '${sub}' leaves the repository`);
+  if (!inside(dir, root)) throw new FetchRefused(`path '${sub}' leaves the repository`);
+  // A repository can hold a symlink to anywhere on this host: judge where the path really leads.
+  if (fs.existsSync(dir) && !inside(fs.realpathSync(dir), fs.realpathSync(root))) throw new FetchRefused(`path '${sub}' leaves the repository`);
   return dir;
 }
 
@@ -176,16 +180,23 @@ export async function readGit(
   allow: AllowList,
 ): Promise<{ documents: UpstreamDocument[]; commit: string; skipped: { file: string; reason: string }[] }> {
   const url = new URL(source.url);
+  const pin: string[] = [];
   if (url.protocol === "file:") {
     if (!allow.allowsHost("file://")) throw new FetchRefused("file:// repositories are refused (allow them with OPENCRANE_FETCH_ALLOW_HOSTS=file://)");
   } else if (url.protocol === "https:" || url.protocol === "http:") {
-    await checkedAddress(url, allow);
+    const checked = await checkedAddress(url, allow);
+    // git resolves the name again when it connects: make it use the address the guard approved,
+    // or a DNS answer that changes in between (rebinding) would reach a private address.
+    if (!url.hostname.startsWith("[") && !/^[\d.]+$/.test(url.hostname)) {
+      const port = url.port || (url.protocol === "https:" ? "443" : "80");
+      pin.push("-c", `http.curloptResolve=${url.hostname}:${port}:${checked.family === 6 ? `[${checked.address}]` : checked.address}`);
+    }
   } else {
     throw new FetchRefused(`${url.protocol} git URLs are not cloned; use https://`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opencrane-git-"));
   try {
-    const args = ["-c", "http.followRedirects=false", "clone", "--quiet", "--depth", "1", "--single-branch", "--no-tags"];
+    const args = [...pin, "-c", "http.followRedirects=false", "clone", "--quiet", "--depth", "1", "--single-branch", "--no-tags"];
     if (source.ref) args.push("--branch", source.ref);
     args.push("--", source.url, dir);
     await run("git", args, {

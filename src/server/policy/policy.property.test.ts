@@ -10,6 +10,7 @@ import type { McpServer, Scope, ServerStatus } from "../catalog/model";
 import { obotCatalogEntries } from "../feeds/obot-feed";
 import { compilePolicy, decide, grantableScopes, patternMatches, type PolicyInput, type PolicyRule, type PolicyTenant } from "./compile";
 import { renderTenantContract, type ContractServer } from "./contract";
+import { explainAccess } from "./explain";
 import type { Subject } from "./model";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
@@ -143,6 +144,32 @@ describe("policy properties", () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it("explain names a deciding override or rule that really decides, for every cell", () => {
+    fc.assert(
+      fc.property(world, (input) => {
+        const policy = compilePolicy(input, NOW);
+        for (const tenant of input.tenants) {
+          for (const server of input.servers) {
+            const why = explainAccess(policy, tenant.name, server.name)!;
+            const decision = decide(policy, tenant.name, server.name)!;
+            expect(why.decision).toBe(decision.decision);
+            expect(why.tier).toBe(decision.tier);
+            const by = why.decidedBy;
+            if (decision.tier === 1 || decision.tier === 6) {
+              expect(by).toBeNull();
+              expect(why.matches.filter((m) => m.kind === "rule" && m.applies && m.access === "allow").length === 0 || decision.tier === 1).toBe(true);
+              continue;
+            }
+            expect(by, `${tenant.name} × ${server.name} tier ${decision.tier}`).not.toBeNull();
+            if (decision.tier <= 3) expect(by).toMatchObject({ kind: "override", list: decision.tier === 2 ? "deny" : "allow" });
+            else expect(by).toMatchObject({ kind: "rule", applies: true, access: decision.tier === 4 ? "deny" : "allow" });
+          }
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -149,6 +149,15 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     expect(events.map((e) => e.action)).toEqual(["grant.create", "grant.delete"]);
   });
 
+  it("answers 409, not 500, to the loser of two creates of the same tenant or group at the same moment", async () => {
+    const tenants = await Promise.all([1, 2, 3].map(() => call("POST", "/api/v1/tenants", { name: "twin" })));
+    expect(tenants.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const groups = await Promise.all([1, 2, 3].map(() => call("POST", "/api/v1/groups", { name: "twins" })));
+    expect(groups.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect((await call("DELETE", "/api/v1/groups/twins")).status).toBe(204);
+    expect((await call("DELETE", "/api/v1/tenants/twin")).status).toBe(204);
+  });
+
   it("reports dead rules in the policy report and the rule list", async () => {
     const dead = await call("POST", "/api/v1/grants", { subject: { type: "everyone" }, servers: "draft-*", access: "allow" });
     const report = await call("GET", "/api/v1/policy");

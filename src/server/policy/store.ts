@@ -6,7 +6,7 @@ import { and, asc, count, eq, ilike, inArray, or, sql, type SQL } from "drizzle-
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
-import { DomainError, notFound, parseInput } from "../errors";
+import { DomainError, notFound, parseInput, sqlState } from "../errors";
 import { deepEqual } from "../util/stable-json";
 import { grantableScopes, patternMatches, scopeRefusal, type PolicyInput } from "./compile";
 import {
@@ -157,6 +157,16 @@ export async function listTenants(
   return rows.map((row) => ({ ...toTenant(row), groups: (byTenant.get(row.name) ?? []).sort() }));
 }
 
+/** The existence pre-check cannot see a create committing at the same moment; its unique key can. */
+function alreadyExistsOnRace(kind: "tenant" | "group", name: string) {
+  return (error: unknown): never => {
+    if (sqlState(error) === "23505") {
+      throw new DomainError("CONFLICT", `a ${kind} named '${name}' already exists`, { fieldErrors: { name: ["already exists"] } });
+    }
+    throw error;
+  };
+}
+
 export async function createTenant(db: Db, ctx: ChangeContext, rawInput: unknown): Promise<Tenant> {
   const input = parseInput(tenantCreateInput, rawInput, "cannot create tenant");
   return db.transaction(async (tx) => {
@@ -172,7 +182,7 @@ export async function createTenant(db: Db, ctx: ChangeContext, rawInput: unknown
     await recordAudit(tx, ctx, { action: "tenant.create", entityType: "tenant", entityId: tenant.name, after: tenant });
     await bumpCatalogRevision(tx);
     return tenant;
-  });
+  }).catch(alreadyExistsOnRace("tenant", input.name));
 }
 
 export async function updateTenant(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Tenant> {
@@ -285,7 +295,7 @@ export async function createGroup(db: Db, ctx: ChangeContext, rawInput: unknown)
     await recordAudit(tx, ctx, { action: "group.create", entityType: "group", entityId: group.name, after: group });
     await bumpCatalogRevision(tx);
     return group;
-  });
+  }).catch(alreadyExistsOnRace("group", input.name));
 }
 
 export async function updateGroup(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Group> {

@@ -57,6 +57,14 @@ export class TenantAuthenticator {
     return credential;
   }
 
+  /**
+   * Drops every remembered tenant-token credential, so each is looked up again: called when a new
+   * snapshot is built, because a tenant may have been deleted (its tokens with it), on any replica.
+   */
+  forgetTenantTokens(): void {
+    for (const [key, credential] of this.cache) if (credential.via === "tenant-token") this.cache.delete(key);
+  }
+
   /** Drops a remembered credential at once (after a tenant token is revoked here). */
   forget(tokenHashSha256Base64url: string): void {
     for (const [key, credential] of this.cache) if (credential.via === "tenant-token" && key === tokenHashSha256Base64url) this.cache.delete(key);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DomainError, sqlState } from "../errors";
+import { DomainError, sqlState, userMistakeOf } from "../errors";
 
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
   return Response.json(data, { status, headers });
@@ -36,6 +36,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 export function errorResponse(error: unknown, requestId: string): Response {
+  error = userMistakeOf(error) ?? error;
   if (error instanceof DomainError) {
     return json({ error: { code: error.code, message: error.message, details: error.details } } satisfies ErrorBody, error.httpStatus);
   }
@@ -61,6 +62,15 @@ export function sourceIpOf(request: { headers: Headers }): string | undefined {
   return request.headers.get("x-real-ip") ?? undefined;
 }
 
+/** A path parameter, percent-decoded; a malformed escape such as `%E0` is the caller's mistake (400). */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new DomainError("BAD_REQUEST", `path segment '${segment}' is not valid percent-encoding (UTF-8)`);
+  }
+}
+
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
 /** The request body as text, refusing oversized bodies before reading them where the length is known. */
@@ -69,9 +79,22 @@ export async function readBodyText(request: Request, maxBytes = DEFAULT_MAX_BODY
   const tooLarge = () =>
     new DomainError("PAYLOAD_TOO_LARGE", `request body is larger than ${Math.round(maxBytes / 1024)} KiB`);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
-  return text;
+  if (!request.body) return "";
+  // Without a length (chunked), stop reading at the cap rather than buffering whatever is sent.
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** A JSON object body; an empty body is `{}` when `optional`. */

@@ -6,7 +6,7 @@ import { changeContext, type Principal } from "../auth/principal";
 import type { Requirement } from "../auth/roles";
 import type { Services } from "../services";
 import { parseInput } from "../errors";
-import { errorResponse, json, queryObject, requestIdOf, sourceIpOf } from "./http";
+import { decodePathSegment, errorResponse, json, queryObject, requestIdOf, sourceIpOf } from "./http";
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -130,10 +130,10 @@ export function createRestRouter(routes: readonly RestRoute[]) {
             );
     } else {
       const params: Record<string, string> = {};
-      hit.route.paramNames.forEach((name, i) => {
-        params[name] = decodeURIComponent(hit.match![i + 1]!);
-      });
       try {
+        hit.route.paramNames.forEach((name, i) => {
+          params[name] = decodePathSegment(hit.match![i + 1]!);
+        });
         const principal = await authenticate(services.db, services.config.auth, request.headers).catch((error) => {
           if (hit.route.role === "public") return null;
           throw error;

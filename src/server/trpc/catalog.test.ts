@@ -71,6 +71,12 @@ describeEachDatabase("tRPC catalog router", (database) => {
     expect(missing.status).toBe(404);
   });
 
+  it("answers text with NUL characters as a bad request, never an internal error", async () => {
+    const { status, body } = await mutate("catalog.create", { name: "nul", displayName: "Nul\u0000", endpoint: "https://nul.example/mcp" });
+    expect(status).toBe(400);
+    expect(body.error.data.domain.code).toBe("BAD_REQUEST");
+  });
+
   it("loads the demo catalog once, covering every runtime kind and status", async () => {
     expect(await caller.catalog.demoLoaded()).toBe(false);
     const { created } = await caller.catalog.loadDemo();

@@ -4,7 +4,7 @@ import { authorize, type RequestFacts } from "../auth/guard";
 import type { Principal } from "../auth/principal";
 import type { Requirement } from "../auth/roles";
 import type { ChangeContext } from "../audit/audit";
-import { DomainError, ERROR_CODES, fieldErrorsOf, type FieldErrors } from "../errors";
+import { DomainError, ERROR_CODES, fieldErrorsOf, userMistakeOf, type FieldErrors } from "../errors";
 import { isDatabaseUnavailable } from "../rest/http";
 import type { Services } from "../services";
 
@@ -38,7 +38,7 @@ const t = initTRPC
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
+    const cause = userMistakeOf(result.error.cause) ?? result.error.cause;
     if (cause instanceof DomainError) {
       throw new TRPCError({ code: ERROR_CODES[cause.code].trpc, message: cause.message, cause });
     }
