@@ -219,22 +219,27 @@ export function mcpCommand(io: Io): Command {
 
   addServerFlags(mcp.command("update").description("change a server: only the fields given change").argument("<name>", "the server's name"))
     .option("--confirm-rename", "allow changing an active server's display name (Obot sees a new server)")
+    .option(...DRY_RUN_FLAG)
     .addHelpText(
       "after",
       sections(
-        examples("oc mcp update github --short-description 'Code, issues and Actions'", "oc mcp update github -f github.yaml"),
+        examples("oc mcp update github --short-description 'Code, issues and Actions'", "oc mcp update github -f github.yaml", "oc mcp update github --scope project --dry-run"),
         "The change is sent with the version just read, so a change someone else made in between is refused (exit 1), never overwritten.\nA file holding a version sends that one instead.",
       ),
     )
     .action(
-      withContext(io, async (ctx, name: string, flags: ServerFlags & { confirmRename?: boolean }) => {
+      withContext(io, async (ctx, name: string, flags: ServerFlags & { confirmRename?: boolean; dryRun?: boolean }) => {
         const changes = mergeBody(readObjectFile(flags.file), { ...serverFieldsFromFlags(flags), confirmRename: flags.confirmRename });
         if (Object.keys(changes).filter((key) => key !== "version" && key !== "confirmRename").length === 0) {
           throw new CliError("nothing to change: give the fields to change as flags or in a file (-f)", EXIT.usage);
         }
         const version = changes.version ?? (await ctx.client.get<McpServer>(serverPath(name))).version;
-        const server = await ctx.client.patch<McpServer>(serverPath(name), { ...changes, version });
-        ctx.output(server, (s) => sections(`Updated server '${s.name}' (now version ${s.version}).`, serverView(s)));
+        await changeOrPreview(
+          ctx,
+          flags.dryRun,
+          (query) => ctx.client.patch<McpServer>(serverPath(name), { ...changes, version }, query),
+          (server) => ctx.output(server, (s) => sections(`Updated server '${s.name}' (now version ${s.version}).`, serverView(s))),
+        );
       }),
     );
 

@@ -133,6 +133,15 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     expect((await call("GET", "/api/v1/mcp-servers/slack")).body.status).toBe("active");
   });
 
+  it("previews a change of scope that takes an active server from tenants, and writes nothing", async () => {
+    const slack = (await call("GET", "/api/v1/mcp-servers/slack")).body;
+    const res = await call("PATCH", "/api/v1/mcp-servers/slack?dryRun=true", { version: slack.version, scope: "personal" });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ dryRun: true, result: { name: "slack", scope: "personal" } });
+    expect(res.body.impact.summary).toBe("removes slack from 2 tenants");
+    expect((await call("GET", "/api/v1/mcp-servers/slack")).body).toMatchObject({ scope: slack.scope, version: slack.version });
+  });
+
   it("deletes a tenant with its memberships and the rules that name it, all audited", async () => {
     await call("POST", "/api/v1/tenants", { name: "doomed" });
     const rule = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "doomed" }, servers: "notes", access: "allow" });

@@ -87,13 +87,16 @@ export const mcpServerRoutes: RestRoute[] = [
     path: `${base}/{name}`,
     summary: "Change a server",
     description:
-      "Send the version you read: a change made since is refused with 409. Omitted fields keep their value; runtime is replaced whole. Renaming an active server needs confirmRename, because Obot treats it as a new server.",
+      "Send the version you read: a change made since is refused with 409. Omitted fields keep their value; runtime is replaced whole. Renaming an active server needs confirmRename, because Obot treats it as a new server. A new scope can change who may use an active server: with dryRun, answers who would gain or lose it.",
     role: "editor",
     mutates: true,
+    dryRun: true,
     body: { schema: serverUpdateInput },
     response: { status: 200, description: "The changed server", schema: mcpServerResource },
-    handle: async ({ services, request, params, change }) =>
-      json(await updateServer(services.db, change, params.name!, await readJsonBody(request))),
+    handle: async (req) => {
+      const body = await readJsonBody(req.request);
+      return accessChange(req, (db) => updateServer(db, req.change, req.params.name!, body), (server) => json(server));
+    },
   },
   route({
     method: "DELETE",
