@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, TEST_CONFIG, testServices } from "../../../test/support/services";
@@ -11,7 +11,7 @@ import { authenticate } from "./authenticate";
 import { SignInThrottle } from "./local";
 import { prepareFirstAdmin } from "./setup";
 import { createApiToken, listApiTokens } from "./tokens";
-import { createUser, listUsers, updateUser } from "./users";
+import { ADMIN_REMOVAL_LOCK, createUser, listUsers, updateUser } from "./users";
 
 const ORIGIN = "http://cp.test";
 
@@ -44,7 +44,7 @@ async function auditActions(services: Services, entityId: string) {
   return (await services.db.select().from(auditEvents).where(eq(auditEvents.entityId, entityId))).map((e) => e.action);
 }
 
-describeEachDatabase("first start and local sign-in", (database) => {
+describeEachDatabase("first start and local sign-in", (database, kind) => {
   let services: Services;
   let setupToken: string;
 
@@ -141,6 +141,30 @@ describeEachDatabase("first start and local sign-in", (database) => {
     const root = (await listUsers(services.db)).find((u) => u.email === "root@example.com")!;
     await expect(updateUser(services.db, ALICE, root.id, { role: "viewer" })).rejects.toThrow("last active admin");
     await expect(updateUser(services.db, ALICE, root.id, { active: false })).rejects.toThrow("last active admin");
+  });
+
+  it("takes an admin away only while no other such change is under way", async () => {
+    const second = await createUser(services.db, ALICE, { email: "second-admin@example.com", password: "a long enough password", role: "admin" });
+    const root = (await listUsers(services.db)).find((u) => u.email === "root@example.com")!;
+    if (kind === "postgres") {
+      // Two admins demoting each other at once must not both succeed: each waits for the other's
+      // transaction, then counts the admins it left.
+      let demoted = false;
+      const { waiting } = await services.db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${ADMIN_REMOVAL_LOCK})`);
+        const waiting = updateUser(services.db, ALICE, second.id, { role: "editor" }).then(() => (demoted = true));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(demoted).toBe(false);
+        // Wrapped: returning the promise itself would make the transaction wait for it.
+        return { waiting };
+      });
+      await waiting;
+      expect(demoted).toBe(true);
+    } else {
+      await updateUser(services.db, ALICE, second.id, { role: "editor" });
+    }
+    await expect(updateUser(services.db, ALICE, root.id, { role: "viewer" })).rejects.toThrow("last active admin");
+    await updateUser(services.db, ALICE, second.id, { active: false });
   });
 
   it("expires sessions when idle and at their absolute limit", async () => {

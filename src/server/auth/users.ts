@@ -1,6 +1,6 @@
 /** Users of the console: local accounts with argon2id passwords, or accounts created by OIDC sign-in. */
 import { hash, verify } from "@node-rs/argon2";
-import { and, asc, count, eq, ne } from "drizzle-orm";
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
@@ -95,7 +95,11 @@ export async function createUser(db: Db, ctx: ChangeContext, rawInput: unknown):
   return db.transaction((tx) => insertLocalUser(tx, ctx, input));
 }
 
+/** Serializes changes that take an admin away, so two admins demoting each other cannot both succeed. */
+export const ADMIN_REMOVAL_LOCK = 7_342_001;
+
 async function activeAdminsOtherThan(tx: Db, id: string): Promise<number> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${ADMIN_REMOVAL_LOCK})`);
   const [row] = await tx
     .select({ n: count() })
     .from(users)
