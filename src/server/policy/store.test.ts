@@ -145,12 +145,18 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
   it("deletes a tenant with its memberships and the rules that name it, all audited", async () => {
     await call("POST", "/api/v1/tenants", { name: "doomed" });
     const rule = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "doomed" }, servers: "notes", access: "allow" });
-    await call("PATCH", "/api/v1/groups/finance", { members: ["alpha", "doomed"] });
+    const joined = (await call("PATCH", "/api/v1/groups/finance", { members: ["alpha", "doomed"] })).body;
     const preview = await call("DELETE", "/api/v1/tenants/doomed?dryRun=true");
     expect(preview.body.impact.changes.some((c: { lost: string[] }) => c.lost.includes("doomed"))).toBe(true);
     expect((await call("DELETE", "/api/v1/tenants/doomed")).status).toBe(204);
     expect((await call("GET", `/api/v1/grants/${rule.body.id}`)).status).toBe(404);
-    expect((await call("GET", "/api/v1/groups/finance")).body.members).toEqual(["alpha"]);
+    // Leaving the group is a change of the group: a new version, and an event in its history.
+    expect((await call("GET", "/api/v1/groups/finance")).body).toMatchObject({ members: ["alpha"], version: joined.version + 1 });
+    const groupEvents = await services.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityType, "group"), eq(auditEvents.entityId, "finance")));
+    expect(groupEvents.at(-1)).toMatchObject({ action: "group.update", before: { members: ["alpha", "doomed"] }, after: { members: ["alpha"] } });
     const events = await services.db
       .select()
       .from(auditEvents)

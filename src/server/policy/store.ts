@@ -224,8 +224,15 @@ export async function deleteTenant(db: Db, ctx: ChangeContext, name: string): Pr
     for (const rule of rules) {
       await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: rule.id, before: toGrant(rule) });
     }
+    const leftGroups = await leaveGroups(tx, ctx, name);
     await tx.delete(tenants).where(eq(tenants.name, name));
-    await recordAudit(tx, ctx, { action: "tenant.delete", entityType: "tenant", entityId: name, before, after: { deletedRules: rules.map((r) => r.id) } });
+    await recordAudit(tx, ctx, {
+      action: "tenant.delete",
+      entityType: "tenant",
+      entityId: name,
+      before,
+      after: { deletedRules: rules.map((r) => r.id), leftGroups },
+    });
     await bumpCatalogRevision(tx);
     return before;
   });
@@ -233,6 +240,28 @@ export async function deleteTenant(db: Db, ctx: ChangeContext, name: string): Pr
 
 // ---------------------------------------------------------------------------------------------
 // Groups
+
+/**
+ * Takes a tenant out of every group it is in, as a change of each group (new version, audited),
+ * so an editor holding an older copy of a group gets a conflict, and each group's history shows it.
+ */
+async function leaveGroups(tx: Db, ctx: ChangeContext, tenant: string): Promise<string[]> {
+  const memberships = await tx.select({ group: groupMembers.groupName }).from(groupMembers).where(eq(groupMembers.tenantName, tenant));
+  const names = memberships.map((m) => m.group).sort();
+  for (const name of names) {
+    const row = await groupRow(tx, name, true);
+    const before = toGroup(row, await membersOf(tx, name));
+    await tx.delete(groupMembers).where(and(eq(groupMembers.groupName, name), eq(groupMembers.tenantName, tenant)));
+    const [updated] = await tx
+      .update(groups)
+      .set({ version: row.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
+      .where(eq(groups.name, name))
+      .returning();
+    const after = toGroup(updated!, before.members.filter((member) => member !== tenant));
+    await recordAudit(tx, ctx, { action: "group.update", entityType: "group", entityId: name, before, after });
+  }
+  return names;
+}
 
 async function groupRow(db: Db, name: string, lock = false): Promise<GroupRow> {
   const query = db.select().from(groups).where(eq(groups.name, name)).limit(1);
