@@ -254,6 +254,7 @@ function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boole
   const reject = useMutation(trpc.sources.rejectUpdate.mutationOptions({ onSuccess: () => done(`Rejected the update of ${label}.`) }));
   const { before, after } = beforeAndAfter(item.pendingDiff);
   const server = item.server;
+  const renamesForObot = server?.status === "active" && "displayName" in after;
   return (
     <DecisionCard
       testId="pending-update"
@@ -265,9 +266,16 @@ function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boole
         label: "Approve",
         title: `Apply the update to ${label}?`,
         description: (
-          <p>
-            The server takes the upstream values shown.{server?.status === "active" ? " It is published: Obot and tenant pods receive the change on their next poll." : ""}
-          </p>
+          <>
+            <p>
+              The server takes the upstream values shown.{server?.status === "active" ? " It is published: Obot and tenant pods receive the change on their next poll." : ""}
+            </p>
+            {renamesForObot && (
+              <p className="font-medium text-amber-800">
+                This changes the display name of a published server. Obot keys its entries by that name, so it sees a new server and drops the old one.
+              </p>
+            )}
+          </>
         ),
         run: () => approve.mutate({ id: item.id }),
         state: approve,
