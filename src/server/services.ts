@@ -63,7 +63,7 @@ export async function startServices(config: Config, database: Database, options:
       metrics.snapshotBuildSeconds.set(snapshot.buildMs / 1000);
       metrics.snapshotActiveServers.set(snapshot.activeServers);
       metrics.snapshotBuilds.inc({ result: "ok" });
-      tenantAuth.forgetTenantTokens();
+      tenantAuth.forgetTenantTokensExcept(snapshot.tenants);
     },
     onError: () => metrics.snapshotBuilds.inc({ result: "error" }),
   });
