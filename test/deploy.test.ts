@@ -27,6 +27,7 @@ import {
   podTemplate,
   schemaProblems,
   selects,
+  unknownFields,
   type Container,
   type KubeObject,
   type Platform,
@@ -440,6 +441,10 @@ for (const [label, dir] of Object.entries(RENDERS)) {
       expect(objects.flatMap(schemaProblems)).toEqual([]);
     });
 
+    it("uses only fields the Kubernetes API knows, so strict field validation accepts every object", () => {
+      expect(unknownFields(objects, REPO_ROOT)).toEqual([]);
+    });
+
     it("puts every namespaced object in a namespace the render creates", () => {
       const namespaces = new Set(ofKind(objects, "Namespace").map((n) => n.metadata.name));
       const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"]);
@@ -535,6 +540,12 @@ for (const [label, dir] of Object.entries(RENDERS)) {
       const feeds = find(noTenants, "NetworkPolicy", "opencrane-control-plane-feeds")!.spec as { ingress: { from: unknown[] }[] };
       feeds.ingress[0]!.from = feeds.ingress[0]!.from.filter((peer) => !JSON.stringify(peer).includes("opencrane.io/tenants"));
       expect(networkProblems(noTenants)).toContain("the feeds port refuses a tenant pod");
+      // A misspelt field name, which the schemas alone let through.
+      const misspelt = edit(copy(), CONTROL_PLANE, (w) => Object.assign(w.container.securityContext!, { readOnlyRootFileSystem: true }));
+      expect(misspelt.flatMap(schemaProblems)).toEqual([]);
+      expect(unknownFields(misspelt, REPO_ROOT)).toEqual([
+        "Deployment/opencrane-control-plane.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem is not a field the Kubernetes API knows",
+      ]);
       // Schema validation rejects a mistyped field value.
       const mistyped = edit(copy(), CONTROL_PLANE, (w) => ((w.container.ports![0] as { containerPort: unknown }).containerPort = "3000"));
       expect(mistyped.flatMap(schemaProblems).join()).toMatch(/containerPort: must be integer/);

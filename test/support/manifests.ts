@@ -5,7 +5,9 @@
  * Node versions a Dockerfile runs on against the lock file's `engines`.
  */
 import { spawnSync } from "node:child_process";
+import path from "node:path";
 import semver from "semver";
+import ts from "typescript";
 import YAML from "yaml";
 import * as appsV1 from "kubernetes-models/apps/v1";
 import * as networkingV1 from "kubernetes-models/networking.k8s.io/v1";
@@ -305,4 +307,87 @@ export function engineRanges(lock: { packages: Record<string, LockPackage> }, pl
 /** The dependencies whose `engines.node` the given Node version does not satisfy. */
 export function engineViolations(version: string, ranges: { pkg: string; range: string }[]): string[] {
   return ranges.filter(({ range }) => !semver.satisfies(version, range)).map(({ pkg, range }) => `${pkg} needs node ${range}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown fields
+
+const MODEL_MODULES: Record<string, string> = {
+  v1: "kubernetes-models/v1",
+  "apps/v1": "kubernetes-models/apps/v1",
+  "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
+  "policy/v1": "kubernetes-models/policy/v1",
+  "rbac.authorization.k8s.io/v1": "kubernetes-models/rbac.authorization.k8s.io/v1",
+};
+
+/**
+ * Fields the Kubernetes API does not know (a misspelt `readOnlyRootFileSystem` would be dropped
+ * silently by a lenient apply, and refused by kubectl's strict field validation). The OpenAPI
+ * schemas do not forbid extra properties, so the JSON-schema validation above cannot see them;
+ * the field names come from kubernetes-models' type declarations, read with the TypeScript
+ * compiler.
+ */
+export function unknownFields(objects: KubeObject[], projectRoot: string): string[] {
+  const kinds = [...new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`))];
+  const virtual = path.join(projectRoot, "test", "__kubernetes_types__.ts");
+  const source = kinds
+    .map((key, i) => {
+      const [apiVersion, kind] = key.split(" ") as [string, string];
+      return `import type { I${kind} as T${i} } from "${MODEL_MODULES[apiVersion]}/${kind}";\nexport declare const t${i}: T${i};`;
+    })
+    .join("\n");
+  const options: ts.CompilerOptions = {
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, language, ...rest) =>
+    name === virtual ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest);
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => name === virtual || fileExists(name);
+  const program = ts.createProgram([virtual], options, host);
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  if (diagnostics.length) return diagnostics.map((d) => `cannot load the Kubernetes types: ${d}`);
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile(virtual)!;
+  const typeOf = new Map<string, ts.Type>();
+  for (const statement of file.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const declaration = statement.declarationList.declarations[0]!;
+    typeOf.set(kinds[Number((declaration.name as ts.Identifier).text.slice(1))]!, checker.getTypeAtLocation(declaration.name));
+  }
+
+  const problems: string[] = [];
+  const walk = (value: unknown, type: ts.Type, where: string) => {
+    if (value === null || typeof value !== "object") return;
+    const candidates = (type.isUnion() ? type.types : [type]).filter((t) => t.flags & ts.TypeFlags.Object);
+    if (candidates.length === 0) return; // e.g. IntOrString, a Quantity string: nothing to look into
+    if (Array.isArray(value)) {
+      const array = candidates.find((t) => checker.isArrayType(t));
+      const element = array && checker.getTypeArguments(array as ts.TypeReference)[0];
+      if (element) value.forEach((item, i) => walk(item, element, `${where}[${i}]`));
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const property = candidates.map((t) => t.getProperty(key)).find(Boolean);
+      if (property) {
+        walk(child, checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(property, file)), `${where}.${key}`);
+        continue;
+      }
+      const index = candidates.map((t) => checker.getIndexTypeOfType(t, ts.IndexKind.String)).find(Boolean);
+      if (index) walk(child, index, `${where}.${key}`);
+      else problems.push(`${where}.${key} is not a field the Kubernetes API knows`);
+    }
+  };
+  for (const object of objects) {
+    const type = typeOf.get(`${object.apiVersion} ${object.kind}`);
+    if (type) walk(object, type, `${object.kind}/${object.metadata.name}`);
+  }
+  return problems;
 }
