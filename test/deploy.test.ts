@@ -280,6 +280,31 @@ async function probeProblems(objects: KubeObject[]): Promise<string[]> {
   return problems;
 }
 
+/** An Ingress exposes only the console port: the feeds stay inside the cluster. */
+function ingressProblems(objects: KubeObject[]): string[] {
+  const controlPlane = workload(objects, CONTROL_PLANE);
+  const consolePort = Number(env(objects, controlPlane, "PORT") ?? 3000);
+  const problems: string[] = [];
+  for (const ingress of ofKind(objects, "Ingress")) {
+    type Backend = { service?: { name: string; port: { name?: string; number?: number } } };
+    const spec = ingress.spec as { defaultBackend?: Backend; rules?: { http?: { paths: { backend: Backend }[] } }[] };
+    const backends = [spec.defaultBackend, ...(spec.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend))].filter((b): b is Backend => !!b);
+    for (const backend of backends) {
+      const service = backend.service && find(objects, "Service", backend.service.name, ingress.metadata.namespace);
+      const port = (service?.spec as { ports: { name?: string; port: number }[] } | undefined)?.ports.find((p) =>
+        backend.service!.port.name !== undefined ? p.name === backend.service!.port.name : p.port === backend.service!.port.number,
+      );
+      if (!service || !port) {
+        problems.push(`Ingress ${ingress.metadata.name} points at a Service port that does not exist`);
+        continue;
+      }
+      const target = serviceTarget(objects, service.metadata.name, service.metadata.namespace!, port.port);
+      if (target.containerPort !== consolePort) problems.push(`Ingress ${ingress.metadata.name} exposes container port ${target.containerPort}, not the console port ${consolePort}`);
+    }
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who reaches what
 
@@ -443,7 +468,7 @@ for (const [label, dir] of Object.entries(RENDERS)) {
 
     it("uses only fields the Kubernetes API knows, so strict field validation accepts every object", () => {
       expect(unknownFields(objects, REPO_ROOT)).toEqual([]);
-    });
+    }, 120_000); // compiling kubernetes-models' declarations takes a few seconds, more on a loaded machine
 
     it("puts every namespaced object in a namespace the render creates", () => {
       const namespaces = new Set(ofKind(objects, "Namespace").map((n) => n.metadata.name));
@@ -480,6 +505,10 @@ for (const [label, dir] of Object.entries(RENDERS)) {
 
     it("admits the feeds port only from Obot, tenant pods and the operator; the console only from the ingress; Obot only from tenants, the control plane and the operator", () => {
       expect(networkProblems(objects)).toEqual([]);
+    });
+
+    it("exposes only the console port through an Ingress", () => {
+      expect(ingressProblems(objects)).toEqual([]);
     });
 
     it("documents every variable the control plane is given in the README's configuration section", () => {
@@ -540,6 +569,15 @@ for (const [label, dir] of Object.entries(RENDERS)) {
       const feeds = find(noTenants, "NetworkPolicy", "opencrane-control-plane-feeds")!.spec as { ingress: { from: unknown[] }[] };
       feeds.ingress[0]!.from = feeds.ingress[0]!.from.filter((peer) => !JSON.stringify(peer).includes("opencrane.io/tenants"));
       expect(networkProblems(noTenants)).toContain("the feeds port refuses a tenant pod");
+      // An Ingress to the feeds port.
+      const exposed = copy();
+      exposed.push({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "feeds", namespace: "opencrane" },
+        spec: { defaultBackend: { service: { name: "opencrane-control-plane", port: { name: "feeds" } } } },
+      });
+      expect(ingressProblems(exposed)).toEqual(["Ingress feeds exposes container port 3001, not the console port 3000"]);
       // A misspelt field name, which the schemas alone let through.
       const misspelt = edit(copy(), CONTROL_PLANE, (w) => Object.assign(w.container.securityContext!, { readOnlyRootFileSystem: true }));
       expect(misspelt.flatMap(schemaProblems)).toEqual([]);
@@ -549,6 +587,6 @@ for (const [label, dir] of Object.entries(RENDERS)) {
       // Schema validation rejects a mistyped field value.
       const mistyped = edit(copy(), CONTROL_PLANE, (w) => ((w.container.ports![0] as { containerPort: unknown }).containerPort = "3000"));
       expect(mistyped.flatMap(schemaProblems).join()).toMatch(/containerPort: must be integer/);
-    });
+    }, 120_000);
   });
 }

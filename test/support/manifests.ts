@@ -328,41 +328,9 @@ const MODEL_MODULES: Record<string, string> = {
  * compiler.
  */
 export function unknownFields(objects: KubeObject[], projectRoot: string): string[] {
-  const kinds = [...new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`))];
-  const virtual = path.join(projectRoot, "test", "__kubernetes_types__.ts");
-  const source = kinds
-    .map((key, i) => {
-      const [apiVersion, kind] = key.split(" ") as [string, string];
-      return `import type { I${kind} as T${i} } from "${MODEL_MODULES[apiVersion]}/${kind}";\nexport declare const t${i}: T${i};`;
-    })
-    .join("\n");
-  const options: ts.CompilerOptions = {
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    target: ts.ScriptTarget.ES2022,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: [],
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, language, ...rest) =>
-    name === virtual ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest);
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => name === virtual || fileExists(name);
-  const program = ts.createProgram([virtual], options, host);
-  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-  if (diagnostics.length) return diagnostics.map((d) => `cannot load the Kubernetes types: ${d}`);
-  const checker = program.getTypeChecker();
-  const file = program.getSourceFile(virtual)!;
-  const typeOf = new Map<string, ts.Type>();
-  for (const statement of file.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    const declaration = statement.declarationList.declarations[0]!;
-    typeOf.set(kinds[Number((declaration.name as ts.Identifier).text.slice(1))]!, checker.getTypeAtLocation(declaration.name));
-  }
-
+  const types = kubernetesTypes([...new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`))].sort(), projectRoot);
+  if ("problems" in types) return types.problems;
+  const { checker, file, typeOf } = types;
   const problems: string[] = [];
   const walk = (value: unknown, type: ts.Type, where: string) => {
     if (value === null || typeof value !== "object") return;
@@ -390,4 +358,58 @@ export function unknownFields(objects: KubeObject[], projectRoot: string): strin
     if (type) walk(object, type, `${object.kind}/${object.metadata.name}`);
   }
   return problems;
+}
+
+interface KubernetesTypes {
+  checker: ts.TypeChecker;
+  file: ts.SourceFile;
+  typeOf: Map<string, ts.Type>;
+}
+const loadedTypes = new Map<string, KubernetesTypes | { problems: string[] }>();
+
+/** The declared type of each `<apiVersion> <kind>`, compiled once per set of kinds (a few seconds). */
+function kubernetesTypes(kinds: string[], projectRoot: string): KubernetesTypes | { problems: string[] } {
+  const cacheKey = kinds.join("\n");
+  const cached = loadedTypes.get(cacheKey) ?? [...loadedTypes.values()].find((t) => "typeOf" in t && kinds.every((k) => t.typeOf.has(k)));
+  if (cached) return cached;
+  const virtual = path.join(projectRoot, "test", "__kubernetes_types__.ts");
+  const source = kinds
+    .map((key, i) => {
+      const [apiVersion, kind] = key.split(" ") as [string, string];
+      return `import type { I${kind} as T${i} } from "${MODEL_MODULES[apiVersion]}/${kind}";\nexport declare const t${i}: T${i};`;
+    })
+    .join("\n");
+  const options: ts.CompilerOptions = {
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, language, ...rest) =>
+    name === virtual ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest);
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => name === virtual || fileExists(name);
+  const program = ts.createProgram([virtual], options, host);
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  if (diagnostics.length) {
+    const failed = { problems: diagnostics.map((d) => `cannot load the Kubernetes types: ${d}`) };
+    loadedTypes.set(cacheKey, failed);
+    return failed;
+  }
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile(virtual)!;
+  const typeOf = new Map<string, ts.Type>();
+  for (const statement of file.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const declaration = statement.declarationList.declarations[0]!;
+    typeOf.set(kinds[Number((declaration.name as ts.Identifier).text.slice(1))]!, checker.getTypeAtLocation(declaration.name));
+  }
+  const loaded = { checker, file, typeOf };
+  loadedTypes.set(cacheKey, loaded);
+  return loaded;
 }
