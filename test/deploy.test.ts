@@ -76,15 +76,18 @@ function env(objects: KubeObject[], w: Workload, name: string): string | undefin
 
 /** The pods of a Service (Deployments whose template its selector matches) and the container port of a Service port. */
 function serviceTarget(objects: KubeObject[], host: string, defaultNamespace: string, port: number): { problems: string[]; deployments: string[]; containerPort?: number } {
-  const [name, namespace = defaultNamespace, svc] = host.split(".");
-  if (host.split(".").length > 1 && svc !== "svc") return { problems: [`${host} is not a Service name (<name>[.<namespace>.svc[.cluster.local]])`], deployments: [] };
+  const labels = host.split(".");
+  const [name, namespace = defaultNamespace] = labels;
+  const qualified = labels.length === 1 || (labels[2] === "svc" && (labels.length === 3 || labels.slice(3).join(".") === "cluster.local"));
+  if (!qualified) return { problems: [`${host} is not a Service name (<name>[.<namespace>.svc[.cluster.local]])`], deployments: [] };
   const service = find(objects, "Service", name!, namespace);
   if (!service) return { problems: [`no Service ${namespace}/${name}`], deployments: [] };
   const spec = service.spec as { selector?: Record<string, string>; ports: { port: number; targetPort?: number | string }[] };
   const servicePort = spec.ports.find((p) => p.port === port);
   if (!servicePort) return { problems: [`Service ${namespace}/${name} has no port ${port}`], deployments: [] };
+  // A Service without a selector has no pods of its own (its endpoints are managed by hand).
   const backing = ofKind(objects, "Deployment").filter(
-    (d) => d.metadata.namespace === namespace && selects({ matchLabels: spec.selector ?? {} }, podTemplate(d).metadata.labels) && spec.selector,
+    (d) => spec.selector !== undefined && d.metadata.namespace === namespace && selects({ matchLabels: spec.selector }, podTemplate(d).metadata.labels),
   );
   if (backing.length !== 1) return { problems: [`Service ${namespace}/${name} selects ${backing.length} Deployments`], deployments: backing.map((d) => d.metadata.name) };
   const container = podTemplate(backing[0]!).spec.containers[0]!;
