@@ -40,6 +40,45 @@ export function createMetrics() {
       help: "Active servers in the snapshot being served",
       registers: [registry],
     }),
+    obotLinkUp: new Gauge({
+      name: "opencrane_obot_link_up",
+      help: "1 when the Obot link reached Obot on its last try, 0 when Obot is unreachable (absent when the link is off)",
+      registers: [registry],
+    }),
+    obotLastSynced: new Gauge({
+      name: "opencrane_obot_last_synced_timestamp_seconds",
+      help: "Unix time of Obot's last sync of its default catalog, as Obot reports it; the sync's age is time() minus this",
+      registers: [registry],
+    }),
+    obotServers: new Gauge({
+      name: "opencrane_obot_servers",
+      help: "Active servers by how Obot holds them: in-obot, missing, outdated, error",
+      labelNames: ["state"] as const,
+      registers: [registry],
+    }),
+    obotRefreshRequests: new Counter({
+      name: "opencrane_obot_refresh_requests_total",
+      help: "Refreshes of Obot's default catalog asked for by the link, by result",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
+    obotSourceRestores: new Counter({
+      name: "opencrane_obot_source_restores_total",
+      help: "Times the link put the feed back among Obot's catalog sources",
+      registers: [registry],
+    }),
+    obotDriftRepairs: new Counter({
+      name: "opencrane_obot_drift_repairs_total",
+      help: "Patches of Obot's Deployment env by drift repair, by result",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
+    obotDriftVariables: new Gauge({
+      name: "opencrane_obot_drift_variables",
+      help: "Managed variables of Obot's container by drift state: in-line, drifted, missing, set-elsewhere",
+      labelNames: ["state"] as const,
+      registers: [registry],
+    }),
     obotLastFetch: new Gauge({
       name: "opencrane_obot_last_fetch_timestamp_seconds",
       help: "Unix time of the last Obot catalog fetch seen by this replica",
