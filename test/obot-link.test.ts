@@ -12,7 +12,9 @@ import { routeInternal } from "@/server/feeds/internal-server";
 import { startServices, type Services } from "@/server/services";
 import { describeEachDatabase } from "./support/database";
 import { FakeObot } from "./support/fake-obot";
-import { restClient, TEST_CONFIG } from "./support/services";
+import { obotStatusView } from "@/cli/commands/obot";
+import { createCaller } from "@/server/trpc/root";
+import { principalFor, restClient, TEST_CONFIG, testServices, trpcContext } from "./support/services";
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -97,6 +99,35 @@ describeEachDatabase("Obot link", (database) => {
     await until("the link no longer lists it", () => !services.obotLink!.view().servers.some((s) => s.name === name));
   });
 
+  it("GET /api/v1/obot, its tRPC twin (viewer) and oc obot status show the link, the servers and drift off; metrics follow", async () => {
+    const name = `shown-${n}`;
+    services.obotLink!.start();
+    await call("POST", "/api/v1/mcp-servers", server(name));
+    await call("POST", `/api/v1/mcp-servers/${name}/publish`);
+    await until("in Obot", () => services.obotLink!.view().servers.some((s) => s.name === name && s.state === "in-obot"));
+    const rest = await call("GET", "/api/v1/obot");
+    expect(rest.status).toBe(200);
+    expect(Object.keys(rest.body)).toEqual(["link", "servers", "drift"]);
+    expect(Object.keys(rest.body.link).sort()).toEqual(
+      ["feedUrl", "isSyncing", "lastEnsuredAt", "lastRefreshRequestedAt", "lastSynced", "state", "syncError", "url"],
+    );
+    expect(rest.body.link).toMatchObject({ url: obot.url, feedUrl, state: "ok", isSyncing: false, syncError: null });
+    expect(Date.parse(rest.body.link.lastSynced)).toBeGreaterThan(Date.now() - 60_000);
+    expect(rest.body.servers).toContainEqual({ name, state: "in-obot" });
+    expect(rest.body.drift).toEqual({ deployment: null, mode: "off", state: "off", variables: [], lastCheckedAt: null, lastRepairedAt: null });
+    const viewer = createCaller(trpcContext(services, principalFor("viewer")));
+    expect(await viewer.obot.status()).toEqual(rest.body);
+    const text = obotStatusView(rest.body);
+    expect(text).toContain("Obot link:");
+    expect(text).toMatch(new RegExp(`${name}\\s+in Obot`));
+    expect(text).toContain("Drift repair: off");
+    const metrics = await services.metrics.registry.metrics();
+    expect(metrics).toContain("opencrane_obot_link_up 1");
+    expect(metrics).toMatch(/opencrane_obot_servers\{state="in-obot"\} [1-9]/);
+    expect(metrics).toMatch(/opencrane_obot_refresh_requests_total\{result="ok"\} [1-9]/);
+    expect(metrics).toMatch(/opencrane_obot_last_synced_timestamp_seconds \d/);
+  });
+
   it("a burst of 50 writes asks Obot to refresh at most a few times", async () => {
     services.obotLink!.start();
     await until("ensured", () => services.obotLink!.view().link.state === "ok");
@@ -144,5 +175,23 @@ describeEachDatabase("Obot link", (database) => {
     expect([...obot.entries.values()].some((e) => e.manifest.entryKey === name)).toBe(true);
     const states = services.obotLink!.view().servers;
     expect(states.find((s) => s.name === other)).toMatchObject({ state: "error", message: expect.stringContaining("401") });
+  });
+
+  it("without OPENCRANE_OBOT_URL the link is off, and says so", async () => {
+    const off = await testServices(database());
+    const rest = await restClient(off)("GET", "/api/v1/obot");
+    expect(rest.status).toBe(200);
+    expect(rest.body.link).toEqual({
+      url: null,
+      feedUrl: null,
+      state: "off",
+      lastSynced: null,
+      isSyncing: false,
+      syncError: null,
+      lastRefreshRequestedAt: null,
+      lastEnsuredAt: null,
+    });
+    expect(rest.body.servers).toEqual([]);
+    expect(obotStatusView(rest.body)).toContain("Obot link: off");
   });
 });

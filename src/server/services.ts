@@ -15,6 +15,7 @@ import { settleContractRevisions } from "./feeds/contract-revisions";
 import { SnapshotStore } from "./feeds/snapshot";
 import { createMetrics, type Metrics } from "./metrics";
 import type { ObotLinkOptions } from "./obot/link";
+import type { DriftView } from "./obot/status";
 import { createObotLink, type ObotLink } from "./obot/wiring";
 
 /** The long-lived parts of a running control plane, built once per process (or per test). */
@@ -31,6 +32,8 @@ export interface Services {
   ingestionDeps: PipelineDeps;
   /** The Obot link; null when OPENCRANE_OBOT_URL / OPENCRANE_OBOT_FEED_URL are unset. */
   obotLink: ObotLink | null;
+  /** Drift repair of Obot's Deployment; null when OPENCRANE_OBOT_DEPLOYMENT is unset. */
+  obotDrift?: { view(): DriftView } | null;
   startedAt: Date;
   close(): Promise<void>;
 }
