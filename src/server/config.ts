@@ -58,6 +58,8 @@ export interface ObotDriftConfig {
   name: string;
   mode: DriftMode;
   intervalMs: number;
+  /** The intended OBOT_SERVER_DEFAULT_MCPCATALOG_PATH: OPENCRANE_OBOT_FEED_URL. */
+  feedUrl: string;
   /** OBOT_SERVER_ENCRYPTION_PROVIDER as intended; unset: the variable is not managed. */
   encryptionProvider: string | undefined;
   /** The Kubernetes API; unset: the in-cluster ServiceAccount's. */
@@ -191,6 +193,7 @@ function obotDriftConfig(env: NodeJS.ProcessEnv): ObotDriftConfig | undefined {
     namespace: match[1]!,
     name: match[3]!,
     mode: rawMode,
+    feedUrl: env.OPENCRANE_OBOT_FEED_URL,
     intervalMs: positiveNumber(env.OPENCRANE_OBOT_DRIFT_SECONDS, 60, "OPENCRANE_OBOT_DRIFT_SECONDS") * 1000,
     encryptionProvider: env.OPENCRANE_OBOT_ENCRYPTION_PROVIDER || undefined,
     kubernetesApiUrl:

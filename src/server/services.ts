@@ -15,8 +15,8 @@ import { settleContractRevisions } from "./feeds/contract-revisions";
 import { SnapshotStore } from "./feeds/snapshot";
 import { createMetrics, type Metrics } from "./metrics";
 import type { ObotLinkOptions } from "./obot/link";
-import type { DriftView } from "./obot/status";
-import { createObotLink, type ObotLink } from "./obot/wiring";
+import type { DriftRepairerOptions } from "./obot/drift";
+import { createDriftRepairer, createObotLink, type DriftRepairer, type ObotLink } from "./obot/wiring";
 
 /** The long-lived parts of a running control plane, built once per process (or per test). */
 export interface Services {
@@ -33,7 +33,7 @@ export interface Services {
   /** The Obot link; null when OPENCRANE_OBOT_URL / OPENCRANE_OBOT_FEED_URL are unset. */
   obotLink: ObotLink | null;
   /** Drift repair of Obot's Deployment; null when OPENCRANE_OBOT_DEPLOYMENT is unset. */
-  obotDrift?: { view(): DriftView } | null;
+  obotDrift: DriftRepairer | null;
   startedAt: Date;
   close(): Promise<void>;
 }
@@ -46,6 +46,8 @@ export interface StartOptions {
   requireSnapshot?: boolean;
   /** Timings of the Obot link (tests shorten them). */
   obotLink?: Partial<ObotLinkOptions>;
+  /** Drift repair's Kubernetes client and timings (tests use a stand-in API). */
+  obotDrift?: Partial<DriftRepairerOptions>;
 }
 
 export async function startServices(config: Config, database: Database, options: StartOptions = {}): Promise<Services> {
@@ -80,6 +82,7 @@ export async function startServices(config: Config, database: Database, options:
   });
   const fetches = new FetchRecorder(db);
   obotLink = createObotLink(config, db, metrics, () => snapshots.current, options.obotLink);
+  const obotDrift = createDriftRepairer(config, db, metrics, database.kind === "postgres", options.obotDrift);
 
   try {
     await snapshots.refresh();
@@ -108,6 +111,7 @@ export async function startServices(config: Config, database: Database, options:
     snapshots.startPolling(config.snapshotPollMs);
     fetches.start(config.fetchLogFlushMs);
     obotLink?.start();
+    obotDrift?.start();
   }
 
   return {
@@ -122,10 +126,12 @@ export async function startServices(config: Config, database: Database, options:
     ingestion,
     ingestionDeps,
     obotLink,
+    obotDrift,
     startedAt: new Date(),
     async close() {
       await ingestion.stop();
       await obotLink?.stop();
+      await obotDrift?.stop();
       if (housekeeping) clearInterval(housekeeping);
       snapshots.stopPolling();
       fetches.stop();
