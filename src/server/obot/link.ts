@@ -66,8 +66,10 @@ export interface ObotLinkOptions {
   /** The snapshot being served: what Obot should hold. */
   current: () => CatalogSnapshot | null;
   events?: ObotLinkEvents;
-  /** How long a burst of writes is gathered into one refresh. */
+  /** A refresh waits until the feed has not changed for this long (1 s)… */
   debounceMs?: number;
+  /** …but never longer than this after the first change it carries (5 s), so steady writes still reach Obot. */
+  maxWaitMs?: number;
   /** The first retry's delay; doubled per failure up to the ensure interval (refresh: up to 30 s). */
   retryBaseMs?: number;
   /** How often to look whether Obot finished the sync a refresh started. */
@@ -97,6 +99,8 @@ export class ObotLink {
   private ensureFailures = 0;
   private ensuring: Promise<void> | null = null;
   private nudgeTimer: NodeJS.Timeout | null = null;
+  /** When the oldest change the next refresh carries happened. */
+  private nudgeDueSince: number | null = null;
   private nudgeFailures = 0;
   private nudging = false;
   /** A snapshot changed the feed while a refresh was in flight: one more refresh after it. */
@@ -257,17 +261,22 @@ export class ObotLink {
     if (snapshot && behind && !this.status.isSyncing && this.refreshedHash !== snapshot.obotFeed.hash) this.scheduleNudge(0);
   }
 
+  /** A trailing debounce with a ceiling: a burst of writes is one refresh, a steady stream one per maxWaitMs. */
   private scheduleNudge(delayMs: number) {
     if (!this.running) return;
     if (this.nudging) {
       this.nudgeAgain = true;
       return;
     }
-    if (this.nudgeTimer) return; // a refresh is already due: this change rides along with it
+    const now = Date.now();
+    this.nudgeDueSince ??= now;
+    const ceiling = this.nudgeDueSince + (this.options.maxWaitMs ?? 5000);
+    if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
     this.nudgeTimer = setTimeout(() => {
       this.nudgeTimer = null;
+      this.nudgeDueSince = null;
       void this.nudge();
-    }, delayMs);
+    }, Math.max(0, Math.min(delayMs, ceiling - now)));
     this.nudgeTimer.unref();
   }
 
