@@ -146,7 +146,7 @@ describeEachDatabase("Obot link", (database) => {
     // One per quiet period, and at least one per 10 s (maxWaitMs) while the writes go on: the 100
     // writes (a create and a publish each) take several seconds here.
     expect(refreshes).toBeLessThanOrEqual(4);
-  });
+  }, 120_000);
 
   it("Obot unreachable is a state with its reason, and the link recovers by itself", async () => {
     obot.down = true;
@@ -174,6 +174,7 @@ describeEachDatabase("Obot link", (database) => {
     await call("POST", "/api/v1/mcp-servers", server(other));
     await call("POST", `/api/v1/mcp-servers/${other}/publish`);
     await until("Obot reports the error", () => services.obotLink!.view().link.syncError?.includes("401") === true);
+    await until("the new server is read back", () => services.obotLink!.view().servers.some((s) => s.name === other));
     expect([...obot.entries.values()].some((e) => e.manifest.entryKey === name)).toBe(true);
     const states = services.obotLink!.view().servers;
     expect(states.find((s) => s.name === other)).toMatchObject({ state: "error", message: expect.stringContaining("401") });
