@@ -39,6 +39,8 @@ export interface FakeObotOptions {
   staticSources?: Record<string, string>;
   /** How long after a refresh the controller starts the sync. */
   syncDelayMs?: number;
+  /** Listen here (default: any free port). */
+  port?: number;
 }
 
 const MASK = "****";
@@ -98,7 +100,7 @@ export class FakeObot {
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
