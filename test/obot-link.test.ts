@@ -128,6 +128,7 @@ describeEachDatabase("Obot link", (database) => {
     expect(metrics).toMatch(/opencrane_obot_servers\{state="in-obot"\} [1-9]/);
     expect(metrics).toMatch(/opencrane_obot_refresh_requests_total\{result="ok"\} [1-9]/);
     expect(metrics).toMatch(/opencrane_obot_last_synced_timestamp_seconds \d/);
+    expect(metrics).toMatch(/opencrane_obot_last_sync_age_seconds \d/);
   });
 
   it("a burst of 50 writes asks Obot to refresh at most a few times", async () => {

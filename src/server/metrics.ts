@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 /** Prometheus metrics of one services instance (its own registry, so tests can build several). */
 export function createMetrics() {
   const registry = new Registry();
+  /** Obot's last sync (ms since the epoch) as the link last read it back; the age gauge is computed at scrape time. */
+  const obotSync = { lastSyncedMs: null as number | null };
   collectDefaultMetrics({ register: registry, prefix: "opencrane_" });
   return {
     registry,
@@ -49,6 +51,15 @@ export function createMetrics() {
       name: "opencrane_obot_last_synced_timestamp_seconds",
       help: "Unix time of Obot's last sync of its default catalog, as Obot reports it; the sync's age is time() minus this",
       registers: [registry],
+    }),
+    obotSync,
+    obotLastSyncAge: new Gauge({
+      name: "opencrane_obot_last_sync_age_seconds",
+      help: "Seconds since Obot's last sync of its default catalog, as the link last read it back (absent before the first read back)",
+      registers: [registry],
+      collect() {
+        if (obotSync.lastSyncedMs !== null) this.set((Date.now() - obotSync.lastSyncedMs) / 1000);
+      },
     }),
     obotServers: new Gauge({
       name: "opencrane_obot_servers",

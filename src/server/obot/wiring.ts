@@ -29,7 +29,10 @@ export function createObotLink(
       sourceRestored: () => metrics.obotSourceRestores.inc(),
       statusChanged: (view) => {
         metrics.obotLinkUp.set(view.link.state === "ok" ? 1 : 0);
-        if (view.link.lastSynced) metrics.obotLastSynced.set(Date.parse(view.link.lastSynced) / 1000);
+        if (view.link.lastSynced) {
+          metrics.obotLastSynced.set(Date.parse(view.link.lastSynced) / 1000);
+          metrics.obotSync.lastSyncedMs = Date.parse(view.link.lastSynced);
+        }
         for (const state of SERVER_STATES) metrics.obotServers.set({ state }, view.servers.filter((s) => s.state === state).length);
       },
     },
