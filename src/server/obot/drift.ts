@@ -48,7 +48,14 @@ export class DriftRepairer {
 
   constructor(private readonly options: DriftRepairerOptions) {
     const { config } = options;
-    this.status = { ...DRIFT_OFF, deployment: `${config.namespace}/${config.name}`, mode: config.mode, state: config.mode === "off" ? "off" : "in-line" };
+    // Until the first check nothing is known: not claimed in line.
+    this.status = {
+      ...DRIFT_OFF,
+      deployment: `${config.namespace}/${config.name}`,
+      mode: config.mode,
+      state: config.mode === "off" ? "off" : "error",
+      ...(config.mode === "off" ? {} : { message: "not checked yet" }),
+    };
   }
 
   private now() {
