@@ -2,22 +2,29 @@
 # The control plane as one image: Next.js standalone output, run as a non-root user.
 # The server applies database migrations itself before it serves (Postgres replicas take an
 # advisory lock, so several starting at once apply them once).
+# It runs with a read-only root file system when /tmp (git clones) and /app/.next/cache (Next's
+# caches) are writable, plus /data for the embedded database: emptyDir volumes in
+# deploy/kubernetes, or `docker run --read-only --tmpfs /tmp --tmpfs /app/.next/cache`.
 
-FROM node:20-bookworm-slim AS deps
+# An exact Node release that satisfies every dependency's `engines` in package-lock.json
+# (test/deploy.test.ts checks it; zod-openapi needs >=22.14). Bump it together with the lock file.
+ARG NODE_VERSION=22.21.1
+
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # `npm install` with the committed lock file installs the locked versions; `npm ci` would refuse a
 # lock file without the other platforms' optional native packages (see .ci/run).
 RUN npm install --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS build
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
@@ -29,7 +36,7 @@ ENV NODE_ENV=production \
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 opencrane \
  && useradd --system --uid 10001 --gid opencrane --home-dir /app --shell /usr/sbin/nologin opencrane \
- && mkdir -p /data && chown opencrane:opencrane /data
+ && mkdir -p /data /app/.next/cache && chown opencrane:opencrane /data /app/.next /app/.next/cache
 COPY --from=build --chown=opencrane:opencrane /app/.next/standalone ./
 COPY --from=build --chown=opencrane:opencrane /app/.next/static ./.next/static
 COPY --from=build --chown=opencrane:opencrane /app/public ./public

@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { ADMIN_STATE, E2E_BOOTSTRAP_TOKEN, E2E_DATA_DIR, E2E_INTERNAL_PORT, E2E_PORT, E2E_SERVER_LOG } from "./e2e/env";
+import { ADMIN_STATE, E2E_BOOTSTRAP_TOKEN, E2E_DATA_DIR, E2E_INTERNAL_PORT, E2E_OBOT_PORT, E2E_PORT, E2E_SERVER_LOG } from "./e2e/env";
 
 export default defineConfig({
   testDir: "e2e",
@@ -43,6 +43,11 @@ export default defineConfig({
       OPENCRANE_BOOTSTRAP_TOKEN: E2E_BOOTSTRAP_TOKEN,
       // e2e/sources.spec.ts syncs a git repository it makes in a temporary directory.
       OPENCRANE_FETCH_ALLOW_HOSTS: "file://",
+      // The Obot link, against the stand-in Obot e2e/serve.mjs starts (e2e/obot.spec.ts).
+      E2E_OBOT_PORT: String(E2E_OBOT_PORT),
+      OPENCRANE_OBOT_URL: `http://127.0.0.1:${E2E_OBOT_PORT}`,
+      OPENCRANE_OBOT_FEED_URL: `http://127.0.0.1:${E2E_INTERNAL_PORT}/api/internal/obot-registry`,
+      OPENCRANE_OBOT_ENSURE_SECONDS: "5",
       E2E_SERVER_LOG,
     },
   },

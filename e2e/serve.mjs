@@ -20,6 +20,13 @@ fs.rmSync(path.resolve(dataDir), { recursive: true, force: true });
 fs.mkdirSync(path.resolve(dataDir), { recursive: true });
 
 const log = fs.createWriteStream(logFile, { flags: "w" });
+
+// The stand-in Obot the Obot link talks to (test/support/fake-obot.ts, run through tsx).
+let obot = null;
+if (process.env.E2E_OBOT_PORT) {
+  const runner = fileURLToPath(new URL("./fake-obot.ts", import.meta.url));
+  obot = spawn(process.execPath, ["--import", "tsx", runner], { stdio: ["ignore", "inherit", "inherit"], env: process.env });
+}
 const start = fileURLToPath(new URL("../scripts/start.mjs", import.meta.url));
 const child = spawn(process.execPath, [start], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
 child.stdout.on("data", (chunk) => {
@@ -31,4 +38,7 @@ child.stderr.on("data", (chunk) => {
   log.write(chunk);
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => log.end(() => process.exit(code ?? (signal ? 1 : 0))));
+child.on("exit", (code, signal) => {
+  obot?.kill("SIGTERM");
+  log.end(() => process.exit(code ?? (signal ? 1 : 0)));
+});

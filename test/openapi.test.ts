@@ -216,6 +216,7 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     // Audit
     await exchange("GET", "/api/v1/audit", "/api/v1/audit?limit=20&entityType=mcp_server");
     await exchange("GET", "/api/v1/audit/export", "/api/v1/audit/export?format=jsonl");
+    await exchange("GET", "/api/v1/obot", "/api/v1/obot");
     await exchange("GET", "/api/v1/audit", "/api/v1/audit?since=yesterday"); // 422, documented
 
     // Every /api/v1 operation answered successfully at least once, and as documented.

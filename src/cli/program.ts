@@ -5,6 +5,7 @@ import { auditCommand } from "./commands/audit";
 import { grantsCommand } from "./commands/grants";
 import { groupsCommand } from "./commands/groups";
 import { mcpCommand } from "./commands/mcp";
+import { obotCommand } from "./commands/obot";
 import { sourcesCommand } from "./commands/sources";
 import { tenantsCommand } from "./commands/tenants";
 import { examples, type Io } from "./context";
@@ -39,6 +40,7 @@ export function createProgram(io: Io): Command {
     grantsCommand(io),
     sourcesCommand(io),
     auditCommand(io),
+    obotCommand(io),
   ];
   for (const command of commands) {
     program.addCommand(command);

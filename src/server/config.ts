@@ -41,6 +41,32 @@ export interface TenantAuthConfig {
   namespaces: string[];
 }
 
+/** The Obot link (src/server/obot/link.ts): on when both URLs are set. */
+export interface ObotLinkConfig {
+  /** Obot's base URL as this process reaches it, e.g. http://obot.obot.svc:8080. */
+  url: string;
+  /** The Obot feed's URL as Obot reaches it: the catalog source the link keeps in Obot's default catalog. */
+  feedUrl: string;
+  ensureMs: number;
+}
+
+export type DriftMode = "repair" | "report" | "off";
+
+/** Drift repair of Obot's Deployment (src/server/obot/drift.ts): on when a deployment is named. */
+export interface ObotDriftConfig {
+  namespace: string;
+  name: string;
+  mode: DriftMode;
+  intervalMs: number;
+  /** The intended OBOT_SERVER_DEFAULT_MCPCATALOG_PATH: OPENCRANE_OBOT_FEED_URL. */
+  feedUrl: string;
+  /** OBOT_SERVER_ENCRYPTION_PROVIDER as intended; unset: the variable is not managed. */
+  encryptionProvider: string | undefined;
+  /** The Kubernetes API; unset: the in-cluster ServiceAccount's. */
+  kubernetesApiUrl: string | undefined;
+  kubernetesToken: string | undefined;
+}
+
 /** Everything the server reads from its environment; documented in the README's configuration table. */
 export interface Config {
   /** Real Postgres through the postgres driver; unset means embedded PGlite in `dataDir`. */
@@ -61,6 +87,10 @@ export interface Config {
   internalListener: { port: number; host: string } | null;
   auth: AuthConfig;
   tenantAuth: TenantAuthConfig;
+  /** Unset: the Obot link is off (the console says so). */
+  obot?: ObotLinkConfig;
+  /** Unset: drift repair of Obot's Deployment is off. */
+  obotDrift?: ObotDriftConfig;
   ingest: {
     /** Hosts, IPs or CIDRs the fetch stage may reach although they are private (and `file://` for git). */
     fetchAllowHosts: string[];
@@ -123,6 +153,56 @@ function internalListener(env: NodeJS.ProcessEnv): Config["internalListener"] {
   return { port, host: env.OPENCRANE_INTERNAL_HOST || env.HOSTNAME || "0.0.0.0" };
 }
 
+function obotLinkConfig(env: NodeJS.ProcessEnv): ObotLinkConfig | undefined {
+  const url = env.OPENCRANE_OBOT_URL;
+  const feedUrl = env.OPENCRANE_OBOT_FEED_URL;
+  if (!url && !feedUrl) return undefined;
+  if (!url || !feedUrl) {
+    throw new Error("the Obot link needs both OPENCRANE_OBOT_URL (Obot's base URL) and OPENCRANE_OBOT_FEED_URL (the feed URL as Obot reaches it)");
+  }
+  for (const [name, value] of [["OPENCRANE_OBOT_URL", url], ["OPENCRANE_OBOT_FEED_URL", feedUrl]] as const) {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new Error(`${name} must be an absolute http(s) URL (got '${value}')`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error(`${name} must be an http(s) URL (got '${value}')`);
+  }
+  return {
+    url: url.replace(/\/+$/, ""),
+    feedUrl,
+    ensureMs: positiveNumber(env.OPENCRANE_OBOT_ENSURE_SECONDS, 60, "OPENCRANE_OBOT_ENSURE_SECONDS") * 1000,
+  };
+}
+
+function obotDriftConfig(env: NodeJS.ProcessEnv): ObotDriftConfig | undefined {
+  const deployment = env.OPENCRANE_OBOT_DEPLOYMENT;
+  const rawMode = env.OPENCRANE_OBOT_DRIFT || (deployment ? "repair" : "off");
+  if (rawMode !== "repair" && rawMode !== "report" && rawMode !== "off") {
+    throw new Error(`OPENCRANE_OBOT_DRIFT must be repair, report or off (got '${rawMode}')`);
+  }
+  if (!deployment) {
+    if (rawMode !== "off") throw new Error(`OPENCRANE_OBOT_DRIFT=${rawMode} needs OPENCRANE_OBOT_DEPLOYMENT=<namespace>/<name>`);
+    return undefined;
+  }
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(deployment);
+  if (!match) throw new Error(`OPENCRANE_OBOT_DEPLOYMENT must be <namespace>/<name> (got '${deployment}')`);
+  if (!env.OPENCRANE_OBOT_FEED_URL) throw new Error("OPENCRANE_OBOT_DEPLOYMENT needs OPENCRANE_OBOT_FEED_URL: it is the intended OBOT_SERVER_DEFAULT_MCPCATALOG_PATH");
+  return {
+    namespace: match[1]!,
+    name: match[3]!,
+    mode: rawMode,
+    feedUrl: env.OPENCRANE_OBOT_FEED_URL,
+    intervalMs: positiveNumber(env.OPENCRANE_OBOT_DRIFT_SECONDS, 60, "OPENCRANE_OBOT_DRIFT_SECONDS") * 1000,
+    encryptionProvider: env.OPENCRANE_OBOT_ENCRYPTION_PROVIDER || undefined,
+    kubernetesApiUrl:
+      env.OPENCRANE_KUBERNETES_API_URL ||
+      (env.KUBERNETES_SERVICE_HOST ? `https://${env.KUBERNETES_SERVICE_HOST}:${env.KUBERNETES_SERVICE_PORT ?? 443}` : undefined),
+    kubernetesToken: env.OPENCRANE_KUBERNETES_TOKEN || undefined,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -132,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotPollMs: positiveNumber(env.OPENCRANE_SNAPSHOT_POLL_SECONDS, 10, "OPENCRANE_SNAPSHOT_POLL_SECONDS") * 1000,
     fetchLogFlushMs: positiveNumber(env.OPENCRANE_FETCH_LOG_FLUSH_SECONDS, 5, "OPENCRANE_FETCH_LOG_FLUSH_SECONDS") * 1000,
     internalListener: internalListener(env),
+    obot: obotLinkConfig(env),
+    obotDrift: obotDriftConfig(env),
     ingest: {
       fetchAllowHosts: list(env.OPENCRANE_FETCH_ALLOW_HOSTS),
       denylistedNamespaces: list(env.OPENCRANE_DENYLISTED_NAMESPACES),

@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 /** Prometheus metrics of one services instance (its own registry, so tests can build several). */
 export function createMetrics() {
   const registry = new Registry();
+  /** Obot's last sync (ms since the epoch) as the link last read it back; the age gauge is computed at scrape time. */
+  const obotSync = { lastSyncedMs: null as number | null };
   collectDefaultMetrics({ register: registry, prefix: "opencrane_" });
   return {
     registry,
@@ -38,6 +40,54 @@ export function createMetrics() {
     snapshotActiveServers: new Gauge({
       name: "opencrane_snapshot_active_servers",
       help: "Active servers in the snapshot being served",
+      registers: [registry],
+    }),
+    obotLinkUp: new Gauge({
+      name: "opencrane_obot_link_up",
+      help: "1 when the Obot link reached Obot on its last try, 0 when Obot is unreachable (absent when the link is off)",
+      registers: [registry],
+    }),
+    obotLastSynced: new Gauge({
+      name: "opencrane_obot_last_synced_timestamp_seconds",
+      help: "Unix time of Obot's last sync of its default catalog, as Obot reports it; the sync's age is time() minus this",
+      registers: [registry],
+    }),
+    obotSync,
+    obotLastSyncAge: new Gauge({
+      name: "opencrane_obot_last_sync_age_seconds",
+      help: "Seconds since Obot's last sync of its default catalog, as the link last read it back (absent before the first read back)",
+      registers: [registry],
+      collect() {
+        if (obotSync.lastSyncedMs !== null) this.set((Date.now() - obotSync.lastSyncedMs) / 1000);
+      },
+    }),
+    obotServers: new Gauge({
+      name: "opencrane_obot_servers",
+      help: "Active servers by how Obot holds them: in-obot, missing, outdated, error",
+      labelNames: ["state"] as const,
+      registers: [registry],
+    }),
+    obotRefreshRequests: new Counter({
+      name: "opencrane_obot_refresh_requests_total",
+      help: "Refreshes of Obot's default catalog asked for by the link, by result",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
+    obotSourceRestores: new Counter({
+      name: "opencrane_obot_source_restores_total",
+      help: "Times the link put the feed back among Obot's catalog sources",
+      registers: [registry],
+    }),
+    obotDriftRepairs: new Counter({
+      name: "opencrane_obot_drift_repairs_total",
+      help: "Patches of Obot's Deployment env by drift repair, by result",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
+    obotDriftVariables: new Gauge({
+      name: "opencrane_obot_drift_variables",
+      help: "Managed variables of Obot's container by drift state: in-line, drifted, missing, set-elsewhere",
+      labelNames: ["state"] as const,
       registers: [registry],
     }),
     obotLastFetch: new Gauge({

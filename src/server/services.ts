@@ -14,6 +14,9 @@ import { FetchRecorder } from "./feeds/fetch-log";
 import { settleContractRevisions } from "./feeds/contract-revisions";
 import { SnapshotStore } from "./feeds/snapshot";
 import { createMetrics, type Metrics } from "./metrics";
+import type { ObotLinkOptions } from "./obot/link";
+import type { DriftRepairerOptions } from "./obot/drift";
+import { createDriftRepairer, createObotLink, type DriftRepairer, type ObotLink } from "./obot/wiring";
 
 /** The long-lived parts of a running control plane, built once per process (or per test). */
 export interface Services {
@@ -27,6 +30,10 @@ export interface Services {
   tenantAuth: TenantAuthenticator;
   ingestion: IngestionWorker;
   ingestionDeps: PipelineDeps;
+  /** The Obot link; null when OPENCRANE_OBOT_URL / OPENCRANE_OBOT_FEED_URL are unset. */
+  obotLink: ObotLink | null;
+  /** Drift repair of Obot's Deployment; null when OPENCRANE_OBOT_DEPLOYMENT is unset. */
+  obotDrift: DriftRepairer | null;
   startedAt: Date;
   close(): Promise<void>;
 }
@@ -37,6 +44,10 @@ export interface StartOptions {
   background?: boolean;
   /** Fail startup when the first snapshot cannot be built. */
   requireSnapshot?: boolean;
+  /** Timings of the Obot link (tests shorten them). */
+  obotLink?: Partial<ObotLinkOptions>;
+  /** Drift repair's Kubernetes client and timings (tests use a stand-in API). */
+  obotDrift?: Partial<DriftRepairerOptions>;
 }
 
 export async function startServices(config: Config, database: Database, options: StartOptions = {}): Promise<Services> {
@@ -45,6 +56,7 @@ export async function startServices(config: Config, database: Database, options:
   const db = database.db;
   const metrics = createMetrics();
   const tenantAuth = new TenantAuthenticator(db, config.tenantAuth);
+  let obotLink: ObotLink | null = null;
   const snapshots = new SnapshotStore({
     loadRevision: () => currentCatalogRevision(db),
     loadState: () =>
@@ -64,10 +76,13 @@ export async function startServices(config: Config, database: Database, options:
       metrics.snapshotActiveServers.set(snapshot.activeServers);
       metrics.snapshotBuilds.inc({ result: "ok" });
       tenantAuth.forgetTenantTokensExcept(snapshot.tenants);
+      obotLink?.snapshotBuilt(snapshot);
     },
     onError: () => metrics.snapshotBuilds.inc({ result: "error" }),
   });
   const fetches = new FetchRecorder(db);
+  obotLink = createObotLink(config, db, metrics, () => snapshots.current, options.obotLink);
+  const obotDrift = createDriftRepairer(config, db, metrics, database.kind === "postgres", options.obotDrift);
 
   try {
     await snapshots.refresh();
@@ -95,6 +110,8 @@ export async function startServices(config: Config, database: Database, options:
     });
     snapshots.startPolling(config.snapshotPollMs);
     fetches.start(config.fetchLogFlushMs);
+    obotLink?.start();
+    obotDrift?.start();
   }
 
   return {
@@ -108,9 +125,13 @@ export async function startServices(config: Config, database: Database, options:
     tenantAuth,
     ingestion,
     ingestionDeps,
+    obotLink,
+    obotDrift,
     startedAt: new Date(),
     async close() {
       await ingestion.stop();
+      await obotLink?.stop();
+      await obotDrift?.stop();
       if (housekeeping) clearInterval(housekeeping);
       snapshots.stopPolling();
       fetches.stop();

@@ -13,6 +13,7 @@ import { LoadError, Loading } from "@/components/ui/states";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
+import { ObotLinkSummary } from "./obot-link";
 
 export const OBOT_FEED_PATH = "/api/internal/obot-registry";
 
@@ -87,6 +88,7 @@ export function Dashboard() {
               {lastObotFetch.count === 1 ? "" : "s"} from this client
             </p>
           )}
+          <ObotLinkSummary />
           <div className="mt-5">
             <p className="text-sm font-medium text-slate-800" id="feed-url-label">
               Catalog feed URL

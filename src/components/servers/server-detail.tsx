@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { ObotServerState } from "@/components/dashboard/obot-link";
 import Link from "next/link";
 import type { EnvDeclaration, HeaderDeclaration, McpServer, Runtime } from "@/server/catalog/model";
 import { ServerHistory } from "@/components/audit/entity-history";
@@ -43,6 +44,7 @@ export function ServerDetail({ name }: { name: string }) {
           </p>
         )}
         {server.shortDescription && <p className="mt-2 max-w-3xl text-sm text-slate-700">{server.shortDescription}</p>}
+        {server.status === "active" && <ObotServerState name={server.name} />}
         <AccessLinks server={server} />
       </DetailHeader>
 

@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import packageJson from "../../../package.json";
 import { auditRoutes } from "./audit-routes";
 import { mcpServerRoutes } from "./mcp-servers";
+import { obotRoutes } from "./obot-routes";
 import { buildOpenApiDocument } from "./openapi";
 import { policyRoutes } from "./policy-routes";
 import { sourceRoutes } from "./source-routes";
 import { authRoutes } from "./auth-routes";
 import { createRestRouter, type RestRoute } from "./router";
 
-const apiRoutes: readonly RestRoute[] = [...mcpServerRoutes, ...policyRoutes, ...sourceRoutes, ...auditRoutes];
+const apiRoutes: readonly RestRoute[] = [...mcpServerRoutes, ...policyRoutes, ...sourceRoutes, ...auditRoutes, ...obotRoutes];
 
 let document: { body: string; etag: string } | null = null;
 

@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "./init";
 import { auditRouter, sessionRouter, tokensRouter, usersRouter } from "./routers/auth";
 import { catalogRouter } from "./routers/catalog";
 import { dashboardRouter } from "./routers/dashboard";
+import { obotRouter } from "./routers/obot";
 import { grantsRouter, groupsRouter, policyRouter, tenantsRouter } from "./routers/policy";
 import { sourcesRouter } from "./routers/sources";
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   grants: grantsRouter,
   policy: policyRouter,
   sources: sourcesRouter,
+  obot: obotRouter,
 });
 
 export type AppRouter = typeof appRouter;
