@@ -1,10 +1,12 @@
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // The fault suite starts and stops Postgres servers of its own: `npm run test:faults`.
+    exclude: [...configDefaults.exclude, "test/faults/**"],
     environment: "node",
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,

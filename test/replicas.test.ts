@@ -2,6 +2,7 @@
  * Two replicas on one Postgres: a change made through one is served by the other promptly, through
  * LISTEN/NOTIFY (not the periodic revision check, which this test sets to an hour).
  */
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentCatalogRevision } from "@/server/audit/audit";
 import { createServer, publishServer } from "@/server/catalog/servers";
@@ -45,5 +46,17 @@ describe.skipIf(!TEST_DATABASE_URL)("replicas on one Postgres (needs TEST_DATABA
     }
     expect(entries.map((e) => e.entryKey)).toEqual(["shared"]);
     expect(b.snapshots.current!.revision).toBe(await currentCatalogRevision(a.db));
+  });
+
+  it("checks the revision whenever its listener reconnects: a change whose NOTIFY it missed is served", async () => {
+    // A change committed while B was not listening: the revision moves, no notification reaches B.
+    await a.db.execute(sql`update catalog_state set revision = revision + 1`);
+    const missed = await currentCatalogRevision(a.db);
+    expect(b.snapshots.current!.revision).toBeLessThan(missed);
+    // Cut the LISTEN connections, as a restart or failover of Postgres does.
+    await a.db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen %'`);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && b.snapshots.current!.revision < missed) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(b.snapshots.current!.revision).toBe(missed);
   });
 });

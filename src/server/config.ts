@@ -39,6 +39,11 @@ export interface TenantAuthConfig {
   kubernetesApiUrl: string | undefined;
   /** When set, only ServiceAccounts in these namespaces are accepted. */
   namespaces: string[];
+  /**
+   * While the database is unreachable, a tenant token verified at most this long ago keeps being
+   * accepted (its expiry and any revocation already seen still apply); 0 turns that off.
+   */
+  outageGraceMs: number;
 }
 
 /** The Obot link (src/server/obot/link.ts): on when both URLs are set. */
@@ -71,6 +76,8 @@ export interface ObotDriftConfig {
 export interface Config {
   /** Real Postgres through the postgres driver; unset means embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
+  /** How long opening a Postgres connection may take before it counts as failed. */
+  databaseConnectTimeoutMs: number;
   dataDir: string;
   /** When set, the Obot feed requires `Authorization: Bearer <token>`. */
   obotRegistryToken: string | undefined;
@@ -103,6 +110,13 @@ function positiveNumber(value: string | undefined, fallback: number, name: strin
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got '${value}')`);
+  return n;
+}
+
+function nonNegativeNumber(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number of at least 0 (got '${value}')`);
   return n;
 }
 
@@ -206,6 +220,8 @@ function obotDriftConfig(env: NodeJS.ProcessEnv): ObotDriftConfig | undefined {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseConnectTimeoutMs:
+      positiveNumber(env.OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS, 2, "OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS") * 1000,
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.OPENCRANE_DATA_DIR || ".data"),
     obotRegistryToken: env.OBOT_REGISTRY_TOKEN || undefined,
     registryNamespace: registryNamespace(env.OPENCRANE_REGISTRY_NAMESPACE),
@@ -227,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         env.OPENCRANE_KUBERNETES_API_URL ||
         (env.KUBERNETES_SERVICE_HOST ? `https://${env.KUBERNETES_SERVICE_HOST}:${env.KUBERNETES_SERVICE_PORT ?? 443}` : undefined),
       namespaces: list(env.OPENCRANE_TENANT_NAMESPACES),
+      outageGraceMs: nonNegativeNumber(env.OPENCRANE_TENANT_OUTAGE_GRACE_MINUTES, 30, "OPENCRANE_TENANT_OUTAGE_GRACE_MINUTES") * 60_000,
     },
     auth: {
       oidc: oidcConfig(env),

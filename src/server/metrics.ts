@@ -1,7 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+export interface MetricSources {
+  /** False while the database breaker is open (Postgres unreachable). */
+  databaseReachable?: () => boolean;
+}
+
 /** Prometheus metrics of one services instance (its own registry, so tests can build several). */
-export function createMetrics() {
+export function createMetrics(sources: MetricSources = {}) {
   const registry = new Registry();
   /** Obot's last sync (ms since the epoch) as the link last read it back; the age gauge is computed at scrape time. */
   const obotSync = { lastSyncedMs: null as number | null };
@@ -89,6 +94,14 @@ export function createMetrics() {
       help: "Managed variables of Obot's container by drift state: in-line, drifted, missing, set-elsewhere",
       labelNames: ["state"] as const,
       registers: [registry],
+    }),
+    databaseUp: new Gauge({
+      name: "opencrane_database_up",
+      help: "1 while the database is reachable, 0 while requests that need it fail fast with 503",
+      registers: [registry],
+      collect() {
+        this.set(sources.databaseReachable?.() === false ? 0 : 1);
+      },
     }),
     obotLastFetch: new Gauge({
       name: "opencrane_obot_last_fetch_timestamp_seconds",

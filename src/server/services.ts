@@ -48,14 +48,16 @@ export interface StartOptions {
   obotLink?: Partial<ObotLinkOptions>;
   /** Drift repair's Kubernetes client and timings (tests use a stand-in API). */
   obotDrift?: Partial<DriftRepairerOptions>;
+  /** The tenant authenticator's clock (epoch ms); tests move it forward to age cached credentials. */
+  tenantAuthClock?: () => number;
 }
 
 export async function startServices(config: Config, database: Database, options: StartOptions = {}): Promise<Services> {
   const { migrate = true, background = true, requireSnapshot = true } = options;
   if (migrate) await database.migrate();
   const db = database.db;
-  const metrics = createMetrics();
-  const tenantAuth = new TenantAuthenticator(db, config.tenantAuth);
+  const metrics = createMetrics({ databaseReachable: () => database.breaker?.state !== "open" });
+  const tenantAuth = new TenantAuthenticator(db, config.tenantAuth, options.tenantAuthClock);
   let obotLink: ObotLink | null = null;
   const snapshots = new SnapshotStore({
     loadRevision: () => currentCatalogRevision(db),
@@ -104,10 +106,17 @@ export async function startServices(config: Config, database: Database, options:
     const policy = { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs };
     housekeeping = setInterval(() => void pruneSessions(db, policy).catch(() => undefined), 10 * 60_000);
     housekeeping.unref();
-    unlisten = await database.listen(CATALOG_CHANNEL, (payload) => {
-      const revision = Number(payload);
-      if (!snapshots.current || !(revision <= snapshots.current.revision)) void snapshots.refresh().catch(() => undefined);
-    });
+    unlisten = await database.listen(
+      CATALOG_CHANNEL,
+      (payload) => {
+        const revision = Number(payload);
+        if (!snapshots.current || !(revision <= snapshots.current.revision)) void snapshots.refresh().catch(() => undefined);
+      },
+      // Notifications sent while the listener was disconnected are lost: on every (re)connect,
+      // check the revision rather than wait for the periodic poll. The listener can be back before
+      // the breaker's next probe, so probe first: a check refused by an open breaker would be lost.
+      () => void (database.breaker?.probe() ?? Promise.resolve()).then(() => snapshots.refreshIfStale()),
+    );
     snapshots.startPolling(config.snapshotPollMs);
     fetches.start(config.fetchLogFlushMs);
     obotLink?.start();

@@ -9,6 +9,7 @@ import { startServices, type Services } from "@/server/services";
 
 export const TEST_CONFIG: Config = {
   databaseUrl: undefined,
+  databaseConnectTimeoutMs: 2000,
   dataDir: "/nonexistent",
   obotRegistryToken: undefined,
   registryNamespace: "local.opencrane",
@@ -16,7 +17,7 @@ export const TEST_CONFIG: Config = {
   fetchLogFlushMs: 60_000,
   internalListener: null,
   ingest: { fetchAllowHosts: [], denylistedNamespaces: [] },
-  tenantAuth: { jwksUrl: undefined, issuer: undefined, audience: "control-plane", tokenReview: false, kubernetesApiUrl: undefined, namespaces: [] },
+  tenantAuth: { jwksUrl: undefined, issuer: undefined, audience: "control-plane", tokenReview: false, kubernetesApiUrl: undefined, namespaces: [], outageGraceMs: 30 * 60_000 },
   auth: {
     oidc: undefined,
     bootstrapToken: "test-bootstrap-token",

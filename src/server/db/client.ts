@@ -1,6 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
+import { isDatabaseUnavailable } from "../rest/http";
+import { DatabaseBreaker } from "./breaker";
 import { schema } from "./schema";
 
 /** The schema-typed database every domain function takes; PGlite and postgres-js both satisfy it. */
@@ -11,8 +14,13 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** Where the data lives, for logs and the dashboard (never includes a password). */
   location: string;
-  /** Subscribe to a NOTIFY channel; resolves to an unsubscribe function. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribe to a NOTIFY channel; resolves to an unsubscribe function. `onListen` runs each time
+   * the subscription is (re)established: notifications sent while it was down are lost.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
+  /** Postgres only: fails queries at once while the database is known to be unreachable. */
+  breaker?: DatabaseBreaker;
   migrate(migrationsFolder?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -30,27 +38,118 @@ export function redactDatabaseUrl(url: string): string {
   }
 }
 
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+export interface PostgresOptions {
+  max?: number;
+  /** How long opening a connection may take before it counts as failed. */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+/** How long the breaker stays open before probing the database again. */
+const BREAKER_RETRY_MS = 1000;
+
+/**
+ * Seconds before the driver re-opens a connection after its n-th failed attempt in a row: the
+ * driver's own curve, capped at one second instead of twenty. Waiting longer only delays recovery
+ * (the LISTEN connection, and queries after the database returns); the breaker, not this delay,
+ * keeps an outage from turning into a connection storm.
+ */
+export function reconnectBackoffSeconds(attempt: number, random = Math.random()): number {
+  return (0.5 + random / 2) * Math.min(3 ** attempt / 100, 1);
+}
+
+/** One `select 1` on a connection of its own, so a probe never queues behind the pool. */
+async function probePostgres(url: string, connectTimeoutMs: number): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const probe = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: connectTimeoutMs / 1000, fetch_types: false });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe`select 1`,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(Object.assign(new Error(`no answer to select 1 within ${connectTimeoutMs + 1000} ms`), { code: "ETIMEDOUT" })),
+          connectTimeoutMs + 1000,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    void probe.end({ timeout: 0 }).catch(() => undefined);
+  }
+}
+
+/** A query refused by the open breaker: awaitable like the driver's queries, and rejects only when awaited. */
+function refusedQuery(error: Error) {
+  const refused = {
+    then: (onFulfilled?: (value: never) => unknown, onRejected?: (reason: unknown) => unknown) => Promise.reject(error).then(onFulfilled, onRejected),
+    catch: (onRejected?: (reason: unknown) => unknown) => Promise.reject(error).catch(onRejected),
+    finally: (onFinally?: () => void) => Promise.reject(error).finally(onFinally),
+    values: () => refused,
+    raw: () => refused,
+    simple: () => refused,
+    execute: () => refused,
+  };
+  return refused;
+}
+
+/** The pool as Drizzle sees it, with every query (`unsafe`) and transaction (`begin`) passing the breaker. */
+function gatedClient(client: Sql, breaker: DatabaseBreaker): Sql {
+  const unsafe = (...args: Parameters<Sql["unsafe"]>) => {
+    const refusal = breaker.refusal();
+    if (refusal) return refusedQuery(refusal);
+    const query = client.unsafe(...args);
+    // The driver starts a query when it is first awaited; Drizzle awaits it at once, so observing
+    // it here changes nothing but lets a connection failure start a probe.
+    query.catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) void breaker.probe();
+    });
+    return query;
+  };
+  const begin = (...args: unknown[]) => breaker.run(() => (client.begin as (...a: unknown[]) => Promise<unknown>)(...args));
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "unsafe") return unsafe;
+      if (property === "begin") return begin;
+      return Reflect.get(target, property, target);
+    },
+  });
+}
+
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const location = redactDatabaseUrl(url);
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connect_timeout: 10,
+    connect_timeout: connectTimeoutMs / 1000,
     idle_timeout: 60,
+    backoff: (attempt) => reconnectBackoffSeconds(attempt),
   });
-  const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
+  const breaker = new DatabaseBreaker({
+    probe: () => probePostgres(url, connectTimeoutMs),
+    isUnavailable: isDatabaseUnavailable,
+    retryMs: BREAKER_RETRY_MS,
+    onChange: (state, { error, downMs }) =>
+      state === "open"
+        ? console.error(`[opencrane] database ${location} unreachable (${error instanceof Error ? error.message : String(error)}): failing requests fast, probing every ${BREAKER_RETRY_MS / 1000}s`)
+        : console.log(`[opencrane] database ${location} reachable again after ${Math.round((downMs ?? 0) / 100) / 10}s`),
+  });
+  const db = drizzle({ client: gatedClient(client, breaker), schema, casing: "snake_case" }) as unknown as Db;
   return {
     db,
     kind: "postgres",
-    location: redactDatabaseUrl(url),
-    async listen(channel, onNotify) {
-      const subscription = await client.listen(channel, onNotify);
+    location,
+    breaker,
+    async listen(channel, onNotify, onListen) {
+      const subscription = await client.listen(channel, onNotify, onListen);
       return () => subscription.unlisten();
     },
     async migrate(migrationsFolder = DEFAULT_MIGRATIONS_FOLDER) {
       // Replicas starting together must not race each other through the same migrations.
-      const lockClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+      const lockClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: Math.max(10, connectTimeoutMs / 1000) });
       try {
         await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
         const { migrate } = await import("drizzle-orm/postgres-js/migrator");
@@ -60,7 +159,10 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
         await lockClient.end({ timeout: 5 });
       }
     },
-    close: () => client.end({ timeout: 5 }),
+    async close() {
+      breaker.stop();
+      await client.end({ timeout: 5 });
+    },
   };
 }
 
@@ -117,8 +219,9 @@ export async function openPGlite(dataDir?: string): Promise<Database> {
     db,
     kind: "pglite",
     location: dataDir ? path.resolve(/*turbopackIgnore: true*/ dataDir) : "memory",
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, onListen) {
       const unsubscribe = await client.listen(channel, onNotify);
+      onListen?.();
       return () => unsubscribe();
     },
     async migrate(migrationsFolder = DEFAULT_MIGRATIONS_FOLDER) {
@@ -138,11 +241,14 @@ export async function openPGlite(dataDir?: string): Promise<Database> {
 export interface DatabaseConfig {
   databaseUrl?: string;
   dataDir: string;
+  databaseConnectTimeoutMs?: number;
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (process.env.NEXT_PHASE === "phase-production-build") {
     throw new Error("the database must not be opened during `next build`");
   }
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPGlite(config.dataDir);
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, { connectTimeoutMs: config.databaseConnectTimeoutMs })
+    : openPGlite(config.dataDir);
 }

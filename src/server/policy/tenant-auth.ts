@@ -3,6 +3,11 @@
  * cluster issuer's JWKS with jose, or a Kubernetes TokenReview), or a tenant token issued in the
  * console. Verified credentials are remembered until they expire (at most ten minutes), so a pod
  * polling every 30 s costs one signature check per token, not one per poll.
+ *
+ * Tenant tokens are checked against the database. While it is unreachable, a token verified within
+ * the outage grace (and not expired or revoked as far as this replica has seen) is still accepted,
+ * so tenant pods keep getting their contracts from the snapshot; a token this replica has not
+ * verified gets 503 at once, never a hang or a 500.
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -12,6 +17,7 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from "
 import type { TenantAuthConfig } from "../config";
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";
+import { isDatabaseUnavailable } from "../rest/http";
 import { resolveTenantToken, TENANT_TOKEN_PREFIX } from "./tenant-tokens";
 
 export interface TenantCredential {
@@ -30,9 +36,17 @@ const SA_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 
 const unauthorized = (message: string) => new DomainError("UNAUTHORIZED", message);
 
+interface Remembered {
+  credential: TenantCredential;
+  /** Epoch ms of the last successful verification. */
+  verifiedAt: number;
+  /** Epoch ms at which the token itself expires (Infinity: never). */
+  expiresAt: number;
+}
+
 export class TenantAuthenticator {
   private readonly jwks: JWTVerifyGetKey | null;
-  private readonly cache = new Map<string, TenantCredential>();
+  private readonly cache = new Map<string, Remembered>();
 
   constructor(
     private readonly db: Db,
@@ -49,12 +63,31 @@ export class TenantAuthenticator {
     const key = createHash("sha256").update(token).digest("base64url");
     const now = this.clock();
     const cached = this.cache.get(key);
-    if (cached && cached.until > now) return cached;
+    if (cached && cached.credential.until > now) return cached.credential;
+    let verified: Remembered;
+    try {
+      verified = await this.verify(token, now);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        this.cache.delete(key);
+        throw error;
+      }
+      if (cached && this.servableDuringOutage(cached, now)) return cached.credential;
+      throw new DomainError("UNAVAILABLE", "the database is unreachable, so this tenant token cannot be checked now; retry shortly");
+    }
     this.cache.delete(key);
-    const credential = await this.verify(token, now);
     if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, credential);
-    return credential;
+    this.cache.set(key, verified);
+    return verified.credential;
+  }
+
+  /** A tenant token verified before the outage, recently enough, and not expired since. */
+  private servableDuringOutage(remembered: Remembered, now: number): boolean {
+    return (
+      remembered.credential.via === "tenant-token" &&
+      now - remembered.verifiedAt <= this.config.outageGraceMs &&
+      now < remembered.expiresAt
+    );
   }
 
   /**
@@ -63,24 +96,29 @@ export class TenantAuthenticator {
    * their cached credential, so a write does not send every pod's next poll to the database.
    */
   forgetTenantTokensExcept(tenants: ReadonlySet<string> | ReadonlyMap<string, unknown>): void {
-    for (const [key, credential] of this.cache) {
+    for (const [key, { credential }] of this.cache) {
       if (credential.via === "tenant-token" && !tenants.has(credential.tenant)) this.cache.delete(key);
     }
   }
 
   /** Drops a remembered credential at once (after a tenant token is revoked here). */
   forget(tokenHashSha256Base64url: string): void {
-    for (const [key, credential] of this.cache) if (credential.via === "tenant-token" && key === tokenHashSha256Base64url) this.cache.delete(key);
+    for (const [key, { credential }] of this.cache) if (credential.via === "tenant-token" && key === tokenHashSha256Base64url) this.cache.delete(key);
   }
 
-  private async verify(token: string, now: number): Promise<TenantCredential> {
+  private async verify(token: string, now: number): Promise<Remembered> {
     if (token.startsWith(TENANT_TOKEN_PREFIX)) {
       const resolved = await resolveTenantToken(this.db, token, new Date(now));
       if (!resolved) throw unauthorized("the tenant token is not valid: it is unknown, expired or revoked");
-      const until = Math.min(now + TENANT_TOKEN_CACHE_MS, resolved.expiresAt?.getTime() ?? Infinity);
-      return { tenant: resolved.tenant, via: "tenant-token", until };
+      const expiresAt = resolved.expiresAt?.getTime() ?? Infinity;
+      const until = Math.min(now + TENANT_TOKEN_CACHE_MS, expiresAt);
+      return { credential: { tenant: resolved.tenant, via: "tenant-token", until }, verifiedAt: now, expiresAt };
     }
-    if (this.config.tokenReview) return this.review(token, now);
+    const credential = this.config.tokenReview ? await this.review(token, now) : await this.verifyJwt(token, now);
+    return { credential, verifiedAt: now, expiresAt: credential.until };
+  }
+
+  private async verifyJwt(token: string, now: number): Promise<TenantCredential> {
     if (!this.jwks) {
       throw unauthorized(
         "ServiceAccount tokens are not accepted here: set OPENCRANE_TENANT_TOKEN_JWKS_URL (or OPENCRANE_TENANT_TOKEN_REVIEW=true), or use a tenant token",

@@ -6,6 +6,7 @@ import { hashSecret, newSecret } from "../auth/secrets";
 import type { Db } from "../db/client";
 import { tenantTokens, tenants } from "../db/schema";
 import { DomainError, notFound, parseInput } from "../errors";
+import { isDatabaseUnavailable } from "../rest/http";
 import { isUuid } from "../util/uuid";
 
 export const TENANT_TOKEN_PREFIX = "octt_";
@@ -106,7 +107,14 @@ export async function resolveTenantToken(db: Db, secret: string, now = new Date(
     .limit(1);
   if (!row || (row.expiresAt && row.expiresAt <= now)) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await db.update(tenantTokens).set({ lastUsedAt: now }).where(eq(tenantTokens.id, row.id));
+    // The token was found valid; losing the database just now only loses this bookkeeping.
+    await db
+      .update(tenantTokens)
+      .set({ lastUsedAt: now })
+      .where(eq(tenantTokens.id, row.id))
+      .catch((error: unknown) => {
+        if (!isDatabaseUnavailable(error)) throw error;
+      });
   }
   return { tenant: row.tenantName, expiresAt: row.expiresAt };
 }

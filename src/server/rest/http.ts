@@ -19,6 +19,7 @@ const CONNECTION_ERRORS = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
+  "DATABASE_UNAVAILABLE",
 ]);
 
 /** The database is unreachable or shutting down: the caller should retry, nothing they sent is wrong. */
