@@ -1,4 +1,5 @@
 import path from "node:path";
+import { TrustedProxies } from "./client-address";
 
 export interface OidcConfig {
   issuerUrl: string;
@@ -59,6 +60,11 @@ export interface Config {
    * Next.js request pipeline; null turns it off (the feeds stay on the main port as well).
    */
   internalListener: { port: number; host: string } | null;
+  /**
+   * Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; the client address of any other
+   * peer is the socket's (see client-address.ts).
+   */
+  trustedProxies: string[];
   auth: AuthConfig;
   tenantAuth: TenantAuthConfig;
   ingest: {
@@ -123,6 +129,12 @@ function internalListener(env: NodeJS.ProcessEnv): Config["internalListener"] {
   return { port, host: env.OPENCRANE_INTERNAL_HOST || env.HOSTNAME || "0.0.0.0" };
 }
 
+function trustedProxies(value: string | undefined): string[] {
+  const entries = list(value);
+  new TrustedProxies(entries); // throws, naming the entry, when one is neither an IP nor a CIDR
+  return entries;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -132,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotPollMs: positiveNumber(env.OPENCRANE_SNAPSHOT_POLL_SECONDS, 10, "OPENCRANE_SNAPSHOT_POLL_SECONDS") * 1000,
     fetchLogFlushMs: positiveNumber(env.OPENCRANE_FETCH_LOG_FLUSH_SECONDS, 5, "OPENCRANE_FETCH_LOG_FLUSH_SECONDS") * 1000,
     internalListener: internalListener(env),
+    trustedProxies: trustedProxies(env.OPENCRANE_TRUSTED_PROXIES),
     ingest: {
       fetchAllowHosts: list(env.OPENCRANE_FETCH_ALLOW_HOSTS),
       denylistedNamespaces: list(env.OPENCRANE_DENYLISTED_NAMESPACES),

@@ -15,6 +15,7 @@ export const TEST_CONFIG: Config = {
   snapshotPollMs: 60_000,
   fetchLogFlushMs: 60_000,
   internalListener: null,
+  trustedProxies: [],
   ingest: { fetchAllowHosts: [], denylistedNamespaces: [] },
   tenantAuth: { jwksUrl: undefined, issuer: undefined, audience: "control-plane", tokenReview: false, kubernetesApiUrl: undefined, namespaces: [] },
   auth: {

@@ -20,7 +20,7 @@ export async function createTrpcContext(services: Services, request: RequestFact
     services,
     principal,
     authError,
-    change: changeContext(principal, { requestId: requestIdOf(request), sourceIp: sourceIpOf(request) }),
+    change: changeContext(principal, { requestId: requestIdOf(request), sourceIp: sourceIpOf(request, services.config) }),
     request,
   };
 }
