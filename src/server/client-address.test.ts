@@ -37,9 +37,10 @@ describe("the client address", () => {
   });
 
   it("reads OPENCRANE_TRUSTED_PROXIES as IPs and CIDRs, and says which entry it cannot read", () => {
-    expect(loadConfig({ OPENCRANE_TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.1,fd00::/8" }).trustedProxies).toEqual(["10.0.0.0/8", "192.0.2.1", "fd00::/8"]);
-    expect(loadConfig({}).trustedProxies).toEqual([]);
-    expect(() => loadConfig({ OPENCRANE_TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" })).toThrow(
+    const env = (vars: Record<string, string>) => ({ NODE_ENV: "test", ...vars }) as NodeJS.ProcessEnv;
+    expect(loadConfig(env({ OPENCRANE_TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.1,fd00::/8" })).trustedProxies).toEqual(["10.0.0.0/8", "192.0.2.1", "fd00::/8"]);
+    expect(loadConfig(env({})).trustedProxies).toEqual([]);
+    expect(() => loadConfig(env({ OPENCRANE_TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" }))).toThrow(
       "OPENCRANE_TRUSTED_PROXIES: 'proxy.internal' is neither an IP address nor a CIDR range",
     );
   });
