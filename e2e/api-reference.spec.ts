@@ -26,3 +26,14 @@ test("the API reference is reachable from the account menu and documents the API
   await expect(page.locator("#schema-SavedGrant")).toContainText("scopeExcluded");
   await page.screenshot({ path: "test-results/api-reference.png", fullPage: false });
 });
+
+test("the API reference page has the pages' CSP, and every script on it carries that response's nonce", async ({ page }) => {
+  const response = await page.goto("/api-reference");
+  const csp = response!.headers()["content-security-policy"] ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  expect(csp).toContain("'strict-dynamic'");
+  expect(nonce).toBeTruthy();
+  const scripts = [...(await response!.text()).matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]!);
+  expect(scripts.length).toBeGreaterThan(0);
+  expect(scripts.filter((attributes) => !attributes.includes(`nonce="${nonce}"`))).toEqual([]);
+});

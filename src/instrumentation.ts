@@ -1,5 +1,8 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  // First: route handlers learn the caller's socket address only from this stamp.
+  const { installPeerStamp } = await import("./server/client-address");
+  installPeerStamp();
   const { ensureStarted } = await import("./server/app");
   const starting = ensureStarted();
   if (!process.env.DATABASE_URL) {

@@ -28,7 +28,10 @@ function pathWithSearch(url: URL): string {
 export const config = {
   matcher: [
     {
-      source: "/((?!api|_next/static|_next/image|favicon.svg).*)",
+      // Every path but the API's own (/api and /api/…, which get API_CONTENT_SECURITY_POLICY from
+      // next.config.ts) and static files: a page whose path merely starts with "api"
+      // (/api-reference) needs its nonce and CSP like any other.
+      source: "/((?!api(?:/|$)|_next/static/|_next/image(?:/|$)|favicon\\.svg$).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { TrustedProxies } from "./client-address";
 
 export interface OidcConfig {
   issuerUrl: string;
@@ -92,6 +93,11 @@ export interface Config {
    * Next.js request pipeline; null turns it off (the feeds stay on the main port as well).
    */
   internalListener: { port: number; host: string } | null;
+  /**
+   * Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; the client address of any other
+   * peer is the socket's (see client-address.ts).
+   */
+  trustedProxies: string[];
   auth: AuthConfig;
   tenantAuth: TenantAuthConfig;
   /** Unset: the Obot link is off (the console says so). */
@@ -215,6 +221,10 @@ function obotDriftConfig(env: NodeJS.ProcessEnv): ObotDriftConfig | undefined {
       (env.KUBERNETES_SERVICE_HOST ? `https://${env.KUBERNETES_SERVICE_HOST}:${env.KUBERNETES_SERVICE_PORT ?? 443}` : undefined),
     kubernetesToken: env.OPENCRANE_KUBERNETES_TOKEN || undefined,
   };
+function trustedProxies(value: string | undefined): string[] {
+  const entries = list(value);
+  new TrustedProxies(entries); // throws, naming the entry, when one is neither an IP nor a CIDR
+  return entries;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -230,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     internalListener: internalListener(env),
     obot: obotLinkConfig(env),
     obotDrift: obotDriftConfig(env),
+    trustedProxies: trustedProxies(env.OPENCRANE_TRUSTED_PROXIES),
     ingest: {
       fetchAllowHosts: list(env.OPENCRANE_FETCH_ALLOW_HOSTS),
       denylistedNamespaces: list(env.OPENCRANE_DENYLISTED_NAMESPACES),

@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
-import { proxy } from "../proxy";
+import { config, proxy } from "../proxy";
 import { contentSecurityPolicy } from "./security-headers";
 
 describe("page security headers", () => {
@@ -22,5 +23,29 @@ describe("page security headers", () => {
     expect(a).toBeTruthy();
     expect(a).not.toBe(b);
     expect(first.headers.get("x-middleware-request-x-nonce")).toBe(a);
+  });
+});
+
+describe("which requests get the page headers", () => {
+  async function matches(url: string, headers: Record<string, string> = {}) {
+    // Next's matcher test helper expects the AsyncLocalStorage global its server runtime provides.
+    (globalThis as { AsyncLocalStorage?: unknown }).AsyncLocalStorage ??= AsyncLocalStorage;
+    const { unstable_doesMiddlewareMatch } = await import("next/experimental/testing/server");
+    return unstable_doesMiddlewareMatch({ config, url, headers });
+  }
+
+  it.each(["/", "/servers", "/servers/github", "/api-reference", "/api-reference?x=1", "/apis", "/login"])("runs for the page %s", async (url) => {
+    expect(await matches(url)).toBe(true);
+  });
+
+  it.each(["/api", "/api/v1/mcp-servers", "/api/trpc/catalog.list", "/api/internal/obot-registry", "/_next/static/chunks/main.js", "/_next/image", "/favicon.svg"])(
+    "leaves %s to the API's own headers (or serves it as a static file)",
+    async (url) => {
+      expect(await matches(url)).toBe(false);
+    },
+  );
+
+  it("skips prefetches, which render nothing with a nonce", async () => {
+    expect(await matches("/servers", { "next-router-prefetch": "1" })).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ export const TEST_CONFIG: Config = {
   snapshotPollMs: 60_000,
   fetchLogFlushMs: 60_000,
   internalListener: null,
+  trustedProxies: [],
   ingest: { fetchAllowHosts: [], denylistedNamespaces: [] },
   tenantAuth: { jwksUrl: undefined, issuer: undefined, audience: "control-plane", tokenReview: false, kubernetesApiUrl: undefined, namespaces: [], outageGraceMs: 30 * 60_000 },
   auth: {

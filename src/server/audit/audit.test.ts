@@ -3,12 +3,34 @@ import { beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, principalFor, restClient, testServices } from "../../../test/support/services";
 import { signInWithPassword, signOut } from "../auth/local";
+import { dispatchAuth } from "../rest/auth-routes";
 import { createApiToken, revokeApiToken } from "../auth/tokens";
 import { createUser, resetPassword, updateUser } from "../auth/users";
 import { importDocuments } from "../ingest/upload";
 import { createServer, deleteServer, disableServer, publishServer, updateServer } from "../catalog/servers";
 import { auditEvents } from "../db/schema";
 import type { Services } from "../services";
+import { csvField } from "./query";
+
+/** RFC 4180 cells, as a spreadsheet reads them. */
+function csvCells(text: string): string[][] {
+  const rows: string[][] = [[]];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") rows.at(-1)!.push(cell), (cell = "");
+    else if (c === "\r" && text[i + 1] === "\n") rows.at(-1)!.push(cell), (cell = ""), rows.push([]), i++;
+    else cell += c;
+  }
+  if (cell || rows.at(-1)!.length > 0) rows.at(-1)!.push(cell);
+  return rows.filter((r) => r.length > 0);
+}
 
 describeEachDatabase("audit log", (database) => {
   let services: Services;
@@ -141,5 +163,34 @@ describeEachDatabase("audit log", (database) => {
     expect(rows).toHaveLength(7);
     expect(rows[1]).toContain(",mcp_server.delete,mcp_server,audited,");
     expect((await call("GET", "/api/v1/audit/export?format=xml")).status).toBe(422);
+  });
+
+  it("exports no cell a spreadsheet would run as a formula, whatever an anonymous caller sent", async () => {
+    const attacker = (email: string, headers: Record<string, string>) =>
+      dispatchAuth(
+        services,
+        new Request("http://control-plane.test/api/auth/login", {
+          method: "POST",
+          headers: { origin: "http://control-plane.test", "content-type": "application/json", ...headers },
+          body: JSON.stringify({ email, password: "guess" }),
+        }),
+      );
+    expect((await attacker("=1+1", { "x-forwarded-for": "=2+3", "x-request-id": "-2-3" })).status).toBe(401);
+    expect((await attacker("@sum(a1:a9)", { "x-forwarded-for": "+4+5" })).status).toBe(401);
+    expect((await attacker("\t=cmd|' /c calc'!a0", {})).status).toBe(401);
+
+    const csv = await restClient(services)("GET", "/api/v1/audit/export?format=csv&action=auth.sign_in_failed");
+    const rows = csvCells(csv.body as string);
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    const cells = rows.flat();
+    expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    // The value survives, readable: a leading quote marks it as text.
+    expect(cells).toEqual(expect.arrayContaining(["'=1+1", "'@sum(a1:a9)", "'=cmd|' /c calc'!a0"]));
+  });
+
+  it("neutralizes every formula-leading character in a CSV cell, and quotes what needs it", () => {
+    expect(["=1", "+1", "-1", "@a", "\t=1", "\r=1", "\uff1d1"].map(csvField)).toEqual(["'=1", "'+1", "'-1", "'@a", "'\t=1", `"'\r=1"`, "'\uff1d1"]);
+    expect(csvField('=HYPERLINK("http://evil.example","x")')).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect([null, 42, "plain", "a,b", { a: -1 }].map(csvField)).toEqual(["", "42", "plain", '"a,b"', '"{""a"":-1}"']);
   });
 });

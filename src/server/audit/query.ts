@@ -98,8 +98,17 @@ export async function* allAuditEvents(db: Db, rawQuery: unknown): AsyncGenerator
 
 const CSV_COLUMNS = ["id", "at", "actor", "actorKind", "actorVia", "action", "entityType", "entityId", "requestId", "sourceIp", "before", "after"] as const;
 
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+/**
+ * A spreadsheet evaluates a cell that starts with = + - @ (or a tab or CR before one) as a formula:
+ * an anonymous failed sign-in with the e-mail `=HYPERLINK(…)` would run in the admin's spreadsheet.
+ * Such cells are prefixed with a single quote, which spreadsheets show as text (OWASP CSV injection);
+ * the full-width forms are included because some spreadsheets normalize them to the ASCII ones.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
+
+export function csvField(value: unknown): string {
+  const raw = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

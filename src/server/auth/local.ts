@@ -12,7 +12,7 @@ export { signInInput } from "./model";
 
 const WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 10;
-/** The address comes from X-Forwarded-For, which a client can vary at will: cap each account too. */
+/** One client can hold many addresses (or hide behind a shared one): cap each account too. */
 const MAX_FAILURES_PER_EMAIL = 50;
 
 /** Failed attempts per e-mail and address, and per e-mail, in memory: enough to stop online guessing on one replica. */

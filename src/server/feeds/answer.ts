@@ -3,6 +3,7 @@
  * Next.js route (main port) and the plain node:http listener of the internal port.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { clientAddress, clientAddressOf, trustedProxiesOf } from "../client-address";
 import { ifNoneMatchHits, negotiateEncoding, type EncodedBody } from "./encoded-body";
 
 export interface FeedRequest {
@@ -49,22 +50,25 @@ export function jsonAnswer(status: number, value: unknown, headers: Record<strin
   return { status, headers: { "Content-Type": "application/json", "Content-Length": String(bytes.length), ...headers }, body: bytes };
 }
 
-export function fromWebRequest(request: Request, remoteAddr: string | null): FeedRequest {
-  return { method: request.method, header: (name) => request.headers.get(name), remoteAddr };
+/** A feed request the main port's Next.js server received; its client address as client-address.ts finds it. */
+export function fromWebRequest(request: Request, trustedProxies: readonly string[]): FeedRequest {
+  return { method: request.method, header: (name) => request.headers.get(name), remoteAddr: clientAddressOf(request, trustedProxies) ?? null };
 }
 
 export function toWebResponse(answer: Answer): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
-export function fromNodeRequest(request: IncomingMessage): FeedRequest {
+/** A request the internal port's node:http listener received (see client-address.ts for its client address). */
+export function fromNodeRequest(request: IncomingMessage, trustedProxies: readonly string[]): FeedRequest {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(", ") : (value ?? null);
+  };
   return {
     method: request.method ?? "GET",
-    header: (name) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value.join(", ") : (value ?? null);
-    },
-    remoteAddr: request.socket.remoteAddress ?? null,
+    header,
+    remoteAddr: clientAddress(request.socket.remoteAddress, header("x-forwarded-for"), trustedProxiesOf(trustedProxies)) ?? null,
   };
 }
 

@@ -58,5 +58,5 @@ async function contractAnswer(services: Services, request: FeedRequest, tenant: 
 }
 
 export async function contractResponse(services: Services, request: Request, tenant: string): Promise<Response> {
-  return toWebResponse(await serveContract(services, fromWebRequest(request, null), tenant, false));
+  return toWebResponse(await serveContract(services, fromWebRequest(request, services.config.trustedProxies), tenant, false));
 }

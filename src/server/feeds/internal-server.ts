@@ -34,7 +34,7 @@ export async function routeInternal(services: Services, request: http.IncomingMe
   }
   if (path.startsWith(`${REGISTRY_PREFIX}/`)) {
     const query = new URLSearchParams((request.url ?? "").split("?")[1] ?? "");
-    return serveRegistry(services, fromNodeRequest(request), path.slice(REGISTRY_PREFIX.length), query, true);
+    return serveRegistry(services, fromNodeRequest(request, services.config.trustedProxies), path.slice(REGISTRY_PREFIX.length), query, true);
   }
   const contract = /^\/api\/internal\/contract\/([^/]+)\/?$/.exec(path);
   if (contract) {
@@ -44,11 +44,11 @@ export async function routeInternal(services: Services, request: http.IncomingMe
     } catch {
       return jsonAnswer(400, { error: { code: "BAD_REQUEST", message: `'${contract[1]}' is not valid percent-encoding (UTF-8)`, details: {} } });
     }
-    return serveContract(services, fromNodeRequest(request), tenant, true);
+    return serveContract(services, fromNodeRequest(request, services.config.trustedProxies), tenant, true);
   }
   switch (path) {
     case "/api/internal/obot-registry":
-      return serveObotFeed(services, fromNodeRequest(request), true);
+      return serveObotFeed(services, fromNodeRequest(request, services.config.trustedProxies), true);
     case "/api/healthz":
       return fromWeb(healthz());
     case "/api/readyz":

@@ -44,7 +44,7 @@ export function serveObotFeed(services: Services, request: FeedRequest, negotiat
         })
       : feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
   }
-  services.fetches.record(OBOT_FEED, request.header("user-agent"), answer.status, request.header("x-forwarded-for")?.split(",")[0]?.trim() ?? request.remoteAddr);
+  services.fetches.record(OBOT_FEED, request.header("user-agent"), answer.status, request.remoteAddr);
   services.metrics.feedRequests.inc({ feed: OBOT_FEED, status: String(answer.status) });
   services.metrics.feedLatency.observe({ feed: OBOT_FEED }, (performance.now() - started) / 1000);
   if (answer.status === 200 || answer.status === 304) services.metrics.obotLastFetch.set(Date.now() / 1000);
@@ -53,5 +53,5 @@ export function serveObotFeed(services: Services, request: FeedRequest, negotiat
 
 /** The Next.js route handler's view: identity bytes (Next compresses), as a web Response. */
 export function obotFeedResponse(services: Services, request: Request): Response {
-  return toWebResponse(serveObotFeed(services, fromWebRequest(request, null), false));
+  return toWebResponse(serveObotFeed(services, fromWebRequest(request, services.config.trustedProxies), false));
 }

@@ -72,5 +72,5 @@ function decodeOrNull(segment: string): string | null {
 export function registryResponse(services: Services, request: Request): Response {
   const url = new URL(request.url);
   const rest = url.pathname.slice(url.pathname.indexOf("/v0.1") + "/v0.1".length);
-  return toWebResponse(serveRegistry(services, fromWebRequest(request, null), rest, url.searchParams, false));
+  return toWebResponse(serveRegistry(services, fromWebRequest(request, services.config.trustedProxies), rest, url.searchParams, false));
 }

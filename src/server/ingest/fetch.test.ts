@@ -54,6 +54,27 @@ describe("SSRF guard", () => {
     await expect(safeFetch(url(), { allow: new AllowList([]), ...noWait })).rejects.toBeInstanceOf(FetchRefused);
   });
 
+  it.each([
+    ["IPv4-compatible loopback", "::7f00:1"],
+    ["IPv4-compatible private", "::a00:1"],
+    ["IPv4-compatible public (deprecated: never routed as such)", "::808:808"],
+    ["IPv4-mapped loopback", "::ffff:7f00:1"],
+    ["SIIT-translated private", "::ffff:0:a00:1"],
+    ["NAT64 of a private address", "64:ff9b::a00:1"],
+    ["local-use NAT64", "64:ff9b:1::a9fe:a9fe"],
+    ["6to4 of a private address", "2002:a00:1::1"],
+    ["Teredo", "2001:0:a00:1::1"],
+    ["ISATAP tunnel to a private address", "2600:1f18::5efe:a00:1"],
+  ])("refuses an IPv6 address embedding an IPv4 one: %s", async (_what, address) => {
+    await expect(safeFetch(`http://[${address}]/`, { allow: new AllowList([]), ...noWait, retries: 0 })).rejects.toBeInstanceOf(FetchRefused);
+  });
+
+  it("refuses a URL that different parsers read different hosts from, or that carries user info", async () => {
+    for (const url of ["http://1.2.3.4\\@127.0.0.1/", `http://user:pw@${new URL(base).host}/ok`, "http://1.2.3.4\\\\@10.0.0.1/"]) {
+      await expect(safeFetch(url, { allow: loopbackAllowed, ...noWait })).rejects.toBeInstanceOf(FetchRefused);
+    }
+  });
+
   it("explains the refusal and how to allow it", async () => {
     await expect(safeFetch("http://10.1.2.3/", { allow: new AllowList([]), ...noWait })).rejects.toThrow(
       "http://10.1.2.3 resolves to 10.1.2.3, a private address: refused (allow it with OPENCRANE_FETCH_ALLOW_HOSTS)",

@@ -10,6 +10,8 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import ipaddr from "ipaddr.js";
+import { addressRange, isPublicAddress } from "../util/ip";
+import { urlSpellingProblem } from "./location";
 
 export class FetchRefused extends Error {
   constructor(message: string) {
@@ -86,11 +88,27 @@ export interface FetchResult {
   body: Buffer;
 }
 
-const isPublic = (address: string) => ipaddr.process(address).range() === "unicast";
+/**
+ * The URL to connect to, parsed; refused when it is spelled so that another parser (curl inside
+ * git, say) would read a different host from it than the guard does. Connect with what this returns
+ * (its `href` for a child process), never with the raw string.
+ */
+export function parseTarget(raw: string): URL {
+  const problem = urlSpellingProblem(raw);
+  if (problem) throw new FetchRefused(`the URL ${problem}`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new FetchRefused(`'${raw}' is not a URL`);
+  }
+  return url;
+}
 
 /** The address to connect to, after the guard approved every address the name resolves to. */
 export async function checkedAddress(url: URL, allow: AllowList): Promise<{ address: string; family: 4 | 6 }> {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new FetchRefused(`${url.protocol} URLs are not fetched; use https://`);
+  if (url.username || url.password) throw new FetchRefused("a URL with user info ('user:password@') is not fetched");
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const addresses = ipaddr.isValid(host)
     ? [{ address: ipaddr.process(host).toString(), family: (ipaddr.process(host).kind() === "ipv6" ? 6 : 4) as 4 | 6 }]
@@ -100,9 +118,9 @@ export async function checkedAddress(url: URL, allow: AllowList): Promise<{ addr
   if (addresses.length === 0) throw new FetchFailed(`${host} resolves to no address`, false);
   const hostAllowed = allow.allowsHost(host);
   for (const { address } of addresses) {
-    if (!isPublic(address) && !hostAllowed && !allow.allowsAddress(address)) {
+    if (!isPublicAddress(address) && !hostAllowed && !allow.allowsAddress(address)) {
       throw new FetchRefused(
-        `${url.origin} resolves to ${address}, a ${ipaddr.process(address).range()} address: refused (allow it with OPENCRANE_FETCH_ALLOW_HOSTS)`,
+        `${url.origin} resolves to ${address}, a ${addressRange(address)} address: refused (allow it with OPENCRANE_FETCH_ALLOW_HOSTS)`,
       );
     }
   }
@@ -167,13 +185,13 @@ export async function safeFetch(target: string, options: FetchOptions): Promise<
   for (let attempt = 0; attempt <= settings.retries; attempt++) {
     if (attempt > 0) await sleep(250 * 2 ** (attempt - 1) + Math.random() * 100);
     try {
-      let url = new URL(target);
+      let url = parseTarget(target);
       for (let hop = 0; ; hop++) {
         const pinned = await checkedAddress(url, settings.allow);
         const result = await once(url, pinned, settings);
         if (result.status >= 300 && result.status < 400 && result.headers.location) {
           if (hop >= settings.maxRedirects) throw new FetchFailed(`more than ${settings.maxRedirects} redirects from ${target}`, false);
-          url = new URL(result.headers.location, url);
+          url = parseTarget(new URL(result.headers.location, url).href);
           continue;
         }
         if (result.status >= 500 || result.status === 429) throw new FetchFailed(`${url.href} answered ${result.status}`, true);

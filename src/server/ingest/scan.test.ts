@@ -91,9 +91,9 @@ describe("scan rules: each with a case that fires and one that does not", () => 
 });
 
 describe("private hosts", () => {
-  it.each(["127.0.0.1", "10.0.0.8", "172.16.4.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "fe80::1", "0.0.0.0", "localhost", "db.svc.cluster.local", "printer.local"])(
+  it.each(["127.0.0.1", "10.0.0.8", "172.16.4.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "fe80::1", "0.0.0.0", "localhost", "db.svc.cluster.local", "printer.local", "::7f00:1", "::a00:1", "2600:1f18::5efe:a00:1"])(
     "%s is private",
     (host) => expect(isPrivateHost(host)).toBe(true),
   );
-  it.each(["8.8.8.8", "2606:4700::1111", "mcp.github.com", "example.com"])("%s is public", (host) => expect(isPrivateHost(host)).toBe(false));
+  it.each(["8.8.8.8", "2606:4700::1111", "2600:1f18::5efe:808:808", "mcp.github.com", "example.com"])("%s is public", (host) => expect(isPrivateHost(host)).toBe(false));
 });

@@ -4,6 +4,7 @@
  */
 import { distance } from "fastest-levenshtein";
 import ipaddr from "ipaddr.js";
+import { isPublicAddress } from "../util/ip";
 import { isPlainObject } from "../formats/keys";
 
 export type Severity = "critical" | "high" | "medium" | "low";
@@ -101,8 +102,7 @@ export function isPrivateHost(host: string): boolean {
     return true;
   }
   if (!ipaddr.isValid(lower)) return false;
-  const address = ipaddr.process(lower);
-  return address.range() !== "unicast";
+  return !isPublicAddress(lower);
 }
 
 function globToRegExp(glob: string): RegExp {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { subjectSchema } from "../policy/model";
+import { urlSpellingProblem } from "./location";
 
 export const SOURCE_KINDS = ["mcp-registry", "git", "manual-upload"] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -50,6 +51,9 @@ function checkSource(source: { kind: SourceKind; url: string; syncMode: string; 
         path: ["url"],
         message: source.kind === "git" ? "a git source needs the repository's https:// URL" : "a registry source needs the registry's https:// base URL (or a JSON array URL)",
       });
+    } else {
+      const problem = urlSpellingProblem(source.url);
+      if (problem) ctx.addIssue({ code: "custom", path: ["url"], message: `the URL ${problem}` });
     }
   }
   if (source.syncMode === "scheduled" && !source.intervalMinutes) {

@@ -321,6 +321,25 @@ describeEachDatabase("git source", (database) => {
     expect(run.status).toBe("failed");
     expect(run.error).toContain("file:// repositories are refused");
   });
+
+  it("refuses, with a 422 naming the fix, a URL whose host parsers disagree on or that carries user info, on create and on edit", async () => {
+    const cases: [string, string][] = [
+      ["http://1.2.3.4\\@127.0.0.1:8080/repo.git", "must not contain a backslash"],
+      ["https://token:x-oauth@github.com/acme/catalog.git", "must not contain user info"],
+      ["https://1.2.3.4@127.0.0.1/repo.git", "must not contain user info"],
+    ];
+    for (const [url, message] of cases) {
+      const created = await call("POST", "/api/v1/sources", { name: "two-faced", kind: "git", url });
+      expect(created.status).toBe(422);
+      expect(created.body.error.message).toContain(`url: the URL ${message}`);
+      const edited = await call("PATCH", "/api/v1/sources/catalog-repo", { url });
+      expect(edited.status).toBe(422);
+      expect(edited.body.error.message).toContain(`url: the URL ${message}`);
+    }
+    const registry = await call("POST", "/api/v1/sources", { name: "two-faced", kind: "mcp-registry", url: "https://1.2.3.4\\@10.0.0.1/" });
+    expect(registry.status).toBe(422);
+    expect((await call("GET", "/api/v1/sources/catalog-repo")).body.url).toBe(`file://${repo}`);
+  });
 });
 
 describeEachDatabase("upload source", (database) => {

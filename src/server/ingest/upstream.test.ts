@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AllowList } from "./fetch";
+import { AllowList, FetchRefused } from "./fetch";
 import { readGit } from "./upstream";
 
 describe("reading a git source", () => {
@@ -112,5 +112,22 @@ describe("cloning a git source over http(s)", () => {
     const { documents } = await readGit({ url: `http://catalog.invalid:${port}/catalog.git`, ref: "main", path: "catalog" }, new AllowList(["catalog.invalid"]));
     expect(documents.map((d) => d.origin)).toEqual(["catalog/pinned.json"]);
     expect(lookup).toHaveBeenCalledTimes(1);
+  });
+
+  it("never lets git connect elsewhere than the guard approved: a backslash or user info in the URL is refused", async () => {
+    // In the first, WHATWG URL parsing (the guard's) sees host 1.2.3.4, a public address; curl, inside
+    // git, sees user '1.2.3.4\' at host 127.0.0.1. Before the fix, it cloned the loopback repository.
+    const { port } = server.address() as AddressInfo;
+    const guarded = new AllowList([]);
+    for (const url of [
+      `http://1.2.3.4\\@127.0.0.1:${port}/catalog.git`,
+      `http://1.2.3.4@127.0.0.1:${port}/catalog.git`,
+      `http://user:secret@127.0.0.1:${port}/catalog.git`,
+      `http://1.2.3.4\t@127.0.0.1:${port}/catalog.git`,
+    ]) {
+      const attempt = readGit({ url, ref: "main", path: "catalog" }, guarded);
+      await expect(attempt).rejects.toBeInstanceOf(FetchRefused);
+    }
+    await expect(readGit({ url: `http://1.2.3.4\\@127.0.0.1:${port}/catalog.git`, ref: "main", path: null }, guarded)).rejects.toThrow(/backslash/);
   });
 });

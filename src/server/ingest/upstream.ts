@@ -15,7 +15,7 @@ import { isPlainObject } from "../formats/keys";
 import { looksLikeObotEntry } from "../formats/obot-entry";
 import { looksLikeServerJson } from "../formats/server-json";
 import { stableStringify } from "../util/stable-json";
-import { AllowList, checkedAddress, FetchFailed, FetchRefused, safeFetch } from "./fetch";
+import { AllowList, checkedAddress, FetchFailed, FetchRefused, parseTarget, safeFetch } from "./fetch";
 
 const run = promisify(execFile);
 
@@ -179,7 +179,9 @@ export async function readGit(
   source: { url: string; ref: string | null; path: string | null },
   allow: AllowList,
 ): Promise<{ documents: UpstreamDocument[]; commit: string; skipped: { file: string; reason: string }[] }> {
-  const url = new URL(source.url);
+  // git gets `url.href`, the parsed URL re-serialized, never the stored string: curl must read the
+  // same host from it as the guard did.
+  const url = parseTarget(source.url);
   const pin: string[] = [];
   if (url.protocol === "file:") {
     if (!allow.allowsHost("file://")) throw new FetchRefused("file:// repositories are refused (allow them with OPENCRANE_FETCH_ALLOW_HOSTS=file://)");
@@ -198,7 +200,7 @@ export async function readGit(
   try {
     const args = [...pin, "-c", "http.followRedirects=false", "clone", "--quiet", "--depth", "1", "--single-branch", "--no-tags"];
     if (source.ref) args.push("--branch", source.ref);
-    args.push("--", source.url, dir);
+    args.push("--", url.href, dir);
     await run("git", args, {
       timeout: 120_000,
       maxBuffer: 4 * 1024 * 1024,

@@ -16,8 +16,8 @@ function policyOf(services: Services) {
   return { idleMs: services.config.auth.sessionIdleMs, maxMs: services.config.auth.sessionMaxMs };
 }
 
-function metaOf({ request, requestId }: RestRequest) {
-  return { userAgent: request.headers.get("user-agent"), sourceIp: sourceIpOf(request), requestId };
+function metaOf({ request, requestId, services }: RestRequest) {
+  return { userAgent: request.headers.get("user-agent"), sourceIp: sourceIpOf(request, services.config), requestId };
 }
 
 function secure({ request, services }: RestRequest) {

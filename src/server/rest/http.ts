@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { clientAddressOf } from "../client-address";
+import type { Config } from "../config";
 import { DomainError, sqlState, userMistakeOf } from "../errors";
 
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -57,10 +59,9 @@ export function requestIdOf(request: { headers: Headers }): string {
   return given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
 }
 
-export function sourceIpOf(request: { headers: Headers }): string | undefined {
-  const forwarded = request.headers.get("x-forwarded-for");
-  if (forwarded) return forwarded.split(",")[0]!.trim();
-  return request.headers.get("x-real-ip") ?? undefined;
+/** The caller's address (never a header the caller could make up: see client-address.ts). */
+export function sourceIpOf(request: { headers: Headers }, config: Pick<Config, "trustedProxies">): string | undefined {
+  return clientAddressOf(request, config.trustedProxies);
 }
 
 /** A path parameter, percent-decoded; a malformed escape such as `%E0` is the caller's mistake (400). */

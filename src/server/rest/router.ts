@@ -139,7 +139,7 @@ export function createRestRouter(routes: readonly RestRoute[]) {
           throw error;
         });
         authorize(principal, hit.route.role, { method: request.method, headers: request.headers, url: request.url }, services.config.auth);
-        const change = changeContext(principal, { requestId, sourceIp: sourceIpOf(request) });
+        const change = changeContext(principal, { requestId, sourceIp: sourceIpOf(request, services.config) });
         const query = hit.route.querySchema ? parseInput(hit.route.querySchema, queryObject(url), "invalid query") : {};
         response = await hit.route.handle({ services, request, url, params, query, change, principal, requestId });
         if (hit.route.mutates && response.ok) await services.snapshots.refresh().catch(() => undefined);

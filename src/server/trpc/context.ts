@@ -1,26 +1,35 @@
+import { TRPCError } from "@trpc/server";
 import { authenticate } from "../auth/authenticate";
 import type { RequestFacts } from "../auth/guard";
-import { changeContext } from "../auth/principal";
+import { changeContext, type Principal } from "../auth/principal";
 import { DomainError } from "../errors";
-import { requestIdOf, sourceIpOf } from "../rest/http";
+import { isDatabaseUnavailable, requestIdOf, sourceIpOf } from "../rest/http";
 import type { Services } from "../services";
 import type { TrpcContext } from "./init";
 
-/** Authenticates once per request; credentials that do not hold are reported by the procedure's guard. */
-export async function createTrpcContext(services: Services, request: RequestFacts): Promise<TrpcContext> {
-  let principal = null;
-  let authError: DomainError | null = null;
+/** Who the credentials name (or why they do not hold), or the error that kept them from being checked. */
+export type TrpcAuth = { principal: Principal | null; authError: DomainError | null } | { failure: unknown };
+
+export async function authenticateTrpc(services: Services, headers: Headers): Promise<TrpcAuth> {
   try {
-    principal = await authenticate(services.db, services.config.auth, request.headers);
+    return { principal: await authenticate(services.db, services.config.auth, headers), authError: null };
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    authError = error;
+    return error instanceof DomainError ? { principal: null, authError: error } : { failure: error };
+  }
+}
+
+/** Authenticates once per request; credentials that do not hold are reported by the procedure's guard. */
+export async function createTrpcContext(services: Services, request: RequestFacts, authenticated?: TrpcAuth): Promise<TrpcContext> {
+  const auth = authenticated ?? (await authenticateTrpc(services, request.headers));
+  if ("failure" in auth) {
+    if (isDatabaseUnavailable(auth.failure)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "the database is unreachable; retry shortly", cause: auth.failure });
+    throw auth.failure;
   }
   return {
     services,
-    principal,
-    authError,
-    change: changeContext(principal, { requestId: requestIdOf(request), sourceIp: sourceIpOf(request) }),
+    principal: auth.principal,
+    authError: auth.authError,
+    change: changeContext(auth.principal, { requestId: requestIdOf(request), sourceIp: sourceIpOf(request, services.config) }),
     request,
   };
 }

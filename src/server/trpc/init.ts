@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authorize, type RequestFacts } from "../auth/guard";
@@ -26,10 +27,17 @@ const t = initTRPC
   .context<TrpcContext>()
   .meta<Meta>()
   .create({
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx, path }) {
       let domain: { code: string; details: FieldErrors } | null = null;
       if (error.cause instanceof DomainError) domain = { code: error.cause.code, details: error.cause.details };
       else if (error.cause instanceof ZodError) domain = { code: "VALIDATION_FAILED", details: fieldErrorsOf(error.cause) };
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        // An error nobody meant for the caller (a driver's, with SQL text and parameters, say):
+        // the caller gets a request id to quote, the log gets the whole error.
+        const requestId = ctx?.change.requestId ?? randomUUID();
+        console.error(`[opencrane] request ${requestId} failed${path ? ` in ${path}` : ""}:`, error.cause ?? error);
+        return { ...shape, message: `internal error (request id ${requestId})`, data: { ...shape.data, domain: null, requestId, stack: undefined } };
+      }
       return { ...shape, data: { ...shape.data, domain, stack: undefined } };
     },
   });
