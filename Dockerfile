@@ -40,6 +40,8 @@ RUN groupadd --system --gid 10001 opencrane \
 COPY --from=build --chown=opencrane:opencrane /app/.next/standalone ./
 COPY --from=build --chown=opencrane:opencrane /app/.next/static ./.next/static
 COPY --from=build --chown=opencrane:opencrane /app/public ./public
+# The server: Next's standalone build behind the app's HTTP front (refuses what no route can take).
+COPY --from=build --chown=opencrane:opencrane /app/scripts/server.mjs /app/scripts/http-front.mjs ./
 USER 10001:10001
 # 3000: console, tRPC and /api/v1. 3001: machine feeds and health checks (OPENCRANE_INTERNAL_PORT).
 EXPOSE 3000 3001
@@ -47,4 +49,4 @@ EXPOSE 3000 3001
 VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "server.js"]
+CMD ["node", "server.mjs"]

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm start`: builds the app when its sources changed since the last build, then serves the
- * standalone server. The server opens the database and applies migrations before it listens.
+ * standalone build through scripts/server.mjs. The server opens the database and applies migrations before it listens.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -65,6 +65,7 @@ const env = {
   OPENCRANE_DATA_DIR: path.resolve(root, process.env.OPENCRANE_DATA_DIR || ".data"),
 };
 console.log(`[opencrane] serving on http://localhost:${env.PORT} (${env.DATABASE_URL ? "Postgres from DATABASE_URL" : `embedded database in ${env.OPENCRANE_DATA_DIR}`})`);
-const child = spawn(process.execPath, [path.join(standalone, "server.js")], { cwd: standalone, stdio: "inherit", env });
+// Next's standalone build behind the app's HTTP front (scripts/server.mjs), run from the standalone directory.
+const child = spawn(process.execPath, [path.join(root, "scripts", "server.mjs")], { cwd: standalone, stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -7,8 +7,14 @@ export async function register() {
   const starting = ensureStarted();
   if (!process.env.DATABASE_URL) {
     // The embedded database opens in well under a second; a failure here (say, another process
-    // holds the data directory) must stop the server instead of leaving it half alive.
-    await starting;
+    // holds the data directory) must stop the server instead of leaving it half alive: Next.js
+    // logs an error thrown here and keeps serving, every request (health checks too) a 500.
+    try {
+      await starting;
+    } catch (error) {
+      console.error(`[opencrane] cannot start: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
     return;
   }
   // Postgres may still be coming up: serve 503s from /api/readyz and the feeds until it answers.

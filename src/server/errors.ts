@@ -101,6 +101,34 @@ export function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
+/** A text field of a driver error (`detail`, `table`), whichever driver raised it. */
+function driverField(error: unknown, field: "detail"): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
+    const value = (current as Record<string, unknown>)[field];
+    if (typeof value === "string") return value;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const REFERENCED = { tenants: "tenant", groups: "group", mcp_servers: "server", third_party_sources: "source", users: "user", ingestion_runs: "run" } as Record<string, string>;
+
+/**
+ * A foreign key refused a reference to a row that is gone: something the request named (a
+ * tenant added to a group, say) was deleted after the request checked it. Named from the
+ * database's detail: `Key (tenant_name)=(acme) is not present in table "tenants".`
+ */
+function missingReference(error: unknown): DomainError {
+  const match = /Key \((.+?)\)=\((.*)\) is not present in table "(\w+)"/.exec(driverField(error, "detail") ?? "");
+  if (!match) return new DomainError("CONFLICT", "something this change refers to was deleted at the same moment: reload and try again");
+  const [, column, value, table] = match;
+  const what = REFERENCED[table!] ?? table!.replace(/_/g, " ");
+  return new DomainError("VALIDATION_FAILED", `${what} '${value}' does not exist (it was deleted while this change was being made)`, {
+    fieldErrors: { [column!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())]: [`no such ${what}: ${value}`] },
+  });
+}
+
 export function constraintOf(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
@@ -115,13 +143,15 @@ export function constraintOf(error: unknown): string | undefined {
 /**
  * Database refusals that the caller's request causes, as the domain error they are: Postgres
  * cannot store a NUL character in text or jsonb (22021 / 22P05), whatever field it was sent in;
- * and a unique key catches a create racing another one that its existence check could not see.
+ * a unique key catches a create racing another one that its existence check could not see, and a
+ * foreign key a change naming something deleted meanwhile (23503).
  */
 export function userMistakeOf(error: unknown): DomainError | undefined {
   const state = sqlState(error);
   if (state === "22021" || state === "22P05") {
     return new DomainError("BAD_REQUEST", "text must not contain NUL characters (\\u0000): remove them and send it again");
   }
+  if (state === "23503") return missingReference(error);
   if (state === "23505") {
     return new DomainError("CONFLICT", "another request saved the same name at the same moment: reload and try again");
   }

@@ -103,6 +103,16 @@ export function createMetrics(sources: MetricSources = {}) {
         this.set(sources.databaseReachable?.() === false ? 0 : 1);
       },
     }),
+    fetchLogFlushFailures: new Counter({
+      name: "opencrane_fetch_log_flush_failures_total",
+      help: "Failed writes of the feed fetch log (who polled which feed); alert when it keeps growing",
+      registers: [registry],
+    }),
+    fetchLogDropped: new Counter({
+      name: "opencrane_fetch_log_dropped_total",
+      help: "Feed fetches never written to the fetch log (too many distinct fetchers between flushes, or their write kept failing)",
+      registers: [registry],
+    }),
     obotLastFetch: new Gauge({
       name: "opencrane_obot_last_fetch_timestamp_seconds",
       help: "Unix time of the last Obot catalog fetch seen by this replica",

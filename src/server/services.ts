@@ -10,7 +10,7 @@ import type { PipelineDeps } from "./ingest/pipeline";
 import { IngestionWorker } from "./ingest/worker";
 import type { Config } from "./config";
 import type { Database, Db } from "./db/client";
-import { FetchRecorder } from "./feeds/fetch-log";
+import { FetchRecorder, reportingHooks } from "./feeds/fetch-log";
 import { settleContractRevisions } from "./feeds/contract-revisions";
 import { SnapshotStore } from "./feeds/snapshot";
 import { createMetrics, type Metrics } from "./metrics";
@@ -82,7 +82,7 @@ export async function startServices(config: Config, database: Database, options:
     },
     onError: () => metrics.snapshotBuilds.inc({ result: "error" }),
   });
-  const fetches = new FetchRecorder(db);
+  const fetches = new FetchRecorder(db, reportingHooks(metrics));
   obotLink = createObotLink(config, db, metrics, () => snapshots.current, options.obotLink);
   const obotDrift = createDriftRepairer(config, db, metrics, database.kind === "postgres", options.obotDrift);
 

@@ -19,7 +19,12 @@ export const auditQuery = z.object({
   entityId: z.string().trim().max(320).optional(),
   since: isoTime("since").optional(),
   until: isoTime("until").optional(),
-  cursor: z.string().regex(/^\d+$/, "cursor is not valid: start again without it").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d+$/, "cursor is not valid: start again without it")
+    // Event ids are bigint, read as numbers: a larger cursor names no event (and overflows the column).
+    .refine((v) => Number.isSafeInteger(Number(v)), "cursor is not valid: start again without it")
+    .optional(),
   limit: z.coerce.number().int().min(1, "limit must be between 1 and 500").max(500, "limit must be between 1 and 500").default(100),
 });
 export type AuditQuery = z.input<typeof auditQuery>;

@@ -77,11 +77,14 @@ export async function createApiToken(
 
 /** A user's own tokens, or every token for an admin who asks for all. */
 export async function listApiTokens(db: Db, principal: Principal, all = false): Promise<ApiToken[]> {
+  const everyone = all && principal.role === "admin";
+  // The bootstrap token is no user: it owns no tokens, but as an admin it may list everyone's.
+  if (!everyone && !principal.userId) return [];
   const rows = await db
     .select({ token: apiTokens, owner: users.email })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(all && principal.role === "admin" ? undefined : eq(apiTokens.userId, principal.userId ?? ""))
+    .where(everyone ? undefined : eq(apiTokens.userId, principal.userId!))
     .orderBy(desc(apiTokens.createdAt));
   return rows.map((r) => toApiToken(r.token, r.owner));
 }

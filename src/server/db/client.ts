@@ -167,20 +167,53 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 }
 
 /**
+ * Which process a pid is, beyond its number: the kernel's boot id and the process's start time
+ * (Linux /proc), so a lock left by a dead process is not mistaken for one held by whatever
+ * process got its pid since (after a reboot or a container restart, pids are reused at once).
+ * Null where /proc does not tell.
+ */
+export function processIdentity(pid: number): string | null {
+  try {
+    const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces and parentheses); starttime is field 22.
+    const startTime = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    return startTime ? `${boot}:${startTime}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The owner a lock file names: `{"pid":…,"identity":…}`, or a bare pid (older versions). */
+function lockOwner(text: string): { pid: number; identity: string | null } {
+  try {
+    const parsed = JSON.parse(text) as { pid?: unknown; identity?: unknown };
+    if (typeof parsed === "object" && parsed !== null && typeof parsed.pid === "number") {
+      return { pid: parsed.pid, identity: typeof parsed.identity === "string" ? parsed.identity : null };
+    }
+  } catch {
+    // a bare pid
+  }
+  return { pid: Number(text.trim()), identity: null };
+}
+
+/**
  * PGlite allows one open instance per data directory: a second one, in this process or another,
- * corrupts it. A lock file with the owner's pid makes a second opener fail with a clear message.
+ * corrupts it. A lock file naming the owner process makes a second opener fail with a clear
+ * message; a lock whose process is gone (or whose pid now belongs to another process) is stale.
  */
 function acquireDataDirLock(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lockPath = path.join(/*turbopackIgnore: true*/ dataDir, "opencrane.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, identity: processIdentity(process.pid) }), { flag: "wx" });
       return () => fs.rmSync(lockPath, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = Number(fs.readFileSync(lockPath, "utf8").trim());
-      if (owner && owner !== process.pid && isAlive(owner)) {
+      const { pid: owner, identity } = lockOwner(fs.readFileSync(lockPath, "utf8"));
+      const sameProcess = identity === null || identity === processIdentity(owner);
+      if (owner && owner !== process.pid && isAlive(owner) && sameProcess) {
         throw new Error(
           `the embedded database in ${dataDir} is in use by process ${owner} (is the server running?). ` +
             "Stop that process first, or point OPENCRANE_DATA_DIR at another directory.",

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { feedFetches } from "../db/schema";
+import type { Metrics } from "../metrics";
 
 export interface FeedFetch {
   feed: string;
@@ -21,10 +22,37 @@ interface Pending {
   remoteAddr: string | null;
   /** Order of the latest record call: breaks ties between fetches in the same millisecond. */
   sequence: number;
+  /** Flushes that failed to write this row: it is dropped after MAX_FLUSH_ATTEMPTS. */
+  attempts: number;
+}
+
+/** What a flush failure did, for the log line and /api/metrics. */
+export interface FlushFailure {
+  error: unknown;
+  /** Rows kept for the next flush. */
+  kept: number;
+  /** Rows given up (they failed MAX_FLUSH_ATTEMPTS times, or no room was left for them). */
+  dropped: number;
+  /** Failed flushes in a row, this one included. */
+  consecutive: number;
+}
+
+export interface FetchRecorderHooks {
+  /** A flush failed (the periodic flush swallows the error: this is where it is seen). */
+  onFlushError?(failure: FlushFailure): void;
+  /** A flush succeeded after one or more failed. */
+  onFlushRecovered?(failedFlushes: number): void;
+  /** Fetches that will never be written: the pending table was full, or their rows kept failing. */
+  onDropped?(fetches: number): void;
 }
 
 // Contracts are recorded per tenant: room for every tenant's pod between two flushes.
 const MAX_PENDING_KEYS = 20_000;
+// 7 parameters a row: 1,000 rows stay far below Postgres's 65,534 bind parameters per statement.
+export const FLUSH_BATCH_ROWS = 1_000;
+// A row that cannot be written this many times in a row (the database is down for minutes, or it
+// is refused) is given up rather than retried forever.
+export const MAX_FLUSH_ATTEMPTS = 10;
 const RETENTION_DAYS = 30;
 
 /**
@@ -36,9 +64,20 @@ export class FetchRecorder {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private sequence = 0;
+  private consecutiveFailures = 0;
+  /** Fetches that were never written (see FetchRecorderHooks.onDropped). */
   dropped = 0;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly hooks: FetchRecorderHooks = {},
+  ) {}
+
+  private drop(fetches: number): void {
+    if (fetches === 0) return;
+    this.dropped += fetches;
+    this.hooks.onDropped?.(fetches);
+  }
 
   record(feed: string, userAgent: string | null, status: number, remoteAddr: string | null, at = new Date()): void {
     const ua = (userAgent ?? "").slice(0, 200) || "(none)";
@@ -53,10 +92,10 @@ export class FetchRecorder {
       return;
     }
     if (this.pending.size >= MAX_PENDING_KEYS) {
-      this.dropped += 1;
+      this.drop(1);
       return;
     }
-    this.pending.set(key, { feed, userAgent: ua, status, firstAt: at, lastAt: at, count: 1, remoteAddr, sequence });
+    this.pending.set(key, { feed, userAgent: ua, status, firstAt: at, lastAt: at, count: 1, remoteAddr, sequence, attempts: 0 });
   }
 
   /** The most recent fetch of a feed, including ones not flushed yet. */
@@ -96,45 +135,67 @@ export class FetchRecorder {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
+    let written = 0;
     try {
-      await this.db
-        .insert(feedFetches)
-        .values(
-          batch.map((p) => ({
-            feed: p.feed,
-            userAgent: p.userAgent,
-            status: p.status,
-            firstAt: p.firstAt,
-            lastAt: p.lastAt,
-            count: p.count,
-            lastRemoteAddr: p.remoteAddr,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [feedFetches.feed, feedFetches.userAgent, feedFetches.status],
-          set: {
-            count: sql`${feedFetches.count} + excluded.count`,
-            lastAt: sql`greatest(${feedFetches.lastAt}, excluded.last_at)`,
-            lastRemoteAddr: sql`excluded.last_remote_addr`,
-          },
-        });
+      for (; written < batch.length; written += FLUSH_BATCH_ROWS) {
+        await this.upsert(batch.slice(written, written + FLUSH_BATCH_ROWS));
+      }
       await this.db
         .delete(feedFetches)
         .where(and(lt(feedFetches.lastAt, new Date(Date.now() - RETENTION_DAYS * 86_400_000))));
     } catch (error) {
-      // Keep the counts for the next attempt; the database may be down for a moment.
-      for (const p of batch) {
-        const key = `${p.feed}\u0000${p.userAgent}\u0000${p.status}`;
-        const newer = this.pending.get(key);
-        if (newer) {
-          newer.count += p.count;
-          newer.firstAt = p.firstAt;
-        } else if (this.pending.size < MAX_PENDING_KEYS) {
-          this.pending.set(key, p);
-        }
-      }
+      this.requeue(batch.slice(written), error);
       throw error;
     }
+    if (this.consecutiveFailures > 0) this.hooks.onFlushRecovered?.(this.consecutiveFailures);
+    this.consecutiveFailures = 0;
+  }
+
+  private async upsert(rows: Pending[]): Promise<void> {
+    await this.db
+      .insert(feedFetches)
+      .values(
+        rows.map((p) => ({
+          feed: p.feed,
+          userAgent: p.userAgent,
+          status: p.status,
+          firstAt: p.firstAt,
+          lastAt: p.lastAt,
+          count: p.count,
+          lastRemoteAddr: p.remoteAddr,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [feedFetches.feed, feedFetches.userAgent, feedFetches.status],
+        set: {
+          count: sql`${feedFetches.count} + excluded.count`,
+          lastAt: sql`greatest(${feedFetches.lastAt}, excluded.last_at)`,
+          lastRemoteAddr: sql`excluded.last_remote_addr`,
+        },
+      });
+  }
+
+  /** Keeps the unwritten counts for the next attempt (the database may be down for a moment), within bounds. */
+  private requeue(unwritten: Pending[], error: unknown): void {
+    this.consecutiveFailures += 1;
+    let kept = 0;
+    let dropped = 0;
+    for (const p of unwritten) {
+      const key = `${p.feed}\u0000${p.userAgent}\u0000${p.status}`;
+      const newer = this.pending.get(key);
+      if (newer) {
+        // Fetches recorded since the flush began: their row is fresh, so it starts its own attempts.
+        newer.count += p.count;
+        newer.firstAt = p.firstAt;
+      } else if (p.attempts + 1 < MAX_FLUSH_ATTEMPTS && this.pending.size < MAX_PENDING_KEYS) {
+        this.pending.set(key, { ...p, attempts: p.attempts + 1 });
+        kept += 1;
+      } else {
+        dropped += p.count;
+      }
+    }
+    this.drop(dropped);
+    this.hooks.onFlushError?.({ error, kept, dropped, consecutive: this.consecutiveFailures });
   }
 
   start(intervalMs: number): void {
@@ -147,4 +208,37 @@ export class FetchRecorder {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+const FAILURE_LOG_EVERY_MS = 60_000;
+
+/**
+ * The fetch log's failures made visible: counted in /api/metrics, and logged at the first failure,
+ * then at most once a minute while they last, and when flushing works again.
+ */
+export function reportingHooks(
+  metrics: Pick<Metrics, "fetchLogFlushFailures" | "fetchLogDropped">,
+  log: (message: string) => void = (message) => console.error(`[opencrane] ${message}`),
+  now: () => number = Date.now,
+): FetchRecorderHooks {
+  let lastLogged = -Infinity;
+  return {
+    onFlushError({ error, kept, dropped, consecutive }) {
+      metrics.fetchLogFlushFailures.inc();
+      if (consecutive > 1 && now() - lastLogged < FAILURE_LOG_EVERY_MS) return;
+      lastLogged = now();
+      const reason = error instanceof Error ? error.message : String(error);
+      log(
+        `could not write the feed fetch log (${consecutive} failed flush${consecutive === 1 ? "" : "es"} in a row): ${reason}; ` +
+          `${kept} row(s) kept for the next flush, ${dropped} fetch(es) given up`,
+      );
+    },
+    onFlushRecovered(failedFlushes) {
+      lastLogged = -Infinity;
+      log(`the feed fetch log is written again after ${failedFlushes} failed flush(es)`);
+    },
+    onDropped(fetches) {
+      metrics.fetchLogDropped.inc(fetches);
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { grantableScopes, scopeRefusal } from "../policy/compile";
 import { describeSubject } from "../policy/model";
 import { deepEqual, stableStringify } from "../util/stable-json";
 import type { AllowList } from "./fetch";
-import { awaitingApproval, emptyCounts, failRun, heartbeat, markProgress, type Counts, type RunItem } from "./runs";
+import { awaitingApproval, emptyCounts, failRun, heartbeat, lockSourceOfRun, markProgress, type Counts, type RunItem } from "./runs";
 import { isQuarantined, scanSubject, subjectOf, type Finding } from "./scan";
 import { toSource, type Source } from "./sources";
 import { digestOf, readGit, readRegistry, readUpload, type UpstreamDocument } from "./upstream";
@@ -370,6 +370,9 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
       }
       await deps.insideRegister?.();
 
+      // The source's row before the run's (the lock order of queueRun): the run leaves the
+      // one-active index below, and a sync queued meanwhile must not wait on it while holding the source.
+      await lockSourceOfRun(tx, runId);
       await tx.update(ingestionRuns).set({ stage: "entitle" }).where(eq(ingestionRuns.id, runId));
       for (const server of state.newServers) {
         const skipped = await entitle(tx, ctx, source, server);

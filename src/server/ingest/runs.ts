@@ -74,8 +74,23 @@ function alreadyActive(source: string) {
 export const awaitingApproval = sql`${thirdPartySources.status} = 'pending-approval'`;
 export const awaitingNoApproval = sql`${thirdPartySources.status} <> 'pending-approval'`;
 
-/** Queues a run. The database refuses a second active run of the same source. */
-export async function queueRun(db: Db, ctx: ChangeContext, sourceName: string, trigger: RunTrigger, payload?: unknown): Promise<Run> {
+/**
+ * Queues a run. The database refuses a second active run of the same source. With `claimFor`,
+ * the run starts out running for that worker (an import run inline): no worker polling for
+ * queued runs can take it in between.
+ *
+ * Lock order, to never deadlock with a run ending at the same moment: the source's row first,
+ * then its runs. A transaction that ends a run (leaving the one-active index) locks the source
+ * row before it changes the run (see lockSourceOfRun).
+ */
+export async function queueRun(
+  db: Db,
+  ctx: ChangeContext,
+  sourceName: string,
+  trigger: RunTrigger,
+  payload?: unknown,
+  options: { claimFor?: string } = {},
+): Promise<Run> {
   try {
     return await db.transaction(async (tx) => {
       const source = await sourceRow(tx, sourceName, true);
@@ -86,7 +101,16 @@ export async function queueRun(db: Db, ctx: ChangeContext, sourceName: string, t
       if (trigger !== "upload" && source.kind === "manual-upload") throw new DomainError("CONFLICT", `source '${sourceName}' takes uploads; it has nothing to sync`);
       const [row] = await tx
         .insert(ingestionRuns)
-        .values({ sourceId: source.id, trigger, createdBy: ctx.actor.id, payload: payload ?? null, counts: emptyCounts() })
+        .values({
+          sourceId: source.id,
+          trigger,
+          createdBy: ctx.actor.id,
+          payload: payload ?? null,
+          counts: emptyCounts(),
+          ...(options.claimFor
+            ? { status: "running", stage: "fetch", worker: options.claimFor, startedAt: sql`now()`, heartbeatAt: sql`now()` }
+            : {}),
+        })
         .returning();
       const run = toRun(row!, sourceName);
       await recordAudit(tx, ctx, { action: "source.sync", entityType: "source", entityId: sourceName, after: { runId: run.id, trigger } });
@@ -132,8 +156,18 @@ export async function markProgress(db: Db, runId: string, stage: string, progres
   await db.update(ingestionRuns).set({ stage, progress, heartbeatAt: sql`now()` }).where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
 }
 
+/** Locks the row of the run's source (see queueRun for the lock order). */
+export async function lockSourceOfRun(tx: Db, runId: string): Promise<void> {
+  await tx
+    .select({ id: thirdPartySources.id })
+    .from(thirdPartySources)
+    .where(eq(thirdPartySources.id, sql`(select ${ingestionRuns.sourceId} from ${ingestionRuns} where ${ingestionRuns.id} = ${runId})`))
+    .for("update");
+}
+
 export async function failRun(db: Db, runId: string, message: string): Promise<void> {
   await db.transaction(async (tx) => {
+    await lockSourceOfRun(tx, runId);
     const [row] = await tx
       .update(ingestionRuns)
       .set({ status: "failed", error: message, finishedAt: sql`now()` })

@@ -3,7 +3,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { thirdPartySources } from "../db/schema";
-import { DomainError, notFound, parseInput } from "../errors";
+import { DomainError, notFound, parseInput, sqlState } from "../errors";
 import { sourceCreateInput, sourceUpdateInput, UPLOADS_SOURCE, type Source, type SourceKind } from "./source-model";
 
 export { SOURCE_KINDS, sourceCreateInput, sourceUpdateInput, UPLOADS_SOURCE, type Source, type SourceCreateInput, type SourceKind } from "./source-model";
@@ -172,7 +172,8 @@ export async function uploadsSource(db: Db, ctx: ChangeContext): Promise<Source>
   try {
     return await createSource(db, ctx, { name: UPLOADS_SOURCE, kind: "manual-upload" }, { approved: true });
   } catch (error) {
-    if (error instanceof DomainError && error.code === "CONFLICT") return getSource(db, UPLOADS_SOURCE);
+    // Another first import created it at the same moment: its check or the unique name caught the race.
+    if ((error instanceof DomainError && error.code === "CONFLICT") || sqlState(error) === "23505") return getSource(db, UPLOADS_SOURCE);
     throw error;
   }
 }

@@ -6,7 +6,7 @@ import type { ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import { executeRun, type PipelineDeps, type RunResult } from "./pipeline";
-import { claimRunById, queueRun, type Run } from "./runs";
+import { queueRun, type Run } from "./runs";
 import { uploadsSource } from "./sources";
 
 export interface ImportResult {
@@ -24,12 +24,12 @@ export interface ImportResult {
 
 const WAIT_FOR_OTHER_UPLOAD_MS = 30_000;
 
-async function queueUpload(db: Db, ctx: ChangeContext, documents: unknown[]): Promise<Run> {
+async function queueUpload(db: Db, ctx: ChangeContext, documents: unknown[], claimFor?: string): Promise<Run> {
   const source = await uploadsSource(db, ctx);
   const deadline = Date.now() + WAIT_FOR_OTHER_UPLOAD_MS;
   for (;;) {
     try {
-      return await queueRun(db, ctx, source.name, "upload", { documents });
+      return await queueRun(db, ctx, source.name, "upload", { documents }, { claimFor });
     } catch (error) {
       // Uploads run one at a time; wait for the one in progress.
       if (!(error instanceof DomainError && error.code === "CONFLICT") || Date.now() > deadline) throw error;
@@ -75,8 +75,8 @@ export function importResultOf(runId: string, result: RunResult): ImportResult {
 
 /** The catalog import: an upload run executed inline, answered with what became of each document. */
 export async function importDocuments(db: Db, ctx: ChangeContext, documents: unknown[], deps: PipelineDeps, worker: string): Promise<ImportResult> {
-  const run = await queueUpload(db, ctx, documents);
-  if (!(await claimRunById(db, run.id, worker))) throw new DomainError("CONFLICT", "the upload was taken by another worker; see its run");
+  // Queued already running for this worker: a worker polling for queued runs cannot take it.
+  const run = await queueUpload(db, ctx, documents, worker);
   const result = await executeRun(db, run.id, deps);
   if (!result) {
     throw new DomainError("UNAVAILABLE", `the import run ${run.id} failed; its run page has the reason`);

@@ -9,11 +9,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import YAML from "yaml";
 import { sanitizeObotName } from "../catalog/model";
+import { DomainError } from "../errors";
 import { isPlainObject } from "../formats/keys";
 import { looksLikeObotEntry } from "../formats/obot-entry";
 import { looksLikeServerJson } from "../formats/server-json";
+import { parseJsonText, parseYamlDocuments } from "../util/nesting";
 import { stableStringify } from "../util/stable-json";
 import { AllowList, checkedAddress, FetchFailed, FetchRefused, parseTarget, safeFetch } from "./fetch";
 
@@ -117,8 +118,9 @@ export async function readRegistry(baseUrl: string, allow: AllowList, onPage?: (
     if (result.status === 404) return { notFound: true as const };
     if (result.status !== 200) throw new FetchFailed(`${url} answered ${result.status}`, false);
     try {
-      return { body: JSON.parse(result.body.toString("utf8")) as unknown };
-    } catch {
+      return { body: parseJsonText(result.body.toString("utf8"), "its answer") };
+    } catch (error) {
+      if (error instanceof DomainError) throw new FetchFailed(`${url}: ${error.message}`, false);
       throw new FetchFailed(`${url} did not answer with JSON`, false);
     }
   };
@@ -170,8 +172,8 @@ function safeSubdir(root: string, sub: string | null | undefined): string {
 }
 
 function documentsInFile(file: string, text: string): unknown[] {
-  if (/\.ya?ml$/i.test(file)) return YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d !== null && d !== undefined);
-  const parsed = JSON.parse(text) as unknown;
+  if (/\.ya?ml$/i.test(file)) return parseYamlDocuments(text, "the file");
+  const parsed = parseJsonText(text, "the file");
   return Array.isArray(parsed) ? parsed : [parsed];
 }
 

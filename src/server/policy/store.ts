@@ -278,8 +278,9 @@ async function membersOf(db: Db, name: string): Promise<string[]> {
 async function assertTenantsExist(db: Db, names: readonly string[]) {
   const unique = [...new Set(names)];
   if (unique.length === 0) return;
+  // Key-share locks keep the tenants until this change commits: a delete waits, or went first and they are missing.
   const found = new Set(
-    (await db.select({ name: tenants.name }).from(tenants).where(inArray(tenants.name, unique))).map((r) => r.name),
+    (await db.select({ name: tenants.name }).from(tenants).where(inArray(tenants.name, unique)).for("key share")).map((r) => r.name),
   );
   const missing = unique.filter((n) => !found.has(n));
   if (missing.length > 0) {
@@ -381,11 +382,11 @@ export interface SavedGrant extends Grant {
 
 async function assertSubjectExists(db: Db, subject: Subject) {
   if (subject.type === "group") {
-    const [row] = await db.select({ name: groups.name }).from(groups).where(eq(groups.name, subject.name)).limit(1);
+    const [row] = await db.select({ name: groups.name }).from(groups).where(eq(groups.name, subject.name)).limit(1).for("key share");
     if (!row) throw new DomainError("VALIDATION_FAILED", `group '${subject.name}' does not exist`, { fieldErrors: { "subject.name": ["no such group"] } });
   }
   if (subject.type === "tenant") {
-    const [row] = await db.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, subject.name)).limit(1);
+    const [row] = await db.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, subject.name)).limit(1).for("key share");
     if (!row) throw new DomainError("VALIDATION_FAILED", `tenant '${subject.name}' does not exist`, { fieldErrors: { "subject.name": ["no such tenant"] } });
   }
 }

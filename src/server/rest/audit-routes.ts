@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allAuditEvents, auditCsvHeader, auditCsvLine, auditJsonLine, auditQuery, listAuditEvents } from "../audit/query";
+import { allAuditEvents, auditCsvHeader, auditCsvLine, auditJsonLine, auditQuery, listAuditEvents, type AuditEvent } from "../audit/query";
 import { json, queryObject } from "./http";
 import { auditEventResource, auditPageResource } from "./resources";
 import { route, type RestRoute } from "./router";
@@ -37,12 +37,16 @@ export const auditRoutes: RestRoute[] = [
       const { format: _format, ...filters } = queryObject(url);
       const encoder = new TextEncoder();
       const events = allAuditEvents(services.db, filters);
+      // The first page is read before answering: a query the database refuses gets its error
+      // status, instead of a 200 whose connection is then cut.
+      let first: IteratorResult<AuditEvent> | null = await events.next();
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           if (query.format === "csv") controller.enqueue(encoder.encode(auditCsvHeader()));
         },
         async pull(controller) {
-          const next = await events.next();
+          const next = first ?? (await events.next());
+          first = null;
           if (next.done) return controller.close();
           controller.enqueue(encoder.encode(query.format === "csv" ? auditCsvLine(next.value) : auditJsonLine(next.value)));
         },

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { clientAddressOf } from "../client-address";
 import type { Config } from "../config";
 import { DomainError, sqlState, userMistakeOf } from "../errors";
+import { parseJsonText } from "../util/nesting";
 
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
   return Response.json(data, { status, headers });
@@ -111,17 +112,27 @@ export async function readJsonBody(request: Request, { optional = false, maxByte
     throw new DomainError("UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json (got '${type || "(none)"}')`);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonText(text, "the request body");
   } catch (error) {
+    if (error instanceof DomainError) throw error;
     throw new DomainError("BAD_REQUEST", `request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
-/** Query parameters as a plain object; repeated keys become arrays. */
+/**
+ * Query parameters as a plain object; repeated keys become arrays. A NUL character is refused
+ * here, for every parameter: no filter can match it (Postgres text cannot hold one), and a query
+ * carrying it would fail in the database — after a streamed answer had already begun.
+ */
 export function queryObject(url: URL): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
+    if (key.includes("\u0000") || values.some((v) => v.includes("\u0000"))) {
+      throw new DomainError("BAD_REQUEST", `query parameter '${key.replace(/\u0000/g, "\\0")}' contains a NUL character (%00): remove it`, {
+        fieldErrors: { [key]: ["must not contain NUL characters"] },
+      });
+    }
     out[key] = values.length === 1 ? values[0]! : values;
   }
   return out;

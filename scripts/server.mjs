@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The production server: Next.js's standalone build behind the app's HTTP front
+ * (scripts/http-front.mjs). Run it from the standalone directory, as `npm start` and the Docker
+ * image do; it takes the same environment as Next's own standalone server.js (PORT, HOSTNAME,
+ * KEEP_ALIVE_TIMEOUT).
+ */
+import fs from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { withHttpFront } from "./http-front.mjs";
+
+const dir = process.cwd();
+const serverFiles = path.join(dir, ".next", "required-server-files.json");
+if (!fs.existsSync(serverFiles)) {
+  console.error(`[opencrane] ${dir} is not a Next.js standalone build (no .next/required-server-files.json): run it from .next/standalone`);
+  process.exit(1);
+}
+const { config } = JSON.parse(fs.readFileSync(serverFiles, "utf8"));
+process.env.NODE_ENV = "production";
+// What Next's generated standalone server.js sets: the build's configuration, not next.config.ts.
+process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+
+const port = parseInt(process.env.PORT ?? "", 10) || 3000;
+const hostname = process.env.HOSTNAME || "0.0.0.0";
+const keepAliveTimeout = parseInt(process.env.KEEP_ALIVE_TIMEOUT ?? "", 10);
+
+// `next` as installed in the standalone directory (it carries only the files the build traced).
+const next = createRequire(path.join(dir, "server.js"))("next");
+const app = next({ dev: false, dir, hostname, port, conf: config });
+try {
+  await app.prepare();
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}
+const handle = app.getRequestHandler();
+const server = http.createServer(
+  withHttpFront((req, res) =>
+    handle(req, res).catch((error) => {
+      console.error(`[opencrane] request ${req.method} ${req.url} failed:`, error);
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("Internal Server Error");
+    }),
+  ),
+);
+if (Number.isFinite(keepAliveTimeout) && keepAliveTimeout >= 0) server.keepAliveTimeout = keepAliveTimeout;
+const upgrade = app.getUpgradeHandler?.();
+if (upgrade) server.on("upgrade", (req, socket, head) => void upgrade(req, socket, head).catch(() => socket.destroy()));
+server.on("error", (error) => {
+  console.error(`[opencrane] cannot listen on ${hostname}:${port}: ${error.message}`);
+  process.exit(1);
+});
+server.listen(port, hostname);
