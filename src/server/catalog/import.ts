@@ -3,9 +3,9 @@
  * server.json current or legacy) and turning it into the server it describes, or the reasons it
  * cannot be. Registration is the ingestion pipeline's (src/server/ingest).
  */
-import YAML from "yaml";
 import { z } from "zod";
 import { DomainError } from "../errors";
+import { parseYamlDocuments } from "../formats/go-yaml";
 import { isPlainObject } from "../formats/keys";
 import { looksLikeObotEntry, obotFieldFor, parseObotEntry, type ParsedDocument } from "../formats/obot-entry";
 import { looksLikeServerJson, parseServerJson } from "../formats/server-json";
@@ -39,10 +39,7 @@ export function parseImportBody(text: string, contentType: string): unknown[] {
     }
   } else if (["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"].includes(type)) {
     try {
-      const docs = YAML.parseAllDocuments(text);
-      const errors = docs.flatMap((d) => d.errors);
-      if (errors.length > 0) throw errors[0];
-      const values = docs.map((d) => d.toJS()).filter((v) => v !== null && v !== undefined);
+      const values = parseYamlDocuments(text);
       parsed = values.length === 1 ? values[0] : values;
     } catch (error) {
       throw new DomainError("BAD_REQUEST", `body is not valid YAML: ${(error as Error).message}`);

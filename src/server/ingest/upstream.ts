@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import YAML from "yaml";
+import { parseYamlDocuments } from "../formats/go-yaml";
 import { sanitizeObotName } from "../catalog/model";
 import { isPlainObject } from "../formats/keys";
 import { looksLikeObotEntry } from "../formats/obot-entry";
@@ -170,7 +170,7 @@ function safeSubdir(root: string, sub: string | null | undefined): string {
 }
 
 function documentsInFile(file: string, text: string): unknown[] {
-  if (/\.ya?ml$/i.test(file)) return YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d !== null && d !== undefined);
+  if (/\.ya?ml$/i.test(file)) return parseYamlDocuments(text);
   const parsed = JSON.parse(text) as unknown;
   return Array.isArray(parsed) ? parsed : [parsed];
 }
