@@ -65,7 +65,7 @@ for (const corpus of corpora) {
       expect(response.status).toBe(200);
       const entries = (await response.json()) as { entryKey: string }[];
       feed = new Map(entries.map((e) => [e.entryKey, e]));
-    });
+    }, 240_000);
 
     it("serves one entry per imported file", () => {
       expect(feed.size).toBe(documents.length);

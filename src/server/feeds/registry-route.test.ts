@@ -98,7 +98,7 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     await createServer(db, ALICE, { name: "still-draft", displayName: "Still Draft", endpoint: "https://draft.example/mcp" });
     await createServer(db, ALICE, { name: "draft-latest", displayName: "Draft Latest", runtime: { type: "containerized", image: "ghcr.io/acme/d:latest", port: 1, path: "/" } });
     await services.snapshots.refresh();
-  });
+  }, 180_000);
 
   it("names servers <namespace>/<name>, one to one", () => {
     expect(registryNameOf("local.opencrane", "github")).toBe("local.opencrane/github");
@@ -246,6 +246,6 @@ describeEachDatabase("MCP Registry v0.1 view of imported Obot entries", (databas
     }
     const github = await call("GET", "/api/v1/mcp-servers/obot-github-enterprise/registry-entry");
     expect(github.body).toMatchObject({ included: false, reasons: ["image tag latest is not a pinned version (ghcr.io/obot-platform/mcp-images/github:latest)"] });
-  });
+  }, 240_000);
 });
 
