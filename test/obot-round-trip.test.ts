@@ -46,6 +46,7 @@ for (const corpus of corpora) {
     const documents = readCorpus(corpus.dir);
     let services: Services;
     let feed: Map<string, unknown>;
+    let warnings: { name: string; messages: string[] }[];
 
     beforeAll(async () => {
       services = await testServices(database());
@@ -57,6 +58,7 @@ for (const corpus of corpora) {
       expect(imported.body.rejected).toEqual([]);
       expect(imported.body.quarantined).toEqual([]);
       expect(imported.body.created).toHaveLength(documents.length);
+      warnings = imported.body.warnings;
       for (const name of imported.body.created) {
         const published = await call("POST", `/api/v1/mcp-servers/${name}/publish`);
         expect(published.status, `${name}: ${JSON.stringify(published.body)}`).toBe(200);
@@ -69,6 +71,13 @@ for (const corpus of corpora) {
 
     it("serves one entry per imported file", () => {
       expect(feed.size).toBe(documents.length);
+    });
+
+    it.runIf(corpus.dir.startsWith(FIXTURES))("says in the import's warnings what it normalized", () => {
+      const of = (name: string) => warnings.find((w) => w.name === name)?.messages ?? [];
+      expect(of("acme-status")).toContain("remoteConfig.URLTemplate: read as 'urlTemplate' (Obot matches field names case-insensitively); served as 'urlTemplate'");
+      expect(of("acme-queue")).toContain('containerizedConfig.args[1]: the number 9090 is read as the string "9090" (as Obot reads it)');
+      expect(of("acme-warehouse")).toContain("toolPreview[0].params: empty (null); read as none");
     });
 
     it.each(documents.map((d) => [d.file, d.entry] as const))("%s equals the original in every field", (_file, original) => {

@@ -289,7 +289,7 @@ export type ParsedDocument =
 export function looksLikeObotEntry(doc: Record<string, unknown>): boolean {
   const keys = new Set(Object.keys(doc).map((k) => k.toLowerCase()));
   return (
-    typeof doc.runtime === "string" ||
+    Object.entries(doc).some(([k, v]) => k.toLowerCase() === "runtime" && typeof v === "string") ||
     ["entrykey", "shortdescription", "remoteconfig", "containerizedconfig", "npxconfig", "uvxconfig", "serverusertype"].some(
       (k) => keys.has(k),
     )
