@@ -67,6 +67,10 @@ describe("go-yaml v2 plain scalars (YAML 1.1)", () => {
     expect(entry!.containerizedConfig).toEqual({ path: "/mcp", port: 8080, image: "img", args: ["--flag", true, "8080", 8] });
     expect(other!.description).toBe("yes");
   });
+
+  it("lets a later duplicate key win, as go-yaml v2 does outside strict mode", () => {
+    expect(parseYamlDocuments("name: X\nruntime: npx\nname: Y\n")).toEqual([{ name: "Y", runtime: "npx" }]);
+  });
 });
 
 describe("decoding into Go types", () => {

@@ -77,7 +77,8 @@ function resolveLikeGoYaml(doc: Document): void {
  * reads them (see above). Throws the first syntax error.
  */
 export function parseYamlDocuments(text: string): unknown[] {
-  const docs = YAML.parseAllDocuments(text);
+  // go-yaml v2 (not strict) lets a later duplicate key win, as JSON.parse does: so do we.
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) throw errors[0];
   // Parsed a second time for Obot entries: merge keys, then go-yaml's scalar rules.
@@ -86,7 +87,7 @@ export function parseYamlDocuments(text: string): unknown[] {
     .map((doc, i) => {
       const value: unknown = doc.toJS();
       if (!isPlainObject(value) || !looksLikeObotEntry(value)) return value;
-      obotDocs ??= YAML.parseAllDocuments(text, { merge: true }) as Document.Parsed[];
+      obotDocs ??= YAML.parseAllDocuments(text, { merge: true, uniqueKeys: false }) as Document.Parsed[];
       const obotDoc = obotDocs[i]!;
       resolveLikeGoYaml(obotDoc);
       return obotDoc.toJS();
