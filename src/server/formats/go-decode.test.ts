@@ -69,7 +69,7 @@ describe("go-yaml v2 plain scalars (YAML 1.1)", () => {
   });
 
   it("lets a later duplicate key win, as go-yaml v2 does outside strict mode", () => {
-    expect(parseYamlDocuments("name: X\nruntime: npx\nname: Y\n")).toEqual([{ name: "Y", runtime: "npx" }]);
+    expect(parseYamlDocuments("name: X\nruntime: npx\nname: Z\n")).toEqual([{ name: "Z", runtime: "npx" }]);
   });
 });
 
