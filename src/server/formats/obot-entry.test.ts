@@ -211,3 +211,23 @@ describe("an entry Obot loads imports as Obot reads it", () => {
     expect(parseObotEntry(container({ startupTimeoutSeconds: "90" })).ok).toBe(false);
   });
 });
+
+describe("what the catalog model normalizes on import", () => {
+  it("reports whitespace it trims, by the entry's field names", async () => {
+    const { candidateFor } = await import("../catalog/import");
+    const result = candidateFor(
+      {
+        name: "X ",
+        shortDescription: "folded\n",
+        runtime: "remote",
+        remoteConfig: { fixedURL: "https://x.example/mcp", headers: [{ key: " Authorization", required: true, sensitive: true }] },
+      },
+      0,
+    );
+    expect(result.ok && result.warnings).toEqual([
+      "name: leading and trailing whitespace removed",
+      "shortDescription: leading and trailing whitespace removed",
+      "remoteConfig.headers[0].key: leading and trailing whitespace removed",
+    ]);
+  });
+});
