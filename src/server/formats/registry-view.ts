@@ -42,9 +42,11 @@ export function registryUri(value: string): string | null {
   } catch {
     return null;
   }
-  return RFC3986_URI.test(href) && href.split("#").length <= 2 ? href : null;
+  // Brackets are allowed only around an IPv6 host; everything else must be RFC 3986 characters.
+  const rest = href.replace(/^https?:\/\/(?:[^@/?#]*@)?(?:\[[0-9A-Fa-f:.]+\])?/, "");
+  return RFC3986_CHARS.test(rest) && rest.split("#").length <= 2 ? href : null;
 }
-const RFC3986_URI = /^[a-z][a-z0-9+.-]*:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#[\]]|%[0-9A-Fa-f]{2})*$/;
+const RFC3986_CHARS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2})*$/;
 
 function keyValue(d: HeaderDeclaration | EnvDeclaration) {
   return {
