@@ -1,8 +1,9 @@
 /**
  * Obot entries imported through the REST API, published, and read back from the feed come back as
  * Obot would read the originals. The comparison normalizes only what Obot itself cannot tell
- * apart (see asObotSeesIt): key case, zero values vs absent keys, and the spacing of the
- * comma-separated categories. Plus one addition: the feed always names an entry by entryKey.
+ * apart (see asObotSeesIt): key case, a YAML number or boolean in a string field, zero values vs
+ * absent keys. Everything else (e.g. the text of metadata.categories) must come back byte-equal.
+ * Plus one addition: the feed always names an entry by entryKey.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -45,6 +46,7 @@ for (const corpus of corpora) {
     const documents = readCorpus(corpus.dir);
     let services: Services;
     let feed: Map<string, unknown>;
+    let warnings: { name: string; messages: string[] }[];
 
     beforeAll(async () => {
       services = await testServices(database());
@@ -54,7 +56,9 @@ for (const corpus of corpora) {
       const imported = await call("POST", "/api/v1/mcp-servers/import", yaml, { "content-type": "application/yaml" });
       expect(imported.status).toBe(200);
       expect(imported.body.rejected).toEqual([]);
+      expect(imported.body.quarantined).toEqual([]);
       expect(imported.body.created).toHaveLength(documents.length);
+      warnings = imported.body.warnings;
       for (const name of imported.body.created) {
         const published = await call("POST", `/api/v1/mcp-servers/${name}/publish`);
         expect(published.status, `${name}: ${JSON.stringify(published.body)}`).toBe(200);
@@ -63,14 +67,22 @@ for (const corpus of corpora) {
       expect(response.status).toBe(200);
       const entries = (await response.json()) as { entryKey: string }[];
       feed = new Map(entries.map((e) => [e.entryKey, e]));
-    });
+    }, 240_000);
 
     it("serves one entry per imported file", () => {
       expect(feed.size).toBe(documents.length);
     });
 
+    it.runIf(corpus.dir.startsWith(FIXTURES))("says in the import's warnings what it normalized", () => {
+      const of = (name: string) => warnings.find((w) => w.name === name)?.messages ?? [];
+      expect(of("acme-status")).toContain("remoteConfig.URLTemplate: read as 'urlTemplate' (Obot matches field names case-insensitively); served as 'urlTemplate'");
+      expect(of("acme-queue")).toContain('containerizedConfig.args[1]: the number 9090 is read as the string "9090" (as Obot reads it)');
+      expect(of("acme-warehouse")).toContain("toolPreview[0].params: empty (null); read as none");
+    });
+
     it.each(documents.map((d) => [d.file, d.entry] as const))("%s equals the original in every field", (_file, original) => {
-      const key = typeof original.entryKey === "string" ? original.entryKey : sanitizeObotName(String(original.name));
+      const field = (name: string) => Object.entries(original).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+      const key = typeof field("entryKey") === "string" ? String(field("entryKey")) : sanitizeObotName(String(field("name")));
       const served = feed.get(key);
       expect(served, `no entry '${key}' in the feed`).toBeDefined();
       expect(asObotSeesIt(served)).toEqual(asObotSeesIt({ entryKey: key, ...original }));

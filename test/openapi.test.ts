@@ -134,6 +134,7 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     await exchange("POST", `${S}/{name}/publish`, `${S}/alpha/publish`);
     await exchange("POST", `${S}/{name}/publish`, `${S}/gamma/publish`, { reason: "reviewed" });
     await exchange("GET", `${S}/{name}/obot-entry`, `${S}/alpha/obot-entry`);
+    await exchange("GET", `${S}/{name}/registry-entry`, `${S}/alpha/registry-entry`);
     await exchange("POST", `${S}/{name}/disable`, `${S}/gamma/disable?dryRun=1`);
     const gamma = await exchange("POST", `${S}/{name}/disable`, `${S}/gamma/disable`);
     await exchange("DELETE", `${S}/{name}`, `${S}/gamma?version=${gamma.body.version}`);

@@ -160,6 +160,8 @@ function registryNamespace(value: string | undefined): string {
   if (!/^[a-zA-Z0-9.-]+$/.test(namespace)) {
     throw new Error(`OPENCRANE_REGISTRY_NAMESPACE must be a reverse-DNS namespace such as com.example.mcp (got '${namespace}')`);
   }
+  // A registry name is at most 200 characters: the namespace, '/', and a server name of up to 63.
+  if (namespace.length > 136) throw new Error(`OPENCRANE_REGISTRY_NAMESPACE must be at most 136 characters (got ${namespace.length})`);
   return namespace;
 }
 

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { ObotServerState } from "@/components/dashboard/obot-link";
 import Link from "next/link";
 import type { EnvDeclaration, HeaderDeclaration, McpServer, Runtime } from "@/server/catalog/model";
+import type { RegistryStanding } from "@/server/formats/registry-view";
 import { ServerHistory } from "@/components/audit/entity-history";
 import { useCan } from "@/components/shell/session";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -27,7 +28,7 @@ export function ServerDetail({ name }: { name: string }) {
   if (query.isPending) return <Loading />;
   if (query.isError) return <QueryError error={query.error} what={`Server '${name}'`} back={{ href: "/servers", label: "Back to the catalog" }} />;
 
-  const { server, obotEntry, publishBlocker } = query.data;
+  const { server, obotEntry, publishBlocker, registry } = query.data;
   return (
     <>
       <DetailHeader
@@ -45,13 +46,19 @@ export function ServerDetail({ name }: { name: string }) {
         )}
         {server.shortDescription && <p className="mt-2 max-w-3xl text-sm text-slate-700">{server.shortDescription}</p>}
         {server.status === "active" && <ObotServerState name={server.name} />}
+        {!registry.included && server.runtime && (
+          <p data-testid="registry-excluded" className="mt-2 max-w-3xl rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
+            {server.status === "active" ? "Not in the MCP Registry view: " : "Once active, it will not be in the MCP Registry view: "}
+            {registry.reasons.join("; ")}. Obot and tenant contracts are not affected.
+          </p>
+        )}
         <AccessLinks server={server} />
       </DetailHeader>
 
       <Tabs
         label="Server details"
         tabs={[
-          { id: "overview", label: "Overview", content: <Overview server={server} /> },
+          { id: "overview", label: "Overview", content: <Overview server={server} registry={registry} /> },
           { id: "runtime", label: "Runtime", content: <RuntimePanel server={server} /> },
           {
             id: "env",
@@ -87,7 +94,7 @@ function AccessLinks({ server }: { server: McpServer }) {
   );
 }
 
-function Overview({ server }: { server: McpServer }) {
+function Overview({ server, registry }: { server: McpServer; registry: RegistryStanding }) {
   const provenance = server.provenance;
   return (
     <div className="grid gap-6 lg:grid-cols-5">
@@ -127,6 +134,14 @@ function Overview({ server }: { server: McpServer }) {
                 ] as [string, React.ReactNode][])
               : []),
             ["Source", server.sourceId ? <span className="font-mono">{server.sourceId}</span> : "Manual"],
+            [
+              "MCP Registry view",
+              registry.included ? (
+                <span key="r" className="font-mono">{registry.registryName}</span>
+              ) : (
+                <span key="r">Left out: {registry.reasons.join("; ")}</span>
+              ),
+            ],
             ["Created", <Who key="c" who={server.createdBy} at={server.createdAt} />],
             ["Updated", <Who key="u" who={server.updatedBy} at={server.updatedAt} />],
             ["Version", <span key="v" className="tabular-nums">{server.version}</span>],

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { DomainError } from "../errors";
-import { parseJsonText, parseYamlDocuments } from "../util/nesting";
+import { parseJsonText } from "../util/nesting";
+import { parseYamlDocuments } from "../formats/go-yaml";
 import { isPlainObject } from "../formats/keys";
 import { looksLikeObotEntry, obotFieldFor, parseObotEntry, type ParsedDocument } from "../formats/obot-entry";
 import { looksLikeServerJson, parseServerJson } from "../formats/server-json";
@@ -97,10 +98,24 @@ export function candidateFor(
     });
     return { ok: false, name: parsed.input.name ?? null, errors, format: parsed.format ?? null };
   }
+  const runtimeType = parsed.input.runtime?.type;
+  const trimmed = trimmedStrings(parsed.input, validated.data).map(
+    (path) => `${parsed.format === "obot-entry" ? obotFieldFor(path, runtimeType) : path}: leading and trailing whitespace removed`,
+  );
   return {
     ok: true,
     candidate: { index, name: validated.data.name, spec: toServerSpec(validated.data), provenance: parsed.provenance },
-    warnings: parsed.warnings,
+    warnings: [...parsed.warnings, ...trimmed],
     format: parsed.format!,
   };
+}
+
+/** Paths of the strings the catalog model trimmed: a normalization the import must report. */
+function trimmedStrings(input: unknown, output: unknown, path = ""): string[] {
+  if (typeof input === "string") return typeof output === "string" && output !== input && input.trim() === output ? [path] : [];
+  if (Array.isArray(input) && Array.isArray(output)) return input.flatMap((v, i) => trimmedStrings(v, output[i], `${path}[${i}]`));
+  if (isPlainObject(input) && isPlainObject(output)) {
+    return Object.keys(input).flatMap((k) => trimmedStrings(input[k], output[k], path ? `${path}.${k}` : k));
+  }
+  return [];
 }

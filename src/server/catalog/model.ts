@@ -299,6 +299,11 @@ export const provenanceSchema = z.object({
   /** The upstream document's own name, e.g. "io.github.user/weather". */
   upstreamName: z.string(),
   upstreamVersion: z.string().optional(),
+  /**
+   * An imported Obot entry's `metadata.categories` exactly as written: the feed serves it back
+   * byte-equal while it still splits to the server's categories (an edit of them replaces it).
+   */
+  categoriesText: z.string().optional(),
 });
 export type Provenance = z.infer<typeof provenanceSchema>;
 

@@ -7,7 +7,7 @@ import type { Services } from "../services";
 import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
 import { encodeBody } from "./encoded-body";
 import { bearerMatches, feedUnavailable } from "./obot-route";
-import { registryEntriesOf } from "./snapshot";
+import { registryViewOf } from "./snapshot";
 
 export const REGISTRY_PREFIX = "/api/internal/obot-registry/v0.1";
 
@@ -29,7 +29,7 @@ function registryAnswer(services: Services, request: FeedRequest, rest: string, 
   }
   const snapshot = services.snapshots.current;
   if (!snapshot) return feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
-  const entries = registryEntriesOf(snapshot, services.config.registryNamespace);
+  const { entries, excluded } = registryViewOf(snapshot, services.config.registryNamespace);
   const send = (value: unknown) =>
     bodyAnswer(request, encodeBody(JSON.stringify(value)), { contentType: "application/json", headers: { "X-OpenCrane-Revision": String(snapshot.revision) }, negotiate });
 
@@ -43,7 +43,9 @@ function registryAnswer(services: Services, request: FeedRequest, rest: string, 
     // Only the current version of each server is served, so it is also the latest.
     const version = query.get("version");
     const selected = version && version !== "latest" ? entries.filter((e) => e.response.server.version === version) : entries;
-    return send(registryPage(selected, { cursor, limit: limit ? Number(limit) : undefined, search: query.get("search"), updatedSince: since ? new Date(since) : null }));
+    const page = registryPage(selected, { cursor, limit: limit ? Number(limit) : undefined, search: query.get("search"), updatedSince: since ? new Date(since) : null });
+    // Active servers with no valid server.json are left out, never silently: they are counted.
+    return send({ ...page, metadata: { ...page.metadata, excluded: excluded.length } });
   }
 
   const match = /^\/servers\/([^/]+)\/versions(?:\/([^/]+))?\/?$/.exec(rest);
@@ -51,7 +53,11 @@ function registryAnswer(services: Services, request: FeedRequest, rest: string, 
   const name = decodeOrNull(match[1]!);
   if (name === null) return problem(400, `'${match[1]}' is not valid percent-encoding (UTF-8)`);
   const entry = entries.find((e) => e.name === name);
-  if (!entry || !catalogNameOf(services.config.registryNamespace, name)) return problem(404, `server '${name}' is not in this registry (it may not be active)`);
+  if (!entry || !catalogNameOf(services.config.registryNamespace, name)) {
+    const left = excluded.find((e) => e.registryName === name);
+    if (left) return problem(404, `server '${name}' is active but not in this view: ${left.reasons.join("; ")}`);
+    return problem(404, `server '${name}' is not in this registry (it may not be active)`);
+  }
   if (match[2] === undefined) return send({ servers: [entry.response], metadata: { count: 1 } });
   const version = decodeOrNull(match[2]);
   if (version === null) return problem(400, `'${match[2]}' is not valid percent-encoding (UTF-8)`);

@@ -7,7 +7,7 @@ import {
   type ContractServer,
   type ContractTenant,
 } from "../policy/contract";
-import { registryEntries, type RegistryEntry } from "../formats/registry-view";
+import { registryView, type RegistryView } from "../formats/registry-view";
 import { encodeBody, type EncodedBody } from "./encoded-body";
 import { renderObotFeed } from "./obot-feed";
 
@@ -27,7 +27,7 @@ export interface CatalogSnapshot {
   contracts: Map<string, EncodedBody>;
   /** The active servers in full, for views rendered on demand (the MCP Registry view). */
   servers: readonly McpServer[];
-  registry?: RegistryEntry[];
+  registry?: RegistryView;
 }
 
 export interface ContractState {
@@ -112,8 +112,8 @@ export function applyContractRevisions(
 }
 
 /** The MCP Registry view's entries at this snapshot, rendered once. */
-export function registryEntriesOf(snapshot: CatalogSnapshot, namespace: string): RegistryEntry[] {
-  snapshot.registry ??= registryEntries(snapshot.servers, namespace);
+export function registryViewOf(snapshot: CatalogSnapshot, namespace: string): RegistryView {
+  snapshot.registry ??= registryView(snapshot.servers, namespace);
   return snapshot.registry;
 }
 

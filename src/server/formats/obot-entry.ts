@@ -11,7 +11,8 @@ import {
   type ServerCreateInput,
   type ServerSpec,
 } from "../catalog/model";
-import { canonicalizeKeys, isPlainObject } from "./keys";
+import { decodeAs, go, type DecodeReport, type GoType } from "./go-decode";
+import { isPlainObject } from "./keys";
 
 export type ObotRuntime = "remote" | "npx" | "uvx" | "containerized";
 
@@ -69,7 +70,11 @@ export interface ObotEntry {
   toolPreview?: ObotTool[];
 }
 
-type ServerForEntry = Pick<ServerSpec, Exclude<keyof ServerSpec, "runtime">> & { name: string; runtime: Runtime };
+type ServerForEntry = Pick<ServerSpec, Exclude<keyof ServerSpec, "runtime">> & {
+  name: string;
+  runtime: Runtime;
+  provenance?: Provenance | null;
+};
 
 function definedOnly<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -148,10 +153,20 @@ function runtimeConfig(runtime: Runtime): Partial<ObotEntry> {
   }
 }
 
+/** The categories as the imported entry wrote them while they still say the same; else joined. */
+function categoriesText(server: ServerForEntry): string {
+  const given = server.provenance?.categoriesText;
+  if (given !== undefined) {
+    const list = splitCategories(given);
+    if (list.length === server.categories.length && list.every((c, i) => c === server.categories[i])) return given;
+  }
+  return server.categories.join(", ");
+}
+
 /** The exact entry the Obot feed serves for a server. Key order follows Obot's own catalog files. */
 export function obotEntryFor(server: ServerForEntry): ObotEntry {
   const metadata: Record<string, string> = {};
-  if (server.categories.length > 0) metadata.categories = server.categories.join(", ");
+  if (server.categories.length > 0) metadata.categories = categoriesText(server);
   Object.assign(metadata, server.metadata);
   return definedOnly({
     name: server.displayName,
@@ -172,35 +187,99 @@ export function obotEntryFor(server: ServerForEntry): ObotEntry {
 // ---------------------------------------------------------------------------------------------
 // Import: an Obot entry → the create input of a server.
 
-const ENTRY_KEYS = [
-  "name",
-  "entryKey",
-  "serverUserType",
-  "shortDescription",
-  "description",
-  "metadata",
-  "icon",
-  "repoURL",
-  "toolPreview",
-  "runtime",
-  "uvxConfig",
-  "npxConfig",
-  "containerizedConfig",
-  "remoteConfig",
-  "compositeConfig",
-  "multiUserConfig",
-  "env",
-] as const;
-const HEADER_KEYS = ["key", "name", "description", "required", "sensitive", "prefix", "value"] as const;
-const ENV_KEYS = ["key", "name", "description", "required", "sensitive", "value", "file", "dynamicFile"] as const;
-const TOOL_KEYS = ["id", "name", "description", "params"] as const;
-const EGRESS_KEYS = ["egressDomains", "denyAllEgress"] as const;
-const CONFIG_KEYS: Record<ObotRuntime, readonly string[]> = {
-  remote: ["fixedURL", "hostname", "urlTemplate", "headers", "staticOAuthRequired"],
-  npx: ["package", "args", ...EGRESS_KEYS],
-  uvx: ["package", "command", "args", ...EGRESS_KEYS],
-  containerized: ["image", "port", "path", "command", "args", ...EGRESS_KEYS],
+const RUNTIMES = ["remote", "npx", "uvx", "containerized"] as const;
+const str = go.string;
+const HEADER_FIELDS: Record<string, GoType> = {
+  name: str,
+  description: str,
+  key: str,
+  value: str,
+  sensitive: go.bool,
+  required: go.bool,
+  prefix: str,
+  options: go.ignored(
+    "value options are not carried by the catalog",
+    go.list(go.struct({ name: str, value: str, description: str })),
+  ),
+  secretBinding: go.ignored(
+    "secret bindings are set up in Obot, not carried by the catalog",
+    go.struct({ name: str, key: str, adminAdded: go.bool }),
+  ),
 };
+const STARTUP = { startupTimeoutSeconds: go.ignored("the startup timeout is not carried by the catalog", go.int) };
+const EGRESS = { egressDomains: go.list(str), denyAllEgress: go.bool };
+
+/** The Go types Obot decodes an entry into (apiclient/types/mcpserver.go), as far as import reads them. */
+const CONFIG_TYPES: Record<ObotRuntime, GoType> = {
+  uvx: go.struct({ package: str, command: str, args: go.list(str), ...EGRESS, ...STARTUP }),
+  npx: go.struct({ package: str, args: go.list(str), ...EGRESS, ...STARTUP }),
+  containerized: go.struct({
+    image: str,
+    command: str,
+    args: go.list(str),
+    port: go.int,
+    path: str,
+    healthzPath: go.ignored("the readiness path is not carried by the catalog", str),
+    ...EGRESS,
+    ...STARTUP,
+  }),
+  remote: go.struct({
+    fixedURL: str,
+    tunnelName: go.ignored("tunnels are set up in Obot, not carried by the catalog", str),
+    urlTemplate: str,
+    hostname: str,
+    headers: go.list(go.struct(HEADER_FIELDS)),
+    staticOAuthRequired: go.bool,
+  }),
+};
+const ENTRY_TYPE = go.struct({
+  metadata: go.stringMap,
+  entryKey: str,
+  name: str,
+  shortDescription: str,
+  description: str,
+  icon: str,
+  repoURL: str,
+  toolPreview: go.list(
+    go.struct({
+      id: str,
+      name: str,
+      description: str,
+      params: go.stringMap,
+      credentials: go.ignored("tool credentials are not carried by the catalog", go.list(str)),
+      enabled: go.ignored("tool enablement is not carried by the catalog", go.bool),
+      unsupported: go.ignored("tool support flags are not carried by the catalog", go.bool),
+    }),
+  ),
+  runtime: str,
+  uvxConfig: CONFIG_TYPES.uvx,
+  npxConfig: CONFIG_TYPES.npx,
+  containerizedConfig: CONFIG_TYPES.containerized,
+  remoteConfig: CONFIG_TYPES.remote,
+  compositeConfig: go.raw,
+  multiUserConfig: go.raw,
+  serverUserType: str,
+  // MCPEnv embeds MCPHeader: its fields are promoted, which changes how YAML scalars are read.
+  env: go.list(go.struct({ ...go.promoted(HEADER_FIELDS), file: go.bool, dynamicFile: go.bool })),
+  resources: go.ignored("resource requests and limits are not carried by the catalog"),
+});
+
+interface DecodedEntry {
+  metadata?: Record<string, string>;
+  entryKey?: string;
+  name?: string;
+  shortDescription?: string;
+  description?: string;
+  icon?: string;
+  repoURL?: string;
+  toolPreview?: Record<string, unknown>[];
+  runtime?: string;
+  compositeConfig?: unknown;
+  multiUserConfig?: unknown;
+  serverUserType?: string;
+  env?: Record<string, unknown>[];
+  [config: `${string}Config`]: unknown;
+}
 
 export type ParsedDocument =
   | { ok: true; input: ServerCreateInput; provenance: Provenance; warnings: string[] }
@@ -210,57 +289,33 @@ export type ParsedDocument =
 export function looksLikeObotEntry(doc: Record<string, unknown>): boolean {
   const keys = new Set(Object.keys(doc).map((k) => k.toLowerCase()));
   return (
-    typeof doc.runtime === "string" ||
+    Object.entries(doc).some(([k, v]) => k.toLowerCase() === "runtime" && typeof v === "string") ||
     ["entrykey", "shortdescription", "remoteconfig", "containerizedconfig", "npxconfig", "uvxconfig", "serverusertype"].some(
       (k) => keys.has(k),
     )
   );
 }
 
-function stringMap(value: unknown, where: string, errors: string[]): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (!isPlainObject(value)) {
-    errors.push(`${where}: must be a map of strings`);
-    return {};
-  }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v === "string") out[k] = v;
-    else if (typeof v === "number" || typeof v === "boolean") out[k] = String(v);
-    else errors.push(`${where}.${k}: must be a string`);
-  }
-  return out;
+/** Obot's comma-separated `metadata.categories` as a list. */
+export function splitCategories(text: string): string[] {
+  return text
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
 }
 
-function listOfObjects(
-  value: unknown,
-  known: readonly string[],
-  where: string,
-  warnings: string[],
-  errors: string[],
-): Record<string, unknown>[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    errors.push(`${where}: must be a list`);
-    return [];
-  }
-  return value.flatMap((item, i) => {
-    if (!isPlainObject(item)) {
-      errors.push(`${where}[${i}]: must be an object`);
-      return [];
-    }
-    return [canonicalizeKeys(item, known, `${where}[${i}].`, warnings)];
-  });
-}
-
+/**
+ * Reads an entry exactly as Obot's decoder does (see go-decode.ts): what Obot would load imports,
+ * and every normalization (a key's case, a coerced scalar, an empty value) is a warning.
+ */
 export function parseObotEntry(doc: unknown): ParsedDocument {
   if (!isPlainObject(doc)) return { ok: false, name: null, errors: ["an Obot catalog entry must be an object"] };
-  const warnings: string[] = [];
-  const errors: string[] = [];
-  const entry = canonicalizeKeys(doc, ENTRY_KEYS, "", warnings);
+  const report: DecodeReport = { warnings: [], errors: [] };
+  const { warnings, errors } = report;
+  const entry = (decodeAs(doc, ENTRY_TYPE, "", report) ?? {}) as DecodedEntry;
 
-  const displayName = typeof entry.name === "string" ? entry.name : "";
-  const entryKey = typeof entry.entryKey === "string" && entry.entryKey !== "" ? entry.entryKey : undefined;
+  const displayName = entry.name ?? "";
+  const entryKey = entry.entryKey || undefined;
   const name = entryKey ?? sanitizeObotName(displayName);
   if (!displayName) errors.push("name: an Obot entry needs a name (it becomes the display name)");
 
@@ -272,17 +327,11 @@ export function parseObotEntry(doc: unknown): ParsedDocument {
   const runtimeType = entry.runtime;
   let runtime: Record<string, unknown> | null = null;
   if (runtimeType === "remote" || runtimeType === "npx" || runtimeType === "uvx" || runtimeType === "containerized") {
-    const configKey = `${runtimeType}Config`;
+    const configKey = `${runtimeType}Config` as const;
     const config = entry[configKey];
-    if (!isPlainObject(config)) {
-      errors.push(`${configKey}: required when runtime is ${runtimeType}`);
-    } else {
-      runtime = { type: runtimeType, ...canonicalizeKeys(config, CONFIG_KEYS[runtimeType], `${configKey}.`, warnings) };
-      if (runtimeType === "remote") {
-        runtime.headers = listOfObjects(runtime.headers, HEADER_KEYS, "remoteConfig.headers", warnings, errors);
-      }
-    }
-    for (const other of ["remote", "npx", "uvx", "containerized"] as const) {
+    if (!isPlainObject(config)) errors.push(`${configKey}: required when runtime is ${runtimeType}`);
+    else runtime = { type: runtimeType, ...config };
+    for (const other of RUNTIMES) {
       if (other !== runtimeType && entry[`${other}Config`] !== undefined) {
         warnings.push(`${other}Config: ignored because runtime is ${runtimeType}`);
       }
@@ -291,30 +340,30 @@ export function parseObotEntry(doc: unknown): ParsedDocument {
     errors.push(`runtime: must be one of remote, npx, uvx, containerized (got ${JSON.stringify(entry.runtime ?? null)})`);
   }
 
-  const { categories: categoryList, ...metadata } = stringMap(entry.metadata, "metadata", errors);
-  const categories = (categoryList ?? "")
-    .split(",")
-    .map((c) => c.trim())
-    .filter(Boolean);
+  // The categories list is what the catalog works with; the text is kept so the feed can serve
+  // it back byte-equal while the list is unchanged.
+  const { categories: categoriesText, ...metadata } = entry.metadata ?? {};
+  const categories = splitCategories(categoriesText ?? "");
 
   if (errors.length > 0) return { ok: false, name: name || null, errors };
 
   const input: ServerCreateInput = {
     name,
     displayName,
-    shortDescription: entry.shortDescription as string | undefined,
-    description: entry.description as string | undefined,
-    icon: entry.icon as string | undefined,
-    repoUrl: entry.repoURL as string | undefined,
+    shortDescription: entry.shortDescription,
+    description: entry.description,
+    icon: entry.icon,
+    repoUrl: entry.repoURL,
     serverUserType: entry.serverUserType as ServerCreateInput["serverUserType"],
     categories,
     metadata,
-    env: listOfObjects(entry.env, ENV_KEYS, "env", warnings, errors) as ServerCreateInput["env"],
-    toolPreview: listOfObjects(entry.toolPreview, TOOL_KEYS, "toolPreview", warnings, errors) as ServerCreateInput["toolPreview"],
+    env: (entry.env ?? []) as ServerCreateInput["env"],
+    toolPreview: (entry.toolPreview ?? []) as ServerCreateInput["toolPreview"],
     runtime: runtime as ServerCreateInput["runtime"],
   };
-  if (errors.length > 0) return { ok: false, name, errors };
-  return { ok: true, input, provenance: { format: "obot-entry", upstreamName: entryKey ?? displayName }, warnings };
+  const provenance: Provenance = { format: "obot-entry", upstreamName: entryKey ?? displayName };
+  if (categoriesText !== undefined && categories.length > 0) provenance.categoriesText = categoriesText;
+  return { ok: true, input, provenance, warnings };
 }
 
 /** Names a validation error of the catalog model by the Obot entry field it came from. */

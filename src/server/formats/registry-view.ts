@@ -23,7 +23,30 @@ export function catalogNameOf(namespace: string, registryName: string): string |
 /** A server's version in the registry: its catalog version, as semver (it grows with every change). */
 export const registryVersionOf = (server: Pick<McpServer, "version">) => `${server.version}.0.0`;
 
-const truncate = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`);
+/** At most `max` characters as JSON Schema counts them (code points), never splitting a pair. */
+function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+}
+
+/**
+ * An absolute URI by RFC 3986 (JSON Schema's `uri` format) with an http(s) scheme, in its
+ * normalized form (percent-encoded), or null when it cannot be one.
+ */
+export function registryUri(value: string): string | null {
+  let href: string;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+    href = url.href;
+  } catch {
+    return null;
+  }
+  // Brackets are allowed only around an IPv6 host; everything else must be RFC 3986 characters.
+  const rest = href.replace(/^https?:\/\/(?:[^@/?#]*@)?(?:\[[0-9A-Fa-f:.]+\])?/, "");
+  return RFC3986_CHARS.test(rest) && rest.split("#").length <= 2 ? href : null;
+}
+const RFC3986_CHARS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2})*$/;
 
 function keyValue(d: HeaderDeclaration | EnvDeclaration) {
   return {
@@ -36,13 +59,11 @@ function keyValue(d: HeaderDeclaration | EnvDeclaration) {
 }
 
 function repositoryOf(url: string) {
-  try {
-    const parsed = new URL(url);
-    const source = parsed.hostname === "github.com" ? "github" : parsed.hostname === "gitlab.com" ? "gitlab" : null;
-    return source ? { url, source } : null;
-  } catch {
-    return null;
-  }
+  const uri = registryUri(url);
+  if (!uri) return null;
+  const host = new URL(uri).hostname;
+  const source = host === "github.com" ? "github" : host === "gitlab.com" ? "gitlab" : null;
+  return source ? { url: uri, source } : null;
 }
 
 function splitNpm(spec: string): { identifier: string; version?: string } {
@@ -72,10 +93,14 @@ export function serverJsonFor(server: McpServer, namespace: string): Record<stri
     description: truncate(server.shortDescription || server.displayName, 100),
     version: registryVersionOf(server),
   };
+  // Optional links the format cannot hold (not an RFC 3986 URI, an icon over 255 characters) are
+  // left out; they do not change what the server is.
   const repository = server.repoUrl ? repositoryOf(server.repoUrl) : null;
+  const website = server.repoUrl ? registryUri(server.repoUrl) : null;
   if (repository) doc.repository = repository;
-  else if (server.repoUrl) doc.websiteUrl = server.repoUrl;
-  if (server.icon.startsWith("https://")) doc.icons = [{ src: server.icon }];
+  else if (website) doc.websiteUrl = website;
+  const icon = server.icon.startsWith("https://") ? registryUri(server.icon) : null;
+  if (icon && icon.length <= 255) doc.icons = [{ src: icon }];
   const env = server.env.map(keyValue);
   if (runtime?.type === "remote") {
     const transport = server.transport === "sse" ? "sse" : "streamable-http";
@@ -125,19 +150,129 @@ export interface RegistryEntry {
   response: { server: Record<string, unknown>; _meta: Record<string, unknown> };
 }
 
-/** Every active server as a registry list item, in name order. */
-export function registryEntries(servers: readonly McpServer[], namespace: string): RegistryEntry[] {
-  return servers
-    .filter((s) => s.status === "active" && s.runtime)
-    .map((server) => ({
-      name: registryNameOf(namespace, server.name),
+/** An active server the view leaves out, and why: it has no valid server.json. */
+export interface RegistryExclusion {
+  /** The catalog name. */
+  name: string;
+  registryName: string;
+  reasons: string[];
+}
+
+export interface RegistryView {
+  entries: RegistryEntry[];
+  excluded: RegistryExclusion[];
+}
+
+/** Where a server stands in the view: in it, or left out for these reasons. */
+export type RegistryStanding =
+  | { included: true; registryName: string; server: Record<string, unknown> }
+  | { included: false; registryName: string; reasons: string[] };
+
+/**
+ * The server.json of a server, or why it cannot have a valid one. Built, then checked against the
+ * official schema's rules (reference/mcp-registry: server.schema.json 2025-09-29 and the v0.1
+ * OpenAPI), so that no path can put an invalid document in the view.
+ */
+export function registryStandingOf(server: McpServer, namespace: string): RegistryStanding {
+  const registryName = registryNameOf(namespace, server.name);
+  if (!server.runtime) return { included: false, registryName, reasons: ["it has no runtime"] };
+  const doc = serverJsonFor(server, namespace);
+  const reasons = serverJsonProblems(doc);
+  return reasons.length > 0 ? { included: false, registryName, reasons } : { included: true, registryName, server: doc };
+}
+
+/** Every active server as a registry list item, in name order, and the active servers left out. */
+export function registryView(servers: readonly McpServer[], namespace: string): RegistryView {
+  const entries: RegistryEntry[] = [];
+  const excluded: RegistryExclusion[] = [];
+  for (const server of servers) {
+    if (server.status !== "active" || !server.runtime) continue;
+    const standing = registryStandingOf(server, namespace);
+    if (!standing.included) {
+      excluded.push({ name: server.name, registryName: standing.registryName, reasons: standing.reasons });
+      continue;
+    }
+    entries.push({
+      name: standing.registryName,
       updatedAt: server.updatedAt,
       response: {
-        server: serverJsonFor(server, namespace),
+        server: standing.server,
         _meta: { [OFFICIAL_META]: { status: "active", publishedAt: server.createdAt, updatedAt: server.updatedAt, isLatest: true } },
       },
-    }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    });
+  }
+  const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return { entries: entries.sort(byName), excluded: excluded.sort(byName) };
+}
+
+/** Every active server that the view can express, as registry list items in name order. */
+export function registryEntries(servers: readonly McpServer[], namespace: string): RegistryEntry[] {
+  return registryView(servers, namespace).entries;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The official schema's rules, as problems a reader can act on.
+
+const REGISTRY_NAME = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
+/** StreamableHttpTransport / SseTransport `url` in the v0.1 OpenAPI. */
+const TRANSPORT_URL = /^(https?:\/\/[^\s]+|\{[a-zA-Z_][a-zA-Z0-9_]*\}[^\s]*)$/;
+const codePoints = (text: string) => Array.from(text).length;
+
+/** Why a version is not a specific one ("Version ranges are rejected", `latest` is forbidden), or null. */
+export function unpinnedVersionReason(version: string | undefined): "missing" | "latest" | "range" | null {
+  if (version === undefined || version === "") return "missing";
+  if (version.toLowerCase() === "latest") return "latest";
+  if (/^[\^~<>=]|[*\s|]|(^|\.)[xX](\.|$)/.test(version)) return "range";
+  return null;
+}
+
+function packageProblems(pkg: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const identifier = String(pkg.identifier ?? "");
+  const version = typeof pkg.version === "string" ? pkg.version : undefined;
+  const image = pkg.registryType === "oci";
+  switch (unpinnedVersionReason(version)) {
+    case "missing":
+      problems.push(image ? `image ${identifier} has no tag: not a pinned version` : `package ${identifier} is not pinned to a version`);
+      break;
+    case "latest":
+      problems.push(image ? `image tag latest is not a pinned version (${identifier}:${version})` : `package version latest is not a pinned version (${identifier})`);
+      break;
+    case "range":
+      problems.push(`${image ? "image tag" : "package version"} '${version}' is a range, not a pinned version (${identifier})`);
+      break;
+  }
+  if (!identifier) problems.push("the package has no identifier");
+  const transport = pkg.transport as { type?: string; url?: string } | undefined;
+  if (transport?.url !== undefined) problems.push(...transportUrlProblems(transport.type!, transport.url, "the package's transport URL"));
+  return problems;
+}
+
+function transportUrlProblems(type: string, url: string, what: string): string[] {
+  if (!TRANSPORT_URL.test(url)) return [`${what} '${url}' must start with http://, https:// or a {variable} and contain no spaces`];
+  // server.schema.json 2025-09-29 also requires an SSE URL to be an absolute URI (no template).
+  if (type === "sse" && registryUri(url) !== url) return [`${what} '${url}' must be an absolute URI for SSE, without variables`];
+  return [];
+}
+
+/** Why a server.json document this view built would not validate against the official schemas. */
+export function serverJsonProblems(doc: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const name = String(doc.name ?? "");
+  if (!REGISTRY_NAME.test(name) || name.length < 3 || name.length > 200) {
+    problems.push(`registry name '${name}' must be namespace/name of letters, digits, '.', '-' and '_', 3 to 200 characters`);
+  }
+  for (const field of ["description", "title"] as const) {
+    const text = doc[field];
+    if (typeof text === "string" && (codePoints(text) < 1 || codePoints(text) > 100)) problems.push(`${field} must be 1 to 100 characters`);
+  }
+  const version = String(doc.version ?? "");
+  if (version.length > 255 || unpinnedVersionReason(version)) problems.push(`version '${version}' is not a specific version`);
+  for (const pkg of (doc.packages as Record<string, unknown>[] | undefined) ?? []) problems.push(...packageProblems(pkg));
+  for (const remote of (doc.remotes as { type: string; url: string; headers?: unknown[] }[] | undefined) ?? []) {
+    problems.push(...transportUrlProblems(remote.type, remote.url, "the remote URL"));
+  }
+  return problems;
 }
 
 export interface RegistryPageQuery {

@@ -9,12 +9,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { parseYamlDocuments } from "../formats/go-yaml";
 import { sanitizeObotName } from "../catalog/model";
 import { DomainError } from "../errors";
 import { isPlainObject } from "../formats/keys";
 import { looksLikeObotEntry } from "../formats/obot-entry";
 import { looksLikeServerJson } from "../formats/server-json";
-import { parseJsonText, parseYamlDocuments } from "../util/nesting";
+import { parseJsonText } from "../util/nesting";
 import { stableStringify } from "../util/stable-json";
 import { AllowList, checkedAddress, FetchFailed, FetchRefused, parseTarget, safeFetch } from "./fetch";
 

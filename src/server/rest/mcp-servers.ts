@@ -12,8 +12,9 @@ import {
   updateServer,
 } from "../catalog/servers";
 import { DomainError } from "../errors";
-import { importResultResource, mcpServerResource, obotEntryResource, serverPageResource } from "./resources";
+import { importResultResource, mcpServerResource, obotEntryResource, registryStandingResource, serverPageResource } from "./resources";
 import { obotEntryFor } from "../formats/obot-entry";
+import { registryStandingOf } from "../formats/registry-view";
 import { accessChange } from "./dry-run";
 import { json, queryObject, readBodyText, readJsonBody } from "./http";
 import { route, type RestRoute } from "./router";
@@ -154,6 +155,18 @@ export const mcpServerRoutes: RestRoute[] = [
         throw new DomainError("CONFLICT", `server '${server.name}' has no runtime, so Obot cannot represent it yet`);
       }
       return json(obotEntryFor({ ...server, runtime: server.runtime }));
+    },
+  },
+  {
+    method: "GET",
+    path: `${base}/{name}/registry-entry`,
+    summary: "Whether the MCP Registry v0.1 view serves this server once it is active, and if not, why",
+    role: "viewer",
+    mutates: false,
+    response: { status: 200, description: "The server's standing in the view", schema: registryStandingResource },
+    handle: async ({ services, params }) => {
+      const server = await getServer(services.db, params.name!);
+      return json(registryStandingOf(server, services.config.registryNamespace));
     },
   },
 ];

@@ -378,6 +378,15 @@ export const obotEntryResource = z
   .record(z.string(), z.unknown())
   .meta({ id: "ObotCatalogEntry", description: "An Obot catalog entry (see DESIGN.md §5.1), as the Obot feed serves it" });
 
+export const registryStandingResource = z
+  .object({
+    registryName: z.string().meta({ description: "The server's name in the MCP Registry v0.1 view: <namespace>/<name>" }),
+    included: z.boolean().meta({ description: "Whether the view serves it (once active): only servers with a valid server.json are served" }),
+    reasons: z.array(z.string()).optional().meta({ description: "Why it is left out of the view, e.g. 'image tag latest is not a pinned version'" }),
+    server: z.record(z.string(), z.unknown()).optional().meta({ description: "The server.json the view serves for it" }),
+  })
+  .meta({ id: "RegistryStanding", description: "Where a server stands in the MCP Registry v0.1 view (DESIGN.md §5.2)" });
+
 // Compile-time checks: what the domain returns must fit what is documented.
 type Fits<Actual, Documented> = Actual extends Documented ? true : never;
 type Out<S extends z.ZodType> = z.output<S>;

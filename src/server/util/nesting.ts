@@ -54,7 +54,14 @@ export function parseYamlDocuments(text: string, what = "the YAML"): unknown[] {
   const docs = YAML.parseAllDocuments(text);
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) throw errors[0];
-  const values = docs.map((d) => d.toJS()).filter((v) => v !== null && v !== undefined);
-  if (values.some((v) => valueNestsDeeperThan(v))) throw tooDeep(what);
-  return values;
+  return docs
+    .map((d) => d.toJS())
+    .filter((v) => v !== null && v !== undefined)
+    .map((value) => refuseTooDeep(value, what));
+}
+
+/** The value itself, or a 400 when it nests too deep or contains itself (a YAML alias inside its own anchor). */
+export function refuseTooDeep<T>(value: T, what: string): T {
+  if (valueNestsDeeperThan(value)) throw tooDeep(what);
+  return value;
 }

@@ -20,6 +20,7 @@ import {
   updateServer,
 } from "../../catalog/servers";
 import { obotEntryFor } from "../../formats/obot-entry";
+import { registryStandingOf } from "../../formats/registry-view";
 import { editorProcedure, router, viewerProcedure } from "../init";
 
 const byName = z.object({ name: z.string().min(1) });
@@ -33,6 +34,8 @@ export const catalogRouter = router({
     return {
       server,
       obotEntry: server.runtime ? obotEntryFor({ ...server, runtime: server.runtime }) : null,
+      /** Whether the MCP Registry v0.1 view serves it once active, or why not. */
+      registry: registryStandingOf(server, ctx.services.config.registryNamespace),
       publishBlocker: publishBlocker(server),
     };
   }),
