@@ -25,6 +25,7 @@ function server(overrides: Partial<McpServer>): McpServer {
     env: [],
     serverUserType: "singleUser",
     scope: "org",
+    ownerTenant: null,
     capabilities: [],
     categories: [],
     icon: "",

@@ -106,6 +106,7 @@ function asMcpServer(s: PolicyInput["servers"][number]): McpServer {
     env: [],
     serverUserType: "singleUser",
     scope: s.scope,
+    ownerTenant: s.ownerTenant ?? null,
     status: s.status,
     statusReason: null,
     capabilities: [],
