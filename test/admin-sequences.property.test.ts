@@ -62,6 +62,8 @@ const OBOT_ENTRIES = [
   { name: "Wiki", entryKey: "wiki", runtime: "remote", remoteConfig: { hostname: "wiki.example.com" }, metadata: { categories: "Docs,Knowledge" } },
   // Not pinned: refused, whatever the server was.
   { name: "Acme Files", entryKey: "acme-files", runtime: "npx", npxConfig: { package: "@acme/files-mcp@latest" } },
+  // An image tagged 'latest', as several real Obot entries are: Obot runs it; the registry view cannot express it.
+  { name: "Helper", entryKey: "helper", runtime: "containerized", containerizedConfig: { image: "ghcr.io/acme/helper:latest", port: 8080, path: "/mcp" } },
 ];
 
 const tickets = (over: Record<string, unknown> = {}) => ({
@@ -122,7 +124,7 @@ const subject = fc.oneof(
 );
 const serverChange = fc.oneof(
   fc.constantFrom(...DISPLAY_NAMES).map((displayName) => ({ displayName })),
-  fc.constantFrom(...Object.keys(RUNTIMES).filter((r) => r !== "none")).map((r) => ({ runtime: RUNTIMES[r] })),
+  fc.constantFrom(...Object.keys(RUNTIMES)).map((r) => ({ runtime: RUNTIMES[r] })),
   fc.record({ scope, ownerTenant: owner }).map((c) => (c.scope === "personal" ? c : { scope: c.scope })),
   fc.constantFrom("https://mcp.example.com/v2", "https://other.example.com/mcp").map((endpoint) => ({ endpoint })),
   fc.constantFrom("One line.", "Another line.").map((shortDescription) => ({ shortDescription })),
@@ -174,7 +176,7 @@ const BASELINE: Op[] = [
 /** Sequences that always run first: the paths where consumers have come apart before. */
 const EXAMPLES: [Op[]][] = [
   // An active server's runtime removed (issue 9, item 1): it must stay in the feed or be refused.
-
+  [[{ op: "editServer", name: "gh", change: { runtime: null }, confirmRename: false }]],
   // Upstream changes staged for a published server, approved; a rename upstream; gone upstream.
   [[{ op: "sync", upstream: 1 }, { op: "approve", pick: 0 }, { op: "sync", upstream: 2 }, { op: "approve", pick: 0 }, { op: "sync", upstream: 4 }]],
   // A tenant's own '*' next to another tenant's personal server; the owner changes.
@@ -197,6 +199,8 @@ const EXAMPLES: [Op[]][] = [
       { op: "approve", pick: 0 },
     ],
   ],
+  // A server the registry view cannot express (issue 9, item 4) published: the view leaves it out.
+  [[{ op: "import", entries: [7] }, { op: "publish", name: "helper" }, { op: "grant", subject: { type: "tenant", name: "t2" }, servers: "helper", access: "allow", expiry: "none" }]],
 ];
 
 /** A rule that expires while the sequence runs: `wait` outlasts it. */
@@ -372,9 +376,9 @@ describeEachDatabase("admin sequences: every consumer keeps the contract's promi
   });
   afterAll(() => upstream?.close());
 
-  it("after every step of a random sequence of admin operations", { timeout: 590_000 }, async () => {
+  it("after every step of a random sequence of admin operations", { timeout: 240_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 6, maxLength: 16 }), async (steps) => {
+      fc.asyncProperty(fc.array(op, { minLength: 3, maxLength: 8 }), async (steps) => {
         await resetCatalog(services, call);
         const history: string[] = [];
         for (const step of BASELINE) expect(await perform(services, call, upstream, step), JSON.stringify(step)).toBeLessThan(300);
@@ -385,7 +389,7 @@ describeEachDatabase("admin sequences: every consumer keeps the contract's promi
           await expectConsumersAgree(services, validators, SHELLS[0], `after:\n${history.join("\n")}`);
         }
       }),
-      { numRuns: Number(process.env.RUNS ?? 6), interruptAfterTimeLimit: 580_000, examples: EXAMPLES, seed: process.env.SEED ? Number(process.env.SEED) : undefined },
+      { numRuns: 4, interruptAfterTimeLimit: 180_000, examples: EXAMPLES },
     );
   });
 });
