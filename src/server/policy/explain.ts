@@ -70,7 +70,10 @@ export function explainAccess(policy: CompiledPolicy, tenant: string, server: st
     tierName: TIER_NAMES[decision.tier],
     decidedBy: decidedBy ?? null,
     matches,
-    summary: summarize(tenant, server, decision.tier, decidedBy ?? null),
+    summary:
+      decision.tier === 6 && reserved && matches.some((m) => m.kind === "override" && m.list === "allow")
+        ? `${tenant} may not use ${server}: the tenant's own allow list matches it, but ${reserved} (default deny)`
+        : summarize(tenant, server, decision.tier, decidedBy ?? null),
   };
 }
 
