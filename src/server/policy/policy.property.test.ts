@@ -189,6 +189,7 @@ describe("policy properties", () => {
           const access = policy.tenants.get(tenant.name)!;
           expect(contract.policy.mcpServers.allow).toEqual([...access.allow]);
           expect(contract.policy.mcpServers.deny).toEqual([...access.deny]);
+          expect(contract.policy.mcpServers.reserved).toEqual([...access.reserved]);
           const listed = [...contract.workspace["TOOLS.md"].matchAll(/^## .* \(`([a-z0-9-]+)`\)$/gm)].map((m) => m[1]);
           expect(listed).toEqual([...access.allow]);
           for (const server of contract.policy.mcpServers.allow) expect(feed.has(server), `${server} allowed but not in the Obot feed`).toBe(true);
