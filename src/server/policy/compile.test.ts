@@ -116,19 +116,19 @@ describe("personal servers in the report", () => {
     );
     expect(policy.report.deadRules).toEqual([{ ruleId: "r1", reason: "every server it matches is a personal server that tenant beta does not own" }]);
     expect(policy.report.scopeExcluded).toEqual([
-      { ruleId: "r1", servers: ["alpha-notes"], reason: "it is the personal server of tenant alpha: only its owner can be granted it" },
-      { ruleId: "r2", servers: ["alpha-notes", "orphan"], reason: "it is the personal server of tenant alpha: only its owner can be granted it" },
+      { ruleId: "r1", servers: ["alpha-notes"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
+      { ruleId: "r2", servers: ["alpha-notes", "orphan"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
     ]);
     expect(policy.report.overrideExcluded).toEqual([
-      { tenant: "alpha", servers: ["orphan"], reason: "it is a personal server without an owner tenant: nobody can be granted it until an admin sets its owner" },
-      { tenant: "beta", servers: ["alpha-notes", "orphan"], reason: "it is the personal server of tenant alpha: only its owner can be granted it" },
+      { tenant: "alpha", servers: ["orphan"], reason: "it is a personal server without an owner tenant, so nobody can be granted it until an admin sets one" },
+      { tenant: "beta", servers: ["alpha-notes", "orphan"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
     ]);
     expect(policy.report.ownerlessPersonal).toEqual(["orphan"]);
     expect(policy.tenants.get("alpha")!.allow).toEqual(["alpha-notes", "wiki"]);
     expect(policy.tenants.get("beta")!.allow).toEqual(["wiki"]);
     expect(policy.tenants.get("beta")!.reserved).toEqual(["alpha-notes", "orphan"]);
     expect(explainAccess(policy, "beta", "alpha-notes")!.summary).toBe(
-      "beta may not use alpha-notes: the tenant's own allow list matches it, but it is the personal server of tenant alpha: only its owner can be granted it (default deny)",
+      "beta may not use alpha-notes: the tenant's own allow list matches it, but it is the personal server of tenant alpha, and only its owner can be granted it (default deny)",
     );
   });
 });

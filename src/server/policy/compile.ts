@@ -179,8 +179,8 @@ export function grantRefusal(subject: Subject, server: { scope: Scope; ownerTena
 
 /** Why tenant `tenant` cannot be granted a personal server owned by `owner`, or null when it can. */
 export function ownerRefusal(tenant: string, owner: string | null): string | null {
-  if (owner === null) return "it is a personal server without an owner tenant: nobody can be granted it until an admin sets its owner";
-  if (owner !== tenant) return `it is the personal server of tenant ${owner}: only its owner can be granted it`;
+  if (owner === null) return "it is a personal server without an owner tenant, so nobody can be granted it until an admin sets one";
+  if (owner !== tenant) return `it is the personal server of tenant ${owner}, and only its owner can be granted it`;
   return null;
 }
 

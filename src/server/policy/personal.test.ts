@@ -49,11 +49,11 @@ describeEachDatabase("personal servers and their owner tenant", (database) => {
     const rule = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "beta" }, servers: "alpha-notes", access: "allow" });
     expect(rule.status).toBe(422);
     expect(rule.body.error.message).toBe(
-      "cannot grant 'alpha-notes' to tenant beta: it is the personal server of tenant alpha: only its owner can be granted it",
+      "cannot grant 'alpha-notes' to tenant beta: it is the personal server of tenant alpha, and only its owner can be granted it",
     );
     const override = await call("PATCH", "/api/v1/tenants/beta", { mcpPolicy: { allow: ["alpha-notes"], deny: [] } });
     expect(override.status).toBe(422);
-    expect(override.body.error.message).toBe("tenant 'beta' cannot allow 'alpha-notes': it is the personal server of tenant alpha: only its owner can be granted it");
+    expect(override.body.error.message).toBe("tenant 'beta' cannot allow 'alpha-notes': it is the personal server of tenant alpha, and only its owner can be granted it");
     expect((await call("GET", "/api/v1/tenants/beta")).body.mcpPolicy).toEqual({ allow: [], deny: [] });
     // A deny naming it is fine: denying is always possible.
     const deny = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "beta" }, servers: "alpha-notes", access: "deny" });
@@ -67,7 +67,7 @@ describeEachDatabase("personal servers and their owner tenant", (database) => {
     const glob = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "beta" }, servers: "*", access: "allow" });
     expect(glob.status).toBe(201);
     expect(glob.body.scopeExcluded).toEqual([
-      { server: "alpha-notes", scope: "personal", reason: "it is the personal server of tenant alpha: only its owner can be granted it" },
+      { server: "alpha-notes", scope: "personal", reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
     ]);
     expect((await call("PATCH", "/api/v1/tenants/beta", { mcpPolicy: { allow: ["*"], deny: [] } })).status).toBe(200);
 
@@ -82,18 +82,18 @@ describeEachDatabase("personal servers and their owner tenant", (database) => {
       kind: "override",
       list: "allow",
       pattern: "*",
-      note: "it is the personal server of tenant alpha: only its owner can be granted it",
+      note: "it is the personal server of tenant alpha, and only its owner can be granted it",
     });
     expect(why.matches).toContainEqual(expect.objectContaining({ kind: "rule", ruleId: glob.body.id, applies: false }));
 
     const report = (await call("GET", "/api/v1/policy")).body.report;
     expect(report.overrideExcluded).toEqual([
-      { tenant: "beta", servers: ["alpha-notes"], reason: "it is the personal server of tenant alpha: only its owner can be granted it" },
+      { tenant: "beta", servers: ["alpha-notes"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
     ]);
     expect(report.scopeExcluded).toContainEqual({
       ruleId: glob.body.id,
       servers: ["alpha-notes"],
-      reason: "it is the personal server of tenant alpha: only its owner can be granted it",
+      reason: "it is the personal server of tenant alpha, and only its owner can be granted it",
     });
 
     // The Obot feed still carries it (Obot's catalog is global; the contracts decide who may use it).
