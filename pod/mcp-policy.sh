@@ -11,7 +11,9 @@
 # The decision, per DESIGN §4 tiers 2-6 (tier 1, "not published", is decided upstream: the
 # control plane never lists an unpublished server and Obot never routes one):
 #   2. OPENCRANE_TENANT_MCP_DENY matches NAME      -> deny  (the tenant CRD's own deny always wins)
-#   3. OPENCRANE_TENANT_MCP_ALLOW matches NAME     -> allow
+#   3. OPENCRANE_TENANT_MCP_ALLOW matches NAME     -> allow, unless the contract's
+#      policy.mcpServers.reserved lists NAME (another tenant's personal server: the tenant's own
+#      allow list can never enable it, so the decision falls through to tiers 4-6)
 #   4. the contract's policy.mcpServers.deny lists NAME  -> deny
 #   5. the contract's policy.mcpServers.allow lists NAME -> allow
 #   6. otherwise                                   -> deny
@@ -19,6 +21,7 @@
 
 _MCP_CONTRACT_ALLOW=""
 _MCP_CONTRACT_DENY=""
+_MCP_CONTRACT_RESERVED=""
 _MCP_OVERRIDE_ALLOW=""
 _MCP_OVERRIDE_DENY=""
 _MCP_POLICY_LOADED=""
@@ -43,12 +46,14 @@ _load_mcp_policy() {
   if [ ! -r "$_mcp_file" ]; then
     _MCP_CONTRACT_ALLOW=""
     _MCP_CONTRACT_DENY=""
+    _MCP_CONTRACT_RESERVED=""
     echo "mcp-policy: no readable contract at $_mcp_file; only the tenant's own allow list applies" >&2
     return 1
   fi
   _mcp_json=$(tr -d ' \t\r\n' < "$_mcp_file")
   _MCP_CONTRACT_ALLOW=$(_mcp_contract_list "$_mcp_json" allow)
   _MCP_CONTRACT_DENY=$(_mcp_contract_list "$_mcp_json" deny)
+  _MCP_CONTRACT_RESERVED=$(_mcp_contract_list "$_mcp_json" reserved)
   return 0
 }
 
@@ -77,7 +82,7 @@ _mcp_server_decision() {
   if [ -z "$_MCP_POLICY_LOADED" ]; then _load_mcp_policy >/dev/null 2>&1 || :; fi
   if [ -z "$1" ]; then echo "deny 6"; return; fi
   if _mcp_matches_any "$1" "$_MCP_OVERRIDE_DENY"; then echo "deny 2"
-  elif _mcp_matches_any "$1" "$_MCP_OVERRIDE_ALLOW"; then echo "allow 3"
+  elif _mcp_matches_any "$1" "$_MCP_OVERRIDE_ALLOW" && ! _mcp_listed "$1" "$_MCP_CONTRACT_RESERVED"; then echo "allow 3"
   elif _mcp_listed "$1" "$_MCP_CONTRACT_DENY"; then echo "deny 4"
   elif _mcp_listed "$1" "$_MCP_CONTRACT_ALLOW"; then echo "allow 5"
   else echo "deny 6"

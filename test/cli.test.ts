@@ -165,8 +165,8 @@ describeEachDatabase("oc against the control plane", (database, kind) => {
     const rule = await ocJson("grants", "add", "group:platform", "lin*", "--note", "platform agents track issues");
     expect(rule).toMatchObject({ subject: { type: "group", name: "platform" }, servers: "lin*", access: "allow" });
 
-    // A personal server can only be granted to single tenants: the group would lose linear.
-    const scopePreview = await ocJson("mcp", "update", "linear", "--scope", "personal", "--dry-run");
+    // A personal server can only be granted to its owner tenant: the group would lose linear.
+    const scopePreview = await ocJson("mcp", "update", "linear", "--scope", "personal", "--owner-tenant", "ci-bot", "--dry-run");
     expect(scopePreview).toMatchObject({ dryRun: true, impact: { changes: [{ server: "linear", gained: [], lost: ["ci-bot", "payments-bot"] }] } });
 
     const [rules, explanation, contract, toolsMd, tenantsTable] = await Promise.all([

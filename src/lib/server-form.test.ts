@@ -25,6 +25,7 @@ function server(overrides: Partial<McpServer>): McpServer {
     env: [],
     serverUserType: "singleUser",
     scope: "org",
+    ownerTenant: null,
     capabilities: [],
     categories: [],
     icon: "",
@@ -88,6 +89,19 @@ describe("server form values", () => {
     expect(input.transport).toBeUndefined();
   });
 
+  it("send the owner tenant of a personal server only, and ask for it when it is missing", async () => {
+    const personal = values((v) => {
+      v.scope = "personal";
+      v.ownerTenant = " payments-bot ";
+    });
+    expect(serverCreateInput.parse(createInputOf(personal))).toMatchObject({ scope: "personal", ownerTenant: "payments-bot" });
+    const backToOrg = { ...personal, scope: "org" as const };
+    expect(createInputOf(backToOrg).ownerTenant).toBeNull();
+    expect(formValuesOf(server({ scope: "personal", ownerTenant: "payments-bot" })).ownerTenant).toBe("payments-bot");
+    const missing = await resolve(values((v) => (v.scope = "personal")));
+    expect(missing.errors.ownerTenant?.message).toBe("a personal server needs an owner tenant: the one tenant that may be granted it");
+  });
+
   it("send only the chosen remote mode", () => {
     const input = specInputOf(
       values((v) => {
@@ -110,6 +124,7 @@ describe("error paths map onto form fields", () => {
     ["runtime.args.0", "runtime.args"],
     ["toolPreview.0.name", "toolPreview"],
     ["displayName", "displayName"],
+    ["ownerTenant", "ownerTenant"],
   ])("%s → %s", (path, field) => {
     expect(errorTargetFor(path, "bad").field).toBe(field);
   });

@@ -72,6 +72,8 @@ export interface ServerFormValues {
   /** "" follows the runtime's default. */
   transport: Transport | "";
   scope: Scope;
+  /** The owner tenant's name; only sent for a personal server. */
+  ownerTenant: string;
   serverUserType: ServerUserType;
   /** Comma-separated. */
   categories: string;
@@ -125,6 +127,7 @@ export function emptyFormValues(): ServerFormValues {
     },
     transport: "",
     scope: "org",
+    ownerTenant: "",
     serverUserType: "singleUser",
     categories: "",
     capabilities: "",
@@ -169,6 +172,7 @@ export function formValuesOf(server: McpServer): ServerFormValues {
   }
   values.transport = server.transport === defaultTransport(runtime?.type ?? null) ? "" : server.transport;
   values.scope = server.scope;
+  values.ownerTenant = server.ownerTenant ?? "";
   values.serverUserType = server.serverUserType;
   values.categories = server.categories.join(", ");
   values.capabilities = server.capabilities.join(", ");
@@ -277,6 +281,7 @@ export function specInputOf(values: ServerFormValues, original?: McpServer): Rec
     runtime: runtimeInputOf(values.runtime, original),
     ...(transport ? { transport } : {}),
     scope: values.scope,
+    ownerTenant: values.scope === "personal" ? values.ownerTenant.trim() || null : null,
     serverUserType: values.serverUserType,
     categories: list(values.categories),
     capabilities: list(values.capabilities),
@@ -322,6 +327,7 @@ const PLAIN_FIELDS = new Set([
   "description",
   "transport",
   "scope",
+  "ownerTenant",
   "serverUserType",
   "icon",
   "repoUrl",

@@ -17,6 +17,7 @@ describe("oc mcp create/update flags", () => {
       runtime: undefined,
       transport: undefined,
       scope: undefined,
+      ownerTenant: undefined,
       repoUrl: undefined,
       icon: undefined,
     });

@@ -30,6 +30,7 @@ export interface ServerFlags {
   uvx?: string;
   transport?: string;
   scope?: string;
+  ownerTenant?: string;
   category?: string[];
   repoUrl?: string;
   icon?: string;
@@ -52,6 +53,7 @@ export function serverFieldsFromFlags(flags: ServerFlags): Record<string, unknow
     runtime,
     transport: flags.transport,
     scope: flags.scope,
+    ownerTenant: flags.ownerTenant,
     categories: flags.category,
     repoUrl: flags.repoUrl,
     icon: flags.icon,
@@ -90,7 +92,7 @@ export function serverView(server: McpServer): string {
     ["Description", server.shortDescription],
     ["Runtime", server.runtime ? `${server.runtime.type}: ${runtimeSummary(server.runtime)}` : "none (a draft without a runtime cannot be published)"],
     ["Transport", server.transport],
-    ["Scope", server.scope],
+    ["Scope", server.scope === "personal" ? `personal (owner tenant: ${server.ownerTenant ?? "none, so nobody can be granted it"})` : server.scope],
     ["Categories", server.categories],
     ["Capabilities", server.capabilities],
     ["Environment", server.env.map((e) => (e.required ? e.key : `${e.key} (optional)`))],
@@ -136,6 +138,7 @@ function addServerFlags(command: Command): Command {
     .option("--uvx <package==version>", "run a PyPI package with uvx (pinned version)")
     .addOption(new Option("--transport <transport>", "how Obot talks to it").choices(TRANSPORTS))
     .addOption(new Option("--scope <scope>", "who may be granted it").choices(SCOPES))
+    .option("--owner-tenant <tenant>", "the one tenant a personal server may be granted to")
     .option("--category <category>", "a catalog category (repeatable)", collect)
     .option("--repo-url <url>", "the source repository")
     .option("--icon <url>", "an icon URL");

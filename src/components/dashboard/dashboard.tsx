@@ -154,7 +154,12 @@ function PolicyAndSourceStats() {
   const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
   const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
   const report = policy.data?.report;
-  const warnings = report ? report.deadRules.length + report.unpublishedMatches.length + report.scopeExcluded.length : 0;
+  const warnings = report ? report.deadRules.length +
+      report.unpublishedMatches.length +
+      report.scopeExcluded.length +
+      report.overrideExcluded.length +
+      report.ownerlessPersonal.length
+    : 0;
   const waiting = quarantined.data && pendingUpdates.data ? quarantined.data.length + pendingUpdates.data.length : undefined;
   const pendingApproval = sources.data?.filter((s) => s.status === "pending-approval").length ?? 0;
   const failing = sources.data?.filter((s) => s.status === "error").length ?? 0;

@@ -224,6 +224,14 @@ function ReportWarnings({ report }: { report: PolicyReport }) {
         </>
       ),
     })),
+    ...report.overrideExcluded.map((o) => ({
+      key: `override-${o.tenant}`,
+      text: `Tenant ${o.tenant}'s own allow list matches ${o.servers.join(", ")}, which it is never granted: ${o.reason}`,
+    })),
+    ...report.ownerlessPersonal.map((server) => ({
+      key: `ownerless-${server}`,
+      text: `Personal server ${server} has no owner tenant, so nobody can be granted it: set its owner tenant`,
+    })),
   ];
   if (items.length === 0) return null;
   return (

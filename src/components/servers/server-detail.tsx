@@ -106,7 +106,26 @@ function Overview({ server, registry }: { server: McpServer; registry: RegistryS
           items={[
             ["Categories", server.categories.length ? <TagList items={server.categories} /> : none],
             ["Capabilities", server.capabilities.length ? <TagList items={server.capabilities} /> : none],
-            ["Scope", SCOPE_LABELS[server.scope]],
+            [
+              "Scope",
+              server.scope === "personal" ? (
+                <>
+                  {SCOPE_LABELS.personal}:{" "}
+                  {server.ownerTenant ? (
+                    <>
+                      only tenant{" "}
+                      <Link href={`/tenants/${server.ownerTenant}`} className="font-mono underline">
+                        {server.ownerTenant}
+                      </Link>
+                    </>
+                  ) : (
+                    <span className="text-amber-800">no owner tenant, so nobody can be granted it</span>
+                  )}
+                </>
+              ) : (
+                SCOPE_LABELS[server.scope]
+              ),
+            ],
             ["User type", USER_TYPE_LABELS[server.serverUserType]],
             ["Transport", server.transport],
             ["Icon", server.icon ? <ExternalLink href={server.icon} /> : none],

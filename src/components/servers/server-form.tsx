@@ -106,6 +106,7 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
 
   const runtimeType = useWatch({ control, name: "runtime.type" });
   const remoteMode = useWatch({ control, name: "runtime.remoteMode" });
+  const scope = useWatch({ control, name: "scope" });
   const shortDescription = useWatch({ control, name: "shortDescription" }) ?? "";
 
   function showServerErrors(error: unknown, values: ServerFormValues) {
@@ -396,6 +397,11 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
               </select>
             )}
           </Field>
+          {scope === "personal" && (
+            <Field id={fieldId("ownerTenant")} label="Owner tenant" error={err("ownerTenant")} hint="The one tenant that may be granted this personal server.">
+              {(p) => <input {...p} {...register("ownerTenant")} placeholder="tenant name" className={inputClasses} />}
+            </Field>
+          )}
           <Field id={fieldId("serverUserType")} label="Server user type" error={err("serverUserType")} hint="Single user: one deployment per user. Multi user: one shared deployment.">
             {(p) => (
               <select {...p} {...register("serverUserType")} className={inputClasses}>

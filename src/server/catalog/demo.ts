@@ -208,7 +208,8 @@ export const DEMO_SERVERS: DemoServer[] = [
       runtime: { type: "npx", package: "@modelcontextprotocol/server-filesystem@2025.8.21", args: ["/workspace"] },
       categories: ["Utilities"],
       capabilities: ["read", "write"],
-      scope: "personal",
+      // Not personal: a personal server names its owner tenant, and the demo catalog has no tenants.
+      scope: "project",
       toolPreview: [tool("read_text_file", "Read a file", { path: "Path under /workspace" })],
     },
   },

@@ -3,6 +3,7 @@
  * share. Pure: no Node or database imports, so client components can import it too.
  */
 import { z } from "zod";
+import { tenantNameSchema } from "../policy/model";
 
 /** Readable defaults for limits and types that a schema does not word itself. */
 z.config({
@@ -352,6 +353,8 @@ const serverSpecFields = {
   env: z.array(envDeclarationSchema).max(100).default([]),
   serverUserType: z.enum(SERVER_USER_TYPES, { error: "server user type must be singleUser or multiUser" }).default("singleUser"),
   scope: z.enum(SCOPES, { error: "scope must be one of org, department, project, personal" }).default("org"),
+  /** The one tenant a personal server may be granted to; required for, and only for, scope personal. */
+  ownerTenant: tenantNameSchema.nullable().default(null),
   capabilities: z.array(labelSchema).max(50).default([]),
   categories: z.array(categorySchema).max(20).default([]),
   icon: optionalUrl("icon"),
@@ -372,6 +375,7 @@ export interface ServerSpec {
   env: EnvDeclaration[];
   serverUserType: ServerUserType;
   scope: Scope;
+  ownerTenant: string | null;
   capabilities: string[];
   categories: string[];
   icon: string;
@@ -411,6 +415,25 @@ function checkRuntimeRules(spec: SpecInput, ctx: z.RefinementCtx) {
     }
   }
   duplicateKeys(spec.env, "environment variable", ctx, ["env"]);
+  checkOwner(spec, ctx);
+}
+
+/** A personal server names the one tenant it is for; other scopes are for more than one tenant. */
+function checkOwner(spec: Pick<SpecInput, "scope" | "ownerTenant">, ctx: z.RefinementCtx) {
+  if (spec.scope === "personal" && !spec.ownerTenant) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ownerTenant"],
+      message: "a personal server needs an owner tenant: the one tenant that may be granted it",
+    });
+  }
+  if (spec.scope !== "personal" && spec.ownerTenant) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ownerTenant"],
+      message: `only personal servers have an owner tenant: clear ownerTenant or set scope to personal (scope is ${spec.scope})`,
+    });
+  }
 }
 
 /** Obot talks to remote and containerized servers over HTTP and runs npx/uvx packages over stdio. */
@@ -436,6 +459,7 @@ export function toServerSpec(input: SpecInput): ServerSpec {
     env: input.env,
     serverUserType: input.serverUserType,
     scope: input.scope,
+    ownerTenant: input.ownerTenant,
     capabilities: input.capabilities,
     categories: input.categories,
     icon: input.icon,
@@ -471,6 +495,8 @@ export const serverUpdateInput = z.object({
   env: z.array(envDeclarationSchema).max(100).optional(),
   serverUserType: z.enum(SERVER_USER_TYPES).optional(),
   scope: z.enum(SCOPES, { error: "scope must be one of org, department, project, personal" }).optional(),
+  /** Omitted while changing the scope away from personal: the owner is cleared with it. */
+  ownerTenant: tenantNameSchema.nullable().optional(),
   capabilities: z.array(labelSchema).max(50).optional(),
   categories: z.array(categorySchema).max(20).optional(),
   icon: z.union([z.literal(""), httpUrlSchema("icon")]).optional(),

@@ -5,7 +5,7 @@
 import { and, asc, count, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
-import { mcpServers } from "../db/schema";
+import { mcpServers, tenants } from "../db/schema";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { DomainError, constraintOf, notFound, parseInput, sqlState, validationError } from "../errors";
 import { deepEqual } from "../util/stable-json";
@@ -83,6 +83,7 @@ export function toServer(row: Row): McpServer {
     env: row.env.map((e) => ordered(e, DECLARATION_KEYS)),
     serverUserType: row.serverUserType as McpServer["serverUserType"],
     scope: row.scope as McpServer["scope"],
+    ownerTenant: row.ownerTenant ?? null,
     status: row.status as ServerStatus,
     statusReason: row.statusReason,
     capabilities: row.capabilities,
@@ -113,6 +114,7 @@ export function specOf(server: McpServer): ServerSpec {
     env: server.env,
     serverUserType: server.serverUserType,
     scope: server.scope,
+    ownerTenant: server.ownerTenant,
     capabilities: server.capabilities,
     categories: server.categories,
     icon: server.icon,
@@ -167,6 +169,18 @@ function displayNameTaken(displayName: string, otherDisplayName: string, otherNa
   );
 }
 
+/** A personal server's owner must be a tenant that exists (the foreign key also says so). */
+async function assertOwnerExists(db: Db, owner: string | null): Promise<void> {
+  if (owner === null) return;
+  const [row] = await db.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, owner)).limit(1);
+  if (!row) throw ownerMissing(owner);
+}
+
+const ownerMissing = (owner: string) =>
+  new DomainError("VALIDATION_FAILED", `owner tenant '${owner}' does not exist: create the tenant first, or name an existing one`, {
+    fieldErrors: { ownerTenant: [`no tenant named '${owner}'`] },
+  });
+
 function nameTaken(name: string) {
   return new DomainError("CONFLICT", `a server named '${name}' already exists`, {
     fieldErrors: { name: [`a server named '${name}' already exists`] },
@@ -175,6 +189,11 @@ function nameTaken(name: string) {
 
 /** A unique index caught a race the pre-checks could not see; say which one in the user's terms. */
 export function mapUniqueViolation(error: unknown): never {
+  if (sqlState(error) === "23503" && (constraintOf(error) ?? "").includes("owner_tenant")) {
+    throw new DomainError("VALIDATION_FAILED", "the owner tenant was deleted at the same moment: name an existing tenant", {
+      fieldErrors: { ownerTenant: ["no such tenant"] },
+    });
+  }
   if (sqlState(error) === "23505") {
     const constraint = constraintOf(error) ?? "";
     if (constraint.includes("display_name")) {
@@ -230,6 +249,7 @@ export async function createServer(
     return await db.transaction(async (tx) => {
       if (await findRow(tx, input.name)) throw nameTaken(input.name);
       await assertDisplayNameFree(tx, spec.displayName, null);
+      await assertOwnerExists(tx, spec.ownerTenant);
       const server = await insertServer(tx, ctx, input.name, spec, options);
       await recordAudit(tx, ctx, { action: "mcp_server.create", entityType: ENTITY, entityId: server.name, after: server });
       await bumpCatalogRevision(tx);
@@ -254,6 +274,7 @@ export function mergeSpec(current: McpServer, patch: UpdatePatch): Record<string
     "env",
     "serverUserType",
     "scope",
+    "ownerTenant",
     "capabilities",
     "categories",
     "icon",
@@ -264,6 +285,7 @@ export function mergeSpec(current: McpServer, patch: UpdatePatch): Record<string
   for (const key of simple) {
     if (patch[key] !== undefined) merged[key] = patch[key];
   }
+  if (patch.scope !== undefined && patch.scope !== "personal" && patch.ownerTenant === undefined) merged.ownerTenant = null;
   if (patch.runtime !== undefined) {
     merged.runtime = patch.runtime;
     if (patch.endpoint != null) merged.endpoint = patch.endpoint;
@@ -302,6 +324,7 @@ export async function updateServer(db: Db, ctx: ChangeContext, name: string, raw
 
       const renamed = sanitizeObotName(spec.displayName) !== sanitizeObotName(current.displayName);
       if (spec.displayName !== current.displayName) await assertDisplayNameFree(tx, spec.displayName, current.id);
+      if (spec.ownerTenant !== current.ownerTenant) await assertOwnerExists(tx, spec.ownerTenant);
       if (renamed && current.status === "active" && !patch.confirmRename) {
         throw new DomainError(
           "CONFIRMATION_REQUIRED",

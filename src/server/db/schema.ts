@@ -40,6 +40,11 @@ export const mcpServers = pgTable(
     env: jsonb().$type<EnvDeclaration[]>().notNull().default([]),
     serverUserType: text().notNull().default("singleUser"),
     scope: text().notNull().default("org"),
+    /**
+     * The one tenant a personal server may be granted to. A tenant that owns servers cannot be
+     * deleted (restrict): the admin gives them another owner or deletes them first.
+     */
+    ownerTenant: text().references((): AnyPgColumn => tenants.name, { onDelete: "restrict" }),
     status: text().notNull().default("draft"),
     statusReason: text(),
     capabilities: jsonb().$type<string[]>().notNull().default([]),
@@ -64,6 +69,8 @@ export const mcpServers = pgTable(
     check("mcp_servers_status_check", sql`${t.status} in ('draft', 'active', 'degraded', 'disabled')`),
     check("mcp_servers_transport_check", sql`${t.transport} in ('streamable-http', 'sse', 'stdio')`),
     check("mcp_servers_scope_check", sql`${t.scope} in ('org', 'department', 'project', 'personal')`),
+    check("mcp_servers_owner_tenant_check", sql`${t.ownerTenant} is null or ${t.scope} = 'personal'`),
+    index("mcp_servers_owner_tenant_idx").on(t.ownerTenant),
     check("mcp_servers_version_check", sql`${t.version} >= 1`),
   ],
 );

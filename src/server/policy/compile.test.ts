@@ -93,6 +93,46 @@ describe("policy report", () => {
   });
 });
 
+describe("personal servers in the report", () => {
+  it("reports allows that would give a personal server to anyone but its owner, and personal servers without an owner", () => {
+    const policy = compilePolicy(
+      {
+        servers: [
+          { name: "alpha-notes", scope: "personal", status: "active", ownerTenant: "alpha" },
+          { name: "orphan", scope: "personal", status: "active", ownerTenant: null },
+          { name: "wiki", scope: "org", status: "active" },
+        ],
+        tenants: [
+          { name: "alpha", labels: {}, mcpPolicy: { allow: ["*"], deny: [] } },
+          { name: "beta", labels: {}, mcpPolicy: { allow: ["*"], deny: [] } },
+        ],
+        groups: [],
+        rules: [
+          { id: "r1", subject: { type: "tenant", name: "beta" }, servers: "alpha-notes", access: "allow", expiresAt: null },
+          { id: "r2", subject: { type: "tenant", name: "beta" }, servers: "*", access: "allow", expiresAt: null },
+        ],
+      },
+      now,
+    );
+    expect(policy.report.deadRules).toEqual([{ ruleId: "r1", reason: "every server it matches is a personal server that tenant beta does not own" }]);
+    expect(policy.report.scopeExcluded).toEqual([
+      { ruleId: "r1", servers: ["alpha-notes"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
+      { ruleId: "r2", servers: ["alpha-notes", "orphan"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
+    ]);
+    expect(policy.report.overrideExcluded).toEqual([
+      { tenant: "alpha", servers: ["orphan"], reason: "it is a personal server without an owner tenant, so nobody can be granted it until an admin sets one" },
+      { tenant: "beta", servers: ["alpha-notes", "orphan"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
+    ]);
+    expect(policy.report.ownerlessPersonal).toEqual(["orphan"]);
+    expect(policy.tenants.get("alpha")!.allow).toEqual(["alpha-notes", "wiki"]);
+    expect(policy.tenants.get("beta")!.allow).toEqual(["wiki"]);
+    expect(policy.tenants.get("beta")!.reserved).toEqual(["alpha-notes", "orphan"]);
+    expect(explainAccess(policy, "beta", "alpha-notes")!.summary).toBe(
+      "beta may not use alpha-notes: the tenant's own allow list matches it, but it is the personal server of tenant alpha, and only its owner can be granted it (default deny)",
+    );
+  });
+});
+
 describe("explain and impact", () => {
   const input: PolicyInput = {
     servers: [

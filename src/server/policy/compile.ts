@@ -10,6 +10,10 @@
  *   4. a deny rule covering t matches s     → deny
  *   5. an allow rule covering t matches s   → allow  (only where s's scope may be granted to the rule's subject)
  *   6. otherwise                            → deny   (default)
+ *
+ * A `personal` server belongs to its owner tenant: no allow of any tier (a tenant's own allow
+ * list, a glob, a rule for another tenant) grants it to anyone else, and one without an owner to
+ * nobody. Such allows are reported, never applied.
  */
 import picomatch from "picomatch";
 import type { Scope, ServerStatus } from "../catalog/model";
@@ -20,6 +24,8 @@ export interface PolicyServer {
   name: string;
   scope: Scope;
   status: ServerStatus;
+  /** The one tenant a `personal` server may be granted to; null (or absent) for other scopes. */
+  ownerTenant?: string | null;
 }
 
 export interface PolicyTenant {
@@ -68,7 +74,14 @@ export interface TenantAccess {
   allow: readonly string[];
   /** Active servers denied by an explicit deny (tier 2 or 4), by name. */
   deny: readonly string[];
+  /**
+   * Active servers the tenant's own allow list matches but that it can never be granted (another
+   * tenant's personal server, or one without an owner), by name: the pod must not let its copy
+   * of the allow list enable them either.
+   */
+  reserved: readonly string[];
   overrideDeny: Bits;
+  /** The tenant's own allow list's servers, less `reserved`. */
   overrideAllow: Bits;
   ruleDeny: Bits;
   ruleAllow: Bits;
@@ -88,6 +101,10 @@ export interface PolicyReport {
   scopeExcluded: { ruleId: string; servers: string[]; reason: string }[];
   /** Rules past their expiry: kept, but they no longer apply. */
   expiredRules: string[];
+  /** Tenants whose own allow list matches personal servers it cannot grant them, with those servers. */
+  overrideExcluded: { tenant: string; servers: string[]; reason: string }[];
+  /** Active personal servers without an owner tenant: nobody can be granted them. */
+  ownerlessPersonal: string[];
 }
 
 export interface CompiledPolicy {
@@ -96,6 +113,8 @@ export interface CompiledPolicy {
   servers: readonly string[];
   serverIndex: ReadonlyMap<string, number>;
   scopes: ReadonlyMap<string, Scope>;
+  /** The owner tenant of each active personal server (null: none). */
+  owners: ReadonlyMap<string, string | null>;
   tenants: ReadonlyMap<string, TenantAccess>;
   /** Rules in force (not expired), in the order given (the store gives creation order). */
   rules: readonly PolicyRule[];
@@ -147,6 +166,24 @@ export function scopeRefusal(subject: Subject["type"], scope: Scope): string | n
   }
 }
 
+/**
+ * Why an allow for this subject cannot grant this server (DESIGN §4 scope, and a personal
+ * server's owner), or null when it can. Denying is always possible.
+ */
+export function grantRefusal(subject: Subject, server: { scope: Scope; ownerTenant?: string | null | undefined }): string | null {
+  const byScope = scopeRefusal(subject.type, server.scope);
+  if (byScope) return byScope;
+  if (server.scope !== "personal" || subject.type !== "tenant") return null;
+  return ownerRefusal(subject.name, server.ownerTenant ?? null);
+}
+
+/** Why tenant `tenant` cannot be granted a personal server owned by `owner`, or null when it can. */
+export function ownerRefusal(tenant: string, owner: string | null): string | null {
+  if (owner === null) return "it is a personal server without an owner tenant, so nobody can be granted it until an admin sets one";
+  if (owner !== tenant) return `it is the personal server of tenant ${owner}, and only its owner can be granted it`;
+  return null;
+}
+
 export function subjectCovers(subject: Subject, tenant: PolicyTenant, groupMembers: ReadonlyMap<string, ReadonlySet<string>>): boolean {
   switch (subject.type) {
     case "everyone":
@@ -165,6 +202,7 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
   const servers = active.map((s) => s.name);
   const serverIndex = new Map(servers.map((name, i) => [name, i]));
   const scopes = new Map(active.map((s) => [s.name, s.scope]));
+  const owners = new Map(active.filter((s) => s.scope === "personal").map((s) => [s.name, s.ownerTenant ?? null]));
   const size = servers.length;
   const inactive = input.servers.filter((s) => s.status !== "active").map((s) => s.name);
 
@@ -196,6 +234,31 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
     scopeBits.set(type, bits);
   }
 
+  // Personal servers, and per owner the ones it owns: a tenant may be granted a personal server
+  // only when it is the owner.
+  const personalBits = newBits(size);
+  const ownedBits = new Map<string, Bits>();
+  active.forEach((s, i) => {
+    if (s.scope !== "personal") return;
+    setBit(personalBits, i);
+    if (!s.ownerTenant) return;
+    let owned = ownedBits.get(s.ownerTenant);
+    if (!owned) ownedBits.set(s.ownerTenant, (owned = newBits(size)));
+    setBit(owned, i);
+  });
+  /** Personal servers that tenant may never be granted: every one it does not own. */
+  const reservedFrom = (tenant: string): Bits => {
+    const owned = ownedBits.get(tenant);
+    const out = personalBits.slice();
+    if (owned) for (let w = 0; w < out.length; w++) out[w]! &= ~owned[w]!;
+    return out;
+  };
+  const without = (bits: Bits, removed: Bits): Bits => {
+    const out = bits.slice();
+    for (let w = 0; w < out.length; w++) out[w]! &= ~removed[w]!;
+    return out;
+  };
+
   const expiredRules: string[] = [];
   const rules = input.rules.filter((rule) => {
     const expired = rule.expiresAt !== null && rule.expiresAt <= now;
@@ -212,13 +275,14 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
   const ruleServerBits = rules.map((rule) => bitsFor(rule.servers, `rule ${rule.id}`));
   const ruleEffectBits = rules.map((rule, r) => {
     if (rule.access === "deny") return ruleServerBits[r]!;
-    const effective = and(ruleServerBits[r]!, scopeBits.get(rule.subject.type)!);
+    let effective = and(ruleServerBits[r]!, scopeBits.get(rule.subject.type)!);
+    if (rule.subject.type === "tenant") effective = without(effective, reservedFrom(rule.subject.name));
     const excluded = indices(ruleServerBits[r]!).filter((i) => !hasBit(effective, i));
     if (excluded.length > 0) {
       scopeExcluded.push({
         ruleId: rule.id,
         servers: excluded.map((i) => servers[i]!),
-        reason: excluded.map((i) => scopeRefusal(rule.subject.type, active[i]!.scope)).find(Boolean) ?? "",
+        reason: excluded.map((i) => grantRefusal(rule.subject, active[i]!)).find(Boolean) ?? "",
       });
     }
     return effective;
@@ -284,11 +348,18 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
   const everyone = bySubject.get(subjectKey({ type: "everyone" }));
 
   const tenants = new Map<string, TenantAccess>();
+  const overrideExcluded: PolicyReport["overrideExcluded"] = [];
   for (const tenant of input.tenants) {
     const overrideDeny = newBits(size);
-    const overrideAllow = newBits(size);
+    const listed = newBits(size);
     for (const p of tenant.mcpPolicy.deny) orInto(overrideDeny, bitsFor(p, `tenant ${tenant.name}`));
-    for (const p of tenant.mcpPolicy.allow) orInto(overrideAllow, bitsFor(p, `tenant ${tenant.name}`));
+    for (const p of tenant.mcpPolicy.allow) orInto(listed, bitsFor(p, `tenant ${tenant.name}`));
+    const reservedBits = and(listed, reservedFrom(tenant.name));
+    const overrideAllow = without(listed, reservedBits);
+    const reserved = indices(reservedBits).map((i) => servers[i]!);
+    if (reserved.length > 0) {
+      overrideExcluded.push({ tenant: tenant.name, servers: reserved, reason: ownerRefusal(tenant.name, owners.get(reserved[0]!) ?? null)! });
+    }
     const ruleDeny = everyone ? everyone.deny.slice() : newBits(size);
     const ruleAllow = everyone ? everyone.allow.slice() : newBits(size);
     for (const folded of subjectsOf.get(tenant.name) ?? []) {
@@ -318,7 +389,18 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
       }
     }
     // Bits past the last server are never set, so no name lookup runs past the end.
-    tenants.set(tenant.name, { name: tenant.name, labels: tenant.labels, mcpPolicy: tenant.mcpPolicy, allow, deny, overrideDeny, overrideAllow, ruleDeny, ruleAllow });
+    tenants.set(tenant.name, {
+      name: tenant.name,
+      labels: tenant.labels,
+      mcpPolicy: tenant.mcpPolicy,
+      allow,
+      deny,
+      reserved,
+      overrideDeny,
+      overrideAllow,
+      ruleDeny,
+      ruleAllow,
+    });
   }
 
   const deadRules: DeadRule[] = [];
@@ -331,7 +413,14 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
           : `'${rule.servers}' matches no server`,
       });
     } else if (isEmpty(ruleEffectBits[r]!)) {
-      deadRules.push({ ruleId: rule.id, reason: `every server it matches has a scope ${describeType(rule.subject.type)} cannot be granted` });
+      const subject = rule.subject;
+      deadRules.push({
+        ruleId: rule.id,
+        reason:
+          subject.type === "tenant"
+            ? `every server it matches is a personal server that tenant ${subject.name} does not own`
+            : `every server it matches has a scope ${describeType(subject.type)} cannot be granted`,
+      });
     } else if (coveredCount.get(subjectKey(rule.subject)) === 0) {
       deadRules.push({ ruleId: rule.id, reason: uncoveredReason(rule.subject, groupMembers) });
     }
@@ -342,6 +431,7 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
     servers,
     serverIndex,
     scopes,
+    owners,
     tenants,
     rules,
     everyoneRules,
@@ -355,6 +445,8 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
         .sort((a, b) => byteOrder(a.pattern, b.pattern)),
       scopeExcluded,
       expiredRules,
+      overrideExcluded,
+      ownerlessPersonal: [...owners].filter(([, owner]) => owner === null).map(([name]) => name),
     },
   };
 }

@@ -15,16 +15,16 @@ const SERVERS: ContractServer[] = [
   { name: "time", displayName: "Time", shortDescription: "Clocks and zones", transport: "stdio", endpoint: null, tools: ["now"] },
 ];
 
-const contractOf = (tenant: ContractTenant, allow: string[], deny: string[], servers: ContractServer[]) =>
-  renderTenantContract(tenant, { allow, deny }, new Map(servers.map((s) => [s.name, s])), 7);
+const contractOf = (tenant: ContractTenant, allow: string[], deny: string[], servers: ContractServer[], reserved: string[] = []) =>
+  renderTenantContract(tenant, { allow, deny, reserved }, new Map(servers.map((s) => [s.name, s])), 7);
 
-const fingerprintOf = (tenant: ContractTenant, allow: string[], deny: string[], servers: ContractServer[]) =>
-  contractFingerprint(tenant, { allow, deny }, new Map(servers.map((s) => [s.name, contractServerDigest(s)])));
+const fingerprintOf = (tenant: ContractTenant, allow: string[], deny: string[], servers: ContractServer[], reserved: string[] = []) =>
+  contractFingerprint(tenant, { allow, deny, reserved }, new Map(servers.map((s) => [s.name, contractServerDigest(s)])));
 
 describe("contract fingerprint", () => {
   it("pins the rendering: change CONTRACT_RENDERING whenever this sample renders differently", () => {
     const sample = contractOf({ name: "alpha", displayName: "Alpha", team: "payments" }, ["github", "time"], ["slack"], SERVERS);
-    expect({ rendering: CONTRACT_RENDERING, contractVersion: sample.contractVersion }).toEqual({ rendering: "1", contractVersion: "2899f04b6deb5600" });
+    expect({ rendering: CONTRACT_RENDERING, contractVersion: sample.contractVersion }).toEqual({ rendering: "2", contractVersion: "dc360adc0b354253" });
   });
 
   it("is equal exactly when the rendered contracts are equal", () => {
@@ -33,6 +33,7 @@ describe("contract fingerprint", () => {
       tenant: fc.record({ name: fc.constantFrom("alpha", "beta"), displayName: fc.constantFrom("", "Alpha", "Alpha team"), team: fc.constantFrom("", "payments") }),
       allow: fc.subarray(names),
       deny: fc.subarray(names),
+      reserved: fc.subarray(["notes", "diary"]),
       server: fc.record({
         displayName: fc.constantFrom("GitHub", "GitHub Enterprise"),
         shortDescription: fc.constantFrom("", "Issues"),
@@ -43,11 +44,11 @@ describe("contract fingerprint", () => {
     fc.assert(
       fc.property(variant, variant, (a, b) => {
         const serversOf = (v: typeof a): ContractServer[] => [{ ...SERVERS[0]!, ...v.server }, ...SERVERS.slice(1)];
-        const { contractVersion: versionA, revision: _a, ...contentA } = contractOf(a.tenant, a.allow, a.deny, serversOf(a));
-        const { contractVersion: versionB, revision: _b, ...contentB } = contractOf(b.tenant, b.allow, b.deny, serversOf(b));
+        const { contractVersion: versionA, revision: _a, ...contentA } = contractOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved);
+        const { contractVersion: versionB, revision: _b, ...contentB } = contractOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved);
         const sameContract = JSON.stringify(contentA) === JSON.stringify(contentB);
         expect(versionA === versionB).toBe(sameContract);
-        expect(fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a)) === fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b))).toBe(sameContract);
+        expect(fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved) === fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved)).toBe(sameContract);
       }),
       { numRuns: 500 },
     );

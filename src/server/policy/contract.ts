@@ -13,7 +13,7 @@ export const CONTRACT_FORMAT = "opencrane-runtime/v1alpha1";
  * renderToolsMarkdown render the same input differently, so revisions move with the bodies
  * (contract.test.ts pins a rendered sample to this value).
  */
-export const CONTRACT_RENDERING = "1";
+export const CONTRACT_RENDERING = "2";
 const MAX_TOOLS_LISTED = 40;
 
 /** What a contract and TOOLS.md say about an allowed server. */
@@ -37,7 +37,11 @@ export interface TenantContract {
   contractVersion: string;
   revision: number;
   tenant: { name: string; team: string };
-  policy: { mcpServers: { allow: string[]; deny: string[] } };
+  /**
+   * `reserved`: servers the tenant's own allow list matches that it can never be granted (another
+   * tenant's personal server): the in-pod library must not enable them from that list.
+   */
+  policy: { mcpServers: { allow: string[]; deny: string[]; reserved: string[] } };
   mcp: { servers: { name: string; displayName: string; transport: Transport; endpoint: string | null }[] };
   capabilities: { mcpPolicyEnforced: true };
   workspace: { "TOOLS.md": string };
@@ -74,14 +78,14 @@ export function renderToolsMarkdown(tenant: ContractTenant, servers: readonly Co
 
 export function renderTenantContract(
   tenant: ContractTenant,
-  access: Pick<TenantAccess, "allow" | "deny">,
+  access: Pick<TenantAccess, "allow" | "deny" | "reserved">,
   servers: ReadonlyMap<string, ContractServer>,
   revision: number,
 ): TenantContract {
   const allowed = access.allow.map((name) => servers.get(name)).filter((s): s is ContractServer => s !== undefined);
   const content = {
     tenant: { name: tenant.name, team: tenant.team },
-    policy: { mcpServers: { allow: [...access.allow], deny: [...access.deny] } },
+    policy: { mcpServers: { allow: [...access.allow], deny: [...access.deny], reserved: [...access.reserved] } },
     mcp: { servers: allowed.map((s) => ({ name: s.name, displayName: s.displayName, transport: s.transport, endpoint: s.endpoint })) },
     capabilities: { mcpPolicyEnforced: true as const },
     workspace: { "TOOLS.md": renderToolsMarkdown(tenant, allowed) },
@@ -104,9 +108,11 @@ export function contractServerDigest(server: ContractServer): string {
  */
 export function contractFingerprint(
   tenant: ContractTenant,
-  access: Pick<TenantAccess, "allow" | "deny">,
+  access: Pick<TenantAccess, "allow" | "deny" | "reserved">,
   serverDigests: ReadonlyMap<string, string>,
 ): string {
   const allowed = access.allow.map((name) => serverDigests.get(name) ?? `?${name}`).join(",");
-  return digest(`${CONTRACT_RENDERING}\u0000${JSON.stringify([tenant.name, tenant.team, tenant.displayName])}\u0000${allowed}\u0000${access.deny.join(",")}`);
+  return digest(
+    `${CONTRACT_RENDERING}\u0000${JSON.stringify([tenant.name, tenant.team, tenant.displayName])}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}`,
+  );
 }

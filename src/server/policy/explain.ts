@@ -1,10 +1,10 @@
 /** Why a tenant may or may not use a server: the deciding tier and rule, and every rule that matched. */
 import { hasBit } from "./bits";
-import { decide, grantableScopes, patternMatches, scopeRefusal, subjectCovers, TIER_NAMES, type CompiledPolicy, type Tier } from "./compile";
+import { decide, grantRefusal, ownerRefusal, patternMatches, subjectCovers, TIER_NAMES, type CompiledPolicy, type Tier } from "./compile";
 import { describeSubject, type Subject } from "./model";
 
 export type Match =
-  | { kind: "override"; list: "allow" | "deny"; pattern: string }
+  | { kind: "override"; list: "allow" | "deny"; pattern: string; note?: string }
   | { kind: "rule"; ruleId: string; access: "allow" | "deny"; subject: Subject; servers: string; applies: boolean; note?: string };
 
 export interface Explanation {
@@ -28,13 +28,17 @@ export function explainAccess(policy: CompiledPolicy, tenant: string, server: st
   const scope = policy.scopes.get(server);
   const index = policy.serverIndex.get(server);
 
+  const owner = policy.owners.get(server) ?? null;
+  const reserved = access.reserved.includes(server) ? ownerRefusal(tenant, owner) : null;
   const matches: Match[] = [];
   for (const list of ["deny", "allow"] as const) {
-    for (const pattern of access.mcpPolicy[list]) if (patternMatches(pattern, server)) matches.push({ kind: "override", list, pattern });
+    for (const pattern of access.mcpPolicy[list]) {
+      if (patternMatches(pattern, server)) matches.push({ kind: "override", list, pattern, ...(list === "allow" && reserved ? { note: reserved } : {}) });
+    }
   }
   policy.rules.forEach((rule, r) => {
     if (!patternMatches(rule.servers, server) || !subjectCovers(rule.subject, access, policy.groupMembers)) return;
-    const refusal = rule.access === "allow" && scope && !grantableScopes(rule.subject.type).includes(scope) ? scopeRefusal(rule.subject.type, scope) : null;
+    const refusal = rule.access === "allow" && scope ? grantRefusal(rule.subject, { scope, ownerTenant: owner }) : null;
     matches.push({
       kind: "rule",
       ruleId: rule.id,
@@ -66,7 +70,10 @@ export function explainAccess(policy: CompiledPolicy, tenant: string, server: st
     tierName: TIER_NAMES[decision.tier],
     decidedBy: decidedBy ?? null,
     matches,
-    summary: summarize(tenant, server, decision.tier, decidedBy ?? null),
+    summary:
+      decision.tier === 6 && reserved && matches.some((m) => m.kind === "override" && m.list === "allow")
+        ? `${tenant} may not use ${server}: the tenant's own allow list matches it, but ${reserved} (default deny)`
+        : summarize(tenant, server, decision.tier, decidedBy ?? null),
   };
 }
 

@@ -21,7 +21,9 @@ const name = fc.constantFrom("gh", "ghe", "gh-ent", "slack", "db1", "db2", "db12
 const pattern = fc.oneof(name, fc.constantFrom("gh*", "db?", "*", "s*", "*e*", "db*", "?iki", "nothing"));
 const labels = fc.record({ env: fc.constantFrom("prod", "dev"), team: fc.constantFrom("web", "data") }, { requiredKeys: [] });
 
-const catalog = fc.uniqueArray(fc.record({ name, scope: fc.constantFrom(...SCOPES), status: fc.constantFrom(...STATUSES) }), {
+/** Personal servers name an owner among the tenants t0-t4 (which may not exist), or none. */
+const owner = fc.constantFrom<string | null>("t0", "t1", "t2", "t4", null);
+const catalog = fc.uniqueArray(fc.record({ name, scope: fc.constantFrom(...SCOPES), status: fc.constantFrom(...STATUSES), ownerTenant: owner }).map((s) => ({ ...s, ownerTenant: s.scope === "personal" ? s.ownerTenant : null })), {
   selector: (s) => s.name,
   minLength: 1,
   maxLength: 10,
@@ -66,8 +68,10 @@ function referenceDecision(input: PolicyInput, tenantName: string, serverName: s
   const tenant = input.tenants.find((t) => t.name === tenantName)!;
   if (server.status !== "active") return { decision: "not-published", tier: 1 };
   const matches = (p: string) => patternMatches(p, server.name);
+  // A personal server may be granted to its owner only, by any tier.
+  const ownedElsewhere = server.scope === "personal" && server.ownerTenant !== tenant.name;
   if (tenant.mcpPolicy.deny.some(matches)) return { decision: "deny", tier: 2 };
-  if (tenant.mcpPolicy.allow.some(matches)) return { decision: "allow", tier: 3 };
+  if (tenant.mcpPolicy.allow.some(matches) && !ownedElsewhere) return { decision: "allow", tier: 3 };
   const covers = (subject: Subject) => {
     switch (subject.type) {
       case "everyone":
@@ -82,7 +86,9 @@ function referenceDecision(input: PolicyInput, tenantName: string, serverName: s
   };
   const live = input.rules.filter((r) => (r.expiresAt === null || r.expiresAt > NOW) && covers(r.subject) && matches(r.servers));
   if (live.some((r) => r.access === "deny")) return { decision: "deny", tier: 4 };
-  if (live.some((r) => r.access === "allow" && grantableScopes(r.subject.type).includes(server.scope))) return { decision: "allow", tier: 5 };
+  const grants = (r: PolicyRule) =>
+    grantableScopes(r.subject.type).includes(server.scope) && (server.scope !== "personal" || (r.subject.type === "tenant" && r.subject.name === server.ownerTenant));
+  if (live.some((r) => r.access === "allow" && grants(r))) return { decision: "allow", tier: 5 };
   return { decision: "deny", tier: 6 };
 }
 
@@ -100,6 +106,7 @@ function asMcpServer(s: PolicyInput["servers"][number]): McpServer {
     env: [],
     serverUserType: "singleUser",
     scope: s.scope,
+    ownerTenant: s.ownerTenant ?? null,
     status: s.status,
     statusReason: null,
     capabilities: [],
@@ -182,6 +189,7 @@ describe("policy properties", () => {
           const access = policy.tenants.get(tenant.name)!;
           expect(contract.policy.mcpServers.allow).toEqual([...access.allow]);
           expect(contract.policy.mcpServers.deny).toEqual([...access.deny]);
+          expect(contract.policy.mcpServers.reserved).toEqual([...access.reserved]);
           const listed = [...contract.workspace["TOOLS.md"].matchAll(/^## .* \(`([a-z0-9-]+)`\)$/gm)].map((m) => m[1]);
           expect(listed).toEqual([...access.allow]);
           for (const server of contract.policy.mcpServers.allow) expect(feed.has(server), `${server} allowed but not in the Obot feed`).toBe(true);

@@ -18,7 +18,6 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
       { name: "github-enterprise", displayName: "GitHub Enterprise", endpoint: "https://ghe.example/mcp", scope: "org" },
       { name: "slack", displayName: "Slack", endpoint: "https://slack.example/mcp", scope: "org" },
       { name: "finance-db", displayName: "Finance DB", endpoint: "https://fin.example/mcp", scope: "department" },
-      { name: "notes", displayName: "Notes", endpoint: "https://notes.example/mcp", scope: "personal" },
       { name: "draft-tool", displayName: "Draft Tool", endpoint: "https://draft.example/mcp", scope: "org" },
     ];
     for (const s of servers) {
@@ -41,11 +40,15 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     expect(bad.status).toBe(422);
     expect(Object.keys(bad.body.error.details.fieldErrors).sort()).toEqual(["labels.bad key!", "mcpPolicy.allow.0", "name"]);
     expect((await call("POST", "/api/v1/tenants", { name: "alpha" })).status).toBe(409);
+    // A personal server names its owner, so it can only be created once the tenant exists.
+    const notes = { name: "notes", displayName: "Notes", endpoint: "https://notes.example/mcp", scope: "personal", ownerTenant: "alpha" };
+    expect((await call("POST", "/api/v1/mcp-servers", notes)).status).toBe(201);
+    expect((await call("POST", "/api/v1/mcp-servers/notes/publish")).status).toBe(200);
   });
 
   it("every tenant starts with no access: default deny", async () => {
     const contract = await contractOf("alpha");
-    expect(contract.policy.mcpServers).toEqual({ allow: [], deny: [] });
+    expect(contract.policy.mcpServers).toEqual({ allow: [], deny: [], reserved: [] });
     expect(contract.workspace["TOOLS.md"]).toContain("No MCP servers are enabled for this tenant.");
   });
 
@@ -106,7 +109,7 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     expect((await call("GET", "/api/v1/tenants/beta/explain/draft-tool")).body).toMatchObject({ decision: "not-published", tier: 1 });
     expect((await call("GET", "/api/v1/tenants/nobody/explain/github")).status).toBe(404);
     const contract = await contractOf("beta");
-    expect(contract.policy.mcpServers).toEqual({ allow: ["github"], deny: ["github-enterprise"] });
+    expect(contract.policy.mcpServers).toEqual({ allow: ["github"], deny: ["github-enterprise"], reserved: [] });
   });
 
   it("group membership, selectors and deny rules change contracts, previewed first", async () => {
@@ -116,7 +119,7 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     expect(preview.body.impact.summary).toBe("removes github from 1 tenant");
     expect((await call("GET", "/api/v1/groups/contractors")).body.members).toEqual([]);
     await call("PATCH", "/api/v1/groups/contractors", { members: ["gamma"] });
-    expect((await contractOf("gamma")).policy.mcpServers).toEqual({ allow: ["github-enterprise"], deny: ["github"] });
+    expect((await contractOf("gamma")).policy.mcpServers).toEqual({ allow: ["github-enterprise"], deny: ["github"], reserved: [] });
 
     const selector = await call("POST", "/api/v1/grants", { subject: { type: "selector", matchLabels: { env: "prod" } }, servers: "slack", access: "allow" });
     expect(selector.status).toBe(201);
@@ -135,7 +138,7 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
 
   it("previews a change of scope that takes an active server from tenants, and writes nothing", async () => {
     const slack = (await call("GET", "/api/v1/mcp-servers/slack")).body;
-    const res = await call("PATCH", "/api/v1/mcp-servers/slack?dryRun=true", { version: slack.version, scope: "personal" });
+    const res = await call("PATCH", "/api/v1/mcp-servers/slack?dryRun=true", { version: slack.version, scope: "personal", ownerTenant: "alpha" });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ dryRun: true, result: { name: "slack", scope: "personal" } });
     expect(res.body.impact.summary).toBe("removes slack from 2 tenants");
@@ -144,7 +147,7 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
 
   it("deletes a tenant with its memberships and the rules that name it, all audited", async () => {
     await call("POST", "/api/v1/tenants", { name: "doomed" });
-    const rule = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "doomed" }, servers: "notes", access: "allow" });
+    const rule = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "doomed" }, servers: "finance-db", access: "allow" });
     const joined = (await call("PATCH", "/api/v1/groups/finance", { members: ["alpha", "doomed"] })).body;
     const preview = await call("DELETE", "/api/v1/tenants/doomed?dryRun=true");
     expect(preview.body.impact.changes.some((c: { lost: string[] }) => c.lost.includes("doomed"))).toBe(true);

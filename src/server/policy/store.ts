@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
 import { DomainError, notFound, parseInput, sqlState } from "../errors";
 import { deepEqual } from "../util/stable-json";
-import { grantableScopes, patternMatches, scopeRefusal, type PolicyInput } from "./compile";
+import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput } from "./compile";
 import {
   describeSubject,
   grantCreateInput,
@@ -94,7 +94,7 @@ const immutableName = (kind: string, name: string) =>
 /** Everything the compiler reads, in a stable order (rules by creation). */
 export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
   const [serverRows, tenantRows, groupRows, memberRows, ruleRows] = await Promise.all([
-    db.select({ name: mcpServers.name, scope: mcpServers.scope, status: mcpServers.status }).from(mcpServers),
+    db.select({ name: mcpServers.name, scope: mcpServers.scope, status: mcpServers.status, ownerTenant: mcpServers.ownerTenant }).from(mcpServers),
     db.select().from(tenants),
     db.select({ name: groups.name }).from(groups),
     db.select().from(groupMembers),
@@ -103,7 +103,7 @@ export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
   const members = new Map<string, string[]>(groupRows.map((g) => [g.name, []]));
   for (const m of memberRows) members.get(m.groupName)?.push(m.tenantName);
   return {
-    servers: serverRows.map((s) => ({ name: s.name, scope: s.scope as never, status: s.status as never })),
+    servers: serverRows.map((s) => ({ name: s.name, scope: s.scope as never, status: s.status as never, ownerTenant: s.ownerTenant })),
     tenants: tenantRows.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: toTenant(t).mcpPolicy })),
     groups: [...members].map(([name, list]) => ({ name, members: list })),
     rules: ruleRows.map((r) => ({ id: r.id, subject: r.subject, servers: r.servers, access: r.access as "allow" | "deny", expiresAt: r.expiresAt })),
@@ -167,6 +167,28 @@ function alreadyExistsOnRace(kind: "tenant" | "group", name: string) {
   };
 }
 
+/**
+ * A tenant's own allow list may not name another tenant's personal server (or one without an
+ * owner): refused like a rule naming it. A glob is kept; the compiler never lets it pick up such
+ * a server and reports it.
+ */
+async function checkOverrideAllow(db: Db, tenant: string, allow: readonly string[]) {
+  const named = [...new Set(allow.filter((p) => !isGlob(p)))];
+  if (named.length === 0) return;
+  const rows = await db
+    .select({ name: mcpServers.name, ownerTenant: mcpServers.ownerTenant })
+    .from(mcpServers)
+    .where(and(inArray(mcpServers.name, named), eq(mcpServers.scope, "personal")));
+  for (const row of rows.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const refusal = ownerRefusal(tenant, row.ownerTenant);
+    if (refusal) {
+      throw new DomainError("VALIDATION_FAILED", `tenant '${tenant}' cannot allow '${row.name}': ${refusal}`, {
+        fieldErrors: { "mcpPolicy.allow": [`'${row.name}' ${refusal.replace(/^it /, "")}`] },
+      });
+    }
+  }
+}
+
 export async function createTenant(db: Db, ctx: ChangeContext, rawInput: unknown): Promise<Tenant> {
   const input = parseInput(tenantCreateInput, rawInput, "cannot create tenant");
   return db.transaction(async (tx) => {
@@ -174,6 +196,7 @@ export async function createTenant(db: Db, ctx: ChangeContext, rawInput: unknown
     if (existing) {
       throw new DomainError("CONFLICT", `a tenant named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
     }
+    await checkOverrideAllow(tx, input.name, input.mcpPolicy.allow);
     const [row] = await tx
       .insert(tenants)
       .values({ ...input, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
@@ -201,6 +224,7 @@ export async function updateTenant(db: Db, ctx: ChangeContext, name: string, raw
     if (deepEqual(next, { displayName: before.displayName, team: before.team, labels: before.labels, mcpPolicy: before.mcpPolicy })) {
       return before;
     }
+    if (input.mcpPolicy) await checkOverrideAllow(tx, name, next.mcpPolicy.allow);
     const [updated] = await tx
       .update(tenants)
       .set({ ...next, version: row.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
@@ -213,10 +237,27 @@ export async function updateTenant(db: Db, ctx: ChangeContext, name: string, raw
   });
 }
 
-/** Deletes a tenant with its memberships and the rules that name it (each audited). */
+/**
+ * Deletes a tenant with its memberships and the rules that name it (each audited). A tenant that
+ * owns personal servers is not deleted: those servers would be left for nobody (or, worse, for a
+ * later tenant of the same name), so the admin gives them another owner or deletes them first.
+ */
 export async function deleteTenant(db: Db, ctx: ChangeContext, name: string): Promise<Tenant> {
   return db.transaction(async (tx) => {
     const before = toTenant(await tenantRow(tx, name, true));
+    const owned = await tx
+      .select({ name: mcpServers.name })
+      .from(mcpServers)
+      .where(eq(mcpServers.ownerTenant, name))
+      .orderBy(asc(mcpServers.name));
+    if (owned.length > 0) {
+      const list = owned.map((s) => s.name).join(", ");
+      throw new DomainError(
+        "CONFLICT",
+        `tenant '${name}' owns the personal server${owned.length === 1 ? "" : "s"} ${list}: give ${owned.length === 1 ? "it" : "them"} another owner tenant or delete ${owned.length === 1 ? "it" : "them"} before deleting the tenant`,
+        { ownedServers: owned.map((s) => s.name) },
+      );
+    }
     const rules = await tx
       .delete(grants)
       .where(and(eq(grants.subjectType, "tenant"), eq(grants.subjectName, name)))
@@ -235,6 +276,12 @@ export async function deleteTenant(db: Db, ctx: ChangeContext, name: string): Pr
     });
     await bumpCatalogRevision(tx);
     return before;
+  }).catch((error: unknown) => {
+    // A server was given this tenant as its owner while it was being deleted.
+    if (sqlState(error) === "23503") {
+      throw new DomainError("CONFLICT", `tenant '${name}' became the owner of a personal server while it was being deleted: look at its servers and try again`);
+    }
+    throw error;
   });
 }
 
@@ -398,17 +445,17 @@ async function assertSubjectExists(db: Db, subject: Subject) {
  */
 async function checkScope(db: Db, subject: Subject, pattern: string, access: "allow" | "deny") {
   if (access === "deny") return [];
-  const allowed = grantableScopes(subject.type);
-  const matched = (await db.select({ name: mcpServers.name, scope: mcpServers.scope }).from(mcpServers)).filter((s) =>
-    patternMatches(pattern, s.name),
-  );
+  const matched = (
+    await db.select({ name: mcpServers.name, scope: mcpServers.scope, ownerTenant: mcpServers.ownerTenant }).from(mcpServers)
+  ).filter((s) => patternMatches(pattern, s.name));
   const excluded = matched
-    .filter((s) => !allowed.includes(s.scope as never))
-    .map((s) => ({ server: s.name, scope: s.scope, reason: scopeRefusal(subject.type, s.scope as never)! }))
+    .map((s) => ({ server: s.name, scope: s.scope, reason: grantRefusal(subject, { scope: s.scope as never, ownerTenant: s.ownerTenant }) }))
+    .filter((s): s is { server: string; scope: string; reason: string } => s.reason !== null)
     .sort((a, b) => (a.server < b.server ? -1 : 1));
   if (!isGlob(pattern) && excluded.length > 0) {
     const { server, scope, reason } = excluded[0]!;
-    throw new DomainError("VALIDATION_FAILED", `cannot grant '${server}' to ${describeSubject(subject)}: it has scope ${scope}, and ${reason}`, {
+    const why = reason.startsWith("it ") ? reason : `it has scope ${scope}, and ${reason}`;
+    throw new DomainError("VALIDATION_FAILED", `cannot grant '${server}' to ${describeSubject(subject)}: ${why}`, {
       fieldErrors: { subject: [reason], servers: [`'${server}' has scope ${scope}`] },
     });
   }

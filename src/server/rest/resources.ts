@@ -69,6 +69,10 @@ export const mcpServerResource = z
     env: z.array(envDeclarationSchema),
     serverUserType: z.enum(SERVER_USER_TYPES),
     scope: z.enum(SCOPES),
+    ownerTenant: z
+      .string()
+      .nullable()
+      .meta({ description: "The one tenant a personal server may be granted to (rules and the tenant's own allow list); null for other scopes" }),
     capabilities: z.array(z.string()),
     categories: z.array(z.string()),
     icon: z.string(),
@@ -177,7 +181,15 @@ export const contractResource = z
     contractVersion: z.string(),
     revision: z.number().int(),
     tenant: z.object({ name: z.string(), team: z.string() }),
-    policy: z.object({ mcpServers: z.object({ allow: z.array(z.string()), deny: z.array(z.string()) }) }),
+    policy: z.object({
+      mcpServers: z.object({
+        allow: z.array(z.string()),
+        deny: z.array(z.string()),
+        reserved: z.array(z.string()).meta({
+          description: "Servers the tenant's own allow list matches that it may never be granted (another tenant's personal server): the pod does not enable them from that list",
+        }),
+      }),
+    }),
     mcp: z.object({
       servers: z.array(z.object({ name: z.string(), displayName: z.string(), transport: z.enum(TRANSPORTS), endpoint: z.string().nullable() })),
     }),
@@ -249,6 +261,10 @@ export const policyStatusResource = z
       unpublishedMatches: z.array(z.object({ pattern: z.string(), usedBy: z.array(z.string()), servers: z.array(z.string()) })),
       scopeExcluded: z.array(z.object({ ruleId: z.string(), servers: z.array(z.string()), reason: z.string() })),
       expiredRules: z.array(z.string()),
+      overrideExcluded: z
+        .array(z.object({ tenant: z.string(), servers: z.array(z.string()), reason: z.string() }))
+        .meta({ description: "Tenants whose own allow list matches personal servers of other tenants (never granted to them)" }),
+      ownerlessPersonal: z.array(z.string()).meta({ description: "Active personal servers without an owner tenant: nobody can be granted them" }),
     }),
   })
   .meta({ id: "PolicyStatus" });
