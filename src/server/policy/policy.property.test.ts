@@ -110,6 +110,7 @@ function asMcpServer(s: PolicyInput["servers"][number]): McpServer {
     metadata: {},
     sourceId: null,
     provenance: null,
+    overrides: [],
     version: 1,
     createdAt: NOW.toISOString(),
     updatedAt: NOW.toISOString(),

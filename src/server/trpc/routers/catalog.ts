@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseImportBody } from "../../catalog/import";
+import { upstreamStateOf } from "../../ingest/review";
 import { importDocuments } from "../../ingest/upload";
 import {
   serverCreateInput,
@@ -34,6 +35,7 @@ export const catalogRouter = router({
       server,
       obotEntry: server.runtime ? obotEntryFor({ ...server, runtime: server.runtime }) : null,
       publishBlocker: publishBlocker(server),
+      upstream: await upstreamStateOf(ctx.services.db, server),
     };
   }),
 
