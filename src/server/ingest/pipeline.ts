@@ -123,9 +123,12 @@ export async function loadRegisterState(tx: Db): Promise<RegisterState> {
   };
 }
 
-/** What upstream's document said before this one, when it was a valid document. */
-export function previousUpstreamSpec(prior: Pick<ItemRow, "document"> | undefined): ServerSpec | null {
-  if (!prior) return null;
+/**
+ * What upstream's document said before this one, when it was a valid document the server was kept
+ * in step with (a quarantined or rejected one never was: its changes count as unseen).
+ */
+export function previousUpstreamSpec(prior: Pick<ItemRow, "document" | "state"> | undefined): ServerSpec | null {
+  if (!prior || !["registered", "pending-update", "removed-upstream"].includes(prior.state)) return null;
   const outcome = candidateFor(prior.document, 0);
   return outcome.ok ? outcome.candidate.spec : null;
 }
