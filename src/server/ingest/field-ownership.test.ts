@@ -92,6 +92,33 @@ describeEachDatabase("an active server keeps its Obot entry", (database) => {
     expect(await feedKeys(services)).toContain("northwind");
   });
 
+  it("import and ingestion: upstream dropping the runtime of an active server stages it, and approving it is refused", async () => {
+    const doc = (remotes: unknown[]) => ({
+      $schema: "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+      name: "io.example/orchard",
+      description: "Orchard.",
+      version: "1.0.0",
+      remotes,
+    });
+    const created = await call("POST", `${S}/import`, [doc([{ type: "streamable-http", url: "https://orchard.example.com/mcp" }])]);
+    const name = created.body.created[0] as string;
+    const published = await call("POST", `${S}/${name}/publish`);
+    const result = await call("POST", `${S}/import`, [{ ...doc([]), version: "2.0.0" }]);
+    expect(result.body.pendingUpdates.map((p: { name: string }) => p.name)).toEqual([name]);
+    expect((await call("GET", `${S}/${name}`)).body).toMatchObject({ status: "active", runtime: { type: "remote" } });
+    const pending = (await call("GET", "/api/v1/review/pending-updates")).body.items.find((i: { name: string }) => i.name === name);
+    expect(pending.pendingDiff).toEqual(expect.arrayContaining([expect.objectContaining({ field: "runtime", after: null })]));
+    const refused = await call("POST", `/api/v1/review/items/${pending.id}/approve-update`, { version: published.body.version });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/disable it first/i);
+    expect(await feedKeys(services)).toContain(name);
+
+    // Disabled first, the same approval goes through.
+    const disabled = await call("POST", `${S}/${name}/disable`);
+    const approved = await call("POST", `/api/v1/review/items/${pending.id}/approve-update`, { version: disabled.body.version });
+    expect(approved.body).toMatchObject({ status: "disabled", runtime: null, provenance: { upstreamVersion: "2.0.0" } });
+  });
+
   it("the database refuses an active server without a runtime, whatever writes it", async () => {
     await expect(services.db.execute(sql`update mcp_servers set runtime = null where name = 'northwind'`)).rejects.toThrow();
     await expect(services.db.execute(sql`update mcp_servers set runtime = 'null'::jsonb where name = 'northwind'`)).rejects.toThrow();
