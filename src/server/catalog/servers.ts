@@ -371,9 +371,13 @@ export async function writeServerChange(tx: Db, ctx: ChangeContext, current: Mcp
       updatedAt: new Date(),
       updatedBy: ctx.actor.id,
     })
-    .where(eq(mcpServers.id, current.id))
+    // Callers that did not lock the row (an ingestion run) must not overwrite a change made since they read it.
+    .where(and(eq(mcpServers.id, current.id), eq(mcpServers.version, current.version)))
     .returning();
-  const updated = toServer(row!);
+  if (!row) {
+    throw new DomainError("CONFLICT", `server '${current.name}' was changed while this change was being made; reload it and apply the change again`);
+  }
+  const updated = toServer(row);
   await recordAudit(tx, ctx, {
     action: write.action ?? (renamed && isPublished(current.status) ? "mcp_server.rename" : "mcp_server.update"),
     entityType: ENTITY,
