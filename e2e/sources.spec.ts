@@ -168,6 +168,8 @@ test.describe("sources", () => {
       await expect(update).toContainText(newShortDescription);
       await update.getByRole("button", { name: "Approve" }).click();
       const dialog = page.getByRole("dialog", { name: `Apply the update to ${tickets}?` });
+      // The server is published: approving shows who gains or loses it before it is applied.
+      await expect(dialog.getByTestId("impact-preview")).toContainText("No tenant gains or loses access.");
       await dialog.getByRole("button", { name: "Approve" }).click();
       await expect(dialog).toBeHidden();
       await expect(page.getByText("No updates are waiting.")).toBeVisible();

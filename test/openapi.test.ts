@@ -186,7 +186,9 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     await exchange("POST", `${S}/{name}/publish`, `${S}/${betaName}/publish`);
     await exchange("POST", `${S}/import`, `${S}/import`, [beta("Searches the beta index, faster")]);
     let pending = await exchange("GET", "/api/v1/review/pending-updates", "/api/v1/review/pending-updates?source=uploads");
-    await exchange("POST", "/api/v1/review/items/{id}/approve-update", `/api/v1/review/items/${pending.body.items[0].id}/approve-update`);
+    await exchange("POST", "/api/v1/review/items/{id}/approve-update", `/api/v1/review/items/${pending.body.items[0].id}/approve-update`, {
+      version: pending.body.items[0].server.version,
+    });
     await exchange("POST", `${S}/import`, `${S}/import`, [beta("Searches the beta index, slower")]);
     pending = await exchange("GET", "/api/v1/review/pending-updates", "/api/v1/review/pending-updates");
     await exchange("POST", "/api/v1/review/items/{id}/reject-update", `/api/v1/review/items/${pending.body.items[0].id}/reject-update`, {

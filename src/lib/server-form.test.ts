@@ -36,6 +36,7 @@ function server(overrides: Partial<McpServer>): McpServer {
     statusReason: null,
     sourceId: null,
     provenance: null,
+    overrides: [],
     version: 1,
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",

@@ -130,6 +130,8 @@ export interface FieldChange {
   field: string;
   before: unknown;
   after: unknown;
+  /** A field the admin overrode that upstream changed too: the admin's value stays unless they take upstream's. */
+  conflict?: boolean;
 }
 
 export function fieldChangesOf(raw: unknown): FieldChange[] {

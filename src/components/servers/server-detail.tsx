@@ -14,7 +14,11 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Loading, PanelTable, QueryError } from "@/components/ui/states";
 import { StatusBadge, Tag } from "@/components/ui/status-badge";
 import { Tabs } from "@/components/ui/tabs";
+import { fieldChangesOf } from "@/lib/source-run";
 import { exactTime } from "@/lib/time";
+import { isUpstreamField, UPSTREAM_FIELD_LABELS } from "@/server/catalog/ownership";
+import type { AppRouter } from "@/server/trpc/root";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/trpc/react";
 import { RUNTIME_LABELS, SCOPE_LABELS, USER_TYPE_LABELS } from "./labels";
 import { ServerActions } from "./server-actions";
@@ -28,7 +32,7 @@ export function ServerDetail({ name }: { name: string }) {
   if (query.isPending) return <Loading />;
   if (query.isError) return <QueryError error={query.error} what={`Server '${name}'`} back={{ href: "/servers", label: "Back to the catalog" }} />;
 
-  const { server, obotEntry, publishBlocker, registry } = query.data;
+  const { server, obotEntry, publishBlocker, registry, upstream } = query.data;
   return (
     <>
       <DetailHeader
@@ -58,7 +62,7 @@ export function ServerDetail({ name }: { name: string }) {
       <Tabs
         label="Server details"
         tabs={[
-          { id: "overview", label: "Overview", content: <Overview server={server} registry={registry} /> },
+          { id: "overview", label: "Overview", content: <Overview server={server} registry={registry} upstream={upstream} /> },
           { id: "runtime", label: "Runtime", content: <RuntimePanel server={server} /> },
           {
             id: "env",
@@ -94,7 +98,82 @@ function AccessLinks({ server }: { server: McpServer }) {
   );
 }
 
-function Overview({ server, registry }: { server: McpServer; registry: RegistryStanding }) {
+type Upstream = inferRouterOutputs<AppRouter>["catalog"]["get"]["upstream"];
+
+const ITEM_STATES: Record<string, string> = {
+  registered: "in step with upstream",
+  "pending-update": "an upstream update waits for review",
+  "removed-upstream": "removed upstream: the source no longer has it",
+  quarantined: "upstream's latest version is quarantined",
+  rejected: "upstream's latest version was rejected",
+};
+
+/** Where the server comes from, what upstream has for it now, and the fields an admin took over. */
+function UpstreamPanel({ server, upstream }: { server: McpServer; upstream: Upstream }) {
+  const overrides = server.overrides.filter(isUpstreamField);
+  const pending = upstream?.item.state === "pending-update" ? fieldChangesOf(upstream.item.pendingDiff) : [];
+  return (
+    <Panel title="Upstream" className="lg:col-span-5" bodyClassName="px-5 py-2">
+      <div data-testid="upstream-state">
+        <Details
+          items={[
+            [
+              "Source",
+              upstream ? (
+                <Link href={`/sources/${upstream.source.name}`} className="font-mono text-indigo-700 hover:underline">
+                  {upstream.source.name}
+                </Link>
+              ) : server.sourceId ? (
+                <span className="font-mono">{server.sourceId}</span>
+              ) : (
+                "None: created by hand, or its source was deleted"
+              ),
+            ],
+            ...(upstream
+              ? ([
+                  ["Upstream item", <span key="i" className="font-mono">{upstream.item.upstreamId}</span>],
+                  ["Upstream version", upstream.item.upstreamVersion ?? server.provenance?.upstreamVersion ?? none],
+                  [
+                    "State",
+                    <span key="s" data-testid="upstream-item-state" data-state={upstream.item.state}>
+                      <span className="font-mono">{upstream.item.state}</span> — {ITEM_STATES[upstream.item.state] ?? upstream.item.state}
+                    </span>,
+                  ],
+                ] as [string, React.ReactNode][])
+              : []),
+            ...(pending.length > 0
+              ? ([
+                  [
+                    "Pending update",
+                    <span key="p">
+                      changes {[...new Set(pending.map((c) => c.field))].join(", ")}
+                      {pending.some((c) => c.conflict) && " (conflicts with your edits)"} ·{" "}
+                      <Link href="/review#pending-updates" className="text-indigo-700 hover:underline">
+                        review it
+                      </Link>
+                    </span>,
+                  ],
+                ] as [string, React.ReactNode][])
+              : []),
+            [
+              "Overridden fields",
+              overrides.length > 0 ? (
+                <span data-testid="overridden-fields">
+                  <TagList items={overrides.map((f) => UPSTREAM_FIELD_LABELS[f])} />
+                  <span className="mt-1 block text-xs text-slate-500">Edited here after import: upstream changes leave them as they are and show as conflicts.</span>
+                </span>
+              ) : (
+                none
+              ),
+            ],
+          ]}
+        />
+      </div>
+    </Panel>
+  );
+}
+
+function Overview({ server, registry, upstream }: { server: McpServer; registry: RegistryStanding; upstream: Upstream }) {
   const provenance = server.provenance;
   return (
     <div className="grid gap-6 lg:grid-cols-5">
@@ -167,6 +246,7 @@ function Overview({ server, registry }: { server: McpServer; registry: RegistryS
           ]}
         />
       </Panel>
+      {(server.sourceId || server.provenance) && <UpstreamPanel server={server} upstream={upstream} />}
     </div>
   );
 }

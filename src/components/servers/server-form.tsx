@@ -189,6 +189,14 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
         )}
       </div>
 
+      {base?.sourceId && (
+        <p data-testid="override-note" className="rounded-md bg-slate-50 px-4 py-3 text-sm text-slate-700 ring-1 ring-slate-200">
+          This server comes from a source. What you change here of what upstream owns (descriptions, display name, runtime, environment,
+          icon, repository, tool preview, categories) becomes yours: later upstream changes leave it as you set it and show their change to
+          it as a conflict in the review queue.
+        </p>
+      )}
+
       <Panel title="Identity">
         <div className="grid gap-5 md:grid-cols-2">
           <Field

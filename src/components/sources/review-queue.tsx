@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { AuditDiff } from "@/components/audit/audit-diff";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
@@ -14,7 +14,10 @@ import { LoadError, Loading } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
-import { fieldChangesOf } from "@/lib/source-run";
+import { fieldChangesOf, type FieldChange } from "@/lib/source-run";
+import { sanitizeObotName } from "@/server/catalog/model";
+import { UPSTREAM_FIELD_LABELS, upstreamFieldOf, type UpstreamField } from "@/server/catalog/ownership";
+import { ImpactPreviewView } from "@/components/policy/impact-preview";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
 import { FindingsList } from "./findings";
@@ -142,6 +145,7 @@ function DecisionCard({
   setDialog,
   accept,
   reject,
+  acceptDetails,
   children,
 }: {
   testId: string;
@@ -151,6 +155,8 @@ function DecisionCard({
   setDialog: (dialog: "accept" | "reject" | null) => void;
   accept: { label: string; title: string; description: React.ReactNode; run: () => void; state: MutationState };
   reject: { title: string; description: string; run: (reason: string) => void; state: MutationState };
+  /** Shown in the accept dialog below its description, e.g. the impact preview. */
+  acceptDetails?: React.ReactNode;
   children: React.ReactNode;
 }) {
   return (
@@ -181,7 +187,9 @@ function DecisionCard({
         title={accept.title}
         confirmLabel={accept.label}
         description={accept.description}
-      />
+      >
+        {acceptDetails}
+      </ConfirmDialog>
       <ReasonDialog
         open={dialog === "reject"}
         onClose={() => setDialog(null)}
@@ -237,9 +245,8 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
   );
 }
 
-/** The staged change as two partial servers (only the fields that change), for the audit log's diff view. */
-function beforeAndAfter(diff: unknown) {
-  const changes = fieldChangesOf(diff);
+/** Changes as two partial servers (only the fields that change), for the audit log's diff view. */
+function beforeAndAfter(changes: readonly FieldChange[]) {
   return {
     before: Object.fromEntries(changes.filter((c) => c.before !== undefined).map((c) => [c.field, c.before])),
     after: Object.fromEntries(changes.filter((c) => c.after !== undefined).map((c) => [c.field, c.after])),
@@ -248,13 +255,34 @@ function beforeAndAfter(diff: unknown) {
 
 function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boolean }) {
   const trpc = useTRPC();
-  const { dialog, setDialog, done } = useDecision();
+  const { dialog, setDialog, done, invalidate } = useDecision();
   const label = item.name ?? item.upstreamId;
-  const approve = useMutation(trpc.sources.approveUpdate.mutationOptions({ onSuccess: (server) => done(`Applied the update to ${server.displayName}.`) }));
+  const [takeUpstream, setTakeUpstream] = useState<UpstreamField[]>([]);
+  const approve = useMutation(
+    trpc.sources.approveUpdate.mutationOptions({
+      onSuccess: (outcome) => done(`Applied the update to ${outcome.result.displayName}.`),
+      // A stale version or a refused change: the queue shows the server as it is now.
+      onError: () => void invalidate(),
+    }),
+  );
+  const preview = useMutation(trpc.sources.approveUpdate.mutationOptions());
   const reject = useMutation(trpc.sources.rejectUpdate.mutationOptions({ onSuccess: () => done(`Rejected the update of ${label}.`) }));
-  const { before, after } = beforeAndAfter(item.pendingDiff);
+  const diff = fieldChangesOf(item.pendingDiff);
+  const changes = diff.filter((c) => !c.conflict);
+  const conflicts = diff.filter((c) => c.conflict);
+  const conflictFields = [...new Set(conflicts.map((c) => upstreamFieldOf(c.field)).filter((f): f is UpstreamField => f !== null))];
+  const applied = [...changes, ...conflicts.filter((c) => takeUpstream.includes(upstreamFieldOf(c.field)!))];
+  const { before, after } = beforeAndAfter(changes);
   const server = item.server;
-  const renamesForObot = server?.status === "active" && "displayName" in after;
+  const published = server?.status === "active";
+  const newName = applied.find((c) => c.field === "displayName")?.after;
+  const renamesForObot = published && typeof newName === "string" && sanitizeObotName(newName) !== sanitizeObotName(server.displayName);
+  const approval = { version: server?.version ?? 0, takeUpstream, ...(renamesForObot ? { confirmRename: true } : {}) };
+  const { mutate: runPreview } = preview;
+  const approvalKey = JSON.stringify(approval);
+  useEffect(() => {
+    if (dialog === "accept" && published) runPreview({ id: item.id, approval: JSON.parse(approvalKey) as typeof approval, dryRun: true });
+  }, [dialog, published, runPreview, item.id, approvalKey]);
   return (
     <DecisionCard
       testId="pending-update"
@@ -268,16 +296,20 @@ function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boole
         description: (
           <>
             <p>
-              The server takes the upstream values shown.{server?.status === "active" ? " It is published: Obot and tenant pods receive the change on their next poll." : ""}
+              The server takes the upstream values shown
+              {conflictFields.length > 0 &&
+                (takeUpstream.length > 0 ? ", and upstream's values of the conflicting fields you chose" : "; the fields in conflict keep your values")}
+              .{published ? " It is published: Obot's entry for it changes, and Obot and tenant pods receive the change on their next poll." : ""}
             </p>
             {renamesForObot && (
               <p className="font-medium text-amber-800">
-                This changes the display name of a published server. Obot keys its entries by that name, so it sees a new server and drops the old one.
+                This changes the display name of a published server. Obot keys its entries by that name, so it sees a new server and drops the old one
+                (&lsquo;{sanitizeObotName(server.displayName)}&rsquo; becomes &lsquo;{sanitizeObotName(newName)}&rsquo;), shutting down servers deployed from it.
               </p>
             )}
           </>
         ),
-        run: () => approve.mutate({ id: item.id }),
+        run: () => approve.mutate({ id: item.id, approval }),
         state: approve,
       }}
       reject={{
@@ -286,6 +318,16 @@ function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boole
         run: (reason) => reject.mutate({ id: item.id, reason }),
         state: reject,
       }}
+      acceptDetails={
+        published &&
+        (preview.isPending || preview.isIdle ? (
+          <p className="mt-4 text-sm text-slate-500">Checking who gains or loses access…</p>
+        ) : preview.isError ? (
+          <p className="mt-4 text-sm text-slate-500">No impact preview: {errorText(preview.error)}</p>
+        ) : preview.data.dryRun ? (
+          <ImpactPreviewView impact={preview.data.impact} />
+        ) : null)
+      }
     >
       {server && (
         <p className="mb-3 text-sm text-slate-600">
@@ -293,10 +335,42 @@ function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boole
           <Link href={`/servers/${server.name}`} className="font-mono text-indigo-700 hover:underline">
             {server.name}
           </Link>{" "}
-          ({server.status}).
+          ({server.status}, version {server.version}).
         </p>
       )}
-      <AuditDiff before={before} after={after} />
+      {changes.length > 0 ? (
+        <AuditDiff before={before} after={after} />
+      ) : (
+        <p className="text-sm text-slate-600">No change to fields upstream owns and you did not edit.</p>
+      )}
+      {conflicts.length > 0 && (
+        <section aria-label="Conflicts" data-testid="update-conflicts" className="mt-4 rounded-md bg-amber-50 px-4 py-3 ring-1 ring-amber-200">
+          <h3 className="text-sm font-semibold text-amber-900">Conflicts with your edits</h3>
+          <p className="mt-1 text-sm text-amber-900">
+            You changed these fields after import, and upstream changed them too. Approving keeps your values unless you take upstream&apos;s.
+          </p>
+          <ul className="mt-2 space-y-3">
+            {conflictFields.map((field) => {
+              const entries = conflicts.filter((c) => upstreamFieldOf(c.field) === field);
+              const taken = beforeAndAfter(entries);
+              return (
+                <li key={field}>
+                  <label className="flex items-center gap-2 text-sm font-medium text-slate-900">
+                    <input
+                      type="checkbox"
+                      disabled={!canDecide}
+                      checked={takeUpstream.includes(field)}
+                      onChange={(e) => setTakeUpstream((list) => (e.target.checked ? [...list, field] : list.filter((f) => f !== field)))}
+                    />
+                    Take upstream&apos;s {UPSTREAM_FIELD_LABELS[field]}
+                  </label>
+                  <AuditDiff before={taken.before} after={taken.after} />
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
     </DecisionCard>
   );
 }

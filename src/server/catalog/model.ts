@@ -39,6 +39,12 @@ export type ServerUserType = (typeof SERVER_USER_TYPES)[number];
 export const PUBLISHABLE_FROM: readonly ServerStatus[] = ["draft", "degraded", "disabled"];
 export const DISABLEABLE_FROM: readonly ServerStatus[] = ["draft", "active", "degraded"];
 
+/**
+ * Statuses whose servers are in the feeds (Obot, contracts, registry view). A degraded server
+ * has left them until it is published again, which checks it afresh.
+ */
+export const PUBLISHED_STATUSES: readonly ServerStatus[] = ["active"];
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const EXACT_SEMVER = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const EXACT_PEP440 = /^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$/;
@@ -552,6 +558,8 @@ export interface McpServer extends ServerSpec {
   statusReason: string | null;
   sourceId: string | null;
   provenance: Provenance | null;
+  /** Upstream-owned fields an admin changed after import: upstream changes leave them alone (DESIGN §7). */
+  overrides: string[];
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -12,6 +12,7 @@ import { deepEqual } from "../util/stable-json";
 import {
   DISABLEABLE_FROM,
   PUBLISHABLE_FROM,
+  PUBLISHED_STATUSES,
   RUNTIME_TYPES,
   sanitizeObotName,
   serverCreateInput,
@@ -29,6 +30,7 @@ import {
   type SortField,
 } from "./model";
 import { isUuid } from "../util/uuid";
+import { overriddenBy } from "./ownership";
 
 type Row = typeof mcpServers.$inferSelect;
 
@@ -94,6 +96,7 @@ export function toServer(row: Row): McpServer {
     metadata: row.metadata,
     sourceId: row.sourceId,
     provenance: row.provenance ?? null,
+    overrides: row.overrides ?? [],
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -208,7 +211,7 @@ export function mapUniqueViolation(error: unknown): never {
   throw error;
 }
 
-function staleVersion(server: McpServer, sent: number) {
+export function staleVersion(server: McpServer, sent: number) {
   return new DomainError(
     "CONFLICT",
     `server '${server.name}' was changed by ${server.updatedBy} at ${server.updatedAt} (now version ${server.version}, you sent ${sent}); reload it and apply your change again`,
@@ -321,36 +324,92 @@ export async function updateServer(db: Db, ctx: ChangeContext, name: string, raw
       if (!parsed.success) throw validationError(parsed.error, `cannot update server '${name}'`);
       const spec = toServerSpec(parsed.data);
       if (deepEqual(spec, specOf(current))) return current;
-
-      const renamed = sanitizeObotName(spec.displayName) !== sanitizeObotName(current.displayName);
-      if (spec.displayName !== current.displayName) await assertDisplayNameFree(tx, spec.displayName, current.id);
-      if (spec.ownerTenant !== current.ownerTenant) await assertOwnerExists(tx, spec.ownerTenant);
-      if (renamed && current.status === "active" && !patch.confirmRename) {
-        throw new DomainError(
-          "CONFIRMATION_REQUIRED",
-          `renaming active server '${name}' from '${current.displayName}' to '${spec.displayName}' is a rename for Obot: it deletes the entry '${sanitizeObotName(current.displayName)}' and shuts down servers deployed from it. Send confirmRename: true to proceed.`,
-          { fieldErrors: { displayName: ["renaming an active server needs confirmation"] }, confirm: "confirmRename" },
-        );
-      }
-      const [row] = await tx
-        .update(mcpServers)
-        .set({ ...specColumns(spec), version: current.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
-        .where(eq(mcpServers.id, current.id))
-        .returning();
-      const updated = toServer(row!);
-      await recordAudit(tx, ctx, {
-        action: renamed && current.status === "active" ? "mcp_server.rename" : "mcp_server.update",
-        entityType: ENTITY,
-        entityId: name,
-        before: current,
-        after: updated,
-      });
-      await bumpCatalogRevision(tx);
-      return updated;
+      // An admin's edit of what upstream owns is theirs from now on: later syncs leave it alone.
+      const overrides = current.sourceId
+        ? [...new Set([...current.overrides, ...overriddenBy(specOf(current), spec)])].sort()
+        : current.overrides;
+      return await writeServerChange(tx, ctx, current, { spec, overrides, confirmRename: patch.confirmRename });
     });
   } catch (error) {
     mapUniqueViolation(error);
   }
+}
+
+export interface ServerWrite {
+  spec: ServerSpec;
+  /** Required to change the Obot name (the sanitized display name) of an active server. */
+  confirmRename?: boolean | undefined;
+  provenance?: Provenance | null;
+  overrides?: string[];
+  /** The audit action; by default mcp_server.update, or mcp_server.rename for a rename Obot sees. */
+  action?: string;
+}
+
+export const isPublished = (status: ServerStatus) => PUBLISHED_STATUSES.includes(status);
+
+/**
+ * Why a published server cannot take this spec, or null. Every published server has an Obot
+ * entry: a change that would leave it without one would drop it from Obot's catalog (which then
+ * shuts down what was deployed from it) while contracts and TOOLS.md still list it.
+ */
+export function unpublishableChange(current: McpServer, spec: ServerSpec): DomainError | null {
+  if (!isPublished(current.status)) return null;
+  const blocker = publishBlocker({ ...current, ...spec });
+  if (!blocker) return null;
+  const reason = spec.runtime ? blocker : `it would have no runtime, so Obot could not represent it`;
+  const message = `server '${current.name}' is ${current.status} and every ${current.status} server must have an Obot entry, but ${reason}. Disable it first (it then leaves Obot's catalog and every tenant's contract), then make this change`;
+  return new DomainError("VALIDATION_FAILED", message, {
+    formErrors: [message],
+    ...(spec.runtime ? {} : { fieldErrors: { runtime: [`an ${current.status} server needs a runtime: disable it first`] } }),
+  });
+}
+
+/**
+ * The one write path of a server's spec, whoever changes it (an admin's edit, an ingestion run, an
+ * approved upstream update): the published-server invariant, the display name's uniqueness, the
+ * rename confirmation, the version bump, the audit event and the catalog revision, in the caller's
+ * transaction.
+ */
+export async function writeServerChange(tx: Db, ctx: ChangeContext, current: McpServer, write: ServerWrite): Promise<McpServer> {
+  const { spec } = write;
+  const refusal = unpublishableChange(current, spec);
+  if (refusal) throw refusal;
+  const renamed = sanitizeObotName(spec.displayName) !== sanitizeObotName(current.displayName);
+  if (spec.displayName !== current.displayName) await assertDisplayNameFree(tx, spec.displayName, current.id);
+  if (spec.ownerTenant !== current.ownerTenant) await assertOwnerExists(tx, spec.ownerTenant);
+  if (renamed && isPublished(current.status) && !write.confirmRename) {
+    throw new DomainError(
+      "CONFIRMATION_REQUIRED",
+      `renaming ${current.status} server '${current.name}' from '${current.displayName}' to '${spec.displayName}' is a rename for Obot: it deletes the entry '${sanitizeObotName(current.displayName)}' and shuts down servers deployed from it. Send confirmRename: true to proceed.`,
+      { fieldErrors: { displayName: [`renaming an ${current.status} server needs confirmation`] }, confirm: "confirmRename" },
+    );
+  }
+  const [row] = await tx
+    .update(mcpServers)
+    .set({
+      ...specColumns(spec),
+      ...(write.provenance !== undefined ? { provenance: write.provenance } : {}),
+      ...(write.overrides !== undefined ? { overrides: write.overrides } : {}),
+      version: current.version + 1,
+      updatedAt: new Date(),
+      updatedBy: ctx.actor.id,
+    })
+    // Callers that did not lock the row (an ingestion run) must not overwrite a change made since they read it.
+    .where(and(eq(mcpServers.id, current.id), eq(mcpServers.version, current.version)))
+    .returning();
+  if (!row) {
+    throw new DomainError("CONFLICT", `server '${current.name}' was changed while this change was being made; reload it and apply the change again`);
+  }
+  const updated = toServer(row);
+  await recordAudit(tx, ctx, {
+    action: write.action ?? (renamed && isPublished(current.status) ? "mcp_server.rename" : "mcp_server.update"),
+    entityType: ENTITY,
+    entityId: current.name,
+    before: current,
+    after: updated,
+  });
+  await bumpCatalogRevision(tx);
+  return updated;
 }
 
 /** Why a server cannot be published, or null when it can. */

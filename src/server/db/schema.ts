@@ -55,6 +55,11 @@ export const mcpServers = pgTable(
     metadata: jsonb().$type<Record<string, string>>().notNull().default({}),
     sourceId: uuid().references((): AnyPgColumn => thirdPartySources.id, { onDelete: "set null" }),
     provenance: jsonb().$type<Provenance | null>(),
+    /**
+     * Upstream-owned fields an admin changed after import (DESIGN §7): later upstream changes leave
+     * them alone and show a change to them as a conflict in the review diff.
+     */
+    overrides: jsonb().$type<string[]>().notNull().default([]),
     version: integer().notNull().default(1),
     createdAt: timestamp({ withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
@@ -72,6 +77,9 @@ export const mcpServers = pgTable(
     check("mcp_servers_owner_tenant_check", sql`${t.ownerTenant} is null or ${t.scope} = 'personal'`),
     index("mcp_servers_owner_tenant_idx").on(t.ownerTenant),
     check("mcp_servers_version_check", sql`${t.version} >= 1`),
+    // Every active server has an Obot entry: the domain refuses such a change with a clear 422
+    // first; this is the backstop for any write path that would forget to ask it.
+    check("mcp_servers_active_runtime_check", sql`${t.status} <> 'active' or (${t.runtime} is not null and ${t.runtime} <> 'null'::jsonb)`),
   ],
 );
 

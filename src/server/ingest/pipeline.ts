@@ -6,14 +6,14 @@ import { eq, inArray, sql } from "drizzle-orm";
 import picomatch from "picomatch";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { candidateFor } from "../catalog/import";
-import { sanitizeObotName, type ServerSpec } from "../catalog/model";
-import { ENTITY, insertServer, specColumns, specOf, toServer } from "../catalog/servers";
+import { sanitizeObotName, type McpServer, type ServerSpec } from "../catalog/model";
+import { changedUpstream, fieldsOfDiff, mergeUpstream, type FieldChange, type UpstreamField } from "../catalog/ownership";
+import { ENTITY, insertServer, specOf, toServer, writeServerChange } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { grants, ingestionRunItems, ingestionRuns, mcpServers, sourceItems, thirdPartySources } from "../db/schema";
 import { isPlainObject } from "../formats/keys";
 import { grantableScopes, scopeRefusal } from "../policy/compile";
 import { describeSubject } from "../policy/model";
-import { deepEqual, stableStringify } from "../util/stable-json";
 import type { AllowList } from "./fetch";
 import { awaitingApproval, emptyCounts, failRun, heartbeat, lockSourceOfRun, markProgress, type Counts, type RunItem } from "./runs";
 import { isQuarantined, scanSubject, subjectOf, type Finding } from "./scan";
@@ -99,13 +99,6 @@ export function analyzeDocuments(documents: readonly UpstreamDocument[], context
   return { items, excluded: excludedCount };
 }
 
-/** The fields that differ between a server's spec now and the one upstream proposes. */
-export function specDiff(before: ServerSpec, after: ServerSpec): { field: string; before: unknown; after: unknown }[] {
-  return (Object.keys(after) as (keyof ServerSpec)[])
-    .filter((field) => stableStringify(before[field]) !== stableStringify(after[field]))
-    .map((field) => ({ field, before: before[field], after: after[field] }));
-}
-
 export type Outcome = "registered" | "updated" | "pending-update" | "unchanged" | "quarantined" | "rejected" | "removed-upstream";
 
 type ItemRow = typeof sourceItems.$inferSelect;
@@ -130,7 +123,51 @@ export async function loadRegisterState(tx: Db): Promise<RegisterState> {
   };
 }
 
-/** Registers one valid item: a new draft, a change to a draft, or a staged update of any other server. */
+/**
+ * What upstream's document said before this one, when it was a valid document the server was kept
+ * in step with (a quarantined or rejected one never was: its changes count as unseen).
+ */
+export function previousUpstreamSpec(prior: Pick<ItemRow, "document" | "state"> | undefined): ServerSpec | null {
+  if (!prior || !["registered", "pending-update", "removed-upstream"].includes(prior.state)) return null;
+  const outcome = candidateFor(prior.document, 0);
+  return outcome.ok ? outcome.candidate.spec : null;
+}
+
+export interface UpstreamDecision {
+  /** The server's spec with upstream's changes to the fields it owns and the admin did not override. */
+  spec: ServerSpec;
+  /** What to write now: only a draft takes upstream's changes without review. */
+  apply: boolean;
+  /** What waits for an admin: every change of a server that is not a draft, and any conflict with an override. */
+  review: FieldChange[];
+}
+
+/**
+ * The per-item decision of what upstream may write (DESIGN §7): only the fields it owns and the
+ * admin did not override; a draft takes them at once, any other server after review; a change to
+ * an overridden field is a conflict for an admin to resolve. Pure.
+ */
+export function decideUpstream(
+  current: Pick<McpServer, "status" | "overrides"> & ServerSpec,
+  upstream: ServerSpec,
+  previous: ServerSpec | null,
+  /** Fields an update still waiting for review changes: they stay changed until it is decided. */
+  staged: readonly UpstreamField[] = [],
+): UpstreamDecision {
+  const spec = specOf(current as McpServer);
+  const changed = [...new Set([...changedUpstream(spec, upstream, previous, current.overrides), ...staged])];
+  const merge = mergeUpstream(spec, upstream, current.overrides, changed);
+  if (current.status === "draft") return { spec: merge.spec, apply: merge.changes.length > 0, review: merge.conflicts };
+  return { spec: merge.spec, apply: false, review: [...merge.changes, ...merge.conflicts] };
+}
+
+export interface Pending {
+  /** Upstream's spec as the document states it; the review applies it through the ownership rules. */
+  spec: ServerSpec;
+  diff: FieldChange[];
+}
+
+/** Registers one valid item: a new draft, upstream's changes to a draft, or an update staged for review. */
 export async function registerItem(
   tx: Db,
   ctx: ChangeContext,
@@ -138,15 +175,19 @@ export async function registerItem(
   item: Pick<AnalyzedItem, "upstreamId" | "candidate">,
   prior: ItemRow | undefined,
   state: RegisterState,
-): Promise<{ outcome: Outcome; error?: string; serverId: string | null; pending?: { spec: ServerSpec; diff: ReturnType<typeof specDiff> } }> {
+): Promise<{ outcome: Outcome; error?: string; serverId: string | null; pending?: Pending }> {
   const candidate = item.candidate!;
   const server = prior?.serverId ? state.serversById.get(prior.serverId) : undefined;
-  const key = sanitizeObotName(candidate.spec.displayName);
+  const current = server ? toServer(server) : null;
+  const decision = current
+    ? decideUpstream(current, candidate.spec, previousUpstreamSpec(prior), prior?.state === "pending-update" ? fieldsOfDiff(prior.pendingDiff) : [])
+    : null;
+  const key = sanitizeObotName((decision?.spec ?? candidate.spec).displayName);
   const keyHolder = state.displayKeys.get(key);
   if (keyHolder && keyHolder !== (server?.name ?? candidate.name)) {
     return { outcome: "rejected", serverId: server?.id ?? null, error: `display name '${candidate.spec.displayName}' is taken by server '${keyHolder}'; Obot keys entries by it` };
   }
-  if (!server) {
+  if (!server || !current || !decision) {
     const clash = state.serversByName.get(candidate.name);
     if (clash) return { outcome: "rejected", serverId: null, error: `catalog name '${candidate.name}' is taken by a server this source did not register` };
     const created = await insertServer(tx, ctx, candidate.name, candidate.spec, { provenance: candidate.provenance, sourceId: source.id });
@@ -159,22 +200,15 @@ export async function registerItem(
     await recordAudit(tx, ctx, { action: "mcp_server.import", entityType: ENTITY, entityId: created.name, after: created });
     return { outcome: "registered", serverId: created.id };
   }
-  const current = toServer(server);
-  if (deepEqual(candidate.spec, specOf(current))) return { outcome: "unchanged", serverId: server.id };
-  if (current.status !== "draft") {
-    return { outcome: "pending-update", serverId: server.id, pending: { spec: candidate.spec, diff: specDiff(specOf(current), candidate.spec) } };
-  }
-  const [row] = await tx
-    .update(mcpServers)
-    .set({ ...specColumns(candidate.spec), provenance: candidate.provenance, version: server.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
-    .where(eq(mcpServers.id, server.id))
-    .returning();
+  const pending = decision.review.length > 0 ? { spec: candidate.spec, diff: decision.review } : undefined;
+  if (!decision.apply) return { outcome: pending ? "pending-update" : "unchanged", serverId: server.id, pending };
+  const updated = await writeServerChange(tx, ctx, current, { spec: decision.spec, provenance: candidate.provenance, action: "mcp_server.import" });
+  const [row] = await tx.select().from(mcpServers).where(eq(mcpServers.id, updated.id));
   state.serversById.set(row!.id, row!);
   state.displayKeys.delete(server.displayNameKey);
   state.displayKeys.set(key, row!.name);
   state.changed = true;
-  await recordAudit(tx, ctx, { action: "mcp_server.import", entityType: ENTITY, entityId: server.name, before: current, after: toServer(row!) });
-  return { outcome: "updated", serverId: server.id };
+  return { outcome: pending ? "pending-update" : "updated", serverId: server.id, pending };
 }
 
 /** Default entitlements for a newly registered server, where its scope allows them. */
@@ -302,7 +336,7 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
         let outcome: Outcome;
         const errors = [...item.errors];
         let serverId: string | null = before?.serverId ?? null;
-        let pending: { spec: ServerSpec; diff: ReturnType<typeof specDiff> } | undefined;
+        let pending: Pending | undefined;
         const sameDocument = before?.digest === item.digest;
         // An admin's release or rejection holds for this exact document; a changed one is judged afresh.
         const decision = sameDocument ? before?.reviewDecision ?? null : null;

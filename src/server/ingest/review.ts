@@ -1,13 +1,14 @@
 /** The review queues: quarantined items an admin releases or rejects, and staged updates of servers. */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { candidateFor } from "../catalog/import";
-import type { ServerSpec } from "../catalog/model";
-import { ENTITY, specColumns, toServer } from "../catalog/servers";
+import { serverSpecSchema, toServerSpec, type McpServer, type ServerSpec } from "../catalog/model";
+import { fieldsOfDiff, mergeUpstream, UPSTREAM_FIELDS, upstreamFieldOf, type FieldChange, type UpstreamField } from "../catalog/ownership";
+import { ENTITY, mapUniqueViolation, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
-import { DomainError, notFound, parseInput } from "../errors";
+import { DomainError, notFound, parseInput, validationError } from "../errors";
 import { loadRegisterState, registerItem, type Outcome } from "./pipeline";
 import { toSource } from "./sources";
 import { isUuid } from "../util/uuid";
@@ -21,32 +22,73 @@ export interface ReviewItem {
   state: string;
   findings: unknown[];
   errors: string[];
+  /**
+   * For a pending update: what approving it changes now, field by field, against the server as it
+   * is; entries marked `conflict` are fields the admin overrode, kept unless taken from upstream.
+   */
   pendingDiff: unknown;
-  server: { name: string; status: string } | null;
+  server: { name: string; status: string; version: number; displayName: string } | null;
   updatedAt: string;
+}
+
+type ItemRow = typeof sourceItems.$inferSelect;
+
+/** A staged update, applied to the server as it is now (it may have changed since it was staged). */
+function pendingMerge(item: Pick<ItemRow, "pendingSpec" | "pendingDiff">, server: McpServer, takeUpstream: readonly UpstreamField[] = []) {
+  const upstream = item.pendingSpec as ServerSpec;
+  return mergeUpstream(specOf(server), upstream, server.overrides, fieldsOfDiff(item.pendingDiff), takeUpstream);
+}
+
+function liveDiff(item: ItemRow, server: McpServer | null): unknown {
+  if (item.state !== "pending-update" || !server || !item.pendingSpec) return item.pendingDiff;
+  const merge = pendingMerge(item, server);
+  return [...merge.changes, ...merge.conflicts] satisfies FieldChange[];
 }
 
 export async function reviewQueue(db: Db, state: "quarantined" | "pending-update", source?: string): Promise<ReviewItem[]> {
   const rows = await db
-    .select({ item: sourceItems, source: thirdPartySources.name, serverName: mcpServers.name, serverStatus: mcpServers.status })
+    .select({ item: sourceItems, source: thirdPartySources.name, server: mcpServers })
     .from(sourceItems)
     .innerJoin(thirdPartySources, eq(thirdPartySources.id, sourceItems.sourceId))
     .leftJoin(mcpServers, eq(mcpServers.id, sourceItems.serverId))
     .where(and(eq(sourceItems.state, state), source ? eq(thirdPartySources.name, source) : undefined))
     .orderBy(asc(sourceItems.updatedAt));
-  return rows.map((r) => ({
-    id: r.item.id,
-    source: r.source,
-    upstreamId: r.item.upstreamId,
-    name: r.item.name,
-    upstreamVersion: r.item.upstreamVersion,
-    state: r.item.state,
-    findings: r.item.findings,
-    errors: r.item.errors,
-    pendingDiff: r.item.pendingDiff,
-    server: r.serverName ? { name: r.serverName, status: r.serverStatus! } : null,
-    updatedAt: r.item.updatedAt.toISOString(),
-  }));
+  return rows.map((r) => reviewItemOf(r.item, r.source, r.server ? toServer(r.server) : null));
+}
+
+function reviewItemOf(item: ItemRow, source: string, server: McpServer | null): ReviewItem {
+  return {
+    id: item.id,
+    source,
+    upstreamId: item.upstreamId,
+    name: item.name,
+    upstreamVersion: item.upstreamVersion,
+    state: item.state,
+    findings: item.findings,
+    errors: item.errors,
+    pendingDiff: liveDiff(item, server),
+    server: server ? { name: server.name, status: server.status, version: server.version, displayName: server.displayName } : null,
+    updatedAt: item.updatedAt.toISOString(),
+  };
+}
+
+/** Where a server comes from and what upstream has for it: the server page's upstream panel. */
+export interface UpstreamState {
+  source: { id: string; name: string; kind: string };
+  item: ReviewItem;
+}
+
+export async function upstreamStateOf(db: Db, server: McpServer): Promise<UpstreamState | null> {
+  if (!server.sourceId) return null;
+  const [row] = await db
+    .select({ item: sourceItems, source: thirdPartySources })
+    .from(sourceItems)
+    .innerJoin(thirdPartySources, eq(thirdPartySources.id, sourceItems.sourceId))
+    .where(and(eq(sourceItems.serverId, server.id), eq(sourceItems.sourceId, server.sourceId)))
+    .orderBy(desc(sourceItems.updatedAt))
+    .limit(1);
+  if (!row) return null;
+  return { source: { id: row.source.id, name: row.source.name, kind: row.source.kind }, item: reviewItemOf(row.item, row.source.name, server) };
 }
 
 async function itemFor(tx: Db, id: string, state: string) {
@@ -127,28 +169,56 @@ export async function rejectItem(db: Db, ctx: ChangeContext, id: string, rawInpu
   });
 }
 
-/** Applies a staged update to its server, whatever the server's status (an admin reviewed it). */
-export async function approveUpdate(db: Db, ctx: ChangeContext, id: string) {
-  return db.transaction(async (tx) => {
-    const { item } = await itemFor(tx, id, "pending-update");
-    const [server] = item.serverId ? await tx.select().from(mcpServers).where(eq(mcpServers.id, item.serverId)).for("update") : [];
-    if (!server || !item.pendingSpec) throw new DomainError("CONFLICT", "the server this update was for no longer exists");
-    const spec = item.pendingSpec as ServerSpec;
-    const before = toServer(server);
-    const [row] = await tx
-      .update(mcpServers)
-      .set({ ...specColumns(spec), version: server.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
-      .where(eq(mcpServers.id, server.id))
-      .returning()
-      .catch((error: unknown) => {
-        throw new DomainError("CONFLICT", `cannot apply the update: ${(error as Error).message}`);
+export const approveUpdateInput = z.object({
+  version: z
+    .number({ error: "version is required: send the version of the server you reviewed, so nobody's change is overwritten" })
+    .int()
+    .min(1),
+  /** Required when the update changes the Obot name (the sanitized display name) of a published server. */
+  confirmRename: z.boolean().optional(),
+  /** Conflicting fields (overridden by an admin, changed upstream) to take from upstream; the others keep the admin's value. */
+  takeUpstream: z.array(z.enum(UPSTREAM_FIELDS, { error: `must be one of ${UPSTREAM_FIELDS.join(", ")}` })).max(UPSTREAM_FIELDS.length).default([]),
+});
+export type ApproveUpdateInput = z.input<typeof approveUpdateInput>;
+
+/**
+ * Applies a staged update to its server, whatever its status (an admin reviewed it): an ordinary
+ * change of the server, through the same write path as an edit — version check, rename
+ * confirmation, the published-server invariant, audit — that also records upstream's version.
+ */
+export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {
+  const input = parseInput(approveUpdateInput, rawInput ?? {}, "cannot approve the update");
+  try {
+    return await db.transaction(async (tx) => {
+      const { item } = await itemFor(tx, id, "pending-update");
+      const [server] = item.serverId ? await tx.select().from(mcpServers).where(eq(mcpServers.id, item.serverId)).for("update") : [];
+      if (!server || !item.pendingSpec) throw new DomainError("CONFLICT", "the server this update was for no longer exists");
+      const current = toServer(server);
+      if (input.version !== current.version) throw staleVersion(current, input.version);
+      const conflicting = new Set(pendingMerge(item, current).conflicts.map((c) => upstreamFieldOf(c.field)));
+      const stray = input.takeUpstream.filter((field) => !conflicting.has(field));
+      if (stray.length > 0) {
+        throw new DomainError("VALIDATION_FAILED", `takeUpstream names fields that are not in conflict: ${stray.join(", ")}`, {
+          fieldErrors: { takeUpstream: [`not in conflict: ${stray.join(", ")}`] },
+        });
+      }
+      const merge = pendingMerge(item, current, input.takeUpstream);
+      const parsed = serverSpecSchema.safeParse({ ...merge.spec, endpoint: merge.spec.endpoint ?? undefined });
+      if (!parsed.success) throw validationError(parsed.error, `cannot apply the update to server '${current.name}'`);
+      const upstream = candidateFor(item.document, 0);
+      const provenance = upstream.ok ? upstream.candidate.provenance : current.provenance;
+      const updated = await writeServerChange(tx, ctx, current, {
+        spec: toServerSpec(parsed.data),
+        confirmRename: input.confirmRename,
+        provenance,
+        overrides: current.overrides.filter((field) => !input.takeUpstream.includes(field as UpstreamField)),
       });
-    await tx.update(sourceItems).set({ state: "registered", pendingSpec: null, pendingDiff: null, updatedAt: new Date() }).where(eq(sourceItems.id, id));
-    const after = toServer(row!);
-    await recordAudit(tx, ctx, { action: "source.approve_update", entityType: ENTITY, entityId: server.name, before, after });
-    await bumpCatalogRevision(tx);
-    return after;
-  });
+      await tx.update(sourceItems).set({ state: "registered", pendingSpec: null, pendingDiff: null, updatedAt: new Date() }).where(eq(sourceItems.id, id));
+      return updated;
+    });
+  } catch (error) {
+    mapUniqueViolation(error);
+  }
 }
 
 export async function rejectUpdate(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {

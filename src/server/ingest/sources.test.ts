@@ -121,7 +121,7 @@ describeEachDatabase("registry source", (database) => {
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ upstreamId: "com.acme/tickets", server: { name: "tickets", status: "active" } });
     expect(pending[0].pendingDiff).toEqual(expect.arrayContaining([expect.objectContaining({ field: "shortDescription", after: "Tickets, now with SLAs." })]));
-    const approved = await call("POST", `/api/v1/review/items/${pending[0].id}/approve-update`);
+    const approved = await call("POST", `/api/v1/review/items/${pending[0].id}/approve-update`, { version: pending[0].server.version });
     expect(approved.body).toMatchObject({ name: "tickets", status: "active", shortDescription: "Tickets, now with SLAs." });
     expect((await call("GET", "/api/v1/review/pending-updates")).body.items).toEqual([]);
   });

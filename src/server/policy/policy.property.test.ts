@@ -117,6 +117,7 @@ function asMcpServer(s: PolicyInput["servers"][number]): McpServer {
     metadata: {},
     sourceId: null,
     provenance: null,
+    overrides: [],
     version: 1,
     createdAt: NOW.toISOString(),
     updatedAt: NOW.toISOString(),

@@ -59,6 +59,9 @@ export const mcpServerResource = z
     statusReason: z.string().nullable(),
     sourceId: z.string().nullable(),
     provenance: provenanceSchema.nullable(),
+    overrides: z
+      .array(z.string())
+      .meta({ description: "Upstream-owned fields an admin changed after import: upstream changes leave them alone and show as conflicts" }),
     displayName: z.string(),
     shortDescription: z.string(),
     description: z.string(),
@@ -345,7 +348,10 @@ export const reviewItemResource = z
     findings: z.array(z.unknown()),
     errors: z.array(z.string()),
     pendingDiff: z.unknown(),
-    server: z.object({ name: z.string(), status: z.string() }).nullable(),
+    server: z
+      .object({ name: z.string(), status: z.string(), version: z.number().int(), displayName: z.string() })
+      .nullable()
+      .meta({ description: "The server the item registered; approve an update with this version" }),
     updatedAt: dateTime,
   })
   .meta({ id: "ReviewItem" });

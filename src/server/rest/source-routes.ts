@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { importBodySchema, parseImportBody } from "../catalog/import";
-import { approveUpdate, rejectItem, rejectUpdate, releaseItem, reviewQueue, reviewReasonInput } from "../ingest/review";
+import { approveUpdate, approveUpdateInput, rejectItem, rejectUpdate, releaseItem, reviewQueue, reviewReasonInput } from "../ingest/review";
 import { getRun, lastRunsBySource, listRuns, queueRun } from "../ingest/runs";
 import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../ingest/sources";
 import { uploadDocuments } from "../ingest/upload";
+import { accessChange } from "./dry-run";
 import { json, readBodyText, readJsonBody } from "./http";
 import {
   mcpServerResource,
@@ -190,10 +191,17 @@ export const sourceRoutes: RestRoute[] = [
     method: "POST",
     path: "/api/v1/review/items/{id}/approve-update",
     summary: "Apply a staged upstream update to its server",
+    description:
+      "An ordinary change of the server: send the server's version you reviewed (a change made since is refused with 409), confirmRename when it renames a published server for Obot, and takeUpstream for conflicting fields whose upstream value you take (the others keep the admin's value). With dryRun, answers who would gain or lose the server.",
     role: "admin",
     mutates: true,
+    dryRun: true,
+    body: { schema: approveUpdateInput },
     response: { status: 200, description: "The updated server", schema: mcpServerResource },
-    handle: async ({ services, params, change }) => json(await approveUpdate(services.db, change, params.id!)),
+    handle: async (req) => {
+      const body = await readJsonBody(req.request);
+      return accessChange(req, (db) => approveUpdate(db, req.change, req.params.id!, body), (server) => json(server));
+    },
   },
   {
     method: "POST",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseImportBody } from "../../catalog/import";
+import { upstreamStateOf } from "../../ingest/review";
 import { importDocuments } from "../../ingest/upload";
 import {
   serverCreateInput,
@@ -37,6 +38,7 @@ export const catalogRouter = router({
       /** Whether the MCP Registry v0.1 view serves it once active, or why not. */
       registry: registryStandingOf(server, ctx.services.config.registryNamespace),
       publishBlocker: publishBlocker(server),
+      upstream: await upstreamStateOf(ctx.services.db, server),
     };
   }),
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { parseImportBody } from "../../catalog/import";
-import { approveUpdate, rejectItem, rejectUpdate, releaseItem, reviewQueue, reviewReasonInput } from "../../ingest/review";
+import { approveUpdate, approveUpdateInput, rejectItem, rejectUpdate, releaseItem, reviewQueue, reviewReasonInput } from "../../ingest/review";
 import { getRun, lastRunsBySource, listRuns, queueRun } from "../../ingest/runs";
 import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../../ingest/sources";
 import { uploadDocuments } from "../../ingest/upload";
+import { changeOrPreview } from "../../policy/queries";
 import { adminProcedure, editorProcedure, router, viewerProcedure } from "../init";
 
 const byName = z.object({ name: z.string().min(1) });
@@ -40,6 +41,9 @@ export const sourcesRouter = router({
   pendingUpdates: viewerProcedure.input(z.object({ source: z.string().optional() }).default({})).query(({ ctx, input }) => reviewQueue(ctx.services.db, "pending-update", input.source)),
   release: adminProcedure.input(byId).mutation(({ ctx, input }) => releaseItem(ctx.services.db, ctx.change, input.id)),
   reject: adminProcedure.input(byId.extend(reviewReasonInput.shape)).mutation(({ ctx, input: { id, ...rest } }) => rejectItem(ctx.services.db, ctx.change, id, rest)),
-  approveUpdate: adminProcedure.input(byId).mutation(({ ctx, input }) => approveUpdate(ctx.services.db, ctx.change, input.id)),
+  /** With dryRun, the impact preview of approving (who gains or loses the server), nothing written. */
+  approveUpdate: adminProcedure
+    .input(byId.extend({ approval: approveUpdateInput, dryRun: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => changeOrPreview(ctx.services.db, input.dryRun, (db) => approveUpdate(db, ctx.change, input.id, input.approval))),
   rejectUpdate: adminProcedure.input(byId.extend(reviewReasonInput.shape)).mutation(({ ctx, input: { id, ...rest } }) => rejectUpdate(ctx.services.db, ctx.change, id, rest)),
 });
