@@ -70,6 +70,7 @@ export function runItemRow(runId: string, { warnings: _warnings, ...item }: Batc
 export class RegisterBatches {
   private open: OpenTransaction | null = null;
   private startedAt = 0;
+  private yieldedAt = 0;
   private size = 0;
   private itemsCommitted = 0;
   private created: { table: "mcp_servers" | "source_items"; id: string }[] = [];
@@ -86,6 +87,12 @@ export class RegisterBatches {
     if (this.open && (this.size >= BATCH_MAX || (this.size >= BATCH_MIN && performance.now() - this.startedAt >= BATCH_MS))) {
       await this.commit();
       await yieldToEventLoop();
+      this.yieldedAt = performance.now();
+    } else if (performance.now() - this.yieldedAt >= SLICE_MS) {
+      // Within a batch too: requests that need no database (feeds, healthz) answer meanwhile;
+      // those that do wait for the batch's end.
+      await yieldToEventLoop();
+      this.yieldedAt = performance.now();
     }
     if (!this.open) {
       this.open = await openTransaction(this.db);

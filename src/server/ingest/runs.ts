@@ -361,7 +361,11 @@ export async function getRun(db: Db, sourceName: string, runId: string): Promise
     .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.sourceId, source.id)))
     .limit(1);
   if (!row) throw notFound("run", runId);
-  const items = await db.select().from(ingestionRunItems).where(eq(ingestionRunItems.runId, runId)).orderBy(asc(ingestionRunItems.position));
+  // A running run's items are committed batch by batch, but they are its result only once it
+  // ends (a failed run's are undone); the console polls a running run every second, so its
+  // growing list is not read again and again.
+  const active = row.status === "queued" || row.status === "running";
+  const items = active ? [] : await db.select().from(ingestionRunItems).where(eq(ingestionRunItems.runId, runId)).orderBy(asc(ingestionRunItems.position));
   return {
     ...toRun(row, sourceName),
     items: items.map((i) => ({ upstreamId: i.upstreamId, name: i.name, outcome: i.outcome, findings: i.findings, errors: i.errors })),
