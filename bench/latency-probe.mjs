@@ -48,5 +48,7 @@ process.on("message", (message) => {
   process.send(Object.fromEntries(Object.entries(samples).map(([u, s]) => [u, { latencies: s.latencies, statuses: s.statuses }])), () => process.exit(0));
 });
 
+// Never outlive the benchmark that started it.
+process.on("disconnect", () => process.exit(0));
 for (const url of urls) void poll(url);
 process.send?.("ready");
