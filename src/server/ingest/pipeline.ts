@@ -62,13 +62,12 @@ export function analyzeDocuments(documents: readonly UpstreamDocument[], context
 }
 
 /** The same, letting the event loop in every SLICE_MS: thousands of documents take seconds of CPU. */
-export async function analyzeDocumentsYielding(documents: readonly UpstreamDocument[], context: AnalyzeContext, onItem?: (done: number) => void) {
+export async function analyzeDocumentsYielding(documents: readonly UpstreamDocument[], context: AnalyzeContext) {
   const analysis = analyzing(documents, context);
   let sliceStart = performance.now();
-  for (let step = analysis.next(), done = 1; ; step = analysis.next(), done++) {
+  for (let step = analysis.next(); ; step = analysis.next()) {
     if (step.done) return step.value;
     if (performance.now() - sliceStart >= SLICE_MS) {
-      onItem?.(done);
       await yieldToEventLoop();
       sliceStart = performance.now();
     }
