@@ -12,9 +12,9 @@ import type { Db } from "../db/client";
 import { ingestionRunItems, ingestionRunUndo, ingestionRuns } from "../db/schema";
 import type { RunItem } from "./runs";
 
-const BATCH_MS = 40;
+const BATCH_MS = 20;
 /** Fewer items than this per batch and the per-batch statements would cost more than the items. */
-const BATCH_MIN = 10;
+const BATCH_MIN = 5;
 const BATCH_MAX = 250;
 /** How long CPU-bound work (scanning, validating) runs before letting the event loop in. */
 export const SLICE_MS = 10;
