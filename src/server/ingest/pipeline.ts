@@ -229,7 +229,7 @@ async function entitle(tx: Db, ctx: ChangeContext, source: Source, server: Serve
 export interface PipelineDeps {
   allow: AllowList;
   denylist: readonly string[];
-  /** Failpoint for crash tests: runs inside the register transaction. */
+  /** Failpoint for crash tests: runs after the register batches, inside the transaction that ends the run. */
   insideRegister?: () => Promise<void>;
 }
 
