@@ -3,6 +3,9 @@
  * names of the real ones in ../shared/data/mcp-registry/, served by a registry on loopback that
  * pages like the official API, ingested by the real pipeline (fetch → scan → validate → register
  * → entitle) into a fresh database; then the same source synced again (every item unchanged).
+ * During each sync the app's internal port (started here over the same services) answers a
+ * prober in another process (bench/latency-probe.mjs) polling the Obot feed, healthz and readyz:
+ * the latencies say whether a sync starves the server.
  *
  *   node --expose-gc --import tsx bench/ingest-run.ts
  *
@@ -10,7 +13,9 @@
  * dropped), BENCH_ENTRIES (default 10000), BENCH_DATA (the mcp-registry data directory),
  * BENCH_JSON (also write the results there, for bench/ingest.mjs).
  */
+import { fork } from "node:child_process";
 import fs from "node:fs";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import postgres from "postgres";
 import { openPGlite, openPostgres, type Database } from "../src/server/db/client";
@@ -18,7 +23,10 @@ import { AllowList } from "../src/server/ingest/fetch";
 import { executeRun } from "../src/server/ingest/pipeline";
 import { claimRunById, getRun, queueRun } from "../src/server/ingest/runs";
 import { createSource } from "../src/server/ingest/sources";
+import { startInternalServer } from "../src/server/feeds/internal-server";
+import { startServices } from "../src/server/services";
 import { startFakeRegistry } from "../test/support/fake-registry";
+import { TEST_CONFIG } from "../test/support/services";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES || 10_000);
 const DATABASE = process.env.BENCH_DATABASE || "pglite";
@@ -69,7 +77,8 @@ async function openDatabase(): Promise<{ database: Database; dispose: () => Prom
   await admin.unsafe(`create database ${name}`);
   const url = new URL(DATABASE);
   url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString(), { max: 4 });
+  // The app's own pool size: a sync must leave connections for everything else.
+  const database = await openPostgres(url.toString());
   await database.migrate(MIGRATIONS);
   return {
     database,
@@ -102,6 +111,28 @@ async function measured<T>(work: () => Promise<T>) {
   }
 }
 
+const PROBED = { feed: "/api/internal/obot-registry", healthz: "/api/healthz", readyz: "/api/readyz" };
+
+/** Latencies of the probed endpoints while `work` runs, from a prober in another process. */
+async function probed<T>(base: string, work: () => Promise<T>) {
+  const urls = Object.values(PROBED).map((p) => `${base}${p}`);
+  const prober = fork(path.join(__dirname, "latency-probe.mjs"), urls, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  await new Promise((resolve) => prober.once("message", resolve));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const result = await work();
+  prober.send("stop");
+  const samples = (await new Promise((resolve) => prober.once("message", resolve))) as Record<string, { latencies: number[]; statuses: Record<string, number> }>;
+  const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  const latency = Object.fromEntries(
+    Object.entries(PROBED).map(([name, p]) => {
+      const s = samples[`${base}${p}`]!;
+      const sorted = [...s.latencies].sort((x, y) => x - y);
+      return [name, { n: sorted.length, p50: pct(sorted, 0.5), p99: pct(sorted, 0.99), max: sorted.at(-1) ?? NaN, statuses: s.statuses }];
+    }),
+  );
+  return { result, latency };
+}
+
 async function main() {
   const base = realEntries();
   const entries = varyNames(base, ENTRIES);
@@ -109,6 +140,11 @@ async function main() {
   const { database, dispose } = await openDatabase();
   const db = database.db;
   const deps = { allow: new AllowList(["127.0.0.1"]), denylist: [] };
+  // The app's services over this database, without the background worker (the syncs are run
+  // below as the worker runs them), serving the feed and health checks on the internal port.
+  const services = await startServices({ ...TEST_CONFIG, obotRegistryToken: undefined }, database, { migrate: false, background: false });
+  const internal = await startInternalServer(services, 0, "127.0.0.1");
+  const internalUrl = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
   try {
     await createSource(db, BENCH, { name: "bench-registry", kind: "mcp-registry", url: registry.url }, { approved: true });
     const sync = async () => {
@@ -119,14 +155,22 @@ async function main() {
       if (status !== "succeeded") throw new Error(`the run ended ${status}`);
       return { counts, rejections: topReasons(items.filter((i) => i.outcome === "rejected").flatMap((i) => i.errors)) };
     };
-    const first = await measured(sync);
-    console.log(`first sync (${DATABASE === "pglite" ? "PGlite" : "Postgres"}): ${first.ms.toFixed(0)} ms, ${JSON.stringify(first.result)}`);
-    const second = await measured(sync);
-    console.log(`second sync, nothing changed: ${second.ms.toFixed(0)} ms, ${JSON.stringify(second.result)}`);
+    const measuredSync = async () => {
+      const { result, latency } = await probed(internalUrl, () => measured(sync));
+      return { ...result, latency };
+    };
+    // The same probes with no sync running: what this machine answers at its current load.
+    const idle = (await probed(internalUrl, () => new Promise((resolve) => setTimeout(resolve, 3000)))).latency;
+    console.log(`idle: latency ${JSON.stringify(idle)}`);
+    const first = await measuredSync();
+    console.log(`first sync (${DATABASE === "pglite" ? "PGlite" : "Postgres"}): ${first.ms.toFixed(0)} ms, ${JSON.stringify(first.result)}, latency ${JSON.stringify(first.latency)}`);
+    const second = await measuredSync();
+    console.log(`second sync, nothing changed: ${second.ms.toFixed(0)} ms, ${JSON.stringify(second.result)}, latency ${JSON.stringify(second.latency)}`);
     const pages = registry.requests.length / 2;
-    const result = { database: database.kind, entries: ENTRIES, realEntries: base.length, pages, first, second };
+    const result = { database: database.kind, entries: ENTRIES, realEntries: base.length, pages, idle, first, second };
     if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(result));
   } finally {
+    await new Promise((resolve) => internal.close(resolve));
     await dispose();
     await registry.close();
   }

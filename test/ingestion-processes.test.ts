@@ -1,16 +1,17 @@
 /**
- * Ingestion across processes on real Postgres: a run killed in the middle of registering leaves
- * nothing behind and is marked failed at restart; two processes asking to sync one source at the
- * same moment get exactly one run.
+ * Ingestion across processes on real Postgres: a run killed in the middle of registering is
+ * recovered seconds later (what it registered undone) by the next sync request; a frozen worker's
+ * run is reported as being recovered; two processes asking to sync one source at the same moment
+ * get exactly one run.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { count, eq } from "drizzle-orm";
+import { count, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client";
 import { ingestionRuns, mcpServers, sourceItems } from "@/server/db/schema";
 import { executeRun } from "@/server/ingest/pipeline";
-import { claimRunById, failAbandonedRuns, getRun, queueRun } from "@/server/ingest/runs";
+import { claimRunById, getRun, queueRun, STALE_AFTER_MS } from "@/server/ingest/runs";
 import { createSource, uploadsSource } from "@/server/ingest/sources";
 import type { Services } from "@/server/services";
 import { createTestDatabase } from "./support/database";
@@ -58,28 +59,69 @@ describe.skipIf(!TEST_DATABASE_URL)("ingestion across processes (needs TEST_DATA
     remoteConfig: { fixedURL: `https://crash-${i}.example/mcp` },
   }));
 
-  it("a run killed mid-register leaves no partial registration, is marked failed at restart, and can run again", { timeout: 90_000 }, async () => {
+  /** Asks for a sync until one is queued; the refusals it got meanwhile, and when it got through. */
+  async function syncWhenRecovered(source: string, since: number, ms = 30_000) {
+    const refusals = new Set<string>();
+    for (;;) {
+      try {
+        const run = await queueRun(services.db, ALICE, source, "upload", { documents });
+        return { run, refusals, afterMs: Date.now() - since };
+      } catch (error) {
+        refusals.add((error as Error).message);
+        if (Date.now() - since > ms) throw new Error(`still refused after ${ms} ms: ${[...refusals].join(" | ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  it("a run killed mid-register is recovered within seconds: what it registered is undone and a new sync starts", { timeout: 120_000 }, async () => {
     const source = await uploadsSource(services.db, ALICE);
     const run = await queueRun(services.db, ALICE, source.name, "upload", { documents });
     const worker = child(["run", url, run.id]);
     await worker.waitFor("INSIDE_REGISTER");
+    // Every register batch has committed (progress counts them); the run has not finished.
+    const during = await getRun(services.db, source.name, run.id);
+    expect(during).toMatchObject({ status: "running", progress: { register: { done: 40, total: 40 } } });
     worker.proc.kill("SIGKILL");
     await worker.exited;
+    const killedAt = Date.now();
+    // Its batches stay (drafts, published nowhere) until the run is recovered.
+    const [left] = await services.db.select({ n: count() }).from(mcpServers);
+    expect(Number(left!.n)).toBe(40);
 
+    // No janitor runs in this test: the next sync request finds the heartbeat stopped, recovers
+    // the run (undoing its batches) and queues a new one, seconds after the crash, not a minute.
+    const { run: again, refusals, afterMs } = await syncWhenRecovered(source.name, killedAt);
+    expect(afterMs).toBeGreaterThanOrEqual(STALE_AFTER_MS - 2000);
+    expect([...refusals].every((message) => message.includes("already queued or running"))).toBe(true);
+    expect(await getRun(services.db, source.name, run.id)).toMatchObject({ status: "failed", error: expect.stringContaining("interrupted: the process running it stopped") });
     const [servers] = await services.db.select({ n: count() }).from(mcpServers);
     const [items] = await services.db.select({ n: count() }).from(sourceItems);
     expect([Number(servers!.n), Number(items!.n)]).toEqual([0, 0]);
-    expect((await getRun(services.db, source.name, run.id)).status).toBe("running");
 
-    // A restarting process finds the run's heartbeat stopped.
-    expect(await failAbandonedRuns(services.db, 0)).toEqual([run.id]);
-    const failed = await getRun(services.db, source.name, run.id);
-    expect(failed).toMatchObject({ status: "failed", error: expect.stringContaining("interrupted: the process running it stopped") });
-
-    const again = await queueRun(services.db, ALICE, source.name, "upload", { documents });
     await claimRunById(services.db, again.id, "test");
     await executeRun(services.db, again.id, services.ingestionDeps);
     expect((await getRun(services.db, source.name, again.id)).counts).toMatchObject({ fetched: 40, registered: 40 });
+  });
+
+  it("a frozen worker's run is reported as being recovered, and recovered once its process is gone", { timeout: 120_000 }, async () => {
+    const source = await createSource(services.db, ALICE, { name: "frozen", kind: "manual-upload" }, { approved: true });
+    const run = await queueRun(services.db, ALICE, source.name, "upload", { documents: documents.map((d) => ({ ...d, entryKey: `frozen-${d.entryKey}`, name: `Frozen ${d.name}` })) });
+    const worker = child(["run", url, run.id]);
+    await worker.waitFor("INSIDE_REGISTER");
+    // Stopped, not dead: its connection stays open and keeps the run's row locked.
+    worker.proc.kill("SIGSTOP");
+    const stoppedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 1000));
+    const refused = await queueRun(services.db, ALICE, source.name, "upload", { documents }).catch((error: unknown) => error as Error);
+    expect((refused as Error).message).toContain(`the previous run of source 'frozen' (${run.id}) stopped with its process and is being recovered`);
+    worker.proc.kill("SIGKILL");
+    await worker.exited;
+    const { afterMs } = await syncWhenRecovered(source.name, stoppedAt);
+    expect(afterMs).toBeLessThan(30_000);
+    expect((await getRun(services.db, source.name, run.id)).status).toBe("failed");
+    const [servers] = await services.db.select({ n: count() }).from(mcpServers).where(like(mcpServers.name, "frozen-%"));
+    expect(Number(servers!.n)).toBe(0);
   });
 
   it("two processes asking to sync one source at the same moment get exactly one run", { timeout: 60_000 }, async () => {

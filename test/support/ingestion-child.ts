@@ -1,7 +1,7 @@
 /**
- * A separate process for the ingestion tests: `run <db> <runId>` executes a run and pauses inside
- * its register transaction (so the test can kill it there); `queue <db> <source> <startAt>` asks
- * for a sync at an agreed moment.
+ * A separate process for the ingestion tests: `run <db> <runId>` executes a run and pauses after
+ * its register batches, inside the transaction that would end it (so the test can kill or freeze
+ * it there); `queue <db> <source> <startAt>` asks for a sync at an agreed moment.
  */
 import { SYSTEM } from "../../src/server/audit/audit";
 import { openPostgres } from "../../src/server/db/client";

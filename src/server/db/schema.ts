@@ -449,6 +449,30 @@ export const ingestionRunItems = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.position] })],
 );
 
+/**
+ * What a running run changed, so that a run which does not finish can be undone. Registration
+ * commits in short batches (the embedded database serializes every other query behind an open
+ * transaction); each batch records here, in its own transaction, the row images it replaced
+ * (`before`, null for a row it created) and, for servers, the version it left (an admin's later
+ * edit wins over the undo). Emptied when the run ends either way.
+ */
+export const ingestionRunUndo = pgTable(
+  "ingestion_run_undo",
+  {
+    runId: uuid()
+      .notNull()
+      .references(() => ingestionRuns.id, { onDelete: "cascade" }),
+    tableName: text().notNull(),
+    rowId: uuid().notNull(),
+    before: jsonb().$type<unknown>(),
+    afterVersion: integer(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.tableName, t.rowId] }),
+    check("ingestion_run_undo_table_check", sql`${t.tableName} in ('mcp_servers', 'source_items')`),
+  ],
+);
+
 export const schema = {
   mcpServers,
   catalogState,
@@ -467,4 +491,5 @@ export const schema = {
   sourceItems,
   ingestionRuns,
   ingestionRunItems,
+  ingestionRunUndo,
 };

@@ -1,8 +1,10 @@
 /**
- * One ingestion run: fetch → scan → validate → register → entitle. Register and entitle happen
- * in one transaction with the run's result, so a crash leaves nothing half-registered.
+ * One ingestion run: fetch → scan → validate → register → entitle. Register commits in short
+ * batches, each journaling what it replaced; entitle commits with the run's result. A run that
+ * does not reach that commit is undone from its journal when it is failed, so a crash leaves
+ * nothing half-registered once the run is recovered.
  */
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import picomatch from "picomatch";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { candidateFor } from "../catalog/import";
@@ -15,7 +17,8 @@ import { isPlainObject } from "../formats/keys";
 import { grantableScopes, scopeRefusal } from "../policy/compile";
 import { describeSubject } from "../policy/model";
 import type { AllowList } from "./fetch";
-import { awaitingApproval, emptyCounts, failRun, heartbeat, lockSourceOfRun, markProgress, type Counts, type RunItem } from "./runs";
+import { assertStillRunning, dropJournal, RegisterBatches, runItemRow, SLICE_MS, yieldToEventLoop } from "./batches";
+import { awaitingApproval, emptyCounts, failRun, lockSourceOfRun, markProgress, startHeartbeat, type Counts, type RunItem } from "./runs";
 import { isQuarantined, scanSubject, subjectOf, type Finding } from "./scan";
 import { toSource, type Source } from "./sources";
 import { digestOf, readGit, readRegistry, readUpload, type UpstreamDocument } from "./upstream";
@@ -54,6 +57,24 @@ function publisherOf(doc: unknown, format: AnalyzedItem["format"], sourceName: s
 
 /** Scan and validate: pure over the documents and what the catalog already holds. */
 export function analyzeDocuments(documents: readonly UpstreamDocument[], context: AnalyzeContext): { items: AnalyzedItem[]; excluded: number } {
+  const analysis = analyzing(documents, context);
+  for (let step = analysis.next(); ; step = analysis.next()) if (step.done) return step.value;
+}
+
+/** The same, letting the event loop in every SLICE_MS: thousands of documents take seconds of CPU. */
+export async function analyzeDocumentsYielding(documents: readonly UpstreamDocument[], context: AnalyzeContext) {
+  const analysis = analyzing(documents, context);
+  let sliceStart = performance.now();
+  for (let step = analysis.next(); ; step = analysis.next()) {
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+function* analyzing(documents: readonly UpstreamDocument[], context: AnalyzeContext): Generator<void, { items: AnalyzedItem[]; excluded: number }> {
   const included = matcher(context.include);
   const excluded = matcher(context.exclude);
   const items: AnalyzedItem[] = [];
@@ -61,6 +82,7 @@ export function analyzeDocuments(documents: readonly UpstreamDocument[], context
   const namesTaken = new Map<string, string>();
   let excludedCount = 0;
   for (const upstream of documents) {
+    yield;
     const outcome = candidateFor(upstream.doc, items.length);
     const format = outcome.format;
     const name = outcome.ok ? outcome.candidate.name : outcome.name;
@@ -241,7 +263,7 @@ async function entitle(tx: Db, ctx: ChangeContext, source: Source, server: Serve
 export interface PipelineDeps {
   allow: AllowList;
   denylist: readonly string[];
-  /** Failpoint for crash tests: runs inside the register transaction. */
+  /** Failpoint for crash tests: runs after the register batches, inside the transaction that ends the run. */
   insideRegister?: () => Promise<void>;
 }
 
@@ -295,8 +317,8 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
   }
   const ctx: ChangeContext = { actor: { kind: "system", id: `source:${source.name}` }, requestId: `run:${runId}` };
   const progress: Record<string, { done: number; total: number }> = {};
-  const beat = setInterval(() => void heartbeat(db, runId).catch(() => undefined), 5000);
-  beat.unref();
+  const stopHeartbeat = startHeartbeat(db, runId);
+  let registering: RegisterBatches | null = null;
   try {
     await markProgress(db, runId, "fetch", progress);
     const documents = await fetchDocuments(source, run.payload, deps, (n) => {
@@ -305,7 +327,7 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
     progress.fetch = { done: documents.length, total: documents.length };
     await markProgress(db, runId, "scan", progress);
 
-    const { items, excluded } = analyzeDocuments(documents, {
+    const { items, excluded } = await analyzeDocumentsYielding(documents, {
       sourceName: source.name,
       include: source.include,
       exclude: source.exclude,
@@ -318,76 +340,89 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
     progress.register = { done: 0, total: items.length };
     await markProgress(db, runId, "register", progress);
 
-    const result = await db.transaction(async (tx) => {
-      // Hold the run's row for the whole registration: a janitor that presumed this process dead
-      // either ended the run before (and this commits nothing) or waits until it commits.
-      const [owned] = await tx.select({ status: ingestionRuns.status }).from(ingestionRuns).where(eq(ingestionRuns.id, runId)).for("update");
-      if (owned?.status !== "running") throw new Error(`run ${runId} was ended by another process while this one worked on it; nothing was kept`);
-      const counts: Counts = { ...emptyCounts(), fetched: items.length, excluded };
-      const runItems: RunResult["items"] = [];
-      const priorRows = await tx.select().from(sourceItems).where(eq(sourceItems.sourceId, source.id));
-      const prior = new Map(priorRows.map((r) => [r.upstreamId, r]));
-      const state = await loadRegisterState(tx);
-      const now = new Date();
-      const newlyRegistered = new Map<string, number>();
-      for (const item of items) {
-        const before = prior.get(item.upstreamId);
-        const duplicate = runItems.some((r) => r.upstreamId === item.upstreamId);
-        let outcome: Outcome;
-        const errors = [...item.errors];
-        let serverId: string | null = before?.serverId ?? null;
-        let pending: Pending | undefined;
-        const sameDocument = before?.digest === item.digest;
-        // An admin's release or rejection holds for this exact document; a changed one is judged afresh.
-        const decision = sameDocument ? before?.reviewDecision ?? null : null;
-        if (decision === "rejected") {
-          outcome = "rejected";
-          errors.push(...before!.errors.filter((e) => !errors.includes(e)));
-        } else if (isQuarantined(item.findings) && decision !== "released") outcome = "quarantined";
-        else if (!item.candidate) outcome = "rejected";
-        else if (sameDocument && ["registered", "pending-update", "removed-upstream"].includes(before!.state) && before!.serverId && state.serversById.has(before!.serverId)) {
-          outcome = before!.state === "pending-update" ? "pending-update" : "unchanged";
-        } else {
-          const registered = await registerItem(tx, ctx, source, item, before, state);
-          outcome = registered.outcome;
-          serverId = registered.serverId;
-          pending = registered.pending;
-          if (registered.error) errors.push(registered.error);
-          if (outcome === "registered") newlyRegistered.set(item.upstreamId, runItems.length);
-        }
-        runItems.push({ position: item.position, upstreamId: item.upstreamId, name: item.name, outcome, findings: item.findings, errors, warnings: item.warnings });
-        counts[outcome === "pending-update" ? "updated" : outcome === "removed-upstream" ? "removedUpstream" : outcome] += 1;
-        if (duplicate) continue;
-        const values = {
-          sourceId: source.id,
-          upstreamId: item.upstreamId,
-          name: item.name,
-          upstreamVersion: item.version ?? null,
-          format: item.format,
-          digest: item.digest,
-          // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
-          document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
-          findings: item.findings,
-          errors,
-          state: outcome === "unchanged" || outcome === "updated" ? "registered" : outcome === "registered" ? "registered" : outcome,
-          serverId,
-          pendingSpec: pending?.spec ?? (outcome === "pending-update" ? before?.pendingSpec ?? null : null),
-          pendingDiff: pending?.diff ?? (outcome === "pending-update" ? before?.pendingDiff ?? null : null),
-          reviewDecision: decision,
-          reviewedBy: decision ? before!.reviewedBy : null,
-          reviewedAt: decision ? before!.reviewedAt : null,
-          lastSeenAt: now,
-          updatedAt: now,
-        };
-        await tx
-          .insert(sourceItems)
-          .values(values)
-          .onConflictDoUpdate({ target: [sourceItems.sourceId, sourceItems.upstreamId], set: values });
-        if (outcome === "pending-update" && pending) {
-          await recordAudit(tx, ctx, { action: "source.pending_update", entityType: ENTITY, entityId: item.name ?? item.upstreamId, after: { source: source.name, diff: pending.diff } });
-        }
+    // Registration commits in short batches (see batches.ts); the run's own row is the lock that
+    // orders them against a janitor, and the undo journal makes a run that does not finish leave
+    // nothing behind.
+    const counts: Counts = { ...emptyCounts(), fetched: items.length, excluded };
+    const runItems: RunResult["items"] = [];
+    const register = new RegisterBatches(db, runId, progress, runItems);
+    registering = register;
+    const priorRows = await db.select().from(sourceItems).where(eq(sourceItems.sourceId, source.id));
+    const prior = new Map(priorRows.map((r) => [r.upstreamId, r]));
+    const state = await loadRegisterState(db);
+    const now = new Date();
+    const newlyRegistered = new Map<string, number>();
+    const taken = new Set<string>();
+    for (const item of items) {
+      const tx = await register.next();
+      const before = prior.get(item.upstreamId);
+      const duplicate = taken.has(item.upstreamId);
+      taken.add(item.upstreamId);
+      let outcome: Outcome;
+      const errors = [...item.errors];
+      let serverId: string | null = before?.serverId ?? null;
+      let pending: Pending | undefined;
+      const sameDocument = before?.digest === item.digest;
+      // An admin's release or rejection holds for this exact document; a changed one is judged afresh.
+      const decision = sameDocument ? before?.reviewDecision ?? null : null;
+      if (decision === "rejected") {
+        outcome = "rejected";
+        errors.push(...before!.errors.filter((e) => !errors.includes(e)));
+      } else if (isQuarantined(item.findings) && decision !== "released") outcome = "quarantined";
+      else if (!item.candidate) outcome = "rejected";
+      else if (sameDocument && ["registered", "pending-update", "removed-upstream"].includes(before!.state) && before!.serverId && state.serversById.has(before!.serverId)) {
+        outcome = before!.state === "pending-update" ? "pending-update" : "unchanged";
+      } else {
+        if (before?.serverId && state.serversById.has(before.serverId)) await register.journalBefore("mcp_servers", before.serverId);
+        const createdBefore = state.newServers.length;
+        const registered = await registerItem(tx, ctx, source, item, before, state);
+        for (const created of state.newServers.slice(createdBefore)) register.journalCreated("mcp_servers", created.id);
+        outcome = registered.outcome;
+        serverId = registered.serverId;
+        pending = registered.pending;
+        if (registered.error) errors.push(registered.error);
+        if (outcome === "registered") newlyRegistered.set(item.upstreamId, runItems.length);
       }
+      runItems.push({ position: item.position, upstreamId: item.upstreamId, name: item.name, outcome, findings: item.findings, errors, warnings: item.warnings });
+      counts[outcome === "pending-update" ? "updated" : outcome === "removed-upstream" ? "removedUpstream" : outcome] += 1;
+      if (duplicate) continue;
+      const values = {
+        sourceId: source.id,
+        upstreamId: item.upstreamId,
+        name: item.name,
+        upstreamVersion: item.version ?? null,
+        format: item.format,
+        digest: item.digest,
+        // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
+        document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
+        findings: item.findings,
+        errors,
+        state: outcome === "unchanged" || outcome === "updated" ? "registered" : outcome === "registered" ? "registered" : outcome,
+        serverId,
+        pendingSpec: pending?.spec ?? (outcome === "pending-update" ? before?.pendingSpec ?? null : null),
+        pendingDiff: pending?.diff ?? (outcome === "pending-update" ? before?.pendingDiff ?? null : null),
+        reviewDecision: decision,
+        reviewedBy: decision ? before!.reviewedBy : null,
+        reviewedAt: decision ? before!.reviewedAt : null,
+        lastSeenAt: now,
+        updatedAt: now,
+      };
+      // Journaled unless only its sighting changes (same document, same state, same server).
+      if (before && !(sameDocument && before.state === values.state && before.serverId === serverId)) await register.journalBefore("source_items", before.id);
+      const [upserted] = await tx
+        .insert(sourceItems)
+        .values(values)
+        .onConflictDoUpdate({ target: [sourceItems.sourceId, sourceItems.upstreamId], set: values })
+        .returning({ id: sourceItems.id });
+      if (!before) register.journalCreated("source_items", upserted!.id);
+      if (outcome === "pending-update" && pending) {
+        await recordAudit(tx, ctx, { action: "source.pending_update", entityType: ENTITY, entityId: item.name ?? item.upstreamId, after: { source: source.name, diff: pending.diff } });
+      }
+    }
+    await register.commit();
 
+    const result = await db.transaction(async (tx) => {
+      await assertStillRunning(tx, runId);
       if (source.kind !== "manual-upload") {
         const fetched = new Set(items.map((i) => i.upstreamId));
         const gone = priorRows.filter((r) => !fetched.has(r.upstreamId) && r.state !== "removed-upstream");
@@ -411,15 +446,23 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
       for (const server of state.newServers) {
         const skipped = await entitle(tx, ctx, source, server);
         const index = [...newlyRegistered.entries()].find(([, i]) => runItems[i]?.name === server.name)?.[1];
-        if (skipped.length > 0 && index !== undefined) runItems[index]!.errors.push(...skipped);
+        if (skipped.length > 0 && index !== undefined) {
+          runItems[index]!.errors.push(...skipped);
+          if (index < register.committedItems) {
+            await tx
+              .update(ingestionRunItems)
+              .set({ errors: runItems[index]!.errors })
+              .where(and(eq(ingestionRunItems.runId, runId), eq(ingestionRunItems.position, index)));
+          }
+        }
       }
       if (state.changed || state.newServers.length > 0) await bumpCatalogRevision(tx);
 
-      for (let i = 0; i < runItems.length; i += 500) {
-        await tx.insert(ingestionRunItems).values(
-          runItems.slice(i, i + 500).map(({ warnings: _warnings, ...item }, j) => ({ runId, ...item, position: i + j })),
-        );
+      const rest = runItems.slice(register.committedItems);
+      for (let i = 0; i < rest.length; i += 500) {
+        await tx.insert(ingestionRunItems).values(rest.slice(i, i + 500).map((item, j) => runItemRow(runId, item, register.committedItems + i + j)));
       }
+      await dropJournal(tx, runId);
       const done = Object.fromEntries(["fetch", "scan", "validate", "register", "entitle"].map((s) => [s, { done: items.length, total: items.length }]));
       await tx
         .update(ingestionRuns)
@@ -434,9 +477,11 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
     });
     return result;
   } catch (error) {
+    await registering?.abandon().catch(() => undefined);
+    // Ends the run and undoes whatever of it was committed.
     await failRun(db, runId, error instanceof Error ? error.message : String(error)).catch(() => undefined);
     return null;
   } finally {
-    clearInterval(beat);
+    stopHeartbeat();
   }
 }

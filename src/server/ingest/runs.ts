@@ -1,12 +1,13 @@
 /**
  * Durable ingestion runs: queued in the database, claimed with FOR UPDATE SKIP LOCKED by any
- * process, kept alive by heartbeats, and failed by the janitor when their process dies. A partial
- * unique index allows one queued-or-running run per source, across every replica.
+ * process, kept alive by heartbeats, and failed — what they registered undone — by the janitor
+ * when their process dies. A partial unique index allows one queued-or-running run per source,
+ * across every replica.
  */
 import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
-import { recordAudit, type ChangeContext } from "../audit/audit";
+import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
-import { ingestionRunItems, ingestionRuns, thirdPartySources } from "../db/schema";
+import { ingestionRunItems, ingestionRunUndo, ingestionRuns, thirdPartySources } from "../db/schema";
 import { constraintOf, DomainError, notFound, sqlState } from "../errors";
 import { sourceRow } from "./sources";
 import { isUuid } from "../util/uuid";
@@ -63,8 +64,20 @@ function toRun(row: Row, source: string): Run {
   };
 }
 
+/** How often a running run says it is alive. */
+export const HEARTBEAT_MS = 2000;
+/** A running run silent for this long belongs to a dead process: three missed heartbeats. */
+export const STALE_AFTER_MS = 3 * HEARTBEAT_MS;
+
 function alreadyActive(source: string) {
   return new DomainError("CONFLICT", `a run of source '${source}' is already queued or running: wait for it to finish`);
+}
+
+function beingRecovered(source: string, runId: string) {
+  return new DomainError(
+    "CONFLICT",
+    `the previous run of source '${source}' (${runId}) stopped with its process and is being recovered (what it registered is undone): try again in a few seconds`,
+  );
 }
 
 /**
@@ -89,8 +102,9 @@ export async function queueRun(
   sourceName: string,
   trigger: RunTrigger,
   payload?: unknown,
-  options: { claimFor?: string } = {},
+  options: { claimFor?: string; recover?: boolean } = {},
 ): Promise<Run> {
+  const { recover = true } = options;
   try {
     return await db.transaction(async (tx) => {
       const source = await sourceRow(tx, sourceName, true);
@@ -117,9 +131,37 @@ export async function queueRun(
       return run;
     });
   } catch (error) {
-    if (sqlState(error) === "23505" && (constraintOf(error) ?? "").includes("one_active")) throw alreadyActive(sourceName);
-    throw error;
+    if (!(sqlState(error) === "23505" && (constraintOf(error) ?? "").includes("one_active"))) throw error;
+    // The active run may belong to a process that died: recover it now rather than refusing
+    // until the janitor comes by, then queue this one.
+    if (recover && (await recoverAbandonedRunOf(db, sourceName))) return queueRun(db, ctx, sourceName, trigger, payload, { ...options, recover: false });
+    const abandoned = await abandonedRunOf(db, sourceName);
+    throw abandoned ? beingRecovered(sourceName, abandoned) : alreadyActive(sourceName);
   }
+}
+
+/** The source's running run whose heartbeat stopped, if any. */
+async function abandonedRunOf(db: Db, sourceName: string, staleMs = STALE_AFTER_MS): Promise<string | null> {
+  const [row] = await db
+    .select({ id: ingestionRuns.id })
+    .from(ingestionRuns)
+    .innerJoin(thirdPartySources, eq(thirdPartySources.id, ingestionRuns.sourceId))
+    .where(and(eq(thirdPartySources.name, sourceName), eq(ingestionRuns.status, "running"), staleHeartbeat(staleMs)))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+/** Fails (and undoes) the source's abandoned run; true when there was one and it is now ended. */
+async function recoverAbandonedRunOf(db: Db, sourceName: string): Promise<boolean> {
+  const runId = await abandonedRunOf(db, sourceName);
+  if (!runId) return false;
+  try {
+    await failRun(db, runId, "", { onlyIfStale: STALE_AFTER_MS });
+  } catch {
+    return false;
+  }
+  const [row] = await db.select({ status: ingestionRuns.status }).from(ingestionRuns).where(eq(ingestionRuns.id, runId));
+  return row?.status === "failed";
 }
 
 /** Takes the oldest queued run no other process has taken, and marks it running for this worker. */
@@ -152,6 +194,26 @@ export async function heartbeat(db: Db, runId: string): Promise<void> {
   await db.update(ingestionRuns).set({ heartbeatAt: sql`now()` }).where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
 }
 
+/**
+ * Beats every `intervalMs` until stopped. At most one heartbeat is ever pending: one that waits
+ * (on a register batch holding the run's row, or a slow database) makes the next ones skip
+ * instead of queueing up and taking every connection of the pool.
+ */
+export function startHeartbeat(db: Db, runId: string, intervalMs = HEARTBEAT_MS): () => void {
+  let pending = false;
+  const timer = setInterval(() => {
+    if (pending) return;
+    pending = true;
+    heartbeat(db, runId)
+      .catch(() => undefined)
+      .finally(() => {
+        pending = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export async function markProgress(db: Db, runId: string, stage: string, progress: Run["progress"]): Promise<void> {
   await db.update(ingestionRuns).set({ stage, progress, heartbeatAt: sql`now()` }).where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
 }
@@ -165,46 +227,131 @@ export async function lockSourceOfRun(tx: Db, runId: string): Promise<void> {
     .for("update");
 }
 
-export async function failRun(db: Db, runId: string, message: string): Promise<void> {
+const staleHeartbeat = (staleMs: number) =>
+  or(sql`${ingestionRuns.heartbeatAt} <= now() - make_interval(secs => ${staleMs / 1000})`, sql`${ingestionRuns.heartbeatAt} is null`);
+
+const interruptedMessage = (heartbeatAt: Date | null) =>
+  `interrupted: the process running it stopped (last heartbeat ${heartbeatAt?.toISOString() ?? "never"}); what it registered was undone`;
+
+/**
+ * Ends a queued or running run as failed and undoes what its committed register batches did.
+ * Takes the run's row first: a batch in flight holds it, so this waits for that batch and then
+ * undoes it too, and the run's next batch finds the run ended and commits nothing.
+ * `onlyIfStale`: only when its heartbeat is (still) that old, and then the message says it was
+ * interrupted — a recovery that lost a race with a live worker's heartbeat leaves the run alone.
+ */
+export async function failRun(db: Db, runId: string, message: string, options: { onlyIfStale?: number } = {}): Promise<void> {
   await db.transaction(async (tx) => {
+    // A process that is frozen rather than dead still holds the row: give up instead of waiting with it.
+    await tx.execute(sql`set local lock_timeout = '2s'`);
     await lockSourceOfRun(tx, runId);
+    const [locked] = await tx
+      .select({ id: ingestionRuns.id, heartbeatAt: ingestionRuns.heartbeatAt })
+      .from(ingestionRuns)
+      .where(
+        and(
+          eq(ingestionRuns.id, runId),
+          inArray(ingestionRuns.status, ["queued", "running"]),
+          options.onlyIfStale === undefined ? undefined : staleHeartbeat(options.onlyIfStale),
+        ),
+      )
+      .for("update");
+    if (!locked) return;
+    const undone = await undoRun(tx, runId);
+    const error = options.onlyIfStale === undefined ? message : interruptedMessage(locked.heartbeatAt);
     const [row] = await tx
       .update(ingestionRuns)
-      .set({ status: "failed", error: message, finishedAt: sql`now()` })
-      .where(and(eq(ingestionRuns.id, runId), inArray(ingestionRuns.status, ["queued", "running"])))
+      .set({ status: "failed", error, finishedAt: sql`now()` })
+      .where(eq(ingestionRuns.id, runId))
       .returning();
-    if (!row) return;
-    await tx.update(thirdPartySources).set({ status: sql`case when ${awaitingApproval} then ${thirdPartySources.status} else 'error' end`, lastError: message }).where(eq(thirdPartySources.id, row.sourceId));
-    const [source] = await tx.select({ name: thirdPartySources.name }).from(thirdPartySources).where(eq(thirdPartySources.id, row.sourceId));
+    await tx
+      .update(thirdPartySources)
+      .set({ status: sql`case when ${awaitingApproval} then ${thirdPartySources.status} else 'error' end`, lastError: error })
+      .where(eq(thirdPartySources.id, row!.sourceId));
+    const [source] = await tx.select({ name: thirdPartySources.name }).from(thirdPartySources).where(eq(thirdPartySources.id, row!.sourceId));
     await recordAudit(tx, { actor: { kind: "system", id: "ingestion" } }, {
       action: "source.sync_failed",
       entityType: "source",
-      entityId: source?.name ?? row.sourceId,
-      after: { runId, error: message },
+      entityId: source?.name ?? row!.sourceId,
+      after: { runId, error, ...(undone.rows > 0 ? { undone } : {}) },
     });
   });
 }
 
+const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+
+/** The columns of a table as the database has them (not generated ones), for restoring a row image. */
+async function restorableColumns(tx: Db, table: string): Promise<string[]> {
+  const rows = rowsOf<{ column_name: string }>(
+    await tx.execute(
+      sql`select column_name from information_schema.columns where table_schema = current_schema() and table_name = ${table} and is_generated = 'NEVER' and column_name <> 'id' order by ordinal_position`,
+    ),
+  );
+  return rows.map((r) => r.column_name);
+}
+
+/** Puts back the row images of the run's journal for `table`; servers only where no one edited them since. */
+async function restoreRows(tx: Db, runId: string, table: "mcp_servers" | "source_items"): Promise<number> {
+  const columns = await restorableColumns(tx, table);
+  const target = sql.identifier(table);
+  const list = sql.join(columns.map((c) => sql.identifier(c)), sql`, `);
+  const image = sql.join(columns.map((c) => sql`r.${sql.identifier(c)}`), sql`, `);
+  const unedited = table === "mcp_servers" ? sql`and t.version = u.after_version` : sql``;
+  const restored = await tx.execute(sql`
+    update ${target} t set (${list}) = (select ${image} from jsonb_populate_record(null::${target}, u.before) r)
+    from ingestion_run_undo u
+    where u.run_id = ${runId} and u.table_name = ${table} and u.before is not null and t.id = u.row_id ${unedited}
+    returning t.id`);
+  const created = await tx.execute(sql`
+    delete from ${target} t using ingestion_run_undo u
+    where u.run_id = ${runId} and u.table_name = ${table} and u.before is null and t.id = u.row_id ${unedited}
+    returning t.id`);
+  return rowsOf(restored).length + rowsOf(created).length;
+}
+
+/** Undoes a run's committed register batches from its journal: what it put back, and the servers admins edited since (kept). */
+async function undoRun(tx: Db, runId: string): Promise<{ rows: number; sourceItems: number; servers: number; keptEditedServers: number }> {
+  const journal = await tx
+    .select({ table: ingestionRunUndo.tableName, n: sql<number>`count(*)::int` })
+    .from(ingestionRunUndo)
+    .where(eq(ingestionRunUndo.runId, runId))
+    .groupBy(ingestionRunUndo.tableName);
+  const journaled = (table: string) => Number(journal.find((j) => j.table === table)?.n ?? 0);
+  await tx.delete(ingestionRunItems).where(eq(ingestionRunItems.runId, runId));
+  const rows = journaled("mcp_servers") + journaled("source_items");
+  if (rows === 0) return { rows: 0, sourceItems: 0, servers: 0, keptEditedServers: 0 };
+  // Source items first: they point at the servers.
+  const items = await restoreRows(tx, runId, "source_items");
+  const servers = await restoreRows(tx, runId, "mcp_servers");
+  await tx.delete(ingestionRunUndo).where(eq(ingestionRunUndo.runId, runId));
+  if (servers > 0) await bumpCatalogRevision(tx);
+  return { rows, sourceItems: items, servers, keptEditedServers: journaled("mcp_servers") - servers };
+}
+
 /**
- * Fails runs whose process stopped: `running` with a heartbeat older than `staleMs`. With the
- * embedded database only this process can run anything, so at start every running run is stale.
+ * Fails runs whose process stopped: `running` with a heartbeat older than `staleMs` (by default
+ * three missed heartbeats). With the embedded database only this process can run anything, so at
+ * start every running run is stale.
  */
-export async function failAbandonedRuns(db: Db, staleMs: number): Promise<string[]> {
+export async function failAbandonedRuns(db: Db, staleMs: number = STALE_AFTER_MS): Promise<string[]> {
   // Heartbeats are stamped with the database's clock, so staleness is judged by it too: an app
   // server whose clock drifts must not declare a live run dead.
   const stale = await db
-    .select({ id: ingestionRuns.id, heartbeatAt: ingestionRuns.heartbeatAt })
+    .select({ id: ingestionRuns.id })
     .from(ingestionRuns)
-    .where(
-      and(
-        eq(ingestionRuns.status, "running"),
-        or(sql`${ingestionRuns.heartbeatAt} <= now() - make_interval(secs => ${staleMs / 1000})`, sql`${ingestionRuns.heartbeatAt} is null`),
-      ),
-    );
+    .where(and(eq(ingestionRuns.status, "running"), staleHeartbeat(staleMs)));
+  const failed: string[] = [];
+  let lastError: unknown = null;
   for (const run of stale) {
-    await failRun(db, run.id, `interrupted: the process running it stopped (last heartbeat ${run.heartbeatAt?.toISOString() ?? "never"}); nothing it did was kept`);
+    try {
+      await failRun(db, run.id, "", { onlyIfStale: staleMs });
+      failed.push(run.id);
+    } catch (error) {
+      lastError = error;
+    }
   }
-  return stale.map((r) => r.id);
+  if (failed.length === 0 && lastError) throw lastError;
+  return failed;
 }
 
 /** Queues a run for every approved scheduled source that is due, and sets its next time. */
@@ -249,7 +396,11 @@ export async function getRun(db: Db, sourceName: string, runId: string): Promise
     .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.sourceId, source.id)))
     .limit(1);
   if (!row) throw notFound("run", runId);
-  const items = await db.select().from(ingestionRunItems).where(eq(ingestionRunItems.runId, runId)).orderBy(asc(ingestionRunItems.position));
+  // A running run's items are committed batch by batch, but they are its result only once it
+  // ends (a failed run's are undone); the console polls a running run every second, so its
+  // growing list is not read again and again.
+  const active = row.status === "queued" || row.status === "running";
+  const items = active ? [] : await db.select().from(ingestionRunItems).where(eq(ingestionRunItems.runId, runId)).orderBy(asc(ingestionRunItems.position));
   return {
     ...toRun(row, sourceName),
     items: items.map((i) => ({ upstreamId: i.upstreamId, name: i.name, outcome: i.outcome, findings: i.findings, errors: i.errors })),
