@@ -223,6 +223,8 @@ function obotDriftConfig(env: NodeJS.ProcessEnv): ObotDriftConfig | undefined {
       (env.KUBERNETES_SERVICE_HOST ? `https://${env.KUBERNETES_SERVICE_HOST}:${env.KUBERNETES_SERVICE_PORT ?? 443}` : undefined),
     kubernetesToken: env.OPENCRANE_KUBERNETES_TOKEN || undefined,
   };
+}
+
 function trustedProxies(value: string | undefined): string[] {
   const entries = list(value);
   new TrustedProxies(entries); // throws, naming the entry, when one is neither an IP nor a CIDR

@@ -20,6 +20,7 @@ const spec = (over: Partial<ServerSpec> = {}): ServerSpec => ({
   repoUrl: "",
   toolPreview: [],
   metadata: {},
+  ownerTenant: null,
   ...over,
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config";
+import { loadConfig as loadConfigFrom } from "../config";
+
+const loadConfig = (env: Record<string, string>) => loadConfigFrom(env as NodeJS.ProcessEnv);
 
 const FEED = "http://opencrane-control-plane.opencrane.svc:3001/api/internal/obot-registry";
 
