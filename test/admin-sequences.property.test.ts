@@ -213,7 +213,10 @@ type Call = ReturnType<typeof restClient>;
  * names the server's version (and confirms a rename): adapt here.
  */
 async function approveStagedUpdate(call: Call, item: { id: string; server: { name: string } | null }) {
-  return call("POST", `/api/v1/review/items/${item.id}/approve-update`);
+  // An approval is a server change: it names the version it saw, and confirms a rename as a PATCH would.
+  const current = item.server ? await call("GET", `/api/v1/mcp-servers/${item.server.name}`) : null;
+  const version = (current?.body as { version?: number } | undefined)?.version ?? 0;
+  return call("POST", `/api/v1/review/items/${item.id}/approve-update`, { version, confirmRename: true });
 }
 
 /** Runs one operation as an admin would; answers the HTTP status (a 4xx refusal is a valid outcome). */
@@ -354,7 +357,7 @@ async function expectConsumersAgree(services: Services, validators: ReturnType<t
 async function resetCatalog(services: Services, call: Call) {
   await services.db.execute(
     sql.raw(
-      "truncate grants, group_members, groups, tenant_tokens, ingestion_run_items, ingestion_runs, source_items, mcp_servers, third_party_sources, tenants, contract_revisions",
+      "truncate grants, group_members, groups, tenant_tokens, ingestion_run_items, ingestion_run_undo, ingestion_runs, source_items, mcp_servers, third_party_sources, tenants, contract_revisions",
     ),
   );
   await call("POST", "/api/v1/sources", { name: "upstream", kind: "mcp-registry", url: upstreamUrl });

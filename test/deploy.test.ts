@@ -448,7 +448,7 @@ describe("the container image", () => {
     expect(workdir).toBe("/app");
     // The directories exist in the image, owned by that user, for `docker run --read-only --tmpfs …` too.
     expect(stage.lines.join("\n")).toMatch(/mkdir -p [^\n]*\/app\/\.next\/cache/);
-    expect(stage.lines.some((l) => /^CMD\s/.test(l) && l.includes("server.js"))).toBe(true);
+    expect(stage.lines.some((l) => /^CMD\s/.test(l) && /\bserver\.m?js\b/.test(l))).toBe(true);
   });
 });
 
