@@ -11,6 +11,7 @@ import { errorResponse } from "@/server/rest/http";
 import { describeEachDatabase } from "./support/database";
 import { TEST_DATABASE_URL } from "./support/env";
 import { ALICE, BOB } from "./support/services";
+import { tenantCreateInput } from "@/server/policy/model";
 
 describeEachDatabase("Changes racing a delete", (database, kind) => {
   it("maps a foreign-key refusal to 422 naming the missing tenant", async () => {
@@ -28,10 +29,10 @@ describeEachDatabase("Changes racing a delete", (database, kind) => {
 
   it.skipIf(kind !== "postgres")("a group update adding a tenant that is being deleted answers 422, and the group stays as it was", async () => {
     const { db } = database();
-    await createTenant(db, ALICE, { name: "doomed" });
-    await createTenant(db, ALICE, { name: "keeper" });
+    await createTenant(db, ALICE, tenantCreateInput.parse({ name: "doomed" }));
+    await createTenant(db, ALICE, tenantCreateInput.parse({ name: "keeper" }));
     await createGroup(db, ALICE, { name: "racing", members: ["keeper"] });
-    await createTenant(db, ALICE, { name: "doomed-too" });
+    await createTenant(db, ALICE, tenantCreateInput.parse({ name: "doomed-too" }));
 
     // Another request deletes the tenants and has not committed yet.
     const other = postgres(databaseUrl(database().location), { max: 1, onnotice: () => {} });

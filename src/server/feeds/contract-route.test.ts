@@ -13,6 +13,7 @@ import { createServer, publishServer, updateServer } from "../catalog/servers";
 import { createGrant, createTenant, deleteGrant } from "../policy/store";
 import type { Services } from "../services";
 import { contractResponse } from "./contract-route";
+import { tenantCreateInput } from "@/server/policy/model";
 
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
 let jwksServer: http.Server;
@@ -89,8 +90,8 @@ describeEachDatabase("tenant contract", (database) => {
       await createServer(db, ALICE, { name, displayName: name === "github" ? "GitHub" : "Slack", endpoint: `https://${name}.example/mcp`, toolPreview: [{ name: `${name}_search` }] });
       await publishServer(db, ALICE, name);
     }
-    await createTenant(db, ALICE, { name: "alpha", team: "payments" });
-    await createTenant(db, ALICE, { name: "beta" });
+    await createTenant(db, ALICE, tenantCreateInput.parse({ name: "alpha", team: "payments" }));
+    await createTenant(db, ALICE, tenantCreateInput.parse({ name: "beta" }));
     await createGrant(db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" });
     await services.snapshots.refresh();
   });
@@ -220,8 +221,8 @@ describeEachDatabase("tenant contract revisions", (database) => {
       await createServer(services.db, ALICE, { name, displayName: name, endpoint: `https://${name}.example/mcp` });
       await publishServer(services.db, ALICE, name);
     }
-    await createTenant(services.db, ALICE, { name: "alpha" });
-    await createTenant(services.db, ALICE, { name: "beta" });
+    await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
+    await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "beta" }));
     await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" });
     await services.snapshots.refresh();
   });
@@ -279,7 +280,7 @@ describeEachDatabase("tenant contract with TokenReview", (database) => {
       tenantAuth: { ...TEST_CONFIG.tenantAuth, tokenReview: true, kubernetesApiUrl: process.env.TEST_KUBERNETES_API_URL },
     };
     services = await testServices(database(), config);
-    await createTenant(services.db, ALICE, { name: "alpha" });
+    await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
     await services.snapshots.refresh();
   });
 

@@ -75,6 +75,21 @@ export const tenantCreateInput = z.object({
 });
 export type TenantCreateInput = z.input<typeof tenantCreateInput>;
 
+const filterText = (max: number, description: string) => z.string().trim().max(max).optional().meta({ description });
+
+/** The tenant list's filters (REST query string, tRPC input, the console's search). */
+export const tenantListInput = z.object({
+  q: filterText(200, "Part of the name, display name or team"),
+  group: filterText(63, "Only members of this group"),
+  label: z
+    .string()
+    .trim()
+    .regex(/^[^=]+=.*$/, "label must be key=value")
+    .optional()
+    .meta({ description: "Only tenants with this label, as key=value" }),
+});
+export type TenantListInput = z.output<typeof tenantListInput>;
+
 export const tenantUpdateInput = z.object({
   /** When given, the change is refused if the tenant changed since. */
   version: z.number().int().min(1).optional(),

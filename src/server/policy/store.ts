@@ -2,6 +2,7 @@
  * Tenants, groups and grant rules in the database. Every write is one transaction with its audit
  * events and a catalog revision bump (contracts are feeds too), like the catalog's.
  */
+import type { z } from "zod";
 import { and, asc, count, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
@@ -189,8 +190,7 @@ async function checkOverrideAllow(db: Db, tenant: string, allow: readonly string
   }
 }
 
-export async function createTenant(db: Db, ctx: ChangeContext, rawInput: unknown): Promise<Tenant> {
-  const input = parseInput(tenantCreateInput, rawInput, "cannot create tenant");
+export async function createTenant(db: Db, ctx: ChangeContext, input: z.output<typeof tenantCreateInput>): Promise<Tenant> {
   return db.transaction(async (tx) => {
     const [existing] = await tx.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, input.name)).limit(1);
     if (existing) {
@@ -208,8 +208,7 @@ export async function createTenant(db: Db, ctx: ChangeContext, rawInput: unknown
   }).catch(alreadyExistsOnRace("tenant", input.name));
 }
 
-export async function updateTenant(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Tenant> {
-  const input = parseInput(tenantUpdateInput, rawInput, `cannot update tenant '${name}'`);
+export async function updateTenant(db: Db, ctx: ChangeContext, name: string, input: z.output<typeof tenantUpdateInput>): Promise<Tenant> {
   return db.transaction(async (tx) => {
     const row = await tenantRow(tx, name, true);
     if (input.name !== undefined && input.name !== name) throw immutableName("tenant", name);

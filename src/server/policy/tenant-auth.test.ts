@@ -11,6 +11,8 @@ import { createTenant } from "./store";
 import { TenantAuthenticator } from "./tenant-auth";
 import { createTenantToken, revokeTenantToken } from "./tenant-tokens";
 import { hashSecret } from "../auth/secrets";
+import { tenantCreateInput } from "@/server/policy/model";
+import { tenantTokenCreateInput } from "@/server/policy/tenant-tokens";
 
 const GRACE_MS = 30 * 60_000;
 const DAY_MS = 86_400_000;
@@ -35,12 +37,12 @@ for (const kind of DATABASE_KINDS) {
       const bearer = (token: string) => `Bearer ${token}`;
       let seen: string, unseen: string, revoked: string, shortLived: string;
       try {
-        await createTenant(database.db, ALICE, { name: "team-a" });
-        seen = (await createTenantToken(database.db, ALICE, "team-a", { name: "seen" })).token;
-        unseen = (await createTenantToken(database.db, ALICE, "team-a", { name: "unseen" })).token;
-        const issued = await createTenantToken(database.db, ALICE, "team-a", { name: "revoked" });
+        await createTenant(database.db, ALICE, tenantCreateInput.parse({ name: "team-a" }));
+        seen = (await createTenantToken(database.db, ALICE, "team-a", tenantTokenCreateInput.parse({ name: "seen" }))).token;
+        unseen = (await createTenantToken(database.db, ALICE, "team-a", tenantTokenCreateInput.parse({ name: "unseen" }))).token;
+        const issued = await createTenantToken(database.db, ALICE, "team-a", tenantTokenCreateInput.parse({ name: "revoked" }));
         revoked = issued.token;
-        shortLived = (await createTenantToken(database.db, ALICE, "team-a", { name: "short", expiresInDays: 1 })).token;
+        shortLived = (await createTenantToken(database.db, ALICE, "team-a", tenantTokenCreateInput.parse({ name: "short", expiresInDays: 1 }))).token;
 
         expect((await auth.authenticate(bearer(seen))).tenant).toBe("team-a");
         expect((await auth.authenticate(bearer(revoked))).tenant).toBe("team-a");

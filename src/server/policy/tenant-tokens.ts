@@ -44,8 +44,7 @@ function toTenantToken(row: Row): TenantToken {
   };
 }
 
-export async function createTenantToken(db: Db, ctx: ChangeContext, tenant: string, rawInput: unknown, now = new Date()) {
-  const input = parseInput(tenantTokenCreateInput, rawInput, "cannot create tenant token");
+export async function createTenantToken(db: Db, ctx: ChangeContext, tenant: string, input: z.output<typeof tenantTokenCreateInput>, now = new Date()) {
   const secret = newSecret(TENANT_TOKEN_PREFIX);
   return db.transaction(async (tx) => {
     const [exists] = await tx.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, tenant)).limit(1);

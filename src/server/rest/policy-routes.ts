@@ -1,26 +1,19 @@
 import {
   createGrant,
   createGroup,
-  createTenant,
   deleteGrant,
   deleteGroup,
-  deleteTenant,
   getGrant,
   getGroup,
-  getTenant,
   listGrants,
   listGroups,
-  listTenants,
   policyCounts,
   updateGrant,
   updateGroup,
-  updateTenant,
 } from "../policy/store";
-import { contractAsServed, currentSnapshot, effectiveAccess, explain } from "../policy/queries";
-import { createTenantToken, listTenantTokens, revokeTenantToken } from "../policy/tenant-tokens";
+import { currentSnapshot, explain } from "../policy/queries";
 import { z } from "zod";
-import { ACCESS, grantCreateInput, grantUpdateInput, groupCreateInput, groupUpdateInput, tenantCreateInput, tenantUpdateInput } from "../policy/model";
-import { tenantTokenCreateInput } from "../policy/tenant-tokens";
+import { ACCESS, grantCreateInput, grantUpdateInput, groupCreateInput, groupUpdateInput } from "../policy/model";
 import { accessChange } from "./dry-run";
 import { json, readJsonBody } from "./http";
 import {
@@ -38,22 +31,24 @@ import {
   tenantTokenResource,
 } from "./resources";
 import { route, type RestRoute } from "./router";
+import { useCaseRoute } from "./use-case-route";
+import {
+  createTenantTokenUseCase,
+  createTenantUseCase,
+  deleteTenantUseCase,
+  explainTenantAccess,
+  getTenantWithAccess,
+  listTenantsWithAccess,
+  listTenantTokensUseCase,
+  revokeTenantTokenUseCase,
+  tenantContract,
+  updateTenantUseCase,
+} from "../application/tenants";
 
 const noContent = () => new Response(null, { status: 204 });
 const deleted = { status: 204, description: "Deleted" };
 
 const text = (max: number, description: string) => z.string().trim().max(max).optional().meta({ description });
-
-const tenantListQuery = z.object({
-  q: text(200, "Part of the name, display name or team"),
-  group: text(63, "Only members of this group"),
-  label: z
-    .string()
-    .trim()
-    .regex(/^[^=]+=.*$/, "label must be key=value")
-    .optional()
-    .meta({ description: "Only tenants with this label, as key=value" }),
-});
 
 const grantListQuery = z.object({
   subjectType: z.enum(["everyone", "group", "tenant", "selector"], { error: "subjectType must be everyone, group, tenant or selector" }).optional(),
@@ -64,135 +59,79 @@ const grantListQuery = z.object({
 
 export const policyRoutes: RestRoute[] = [
   // Tenants
-  route({
+  useCaseRoute(listTenantsWithAccess, {
     method: "GET",
     path: "/api/v1/tenants",
     summary: "List tenants with their groups and allowed servers",
-    role: "viewer",
-    mutates: false,
-    query: tenantListQuery,
     response: { status: 200, description: "Tenants, by name", schema: tenantListResource },
-    handle: async ({ services, query }) => {
-      const snapshot = services.snapshots.current;
-      const items = (await listTenants(services.db, query)).map((t) => ({
-        ...t,
-        allowedServers: [...(snapshot?.policy.tenants.get(t.name)?.allow ?? [])],
-      }));
-      return json({ items });
-    },
+    respond: (items) => json({ items }),
   }),
-  {
+  useCaseRoute(createTenantUseCase, {
     method: "POST",
     path: "/api/v1/tenants",
     summary: "Create a tenant",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
-    body: { schema: tenantCreateInput },
+    body: "tenant",
     response: { status: 201, description: "The tenant", schema: tenantResource, headers: { Location: "The tenant's URL" } },
-    handle: async (req) => {
-      const body = await readJsonBody(req.request);
-      return accessChange(req, (db) => createTenant(db, req.change, body), (tenant) =>
-        json(tenant, 201, { Location: `/api/v1/tenants/${tenant.name}` }),
-      );
-    },
-  },
-  {
+    respond: (tenant) => json(tenant, 201, { Location: `/api/v1/tenants/${tenant.name}` }),
+  }),
+  useCaseRoute(getTenantWithAccess, {
     method: "GET",
     path: "/api/v1/tenants/{name}",
     summary: "A tenant with its groups and effective access (decision and tier per active server)",
-    role: "viewer",
-    mutates: false,
     response: { status: 200, description: "The tenant", schema: tenantDetailResource },
-    handle: async ({ services, params }) => {
-      const tenant = await getTenant(services.db, params.name!);
-      return json({ ...tenant, access: effectiveAccess(currentSnapshot(services), tenant.name) });
-    },
-  },
-  {
+    respond: ({ tenant, access }) => json({ ...tenant, access }),
+  }),
+  useCaseRoute(updateTenantUseCase, {
     method: "PATCH",
     path: "/api/v1/tenants/{name}",
     summary: "Change a tenant",
     description: "Omitted fields keep their value. With version, a change made since is refused with 409.",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
-    body: { schema: tenantUpdateInput },
+    body: "patch",
     response: { status: 200, description: "The changed tenant", schema: tenantResource },
-    handle: async (req) => {
-      const body = await readJsonBody(req.request);
-      return accessChange(req, (db) => updateTenant(db, req.change, req.params.name!, body), (tenant) => json(tenant));
-    },
-  },
-  {
+  }),
+  useCaseRoute(deleteTenantUseCase, {
     method: "DELETE",
     path: "/api/v1/tenants/{name}",
     summary: "Delete a tenant, its memberships and the rules naming it",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
     dryRunResult: tenantResource,
     response: deleted,
-    handle: (req) => accessChange(req, (db) => deleteTenant(db, req.change, req.params.name!), noContent),
-  },
-  {
+  }),
+  useCaseRoute(explainTenantAccess, {
     method: "GET",
     path: "/api/v1/tenants/{name}/explain/{server}",
     summary: "Why the tenant may or may not use the server",
     description: "The decision, the deciding tier and rule, and every rule or override pattern that matched.",
-    role: "viewer",
-    mutates: false,
     response: { status: 200, description: "The explanation", schema: explanationResource },
-    handle: async ({ services, params }) => json(explain(currentSnapshot(services), params.name!, params.server!)),
-  },
-  {
+  }),
+  useCaseRoute(tenantContract, {
     method: "GET",
     path: "/api/v1/tenants/{name}/contract",
     summary: "The tenant's contract exactly as its pod receives it",
-    role: "viewer",
-    mutates: false,
     response: { status: 200, description: "The contract", schema: contractResource, headers: { ETag: "The ETag the pod sees" } },
-    handle: async ({ services, params }) => {
-      const { contract, etag } = contractAsServed(currentSnapshot(services), params.name!);
-      return json(contract, 200, { ETag: etag });
-    },
-  },
-  {
+    respond: ({ contract, etag }) => json(contract, 200, { ETag: etag }),
+  }),
+  useCaseRoute(listTenantTokensUseCase, {
     method: "GET",
     path: "/api/v1/tenants/{name}/tokens",
     summary: "The tenant's tokens for pods outside Kubernetes (never the secrets)",
-    role: "admin",
-    mutates: false,
     response: { status: 200, description: "Tokens, newest first", schema: z.object({ items: z.array(tenantTokenResource) }) },
-    handle: async ({ services, params }) => {
-      await getTenant(services.db, params.name!);
-      return json({ items: await listTenantTokens(services.db, params.name!) });
-    },
-  },
-  {
+    respond: (items) => json({ items }),
+  }),
+  useCaseRoute(createTenantTokenUseCase, {
     method: "POST",
     path: "/api/v1/tenants/{name}/tokens",
+    params: { name: "tenant" },
     summary: "Issue a tenant token; the secret is in this answer only",
-    role: "admin",
-    mutates: false,
-    body: { schema: tenantTokenCreateInput },
+    body: "token",
     response: { status: 201, description: "The token and its secret", schema: issuedTenantTokenResource },
-    handle: async ({ services, params, request, change }) =>
-      json(await createTenantToken(services.db, change, params.name!, await readJsonBody(request)), 201),
-  },
-  {
+  }),
+  useCaseRoute(revokeTenantTokenUseCase, {
     method: "DELETE",
     path: "/api/v1/tenants/{name}/tokens/{id}",
+    params: { name: "tenant" },
     summary: "Revoke a tenant token",
-    role: "admin",
-    mutates: false,
     response: { status: 204, description: "Revoked: pods using it are refused from now on" },
-    handle: async ({ services, params, change }) => {
-      const revoked = await revokeTenantToken(services.db, change, params.name!, params.id!);
-      services.tenantAuth.forget(revoked.hash);
-      return noContent();
-    },
-  },
+  }),
 
   // Groups
   {

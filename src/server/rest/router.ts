@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AnyUseCase } from "../application/use-case";
 import type { ChangeContext } from "../audit/audit";
 import { authenticate } from "../auth/authenticate";
 import { authorize } from "../auth/guard";
@@ -62,6 +63,8 @@ export interface RestRoute<Query extends z.ZodObject = z.ZodObject> {
   dryRun?: boolean;
   /** What a dry run's `result` holds when it differs from the response schema (a delete previews what it would remove). */
   dryRunResult?: z.ZodType;
+  /** The use case the route adapts (its role and argument schema are the route's). */
+  useCase?: AnyUseCase;
   handle(req: RestRequest<z.output<Query>>): Promise<Response>;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ZodError } from "zod";
+import { ZodError, type z } from "zod";
+import { changesSnapshot, type AnyUseCase, type UseCase } from "../application/use-case";
 import { authorize, type RequestFacts } from "../auth/guard";
 import type { Principal } from "../auth/principal";
 import type { Requirement } from "../auth/roles";
@@ -21,6 +22,8 @@ export interface TrpcContext {
 /** Every procedure declares the smallest role that may call it. */
 export interface Meta {
   requirement: Requirement;
+  /** The use case the procedure adapts (procedureOf). */
+  useCase?: string;
 }
 
 const t = initTRPC
@@ -77,8 +80,42 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 const procedureFor = (requirement: Requirement) => t.procedure.meta({ requirement }).use(domainErrors).use(guard).use(refreshFeeds);
+/** A use case's procedure rebuilds the snapshot itself, only when the use case can change it. */
+const useCaseProcedureFor = (requirement: Requirement) => t.procedure.meta({ requirement }).use(domainErrors).use(guard);
 
 export const publicProcedure = procedureFor("public");
 export const viewerProcedure = procedureFor("viewer");
 export const editorProcedure = procedureFor("editor");
 export const adminProcedure = procedureFor("admin");
+
+/** The procedure's input: the use case's arguments; when they may all be left out, also omitted whole (`tenants.list()`). */
+function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
+  const allOptional = useCase.args.safeParse({}).success;
+  const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as Args;
+  return useCaseProcedureFor(useCase.role).meta({ requirement: useCase.role, useCase: useCase.name }).input(input);
+}
+
+function useCaseResolver<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
+  const rebuilds = changesSnapshot(useCase as AnyUseCase);
+  return async ({ ctx, input }: { ctx: TrpcContext; input: unknown }): Promise<Result> => {
+    const args = (input ?? useCase.args.parse({})) as z.output<Args>;
+    const result = await useCase.run({ services: ctx.services, change: ctx.change, principal: ctx.principal }, args);
+    if (rebuilds) await ctx.services.snapshots.refresh().catch(() => undefined);
+    return result;
+  };
+}
+
+const queryOf = <Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) =>
+  useCaseProcedure(useCase).query(useCaseResolver(useCase));
+const mutationOf = <Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) =>
+  useCaseProcedure(useCase).mutation(useCaseResolver(useCase));
+
+/**
+ * A procedure as an adapter over a use case: its role, its input (the use case's argument schema)
+ * and its kind (a mutation when the use case changes state) are the use case's.
+ */
+export function procedureOf<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result, true>): ReturnType<typeof mutationOf<Args, Result>>;
+export function procedureOf<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result, false>): ReturnType<typeof queryOf<Args, Result>>;
+export function procedureOf<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
+  return useCase.mutates ? mutationOf(useCase) : queryOf(useCase);
+}

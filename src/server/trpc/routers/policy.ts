@@ -1,73 +1,46 @@
 import { z } from "zod";
 import { disableServer, publishServer } from "../../catalog/servers";
-import {
-  grantCreateInput,
-  grantUpdateInput,
-  groupCreateInput,
-  groupUpdateInput,
-  tenantCreateInput,
-  tenantUpdateInput,
-} from "../../policy/model";
-import { accessMatrix, changeOrPreview, contractAsServed, currentSnapshot, effectiveAccess, explain } from "../../policy/queries";
+import { grantCreateInput, grantUpdateInput, groupCreateInput, groupUpdateInput } from "../../policy/model";
+import { accessMatrix, changeOrPreview, currentSnapshot, explain } from "../../policy/queries";
 import {
   createGrant,
   createGroup,
-  createTenant,
   deleteGrant,
   deleteGroup,
-  deleteTenant,
   getGrant,
   getGroup,
-  getTenant,
   listGrants,
   listGroups,
   listTenants,
   policyCounts,
   updateGrant,
   updateGroup,
-  updateTenant,
 } from "../../policy/store";
-import { createTenantToken, listTenantTokens, revokeTenantToken, tenantTokenCreateInput } from "../../policy/tenant-tokens";
-import { adminProcedure, editorProcedure, router, viewerProcedure } from "../init";
+import { editorProcedure, procedureOf, router, viewerProcedure } from "../init";
+import {
+  createTenantTokenUseCase,
+  createTenantUseCase,
+  deleteTenantUseCase,
+  getTenantWithAccess,
+  listTenantsWithAccess,
+  listTenantTokensUseCase,
+  revokeTenantTokenUseCase,
+  updateTenantUseCase,
+} from "../../application/tenants";
 
 const byName = z.object({ name: z.string().min(1) });
 const byId = z.object({ id: z.string().min(1) });
 const dryRun = { dryRun: z.boolean().default(false) };
 
 export const tenantsRouter = router({
-  list: viewerProcedure
-    .input(z.object({ q: z.string().optional(), group: z.string().optional(), label: z.string().optional() }).default({}))
-    .query(async ({ ctx, input }) => {
-      const snapshot = ctx.services.snapshots.current;
-      return (await listTenants(ctx.services.db, input)).map((t) => ({
-        ...t,
-        allowedServers: [...(snapshot?.policy.tenants.get(t.name)?.allow ?? [])],
-      }));
-    }),
-  get: viewerProcedure.input(byName).query(async ({ ctx, input }) => {
-    const tenant = await getTenant(ctx.services.db, input.name);
-    const snapshot = currentSnapshot(ctx.services);
-    return { tenant, access: effectiveAccess(snapshot, tenant.name), contract: contractAsServed(snapshot, tenant.name) };
-  }),
-  create: editorProcedure
-    .input(z.object({ tenant: tenantCreateInput, ...dryRun }))
-    .mutation(({ ctx, input }) => changeOrPreview(ctx.services.db, input.dryRun, (db) => createTenant(db, ctx.change, input.tenant))),
-  update: editorProcedure
-    .input(z.object({ name: z.string(), patch: tenantUpdateInput, ...dryRun }))
-    .mutation(({ ctx, input }) => changeOrPreview(ctx.services.db, input.dryRun, (db) => updateTenant(db, ctx.change, input.name, input.patch))),
-  delete: editorProcedure
-    .input(byName.extend(dryRun))
-    .mutation(({ ctx, input }) => changeOrPreview(ctx.services.db, input.dryRun, (db) => deleteTenant(db, ctx.change, input.name))),
-  tokens: adminProcedure.input(byName).query(({ ctx, input }) => listTenantTokens(ctx.services.db, input.name)),
-  createToken: adminProcedure
-    .input(z.object({ tenant: z.string(), token: tenantTokenCreateInput }))
-    .mutation(({ ctx, input }) => createTenantToken(ctx.services.db, ctx.change, input.tenant, input.token)),
-  revokeToken: adminProcedure.input(z.object({ tenant: z.string(), id: z.string() })).mutation(async ({ ctx, input }) => {
-    const revoked = await revokeTenantToken(ctx.services.db, ctx.change, input.tenant, input.id);
-    ctx.services.tenantAuth.forget(revoked.hash);
-    const { hash: _hash, ...token } = revoked;
-    return token;
-  }),
+  list: procedureOf(listTenantsWithAccess),
+  get: procedureOf(getTenantWithAccess),
+  create: procedureOf(createTenantUseCase),
+  update: procedureOf(updateTenantUseCase),
+  delete: procedureOf(deleteTenantUseCase),
+  tokens: procedureOf(listTenantTokensUseCase),
+  createToken: procedureOf(createTenantTokenUseCase),
+  revokeToken: procedureOf(revokeTenantTokenUseCase),
 });
 
 export const groupsRouter = router({

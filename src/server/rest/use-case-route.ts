@@ -1,0 +1,110 @@
+/**
+ * A REST route as an adapter over a use case: it takes the role and the argument schema from the
+ * use case, assembles the arguments from the path, the query string and the body, validates them
+ * once with that schema and answers the result.
+ */
+import { z } from "zod";
+import { changesSnapshot, type AnyUseCase, type UseCase } from "../application/use-case";
+import { DomainError, fieldErrorsOf, summarize } from "../errors";
+import { json, queryObject, readJsonBody } from "./http";
+import type { RestRequest, RestRoute, RouteResponse } from "./router";
+
+/** What a previewable use case's change produced when it was applied (changeOrPreview's outcome, unwrapped). */
+export type Applied<Result> = Result extends { dryRun: false; result: infer T } ? T : Result extends { dryRun: true } ? never : Result;
+
+export interface UseCaseRouteOptions<Result> {
+  method: RestRoute["method"];
+  path: string;
+  summary: string;
+  description?: string;
+  /** Path parameters named otherwise than their argument: {name: "tenant"} fills `tenant` from {name}. */
+  params?: Record<string, string>;
+  /** The argument the JSON body fills (its schema is the body's); validation errors name its fields from the body's root. */
+  body?: string;
+  /** The body may be empty (then it is {}). */
+  optionalBody?: boolean;
+  bodyDescription?: string;
+  response: RouteResponse;
+  errors?: Record<number, string>;
+  dryRunResult?: z.ZodType;
+  /** The answer; by default the result as JSON with the response's status (a dry run answers its preview). */
+  respond?: (result: Applied<Result>, req: RestRequest) => Response;
+}
+
+/** The arguments a route takes from its query string: those neither in the path, nor the body, nor dryRun. */
+function queryKeys(args: z.ZodObject, path: string, body: string | undefined, renamed: Record<string, string>): string[] {
+  const inPath = new Set([...path.matchAll(/\{(\w+)\}/g)].map((m) => renamed[m[1]!] ?? m[1]!));
+  return Object.keys(args.shape).filter((key) => !inPath.has(key) && key !== body && key !== "dryRun");
+}
+
+/** Field paths are the caller's: a body's fields are named from the body's root, not from the argument holding it. */
+function relativeTo(body: string | undefined, path: PropertyKey[]): PropertyKey[] {
+  return body !== undefined && path[0] === body ? path.slice(1) : path;
+}
+
+function parseArgs(useCase: AnyUseCase, body: string | undefined, raw: Record<string, unknown>): unknown {
+  const result = useCase.args.safeParse(raw);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue: z.core.$ZodIssue) => ({ ...issue, path: relativeTo(body, issue.path) }));
+  const details = fieldErrorsOf(new z.ZodError(issues));
+  const prefix = useCase.invalid?.(raw) ?? "invalid input";
+  throw new DomainError("VALIDATION_FAILED", `${prefix}: ${summarize(details)}`, details);
+}
+
+export function useCaseRoute<Args extends z.ZodObject, Result>(
+  useCase: UseCase<Args, Result>,
+  options: UseCaseRouteOptions<Result>,
+): RestRoute {
+  const shape = useCase.args.shape as Record<string, z.ZodType>;
+  const takesDryRun = "dryRun" in shape;
+  const renamed = options.params ?? {};
+  const fromQuery = queryKeys(useCase.args, options.path, options.body, renamed);
+  const bodySchema = options.body !== undefined ? shape[options.body] : undefined;
+  if (options.body !== undefined && !bodySchema) throw new Error(`${useCase.name}: no argument '${options.body}' for the body`);
+  return {
+    method: options.method,
+    path: options.path,
+    summary: options.summary,
+    description: options.description,
+    role: useCase.role,
+    mutates: changesSnapshot(useCase as AnyUseCase),
+    useCase: useCase as AnyUseCase,
+    query: fromQuery.length > 0 ? useCase.args.pick(Object.fromEntries(fromQuery.map((k) => [k, true])) as Record<string, true>) : undefined,
+    dryRun: takesDryRun,
+    dryRunResult: options.dryRunResult,
+    body: bodySchema
+      ? { schema: bodySchema, optional: options.optionalBody, description: options.bodyDescription }
+      : undefined,
+    response: options.response,
+    errors: options.errors,
+    // The router validated the query string against these same argument schemas; the arguments
+    // are assembled from the raw strings again so that one parse gives the typed whole.
+    handle: async (req) => {
+      const raw: Record<string, unknown> = {};
+      for (const [param, value] of Object.entries(req.params)) raw[renamed[param] ?? param] = value;
+      const queryString = queryObject(req.url);
+      for (const key of fromQuery) if (key in queryString) raw[key] = queryString[key];
+      if (takesDryRun) raw.dryRun = (req.query as { dryRun?: boolean }).dryRun ?? false;
+      if (options.body !== undefined) raw[options.body] = await readJsonBody(req.request, { optional: options.optionalBody });
+      const args = parseArgs(useCase as AnyUseCase, options.body, raw) as z.output<Args>;
+      const result = await useCase.run({ services: req.services, change: req.change, principal: req.principal }, args);
+      if (isPreview(result)) return json({ dryRun: true, impact: result.impact, result: result.result });
+      if (options.respond) return options.respond(unwrapChange(result) as Applied<Result>, req);
+      const value = unwrapChange(result);
+      if (options.response.status === 204) return new Response(null, { status: 204 });
+      return json(value, options.response.status);
+    },
+  };
+}
+
+/** A previewable use case answers changeOrPreview's outcome; REST answers the preview, or the result alone. */
+function isPreview(value: unknown): value is { dryRun: true; impact: unknown; result: unknown } {
+  return typeof value === "object" && value !== null && (value as { dryRun?: unknown }).dryRun === true && "impact" in value;
+}
+
+function unwrapChange(value: unknown): unknown {
+  if (typeof value === "object" && value !== null && (value as { dryRun?: unknown }).dryRun === false && "result" in value) {
+    return (value as { result: unknown }).result;
+  }
+  return value;
+}
