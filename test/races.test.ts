@@ -11,12 +11,12 @@ import { errorResponse } from "@/server/rest/http";
 import { describeEachDatabase } from "./support/database";
 import { TEST_DATABASE_URL } from "./support/env";
 import { ALICE, BOB } from "./support/services";
-import { tenantCreateInput } from "@/server/policy/model";
+import { grantCreateInput, groupCreateInput, groupUpdateInput, tenantCreateInput } from "@/server/policy/model";
 
 describeEachDatabase("Changes racing a delete", (database, kind) => {
   it("maps a foreign-key refusal to 422 naming the missing tenant", async () => {
     const { db } = database();
-    await createGroup(db, ALICE, { name: "fk-net", members: [] });
+    await createGroup(db, ALICE, groupCreateInput.parse({ name: "fk-net", members: [] }));
     const error = await db
       .insert(groupMembers)
       .values({ groupName: "fk-net", tenantName: "vanished" })
@@ -31,7 +31,7 @@ describeEachDatabase("Changes racing a delete", (database, kind) => {
     const { db } = database();
     await createTenant(db, ALICE, tenantCreateInput.parse({ name: "doomed" }));
     await createTenant(db, ALICE, tenantCreateInput.parse({ name: "keeper" }));
-    await createGroup(db, ALICE, { name: "racing", members: ["keeper"] });
+    await createGroup(db, ALICE, groupCreateInput.parse({ name: "racing", members: ["keeper"] }));
     await createTenant(db, ALICE, tenantCreateInput.parse({ name: "doomed-too" }));
 
     // Another request deletes the tenants and has not committed yet.
@@ -44,8 +44,8 @@ describeEachDatabase("Changes racing a delete", (database, kind) => {
     });
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const update = updateGroup(db, BOB, "racing", { members: ["keeper", "doomed"] }).then(() => null, (e: unknown) => e);
-      const grant = createGrant(db, BOB, { subject: { type: "tenant", name: "doomed-too" }, servers: "*", access: "allow" }).then(() => null, (e: unknown) => e);
+      const update = updateGroup(db, BOB, "racing", groupUpdateInput.parse({ members: ["keeper", "doomed"] })).then(() => null, (e: unknown) => e);
+      const grant = createGrant(db, BOB, grantCreateInput.parse({ subject: { type: "tenant", name: "doomed-too" }, servers: "*", access: "allow" })).then(() => null, (e: unknown) => e);
       await new Promise((resolve) => setTimeout(resolve, 300));
       commit();
       await deleting;

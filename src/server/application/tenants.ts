@@ -1,7 +1,7 @@
 /** Tenants: their access as the served snapshot decides it, their changes, their pod tokens. */
 import { z } from "zod";
 import { tenantCreateInput, tenantListInput, tenantUpdateInput } from "../policy/model";
-import { changeOrPreview, contractAsServed, currentSnapshot, effectiveAccess, explain } from "../policy/queries";
+import { changeOrPreview, contractAsServed, currentSnapshot, effectiveAccess } from "../policy/queries";
 import { createTenant, deleteTenant, getTenant, listTenants, updateTenant } from "../policy/store";
 import { createTenantToken, listTenantTokens, revokeTenantToken, tenantTokenCreateInput } from "../policy/tenant-tokens";
 import { useCase } from "./use-case";
@@ -59,14 +59,6 @@ export const deleteTenantUseCase = useCase({
   mutates: true,
   args: z.object({ name: tenantName, dryRun }),
   run: ({ services, change }, { name, dryRun }) => changeOrPreview(services.db, dryRun, (db) => deleteTenant(db, change, name)),
-});
-
-export const explainTenantAccess = useCase({
-  name: "tenants.explain",
-  role: "viewer",
-  mutates: false,
-  args: z.object({ name: tenantName, server: z.string().min(1) }),
-  run: async ({ services }, { name, server }) => explain(currentSnapshot(services), name, server),
 });
 
 export const tenantContract = useCase({

@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { auditEvents } from "../db/schema";
-import { DomainError, parseInput } from "../errors";
+import { DomainError } from "../errors";
 
 const isoTime = (what: string) =>
   z
@@ -77,8 +77,9 @@ function conditions(query: z.output<typeof auditQuery>): SQL[] {
   return where;
 }
 
-export async function listAuditEvents(db: Db, rawQuery: unknown): Promise<{ events: AuditEvent[]; nextCursor: string | null }> {
-  const query = parseInput(auditQuery, rawQuery ?? {}, "invalid audit query");
+export type AuditFilter = z.output<typeof auditQuery>;
+
+export async function listAuditEvents(db: Db, query: AuditFilter): Promise<{ events: AuditEvent[]; nextCursor: string | null }> {
   const where = conditions(query);
   if (query.cursor) where.push(lt(auditEvents.id, Number(query.cursor)));
   const rows = await db
@@ -92,10 +93,10 @@ export async function listAuditEvents(db: Db, rawQuery: unknown): Promise<{ even
 }
 
 /** Every matching event, newest first, in pages, for exports of any size. */
-export async function* allAuditEvents(db: Db, rawQuery: unknown): AsyncGenerator<AuditEvent> {
+export async function* allAuditEvents(db: Db, filter: Omit<AuditFilter, "cursor" | "limit">): AsyncGenerator<AuditEvent> {
   let cursor: string | undefined;
   do {
-    const page = await listAuditEvents(db, { ...(rawQuery as object), cursor, limit: 500 });
+    const page = await listAuditEvents(db, { ...filter, cursor, limit: 500 });
     yield* page.events;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

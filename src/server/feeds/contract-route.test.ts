@@ -13,7 +13,7 @@ import { createServer, publishServer, updateServer } from "../catalog/servers";
 import { createGrant, createTenant, deleteGrant } from "../policy/store";
 import type { Services } from "../services";
 import { contractResponse } from "./contract-route";
-import { tenantCreateInput } from "@/server/policy/model";
+import { grantCreateInput, tenantCreateInput } from "@/server/policy/model";
 
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
 let jwksServer: http.Server;
@@ -92,7 +92,7 @@ describeEachDatabase("tenant contract", (database) => {
     }
     await createTenant(db, ALICE, tenantCreateInput.parse({ name: "alpha", team: "payments" }));
     await createTenant(db, ALICE, tenantCreateInput.parse({ name: "beta" }));
-    await createGrant(db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" });
+    await createGrant(db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" }));
     await services.snapshots.refresh();
   });
 
@@ -191,7 +191,7 @@ describeEachDatabase("tenant contract", (database) => {
     const token = bearer(await serviceAccountToken("system:serviceaccount:tenants:beta"));
     const before = await fetchContract("beta", token);
     const expiresAt = new Date(Date.now() + 1500).toISOString();
-    await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "beta" }, servers: "slack", access: "allow", expiresAt });
+    await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "beta" }, servers: "slack", access: "allow", expiresAt }));
     await services.snapshots.refresh();
     const granted = await fetchContract("beta", token);
     expect((await granted.json()).policy.mcpServers.allow).toEqual(["slack"]);
@@ -223,7 +223,7 @@ describeEachDatabase("tenant contract revisions", (database) => {
     }
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "beta" }));
-    await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" });
+    await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" }));
     await services.snapshots.refresh();
   });
 
@@ -232,7 +232,7 @@ describeEachDatabase("tenant contract revisions", (database) => {
     const betaBefore = await fetchContract(services, "beta");
     expect(before.contract.revision).toBeLessThanOrEqual(services.snapshots.current!.revision);
     await createServer(services.db, ALICE, { name: "draft-only", displayName: "Draft only", endpoint: "https://draft.example/mcp" });
-    await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "beta" }, servers: "slack", access: "allow" });
+    await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "beta" }, servers: "slack", access: "allow" }));
     await services.snapshots.refresh();
     // The unchanged contract's rendered body is carried into the new snapshot, not rendered again.
     expect(services.snapshots.current!.contracts.has("alpha")).toBe(true);
@@ -253,10 +253,10 @@ describeEachDatabase("tenant contract revisions", (database) => {
   });
 
   it("is the same on a replica that starts later, even after the contract changed back", async () => {
-    await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "deny" });
+    await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "deny" }));
     await services.snapshots.refresh();
     const denied = await fetchContract(services, "alpha");
-    const grant = await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "allow", note: "temporary" });
+    const grant = await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "allow", note: "temporary" }));
     await services.snapshots.refresh();
     await deleteGrant(services.db, ALICE, grant.id);
     await services.snapshots.refresh();

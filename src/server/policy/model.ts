@@ -157,6 +157,15 @@ export const grantUpdateInput = z.object({
 });
 export type GrantUpdateInput = z.input<typeof grantUpdateInput>;
 
+/** The rule list's filters (REST query string, tRPC input). */
+export const grantListInput = z.object({
+  subjectType: z.enum(["everyone", "group", "tenant", "selector"], { error: "subjectType must be everyone, group, tenant or selector" }).optional(),
+  subjectName: filterText(63, "The group or tenant the rule names"),
+  access: z.enum(ACCESS, { error: "access must be allow or deny" }).optional(),
+  server: filterText(200, "Only rules whose pattern matches this server name"),
+});
+export type GrantListInput = z.output<typeof grantListInput>;
+
 export interface Tenant {
   name: string;
   displayName: string;

@@ -7,7 +7,7 @@ import { and, asc, count, eq, ilike, inArray, or, sql, type SQL } from "drizzle-
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
-import { DomainError, notFound, parseInput, sqlState } from "../errors";
+import { DomainError, notFound, sqlState } from "../errors";
 import { deepEqual } from "../util/stable-json";
 import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput } from "./compile";
 import {
@@ -356,8 +356,7 @@ export async function listGroups(db: Db): Promise<Group[]> {
   return rows.map((row) => toGroup(row, (byGroup.get(row.name) ?? []).sort()));
 }
 
-export async function createGroup(db: Db, ctx: ChangeContext, rawInput: unknown): Promise<Group> {
-  const input = parseInput(groupCreateInput, rawInput, "cannot create group");
+export async function createGroup(db: Db, ctx: ChangeContext, input: z.output<typeof groupCreateInput>): Promise<Group> {
   return db.transaction(async (tx) => {
     const [existing] = await tx.select({ name: groups.name }).from(groups).where(eq(groups.name, input.name)).limit(1);
     if (existing) throw new DomainError("CONFLICT", `a group named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
@@ -374,8 +373,7 @@ export async function createGroup(db: Db, ctx: ChangeContext, rawInput: unknown)
   }).catch(alreadyExistsOnRace("group", input.name));
 }
 
-export async function updateGroup(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Group> {
-  const input = parseInput(groupUpdateInput, rawInput, `cannot update group '${name}'`);
+export async function updateGroup(db: Db, ctx: ChangeContext, name: string, input: z.output<typeof groupUpdateInput>): Promise<Group> {
   return db.transaction(async (tx) => {
     const row = await groupRow(tx, name, true);
     if (input.name !== undefined && input.name !== name) throw immutableName("group", name);
@@ -507,8 +505,7 @@ export async function listGrants(
   return filter.server ? list.filter((g) => patternMatches(g.servers, filter.server!)) : list;
 }
 
-export async function createGrant(db: Db, ctx: ChangeContext, rawInput: unknown, now = new Date()): Promise<SavedGrant> {
-  const input = parseInput(grantCreateInput, rawInput, "cannot save rule");
+export async function createGrant(db: Db, ctx: ChangeContext, input: z.output<typeof grantCreateInput>, now = new Date()): Promise<SavedGrant> {
   const expiresAt = futureOrNull(input.expiresAt, now);
   return db.transaction(async (tx) => {
     await assertSubjectExists(tx, input.subject);
@@ -532,8 +529,7 @@ export async function createGrant(db: Db, ctx: ChangeContext, rawInput: unknown,
   });
 }
 
-export async function updateGrant(db: Db, ctx: ChangeContext, id: string, rawInput: unknown, now = new Date()): Promise<SavedGrant> {
-  const input = parseInput(grantUpdateInput, rawInput, "cannot update rule");
+export async function updateGrant(db: Db, ctx: ChangeContext, id: string, input: z.output<typeof grantUpdateInput>, now = new Date()): Promise<SavedGrant> {
   return db.transaction(async (tx) => {
     const row = await grantRow(tx, id, true);
     if (input.version !== undefined && input.version !== row.version) throw stale("rule", id, row, input.version);

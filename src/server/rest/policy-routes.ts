@@ -1,21 +1,30 @@
-import {
-  createGrant,
-  createGroup,
-  deleteGrant,
-  deleteGroup,
-  getGrant,
-  getGroup,
-  listGrants,
-  listGroups,
-  policyCounts,
-  updateGrant,
-  updateGroup,
-} from "../policy/store";
-import { currentSnapshot, explain } from "../policy/queries";
 import { z } from "zod";
-import { ACCESS, grantCreateInput, grantUpdateInput, groupCreateInput, groupUpdateInput } from "../policy/model";
-import { accessChange } from "./dry-run";
-import { json, readJsonBody } from "./http";
+import {
+  createGrantUseCase,
+  createGroupUseCase,
+  deleteGrantUseCase,
+  deleteGroupUseCase,
+  explainAccess,
+  getGrantUseCase,
+  getGroupUseCase,
+  listGrantsWithDeadReasons,
+  listGroupsUseCase,
+  policyReport,
+  updateGrantUseCase,
+  updateGroupUseCase,
+} from "../application/policy";
+import {
+  createTenantTokenUseCase,
+  createTenantUseCase,
+  deleteTenantUseCase,
+  getTenantWithAccess,
+  listTenantsWithAccess,
+  listTenantTokensUseCase,
+  revokeTenantTokenUseCase,
+  tenantContract,
+  updateTenantUseCase,
+} from "../application/tenants";
+import { json } from "./http";
 import {
   contractResource,
   explanationResource,
@@ -30,32 +39,10 @@ import {
   tenantResource,
   tenantTokenResource,
 } from "./resources";
-import { route, type RestRoute } from "./router";
+import type { RestRoute } from "./router";
 import { useCaseRoute } from "./use-case-route";
-import {
-  createTenantTokenUseCase,
-  createTenantUseCase,
-  deleteTenantUseCase,
-  explainTenantAccess,
-  getTenantWithAccess,
-  listTenantsWithAccess,
-  listTenantTokensUseCase,
-  revokeTenantTokenUseCase,
-  tenantContract,
-  updateTenantUseCase,
-} from "../application/tenants";
 
-const noContent = () => new Response(null, { status: 204 });
 const deleted = { status: 204, description: "Deleted" };
-
-const text = (max: number, description: string) => z.string().trim().max(max).optional().meta({ description });
-
-const grantListQuery = z.object({
-  subjectType: z.enum(["everyone", "group", "tenant", "selector"], { error: "subjectType must be everyone, group, tenant or selector" }).optional(),
-  subjectName: text(63, "The group or tenant the rule names"),
-  access: z.enum(ACCESS, { error: "access must be allow or deny" }).optional(),
-  server: text(200, "Only rules whose pattern matches this server name"),
-});
 
 export const policyRoutes: RestRoute[] = [
   // Tenants
@@ -96,9 +83,10 @@ export const policyRoutes: RestRoute[] = [
     dryRunResult: tenantResource,
     response: deleted,
   }),
-  useCaseRoute(explainTenantAccess, {
+  useCaseRoute(explainAccess, {
     method: "GET",
     path: "/api/v1/tenants/{name}/explain/{server}",
+    params: { name: "tenant" },
     summary: "Why the tenant may or may not use the server",
     description: "The decision, the deciding tier and rule, and every rule or override pattern that matched.",
     response: { status: 200, description: "The explanation", schema: explanationResource },
@@ -134,152 +122,85 @@ export const policyRoutes: RestRoute[] = [
   }),
 
   // Groups
-  {
+  useCaseRoute(listGroupsUseCase, {
     method: "GET",
     path: "/api/v1/groups",
     summary: "List groups with their members",
-    role: "viewer",
-    mutates: false,
     response: { status: 200, description: "Groups, by name", schema: z.object({ items: z.array(groupResource) }) },
-    handle: async ({ services }) => json({ items: await listGroups(services.db) }),
-  },
-  {
+    respond: (items) => json({ items }),
+  }),
+  useCaseRoute(createGroupUseCase, {
     method: "POST",
     path: "/api/v1/groups",
     summary: "Create a group",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
-    body: { schema: groupCreateInput },
+    body: "group",
     response: { status: 201, description: "The group", schema: groupResource, headers: { Location: "The group's URL" } },
-    handle: async (req) => {
-      const body = await readJsonBody(req.request);
-      return accessChange(req, (db) => createGroup(db, req.change, body), (group) =>
-        json(group, 201, { Location: `/api/v1/groups/${group.name}` }),
-      );
-    },
-  },
-  {
+    respond: (group) => json(group, 201, { Location: `/api/v1/groups/${group.name}` }),
+  }),
+  useCaseRoute(getGroupUseCase, {
     method: "GET",
     path: "/api/v1/groups/{name}",
     summary: "A group with its members",
-    role: "viewer",
-    mutates: false,
     response: { status: 200, description: "The group", schema: groupResource },
-    handle: async ({ services, params }) => json(await getGroup(services.db, params.name!)),
-  },
-  {
+  }),
+  useCaseRoute(updateGroupUseCase, {
     method: "PATCH",
     path: "/api/v1/groups/{name}",
     summary: "Change a group (members are replaced whole)",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
-    body: { schema: groupUpdateInput },
+    body: "patch",
     response: { status: 200, description: "The changed group", schema: groupResource },
-    handle: async (req) => {
-      const body = await readJsonBody(req.request);
-      return accessChange(req, (db) => updateGroup(db, req.change, req.params.name!, body), (group) => json(group));
-    },
-  },
-  {
+  }),
+  useCaseRoute(deleteGroupUseCase, {
     method: "DELETE",
     path: "/api/v1/groups/{name}",
     summary: "Delete a group and the rules naming it",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
     dryRunResult: groupResource,
     response: deleted,
-    handle: (req) => accessChange(req, (db) => deleteGroup(db, req.change, req.params.name!), noContent),
-  },
+  }),
 
   // Grant rules
-  route({
+  useCaseRoute(listGrantsWithDeadReasons, {
     method: "GET",
     path: "/api/v1/grants",
     summary: "List access rules",
-    role: "viewer",
-    mutates: false,
-    query: grantListQuery,
     response: { status: 200, description: "Rules, oldest first, each with why it is dead if it is", schema: grantListResource },
-    handle: async ({ services, query }) => {
-      const snapshot = services.snapshots.current;
-      const dead = new Map(snapshot?.policy.report.deadRules.map((d) => [d.ruleId, d.reason]));
-      const items = (await listGrants(services.db, query)).map((g) => ({ ...g, deadReason: dead.get(g.id) ?? null }));
-      return json({ items });
-    },
+    respond: (items) => json({ items }),
   }),
-  {
+  useCaseRoute(createGrantUseCase, {
     method: "POST",
     path: "/api/v1/grants",
     summary: "Create an access rule",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
-    body: { schema: grantCreateInput },
+    body: "grant",
     response: { status: 201, description: "The rule, with its id", schema: savedGrantResource, headers: { Location: "The rule's URL" } },
-    handle: async (req) => {
-      const body = await readJsonBody(req.request);
-      return accessChange(req, (db) => createGrant(db, req.change, body), (grant) =>
-        json(grant, 201, { Location: `/api/v1/grants/${grant.id}` }),
-      );
-    },
-  },
-  {
+    respond: (grant) => json(grant, 201, { Location: `/api/v1/grants/${grant.id}` }),
+  }),
+  useCaseRoute(getGrantUseCase, {
     method: "GET",
     path: "/api/v1/grants/{id}",
     summary: "An access rule",
-    role: "viewer",
-    mutates: false,
     response: { status: 200, description: "The rule", schema: grantResource },
-    handle: async ({ services, params }) => json(await getGrant(services.db, params.id!)),
-  },
-  {
+  }),
+  useCaseRoute(updateGrantUseCase, {
     method: "PATCH",
     path: "/api/v1/grants/{id}",
     summary: "Change an access rule",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
-    body: { schema: grantUpdateInput },
+    body: "patch",
     response: { status: 200, description: "The changed rule", schema: savedGrantResource },
-    handle: async (req) => {
-      const body = await readJsonBody(req.request);
-      return accessChange(req, (db) => updateGrant(db, req.change, req.params.id!, body), (grant) => json(grant));
-    },
-  },
-  {
+  }),
+  useCaseRoute(deleteGrantUseCase, {
     method: "DELETE",
     path: "/api/v1/grants/{id}",
     summary: "Delete an access rule",
-    role: "editor",
-    mutates: true,
-    dryRun: true,
     dryRunResult: grantResource,
     response: deleted,
-    handle: (req) => accessChange(req, (db) => deleteGrant(db, req.change, req.params.id!), noContent),
-  },
+  }),
 
   // The compiled policy
-  {
+  useCaseRoute(policyReport, {
     method: "GET",
     path: "/api/v1/policy",
     summary: "The compiled policy's revision, counts and report",
     description: "The report lists dead rules, patterns matching unpublished servers, scope exclusions and expired rules.",
-    role: "viewer",
-    mutates: false,
     response: { status: 200, description: "The policy status", schema: policyStatusResource },
-    handle: async ({ services }) => {
-      const snapshot = currentSnapshot(services);
-      return json({
-        revision: snapshot.revision,
-        compiledAt: snapshot.policy.compiledAt.toISOString(),
-        nextExpiryAt: snapshot.policy.nextExpiryAt?.toISOString() ?? null,
-        activeServers: snapshot.policy.servers.length,
-        ...(await policyCounts(services.db)),
-        report: snapshot.policy.report,
-      });
-    },
-  },
+  }),
 ];

@@ -88,10 +88,13 @@ export const viewerProcedure = procedureFor("viewer");
 export const editorProcedure = procedureFor("editor");
 export const adminProcedure = procedureFor("admin");
 
+/** Arguments that may all be left out may be omitted whole, in the caller's types as at run time. */
+type InputOf<Args extends z.ZodObject> = Record<never, never> extends z.input<Args> ? z.ZodOptional<Args> : Args;
+
 /** The procedure's input: the use case's arguments; when they may all be left out, also omitted whole (`tenants.list()`). */
 function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
   const allOptional = useCase.args.safeParse({}).success;
-  const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as Args;
+  const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as InputOf<Args>;
   return useCaseProcedureFor(useCase.role).meta({ requirement: useCase.role, useCase: useCase.name }).input(input);
 }
 

@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { listAuditEvents } from "../../audit/query";
 import { createApiToken, listApiTokens, revokeApiToken, apiTokenCreateInput } from "../../auth/tokens";
 import { createUser, listUsers, resetPassword, updateUser, userCreateInput, userUpdateInput, passwordResetInput } from "../../auth/users";
-import { auditQuery } from "../../audit/query";
+import { listAuditEventsUseCase } from "../../application/audit";
 import { DomainError } from "../../errors";
-import { adminProcedure, publicProcedure, router, viewerProcedure } from "../init";
+import { adminProcedure, procedureOf, publicProcedure, router, viewerProcedure } from "../init";
 
 const byId = z.object({ id: z.uuid("not a valid id") });
 
@@ -41,5 +40,5 @@ export const tokensRouter = router({
 });
 
 export const auditRouter = router({
-  list: viewerProcedure.input(auditQuery).query(({ ctx, input }) => listAuditEvents(ctx.services.db, input)),
+  list: procedureOf(listAuditEventsUseCase),
 });

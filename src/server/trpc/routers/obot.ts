@@ -1,7 +1,7 @@
-import { obotStatus } from "../../obot/status";
-import { router, viewerProcedure } from "../init";
+import { obotStatusUseCase } from "../../application/obot";
+import { procedureOf, router } from "../init";
 
 /** The twin of GET /api/v1/obot, for the console. */
 export const obotRouter = router({
-  status: viewerProcedure.query(({ ctx }) => obotStatus(ctx.services)),
+  status: procedureOf(obotStatusUseCase),
 });

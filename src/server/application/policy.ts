@@ -1,0 +1,185 @@
+/** Groups, grant rules and the compiled policy: their changes (previewable) and what the served snapshot decides. */
+import { z } from "zod";
+import { disableServer, publishServer } from "../catalog/servers";
+import { grantCreateInput, grantListInput, grantUpdateInput, groupCreateInput, groupUpdateInput, tenantListInput } from "../policy/model";
+import { accessMatrix, changeOrPreview, currentSnapshot, explain } from "../policy/queries";
+import {
+  createGrant,
+  createGroup,
+  deleteGrant,
+  deleteGroup,
+  getGrant,
+  getGroup,
+  listGrants,
+  listGroups,
+  listTenants,
+  policyCounts,
+  updateGrant,
+  updateGroup,
+} from "../policy/store";
+import { useCase } from "./use-case";
+
+const identifier = z.string().min(1);
+const dryRun = z.boolean().default(false);
+
+// Groups
+
+export const listGroupsUseCase = useCase({
+  name: "groups.list",
+  role: "viewer",
+  mutates: false,
+  args: z.object({}),
+  run: ({ services }) => listGroups(services.db),
+});
+
+export const getGroupUseCase = useCase({
+  name: "groups.get",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ name: identifier }),
+  run: ({ services }, { name }) => getGroup(services.db, name),
+});
+
+export const createGroupUseCase = useCase({
+  name: "groups.create",
+  role: "editor",
+  mutates: true,
+  args: z.object({ group: groupCreateInput, dryRun }),
+  invalid: () => "cannot create group",
+  run: ({ services, change }, { group, dryRun }) => changeOrPreview(services.db, dryRun, (db) => createGroup(db, change, group)),
+});
+
+export const updateGroupUseCase = useCase({
+  name: "groups.update",
+  role: "editor",
+  mutates: true,
+  args: z.object({ name: identifier, patch: groupUpdateInput, dryRun }),
+  invalid: (raw) => `cannot update group '${String(raw.name)}'`,
+  run: ({ services, change }, { name, patch, dryRun }) => changeOrPreview(services.db, dryRun, (db) => updateGroup(db, change, name, patch)),
+});
+
+export const deleteGroupUseCase = useCase({
+  name: "groups.delete",
+  role: "editor",
+  mutates: true,
+  args: z.object({ name: identifier, dryRun }),
+  run: ({ services, change }, { name, dryRun }) => changeOrPreview(services.db, dryRun, (db) => deleteGroup(db, change, name)),
+});
+
+// Grant rules
+
+/** The rules, each with why the served policy finds it dead (null when it is not). */
+export const listGrantsWithDeadReasons = useCase({
+  name: "grants.list",
+  role: "viewer",
+  mutates: false,
+  args: grantListInput,
+  run: async ({ services }, filter) => {
+    const dead = new Map(services.snapshots.current?.policy.report.deadRules.map((d) => [d.ruleId, d.reason]));
+    return (await listGrants(services.db, filter)).map((grant) => ({ ...grant, deadReason: dead.get(grant.id) ?? null }));
+  },
+});
+
+export const getGrantUseCase = useCase({
+  name: "grants.get",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ id: identifier }),
+  run: ({ services }, { id }) => getGrant(services.db, id),
+});
+
+export const createGrantUseCase = useCase({
+  name: "grants.create",
+  role: "editor",
+  mutates: true,
+  args: z.object({ grant: grantCreateInput, dryRun }),
+  invalid: () => "cannot save rule",
+  run: ({ services, change }, { grant, dryRun }) => changeOrPreview(services.db, dryRun, (db) => createGrant(db, change, grant)),
+});
+
+export const updateGrantUseCase = useCase({
+  name: "grants.update",
+  role: "editor",
+  mutates: true,
+  args: z.object({ id: identifier, patch: grantUpdateInput, dryRun }),
+  invalid: () => "cannot update rule",
+  run: ({ services, change }, { id, patch, dryRun }) => changeOrPreview(services.db, dryRun, (db) => updateGrant(db, change, id, patch)),
+});
+
+export const deleteGrantUseCase = useCase({
+  name: "grants.delete",
+  role: "editor",
+  mutates: true,
+  args: z.object({ id: identifier, dryRun }),
+  run: ({ services, change }, { id, dryRun }) => changeOrPreview(services.db, dryRun, (db) => deleteGrant(db, change, id)),
+});
+
+// The compiled policy
+
+export const policyReport = useCase({
+  name: "policy.report",
+  role: "viewer",
+  mutates: false,
+  args: z.object({}),
+  run: async ({ services }) => {
+    const snapshot = currentSnapshot(services);
+    return {
+      revision: snapshot.revision,
+      compiledAt: snapshot.policy.compiledAt.toISOString(),
+      nextExpiryAt: snapshot.policy.nextExpiryAt?.toISOString() ?? null,
+      activeServers: snapshot.policy.servers.length,
+      ...(await policyCounts(services.db)),
+      report: snapshot.policy.report,
+    };
+  },
+});
+
+/** The active servers rules can match, with their scope: the hints of the rule form. */
+export const policyServers = useCase({
+  name: "policy.servers",
+  role: "viewer",
+  mutates: false,
+  args: z.object({}),
+  run: async ({ services }) => {
+    const policy = currentSnapshot(services).policy;
+    return policy.servers.map((name) => ({ name, scope: policy.scopes.get(name)! }));
+  },
+});
+
+/** The tenants (filtered as the tenant list filters them) by the servers they may use. */
+export const policyMatrix = useCase({
+  name: "policy.matrix",
+  role: "viewer",
+  mutates: false,
+  args: tenantListInput.extend({
+    server: z.string().optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(20_000).default(5000),
+  }),
+  run: async ({ services }, { server, offset, limit, ...filter }) => {
+    const snapshot = currentSnapshot(services);
+    const filtered = filter.group || filter.label || filter.q;
+    const tenants = filtered ? (await listTenants(services.db, filter)).map((t) => t.name) : undefined;
+    return accessMatrix(snapshot, { tenants, server, offset, limit });
+  },
+});
+
+/** Why a tenant may or may not use a server (the console's matrix cell, REST's /tenants/{name}/explain/{server}). */
+export const explainAccess = useCase({
+  name: "policy.explain",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ tenant: identifier, server: identifier }),
+  run: async ({ services }, { tenant, server }) => explain(currentSnapshot(services), tenant, server),
+});
+
+/** Publishing or disabling a server changes who can use it: preview that first (never applied here). */
+export const previewServerStatus = useCase({
+  name: "policy.previewServerStatus",
+  role: "editor",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ name: z.string(), to: z.enum(["active", "disabled"]) }),
+  run: ({ services, change }, { name, to }) =>
+    changeOrPreview(services.db, true, (db) => (to === "active" ? publishServer(db, change, name) : disableServer(db, change, name))),
+});
