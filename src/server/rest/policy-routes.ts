@@ -16,7 +16,7 @@ import {
   updateGroup,
   updateTenant,
 } from "../policy/store";
-import { contractAsServed, currentSnapshot, effectiveAccess, explain } from "../policy/queries";
+import { contractAsServed, currentSnapshot, effectiveAccess, explain } from "../snapshot/reads";
 import { createTenantToken, listTenantTokens, revokeTenantToken } from "../policy/tenant-tokens";
 import { z } from "zod";
 import { ACCESS, grantCreateInput, grantUpdateInput, groupCreateInput, groupUpdateInput, tenantCreateInput, tenantUpdateInput } from "../policy/model";

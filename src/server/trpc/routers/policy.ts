@@ -8,7 +8,8 @@ import {
   tenantCreateInput,
   tenantUpdateInput,
 } from "../../policy/model";
-import { accessMatrix, changeOrPreview, contractAsServed, currentSnapshot, effectiveAccess, explain } from "../../policy/queries";
+import { changeOrPreview } from "../../policy/preview";
+import { accessMatrix, contractAsServed, currentSnapshot, effectiveAccess, explain } from "../../snapshot/reads";
 import {
   createGrant,
   createGroup,

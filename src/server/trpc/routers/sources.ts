@@ -4,7 +4,7 @@ import { approveUpdate, approveUpdateInput, rejectItem, rejectUpdate, releaseIte
 import { getRun, lastRunsBySource, listRuns, queueRun } from "../../ingest/runs";
 import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../../ingest/sources";
 import { uploadDocuments } from "../../ingest/upload";
-import { changeOrPreview } from "../../policy/queries";
+import { changeOrPreview } from "../../policy/preview";
 import { adminProcedure, editorProcedure, router, viewerProcedure } from "../init";
 
 const byName = z.object({ name: z.string().min(1) });
