@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
-import { isDatabaseUnavailable } from "../rest/http";
+import { isDatabaseUnavailable } from "../errors";
 import { DatabaseBreaker } from "./breaker";
 import { schema } from "./schema";
 
