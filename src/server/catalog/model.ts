@@ -3,7 +3,7 @@
  * share. Pure: no Node or database imports, so client components can import it too.
  */
 import { z } from "zod";
-import { tenantNameSchema } from "../policy/model";
+import { tenantNameSchema } from "../tenant-name";
 
 /** Readable defaults for limits and types that a schema does not word itself. */
 z.config({

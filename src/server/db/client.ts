@@ -3,7 +3,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
-import { isDatabaseUnavailable } from "../rest/http";
+import { isDatabaseUnavailable } from "../errors";
 import { DatabaseBreaker } from "./breaker";
 import { schema } from "./schema";
 

@@ -5,8 +5,7 @@ import { recordAudit, type ChangeContext } from "../audit/audit";
 import { hashSecret, newSecret } from "../auth/secrets";
 import type { Db } from "../db/client";
 import { tenantTokens, tenants } from "../db/schema";
-import { DomainError, notFound, parseInput } from "../errors";
-import { isDatabaseUnavailable } from "../rest/http";
+import { DomainError, isDatabaseUnavailable, notFound, parseInput } from "../errors";
 import { isUuid } from "../util/uuid";
 
 export const TENANT_TOKEN_PREFIX = "octt_";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseImportBody } from "../../catalog/import";
+import { parseImportBody } from "../../formats/import";
 import { upstreamStateOf } from "../../ingest/review";
 import { importDocuments } from "../../ingest/upload";
 import {

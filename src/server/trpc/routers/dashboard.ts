@@ -1,5 +1,5 @@
 import { catalogStats } from "../../catalog/servers";
-import { OBOT_FEED } from "../../feeds/obot-route";
+import { OBOT_FEED } from "../../fetch-log/fetch-log";
 import { router, viewerProcedure } from "../init";
 
 export const dashboardRouter = router({
