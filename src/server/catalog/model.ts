@@ -477,6 +477,12 @@ export function toServerSpec(input: SpecInput): ServerSpec {
 
 export const serverSpecSchema = z.object(serverSpecFields).superRefine(checkRuntimeRules);
 
+/** Documents pasted into the console's import page, in the format the page detected or was told. */
+export const catalogImportInput = z.object({
+  text: z.string().min(1, "paste at least one document").max(10 * 1024 * 1024),
+  format: z.enum(["json", "yaml"]),
+});
+
 export const serverCreateInput = z
   .object({ name: serverNameSchema, ...serverSpecFields })
   .superRefine(checkRuntimeRules);
