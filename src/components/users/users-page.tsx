@@ -37,7 +37,7 @@ function afterOwnChange() {
 export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
   const trpc = useTRPC();
   const me = useSession();
-  const users = useQuery(trpc.users.list.queryOptions());
+  const users = useQuery(trpc.users.list.queryOptions({}));
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
 
