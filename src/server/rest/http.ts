@@ -106,6 +106,8 @@ export function queryObject(url: URL): Record<string, string | string[]> {
         fieldErrors: { [key]: ["must not contain NUL characters"] },
       });
     }
+    // No parameter is named so; assigning it would replace the object's prototype instead.
+    if (key === "__proto__") continue;
     out[key] = values.length === 1 ? values[0]! : values;
   }
   return out;
