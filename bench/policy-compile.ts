@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import type { Transport } from "../src/server/catalog/model";
-import { contractBody, contractStatesOf, type CatalogSnapshot } from "../src/server/feeds/snapshot";
+import { contractBody, contractStatesOf, type CatalogSnapshot } from "../src/server/snapshot/snapshot";
 import { compilePolicy, type CompiledPolicy, type PolicyInput } from "../src/server/policy/compile";
 import { renderTenantContract, type ContractServer, type ContractTenant } from "../src/server/policy/contract";
 import { FULL_SIZES, generateWorld, type World } from "./policy-world.mjs";
@@ -214,7 +214,7 @@ async function main() {
   );
 
   // Every snapshot fingerprints every tenant's contract to keep unchanged contracts' revisions and
-  // bodies (src/server/feeds/contract-revisions.ts): part of each snapshot build.
+  // bodies (src/server/snapshot/contract-revisions.ts): part of each snapshot build.
   contractStatesOf(policy, contractServers, tenantInfo, REVISION); // warm-up
   const fingerprintMs: number[] = [];
   const fingerprintCpuMs: number[] = [];

@@ -8,7 +8,8 @@ import { testServices } from "../../test/support/services";
 import { clientAddress, installPeerStamp, PEER_HEADER, TrustedProxies } from "./client-address";
 import { loadConfig } from "./config";
 import { auditEvents } from "./db/schema";
-import { OBOT_FEED, obotFeedResponse } from "./feeds/obot-route";
+import { OBOT_FEED } from "./fetch-log/fetch-log";
+import { obotFeedResponse } from "./feeds/obot-route";
 import { dispatchAuth } from "./rest/auth-routes";
 import type { Services } from "./services";
 

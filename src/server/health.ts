@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import type { Services } from "./services";
 
 export function healthz(): Response {
@@ -25,7 +24,7 @@ export async function readyz(services: Services | null, startupError: string | n
     Response.json({ status: "not-ready", reason }, { status: 503, headers: { "Cache-Control": "no-store" } });
   if (!services) return notReady(startupError ? `starting: ${startupError}` : "starting");
   try {
-    await withTimeout(services.db.execute(sql`select 1`), 2000);
+    await withTimeout(services.database.answers(), 2000);
   } catch (error) {
     return notReady(`database unreachable: ${(error as Error).message}`);
   }

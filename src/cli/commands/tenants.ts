@@ -3,7 +3,7 @@ import { Command } from "commander";
 import type { TenantContract } from "../../server/policy/contract";
 import type { Explanation } from "../../server/policy/explain";
 import { tenantCreateInput, type Tenant } from "../../server/policy/model";
-import type { EffectiveAccess } from "../../server/policy/queries";
+import type { EffectiveAccess } from "../../server/snapshot/reads";
 import { segment } from "../client";
 import { examples, withContext, type Io } from "../context";
 import { CliError, EXIT } from "../errors";

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useVirtualizer, type VirtualItem } from "@tanstack/react-virtual";
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
-import type { AccessMatrix } from "@/server/policy/queries";
+import type { AccessMatrix } from "@/server/snapshot/reads";
 import { FieldError, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { EmptyState, LoadError, Loading } from "@/components/ui/states";

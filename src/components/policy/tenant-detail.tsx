@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { TenantContract } from "@/server/policy/contract";
-import type { EffectiveAccess } from "@/server/policy/queries";
+import type { EffectiveAccess } from "@/server/snapshot/reads";
 import { TenantHistory } from "@/components/audit/entity-history";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";

@@ -1,7 +1,7 @@
 /** The console's front page: catalog counts, the served snapshot and Obot's last fetch of the feed. */
 import { z } from "zod";
 import { catalogStats } from "../catalog/servers";
-import { OBOT_FEED } from "../feeds/obot-route";
+import { OBOT_FEED } from "../fetch-log/fetch-log";
 import { useCase } from "./use-case";
 
 export const dashboardSummary = useCase({

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { disableServer, publishServer } from "../catalog/servers";
 import { grantCreateInput, grantListInput, grantUpdateInput, groupCreateInput, groupUpdateInput, tenantListInput } from "../policy/model";
-import { accessMatrix, changeOrPreview, currentSnapshot, explain } from "../policy/queries";
+import { changeOrPreview } from "../policy/preview";
+import { accessMatrix, currentSnapshot, explain } from "../snapshot/reads";
 import {
   createGrant,
   createGroup,

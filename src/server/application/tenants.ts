@@ -1,7 +1,8 @@
 /** Tenants: their access as the served snapshot decides it, their changes, their pod tokens. */
 import { z } from "zod";
 import { tenantCreateInput, tenantListInput, tenantUpdateInput } from "../policy/model";
-import { changeOrPreview, contractAsServed, currentSnapshot, effectiveAccess } from "../policy/queries";
+import { changeOrPreview } from "../policy/preview";
+import { contractAsServed, currentSnapshot, effectiveAccess } from "../snapshot/reads";
 import { createTenant, deleteTenant, getTenant, listTenants, updateTenant } from "../policy/store";
 import { createTenantToken, listTenantTokens, revokeTenantToken, tenantTokenCreateInput } from "../policy/tenant-tokens";
 import { useCase } from "./use-case";

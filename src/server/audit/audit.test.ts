@@ -2,10 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, principalFor, restClient, testServices } from "../../../test/support/services";
-import { signInWithPassword, signOut } from "../auth/local";
+import { signInInput, signInWithPassword, signOut } from "../auth/local";
 import { dispatchAuth } from "../rest/auth-routes";
-import { createApiToken, revokeApiToken } from "../auth/tokens";
-import { createUser, resetPassword, updateUser } from "../auth/users";
+import { apiTokenCreateInput, createApiToken, revokeApiToken } from "../auth/tokens";
+import { createUser, passwordResetInput, resetPassword, updateUser, userCreateInput, userUpdateInput } from "../auth/users";
 import { importDocuments } from "../ingest/upload";
 import { createServer, deleteServer, disableServer, publishServer, updateServer } from "../catalog/servers";
 import { auditEvents } from "../db/schema";
@@ -81,40 +81,40 @@ describeEachDatabase("audit log", (database) => {
     await importDocuments(db, ALICE, [{ name: "Imported", runtime: "remote", remoteConfig: { fixedURL: "https://i.example/mcp" } }], services.ingestionDeps, "test");
     expect((await exactlyOne("mcp_server.import", "imported")).after).toMatchObject({ name: "imported", provenance: { format: "obot-entry" } });
 
-    const user = await createUser(db, ALICE, { email: "carol@example.com", role: "viewer", password: "a long enough password" });
+    const user = await createUser(db, ALICE, userCreateInput.parse({ email: "carol@example.com", role: "viewer", password: "a long enough password" }));
     const created = await exactlyOne("user.create", "carol@example.com");
     expect(created.after).toMatchObject({ email: "carol@example.com", role: "viewer" });
     expect(JSON.stringify(created.after)).not.toContain("argon2");
 
-    await updateUser(db, ALICE, user.id, { role: "editor" });
+    await updateUser(db, ALICE, user.id, userUpdateInput.parse({ role: "editor" }));
     const roleChange = await exactlyOne("user.role_change", "carol@example.com");
     expect([(roleChange.before as { role: string }).role, (roleChange.after as { role: string }).role]).toEqual(["viewer", "editor"]);
 
-    await resetPassword(db, ALICE, user.id, { password: "another long password" });
+    await resetPassword(db, ALICE, user.id, passwordResetInput.parse({ password: "another long password" }));
     const reset = await exactlyOne("user.password_reset", "carol@example.com");
     expect(reset.before).toBeNull();
     expect(reset.after).toBeNull();
 
-    const { secret } = await signInWithPassword(db, policy, services.signInThrottle, { email: "carol@example.com", password: "another long password" }, { requestId: "r1" });
+    const { secret } = await signInWithPassword(db, policy, services.signInThrottle, signInInput.parse({ email: "carol@example.com", password: "another long password" }), { requestId: "r1" });
     expect((await exactlyOne("auth.sign_in", "carol@example.com")).actor).toBe("carol@example.com");
     await signOut(db, { actor: { kind: "user", id: "carol@example.com" } }, secret);
     await exactlyOne("auth.sign_out", "carol@example.com");
     await expect(
-      signInWithPassword(db, policy, services.signInThrottle, { email: "carol@example.com", password: "wrong password!!" }, {}),
+      signInWithPassword(db, policy, services.signInThrottle, signInInput.parse({ email: "carol@example.com", password: "wrong password!!" }), {}),
     ).rejects.toThrow();
     expect((await exactlyOne("auth.sign_in_failed", "carol@example.com")).after).toEqual({ email: "carol@example.com", reason: "wrong password" });
 
     const owner = principalFor("editor", "carol@example.com", user.id);
-    const { apiToken } = await createApiToken(db, ALICE, owner, { name: "audit-test", role: "viewer" });
+    const { apiToken } = await createApiToken(db, ALICE, owner, apiTokenCreateInput.parse({ name: "audit-test", role: "viewer" }));
     const tokenCreate = await exactlyOne("api_token.create", apiToken.id);
     expect(tokenCreate.after).toMatchObject({ name: "audit-test", role: "viewer", owner: "carol@example.com" });
     expect(JSON.stringify(tokenCreate.after)).not.toMatch(/tokenHash|oct_[\w-]{20}/);
     await revokeApiToken(db, ALICE, owner, apiToken.id);
     expect((await exactlyOne("api_token.revoke", apiToken.id)).after).toMatchObject({ revokedAt: expect.any(String) });
 
-    await updateUser(db, ALICE, user.id, { active: false });
+    await updateUser(db, ALICE, user.id, userUpdateInput.parse({ active: false }));
     await exactlyOne("user.deactivate", "carol@example.com");
-    await updateUser(db, ALICE, user.id, { active: true });
+    await updateUser(db, ALICE, user.id, userUpdateInput.parse({ active: true }));
     await exactlyOne("user.reactivate", "carol@example.com");
   });
 

@@ -3,7 +3,7 @@
  * share. Pure: no Node or database imports, so client components can import it too.
  */
 import { z } from "zod";
-import { tenantNameSchema } from "../policy/model";
+import { tenantNameSchema } from "../tenant-name";
 
 /** Readable defaults for limits and types that a schema does not word itself. */
 z.config({
@@ -476,6 +476,12 @@ export function toServerSpec(input: SpecInput): ServerSpec {
 }
 
 export const serverSpecSchema = z.object(serverSpecFields).superRefine(checkRuntimeRules);
+
+/** Documents pasted into the console's import page, in the format the page detected or was told. */
+export const catalogImportInput = z.object({
+  text: z.string().min(1, "paste at least one document").max(10 * 1024 * 1024),
+  format: z.enum(["json", "yaml"]),
+});
 
 export const serverCreateInput = z
   .object({ name: serverNameSchema, ...serverSpecFields })

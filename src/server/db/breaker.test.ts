@@ -2,7 +2,7 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { isDatabaseUnavailable } from "../rest/http";
+import { isDatabaseUnavailable } from "../errors";
 import { DatabaseBreaker, DatabaseUnavailableError } from "./breaker";
 import { openPostgres, reconnectBackoffSeconds } from "./client";
 

@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
-import { isDatabaseUnavailable } from "../rest/http";
+import { isDatabaseUnavailable } from "../errors";
 import { DatabaseBreaker } from "./breaker";
 import { schema } from "./schema";
 
@@ -21,6 +22,8 @@ export interface Database {
   listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
   /** Postgres only: fails queries at once while the database is known to be unreachable. */
   breaker?: DatabaseBreaker;
+  /** Resolves when the database can answer queries (readiness); rejects with why it cannot. */
+  answers(): Promise<void>;
   migrate(migrationsFolder?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -143,6 +146,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     kind: "postgres",
     location,
     breaker,
+    async answers() {
+      await db.execute(sql`select 1`);
+    },
     async listen(channel, onNotify, onListen) {
       const subscription = await client.listen(channel, onNotify, onListen);
       return () => subscription.unlisten();
@@ -234,6 +240,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
+const RECENT_ANSWER_MS = 2000;
+
+/** Notes when the embedded database last answered a query or transaction. */
+function recordAnswers(client: { query: (...args: never[]) => Promise<unknown>; exec: (...args: never[]) => Promise<unknown>; transaction: (...args: never[]) => Promise<unknown> }) {
+  let lastAnswerAt = 0;
+  for (const method of ["query", "exec", "transaction"] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as Record<string, unknown>)[method] = (...args: unknown[]) =>
+      original(...args).then((result) => {
+        lastAnswerAt = Date.now();
+        return result;
+      });
+  }
+  return () => lastAnswerAt;
+}
+
 /** `dataDir` undefined means an in-memory database (tests). */
 export async function openPGlite(dataDir?: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
@@ -247,10 +269,19 @@ export async function openPGlite(dataDir?: string): Promise<Database> {
     release();
     throw error;
   }
+  const lastAnswer = recordAnswers(client);
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
   return {
     db,
     kind: "pglite",
+    async answers() {
+      if (client.closed) throw new Error("the embedded database is closed");
+      // Its queries run one at a time in this process: a `select 1` would wait behind a sync's
+      // batch and measure that queue, not whether the database answers. One that answered
+      // moments ago shows it does; only a quiet (or wedged) database is asked.
+      if (Date.now() - lastAnswer() < RECENT_ANSWER_MS) return;
+      await client.query("select 1");
+    },
     location: dataDir ? path.resolve(/*turbopackIgnore: true*/ dataDir) : "memory",
     async listen(channel, onNotify, onListen) {
       const unsubscribe = await client.listen(channel, onNotify);

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientAddress, clientAddressOf, trustedProxiesOf } from "../client-address";
-import { ifNoneMatchHits, negotiateEncoding, type EncodedBody } from "./encoded-body";
+import { ifNoneMatchHits, negotiateEncoding, type EncodedBody } from "../snapshot/encoded-body";
 
 export interface FeedRequest {
   method: string;

@@ -2,7 +2,7 @@ import { DomainError } from "../errors";
 import type { Services } from "../services";
 import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
 import { feedUnavailable } from "./obot-route";
-import { contractBody } from "./snapshot";
+import { contractBody } from "../snapshot/snapshot";
 
 export const CONTRACT_FEED = "contract";
 /** Where fetches naming no known tenant are recorded; no tenant can have this name (not a DNS label). */

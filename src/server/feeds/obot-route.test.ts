@@ -5,7 +5,7 @@ import { openPGlite, openPostgres } from "../db/client";
 import { readyz } from "../health";
 import { startServices, type Services } from "../services";
 import { createServer, publishServer } from "../catalog/servers";
-import { ifNoneMatchHits } from "./encoded-body";
+import { ifNoneMatchHits } from "../snapshot/encoded-body";
 import { obotFeedResponse } from "./obot-route";
 
 const FEED = "http://control-plane.test/api/internal/obot-registry";

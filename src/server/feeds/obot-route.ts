@@ -1,8 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
+import { OBOT_FEED } from "../fetch-log/fetch-log";
 import type { Services } from "../services";
 import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
-
-export const OBOT_FEED = "obot";
 
 export function bearerMatches(header: string | null, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? "");

@@ -5,9 +5,9 @@
 import { catalogNameOf, registryPage } from "../formats/registry-view";
 import type { Services } from "../services";
 import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
-import { encodeBody } from "./encoded-body";
+import { encodeBody } from "../snapshot/encoded-body";
 import { bearerMatches, feedUnavailable } from "./obot-route";
-import { registryViewOf } from "./snapshot";
+import { registryViewOf } from "../snapshot/snapshot";
 
 export const REGISTRY_PREFIX = "/api/internal/obot-registry/v0.1";
 

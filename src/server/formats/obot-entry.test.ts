@@ -214,7 +214,7 @@ describe("an entry Obot loads imports as Obot reads it", () => {
 
 describe("what the catalog model normalizes on import", () => {
   it("reports whitespace it trims, by the entry's field names", async () => {
-    const { candidateFor } = await import("../catalog/import");
+    const { candidateFor } = await import("./import");
     const result = candidateFor(
       {
         name: "X ",

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sharedData } from "../../../test/support/env";
 import { FIXTURES } from "../../../test/support/obot";
-import { candidateFor } from "../catalog/import";
+import { candidateFor } from "./import";
 import { catalogNameForServerJson, parseServerJson } from "./server-json";
 
 const fixture = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, "server-json", file), "utf8"));

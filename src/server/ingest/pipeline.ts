@@ -7,7 +7,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import picomatch from "picomatch";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
-import { candidateFor } from "../catalog/import";
+import { candidateFor } from "../formats/import";
 import { sanitizeObotName, type McpServer, type ServerSpec } from "../catalog/model";
 import { changedUpstream, fieldsOfDiff, mergeUpstream, type FieldChange, type UpstreamField } from "../catalog/ownership";
 import { ENTITY, insertServer, specOf, toServer, writeServerChange } from "../catalog/servers";

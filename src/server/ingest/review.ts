@@ -2,7 +2,7 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
-import { candidateFor } from "../catalog/import";
+import { candidateFor } from "../formats/import";
 import { serverSpecSchema, toServerSpec, type McpServer, type ServerSpec } from "../catalog/model";
 import { fieldsOfDiff, mergeUpstream, UPSTREAM_FIELDS, upstreamFieldOf, type FieldChange, type UpstreamField } from "../catalog/ownership";
 import { ENTITY, mapUniqueViolation, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";

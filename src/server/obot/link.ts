@@ -7,7 +7,7 @@
 import { recordAudit, SYSTEM } from "../audit/audit";
 import type { ObotLinkConfig } from "../config";
 import type { Db } from "../db/client";
-import type { CatalogSnapshot } from "../feeds/snapshot";
+import type { CatalogSnapshot } from "../snapshot/snapshot";
 import type { ObotEntry } from "../formats/obot-entry";
 import {
   compareWithObot,

@@ -1,6 +1,5 @@
 /** GET /api/v1/obot and its tRPC twin: the Obot link and drift repair as this replica sees them. */
 import { z } from "zod";
-import type { Services } from "../services";
 import { LINK_OFF, type ObotLinkView } from "./link";
 
 export const DRIFT_STATES = ["in-line", "drifted", "repaired", "error", "off"] as const;
@@ -65,7 +64,13 @@ export const obotStatusResource = z
   })
   .meta({ id: "ObotStatus", description: "The Obot link and drift repair of Obot's Deployment, as the answering replica sees them" });
 
-export function obotStatus(services: Services): ObotStatus {
+/** What the status reads of the running services: the link and drift repair, each null when off. */
+export interface ObotParts {
+  obotLink: { view(): ObotLinkView } | null;
+  obotDrift: { view(): DriftView } | null;
+}
+
+export function obotStatus(services: ObotParts): ObotStatus {
   const link = services.obotLink?.view() ?? LINK_OFF;
   return { ...link, drift: services.obotDrift?.view() ?? DRIFT_OFF };
 }

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import type { CatalogSnapshot } from "../feeds/snapshot";
+import type { CatalogSnapshot } from "../snapshot/snapshot";
 import type { Metrics } from "../metrics";
 import { DriftRepairer, type DriftRepairerOptions } from "./drift";
 import { KubernetesClient } from "./kubernetes";

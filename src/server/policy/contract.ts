@@ -4,7 +4,7 @@
  * ETag.
  */
 import { createHash } from "node:crypto";
-import type { Transport } from "../catalog/model";
+import type { McpServer, Transport } from "../catalog/model";
 import type { TenantAccess } from "./compile";
 
 export const CONTRACT_FORMAT = "opencrane-runtime/v1alpha1";
@@ -24,6 +24,18 @@ export interface ContractServer {
   transport: Transport;
   endpoint: string | null;
   tools: string[];
+}
+
+/** A server as contracts and TOOLS.md describe it. */
+export function contractServerOf(server: McpServer): ContractServer {
+  return {
+    name: server.name,
+    displayName: server.displayName,
+    shortDescription: server.shortDescription,
+    transport: server.transport,
+    endpoint: server.endpoint,
+    tools: server.toolPreview.map((t) => t.name),
+  };
 }
 
 export interface ContractTenant {

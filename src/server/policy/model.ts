@@ -3,17 +3,9 @@
  * input shared by the UI, tRPC, REST and the CLI. Pure: safe for client components too.
  */
 import { z } from "zod";
+import { DNS_LABEL, tenantNameSchema } from "../tenant-name";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-export const tenantNameSchema = z
-  .string({ error: "tenant name is required" })
-  .min(1, "tenant name is required")
-  .max(63, { error: (iss) => `tenant name '${String(iss.input)}' is longer than 63 characters` })
-  .regex(DNS_LABEL, {
-    error: (iss) =>
-      `tenant name '${String(iss.input)}' must be lowercase letters, digits and '-' (a DNS-1123 label: it is also the tenant's ServiceAccount name)`,
-  });
+export { tenantNameSchema };
 
 export const groupNameSchema = z
   .string({ error: "group name is required" })
@@ -100,6 +92,12 @@ export const tenantUpdateInput = z.object({
   mcpPolicy: mcpPolicySchema.optional(),
 });
 export type TenantUpdateInput = z.input<typeof tenantUpdateInput>;
+
+/** A bearer token for a tenant pod outside Kubernetes (src/server/policy/tenant-tokens.ts issues it). */
+export const tenantTokenCreateInput = z.object({
+  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name must be at most 100 characters"),
+  expiresInDays: z.number().int().min(1, "at least 1 day").max(730, "at most 730 days").nullable().default(365),
+});
 
 export const groupCreateInput = z.object({
   name: groupNameSchema,

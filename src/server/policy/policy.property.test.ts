@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SHELLS, shellDecisions } from "../../../test/support/shell";
 import type { McpServer, Scope, ServerStatus } from "../catalog/model";
-import { obotCatalogEntries } from "../feeds/obot-feed";
+import { obotCatalogEntries } from "../formats/obot-feed";
 import { compilePolicy, decide, grantableScopes, patternMatches, type PolicyInput, type PolicyRule, type PolicyTenant } from "./compile";
 import { renderTenantContract, type ContractServer } from "./contract";
 import { explainAccess } from "./explain";

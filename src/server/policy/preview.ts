@@ -25,3 +25,16 @@ export async function previewChange<T>(db: Db, change: (tx: Db) => Promise<T>, n
   }
   return outcome!;
 }
+
+export type Mutation<T> = (db: Db) => Promise<T>;
+
+/** Runs a change, or with dryRun its impact preview without writing anything. */
+export async function changeOrPreview<T>(
+  db: Db,
+  dryRun: boolean,
+  change: Mutation<T>,
+): Promise<{ dryRun: false; result: T } | { dryRun: true; result: T; impact: ImpactPreview }> {
+  if (!dryRun) return { dryRun: false, result: await change(db) };
+  const { result, impact } = await previewChange(db, change);
+  return { dryRun: true, result, impact };
+}

@@ -16,8 +16,7 @@ import https from "node:https";
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { TenantAuthConfig } from "../config";
 import type { Db } from "../db/client";
-import { DomainError } from "../errors";
-import { isDatabaseUnavailable } from "../rest/http";
+import { DomainError, isDatabaseUnavailable } from "../errors";
 import { resolveTenantToken, TENANT_TOKEN_PREFIX } from "./tenant-tokens";
 
 export interface TenantCredential {

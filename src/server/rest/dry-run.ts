@@ -1,4 +1,4 @@
-import { changeOrPreview } from "../policy/queries";
+import { changeOrPreview } from "../policy/preview";
 import { json } from "./http";
 import type { RestRequest } from "./router";
 

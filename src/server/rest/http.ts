@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { clientAddressOf } from "../client-address";
 import type { Config } from "../config";
-import { DomainError, sqlState, userMistakeOf } from "../errors";
+import { DomainError, isDatabaseUnavailable, userMistakeOf } from "../errors";
 import { parseJsonText } from "../util/nesting";
 
 export function json(data: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -10,33 +10,6 @@ export function json(data: unknown, status = 200, headers: HeadersInit = {}): Re
 
 export interface ErrorBody {
   error: { code: string; message: string; details: Record<string, unknown> };
-}
-
-const CONNECTION_ERRORS = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "DATABASE_UNAVAILABLE",
-]);
-
-/** The database is unreachable or shutting down: the caller should retry, nothing they sent is wrong. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && CONNECTION_ERRORS.has(code)) return true;
-    const state = sqlState(current);
-    if (state && (state.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(state))) return true;
-    if (current instanceof Error && /PGlite is closed|database .* is in use/i.test(current.message)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 export function errorResponse(error: unknown, requestId: string): Response {
@@ -133,6 +106,8 @@ export function queryObject(url: URL): Record<string, string | string[]> {
         fieldErrors: { [key]: ["must not contain NUL characters"] },
       });
     }
+    // No parameter is named so; assigning it would replace the object's prototype instead.
+    if (key === "__proto__") continue;
     out[key] = values.length === 1 ? values[0]! : values;
   }
   return out;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { importBodySchema, parseImportBody } from "../catalog/import";
+import { importBodySchema, parseImportBody } from "../formats/import";
 import { serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
 import { importDocuments } from "../ingest/upload";
 import {

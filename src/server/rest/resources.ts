@@ -27,7 +27,7 @@ import type { TenantToken } from "../policy/tenant-tokens";
 import type { ImportResult } from "../ingest/upload";
 import type { ImpactPreview } from "../policy/diff";
 import type { Explanation } from "../policy/explain";
-import type { EffectiveAccess } from "../policy/queries";
+import type { EffectiveAccess } from "../snapshot/reads";
 import type { TenantContract } from "../policy/contract";
 
 const dateTime = z.iso.datetime({ offset: true });

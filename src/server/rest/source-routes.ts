@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { importBodySchema, parseImportBody } from "../catalog/import";
+import { importBodySchema, parseImportBody } from "../formats/import";
 import { approveUpdate, approveUpdateInput, rejectItem, rejectUpdate, releaseItem, reviewQueue, reviewReasonInput } from "../ingest/review";
 import { getRun, lastRunsBySource, listRuns, queueRun } from "../ingest/runs";
 import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../ingest/sources";

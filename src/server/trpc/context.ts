@@ -2,8 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { authenticate } from "../auth/authenticate";
 import type { RequestFacts } from "../auth/guard";
 import { changeContext, type Principal } from "../auth/principal";
-import { DomainError } from "../errors";
-import { isDatabaseUnavailable, requestIdOf, sourceIpOf } from "../rest/http";
+import { DomainError, isDatabaseUnavailable } from "../errors";
+import { requestIdOf, sourceIpOf } from "../rest/http";
 import type { Services } from "../services";
 import type { TrpcContext } from "./init";
 

@@ -6,8 +6,7 @@ import { authorize, type RequestFacts } from "../auth/guard";
 import type { Principal } from "../auth/principal";
 import type { Requirement } from "../auth/roles";
 import type { ChangeContext } from "../audit/audit";
-import { DomainError, ERROR_CODES, fieldErrorsOf, userMistakeOf, type FieldErrors } from "../errors";
-import { isDatabaseUnavailable } from "../rest/http";
+import { DomainError, ERROR_CODES, fieldErrorsOf, isDatabaseUnavailable, userMistakeOf, type FieldErrors } from "../errors";
 import type { Services } from "../services";
 
 export interface TrpcContext {

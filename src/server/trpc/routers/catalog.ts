@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { parseImportBody } from "../../catalog/import";
+import { parseImportBody } from "../../formats/import";
 import { upstreamStateOf } from "../../ingest/review";
 import { importDocuments } from "../../ingest/upload";
 import {
+  catalogImportInput,
   serverCreateInput,
   serverListQuery,
   serverUpdateInput,
@@ -65,7 +66,7 @@ export const catalogRouter = router({
     .mutation(({ ctx, input: { name, ...rest } }) => disableServer(ctx.services.db, ctx.change, name, rest)),
 
   import: editorProcedure
-    .input(z.object({ text: z.string().min(1, "paste at least one document").max(10 * 1024 * 1024), format: z.enum(["json", "yaml"]) }))
+    .input(catalogImportInput)
     .mutation(({ ctx, input }) =>
       importDocuments(
         ctx.services.db,

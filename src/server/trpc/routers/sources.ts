@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { parseImportBody } from "../../catalog/import";
+import { parseImportBody } from "../../formats/import";
 import { approveUpdate, approveUpdateInput, rejectItem, rejectUpdate, releaseItem, reviewQueue, reviewReasonInput } from "../../ingest/review";
 import { getRun, lastRunsBySource, listRuns, queueRun } from "../../ingest/runs";
 import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../../ingest/sources";
 import { uploadDocuments } from "../../ingest/upload";
-import { changeOrPreview } from "../../policy/queries";
+import { changeOrPreview } from "../../policy/preview";
 import { adminProcedure, editorProcedure, router, viewerProcedure } from "../init";
 
 const byName = z.object({ name: z.string().min(1) });

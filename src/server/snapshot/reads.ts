@@ -1,21 +1,21 @@
 /**
- * Reads over the compiled snapshot for the console and the API: effective access, explain,
- * the access matrix and the contract as a pod receives it. No grant queries: the snapshot is the
- * one decision everything shows.
+ * Reads over the served snapshot for the console and the API: effective access, explain, the
+ * access matrix and the contract as a pod receives it. No grant queries: the snapshot is the one
+ * decision everything shows.
  */
-import type { Db } from "../db/client";
 import { DomainError, notFound } from "../errors";
-import { contractBody, type CatalogSnapshot } from "../feeds/snapshot";
-import type { Services } from "../services";
-import { decide, TIER_NAMES, type Tier } from "./compile";
-import type { TenantContract } from "./contract";
-import { explainAccess, type Explanation } from "./explain";
-import { previewChange } from "./preview";
-import { patternMatches } from "./compile";
-import type { ImpactPreview } from "./diff";
+import { decide, patternMatches, TIER_NAMES, type Tier } from "../policy/compile";
+import type { TenantContract } from "../policy/contract";
+import { explainAccess, type Explanation } from "../policy/explain";
+import { contractBody, type CatalogSnapshot } from "./snapshot";
 
-export function currentSnapshot(services: Services): CatalogSnapshot {
-  const snapshot = services.snapshots.current;
+/** Whatever holds the snapshot store (the running services): only its current snapshot is read. */
+export interface SnapshotHolder {
+  snapshots: { readonly current: CatalogSnapshot | null };
+}
+
+export function currentSnapshot(holder: SnapshotHolder): CatalogSnapshot {
+  const snapshot = holder.snapshots.current;
   if (!snapshot) throw new DomainError("UNAVAILABLE", "the policy snapshot is not built yet; retry shortly");
   return snapshot;
 }
@@ -85,17 +85,4 @@ export function accessMatrix(snapshot: CatalogSnapshot, query: MatrixQuery): Acc
     })),
     totalTenants: names.length,
   };
-}
-
-export type Mutation<T> = (db: Db) => Promise<T>;
-
-/** Runs a change, or with dryRun its impact preview without writing anything. */
-export async function changeOrPreview<T>(
-  db: Db,
-  dryRun: boolean,
-  change: Mutation<T>,
-): Promise<{ dryRun: false; result: T } | { dryRun: true; result: T; impact: ImpactPreview }> {
-  if (!dryRun) return { dryRun: false, result: await change(db) };
-  const { result, impact } = await previewChange(db, change);
-  return { dryRun: true, result, impact };
 }

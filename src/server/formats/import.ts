@@ -6,11 +6,11 @@
 import { z } from "zod";
 import { DomainError } from "../errors";
 import { parseJsonText } from "../util/nesting";
-import { parseYamlDocuments } from "../formats/go-yaml";
-import { isPlainObject } from "../formats/keys";
-import { looksLikeObotEntry, obotFieldFor, parseObotEntry, type ParsedDocument } from "../formats/obot-entry";
-import { looksLikeServerJson, parseServerJson } from "../formats/server-json";
-import { serverCreateInput, toServerSpec, type Provenance, type ServerSpec } from "./model";
+import { serverCreateInput, toServerSpec, type Provenance, type ServerSpec } from "../catalog/model";
+import { parseYamlDocuments } from "./go-yaml";
+import { isPlainObject } from "./keys";
+import { looksLikeObotEntry, obotFieldFor, parseObotEntry, type ParsedDocument } from "./obot-entry";
+import { looksLikeServerJson, parseServerJson } from "./server-json";
 
 export const MAX_IMPORT_DOCUMENTS = 1000;
 

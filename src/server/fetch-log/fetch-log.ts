@@ -3,6 +3,9 @@ import type { Db } from "../db/client";
 import { feedFetches } from "../db/schema";
 import type { Metrics } from "../metrics";
 
+/** The Obot feed's key in the fetch log (contracts are logged per tenant: `contract/<tenant>`). */
+export const OBOT_FEED = "obot";
+
 export interface FeedFetch {
   feed: string;
   userAgent: string;

@@ -1,0 +1,121 @@
+import type { McpServer } from "../catalog/model";
+import { compilePolicy, type CompiledPolicy, type PolicyInput } from "../policy/compile";
+import {
+  contractFingerprint,
+  contractServerDigest,
+  contractServerOf,
+  renderTenantContract,
+  type ContractServer,
+  type ContractTenant,
+} from "../policy/contract";
+import { renderObotFeed } from "../formats/obot-feed";
+import { registryView, type RegistryView } from "../formats/registry-view";
+import { encodeBody, type EncodedBody } from "./encoded-body";
+
+/** Everything the feeds serve at one catalog revision, computed once and held in memory. */
+export interface CatalogSnapshot {
+  revision: number;
+  builtAt: Date;
+  buildMs: number;
+  activeServers: number;
+  obotFeed: EncodedBody;
+  policy: CompiledPolicy;
+  contractServers: ReadonlyMap<string, ContractServer>;
+  tenants: ReadonlyMap<string, ContractTenant>;
+  /** Per tenant: a digest of its contract's inputs, and the revision at which they last changed. */
+  contractStates: Map<string, ContractState>;
+  /** Contract bodies, rendered on first request per tenant and kept (or carried over) per snapshot. */
+  contracts: Map<string, EncodedBody>;
+  /** The active servers in full, for views rendered on demand (the MCP Registry view). */
+  servers: readonly McpServer[];
+  registry?: RegistryView;
+}
+
+export interface ContractState {
+  fingerprint: string;
+  /** The catalog revision at which this tenant's contract last changed: the contract's `revision`. */
+  revision: number;
+}
+
+export interface CatalogState {
+  revision: number;
+  /** Active servers, in full: the Obot feed and the contracts describe them. */
+  servers: McpServer[];
+  policy: PolicyInput;
+  tenants: ContractTenant[];
+}
+
+/**
+ * The snapshot of a catalog state. Every contract's revision starts as the snapshot's own;
+ * settleContractRevisions() then keeps the earlier revision of each contract that did not change.
+ */
+export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs = 0): CatalogSnapshot {
+  const active = state.servers.filter((s) => s.status === "active");
+  const policy = compilePolicy(state.policy, builtAt);
+  const contractServers = new Map(active.map((s) => [s.name, contractServerOf(s)]));
+  const tenants = new Map(state.tenants.map((t) => [t.name, t]));
+  return {
+    revision: state.revision,
+    builtAt,
+    buildMs,
+    activeServers: active.length,
+    obotFeed: encodeBody(renderObotFeed(active)),
+    policy,
+    contractServers,
+    tenants,
+    contractStates: contractStatesOf(policy, contractServers, tenants, state.revision),
+    contracts: new Map(),
+    servers: active,
+  };
+}
+
+/** Every tenant's contract fingerprint: the per-snapshot cost of knowing whose contract changed. */
+export function contractStatesOf(
+  policy: CompiledPolicy,
+  contractServers: ReadonlyMap<string, ContractServer>,
+  tenants: ReadonlyMap<string, ContractTenant>,
+  revision: number,
+): Map<string, ContractState> {
+  const serverDigests = new Map([...contractServers].map(([name, server]) => [name, contractServerDigest(server)]));
+  const states = new Map<string, ContractState>();
+  for (const [name, info] of tenants) {
+    const access = policy.tenants.get(name);
+    if (access) states.set(name, { fingerprint: contractFingerprint(info, access, serverDigests), revision });
+  }
+  return states;
+}
+
+/** Sets each contract's revision; a contract whose revision and inputs are unchanged keeps its rendered body. */
+export function applyContractRevisions(
+  snapshot: CatalogSnapshot,
+  revisions: ReadonlyMap<string, number>,
+  previous: CatalogSnapshot | null,
+): void {
+  for (const [tenant, state] of snapshot.contractStates) {
+    state.revision = revisions.get(tenant) ?? snapshot.revision;
+    const before = previous?.contractStates.get(tenant);
+    const body = previous?.contracts.get(tenant);
+    if (body && before && before.fingerprint === state.fingerprint && before.revision === state.revision) {
+      snapshot.contracts.set(tenant, body);
+    }
+  }
+}
+
+/** The MCP Registry view's entries at this snapshot, rendered once. */
+export function registryViewOf(snapshot: CatalogSnapshot, namespace: string): RegistryView {
+  snapshot.registry ??= registryView(snapshot.servers, namespace);
+  return snapshot.registry;
+}
+
+/** The tenant's contract body at this snapshot, or null for an unknown tenant. */
+export function contractBody(snapshot: CatalogSnapshot, tenant: string): EncodedBody | null {
+  const cached = snapshot.contracts.get(tenant);
+  if (cached) return cached;
+  const access = snapshot.policy.tenants.get(tenant);
+  const info = snapshot.tenants.get(tenant);
+  if (!access || !info) return null;
+  const revision = snapshot.contractStates.get(tenant)?.revision ?? snapshot.revision;
+  const body = encodeBody(JSON.stringify(renderTenantContract(info, access, snapshot.contractServers, revision)));
+  snapshot.contracts.set(tenant, body);
+  return body;
+}

@@ -1,0 +1,122 @@
+import { applyContractRevisions, buildCatalogSnapshot, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
+
+export interface SnapshotStoreOptions {
+  loadState: () => Promise<CatalogState>;
+  loadRevision: () => Promise<number>;
+  /**
+   * Records the snapshot's contract fingerprints and answers each contract's revision: the one
+   * all replicas agree on. Without it, every contract carries the snapshot's revision.
+   */
+  settleContractRevisions?: (revision: number, states: ReadonlyMap<string, ContractState>) => Promise<ReadonlyMap<string, number>>;
+  onBuilt?: (snapshot: CatalogSnapshot) => void;
+  onError?: (error: unknown) => void;
+  now?: () => Date;
+}
+
+/** setTimeout's longest delay; later expiries are re-armed by the periodic check. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Holds the current snapshot. Requests only read `current`; rebuilds happen when a local write
+ * commits, when another replica's NOTIFY arrives, when the periodic check sees a new revision,
+ * and at the moment a rule expires. If the database is unreachable the last good snapshot stays.
+ */
+export class SnapshotStore {
+  current: CatalogSnapshot | null = null;
+  lastError: { at: Date; message: string } | null = null;
+  private running: Promise<CatalogSnapshot> | null = null;
+  private queued: Promise<CatalogSnapshot> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SnapshotStoreOptions) {}
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** Rebuilds from the database; concurrent callers share one build that starts after their call. */
+  refresh(): Promise<CatalogSnapshot> {
+    if (!this.running) {
+      this.running = this.build().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
+    return this.queued;
+  }
+
+  /** Rebuilds when the stored revision moved, or when a rule in force has expired since the last build. */
+  async refreshIfStale(): Promise<void> {
+    try {
+      const revision = await this.options.loadRevision();
+      const expiry = this.current?.policy.nextExpiryAt;
+      if (!this.current || revision !== this.current.revision || (expiry && expiry <= this.now())) await this.refresh();
+    } catch (error) {
+      this.noteError(error);
+    }
+  }
+
+  private async build(): Promise<CatalogSnapshot> {
+    const started = performance.now();
+    try {
+      const state = await this.options.loadState();
+      const snapshot = buildCatalogSnapshot(state, this.now(), 0);
+      applyContractRevisions(snapshot, await this.contractRevisions(snapshot), this.current);
+      snapshot.buildMs = performance.now() - started;
+      if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
+      this.lastError = null;
+      this.armExpiry(snapshot.policy.nextExpiryAt);
+      this.options.onBuilt?.(snapshot);
+      return this.current;
+    } catch (error) {
+      this.noteError(error);
+      throw error;
+    }
+  }
+
+  private async contractRevisions(snapshot: CatalogSnapshot): Promise<ReadonlyMap<string, number>> {
+    if (!this.options.settleContractRevisions) return new Map();
+    try {
+      return await this.options.settleContractRevisions(snapshot.revision, snapshot.contractStates);
+    } catch (error) {
+      // The contracts stay correct with the snapshot's revision; only their ETags move needlessly.
+      console.warn(`[opencrane] contract revisions not settled at revision ${snapshot.revision}: ${error instanceof Error ? error.message : String(error)}`);
+      return new Map();
+    }
+  }
+
+  /** A lapsed rule must never linger in a served contract: rebuild the moment it expires. */
+  private armExpiry(at: Date | null) {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    if (!at) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at.getTime() - this.now().getTime() + 1));
+    this.expiryTimer = setTimeout(() => void this.refresh().catch(() => undefined), delay);
+    this.expiryTimer.unref();
+  }
+
+  private noteError(error: unknown) {
+    this.lastError = { at: this.now(), message: error instanceof Error ? error.message : String(error) };
+    this.options.onError?.(error);
+  }
+
+  startPolling(intervalMs: number): void {
+    this.stopPolling();
+    this.timer = setInterval(() => void this.refreshIfStale(), intervalMs);
+    this.timer.unref();
+  }
+
+  stopPolling(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.timer = null;
+    this.expiryTimer = null;
+  }
+}
