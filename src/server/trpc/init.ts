@@ -87,10 +87,10 @@ export const viewerProcedure = procedureFor("viewer");
 export const editorProcedure = procedureFor("editor");
 export const adminProcedure = procedureFor("admin");
 
-/** Arguments that may all be left out may be omitted whole, in the caller's types as at run time. */
+/** The procedure's input: the use case's arguments; when they may all be left out, also omitted whole (`tenants.list()`). */
+/** Arguments that may all be left out: the caller may leave out the input whole. */
 type InputOf<Args extends z.ZodObject> = Record<never, never> extends z.input<Args> ? z.ZodOptional<Args> : Args;
 
-/** The procedure's input: the use case's arguments; when they may all be left out, also omitted whole (`tenants.list()`). */
 function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
   const allOptional = useCase.args.safeParse({}).success;
   const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as InputOf<Args>;
