@@ -52,6 +52,14 @@ module.exports = {
       to: { path: EDGES },
     },
     {
+      name: "the-edges-call-the-application-layer",
+      severity: "error",
+      comment:
+        "The application layer (one function per use case) sits above the domain: REST routes, tRPC procedures and feeds call it, the domain never does.",
+      from: { pathNot: ["^src/app/", "^src/trpc/", "^src/server/application/", "^src/server/(app|next)\\.ts$", EDGES, ...TESTS] },
+      to: { path: "^src/server/application/" },
+    },
+    {
       name: "components-use-the-router-type-only",
       severity: "error",
       comment: "Client components may name the tRPC router's type (for inference), never its code.",
