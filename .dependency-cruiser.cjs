@@ -5,11 +5,12 @@
 /** The pure core: computations with no database, no services, no network or files. */
 const PURE_CORE = [
   // Every policy module except the ones that load or store (listed by name, so a new I/O module is a decision).
-  "^src/server/policy/(?!(store|queries|preview|tenant-auth|tenant-tokens)\\.ts$)[^/]+\\.ts$",
+  "^src/server/policy/(?!(store|preview|tenant-auth|tenant-tokens)\\.ts$)[^/]+\\.ts$",
   "^src/server/formats/",
   "^src/lib/",
   // The domain model (zod schemas and types) that every layer, db/schema.ts included, may use.
   "^src/server/[^/]+/(model|source-model)\\.ts$",
+  "^src/server/tenant-name\\.ts$",
   // Small pure helpers the browser uses too.
   "^src/server/auth/roles\\.ts$",
   "^src/server/catalog/ownership\\.ts$",
