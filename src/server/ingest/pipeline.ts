@@ -3,6 +3,10 @@
  * batches, each journaling what it replaced; entitle commits with the run's result. A run that
  * does not reach that commit is undone from its journal when it is failed, so a crash leaves
  * nothing half-registered once the run is recovered.
+ *
+ * What happens to each item is decided by pure functions (decideItem, planRegistration,
+ * entitlementFor); the catalog and the policy store write their own tables (insertServer,
+ * writeServerChange, insertGrant), and this module writes only the source's items and its runs.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import picomatch from "picomatch";
@@ -10,12 +14,14 @@ import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/a
 import { candidateFor } from "../formats/import";
 import { sanitizeObotName, type McpServer, type ServerSpec } from "../catalog/model";
 import { changedUpstream, fieldsOfDiff, mergeUpstream, type FieldChange, type UpstreamField } from "../catalog/ownership";
-import { ENTITY, insertServer, specOf, toServer, writeServerChange } from "../catalog/servers";
+import { ENTITY, insertServer, mapUniqueViolationOf, specOf, toServer, writeServerChange } from "../catalog/servers";
 import type { Db } from "../db/client";
-import { grants, ingestionRunItems, ingestionRuns, mcpServers, sourceItems, thirdPartySources } from "../db/schema";
+import { ingestionRunItems, ingestionRuns, mcpServers, sourceItems, thirdPartySources } from "../db/schema";
+import { DomainError } from "../errors";
 import { isPlainObject } from "../formats/keys";
-import { grantableScopes, scopeRefusal } from "../policy/compile";
-import { describeSubject } from "../policy/model";
+import { grantRefusal } from "../policy/compile";
+import { describeSubject, type Subject } from "../policy/model";
+import { insertGrant, type GrantRule } from "../policy/store";
 import type { AllowList } from "./fetch";
 import { assertStillRunning, dropJournal, RegisterBatches, runItemRow, SLICE_MS, yieldToEventLoop } from "./batches";
 import { awaitingApproval, emptyCounts, failRun, lockSourceOfRun, markProgress, startHeartbeat, type Counts, type RunItem } from "./runs";
@@ -124,22 +130,28 @@ function* analyzing(documents: readonly UpstreamDocument[], context: AnalyzeCont
 export type Outcome = "registered" | "updated" | "pending-update" | "unchanged" | "quarantined" | "rejected" | "removed-upstream";
 
 type ItemRow = typeof sourceItems.$inferSelect;
-type ServerRow = typeof mcpServers.$inferSelect;
 
+/** The catalog as a run sees it, kept current as the run writes: what its per-item decisions read. */
 export interface RegisterState {
-  serversById: Map<string, ServerRow>;
-  serversByName: Map<string, ServerRow>;
+  serversById: Map<string, McpServer>;
+  serversByName: Map<string, McpServer>;
+  /** Obot key (the sanitized display name) → the name of the server that holds it. */
   displayKeys: Map<string, string>;
-  newServers: ServerRow[];
+  newServers: McpServer[];
   changed: boolean;
 }
 
 export async function loadRegisterState(tx: Db): Promise<RegisterState> {
   const rows = await tx.select().from(mcpServers);
+  return registerStateOf(rows.map(toServer), rows.map((r) => r.displayNameKey));
+}
+
+/** The state of a catalog holding `servers`; `keys` are their stored Obot keys, when known. */
+export function registerStateOf(servers: readonly McpServer[], keys: readonly string[] = servers.map((s) => sanitizeObotName(s.displayName))): RegisterState {
   return {
-    serversById: new Map(rows.map((r) => [r.id, r])),
-    serversByName: new Map(rows.map((r) => [r.name, r])),
-    displayKeys: new Map(rows.map((r) => [r.displayNameKey, r.name])),
+    serversById: new Map(servers.map((s) => [s.id, s])),
+    serversByName: new Map(servers.map((s) => [s.name, s])),
+    displayKeys: new Map(servers.map((s, i) => [keys[i]!, s.name])),
     newServers: [],
     changed: false,
   };
@@ -150,10 +162,13 @@ export async function loadRegisterState(tx: Db): Promise<RegisterState> {
  * in step with (a quarantined or rejected one never was: its changes count as unseen).
  */
 export function previousUpstreamSpec(prior: Pick<ItemRow, "document" | "state"> | undefined): ServerSpec | null {
-  if (!prior || !["registered", "pending-update", "removed-upstream"].includes(prior.state)) return null;
+  if (!prior || !REGISTERED_STATES.includes(prior.state)) return null;
   const outcome = candidateFor(prior.document, 0);
   return outcome.ok ? outcome.candidate.spec : null;
 }
+
+/** The states of an item whose server the source keeps in step with upstream. */
+const REGISTERED_STATES: readonly string[] = ["registered", "pending-update", "removed-upstream"];
 
 export interface UpstreamDecision {
   /** The server's spec with upstream's changes to the fields it owns and the admin did not override. */
@@ -189,6 +204,85 @@ export interface Pending {
   diff: FieldChange[];
 }
 
+type Candidate = NonNullable<AnalyzedItem["candidate"]>;
+
+/** A write of the catalog that registering an item makes, through the catalog's own write path. */
+export type CatalogWrite =
+  | { kind: "create"; name: string; spec: ServerSpec; provenance: Candidate["provenance"]; key: string }
+  | { kind: "update"; current: McpServer; spec: ServerSpec; provenance: Candidate["provenance"]; key: string };
+
+/** What registering one valid item comes to: a new draft, upstream's changes to a draft, an update staged for review, or a refusal. */
+export type Registration =
+  | { outcome: "rejected"; serverId: string | null; error: string; pending?: undefined; write: null }
+  | { outcome: "registered"; serverId: null; pending?: undefined; write: Extract<CatalogWrite, { kind: "create" }> }
+  | {
+      outcome: "updated" | "pending-update" | "unchanged";
+      serverId: string;
+      pending: Pending | undefined;
+      write: Extract<CatalogWrite, { kind: "update" }> | null;
+    };
+
+/** Decides how one valid item registers against the catalog as the run sees it. Pure. */
+export function planRegistration(candidate: Candidate, prior: ItemRow | undefined, state: RegisterState): Registration {
+  const current = prior?.serverId ? state.serversById.get(prior.serverId) : undefined;
+  const decision = current
+    ? decideUpstream(current, candidate.spec, previousUpstreamSpec(prior), prior?.state === "pending-update" ? fieldsOfDiff(prior.pendingDiff) : [])
+    : null;
+  const key = sanitizeObotName((decision?.spec ?? candidate.spec).displayName);
+  const keyHolder = state.displayKeys.get(key);
+  if (keyHolder && keyHolder !== (current?.name ?? candidate.name)) {
+    return {
+      outcome: "rejected",
+      serverId: current?.id ?? null,
+      error: `display name '${candidate.spec.displayName}' is taken by server '${keyHolder}'; Obot keys entries by it`,
+      write: null,
+    };
+  }
+  if (!current || !decision) {
+    if (state.serversByName.has(candidate.name)) {
+      return { outcome: "rejected", serverId: null, error: `catalog name '${candidate.name}' is taken by a server this source did not register`, write: null };
+    }
+    return { outcome: "registered", serverId: null, write: { kind: "create", name: candidate.name, spec: candidate.spec, provenance: candidate.provenance, key } };
+  }
+  const pending = decision.review.length > 0 ? { spec: candidate.spec, diff: decision.review } : undefined;
+  if (!decision.apply) return { outcome: pending ? "pending-update" : "unchanged", serverId: current.id, pending, write: null };
+  return {
+    outcome: pending ? "pending-update" : "updated",
+    serverId: current.id,
+    pending,
+    write: { kind: "update", current, spec: decision.spec, provenance: candidate.provenance, key },
+  };
+}
+
+/**
+ * Makes a registration's write through the catalog's write path (its invariants, audit and
+ * version guard) and keeps the run's view of the catalog current. The server's id.
+ */
+export async function persistRegistration(tx: Db, ctx: ChangeContext, source: Pick<Source, "id">, registration: Registration, state: RegisterState): Promise<string | null> {
+  const write = registration.write;
+  if (!write) return registration.serverId;
+  try {
+    if (write.kind === "create") {
+      const created = await insertServer(tx, ctx, write.name, write.spec, { provenance: write.provenance, sourceId: source.id, action: "mcp_server.import" });
+      state.serversById.set(created.id, created);
+      state.serversByName.set(created.name, created);
+      state.displayKeys.set(write.key, created.name);
+      state.newServers.push(created);
+      state.changed = true;
+      return created.id;
+    }
+    const updated = await writeServerChange(tx, ctx, write.current, { spec: write.spec, provenance: write.provenance, action: "mcp_server.import" });
+    state.serversById.set(updated.id, updated);
+    state.serversByName.set(updated.name, updated);
+    state.displayKeys.delete(sanitizeObotName(write.current.displayName));
+    state.displayKeys.set(write.key, updated.name);
+    state.changed = true;
+    return updated.id;
+  } catch (error) {
+    return mapUniqueViolationOf(write.kind === "create" ? write.name : write.current.name)(error);
+  }
+}
+
 /** Registers one valid item: a new draft, upstream's changes to a draft, or an update staged for review. */
 export async function registerItem(
   tx: Db,
@@ -198,64 +292,121 @@ export async function registerItem(
   prior: ItemRow | undefined,
   state: RegisterState,
 ): Promise<{ outcome: Outcome; error?: string; serverId: string | null; pending?: Pending }> {
-  const candidate = item.candidate!;
-  const server = prior?.serverId ? state.serversById.get(prior.serverId) : undefined;
-  const current = server ? toServer(server) : null;
-  const decision = current
-    ? decideUpstream(current, candidate.spec, previousUpstreamSpec(prior), prior?.state === "pending-update" ? fieldsOfDiff(prior.pendingDiff) : [])
-    : null;
-  const key = sanitizeObotName((decision?.spec ?? candidate.spec).displayName);
-  const keyHolder = state.displayKeys.get(key);
-  if (keyHolder && keyHolder !== (server?.name ?? candidate.name)) {
-    return { outcome: "rejected", serverId: server?.id ?? null, error: `display name '${candidate.spec.displayName}' is taken by server '${keyHolder}'; Obot keys entries by it` };
-  }
-  if (!server || !current || !decision) {
-    const clash = state.serversByName.get(candidate.name);
-    if (clash) return { outcome: "rejected", serverId: null, error: `catalog name '${candidate.name}' is taken by a server this source did not register` };
-    const created = await insertServer(tx, ctx, candidate.name, candidate.spec, { provenance: candidate.provenance, sourceId: source.id });
-    const [row] = await tx.select().from(mcpServers).where(eq(mcpServers.id, created.id));
-    state.serversById.set(row!.id, row!);
-    state.serversByName.set(row!.name, row!);
-    state.displayKeys.set(key, row!.name);
-    state.newServers.push(row!);
-    state.changed = true;
-    await recordAudit(tx, ctx, { action: "mcp_server.import", entityType: ENTITY, entityId: created.name, after: created });
-    return { outcome: "registered", serverId: created.id };
-  }
-  const pending = decision.review.length > 0 ? { spec: candidate.spec, diff: decision.review } : undefined;
-  if (!decision.apply) return { outcome: pending ? "pending-update" : "unchanged", serverId: server.id, pending };
-  const updated = await writeServerChange(tx, ctx, current, { spec: decision.spec, provenance: candidate.provenance, action: "mcp_server.import" });
-  const [row] = await tx.select().from(mcpServers).where(eq(mcpServers.id, updated.id));
-  state.serversById.set(row!.id, row!);
-  state.displayKeys.delete(server.displayNameKey);
-  state.displayKeys.set(key, row!.name);
-  state.changed = true;
-  return { outcome: pending ? "pending-update" : "updated", serverId: server.id, pending };
+  const registration = planRegistration(item.candidate!, prior, state);
+  const serverId = await persistRegistration(tx, ctx, source, registration, state);
+  if (registration.outcome === "rejected") return { outcome: "rejected", serverId, error: registration.error };
+  return { outcome: registration.outcome, serverId, pending: registration.pending };
 }
 
-/** Default entitlements for a newly registered server, where its scope allows them. */
-async function entitle(tx: Db, ctx: ChangeContext, source: Source, server: ServerRow): Promise<string[]> {
+/** What a run does with one item. */
+export interface ItemDecision {
+  outcome: Outcome;
+  errors: string[];
+  /** The item's server as known before writing; a new draft's id comes from its insert. */
+  serverId: string | null;
+  pending: Pending | undefined;
+  /** An admin's release or rejection that holds for this exact document. */
+  reviewDecision: string | null;
+  /** Null when the item is not registered (quarantined, rejected, or the document is the one already registered). */
+  registration: Registration | null;
+}
+
+/**
+ * The per-item decision of a run: keep an admin's rejection, quarantine, reject an invalid
+ * document, leave an already registered one as it is, or register it (see planRegistration). Pure
+ * over the item, what the source recorded for it before, and the catalog as the run sees it.
+ */
+export function decideItem(item: AnalyzedItem, before: ItemRow | undefined, state: RegisterState): ItemDecision {
+  const sameDocument = before?.digest === item.digest;
+  // An admin's release or rejection holds for this exact document; a changed one is judged afresh.
+  const reviewDecision = sameDocument ? (before?.reviewDecision ?? null) : null;
+  const stays = (outcome: Outcome, errors = item.errors): ItemDecision => ({
+    outcome,
+    errors: [...errors],
+    serverId: before?.serverId ?? null,
+    pending: undefined,
+    reviewDecision,
+    registration: null,
+  });
+  if (reviewDecision === "rejected") return stays("rejected", [...item.errors, ...before!.errors.filter((e) => !item.errors.includes(e))]);
+  if (isQuarantined(item.findings) && reviewDecision !== "released") return stays("quarantined");
+  if (!item.candidate) return stays("rejected");
+  if (sameDocument && REGISTERED_STATES.includes(before!.state) && before!.serverId && state.serversById.has(before!.serverId)) {
+    return stays(before!.state === "pending-update" ? "pending-update" : "unchanged");
+  }
+  const registration = planRegistration(item.candidate, before, state);
+  return {
+    outcome: registration.outcome,
+    errors: registration.outcome === "rejected" ? [...item.errors, registration.error] : [...item.errors],
+    serverId: registration.serverId,
+    pending: registration.pending,
+    reviewDecision,
+    registration,
+  };
+}
+
+/** The source's record of an item after this run. Pure. */
+export function sourceItemValues(sourceId: string, item: AnalyzedItem, before: ItemRow | undefined, decision: ItemDecision, serverId: string | null, now: Date) {
+  const { outcome, pending, reviewDecision } = decision;
+  return {
+    sourceId,
+    upstreamId: item.upstreamId,
+    name: item.name,
+    upstreamVersion: item.version ?? null,
+    format: item.format,
+    digest: item.digest,
+    // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
+    document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
+    findings: item.findings,
+    errors: decision.errors,
+    state: outcome === "unchanged" || outcome === "updated" || outcome === "registered" ? "registered" : outcome,
+    serverId,
+    pendingSpec: pending?.spec ?? (outcome === "pending-update" ? (before?.pendingSpec ?? null) : null),
+    pendingDiff: pending?.diff ?? (outcome === "pending-update" ? (before?.pendingDiff ?? null) : null),
+    reviewDecision,
+    reviewedBy: reviewDecision ? before!.reviewedBy : null,
+    reviewedAt: reviewDecision ? before!.reviewedAt : null,
+    lastSeenAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Which count of the run an outcome adds to. */
+export function countOf(outcome: Outcome) {
+  return outcome === "pending-update" ? "updated" : outcome === "removed-upstream" ? "removedUpstream" : outcome;
+}
+
+/** Whether a source's default entitlement applies to a new server: the rule to save, or why it is skipped. Pure. */
+export function entitlementFor(
+  source: Pick<Source, "name">,
+  entitlement: Source["defaultEntitlements"][number],
+  server: Pick<McpServer, "name" | "scope" | "ownerTenant">,
+): { rule: GrantRule } | { skipped: string } {
+  const refusal = grantRefusal(entitlement.subject, server);
+  if (refusal) return { skipped: skippedEntitlement(entitlement.subject, refusal) };
+  return {
+    rule: { subject: entitlement.subject, servers: server.name, access: "allow", note: entitlement.note || `default entitlement of source ${source.name}`, expiresAt: null },
+  };
+}
+
+const skippedEntitlement = (subject: Subject, reason: string) => `default entitlement for ${describeSubject(subject)} skipped: ${reason}`;
+
+/** Default entitlements for a newly registered server, saved by the policy store; those it refuses are skipped, with why. */
+async function entitle(tx: Db, ctx: ChangeContext, source: Source, server: McpServer): Promise<string[]> {
   const skipped: string[] = [];
   for (const entitlement of source.defaultEntitlements) {
-    const refusal = grantableScopes(entitlement.subject.type).includes(server.scope as never) ? null : scopeRefusal(entitlement.subject.type, server.scope as never);
-    if (refusal) {
-      skipped.push(`default entitlement for ${describeSubject(entitlement.subject)} skipped: ${refusal}`);
+    const decision = entitlementFor(source, entitlement, server);
+    if ("skipped" in decision) {
+      skipped.push(decision.skipped);
       continue;
     }
-    const [grant] = await tx
-      .insert(grants)
-      .values({
-        subject: entitlement.subject,
-        subjectType: entitlement.subject.type,
-        subjectName: entitlement.subject.type === "group" || entitlement.subject.type === "tenant" ? entitlement.subject.name : null,
-        servers: server.name,
-        access: "allow",
-        note: entitlement.note || `default entitlement of source ${source.name}`,
-        createdBy: ctx.actor.id,
-        updatedBy: ctx.actor.id,
-      })
-      .returning();
-    await recordAudit(tx, ctx, { action: "grant.create", entityType: "grant", entityId: grant!.id, after: grant });
+    try {
+      await insertGrant(tx, ctx, decision.rule);
+    } catch (error) {
+      // Its subject (a group, a tenant) was deleted since the source was set up.
+      if (!(error instanceof DomainError) || error.code !== "VALIDATION_FAILED") throw error;
+      skipped.push(skippedEntitlement(entitlement.subject, error.message));
+    }
   }
   return skipped;
 }
@@ -343,139 +494,12 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
     // Registration commits in short batches (see batches.ts); the run's own row is the lock that
     // orders them against a janitor, and the undo journal makes a run that does not finish leave
     // nothing behind.
-    const counts: Counts = { ...emptyCounts(), fetched: items.length, excluded };
     const runItems: RunResult["items"] = [];
     const register = new RegisterBatches(db, runId, progress, runItems);
     registering = register;
-    const priorRows = await db.select().from(sourceItems).where(eq(sourceItems.sourceId, source.id));
-    const prior = new Map(priorRows.map((r) => [r.upstreamId, r]));
-    const state = await loadRegisterState(db);
-    const now = new Date();
-    const newlyRegistered = new Map<string, number>();
-    const taken = new Set<string>();
-    for (const item of items) {
-      const tx = await register.next();
-      const before = prior.get(item.upstreamId);
-      const duplicate = taken.has(item.upstreamId);
-      taken.add(item.upstreamId);
-      let outcome: Outcome;
-      const errors = [...item.errors];
-      let serverId: string | null = before?.serverId ?? null;
-      let pending: Pending | undefined;
-      const sameDocument = before?.digest === item.digest;
-      // An admin's release or rejection holds for this exact document; a changed one is judged afresh.
-      const decision = sameDocument ? before?.reviewDecision ?? null : null;
-      if (decision === "rejected") {
-        outcome = "rejected";
-        errors.push(...before!.errors.filter((e) => !errors.includes(e)));
-      } else if (isQuarantined(item.findings) && decision !== "released") outcome = "quarantined";
-      else if (!item.candidate) outcome = "rejected";
-      else if (sameDocument && ["registered", "pending-update", "removed-upstream"].includes(before!.state) && before!.serverId && state.serversById.has(before!.serverId)) {
-        outcome = before!.state === "pending-update" ? "pending-update" : "unchanged";
-      } else {
-        if (before?.serverId && state.serversById.has(before.serverId)) await register.journalBefore("mcp_servers", before.serverId);
-        const createdBefore = state.newServers.length;
-        const registered = await registerItem(tx, ctx, source, item, before, state);
-        for (const created of state.newServers.slice(createdBefore)) register.journalCreated("mcp_servers", created.id);
-        outcome = registered.outcome;
-        serverId = registered.serverId;
-        pending = registered.pending;
-        if (registered.error) errors.push(registered.error);
-        if (outcome === "registered") newlyRegistered.set(item.upstreamId, runItems.length);
-      }
-      runItems.push({ position: item.position, upstreamId: item.upstreamId, name: item.name, outcome, findings: item.findings, errors, warnings: item.warnings });
-      counts[outcome === "pending-update" ? "updated" : outcome === "removed-upstream" ? "removedUpstream" : outcome] += 1;
-      if (duplicate) continue;
-      const values = {
-        sourceId: source.id,
-        upstreamId: item.upstreamId,
-        name: item.name,
-        upstreamVersion: item.version ?? null,
-        format: item.format,
-        digest: item.digest,
-        // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
-        document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
-        findings: item.findings,
-        errors,
-        state: outcome === "unchanged" || outcome === "updated" ? "registered" : outcome === "registered" ? "registered" : outcome,
-        serverId,
-        pendingSpec: pending?.spec ?? (outcome === "pending-update" ? before?.pendingSpec ?? null : null),
-        pendingDiff: pending?.diff ?? (outcome === "pending-update" ? before?.pendingDiff ?? null : null),
-        reviewDecision: decision,
-        reviewedBy: decision ? before!.reviewedBy : null,
-        reviewedAt: decision ? before!.reviewedAt : null,
-        lastSeenAt: now,
-        updatedAt: now,
-      };
-      // Journaled unless only its sighting changes (same document, same state, same server).
-      if (before && !(sameDocument && before.state === values.state && before.serverId === serverId)) await register.journalBefore("source_items", before.id);
-      const [upserted] = await tx
-        .insert(sourceItems)
-        .values(values)
-        .onConflictDoUpdate({ target: [sourceItems.sourceId, sourceItems.upstreamId], set: values })
-        .returning({ id: sourceItems.id });
-      if (!before) register.journalCreated("source_items", upserted!.id);
-      if (outcome === "pending-update" && pending) {
-        await recordAudit(tx, ctx, { action: "source.pending_update", entityType: ENTITY, entityId: item.name ?? item.upstreamId, after: { source: source.name, diff: pending.diff } });
-      }
-    }
+    const registered = await registerItems(db, ctx, source, items, excluded, register, runItems);
     await register.commit();
-
-    const result = await db.transaction(async (tx) => {
-      await assertStillRunning(tx, runId);
-      if (source.kind !== "manual-upload") {
-        const fetched = new Set(items.map((i) => i.upstreamId));
-        const gone = priorRows.filter((r) => !fetched.has(r.upstreamId) && r.state !== "removed-upstream");
-        if (gone.length > 0) {
-          await tx
-            .update(sourceItems)
-            .set({ state: "removed-upstream", updatedAt: now })
-            .where(inArray(sourceItems.id, gone.map((r) => r.id)));
-          for (const r of gone) {
-            runItems.push({ position: runItems.length, upstreamId: r.upstreamId, name: r.name, outcome: "removed-upstream", findings: [], errors: [] });
-            counts.removedUpstream += 1;
-          }
-        }
-      }
-      await deps.insideRegister?.();
-
-      // The source's row before the run's (the lock order of queueRun): the run leaves the
-      // one-active index below, and a sync queued meanwhile must not wait on it while holding the source.
-      await lockSourceOfRun(tx, runId);
-      await tx.update(ingestionRuns).set({ stage: "entitle" }).where(eq(ingestionRuns.id, runId));
-      for (const server of state.newServers) {
-        const skipped = await entitle(tx, ctx, source, server);
-        const index = [...newlyRegistered.entries()].find(([, i]) => runItems[i]?.name === server.name)?.[1];
-        if (skipped.length > 0 && index !== undefined) {
-          runItems[index]!.errors.push(...skipped);
-          if (index < register.committedItems) {
-            await tx
-              .update(ingestionRunItems)
-              .set({ errors: runItems[index]!.errors })
-              .where(and(eq(ingestionRunItems.runId, runId), eq(ingestionRunItems.position, index)));
-          }
-        }
-      }
-      if (state.changed || state.newServers.length > 0) await bumpCatalogRevision(tx);
-
-      const rest = runItems.slice(register.committedItems);
-      for (let i = 0; i < rest.length; i += 500) {
-        await tx.insert(ingestionRunItems).values(rest.slice(i, i + 500).map((item, j) => runItemRow(runId, item, register.committedItems + i + j)));
-      }
-      await dropJournal(tx, runId);
-      const done = Object.fromEntries(["fetch", "scan", "validate", "register", "entitle"].map((s) => [s, { done: items.length, total: items.length }]));
-      await tx
-        .update(ingestionRuns)
-        .set({ status: "succeeded", stage: "done", counts, progress: done, finishedAt: sql`now()` })
-        .where(eq(ingestionRuns.id, runId));
-      await tx
-        .update(thirdPartySources)
-        .set({ status: sql`case when ${awaitingApproval} then ${thirdPartySources.status} else 'healthy' end`, lastError: null, lastSyncedAt: sql`now()` })
-        .where(eq(thirdPartySources.id, source.id));
-      await recordAudit(tx, ctx, { action: "source.sync_done", entityType: "source", entityId: source.name, after: { runId, counts } });
-      return { counts, items: runItems };
-    });
-    return result;
+    return await finishRun(db, ctx, runId, source, items, registered, register.committedItems, deps);
   } catch (error) {
     await registering?.abandon().catch(() => undefined);
     // Ends the run and undoes whatever of it was committed.
@@ -484,4 +508,148 @@ export async function executeRun(db: Db, runId: string, deps: PipelineDeps): Pro
   } finally {
     stopHeartbeat();
   }
+}
+
+interface Registered extends RunResult {
+  priorRows: ItemRow[];
+  state: RegisterState;
+  /** Upstream id → index in `items` of the items this run registered as new drafts. */
+  newlyRegistered: Map<string, number>;
+  now: Date;
+}
+
+/** The register stage: each item decided, then written in the current batch with its undo journal. */
+async function registerItems(
+  db: Db,
+  ctx: ChangeContext,
+  source: Source,
+  items: readonly AnalyzedItem[],
+  excluded: number,
+  register: RegisterBatches,
+  /** Shared with `register`, which records them with each batch. */
+  runItems: RunResult["items"],
+): Promise<Registered> {
+  const counts: Counts = { ...emptyCounts(), fetched: items.length, excluded };
+  const priorRows = await db.select().from(sourceItems).where(eq(sourceItems.sourceId, source.id));
+  const prior = new Map(priorRows.map((r) => [r.upstreamId, r]));
+  const state = await loadRegisterState(db);
+  const now = new Date();
+  const newlyRegistered = new Map<string, number>();
+  const taken = new Set<string>();
+  for (const item of items) {
+    const tx = await register.next();
+    const before = prior.get(item.upstreamId);
+    const duplicate = taken.has(item.upstreamId);
+    taken.add(item.upstreamId);
+    const decision = decideItem(item, before, state);
+    await persistItem(tx, ctx, source, item, before, decision, duplicate, state, register, now);
+    if (decision.outcome === "registered") newlyRegistered.set(item.upstreamId, runItems.length);
+    runItems.push({ position: item.position, upstreamId: item.upstreamId, name: item.name, outcome: decision.outcome, findings: item.findings, errors: decision.errors, warnings: item.warnings });
+    counts[countOf(decision.outcome)] += 1;
+  }
+  return { counts, items: runItems, priorRows, state, newlyRegistered, now };
+}
+
+/** One item's writes: its registration in the catalog, then the source's record of it, each journaled first. */
+async function persistItem(
+  tx: Db,
+  ctx: ChangeContext,
+  source: Source,
+  item: AnalyzedItem,
+  before: ItemRow | undefined,
+  decision: ItemDecision,
+  duplicate: boolean,
+  state: RegisterState,
+  register: RegisterBatches,
+  now: Date,
+): Promise<void> {
+  let serverId = decision.serverId;
+  if (decision.registration) {
+    if (before?.serverId && state.serversById.has(before.serverId)) await register.journalBefore("mcp_servers", before.serverId);
+    serverId = await persistRegistration(tx, ctx, source, decision.registration, state);
+    if (decision.registration.write?.kind === "create") register.journalCreated("mcp_servers", serverId!);
+  }
+  if (duplicate) return;
+  const values = sourceItemValues(source.id, item, before, decision, serverId, now);
+  // Journaled unless only its sighting changes (same document, same state, same server).
+  if (before && !(before.digest === item.digest && before.state === values.state && before.serverId === serverId)) await register.journalBefore("source_items", before.id);
+  const [upserted] = await tx
+    .insert(sourceItems)
+    .values(values)
+    .onConflictDoUpdate({ target: [sourceItems.sourceId, sourceItems.upstreamId], set: values })
+    .returning({ id: sourceItems.id });
+  if (!before) register.journalCreated("source_items", upserted!.id);
+  if (decision.outcome === "pending-update" && decision.pending) {
+    await recordAudit(tx, ctx, { action: "source.pending_update", entityType: ENTITY, entityId: item.name ?? item.upstreamId, after: { source: source.name, diff: decision.pending.diff } });
+  }
+}
+
+/**
+ * Entitle and finish, in one transaction with the run's end: items upstream no longer lists, the
+ * new servers' default entitlements, the run items not yet recorded, the run's result.
+ */
+async function finishRun(
+  db: Db,
+  ctx: ChangeContext,
+  runId: string,
+  source: Source,
+  items: readonly AnalyzedItem[],
+  { counts, items: runItems, priorRows, state, newlyRegistered, now }: Registered,
+  committedItems: number,
+  deps: PipelineDeps,
+): Promise<RunResult> {
+  return db.transaction(async (tx) => {
+    await assertStillRunning(tx, runId);
+    if (source.kind !== "manual-upload") {
+      const fetched = new Set(items.map((i) => i.upstreamId));
+      const gone = priorRows.filter((r) => !fetched.has(r.upstreamId) && r.state !== "removed-upstream");
+      if (gone.length > 0) {
+        await tx
+          .update(sourceItems)
+          .set({ state: "removed-upstream", updatedAt: now })
+          .where(inArray(sourceItems.id, gone.map((r) => r.id)));
+        for (const r of gone) {
+          runItems.push({ position: runItems.length, upstreamId: r.upstreamId, name: r.name, outcome: "removed-upstream", findings: [], errors: [] });
+          counts.removedUpstream += 1;
+        }
+      }
+    }
+    await deps.insideRegister?.();
+
+    // The source's row before the run's (the lock order of queueRun): the run leaves the
+    // one-active index below, and a sync queued meanwhile must not wait on it while holding the source.
+    await lockSourceOfRun(tx, runId);
+    await tx.update(ingestionRuns).set({ stage: "entitle" }).where(eq(ingestionRuns.id, runId));
+    for (const server of state.newServers) {
+      const skipped = await entitle(tx, ctx, source, server);
+      const index = [...newlyRegistered.entries()].find(([, i]) => runItems[i]?.name === server.name)?.[1];
+      if (skipped.length > 0 && index !== undefined) {
+        runItems[index]!.errors.push(...skipped);
+        if (index < committedItems) {
+          await tx
+            .update(ingestionRunItems)
+            .set({ errors: runItems[index]!.errors })
+            .where(and(eq(ingestionRunItems.runId, runId), eq(ingestionRunItems.position, index)));
+        }
+      }
+    }
+    if (state.changed || state.newServers.length > 0) await bumpCatalogRevision(tx);
+
+    const rest = runItems.slice(committedItems);
+    for (let i = 0; i < rest.length; i += 500) {
+      await tx.insert(ingestionRunItems).values(rest.slice(i, i + 500).map((item, j) => runItemRow(runId, item, committedItems + i + j)));
+    }
+    await dropJournal(tx, runId);
+    const done = Object.fromEntries(["fetch", "scan", "validate", "register", "entitle"].map((s) => [s, { done: items.length, total: items.length }]));
+    await tx
+      .update(ingestionRuns)
+      .set({ status: "succeeded", stage: "done", counts, progress: done, finishedAt: sql`now()` })
+      .where(eq(ingestionRuns.id, runId));
+    await tx
+      .update(thirdPartySources)
+      .set({ status: sql`case when ${awaitingApproval} then ${thirdPartySources.status} else 'healthy' end`, lastError: null, lastSyncedAt: sql`now()` })
+      .where(eq(thirdPartySources.id, source.id));
+    await recordAudit(tx, ctx, { action: "source.sync_done", entityType: "source", entityId: source.name, after: { runId, counts } });
+    return { counts, items: runItems };
+  });
 }
