@@ -7,7 +7,8 @@ import { sanitizeObotName, type McpServer } from "../catalog/model";
 import { DomainError } from "../errors";
 import { mapUniqueViolationOf } from "../catalog/servers";
 import type { sourceItems } from "../db/schema";
-import { analyzeDocuments, countOf, decideItem, entitlementFor, planRegistration, registerStateOf, sourceItemValues, type AnalyzedItem } from "./pipeline";
+import { analyzeDocuments, type AnalyzedItem } from "./analyze";
+import { countOf, decideItem, entitlementFor, planRegistration, registerStateOf, sourceItemValues } from "./decide";
 
 type ItemRow = typeof sourceItems.$inferSelect;
 

@@ -4,254 +4,45 @@
  * does not reach that commit is undone from its journal when it is failed, so a crash leaves
  * nothing half-registered once the run is recovered.
  *
- * What happens to each item is decided by pure functions (decideItem, planRegistration,
- * entitlementFor); the catalog and the policy store write their own tables (insertServer,
- * writeServerChange, insertGrant), and this module writes only the source's items and its runs.
+ * Scanning and validating (analyze.ts) and what becomes of each item (decide.ts) are pure; this
+ * module persists the decisions. The catalog and the policy store write their own tables
+ * (insertServer, writeServerChange, insertGrant); this module writes only the source's items and
+ * its runs.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import picomatch from "picomatch";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
-import { candidateFor } from "../formats/import";
-import { sanitizeObotName, type McpServer, type ServerSpec } from "../catalog/model";
-import { changedUpstream, fieldsOfDiff, mergeUpstream, type FieldChange, type UpstreamField } from "../catalog/ownership";
-import { ENTITY, insertServer, mapUniqueViolationOf, specOf, toServer, writeServerChange } from "../catalog/servers";
+import { sanitizeObotName, type McpServer } from "../catalog/model";
+import { ENTITY, insertServer, mapUniqueViolationOf, toServer, writeServerChange } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { ingestionRunItems, ingestionRuns, mcpServers, sourceItems, thirdPartySources } from "../db/schema";
 import { DomainError } from "../errors";
 import { isPlainObject } from "../formats/keys";
-import { grantRefusal } from "../policy/compile";
-import { describeSubject, type Subject } from "../policy/model";
-import { insertGrant, type GrantRule } from "../policy/store";
+import { insertGrant } from "../policy/store";
+import { analyzeDocumentsYielding, type AnalyzedItem } from "./analyze";
+import { assertStillRunning, dropJournal, RegisterBatches, runItemRow } from "./batches";
+import {
+  countOf,
+  decideItem,
+  entitlementFor,
+  planRegistration,
+  registerStateOf,
+  skippedEntitlement,
+  sourceItemValues,
+  type ItemDecision,
+  type ItemRow,
+  type Outcome,
+  type Pending,
+  type RegisterState,
+  type Registration,
+} from "./decide";
 import type { AllowList } from "./fetch";
-import { assertStillRunning, dropJournal, RegisterBatches, runItemRow, SLICE_MS, yieldToEventLoop } from "./batches";
 import { awaitingApproval, emptyCounts, failRun, lockSourceOfRun, markProgress, startHeartbeat, type Counts, type RunItem } from "./runs";
-import { isQuarantined, scanSubject, subjectOf, type Finding } from "./scan";
 import { toSource, type Source } from "./sources";
-import { digestOf, readGit, readRegistry, readUpload, type UpstreamDocument } from "./upstream";
-
-export interface AnalyzedItem {
-  position: number;
-  upstreamId: string;
-  doc: unknown;
-  digest: string;
-  version?: string;
-  format: "obot-entry" | "server.json" | null;
-  name: string | null;
-  findings: Finding[];
-  errors: string[];
-  warnings: string[];
-  candidate: { name: string; spec: ServerSpec; provenance: NonNullable<ReturnType<typeof toServer>["provenance"]> } | null;
-}
-
-export interface AnalyzeContext {
-  sourceName: string;
-  include: readonly string[];
-  exclude: readonly string[];
-  existing: readonly { name: string; publisher: string }[];
-  denylist: readonly string[];
-}
-
-const matcher = (globs: readonly string[]) => {
-  const tests = globs.map((g) => picomatch(g, { nobrace: true, noextglob: true, dot: true }));
-  return (value: string) => tests.some((t) => t(value));
-};
-
-function publisherOf(doc: unknown, format: AnalyzedItem["format"], sourceName: string): string {
-  if (format === "server.json" && isPlainObject(doc) && typeof doc.name === "string" && doc.name.includes("/")) return doc.name.split("/")[0]!;
-  return `source:${sourceName}`;
-}
-
-/** Scan and validate: pure over the documents and what the catalog already holds. */
-export function analyzeDocuments(documents: readonly UpstreamDocument[], context: AnalyzeContext): { items: AnalyzedItem[]; excluded: number } {
-  const analysis = analyzing(documents, context);
-  for (let step = analysis.next(); ; step = analysis.next()) if (step.done) return step.value;
-}
-
-/** The same, letting the event loop in every SLICE_MS: thousands of documents take seconds of CPU. */
-export async function analyzeDocumentsYielding(documents: readonly UpstreamDocument[], context: AnalyzeContext) {
-  const analysis = analyzing(documents, context);
-  let sliceStart = performance.now();
-  for (let step = analysis.next(); ; step = analysis.next()) {
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart >= SLICE_MS) {
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
-  }
-}
-
-function* analyzing(documents: readonly UpstreamDocument[], context: AnalyzeContext): Generator<void, { items: AnalyzedItem[]; excluded: number }> {
-  const included = matcher(context.include);
-  const excluded = matcher(context.exclude);
-  const items: AnalyzedItem[] = [];
-  const seen = new Map<string, number>();
-  const namesTaken = new Map<string, string>();
-  let excludedCount = 0;
-  for (const upstream of documents) {
-    yield;
-    const outcome = candidateFor(upstream.doc, items.length);
-    const format = outcome.format;
-    const name = outcome.ok ? outcome.candidate.name : outcome.name;
-    const names = [upstream.upstreamId, ...(name ? [name] : [])];
-    if ((context.include.length > 0 && !names.some(included)) || names.some(excluded)) {
-      excludedCount += 1;
-      continue;
-    }
-    const errors = outcome.ok ? [] : [...outcome.errors];
-    const earlier = seen.get(upstream.upstreamId);
-    if (earlier !== undefined) errors.push(`${upstream.upstreamId} appears twice (first as item ${earlier}); only the first is taken`);
-    if (outcome.ok && earlier === undefined) {
-      const holder = namesTaken.get(outcome.candidate.name);
-      if (holder) errors.push(`catalog name '${outcome.candidate.name}' is already used by ${holder} in this run`);
-      else namesTaken.set(outcome.candidate.name, upstream.upstreamId);
-    }
-    seen.set(upstream.upstreamId, seen.get(upstream.upstreamId) ?? items.length);
-    const findings = scanSubject(
-      subjectOf(upstream.doc, format === "obot-entry" ? "obot-entry" : "server.json", name ?? upstream.upstreamId, publisherOf(upstream.doc, format, context.sourceName)),
-      { existing: context.existing, denylist: context.denylist },
-    );
-    items.push({
-      position: items.length,
-      upstreamId: upstream.upstreamId,
-      doc: upstream.doc,
-      digest: digestOf(upstream.doc),
-      version: upstream.version,
-      format,
-      name,
-      findings,
-      errors,
-      warnings: outcome.ok ? outcome.warnings : [],
-      candidate: outcome.ok && errors.length === 0 ? { name: outcome.candidate.name, spec: outcome.candidate.spec, provenance: outcome.candidate.provenance } : null,
-    });
-  }
-  return { items, excluded: excludedCount };
-}
-
-export type Outcome = "registered" | "updated" | "pending-update" | "unchanged" | "quarantined" | "rejected" | "removed-upstream";
-
-type ItemRow = typeof sourceItems.$inferSelect;
-
-/** The catalog as a run sees it, kept current as the run writes: what its per-item decisions read. */
-export interface RegisterState {
-  serversById: Map<string, McpServer>;
-  serversByName: Map<string, McpServer>;
-  /** Obot key (the sanitized display name) → the name of the server that holds it. */
-  displayKeys: Map<string, string>;
-  newServers: McpServer[];
-  changed: boolean;
-}
+import { readGit, readRegistry, readUpload, type UpstreamDocument } from "./upstream";
 
 export async function loadRegisterState(tx: Db): Promise<RegisterState> {
   const rows = await tx.select().from(mcpServers);
   return registerStateOf(rows.map(toServer), rows.map((r) => r.displayNameKey));
-}
-
-/** The state of a catalog holding `servers`; `keys` are their stored Obot keys, when known. */
-export function registerStateOf(servers: readonly McpServer[], keys: readonly string[] = servers.map((s) => sanitizeObotName(s.displayName))): RegisterState {
-  return {
-    serversById: new Map(servers.map((s) => [s.id, s])),
-    serversByName: new Map(servers.map((s) => [s.name, s])),
-    displayKeys: new Map(servers.map((s, i) => [keys[i]!, s.name])),
-    newServers: [],
-    changed: false,
-  };
-}
-
-/**
- * What upstream's document said before this one, when it was a valid document the server was kept
- * in step with (a quarantined or rejected one never was: its changes count as unseen).
- */
-export function previousUpstreamSpec(prior: Pick<ItemRow, "document" | "state"> | undefined): ServerSpec | null {
-  if (!prior || !REGISTERED_STATES.includes(prior.state)) return null;
-  const outcome = candidateFor(prior.document, 0);
-  return outcome.ok ? outcome.candidate.spec : null;
-}
-
-/** The states of an item whose server the source keeps in step with upstream. */
-const REGISTERED_STATES: readonly string[] = ["registered", "pending-update", "removed-upstream"];
-
-export interface UpstreamDecision {
-  /** The server's spec with upstream's changes to the fields it owns and the admin did not override. */
-  spec: ServerSpec;
-  /** What to write now: only a draft takes upstream's changes without review. */
-  apply: boolean;
-  /** What waits for an admin: every change of a server that is not a draft, and any conflict with an override. */
-  review: FieldChange[];
-}
-
-/**
- * The per-item decision of what upstream may write (DESIGN §7): only the fields it owns and the
- * admin did not override; a draft takes them at once, any other server after review; a change to
- * an overridden field is a conflict for an admin to resolve. Pure.
- */
-export function decideUpstream(
-  current: Pick<McpServer, "status" | "overrides"> & ServerSpec,
-  upstream: ServerSpec,
-  previous: ServerSpec | null,
-  /** Fields an update still waiting for review changes: they stay changed until it is decided. */
-  staged: readonly UpstreamField[] = [],
-): UpstreamDecision {
-  const spec = specOf(current as McpServer);
-  const changed = [...new Set([...changedUpstream(spec, upstream, previous, current.overrides), ...staged])];
-  const merge = mergeUpstream(spec, upstream, current.overrides, changed);
-  if (current.status === "draft") return { spec: merge.spec, apply: merge.changes.length > 0, review: merge.conflicts };
-  return { spec: merge.spec, apply: false, review: [...merge.changes, ...merge.conflicts] };
-}
-
-export interface Pending {
-  /** Upstream's spec as the document states it; the review applies it through the ownership rules. */
-  spec: ServerSpec;
-  diff: FieldChange[];
-}
-
-type Candidate = NonNullable<AnalyzedItem["candidate"]>;
-
-/** A write of the catalog that registering an item makes, through the catalog's own write path. */
-export type CatalogWrite =
-  | { kind: "create"; name: string; spec: ServerSpec; provenance: Candidate["provenance"]; key: string }
-  | { kind: "update"; current: McpServer; spec: ServerSpec; provenance: Candidate["provenance"]; key: string };
-
-/** What registering one valid item comes to: a new draft, upstream's changes to a draft, an update staged for review, or a refusal. */
-export type Registration =
-  | { outcome: "rejected"; serverId: string | null; error: string; pending?: undefined; write: null }
-  | { outcome: "registered"; serverId: null; pending?: undefined; write: Extract<CatalogWrite, { kind: "create" }> }
-  | {
-      outcome: "updated" | "pending-update" | "unchanged";
-      serverId: string;
-      pending: Pending | undefined;
-      write: Extract<CatalogWrite, { kind: "update" }> | null;
-    };
-
-/** Decides how one valid item registers against the catalog as the run sees it. Pure. */
-export function planRegistration(candidate: Candidate, prior: ItemRow | undefined, state: RegisterState): Registration {
-  const current = prior?.serverId ? state.serversById.get(prior.serverId) : undefined;
-  const decision = current
-    ? decideUpstream(current, candidate.spec, previousUpstreamSpec(prior), prior?.state === "pending-update" ? fieldsOfDiff(prior.pendingDiff) : [])
-    : null;
-  const key = sanitizeObotName((decision?.spec ?? candidate.spec).displayName);
-  const keyHolder = state.displayKeys.get(key);
-  if (keyHolder && keyHolder !== (current?.name ?? candidate.name)) {
-    return {
-      outcome: "rejected",
-      serverId: current?.id ?? null,
-      error: `display name '${candidate.spec.displayName}' is taken by server '${keyHolder}'; Obot keys entries by it`,
-      write: null,
-    };
-  }
-  if (!current || !decision) {
-    if (state.serversByName.has(candidate.name)) {
-      return { outcome: "rejected", serverId: null, error: `catalog name '${candidate.name}' is taken by a server this source did not register`, write: null };
-    }
-    return { outcome: "registered", serverId: null, write: { kind: "create", name: candidate.name, spec: candidate.spec, provenance: candidate.provenance, key } };
-  }
-  const pending = decision.review.length > 0 ? { spec: candidate.spec, diff: decision.review } : undefined;
-  if (!decision.apply) return { outcome: pending ? "pending-update" : "unchanged", serverId: current.id, pending, write: null };
-  return {
-    outcome: pending ? "pending-update" : "updated",
-    serverId: current.id,
-    pending,
-    write: { kind: "update", current, spec: decision.spec, provenance: candidate.provenance, key },
-  };
 }
 
 /**
@@ -297,99 +88,6 @@ export async function registerItem(
   if (registration.outcome === "rejected") return { outcome: "rejected", serverId, error: registration.error };
   return { outcome: registration.outcome, serverId, pending: registration.pending };
 }
-
-/** What a run does with one item. */
-export interface ItemDecision {
-  outcome: Outcome;
-  errors: string[];
-  /** The item's server as known before writing; a new draft's id comes from its insert. */
-  serverId: string | null;
-  pending: Pending | undefined;
-  /** An admin's release or rejection that holds for this exact document. */
-  reviewDecision: string | null;
-  /** Null when the item is not registered (quarantined, rejected, or the document is the one already registered). */
-  registration: Registration | null;
-}
-
-/**
- * The per-item decision of a run: keep an admin's rejection, quarantine, reject an invalid
- * document, leave an already registered one as it is, or register it (see planRegistration). Pure
- * over the item, what the source recorded for it before, and the catalog as the run sees it.
- */
-export function decideItem(item: AnalyzedItem, before: ItemRow | undefined, state: RegisterState): ItemDecision {
-  const sameDocument = before?.digest === item.digest;
-  // An admin's release or rejection holds for this exact document; a changed one is judged afresh.
-  const reviewDecision = sameDocument ? (before?.reviewDecision ?? null) : null;
-  const stays = (outcome: Outcome, errors = item.errors): ItemDecision => ({
-    outcome,
-    errors: [...errors],
-    serverId: before?.serverId ?? null,
-    pending: undefined,
-    reviewDecision,
-    registration: null,
-  });
-  if (reviewDecision === "rejected") return stays("rejected", [...item.errors, ...before!.errors.filter((e) => !item.errors.includes(e))]);
-  if (isQuarantined(item.findings) && reviewDecision !== "released") return stays("quarantined");
-  if (!item.candidate) return stays("rejected");
-  if (sameDocument && REGISTERED_STATES.includes(before!.state) && before!.serverId && state.serversById.has(before!.serverId)) {
-    return stays(before!.state === "pending-update" ? "pending-update" : "unchanged");
-  }
-  const registration = planRegistration(item.candidate, before, state);
-  return {
-    outcome: registration.outcome,
-    errors: registration.outcome === "rejected" ? [...item.errors, registration.error] : [...item.errors],
-    serverId: registration.serverId,
-    pending: registration.pending,
-    reviewDecision,
-    registration,
-  };
-}
-
-/** The source's record of an item after this run. Pure. */
-export function sourceItemValues(sourceId: string, item: AnalyzedItem, before: ItemRow | undefined, decision: ItemDecision, serverId: string | null, now: Date) {
-  const { outcome, pending, reviewDecision } = decision;
-  return {
-    sourceId,
-    upstreamId: item.upstreamId,
-    name: item.name,
-    upstreamVersion: item.version ?? null,
-    format: item.format,
-    digest: item.digest,
-    // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
-    document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
-    findings: item.findings,
-    errors: decision.errors,
-    state: outcome === "unchanged" || outcome === "updated" || outcome === "registered" ? "registered" : outcome,
-    serverId,
-    pendingSpec: pending?.spec ?? (outcome === "pending-update" ? (before?.pendingSpec ?? null) : null),
-    pendingDiff: pending?.diff ?? (outcome === "pending-update" ? (before?.pendingDiff ?? null) : null),
-    reviewDecision,
-    reviewedBy: reviewDecision ? before!.reviewedBy : null,
-    reviewedAt: reviewDecision ? before!.reviewedAt : null,
-    lastSeenAt: now,
-    updatedAt: now,
-  };
-}
-
-/** Which count of the run an outcome adds to. */
-export function countOf(outcome: Outcome) {
-  return outcome === "pending-update" ? "updated" : outcome === "removed-upstream" ? "removedUpstream" : outcome;
-}
-
-/** Whether a source's default entitlement applies to a new server: the rule to save, or why it is skipped. Pure. */
-export function entitlementFor(
-  source: Pick<Source, "name">,
-  entitlement: Source["defaultEntitlements"][number],
-  server: Pick<McpServer, "name" | "scope" | "ownerTenant">,
-): { rule: GrantRule } | { skipped: string } {
-  const refusal = grantRefusal(entitlement.subject, server);
-  if (refusal) return { skipped: skippedEntitlement(entitlement.subject, refusal) };
-  return {
-    rule: { subject: entitlement.subject, servers: server.name, access: "allow", note: entitlement.note || `default entitlement of source ${source.name}`, expiresAt: null },
-  };
-}
-
-const skippedEntitlement = (subject: Subject, reason: string) => `default entitlement for ${describeSubject(subject)} skipped: ${reason}`;
 
 /** Default entitlements for a newly registered server, saved by the policy store; those it refuses are skipped, with why. */
 async function entitle(tx: Db, ctx: ChangeContext, source: Source, server: McpServer): Promise<string[]> {
@@ -570,7 +268,11 @@ async function persistItem(
     if (decision.registration.write?.kind === "create") register.journalCreated("mcp_servers", serverId!);
   }
   if (duplicate) return;
-  const values = sourceItemValues(source.id, item, before, decision, serverId, now);
+  const values = {
+    ...sourceItemValues(source.id, item, before, decision, serverId, now),
+    // A JSON null document is rejected like any non-object, but SQL NULL would break the row.
+    document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
+  };
   // Journaled unless only its sighting changes (same document, same state, same server).
   if (before && !(before.digest === item.digest && before.state === values.state && before.serverId === serverId)) await register.journalBefore("source_items", before.id);
   const [upserted] = await tx

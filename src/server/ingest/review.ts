@@ -9,7 +9,8 @@ import { ENTITY, mapUniqueViolation, mapUniqueViolationOf, specOf, staleVersion,
 import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
 import { DomainError, notFound, parseInput, validationError } from "../errors";
-import { loadRegisterState, registerItem, type Outcome } from "./pipeline";
+import type { Outcome } from "./decide";
+import { loadRegisterState, registerItem } from "./pipeline";
 import { toSource } from "./sources";
 import { isUuid } from "../util/uuid";
 
