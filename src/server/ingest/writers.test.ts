@@ -12,6 +12,7 @@ import { serverCreateInput, toServerSpec } from "../catalog/model";
 import { createServer, insertServer, rowsOf } from "../catalog/servers";
 import { auditEvents, grants, sourceItems } from "../db/schema";
 import { DomainError } from "../errors";
+import { tenantCreateInput } from "../policy/model";
 import { createGroup, createTenant } from "../policy/store";
 import type { Services } from "../services";
 import { executeRun, type PipelineDeps } from "./pipeline";
@@ -127,7 +128,7 @@ describeEachDatabase("one writer per table", (database, kind) => {
 
   it("default entitlements are saved by the policy store: audited, and skipped with the reason when the store refuses them", async () => {
     await createGroup(services.db, ALICE, { name: "platform" });
-    await createTenant(services.db, ALICE, { name: "acme", displayName: "Acme" });
+    await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "acme", displayName: "Acme" }));
     await updateSource(services.db, ALICE, source, {
       defaultEntitlements: [{ subject: { type: "group", name: "platform" } }, { subject: { type: "group", name: "gone" } }, { subject: { type: "tenant", name: "acme" }, note: "for acme" }],
     });
