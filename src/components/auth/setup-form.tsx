@@ -73,6 +73,8 @@ export function Setup({ setupNeeded, oidc }: { setupNeeded: boolean; oidc: boole
       password: values.password,
     });
     if (result.ok) {
+      // A full page load on purpose: the new session cookie must reach the server components and the proxy.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign("/");
       return new Promise(() => undefined);
     }

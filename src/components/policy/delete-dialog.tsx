@@ -28,6 +28,7 @@ export function DeleteWithImpactDialog({
       setPreviewError(refusal && (fieldMessages.length === 0 ? refusal.message : fieldMessages.join(" ")));
     });
     // Previewed once, when the dialog opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return (

@@ -157,6 +157,8 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
   const submitting = isSubmitting || create.isPending || update.isPending;
 
   return (
+    // handleSubmit calls save (which sets pendingValues.current) on submit, never during render.
+    // eslint-disable-next-line react-hooks/refs
     <form onSubmit={handleSubmit((values) => save(values))} noValidate className="space-y-6" aria-describedby={formError ? "form-errors" : undefined}>
       <div aria-live="polite" className="space-y-3">
         {stale && (

@@ -31,6 +31,8 @@ type Dialogs =
 
 /** A change to your own account ends your session (the server drops it): sign in again. */
 function afterOwnChange() {
+  // A full page load on purpose: nothing cached for the ended session may survive into the next one.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign("/login?session=expired");
 }
 

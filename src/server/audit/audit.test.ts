@@ -20,13 +20,21 @@ function csvCells(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") rows.at(-1)!.push(cell), (cell = "");
-    else if (c === "\r" && text[i + 1] === "\n") rows.at(-1)!.push(cell), (cell = ""), rows.push([]), i++;
-    else cell += c;
+    else if (c === ",") {
+      rows.at(-1)!.push(cell);
+      cell = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      rows.at(-1)!.push(cell);
+      cell = "";
+      rows.push([]);
+      i++;
+    } else cell += c;
   }
   if (cell || rows.at(-1)!.length > 0) rows.at(-1)!.push(cell);
   return rows.filter((r) => r.length > 0);

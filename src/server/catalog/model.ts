@@ -257,7 +257,7 @@ export const containerizedRuntimeSchema = z.object({
     .string({ error: "image is required" })
     .trim()
     .min(1, "image is required for a containerized runtime")
-    .regex(/^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.\-]+)*$/, {
+    .regex(/^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.-]+)*$/, {
       error: (iss) => `image ${quoted(iss.input)} is not an image reference such as 'ghcr.io/org/server:1.0'`,
     }),
   port: z

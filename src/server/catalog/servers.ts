@@ -211,6 +211,30 @@ export function mapUniqueViolation(error: unknown): never {
   throw error;
 }
 
+/**
+ * The same for a write an ingestion run or a review makes of server `name`: the error names the
+ * server, since the request (a sync, a release) did not.
+ */
+export function mapUniqueViolationOf(name: string) {
+  return (error: unknown): never => {
+    if (sqlState(error) === "23503" && (constraintOf(error) ?? "").includes("owner_tenant")) {
+      throw new DomainError("VALIDATION_FAILED", `server '${name}' was not saved: its owner tenant was deleted at the same moment; name an existing tenant`, {
+        fieldErrors: { ownerTenant: ["no such tenant"] },
+      });
+    }
+    if (sqlState(error) === "23505") {
+      const byDisplayName = (constraintOf(error) ?? "").includes("display_name");
+      const message = byDisplayName
+        ? `server '${name}' was not saved: another server with the same display name was saved at the same moment; try again`
+        : `server '${name}' was not saved: another server named '${name}' was saved at the same moment; try again`;
+      throw new DomainError("CONFLICT", message, {
+        fieldErrors: byDisplayName ? { displayName: ["already used by another server"] } : { name: ["already exists"] },
+      });
+    }
+    throw error;
+  };
+}
+
 export function staleVersion(server: McpServer, sent: number) {
   return new DomainError(
     "CONFLICT",
@@ -224,7 +248,28 @@ export interface CreateOptions {
   sourceId?: string | null;
 }
 
-export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spec: ServerSpec, options: CreateOptions = {}) {
+export interface InsertOptions extends CreateOptions {
+  /** The audit action: mcp_server.create by default, mcp_server.import for an ingested server. */
+  action?: string;
+}
+
+/**
+ * The one insert of a server, whoever creates it (an admin, an ingestion run, a released item), in
+ * the caller's transaction: a new draft whose name and Obot key (sanitized display name) are free
+ * and whose owner tenant exists, with its audit event. The caller bumps the catalog revision, once
+ * for its transaction.
+ */
+export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spec: ServerSpec, options: InsertOptions = {}): Promise<McpServer> {
+  // One look-up for both keys; the name's clash is reported first.
+  const clashes = await tx
+    .select({ id: mcpServers.id, name: mcpServers.name, displayName: mcpServers.displayName })
+    .from(mcpServers)
+    .where(or(eq(mcpServers.name, name), eq(mcpServers.displayNameKey, sanitizeObotName(spec.displayName))))
+    .limit(2);
+  if (clashes.some((c) => c.name === name)) throw nameTaken(name);
+  const [keyHolder] = clashes;
+  if (keyHolder) throw displayNameTaken(spec.displayName, keyHolder.displayName, keyHolder.name);
+  await assertOwnerExists(tx, spec.ownerTenant);
   const [row] = await tx
     .insert(mcpServers)
     .values({
@@ -237,7 +282,9 @@ export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spe
       sourceId: options.sourceId ?? null,
     })
     .returning();
-  return toServer(row!);
+  const server = toServer(row!);
+  await recordAudit(tx, ctx, { action: options.action ?? "mcp_server.create", entityType: ENTITY, entityId: server.name, after: server });
+  return server;
 }
 
 export async function createServer(
@@ -250,11 +297,7 @@ export async function createServer(
   const spec = toServerSpec(input);
   try {
     return await db.transaction(async (tx) => {
-      if (await findRow(tx, input.name)) throw nameTaken(input.name);
-      await assertDisplayNameFree(tx, spec.displayName, null);
-      await assertOwnerExists(tx, spec.ownerTenant);
-      const server = await insertServer(tx, ctx, input.name, spec, options);
-      await recordAudit(tx, ctx, { action: "mcp_server.create", entityType: ENTITY, entityId: server.name, after: server });
+      const server = await insertServer(tx, ctx, input.name, spec, { provenance: options.provenance, sourceId: options.sourceId });
       await bumpCatalogRevision(tx);
       return server;
     });

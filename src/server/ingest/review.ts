@@ -5,11 +5,12 @@ import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/a
 import { candidateFor } from "../formats/import";
 import { serverSpecSchema, toServerSpec, type McpServer, type ServerSpec } from "../catalog/model";
 import { fieldsOfDiff, mergeUpstream, UPSTREAM_FIELDS, upstreamFieldOf, type FieldChange, type UpstreamField } from "../catalog/ownership";
-import { ENTITY, mapUniqueViolation, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";
+import { ENTITY, mapUniqueViolation, mapUniqueViolationOf, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
 import { DomainError, notFound, parseInput, validationError } from "../errors";
-import { loadRegisterState, registerItem, type Outcome } from "./pipeline";
+import type { Outcome } from "./decide";
+import { loadRegisterState, registerItem } from "./pipeline";
 import { toSource } from "./sources";
 import { isUuid } from "../util/uuid";
 
@@ -212,7 +213,7 @@ export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, rawI
         confirmRename: input.confirmRename,
         provenance,
         overrides: current.overrides.filter((field) => !input.takeUpstream.includes(field as UpstreamField)),
-      });
+      }).catch(mapUniqueViolationOf(current.name));
       await tx.update(sourceItems).set({ state: "registered", pendingSpec: null, pendingDiff: null, updatedAt: new Date() }).where(eq(sourceItems.id, id));
       return updated;
     });

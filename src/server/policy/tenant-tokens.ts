@@ -5,7 +5,7 @@ import { recordAudit, type ChangeContext } from "../audit/audit";
 import { hashSecret, newSecret } from "../auth/secrets";
 import type { Db } from "../db/client";
 import { tenantTokens, tenants } from "../db/schema";
-import { DomainError, isDatabaseUnavailable, notFound, parseInput } from "../errors";
+import { DomainError, isDatabaseUnavailable, notFound } from "../errors";
 import { tenantTokenCreateInput } from "./model";
 import { isUuid } from "../util/uuid";
 

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { setupInput, signInInput } from "../auth/model";
 import { json, readJsonBody, sourceIpOf } from "./http";
 import { sessionUserResource, signInOptionsResource } from "./resources";
-import { createRestRouter, route, type RestRequest, type RestRoute } from "./router";
+import { createRestRouter, type RestRequest, type RestRoute } from "./router";
 
 function policyOf(services: Services) {
   return { idleMs: services.config.auth.sessionIdleMs, maxMs: services.config.auth.sessionMaxMs };
