@@ -549,6 +549,7 @@ export const serverListQuery = z.object({
     .default(50),
 });
 export type ServerListQuery = z.input<typeof serverListQuery>;
+export type ServerListFilter = z.output<typeof serverListQuery>;
 
 /** A server as the API returns it (REST, tRPC, CLI). */
 export interface McpServer extends ServerSpec {
