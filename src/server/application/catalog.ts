@@ -1,7 +1,7 @@
 /** The catalog: servers, their lifecycle, what the feeds make of them, imports and the demo catalog. */
 import { z } from "zod";
 import { demoCatalogLoaded, loadDemoCatalog } from "../catalog/demo";
-import { MAX_IMPORT_BYTES, importTextInput, parseImportText } from "../catalog/import-text";
+import { importTextInput, parseImportText } from "../catalog/import-text";
 import { serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
 import {
   catalogStats,
@@ -21,8 +21,6 @@ import { upstreamStateOf } from "../ingest/review";
 import { importDocuments } from "../ingest/upload";
 import { changeOrPreview } from "../policy/queries";
 import { useCase } from "./use-case";
-
-export { MAX_IMPORT_BYTES };
 
 const serverName = z.string().min(1);
 const dryRun = z.boolean().default(false);
