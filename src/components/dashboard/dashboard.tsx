@@ -150,7 +150,7 @@ export function Dashboard() {
 function PolicyAndSourceStats() {
   const trpc = useTRPC();
   const policy = useQuery(trpc.policy.report.queryOptions());
-  const sources = useQuery(trpc.sources.list.queryOptions());
+  const sources = useQuery(trpc.sources.list.queryOptions({}));
   const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
   const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
   const report = policy.data?.report;

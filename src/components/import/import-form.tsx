@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useId } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import type { z } from "zod";
-import { catalogImportInput } from "@/server/catalog/model";
+import { importTextInput } from "@/server/catalog/model";
 import { UPLOADS_SOURCE } from "@/server/ingest/source-model";
 import { Button } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
@@ -44,7 +44,7 @@ const importInputOf = (values: ImportValues) => ({ text: values.text, format: va
 /** The page has one field to blame: every error of the import shows under the documents. */
 const onTheDocuments: ErrorTargetOf = (_path, message) => ({ field: "text", message });
 
-const importResolver = inputResolver<ImportValues>(catalogImportInput, importInputOf, onTheDocuments);
+const importResolver = inputResolver<ImportValues>(importTextInput, importInputOf, onTheDocuments);
 
 export function ImportForm() {
   const trpc = useTRPC();
@@ -64,7 +64,7 @@ export function ImportForm() {
 
   async function submit(values: ImportValues) {
     try {
-      await run.mutateAsync(importInputOf(values) as z.output<typeof catalogImportInput>);
+      await run.mutateAsync(importInputOf(values) as z.output<typeof importTextInput>);
     } catch (error) {
       showServerErrors(setError, domainErrorOf(error), onTheDocuments, { summaryField: "text" });
     }

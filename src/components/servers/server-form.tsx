@@ -132,7 +132,7 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
         saved = await create.mutateAsync(createInputOf(values) as ServerCreateInput);
       } else {
         const patch = { ...specInputOf(values, base ?? undefined), version: base!.version, ...(confirmRename ? { confirmRename: true } : {}) };
-        saved = await update.mutateAsync({ name: base!.name, patch: patch as ServerUpdateInput });
+        saved = (await update.mutateAsync({ name: base!.name, patch: patch as ServerUpdateInput })).result;
       }
       await invalidate();
       toast(mode.kind === "create" ? `Created ${saved.displayName} as a draft.` : `Saved ${saved.displayName}.`);

@@ -8,6 +8,7 @@ import { apiTokenCreateInput, createApiToken, revokeApiToken } from "../auth/tok
 import { createUser, passwordResetInput, resetPassword, updateUser, userCreateInput, userUpdateInput } from "../auth/users";
 import { importDocuments } from "../ingest/upload";
 import { createServer, deleteServer, disableServer, publishServer, updateServer } from "../catalog/servers";
+import { serverCreateInput, serverUpdateInput } from "../catalog/model";
 import { auditEvents } from "../db/schema";
 import type { Services } from "../services";
 import { csvField } from "./query";
@@ -63,10 +64,10 @@ describeEachDatabase("audit log", (database) => {
     const db = services.db;
     const policy = { idleMs: 3_600_000, maxMs: 43_200_000 };
 
-    await createServer(db, ALICE, { name: "audited", displayName: "Audited", endpoint: "https://a.example/mcp" });
+    await createServer(db, ALICE, serverCreateInput.parse({ name: "audited", displayName: "Audited", endpoint: "https://a.example/mcp" }));
     expect((await exactlyOne("mcp_server.create", "audited")).after).toMatchObject({ name: "audited", status: "draft", version: 1 });
 
-    await updateServer(db, ALICE, "audited", { version: 1, shortDescription: "described" });
+    await updateServer(db, ALICE, "audited", serverUpdateInput.parse({ version: 1, shortDescription: "described" }));
     const update = await exactlyOne("mcp_server.update", "audited");
     expect(update.before).toMatchObject({ shortDescription: "", version: 1 });
     expect(update.after).toMatchObject({ shortDescription: "described", version: 2 });
@@ -75,7 +76,7 @@ describeEachDatabase("audit log", (database) => {
     const publish = await exactlyOne("mcp_server.publish", "audited");
     expect([(publish.before as { status: string }).status, (publish.after as { status: string }).status]).toEqual(["draft", "active"]);
 
-    await updateServer(db, ALICE, "audited", { version: 3, displayName: "Audited Renamed", confirmRename: true });
+    await updateServer(db, ALICE, "audited", serverUpdateInput.parse({ version: 3, displayName: "Audited Renamed", confirmRename: true }));
     expect((await exactlyOne("mcp_server.rename", "audited")).after).toMatchObject({ displayName: "Audited Renamed" });
 
     await disableServer(db, ALICE, "audited", { reason: "test" });

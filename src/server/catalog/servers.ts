@@ -2,12 +2,13 @@
  * Catalog domain: small functions over the database passed in. Every write is one transaction
  * holding the change, its audit event and the catalog revision bump.
  */
+import type { z } from "zod";
 import { and, asc, count, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
 import { mcpServers, tenants } from "../db/schema";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
-import { DomainError, constraintOf, notFound, parseInput, sqlState, validationError } from "../errors";
+import { DomainError, constraintOf, notFound, sqlState, validationError } from "../errors";
 import { deepEqual } from "../util/stable-json";
 import {
   DISABLEABLE_FROM,
@@ -24,7 +25,7 @@ import {
   type McpServer,
   type Provenance,
   type Runtime,
-  type ServerListQuery,
+  type ServerListFilter,
   type ServerSpec,
   type ServerStatus,
   type SortField,
@@ -290,10 +291,9 @@ export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spe
 export async function createServer(
   db: Db,
   ctx: ChangeContext,
-  rawInput: unknown,
+  input: z.output<typeof serverCreateInput>,
   options: CreateOptions = {},
 ): Promise<McpServer> {
-  const input = parseInput(serverCreateInput, rawInput, "cannot create server");
   const spec = toServerSpec(input);
   try {
     return await db.transaction(async (tx) => {
@@ -352,8 +352,7 @@ export function mergeSpec(current: McpServer, patch: UpdatePatch): Record<string
   return merged;
 }
 
-export async function updateServer(db: Db, ctx: ChangeContext, name: string, rawPatch: unknown): Promise<McpServer> {
-  const patch = parseInput(serverUpdateInput, rawPatch, `cannot update server '${name}'`);
+export async function updateServer(db: Db, ctx: ChangeContext, name: string, patch: z.output<typeof serverUpdateInput>): Promise<McpServer> {
   try {
     return await db.transaction(async (tx) => {
       const current = toServer(await lockedRow(tx, name));
@@ -471,12 +470,11 @@ async function changeStatus(
   db: Db,
   ctx: ChangeContext,
   name: string,
-  rawInput: unknown,
+  input: StatusChange,
   target: ServerStatus,
   allowedFrom: readonly ServerStatus[],
   action: string,
 ): Promise<McpServer> {
-  const input = parseInput(statusChangeInput, rawInput ?? {});
   return db.transaction(async (tx) => {
     const current = toServer(await lockedRow(tx, name));
     if (input.version !== undefined && input.version !== current.version) throw staleVersion(current, input.version);
@@ -506,18 +504,19 @@ async function changeStatus(
   });
 }
 
-export const publishServer = (db: Db, ctx: ChangeContext, name: string, input?: unknown) =>
+type StatusChange = z.output<typeof statusChangeInput>;
+
+export const publishServer = (db: Db, ctx: ChangeContext, name: string, input: StatusChange = {}) =>
   changeStatus(db, ctx, name, input, "active", PUBLISHABLE_FROM, "mcp_server.publish");
 
-export const disableServer = (db: Db, ctx: ChangeContext, name: string, input?: unknown) =>
+export const disableServer = (db: Db, ctx: ChangeContext, name: string, input: StatusChange = {}) =>
   changeStatus(db, ctx, name, input, "disabled", DISABLEABLE_FROM, "mcp_server.disable");
 
 /** Health checks mark an active server degraded; it leaves the feeds until published again. */
 export const markServerDegraded = (db: Db, ctx: ChangeContext, name: string, reason: string) =>
   changeStatus(db, ctx, name, { reason }, "degraded", ["active"], "mcp_server.degrade");
 
-export async function deleteServer(db: Db, ctx: ChangeContext, name: string, rawInput?: unknown): Promise<McpServer> {
-  const input = parseInput(statusChangeInput, rawInput ?? {});
+export async function deleteServer(db: Db, ctx: ChangeContext, name: string, input: { version?: number } = {}): Promise<McpServer> {
   return db.transaction(async (tx) => {
     const current = toServer(await lockedRow(tx, name));
     if (input.version !== undefined && input.version !== current.version) throw staleVersion(current, input.version);
@@ -622,8 +621,10 @@ export interface ServerPage {
   total: number;
 }
 
-export async function listServers(db: Db, rawQuery: ServerListQuery | unknown = {}): Promise<ServerPage> {
-  const query = parseInput(serverListQuery, rawQuery, "invalid list query");
+/** Every server, by name, a page at a time. */
+export const ALL_SERVERS: ServerListFilter = serverListQuery.parse({});
+
+export async function listServers(db: Db, query: ServerListFilter = ALL_SERVERS): Promise<ServerPage> {
   const order = query.order ?? (query.sort === "updatedAt" ? "desc" : "asc");
   const column = SORT_COLUMNS[query.sort];
   const filters = filtersOf(query);

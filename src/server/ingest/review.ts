@@ -8,7 +8,7 @@ import { fieldsOfDiff, mergeUpstream, UPSTREAM_FIELDS, upstreamFieldOf, type Fie
 import { ENTITY, mapUniqueViolation, mapUniqueViolationOf, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
-import { DomainError, notFound, parseInput, validationError } from "../errors";
+import { DomainError, notFound, validationError } from "../errors";
 import type { Outcome } from "./decide";
 import { loadRegisterState, registerItem } from "./pipeline";
 import { toSource } from "./sources";
@@ -159,8 +159,9 @@ export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
   return result;
 }
 
-export async function rejectItem(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {
-  const { reason } = parseInput(reviewReasonInput, rawInput ?? {});
+export type ReviewReason = z.output<typeof reviewReasonInput>;
+
+export async function rejectItem(db: Db, ctx: ChangeContext, id: string, { reason }: ReviewReason) {
   return db.transaction(async (tx) => {
     const { item } = await itemFor(tx, id, "quarantined");
     const errors = [`rejected by ${ctx.actor.id}${reason ? `: ${reason}` : ""}`];
@@ -187,8 +188,7 @@ export type ApproveUpdateInput = z.input<typeof approveUpdateInput>;
  * change of the server, through the same write path as an edit — version check, rename
  * confirmation, the published-server invariant, audit — that also records upstream's version.
  */
-export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {
-  const input = parseInput(approveUpdateInput, rawInput ?? {}, "cannot approve the update");
+export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, input: z.output<typeof approveUpdateInput>) {
   try {
     return await db.transaction(async (tx) => {
       const { item } = await itemFor(tx, id, "pending-update");
@@ -222,8 +222,7 @@ export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, rawI
   }
 }
 
-export async function rejectUpdate(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {
-  const { reason } = parseInput(reviewReasonInput, rawInput ?? {});
+export async function rejectUpdate(db: Db, ctx: ChangeContext, id: string, { reason }: ReviewReason) {
   return db.transaction(async (tx) => {
     const { item } = await itemFor(tx, id, "pending-update");
     // The digest stays: the same upstream document will not be staged again, a newer one will.

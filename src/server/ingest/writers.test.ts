@@ -59,7 +59,7 @@ describeEachDatabase("one writer per table", (database, kind) => {
   const quarantining = (): PipelineDeps => ({ ...services.ingestionDeps, denylist: ["source:*"] });
 
   it("insertServer keeps the create invariants in the caller's transaction, and audits with the caller's action", async () => {
-    await createServer(services.db, ALICE, { name: "taken", displayName: "Taken", endpoint: "https://taken.example.com/mcp" });
+    await createServer(services.db, ALICE, serverCreateInput.parse({ name: "taken", displayName: "Taken", endpoint: "https://taken.example.com/mcp" }));
     const attempt = (name: string, over: Record<string, unknown> = {}) =>
       services.db.transaction((tx) => insertServer(tx, ALICE, name, specOf(name, over), { action: "mcp_server.import" }));
     expect(await rejection(attempt("taken"))).toMatchObject({ code: "CONFLICT", message: "a server named 'taken' already exists" });
@@ -81,7 +81,7 @@ describeEachDatabase("one writer per table", (database, kind) => {
     await upload([entry("later")], quarantining());
     const [item] = await services.db.select().from(sourceItems).where(eq(sourceItems.upstreamId, "later"));
     expect(item?.state).toBe("quarantined");
-    await createServer(services.db, ALICE, { name: "later", displayName: "Later, by hand", endpoint: "https://later.example.com/mcp" });
+    await createServer(services.db, ALICE, serverCreateInput.parse({ name: "later", displayName: "Later, by hand", endpoint: "https://later.example.com/mcp" }));
     const refused = await rejection(releaseItem(services.db, ALICE, item!.id));
     expect(refused).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("'later'") });
     expect(refused.message).not.toMatch(/duplicate key|violates/);
