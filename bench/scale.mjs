@@ -381,8 +381,22 @@ const scenarioPair = (what) => [
   },
 ];
 
+/**
+ * measureScenarios, or a note of why it could not measure (wrk errors, unexpected answers): one
+ * scenario failing, e.g. the main port timing out under a 10 MB feed, must not lose the rest of a run.
+ */
+async function measureOrNote(what, measure, notes) {
+  try {
+    return await measure();
+  } catch (error) {
+    console.warn(`${what} not measured: ${error.message}`);
+    notes.push(`${what}: ${error.message.slice(0, 300)}`);
+    return [];
+  }
+}
+
 /** The feed and one contract, 200 and 304, on both ports and nginx; the static files are written here. */
-async function againstNginx(bin, dir, app, internal, contract) {
+async function againstNginx(bin, dir, app, internal, contract, notes) {
   const feedBody = (await get(`${internal.url}${FEED_PATH}`)).body;
   const contractUrl = contractPath(contract.tenant);
   const contractBody = (await get(`${internal.url}${contractUrl}`, bearer(contract.token))).body;
@@ -395,12 +409,18 @@ async function againstNginx(bin, dir, app, internal, contract) {
     [contractUrl, contractBody, `Bearer ${contract.token}`, "contract"],
   ]) {
     const scenarios = scenarioPair(what);
-    for (const target of targets) {
-      target.authorization = authorization; // nginx ignores it; every target gets the same request bytes
-      target.etag = (await get(`${target.url}${urlPath}`, authorization ? { Authorization: authorization } : {})).headers.etag;
-      for (const scenario of scenarios) await checkAnswer(target, urlPath, scenario, body);
-    }
-    const measured = await measureScenarios({ wrkBin: bin.wrk, scriptFile: wrkScript(dir), scenarios, targets, urlPath, bodyBytes: () => body.length, wrkArgs: WRK_ARGS });
+    const measured = await measureOrNote(
+      what,
+      async () => {
+        for (const target of targets) {
+          target.authorization = authorization; // nginx ignores it; every target gets the same request bytes
+          target.etag = (await get(`${target.url}${urlPath}`, authorization ? { Authorization: authorization } : {})).headers.etag;
+          for (const scenario of scenarios) await checkAnswer(target, urlPath, scenario, body);
+        }
+        return measureScenarios({ wrkBin: bin.wrk, scriptFile: wrkScript(dir), scenarios, targets, urlPath, bodyBytes: () => body.length, wrkArgs: WRK_ARGS });
+      },
+      notes,
+    );
     rows.push(...measured);
   }
   return { nginx, rows, feedBytes: feedBody.length, feedEntries: JSON.parse(feedBody.toString("utf8")).length, contractBytes: contractBody.length };
@@ -442,7 +462,7 @@ ${WRK_REPORT}`,
 }
 
 /** BENCH_PODS tenants' contracts, rotating, with their ETags (304) and without (200). */
-async function manyPods(bin, dir, app, internal, nginx, pods) {
+async function manyPods(bin, dir, app, internal, nginx, pods, notes) {
   writeStaticFiles(dir, Object.fromEntries(pods.map((p) => [contractPath(p.tenant), p.body])));
   const targets = [app, internal, nginx];
   for (const target of targets) {
@@ -459,8 +479,8 @@ async function manyPods(bin, dir, app, internal, nginx, pods) {
   const rows = [];
   for (const conditional of [true, false]) {
     const scenario = { name: `${n(pods.length)} tenants rotating: ${conditional ? "If-None-Match → 304" : "GET → 200"}`, status: conditional ? 304 : 200, headers: () => ({}) };
-    rows.push(
-      ...(await measureScenarios({
+    const measure = () =>
+      measureScenarios({
         wrkBin: bin.wrk,
         scriptFile: rotationScript(dir, conditional),
         scenarios: [scenario],
@@ -468,8 +488,8 @@ async function manyPods(bin, dir, app, internal, nginx, pods) {
         urlPath: contractPath(pods[0].tenant),
         bodyBytes: () => minBytes,
         wrkArgs: WRK_ARGS,
-      })),
-    );
+      });
+    rows.push(...(await measureOrNote(scenario.name, measure, notes)));
   }
   return { rows, minBytes, maxBytes: Math.max(...pods.map((p) => p.body.length)) };
 }
@@ -523,7 +543,7 @@ ${machineLines(r.info)}
 - Writes: a grant (new allow rule for a tenant), a tenant (a label), a group (one member more or less) and a server change (short description, with its version) in turn, each on another object; at most ${WRITES} writes or ${WRITE_SECONDS} s per phase; meanwhile a prober in another process (bench/latency-probe.mjs) asks the internal port every 50 ms for the Obot feed, the contract of \`${r.probeTenant}\` (with its token) and healthz, with the ETag it last got, as pollers do; "idle" is ${IDLE_PROBE_MS / 1000} s of the same without writes${r.phases.sequential.result.errors.length + r.phases.concurrent.result.errors.length > 0 ? `; errors: ${[...r.phases.sequential.result.errors, ...r.phases.concurrent.result.errors].slice(0, 3).join("; ")}` : ""}
 - Time until the changed tenant's contract shows the change (grant → contract polled every ${VISIBILITY_POLL_MS} ms on the internal port from the moment the write is sent): ${visText}; after the writes the snapshot was quiet after ${r.quietSeconds.toFixed(0)} s
 - Against nginx: \`wrk ${[...WRK_LOAD, ...WRK_ARGS].join(" ")} -d${DURATION}\`, ${ROUNDS} rounds per scenario rotating the three targets, after a ${WARMUP} warm-up of each; the feed (${n(r.nginx.feedEntries)} entries, ${n(r.nginx.feedBytes)} bytes) and the contract of \`${r.contractTenant}\` (the median size, ${n(r.nginx.contractBytes)} bytes) with its token; nginx serves the same bytes as static files (one worker, \`etag on\`)
-- Many pods: ${n(r.pods.count)} tenants' contracts (${n(r.pods.minBytes)}–${n(r.pods.maxBytes)} bytes), wrk with a Lua script rotating path, token and ETag per request (the same against nginx, with nginx's ETags); 10,000 pods polling every 30 s make 333 requests/s
+- Many pods: ${n(r.pods.count)} tenants' contracts (${n(r.pods.minBytes)}–${n(r.pods.maxBytes)} bytes), wrk with a Lua script rotating path, token and ETag per request (the same against nginx, with nginx's ETags); 10,000 pods polling every 30 s make 333 requests/s${r.notes.length > 0 ? `\n- Not measured: ${r.notes.join("; ")}` : ""}
 
 ${writeTable(r.phases)}
 
@@ -585,9 +605,16 @@ async function main() {
   if (bySize.length === 0) throw new Error("no contract answered");
   const contractTenant = bySize[Math.floor(bySize.length / 2)][0];
   const contract = credentials.find((c) => c.tenant === contractTenant);
-  const nginxPart = await againstNginx(bin, dir, app, internal, contract);
+  const notes = [];
+  const nginxPart = await againstNginx(bin, dir, app, internal, contract, notes);
   const podList = credentials.filter((c) => again.seen.get(c.tenant)?.body).map((c) => ({ ...c, body: again.seen.get(c.tenant).body }));
-  const podsPart = await manyPods(bin, dir, app, internal, nginxPart.nginx, podList);
+  const podsPart =
+    podList.length > 0
+      ? await manyPods(bin, dir, app, internal, nginxPart.nginx, podList, notes).catch((error) => {
+          notes.push(`many pods: ${error.message.slice(0, 300)}`);
+          return { rows: [], minBytes: NaN, maxBytes: NaN };
+        })
+      : { rows: [], minBytes: NaN, maxBytes: NaN };
   memoryAfter(pid, "at the end", memory);
 
   const section = report({
@@ -605,6 +632,7 @@ async function main() {
     contractTenant,
     nginx: nginxPart,
     pods: { count: podList.length, minBytes: podsPart.minBytes, maxBytes: podsPart.maxBytes, rows: podsPart.rows },
+    notes,
   });
   console.log(`\n${section}\n`);
   if (!FULL_WORLD) {
