@@ -22,7 +22,7 @@ import { openPGlite, openPostgres, type Database } from "../src/server/db/client
 import { AllowList } from "../src/server/ingest/fetch";
 import { executeRun } from "../src/server/ingest/pipeline";
 import { claimRunById, getRun, queueRun } from "../src/server/ingest/runs";
-import { createSource } from "../src/server/ingest/sources";
+import { createSource, sourceCreateInput } from "../src/server/ingest/sources";
 import { startInternalServer } from "../src/server/feeds/internal-server";
 import { startServices } from "../src/server/services";
 import { startFakeRegistry } from "../test/support/fake-registry";
@@ -146,7 +146,7 @@ async function main() {
   const internal = await startInternalServer(services, 0, "127.0.0.1");
   const internalUrl = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
   try {
-    await createSource(db, BENCH, { name: "bench-registry", kind: "mcp-registry", url: registry.url }, { approved: true });
+    await createSource(db, BENCH, sourceCreateInput.parse({ name: "bench-registry", kind: "mcp-registry", url: registry.url }), { approved: true });
     const sync = async () => {
       const run = await queueRun(db, BENCH, "bench-registry", "manual");
       if (!(await claimRunById(db, run.id, "bench"))) throw new Error("could not claim the run");

@@ -98,7 +98,6 @@ function compileReport(c) {
   const w = c.world;
   const scope = w.serversByScope;
   const subjects = w.rulesBySubject;
-  const perTenant = (value) => (value / c.sizes.tenants).toFixed(2);
   const bullets = `- Compile part: load average ${c.load.start} at its start, ${c.load.end} at its end; ${c.compile.runs.length} timed compiles and ${c.render.runs.length} timed render passes, each after a warm-up${c.scale !== 1 ? `; BENCH_SCALE=${c.scale}: a smaller world` : ""}
 - World \`${w.fingerprint}\` (seed ${w.seed}, clock ${w.now}): ${n(w.tenants)} tenants (${n(w.tenantsWithAllowOverride)} with an allow override, ${n(w.tenantsWithDenyOverride)} with a deny override); ${n(w.servers)} servers (${n(w.serversByStatus.active ?? 0)} active, ${n(w.serversByStatus.draft ?? 0)} draft, ${n(w.serversByStatus.disabled ?? 0)} disabled; scope org ${n(scope.org ?? 0)}, department ${n(scope.department ?? 0)}, project ${n(scope.project ?? 0)}, personal ${n(scope.personal ?? 0)}); ${n(w.groups)} groups of ${w.groupSizes.min}–${n(w.groupSizes.max)} members (median ${w.groupSizes.median}; ${n(w.memberships)} memberships); ${n(w.rules)} rules (subject tenant ${n(subjects.tenant ?? 0)}, group ${n(subjects.group ?? 0)}, selector ${n(subjects.selector ?? 0)}, everyone ${n(subjects.everyone ?? 0)}; ${n(w.denyRules)} deny; ${n(w.globRules)} globs; ${n(w.rulesWithExpiry)} with an expiry, ${n(c.access.expiredRules)} of them past at the clock; ${n(c.access.deadRules)} dead, mostly naming draft or disabled servers)`;
   const table = `| Compile part | Result |

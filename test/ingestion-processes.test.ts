@@ -12,7 +12,7 @@ import type { Database } from "@/server/db/client";
 import { ingestionRuns, mcpServers, sourceItems } from "@/server/db/schema";
 import { executeRun } from "@/server/ingest/pipeline";
 import { claimRunById, getRun, queueRun, STALE_AFTER_MS } from "@/server/ingest/runs";
-import { createSource, uploadsSource } from "@/server/ingest/sources";
+import { createSource, uploadsSource, sourceCreateInput } from "@/server/ingest/sources";
 import type { Services } from "@/server/services";
 import { createTestDatabase } from "./support/database";
 import { IN_CI, REPO_ROOT, TEST_DATABASE_URL } from "./support/env";
@@ -105,7 +105,7 @@ describe.skipIf(!TEST_DATABASE_URL)("ingestion across processes (needs TEST_DATA
   });
 
   it("a frozen worker's run is reported as being recovered, and recovered once its process is gone", { timeout: 120_000 }, async () => {
-    const source = await createSource(services.db, ALICE, { name: "frozen", kind: "manual-upload" }, { approved: true });
+    const source = await createSource(services.db, ALICE, sourceCreateInput.parse({ name: "frozen", kind: "manual-upload" }), { approved: true });
     const run = await queueRun(services.db, ALICE, source.name, "upload", { documents: documents.map((d) => ({ ...d, entryKey: `frozen-${d.entryKey}`, name: `Frozen ${d.name}` })) });
     const worker = child(["run", url, run.id]);
     await worker.waitFor("INSIDE_REGISTER");
@@ -125,7 +125,7 @@ describe.skipIf(!TEST_DATABASE_URL)("ingestion across processes (needs TEST_DATA
   });
 
   it("two processes asking to sync one source at the same moment get exactly one run", { timeout: 60_000 }, async () => {
-    const source = await createSource(services.db, ALICE, { name: "contended", kind: "mcp-registry", url: "https://registry.example" }, { approved: true });
+    const source = await createSource(services.db, ALICE, sourceCreateInput.parse({ name: "contended", kind: "mcp-registry", url: "https://registry.example" }), { approved: true });
     const startAt = String(Date.now() + 3000);
     const [a, b] = [child(["queue", url, source.name, startAt]), child(["queue", url, source.name, startAt])];
     await Promise.all([a.exited, b.exited]);

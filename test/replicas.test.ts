@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentCatalogRevision } from "@/server/audit/audit";
 import { createServer, publishServer } from "@/server/catalog/servers";
+import { serverCreateInput } from "@/server/catalog/model";
 import { openPostgres, type Database } from "@/server/db/client";
 import { obotFeedResponse } from "@/server/feeds/obot-route";
 import { startServices, type Services } from "@/server/services";
@@ -35,7 +36,7 @@ describe.skipIf(!TEST_DATABASE_URL)("replicas on one Postgres (needs TEST_DATABA
   });
 
   it("the other replica serves a published server within moments", async () => {
-    await createServer(a.db, ALICE, { name: "shared", displayName: "Shared", endpoint: "https://shared.example/mcp" });
+    await createServer(a.db, ALICE, serverCreateInput.parse({ name: "shared", displayName: "Shared", endpoint: "https://shared.example/mcp" }));
     await publishServer(a.db, ALICE, "shared");
     const deadline = Date.now() + 5000;
     let entries: { entryKey: string }[] = [];

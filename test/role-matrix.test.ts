@@ -6,8 +6,8 @@
 import { TRPCError } from "@trpc/server";
 import { beforeAll, expect, it } from "vitest";
 import { ALICE } from "./support/services";
-import { createApiToken } from "@/server/auth/tokens";
-import { createUser } from "@/server/auth/users";
+import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
+import { createUser, userCreateInput, userUpdateInput } from "@/server/auth/users";
 import { ROLES, type Requirement, type Role } from "@/server/auth/roles";
 import { obotFeedResponse } from "@/server/feeds/obot-route";
 import { healthz, readyz } from "@/server/health";
@@ -41,8 +41,8 @@ describeEachDatabase("role matrix", (database) => {
   beforeAll(async () => {
     services = await testServices(database());
     for (const role of ROLES) {
-      const user = await createUser(services.db, ALICE, { email: `${role}@example.com`, role, password: "correct horse battery" });
-      const { token } = await createApiToken(services.db, ALICE, principalFor(role, user.email, user.id), { name: "matrix", role });
+      const user = await createUser(services.db, ALICE, userCreateInput.parse({ email: `${role}@example.com`, role, password: "correct horse battery" }));
+      const { token } = await createApiToken(services.db, ALICE, principalFor(role, user.email, user.id), apiTokenCreateInput.parse({ name: "matrix", role }));
       tokens[role] = token;
     }
   });
@@ -117,7 +117,7 @@ describeEachDatabase("role matrix", (database) => {
     expect((await call("POST", "/api/v1/mcp-servers", { name: "by-editor", displayName: "By Editor" })).status).toBe(201);
     const { updateUser, listUsers } = await import("@/server/auth/users");
     const editor = (await listUsers(services.db)).find((u) => u.email === "editor@example.com")!;
-    await updateUser(services.db, ALICE, editor.id, { role: "viewer" });
+    await updateUser(services.db, ALICE, editor.id, userUpdateInput.parse({ role: "viewer" }));
     expect((await call("POST", "/api/v1/mcp-servers", { name: "by-demoted", displayName: "By Demoted" })).status).toBe(403);
     expect((await call("GET", "/api/v1/mcp-servers")).status).toBe(200);
   });

@@ -3,7 +3,7 @@
  * export links carry the same filters. Times are shown and typed in UTC, like every time in the
  * console, so the page renders the same on the server and in every browser.
  */
-import type { AuditQuery } from "@/server/audit/query";
+import type { AuditQuery } from "@/server/audit/model";
 
 export const AUDIT_PAGE_SIZE = 50;
 export const AUDIT_FILTER_KEYS = ["actor", "action", "entityType", "entityId", "since", "until"] as const;

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  errorsUnder,
-  fieldErrorsFrom,
   filterAccess,
   filterGrants,
-  firstMessages,
   globMatches,
   impactHeadline,
   impactLines,
@@ -136,27 +133,6 @@ describe("filters", () => {
     expect(tenantMatches(tenant, "tier=gold")).toBe(true);
     expect(tenantMatches(tenant, "platform")).toBe(true);
     expect(tenantMatches(tenant, "nope")).toBe(false);
-  });
-});
-
-describe("field errors", () => {
-  it("keys zod issues by dotted path, first message wins, a record key's own message first", () => {
-    expect(
-      fieldErrorsFrom([
-        { path: ["subject", "name"], message: "no such group" },
-        { path: ["subject", "name"], message: "second" },
-        { path: ["mcpPolicy", "allow", 0], message: "bad pattern" },
-        { path: ["labels", "Bad Key"], message: "Invalid key in record", issues: [{ message: "label key 'Bad Key' is not a Kubernetes label key" }] },
-      ]),
-    ).toEqual({ "subject.name": "no such group", "mcpPolicy.allow.0": "bad pattern", "labels.Bad Key": "label key 'Bad Key' is not a Kubernetes label key" });
-  });
-
-  it("gathers the errors of a whole map or list", () => {
-    expect(errorsUnder({ "labels.Bad Key": "not a key", labelsx: "other", "labels.x": "bad value" }, "labels")).toEqual(["not a key", "bad value"]);
-  });
-
-  it("strips the input wrapper from server field errors", () => {
-    expect(firstMessages({ "grant.servers": ["bad"], "subject.name": ["no such group"] }, "grant")).toEqual({ servers: "bad", "subject.name": "no such group" });
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Pure helpers behind the access-policy pages: impact wording, label and pattern inputs, glob
- * hints, grant and matrix filters, and zod issues as field errors. No React, no I/O.
+ * hints, grant and matrix filters. No React, no I/O.
  */
 
 export interface ImpactChange {
@@ -155,23 +155,6 @@ export function tenantMatches(tenant: TenantLike, text: string): boolean {
   return [tenant.name, tenant.displayName, tenant.team, ...formatLabels(tenant.labels), ...tenant.groups].some((s) => s.toLowerCase().includes(needle));
 }
 
-interface IssueLike {
-  path: readonly PropertyKey[];
-  message: string;
-  /** A record key's own issues: zod reports "Invalid key in record" around the message that says why. */
-  issues?: readonly { message: string }[];
-}
-
-/** Zod issues keyed by dotted path, first message per field. */
-export function fieldErrorsFrom(issues: readonly IssueLike[]): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of issues) {
-    const key = issue.path.map(String).join(".");
-    errors[key] ??= issue.issues?.[0]?.message ?? issue.message;
-  }
-  return errors;
-}
-
 export interface ImpactLike {
   changes: readonly ImpactChange[];
   summary: string;
@@ -190,15 +173,6 @@ export function impactHeadline(impact: ImpactLike): string {
   return `This change alters access to ${servers} for ${tenantCount(impact.tenantsAffected)}.`;
 }
 
-export function firstMessages(fieldErrors: Record<string, readonly string[]>, prefix = ""): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const [path, messages] of Object.entries(fieldErrors)) {
-    const key = prefix && path.startsWith(`${prefix}.`) ? path.slice(prefix.length + 1) : path;
-    if (messages[0]) errors[key] ??= messages[0];
-  }
-  return errors;
-}
-
 /** A datetime-local input value ("2026-12-31T23:59") as an ISO instant, or null when empty. */
 export function isoFromLocalInput(value: string): string | null {
   if (!value) return null;
@@ -211,13 +185,6 @@ export function localInputFromIso(iso: string | null): string {
   const date = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** The messages under `prefix` (e.g. every "labels.<key>" error), for a control that edits the whole map or list. */
-export function errorsUnder(errors: Record<string, string>, prefix: string): string[] {
-  return Object.entries(errors)
-    .filter(([path]) => path === prefix || path.startsWith(`${prefix}.`))
-    .map(([, message]) => message);
 }
 
 export type DecisionFilter = "all" | "allow" | "deny";

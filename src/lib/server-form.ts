@@ -4,8 +4,7 @@
  * ("runtime.fixedURL", "env.0.key", "categories.2") to the form field that shows its error.
  * Client-side zod errors and the server's fieldErrors both go through that mapping.
  */
-import { zodResolver } from "@hookform/resolvers/zod";
-import { get, set, type FieldErrors, type Resolver } from "react-hook-form";
+import type { Resolver } from "react-hook-form";
 import YAML from "yaml";
 import {
   defaultTransport,
@@ -18,6 +17,9 @@ import {
   type ServerUserType,
   type Transport,
 } from "@/server/catalog/model";
+import { FormInputError, inputResolver, mapErrors, type ErrorTarget, type MappedErrors } from "./form";
+
+export { errorMessageAt, flattenErrors, FORM_ERROR, FormInputError, nestErrors, type ErrorTarget, type MappedErrors } from "./form";
 
 export type RuntimeChoice = RuntimeType | "none";
 export type RemoteMode = "fixedURL" | "hostname" | "urlTemplate";
@@ -192,16 +194,6 @@ export function formValuesOf(server: McpServer): ServerFormValues {
   return values;
 }
 
-/** Text the admin typed that cannot become input at all (say, tool preview that is not JSON or YAML). */
-export class FormInputError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const optional = (text: string) => (text.trim() === "" ? undefined : text.trim());
 const list = (text: string) =>
   text
@@ -344,12 +336,6 @@ const PLAIN_FIELDS = new Set([
   "env",
 ]);
 
-export interface ErrorTarget {
-  /** The form field to show the message next to, or null for the form's summary. */
-  field: string | null;
-  message: string;
-}
-
 /** Where an error at an input path belongs in the form, and how to word it there. */
 export function errorTargetFor(path: string, message: string, values?: Pick<ServerFormValues, "runtime">): ErrorTarget {
   if (path === "endpoint") return { field: "runtime.fixedURL", message };
@@ -375,57 +361,13 @@ export function errorTargetFor(path: string, message: string, values?: Pick<Serv
   return { field: null, message: path ? `${path}: ${message}` : message };
 }
 
-export interface MappedErrors {
-  fields: Record<string, string>;
-  form: string[];
-}
-
 /** Server (or client) field errors keyed by input path, regrouped by form field. */
 export function mapFieldErrors(
   fieldErrors: Record<string, string[]>,
   formErrors: string[] = [],
   values?: Pick<ServerFormValues, "runtime">,
 ): MappedErrors {
-  const mapped: MappedErrors = { fields: {}, form: [...formErrors] };
-  for (const [path, messages] of Object.entries(fieldErrors)) {
-    for (const raw of messages) {
-      const { field, message } = errorTargetFor(path, raw, values);
-      if (field === null) mapped.form.push(message);
-      else mapped.fields[field] ??= message;
-    }
-  }
-  return mapped;
-}
-
-/** react-hook-form's nested errors (from zodResolver) as input path → messages. */
-export function flattenErrors(errors: FieldErrors, prefix = ""): Record<string, string[]> {
-  const flat: Record<string, string[]> = {};
-  for (const [key, node] of Object.entries(errors)) {
-    if (!node || typeof node !== "object") continue;
-    // toNestErrors files an error on a list itself under "<list>.root" when its items have errors too.
-    const path = key === "root" ? prefix : prefix ? `${prefix}.${key}` : key;
-    const { message } = node as { message?: unknown };
-    if (typeof message === "string") (flat[path] ??= []).push(message);
-    for (const [nestedPath, messages] of Object.entries(flattenErrors(node as FieldErrors, path))) {
-      if (nestedPath !== path) (flat[nestedPath] ??= []).push(...messages);
-    }
-  }
-  return flat;
-}
-
-export const FORM_ERROR = "root.form" as const;
-
-/** Builds react-hook-form's nested errors from mapped ones; summary messages go to root.form. */
-export function nestErrors(mapped: MappedErrors, type = "validate"): FieldErrors<ServerFormValues> {
-  const errors: FieldErrors<ServerFormValues> = {};
-  for (const [field, message] of Object.entries(mapped.fields)) set(errors, field, { type, message });
-  if (mapped.form.length > 0) set(errors, FORM_ERROR, { type, message: mapped.form.join("\n") });
-  return errors;
-}
-
-export function errorMessageAt(errors: FieldErrors, field: string): string | undefined {
-  const message = (get(errors, field) as { message?: unknown } | undefined)?.message;
-  return typeof message === "string" && message !== "" ? message : undefined;
+  return mapErrors(fieldErrors, formErrors, errorTargetFor, { values });
 }
 
 /**
@@ -433,23 +375,9 @@ export function errorMessageAt(errors: FieldErrors, field: string): string | und
  * the server applies to the merged result) when editing — with its errors moved onto form fields.
  */
 export function serverFormResolver(mode: "create" | "edit", original?: McpServer): Resolver<ServerFormValues> {
-  const validate = zodResolver(mode === "create" ? serverCreateInput : serverSpecSchema, undefined, { raw: true });
-  return async (values, context, options) => {
-    let input: Record<string, unknown>;
-    try {
-      input = mode === "create" ? createInputOf(values) : specInputOf(values, original);
-    } catch (error) {
-      if (!(error instanceof FormInputError)) throw error;
-      return { values: {}, errors: nestErrors({ fields: { [error.field]: error.message }, form: [] }) };
-    }
-    const result = await validate(input as never, context, {
-      ...options,
-      names: undefined,
-      fields: {},
-      shouldUseNativeValidation: false,
-    });
-    const flat = flattenErrors(result.errors);
-    if (Object.keys(flat).length === 0) return { values, errors: {} };
-    return { values: {}, errors: nestErrors(mapFieldErrors(flat, [], values)) };
-  };
+  return inputResolver<ServerFormValues>(
+    mode === "create" ? serverCreateInput : serverSpecSchema,
+    (values) => (mode === "create" ? createInputOf(values) : specInputOf(values, original)),
+    errorTargetFor,
+  );
 }

@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { sourceCreateInput, type Source, type SourceKind } from "@/server/ingest/source-model";
+import { inputResolver, mapErrors, type ErrorTargetOf } from "./form";
 
 export interface SourceFormValues {
   name: string;
@@ -117,19 +118,24 @@ export function formFieldOf(path: string): SourceField | "form" {
   return (fields as string[]).includes(head) ? (head as SourceField) : "form";
 }
 
+/** Where an error at an input path shows in the form; an entitlement's error names its line. */
+export const sourceErrorTarget: ErrorTargetOf = (path, message) => {
+  const field = formFieldOf(path);
+  const line = /^defaultEntitlements\.(\d+)/.exec(path);
+  return { field: field === "form" ? null : field, message: line ? `line ${Number(line[1]) + 1}: ${message}` : message };
+};
+
 /** Field errors keyed by form field, from dotted paths (a zod error or the server's fieldErrors); the first message per field wins. */
 export function sourceFieldErrors(fieldErrors: Record<string, string[] | undefined>, formErrors: readonly string[] = []): SourceFieldErrors {
-  const out: SourceFieldErrors = {};
-  for (const [path, messages] of Object.entries(fieldErrors)) {
-    const field = formFieldOf(path);
-    const message = messages?.[0];
-    if (!message || out[field]) continue;
-    const line = /^defaultEntitlements\.(\d+)/.exec(path);
-    out[field] = line ? `line ${Number(line[1]) + 1}: ${message}` : message;
-  }
-  if (formErrors[0] && !out.form) out.form = formErrors[0];
+  const mapped = mapErrors(fieldErrors, [], sourceErrorTarget);
+  const out: SourceFieldErrors = mapped.fields;
+  const form = mapped.form[0] ?? formErrors[0];
+  if (form) out.form = form;
   return out;
 }
+
+/** zodResolver over the server's sourceCreateInput, its errors beside the fields they are about. */
+export const sourceFormResolver = inputResolver<SourceFormValues>(sourceCreateInput, sourceInputOf, sourceErrorTarget);
 
 export type SourceCreateOutput = z.output<typeof sourceCreateInput>;
 

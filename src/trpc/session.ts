@@ -19,7 +19,7 @@ export type SessionUser = NonNullable<Awaited<ReturnType<typeof currentUser>>>;
 export const currentUser = cache(async () => {
   // Never at build time: who is signed in is a question about a request.
   await connection();
-  return getQueryClient().fetchQuery(trpc.session.me.queryOptions());
+  return getQueryClient().fetchQuery(trpc.session.me.queryOptions({}));
 });
 
 /** The path this request is for, as proxy.ts recorded it. */

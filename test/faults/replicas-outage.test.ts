@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, publishServer } from "@/server/catalog/servers";
+import { serverCreateInput } from "@/server/catalog/model";
 import { openPostgres } from "@/server/db/client";
 import { ALICE } from "../support/services";
 import { freePort, OwnPostgres, ownPostgresAvailable } from "./support/own-postgres";
@@ -54,7 +55,7 @@ describe.skipIf(!ownPostgresAvailable())("two replicas after a database outage",
     await pg.start(sidePort);
     const side = await openPostgres(pg.url("opencrane", sidePort), { max: 1 });
     try {
-      await createServer(side.db, ALICE, { name: "during", displayName: "During", endpoint: "https://during.example/mcp" });
+      await createServer(side.db, ALICE, serverCreateInput.parse({ name: "during", displayName: "During", endpoint: "https://during.example/mcp" }));
       await publishServer(side.db, ALICE, "during");
     } finally {
       await side.close();

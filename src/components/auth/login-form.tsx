@@ -8,6 +8,7 @@ import { signInInput, type SignInOptions } from "@/server/auth/model";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
 import { cn } from "@/lib/cn";
+import { fieldsNamed, showServerErrors } from "@/lib/form";
 import { sentence, waitText } from "@/lib/messages";
 import { postAuth } from "./auth-api";
 import { AuthCard, Notice } from "./auth-card";
@@ -114,10 +115,7 @@ function PasswordForm({ returnTo }: { returnTo: string }) {
       return new Promise(() => undefined);
     }
     if (result.code === "VALIDATION_FAILED") {
-      for (const field of ["email", "password"] as const) {
-        const message = result.fieldErrors[field]?.[0];
-        if (message) setError(field, { type: "server", message });
-      }
+      showServerErrors(setError, { ...result, formErrors: [] }, fieldsNamed(["email", "password"]), { focus: false });
       return;
     }
     if (result.status === 429) {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { setupInput } from "@/server/auth/model";
 import { Button, LinkButton } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
+import { fieldsNamed, showServerErrors } from "@/lib/form";
 import { sentence } from "@/lib/messages";
 import { postAuth } from "./auth-api";
 import { AuthCard, Notice } from "./auth-card";
@@ -72,21 +73,15 @@ export function Setup({ setupNeeded, oidc }: { setupNeeded: boolean; oidc: boole
       password: values.password,
     });
     if (result.ok) {
+      // A full page load on purpose: the new session cookie must reach the server components and the proxy.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign("/");
       return new Promise(() => undefined);
     }
     if (result.status === 401) return setOutcome({ kind: "invalid-link", message: result.message });
     if (result.status === 409) return setOutcome({ kind: "done", message: result.message });
-    const fields = ["email", "displayName", "password"] as const;
-    let mapped = false;
-    for (const field of fields) {
-      const message = result.fieldErrors[field]?.[0];
-      if (message) {
-        setError(field, { type: "server", message }, { shouldFocus: !mapped });
-        mapped = true;
-      }
-    }
-    if (!mapped) setOutcome({ kind: "error", message: result.message });
+    const summary = showServerErrors(setError, { ...result, formErrors: [] }, fieldsNamed(["email", "displayName", "password"]));
+    if (summary !== null) setOutcome({ kind: "error", message: result.message });
   }
 
   return (

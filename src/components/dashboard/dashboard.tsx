@@ -150,7 +150,7 @@ export function Dashboard() {
 function PolicyAndSourceStats() {
   const trpc = useTRPC();
   const policy = useQuery(trpc.policy.report.queryOptions());
-  const sources = useQuery(trpc.sources.list.queryOptions());
+  const sources = useQuery(trpc.sources.list.queryOptions({}));
   const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
   const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
   const report = policy.data?.report;
@@ -221,6 +221,8 @@ function FeedUrl({ port }: { port: number | null }) {
   useEffect(() => {
     const feed = new URL(OBOT_FEED_PATH, window.location.origin);
     if (port !== null) feed.port = String(port);
+    // The origin is known only in the browser: the server renders the path, and hydration must match it.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setUrl(feed.toString());
   }, [port]);
   return (

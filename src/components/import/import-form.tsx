@@ -2,13 +2,17 @@
 
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState } from "react";
+import { useId } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import type { z } from "zod";
+import { importTextInput } from "@/server/catalog/model";
 import { UPLOADS_SOURCE } from "@/server/ingest/source-model";
 import { Button } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
+import { inputResolver, showServerErrors, type ErrorTargetOf } from "@/lib/form";
 import { useInvalidateCatalog } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
 
@@ -30,21 +34,46 @@ const EXAMPLE = `# One or more Obot catalog entries or server.json documents, as
     categories: Utilities
 `;
 
+interface ImportValues {
+  text: string;
+  format: Format;
+}
+
+const importInputOf = (values: ImportValues) => ({ text: values.text, format: values.format === "auto" ? detectFormat(values.text) : values.format });
+
+/** The page has one field to blame: every error of the import shows under the documents. */
+const onTheDocuments: ErrorTargetOf = (_path, message) => ({ field: "text", message });
+
+const importResolver = inputResolver<ImportValues>(importTextInput, importInputOf, onTheDocuments);
+
 export function ImportForm() {
   const trpc = useTRPC();
   const invalidate = useInvalidateCatalog();
-  const [text, setText] = useState("");
-  const [format, setFormat] = useState<Format>("auto");
   const fileId = useId();
   const run = useMutation(trpc.catalog.import.mutationOptions({ onSuccess: () => invalidate() }));
+  const {
+    control,
+    register,
+    handleSubmit,
+    setError,
+    setValue,
+    clearErrors,
+    formState: { errors },
+  } = useForm<ImportValues>({ resolver: importResolver, defaultValues: { text: "", format: "auto" } });
+  const text = useWatch({ control, name: "text" });
 
-  const effective = format === "auto" ? detectFormat(text) : format;
-  const error = run.isError ? domainErrorOf(run.error) : null;
-  const textError = error ? (error.fieldErrors.text?.[0] ?? error.message) : undefined;
+  async function submit(values: ImportValues) {
+    try {
+      await run.mutateAsync(importInputOf(values) as z.output<typeof importTextInput>);
+    } catch (error) {
+      showServerErrors(setError, domainErrorOf(error), onTheDocuments, { summaryField: "text" });
+    }
+  }
 
   async function loadFile(file: File) {
-    setText(await file.text());
-    setFormat(/\.ya?ml$/i.test(file.name) ? "yaml" : /\.json$/i.test(file.name) ? "json" : "auto");
+    setValue("text", await file.text());
+    setValue("format", /\.ya?ml$/i.test(file.name) ? "yaml" : /\.json$/i.test(file.name) ? "json" : "auto");
+    clearErrors();
     run.reset();
   }
 
@@ -54,35 +83,20 @@ export function ImportForm() {
         title="Import"
         description="Paste Obot catalog entries or MCP Registry server.json documents. Each becomes (or updates) a draft server; nothing is published."
       />
-      <form
-        className="space-y-6"
-        onSubmit={(event) => {
-          event.preventDefault();
-          run.mutate({ text, format: effective });
-        }}
-      >
+      <form className="space-y-6" onSubmit={handleSubmit(submit)}>
         <Panel>
           <Field
             id="import-text"
             label="Documents"
-            error={textError}
+            error={errors.text?.message}
             hint="A JSON array or object, or YAML (a list, or several documents separated by ---)."
             trailing={
-              <Button size="sm" variant="ghost" onClick={() => setText(EXAMPLE)}>
+              <Button size="sm" variant="ghost" onClick={() => setValue("text", EXAMPLE)}>
                 Insert an example
               </Button>
             }
           >
-            {(p) => (
-              <textarea
-                {...p}
-                value={text}
-                onChange={(event) => setText(event.target.value)}
-                rows={16}
-                spellCheck={false}
-                className={cn(inputClasses, "font-mono text-[13px]")}
-              />
-            )}
+            {(p) => <textarea {...p} {...register("text")} rows={16} spellCheck={false} className={cn(inputClasses, "font-mono text-[13px]")} />}
           </Field>
           <div className="mt-4 flex flex-wrap items-end justify-between gap-4">
             <div className="flex flex-wrap items-end gap-6">
@@ -91,7 +105,7 @@ export function ImportForm() {
                 <div className="flex gap-4 text-sm text-slate-800">
                   {(["auto", "json", "yaml"] as const).map((f) => (
                     <label key={f} className="flex items-center gap-2">
-                      <input type="radio" name="format" value={f} checked={format === f} onChange={() => setFormat(f)} className="accent-indigo-600" />
+                      <input type="radio" {...register("format")} value={f} className="accent-indigo-600" />
                       {f === "auto" ? `Detect (${text.trim() ? detectFormat(text).toUpperCase() : "—"})` : f.toUpperCase()}
                     </label>
                   ))}

@@ -166,6 +166,8 @@ function cellOf(target: EventTarget): Cell | null {
  */
 function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns: number[]; onOpen: (cell: { tenant: string; server: string }) => void }) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // The warning concerns the React Compiler, which this app does not use.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const rows = useVirtualizer({
     count: matrix.rows.length,
     getScrollElement: () => scrollRef.current,

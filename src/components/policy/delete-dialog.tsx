@@ -23,8 +23,12 @@ export function DeleteWithImpactDialog({
   const [previewError, setPreviewError] = useState<string | null>(null);
 
   useEffect(() => {
-    change.preview(null, "").then((refusal) => setPreviewError(refusal && (refusal.formError ?? Object.values(refusal.fieldErrors).join(" "))));
+    change.preview(null, "").then((refusal) => {
+      const fieldMessages = Object.values(refusal?.fieldErrors ?? {}).map((messages) => messages[0]);
+      setPreviewError(refusal && (fieldMessages.length === 0 ? refusal.message : fieldMessages.join(" ")));
+    });
     // Previewed once, when the dialog opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return (

@@ -1,21 +1,13 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { Controller, useForm, useWatch, type Control, type FieldErrors, type UseFormRegister, type UseFormSetValue } from "react-hook-form";
 import type { SavedGrant } from "@/server/policy/store";
 import { grantCreateInput, type Grant, type Subject } from "@/server/policy/model";
 import { checkboxClasses, Field, FieldError, inputClasses } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
-import {
-  errorsUnder,
-  fieldErrorsFrom,
-  isoFromLocalInput,
-  labelRowsOf,
-  labelsOf,
-  localInputFromIso,
-  serversMatching,
-  type LabelRow,
-} from "@/lib/policy-view";
+import { errorMessageAt, FORM_ERROR, inputResolver, showServerErrors, type ErrorTargetOf } from "@/lib/form";
+import { isoFromLocalInput, labelRowsOf, labelsOf, localInputFromIso, serversMatching, type LabelRow } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { LabelEditor } from "./label-editor";
@@ -74,37 +66,47 @@ function inputOf(values: GrantValues) {
   };
 }
 
+/** The grant input's paths ("subject.matchLabels.team") on the form's fields. */
+const grantErrorTarget: ErrorTargetOf = (path, message) => {
+  const [head, next] = path.split(".");
+  if (head === "subject") {
+    const field = next === "name" ? "subjectName" : next === "matchLabels" ? "matchLabels" : "subjectType";
+    return { field, message };
+  }
+  if (path === "servers" || path === "access" || path === "note" || path === "expiresAt") return { field: path, message };
+  return { field: null, message: path ? `${path}: ${message}` : message };
+};
+
+const grantResolver = inputResolver<GrantValues>(grantCreateInput, inputOf, grantErrorTarget, { gather: true });
+
 /** Create or edit a grant rule; saving shows the impact preview first. */
 export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClose: () => void }) {
   const trpc = useTRPC();
   const toast = useToast();
   const create = useMutation(trpc.grants.create.mutationOptions());
   const update = useMutation(trpc.grants.update.mutationOptions());
-  const [values, setValues] = useState(() => valuesOf(grant));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    control,
+    register,
+    handleSubmit,
+    setError,
+    setValue,
+    getValues,
+    formState: { errors },
+  } = useForm<GrantValues>({ resolver: grantResolver, defaultValues: valuesOf(grant) });
   const change = usePreviewedChange((input: ReturnType<typeof inputOf>, dryRun: boolean) =>
     grant ? update.mutateAsync({ id: grant.id, patch: { ...input, version: grant.version }, dryRun }) : create.mutateAsync({ grant: input, dryRun }),
   );
-  const set = (patch: Partial<GrantValues>) => setValues((v) => ({ ...v, ...patch }));
 
-  async function submit(event: React.FormEvent) {
-    event.preventDefault();
-    setFormError(null);
-    const input = inputOf(values);
-    const parsed = grantCreateInput.safeParse(input);
-    if (!parsed.success) return setErrors(fieldErrorsFrom(parsed.error.issues));
-    setErrors({});
-    const refusal = await change.preview(input, grant ? "patch" : "grant");
-    if (refusal) {
-      setErrors(refusal.fieldErrors);
-      setFormError(refusal.formError);
-    }
+  async function submit(values: GrantValues) {
+    const refusal = await change.preview(inputOf(values), grant ? "patch" : "grant");
+    if (refusal) showServerErrors(setError, refusal, grantErrorTarget, { gather: true });
   }
 
   async function save() {
     if (!(await change.save())) return;
-    toast(grant ? "Saved the rule." : `Created the rule: ${values.access} ${values.servers.trim()}.`);
+    const { access, servers } = getValues();
+    toast(grant ? "Saved the rule." : `Created the rule: ${access} ${servers.trim()}.`);
     onClose();
   }
 
@@ -117,34 +119,40 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
       impact={change.impact}
       pending={change.pending}
       error={change.error}
-      formError={formError}
+      formError={errorMessageAt(errors, FORM_ERROR)}
       saveLabel={grant ? "Save rule" : "Create rule"}
       confirmNotes={excluded.length > 0 && <ScopeExclusions excluded={excluded} />}
       onClose={onClose}
       onBack={change.back}
       onSave={save}
     >
-      <form id="grant-form" onSubmit={submit} noValidate className="mt-5 space-y-5">
-        <SubjectFields values={values} set={set} errors={errors} />
-        <ServersField value={values.servers} onChange={(servers) => set({ servers })} error={errors.servers} />
-        <fieldset>
-          <legend className="mb-1 text-sm font-medium text-slate-800">Access</legend>
-          <div className="flex gap-4">
-            {(["allow", "deny"] as const).map((access) => (
-              <label key={access} className="flex items-center gap-2 text-sm">
-                <input type="radio" name="grant-access" checked={values.access === access} onChange={() => set({ access })} className={checkboxClasses} />
-                {access === "allow" ? "Allow" : "Deny"}
-              </label>
-            ))}
-          </div>
-          <FieldError id="grant-access" message={errors.access} />
-        </fieldset>
+      <form id="grant-form" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-5">
+        <SubjectFields control={control} setValue={setValue} errors={errors} />
+        <ServersField control={control} register={register} error={errors.servers?.message} />
+        <Controller
+          control={control}
+          name="access"
+          render={({ field }) => (
+            <fieldset>
+              <legend className="mb-1 text-sm font-medium text-slate-800">Access</legend>
+              <div className="flex gap-4">
+                {(["allow", "deny"] as const).map((access) => (
+                  <label key={access} className="flex items-center gap-2 text-sm">
+                    <input type="radio" name="grant-access" checked={field.value === access} onChange={() => field.onChange(access)} className={checkboxClasses} />
+                    {access === "allow" ? "Allow" : "Deny"}
+                  </label>
+                ))}
+              </div>
+              <FieldError id="grant-access" message={errors.access?.message} />
+            </fieldset>
+          )}
+        />
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id="grant-note" label="Note" error={errors.note} hint="Why this rule exists, for the next admin.">
-            {(p) => <input {...p} value={values.note} onChange={(e) => set({ note: e.target.value })} autoComplete="off" className={inputClasses} />}
+          <Field id="grant-note" label="Note" error={errors.note?.message} hint="Why this rule exists, for the next admin.">
+            {(p) => <input {...p} {...register("note")} autoComplete="off" className={inputClasses} />}
           </Field>
-          <Field id="grant-expires" label="Expires" error={errors.expiresAt} hint="Optional, your local time. The rule stops applying then.">
-            {(p) => <input {...p} type="datetime-local" value={values.expiresAt} onChange={(e) => set({ expiresAt: e.target.value })} className={inputClasses} />}
+          <Field id="grant-expires" label="Expires" error={errors.expiresAt?.message} hint="Optional, your local time. The rule stops applying then.">
+            {(p) => <input {...p} {...register("expiresAt")} type="datetime-local" className={inputClasses} />}
           </Field>
         </div>
       </form>
@@ -152,55 +160,86 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
   );
 }
 
-function SubjectFields({ values, set, errors }: { values: GrantValues; set: (patch: Partial<GrantValues>) => void; errors: Record<string, string> }) {
+function SubjectFields({
+  control,
+  setValue,
+  errors,
+}: {
+  control: Control<GrantValues>;
+  setValue: UseFormSetValue<GrantValues>;
+  errors: FieldErrors<GrantValues>;
+}) {
   const trpc = useTRPC();
-  const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: values.subjectType === "group" });
-  const tenants = useQuery({ ...trpc.tenants.list.queryOptions({}), enabled: values.subjectType === "tenant" });
-  const subjectError = errors.subject;
-  const names = values.subjectType === "group" ? groups.data?.map((g) => g.name) : tenants.data?.map((t) => t.name);
+  const subjectType = useWatch({ control, name: "subjectType" });
+  const groups = useQuery({ ...trpc.groups.list.queryOptions(), enabled: subjectType === "group" });
+  const tenants = useQuery({ ...trpc.tenants.list.queryOptions({}), enabled: subjectType === "tenant" });
+  const subjectError = errors.subjectType?.message;
+  const names = subjectType === "group" ? groups.data?.map((g) => g.name) : tenants.data?.map((t) => t.name);
 
   return (
     <fieldset aria-describedby={subjectError ? "grant-subject-error" : undefined}>
       <legend className="mb-1 text-sm font-medium text-slate-800">Subject</legend>
-      <div className="flex flex-wrap gap-x-5 gap-y-2">
-        {SUBJECT_TYPES.map((option) => (
-          <label key={option.type} className="flex items-center gap-2 text-sm" title={option.hint}>
-            <input
-              type="radio"
-              name="grant-subject-type"
-              checked={values.subjectType === option.type}
-              data-autofocus={values.subjectType === option.type || undefined}
-              onChange={() => set({ subjectType: option.type, subjectName: "" })}
-              className={checkboxClasses}
-            />
-            {option.label}
-          </label>
-        ))}
-      </div>
+      <Controller
+        control={control}
+        name="subjectType"
+        render={({ field }) => (
+          <div className="flex flex-wrap gap-x-5 gap-y-2">
+            {SUBJECT_TYPES.map((option) => (
+              <label key={option.type} className="flex items-center gap-2 text-sm" title={option.hint}>
+                <input
+                  type="radio"
+                  name="grant-subject-type"
+                  checked={field.value === option.type}
+                  data-autofocus={field.value === option.type || undefined}
+                  onChange={() => {
+                    field.onChange(option.type);
+                    setValue("subjectName", "");
+                  }}
+                  className={checkboxClasses}
+                />
+                {option.label}
+              </label>
+            ))}
+          </div>
+        )}
+      />
       <FieldError id="grant-subject" message={subjectError} />
-      {(values.subjectType === "group" || values.subjectType === "tenant") && (
-        <Field id="grant-subject-name" label={values.subjectType === "group" ? "Group" : "Tenant"} required error={errors["subject.name"]} className="mt-3">
+      {(subjectType === "group" || subjectType === "tenant") && (
+        <Field id="grant-subject-name" label={subjectType === "group" ? "Group" : "Tenant"} required error={errors.subjectName?.message} className="mt-3">
           {(p) => (
-            <select {...p} value={values.subjectName} onChange={(e) => set({ subjectName: e.target.value })} className={inputClasses}>
-              <option value="">{names ? `Choose a ${values.subjectType}…` : "Loading…"}</option>
-              {names?.map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
+            // Controlled, so a saved name shows once the list it is in has loaded.
+            <Controller
+              control={control}
+              name="subjectName"
+              render={({ field }) => (
+                <select {...p} {...field} className={inputClasses}>
+                  <option value="">{names ? `Choose a ${subjectType}…` : "Loading…"}</option>
+                  {names?.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            />
           )}
         </Field>
       )}
-      {values.subjectType === "selector" && (
+      {subjectType === "selector" && (
         <div className="mt-3">
-          <LabelEditor
-            id="grant-selector"
-            legend="Match labels"
-            rows={values.matchLabels}
-            onChange={(matchLabels) => set({ matchLabels })}
-            errors={errorsUnder(errors, "subject.matchLabels")}
-            hint="A tenant matches when it has every one of these labels."
+          <Controller
+            control={control}
+            name="matchLabels"
+            render={({ field }) => (
+              <LabelEditor
+                id="grant-selector"
+                legend="Match labels"
+                rows={field.value}
+                onChange={field.onChange}
+                error={errorMessageAt(errors, "matchLabels")}
+                hint="A tenant matches when it has every one of these labels."
+              />
+            )}
           />
         </div>
       )}
@@ -208,8 +247,9 @@ function SubjectFields({ values, set, errors }: { values: GrantValues; set: (pat
   );
 }
 
-function ServersField({ value, onChange, error }: { value: string; onChange: (value: string) => void; error?: string }) {
+function ServersField({ control, register, error }: { control: Control<GrantValues>; register: UseFormRegister<GrantValues>; error?: string }) {
   const trpc = useTRPC();
+  const value = useWatch({ control, name: "servers" });
   const servers = useQuery(trpc.policy.servers.queryOptions());
   const matching = serversMatching(value, servers.data?.map((s) => s.name) ?? []);
   const hint = !value.trim()
@@ -221,7 +261,7 @@ function ServersField({ value, onChange, error }: { value: string; onChange: (va
         : `Matches ${matching.length} active server${matching.length === 1 ? "" : "s"}: ${matching.slice(0, 12).join(", ")}${matching.length > 12 ? ", …" : ""}`;
   return (
     <Field id="grant-servers" label="Servers" required error={error} hint={hint}>
-      {(p) => <input {...p} value={value} onChange={(e) => onChange(e.target.value)} placeholder="github or github-*" autoComplete="off" className={`${inputClasses} font-mono`} />}
+      {(p) => <input {...p} {...register("servers")} placeholder="github or github-*" autoComplete="off" className={`${inputClasses} font-mono`} />}
     </Field>
   );
 }

@@ -36,6 +36,7 @@ export function GrantsPage({ initial }: { initial: { server: string; group: stri
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
   // Expiry is judged once per render of the list; a rule lapsing while the page is open shows on the next refetch.
+  // eslint-disable-next-line react-hooks/purity
   const now = Date.now();
   const list = grants.data ?? [];
   const shown = filterGrants(list, filter, now);

@@ -1,12 +1,12 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { Controller, useForm } from "react-hook-form";
 import { groupCreateInput, groupUpdateInput, type Group } from "@/server/policy/model";
 import { Field, inputClasses } from "@/components/ui/field";
 import { LoadError } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
-import { errorsUnder, fieldErrorsFrom } from "@/lib/policy-view";
+import { errorMessageAt, FORM_ERROR, inputResolver, showServerErrors, type ErrorTargetOf } from "@/lib/form";
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { MembersPicker } from "./members-picker";
@@ -18,6 +18,21 @@ interface GroupInput {
   members: string[];
 }
 
+const inputOf = (values: GroupInput): GroupInput => ({ ...values, name: values.name.trim() });
+
+/** The group input's paths ("members.3") on the form's fields. */
+const groupErrorTarget: ErrorTargetOf = (path, message) => {
+  const head = path.split(".")[0] ?? "";
+  if (head === "name" || head === "description" || head === "members") return { field: head, message };
+  return { field: null, message: path ? `${path}: ${message}` : message };
+};
+
+const groupResolvers = {
+  create: inputResolver<GroupInput>(groupCreateInput, inputOf, groupErrorTarget, { gather: true }),
+  // The name cannot change, so an edit is judged without it.
+  edit: inputResolver<GroupInput>(groupUpdateInput, ({ description, members }) => ({ description, members }), groupErrorTarget, { gather: true }),
+};
+
 /** Create a group, or edit one (`group` given): membership can change access, so saving goes through the impact preview. */
 export function GroupFormDialog({ group, onClose }: { group: Group | null; onClose: () => void }) {
   const trpc = useTRPC();
@@ -25,34 +40,31 @@ export function GroupFormDialog({ group, onClose }: { group: Group | null; onClo
   const tenants = useQuery(trpc.tenants.list.queryOptions({}));
   const create = useMutation(trpc.groups.create.mutationOptions());
   const update = useMutation(trpc.groups.update.mutationOptions());
-  const [name, setName] = useState(group?.name ?? "");
-  const [description, setDescription] = useState(group?.description ?? "");
-  const [members, setMembers] = useState<string[]>(group?.members ?? []);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const {
+    control,
+    register,
+    handleSubmit,
+    setError,
+    getValues,
+    formState: { errors },
+  } = useForm<GroupInput>({
+    resolver: groupResolvers[group ? "edit" : "create"],
+    defaultValues: { name: group?.name ?? "", description: group?.description ?? "", members: group?.members ?? [] },
+  });
   const change = usePreviewedChange((input: GroupInput, dryRun: boolean) =>
     group
       ? update.mutateAsync({ name: group.name, patch: { description: input.description, members: input.members, version: group.version }, dryRun })
       : create.mutateAsync({ group: input, dryRun }),
   );
 
-  async function submit(event: React.FormEvent) {
-    event.preventDefault();
-    setFormError(null);
-    const input = { name: name.trim(), description, members };
-    const parsed = group ? groupUpdateInput.safeParse({ description, members }) : groupCreateInput.safeParse(input);
-    if (!parsed.success) return setErrors(fieldErrorsFrom(parsed.error.issues));
-    setErrors({});
-    const refusal = await change.preview(input, group ? "patch" : "group");
-    if (refusal) {
-      setErrors(refusal.fieldErrors);
-      setFormError(refusal.formError);
-    }
+  async function submit(values: GroupInput) {
+    const refusal = await change.preview(inputOf(values), group ? "patch" : "group");
+    if (refusal) showServerErrors(setError, refusal, groupErrorTarget, { gather: true });
   }
 
   async function save() {
     if (!(await change.save())) return;
-    toast(group ? `Saved group ${group.name}.` : `Created group ${name.trim()}.`);
+    toast(group ? `Saved group ${group.name}.` : `Created group ${getValues("name").trim()}.`);
     onClose();
   }
 
@@ -64,28 +76,34 @@ export function GroupFormDialog({ group, onClose }: { group: Group | null; onClo
       impact={change.impact}
       pending={change.pending}
       error={change.error}
-      formError={formError}
+      formError={errorMessageAt(errors, FORM_ERROR)}
       saveLabel={group ? "Save group" : "Create group"}
       onClose={onClose}
       onBack={change.back}
       onSave={save}
     >
-      <form id="group-form" onSubmit={submit} noValidate className="mt-5 space-y-4">
-        <Field id="group-name" label="Name" required error={errors.name} hint={group ? "Names cannot change." : "Lowercase letters, digits and '-'."}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} readOnly={!!group} data-autofocus autoComplete="off" className={inputClasses} />}
+      <form id="group-form" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-4">
+        <Field id="group-name" label="Name" required error={errors.name?.message} hint={group ? "Names cannot change." : "Lowercase letters, digits and '-'."}>
+          {(p) => <input {...p} {...register("name")} readOnly={!!group} data-autofocus autoComplete="off" className={inputClasses} />}
         </Field>
-        <Field id="group-description" label="Description" error={errors.description}>
-          {(p) => <input {...p} value={description} onChange={(e) => setDescription(e.target.value)} autoComplete="off" className={inputClasses} />}
+        <Field id="group-description" label="Description" error={errors.description?.message}>
+          {(p) => <input {...p} {...register("description")} autoComplete="off" className={inputClasses} />}
         </Field>
         {tenants.isError ? (
           <LoadError what="the tenants" error={tenants.error} />
         ) : (
-          <MembersPicker
-            id="group-members"
-            tenants={tenants.data?.map((t) => t.name) ?? []}
-            value={members}
-            onChange={setMembers}
-            error={errorsUnder(errors, "members").join("\n") || undefined}
+          <Controller
+            control={control}
+            name="members"
+            render={({ field }) => (
+              <MembersPicker
+                id="group-members"
+                tenants={tenants.data?.map((t) => t.name) ?? []}
+                value={field.value}
+                onChange={field.onChange}
+                error={errorMessageAt(errors, "members")}
+              />
+            )}
           />
         )}
       </form>

@@ -4,25 +4,25 @@ import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import type { LabelRow } from "@/lib/policy-view";
 
-/** Key/value rows for tenant labels and label selectors; errors keyed by label key. */
+/** Key/value rows for tenant labels and label selectors; `error` gathers the messages about any of them, one per line. */
 export function LabelEditor({
   id,
   legend,
   rows,
   onChange,
-  errors,
+  error,
   hint,
 }: {
   id: string;
   legend: string;
   rows: LabelRow[];
   onChange: (rows: LabelRow[]) => void;
-  errors: string[];
+  error?: string;
   hint?: React.ReactNode;
 }) {
   const update = (index: number, patch: Partial<LabelRow>) => onChange(rows.map((row, i) => (i === index ? { ...row, ...patch } : row)));
   return (
-    <fieldset aria-describedby={errors.length > 0 ? `${id}-error` : undefined}>
+    <fieldset aria-describedby={error ? `${id}-error` : undefined}>
       <legend className="mb-1 text-sm font-medium text-slate-800">{legend}</legend>
       {rows.length === 0 && <p className="text-sm text-slate-500">No labels.</p>}
       <ul className="space-y-2">
@@ -54,9 +54,9 @@ export function LabelEditor({
       <Button size="sm" className="mt-2" onClick={() => onChange([...rows, { key: "", value: "" }])}>
         Add label
       </Button>
-      {errors.length > 0 && (
+      {error && (
         <p id={`${id}-error`} data-field-error className="mt-1.5 whitespace-pre-line text-sm text-red-700">
-          {errors.join("\n")}
+          {error}
         </p>
       )}
       {hint && <p className="mt-1.5 text-xs text-slate-500">{hint}</p>}

@@ -1,7 +1,11 @@
 "use client";
 
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useForm } from "react-hook-form";
+import type { z } from "zod";
+import { tenantTokenCreateInput } from "@/server/policy/model";
 import type { TenantToken } from "@/server/policy/tenant-tokens";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -11,7 +15,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
-import { firstMessages } from "@/lib/policy-view";
+import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors, withoutPrefix } from "@/lib/form";
 import { useTRPC } from "@/trpc/react";
 
 /** Tokens for a tenant pod outside Kubernetes: issue (secret shown once), list, revoke. Admins only. */
@@ -84,17 +88,32 @@ export function TenantTokens({ tenant }: { tenant: string }) {
   );
 }
 
+type IssueValues = z.input<typeof tenantTokenCreateInput>;
+
 function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
   const issue = useMutation(
     trpc.tenants.createToken.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.tenants.tokens.queryKey({ name: tenant }) }),
     }),
   );
-  const issueError = issue.isError ? domainErrorOf(issue.error) : null;
-  const nameError = issueError ? firstMessages(issueError.fieldErrors, "token").name : undefined;
+  const {
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors },
+  } = useForm<IssueValues>({ resolver: zodResolver(tenantTokenCreateInput), defaultValues: { name: "" } });
+  const formError = errorMessageAt(errors, FORM_ERROR);
+
+  async function submit(values: IssueValues) {
+    try {
+      await issue.mutateAsync({ tenant, token: { name: values.name } });
+    } catch (error) {
+      const info = domainErrorOf(error);
+      showServerErrors(setError, { ...info, fieldErrors: withoutPrefix(info.fieldErrors, "token") }, fieldsNamed(["name"]));
+    }
+  }
 
   if (issue.isSuccess) {
     return (
@@ -128,22 +147,14 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
         </>
       }
     >
-      <form
-        id="issue-tenant-token"
-        noValidate
-        className="mt-5"
-        onSubmit={(event) => {
-          event.preventDefault();
-          issue.mutate({ tenant, token: { name } });
-        }}
-      >
-        {issueError && !nameError && (
+      <form id="issue-tenant-token" noValidate className="mt-5" onSubmit={handleSubmit(submit)}>
+        {formError && (
           <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {issueError.message}
+            {formError}
           </p>
         )}
-        <Field id="tenant-token-name" label="Name" required error={nameError} hint="Where it is used, e.g. 'laptop pod' or 'ci'.">
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-autofocus autoComplete="off" className={inputClasses} />}
+        <Field id="tenant-token-name" label="Name" required error={errors.name?.message} hint="Where it is used, e.g. 'laptop pod' or 'ci'.">
+          {(p) => <input {...p} {...register("name")} data-autofocus autoComplete="off" className={inputClasses} />}
         </Field>
       </form>
     </Dialog>

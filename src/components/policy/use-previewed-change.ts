@@ -3,8 +3,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { ImpactPreview } from "@/server/policy/diff";
-import { domainErrorOf } from "@/lib/domain-error";
-import { firstMessages } from "@/lib/policy-view";
+import { domainErrorOf, type DomainErrorInfo } from "@/lib/domain-error";
+import { withoutPrefix } from "@/lib/form";
 import { useTRPC } from "@/trpc/react";
 
 /** Everything a policy change can alter: tenants, groups, rules, the matrix and explanations. */
@@ -19,12 +19,8 @@ export function useInvalidatePolicy() {
     );
 }
 
-export interface Refusal {
-  /** Messages keyed by the field's path in the form's input ("servers", "subject.name"). */
-  fieldErrors: Record<string, string>;
-  /** The message when no field is to blame (a stale version, a lost connection). */
-  formError: string | null;
-}
+/** The server's refusal of a preview, its field errors keyed by the path in the form's own input ("servers", "subject.name"). */
+export type Refusal = Pick<DomainErrorInfo, "message" | "fieldErrors" | "formErrors">;
 
 /**
  * A change that can alter access, in two steps: preview (the server's dry run: same validation,
@@ -47,8 +43,7 @@ export function usePreviewedChange<Input>(run: (input: Input, dryRun: boolean) =
       return null;
     } catch (e) {
       const info = domainErrorOf(e);
-      const fieldErrors = firstMessages(info.fieldErrors, inputKey);
-      return { fieldErrors, formError: Object.keys(fieldErrors).length === 0 ? info.message : null };
+      return { message: info.message, fieldErrors: withoutPrefix(info.fieldErrors, inputKey), formErrors: info.formErrors };
     } finally {
       setPending(false);
     }

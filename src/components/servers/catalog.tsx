@@ -43,7 +43,7 @@ export function Catalog() {
   const trpc = useTRPC();
   const view = catalogViewFrom(useSearchParams());
   const list = useQuery(trpc.catalog.list.queryOptions(listQueryOf(view), { placeholderData: keepPreviousData }));
-  const stats = useQuery(trpc.catalog.stats.queryOptions());
+  const stats = useQuery(trpc.catalog.stats.queryOptions({}));
   // Cursors of the pages before this one, for "Previous"; a reload starts again from page one.
   const [previous, setPrevious] = useState<string[]>([]);
   const canEdit = useCan("editor");
@@ -313,7 +313,7 @@ function EmptyCatalogActions() {
           Create server
         </LinkButton>
         <LinkButton href="/import">Import</LinkButton>
-        <Button onClick={() => loadDemo.mutate()} disabled={loadDemo.isPending}>
+        <Button onClick={() => loadDemo.mutate({})} disabled={loadDemo.isPending}>
           {loadDemo.isPending ? "Loading the demo catalog…" : "Load demo catalog"}
         </Button>
       </div>

@@ -44,7 +44,7 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
       onSuccess: async (updated) => {
         setOpen(null);
         await invalidate();
-        toast(`Published ${updated.displayName}. Obot will offer it on its next sync.`);
+        toast(`Published ${updated.result.displayName}. Obot will offer it on its next sync.`);
       },
       onError,
     }),
@@ -54,7 +54,7 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
       onSuccess: async (updated) => {
         setOpen(null);
         await invalidate();
-        toast(`Disabled ${updated.displayName}.`);
+        toast(`Disabled ${updated.result.displayName}.`);
       },
       onError,
     }),
@@ -80,6 +80,7 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
     setOpen(action);
   };
   const input = { name: server.name, version: server.version };
+  const statusChange = { name: server.name, statusChange: { version: server.version } };
   const canPublish = PUBLISHABLE_FROM.includes(server.status);
   const canDisable = DISABLEABLE_FROM.includes(server.status);
   const canDelete = server.status !== "active";
@@ -114,7 +115,7 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
       <ConfirmDialog
         open={open === "publish"}
         onClose={() => setOpen(null)}
-        onConfirm={() => publish.mutate(input)}
+        onConfirm={() => publish.mutate(statusChange)}
         pending={publish.isPending}
         error={publish.isError ? errorText(publish.error) : null}
         title={`Publish ${server.displayName}?`}
@@ -136,7 +137,7 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
       <ConfirmDialog
         open={open === "disable"}
         onClose={() => setOpen(null)}
-        onConfirm={() => disable.mutate(input)}
+        onConfirm={() => disable.mutate(statusChange)}
         pending={disable.isPending}
         error={disable.isError ? errorText(disable.error) : null}
         title={`Disable ${server.displayName}?`}

@@ -23,15 +23,16 @@ import { Panel } from "@/components/ui/panel";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { domainErrorOf, staleVersionOf, type StaleVersion } from "@/lib/domain-error";
+import { showServerErrors } from "@/lib/form";
 import {
   createInputOf,
   emptyEnvRow,
   emptyFormValues,
   emptyHeaderRow,
   errorMessageAt,
+  errorTargetFor,
   FORM_ERROR,
   formValuesOf,
-  mapFieldErrors,
   serverFormResolver,
   specInputOf,
   type RemoteMode,
@@ -109,7 +110,7 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
   const scope = useWatch({ control, name: "scope" });
   const shortDescription = useWatch({ control, name: "shortDescription" }) ?? "";
 
-  function showServerErrors(error: unknown, values: ServerFormValues) {
+  function showRefusal(error: unknown, values: ServerFormValues) {
     const info = domainErrorOf(error);
     const staleVersion = staleVersionOf(info);
     if (staleVersion) {
@@ -121,14 +122,7 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
       setRenameConfirm({ message: info.message });
       return;
     }
-    const mapped = mapFieldErrors(info.fieldErrors, info.formErrors, values);
-    for (const [field, message] of Object.entries(mapped.fields)) {
-      setError(field as keyof ServerFormValues, { type: "server", message }, { shouldFocus: false });
-    }
-    const summary = mapped.form.length > 0 ? mapped.form : Object.keys(mapped.fields).length === 0 ? [info.message] : [];
-    if (summary.length > 0) setError(FORM_ERROR, { type: "server", message: summary.join("\n") });
-    const first = Object.keys(mapped.fields)[0];
-    if (first) document.getElementById(fieldId(first))?.focus();
+    showServerErrors(setError, info, errorTargetFor, { values });
   }
 
   async function save(values: ServerFormValues, confirmRename = false) {
@@ -138,13 +132,13 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
         saved = await create.mutateAsync(createInputOf(values) as ServerCreateInput);
       } else {
         const patch = { ...specInputOf(values, base ?? undefined), version: base!.version, ...(confirmRename ? { confirmRename: true } : {}) };
-        saved = await update.mutateAsync({ name: base!.name, patch: patch as ServerUpdateInput });
+        saved = (await update.mutateAsync({ name: base!.name, patch: patch as ServerUpdateInput })).result;
       }
       await invalidate();
       toast(mode.kind === "create" ? `Created ${saved.displayName} as a draft.` : `Saved ${saved.displayName}.`);
       router.push(`/servers/${saved.name}`);
     } catch (error) {
-      showServerErrors(error, values);
+      showRefusal(error, values);
     }
   }
 
@@ -163,6 +157,8 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
   const submitting = isSubmitting || create.isPending || update.isPending;
 
   return (
+    // handleSubmit calls save (which sets pendingValues.current) on submit, never during render.
+    // eslint-disable-next-line react-hooks/refs
     <form onSubmit={handleSubmit((values) => save(values))} noValidate className="space-y-6" aria-describedby={formError ? "form-errors" : undefined}>
       <div aria-live="polite" className="space-y-3">
         {stale && (

@@ -10,7 +10,7 @@ import { ServerForm } from "./server-form";
 
 export function NewServer() {
   const trpc = useTRPC();
-  const stats = useQuery(trpc.catalog.stats.queryOptions());
+  const stats = useQuery(trpc.catalog.stats.queryOptions({}));
   return (
     <>
       <PageHeader
@@ -24,7 +24,7 @@ export function NewServer() {
 
 export function EditServer({ name }: { name: string }) {
   const trpc = useTRPC();
-  const stats = useQuery(trpc.catalog.stats.queryOptions());
+  const stats = useQuery(trpc.catalog.stats.queryOptions({}));
   // The form keeps the version it loaded; refetching in the background would only confuse it.
   const query = useQuery(trpc.catalog.get.queryOptions({ name }, { refetchOnWindowFocus: false }));
 

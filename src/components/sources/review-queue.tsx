@@ -236,7 +236,7 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
       reject={{
         title: `Reject ${label}?`,
         description: "The item stays out of the catalog, and later syncs keep it out until upstream changes the document. The rejection and its reason are recorded in the audit log.",
-        run: (reason) => reject.mutate({ id: item.id, reason }),
+        run: (reason) => reject.mutate({ id: item.id, review: { reason } }),
         state: reject,
       }}
     >
@@ -315,7 +315,7 @@ function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boole
       reject={{
         title: `Reject the update of ${label}?`,
         description: "The server stays as it is. This upstream version is not staged again; a newer one will be.",
-        run: (reason) => reject.mutate({ id: item.id, reason }),
+        run: (reason) => reject.mutate({ id: item.id, review: { reason } }),
         state: reject,
       }}
       acceptDetails={

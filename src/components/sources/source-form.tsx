@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useRef, useState } from "react";
+import { useForm, useWatch } from "react-hook-form";
 import { SOURCE_KINDS, type Source, type SourceKind } from "@/server/ingest/source-model";
 import { Button, LinkButton } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
@@ -10,14 +10,15 @@ import { Panel } from "@/components/ui/panel";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
+import { errorMessageAt, FORM_ERROR, showServerErrors } from "@/lib/form";
 import { sentence } from "@/lib/messages";
 import {
   checkSourceForm,
   emptySourceFormValues,
-  sourceFieldErrors,
+  sourceErrorTarget,
+  sourceFormResolver,
   sourceFormValuesOf,
   sourcePatchOf,
-  type SourceFieldErrors,
   type SourceFormValues,
 } from "@/lib/source-form";
 import { useInvalidateSources } from "@/trpc/invalidate";
@@ -44,33 +45,30 @@ export function SourceForm({ mode }: { mode: Mode }) {
   const router = useRouter();
   const toast = useToast();
   const invalidate = useInvalidateSources();
-  const [values, setValues] = useState<SourceFormValues>(() => (mode.kind === "edit" ? sourceFormValuesOf(mode.source) : emptySourceFormValues()));
-  const [errors, setErrors] = useState<SourceFieldErrors>({});
-  const formRef = useRef<HTMLFormElement>(null);
+  const {
+    control,
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors },
+  } = useForm<SourceFormValues>({
+    resolver: sourceFormResolver,
+    defaultValues: mode.kind === "edit" ? sourceFormValuesOf(mode.source) : emptySourceFormValues(),
+  });
   const create = useMutation(trpc.sources.create.mutationOptions());
   const update = useMutation(trpc.sources.update.mutationOptions());
   const pending = create.isPending || update.isPending;
 
-  const set = <K extends keyof SourceFormValues>(key: K, value: SourceFormValues[K]) => {
-    setValues((current) => ({ ...current, [key]: value }));
-    setErrors((current) => ({ ...current, [key]: undefined }));
-  };
-
   function showServerError(error: unknown) {
     const info = domainErrorOf(error);
-    const mapped = sourceFieldErrors(info.fieldErrors, info.formErrors);
-    setErrors(Object.keys(mapped).length > 0 ? { form: info.message, ...mapped } : { form: info.message });
+    // The refusal's message heads the form even when fields are to blame.
+    if (showServerErrors(setError, info, sourceErrorTarget, { focus: false }) === null) setError(FORM_ERROR, { type: "server", message: info.message });
   }
 
-  async function submit() {
+  async function submit(values: SourceFormValues) {
     const checked = checkSourceForm(values);
-    if (!checked.ok) {
-      setErrors(checked.errors);
-      // After React has marked the fields invalid.
-      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[aria-invalid]")?.focus());
-      return;
-    }
-    setErrors({});
+    // The resolver has judged these values already.
+    if (!checked.ok) return;
     try {
       if (mode.kind === "create") {
         const source = await create.mutateAsync(checked.input);
@@ -92,43 +90,27 @@ export function SourceForm({ mode }: { mode: Mode }) {
     }
   }
 
-  const kind = values.kind;
+  const kind = useWatch({ control, name: "kind" });
+  const syncMode = useWatch({ control, name: "syncMode" });
+  const formError = errorMessageAt(errors, FORM_ERROR);
   return (
-    <form
-      ref={formRef}
-      noValidate
-      className="space-y-6"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
-    >
-      {errors.form && (
+    <form noValidate className="space-y-6" onSubmit={handleSubmit(submit)}>
+      {formError && (
         <p role="alert" className="whitespace-pre-line rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-          {sentence(errors.form)}
+          {sentence(formError)}
         </p>
       )}
       <Panel title="Source">
         <div className="grid gap-5 md:grid-cols-2">
-          <Field id="source-name" label="Name" required error={errors.name} hint="Lowercase letters, digits and '-'; it cannot be changed later.">
-            {(p) => (
-              <input {...p} value={values.name} readOnly={mode.kind === "edit"} onChange={(e) => set("name", e.target.value)} className={cn(inputClasses, "font-mono")} autoComplete="off" />
-            )}
+          <Field id="source-name" label="Name" required error={errors.name?.message} hint="Lowercase letters, digits and '-'; it cannot be changed later.">
+            {(p) => <input {...p} {...register("name")} readOnly={mode.kind === "edit"} className={cn(inputClasses, "font-mono")} autoComplete="off" />}
           </Field>
           <fieldset>
             <legend className="mb-1 text-sm font-medium text-slate-800">Kind</legend>
             <div className="space-y-1.5">
               {SOURCE_KINDS.map((k) => (
                 <label key={k} className="flex items-start gap-2 text-sm text-slate-800">
-                  <input
-                    type="radio"
-                    name="kind"
-                    value={k}
-                    checked={kind === k}
-                    disabled={mode.kind === "edit" && kind !== k}
-                    onChange={() => set("kind", k)}
-                    className="mt-0.5 accent-indigo-600"
-                  />
+                  <input type="radio" {...register("kind")} value={k} disabled={mode.kind === "edit" && kind !== k} className="mt-0.5 accent-indigo-600" />
                   <span>
                     {KIND_LABELS[k]}
                     <span className="block text-xs text-slate-500">{KIND_HINTS[k]}</span>
@@ -138,17 +120,17 @@ export function SourceForm({ mode }: { mode: Mode }) {
             </div>
           </fieldset>
           {kind !== "manual-upload" && (
-            <Field id="source-url" label={kind === "git" ? "Repository URL" : "Registry URL"} required error={errors.url} className="md:col-span-2">
-              {(p) => <input {...p} type="url" value={values.url} onChange={(e) => set("url", e.target.value)} placeholder={URL_PLACEHOLDERS[kind]} className={cn(inputClasses, "font-mono")} />}
+            <Field id="source-url" label={kind === "git" ? "Repository URL" : "Registry URL"} required error={errors.url?.message} className="md:col-span-2">
+              {(p) => <input {...p} {...register("url")} type="url" placeholder={URL_PLACEHOLDERS[kind]} className={cn(inputClasses, "font-mono")} />}
             </Field>
           )}
           {kind === "git" && (
             <>
-              <Field id="source-ref" label="Ref" error={errors.ref} hint="A branch or tag; empty means the default branch.">
-                {(p) => <input {...p} value={values.ref} onChange={(e) => set("ref", e.target.value)} placeholder="main" className={cn(inputClasses, "font-mono")} />}
+              <Field id="source-ref" label="Ref" error={errors.ref?.message} hint="A branch or tag; empty means the default branch.">
+                {(p) => <input {...p} {...register("ref")} placeholder="main" className={cn(inputClasses, "font-mono")} />}
               </Field>
-              <Field id="source-path" label="Path" error={errors.path} hint="A directory inside the repository; empty means all of it.">
-                {(p) => <input {...p} value={values.path} onChange={(e) => set("path", e.target.value)} placeholder="servers" className={cn(inputClasses, "font-mono")} />}
+              <Field id="source-path" label="Path" error={errors.path?.message} hint="A directory inside the repository; empty means all of it.">
+                {(p) => <input {...p} {...register("path")} placeholder="servers" className={cn(inputClasses, "font-mono")} />}
               </Field>
             </>
           )}
@@ -160,20 +142,20 @@ export function SourceForm({ mode }: { mode: Mode }) {
 
       <Panel title="What to take">
         <div className="grid gap-5 md:grid-cols-2">
-          <Field id="source-include" label="Include" error={errors.include} hint="Name globs, one per line (e.g. io.github.acme/*). Empty takes everything.">
-            {(p) => <textarea {...p} rows={3} value={values.include} onChange={(e) => set("include", e.target.value)} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
+          <Field id="source-include" label="Include" error={errors.include?.message} hint="Name globs, one per line (e.g. io.github.acme/*). Empty takes everything.">
+            {(p) => <textarea {...p} {...register("include")} rows={3} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
           </Field>
-          <Field id="source-exclude" label="Exclude" error={errors.exclude} hint="Name globs, one per line; an excluded name is skipped even if included.">
-            {(p) => <textarea {...p} rows={3} value={values.exclude} onChange={(e) => set("exclude", e.target.value)} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
+          <Field id="source-exclude" label="Exclude" error={errors.exclude?.message} hint="Name globs, one per line; an excluded name is skipped even if included.">
+            {(p) => <textarea {...p} {...register("exclude")} rows={3} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
           </Field>
           <Field
             id="source-entitlements"
             label="Default entitlements"
-            error={errors.entitlements}
+            error={errors.entitlements?.message}
             className="md:col-span-2"
             hint="Who may use each newly registered server, one per line: everyone, group:NAME, tenant:NAME or labels:key=value,… and an optional # note. Empty grants nothing."
           >
-            {(p) => <textarea {...p} rows={3} value={values.entitlements} onChange={(e) => set("entitlements", e.target.value)} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
+            {(p) => <textarea {...p} {...register("entitlements")} rows={3} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
           </Field>
         </div>
       </Panel>
@@ -184,18 +166,18 @@ export function SourceForm({ mode }: { mode: Mode }) {
             <legend className="sr-only">Sync mode</legend>
             <div className="flex flex-wrap items-start gap-6 text-sm text-slate-800">
               <label className="flex items-center gap-2">
-                <input type="radio" name="syncMode" checked={values.syncMode === "manual"} onChange={() => set("syncMode", "manual")} className="accent-indigo-600" />
+                <input type="radio" {...register("syncMode")} value="manual" className="accent-indigo-600" />
                 Manual: sync when someone clicks &ldquo;Sync now&rdquo;
               </label>
               <label className="flex items-center gap-2">
-                <input type="radio" name="syncMode" checked={values.syncMode === "scheduled"} onChange={() => set("syncMode", "scheduled")} className="accent-indigo-600" />
+                <input type="radio" {...register("syncMode")} value="scheduled" className="accent-indigo-600" />
                 Scheduled
               </label>
             </div>
           </fieldset>
-          {values.syncMode === "scheduled" && (
-            <Field id="source-interval" label="Interval (minutes)" required error={errors.intervalMinutes} hint="From 5 minutes to a week (10080)." className="mt-4 max-w-xs">
-              {(p) => <input {...p} type="number" inputMode="numeric" min={5} max={10080} value={values.intervalMinutes} onChange={(e) => set("intervalMinutes", e.target.value)} className={inputClasses} />}
+          {syncMode === "scheduled" && (
+            <Field id="source-interval" label="Interval (minutes)" required error={errors.intervalMinutes?.message} hint="From 5 minutes to a week (10080)." className="mt-4 max-w-xs">
+              {(p) => <input {...p} {...register("intervalMinutes")} type="number" inputMode="numeric" min={5} max={10080} className={inputClasses} />}
             </Field>
           )}
         </Panel>

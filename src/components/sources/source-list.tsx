@@ -17,7 +17,7 @@ export function SourceList() {
   const trpc = useTRPC();
   const canAdd = useCan("editor");
   const sources = useQuery({
-    ...trpc.sources.list.queryOptions(),
+    ...trpc.sources.list.queryOptions({}),
     // While something syncs, keep the statuses and counts current.
     refetchInterval: (query) =>
       query.state.data?.some((s) => s.status === "syncing" || (s.lastRun && isRunActive(s.lastRun.status))) ? 2000 : false,

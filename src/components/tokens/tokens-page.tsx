@@ -18,6 +18,7 @@ import { Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
+import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors } from "@/lib/form";
 import { useTRPC } from "@/trpc/react";
 import { RoleField } from "../users/role-field";
 
@@ -168,7 +169,6 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
   const queryClient = useQueryClient();
   const create = useMutation(trpc.tokens.create.mutationOptions());
   const [created, setCreated] = useState<{ token: string; apiToken: ApiToken } | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
   const {
     register,
     control,
@@ -180,31 +180,21 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
     resolver: zodResolver(apiTokenCreateInput),
     defaultValues: { name: "", role: me.role, expiresInDays: 90 },
   });
+  const formError = errorMessageAt(errors, FORM_ERROR);
 
   function dismiss() {
     reset({ name: "", role: me.role, expiresInDays: 90 });
     setCreated(null);
-    setFormError(null);
     onClose();
   }
 
   async function submit(values: CreateValues) {
-    setFormError(null);
     try {
       const result = await create.mutateAsync(values as z.output<typeof apiTokenCreateInput>);
       await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.pathKey() });
       setCreated(result);
     } catch (error) {
-      const info = domainErrorOf(error);
-      let mapped = false;
-      for (const field of ["name", "role", "expiresInDays"] as const) {
-        const message = info.fieldErrors[field]?.[0];
-        if (message) {
-          setError(field, { type: "server", message }, { shouldFocus: !mapped });
-          mapped = true;
-        }
-      }
-      if (!mapped) setFormError(info.message);
+      showServerErrors(setError, domainErrorOf(error), fieldsNamed(["name", "role", "expiresInDays"]));
     }
   }
 

@@ -17,6 +17,7 @@ import { RoleBadge } from "@/components/ui/role-badge";
 import { Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
+import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors } from "@/lib/form";
 import { useTRPC } from "@/trpc/react";
 import { PasswordInput } from "./password-input";
 import { RoleField } from "./role-field";
@@ -30,13 +31,15 @@ type Dialogs =
 
 /** A change to your own account ends your session (the server drops it): sign in again. */
 function afterOwnChange() {
+  // A full page load on purpose: nothing cached for the ended session may survive into the next one.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign("/login?session=expired");
 }
 
 export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
   const trpc = useTRPC();
   const me = useSession();
-  const users = useQuery(trpc.users.list.queryOptions());
+  const users = useQuery(trpc.users.list.queryOptions({}));
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
 
@@ -201,32 +204,21 @@ function CreateUserDialog({ open, onClose }: { open: boolean; onClose: () => voi
     resolver: zodResolver(userCreateInput),
     defaultValues: { email: "", displayName: "", role: "viewer", password: "" },
   });
-  const [formError, setFormError] = useState<string | null>(null);
+  const formError = errorMessageAt(errors, FORM_ERROR);
 
   function dismiss() {
     reset();
-    setFormError(null);
     onClose();
   }
 
   async function submit(values: CreateValues) {
-    setFormError(null);
     try {
       const user = await create.mutateAsync(values as z.output<typeof userCreateInput>);
       await queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
       toast(`Added ${user.email} as ${user.role}. Give them their initial password through a safe channel.`);
       dismiss();
     } catch (error) {
-      const info = domainErrorOf(error);
-      let mapped = false;
-      for (const field of ["email", "displayName", "role", "password"] as const) {
-        const message = info.fieldErrors[field]?.[0];
-        if (message) {
-          setError(field, { type: "server", message }, { shouldFocus: !mapped });
-          mapped = true;
-        }
-      }
-      if (!mapped) setFormError(info.message);
+      showServerErrors(setError, domainErrorOf(error), fieldsNamed(["email", "displayName", "role", "password"]));
     }
   }
 

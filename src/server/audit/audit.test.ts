@@ -2,12 +2,13 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, principalFor, restClient, testServices } from "../../../test/support/services";
-import { signInWithPassword, signOut } from "../auth/local";
+import { signInInput, signInWithPassword, signOut } from "../auth/local";
 import { dispatchAuth } from "../rest/auth-routes";
-import { createApiToken, revokeApiToken } from "../auth/tokens";
-import { createUser, resetPassword, updateUser } from "../auth/users";
+import { apiTokenCreateInput, createApiToken, revokeApiToken } from "../auth/tokens";
+import { createUser, passwordResetInput, resetPassword, updateUser, userCreateInput, userUpdateInput } from "../auth/users";
 import { importDocuments } from "../ingest/upload";
 import { createServer, deleteServer, disableServer, publishServer, updateServer } from "../catalog/servers";
+import { serverCreateInput, serverUpdateInput } from "../catalog/model";
 import { auditEvents } from "../db/schema";
 import type { Services } from "../services";
 import { csvField } from "./query";
@@ -20,13 +21,21 @@ function csvCells(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") rows.at(-1)!.push(cell), (cell = "");
-    else if (c === "\r" && text[i + 1] === "\n") rows.at(-1)!.push(cell), (cell = ""), rows.push([]), i++;
-    else cell += c;
+    else if (c === ",") {
+      rows.at(-1)!.push(cell);
+      cell = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      rows.at(-1)!.push(cell);
+      cell = "";
+      rows.push([]);
+      i++;
+    } else cell += c;
   }
   if (cell || rows.at(-1)!.length > 0) rows.at(-1)!.push(cell);
   return rows.filter((r) => r.length > 0);
@@ -55,10 +64,10 @@ describeEachDatabase("audit log", (database) => {
     const db = services.db;
     const policy = { idleMs: 3_600_000, maxMs: 43_200_000 };
 
-    await createServer(db, ALICE, { name: "audited", displayName: "Audited", endpoint: "https://a.example/mcp" });
+    await createServer(db, ALICE, serverCreateInput.parse({ name: "audited", displayName: "Audited", endpoint: "https://a.example/mcp" }));
     expect((await exactlyOne("mcp_server.create", "audited")).after).toMatchObject({ name: "audited", status: "draft", version: 1 });
 
-    await updateServer(db, ALICE, "audited", { version: 1, shortDescription: "described" });
+    await updateServer(db, ALICE, "audited", serverUpdateInput.parse({ version: 1, shortDescription: "described" }));
     const update = await exactlyOne("mcp_server.update", "audited");
     expect(update.before).toMatchObject({ shortDescription: "", version: 1 });
     expect(update.after).toMatchObject({ shortDescription: "described", version: 2 });
@@ -67,7 +76,7 @@ describeEachDatabase("audit log", (database) => {
     const publish = await exactlyOne("mcp_server.publish", "audited");
     expect([(publish.before as { status: string }).status, (publish.after as { status: string }).status]).toEqual(["draft", "active"]);
 
-    await updateServer(db, ALICE, "audited", { version: 3, displayName: "Audited Renamed", confirmRename: true });
+    await updateServer(db, ALICE, "audited", serverUpdateInput.parse({ version: 3, displayName: "Audited Renamed", confirmRename: true }));
     expect((await exactlyOne("mcp_server.rename", "audited")).after).toMatchObject({ displayName: "Audited Renamed" });
 
     await disableServer(db, ALICE, "audited", { reason: "test" });
@@ -81,40 +90,40 @@ describeEachDatabase("audit log", (database) => {
     await importDocuments(db, ALICE, [{ name: "Imported", runtime: "remote", remoteConfig: { fixedURL: "https://i.example/mcp" } }], services.ingestionDeps, "test");
     expect((await exactlyOne("mcp_server.import", "imported")).after).toMatchObject({ name: "imported", provenance: { format: "obot-entry" } });
 
-    const user = await createUser(db, ALICE, { email: "carol@example.com", role: "viewer", password: "a long enough password" });
+    const user = await createUser(db, ALICE, userCreateInput.parse({ email: "carol@example.com", role: "viewer", password: "a long enough password" }));
     const created = await exactlyOne("user.create", "carol@example.com");
     expect(created.after).toMatchObject({ email: "carol@example.com", role: "viewer" });
     expect(JSON.stringify(created.after)).not.toContain("argon2");
 
-    await updateUser(db, ALICE, user.id, { role: "editor" });
+    await updateUser(db, ALICE, user.id, userUpdateInput.parse({ role: "editor" }));
     const roleChange = await exactlyOne("user.role_change", "carol@example.com");
     expect([(roleChange.before as { role: string }).role, (roleChange.after as { role: string }).role]).toEqual(["viewer", "editor"]);
 
-    await resetPassword(db, ALICE, user.id, { password: "another long password" });
+    await resetPassword(db, ALICE, user.id, passwordResetInput.parse({ password: "another long password" }));
     const reset = await exactlyOne("user.password_reset", "carol@example.com");
     expect(reset.before).toBeNull();
     expect(reset.after).toBeNull();
 
-    const { secret } = await signInWithPassword(db, policy, services.signInThrottle, { email: "carol@example.com", password: "another long password" }, { requestId: "r1" });
+    const { secret } = await signInWithPassword(db, policy, services.signInThrottle, signInInput.parse({ email: "carol@example.com", password: "another long password" }), { requestId: "r1" });
     expect((await exactlyOne("auth.sign_in", "carol@example.com")).actor).toBe("carol@example.com");
     await signOut(db, { actor: { kind: "user", id: "carol@example.com" } }, secret);
     await exactlyOne("auth.sign_out", "carol@example.com");
     await expect(
-      signInWithPassword(db, policy, services.signInThrottle, { email: "carol@example.com", password: "wrong password!!" }, {}),
+      signInWithPassword(db, policy, services.signInThrottle, signInInput.parse({ email: "carol@example.com", password: "wrong password!!" }), {}),
     ).rejects.toThrow();
     expect((await exactlyOne("auth.sign_in_failed", "carol@example.com")).after).toEqual({ email: "carol@example.com", reason: "wrong password" });
 
     const owner = principalFor("editor", "carol@example.com", user.id);
-    const { apiToken } = await createApiToken(db, ALICE, owner, { name: "audit-test", role: "viewer" });
+    const { apiToken } = await createApiToken(db, ALICE, owner, apiTokenCreateInput.parse({ name: "audit-test", role: "viewer" }));
     const tokenCreate = await exactlyOne("api_token.create", apiToken.id);
     expect(tokenCreate.after).toMatchObject({ name: "audit-test", role: "viewer", owner: "carol@example.com" });
     expect(JSON.stringify(tokenCreate.after)).not.toMatch(/tokenHash|oct_[\w-]{20}/);
     await revokeApiToken(db, ALICE, owner, apiToken.id);
     expect((await exactlyOne("api_token.revoke", apiToken.id)).after).toMatchObject({ revokedAt: expect.any(String) });
 
-    await updateUser(db, ALICE, user.id, { active: false });
+    await updateUser(db, ALICE, user.id, userUpdateInput.parse({ active: false }));
     await exactlyOne("user.deactivate", "carol@example.com");
-    await updateUser(db, ALICE, user.id, { active: true });
+    await updateUser(db, ALICE, user.id, userUpdateInput.parse({ active: true }));
     await exactlyOne("user.reactivate", "carol@example.com");
   });
 

@@ -4,30 +4,9 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { auditEvents } from "../db/schema";
 import { DomainError, parseInput } from "../errors";
+import { auditQuery, type AuditQuery } from "./model";
 
-const isoTime = (what: string) =>
-  z
-    .string()
-    .trim()
-    .refine((v) => !Number.isNaN(Date.parse(v)), `${what} must be a date-time such as 2026-11-23T10:00:00Z`)
-    .transform((v) => new Date(v));
-
-export const auditQuery = z.object({
-  actor: z.string().trim().max(320).optional(),
-  action: z.string().trim().max(100).optional(),
-  entityType: z.string().trim().max(100).optional(),
-  entityId: z.string().trim().max(320).optional(),
-  since: isoTime("since").optional(),
-  until: isoTime("until").optional(),
-  cursor: z
-    .string()
-    .regex(/^\d+$/, "cursor is not valid: start again without it")
-    // Event ids are bigint, read as numbers: a larger cursor names no event (and overflows the column).
-    .refine((v) => Number.isSafeInteger(Number(v)), "cursor is not valid: start again without it")
-    .optional(),
-  limit: z.coerce.number().int().min(1, "limit must be between 1 and 500").max(500, "limit must be between 1 and 500").default(100),
-});
-export type AuditQuery = z.input<typeof auditQuery>;
+export { auditQuery, type AuditQuery };
 
 export interface AuditEvent {
   id: number;

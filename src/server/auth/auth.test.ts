@@ -10,8 +10,8 @@ import type { Services } from "../services";
 import { authenticate } from "./authenticate";
 import { SignInThrottle } from "./local";
 import { prepareFirstAdmin } from "./setup";
-import { createApiToken, listApiTokens } from "./tokens";
-import { ADMIN_REMOVAL_LOCK, createUser, listUsers, updateUser } from "./users";
+import { apiTokenCreateInput, createApiToken, listApiTokens } from "./tokens";
+import { ADMIN_REMOVAL_LOCK, createUser, listUsers, updateUser, userCreateInput, userUpdateInput } from "./users";
 
 const ORIGIN = "http://cp.test";
 
@@ -126,12 +126,12 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
   });
 
   it("ends a user's sessions when an admin deactivates them", async () => {
-    await createUser(services.db, ALICE, { email: "leaver@example.com", role: "editor", password: "a long enough password" });
+    await createUser(services.db, ALICE, userCreateInput.parse({ email: "leaver@example.com", role: "editor", password: "a long enough password" }));
     const b = browser(services);
     await b.send("POST", "/api/auth/login", { email: "leaver@example.com", password: "a long enough password" });
     expect((await b.send("GET", "/api/v1/mcp-servers")).status).toBe(200);
     const leaver = (await listUsers(services.db)).find((u) => u.email === "leaver@example.com")!;
-    await updateUser(services.db, ALICE, leaver.id, { active: false });
+    await updateUser(services.db, ALICE, leaver.id, userUpdateInput.parse({ active: false }));
     expect((await b.send("GET", "/api/v1/mcp-servers")).status).toBe(401);
     const again = await b.send("POST", "/api/auth/login", { email: "leaver@example.com", password: "a long enough password" });
     expect(again.body.error.message).toContain("deactivated");
@@ -139,12 +139,12 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
 
   it("keeps at least one active admin", async () => {
     const root = (await listUsers(services.db)).find((u) => u.email === "root@example.com")!;
-    await expect(updateUser(services.db, ALICE, root.id, { role: "viewer" })).rejects.toThrow("last active admin");
-    await expect(updateUser(services.db, ALICE, root.id, { active: false })).rejects.toThrow("last active admin");
+    await expect(updateUser(services.db, ALICE, root.id, userUpdateInput.parse({ role: "viewer" }))).rejects.toThrow("last active admin");
+    await expect(updateUser(services.db, ALICE, root.id, userUpdateInput.parse({ active: false }))).rejects.toThrow("last active admin");
   });
 
   it("takes an admin away only while no other such change is under way", async () => {
-    const second = await createUser(services.db, ALICE, { email: "second-admin@example.com", password: "a long enough password", role: "admin" });
+    const second = await createUser(services.db, ALICE, userCreateInput.parse({ email: "second-admin@example.com", password: "a long enough password", role: "admin" }));
     const root = (await listUsers(services.db)).find((u) => u.email === "root@example.com")!;
     if (kind === "postgres") {
       // Two admins demoting each other at once must not both succeed: each waits for the other's
@@ -152,7 +152,7 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
       let demoted = false;
       const { waiting } = await services.db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${ADMIN_REMOVAL_LOCK})`);
-        const waiting = updateUser(services.db, ALICE, second.id, { role: "editor" }).then(() => (demoted = true));
+        const waiting = updateUser(services.db, ALICE, second.id, userUpdateInput.parse({ role: "editor" })).then(() => (demoted = true));
         await new Promise((resolve) => setTimeout(resolve, 300));
         expect(demoted).toBe(false);
         // Wrapped: returning the promise itself would make the transaction wait for it.
@@ -161,10 +161,10 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
       await waiting;
       expect(demoted).toBe(true);
     } else {
-      await updateUser(services.db, ALICE, second.id, { role: "editor" });
+      await updateUser(services.db, ALICE, second.id, userUpdateInput.parse({ role: "editor" }));
     }
-    await expect(updateUser(services.db, ALICE, root.id, { role: "viewer" })).rejects.toThrow("last active admin");
-    await updateUser(services.db, ALICE, second.id, { active: false });
+    await expect(updateUser(services.db, ALICE, root.id, userUpdateInput.parse({ role: "viewer" }))).rejects.toThrow("last active admin");
+    await updateUser(services.db, ALICE, second.id, userUpdateInput.parse({ active: false }));
   });
 
   it("expires sessions when idle and at their absolute limit", async () => {
@@ -232,10 +232,10 @@ describeEachDatabase("admin from the environment, bootstrap token and API tokens
   });
 
   it("issues API tokens shown once, stored hashed, no stronger than their owner, revocable, expiring", async () => {
-    const owner = await createUser(services.db, ALICE, { email: "dev@example.com", role: "editor", password: "a long enough password" });
+    const owner = await createUser(services.db, ALICE, userCreateInput.parse({ email: "dev@example.com", role: "editor", password: "a long enough password" }));
     const principal = { kind: "user" as const, id: owner.email, role: owner.role, userId: owner.id, displayName: owner.email, viaSession: false };
-    await expect(createApiToken(services.db, ALICE, principal, { name: "too-strong", role: "admin" })).rejects.toThrow("more rights than its owner");
-    const { token, apiToken } = await createApiToken(services.db, ALICE, principal, { name: "ci", role: "editor", expiresInDays: 30 });
+    await expect(createApiToken(services.db, ALICE, principal, apiTokenCreateInput.parse({ name: "too-strong", role: "admin" }))).rejects.toThrow("more rights than its owner");
+    const { token, apiToken } = await createApiToken(services.db, ALICE, principal, apiTokenCreateInput.parse({ name: "ci", role: "editor", expiresInDays: 30 }));
     expect(token).toMatch(/^oct_[\w-]{43}$/);
     expect(apiToken.prefix).toBe(token.slice(0, 10));
     const [row] = await services.db.select().from(apiTokens).where(eq(apiTokens.id, apiToken.id));

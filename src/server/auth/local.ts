@@ -1,9 +1,10 @@
 /** Sign-in with a local account, sign-out, and the throttle on failed attempts. */
 import { eq } from "drizzle-orm";
+import type { z } from "zod";
 import { recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
-import { DomainError, parseInput } from "../errors";
+import { DomainError } from "../errors";
 import { signInInput } from "./model";
 import { createSession, deleteSession, type SessionPolicy } from "./sessions";
 import { findUserByEmail, toUser, verifyPassword, type User } from "./users";
@@ -62,10 +63,9 @@ export async function signInWithPassword(
   db: Db,
   policy: SessionPolicy,
   throttle: SignInThrottle,
-  rawInput: unknown,
+  { email, password }: z.output<typeof signInInput>,
   meta: SignInMeta,
 ): Promise<{ user: User; secret: string; expiresAt: Date }> {
-  const { email, password } = parseInput(signInInput, rawInput, "cannot sign in");
   throttle.check(email, meta.sourceIp);
   const row = await findUserByEmail(db, email);
   const passwordOk = await verifyPassword(row?.passwordHash ?? null, password);

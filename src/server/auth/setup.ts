@@ -73,10 +73,9 @@ export async function signInOptions(db: Db, config: Config): Promise<SignInOptio
 export async function completeSetup(
   db: Db,
   policy: SessionPolicy,
-  rawInput: unknown,
+  input: z.output<typeof setupInput>,
   meta: { userAgent?: string | null; sourceIp?: string; requestId?: string },
 ): Promise<{ user: User; secret: string; expiresAt: Date }> {
-  const input = parseInput(setupInput, rawInput, "cannot finish setup");
   return db.transaction(async (tx) => {
     const flow = await peekFlow(tx, "setup", input.token);
     if (!flow) throw new DomainError("UNAUTHORIZED", "this setup link is not valid (used, expired, or replaced by a newer one printed at the last start)");

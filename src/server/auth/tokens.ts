@@ -1,9 +1,10 @@
 /** API tokens for the CLI and scripts: created by a user for themselves, shown once, stored hashed. */
 import { and, desc, eq, isNull } from "drizzle-orm";
+import type { z } from "zod";
 import { recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { apiTokens, users } from "../db/schema";
-import { DomainError, parseInput } from "../errors";
+import { DomainError } from "../errors";
 import type { Principal } from "./principal";
 import { apiTokenCreateInput, TOKEN_PREFIX, type ApiToken } from "./model";
 import { atLeast, type Role } from "./roles";
@@ -33,10 +34,9 @@ export async function createApiToken(
   db: Db,
   ctx: ChangeContext,
   principal: Principal,
-  rawInput: unknown,
+  input: z.output<typeof apiTokenCreateInput>,
   now = new Date(),
 ): Promise<{ token: string; apiToken: ApiToken }> {
-  const input = parseInput(apiTokenCreateInput, rawInput, "cannot create token");
   if (principal.kind !== "user" || !principal.userId) {
     throw new DomainError("FORBIDDEN", "API tokens are created by a signed-in user, for themselves");
   }

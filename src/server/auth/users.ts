@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { sessions, users } from "../db/schema";
-import { DomainError, parseInput } from "../errors";
+import { DomainError } from "../errors";
 import { passwordResetInput, userCreateInput, userUpdateInput, type User } from "./model";
 import type { Role } from "./roles";
 
@@ -90,8 +90,7 @@ export async function insertLocalUser(tx: Db, ctx: ChangeContext, input: z.outpu
   return user;
 }
 
-export async function createUser(db: Db, ctx: ChangeContext, rawInput: unknown): Promise<User> {
-  const input = parseInput(userCreateInput, rawInput, "cannot create user");
+export async function createUser(db: Db, ctx: ChangeContext, input: z.output<typeof userCreateInput>): Promise<User> {
   return db.transaction((tx) => insertLocalUser(tx, ctx, input));
 }
 
@@ -107,8 +106,7 @@ async function activeAdminsOtherThan(tx: Db, id: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function updateUser(db: Db, ctx: ChangeContext, id: string, rawInput: unknown): Promise<User> {
-  const input = parseInput(userUpdateInput, rawInput, "cannot update user");
+export async function updateUser(db: Db, ctx: ChangeContext, id: string, input: z.output<typeof userUpdateInput>): Promise<User> {
   return db.transaction(async (tx) => {
     const before = toUser(await userRow(tx, id, true));
     const losesAdmin = before.role === "admin" && before.active && (input.active === false || (input.role && input.role !== "admin"));
@@ -138,8 +136,7 @@ export async function updateUser(db: Db, ctx: ChangeContext, id: string, rawInpu
   });
 }
 
-export async function resetPassword(db: Db, ctx: ChangeContext, id: string, rawInput: unknown): Promise<User> {
-  const { password } = parseInput(passwordResetInput, rawInput, "cannot reset password");
+export async function resetPassword(db: Db, ctx: ChangeContext, id: string, { password }: z.output<typeof passwordResetInput>): Promise<User> {
   return db.transaction(async (tx) => {
     const row = await userRow(tx, id, true);
     if (row.oidcSubject) {

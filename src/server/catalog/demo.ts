@@ -7,7 +7,7 @@ import { inArray } from "drizzle-orm";
 import type { ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { mcpServers } from "../db/schema";
-import type { ServerCreateInput, ServerStatus } from "./model";
+import { serverCreateInput, type ServerCreateInput, type ServerStatus } from "./model";
 import { createServer, disableServer, markServerDegraded, publishServer } from "./servers";
 
 interface DemoServer {
@@ -248,7 +248,7 @@ export async function loadDemoCatalog(db: Db, ctx: ChangeContext): Promise<{ cre
       skipped.push(demo.input.name);
       continue;
     }
-    const { name } = await createServer(db, ctx, demo.input);
+    const { name } = await createServer(db, ctx, serverCreateInput.parse(demo.input));
     if (demo.status === "active" || demo.status === "degraded") await publishServer(db, ctx, name);
     if (demo.status === "degraded") await markServerDegraded(db, ctx, name, demo.statusReason ?? "health check failing");
     if (demo.status === "disabled") await disableServer(db, ctx, name, { reason: demo.statusReason });

@@ -257,7 +257,7 @@ export const containerizedRuntimeSchema = z.object({
     .string({ error: "image is required" })
     .trim()
     .min(1, "image is required for a containerized runtime")
-    .regex(/^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.\-]+)*$/, {
+    .regex(/^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.-]+)*$/, {
       error: (iss) => `image ${quoted(iss.input)} is not an image reference such as 'ghcr.io/org/server:1.0'`,
     }),
   port: z
@@ -477,6 +477,18 @@ export function toServerSpec(input: SpecInput): ServerSpec {
 
 export const serverSpecSchema = z.object(serverSpecFields).superRefine(checkRuntimeRules);
 
+/** Documents pasted into the console's import page, in the format the page detected or was told. */
+export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+export const IMPORT_FORMATS = ["json", "yaml"] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** An import or upload: the documents' text (JSON, or YAML with one document per `---`) and its format. */
+export const importTextInput = z.object({
+  text: z.string().min(1, "paste at least one document").max(MAX_IMPORT_BYTES),
+  format: z.enum(IMPORT_FORMATS),
+});
+export type ImportTextInput = z.output<typeof importTextInput>;
+
 export const serverCreateInput = z
   .object({ name: serverNameSchema, ...serverSpecFields })
   .superRefine(checkRuntimeRules);
@@ -549,6 +561,7 @@ export const serverListQuery = z.object({
     .default(50),
 });
 export type ServerListQuery = z.input<typeof serverListQuery>;
+export type ServerListFilter = z.output<typeof serverListQuery>;
 
 /** A server as the API returns it (REST, tRPC, CLI). */
 export interface McpServer extends ServerSpec {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideUpstream } from "../ingest/pipeline";
+import { decideUpstream } from "../ingest/decide";
 import type { ServerSpec } from "./model";
 import { changedUpstream, fieldsOfDiff, mergeUpstream, overriddenBy, upstreamFieldOf } from "./ownership";
 

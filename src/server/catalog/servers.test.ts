@@ -4,19 +4,24 @@ import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, BOB } from "../../../test/support/services";
 import { currentCatalogRevision } from "../audit/audit";
 import { auditEvents } from "../db/schema";
-import { DomainError } from "../errors";
-import type { ServerCreateInput } from "./model";
-import {
-  catalogStats,
-  createServer,
-  deleteServer,
-  disableServer,
-  getServer,
-  listServers,
-  markServerDegraded,
-  publishServer,
-  updateServer,
-} from "./servers";
+import type { Db } from "../db/client";
+import type { ChangeContext } from "../audit/audit";
+import { DomainError, parseInput } from "../errors";
+import { serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput, type ServerCreateInput } from "./model";
+import * as servers from "./servers";
+import { catalogStats, getServer, markServerDegraded } from "./servers";
+
+// The domain takes parsed input; these parse what a caller sends the way the API does, first.
+const createServer = async (db: Db, ctx: ChangeContext, raw: unknown) =>
+  servers.createServer(db, ctx, parseInput(serverCreateInput, raw, "cannot create server"));
+const updateServer = async (db: Db, ctx: ChangeContext, name: string, raw: unknown) =>
+  servers.updateServer(db, ctx, name, parseInput(serverUpdateInput, raw, `cannot update server '${name}'`));
+const publishServer = async (db: Db, ctx: ChangeContext, name: string, raw: unknown = {}) =>
+  servers.publishServer(db, ctx, name, parseInput(statusChangeInput, raw));
+const disableServer = async (db: Db, ctx: ChangeContext, name: string, raw: unknown = {}) =>
+  servers.disableServer(db, ctx, name, parseInput(statusChangeInput, raw));
+const deleteServer = async (db: Db, ctx: ChangeContext, name: string) => servers.deleteServer(db, ctx, name);
+const listServers = async (db: Db, raw: unknown) => servers.listServers(db, parseInput(serverListQuery, raw, "invalid list query"));
 
 const remote = (name: string, extra: Partial<ServerCreateInput> = {}): ServerCreateInput => ({
   name,

@@ -2,12 +2,13 @@
  * Catalog domain: small functions over the database passed in. Every write is one transaction
  * holding the change, its audit event and the catalog revision bump.
  */
+import type { z } from "zod";
 import { and, asc, count, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
 import { mcpServers, tenants } from "../db/schema";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
-import { DomainError, constraintOf, notFound, parseInput, sqlState, validationError } from "../errors";
+import { DomainError, constraintOf, notFound, sqlState, validationError } from "../errors";
 import { deepEqual } from "../util/stable-json";
 import {
   DISABLEABLE_FROM,
@@ -24,7 +25,7 @@ import {
   type McpServer,
   type Provenance,
   type Runtime,
-  type ServerListQuery,
+  type ServerListFilter,
   type ServerSpec,
   type ServerStatus,
   type SortField,
@@ -211,6 +212,30 @@ export function mapUniqueViolation(error: unknown): never {
   throw error;
 }
 
+/**
+ * The same for a write an ingestion run or a review makes of server `name`: the error names the
+ * server, since the request (a sync, a release) did not.
+ */
+export function mapUniqueViolationOf(name: string) {
+  return (error: unknown): never => {
+    if (sqlState(error) === "23503" && (constraintOf(error) ?? "").includes("owner_tenant")) {
+      throw new DomainError("VALIDATION_FAILED", `server '${name}' was not saved: its owner tenant was deleted at the same moment; name an existing tenant`, {
+        fieldErrors: { ownerTenant: ["no such tenant"] },
+      });
+    }
+    if (sqlState(error) === "23505") {
+      const byDisplayName = (constraintOf(error) ?? "").includes("display_name");
+      const message = byDisplayName
+        ? `server '${name}' was not saved: another server with the same display name was saved at the same moment; try again`
+        : `server '${name}' was not saved: another server named '${name}' was saved at the same moment; try again`;
+      throw new DomainError("CONFLICT", message, {
+        fieldErrors: byDisplayName ? { displayName: ["already used by another server"] } : { name: ["already exists"] },
+      });
+    }
+    throw error;
+  };
+}
+
 export function staleVersion(server: McpServer, sent: number) {
   return new DomainError(
     "CONFLICT",
@@ -224,7 +249,28 @@ export interface CreateOptions {
   sourceId?: string | null;
 }
 
-export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spec: ServerSpec, options: CreateOptions = {}) {
+export interface InsertOptions extends CreateOptions {
+  /** The audit action: mcp_server.create by default, mcp_server.import for an ingested server. */
+  action?: string;
+}
+
+/**
+ * The one insert of a server, whoever creates it (an admin, an ingestion run, a released item), in
+ * the caller's transaction: a new draft whose name and Obot key (sanitized display name) are free
+ * and whose owner tenant exists, with its audit event. The caller bumps the catalog revision, once
+ * for its transaction.
+ */
+export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spec: ServerSpec, options: InsertOptions = {}): Promise<McpServer> {
+  // One look-up for both keys; the name's clash is reported first.
+  const clashes = await tx
+    .select({ id: mcpServers.id, name: mcpServers.name, displayName: mcpServers.displayName })
+    .from(mcpServers)
+    .where(or(eq(mcpServers.name, name), eq(mcpServers.displayNameKey, sanitizeObotName(spec.displayName))))
+    .limit(2);
+  if (clashes.some((c) => c.name === name)) throw nameTaken(name);
+  const [keyHolder] = clashes;
+  if (keyHolder) throw displayNameTaken(spec.displayName, keyHolder.displayName, keyHolder.name);
+  await assertOwnerExists(tx, spec.ownerTenant);
   const [row] = await tx
     .insert(mcpServers)
     .values({
@@ -237,24 +283,21 @@ export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spe
       sourceId: options.sourceId ?? null,
     })
     .returning();
-  return toServer(row!);
+  const server = toServer(row!);
+  await recordAudit(tx, ctx, { action: options.action ?? "mcp_server.create", entityType: ENTITY, entityId: server.name, after: server });
+  return server;
 }
 
 export async function createServer(
   db: Db,
   ctx: ChangeContext,
-  rawInput: unknown,
+  input: z.output<typeof serverCreateInput>,
   options: CreateOptions = {},
 ): Promise<McpServer> {
-  const input = parseInput(serverCreateInput, rawInput, "cannot create server");
   const spec = toServerSpec(input);
   try {
     return await db.transaction(async (tx) => {
-      if (await findRow(tx, input.name)) throw nameTaken(input.name);
-      await assertDisplayNameFree(tx, spec.displayName, null);
-      await assertOwnerExists(tx, spec.ownerTenant);
-      const server = await insertServer(tx, ctx, input.name, spec, options);
-      await recordAudit(tx, ctx, { action: "mcp_server.create", entityType: ENTITY, entityId: server.name, after: server });
+      const server = await insertServer(tx, ctx, input.name, spec, { provenance: options.provenance, sourceId: options.sourceId });
       await bumpCatalogRevision(tx);
       return server;
     });
@@ -309,8 +352,7 @@ export function mergeSpec(current: McpServer, patch: UpdatePatch): Record<string
   return merged;
 }
 
-export async function updateServer(db: Db, ctx: ChangeContext, name: string, rawPatch: unknown): Promise<McpServer> {
-  const patch = parseInput(serverUpdateInput, rawPatch, `cannot update server '${name}'`);
+export async function updateServer(db: Db, ctx: ChangeContext, name: string, patch: z.output<typeof serverUpdateInput>): Promise<McpServer> {
   try {
     return await db.transaction(async (tx) => {
       const current = toServer(await lockedRow(tx, name));
@@ -428,12 +470,11 @@ async function changeStatus(
   db: Db,
   ctx: ChangeContext,
   name: string,
-  rawInput: unknown,
+  input: StatusChange,
   target: ServerStatus,
   allowedFrom: readonly ServerStatus[],
   action: string,
 ): Promise<McpServer> {
-  const input = parseInput(statusChangeInput, rawInput ?? {});
   return db.transaction(async (tx) => {
     const current = toServer(await lockedRow(tx, name));
     if (input.version !== undefined && input.version !== current.version) throw staleVersion(current, input.version);
@@ -463,18 +504,19 @@ async function changeStatus(
   });
 }
 
-export const publishServer = (db: Db, ctx: ChangeContext, name: string, input?: unknown) =>
+type StatusChange = z.output<typeof statusChangeInput>;
+
+export const publishServer = (db: Db, ctx: ChangeContext, name: string, input: StatusChange = {}) =>
   changeStatus(db, ctx, name, input, "active", PUBLISHABLE_FROM, "mcp_server.publish");
 
-export const disableServer = (db: Db, ctx: ChangeContext, name: string, input?: unknown) =>
+export const disableServer = (db: Db, ctx: ChangeContext, name: string, input: StatusChange = {}) =>
   changeStatus(db, ctx, name, input, "disabled", DISABLEABLE_FROM, "mcp_server.disable");
 
 /** Health checks mark an active server degraded; it leaves the feeds until published again. */
 export const markServerDegraded = (db: Db, ctx: ChangeContext, name: string, reason: string) =>
   changeStatus(db, ctx, name, { reason }, "degraded", ["active"], "mcp_server.degrade");
 
-export async function deleteServer(db: Db, ctx: ChangeContext, name: string, rawInput?: unknown): Promise<McpServer> {
-  const input = parseInput(statusChangeInput, rawInput ?? {});
+export async function deleteServer(db: Db, ctx: ChangeContext, name: string, input: { version?: number } = {}): Promise<McpServer> {
   return db.transaction(async (tx) => {
     const current = toServer(await lockedRow(tx, name));
     if (input.version !== undefined && input.version !== current.version) throw staleVersion(current, input.version);
@@ -579,8 +621,10 @@ export interface ServerPage {
   total: number;
 }
 
-export async function listServers(db: Db, rawQuery: ServerListQuery | unknown = {}): Promise<ServerPage> {
-  const query = parseInput(serverListQuery, rawQuery, "invalid list query");
+/** Every server, by name, a page at a time. */
+export const ALL_SERVERS: ServerListFilter = serverListQuery.parse({});
+
+export async function listServers(db: Db, query: ServerListFilter = ALL_SERVERS): Promise<ServerPage> {
   const order = query.order ?? (query.sort === "updatedAt" ? "desc" : "asc");
   const column = SORT_COLUMNS[query.sort];
   const filters = filtersOf(query);

@@ -10,6 +10,7 @@ import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, restClient, TEST_CONFIG, testServices } from "../../../test/support/services";
 import type { Config } from "../config";
 import { createServer, publishServer, updateServer } from "../catalog/servers";
+import { serverCreateInput, serverUpdateInput } from "../catalog/model";
 import { createGrant, createTenant, deleteGrant } from "../policy/store";
 import type { Services } from "../services";
 import { contractResponse } from "./contract-route";
@@ -87,7 +88,7 @@ describeEachDatabase("tenant contract", (database) => {
     services = await testServices(database(), config);
     const db = services.db;
     for (const name of ["github", "slack"]) {
-      await createServer(db, ALICE, { name, displayName: name === "github" ? "GitHub" : "Slack", endpoint: `https://${name}.example/mcp`, toolPreview: [{ name: `${name}_search` }] });
+      await createServer(db, ALICE, serverCreateInput.parse({ name, displayName: name === "github" ? "GitHub" : "Slack", endpoint: `https://${name}.example/mcp`, toolPreview: [{ name: `${name}_search` }] }));
       await publishServer(db, ALICE, name);
     }
     await createTenant(db, ALICE, tenantCreateInput.parse({ name: "alpha", team: "payments" }));
@@ -218,7 +219,7 @@ describeEachDatabase("tenant contract revisions", (database) => {
   beforeAll(async () => {
     services = await testServices(database());
     for (const name of ["github", "slack"]) {
-      await createServer(services.db, ALICE, { name, displayName: name, endpoint: `https://${name}.example/mcp` });
+      await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name, endpoint: `https://${name}.example/mcp` }));
       await publishServer(services.db, ALICE, name);
     }
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
@@ -231,7 +232,7 @@ describeEachDatabase("tenant contract revisions", (database) => {
     const before = await fetchContract(services, "alpha");
     const betaBefore = await fetchContract(services, "beta");
     expect(before.contract.revision).toBeLessThanOrEqual(services.snapshots.current!.revision);
-    await createServer(services.db, ALICE, { name: "draft-only", displayName: "Draft only", endpoint: "https://draft.example/mcp" });
+    await createServer(services.db, ALICE, serverCreateInput.parse({ name: "draft-only", displayName: "Draft only", endpoint: "https://draft.example/mcp" }));
     await createGrant(services.db, ALICE, { subject: { type: "tenant", name: "beta" }, servers: "slack", access: "allow" });
     await services.snapshots.refresh();
     // The unchanged contract's rendered body is carried into the new snapshot, not rendered again.
@@ -244,7 +245,7 @@ describeEachDatabase("tenant contract revisions", (database) => {
     expect(beta.contract.revision).toBe(services.snapshots.current!.revision);
     expect(beta.etag).not.toBe(betaBefore.etag);
 
-    await updateServer(services.db, ALICE, "github", { version: 2, displayName: "GitHub Enterprise", confirmRename: true });
+    await updateServer(services.db, ALICE, "github", serverUpdateInput.parse({ version: 2, displayName: "GitHub Enterprise", confirmRename: true }));
     await services.snapshots.refresh();
     const renamed = await fetchContract(services, "alpha");
     expect(renamed.contract.revision).toBe(services.snapshots.current!.revision);

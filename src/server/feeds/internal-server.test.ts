@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, testServices } from "../../../test/support/services";
 import { createServer, publishServer } from "../catalog/servers";
+import { serverCreateInput } from "../catalog/model";
 import type { Services } from "../services";
 import { startInternalServer } from "./internal-server";
 
@@ -29,7 +30,7 @@ describeEachDatabase("internal port", (database) => {
   beforeAll(async () => {
     services = await testServices(database());
     for (const name of ["beta", "alpha"]) {
-      await createServer(services.db, ALICE, { name, displayName: name.toUpperCase(), endpoint: `https://${name}.example/mcp`, description: "x".repeat(2000) });
+      await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name.toUpperCase(), endpoint: `https://${name}.example/mcp`, description: "x".repeat(2000) }));
       await publishServer(services.db, ALICE, name);
     }
     await services.snapshots.refresh();

@@ -5,6 +5,7 @@ import { openPGlite, openPostgres } from "../db/client";
 import { readyz } from "../health";
 import { startServices, type Services } from "../services";
 import { createServer, publishServer } from "../catalog/servers";
+import { serverCreateInput } from "../catalog/model";
 import { ifNoneMatchHits } from "../snapshot/encoded-body";
 import { obotFeedResponse } from "./obot-route";
 
@@ -132,7 +133,7 @@ describe("Obot feed when the database fails", () => {
     beforeAll(async () => {
       const database = await openPGlite();
       services = await startServices(TEST_CONFIG, database, { background: false });
-      await createServer(services.db, ALICE, { name: "kept", displayName: "Kept", endpoint: "https://kept.example/mcp" });
+      await createServer(services.db, ALICE, serverCreateInput.parse({ name: "kept", displayName: "Kept", endpoint: "https://kept.example/mcp" }));
       await publishServer(services.db, ALICE, "kept");
       await services.snapshots.refresh();
       await database.close();

@@ -11,6 +11,7 @@ import { sharedData } from "../../../test/support/env";
 import { FIXTURES } from "../../../test/support/obot";
 import { ALICE, principalFor, restClient, testServices, trpcContext } from "../../../test/support/services";
 import { createServer, publishServer, updateServer } from "../catalog/servers";
+import { serverCreateInput, serverUpdateInput } from "../catalog/model";
 import { mcpServers } from "../db/schema";
 import { catalogNameOf, registryNameOf, serverJsonProblems } from "../formats/registry-view";
 import { createCaller } from "../trpc/root";
@@ -57,7 +58,7 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     services = await testServices(database());
     const db = services.db;
     const make = async (name: string, input: Record<string, unknown>) => {
-      await createServer(db, ALICE, { name, displayName: name.toUpperCase(), shortDescription: `The ${name} server`, repoUrl: `https://github.com/acme/${name}`, ...input });
+      await createServer(db, ALICE, serverCreateInput.parse({ name, displayName: name.toUpperCase(), shortDescription: `The ${name} server`, repoUrl: `https://github.com/acme/${name}`, ...input }));
       await publishServer(db, ALICE, name);
       names.push(name);
     };
@@ -82,7 +83,7 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     await make("odd-links", { repoUrl: "https://example.com/a b|c", icon: "http://insecure.example/icon.png", endpoint: "https://odd.example/mcp" });
     // Servers it cannot express: left out, counted, explained.
     const leaveOut = async (name: string, input: Record<string, unknown>, reason: string) => {
-      await createServer(db, ALICE, { name, displayName: name.toUpperCase(), shortDescription: `The ${name} server`, ...input });
+      await createServer(db, ALICE, serverCreateInput.parse({ name, displayName: name.toUpperCase(), shortDescription: `The ${name} server`, ...input }));
       await publishServer(db, ALICE, name);
       excluded.set(name, reason);
     };
@@ -95,8 +96,8 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     // A package pinned when it was written, unpinned since (e.g. data from before pins were required).
     await leaveOut("npx-legacy", { runtime: { type: "npx", package: "@acme/legacy@1.0.0" } }, "package @acme/legacy is not pinned to a version");
     await db.update(mcpServers).set({ runtime: { type: "npx", package: "@acme/legacy", args: [] } }).where(eq(mcpServers.name, "npx-legacy"));
-    await createServer(db, ALICE, { name: "still-draft", displayName: "Still Draft", endpoint: "https://draft.example/mcp" });
-    await createServer(db, ALICE, { name: "draft-latest", displayName: "Draft Latest", runtime: { type: "containerized", image: "ghcr.io/acme/d:latest", port: 1, path: "/" } });
+    await createServer(db, ALICE, serverCreateInput.parse({ name: "still-draft", displayName: "Still Draft", endpoint: "https://draft.example/mcp" }));
+    await createServer(db, ALICE, serverCreateInput.parse({ name: "draft-latest", displayName: "Draft Latest", runtime: { type: "containerized", image: "ghcr.io/acme/d:latest", port: 1, path: "/" } }));
     await services.snapshots.refresh();
   }, 180_000);
 
@@ -139,7 +140,7 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     expect((await get(services, "/servers?search=BULK-")).body.servers).toHaveLength(7);
     const before = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await updateServer(services.db, ALICE, "bulk-3", { version: 2, shortDescription: "changed" });
+    await updateServer(services.db, ALICE, "bulk-3", serverUpdateInput.parse({ version: 2, shortDescription: "changed" }));
     await services.snapshots.refresh();
     const changed = await get(services, `/servers?updated_since=${encodeURIComponent(before.toISOString())}`);
     expect(changed.body.servers.map((s: { server: { name: string } }) => s.server.name)).toEqual(["local.opencrane/bulk-3"]);

@@ -280,7 +280,7 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
   it("tRPC: a stale version is refused, the dry run previews, then the approval applies", async () => {
     const admin = createCaller(trpcContext(services, principalFor("admin", "root@example.com")));
     await importDocs(entry("gadget"));
-    const server = await admin.catalog.publish({ name: "gadget" });
+    const server = (await admin.catalog.publish({ name: "gadget" })).result;
     await importDocs(entry("gadget", { shortDescription: "Gadgets, found." }));
     const [item] = (await admin.sources.pendingUpdates({})).filter((i) => i.name === "gadget");
     expect(item!.server).toMatchObject({ name: "gadget", version: server.version });

@@ -5,11 +5,12 @@ import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/a
 import { candidateFor } from "../formats/import";
 import { serverSpecSchema, toServerSpec, type McpServer, type ServerSpec } from "../catalog/model";
 import { fieldsOfDiff, mergeUpstream, UPSTREAM_FIELDS, upstreamFieldOf, type FieldChange, type UpstreamField } from "../catalog/ownership";
-import { ENTITY, mapUniqueViolation, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";
+import { ENTITY, mapUniqueViolation, mapUniqueViolationOf, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
-import { DomainError, notFound, parseInput, validationError } from "../errors";
-import { loadRegisterState, registerItem, type Outcome } from "./pipeline";
+import { DomainError, notFound, validationError } from "../errors";
+import type { Outcome } from "./decide";
+import { loadRegisterState, registerItem } from "./pipeline";
 import { toSource } from "./sources";
 import { isUuid } from "../util/uuid";
 
@@ -158,8 +159,9 @@ export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
   return result;
 }
 
-export async function rejectItem(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {
-  const { reason } = parseInput(reviewReasonInput, rawInput ?? {});
+export type ReviewReason = z.output<typeof reviewReasonInput>;
+
+export async function rejectItem(db: Db, ctx: ChangeContext, id: string, { reason }: ReviewReason) {
   return db.transaction(async (tx) => {
     const { item } = await itemFor(tx, id, "quarantined");
     const errors = [`rejected by ${ctx.actor.id}${reason ? `: ${reason}` : ""}`];
@@ -186,8 +188,7 @@ export type ApproveUpdateInput = z.input<typeof approveUpdateInput>;
  * change of the server, through the same write path as an edit — version check, rename
  * confirmation, the published-server invariant, audit — that also records upstream's version.
  */
-export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {
-  const input = parseInput(approveUpdateInput, rawInput ?? {}, "cannot approve the update");
+export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, input: z.output<typeof approveUpdateInput>) {
   try {
     return await db.transaction(async (tx) => {
       const { item } = await itemFor(tx, id, "pending-update");
@@ -212,7 +213,7 @@ export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, rawI
         confirmRename: input.confirmRename,
         provenance,
         overrides: current.overrides.filter((field) => !input.takeUpstream.includes(field as UpstreamField)),
-      });
+      }).catch(mapUniqueViolationOf(current.name));
       await tx.update(sourceItems).set({ state: "registered", pendingSpec: null, pendingDiff: null, updatedAt: new Date() }).where(eq(sourceItems.id, id));
       return updated;
     });
@@ -221,8 +222,7 @@ export async function approveUpdate(db: Db, ctx: ChangeContext, id: string, rawI
   }
 }
 
-export async function rejectUpdate(db: Db, ctx: ChangeContext, id: string, rawInput: unknown) {
-  const { reason } = parseInput(reviewReasonInput, rawInput ?? {});
+export async function rejectUpdate(db: Db, ctx: ChangeContext, id: string, { reason }: ReviewReason) {
   return db.transaction(async (tx) => {
     const { item } = await itemFor(tx, id, "pending-update");
     // The digest stays: the same upstream document will not be staged again, a newer one will.

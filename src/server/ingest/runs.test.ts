@@ -14,7 +14,7 @@ import { readyz } from "../health";
 import type { Services } from "../services";
 import { executeRun, type PipelineDeps } from "./pipeline";
 import { claimRunById, getRun, queueRun } from "./runs";
-import { createSource, uploadsSource } from "./sources";
+import { createSource, uploadsSource, sourceCreateInput } from "./sources";
 
 const entry = (i: number, description = `Server number ${i}`) => ({
   name: `Batch Test ${i}`,
@@ -119,7 +119,7 @@ describeEachDatabase("ingestion run mechanics", (database) => {
   });
 
   it("a run whose process stopped is recovered when a sync is asked for; a live one is not", async () => {
-    const registry = await createSource(services.db, ALICE, { name: "stopped-worker", kind: "mcp-registry", url: "https://registry.example" }, { approved: true });
+    const registry = await createSource(services.db, ALICE, sourceCreateInput.parse({ name: "stopped-worker", kind: "mcp-registry", url: "https://registry.example" }), { approved: true });
     const run = await queueRun(services.db, ALICE, registry.name, "manual");
     expect(await claimRunById(services.db, run.id, "gone")).toBe(true);
 

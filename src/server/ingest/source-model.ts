@@ -106,3 +106,11 @@ export interface Source {
   updatedBy: string;
 }
 
+
+const sourceNameFilter = (description: string) => z.string().trim().max(63).optional().meta({ description });
+
+/** A review queue's filter (REST query string, tRPC input). */
+export const reviewQueueInput = z.object({ source: sourceNameFilter("Only items from this source") });
+
+/** Which upload source a run of uploaded documents belongs to. */
+export const uploadSourceInput = sourceNameFilter("The upload source to run as (default 'uploads'); it must be of kind manual-upload");

@@ -1,4 +1,5 @@
 /** Third-party sources: what they are, who approved them, and their schedule. */
+import type { z } from "zod";
 import { and, asc, eq } from "drizzle-orm";
 import { recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
@@ -53,8 +54,12 @@ export async function listSources(db: Db): Promise<Source[]> {
   return (await db.select().from(thirdPartySources).orderBy(asc(thirdPartySources.name))).map(toSource);
 }
 
-export async function createSource(db: Db, ctx: ChangeContext, rawInput: unknown, options: { approved?: boolean } = {}): Promise<Source> {
-  const input = parseInput(sourceCreateInput, rawInput, "cannot create source");
+export async function createSource(
+  db: Db,
+  ctx: ChangeContext,
+  input: z.output<typeof sourceCreateInput>,
+  options: { approved?: boolean } = {},
+): Promise<Source> {
   return db.transaction(async (tx) => {
     const [clash] = await tx.select({ id: thirdPartySources.id }).from(thirdPartySources).where(eq(thirdPartySources.name, input.name)).limit(1);
     if (clash) throw new DomainError("CONFLICT", `a source named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
@@ -85,8 +90,7 @@ export async function createSource(db: Db, ctx: ChangeContext, rawInput: unknown
   });
 }
 
-export async function updateSource(db: Db, ctx: ChangeContext, name: string, rawInput: unknown): Promise<Source> {
-  const input = parseInput(sourceUpdateInput, rawInput, `cannot update source '${name}'`);
+export async function updateSource(db: Db, ctx: ChangeContext, name: string, input: z.output<typeof sourceUpdateInput>): Promise<Source> {
   return db.transaction(async (tx) => {
     const row = await sourceRow(tx, name, true);
     if (input.version !== undefined && input.version !== row.version) {
@@ -170,7 +174,7 @@ export async function uploadsSource(db: Db, ctx: ChangeContext): Promise<Source>
     .limit(1);
   if (row) return toSource(row);
   try {
-    return await createSource(db, ctx, { name: UPLOADS_SOURCE, kind: "manual-upload" }, { approved: true });
+    return await createSource(db, ctx, sourceCreateInput.parse({ name: UPLOADS_SOURCE, kind: "manual-upload" }), { approved: true });
   } catch (error) {
     // Another first import created it at the same moment: its check or the unique name caught the race.
     if ((error instanceof DomainError && error.code === "CONFLICT") || sqlState(error) === "23505") return getSource(db, UPLOADS_SOURCE);

@@ -93,6 +93,12 @@ export const tenantUpdateInput = z.object({
 });
 export type TenantUpdateInput = z.input<typeof tenantUpdateInput>;
 
+/** A bearer token for a tenant pod outside Kubernetes (src/server/policy/tenant-tokens.ts issues it). */
+export const tenantTokenCreateInput = z.object({
+  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name must be at most 100 characters"),
+  expiresInDays: z.number().int().min(1, "at least 1 day").max(730, "at most 730 days").nullable().default(365),
+});
+
 export const groupCreateInput = z.object({
   name: groupNameSchema,
   description: z.string().trim().max(500, "description must be at most 500 characters").default(""),

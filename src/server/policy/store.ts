@@ -444,9 +444,9 @@ async function assertSubjectExists(db: Db, subject: Subject) {
  */
 async function checkScope(db: Db, subject: Subject, pattern: string, access: "allow" | "deny") {
   if (access === "deny") return [];
-  const matched = (
-    await db.select({ name: mcpServers.name, scope: mcpServers.scope, ownerTenant: mcpServers.ownerTenant }).from(mcpServers)
-  ).filter((s) => patternMatches(pattern, s.name));
+  const servers = db.select({ name: mcpServers.name, scope: mcpServers.scope, ownerTenant: mcpServers.ownerTenant }).from(mcpServers);
+  // A rule naming one server needs only that one (ingestion saves a rule per new server).
+  const matched = (await (isGlob(pattern) ? servers : servers.where(eq(mcpServers.name, pattern)))).filter((s) => patternMatches(pattern, s.name));
   const excluded = matched
     .map((s) => ({ server: s.name, scope: s.scope, reason: grantRefusal(subject, { scope: s.scope as never, ownerTenant: s.ownerTenant }) }))
     .filter((s): s is { server: string; scope: string; reason: string } => s.reason !== null)
@@ -507,28 +507,47 @@ export async function listGrants(
   return filter.server ? list.filter((g) => patternMatches(g.servers, filter.server!)) : list;
 }
 
+/** A rule as it is saved: parsed, its expiry already checked to be in the future. */
+export interface GrantRule {
+  subject: Subject;
+  servers: string;
+  access: "allow" | "deny";
+  note: string;
+  expiresAt: Date | null;
+}
+
+/**
+ * The one insert of a rule, whoever saves it (an admin, a source's default entitlements), in the
+ * caller's transaction: its subject exists, the scope constraints hold, the audit event. The
+ * caller bumps the catalog revision, once for its transaction.
+ */
+export async function insertGrant(tx: Db, ctx: ChangeContext, rule: GrantRule): Promise<SavedGrant> {
+  await assertSubjectExists(tx, rule.subject);
+  const scopeExcluded = await checkScope(tx, rule.subject, rule.servers, rule.access);
+  const [row] = await tx
+    .insert(grants)
+    .values({
+      ...subjectColumns(rule.subject),
+      servers: rule.servers,
+      access: rule.access,
+      note: rule.note,
+      expiresAt: rule.expiresAt,
+      createdBy: ctx.actor.id,
+      updatedBy: ctx.actor.id,
+    })
+    .returning();
+  const grant = toGrant(row!);
+  await recordAudit(tx, ctx, { action: "grant.create", entityType: "grant", entityId: grant.id, after: grant });
+  return { ...grant, scopeExcluded };
+}
+
 export async function createGrant(db: Db, ctx: ChangeContext, rawInput: unknown, now = new Date()): Promise<SavedGrant> {
   const input = parseInput(grantCreateInput, rawInput, "cannot save rule");
   const expiresAt = futureOrNull(input.expiresAt, now);
   return db.transaction(async (tx) => {
-    await assertSubjectExists(tx, input.subject);
-    const scopeExcluded = await checkScope(tx, input.subject, input.servers, input.access);
-    const [row] = await tx
-      .insert(grants)
-      .values({
-        ...subjectColumns(input.subject),
-        servers: input.servers,
-        access: input.access,
-        note: input.note,
-        expiresAt,
-        createdBy: ctx.actor.id,
-        updatedBy: ctx.actor.id,
-      })
-      .returning();
-    const grant = toGrant(row!);
-    await recordAudit(tx, ctx, { action: "grant.create", entityType: "grant", entityId: grant.id, after: grant });
+    const saved = await insertGrant(tx, ctx, { subject: input.subject, servers: input.servers, access: input.access, note: input.note, expiresAt });
     await bumpCatalogRevision(tx);
-    return { ...grant, scopeExcluded };
+    return saved;
   });
 }
 

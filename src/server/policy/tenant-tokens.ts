@@ -1,19 +1,18 @@
 /** Bearer tokens for tenants outside Kubernetes: issued by an admin, shown once, stored hashed. */
+import type { z } from "zod";
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
 import { recordAudit, type ChangeContext } from "../audit/audit";
 import { hashSecret, newSecret } from "../auth/secrets";
 import type { Db } from "../db/client";
 import { tenantTokens, tenants } from "../db/schema";
-import { DomainError, isDatabaseUnavailable, notFound, parseInput } from "../errors";
+import { DomainError, isDatabaseUnavailable, notFound } from "../errors";
+import { tenantTokenCreateInput } from "./model";
 import { isUuid } from "../util/uuid";
 
 export const TENANT_TOKEN_PREFIX = "octt_";
 
-export const tenantTokenCreateInput = z.object({
-  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name must be at most 100 characters"),
-  expiresInDays: z.number().int().min(1, "at least 1 day").max(730, "at most 730 days").nullable().default(365),
-});
+// The schema lives with the other policy inputs, where client components can import it.
+export { tenantTokenCreateInput } from "./model";
 
 type Row = typeof tenantTokens.$inferSelect;
 

@@ -4,13 +4,13 @@ import { signInWithPassword, signOut } from "../auth/local";
 import { beginOidcSignIn, finishOidcSignIn, safeReturnTo } from "../auth/oidc";
 import { clearedSessionCookie, sessionCookie, sessionSecretFrom } from "../auth/sessions";
 import { completeSetup, signInOptions } from "../auth/setup";
-import { DomainError } from "../errors";
+import { DomainError, parseInput } from "../errors";
 import type { Services } from "../services";
 import { z } from "zod";
 import { setupInput, signInInput } from "../auth/model";
 import { json, readJsonBody, sourceIpOf } from "./http";
 import { sessionUserResource, signInOptionsResource } from "./resources";
-import { createRestRouter, route, type RestRequest, type RestRoute } from "./router";
+import { createRestRouter, type RestRequest, type RestRoute } from "./router";
 
 function policyOf(services: Services) {
   return { idleMs: services.config.auth.sessionIdleMs, maxMs: services.config.auth.sessionMaxMs };
@@ -73,8 +73,8 @@ const routes: RestRoute[] = [
     handle: async (req) => {
       sameOrigin(req);
       if (req.services.config.auth.oidc) throw new DomainError("NOT_FOUND", "local accounts are off: sign in through the identity provider");
-      const body = await readJsonBody(req.request);
-      const { user, secret, expiresAt } = await signInWithPassword(req.services.db, policyOf(req.services), req.services.signInThrottle, body, metaOf(req));
+      const input = parseInput(signInInput, await readJsonBody(req.request), "cannot sign in");
+      const { user, secret, expiresAt } = await signInWithPassword(req.services.db, policyOf(req.services), req.services.signInThrottle, input, metaOf(req));
       return json({ user: { email: user.email, displayName: user.displayName, role: user.role } }, 200, {
         "Set-Cookie": sessionCookie(secret, expiresAt, secure(req)),
       });
@@ -104,8 +104,8 @@ const routes: RestRoute[] = [
     response: { status: 201, description: "The first admin, signed in", schema: sessionUserResource, headers: { "Set-Cookie": "The session cookie" } },
     handle: async (req) => {
       sameOrigin(req);
-      const body = await readJsonBody(req.request);
-      const { user, secret, expiresAt } = await completeSetup(req.services.db, policyOf(req.services), body, metaOf(req));
+      const input = parseInput(setupInput, await readJsonBody(req.request), "cannot finish setup");
+      const { user, secret, expiresAt } = await completeSetup(req.services.db, policyOf(req.services), input, metaOf(req));
       return json({ user: { email: user.email, displayName: user.displayName, role: user.role } }, 201, {
         "Set-Cookie": sessionCookie(secret, expiresAt, secure(req)),
       });

@@ -102,10 +102,12 @@ export function queryObject(url: URL): Record<string, string | string[]> {
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
     if (key.includes("\u0000") || values.some((v) => v.includes("\u0000"))) {
-      throw new DomainError("BAD_REQUEST", `query parameter '${key.replace(/\u0000/g, "\\0")}' contains a NUL character (%00): remove it`, {
+      throw new DomainError("BAD_REQUEST", `query parameter '${key.replaceAll("\u0000", "\\0")}' contains a NUL character (%00): remove it`, {
         fieldErrors: { [key]: ["must not contain NUL characters"] },
       });
     }
+    // No parameter is named so; assigning it would replace the object's prototype instead.
+    if (key === "__proto__") continue;
     out[key] = values.length === 1 ? values[0]! : values;
   }
   return out;

@@ -11,7 +11,7 @@ import {
   updateGrant,
   updateGroup,
 } from "../policy/store";
-import { currentSnapshot, explain } from "../snapshot/reads";
+import { currentSnapshot } from "../snapshot/reads";
 import { z } from "zod";
 import { ACCESS, grantCreateInput, grantUpdateInput, groupCreateInput, groupUpdateInput } from "../policy/model";
 import { accessChange } from "./dry-run";

@@ -61,6 +61,7 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(
   const fromQuery = queryKeys(useCase.args, options.path, options.body, renamed);
   const bodySchema = options.body !== undefined ? shape[options.body] : undefined;
   if (options.body !== undefined && !bodySchema) throw new Error(`${useCase.name}: no argument '${options.body}' for the body`);
+  assertWellFormed(useCase.name, options, shape);
   return {
     method: options.method,
     path: options.path,
@@ -83,7 +84,7 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(
       const raw: Record<string, unknown> = {};
       for (const [param, value] of Object.entries(req.params)) raw[renamed[param] ?? param] = value;
       const queryString = queryObject(req.url);
-      for (const key of fromQuery) if (key in queryString) raw[key] = queryString[key];
+      for (const key of fromQuery) if (Object.hasOwn(queryString, key)) raw[key] = queryString[key];
       if (takesDryRun) raw.dryRun = (req.query as { dryRun?: boolean }).dryRun ?? false;
       if (options.body !== undefined) raw[options.body] = await readJsonBody(req.request, { optional: options.optionalBody });
       const args = parseArgs(useCase as AnyUseCase, options.body, raw) as z.output<Args>;
@@ -95,6 +96,24 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(
       return json(value, options.response.status);
     },
   };
+}
+
+/**
+ * Mistakes in a route's declaration that would otherwise pass silently: a path parameter no
+ * argument takes (dropped), a body on a GET (never read by clients that send none), a body
+ * argument also filled from the path (one would overwrite the other).
+ */
+function assertWellFormed(name: string, options: Pick<UseCaseRouteOptions<unknown>, "method" | "path" | "params" | "body">, shape: Record<string, z.ZodType>): void {
+  const pathParams = [...options.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  for (const param of Object.keys(options.params ?? {})) {
+    if (!pathParams.includes(param)) throw new Error(`${name}: params renames {${param}}, which ${options.path} does not have`);
+  }
+  for (const param of pathParams) {
+    const arg = options.params?.[param] ?? param;
+    if (!Object.hasOwn(shape, arg)) throw new Error(`${name}: no argument '${arg}' for the path parameter {${param}} of ${options.path}`);
+    if (arg === options.body) throw new Error(`${name}: '${arg}' is filled from both the path and the body`);
+  }
+  if (options.body !== undefined && options.method === "GET") throw new Error(`${name}: a GET route takes no body`);
 }
 
 /** A previewable use case answers changeOrPreview's outcome; REST answers the preview, or the result alone. */

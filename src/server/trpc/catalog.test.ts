@@ -31,7 +31,7 @@ describeEachDatabase("tRPC catalog router", (database) => {
   it("creates, publishes and lists through the same domain functions as REST", async () => {
     await caller.catalog.create({ name: "tickets", displayName: "Tickets", endpoint: "https://mcp.tickets.app/mcp" });
     const published = await caller.catalog.publish({ name: "tickets" });
-    expect(published).toMatchObject({ status: "active", updatedBy: "alice@example.com" });
+    expect(published.result).toMatchObject({ status: "active", updatedBy: "alice@example.com" });
     const page = await caller.catalog.list({ status: ["active"] });
     expect(page.items.map((s) => s.name)).toEqual(["tickets"]);
     const detail = await caller.catalog.get({ name: "tickets" });
@@ -78,13 +78,13 @@ describeEachDatabase("tRPC catalog router", (database) => {
   });
 
   it("loads the demo catalog once, covering every runtime kind and status", async () => {
-    expect(await caller.catalog.demoLoaded()).toBe(false);
-    const { created } = await caller.catalog.loadDemo();
+    expect(await caller.catalog.demoLoaded({})).toBe(false);
+    const { created } = await caller.catalog.loadDemo({});
     expect(created.length).toBeGreaterThanOrEqual(12);
-    const stats = await caller.catalog.stats();
+    const stats = await caller.catalog.stats({});
     expect(Object.entries(stats.byStatus).every(([, n]) => n > 0)).toBe(true);
     for (const kind of ["remote", "npx", "uvx", "containerized"]) expect(stats.byRuntime[kind]).toBeGreaterThan(0);
-    expect((await caller.catalog.loadDemo()).created).toEqual([]);
+    expect((await caller.catalog.loadDemo({})).created).toEqual([]);
     const summary = await caller.dashboard.summary();
     expect(summary.snapshot?.activeServers).toBe(stats.byStatus.active);
     expect(summary.database).toBe(services.database.kind);

@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, BOOTSTRAP, principalFor, testServices } from "../../../test/support/services";
-import { createApiToken } from "../auth/tokens";
-import { createUser } from "../auth/users";
+import { apiTokenCreateInput, createApiToken } from "../auth/tokens";
+import { createUser, userCreateInput } from "../auth/users";
 import type { Services } from "../services";
 
 /** The route module Next.js serves /api/trpc with, over the services the test made. */
@@ -21,8 +21,8 @@ describeEachDatabase("tRPC endpoint", (database) => {
 
   beforeAll(async () => {
     services = await testServices(database());
-    const user = await createUser(services.db, ALICE, { email: "viewer@example.com", role: "viewer", password: "a long enough password" });
-    viewerToken = (await createApiToken(services.db, ALICE, principalFor("viewer", "viewer@example.com", user.id), { name: "t", role: "viewer" })).token;
+    const user = await createUser(services.db, ALICE, userCreateInput.parse({ email: "viewer@example.com", role: "viewer", password: "a long enough password" }));
+    viewerToken = (await createApiToken(services.db, ALICE, principalFor("viewer", "viewer@example.com", user.id), apiTokenCreateInput.parse({ name: "t", role: "viewer" }))).token;
     route = await trpcRoute(services);
   });
   afterEach(() => vi.restoreAllMocks());

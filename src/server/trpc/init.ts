@@ -88,9 +88,12 @@ export const editorProcedure = procedureFor("editor");
 export const adminProcedure = procedureFor("admin");
 
 /** The procedure's input: the use case's arguments; when they may all be left out, also omitted whole (`tenants.list()`). */
+/** Arguments that may all be left out: the caller may leave out the input whole. */
+type InputOf<Args extends z.ZodObject> = object extends z.input<Args> ? z.ZodOptional<Args> : Args;
+
 function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
   const allOptional = useCase.args.safeParse({}).success;
-  const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as Args;
+  const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as InputOf<Args>;
   return useCaseProcedureFor(useCase.role).meta({ requirement: useCase.role, useCase: useCase.name }).input(input);
 }
 

@@ -14,7 +14,7 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
   const queryClient = getQueryClient();
   await Promise.all([
     queryClient.prefetchQuery(trpc.catalog.list.queryOptions(listQueryOf(view))),
-    queryClient.prefetchQuery(trpc.catalog.stats.queryOptions()),
+    queryClient.prefetchQuery(trpc.catalog.stats.queryOptions({})),
   ]);
   return (
     <HydrateClient>

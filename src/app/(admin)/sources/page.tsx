@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Sources" };
 export default async function SourcesPage() {
   await connection();
   await requireUser();
-  await getQueryClient().prefetchQuery(trpc.sources.list.queryOptions());
+  await getQueryClient().prefetchQuery(trpc.sources.list.queryOptions({}));
   return (
     <HydrateClient>
       <SourceList />

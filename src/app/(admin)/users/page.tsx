@@ -14,7 +14,7 @@ export default async function UsersRoute() {
   if (!atLeast(user.role, "admin")) {
     return <NeedsRole title="Users" role="admin" user={user} action="Managing users" back={{ href: "/", label: "Go to the dashboard" }} />;
   }
-  const [options] = await Promise.all([currentSignInOptions(), getQueryClient().prefetchQuery(trpc.users.list.queryOptions())]);
+  const [options] = await Promise.all([currentSignInOptions(), getQueryClient().prefetchQuery(trpc.users.list.queryOptions({}))]);
   return (
     <HydrateClient>
       <UsersPage localAccounts={options.local} />

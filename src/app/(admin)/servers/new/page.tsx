@@ -12,7 +12,7 @@ export default async function NewServerPage() {
   await connection();
   const user = await requireUser();
   if (!atLeast(user.role, "editor")) return <NeedsRole title="Create server" role="editor" user={user} action="Creating servers" />;
-  await getQueryClient().prefetchQuery(trpc.catalog.stats.queryOptions());
+  await getQueryClient().prefetchQuery(trpc.catalog.stats.queryOptions({}));
   return (
     <HydrateClient>
       <NewServer />

@@ -20,7 +20,7 @@ export default async function EditServerPage({ params }: Props) {
   if (!atLeast(user.role, "editor")) {
     return <NeedsRole title={`Edit ${name}`} role="editor" user={user} action="Editing servers" back={{ href: `/servers/${name}`, label: "Back to the server" }} />;
   }
-  await Promise.all([loadServerOr404(name), getQueryClient().prefetchQuery(trpc.catalog.stats.queryOptions())]);
+  await Promise.all([loadServerOr404(name), getQueryClient().prefetchQuery(trpc.catalog.stats.queryOptions({}))]);
   return (
     <HydrateClient>
       <EditServer name={name} />

@@ -1,0 +1,95 @@
+/**
+ * Who is signed in, the console's users and everyone's own API tokens. tRPC is their only edge so
+ * far; their arguments keep the shapes the console's forms send (a form's fields at the root), so
+ * validation errors name the fields the forms show.
+ */
+import { z } from "zod";
+import type { Principal } from "../auth/principal";
+import { apiTokenCreateInput, createApiToken, listApiTokens, revokeApiToken } from "../auth/tokens";
+import { createUser, listUsers, passwordResetInput, resetPassword, updateUser, userCreateInput, userUpdateInput } from "../auth/users";
+import { DomainError } from "../errors";
+import { useCase } from "./use-case";
+
+const id = z.uuid("not a valid id");
+
+/** Tokens belong to whoever asks: the role check lets no anonymous caller this far, this says so to the compiler. */
+function signedIn(principal: Principal | null): Principal {
+  if (!principal) throw new DomainError("UNAUTHORIZED", "sign in first");
+  return principal;
+}
+
+/** The signed-in user, or null: the one public use case, so pages can decide what to show. */
+export const currentSession = useCase({
+  name: "session.me",
+  role: "public",
+  mutates: false,
+  args: z.object({}),
+  run: async ({ principal }) =>
+    principal ? { email: principal.id, displayName: principal.displayName, role: principal.role, kind: principal.kind } : null,
+});
+
+export const listUsersUseCase = useCase({
+  name: "users.list",
+  role: "admin",
+  mutates: false,
+  args: z.object({}),
+  run: ({ services }) => listUsers(services.db),
+});
+
+export const createUserUseCase = useCase({
+  name: "users.create",
+  role: "admin",
+  mutates: true,
+  changesSnapshot: false,
+  args: userCreateInput,
+  invalid: () => "cannot create user",
+  run: ({ services, change }, user) => createUser(services.db, change, user),
+});
+
+export const updateUserUseCase = useCase({
+  name: "users.update",
+  role: "admin",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ id, patch: userUpdateInput }),
+  invalid: () => "cannot update user",
+  run: ({ services, change }, { id, patch }) => updateUser(services.db, change, id, patch),
+});
+
+export const resetPasswordUseCase = useCase({
+  name: "users.resetPassword",
+  role: "admin",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ id, ...passwordResetInput.shape }),
+  invalid: () => "cannot reset password",
+  run: ({ services, change }, { id, ...reset }) => resetPassword(services.db, change, id, reset),
+});
+
+/** Your tokens; admins may ask for everyone's. */
+export const listApiTokensUseCase = useCase({
+  name: "tokens.list",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ all: z.boolean().default(false) }),
+  run: ({ services, principal }, { all }) => listApiTokens(services.db, signedIn(principal), all),
+});
+
+export const createApiTokenUseCase = useCase({
+  name: "tokens.create",
+  role: "viewer",
+  mutates: true,
+  changesSnapshot: false,
+  args: apiTokenCreateInput,
+  invalid: () => "cannot create token",
+  run: ({ services, change, principal }, token) => createApiToken(services.db, change, signedIn(principal), token),
+});
+
+export const revokeApiTokenUseCase = useCase({
+  name: "tokens.revoke",
+  role: "viewer",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ id }),
+  run: ({ services, change, principal }, { id }) => revokeApiToken(services.db, change, signedIn(principal), id),
+});

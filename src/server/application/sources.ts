@@ -1,0 +1,108 @@
+/** Sources: where servers come from besides hand-made entries, and their runs. */
+import { z } from "zod";
+import { importTextInput, parseImportText } from "../formats/import-text";
+import { getRun, lastRunsBySource, listRuns, queueRun } from "../ingest/runs";
+import { uploadSourceInput } from "../ingest/source-model";
+import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../ingest/sources";
+import { uploadDocuments } from "../ingest/upload";
+import { useCase, type UseCaseContext } from "./use-case";
+
+const sourceName = z.string().min(1);
+
+/** The worker takes a queued run at once rather than at its next poll. */
+function startSoon<T>({ services }: UseCaseContext, run: T): T {
+  services.ingestion.kick();
+  return run;
+}
+
+export const listSourcesWithLastRun = useCase({
+  name: "sources.list",
+  role: "viewer",
+  mutates: false,
+  args: z.object({}),
+  run: async ({ services }) => {
+    const [sources, lastRuns] = await Promise.all([listSources(services.db), lastRunsBySource(services.db)]);
+    return sources.map((source) => ({ ...source, lastRun: lastRuns.get(source.name) ?? null }));
+  },
+});
+
+export const getSourceUseCase = useCase({
+  name: "sources.get",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ name: sourceName }),
+  run: ({ services }, { name }) => getSource(services.db, name),
+});
+
+// Sources feed no snapshot: their runs change the catalog, and rebuild it themselves.
+export const createSourceUseCase = useCase({
+  name: "sources.create",
+  role: "editor",
+  mutates: true,
+  changesSnapshot: false,
+  args: sourceCreateInput,
+  invalid: () => "cannot create source",
+  run: ({ services, change }, source) => createSource(services.db, change, source),
+});
+
+export const updateSourceUseCase = useCase({
+  name: "sources.update",
+  role: "editor",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ name: sourceName, patch: sourceUpdateInput }),
+  invalid: (raw) => `cannot update source '${String(raw.name)}'`,
+  run: ({ services, change }, { name, patch }) => updateSource(services.db, change, name, patch),
+});
+
+export const deleteSourceUseCase = useCase({
+  name: "sources.delete",
+  role: "editor",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ name: sourceName }),
+  run: ({ services, change }, { name }) => deleteSource(services.db, change, name),
+});
+
+export const approveSourceUseCase = useCase({
+  name: "sources.approve",
+  role: "admin",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ name: sourceName }),
+  run: ({ services, change }, { name }) => approveSource(services.db, change, name),
+});
+
+export const syncSourceUseCase = useCase({
+  name: "sources.sync",
+  role: "editor",
+  mutates: true,
+  changesSnapshot: false,
+  args: z.object({ name: sourceName }),
+  run: async (ctx, { name }) => startSoon(ctx, await queueRun(ctx.services.db, ctx.change, name, "manual")),
+});
+
+export const uploadDocumentsUseCase = useCase({
+  name: "sources.upload",
+  role: "editor",
+  mutates: true,
+  changesSnapshot: false,
+  args: importTextInput.extend({ source: uploadSourceInput }),
+  run: async (ctx, input) => startSoon(ctx, await uploadDocuments(ctx.services.db, ctx.change, parseImportText(input), input.source)),
+});
+
+export const listRunsUseCase = useCase({
+  name: "sources.runs",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ name: sourceName }),
+  run: ({ services }, { name }) => listRuns(services.db, name),
+});
+
+export const getRunUseCase = useCase({
+  name: "sources.run",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ name: sourceName, runId: z.string().min(1) }),
+  run: ({ services }, { name, runId }) => getRun(services.db, name, runId),
+});
