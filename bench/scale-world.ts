@@ -81,7 +81,10 @@ export function readCatalogTemplates(sharedData = process.env.BENCH_SHARED_DATA 
         description: text(entry.description),
         icon: text(entry.icon),
         repoUrl: text(entry.repoURL),
-        categories: text(metadata.categories).split(",").map((c) => c.trim()).filter(Boolean),
+        categories: text(metadata.categories)
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean),
         tools: tools.map((tool) => ({
           name: text(tool.name),
           description: text(tool.description),

@@ -134,7 +134,11 @@ async function createPostgresDatabase() {
 
 async function loadWorld(env, dir) {
   const json = path.join(dir, "world.json");
-  console.log(`loading the world (${Object.entries(SIZES).map(([k, v]) => `${n(v)} ${k}`).join(", ")}): node --import tsx bench/scale-load.ts`);
+  console.log(
+    `loading the world (${Object.entries(SIZES)
+      .map(([k, v]) => `${n(v)} ${k}`)
+      .join(", ")}): node --import tsx bench/scale-load.ts`,
+  );
   const started = performance.now();
   const result = await run(process.execPath, ["--import", "tsx", "bench/scale-load.ts"], {
     cwd: root,
@@ -242,7 +246,13 @@ function writePlan(world) {
         const next = new Set(current);
         if (next.has(tenant)) next.delete(tenant);
         else next.add(tenant);
-        return { kind: "group", method: "PATCH", path: `/api/v1/groups/${group.name}`, json: { members: [...next] }, done: () => members.set(group.name, next) };
+        return {
+          kind: "group",
+          method: "PATCH",
+          path: `/api/v1/groups/${group.name}`,
+          json: { members: [...next] },
+          done: () => members.set(group.name, next),
+        };
       }
       default: {
         const server = pick(published, i, 1);
@@ -263,9 +273,15 @@ function writePlan(world) {
 async function write(app, adminToken, change) {
   const started = performance.now();
   try {
-    const response = await request(`${app.url}${change.path}`, { method: change.method, json: change.json, headers: bearer(adminToken), timeoutMs: WRITE_TIMEOUT_MS });
+    const response = await request(`${app.url}${change.path}`, {
+      method: change.method,
+      json: change.json,
+      headers: bearer(adminToken),
+      timeoutMs: WRITE_TIMEOUT_MS,
+    });
     const ms = performance.now() - started;
-    if (response.status >= 300) return { kind: change.kind, ms, error: `${change.method} ${change.path} answered ${response.status}: ${response.body.toString("utf8").slice(0, 200)}` };
+    if (response.status >= 300)
+      return { kind: change.kind, ms, error: `${change.method} ${change.path} answered ${response.status}: ${response.body.toString("utf8").slice(0, 200)}` };
     change.done?.(JSON.parse(response.body.toString("utf8")));
     return { kind: change.kind, ms };
   } catch (error) {
@@ -290,9 +306,22 @@ async function writePhase(app, adminToken, nextChange, clients) {
   await Promise.all(Array.from({ length: clients }, client));
   const seconds = (performance.now() - started) / 1000;
   const ok = results.filter((r) => !r.error);
-  const byKind = Object.fromEntries(["grant", "tenant", "group", "server"].map((kind) => [kind, latencyStats(ok.filter((r) => r.kind === kind).map((r) => r.ms))]));
-  const summary = { clients, writes: ok.length, failed: results.length - ok.length, errors: results.filter((r) => r.error).map((r) => r.error), seconds, perSecond: ok.length / seconds, latency: latencyStats(ok.map((r) => r.ms)), byKind };
-  console.log(`${clients} client(s): ${ok.length} writes in ${seconds.toFixed(1)} s, p50 ${msText(summary.latency.p50)} ms, p99 ${msText(summary.latency.p99)} ms, ${summary.failed} failed`);
+  const byKind = Object.fromEntries(
+    ["grant", "tenant", "group", "server"].map((kind) => [kind, latencyStats(ok.filter((r) => r.kind === kind).map((r) => r.ms))]),
+  );
+  const summary = {
+    clients,
+    writes: ok.length,
+    failed: results.length - ok.length,
+    errors: results.filter((r) => r.error).map((r) => r.error),
+    seconds,
+    perSecond: ok.length / seconds,
+    latency: latencyStats(ok.map((r) => r.ms)),
+    byKind,
+  };
+  console.log(
+    `${clients} client(s): ${ok.length} writes in ${seconds.toFixed(1)} s, p50 ${msText(summary.latency.p50)} ms, p99 ${msText(summary.latency.p99)} ms, ${summary.failed} failed`,
+  );
   return summary;
 }
 
@@ -303,7 +332,13 @@ async function probedInternal(internal, probeTenant, work) {
   return { result, latency: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, latency[url]])) };
 }
 
-const globMatches = (pattern, name) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(name);
+const globMatches = (pattern, name) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  ).test(name);
 
 /**
  * For up to VISIBILITY_WRITES tenants in turn: a new allow rule for a published server the
@@ -322,7 +357,9 @@ async function visibilityPhase(app, internal, adminToken, loaded) {
     const before = await get(url, bearer(token));
     if (before.status !== 200) throw new Error(`the contract of ${tenant} answered ${before.status}`);
     const { allow, deny } = JSON.parse(before.body.toString("utf8")).policy.mcpServers;
-    const server = grantable.map((_, i) => grantable[(i + k * 101) % grantable.length]).find((s) => !allow.includes(s.name) && !deny.some((p) => globMatches(p, s.name)));
+    const server = grantable
+      .map((_, i) => grantable[(i + k * 101) % grantable.length])
+      .find((s) => !allow.includes(s.name) && !deny.some((p) => globMatches(p, s.name)));
     if (!server) continue;
     const started = performance.now();
     let etag = before.headers.etag;
@@ -344,7 +381,9 @@ async function visibilityPhase(app, internal, adminToken, loaded) {
     const answer = await write(app, adminToken, { kind: "grant", method: "POST", path: "/api/v1/grants", json });
     await poll;
     attempts.push({ tenant, server: server.name, restMs: answer.error ? null : answer.ms, error: answer.error ?? null, visibleMs });
-    console.log(`grant ${tenant} → ${server.name}: REST ${msText(answer.ms)} ms${answer.error ? ` (${answer.error})` : ""}, contract shows it after ${visibleMs === null ? `more than ${VISIBILITY_TIMEOUT_MS / 1000} s` : `${msText(visibleMs)} ms`}`);
+    console.log(
+      `grant ${tenant} → ${server.name}: REST ${msText(answer.ms)} ms${answer.error ? ` (${answer.error})` : ""}, contract shows it after ${visibleMs === null ? `more than ${VISIBILITY_TIMEOUT_MS / 1000} s` : `${msText(visibleMs)} ms`}`,
+    );
   }
   return attempts;
 }
@@ -469,7 +508,8 @@ async function manyPods(bin, dir, app, internal, nginx, pods, notes) {
     const lines = [];
     for (const pod of pods) {
       const response = await get(`${target.url}${contractPath(pod.tenant)}`, bearer(pod.token));
-      if (response.status !== 200 || !response.body.equals(pod.body)) throw new Error(`${target.name}: the contract of ${pod.tenant} answered ${response.status} or other bytes`);
+      if (response.status !== 200 || !response.body.equals(pod.body))
+        throw new Error(`${target.name}: the contract of ${pod.tenant} answered ${response.status} or other bytes`);
       lines.push(`${contractPath(pod.tenant)}\t${pod.token}\t${response.headers.etag}`);
     }
     fs.writeFileSync(path.join(dir, `pods-${new URL(target.url).port}.tsv`), `${lines.join("\n")}\n`);
@@ -478,7 +518,11 @@ async function manyPods(bin, dir, app, internal, nginx, pods, notes) {
   const minBytes = Math.min(...pods.map((p) => p.body.length));
   const rows = [];
   for (const conditional of [true, false]) {
-    const scenario = { name: `${n(pods.length)} tenants rotating: ${conditional ? "If-None-Match → 304" : "GET → 200"}`, status: conditional ? 304 : 200, headers: () => ({}) };
+    const scenario = {
+      name: `${n(pods.length)} tenants rotating: ${conditional ? "If-None-Match → 304" : "GET → 200"}`,
+      status: conditional ? 304 : 200,
+      headers: () => ({}),
+    };
     const measure = () =>
       measureScenarios({
         wrkBin: bin.wrk,
@@ -509,7 +553,11 @@ function writeTable(phases) {
 }
 
 function probeTable(phases) {
-  const failures = (l) => Object.entries(l.statuses).filter(([status]) => status !== "200" && status !== "304").map(([status, count]) => `${count} × ${status}`).join(", ");
+  const failures = (l) =>
+    Object.entries(l.statuses)
+      .filter(([status]) => status !== "200" && status !== "304")
+      .map(([status, count]) => `${count} × ${status}`)
+      .join(", ");
   const row = (label, p) =>
     `| ${label} | ${lat(p.feed)} | ${lat(p.contract)} | ${lat(p.healthz)} | ${n(p.feed.n + p.contract.n + p.healthz.n)} | ${[failures(p.feed), failures(p.contract), failures(p.healthz)].filter(Boolean).join("; ") || "none"} |`;
   return [
@@ -530,7 +578,8 @@ function report(r) {
     vis.length === 0
       ? "no attempt (no tenant without overrides, or no grantable server)"
       : `${vis.length} grants; REST answered in p50 ${msText(latencyStats(vis.filter((a) => a.restMs !== null).map((a) => a.restMs)).p50)} ms; the contract showed the server after ${seen.map((a) => `${msText(a.visibleMs)}`).join(", ") || "–"} ms${seen.length < vis.length ? `; ${vis.length - seen.length} not within ${VISIBILITY_TIMEOUT_MS / 1000} s` : ""}`;
-  const poll = (p, label) => `${label}: ${n(p.polled)} of ${n(p.of)} tenants in ${p.seconds.toFixed(0)} s${p.failures ? ` (${p.failures} not 200)` : ""}, p50 ${msText(p.latency.p50)} ms, p99 ${msText(p.latency.p99)} ms`;
+  const poll = (p, label) =>
+    `${label}: ${n(p.polled)} of ${n(p.of)} tenants in ${p.seconds.toFixed(0)} s${p.failures ? ` (${p.failures} not 200)` : ""}, p50 ${msText(p.latency.p50)} ms, p99 ${msText(p.latency.p99)} ms`;
   const sizes = `${n(w.sizes.tenants)} tenants, ${n(w.sizes.servers)} servers, ${n(w.sizes.groups)} groups, ${n(w.sizes.rules)} rules`;
   const heading = `${sectionTitle(r.startedAt, `production scale on ${r.database === "pglite" ? "PGlite" : "Postgres"}, ${sizes} (bench/scale.mjs)`)}`;
   return `${heading}
