@@ -3,12 +3,18 @@
  * measured) that polls each URL given on the command line every BENCH_PROBE_MS (default 50 ms),
  * one request in flight per URL, and times every answer. On "stop" (IPC) it answers with the
  * samples and exits. A request still unanswered at "stop" counts with the time it had waited.
+ *
+ * Env: BENCH_PROBE_HEADERS (JSON {url: {header: value}}: sent with that URL's requests),
+ * BENCH_PROBE_CONDITIONAL (1: send each URL's last ETag as If-None-Match, as a poller does).
  */
 import http from "node:http";
 
 const INTERVAL_MS = Number(process.env.BENCH_PROBE_MS || 50);
 const TIMEOUT_MS = 60_000;
+const HEADERS = JSON.parse(process.env.BENCH_PROBE_HEADERS || "{}");
+const CONDITIONAL = process.env.BENCH_PROBE_CONDITIONAL === "1";
 const urls = process.argv.slice(2);
+const etags = {};
 const agent = new http.Agent({ keepAlive: true, maxSockets: urls.length * 2 });
 const samples = Object.fromEntries(urls.map((u) => [u, { latencies: [], statuses: {}, pending: null }]));
 let stopped = false;
@@ -21,7 +27,9 @@ function once(url) {
       samples[url].pending = null;
       resolve({ ms: performance.now() - started, status });
     };
-    const req = http.get(url, { agent, timeout: TIMEOUT_MS }, (res) => {
+    const headers = { ...HEADERS[url], ...(etags[url] ? { "If-None-Match": etags[url] } : {}) };
+    const req = http.get(url, { agent, timeout: TIMEOUT_MS, headers }, (res) => {
+      if (CONDITIONAL && res.statusCode === 200 && res.headers.etag) etags[url] = res.headers.etag;
       res.resume();
       res.on("end", () => done(res.statusCode));
     });

@@ -3,7 +3,7 @@
  * the app and nginx started on free loopback ports, wrk runs checked before they are reported,
  * the machine description, and recording a result section in docs/benchmarks.md.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { fork, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -123,18 +123,18 @@ export function run(command, args, options = {}) {
 }
 
 /** One HTTP request without keep-alive; the body is sent as JSON when given. */
-export function request(url, { method = "GET", headers = {}, json } = {}) {
+export function request(url, { method = "GET", headers = {}, json, timeoutMs = 10_000 } = {}) {
   return new Promise((resolve, reject) => {
     const body = json === undefined ? null : Buffer.from(JSON.stringify(json));
     const allHeaders = body ? { "Content-Type": "application/json", "Content-Length": body.length, ...headers } : headers;
     http
-      .request(url, { method, headers: allHeaders, agent: false, timeout: 10_000 }, (response) => {
+      .request(url, { method, headers: allHeaders, agent: false, timeout: timeoutMs }, (response) => {
         const chunks = [];
         response.on("data", (chunk) => chunks.push(chunk));
         response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }));
       })
       .on("timeout", function () {
-        this.destroy(new Error(`no answer from ${url} within 10s`));
+        this.destroy(new Error(`no answer from ${url} within ${timeoutMs / 1000}s`));
       })
       .on("error", reject)
       .end(body ?? undefined);
@@ -144,7 +144,7 @@ export function request(url, { method = "GET", headers = {}, json } = {}) {
 export const get = (url, headers = {}) => request(url, { headers });
 
 /** Polls until `probe` returns a value; fails early when the process exits. */
-export async function waitFor(what, probe, exited, timeoutMs) {
+export async function waitFor(what, probe, exited, timeoutMs, intervalMs = 250) {
   let stopped = false;
   void exited.then(() => (stopped = true));
   const deadline = Date.now() + timeoutMs;
@@ -156,9 +156,41 @@ export async function waitFor(what, probe, exited, timeoutMs) {
     } catch (error) {
       last = error.message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`${what} ${stopped ? "exited before it answered" : `did not answer within ${timeoutMs / 1000}s (${last})`}`);
+}
+
+/** How many latencies (ms), their p50, p99 and maximum. */
+export function latencyStats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN };
+}
+
+/**
+ * Runs `work` while bench/latency-probe.mjs, in a process of its own (so that our clock is not the
+ * one measured), polls each of `urls`; returns the work's result and, per URL, latencyStats() and
+ * the statuses answered. `headers` ({url: {name: value}}) go with that URL's requests;
+ * `conditional` sends the URL's last ETag as If-None-Match, as a poller would.
+ */
+export async function whileProbing(urls, work, { headers = {}, conditional = false } = {}) {
+  const prober = fork(path.join(root, "bench", "latency-probe.mjs"), urls, {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, BENCH_PROBE_HEADERS: JSON.stringify(headers), BENCH_PROBE_CONDITIONAL: conditional ? "1" : "" },
+  });
+  onCleanup(async () => void (prober.exitCode === null && prober.kill()));
+  await new Promise((resolve) => prober.once("message", resolve));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  let result;
+  try {
+    result = await work();
+  } finally {
+    prober.send("stop");
+  }
+  const samples = await new Promise((resolve) => prober.once("message", resolve));
+  const latency = Object.fromEntries(urls.map((url) => [url, { ...latencyStats(samples[url].latencies), statuses: samples[url].statuses }]));
+  return { result, latency };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,19 +208,55 @@ export function appEnv(dir, extra = {}) {
  * Starts the app (`node scripts/start.mjs`) on a free main port and a free internal port and waits
  * until the main port's /api/readyz answers 200 (the first start after a source change builds
  * the app: minutes). Call waitForInternal() before using the internal port.
+ *
+ * `startupMs`: from the moment start.mjs hands over to the server (its "serving on" line, after
+ * any build) until readyz answered 200, polled every `readyPollMs`; null when that line was not seen.
+ * `stop()` ends the app and waits for it.
  */
-export async function startApp(env) {
+export async function startApp(env, { readyPollMs = 250 } = {}) {
   const app = { name: "main port", key: "app", url: `http://127.0.0.1:${await freePort()}` };
   const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
   const appProcess = startProcess("app", process.execPath, ["scripts/start.mjs"], {
     cwd: root,
     env: { ...env, PORT: new URL(app.url).port, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  await waitFor("the app", async () => (await get(`${app.url}/api/readyz`)).status === 200, appProcess.exited, 10 * 60_000);
+  let servingAt = null;
+  appProcess.child.stdout.on("data", (chunk) => {
+    if (servingAt === null && chunk.toString("utf8").includes("[opencrane] serving on")) servingAt = performance.now();
+    process.stdout.write(chunk);
+  });
+  await waitFor("the app", async () => (await get(`${app.url}/api/readyz`)).status === 200, appProcess.exited, 10 * 60_000, readyPollMs);
+  const startupMs = servingAt === null ? null : performance.now() - servingAt;
   const waitForInternal = () =>
-    waitFor("the internal port", async () => (await get(`${internal.url}/api/readyz`)).status === 200, appProcess.exited, 30_000);
-  return { app, internal, appProcess, waitForInternal };
+    waitFor("the internal port", async () => (await get(`${internal.url}/api/readyz`)).status === 200, appProcess.exited, 30_000, readyPollMs);
+  const stop = async () => {
+    if (appProcess.child.exitCode !== null || appProcess.child.signalCode !== null) return;
+    appProcess.child.kill("SIGTERM");
+    await appProcess.exited;
+  };
+  return { app, internal, appProcess, waitForInternal, startupMs, stop };
+}
+
+/** The pid of the server process under start.mjs (Linux /proc), or null. */
+export function serverPid(appProcess) {
+  const pid = appProcess.child.pid;
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process's resident memory now and at its peak, in bytes (Linux /proc), or null. */
+export function residentMemory(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kB = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kB("VmRSS"), peak: kB("VmHWM") };
+  } catch {
+    return null;
+  }
 }
 
 /** Writes `files` ({url path: bytes}) under dir/www, readable by nginx workers. */
@@ -241,7 +309,7 @@ export async function startNginx(bin, dir, locations, probePath) {
 // wrk
 
 // wrk's own summary counts 4xx/5xx as errors but not an unexpected 200/304; checkRun() covers that by size.
-const WRK_REPORT = `done = function(summary, latency, requests)
+export const WRK_REPORT = `done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('{"requests":%.0f,"durationUs":%.0f,"bytes":%.0f,"p50Us":%.0f,"p99Us":%.0f,"errors":%.0f,' ..
     '"errorKinds":{"connect":%.0f,"read":%.0f,"write":%.0f,"status":%.0f,"timeout":%.0f}}\\n',

@@ -49,6 +49,7 @@ export interface World {
 
 export const FULL_SIZES: WorldSizes;
 export const SEED: number;
+export function scaledSizes(scale: number, base?: WorldSizes): WorldSizes;
 export const SUBJECT_MIX: Record<"tenant" | "group" | "selector" | "everyone", number>;
 export const WORLD_NOW: Date;
 export function prng(seed: number): {

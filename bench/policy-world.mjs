@@ -25,6 +25,12 @@
 
 export const FULL_SIZES = { tenants: 10_000, servers: 2_000, groups: 200, rules: 20_000 };
 export const SEED = 20261124;
+
+/** FULL_SIZES (or `base`) times `scale`: at least one tenant, group and rule and two servers. */
+export function scaledSizes(scale, base = FULL_SIZES) {
+  const times = (n, min) => Math.max(min, Math.round(n * scale));
+  return { tenants: times(base.tenants, 1), servers: times(base.servers, 2), groups: times(base.groups, 1), rules: times(base.rules, 1) };
+}
 /** The share of rules per subject type. */
 export const SUBJECT_MIX = { tenant: 0.6, group: 0.349, selector: 0.05, everyone: 0.001 };
 /** The compile benchmark's clock: fixed, so the same rules have expired in every run. */
