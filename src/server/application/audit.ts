@@ -1,5 +1,5 @@
 /** Reading the audit log: a page at a time, or every matching event for an export. */
-import { z } from "zod";
+import { auditExportInput } from "../audit/model";
 import { allAuditEvents, auditQuery, listAuditEvents, type AuditEvent } from "../audit/query";
 import { useCase } from "./use-case";
 
@@ -9,10 +9,6 @@ export const listAuditEventsUseCase = useCase({
   mutates: false,
   args: auditQuery,
   run: ({ services }, query) => listAuditEvents(services.db, query),
-});
-
-export const auditExportInput = auditQuery.omit({ cursor: true, limit: true }).extend({
-  format: z.enum(["jsonl", "csv"], { error: "format must be jsonl or csv" }).default("jsonl"),
 });
 
 /** Every matching event, newest first; the first page is read before the answer starts. */

@@ -24,3 +24,8 @@ export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1, "limit must be between 1 and 500").max(500, "limit must be between 1 and 500").default(100),
 });
 export type AuditQuery = z.input<typeof auditQuery>;
+
+/** An export's filters: the list's, without paging, and the file format. */
+export const auditExportInput = auditQuery.omit({ cursor: true, limit: true }).extend({
+  format: z.enum(["jsonl", "csv"], { error: "format must be jsonl or csv" }).default("jsonl"),
+});
