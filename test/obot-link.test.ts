@@ -107,6 +107,11 @@ describeEachDatabase("Obot link", (database) => {
     await call("POST", "/api/v1/mcp-servers", server(name));
     await call("POST", `/api/v1/mcp-servers/${name}/publish`);
     await until("in Obot", () => services.obotLink!.view().servers.some((s) => s.name === name && s.state === "in-obot"));
+    // A read back may still catch Obot's sync in progress (or the refresh after it); wait for the link to settle.
+    await until("Obot's sync is over", () => {
+      const { link } = services.obotLink!.view();
+      return !link.isSyncing && link.syncError === null;
+    });
     const rest = await call("GET", "/api/v1/obot");
     expect(rest.status).toBe(200);
     expect(Object.keys(rest.body)).toEqual(["link", "servers", "drift"]);

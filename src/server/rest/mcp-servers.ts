@@ -1,18 +1,5 @@
-import {
-  createServerUseCase,
-  deleteServerUseCase,
-  disableServerUseCase,
-  getServerDetail,
-  importServersUseCase,
-  listServersUseCase,
-  obotEntryUseCase,
-  publishServerUseCase,
-  registryEntryUseCase,
-  updateServerUseCase,
-} from "../application/catalog";
+import * as catalog from "../application/catalog";
 import { importResultResource, mcpServerResource, obotEntryResource, registryStandingResource, serverPageResource } from "./resources";
-import { bodyRoute } from "./body-route";
-import { documentsRoute } from "./documents-route";
 import { json } from "./http";
 import type { RestRoute } from "./router";
 import { useCaseRoute } from "./use-case-route";
@@ -20,21 +7,24 @@ import { useCaseRoute } from "./use-case-route";
 const base = "/api/v1/mcp-servers";
 
 export const mcpServerRoutes: RestRoute[] = [
-  useCaseRoute(listServersUseCase, {
+  useCaseRoute(catalog.listServersUseCase, {
     method: "GET",
     path: base,
     summary: "List servers",
     description: "Filters combine; status, transport, runtime and scope take comma-separated values. Pages by cursor.",
     response: { status: 200, description: "A page of servers", schema: serverPageResource },
   }),
-  bodyRoute(createServerUseCase, {
+  useCaseRoute(catalog.createServerUseCase, {
+    body: { arguments: true },
     method: "POST",
     path: base,
     summary: "Create a draft server",
     response: { status: 201, description: "The server, as a draft", schema: mcpServerResource, headers: { Location: "The server's URL" } },
     respond: (server) => json(server, 201, { Location: `${base}/${server.name}` }),
   }),
-  documentsRoute(importServersUseCase, {
+  useCaseRoute(catalog.importServersUseCase, {
+    method: "POST",
+    body: { documents: true },
     path: `${base}/import`,
     summary: "Import Obot catalog entries or server.json documents as draft servers",
     description:
@@ -43,14 +33,14 @@ export const mcpServerRoutes: RestRoute[] = [
     response: { status: 200, description: "What happened to each document", schema: importResultResource },
     respond: (result) => json(result),
   }),
-  useCaseRoute(getServerDetail, {
+  useCaseRoute(catalog.getServerDetail, {
     method: "GET",
     path: `${base}/{name}`,
     summary: "Get a server",
     response: { status: 200, description: "The server", schema: mcpServerResource },
     respond: ({ server }) => json(server),
   }),
-  useCaseRoute(updateServerUseCase, {
+  useCaseRoute(catalog.updateServerUseCase, {
     method: "PATCH",
     path: `${base}/{name}`,
     summary: "Change a server",
@@ -59,13 +49,13 @@ export const mcpServerRoutes: RestRoute[] = [
     body: "patch",
     response: { status: 200, description: "The changed server", schema: mcpServerResource },
   }),
-  useCaseRoute(deleteServerUseCase, {
+  useCaseRoute(catalog.deleteServerUseCase, {
     method: "DELETE",
     path: `${base}/{name}`,
     summary: "Delete a server that is not active",
     response: { status: 204, description: "Deleted" },
   }),
-  useCaseRoute(publishServerUseCase, {
+  useCaseRoute(catalog.publishServerUseCase, {
     method: "POST",
     path: `${base}/{name}/publish`,
     summary: "Publish a server (draft, degraded or disabled → active)",
@@ -74,7 +64,7 @@ export const mcpServerRoutes: RestRoute[] = [
     optionalBody: true,
     response: { status: 200, description: "The published server", schema: mcpServerResource },
   }),
-  useCaseRoute(disableServerUseCase, {
+  useCaseRoute(catalog.disableServerUseCase, {
     method: "POST",
     path: `${base}/{name}/disable`,
     summary: "Disable a server: it leaves every feed",
@@ -83,13 +73,13 @@ export const mcpServerRoutes: RestRoute[] = [
     optionalBody: true,
     response: { status: 200, description: "The disabled server", schema: mcpServerResource },
   }),
-  useCaseRoute(obotEntryUseCase, {
+  useCaseRoute(catalog.obotEntryUseCase, {
     method: "GET",
     path: `${base}/{name}/obot-entry`,
     summary: "The Obot catalog entry the feed serves for this server once it is active",
     response: { status: 200, description: "The entry", schema: obotEntryResource },
   }),
-  useCaseRoute(registryEntryUseCase, {
+  useCaseRoute(catalog.registryEntryUseCase, {
     method: "GET",
     path: `${base}/{name}/registry-entry`,
     summary: "Whether the MCP Registry v0.1 view serves this server once it is active, and if not, why",

@@ -1,29 +1,6 @@
 import { z } from "zod";
-import {
-  createGrantUseCase,
-  createGroupUseCase,
-  deleteGrantUseCase,
-  deleteGroupUseCase,
-  explainAccess,
-  getGrantUseCase,
-  getGroupUseCase,
-  listGrantsWithDeadReasons,
-  listGroupsUseCase,
-  policyReport,
-  updateGrantUseCase,
-  updateGroupUseCase,
-} from "../application/policy";
-import {
-  createTenantTokenUseCase,
-  createTenantUseCase,
-  deleteTenantUseCase,
-  getTenantWithAccess,
-  listTenantsWithAccess,
-  listTenantTokensUseCase,
-  revokeTenantTokenUseCase,
-  tenantContract,
-  updateTenantUseCase,
-} from "../application/tenants";
+import * as policy from "../application/policy";
+import * as tenants from "../application/tenants";
 import { json } from "./http";
 import {
   contractResource,
@@ -46,14 +23,14 @@ const deleted = { status: 204, description: "Deleted" };
 
 export const policyRoutes: RestRoute[] = [
   // Tenants
-  useCaseRoute(listTenantsWithAccess, {
+  useCaseRoute(tenants.listTenantsWithAccess, {
     method: "GET",
     path: "/api/v1/tenants",
     summary: "List tenants with their groups and allowed servers",
     response: { status: 200, description: "Tenants, by name", schema: tenantListResource },
     respond: (items) => json({ items }),
   }),
-  useCaseRoute(createTenantUseCase, {
+  useCaseRoute(tenants.createTenantUseCase, {
     method: "POST",
     path: "/api/v1/tenants",
     summary: "Create a tenant",
@@ -61,14 +38,14 @@ export const policyRoutes: RestRoute[] = [
     response: { status: 201, description: "The tenant", schema: tenantResource, headers: { Location: "The tenant's URL" } },
     respond: (tenant) => json(tenant, 201, { Location: `/api/v1/tenants/${tenant.name}` }),
   }),
-  useCaseRoute(getTenantWithAccess, {
+  useCaseRoute(tenants.getTenantWithAccess, {
     method: "GET",
     path: "/api/v1/tenants/{name}",
     summary: "A tenant with its groups and effective access (decision and tier per active server)",
     response: { status: 200, description: "The tenant", schema: tenantDetailResource },
     respond: ({ tenant, access }) => json({ ...tenant, access }),
   }),
-  useCaseRoute(updateTenantUseCase, {
+  useCaseRoute(tenants.updateTenantUseCase, {
     method: "PATCH",
     path: "/api/v1/tenants/{name}",
     summary: "Change a tenant",
@@ -76,14 +53,14 @@ export const policyRoutes: RestRoute[] = [
     body: "patch",
     response: { status: 200, description: "The changed tenant", schema: tenantResource },
   }),
-  useCaseRoute(deleteTenantUseCase, {
+  useCaseRoute(tenants.deleteTenantUseCase, {
     method: "DELETE",
     path: "/api/v1/tenants/{name}",
     summary: "Delete a tenant, its memberships and the rules naming it",
     dryRunResult: tenantResource,
     response: deleted,
   }),
-  useCaseRoute(explainAccess, {
+  useCaseRoute(policy.explainAccess, {
     method: "GET",
     path: "/api/v1/tenants/{name}/explain/{server}",
     params: { name: "tenant" },
@@ -91,21 +68,21 @@ export const policyRoutes: RestRoute[] = [
     description: "The decision, the deciding tier and rule, and every rule or override pattern that matched.",
     response: { status: 200, description: "The explanation", schema: explanationResource },
   }),
-  useCaseRoute(tenantContract, {
+  useCaseRoute(tenants.tenantContract, {
     method: "GET",
     path: "/api/v1/tenants/{name}/contract",
     summary: "The tenant's contract exactly as its pod receives it",
     response: { status: 200, description: "The contract", schema: contractResource, headers: { ETag: "The ETag the pod sees" } },
     respond: ({ contract, etag }) => json(contract, 200, { ETag: etag }),
   }),
-  useCaseRoute(listTenantTokensUseCase, {
+  useCaseRoute(tenants.listTenantTokensUseCase, {
     method: "GET",
     path: "/api/v1/tenants/{name}/tokens",
     summary: "The tenant's tokens for pods outside Kubernetes (never the secrets)",
     response: { status: 200, description: "Tokens, newest first", schema: z.object({ items: z.array(tenantTokenResource) }) },
     respond: (items) => json({ items }),
   }),
-  useCaseRoute(createTenantTokenUseCase, {
+  useCaseRoute(tenants.createTenantTokenUseCase, {
     method: "POST",
     path: "/api/v1/tenants/{name}/tokens",
     params: { name: "tenant" },
@@ -113,7 +90,7 @@ export const policyRoutes: RestRoute[] = [
     body: "token",
     response: { status: 201, description: "The token and its secret", schema: issuedTenantTokenResource },
   }),
-  useCaseRoute(revokeTenantTokenUseCase, {
+  useCaseRoute(tenants.revokeTenantTokenUseCase, {
     method: "DELETE",
     path: "/api/v1/tenants/{name}/tokens/{id}",
     params: { name: "tenant" },
@@ -122,14 +99,14 @@ export const policyRoutes: RestRoute[] = [
   }),
 
   // Groups
-  useCaseRoute(listGroupsUseCase, {
+  useCaseRoute(policy.listGroupsUseCase, {
     method: "GET",
     path: "/api/v1/groups",
     summary: "List groups with their members",
     response: { status: 200, description: "Groups, by name", schema: z.object({ items: z.array(groupResource) }) },
     respond: (items) => json({ items }),
   }),
-  useCaseRoute(createGroupUseCase, {
+  useCaseRoute(policy.createGroupUseCase, {
     method: "POST",
     path: "/api/v1/groups",
     summary: "Create a group",
@@ -137,20 +114,20 @@ export const policyRoutes: RestRoute[] = [
     response: { status: 201, description: "The group", schema: groupResource, headers: { Location: "The group's URL" } },
     respond: (group) => json(group, 201, { Location: `/api/v1/groups/${group.name}` }),
   }),
-  useCaseRoute(getGroupUseCase, {
+  useCaseRoute(policy.getGroupUseCase, {
     method: "GET",
     path: "/api/v1/groups/{name}",
     summary: "A group with its members",
     response: { status: 200, description: "The group", schema: groupResource },
   }),
-  useCaseRoute(updateGroupUseCase, {
+  useCaseRoute(policy.updateGroupUseCase, {
     method: "PATCH",
     path: "/api/v1/groups/{name}",
     summary: "Change a group (members are replaced whole)",
     body: "patch",
     response: { status: 200, description: "The changed group", schema: groupResource },
   }),
-  useCaseRoute(deleteGroupUseCase, {
+  useCaseRoute(policy.deleteGroupUseCase, {
     method: "DELETE",
     path: "/api/v1/groups/{name}",
     summary: "Delete a group and the rules naming it",
@@ -159,14 +136,14 @@ export const policyRoutes: RestRoute[] = [
   }),
 
   // Grant rules
-  useCaseRoute(listGrantsWithDeadReasons, {
+  useCaseRoute(policy.listGrantsWithDeadReasons, {
     method: "GET",
     path: "/api/v1/grants",
     summary: "List access rules",
     response: { status: 200, description: "Rules, oldest first, each with why it is dead if it is", schema: grantListResource },
     respond: (items) => json({ items }),
   }),
-  useCaseRoute(createGrantUseCase, {
+  useCaseRoute(policy.createGrantUseCase, {
     method: "POST",
     path: "/api/v1/grants",
     summary: "Create an access rule",
@@ -174,20 +151,20 @@ export const policyRoutes: RestRoute[] = [
     response: { status: 201, description: "The rule, with its id", schema: savedGrantResource, headers: { Location: "The rule's URL" } },
     respond: (grant) => json(grant, 201, { Location: `/api/v1/grants/${grant.id}` }),
   }),
-  useCaseRoute(getGrantUseCase, {
+  useCaseRoute(policy.getGrantUseCase, {
     method: "GET",
     path: "/api/v1/grants/{id}",
     summary: "An access rule",
     response: { status: 200, description: "The rule", schema: grantResource },
   }),
-  useCaseRoute(updateGrantUseCase, {
+  useCaseRoute(policy.updateGrantUseCase, {
     method: "PATCH",
     path: "/api/v1/grants/{id}",
     summary: "Change an access rule",
     body: "patch",
     response: { status: 200, description: "The changed rule", schema: savedGrantResource },
   }),
-  useCaseRoute(deleteGrantUseCase, {
+  useCaseRoute(policy.deleteGrantUseCase, {
     method: "DELETE",
     path: "/api/v1/grants/{id}",
     summary: "Delete an access rule",
@@ -196,7 +173,7 @@ export const policyRoutes: RestRoute[] = [
   }),
 
   // The compiled policy
-  useCaseRoute(policyReport, {
+  useCaseRoute(policy.policyReport, {
     method: "GET",
     path: "/api/v1/policy",
     summary: "The compiled policy's revision, counts and report",

@@ -1,26 +1,6 @@
 import { z } from "zod";
-import {
-  approveUpdateUseCase,
-  pendingUpdatesUseCase,
-  quarantinedUseCase,
-  rejectItemUseCase,
-  rejectUpdateUseCase,
-  releaseItemUseCase,
-} from "../application/review";
-import {
-  approveSourceUseCase,
-  createSourceUseCase,
-  deleteSourceUseCase,
-  getRunUseCase,
-  getSourceUseCase,
-  listRunsUseCase,
-  listSourcesWithLastRun,
-  syncSourceUseCase,
-  updateSourceUseCase,
-  uploadDocumentsUseCase,
-} from "../application/sources";
-import { bodyRoute } from "./body-route";
-import { documentsRoute } from "./documents-route";
+import * as review from "../application/review";
+import * as sources from "../application/sources";
 import { json } from "./http";
 import {
   mcpServerResource,
@@ -44,93 +24,96 @@ const runQueued = (what: string) => ({
 const items = <T>(items: T) => json({ items });
 
 export const sourceRoutes: RestRoute[] = [
-  useCaseRoute(listSourcesWithLastRun, {
+  useCaseRoute(sources.listSourcesWithLastRun, {
     method: "GET",
     path: "/api/v1/sources",
     summary: "List sources with their status, last run and its counts",
     response: { status: 200, description: "Sources, by name", schema: sourceListResource },
     respond: items,
   }),
-  bodyRoute(createSourceUseCase, {
+  useCaseRoute(sources.createSourceUseCase, {
+    body: { arguments: true },
     method: "POST",
     path: "/api/v1/sources",
     summary: "Add a source; it waits for an admin's approval before it can sync",
     response: { status: 201, description: "The source, pending approval", schema: sourceResource, headers: { Location: "The source's URL" } },
     respond: (source) => json(source, 201, { Location: `/api/v1/sources/${source.name}` }),
   }),
-  documentsRoute(uploadDocumentsUseCase, {
+  useCaseRoute(sources.uploadDocumentsUseCase, {
+    method: "POST",
+    body: { documents: true },
     path: "/api/v1/sources/upload",
     summary: "Upload documents as a run of an upload source",
     description: "The body holds Obot catalog entries or server.json documents. Answers at once; the run goes through the same pipeline as a registry sync.",
     response: runQueued("The run is queued"),
     respond: (run) => json({ runId: run.id, source: run.source }, 202, { Location: `/api/v1/sources/${run.source}/runs/${run.id}` }),
   }),
-  useCaseRoute(getSourceUseCase, {
+  useCaseRoute(sources.getSourceUseCase, {
     method: "GET",
     path: "/api/v1/sources/{name}",
     summary: "A source",
     response: { status: 200, description: "The source", schema: sourceResource },
   }),
-  useCaseRoute(updateSourceUseCase, {
+  useCaseRoute(sources.updateSourceUseCase, {
     method: "PATCH",
     path: "/api/v1/sources/{name}",
     summary: "Change a source; a new URL, ref or path needs approval again",
     body: "patch",
     response: { status: 200, description: "The changed source", schema: sourceResource },
   }),
-  useCaseRoute(deleteSourceUseCase, {
+  useCaseRoute(sources.deleteSourceUseCase, {
     method: "DELETE",
     path: "/api/v1/sources/{name}",
     summary: "Delete a source (the servers it registered stay)",
     response: { status: 204, description: "Deleted" },
   }),
-  useCaseRoute(approveSourceUseCase, {
+  useCaseRoute(sources.approveSourceUseCase, {
     method: "POST",
     path: "/api/v1/sources/{name}/approve",
     summary: "Approve a source so it can sync",
     response: { status: 200, description: "The approved source", schema: sourceResource },
   }),
-  useCaseRoute(syncSourceUseCase, {
+  useCaseRoute(sources.syncSourceUseCase, {
     method: "POST",
     path: "/api/v1/sources/{name}/sync",
     summary: "Queue a run of the source now (409 while one is queued or running)",
     response: runQueued("The run is queued"),
     respond: (run, req) => json({ runId: run.id }, 202, { Location: `/api/v1/sources/${req.params.name}/runs/${run.id}` }),
   }),
-  useCaseRoute(listRunsUseCase, {
+  useCaseRoute(sources.listRunsUseCase, {
     method: "GET",
     path: "/api/v1/sources/{name}/runs",
     summary: "The source's last 50 runs, newest first",
     response: { status: 200, description: "Runs", schema: z.object({ items: z.array(runResource) }) },
     respond: items,
   }),
-  useCaseRoute(getRunUseCase, {
+  useCaseRoute(sources.getRunUseCase, {
     method: "GET",
     path: "/api/v1/sources/{name}/runs/{runId}",
     summary: "A run: status, stage, progress, counts, and every item's outcome with findings and errors",
     response: { status: 200, description: "The run", schema: runDetailResource },
   }),
-  useCaseRoute(quarantinedUseCase, {
+  useCaseRoute(review.quarantinedUseCase, {
     method: "GET",
     path: "/api/v1/review/quarantined",
     summary: "Items held by a critical scan finding",
     response: { status: 200, description: "Quarantined items, oldest first", schema: z.object({ items: z.array(reviewItemResource) }) },
     respond: items,
   }),
-  useCaseRoute(pendingUpdatesUseCase, {
+  useCaseRoute(review.pendingUpdatesUseCase, {
     method: "GET",
     path: "/api/v1/review/pending-updates",
     summary: "Upstream changes to servers that are not drafts, with their field diff",
     response: { status: 200, description: "Staged updates, oldest first", schema: z.object({ items: z.array(reviewItemResource) }) },
     respond: items,
   }),
-  useCaseRoute(releaseItemUseCase, {
+  useCaseRoute(review.releaseItemUseCase, {
     method: "POST",
     path: "/api/v1/review/items/{id}/release",
     summary: "Release a quarantined item: it is validated and registered",
     response: { status: 200, description: "What registering it did", schema: reviewOutcomeResource },
   }),
-  useCaseRoute(rejectItemUseCase, {
+  useCaseRoute(review.rejectItemUseCase, {
     method: "POST",
     path: "/api/v1/review/items/{id}/reject",
     summary: "Reject a quarantined item",
@@ -138,7 +121,7 @@ export const sourceRoutes: RestRoute[] = [
     optionalBody: true,
     response: { status: 200, description: "Rejected", schema: reviewOutcomeResource },
   }),
-  useCaseRoute(approveUpdateUseCase, {
+  useCaseRoute(review.approveUpdateUseCase, {
     method: "POST",
     path: "/api/v1/review/items/{id}/approve-update",
     summary: "Apply a staged upstream update to its server",
@@ -147,7 +130,7 @@ export const sourceRoutes: RestRoute[] = [
     body: "approval",
     response: { status: 200, description: "The updated server", schema: mcpServerResource },
   }),
-  useCaseRoute(rejectUpdateUseCase, {
+  useCaseRoute(review.rejectUpdateUseCase, {
     method: "POST",
     path: "/api/v1/review/items/{id}/reject-update",
     summary: "Discard a staged upstream update",

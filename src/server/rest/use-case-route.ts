@@ -6,8 +6,18 @@
 import { z } from "zod";
 import { changesSnapshot, type AnyUseCase, type UseCase } from "../application/use-case";
 import { DomainError, fieldErrorsOf, summarize } from "../errors";
-import { json, queryObject, readJsonBody } from "./http";
-import type { RestRequest, RestRoute, RouteResponse } from "./router";
+import { importBodySchema } from "../formats/import";
+import { MAX_IMPORT_BYTES, importFormatOf, parseImportText } from "../formats/import-text";
+import { json, queryObject, readBodyText, readJsonBody } from "./http";
+import type { RestRequest, RestRoute, RouteBody, RouteResponse } from "./router";
+
+/**
+ * What the request body holds:
+ * - the name of one argument (`"patch"`): the JSON body fills it;
+ * - `{ arguments: true }`: the JSON body is the arguments themselves (a create, whose tRPC twin takes the same flat object);
+ * - `{ documents: true }`: documents as text, JSON or YAML by Content-Type, filling the `text` and `format` arguments (an import, an upload).
+ */
+export type BodyMode = string | { arguments: true } | { documents: true };
 
 /** What a previewable use case's change produced when it was applied (changeOrPreview's outcome, unwrapped). */
 export type Applied<Result> = Result extends { dryRun: false; result: infer T } ? T : Result extends { dryRun: true } ? never : Result;
@@ -19,8 +29,8 @@ export interface UseCaseRouteOptions<Result> {
   description?: string;
   /** Path parameters named otherwise than their argument: {name: "tenant"} fills `tenant` from {name}. */
   params?: Record<string, string>;
-  /** The argument the JSON body fills (its schema is the body's); validation errors name its fields from the body's root. */
-  body?: string;
+  /** What the body holds (see BodyMode); validation errors name its fields from the body's root. */
+  body?: BodyMode;
   /** The body may be empty (then it is {}). */
   optionalBody?: boolean;
   bodyDescription?: string;
@@ -32,18 +42,54 @@ export interface UseCaseRouteOptions<Result> {
 }
 
 /** The arguments a route takes from its query string: those neither in the path, nor the body, nor dryRun. */
-function queryKeys(args: z.ZodObject, path: string, body: string | undefined, renamed: Record<string, string>): string[] {
+function queryKeys(args: z.ZodObject, path: string, body: BodyMode | undefined, renamed: Record<string, string>): string[] {
+  if (body !== undefined && typeof body !== "string" && "arguments" in body) return [];
+  const inBody = new Set(body === undefined ? [] : typeof body === "string" ? [body] : ["text", "format"]);
   const inPath = new Set([...path.matchAll(/\{(\w+)\}/g)].map((m) => renamed[m[1]!] ?? m[1]!));
-  return Object.keys(args.shape).filter((key) => !inPath.has(key) && key !== body && key !== "dryRun");
+  return Object.keys(args.shape).filter((key) => !inPath.has(key) && !inBody.has(key) && key !== "dryRun");
 }
+
+/** The body as the OpenAPI document describes it. */
+function bodyOf(useCase: AnyUseCase, options: UseCaseRouteOptions<unknown>): RouteBody | undefined {
+  const { body } = options;
+  if (body === undefined) return undefined;
+  const described = { optional: options.optionalBody, description: options.bodyDescription };
+  if (typeof body === "string") {
+    const schema = (useCase.args.shape as Record<string, z.ZodType>)[body];
+    if (!schema) throw new Error(`${useCase.name}: no argument '${body}' for the body`);
+    return { schema, ...described };
+  }
+  if ("arguments" in body) return { schema: useCase.args, ...described };
+  return { schema: importBodySchema, contentTypes: ["application/json", "application/yaml"], ...described };
+}
+
+/** The arguments the request body holds. */
+async function readArgumentsFromBody(request: Request, options: UseCaseRouteOptions<unknown>): Promise<Record<string, unknown>> {
+  const { body } = options;
+  if (body === undefined) return {};
+  if (typeof body === "string") return { [body]: await readJsonBody(request, { optional: options.optionalBody }) };
+  if ("arguments" in body) {
+    const value = await readJsonBody(request, { optional: options.optionalBody });
+    // Not an object: validated as it is, so the caller reads what the body should have been.
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { [NOT_AN_OBJECT]: value };
+  }
+  const text = await readBodyText(request, MAX_IMPORT_BYTES);
+  const documents = { text, format: importFormatOf(request.headers.get("content-type") ?? "") };
+  // An empty body is answered as the parser answers it (not valid JSON, no YAML documents).
+  if (text === "") parseImportText(documents);
+  return documents;
+}
+
+/** Marks a JSON body that is not an object, where the body should hold the arguments. */
+const NOT_AN_OBJECT = Symbol("not an object");
 
 /** Field paths are the caller's: a body's fields are named from the body's root, not from the argument holding it. */
-function relativeTo(body: string | undefined, path: PropertyKey[]): PropertyKey[] {
-  return body !== undefined && path[0] === body ? path.slice(1) : path;
+function relativeTo(body: BodyMode | undefined, path: PropertyKey[]): PropertyKey[] {
+  return typeof body === "string" && path[0] === body ? path.slice(1) : path;
 }
 
-function parseArgs(useCase: AnyUseCase, body: string | undefined, raw: Record<string, unknown>): unknown {
-  const result = useCase.args.safeParse(raw);
+function parseArgs(useCase: AnyUseCase, body: BodyMode | undefined, raw: Record<string, unknown>): unknown {
+  const result = useCase.args.safeParse(NOT_AN_OBJECT in raw ? raw[NOT_AN_OBJECT] : raw);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue: z.core.$ZodIssue) => ({ ...issue, path: relativeTo(body, issue.path) }));
   const details = fieldErrorsOf(new z.ZodError(issues));
@@ -59,8 +105,6 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(
   const takesDryRun = "dryRun" in shape;
   const renamed = options.params ?? {};
   const fromQuery = queryKeys(useCase.args, options.path, options.body, renamed);
-  const bodySchema = options.body !== undefined ? shape[options.body] : undefined;
-  if (options.body !== undefined && !bodySchema) throw new Error(`${useCase.name}: no argument '${options.body}' for the body`);
   assertWellFormed(useCase.name, options, shape);
   return {
     method: options.method,
@@ -73,20 +117,17 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(
     query: fromQuery.length > 0 ? useCase.args.pick(Object.fromEntries(fromQuery.map((k) => [k, true])) as Record<string, true>) : undefined,
     dryRun: takesDryRun,
     dryRunResult: options.dryRunResult,
-    body: bodySchema
-      ? { schema: bodySchema, optional: options.optionalBody, description: options.bodyDescription }
-      : undefined,
+    body: bodyOf(useCase as AnyUseCase, options as UseCaseRouteOptions<unknown>),
     response: options.response,
     errors: options.errors,
     // The router validated the query string against these same argument schemas; the arguments
     // are assembled from the raw strings again so that one parse gives the typed whole.
     handle: async (req) => {
-      const raw: Record<string, unknown> = {};
+      const raw: Record<string, unknown> = await readArgumentsFromBody(req.request, options as UseCaseRouteOptions<unknown>);
       for (const [param, value] of Object.entries(req.params)) raw[renamed[param] ?? param] = value;
       const queryString = queryObject(req.url);
       for (const key of fromQuery) if (Object.hasOwn(queryString, key)) raw[key] = queryString[key];
       if (takesDryRun) raw.dryRun = (req.query as { dryRun?: boolean }).dryRun ?? false;
-      if (options.body !== undefined) raw[options.body] = await readJsonBody(req.request, { optional: options.optionalBody });
       const args = parseArgs(useCase as AnyUseCase, options.body, raw) as z.output<Args>;
       const result = await useCase.run({ services: req.services, change: req.change, principal: req.principal }, args);
       if (isPreview(result)) return json({ dryRun: true, impact: result.impact, result: result.result });
@@ -111,7 +152,9 @@ function assertWellFormed(name: string, options: Pick<UseCaseRouteOptions<unknow
   for (const param of pathParams) {
     const arg = options.params?.[param] ?? param;
     if (!Object.hasOwn(shape, arg)) throw new Error(`${name}: no argument '${arg}' for the path parameter {${param}} of ${options.path}`);
-    if (arg === options.body) throw new Error(`${name}: '${arg}' is filled from both the path and the body`);
+    if (arg === options.body || (typeof options.body === "object" && "arguments" in options.body)) {
+      throw new Error(`${name}: '${arg}' is filled from both the path and the body`);
+    }
   }
   if (options.body !== undefined && options.method === "GET") throw new Error(`${name}: a GET route takes no body`);
 }

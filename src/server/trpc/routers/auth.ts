@@ -1,31 +1,22 @@
 import { listAuditEventsUseCase } from "../../application/audit";
-import {
-  createApiTokenUseCase,
-  createUserUseCase,
-  currentSession,
-  listApiTokensUseCase,
-  listUsersUseCase,
-  resetPasswordUseCase,
-  revokeApiTokenUseCase,
-  updateUserUseCase,
-} from "../../application/auth";
+import * as auth from "../../application/auth";
 import { procedureOf, router } from "../init";
 
 export const sessionRouter = router({
-  me: procedureOf(currentSession),
+  me: procedureOf(auth.currentSession),
 });
 
 export const usersRouter = router({
-  list: procedureOf(listUsersUseCase),
-  create: procedureOf(createUserUseCase),
-  update: procedureOf(updateUserUseCase),
-  resetPassword: procedureOf(resetPasswordUseCase),
+  list: procedureOf(auth.listUsersUseCase),
+  create: procedureOf(auth.createUserUseCase),
+  update: procedureOf(auth.updateUserUseCase),
+  resetPassword: procedureOf(auth.resetPasswordUseCase),
 });
 
 export const tokensRouter = router({
-  list: procedureOf(listApiTokensUseCase),
-  create: procedureOf(createApiTokenUseCase),
-  revoke: procedureOf(revokeApiTokenUseCase),
+  list: procedureOf(auth.listApiTokensUseCase),
+  create: procedureOf(auth.createApiTokenUseCase),
+  revoke: procedureOf(auth.revokeApiTokenUseCase),
 });
 
 export const auditRouter = router({

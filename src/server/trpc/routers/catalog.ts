@@ -1,28 +1,16 @@
-import {
-  catalogStatsUseCase,
-  createServerUseCase,
-  deleteServerUseCase,
-  demoLoadedUseCase,
-  disableServerUseCase,
-  getServerDetail,
-  importServersUseCase,
-  listServersUseCase,
-  loadDemoUseCase,
-  publishServerUseCase,
-  updateServerUseCase,
-} from "../../application/catalog";
+import * as catalog from "../../application/catalog";
 import { procedureOf, router } from "../init";
 
 export const catalogRouter = router({
-  list: procedureOf(listServersUseCase),
-  get: procedureOf(getServerDetail),
-  stats: procedureOf(catalogStatsUseCase),
-  create: procedureOf(createServerUseCase),
-  update: procedureOf(updateServerUseCase),
-  delete: procedureOf(deleteServerUseCase),
-  publish: procedureOf(publishServerUseCase),
-  disable: procedureOf(disableServerUseCase),
-  import: procedureOf(importServersUseCase),
-  demoLoaded: procedureOf(demoLoadedUseCase),
-  loadDemo: procedureOf(loadDemoUseCase),
+  list: procedureOf(catalog.listServersUseCase),
+  get: procedureOf(catalog.getServerDetail),
+  stats: procedureOf(catalog.catalogStatsUseCase),
+  create: procedureOf(catalog.createServerUseCase),
+  update: procedureOf(catalog.updateServerUseCase),
+  delete: procedureOf(catalog.deleteServerUseCase),
+  publish: procedureOf(catalog.publishServerUseCase),
+  disable: procedureOf(catalog.disableServerUseCase),
+  import: procedureOf(catalog.importServersUseCase),
+  demoLoaded: procedureOf(catalog.demoLoadedUseCase),
+  loadDemo: procedureOf(catalog.loadDemoUseCase),
 });

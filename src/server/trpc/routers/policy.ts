@@ -1,63 +1,38 @@
-import {
-  createGrantUseCase,
-  createGroupUseCase,
-  deleteGrantUseCase,
-  deleteGroupUseCase,
-  explainAccess,
-  getGrantUseCase,
-  getGroupUseCase,
-  listGrantsWithDeadReasons,
-  listGroupsUseCase,
-  policyMatrix,
-  policyReport,
-  policyServers,
-  previewServerStatus,
-  updateGrantUseCase,
-  updateGroupUseCase,
-} from "../../application/policy";
-import {
-  createTenantTokenUseCase,
-  createTenantUseCase,
-  deleteTenantUseCase,
-  getTenantWithAccess,
-  listTenantsWithAccess,
-  listTenantTokensUseCase,
-  revokeTenantTokenUseCase,
-  updateTenantUseCase,
-} from "../../application/tenants";
+import * as policy from "../../application/policy";
+import * as tenants from "../../application/tenants";
 import { procedureOf, router } from "../init";
 
 export const tenantsRouter = router({
-  list: procedureOf(listTenantsWithAccess),
-  get: procedureOf(getTenantWithAccess),
-  create: procedureOf(createTenantUseCase),
-  update: procedureOf(updateTenantUseCase),
-  delete: procedureOf(deleteTenantUseCase),
-  tokens: procedureOf(listTenantTokensUseCase),
-  createToken: procedureOf(createTenantTokenUseCase),
-  revokeToken: procedureOf(revokeTenantTokenUseCase),
+  list: procedureOf(tenants.listTenantsWithAccess),
+  get: procedureOf(tenants.getTenantWithAccess),
+  create: procedureOf(tenants.createTenantUseCase),
+  update: procedureOf(tenants.updateTenantUseCase),
+  delete: procedureOf(tenants.deleteTenantUseCase),
+  tokens: procedureOf(tenants.listTenantTokensUseCase),
+  createToken: procedureOf(tenants.createTenantTokenUseCase),
+  revokeToken: procedureOf(tenants.revokeTenantTokenUseCase),
 });
 
 export const groupsRouter = router({
-  list: procedureOf(listGroupsUseCase),
-  get: procedureOf(getGroupUseCase),
-  create: procedureOf(createGroupUseCase),
-  update: procedureOf(updateGroupUseCase),
-  delete: procedureOf(deleteGroupUseCase),
+  list: procedureOf(policy.listGroupsUseCase),
+  get: procedureOf(policy.getGroupUseCase),
+  create: procedureOf(policy.createGroupUseCase),
+  update: procedureOf(policy.updateGroupUseCase),
+  delete: procedureOf(policy.deleteGroupUseCase),
 });
 
 export const grantsRouter = router({
-  list: procedureOf(listGrantsWithDeadReasons),
-  get: procedureOf(getGrantUseCase),
-  create: procedureOf(createGrantUseCase),
-  update: procedureOf(updateGrantUseCase),
-  delete: procedureOf(deleteGrantUseCase),
+  list: procedureOf(policy.listGrantsWithDeadReasons),
+  get: procedureOf(policy.getGrantUseCase),
+  create: procedureOf(policy.createGrantUseCase),
+  update: procedureOf(policy.updateGrantUseCase),
+  delete: procedureOf(policy.deleteGrantUseCase),
 });
 
 export const policyRouter = router({
-  report: procedureOf(policyReport),
-  servers: procedureOf(policyServers),
-  matrix: procedureOf(policyMatrix),
-  explain: procedureOf(explainAccess),
-  previewServerStatus: procedureOf(previewServerStatus),
+  report: procedureOf(policy.policyReport),
+  servers: procedureOf(policy.policyServers),
+  matrix: procedureOf(policy.policyMatrix),
+  explain: procedureOf(policy.explainAccess),
+  previewServerStatus: procedureOf(policy.previewServerStatus),
 });

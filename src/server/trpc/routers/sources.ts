@@ -1,40 +1,22 @@
-import {
-  approveUpdateUseCase,
-  pendingUpdatesUseCase,
-  quarantinedUseCase,
-  rejectItemUseCase,
-  rejectUpdateUseCase,
-  releaseItemUseCase,
-} from "../../application/review";
-import {
-  approveSourceUseCase,
-  createSourceUseCase,
-  deleteSourceUseCase,
-  getRunUseCase,
-  getSourceUseCase,
-  listRunsUseCase,
-  listSourcesWithLastRun,
-  syncSourceUseCase,
-  updateSourceUseCase,
-  uploadDocumentsUseCase,
-} from "../../application/sources";
+import * as review from "../../application/review";
+import * as sources from "../../application/sources";
 import { procedureOf, router } from "../init";
 
 export const sourcesRouter = router({
-  list: procedureOf(listSourcesWithLastRun),
-  get: procedureOf(getSourceUseCase),
-  create: procedureOf(createSourceUseCase),
-  update: procedureOf(updateSourceUseCase),
-  delete: procedureOf(deleteSourceUseCase),
-  approve: procedureOf(approveSourceUseCase),
-  sync: procedureOf(syncSourceUseCase),
-  upload: procedureOf(uploadDocumentsUseCase),
-  runs: procedureOf(listRunsUseCase),
-  run: procedureOf(getRunUseCase),
-  quarantined: procedureOf(quarantinedUseCase),
-  pendingUpdates: procedureOf(pendingUpdatesUseCase),
-  release: procedureOf(releaseItemUseCase),
-  reject: procedureOf(rejectItemUseCase),
-  approveUpdate: procedureOf(approveUpdateUseCase),
-  rejectUpdate: procedureOf(rejectUpdateUseCase),
+  list: procedureOf(sources.listSourcesWithLastRun),
+  get: procedureOf(sources.getSourceUseCase),
+  create: procedureOf(sources.createSourceUseCase),
+  update: procedureOf(sources.updateSourceUseCase),
+  delete: procedureOf(sources.deleteSourceUseCase),
+  approve: procedureOf(sources.approveSourceUseCase),
+  sync: procedureOf(sources.syncSourceUseCase),
+  upload: procedureOf(sources.uploadDocumentsUseCase),
+  runs: procedureOf(sources.listRunsUseCase),
+  run: procedureOf(sources.getRunUseCase),
+  quarantined: procedureOf(review.quarantinedUseCase),
+  pendingUpdates: procedureOf(review.pendingUpdatesUseCase),
+  release: procedureOf(review.releaseItemUseCase),
+  reject: procedureOf(review.rejectItemUseCase),
+  approveUpdate: procedureOf(review.approveUpdateUseCase),
+  rejectUpdate: procedureOf(review.rejectUpdateUseCase),
 });
