@@ -105,7 +105,15 @@ async function measured<T>(work: () => Promise<T>) {
   try {
     const result = await work();
     const cpu = process.cpuUsage(cpuStart);
-    return { result, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, rssStart: start.rss, heapStart: start.heapUsed, peakRss: peak.rss, peakHeap: peak.heapUsed };
+    return {
+      result,
+      ms: performance.now() - started,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rssStart: start.rss,
+      heapStart: start.heapUsed,
+      peakRss: peak.rss,
+      peakHeap: peak.heapUsed,
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -121,7 +129,10 @@ async function probed<T>(base: string, work: () => Promise<T>) {
   await new Promise((resolve) => setTimeout(resolve, 500));
   const result = await work();
   prober.send("stop");
-  const samples = (await new Promise((resolve) => prober.once("message", resolve))) as Record<string, { latencies: number[]; statuses: Record<string, number> }>;
+  const samples = (await new Promise((resolve) => prober.once("message", resolve))) as Record<
+    string,
+    { latencies: number[]; statuses: Record<string, number> }
+  >;
   const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
   const latency = Object.fromEntries(
     Object.entries(PROBED).map(([name, p]) => {
@@ -163,7 +174,9 @@ async function main() {
     const idle = (await probed(internalUrl, () => new Promise((resolve) => setTimeout(resolve, 3000)))).latency;
     console.log(`idle: latency ${JSON.stringify(idle)}`);
     const first = await measuredSync();
-    console.log(`first sync (${DATABASE === "pglite" ? "PGlite" : "Postgres"}): ${first.ms.toFixed(0)} ms, ${JSON.stringify(first.result)}, latency ${JSON.stringify(first.latency)}`);
+    console.log(
+      `first sync (${DATABASE === "pglite" ? "PGlite" : "Postgres"}): ${first.ms.toFixed(0)} ms, ${JSON.stringify(first.result)}, latency ${JSON.stringify(first.latency)}`,
+    );
     const second = await measuredSync();
     console.log(`second sync, nothing changed: ${second.ms.toFixed(0)} ms, ${JSON.stringify(second.result)}, latency ${JSON.stringify(second.latency)}`);
     const pages = registry.requests.length / 2;

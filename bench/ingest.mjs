@@ -31,7 +31,13 @@ async function ingestOn(database, dir) {
   console.log(`\n${database === "pglite" ? "PGlite" : "Postgres"}: node --expose-gc --import tsx bench/ingest-run.ts`);
   const result = await run(process.execPath, ["--expose-gc", "--import", "tsx", "bench/ingest-run.ts"], {
     cwd: root,
-    env: { ...process.env, BENCH_DATABASE: database, BENCH_ENTRIES: String(ENTRIES[database === "pglite" ? "pglite" : "postgres"]), BENCH_DATA: DATA, BENCH_JSON: json },
+    env: {
+      ...process.env,
+      BENCH_DATABASE: database,
+      BENCH_ENTRIES: String(ENTRIES[database === "pglite" ? "pglite" : "postgres"]),
+      BENCH_DATA: DATA,
+      BENCH_JSON: json,
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   if (result.code !== 0 || !fs.existsSync(json)) throw new Error("bench/ingest-run.ts failed");
@@ -49,7 +55,11 @@ function row(label, r, sync) {
 
 const p = (v) => (Number.isFinite(v) ? v.toFixed(0) : "–");
 const lat = (l) => `${p(l.p50)} / ${p(l.p99)} (max ${p(l.max)})`;
-const failures = (l) => Object.entries(l.statuses).filter(([status]) => status !== "200").map(([status, count]) => `${count} × ${status}`).join(", ");
+const failures = (l) =>
+  Object.entries(l.statuses)
+    .filter(([status]) => status !== "200")
+    .map(([status, count]) => `${count} × ${status}`)
+    .join(", ");
 
 /** Feed and health latencies (ms) while nothing runs, and during each sync. */
 function latencyTable(results) {
@@ -64,7 +74,10 @@ function latencyTable(results) {
   return [
     "| While | Obot feed p50 / p99 ms | healthz p50 / p99 ms | readyz p50 / p99 ms | Samples | Not 200 |",
     "|---|--:|--:|--:|--:|---|",
-    ...rows.map(([label, l]) => `| ${label} | ${lat(l.feed)} | ${lat(l.healthz)} | ${lat(l.readyz)} | ${n(l.feed.n + l.healthz.n + l.readyz.n)} | ${[failures(l.feed), failures(l.healthz), failures(l.readyz)].filter(Boolean).join("; ") || "none"} |`),
+    ...rows.map(
+      ([label, l]) =>
+        `| ${label} | ${lat(l.feed)} | ${lat(l.healthz)} | ${lat(l.readyz)} | ${n(l.feed.n + l.healthz.n + l.readyz.n)} | ${[failures(l.feed), failures(l.healthz), failures(l.readyz)].filter(Boolean).join("; ") || "none"} |`,
+    ),
   ].join("\n");
 }
 

@@ -347,7 +347,11 @@ export function checkRun(target, scenario, result, bodyBytes) {
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 export const ms = (us) => (us / 1000).toFixed(2);
-export const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+export const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
 export function summarize(rounds) {
   const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
@@ -401,7 +405,11 @@ export function machine(bin = null) {
   const cpu = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
   const version = (command, args) => {
     const result = spawnSync(command, args, { encoding: "utf8" });
-    return `${result.stdout}${result.stderr}`.split("\n")[0].replace(/^(nginx version:|wrk) /, "").replace(/ Copyright.*$/, "").trim();
+    return `${result.stdout}${result.stderr}`
+      .split("\n")[0]
+      .replace(/^(nginx version:|wrk) /, "")
+      .replace(/ Copyright.*$/, "")
+      .trim();
   };
   const git = (args) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout.trim();
   return {

@@ -224,7 +224,9 @@ async function main() {
     fingerprintMs.push(pass.ms);
     fingerprintCpuMs.push(pass.cpuMs);
   }
-  console.log(`fingerprint all contracts: ${fingerprintMs.map((ms) => ms.toFixed(0)).join(", ")} ms (CPU ${fingerprintCpuMs.map((ms) => ms.toFixed(0)).join(", ")} ms)`);
+  console.log(
+    `fingerprint all contracts: ${fingerprintMs.map((ms) => ms.toFixed(0)).join(", ")} ms (CPU ${fingerprintCpuMs.map((ms) => ms.toFixed(0)).join(", ")} ms)`,
+  );
 
   // The endpoint's cache: contractBody() renders, serializes, encodes and hashes a tenant's body on
   // its first request and keeps it for the snapshot. Once every tenant has polled, this is held.

@@ -59,4 +59,7 @@ export function prng(seed: number): {
   chance(p: number): boolean;
   weighted<T>(pairs: readonly (readonly [T, number])[]): T;
 };
-export function generateWorld(sizes?: WorldSizes, options?: { seed?: number; now?: Date; expired?: boolean; subjects?: Partial<Record<"tenant" | "group" | "selector" | "everyone", number>> }): World;
+export function generateWorld(
+  sizes?: WorldSizes,
+  options?: { seed?: number; now?: Date; expired?: boolean; subjects?: Partial<Record<"tenant" | "group" | "selector" | "everyone", number>> },
+): World;

@@ -37,18 +37,80 @@ export const SUBJECT_MIX = { tenant: 0.6, group: 0.349, selector: 0.05, everyone
 export const WORLD_NOW = new Date("2026-06-01T00:00:00.000Z");
 
 const TEAMS = [
-  "payments", "search", "platform", "data", "ml", "mobile", "web", "infra", "security", "billing",
-  "growth", "identity", "support", "sales", "finance", "legal", "research", "devex", "sre", "ads",
+  "payments",
+  "search",
+  "platform",
+  "data",
+  "ml",
+  "mobile",
+  "web",
+  "infra",
+  "security",
+  "billing",
+  "growth",
+  "identity",
+  "support",
+  "sales",
+  "finance",
+  "legal",
+  "research",
+  "devex",
+  "sre",
+  "ads",
 ];
 const FAMILIES = [
-  "github", "gitlab", "jira", "confluence", "slack", "linear", "notion", "postgres", "mysql", "redis",
-  "s3", "gcs", "bigquery", "snowflake", "kafka", "grafana", "datadog", "sentry", "pagerduty", "k8s",
-  "terraform", "vault", "stripe", "salesforce", "hubspot", "zendesk", "figma", "docs", "drive", "calendar",
-  "mail", "search", "browser", "fetch", "filesystem", "shell", "python", "sql", "metrics", "tickets",
+  "github",
+  "gitlab",
+  "jira",
+  "confluence",
+  "slack",
+  "linear",
+  "notion",
+  "postgres",
+  "mysql",
+  "redis",
+  "s3",
+  "gcs",
+  "bigquery",
+  "snowflake",
+  "kafka",
+  "grafana",
+  "datadog",
+  "sentry",
+  "pagerduty",
+  "k8s",
+  "terraform",
+  "vault",
+  "stripe",
+  "salesforce",
+  "hubspot",
+  "zendesk",
+  "figma",
+  "docs",
+  "drive",
+  "calendar",
+  "mail",
+  "search",
+  "browser",
+  "fetch",
+  "filesystem",
+  "shell",
+  "python",
+  "sql",
+  "metrics",
+  "tickets",
 ];
 const GROUP_KINDS = ["all", "oncall", "leads", "backend", "frontend", "data", "reviewers", "contractors", "interns", "release"];
-const ENVS = [["prod", 0.2], ["staging", 0.25], ["dev", 0.55]];
-const TIERS = [["gold", 0.15], ["silver", 0.35], ["bronze", 0.5]];
+const ENVS = [
+  ["prod", 0.2],
+  ["staging", 0.25],
+  ["dev", 0.55],
+];
+const TIERS = [
+  ["gold", 0.15],
+  ["silver", 0.35],
+  ["bronze", 0.5],
+];
 const REGIONS = ["eu", "us", "apac"];
 const VERBS = ["get", "list", "search", "create", "update", "delete", "run", "describe", "watch", "export"];
 const NOUNS = ["item", "issue", "page", "record", "file", "query", "job", "alert", "user", "report", "event", "table"];
@@ -104,8 +166,17 @@ export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW
       name: `srv-${pad(t * 100 + (i - t * perTeam), 4)}-${family}`,
       family,
       team,
-      scope: rnd.weighted([["org", 0.25], ["department", 0.35], ["project", 0.3], ["personal", 0.1]]),
-      status: rnd.weighted([["active", 0.85], ["draft", 0.1], ["disabled", 0.05]]),
+      scope: rnd.weighted([
+        ["org", 0.25],
+        ["department", 0.35],
+        ["project", 0.3],
+        ["personal", 0.1],
+      ]),
+      status: rnd.weighted([
+        ["active", 0.85],
+        ["draft", 0.1],
+        ["disabled", 0.05],
+      ]),
       displayName: `${family[0].toUpperCase()}${family.slice(1)} for ${team} #${i}`,
       shortDescription: `${family} tools for the ${team} team: ${tools.length} tools, read and write`,
       tools,
@@ -140,7 +211,11 @@ export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW
   const groupsOfTeam = new Map(teams.map((t) => [t, groups.filter((g) => g.team === t)]));
   if (groups.length > 0) {
     for (const tenant of tenants) {
-      const count = rnd.weighted([[1, 0.5], [2, 0.35], [3, 0.15]]);
+      const count = rnd.weighted([
+        [1, 0.5],
+        [2, 0.35],
+        [3, 0.15],
+      ]);
       const mine = new Set();
       for (let k = 0; k < count * 3 && mine.size < count; k++) {
         const own = groupsOfTeam.get(tenant.team);
@@ -192,7 +267,12 @@ export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW
         break;
       }
       case "selector": {
-        const shape = rnd.weighted([["team-env", 0.55], ["team-tier", 0.3], ["team", 0.13], ["broad", 0.02]]);
+        const shape = rnd.weighted([
+          ["team-env", 0.55],
+          ["team-tier", 0.3],
+          ["team", 0.13],
+          ["broad", 0.02],
+        ]);
         const env = rnd.weighted(ENVS);
         const tier = rnd.weighted(TIERS);
         team = rnd.pick(teams);
@@ -223,7 +303,16 @@ export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW
     seed,
     now,
     sizes,
-    servers: servers.map(({ name, scope, status, displayName, shortDescription, tools, team, family }) => ({ name, scope, status, displayName, shortDescription, tools, team, family })),
+    servers: servers.map(({ name, scope, status, displayName, shortDescription, tools, team, family }) => ({
+      name,
+      scope,
+      status,
+      displayName,
+      shortDescription,
+      tools,
+      team,
+      family,
+    })),
     tenants,
     groups: groups.map(({ name, members }) => ({ name, members })),
     rules,

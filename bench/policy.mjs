@@ -130,7 +130,8 @@ async function seedWorld(app, bootstrapToken) {
   const world = generateWorld(HTTP_SIZES, { now: new Date(), expired: false, subjects: HTTP_SUBJECTS });
   const rest = async (method, urlPath, json, expected = [200, 201]) => {
     const response = await request(`${app.url}${urlPath}`, { method, json, headers: { Authorization: `Bearer ${bootstrapToken}` } });
-    if (!expected.includes(response.status)) throw new Error(`${method} ${urlPath} answered ${response.status}: ${response.body.toString("utf8").slice(0, 300)}`);
+    if (!expected.includes(response.status))
+      throw new Error(`${method} ${urlPath} answered ${response.status}: ${response.body.toString("utf8").slice(0, 300)}`);
     return JSON.parse(response.body.toString("utf8") || "null");
   };
   const started = Date.now();

@@ -8,10 +8,13 @@ test("the dashboard shows the Obot link, and a published server's page says it i
 
   // The link asks the stand-in Obot to refresh, which then reads the feed; the REST view follows.
   await expect
-    .poll(async () => {
-      const status = await (await api.get("/api/v1/obot")).json();
-      return status.servers.find((s: { name: string }) => s.name === name)?.state;
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        const status = await (await api.get("/api/v1/obot")).json();
+        return status.servers.find((s: { name: string }) => s.name === name)?.state;
+      },
+      { timeout: 20_000 },
+    )
     .toBe("in-obot");
 
   await page.goto("/");

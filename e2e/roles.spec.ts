@@ -145,7 +145,10 @@ test("the admin finds the editor's publish, and nothing from the viewer, in the 
   await expect(rows.nth(1)).toContainText("mcp_server.create");
   await expect(rows.nth(1)).toContainText("bootstrap-token");
 
-  await rows.nth(0).getByRole("button", { name: /^Details of mcp_server.publish/ }).click();
+  await rows
+    .nth(0)
+    .getByRole("button", { name: /^Details of mcp_server.publish/ })
+    .click();
   const detail = page.getByRole("dialog", { name: `mcp_server.publish · mcp_server ${server.name}` });
   await expect(detail).toContainText(EDITOR.email);
   await expect(detail.getByTestId("diff-summary")).toContainText("changed");
@@ -167,7 +170,10 @@ test("the admin finds the editor's publish, and nothing from the viewer, in the 
   expect(events[0]).toMatchObject({ entityId: server.name, before: { status: "draft" }, after: { status: "active" } });
 
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
-  const lines = fs.readFileSync(await csv.path(), "utf8").trim().split("\r\n");
+  const lines = fs
+    .readFileSync(await csv.path(), "utf8")
+    .trim()
+    .split("\r\n");
   expect(lines[0]).toBe("id,at,actor,actorKind,actorVia,action,entityType,entityId,requestId,sourceIp,before,after");
   expect(lines).toHaveLength(3);
   expect(lines[1]).toContain(`${EDITOR.email},user,,mcp_server.publish,mcp_server,${server.name}`);
@@ -186,7 +192,10 @@ test("deactivating a user ends their session at once, and the login page says th
 
   await page.goto("/users");
   await page.getByRole("button", { name: `Deactivate ${VIEWER.email}` }).click();
-  await page.getByRole("dialog", { name: `Deactivate ${VIEWER.email}?` }).getByRole("button", { name: "Deactivate" }).click();
+  await page
+    .getByRole("dialog", { name: `Deactivate ${VIEWER.email}?` })
+    .getByRole("button", { name: "Deactivate" })
+    .click();
   await expect(userRow(page, VIEWER.email)).toContainText("deactivated");
 
   await viewer.goto("/audit");

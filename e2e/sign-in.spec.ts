@@ -39,7 +39,11 @@ test("after ten wrong passwords, sign-in for that e-mail pauses and says for how
   const statuses = await page.evaluate(async (email) => {
     const out: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const response = await fetch("/api/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: "guess" }) });
+      const response = await fetch("/api/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password: "guess" }),
+      });
       out.push(response.status);
     }
     return out;
@@ -52,7 +56,8 @@ test("after ten wrong passwords, sign-in for that e-mail pauses and says for how
 });
 
 test("a refused identity-provider sign-in is explained with what to do", async ({ page }) => {
-  const message = "dana@example.com is not in any group that gives access to this console. Ask an administrator to add you to one of: platform-admins, platform-viewers";
+  const message =
+    "dana@example.com is not in any group that gives access to this console. Ask an administrator to add you to one of: platform-admins, platform-viewers";
   await page.goto(`/login?${new URLSearchParams({ error: "no_role", message })}`);
   const alert = page.getByRole("alert").filter({ hasText: "Your account has no access to this console" });
   await expect(alert).toContainText("platform-admins, platform-viewers");

@@ -28,7 +28,13 @@ class CatalogRepo {
   }
 
   commit(message: string) {
-    const env = { ...process.env, GIT_AUTHOR_NAME: "e2e", GIT_AUTHOR_EMAIL: "e2e@example.com", GIT_COMMITTER_NAME: "e2e", GIT_COMMITTER_EMAIL: "e2e@example.com" };
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: "e2e",
+      GIT_AUTHOR_EMAIL: "e2e@example.com",
+      GIT_COMMITTER_NAME: "e2e",
+      GIT_COMMITTER_EMAIL: "e2e@example.com",
+    };
     execFileSync("git", ["-C", this.dir, "add", "-A"], { env });
     execFileSync("git", ["-C", this.dir, "commit", "-q", "-m", message], { env });
   }
@@ -135,7 +141,10 @@ test.describe("sources", () => {
 
     await test.step("release the quarantined item from the review queue", async () => {
       await expect(page.getByTestId("review-count")).toContainText("1");
-      await page.getByRole("link", { name: /Review queue/ }).first().click();
+      await page
+        .getByRole("link", { name: /Review queue/ })
+        .first()
+        .click();
       await expect(page).toHaveURL(/\/review$/);
       const item = page.locator(`[data-testid="quarantined-item"][data-upstream-id="${helper}"]`);
       await expect(item).toContainText("prompt-injection");

@@ -5,6 +5,4 @@ export declare function refusal(
   method: string | undefined,
   target: string | undefined,
 ): { status: number; headers: Record<string, string>; body: string } | null;
-export declare function withHttpFront(
-  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
-): (req: IncomingMessage, res: ServerResponse) => unknown;
+export declare function withHttpFront(handler: (req: IncomingMessage, res: ServerResponse) => unknown): (req: IncomingMessage, res: ServerResponse) => unknown;

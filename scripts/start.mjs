@@ -29,7 +29,11 @@ function sourceStamp() {
   for (const entry of inputs) {
     for (const file of files(entry)) {
       if (file.endsWith(".test.ts")) continue;
-      hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file))).update("\0");
+      hash
+        .update(file)
+        .update("\0")
+        .update(fs.readFileSync(path.join(root, file)))
+        .update("\0");
     }
   }
   return hash.digest("hex");
@@ -64,7 +68,9 @@ const env = {
   // The server runs from .next/standalone; keep the data directory where the user expects it.
   OPENCRANE_DATA_DIR: path.resolve(root, process.env.OPENCRANE_DATA_DIR || ".data"),
 };
-console.log(`[opencrane] serving on http://localhost:${env.PORT} (${env.DATABASE_URL ? "Postgres from DATABASE_URL" : `embedded database in ${env.OPENCRANE_DATA_DIR}`})`);
+console.log(
+  `[opencrane] serving on http://localhost:${env.PORT} (${env.DATABASE_URL ? "Postgres from DATABASE_URL" : `embedded database in ${env.OPENCRANE_DATA_DIR}`})`,
+);
 // Next's standalone build behind the app's HTTP front (scripts/server.mjs), run from the standalone directory.
 const child = spawn(process.execPath, [path.join(root, "scripts", "server.mjs")], { cwd: standalone, stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

@@ -54,7 +54,13 @@ const RUNTIMES: Record<string, unknown> = {
 
 /** Obot catalog entries as an admin would import them, with the variations a re-import brings. */
 const OBOT_ENTRIES = [
-  { name: "Acme Files", entryKey: "acme-files", shortDescription: "Files", runtime: "npx", npxConfig: { package: "@acme/files-mcp@3.1.4", args: ["--read-only"] } },
+  {
+    name: "Acme Files",
+    entryKey: "acme-files",
+    shortDescription: "Files",
+    runtime: "npx",
+    npxConfig: { package: "@acme/files-mcp@3.1.4", args: ["--read-only"] },
+  },
   { name: "Acme Files", entryKey: "acme-files", shortDescription: "Files, faster", runtime: "npx", npxConfig: { package: "@acme/files-mcp@3.1.5" } },
   { name: "Acme Files Pro", entryKey: "acme-files", shortDescription: "Files", runtime: "npx", npxConfig: { package: "@acme/files-mcp@3.1.4" } },
   { name: "Helper", entryKey: "helper", runtime: "containerized", containerizedConfig: { image: "ghcr.io/acme/helper:1.0.0", port: 8080, path: "/mcp" } },
@@ -131,15 +137,37 @@ const serverChange = fc.oneof(
 );
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("createServer" as const), name: server, displayName: fc.constantFrom(...DISPLAY_NAMES), runtime: fc.constantFrom(...Object.keys(RUNTIMES)), scope, owner }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("createServer" as const),
+      name: server,
+      displayName: fc.constantFrom(...DISPLAY_NAMES),
+      runtime: fc.constantFrom(...Object.keys(RUNTIMES)),
+      scope,
+      owner,
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ op: fc.constant("editServer" as const), name: server, change: serverChange, confirmRename: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant("publish" as const), name: server }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("disable" as const), name: server }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("deleteServer" as const), name: server }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("import" as const), entries: fc.uniqueArray(fc.nat(OBOT_ENTRIES.length - 1), { minLength: 1, maxLength: 2 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant("import" as const), entries: fc.uniqueArray(fc.nat(OBOT_ENTRIES.length - 1), { minLength: 1, maxLength: 2 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("sync" as const), upstream: fc.nat(UPSTREAM.length - 1) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("approve" as const), pick: fc.nat(3) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom("createTenant" as const, "editTenant" as const), name: tenant, allow: patterns, deny: patterns, env: fc.constantFrom("prod", "dev") }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constantFrom("createTenant" as const, "editTenant" as const),
+      name: tenant,
+      allow: patterns,
+      deny: patterns,
+      env: fc.constantFrom("prod", "dev"),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("deleteTenant" as const), name: tenant }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("setGroup" as const), name: fc.constantFrom(...GROUPS), members: fc.subarray([...TENANTS]) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("deleteGroup" as const), name: fc.constantFrom(...GROUPS) }) },
@@ -178,7 +206,15 @@ const EXAMPLES: [Op[]][] = [
   // An active server's runtime removed (issue 9, item 1): it must stay in the feed or be refused.
   [[{ op: "editServer", name: "gh", change: { runtime: null }, confirmRename: false }]],
   // Upstream changes staged for a published server, approved; a rename upstream; gone upstream.
-  [[{ op: "sync", upstream: 1 }, { op: "approve", pick: 0 }, { op: "sync", upstream: 2 }, { op: "approve", pick: 0 }, { op: "sync", upstream: 4 }]],
+  [
+    [
+      { op: "sync", upstream: 1 },
+      { op: "approve", pick: 0 },
+      { op: "sync", upstream: 2 },
+      { op: "approve", pick: 0 },
+      { op: "sync", upstream: 4 },
+    ],
+  ],
   // A tenant's own '*' next to another tenant's personal server; the owner changes.
   [
     [
@@ -200,7 +236,13 @@ const EXAMPLES: [Op[]][] = [
     ],
   ],
   // A server the registry view cannot express (issue 9, item 4) published: the view leaves it out.
-  [[{ op: "import", entries: [7] }, { op: "publish", name: "helper" }, { op: "grant", subject: { type: "tenant", name: "t2" }, servers: "helper", access: "allow", expiry: "none" }]],
+  [
+    [
+      { op: "import", entries: [7] },
+      { op: "publish", name: "helper" },
+      { op: "grant", subject: { type: "tenant", name: "t2" }, servers: "helper", access: "allow", expiry: "none" },
+    ],
+  ],
 ];
 
 /** A rule that expires while the sequence runs: `wait` outlasts it. */
@@ -237,7 +279,13 @@ async function perform(services: Services, call: Call, upstream: FakeRegistry, s
     case "editServer": {
       const current = await call("GET", `/api/v1/mcp-servers/${step.name}`);
       if (current.status !== 200) return current.status;
-      return (await call("PATCH", `/api/v1/mcp-servers/${step.name}`, { version: current.body.version, ...step.change, ...(step.confirmRename ? { confirmRename: true } : {}) })).status;
+      return (
+        await call("PATCH", `/api/v1/mcp-servers/${step.name}`, {
+          version: current.body.version,
+          ...step.change,
+          ...(step.confirmRename ? { confirmRename: true } : {}),
+        })
+      ).status;
     }
     case "publish":
       return (await call("POST", `/api/v1/mcp-servers/${step.name}/publish`)).status;
@@ -246,7 +294,13 @@ async function perform(services: Services, call: Call, upstream: FakeRegistry, s
     case "deleteServer":
       return (await call("DELETE", `/api/v1/mcp-servers/${step.name}`)).status;
     case "import":
-      return (await call("POST", "/api/v1/mcp-servers/import", step.entries.map((i) => OBOT_ENTRIES[i]))).status;
+      return (
+        await call(
+          "POST",
+          "/api/v1/mcp-servers/import",
+          step.entries.map((i) => OBOT_ENTRIES[i]),
+        )
+      ).status;
     case "sync": {
       upstream.set(UPSTREAM[step.upstream]!);
       const run = await queueRun(services.db, ALICE, "upstream", "manual");
@@ -274,8 +328,7 @@ async function perform(services: Services, call: Call, upstream: FakeRegistry, s
     case "deleteGroup":
       return (await call("DELETE", `/api/v1/groups/${step.name}`)).status;
     case "grant": {
-      const expiresAt =
-        step.expiry === "none" ? null : new Date(Date.now() + (step.expiry === "soon" ? SOON_MS : 3_600_000)).toISOString();
+      const expiresAt = step.expiry === "none" ? null : new Date(Date.now() + (step.expiry === "soon" ? SOON_MS : 3_600_000)).toISOString();
       return (await call("POST", "/api/v1/grants", { subject: step.subject, servers: step.servers, access: step.access, expiresAt })).status;
     }
     case "deleteGrant": {
@@ -332,7 +385,10 @@ async function expectConsumersAgree(services: Services, validators: ReturnType<t
     expect(allow, history).toEqual(decided.filter(([, d]) => d.decision === "allow").map(([name]) => name));
     expect(contract.policy.mcpServers.deny, history).toEqual(decided.filter(([, d]) => d.tier === 2 || d.tier === 4).map(([name]) => name));
     expect(toolsMdServers(contract.workspace["TOOLS.md"]), `TOOLS.md of ${tenantName}\n${history}`).toEqual(allow);
-    expect(contract.mcp.servers.map((s) => s.name), history).toEqual(allow);
+    expect(
+      contract.mcp.servers.map((s) => s.name),
+      history,
+    ).toEqual(allow);
     if (shell && active.length > 0) {
       const answers = shellDecisions(shell, JSON.stringify(contract), access.mcpPolicy, active);
       for (const [name, d] of decided) expect(answers[name], `pod library under ${shell}: ${tenantName} × ${name}\n${history}`).toBe(`${d.decision} ${d.tier}`);

@@ -118,7 +118,13 @@ describeEachDatabase("oc against the control plane", (database, kind) => {
       ocJson("mcp", "create", "linear", "--display-name", "Linear", "--endpoint", "https://mcp.linear.app/mcp", "--category", "Projects"),
       ocJson("mcp", "import", importFile),
     ]);
-    expect(created).toMatchObject({ name: "linear", status: "draft", version: 1, categories: ["Projects"], runtime: { type: "remote", fixedURL: "https://mcp.linear.app/mcp" } });
+    expect(created).toMatchObject({
+      name: "linear",
+      status: "draft",
+      version: 1,
+      categories: ["Projects"],
+      runtime: { type: "remote", fixedURL: "https://mcp.linear.app/mcp" },
+    });
     expect(imported).toMatchObject({ created: ["files", "tickets"], rejected: [] });
 
     const [listed, table, updated] = await Promise.all([

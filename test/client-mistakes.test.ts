@@ -95,7 +95,12 @@ describeEachDatabase("Client mistakes get a 4xx", (database) => {
   });
 
   it("answers 400 before streaming an export filtered by text with a NUL, and to NUL in any query parameter", async () => {
-    for (const path of ["/api/v1/audit/export?format=csv&actor=%00", "/api/v1/audit/export?entityId=a%00b", "/api/v1/audit?action=%00", "/api/v1/mcp-servers?q=%00"]) {
+    for (const path of [
+      "/api/v1/audit/export?format=csv&actor=%00",
+      "/api/v1/audit/export?entityId=a%00b",
+      "/api/v1/audit?action=%00",
+      "/api/v1/mcp-servers?q=%00",
+    ]) {
       const response = await fetch(`${api.url}${path}`, { headers: BOOTSTRAP });
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(response.status, path).toBe(400);

@@ -27,7 +27,13 @@ describeEachDatabase("Concurrent imports", (database) => {
       for (let round = 0; round < 3; round++) {
         const batches = Array.from({ length: 6 }, (_, b) => round * 10 + b);
         const answers = await Promise.all(
-          batches.map((b) => rest("POST", "/api/v1/mcp-servers/import", Array.from({ length: 5 }, (_, i) => entry(b, i)))),
+          batches.map((b) =>
+            rest(
+              "POST",
+              "/api/v1/mcp-servers/import",
+              Array.from({ length: 5 }, (_, i) => entry(b, i)),
+            ),
+          ),
         );
         answers.forEach((answer, k) => {
           expect(answer.status, JSON.stringify(answer.body)).toBe(200);

@@ -75,7 +75,12 @@ function env(objects: KubeObject[], w: Workload, name: string): string | undefin
 }
 
 /** The pods of a Service (Deployments whose template its selector matches) and the container port of a Service port. */
-function serviceTarget(objects: KubeObject[], host: string, defaultNamespace: string, port: number): { problems: string[]; deployments: string[]; containerPort?: number } {
+function serviceTarget(
+  objects: KubeObject[],
+  host: string,
+  defaultNamespace: string,
+  port: number,
+): { problems: string[]; deployments: string[]; containerPort?: number } {
   const labels = host.split(".");
   const [name, namespace = defaultNamespace] = labels;
   const qualified = labels.length === 1 || (labels[2] === "svc" && (labels.length === 3 || labels.slice(3).join(".") === "cluster.local"));
@@ -89,10 +94,15 @@ function serviceTarget(objects: KubeObject[], host: string, defaultNamespace: st
   const backing = ofKind(objects, "Deployment").filter(
     (d) => spec.selector !== undefined && d.metadata.namespace === namespace && selects({ matchLabels: spec.selector }, podTemplate(d).metadata.labels),
   );
-  if (backing.length !== 1) return { problems: [`Service ${namespace}/${name} selects ${backing.length} Deployments`], deployments: backing.map((d) => d.metadata.name) };
+  if (backing.length !== 1)
+    return { problems: [`Service ${namespace}/${name} selects ${backing.length} Deployments`], deployments: backing.map((d) => d.metadata.name) };
   const container = podTemplate(backing[0]!).spec.containers[0]!;
   const target = containerPort(container, servicePort.targetPort ?? servicePort.port);
-  if (target === undefined) return { problems: [`Service port ${port} targets ${servicePort.targetPort}, which ${backing[0]!.metadata.name} does not expose`], deployments: [backing[0]!.metadata.name] };
+  if (target === undefined)
+    return {
+      problems: [`Service port ${port} targets ${servicePort.targetPort}, which ${backing[0]!.metadata.name} does not expose`],
+      deployments: [backing[0]!.metadata.name],
+    };
   return { problems: [], deployments: [backing[0]!.metadata.name], containerPort: target };
 }
 
@@ -110,13 +120,15 @@ function feedUrlProblems(objects: KubeObject[]): string[] {
   if (url.pathname !== FEED_PATH) problems.push(`the feed URL's path is ${url.pathname}, not ${FEED_PATH}`);
   const target = serviceTarget(objects, url.hostname, obot.namespace, Number(url.port || (url.protocol === "https:" ? 443 : 80)));
   problems.push(...target.problems);
-  if (target.deployments.length === 1 && target.deployments[0] !== CONTROL_PLANE.name) problems.push(`the feed URL reaches ${target.deployments[0]}, not the control plane`);
+  if (target.deployments.length === 1 && target.deployments[0] !== CONTROL_PLANE.name)
+    problems.push(`the feed URL reaches ${target.deployments[0]}, not the control plane`);
   const internalPort = Number(env(objects, controlPlane, "OPENCRANE_INTERNAL_PORT") ?? 3001);
   if (target.containerPort !== undefined && target.containerPort !== internalPort) {
     problems.push(`the feed URL reaches container port ${target.containerPort}, not the feeds port ${internalPort} (OPENCRANE_INTERNAL_PORT)`);
   }
   const intended = env(objects, controlPlane, "OPENCRANE_OBOT_FEED_URL");
-  if (intended !== feedUrl) problems.push(`the control plane's OPENCRANE_OBOT_FEED_URL (${intended}) differs from Obot's (${feedUrl}): drift repair would rewrite it`);
+  if (intended !== feedUrl)
+    problems.push(`the control plane's OPENCRANE_OBOT_FEED_URL (${intended}) differs from Obot's (${feedUrl}): drift repair would rewrite it`);
   return problems;
 }
 
@@ -132,13 +144,15 @@ function obotLinkProblems(objects: KubeObject[]): string[] {
     const target = serviceTarget(objects, url.hostname, controlPlane.namespace, Number(url.port || 80));
     problems.push(...target.problems);
     if (target.deployments[0] !== OBOT.name) problems.push(`OPENCRANE_OBOT_URL reaches ${target.deployments.join(", ") || "nothing"}, not Obot`);
-    if (target.containerPort !== undefined && target.containerPort !== 8080) problems.push(`OPENCRANE_OBOT_URL reaches Obot's port ${target.containerPort}, not 8080`);
+    if (target.containerPort !== undefined && target.containerPort !== 8080)
+      problems.push(`OPENCRANE_OBOT_URL reaches Obot's port ${target.containerPort}, not 8080`);
   }
   const deployment = env(objects, controlPlane, "OPENCRANE_OBOT_DEPLOYMENT");
   if (deployment !== `${obot.namespace}/${OBOT.name}`) problems.push(`OPENCRANE_OBOT_DEPLOYMENT is ${deployment}, not ${obot.namespace}/${OBOT.name}`);
 
   const account = controlPlane.template.spec.serviceAccountName;
-  if (!account || !find(objects, "ServiceAccount", account, controlPlane.namespace)) problems.push(`the control plane's ServiceAccount ${account} is not in the render`);
+  if (!account || !find(objects, "ServiceAccount", account, controlPlane.namespace))
+    problems.push(`the control plane's ServiceAccount ${account} is not in the render`);
   const boundTo = (binding: KubeObject) =>
     ((binding.subjects as { kind: string; name: string; namespace?: string }[]) ?? []).some(
       (s) => s.kind === "ServiceAccount" && s.name === account && (s.namespace ?? binding.metadata.namespace) === controlPlane.namespace,
@@ -170,7 +184,8 @@ function obotLinkProblems(objects: KubeObject[]): string[] {
 function obotProblems(objects: KubeObject[]): string[] {
   const obot = workload(objects, OBOT);
   const problems: string[] = [];
-  if (!/^ghcr\.io\/obot-platform\/obot:v?\d+\.\d+\.\d+$/.test(obot.container.image)) problems.push(`Obot's image ${obot.container.image} is not a pinned ghcr.io/obot-platform/obot release`);
+  if (!/^ghcr\.io\/obot-platform\/obot:v?\d+\.\d+\.\d+$/.test(obot.container.image))
+    problems.push(`Obot's image ${obot.container.image} is not a pinned ghcr.io/obot-platform/obot release`);
   if ((obot.deployment.spec as { replicas?: number }).replicas !== 1) problems.push("Obot runs with other than 1 replica");
   if (containerPort(obot.container, 8080) === undefined) problems.push("Obot does not expose 8080");
   const intended: Record<string, string> = {
@@ -203,7 +218,8 @@ function selectorProblems(objects: KubeObject[]): string[] {
   }
   for (const deployment of ofKind(objects, "Deployment")) {
     const spec = deployment.spec as { selector: { matchLabels?: Record<string, string> } };
-    if (!selects(spec.selector, podTemplate(deployment).metadata.labels)) problems.push(`Deployment ${deployment.metadata.name}'s selector does not match its own pods`);
+    if (!selects(spec.selector, podTemplate(deployment).metadata.labels))
+      problems.push(`Deployment ${deployment.metadata.name}'s selector does not match its own pods`);
   }
   const pdbs = ofKind(objects, "PodDisruptionBudget");
   const controlPlane = workload(objects, CONTROL_PLANE);
@@ -271,7 +287,8 @@ async function probeProblems(objects: KubeObject[]): Promise<string[]> {
     if (port === mainPort) {
       // The main port is Next.js: the route must exist as an App Router route handler with GET.
       const route = path.join(REPO_ROOT, "src", "app", ...probe.path.split("/").filter(Boolean), "route.ts");
-      if (!fs.existsSync(route) || !/export\s+(async\s+)?function\s+GET\b/.test(fs.readFileSync(route, "utf8"))) problems.push(`${kind}: no GET route handler for ${probe.path}`);
+      if (!fs.existsSync(route) || !/export\s+(async\s+)?function\s+GET\b/.test(fs.readFileSync(route, "utf8")))
+        problems.push(`${kind}: no GET route handler for ${probe.path}`);
     } else if (port === internalPort) {
       // The internal port's router, as it runs (a service stub: readyz answers 503 "not ready", never 404).
       const answer = await routeInternal({} as Services, { url: probe.path, method: "GET", headers: {} } as http.IncomingMessage);
@@ -302,7 +319,8 @@ function ingressProblems(objects: KubeObject[]): string[] {
         continue;
       }
       const target = serviceTarget(objects, service.metadata.name, service.metadata.namespace!, port.port);
-      if (target.containerPort !== consolePort) problems.push(`Ingress ${ingress.metadata.name} exposes container port ${target.containerPort}, not the console port ${consolePort}`);
+      if (target.containerPort !== consolePort)
+        problems.push(`Ingress ${ingress.metadata.name} exposes container port ${target.containerPort}, not the console port ${consolePort}`);
     }
   }
   return problems;
@@ -327,16 +345,36 @@ function podsOf(objects: KubeObject[]): Record<string, Pod> {
   return {
     obot: fromDeployment(OBOT, "Obot"),
     controlPlane: fromDeployment(CONTROL_PLANE, "another control-plane replica"),
-    tenant: { role: "a tenant pod", namespace: "tenant-acme", namespaceLabels: namespaceLabels("tenant-acme", { "opencrane.io/tenants": "true" }), labels: { app: "openclaw" } },
+    tenant: {
+      role: "a tenant pod",
+      namespace: "tenant-acme",
+      namespaceLabels: namespaceLabels("tenant-acme", { "opencrane.io/tenants": "true" }),
+      labels: { app: "openclaw" },
+    },
     operator: {
       role: "the operator",
       namespace: "opencrane-system",
       namespaceLabels: namespaceLabels("opencrane-system", { "opencrane.io/operator": "true" }),
       labels: { "app.kubernetes.io/name": "opencrane-operator" },
     },
-    ingress: { role: "the ingress controller", namespace: INGRESS_NAMESPACE, namespaceLabels: namespaceLabels(INGRESS_NAMESPACE), labels: { "app.kubernetes.io/name": "ingress-nginx" } },
-    neighbour: { role: "another pod in the release namespace", namespace: opencrane, namespaceLabels: namespaceLabels(opencrane), labels: { app: "something-else" } },
-    mcpServer: { role: "an MCP server Obot started", namespace: "opencrane-mcp", namespaceLabels: namespaceLabels("opencrane-mcp"), labels: { app: "mcp-github" } },
+    ingress: {
+      role: "the ingress controller",
+      namespace: INGRESS_NAMESPACE,
+      namespaceLabels: namespaceLabels(INGRESS_NAMESPACE),
+      labels: { "app.kubernetes.io/name": "ingress-nginx" },
+    },
+    neighbour: {
+      role: "another pod in the release namespace",
+      namespace: opencrane,
+      namespaceLabels: namespaceLabels(opencrane),
+      labels: { app: "something-else" },
+    },
+    mcpServer: {
+      role: "an MCP server Obot started",
+      namespace: "opencrane-mcp",
+      namespaceLabels: namespaceLabels("opencrane-mcp"),
+      labels: { app: "mcp-github" },
+    },
     stranger: { role: "a pod in default", namespace: "default", namespaceLabels: namespaceLabels("default"), labels: { app: "web" } },
     fakeOperator: {
       role: "an operator-labelled pod outside the operator's namespace",
@@ -353,7 +391,12 @@ function networkProblems(objects: KubeObject[]): string[] {
   const controlPlane = workload(objects, CONTROL_PLANE);
   const obot = workload(objects, OBOT);
   const matrix: { target: Workload; port: number; what: string; allowed: string[] }[] = [
-    { target: controlPlane, port: Number(env(objects, controlPlane, "OPENCRANE_INTERNAL_PORT")), what: "the feeds port", allowed: ["obot", "tenant", "operator"] },
+    {
+      target: controlPlane,
+      port: Number(env(objects, controlPlane, "OPENCRANE_INTERNAL_PORT")),
+      what: "the feeds port",
+      allowed: ["obot", "tenant", "operator"],
+    },
     { target: controlPlane, port: Number(env(objects, controlPlane, "PORT")), what: "the console port", allowed: ["ingress"] },
     { target: obot, port: 8080, what: "Obot's 8080", allowed: ["tenant", "controlPlane", "operator"] },
   ];
@@ -400,8 +443,15 @@ function imageNodeProblems(dockerfile: string, lock: typeof LOCK): string[] {
 
 function runtimeStage(dockerfile: string) {
   const stage = dockerStages(dockerfile).at(-1)!;
-  const user = stage.lines.filter((l) => /^USER\s/i.test(l)).at(-1)?.split(/\s+/)[1];
-  const workdir = stage.lines.filter((l) => /^WORKDIR\s/i.test(l)).at(-1)?.split(/\s+/)[1] ?? "/";
+  const user = stage.lines
+    .filter((l) => /^USER\s/i.test(l))
+    .at(-1)
+    ?.split(/\s+/)[1];
+  const workdir =
+    stage.lines
+      .filter((l) => /^WORKDIR\s/i.test(l))
+      .at(-1)
+      ?.split(/\s+/)[1] ?? "/";
   return { stage, user, workdir };
 }
 
@@ -459,7 +509,18 @@ for (const [label, dir] of Object.entries(RENDERS)) {
 
     it("renders the control plane, Obot, RBAC, PDB and NetworkPolicies", () => {
       const kinds = new Set(objects.map((o) => o.kind));
-      for (const kind of ["Namespace", "ServiceAccount", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "NetworkPolicy"]) {
+      for (const kind of [
+        "Namespace",
+        "ServiceAccount",
+        "ClusterRoleBinding",
+        "Role",
+        "RoleBinding",
+        "ConfigMap",
+        "Service",
+        "Deployment",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+      ]) {
         expect(kinds, kind).toContain(kind);
       }
       expect(ofKind(objects, "Secret"), "Secrets are created by the installer, never committed").toEqual([]);
@@ -547,22 +608,50 @@ for (const [label, dir] of Object.entries(RENDERS)) {
         else w.container.env!.push({ name, value });
       };
       // The feed URL on the console port, or to a Service that is not there.
-      expect(feedUrlProblems(edit(copy(), OBOT, (w) => setEnv(w, "OBOT_SERVER_DEFAULT_MCPCATALOG_PATH", `http://opencrane-control-plane.opencrane.svc:3000${FEED_PATH}`))).join()).toMatch(/not the feeds port/);
-      expect(feedUrlProblems(edit(copy(), OBOT, (w) => setEnv(w, "OBOT_SERVER_DEFAULT_MCPCATALOG_PATH", `http://control-plane.opencrane.svc:3001${FEED_PATH}`))).join()).toMatch(/no Service/);
-      expect(obotLinkProblems(edit(copy(), CONTROL_PLANE, (w) => setEnv(w, "OPENCRANE_OBOT_DEPLOYMENT", "obot/obot"))).join()).toMatch(/OPENCRANE_OBOT_DEPLOYMENT/);
-      // A writable root file system, a root user, a missing /tmp.
-      expect(hardeningProblems(edit(copy(), CONTROL_PLANE, (w) => (w.container.securityContext!.readOnlyRootFilesystem = false)), imageUid, writableDirs(DOCKERFILE))).toContain(
-        "readOnlyRootFilesystem is not true",
-      );
-      expect(hardeningProblems(edit(copy(), CONTROL_PLANE, (w) => (w.template.spec.securityContext!.runAsUser = 0)), imageUid, writableDirs(DOCKERFILE)).join()).toMatch(/runAsUser is 0/);
       expect(
-        hardeningProblems(edit(copy(), CONTROL_PLANE, (w) => (w.container.volumeMounts = w.container.volumeMounts!.filter((m) => m.mountPath !== "/tmp"))), imageUid, writableDirs(DOCKERFILE)).join(),
+        feedUrlProblems(
+          edit(copy(), OBOT, (w) => setEnv(w, "OBOT_SERVER_DEFAULT_MCPCATALOG_PATH", `http://opencrane-control-plane.opencrane.svc:3000${FEED_PATH}`)),
+        ).join(),
+      ).toMatch(/not the feeds port/);
+      expect(
+        feedUrlProblems(
+          edit(copy(), OBOT, (w) => setEnv(w, "OBOT_SERVER_DEFAULT_MCPCATALOG_PATH", `http://control-plane.opencrane.svc:3001${FEED_PATH}`)),
+        ).join(),
+      ).toMatch(/no Service/);
+      expect(obotLinkProblems(edit(copy(), CONTROL_PLANE, (w) => setEnv(w, "OPENCRANE_OBOT_DEPLOYMENT", "obot/obot"))).join()).toMatch(
+        /OPENCRANE_OBOT_DEPLOYMENT/,
+      );
+      // A writable root file system, a root user, a missing /tmp.
+      expect(
+        hardeningProblems(
+          edit(copy(), CONTROL_PLANE, (w) => (w.container.securityContext!.readOnlyRootFilesystem = false)),
+          imageUid,
+          writableDirs(DOCKERFILE),
+        ),
+      ).toContain("readOnlyRootFilesystem is not true");
+      expect(
+        hardeningProblems(
+          edit(copy(), CONTROL_PLANE, (w) => (w.template.spec.securityContext!.runAsUser = 0)),
+          imageUid,
+          writableDirs(DOCKERFILE),
+        ).join(),
+      ).toMatch(/runAsUser is 0/);
+      expect(
+        hardeningProblems(
+          edit(copy(), CONTROL_PLANE, (w) => (w.container.volumeMounts = w.container.volumeMounts!.filter((m) => m.mountPath !== "/tmp"))),
+          imageUid,
+          writableDirs(DOCKERFILE),
+        ).join(),
       ).toMatch(/\/tmp must be writable/);
       // A probe on a path nobody serves, or on a port nobody listens on.
-      expect((await probeProblems(edit(copy(), CONTROL_PLANE, (w) => (w.container.readinessProbe!.httpGet!.path = "/api/ready")))).join()).toMatch(/asks \/api\/ready,/);
+      expect((await probeProblems(edit(copy(), CONTROL_PLANE, (w) => (w.container.readinessProbe!.httpGet!.path = "/api/ready")))).join()).toMatch(
+        /asks \/api\/ready,/,
+      );
       expect((await probeProblems(edit(copy(), CONTROL_PLANE, (w) => (w.container.livenessProbe!.httpGet!.port = 8080)))).join()).toMatch(/does not listen/);
       // A Service or PDB that selects the wrong pods.
-      const relabelled = edit(copy(), OBOT, (w) => Object.assign(w.template.metadata.labels!, { "app.kubernetes.io/name": "opencrane-control-plane", "app.kubernetes.io/component": "control-plane" }));
+      const relabelled = edit(copy(), OBOT, (w) =>
+        Object.assign(w.template.metadata.labels!, { "app.kubernetes.io/name": "opencrane-control-plane", "app.kubernetes.io/component": "control-plane" }),
+      );
       expect(selectorProblems(relabelled).join()).toMatch(/selects \[obot,opencrane-control-plane\]|also selects obot/);
       // A NetworkPolicy rule that admits everyone to the feeds port, or a tenant label lost.
       const open = copy();

@@ -94,7 +94,10 @@ describe.skipIf(!TEST_DATABASE_URL)("ingestion across processes (needs TEST_DATA
     const { run: again, refusals, afterMs } = await syncWhenRecovered(source.name, killedAt);
     expect(afterMs).toBeGreaterThanOrEqual(STALE_AFTER_MS - 2000);
     expect([...refusals].every((message) => message.includes("already queued or running"))).toBe(true);
-    expect(await getRun(services.db, source.name, run.id)).toMatchObject({ status: "failed", error: expect.stringContaining("interrupted: the process running it stopped") });
+    expect(await getRun(services.db, source.name, run.id)).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("interrupted: the process running it stopped"),
+    });
     const [servers] = await services.db.select({ n: count() }).from(mcpServers);
     const [items] = await services.db.select({ n: count() }).from(sourceItems);
     expect([Number(servers!.n), Number(items!.n)]).toEqual([0, 0]);
@@ -106,7 +109,9 @@ describe.skipIf(!TEST_DATABASE_URL)("ingestion across processes (needs TEST_DATA
 
   it("a frozen worker's run is reported as being recovered, and recovered once its process is gone", { timeout: 120_000 }, async () => {
     const source = await createSource(services.db, ALICE, sourceCreateInput.parse({ name: "frozen", kind: "manual-upload" }), { approved: true });
-    const run = await queueRun(services.db, ALICE, source.name, "upload", { documents: documents.map((d) => ({ ...d, entryKey: `frozen-${d.entryKey}`, name: `Frozen ${d.name}` })) });
+    const run = await queueRun(services.db, ALICE, source.name, "upload", {
+      documents: documents.map((d) => ({ ...d, entryKey: `frozen-${d.entryKey}`, name: `Frozen ${d.name}` })),
+    });
     const worker = child(["run", url, run.id]);
     await worker.waitFor("INSIDE_REGISTER");
     // Stopped, not dead: its connection stays open and keeps the run's row locked.
@@ -125,7 +130,12 @@ describe.skipIf(!TEST_DATABASE_URL)("ingestion across processes (needs TEST_DATA
   });
 
   it("two processes asking to sync one source at the same moment get exactly one run", { timeout: 60_000 }, async () => {
-    const source = await createSource(services.db, ALICE, sourceCreateInput.parse({ name: "contended", kind: "mcp-registry", url: "https://registry.example" }), { approved: true });
+    const source = await createSource(
+      services.db,
+      ALICE,
+      sourceCreateInput.parse({ name: "contended", kind: "mcp-registry", url: "https://registry.example" }),
+      { approved: true },
+    );
     const startAt = String(Date.now() + 3000);
     const [a, b] = [child(["queue", url, source.name, startAt]), child(["queue", url, source.name, startAt])];
     await Promise.all([a.exited, b.exited]);
@@ -136,4 +146,3 @@ describe.skipIf(!TEST_DATABASE_URL)("ingestion across processes (needs TEST_DATA
     expect(runs).toHaveLength(1);
   });
 });
-

@@ -48,11 +48,11 @@ describeEachDatabase("Obot link", (database) => {
 
   beforeEach(async () => {
     obot = await new FakeObot({ defaultCatalogPath: feedUrl, staticSources: { [OTHER]: "[]" } }).start();
-    services = await startServices(
-      { ...TEST_CONFIG, obotRegistryToken: TOKEN, obot: { url: obot.url, feedUrl, ensureMs: 60_000 } },
-      database(),
-      { migrate: false, background: false, obotLink: { debounceMs: 300, maxWaitMs: 10_000, retryBaseMs: 100, syncPollMs: 50, log: () => undefined } },
-    );
+    services = await startServices({ ...TEST_CONFIG, obotRegistryToken: TOKEN, obot: { url: obot.url, feedUrl, ensureMs: 60_000 } }, database(), {
+      migrate: false,
+      background: false,
+      obotLink: { debounceMs: 300, maxWaitMs: 10_000, retryBaseMs: 100, syncPollMs: 50, log: () => undefined },
+    });
     call = restClient(services);
     n += 1;
   });
@@ -115,9 +115,16 @@ describeEachDatabase("Obot link", (database) => {
     const rest = await call("GET", "/api/v1/obot");
     expect(rest.status).toBe(200);
     expect(Object.keys(rest.body)).toEqual(["link", "servers", "drift"]);
-    expect(Object.keys(rest.body.link).sort()).toEqual(
-      ["feedUrl", "isSyncing", "lastEnsuredAt", "lastRefreshRequestedAt", "lastSynced", "state", "syncError", "url"],
-    );
+    expect(Object.keys(rest.body.link).sort()).toEqual([
+      "feedUrl",
+      "isSyncing",
+      "lastEnsuredAt",
+      "lastRefreshRequestedAt",
+      "lastSynced",
+      "state",
+      "syncError",
+      "url",
+    ]);
     expect(rest.body.link).toMatchObject({ url: obot.url, feedUrl, state: "ok", isSyncing: false, syncError: null });
     expect(Date.parse(rest.body.link.lastSynced)).toBeGreaterThan(Date.now() - 60_000);
     expect(rest.body.servers).toContainEqual({ name, state: "in-obot" });
@@ -146,7 +153,10 @@ describeEachDatabase("Obot link", (database) => {
       await call("POST", `/api/v1/mcp-servers/${name}/publish`);
     }
     await until("Obot holds all 50", () => [...obot.entries.values()].filter((e) => String(e.manifest.entryKey).startsWith(`burst-${n}-`)).length === 50);
-    await until("all read back", () => services.obotLink!.view().servers.filter((s) => s.name.startsWith(`burst-${n}-`) && s.state === "in-obot").length === 50);
+    await until(
+      "all read back",
+      () => services.obotLink!.view().servers.filter((s) => s.name.startsWith(`burst-${n}-`) && s.state === "in-obot").length === 50,
+    );
     // The last write's snapshot always schedules a refresh (after the 300 ms quiet period); a sync
     // that a refresh from before the burst started may already have read the whole burst, so the
     // entries can arrive before that refresh does: wait for it, then for one more quiet period.
@@ -161,14 +171,19 @@ describeEachDatabase("Obot link", (database) => {
   it("Obot unreachable is a state with its reason, and the link recovers by itself", async () => {
     obot.down = true;
     services.obotLink!.start();
-    await until("unreachable", () => services.obotLink!.view().link.lastEnsuredAt === null && services.obotLink!.view().link.syncError?.startsWith("Obot unreachable") === true);
+    await until(
+      "unreachable",
+      () => services.obotLink!.view().link.lastEnsuredAt === null && services.obotLink!.view().link.syncError?.startsWith("Obot unreachable") === true,
+    );
     expect(services.obotLink!.view().link.state).toBe("unreachable");
     const name = `late-${n}`;
     await call("POST", "/api/v1/mcp-servers", server(name));
     await call("POST", `/api/v1/mcp-servers/${name}/publish`);
     obot.down = false;
     await until("ok again", () => services.obotLink!.view().link.state === "ok");
-    await until("the change made while Obot was down reaches it", () => services.obotLink!.view().servers.some((s) => s.name === name && s.state === "in-obot"));
+    await until("the change made while Obot was down reaches it", () =>
+      services.obotLink!.view().servers.some((s) => s.name === name && s.state === "in-obot"),
+    );
   });
 
   it("a failed fetch keeps Obot's entries and the link shows Obot's error for the server", async () => {

@@ -75,7 +75,9 @@ for (const corpus of corpora) {
 
     it.runIf(corpus.dir.startsWith(FIXTURES))("says in the import's warnings what it normalized", () => {
       const of = (name: string) => warnings.find((w) => w.name === name)?.messages ?? [];
-      expect(of("acme-status")).toContain("remoteConfig.URLTemplate: read as 'urlTemplate' (Obot matches field names case-insensitively); served as 'urlTemplate'");
+      expect(of("acme-status")).toContain(
+        "remoteConfig.URLTemplate: read as 'urlTemplate' (Obot matches field names case-insensitively); served as 'urlTemplate'",
+      );
       expect(of("acme-queue")).toContain('containerizedConfig.args[1]: the number 9090 is read as the string "9090" (as Obot reads it)');
       expect(of("acme-warehouse")).toContain("toolPreview[0].params: empty (null); read as none");
     });

@@ -51,7 +51,9 @@ describe("the OpenAPI document", () => {
   });
 
   it("describes every registered route, and nothing else", () => {
-    const documented = documentedOperations(document()).map((o) => `${o.method} ${o.path}`).sort();
+    const documented = documentedOperations(document())
+      .map((o) => `${o.method} ${o.path}`)
+      .sort();
     const registered = documentedRoutes.map((r) => `${r.method} ${r.path}`).sort();
     expect(documented).toEqual(registered);
     expect(new Set(documentedRoutes.map(operationIdOf)).size).toBe(documentedRoutes.length);
@@ -99,7 +101,13 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
         validate = ajv.compile(schema);
         validators.set(key, validate);
       }
-      const bodies = type === "application/x-ndjson" ? String(res.body).trim().split("\n").map((l) => JSON.parse(l)) : [res.body];
+      const bodies =
+        type === "application/x-ndjson"
+          ? String(res.body)
+              .trim()
+              .split("\n")
+              .map((l) => JSON.parse(l))
+          : [res.body];
       for (const body of bodies) {
         const ok = validate(body);
         expect(ok ? [] : validate.errors, `${method} ${template} ${res.status}: ${JSON.stringify(body).slice(0, 400)}`).toEqual([]);

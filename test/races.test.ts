@@ -20,7 +20,10 @@ describeEachDatabase("Changes racing a delete", (database, kind) => {
     const error = await db
       .insert(groupMembers)
       .values({ groupName: "fk-net", tenantName: "vanished" })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     const mapped = userMistakeOf(error);
     expect(mapped).toBeInstanceOf(DomainError);
     expect(mapped).toMatchObject({ code: "VALIDATION_FAILED", message: "tenant 'vanished' does not exist (it was deleted while this change was being made)" });
@@ -44,8 +47,14 @@ describeEachDatabase("Changes racing a delete", (database, kind) => {
     });
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const update = updateGroup(db, BOB, "racing", groupUpdateInput.parse({ members: ["keeper", "doomed"] })).then(() => null, (e: unknown) => e);
-      const grant = createGrant(db, BOB, grantCreateInput.parse({ subject: { type: "tenant", name: "doomed-too" }, servers: "*", access: "allow" })).then(() => null, (e: unknown) => e);
+      const update = updateGroup(db, BOB, "racing", groupUpdateInput.parse({ members: ["keeper", "doomed"] })).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const grant = createGrant(db, BOB, grantCreateInput.parse({ subject: { type: "tenant", name: "doomed-too" }, servers: "*", access: "allow" })).then(
+        () => null,
+        (e: unknown) => e,
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       commit();
       await deleting;

@@ -13,8 +13,8 @@ export default function RootError({ error, retry }: { error: unknown; retry: () 
       <p className="text-sm font-semibold text-indigo-700">OpenCrane</p>
       <h1 className="mt-2 text-xl font-semibold text-slate-900">The console is not available yet</h1>
       <p className="mt-2 text-sm text-slate-600">
-        If the control plane has just started, it may still be opening its database: try again in a few seconds. If it keeps
-        failing, the server log has the details.
+        If the control plane has just started, it may still be opening its database: try again in a few seconds. If it keeps failing, the server log has the
+        details.
       </p>
       {digest && <p className="mt-2 font-mono text-xs text-slate-400">Reference: {digest}</p>}
       <button

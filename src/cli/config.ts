@@ -41,11 +41,7 @@ export function normalizeUrl(raw: string): string {
  * Flags win over the environment, which wins over the login file. The stored token is only sent to
  * the URL it was stored for: `--url` pointing elsewhere must not leak it to another server.
  */
-export function resolveConnection(
-  flags: { url?: string; token?: string },
-  env: Env,
-  stored: StoredLogin | null,
-): Connection {
+export function resolveConnection(flags: { url?: string; token?: string }, env: Env, stored: StoredLogin | null): Connection {
   const rawUrl = flags.url ?? env.OPENCRANE_URL ?? stored?.url;
   if (!rawUrl) {
     throw new CliError("no control plane URL: run `oc login --url URL`, or pass --url or set OPENCRANE_URL", EXIT.usage);

@@ -3,14 +3,21 @@ import { ApiError, ConnectionError, EXIT, formatError, splitFieldErrors } from "
 
 describe("server errors", () => {
   it("shows a validation failure as its lead sentence and one line per field", () => {
-    const details = { fieldErrors: { url: ["a registry source needs the registry's https:// base URL"], "runtime.port": ["must be at most 65535"] }, formErrors: [] };
-    const error = ApiError.fromResponse(422, {
-      error: {
-        code: "VALIDATION_FAILED",
-        message: "cannot create source: url: a registry source needs the registry's https:// base URL; runtime.port: must be at most 65535",
-        details,
+    const details = {
+      fieldErrors: { url: ["a registry source needs the registry's https:// base URL"], "runtime.port": ["must be at most 65535"] },
+      formErrors: [],
+    };
+    const error = ApiError.fromResponse(
+      422,
+      {
+        error: {
+          code: "VALIDATION_FAILED",
+          message: "cannot create source: url: a registry source needs the registry's https:// base URL; runtime.port: must be at most 65535",
+          details,
+        },
       },
-    }, "Unprocessable Content");
+      "Unprocessable Content",
+    );
     expect(formatError(error)).toBe(
       "error: cannot create source\n  url: a registry source needs the registry's https:// base URL\n  runtime.port: must be at most 65535",
     );

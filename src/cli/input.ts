@@ -13,7 +13,13 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** Repeatable option taking comma-separated values too: `--member a,b --member c` → ["a", "b", "c"]. */
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(",").map((item) => item.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function parsePositiveInteger(what: string) {

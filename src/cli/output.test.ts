@@ -31,13 +31,16 @@ describe("tables for people", () => {
   });
 
   it("shows nothing as '-', lists comma-separated, objects as JSON, and keeps cells on one line", () => {
-    expect([null, undefined, "", [], ["a", "b"], { k: 1 }, "two\n lines", 3].map(cellText)).toEqual([
-      "-", "-", "-", "-", "a, b", '{"k":1}', "two lines", "3",
-    ]);
+    expect([null, undefined, "", [], ["a", "b"], { k: 1 }, "two\n lines", 3].map(cellText)).toEqual(["-", "-", "-", "-", "a, b", '{"k":1}', "two lines", "3"]);
   });
 
   it("aligns detail labels", () => {
-    expect(formatDetails([["Name", "github"], ["Display name", "GitHub"]])).toBe("Name:          github\nDisplay name:  GitHub");
+    expect(
+      formatDetails([
+        ["Name", "github"],
+        ["Display name", "GitHub"],
+      ]),
+    ).toBe("Name:          github\nDisplay name:  GitHub");
   });
 
   it("shortens API times to the second", () => {

@@ -36,7 +36,14 @@ export function formatTable<Row>(rows: readonly Row[], columns: readonly Column<
   const cells = rows.map((row) => columns.map((column) => truncate(cellText(column.value(row)), column.maxWidth)));
   const lines = [columns.map((column) => column.header), ...cells];
   const widths = columns.map((_, i) => Math.max(...lines.map((line) => line[i]!.length)));
-  return lines.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return lines
+    .map((line) =>
+      line
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** "Label:   value" lines for one object, labels aligned. */

@@ -38,8 +38,7 @@ function read(params: Params, key: string): string {
   return (Array.isArray(value) ? value[0] : value)?.trim() ?? "";
 }
 
-const oneOf = <T extends string>(value: string, allowed: readonly T[]): T | "" =>
-  (allowed as readonly string[]).includes(value) ? (value as T) : "";
+const oneOf = <T extends string>(value: string, allowed: readonly T[]): T | "" => ((allowed as readonly string[]).includes(value) ? (value as T) : "");
 
 export function defaultOrder(sort: SortField): "asc" | "desc" {
   return sort === "updatedAt" ? "desc" : "asc";

@@ -55,14 +55,21 @@ describe("mapping errors to fields", () => {
   });
 
   it("strips the input wrapper from server field errors", () => {
-    expect(withoutPrefix({ "grant.servers": ["bad"], "subject.name": ["no such group"] }, "grant")).toEqual({ servers: ["bad"], "subject.name": ["no such group"] });
+    expect(withoutPrefix({ "grant.servers": ["bad"], "subject.name": ["no such group"] }, "grant")).toEqual({
+      servers: ["bad"],
+      "subject.name": ["no such group"],
+    });
   });
 });
 
 describe("showServerErrors", () => {
   it("puts field errors next to their fields, focusing the first, with no summary", () => {
     const setError = vi.fn();
-    const summary = showServerErrors(setError, { message: "cannot create user: …", fieldErrors: { email: ["taken"], role: ["no such role"] }, formErrors: [] }, fieldsNamed(["email", "role"]));
+    const summary = showServerErrors(
+      setError,
+      { message: "cannot create user: …", fieldErrors: { email: ["taken"], role: ["no such role"] }, formErrors: [] },
+      fieldsNamed(["email", "role"]),
+    );
     expect(summary).toBeNull();
     expect(setError.mock.calls).toEqual([
       ["email", { type: "server", message: "taken" }, { shouldFocus: true }],

@@ -162,9 +162,7 @@ export function showServerErrors<V extends FieldValues>(
 ): string | null {
   const mapped = mapErrors(info.fieldErrors, info.formErrors, targetOf, options);
   const fields = Object.entries(mapped.fields);
-  fields.forEach(([field, message], index) =>
-    setError(field as Path<V>, { type: "server", message }, { shouldFocus: options.focus !== false && index === 0 }),
-  );
+  fields.forEach(([field, message], index) => setError(field as Path<V>, { type: "server", message }, { shouldFocus: options.focus !== false && index === 0 }));
   const summary = mapped.form.length > 0 ? mapped.form.join("\n") : fields.length === 0 ? info.message : null;
   if (summary !== null) setError(options.summaryField ?? (FORM_ERROR as Path<V>), { type: "server", message: summary });
   return summary;

@@ -20,24 +20,28 @@ describe("diffJson", () => {
   });
 
   it("shows one inserted array item as added, not every later item as changed", () => {
-    expect(diffJson({ categories: ["a", "b", "c"] }, { categories: ["a", "x", "b", "c"] })).toEqual([
-      { path: "categories[1]", kind: "added", after: "x" },
-    ]);
-    expect(diffJson({ categories: ["a", "b", "c"] }, { categories: ["a", "c"] })).toEqual([
-      { path: "categories[1]", kind: "removed", before: "b" },
-    ]);
+    expect(diffJson({ categories: ["a", "b", "c"] }, { categories: ["a", "x", "b", "c"] })).toEqual([{ path: "categories[1]", kind: "added", after: "x" }]);
+    expect(diffJson({ categories: ["a", "b", "c"] }, { categories: ["a", "c"] })).toEqual([{ path: "categories[1]", kind: "removed", before: "b" }]);
   });
 
   it("diffs a changed object inside an array field by field", () => {
-    const before = { env: [{ key: "A", required: true }, { key: "B", required: false }] };
-    const after = { env: [{ key: "A", required: true }, { key: "B", required: true }] };
+    const before = {
+      env: [
+        { key: "A", required: true },
+        { key: "B", required: false },
+      ],
+    };
+    const after = {
+      env: [
+        { key: "A", required: true },
+        { key: "B", required: true },
+      ],
+    };
     expect(diffJson(before, after)).toEqual([{ path: "env[1].required", kind: "changed", before: false, after: true }]);
   });
 
   it("reports a change of type as one change, not a walk into the new value", () => {
-    expect(diffJson({ runtime: null }, { runtime: { type: "npx" } })).toEqual([
-      { path: "runtime", kind: "changed", before: null, after: { type: "npx" } },
-    ]);
+    expect(diffJson({ runtime: null }, { runtime: { type: "npx" } })).toEqual([{ path: "runtime", kind: "changed", before: null, after: { type: "npx" } }]);
     expect(diffJson({ a: [1] }, { a: { 0: 1 } })).toEqual([{ path: "a", kind: "changed", before: [1], after: { 0: 1 } }]);
   });
 

@@ -128,6 +128,6 @@ function diffArrays(a: Json[], b: Json[], path: string, out: DiffEntry[]): void 
 
 /** A value as one line of JSON, shortened for table cells; the full text goes in a tooltip or <pre>. */
 export function previewJson(value: unknown, max = 200): string {
-  const text = value === undefined ? "" : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? "" : (JSON.stringify(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

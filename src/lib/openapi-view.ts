@@ -77,7 +77,9 @@ export function viewOf(schema: JsonSchema | boolean | undefined): SchemaView {
     const nonNull = options.filter((o) => o.type !== "null");
     if (nonNull.length === 1 && options.length === 2) {
       const inner = viewOf({ ...nonNull[0]!, description: nonNull[0]!.description ?? description });
-      return inner.kind === "scalar" ? { ...inner, type: `${inner.type} or null` } : { kind: "union", options: [inner, { kind: "scalar", type: "null", constraints: [] }], ...(description ? { description } : {}) };
+      return inner.kind === "scalar"
+        ? { ...inner, type: `${inner.type} or null` }
+        : { kind: "union", options: [inner, { kind: "scalar", type: "null", constraints: [] }], ...(description ? { description } : {}) };
     }
     return withDescription({ kind: "union", options: options.map(viewOf) });
   }
@@ -195,7 +197,7 @@ export function operationsByTag(doc: OpenApiDocumentLike): TagView[] {
           name: p.name,
           in: p.in,
           required: Boolean(p.required),
-          ...(p.description ?? p.schema?.description ? { description: p.description ?? p.schema?.description } : {}),
+          ...((p.description ?? p.schema?.description) ? { description: p.description ?? p.schema?.description } : {}),
           schema: viewOf(p.schema),
         })),
         ...(op.requestBody

@@ -48,7 +48,13 @@ describe("impact wording", () => {
 
 describe("label inputs", () => {
   it("turns editor rows into labels, skipping blank rows", () => {
-    expect(labelsOf([{ key: " team ", value: "payments" }, { key: "", value: "" }, { key: "tier", value: "gold" }])).toEqual({ team: "payments", tier: "gold" });
+    expect(
+      labelsOf([
+        { key: " team ", value: "payments" },
+        { key: "", value: "" },
+        { key: "tier", value: "gold" },
+      ]),
+    ).toEqual({ team: "payments", tier: "gold" });
   });
 
   it("parses a selector typed as key=value pairs and refuses anything else", () => {

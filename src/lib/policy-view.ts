@@ -17,8 +17,12 @@ const tenantCount = (n: number) => `${n} tenant${n === 1 ? "" : "s"}`;
  */
 export function impactLines(changes: readonly ImpactChange[]): { server: string; verb: "adds" | "removes"; tenants: readonly string[]; text: string }[] {
   return [
-    ...changes.filter((c) => c.gained.length > 0).map((c) => ({ server: c.server, verb: "adds" as const, tenants: c.gained, text: `adds ${c.server} to ${tenantCount(c.gained.length)}` })),
-    ...changes.filter((c) => c.lost.length > 0).map((c) => ({ server: c.server, verb: "removes" as const, tenants: c.lost, text: `removes ${c.server} from ${tenantCount(c.lost.length)}` })),
+    ...changes
+      .filter((c) => c.gained.length > 0)
+      .map((c) => ({ server: c.server, verb: "adds" as const, tenants: c.gained, text: `adds ${c.server} to ${tenantCount(c.gained.length)}` })),
+    ...changes
+      .filter((c) => c.lost.length > 0)
+      .map((c) => ({ server: c.server, verb: "removes" as const, tenants: c.lost, text: `removes ${c.server} from ${tenantCount(c.lost.length)}` })),
   ];
 }
 
@@ -80,7 +84,10 @@ export function parsePatternList(text: string): string[] {
  */
 export function globMatches(pattern: string, name: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === name;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`).test(name);
 }
 

@@ -210,9 +210,7 @@ const lines = (text: string) =>
 function hiddenRuntimeSettings(runtime: Runtime | null | undefined, type: RuntimeChoice): Record<string, unknown> {
   if (!runtime || runtime.type !== type) return {};
   const { staticOAuthRequired, egressDomains, denyAllEgress } = runtime as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries({ staticOAuthRequired, egressDomains, denyAllEgress }).filter(([, v]) => v !== undefined),
-  );
+  return Object.fromEntries(Object.entries({ staticOAuthRequired, egressDomains, denyAllEgress }).filter(([, v]) => v !== undefined));
 }
 
 function runtimeInputOf(values: ServerFormValues["runtime"], original?: McpServer): Record<string, unknown> | null {
@@ -362,11 +360,7 @@ export function errorTargetFor(path: string, message: string, values?: Pick<Serv
 }
 
 /** Server (or client) field errors keyed by input path, regrouped by form field. */
-export function mapFieldErrors(
-  fieldErrors: Record<string, string[]>,
-  formErrors: string[] = [],
-  values?: Pick<ServerFormValues, "runtime">,
-): MappedErrors {
+export function mapFieldErrors(fieldErrors: Record<string, string[]>, formErrors: string[] = [], values?: Pick<ServerFormValues, "runtime">): MappedErrors {
   return mapErrors(fieldErrors, formErrors, errorTargetFor, { values });
 }
 

@@ -1,13 +1,29 @@
 import { describe, expect, it } from "vitest";
 import type { Source } from "@/server/ingest/source-model";
-import { checkSourceForm, emptySourceFormValues, entitlementLine, parseEntitlementLine, sourceFieldErrors, sourceFormValuesOf, sourcePatchOf, type SourceFormValues } from "./source-form";
+import {
+  checkSourceForm,
+  emptySourceFormValues,
+  entitlementLine,
+  parseEntitlementLine,
+  sourceFieldErrors,
+  sourceFormValuesOf,
+  sourcePatchOf,
+  type SourceFormValues,
+} from "./source-form";
 
 const values = (over: Partial<SourceFormValues>): SourceFormValues => ({ ...emptySourceFormValues(), ...over });
 
 describe("checkSourceForm", () => {
   it("turns a git form into the create input", () => {
     const result = checkSourceForm(
-      values({ name: "acme", url: "https://git.example.com/acme/catalog.git", ref: "main", path: "servers", include: "acme-*\n\n", entitlements: "group:platform # all of it" }),
+      values({
+        name: "acme",
+        url: "https://git.example.com/acme/catalog.git",
+        ref: "main",
+        path: "servers",
+        include: "acme-*\n\n",
+        entitlements: "group:platform # all of it",
+      }),
     );
     expect(result).toEqual({
       ok: true,
@@ -35,7 +51,9 @@ describe("checkSourceForm", () => {
   });
 
   it("refuses an interval under five minutes", () => {
-    const result = checkSourceForm(values({ name: "a", kind: "mcp-registry", url: "https://registry.example.com", syncMode: "scheduled", intervalMinutes: "2" }));
+    const result = checkSourceForm(
+      values({ name: "a", kind: "mcp-registry", url: "https://registry.example.com", syncMode: "scheduled", intervalMinutes: "2" }),
+    );
     expect(result.ok ? null : result.errors.intervalMinutes).toMatch(/at least 5 minutes/);
   });
 

@@ -41,9 +41,13 @@ type Entitlement = Source["defaultEntitlements"][number];
 
 export function entitlementLine({ subject, note }: Entitlement): string {
   const text =
-    subject.type === "everyone" ? "everyone"
-    : subject.type === "selector" ? `labels:${Object.entries(subject.matchLabels).map(([k, v]) => `${k}=${v}`).join(",")}`
-    : `${subject.type}:${subject.name}`;
+    subject.type === "everyone"
+      ? "everyone"
+      : subject.type === "selector"
+        ? `labels:${Object.entries(subject.matchLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")}`
+        : `${subject.type}:${subject.name}`;
   return note ? `${text} # ${note}` : text;
 }
 
@@ -105,7 +109,9 @@ export function sourceInputOf(values: SourceFormValues): Record<string, unknown>
     include: lines(values.include),
     exclude: lines(values.exclude),
     syncMode: upload ? "manual" : values.syncMode,
-    ...(values.syncMode === "scheduled" && !upload ? { intervalMinutes: values.intervalMinutes.trim() === "" || Number.isNaN(interval) ? undefined : interval } : {}),
+    ...(values.syncMode === "scheduled" && !upload
+      ? { intervalMinutes: values.intervalMinutes.trim() === "" || Number.isNaN(interval) ? undefined : interval }
+      : {}),
     defaultEntitlements: lines(values.entitlements).map(parseEntitlementLine),
   };
 }

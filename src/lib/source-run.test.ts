@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { countsInBrief, intervalText, fieldChangesOf, findingsOf, outcomeLabel, outcomeTally, overallPercent, reconciliation, stageProgress, type RunCounts } from "./source-run";
+import {
+  countsInBrief,
+  intervalText,
+  fieldChangesOf,
+  findingsOf,
+  outcomeLabel,
+  outcomeTally,
+  overallPercent,
+  reconciliation,
+  stageProgress,
+  type RunCounts,
+} from "./source-run";
 
 const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
   fetched: 0,

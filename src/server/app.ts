@@ -26,10 +26,7 @@ async function startOnce(): Promise<Services> {
   const database = await openDatabase(config);
   try {
     const services = await startServices(config, database);
-    const message = firstStartMessage(
-      await prepareFirstAdmin(services.db, config),
-      config.auth.publicUrl ?? `http://localhost:${process.env.PORT ?? 3000}`,
-    );
+    const message = firstStartMessage(await prepareFirstAdmin(services.db, config), config.auth.publicUrl ?? `http://localhost:${process.env.PORT ?? 3000}`);
     if (message) log(message);
     const internal = config.internalListener;
     if (internal) {

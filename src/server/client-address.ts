@@ -93,7 +93,10 @@ function normalizeRange([ip, bits]: [ipaddr.IPv4 | ipaddr.IPv6, number]): [ipadd
 
 /** An address as ipaddr.js reads it (IPv4-mapped IPv6 as IPv4, zone dropped), or null. */
 function parsed(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  const bare = address.trim().replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  const bare = address
+    .trim()
+    .replace(/^\[|\]$/g, "")
+    .replace(/%.*$/, "");
   return ipaddr.isValid(bare) ? ipaddr.process(bare) : null;
 }
 
@@ -116,7 +119,10 @@ export function clientAddress(peer: string | undefined | null, forwardedFor: str
   if (!peerIp) return undefined;
   let client = peerIp.toString();
   if (!trusted.includes(client)) return client;
-  const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? "")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = parsed(hops[i]!);
     // A trusted proxy appends an address; anything else there is not one, so stop at the last good hop.

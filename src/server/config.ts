@@ -182,7 +182,10 @@ function obotLinkConfig(env: NodeJS.ProcessEnv): ObotLinkConfig | undefined {
   if (!url || !feedUrl) {
     throw new Error("the Obot link needs both OPENCRANE_OBOT_URL (Obot's base URL) and OPENCRANE_OBOT_FEED_URL (the feed URL as Obot reaches it)");
   }
-  for (const [name, value] of [["OPENCRANE_OBOT_URL", url], ["OPENCRANE_OBOT_FEED_URL", feedUrl]] as const) {
+  for (const [name, value] of [
+    ["OPENCRANE_OBOT_URL", url],
+    ["OPENCRANE_OBOT_FEED_URL", feedUrl],
+  ] as const) {
     let parsed: URL;
     try {
       parsed = new URL(value);
@@ -210,7 +213,8 @@ function obotDriftConfig(env: NodeJS.ProcessEnv): ObotDriftConfig | undefined {
   }
   const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(deployment);
   if (!match) throw new Error(`OPENCRANE_OBOT_DEPLOYMENT must be <namespace>/<name> (got '${deployment}')`);
-  if (!env.OPENCRANE_OBOT_FEED_URL) throw new Error("OPENCRANE_OBOT_DEPLOYMENT needs OPENCRANE_OBOT_FEED_URL: it is the intended OBOT_SERVER_DEFAULT_MCPCATALOG_PATH");
+  if (!env.OPENCRANE_OBOT_FEED_URL)
+    throw new Error("OPENCRANE_OBOT_DEPLOYMENT needs OPENCRANE_OBOT_FEED_URL: it is the intended OBOT_SERVER_DEFAULT_MCPCATALOG_PATH");
   return {
     namespace: match[1]!,
     name: match[3]!,
@@ -234,8 +238,7 @@ function trustedProxies(value: string | undefined): string[] {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
-    databaseConnectTimeoutMs:
-      positiveNumber(env.OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS, 2, "OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS") * 1000,
+    databaseConnectTimeoutMs: positiveNumber(env.OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS, 2, "OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS") * 1000,
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.OPENCRANE_DATA_DIR || ".data"),
     obotRegistryToken: env.OBOT_REGISTRY_TOKEN || undefined,
     registryNamespace: registryNamespace(env.OPENCRANE_REGISTRY_NAMESPACE),

@@ -71,10 +71,7 @@ export function fieldErrorsOf(error: z.ZodError): Required<Pick<FieldErrors, "fi
 
 /** "displayName: display name is required; runtime.port: port must be …" */
 export function summarize(details: Required<Pick<FieldErrors, "fieldErrors" | "formErrors">>): string {
-  const parts = [
-    ...details.formErrors,
-    ...Object.entries(details.fieldErrors).map(([path, messages]) => `${path}: ${messages.join(", ")}`),
-  ];
+  const parts = [...details.formErrors, ...Object.entries(details.fieldErrors).map(([path, messages]) => `${path}: ${messages.join(", ")}`)];
   return parts.join("; ");
 }
 
@@ -112,7 +109,10 @@ function driverField(error: unknown, field: "detail"): string | undefined {
   return undefined;
 }
 
-const REFERENCED = { tenants: "tenant", groups: "group", mcp_servers: "server", third_party_sources: "source", users: "user", ingestion_runs: "run" } as Record<string, string>;
+const REFERENCED = { tenants: "tenant", groups: "group", mcp_servers: "server", third_party_sources: "source", users: "user", ingestion_runs: "run" } as Record<
+  string,
+  string
+>;
 
 /**
  * A foreign key refused a reference to a row that is gone: something the request named (a

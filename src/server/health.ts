@@ -20,8 +20,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Ready when the database answers and a catalog snapshot is being served. */
 export async function readyz(services: Services | null, startupError: string | null): Promise<Response> {
-  const notReady = (reason: string) =>
-    Response.json({ status: "not-ready", reason }, { status: 503, headers: { "Cache-Control": "no-store" } });
+  const notReady = (reason: string) => Response.json({ status: "not-ready", reason }, { status: 503, headers: { "Cache-Control": "no-store" } });
   if (!services) return notReady(startupError ? `starting: ${startupError}` : "starting");
   try {
     await withTimeout(services.database.answers(), 2000);

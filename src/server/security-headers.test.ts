@@ -38,12 +38,17 @@ describe("which requests get the page headers", () => {
     expect(await matches(url)).toBe(true);
   });
 
-  it.each(["/api", "/api/v1/mcp-servers", "/api/trpc/catalog.list", "/api/internal/obot-registry", "/_next/static/chunks/main.js", "/_next/image", "/favicon.svg"])(
-    "leaves %s to the API's own headers (or serves it as a static file)",
-    async (url) => {
-      expect(await matches(url)).toBe(false);
-    },
-  );
+  it.each([
+    "/api",
+    "/api/v1/mcp-servers",
+    "/api/trpc/catalog.list",
+    "/api/internal/obot-registry",
+    "/_next/static/chunks/main.js",
+    "/_next/image",
+    "/favicon.svg",
+  ])("leaves %s to the API's own headers (or serves it as a static file)", async (url) => {
+    expect(await matches(url)).toBe(false);
+  });
 
   it("skips prefetches, which render nothing with a nonce", async () => {
     expect(await matches("/servers", { "next-router-prefetch": "1" })).toBe(false);

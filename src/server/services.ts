@@ -93,11 +93,7 @@ export async function startServices(config: Config, database: Database, options:
   }
 
   const ingestionDeps: PipelineDeps = { allow: new AllowList(config.ingest.fetchAllowHosts), denylist: config.ingest.denylistedNamespaces };
-  const ingestion = new IngestionWorker(
-    db,
-    ingestionDeps,
-    { soleProcess: database.kind === "pglite", log: (m) => console.log(`[opencrane] ${m}`) },
-  );
+  const ingestion = new IngestionWorker(db, ingestionDeps, { soleProcess: database.kind === "pglite", log: (m) => console.log(`[opencrane] ${m}`) });
   if (background) await ingestion.start();
 
   let unlisten: (() => Promise<void>) | null = null;

@@ -28,14 +28,17 @@ describe.skipIf(!ownPostgresAvailable())("a replica while its database is down",
   const tokens: Record<"seen" | "unseen" | "revoked", string> = { seen: "", unseen: "", revoked: "" };
 
   const contract = (token: string) => timed(`${replica.internal}/api/internal/contract/team-a`, { headers: { authorization: `Bearer ${token}` } });
-  const createServer = (name: string) =>
-    postJson(`${replica.api}/api/v1/mcp-servers`, { name, displayName: name, endpoint: `https://${name}.example/mcp` });
+  const createServer = (name: string) => postJson(`${replica.api}/api/v1/mcp-servers`, { name, displayName: name, endpoint: `https://${name}.example/mcp` });
 
   beforeAll(async () => {
     pg = await OwnPostgres.create();
-    replica = await startReplica(pg.url(), { tenantAuth: { ...TEST_CONFIG.tenantAuth, outageGraceMs: GRACE_MS } }, {
-      tenantAuthClock: () => Date.now() + skewMs,
-    });
+    replica = await startReplica(
+      pg.url(),
+      { tenantAuth: { ...TEST_CONFIG.tenantAuth, outageGraceMs: GRACE_MS } },
+      {
+        tenantAuthClock: () => Date.now() + skewMs,
+      },
+    );
     expect((await createServer("github")).status).toBe(201);
     expect((await postJson(`${replica.api}/api/v1/mcp-servers/github/publish`, {})).status).toBe(200);
     expect((await postJson(`${replica.api}/api/v1/tenants`, { name: "team-a", mcpPolicy: { allow: ["github"] } })).status).toBe(201);

@@ -71,7 +71,10 @@ describe.skipIf(!ownPostgresAvailable())("two replicas after a database outage",
 
   it("passes a change made through one replica to the other through NOTIFY again", async () => {
     await eventually(
-      async () => ((await postJson(`${a.api}/api/v1/mcp-servers`, { name: "after", displayName: "After", endpoint: "https://after.example/mcp" })).status === 201 ? true : undefined),
+      async () =>
+        (await postJson(`${a.api}/api/v1/mcp-servers`, { name: "after", displayName: "After", endpoint: "https://after.example/mcp" })).status === 201
+          ? true
+          : undefined,
       PROMPT_MS,
       "replica A accepts a write",
     );

@@ -34,7 +34,10 @@ class StatusError extends Error {
 function pointer(path: string): string[] {
   if (path === "") return [];
   if (!path.startsWith("/")) throw new StatusError(422, "Invalid", `invalid JSON pointer ${path}`);
-  return path.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return path
+    .slice(1)
+    .split("/")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function parentOf(doc: Json, tokens: string[], path: string): { parent: Json; key: string } {
@@ -70,11 +73,13 @@ export function applyJsonPatch(doc: Json, ops: PatchOp[]): Json {
         } else parent[key] = structuredClone(op.value);
         break;
       case "replace":
-        if (isArray ? !(Number(key) < parent.length) : !(key in parent)) throw new StatusError(422, "Invalid", `replace operation does not apply: doc is missing key: ${op.path}`);
+        if (isArray ? !(Number(key) < parent.length) : !(key in parent))
+          throw new StatusError(422, "Invalid", `replace operation does not apply: doc is missing key: ${op.path}`);
         parent[isArray ? Number(key) : key] = structuredClone(op.value);
         break;
       case "remove":
-        if (isArray ? !(Number(key) < parent.length) : !(key in parent)) throw new StatusError(422, "Invalid", `remove operation does not apply: doc is missing path: ${op.path}`);
+        if (isArray ? !(Number(key) < parent.length) : !(key in parent))
+          throw new StatusError(422, "Invalid", `remove operation does not apply: doc is missing path: ${op.path}`);
         if (isArray) parent.splice(Number(key), 1);
         else delete parent[key];
         break;
@@ -132,7 +137,11 @@ export class FakeKubernetes {
     const current = this.deployments.get(key);
     if (!current) throw new StatusError(404, "NotFound", `deployments.apps "${deployment.metadata.name}" not found`);
     if (deployment.metadata.resourceVersion !== undefined && deployment.metadata.resourceVersion !== current.metadata.resourceVersion) {
-      throw new StatusError(409, "Conflict", `Operation cannot be fulfilled on deployments.apps "${deployment.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+      throw new StatusError(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on deployments.apps "${deployment.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
     }
     return this.put(deployment);
   }
@@ -160,7 +169,12 @@ export class FakeKubernetes {
         return send(200, stored);
       }
       if (req.method === "PATCH") {
-        if (req.headers["content-type"] !== "application/json-patch+json") throw new StatusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, ...`);
+        if (req.headers["content-type"] !== "application/json-patch+json")
+          throw new StatusError(
+            415,
+            "UnsupportedMediaType",
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, ...`,
+          );
         this.beforePatch?.(key);
         const patched = applyJsonPatch(this.deployments.get(key), body as PatchOp[]);
         const stored = this.update(patched);

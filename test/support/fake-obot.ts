@@ -48,7 +48,10 @@ const ZERO_TIME = "0001-01-01T00:00:00Z";
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function sourceIdForUrl(url: string): string {
-  return url.replace(/^https:\/\//, "").replace(/^http:\/\//, "").replace(/\/+$/, "");
+  return url
+    .replace(/^https:\/\//, "")
+    .replace(/^http:\/\//, "")
+    .replace(/\/+$/, "");
 }
 
 function mask(token: string): string {
@@ -274,7 +277,8 @@ export class FakeObot {
     const m = manifest as Record<string, unknown>;
     if (typeof m.name !== "string" || normalizeEntryName(m.name) === "") return "an entry has no name";
     if (m.entryKey !== undefined && m.entryKey !== "") {
-      if (typeof m.entryKey !== "string" || !DNS1123_SUBDOMAIN.test(m.entryKey)) return `failed to validate catalog entry ${m.name}: entryKey must be a DNS-1123 subdomain`;
+      if (typeof m.entryKey !== "string" || !DNS1123_SUBDOMAIN.test(m.entryKey))
+        return `failed to validate catalog entry ${m.name}: entryKey must be a DNS-1123 subdomain`;
       if (keys.has(m.entryKey)) return `duplicate source entry key "${m.entryKey}" in ${m.name}`;
       keys.add(m.entryKey);
     }

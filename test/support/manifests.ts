@@ -187,8 +187,7 @@ interface PolicySpec {
 function peerMatches(peer: PolicyPeer, policyNamespace: string, source: Pod): boolean {
   if (peer.ipBlock) return false; // pod-to-pod traffic is judged by selectors; the tests forbid ipBlock peers
   if (peer.namespaceSelector === undefined && peer.podSelector === undefined) return false;
-  const namespaceOk =
-    peer.namespaceSelector === undefined ? source.namespace === policyNamespace : selects(peer.namespaceSelector, source.namespaceLabels);
+  const namespaceOk = peer.namespaceSelector === undefined ? source.namespace === policyNamespace : selects(peer.namespaceSelector, source.namespaceLabels);
   const podOk = peer.podSelector === undefined ? true : selects(peer.podSelector, source.labels);
   return namespaceOk && podOk;
 }
@@ -390,8 +389,7 @@ function kubernetesTypes(kinds: string[], projectRoot: string): KubernetesTypes 
   };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, language, ...rest) =>
-    name === virtual ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest);
+  host.getSourceFile = (name, language, ...rest) => (name === virtual ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest));
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => name === virtual || fileExists(name);
   const program = ts.createProgram([virtual], options, host);

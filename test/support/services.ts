@@ -18,7 +18,15 @@ export const TEST_CONFIG: Config = {
   internalListener: null,
   trustedProxies: [],
   ingest: { fetchAllowHosts: [], denylistedNamespaces: [] },
-  tenantAuth: { jwksUrl: undefined, issuer: undefined, audience: "control-plane", tokenReview: false, kubernetesApiUrl: undefined, namespaces: [], outageGraceMs: 30 * 60_000 },
+  tenantAuth: {
+    jwksUrl: undefined,
+    issuer: undefined,
+    audience: "control-plane",
+    tokenReview: false,
+    kubernetesApiUrl: undefined,
+    namespaces: [],
+    outageGraceMs: 30 * 60_000,
+  },
   auth: {
     oidc: undefined,
     bootstrapToken: "test-bootstrap-token",

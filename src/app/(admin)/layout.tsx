@@ -22,10 +22,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <aside className="bg-slate-900 md:w-56 md:shrink-0">
               <div className="flex items-center justify-between gap-4 px-4 py-3 md:sticky md:top-0 md:flex md:h-screen md:flex-col md:items-stretch md:justify-start md:px-3 md:py-5">
                 <div>
-                  <Link
-                    href="/"
-                    className="flex items-center gap-2 rounded-md px-2 text-white focus-visible:outline-2 focus-visible:outline-sky-400"
-                  >
+                  <Link href="/" className="flex items-center gap-2 rounded-md px-2 text-white focus-visible:outline-2 focus-visible:outline-sky-400">
                     <img src="/favicon.svg" alt="" className="size-7" />
                     <span className="text-base font-semibold tracking-tight">OpenCrane</span>
                   </Link>

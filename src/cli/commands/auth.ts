@@ -41,7 +41,7 @@ export function loginCommand(io: Io): Command {
       sections(
         examples(
           "oc login --url https://opencrane.example.com            # asks for the token",
-          "oc login --url http://localhost:3000 --token \"$OPENCRANE_TOKEN\"",
+          'oc login --url http://localhost:3000 --token "$OPENCRANE_TOKEN"',
         ),
         "Create the token in the console under API tokens. The URL and token are saved with mode 0600 in\n$OPENCRANE_CONFIG, else $XDG_CONFIG_HOME/opencrane/config.json, else ~/.config/opencrane/config.json.",
       ),

@@ -30,7 +30,9 @@ describe("oc mcp create/update flags", () => {
   });
 
   it("summarise each runtime kind in one cell", () => {
-    expect(runtimeSummary({ type: "containerized", image: "ghcr.io/acme/x:1", port: 8080, path: "/mcp", command: "", args: [] })).toBe("ghcr.io/acme/x:1 :8080/mcp");
+    expect(runtimeSummary({ type: "containerized", image: "ghcr.io/acme/x:1", port: 8080, path: "/mcp", command: "", args: [] })).toBe(
+      "ghcr.io/acme/x:1 :8080/mcp",
+    );
     expect(runtimeSummary({ type: "remote", hostname: "*.acme.com", headers: [] })).toBe("any URL on *.acme.com");
     expect(runtimeSummary(null)).toBe("-");
   });

@@ -132,7 +132,12 @@ export function grantsCommand(io: Io): Command {
     .addHelpText("after", examples("oc grants rm 5c0b2d1e-… --dry-run"))
     .action(
       withContext(io, async (ctx, id: string, options: { dryRun?: boolean }) => {
-        await changeOrPreview(ctx, options.dryRun, (query) => ctx.client.delete(grantPath(id), query), () => printDeleted(ctx, "rule", id));
+        await changeOrPreview(
+          ctx,
+          options.dryRun,
+          (query) => ctx.client.delete(grantPath(id), query),
+          () => printDeleted(ctx, "rule", id),
+        );
       }),
     );
 

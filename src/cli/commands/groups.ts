@@ -109,7 +109,12 @@ export function groupsCommand(io: Io): Command {
     .addHelpText("after", examples("oc groups delete old-team --dry-run"))
     .action(
       withContext(io, async (ctx, name: string, options: { dryRun?: boolean }) => {
-        await changeOrPreview(ctx, options.dryRun, (query) => ctx.client.delete(groupPath(name), query), () => printDeleted(ctx, "group", name));
+        await changeOrPreview(
+          ctx,
+          options.dryRun,
+          (query) => ctx.client.delete(groupPath(name), query),
+          () => printDeleted(ctx, "group", name),
+        );
       }),
     );
 

@@ -178,13 +178,36 @@ export function mcpCommand(io: Io): Command {
     .option("--category <category>", "only servers in this category")
     .option("--source <source>", "only servers from this source (name or id), or 'manual' for those added by hand")
     .option("--limit <n>", "at most this many servers", parsePositiveInteger("--limit"))
-    .addHelpText("after", examples("oc mcp list", "oc mcp list --status active -o json", "oc mcp list --runtime npx,uvx --search github", "oc mcp list --source mcp-official --status draft"))
+    .addHelpText(
+      "after",
+      examples(
+        "oc mcp list",
+        "oc mcp list --status active -o json",
+        "oc mcp list --runtime npx,uvx --search github",
+        "oc mcp list --source mcp-official --status draft",
+      ),
+    )
     .action(
-      withContext(io, async (ctx, options: { search?: string; status?: string[]; runtime?: string[]; transport?: string[]; scope?: string[]; category?: string; source?: string; limit?: number }) => {
-        const { search, limit, source, ...filters } = options;
-        const servers = await listAllServers(ctx, { q: search, source: await sourceIdFor(ctx, source), ...filters }, limit);
-        ctx.output(servers, (rows) => formatTable(rows, serverColumns, "No servers match."));
-      }),
+      withContext(
+        io,
+        async (
+          ctx,
+          options: {
+            search?: string;
+            status?: string[];
+            runtime?: string[];
+            transport?: string[];
+            scope?: string[];
+            category?: string;
+            source?: string;
+            limit?: number;
+          },
+        ) => {
+          const { search, limit, source, ...filters } = options;
+          const servers = await listAllServers(ctx, { q: search, source: await sourceIdFor(ctx, source), ...filters }, limit);
+          ctx.output(servers, (rows) => formatTable(rows, serverColumns, "No servers match."));
+        },
+      ),
     );
 
   mcp
@@ -226,7 +249,11 @@ export function mcpCommand(io: Io): Command {
     .addHelpText(
       "after",
       sections(
-        examples("oc mcp update github --short-description 'Code, issues and Actions'", "oc mcp update github -f github.yaml", "oc mcp update github --scope project --dry-run"),
+        examples(
+          "oc mcp update github --short-description 'Code, issues and Actions'",
+          "oc mcp update github -f github.yaml",
+          "oc mcp update github --scope project --dry-run",
+        ),
         "The change is sent with the version just read, so a change someone else made in between is refused (exit 1), never overwritten.\nA file holding a version sends that one instead.",
       ),
     )

@@ -163,7 +163,9 @@ export function tenantsCommand(io: Io): Command {
       }),
     );
 
-  addTenantFlags(tenants.command("create").description("create a tenant").argument("[name]", "the tenant's name (its ServiceAccount name); or give it in the file"))
+  addTenantFlags(
+    tenants.command("create").description("create a tenant").argument("[name]", "the tenant's name (its ServiceAccount name); or give it in the file"),
+  )
     .addHelpText(
       "after",
       examples(
@@ -225,7 +227,10 @@ export function tenantsCommand(io: Io): Command {
     .description("the tenant's contract exactly as its pod receives it: allowed servers and TOOLS.md")
     .argument("<name>", "the tenant's name")
     .option("--tools-md", "print only the TOOLS.md the agent is given")
-    .addHelpText("after", examples("oc tenants contract payments-bot", "oc tenants contract payments-bot --tools-md", "oc tenants contract payments-bot -o json | jq .policy"))
+    .addHelpText(
+      "after",
+      examples("oc tenants contract payments-bot", "oc tenants contract payments-bot --tools-md", "oc tenants contract payments-bot -o json | jq .policy"),
+    )
     .action(
       withContext(io, async (ctx, name: string, options: { toolsMd?: boolean }) => {
         const contract = await ctx.client.get<TenantContract>(`${tenantPath(name)}/contract`);

@@ -2,15 +2,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RoleBadge } from "@/components/ui/role-badge";
 import { cn } from "@/lib/cn";
-import {
-  curlExample,
-  operationsByTag,
-  schemaAnchor,
-  viewOf,
-  type OpenApiDocumentLike,
-  type OperationView,
-  type ParameterView,
-} from "@/lib/openapi-view";
+import { curlExample, operationsByTag, schemaAnchor, viewOf, type OpenApiDocumentLike, type OperationView, type ParameterView } from "@/lib/openapi-view";
 import type { Role } from "@/server/auth/roles";
 import { SchemaTree } from "./schema-tree";
 
@@ -24,7 +16,13 @@ const METHOD_STYLE: Record<string, string> = {
 
 function Method({ method, className }: { method: string; className?: string }) {
   return (
-    <span className={cn("inline-flex w-14 justify-center rounded px-1.5 py-0.5 font-mono text-[11px] font-semibold ring-1 ring-inset", METHOD_STYLE[method], className)}>
+    <span
+      className={cn(
+        "inline-flex w-14 justify-center rounded px-1.5 py-0.5 font-mono text-[11px] font-semibold ring-1 ring-inset",
+        METHOD_STYLE[method],
+        className,
+      )}
+    >
       {method}
     </span>
   );
@@ -38,7 +36,11 @@ function Parameters({ title, parameters }: { title: string; parameters: Paramete
       <SchemaTree
         view={{
           kind: "object",
-          properties: parameters.map((p) => ({ name: p.name, required: p.required, schema: { ...p.schema, ...(p.description ? { description: p.description } : {}) } })),
+          properties: parameters.map((p) => ({
+            name: p.name,
+            required: p.required,
+            schema: { ...p.schema, ...(p.description ? { description: p.description } : {}) },
+          })),
         }}
       />
     </div>
@@ -104,7 +106,11 @@ function Operation({ op }: { op: OperationView }) {
                   </li>
                 ))}
                 <li className="text-slate-500">
-                  Every error answers <a className="text-indigo-700 underline" href={`#${schemaAnchor("Error")}`}>Error</a>.
+                  Every error answers{" "}
+                  <a className="text-indigo-700 underline" href={`#${schemaAnchor("Error")}`}>
+                    Error
+                  </a>
+                  .
                 </li>
               </ul>
             </details>
@@ -193,7 +199,13 @@ export function ApiReference({ doc }: { doc: OpenApiDocumentLike }) {
               ))}
             </Panel>
           ))}
-          <Panel title={<span id="schemas" className="scroll-mt-6">Schemas</span>}>
+          <Panel
+            title={
+              <span id="schemas" className="scroll-mt-6">
+                Schemas
+              </span>
+            }
+          >
             <div className="divide-y divide-slate-200">
               {schemas.map(([name, schema]) => (
                 <section key={name} id={schemaAnchor(name)} className="scroll-mt-6 py-4 first:pt-0">

@@ -3,7 +3,10 @@ import { hasChildren, schemaAnchor, typeLabel, type PropertyView, type SchemaVie
 function TypeName({ view }: { view: SchemaView }) {
   if (view.kind === "ref") {
     return (
-      <a href={`#${schemaAnchor(view.name)}`} className="font-mono text-xs text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:decoration-indigo-600">
+      <a
+        href={`#${schemaAnchor(view.name)}`}
+        className="font-mono text-xs text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:decoration-indigo-600"
+      >
         {view.name}
       </a>
     );

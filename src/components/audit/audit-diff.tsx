@@ -62,7 +62,9 @@ export function AuditDiff({ before, after }: { before: unknown; after: unknown }
     return (
       <div className="space-y-2">
         <p className="text-sm text-slate-600">
-          {hasAfter ? "Nothing existed before this event; it recorded the state it created:" : "Nothing remains after this event; it recorded the state it removed:"}
+          {hasAfter
+            ? "Nothing existed before this event; it recorded the state it created:"
+            : "Nothing remains after this event; it recorded the state it removed:"}
         </p>
         <JsonBlock label={hasAfter ? "After" : "Before"} value={hasAfter ? after : before} />
       </div>
@@ -90,16 +92,27 @@ export function AuditDiff({ before, after }: { before: unknown; after: unknown }
               </colgroup>
               <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
                 <tr>
-                  <th scope="col" className="px-3 py-2">Field</th>
-                  <th scope="col" className="px-3 py-2">Change</th>
-                  <th scope="col" className="px-3 py-2">Before</th>
-                  <th scope="col" className="px-3 py-2">After</th>
+                  <th scope="col" className="px-3 py-2">
+                    Field
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Change
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Before
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    After
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {entries.map((entry) => (
                   <tr key={`${entry.kind}:${entry.path}`} data-kind={entry.kind} className="align-top">
-                    <th scope="row" className={cn("break-all px-3 py-2 font-mono text-xs font-medium", isBookkeeping(entry) ? "text-slate-500" : "text-slate-900")}>
+                    <th
+                      scope="row"
+                      className={cn("break-all px-3 py-2 font-mono text-xs font-medium", isBookkeeping(entry) ? "text-slate-500" : "text-slate-900")}
+                    >
                       {entry.path || "(whole value)"}
                     </th>
                     <td className="px-3 py-2">

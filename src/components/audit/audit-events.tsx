@@ -29,9 +29,7 @@ function actionTone(action: string): string {
 }
 
 export function ActionBadge({ action }: { action: string }) {
-  return (
-    <span className={cn("inline-flex whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ring-1 ring-inset", actionTone(action))}>{action}</span>
-  );
+  return <span className={cn("inline-flex whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ring-1 ring-inset", actionTone(action))}>{action}</span>;
 }
 
 function Actor({ event }: { event: AuditEvent }) {
@@ -57,11 +55,23 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
           <caption className="sr-only">{caption}</caption>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
             <tr>
-              <th scope="col" className="px-4 py-2.5">Time (UTC)</th>
-              <th scope="col" className="px-4 py-2.5">Actor</th>
-              <th scope="col" className="px-4 py-2.5">Action</th>
-              {showEntity && <th scope="col" className="px-4 py-2.5">Entity</th>}
-              <th scope="col" className="px-4 py-2.5">Request</th>
+              <th scope="col" className="px-4 py-2.5">
+                Time (UTC)
+              </th>
+              <th scope="col" className="px-4 py-2.5">
+                Actor
+              </th>
+              <th scope="col" className="px-4 py-2.5">
+                Action
+              </th>
+              {showEntity && (
+                <th scope="col" className="px-4 py-2.5">
+                  Entity
+                </th>
+              )}
+              <th scope="col" className="px-4 py-2.5">
+                Request
+              </th>
               <th scope="col" className="px-4 py-2.5 text-right">
                 <span className="sr-only">Details</span>
               </th>
@@ -104,7 +114,12 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
                   )}
                 </td>
                 <td className="px-4 py-2.5 text-right">
-                  <Button size="sm" variant="ghost" onClick={() => setOpen(event)} aria-label={`Details of ${event.action} on ${event.entityId} at ${exactTime(event.at)}`}>
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    onClick={() => setOpen(event)}
+                    aria-label={`Details of ${event.action} on ${event.entityId} at ${exactTime(event.at)}`}
+                  >
                     Details
                   </Button>
                 </td>
@@ -141,7 +156,10 @@ export function AuditEventDialog({ event, onClose }: { event: AuditEvent | null;
                 [
                   "When",
                   <>
-                    {exactTime(event.at)} <span className="text-slate-500">(<RelativeTime iso={event.at} />)</span>
+                    {exactTime(event.at)}{" "}
+                    <span className="text-slate-500">
+                      (<RelativeTime iso={event.at} />)
+                    </span>
                   </>,
                 ],
                 ["Actor", <Actor key="a" event={event} />],
@@ -174,7 +192,12 @@ export function AuditEventDialog({ event, onClose }: { event: AuditEvent | null;
                   ),
                 ],
                 ["Source address", event.sourceIp ? <span className="font-mono text-xs">{event.sourceIp}</span> : "—"],
-                ["Event", <span key="i" className="font-mono text-xs tabular-nums">#{event.id}</span>],
+                [
+                  "Event",
+                  <span key="i" className="font-mono text-xs tabular-nums">
+                    #{event.id}
+                  </span>,
+                ],
               ]}
             />
           </div>

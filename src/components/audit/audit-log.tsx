@@ -69,9 +69,7 @@ export function AuditLog() {
               ? `${events.length}${query.hasNextPage ? "+" : ""} event${events.length === 1 ? "" : "s"}${filtered ? " match" : ""}`
               : ""}
         </p>
-        {filtered && (
-          <p className="text-xs text-slate-500">The export links export every matching event, not just the ones shown.</p>
-        )}
+        {filtered && <p className="text-xs text-slate-500">The export links export every matching event, not just the ones shown.</p>}
       </div>
 
       {query.isError ? (

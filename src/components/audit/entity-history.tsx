@@ -50,7 +50,9 @@ export function EntityHistory({ entityType, name, noun, intro }: { entityType: s
 
 /** A server's history tab. */
 export function ServerHistory({ name }: { name: string }) {
-  return <EntityHistory entityType="mcp_server" name={name} noun="this server" intro="Every change to this server, newest first. Open one to see what it changed." />;
+  return (
+    <EntityHistory entityType="mcp_server" name={name} noun="this server" intro="Every change to this server, newest first. Open one to see what it changed." />
+  );
 }
 
 /** A tenant's history tab. */

@@ -17,7 +17,14 @@ export async function postAuth(path: string, body: unknown): Promise<AuthApiResu
   try {
     response = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   } catch {
-    return { ok: false, status: 0, code: "NETWORK", message: "the control plane could not be reached: check your connection and try again", fieldErrors: {}, details: {} };
+    return {
+      ok: false,
+      status: 0,
+      code: "NETWORK",
+      message: "the control plane could not be reached: check your connection and try again",
+      fieldErrors: {},
+      details: {},
+    };
   }
   if (response.ok) return { ok: true, status: response.status };
   const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null;

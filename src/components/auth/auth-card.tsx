@@ -22,7 +22,11 @@ const TONES: Record<Tone, string> = {
 /** A message box; errors and warnings are alerts (announced), the rest status notes. */
 export function Notice({ tone, title, children, className, id }: { tone: Tone; title?: string; children?: React.ReactNode; className?: string; id?: string }) {
   return (
-    <div id={id} role={tone === "error" || tone === "warning" ? "alert" : "status"} className={cn("rounded-md px-4 py-3 text-sm ring-1 ring-inset", TONES[tone], className)}>
+    <div
+      id={id}
+      role={tone === "error" || tone === "warning" ? "alert" : "status"}
+      className={cn("rounded-md px-4 py-3 text-sm ring-1 ring-inset", TONES[tone], className)}
+    >
       {title && <p className="font-semibold">{title}</p>}
       {children && <div className={cn("space-y-1.5", title && "mt-1")}>{children}</div>}
     </div>

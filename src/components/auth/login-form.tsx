@@ -80,16 +80,16 @@ function SetupNeeded() {
   return (
     <div className="space-y-3 text-sm text-slate-700">
       <p>
-        The first administrator is created with the one-time <strong>setup link</strong> the server printed to its console
-        when it started. Look in the server&apos;s log for a line like this, and open the link:
+        The first administrator is created with the one-time <strong>setup link</strong> the server printed to its console when it started. Look in the
+        server&apos;s log for a line like this, and open the link:
       </p>
       <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
         [opencrane] no users yet: open http://…/setup#token=… to create the first admin
       </pre>
       <p>
-        The link is valid for 24 hours and works once. Restarting the server prints a new link and voids the old one. For
-        unattended installs, set <code className="font-mono text-[0.85em]">OPENCRANE_ADMIN_EMAIL</code> and{" "}
-        <code className="font-mono text-[0.85em]">OPENCRANE_ADMIN_PASSWORD</code> instead.
+        The link is valid for 24 hours and works once. Restarting the server prints a new link and voids the old one. For unattended installs, set{" "}
+        <code className="font-mono text-[0.85em]">OPENCRANE_ADMIN_EMAIL</code> and <code className="font-mono text-[0.85em]">OPENCRANE_ADMIN_PASSWORD</code>{" "}
+        instead.
       </p>
     </div>
   );

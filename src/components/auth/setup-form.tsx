@@ -92,8 +92,8 @@ export function Setup({ setupNeeded, oidc }: { setupNeeded: boolean; oidc: boole
       {token === null ? (
         <Notice tone="warning" title="This page needs the setup link">
           <p>
-            The address has no setup token. The server printed a link ending in <code className="font-mono">/setup#token=…</code>{" "}
-            to its console when it started.
+            The address has no setup token. The server printed a link ending in <code className="font-mono">/setup#token=…</code> to its console when it
+            started.
           </p>
           <p>{LINK_HELP}</p>
         </Notice>

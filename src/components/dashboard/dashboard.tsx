@@ -57,13 +57,17 @@ export function Dashboard() {
         <Stat
           label="Snapshot revision"
           value={snapshot ? snapshot.revision : "—"}
-          detail={snapshot ? <>built <RelativeTime iso={snapshot.builtAt} /> in {snapshot.buildMs} ms</> : "not built yet"}
+          detail={
+            snapshot ? (
+              <>
+                built <RelativeTime iso={snapshot.builtAt} /> in {snapshot.buildMs} ms
+              </>
+            ) : (
+              "not built yet"
+            )
+          }
         />
-        <Stat
-          label="Obot feed size"
-          value={snapshot ? formatBytes(snapshot.obotFeedBytes) : "—"}
-          detail={`${snapshot?.activeServers ?? 0} entries`}
-        />
+        <Stat label="Obot feed size" value={snapshot ? formatBytes(snapshot.obotFeedBytes) : "—"} detail={`${snapshot?.activeServers ?? 0} entries`} />
       </div>
 
       <PolicyAndSourceStats />
@@ -138,8 +142,11 @@ export function Dashboard() {
 
       {stats.total === 0 && canEdit && (
         <p className="mt-6 text-sm text-slate-600">
-          The catalog is empty. <Link href="/servers" className="font-medium text-indigo-700 underline">Open the catalog</Link> to
-          create a server, import one, or load the demo catalog.
+          The catalog is empty.{" "}
+          <Link href="/servers" className="font-medium text-indigo-700 underline">
+            Open the catalog
+          </Link>{" "}
+          to create a server, import one, or load the demo catalog.
         </p>
       )}
     </>
@@ -154,7 +161,8 @@ function PolicyAndSourceStats() {
   const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
   const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
   const report = policy.data?.report;
-  const warnings = report ? report.deadRules.length +
+  const warnings = report
+    ? report.deadRules.length +
       report.unpublishedMatches.length +
       report.scopeExcluded.length +
       report.overrideExcluded.length +
@@ -166,12 +174,25 @@ function PolicyAndSourceStats() {
   const dash = "—";
   return (
     <div className="mt-4 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
-      <Stat label="Tenants" value={policy.data?.tenants ?? dash} href="/tenants" detail={policy.data ? `in ${policy.data.groups} group${policy.data.groups === 1 ? "" : "s"}` : undefined} />
+      <Stat
+        label="Tenants"
+        value={policy.data?.tenants ?? dash}
+        href="/tenants"
+        detail={policy.data ? `in ${policy.data.groups} group${policy.data.groups === 1 ? "" : "s"}` : undefined}
+      />
       <Stat
         label="Rules"
         value={policy.data?.rules ?? dash}
         href="/grants"
-        detail={warnings > 0 ? <span className="text-amber-800">{warnings} warning{warnings === 1 ? "" : "s"} from the policy compiler</span> : policy.data ? "no warnings" : undefined}
+        detail={
+          warnings > 0 ? (
+            <span className="text-amber-800">
+              {warnings} warning{warnings === 1 ? "" : "s"} from the policy compiler
+            </span>
+          ) : policy.data ? (
+            "no warnings"
+          ) : undefined
+        }
       />
       <Stat
         label="Sources"

@@ -3,7 +3,13 @@ import { LINK_OFF } from "@/server/obot/link";
 import { agoText, linkText, serverText } from "./obot-link-text";
 
 const NOW = Date.parse("2026-12-02T12:00:08Z");
-const ok = { ...LINK_OFF.link, url: "http://obot:8080", feedUrl: "http://cp:3001/api/internal/obot-registry", state: "ok" as const, lastSynced: "2026-12-02T12:00:00Z" };
+const ok = {
+  ...LINK_OFF.link,
+  url: "http://obot:8080",
+  feedUrl: "http://cp:3001/api/internal/obot-registry",
+  state: "ok" as const,
+  lastSynced: "2026-12-02T12:00:00Z",
+};
 
 describe("the console's Obot link texts", () => {
   it("say how long ago Obot synced, to the second", () => {

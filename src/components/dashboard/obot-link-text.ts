@@ -14,7 +14,8 @@ export function agoText(iso: string, now: number): string {
 
 /** One line about the link for the dashboard. */
 export function linkText(link: Link, now: number): string {
-  if (link.state === "off") return "The Obot link is off: set OPENCRANE_OBOT_URL and OPENCRANE_OBOT_FEED_URL to keep Obot pointed at the feed and read back what it holds.";
+  if (link.state === "off")
+    return "The Obot link is off: set OPENCRANE_OBOT_URL and OPENCRANE_OBOT_FEED_URL to keep Obot pointed at the feed and read back what it holds.";
   if (link.state === "unreachable") return link.syncError ?? "Obot is unreachable.";
   const synced = link.lastSynced ? `Obot synced ${agoText(link.lastSynced, now)}` : "Obot has not synced yet";
   return `${synced}${link.isSyncing ? " (syncing now)" : ""}.${link.syncError ? ` Obot reports: ${link.syncError}` : ""}`;

@@ -222,8 +222,7 @@ function ImportResultView({ result }: { result: ImportResult }) {
             {result.warnings.map((w) => (
               <li key={w.index}>
                 <p className="font-medium text-slate-900">
-                  Document {w.index + 1} <span className="font-normal text-slate-500">(index {w.index})</span>:{" "}
-                  <span className="font-mono">{w.name}</span>
+                  Document {w.index + 1} <span className="font-normal text-slate-500">(index {w.index})</span>: <span className="font-mono">{w.name}</span>
                 </p>
                 <ul className="mt-1 list-disc space-y-0.5 pl-5 text-amber-800">
                   {w.messages.map((m, i) => (

@@ -45,7 +45,10 @@ export function AccessMatrixPage({ initial }: { initial: Filters }) {
 
   return (
     <>
-      <PageHeader title="Access matrix" description="Every tenant × every active server: who may use what, and which tier decided it. Open a cell for the reason." />
+      <PageHeader
+        title="Access matrix"
+        description="Every tenant × every active server: who may use what, and which tier decided it. Open a cell for the reason."
+      />
       <MatrixFilters filters={filters} onChange={setFilters} labelInvalid={labelFilterOf(filters.label) === null} />
       <div className="mb-3">
         <TierLegend />
@@ -74,7 +77,8 @@ function MatrixBody({
   onOpen: (cell: { tenant: string; server: string }) => void;
 }) {
   const columns = useMemo(() => matrixColumnsMatching(matrix.servers, serverText), [matrix.servers, serverText]);
-  if (matrix.servers.length === 0) return <EmptyState title="No active servers">Publish servers in the catalog; only active servers can be granted.</EmptyState>;
+  if (matrix.servers.length === 0)
+    return <EmptyState title="No active servers">Publish servers in the catalog; only active servers can be granted.</EmptyState>;
   if (matrix.totalTenants === 0) return <EmptyState title="No tenants match">Clear the filters, or create tenants first.</EmptyState>;
   if (columns.length === 0) return <EmptyState title="No server matches the server filter" />;
   return (

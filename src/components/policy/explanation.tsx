@@ -86,15 +86,16 @@ function MatchLine({ match }: { match: Match }) {
   if (match.kind === "override") {
     return (
       <p>
-        <AccessWord access={match.list}>{match.list === "allow" ? "Allowed" : "Denied"}</AccessWord> by the tenant&apos;s own <code className="font-mono">mcpPolicy.{match.list}</code> entry{" "}
-        <code className="font-mono">{match.pattern}</code>
+        <AccessWord access={match.list}>{match.list === "allow" ? "Allowed" : "Denied"}</AccessWord> by the tenant&apos;s own{" "}
+        <code className="font-mono">mcpPolicy.{match.list}</code> entry <code className="font-mono">{match.pattern}</code>
       </p>
     );
   }
   return (
     <div>
       <p>
-        <AccessWord access={match.access}>{match.access === "allow" ? "Allow" : "Deny"}</AccessWord> rule for <SubjectText subject={match.subject} /> on <ServerPattern pattern={match.servers} />
+        <AccessWord access={match.access}>{match.access === "allow" ? "Allow" : "Deny"}</AccessWord> rule for <SubjectText subject={match.subject} /> on{" "}
+        <ServerPattern pattern={match.servers} />
         {!match.applies && <span className="ml-2 text-xs text-amber-800">(does not apply)</span>}
       </p>
       <p className="text-xs text-slate-500">

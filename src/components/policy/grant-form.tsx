@@ -138,7 +138,13 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
               <div className="flex gap-4">
                 {(["allow", "deny"] as const).map((access) => (
                   <label key={access} className="flex items-center gap-2 text-sm">
-                    <input type="radio" name="grant-access" checked={field.value === access} onChange={() => field.onChange(access)} className={checkboxClasses} />
+                    <input
+                      type="radio"
+                      name="grant-access"
+                      checked={field.value === access}
+                      onChange={() => field.onChange(access)}
+                      className={checkboxClasses}
+                    />
                     {access === "allow" ? "Allow" : "Deny"}
                   </label>
                 ))}
@@ -269,7 +275,9 @@ function ServersField({ control, register, error }: { control: Control<GrantValu
 function ScopeExclusions({ excluded }: { excluded: SavedGrant["scopeExcluded"] }) {
   return (
     <div role="note" className="mt-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900">
-      <p className="font-medium">This rule cannot grant {excluded.length} matching server{excluded.length === 1 ? "" : "s"} (scope):</p>
+      <p className="font-medium">
+        This rule cannot grant {excluded.length} matching server{excluded.length === 1 ? "" : "s"} (scope):
+      </p>
       <ul className="mt-1 list-disc pl-5">
         {excluded.map((e) => (
           <li key={e.server}>

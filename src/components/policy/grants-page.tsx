@@ -23,7 +23,11 @@ type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "de
 
 /** The first filter, from the URL: a server page links to `?server=`, a group to `?group=`, a tenant to `?tenant=`. */
 function filterFrom(initial: { server: string; group: string; tenant: string }): GrantFilter {
-  const subject = initial.group ? { subjectType: "group", subjectName: initial.group } : initial.tenant ? { subjectType: "tenant", subjectName: initial.tenant } : {};
+  const subject = initial.group
+    ? { subjectType: "group", subjectName: initial.group }
+    : initial.tenant
+      ? { subjectType: "tenant", subjectName: initial.tenant }
+      : {};
   return { expiry: "all", ...subject, ...(initial.server ? { server: initial.server } : {}) };
 }
 
@@ -67,7 +71,13 @@ export function GrantsPage({ initial }: { initial: { server: string; group: stri
           {shown.length === 0 ? (
             <EmptyState title="No rule matches these filters" />
           ) : (
-            <GrantTable grants={shown} now={now} canEdit={canEdit} onEdit={(grant) => setDialog({ kind: "edit", grant })} onDelete={(grant) => setDialog({ kind: "delete", grant })} />
+            <GrantTable
+              grants={shown}
+              now={now}
+              canEdit={canEdit}
+              onEdit={(grant) => setDialog({ kind: "edit", grant })}
+              onDelete={(grant) => setDialog({ kind: "delete", grant })}
+            />
           )}
         </>
       )}
@@ -84,7 +94,11 @@ function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter;
     <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter rules">
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Subject</span>
-        <select value={filter.subjectType ?? ""} onChange={(e) => set({ subjectType: e.target.value || undefined, subjectName: undefined })} className={inputClasses}>
+        <select
+          value={filter.subjectType ?? ""}
+          onChange={(e) => set({ subjectType: e.target.value || undefined, subjectName: undefined })}
+          className={inputClasses}
+        >
           <option value="">Any</option>
           <option value="everyone">Everyone</option>
           <option value="group">Group</option>
@@ -102,7 +116,13 @@ function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter;
       </label>
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Server</span>
-        <input type="search" value={filter.server ?? ""} onChange={(e) => set({ server: e.target.value })} placeholder="name or pattern" className={inputClasses} />
+        <input
+          type="search"
+          value={filter.server ?? ""}
+          onChange={(e) => set({ server: e.target.value })}
+          placeholder="name or pattern"
+          className={inputClasses}
+        />
       </label>
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Expiry</span>
@@ -148,11 +168,21 @@ function GrantTable({
         <caption className="sr-only">Grant rules, oldest first</caption>
         <thead className={tableClasses.head}>
           <tr>
-            <th scope="col" className={tableClasses.th}>Access</th>
-            <th scope="col" className={tableClasses.th}>Subject</th>
-            <th scope="col" className={tableClasses.th}>Servers</th>
-            <th scope="col" className={tableClasses.th}>Note</th>
-            <th scope="col" className={tableClasses.th}>Expires</th>
+            <th scope="col" className={tableClasses.th}>
+              Access
+            </th>
+            <th scope="col" className={tableClasses.th}>
+              Subject
+            </th>
+            <th scope="col" className={tableClasses.th}>
+              Servers
+            </th>
+            <th scope="col" className={tableClasses.th}>
+              Note
+            </th>
+            <th scope="col" className={tableClasses.th}>
+              Expires
+            </th>
             {canEdit && <ActionsHeader />}
           </tr>
         </thead>

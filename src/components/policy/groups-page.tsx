@@ -49,8 +49,12 @@ export function GroupsPage() {
             <caption className="sr-only">Groups, by name</caption>
             <thead className={tableClasses.head}>
               <tr>
-                <th scope="col" className={tableClasses.th}>Group</th>
-                <th scope="col" className={tableClasses.th}>Members</th>
+                <th scope="col" className={tableClasses.th}>
+                  Group
+                </th>
+                <th scope="col" className={tableClasses.th}>
+                  Members
+                </th>
                 {canEdit && <ActionsHeader />}
               </tr>
             </thead>
@@ -75,7 +79,9 @@ export function GroupsPage() {
                     </span>
                     <TagList items={group.members} hrefOf={tenantHref} />
                   </td>
-                  {canEdit && <RowActions label={group.name} onEdit={() => setDialog({ kind: "edit", group })} onDelete={() => setDialog({ kind: "delete", group })} />}
+                  {canEdit && (
+                    <RowActions label={group.name} onEdit={() => setDialog({ kind: "edit", group })} onDelete={() => setDialog({ kind: "delete", group })} />
+                  )}
                 </tr>
               ))}
             </tbody>

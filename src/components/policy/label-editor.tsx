@@ -36,7 +36,9 @@ export function LabelEditor({
               className={inputClasses}
               autoComplete="off"
             />
-            <span aria-hidden className="text-slate-400">=</span>
+            <span aria-hidden className="text-slate-400">
+              =
+            </span>
             <input
               aria-label={`${legend} value ${index + 1}`}
               value={row.value}
@@ -45,7 +47,12 @@ export function LabelEditor({
               className={inputClasses}
               autoComplete="off"
             />
-            <Button size="sm" variant="ghost" onClick={() => onChange(rows.filter((_, i) => i !== index))} aria-label={`Remove ${legend.toLowerCase()} row ${index + 1}`}>
+            <Button
+              size="sm"
+              variant="ghost"
+              onClick={() => onChange(rows.filter((_, i) => i !== index))}
+              aria-label={`Remove ${legend.toLowerCase()} row ${index + 1}`}
+            >
               Remove
             </Button>
           </li>
@@ -63,4 +70,3 @@ export function LabelEditor({
     </fieldset>
   );
 }
-

@@ -138,8 +138,12 @@ function AccessTable({ tenant, access }: { tenant: string; access: EffectiveAcce
             <caption className="sr-only">Each active server and whether {tenant} may use it; open a server for the full explanation</caption>
             <thead className={tableClasses.head}>
               <tr>
-                <th scope="col" className={tableClasses.th}>Server</th>
-                <th scope="col" className={tableClasses.th}>Decision</th>
+                <th scope="col" className={tableClasses.th}>
+                  Server
+                </th>
+                <th scope="col" className={tableClasses.th}>
+                  Decision
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -172,10 +176,7 @@ function AccessTable({ tenant, access }: { tenant: string; access: EffectiveAcce
 function ContractView({ contract, etag, bytes }: { contract: TenantContract; etag: string; bytes: number }) {
   const json = JSON.stringify(contract, null, 2);
   return (
-    <Panel
-      title="GET /api/internal/contract/{tenant}"
-      actions={<CopyButton text={json} label="Copy JSON" />}
-    >
+    <Panel title="GET /api/internal/contract/{tenant}" actions={<CopyButton text={json} label="Copy JSON" />}>
       <p className="mb-3 text-xs text-slate-500">
         The body the tenant&apos;s pod receives (indented here), {bytes} bytes, ETag <code className="font-mono">{etag}</code>.
       </p>

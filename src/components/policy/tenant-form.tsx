@@ -105,7 +105,13 @@ export function TenantFormDialog({ tenant, onClose, onSaved }: { tenant: Tenant 
     >
       <form id="tenant-form" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-4">
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id="tenant-name" label="Name" required error={errors.name?.message} hint={tenant ? "Names cannot change." : "Lowercase letters, digits and '-'."}>
+          <Field
+            id="tenant-name"
+            label="Name"
+            required
+            error={errors.name?.message}
+            hint={tenant ? "Names cannot change." : "Lowercase letters, digits and '-'."}
+          >
             {(p) => <input {...p} {...register("name")} readOnly={!!tenant} data-autofocus autoComplete="off" className={inputClasses} />}
           </Field>
           <Field id="tenant-display-name" label="Display name" error={errors.displayName?.message}>

@@ -47,11 +47,21 @@ export function TenantTokens({ tenant }: { tenant: string }) {
             <caption className="sr-only">Tokens of {tenant}</caption>
             <thead className={tableClasses.head}>
               <tr>
-                <th scope="col" className={tableClasses.th}>Name</th>
-                <th scope="col" className={tableClasses.th}>Token</th>
-                <th scope="col" className={tableClasses.th}>Created</th>
-                <th scope="col" className={tableClasses.th}>Expires</th>
-                <th scope="col" className={tableClasses.th}>Last used</th>
+                <th scope="col" className={tableClasses.th}>
+                  Name
+                </th>
+                <th scope="col" className={tableClasses.th}>
+                  Token
+                </th>
+                <th scope="col" className={tableClasses.th}>
+                  Created
+                </th>
+                <th scope="col" className={tableClasses.th}>
+                  Expires
+                </th>
+                <th scope="col" className={tableClasses.th}>
+                  Last used
+                </th>
                 <th scope="col" className={tableClasses.th}>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -60,13 +70,17 @@ export function TenantTokens({ tenant }: { tenant: string }) {
             <tbody className="divide-y divide-slate-100">
               {tokens.data.map((token) => (
                 <tr key={token.id} className={token.revokedAt ? "text-slate-500" : ""}>
-                  <th scope="row" className={`${tableClasses.td} font-medium`}>{token.name}</th>
+                  <th scope="row" className={`${tableClasses.td} font-medium`}>
+                    {token.name}
+                  </th>
                   <td className={`${tableClasses.td} font-mono`}>{token.prefix}…</td>
                   <td className={tableClasses.td}>
                     <RelativeTime iso={token.createdAt} /> <span className="text-xs text-slate-500">by {token.createdBy}</span>
                   </td>
                   <td className={tableClasses.td}>{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
-                  <td className={tableClasses.td}>{token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}</td>
+                  <td className={tableClasses.td}>
+                    {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}
+                  </td>
                   <td className={`${tableClasses.td} text-right`}>
                     {token.revokedAt ? (
                       <span>revoked</span>
@@ -117,7 +131,16 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
 
   if (issue.isSuccess) {
     return (
-      <Dialog open onClose={onClose} title={`Token for ${tenant}`} footer={<Button variant="primary" onClick={onClose}>Done</Button>}>
+      <Dialog
+        open
+        onClose={onClose}
+        title={`Token for ${tenant}`}
+        footer={
+          <Button variant="primary" onClick={onClose}>
+            Done
+          </Button>
+        }
+      >
         <p className="mt-2 text-sm text-amber-800">Copy it now: it is shown only once.</p>
         <div className="mt-4">
           <div className="mb-1 flex items-center justify-between gap-2">

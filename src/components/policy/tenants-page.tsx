@@ -79,11 +79,21 @@ export function TenantsPage({ initialSearch }: { initialSearch: string }) {
                 <caption className="sr-only">Tenants, by name</caption>
                 <thead className={tableClasses.head}>
                   <tr>
-                    <th scope="col" className={tableClasses.th}>Tenant</th>
-                    <th scope="col" className={tableClasses.th}>Team</th>
-                    <th scope="col" className={tableClasses.th}>Labels</th>
-                    <th scope="col" className={tableClasses.th}>Groups</th>
-                    <th scope="col" className={`${tableClasses.th} text-right`}>Allowed servers</th>
+                    <th scope="col" className={tableClasses.th}>
+                      Tenant
+                    </th>
+                    <th scope="col" className={tableClasses.th}>
+                      Team
+                    </th>
+                    <th scope="col" className={tableClasses.th}>
+                      Labels
+                    </th>
+                    <th scope="col" className={tableClasses.th}>
+                      Groups
+                    </th>
+                    <th scope="col" className={`${tableClasses.th} text-right`}>
+                      Allowed servers
+                    </th>
                     {canEdit && <ActionsHeader />}
                   </tr>
                 </thead>
@@ -104,7 +114,13 @@ export function TenantsPage({ initialSearch }: { initialSearch: string }) {
                         <TagList items={tenant.groups} hrefOf={groupHref} />
                       </td>
                       <td className={`${tableClasses.td} text-right tabular-nums`}>{tenant.allowedServers.length}</td>
-                      {canEdit && <RowActions label={tenant.name} onEdit={() => setDialog({ kind: "edit", tenant })} onDelete={() => setDialog({ kind: "delete", tenant })} />}
+                      {canEdit && (
+                        <RowActions
+                          label={tenant.name}
+                          onEdit={() => setDialog({ kind: "edit", tenant })}
+                          onDelete={() => setDialog({ kind: "delete", tenant })}
+                        />
+                      )}
                     </tr>
                   ))}
                 </tbody>

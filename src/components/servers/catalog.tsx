@@ -3,28 +3,14 @@
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import {
-  SCOPES,
-  SERVER_STATUSES,
-  TRANSPORTS,
-  type ServerStatus,
-  type SortField,
-} from "@/server/catalog/model";
+import { SCOPES, SERVER_STATUSES, TRANSPORTS, type ServerStatus, type SortField } from "@/server/catalog/model";
 import { useCan } from "@/components/shell/session";
 import { Button, LinkButton } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { STATUS_DOT } from "@/components/ui/status-badge";
 import { useToast } from "@/components/ui/toast";
-import {
-  catalogHref,
-  catalogViewFrom,
-  hasFilters,
-  listQueryOf,
-  PAGE_SIZE,
-  RUNTIME_FILTERS,
-  type CatalogView,
-} from "@/lib/catalog-url";
+import { catalogHref, catalogViewFrom, hasFilters, listQueryOf, PAGE_SIZE, RUNTIME_FILTERS, type CatalogView } from "@/lib/catalog-url";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useInvalidateCatalog } from "@/trpc/invalidate";
@@ -183,21 +169,12 @@ function Filters({
     return () => clearTimeout(timer);
   }, [q, view.q]);
 
-  const select = (
-    key: "runtime" | "transport" | "scope" | "source" | "category",
-    label: string,
-    options: { value: string; label: string }[],
-  ) => (
+  const select = (key: "runtime" | "transport" | "scope" | "source" | "category", label: string, options: { value: string; label: string }[]) => (
     <div>
       <label htmlFor={`filter-${key}`} className="mb-1 block text-xs font-medium text-slate-600">
         {label}
       </label>
-      <select
-        id={`filter-${key}`}
-        value={view[key]}
-        onChange={(event) => onChange({ [key]: event.target.value })}
-        className={cn(inputClasses, "py-1")}
-      >
+      <select id={`filter-${key}`} value={view[key]} onChange={(event) => onChange({ [key]: event.target.value })} className={cn(inputClasses, "py-1")}>
         <option value="">Any</option>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -227,11 +204,27 @@ function Filters({
         />
       </div>
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
-        {select("runtime", "Runtime", RUNTIME_FILTERS.map((r) => ({ value: r, label: RUNTIME_LABELS[r] })))}
-        {select("transport", "Transport", TRANSPORTS.map((t) => ({ value: t, label: t })))}
-        {select("scope", "Scope", SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s] })))}
+        {select(
+          "runtime",
+          "Runtime",
+          RUNTIME_FILTERS.map((r) => ({ value: r, label: RUNTIME_LABELS[r] })),
+        )}
+        {select(
+          "transport",
+          "Transport",
+          TRANSPORTS.map((t) => ({ value: t, label: t })),
+        )}
+        {select(
+          "scope",
+          "Scope",
+          SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s] })),
+        )}
         {select("source", "Source", [{ value: "manual", label: "Manual (not synced)" }])}
-        {select("category", "Category", categories.map((c) => ({ value: c, label: c })))}
+        {select(
+          "category",
+          "Category",
+          categories.map((c) => ({ value: c, label: c })),
+        )}
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <span id="filter-status-label" className="text-xs font-medium text-slate-600">
@@ -245,9 +238,7 @@ function Filters({
                 key={status}
                 type="button"
                 aria-pressed={pressed}
-                onClick={() =>
-                  onChange({ status: pressed ? view.status.filter((s) => s !== status) : [...view.status, status] })
-                }
+                onClick={() => onChange({ status: pressed ? view.status.filter((s) => s !== status) : [...view.status, status] })}
                 className={cn(
                   "inline-flex items-center gap-1.5 rounded-full px-2.5 py-1 text-xs font-medium ring-1 ring-inset",
                   "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600",
@@ -278,8 +269,8 @@ function EmptyCatalog() {
       <div className="rounded-lg bg-white px-6 py-14 text-center shadow-xs ring-1 ring-slate-200">
         <h2 className="text-base font-semibold text-slate-900">The catalog is empty</h2>
         <p className="mx-auto mt-2 max-w-xl text-sm text-slate-600">
-          The catalog lists the MCP servers tenants may use. Nobody has added one yet; editors and admins can create, import
-          or load demo servers, and they will show up here.
+          The catalog lists the MCP servers tenants may use. Nobody has added one yet; editors and admins can create, import or load demo servers, and they will
+          show up here.
         </p>
       </div>
     );
@@ -304,9 +295,8 @@ function EmptyCatalogActions() {
     <div className="rounded-lg bg-white px-6 py-14 text-center shadow-xs ring-1 ring-slate-200">
       <h2 className="text-base font-semibold text-slate-900">The catalog is empty</h2>
       <p className="mx-auto mt-2 max-w-xl text-sm text-slate-600">
-        The catalog lists the MCP servers tenants may use. Create one by hand, import Obot catalog entries or server.json
-        documents, or load a demo catalog with a dozen example servers to look around. New servers start as drafts: Obot
-        only sees a server once you publish it.
+        The catalog lists the MCP servers tenants may use. Create one by hand, import Obot catalog entries or server.json documents, or load a demo catalog with
+        a dozen example servers to look around. New servers start as drafts: Obot only sees a server once you publish it.
       </p>
       <div className="mt-6 flex flex-wrap justify-center gap-3">
         <LinkButton href="/servers/new" variant="primary">

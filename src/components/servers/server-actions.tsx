@@ -123,8 +123,8 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
         description={
           <>
             <p>
-              The server becomes active: it is added to the Obot catalog feed, and Obot will offer it on its next sync
-              (hourly, at start, or when its catalog is refreshed).
+              The server becomes active: it is added to the Obot catalog feed, and Obot will offer it on its next sync (hourly, at start, or when its catalog is
+              refreshed).
             </p>
             <p>
               Obot will list it as <strong>{server.displayName}</strong>. Tenants can use it once a grant allows them.
@@ -146,13 +146,13 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
         description={
           server.status === "active" ? (
             <p>
-              It will be removed from Obot&apos;s catalog and every tenant&apos;s contract. On its next sync Obot deletes the
-              entry and shuts down servers deployed from it. You can publish it again later.
+              It will be removed from Obot&apos;s catalog and every tenant&apos;s contract. On its next sync Obot deletes the entry and shuts down servers
+              deployed from it. You can publish it again later.
             </p>
           ) : (
             <p>
-              It is not published now; disabling marks it as not to be published, and it stays out of Obot&apos;s catalog and
-              every tenant&apos;s contract until someone publishes it.
+              It is not published now; disabling marks it as not to be published, and it stays out of Obot&apos;s catalog and every tenant&apos;s contract until
+              someone publishes it.
             </p>
           )
         }
@@ -170,8 +170,8 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
         tone="danger"
         description={
           <p>
-            The server <code className="font-mono">{server.name}</code> is removed from the catalog for good. It is not
-            published, so Obot and the tenants do not see it now. The audit log keeps a record.
+            The server <code className="font-mono">{server.name}</code> is removed from the catalog for good. It is not published, so Obot and the tenants do
+            not see it now. The audit log keeps a record.
           </p>
         }
       />

@@ -131,7 +131,12 @@ function UpstreamPanel({ server, upstream }: { server: McpServer; upstream: Upst
             ],
             ...(upstream
               ? ([
-                  ["Upstream item", <span key="i" className="font-mono">{upstream.item.upstreamId}</span>],
+                  [
+                    "Upstream item",
+                    <span key="i" className="font-mono">
+                      {upstream.item.upstreamId}
+                    </span>,
+                  ],
                   ["Upstream version", upstream.item.upstreamVersion ?? server.provenance?.upstreamVersion ?? none],
                   [
                     "State",
@@ -160,7 +165,9 @@ function UpstreamPanel({ server, upstream }: { server: McpServer; upstream: Upst
               overrides.length > 0 ? (
                 <span data-testid="overridden-fields">
                   <TagList items={overrides.map((f) => UPSTREAM_FIELD_LABELS[f])} />
-                  <span className="mt-1 block text-xs text-slate-500">Edited here after import: upstream changes leave them as they are and show as conflicts.</span>
+                  <span className="mt-1 block text-xs text-slate-500">
+                    Edited here after import: upstream changes leave them as they are and show as conflicts.
+                  </span>
                 </span>
               ) : (
                 none
@@ -235,14 +242,21 @@ function Overview({ server, registry, upstream }: { server: McpServer; registry:
             [
               "MCP Registry view",
               registry.included ? (
-                <span key="r" className="font-mono">{registry.registryName}</span>
+                <span key="r" className="font-mono">
+                  {registry.registryName}
+                </span>
               ) : (
                 <span key="r">Left out: {registry.reasons.join("; ")}</span>
               ),
             ],
             ["Created", <Who key="c" who={server.createdBy} at={server.createdAt} />],
             ["Updated", <Who key="u" who={server.updatedBy} at={server.updatedAt} />],
-            ["Version", <span key="v" className="tabular-nums">{server.version}</span>],
+            [
+              "Version",
+              <span key="v" className="tabular-nums">
+                {server.version}
+              </span>,
+            ],
           ]}
         />
       </Panel>
@@ -291,10 +305,22 @@ function runtimeItems(runtime: Runtime): [string, React.ReactNode][] {
         runtime.fixedURL !== undefined
           ? ["Fixed URL", mono(runtime.fixedURL)]
           : runtime.hostname !== undefined
-            ? ["Hostname", <>{mono(runtime.hostname)} <span className="text-slate-500">(each user enters a URL on this host)</span></>]
-            : ["URL template", <>{mono(runtime.urlTemplate ?? "")} <span className="text-slate-500">(completed per user)</span></>],
+            ? [
+                "Hostname",
+                <>
+                  {mono(runtime.hostname)} <span className="text-slate-500">(each user enters a URL on this host)</span>
+                </>,
+              ]
+            : [
+                "URL template",
+                <>
+                  {mono(runtime.urlTemplate ?? "")} <span className="text-slate-500">(completed per user)</span>
+                </>,
+              ],
         ["Headers", runtime.headers.length ? `${runtime.headers.length} declared (see Environment & headers)` : none],
-        ...(runtime.staticOAuthRequired !== undefined ? ([["Static OAuth required", runtime.staticOAuthRequired ? "yes" : "no"]] as [string, React.ReactNode][]) : []),
+        ...(runtime.staticOAuthRequired !== undefined
+          ? ([["Static OAuth required", runtime.staticOAuthRequired ? "yes" : "no"]] as [string, React.ReactNode][])
+          : []),
       ];
     case "npx":
       return [["Package", mono(runtime.package)], ["Arguments", args(runtime.args)], ...egress];
@@ -303,7 +329,12 @@ function runtimeItems(runtime: Runtime): [string, React.ReactNode][] {
     case "containerized":
       return [
         ["Image", mono(runtime.image)],
-        ["Port", <span key="port" className="tabular-nums">{runtime.port}</span>],
+        [
+          "Port",
+          <span key="port" className="tabular-nums">
+            {runtime.port}
+          </span>,
+        ],
         ["Path", mono(runtime.path)],
         ["Command", runtime.command ? mono(runtime.command) : none],
         ["Arguments", args(runtime.args)],
@@ -324,9 +355,7 @@ function Declarations({ server }: { server: McpServer }) {
           <DeclarationTable rows={headers} kind="header" />
         </Panel>
       )}
-      <p className="text-xs text-slate-500">
-        Sensitive values are never stored in the catalog: each user supplies them in Obot when connecting.
-      </p>
+      <p className="text-xs text-slate-500">Sensitive values are never stored in the catalog: each user supplies them in Obot when connecting.</p>
     </div>
   );
 }
@@ -399,19 +428,14 @@ function ObotEntry({ server, entry }: { server: McpServer; entry: unknown }) {
   if (!entry) {
     return (
       <Panel>
-        <p className="text-sm text-slate-700">
-          This server has no runtime, so there is no Obot entry for it. Set a runtime and publish it to serve one.
-        </p>
+        <p className="text-sm text-slate-700">This server has no runtime, so there is no Obot entry for it. Set a runtime and publish it to serve one.</p>
       </Panel>
     );
   }
   const json = JSON.stringify(entry, null, 2);
   const active = server.status === "active";
   return (
-    <Panel
-      title={active ? "Served in the Obot feed" : "Served once published"}
-      actions={<CopyButton text={json} label="Copy JSON" />}
-    >
+    <Panel title={active ? "Served in the Obot feed" : "Served once published"} actions={<CopyButton text={json} label="Copy JSON" />}>
       <p className="mb-3 text-sm text-slate-600">
         {active ? (
           <>
@@ -420,8 +444,8 @@ function ObotEntry({ server, entry }: { server: McpServer; entry: unknown }) {
           </>
         ) : (
           <>
-            This server is {server.status === "draft" ? "a draft" : server.status}, so the feed does not serve it. Once
-            published, the feed serves exactly this entry.
+            This server is {server.status === "draft" ? "a draft" : server.status}, so the feed does not serve it. Once published, the feed serves exactly this
+            entry.
           </>
         )}
       </p>

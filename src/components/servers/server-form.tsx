@@ -165,8 +165,8 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
           <div role="alert" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
             <p className="font-medium">Someone else changed this server while you were editing.</p>
             <p className="mt-1">
-              {stale.updatedBy} saved version {stale.currentVersion} at {exactTime(stale.updatedAt)}; you loaded version {base?.version}.
-              Reload to see their version. Your edits in this form will be discarded.
+              {stale.updatedBy} saved version {stale.currentVersion} at {exactTime(stale.updatedAt)}; you loaded version {base?.version}. Reload to see their
+              version. Your edits in this form will be discarded.
             </p>
             <Button size="sm" className="mt-2" onClick={reload}>
               Reload the server
@@ -187,9 +187,8 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
 
       {base?.sourceId && (
         <p data-testid="override-note" className="rounded-md bg-slate-50 px-4 py-3 text-sm text-slate-700 ring-1 ring-slate-200">
-          This server comes from a source. What you change here of what upstream owns (descriptions, display name, runtime, environment,
-          icon, repository, tool preview, categories) becomes yours: later upstream changes leave it as you set it and show their change to
-          it as a conflict in the review queue.
+          This server comes from a source. What you change here of what upstream owns (descriptions, display name, runtime, environment, icon, repository, tool
+          preview, categories) becomes yours: later upstream changes leave it as you set it and show their change to it as a conflict in the review queue.
         </p>
       )}
 
@@ -302,9 +301,23 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
                 </div>
               </fieldset>
               {REMOTE_MODES.filter((m) => m.value === remoteMode).map((m) => (
-                <Field key={m.value} id={fieldId(`runtime.${m.value}`)} label={m.label} required error={err(`runtime.${m.value}`)} hint={m.hint} className="md:col-span-2">
+                <Field
+                  key={m.value}
+                  id={fieldId(`runtime.${m.value}`)}
+                  label={m.label}
+                  required
+                  error={err(`runtime.${m.value}`)}
+                  hint={m.hint}
+                  className="md:col-span-2"
+                >
                   {(p) => (
-                    <input {...p} {...register(`runtime.${m.value}`)} placeholder={m.placeholder} spellCheck={false} className={cn(inputClasses, "font-mono")} />
+                    <input
+                      {...p}
+                      {...register(`runtime.${m.value}`)}
+                      placeholder={m.placeholder}
+                      spellCheck={false}
+                      className={cn(inputClasses, "font-mono")}
+                    />
                   )}
                 </Field>
               ))}
@@ -333,8 +346,23 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
 
           {runtimeType === "containerized" && (
             <>
-              <Field id={fieldId("runtime.image")} label="Image" required error={err("runtime.image")} hint="A pinned image reference." className="md:col-span-2">
-                {(p) => <input {...p} {...register("runtime.image")} placeholder="ghcr.io/org/server:1.0" spellCheck={false} className={cn(inputClasses, "font-mono")} />}
+              <Field
+                id={fieldId("runtime.image")}
+                label="Image"
+                required
+                error={err("runtime.image")}
+                hint="A pinned image reference."
+                className="md:col-span-2"
+              >
+                {(p) => (
+                  <input
+                    {...p}
+                    {...register("runtime.image")}
+                    placeholder="ghcr.io/org/server:1.0"
+                    spellCheck={false}
+                    className={cn(inputClasses, "font-mono")}
+                  />
+                )}
               </Field>
               <Field id={fieldId("runtime.port")} label="Port" required error={err("runtime.port")} hint="The port the server listens on in the container.">
                 {(p) => <input {...p} {...register("runtime.port")} inputMode="numeric" className={inputClasses} />}
@@ -350,7 +378,9 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
               id={fieldId("runtime.command")}
               label="Command"
               error={err("runtime.command")}
-              hint={runtimeType === "uvx" ? "The executable in the package; empty means the package name." : "Overrides the image's entrypoint; empty keeps it."}
+              hint={
+                runtimeType === "uvx" ? "The executable in the package; empty means the package name." : "Overrides the image's entrypoint; empty keeps it."
+              }
             >
               {(p) => <input {...p} {...register("runtime.command")} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
             </Field>
@@ -366,7 +396,11 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
             id={fieldId("transport")}
             label="Transport"
             error={err("transport")}
-            hint={runtimeType === "none" ? undefined : `What Obot speaks to it. ${RUNTIME_LABELS[runtimeType]} runtimes speak ${transportsFor(runtimeType).join(" or ")}.`}
+            hint={
+              runtimeType === "none"
+                ? undefined
+                : `What Obot speaks to it. ${RUNTIME_LABELS[runtimeType]} runtimes speak ${transportsFor(runtimeType).join(" or ")}.`
+            }
           >
             {(p) => (
               <select {...p} {...register("transport")} className={inputClasses}>
@@ -390,7 +424,12 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
 
       <Panel title="Listing and access">
         <div className="grid gap-5 md:grid-cols-2">
-          <Field id={fieldId("scope")} label="Scope" error={err("scope")} hint="Who can be granted it: any subject (organization) down to single tenants (personal).">
+          <Field
+            id={fieldId("scope")}
+            label="Scope"
+            error={err("scope")}
+            hint="Who can be granted it: any subject (organization) down to single tenants (personal)."
+          >
             {(p) => (
               <select {...p} {...register("scope")} className={inputClasses}>
                 {SCOPES.map((s) => (
@@ -406,7 +445,12 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
               {(p) => <input {...p} {...register("ownerTenant")} placeholder="tenant name" className={inputClasses} />}
             </Field>
           )}
-          <Field id={fieldId("serverUserType")} label="Server user type" error={err("serverUserType")} hint="Single user: one deployment per user. Multi user: one shared deployment.">
+          <Field
+            id={fieldId("serverUserType")}
+            label="Server user type"
+            error={err("serverUserType")}
+            hint="Single user: one deployment per user. Multi user: one shared deployment."
+          >
             {(p) => (
               <select {...p} {...register("serverUserType")} className={inputClasses}>
                 {SERVER_USER_TYPES.map((t) => (
@@ -448,7 +492,7 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
           id={fieldId("toolPreview")}
           label="Tools (JSON or YAML)"
           error={err("toolPreview")}
-          hint='A list of {name, description, params}; params maps a parameter to its description. Shown in Obot before anyone connects.'
+          hint="A list of {name, description, params}; params maps a parameter to its description. Shown in Obot before anyone connects."
         >
           {(p) => (
             <textarea
@@ -479,9 +523,9 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
         description={
           <>
             <p>
-              <strong>{base?.displayName}</strong> is published. Obot keys its catalog entries by display name, so for Obot
-              this is a rename: on its next sync it <strong>deletes the old entry and shuts down servers deployed from it</strong>,
-              then offers the server under its new name. Users must set it up again.
+              <strong>{base?.displayName}</strong> is published. Obot keys its catalog entries by display name, so for Obot this is a rename: on its next sync
+              it <strong>deletes the old entry and shuts down servers deployed from it</strong>, then offers the server under its new name. Users must set it up
+              again.
             </p>
             <p className="text-xs text-slate-500">{renameConfirm?.message}</p>
           </>
@@ -547,7 +591,11 @@ function Rows({
           {fields.map((field, index) => {
             const row = `${name}.${index}`;
             const sensitive = Boolean(rows[index]?.sensitive);
-            const text = (column: string, label: string, extra?: { mono?: boolean; required?: boolean; disabled?: boolean; placeholder?: string; className?: string }) => {
+            const text = (
+              column: string,
+              label: string,
+              extra?: { mono?: boolean; required?: boolean; disabled?: boolean; placeholder?: string; className?: string },
+            ) => {
               const path = `${row}.${column}`;
               const error = errorMessageAt(errors, path);
               const id = fieldId(path);
@@ -555,7 +603,12 @@ function Rows({
                 <div className={extra?.className}>
                   <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-700">
                     {label}
-                    {extra?.required && <span className="text-red-600" aria-hidden> *</span>}
+                    {extra?.required && (
+                      <span className="text-red-600" aria-hidden>
+                        {" "}
+                        *
+                      </span>
+                    )}
                   </label>
                   <input
                     {...controlProps(id, { error })}
@@ -571,18 +624,19 @@ function Rows({
             };
             const check = (column: string, label: string) => (
               <label className="flex items-center gap-2 text-sm text-slate-700">
-                <input
-                  type="checkbox"
-                  {...register(`${row}.${column}` as "env.0.required")}
-                  className={checkboxClasses}
-                />
+                <input type="checkbox" {...register(`${row}.${column}` as "env.0.required")} className={checkboxClasses} />
                 {label}
               </label>
             );
             return (
               <li key={field.id} className="rounded-md bg-slate-50 p-3 ring-1 ring-slate-200" aria-label={`${noun} ${index + 1}`}>
                 <div className="grid gap-3 md:grid-cols-6">
-                  {text("key", kind === "env" ? "Variable name" : "Header name", { mono: true, required: true, className: "md:col-span-2", placeholder: kind === "env" ? "API_KEY" : "Authorization" })}
+                  {text("key", kind === "env" ? "Variable name" : "Header name", {
+                    mono: true,
+                    required: true,
+                    className: "md:col-span-2",
+                    placeholder: kind === "env" ? "API_KEY" : "Authorization",
+                  })}
                   {text("name", "Label", { className: "md:col-span-2", placeholder: kind === "env" ? "API key" : "Access token" })}
                   {kind === "header"
                     ? text("prefix", "Prefix", { mono: true, className: "md:col-span-2", placeholder: "Bearer " })
@@ -604,7 +658,13 @@ function Rows({
                     {check("required", "Required")}
                     {check("sensitive", "Sensitive")}
                     {kind === "env" && check("file", "File")}
-                    <Button size="sm" variant="quiet-danger" className="ml-auto" onClick={() => remove(index)} aria-label={`Remove ${noun.toLowerCase()} ${index + 1}`}>
+                    <Button
+                      size="sm"
+                      variant="quiet-danger"
+                      className="ml-auto"
+                      onClick={() => remove(index)}
+                      aria-label={`Remove ${noun.toLowerCase()} ${index + 1}`}
+                    >
                       Remove
                     </Button>
                   </div>

@@ -13,10 +13,7 @@ export function NewServer() {
   const stats = useQuery(trpc.catalog.stats.queryOptions({}));
   return (
     <>
-      <PageHeader
-        title="Create server"
-        description="New servers start as drafts. Obot sees a server only after you publish it."
-      />
+      <PageHeader title="Create server" description="New servers start as drafts. Obot sees a server only after you publish it." />
       <ServerForm mode={{ kind: "create" }} categories={stats.data?.categories} />
     </>
   );
@@ -52,11 +49,7 @@ export function EditServer({ name }: { name: string }) {
           </span>
         }
       />
-      <ServerForm
-        mode={{ kind: "edit", server }}
-        categories={stats.data?.categories}
-        onReload={async () => (await query.refetch()).data?.server ?? null}
-      />
+      <ServerForm mode={{ kind: "edit", server }} categories={stats.data?.categories} onReload={async () => (await query.refetch()).data?.server ?? null} />
     </>
   );
 }

@@ -8,7 +8,10 @@ import { ROLE_DESCRIPTIONS } from "@/server/auth/roles";
 import { useSession } from "./session";
 
 function initials(name: string): string {
-  const words = name.replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
+  const words = name
+    .replace(/@.*/, "")
+    .split(/[\s._-]+/)
+    .filter(Boolean);
   return ((words[0]?.[0] ?? "?") + (words[1]?.[0] ?? "")).toUpperCase();
 }
 

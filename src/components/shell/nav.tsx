@@ -14,12 +14,22 @@ const ITEMS: { href: string; label: string; icon: string; role: Role }[] = [
   { href: "/sources", label: "Sources", icon: "M7 18a4 4 0 01-.9-7.9A5 5 0 0116 8a4 4 0 011 7.9M12 12v8m0 0l-3-3m3 3l3-3", role: "viewer" },
   { href: "/review", label: "Review queue", icon: "M12 3l7 3v6c0 4-3 7-7 9-4-2-7-5-7-9V6l7-3zM9 12l2 2 4-4", role: "viewer" },
   { href: "/tenants", label: "Tenants", icon: "M4 7h16M4 12h16M4 17h16M8 4v16", role: "viewer" },
-  { href: "/groups", label: "Groups", icon: "M8 11a3 3 0 100-6 3 3 0 000 6zM16 11a3 3 0 100-6 3 3 0 000 6zM2 20v-1a4 4 0 014-4h4a4 4 0 014 4v1M14 15h4a4 4 0 014 4v1", role: "viewer" },
+  {
+    href: "/groups",
+    label: "Groups",
+    icon: "M8 11a3 3 0 100-6 3 3 0 000 6zM16 11a3 3 0 100-6 3 3 0 000 6zM2 20v-1a4 4 0 014-4h4a4 4 0 014 4v1M14 15h4a4 4 0 014 4v1",
+    role: "viewer",
+  },
   { href: "/grants", label: "Rules", icon: "M15 7a3 3 0 11-6 0 3 3 0 016 0zM12 10v11m0-6h3m-3 3h2", role: "viewer" },
   { href: "/access", label: "Access matrix", icon: "M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z", role: "viewer" },
   { href: "/import", label: "Import", icon: "M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3", role: "editor" },
   { href: "/audit", label: "Audit log", icon: "M9 5h10M9 12h10M9 19h10M5 5h.01M5 12h.01M5 19h.01", role: "viewer" },
-  { href: "/users", label: "Users", icon: "M16 19v-1a4 4 0 00-4-4H7a4 4 0 00-4 4v1M9.5 10a3 3 0 100-6 3 3 0 000 6zM21 19v-1a4 4 0 00-3-3.87M16 4.13a3 3 0 010 5.75", role: "admin" },
+  {
+    href: "/users",
+    label: "Users",
+    icon: "M16 19v-1a4 4 0 00-4-4H7a4 4 0 00-4 4v1M9.5 10a3 3 0 100-6 3 3 0 000 6zM21 19v-1a4 4 0 00-3-3.87M16 4.13a3 3 0 010 5.75",
+    role: "admin",
+  },
 ];
 
 function isCurrent(pathname: string, href: string) {
@@ -45,7 +55,16 @@ export function Nav() {
                   current ? "bg-slate-800 text-white" : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
                 )}
               >
-                <svg viewBox="0 0 24 24" aria-hidden className="hidden size-4 shrink-0 md:block" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round">
+                <svg
+                  viewBox="0 0 24 24"
+                  aria-hidden
+                  className="hidden size-4 shrink-0 md:block"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth={1.8}
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                >
                   <path d={item.icon} />
                 </svg>
                 {item.label}

@@ -26,8 +26,8 @@ export function NeedsRole({
           {action} needs the {role} role
         </p>
         <p className="mx-auto mt-2 max-w-lg text-sm text-slate-600">
-          You are signed in as <span className="font-medium text-slate-800">{user.email}</span> with the{" "}
-          <RoleBadge role={user.role} /> role. Ask an administrator to give you the {role} role if you need it.
+          You are signed in as <span className="font-medium text-slate-800">{user.email}</span> with the <RoleBadge role={user.role} /> role. Ask an
+          administrator to give you the {role} role if you need it.
         </p>
         <LinkButton href={back.href} className="mt-6">
           {back.label}

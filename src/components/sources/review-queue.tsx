@@ -34,8 +34,11 @@ export function ReviewQueue() {
         title="Review queue"
         description={
           <>
-            Items from <Link href="/sources" className="text-indigo-700 hover:underline">sources</Link> that wait for an administrator: those the
-            security scan held back, and upstream changes to servers that are already published.
+            Items from{" "}
+            <Link href="/sources" className="text-indigo-700 hover:underline">
+              sources
+            </Link>{" "}
+            that wait for an administrator: those the security scan held back, and upstream changes to servers that are already published.
             {!canDecide && " Only administrators can decide on them."}
           </>
         }
@@ -227,7 +230,10 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
         description: (
           <>
             <p>You have read the findings and accept them. The item is validated and registered as a draft server; nothing is published.</p>
-            <p>The release holds for this version of the upstream document: later syncs keep it until upstream changes it, which is then scanned again. It is recorded in the audit log with these findings.</p>
+            <p>
+              The release holds for this version of the upstream document: later syncs keep it until upstream changes it, which is then scanned again. It is
+              recorded in the audit log with these findings.
+            </p>
           </>
         ),
         run: () => release.mutate({ id: item.id }),
@@ -235,7 +241,8 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
       }}
       reject={{
         title: `Reject ${label}?`,
-        description: "The item stays out of the catalog, and later syncs keep it out until upstream changes the document. The rejection and its reason are recorded in the audit log.",
+        description:
+          "The item stays out of the catalog, and later syncs keep it out until upstream changes the document. The rejection and its reason are recorded in the audit log.",
         run: (reason) => reject.mutate({ id: item.id, review: { reason } }),
         state: reject,
       }}
@@ -303,8 +310,8 @@ function PendingUpdate({ item, canDecide }: { item: ReviewItem; canDecide: boole
             </p>
             {renamesForObot && (
               <p className="font-medium text-amber-800">
-                This changes the display name of a published server. Obot keys its entries by that name, so it sees a new server and drops the old one
-                (&lsquo;{sanitizeObotName(server.displayName)}&rsquo; becomes &lsquo;{sanitizeObotName(newName)}&rsquo;), shutting down servers deployed from it.
+                This changes the display name of a published server. Obot keys its entries by that name, so it sees a new server and drops the old one (&lsquo;
+                {sanitizeObotName(server.displayName)}&rsquo; becomes &lsquo;{sanitizeObotName(newName)}&rsquo;), shutting down servers deployed from it.
               </p>
             )}
           </>

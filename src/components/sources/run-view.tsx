@@ -100,8 +100,7 @@ function ReviewNote({ items }: { items: SourceRunWithItems["items"] }) {
   if (waiting === 0) return null;
   return (
     <p role="note" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
-      {waiting === 1 ? "One item waits" : `${waiting} items wait`} for an administrator&apos;s decision (quarantined, or an update of a published
-      server).{" "}
+      {waiting === 1 ? "One item waits" : `${waiting} items wait`} for an administrator&apos;s decision (quarantined, or an update of a published server).{" "}
       <Link href="/review" className="font-medium underline">
         Open the review queue
       </Link>

@@ -93,8 +93,8 @@ export function SourceActions({ source }: { source: Source }) {
           <>
             <p>
               From now on this source may fetch from <code className="break-all font-mono">{source.url}</code>
-              {source.syncMode === "scheduled" ? " on its schedule, starting now," : " whenever an editor syncs it,"} and register what it finds as
-              draft servers.
+              {source.syncMode === "scheduled" ? " on its schedule, starting now," : " whenever an editor syncs it,"} and register what it finds as draft
+              servers.
             </p>
             <p>Every item is still scanned: critical findings are held in the review queue, and changes to published servers wait for an administrator.</p>
           </>
@@ -111,8 +111,8 @@ export function SourceActions({ source }: { source: Source }) {
         tone="danger"
         description={
           <p>
-            The source, its runs and its review items are removed. The servers it registered stay in the catalog, no longer linked to it. The audit
-            log keeps a record.
+            The source, its runs and its review items are removed. The servers it registered stay in the catalog, no longer linked to it. The audit log keeps a
+            record.
           </p>
         }
       />

@@ -61,8 +61,8 @@ function ApprovalNote() {
     <div role="note" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
       <p className="font-medium">Waiting for an administrator&apos;s approval</p>
       <p className="mt-1">
-        A source decides what third-party code and endpoints can enter the catalog, so an administrator checks where it points before it
-        fetches anything. {canApprove ? "Review the location and settings below, then approve it." : "Until then it cannot sync."}
+        A source decides what third-party code and endpoints can enter the catalog, so an administrator checks where it points before it fetches anything.{" "}
+        {canApprove ? "Review the location and settings below, then approve it." : "Until then it cannot sync."}
       </p>
     </div>
   );
@@ -136,7 +136,10 @@ function RunTable({ source, runs }: { source: string; runs: SourceRun[] }) {
       {runs.map((run) => (
         <tr key={run.id} className="hover:bg-slate-50">
           <th scope="row" className="whitespace-nowrap px-5 py-2.5 font-normal">
-            <Link href={`/sources/${source}/runs/${run.id}`} className="rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600">
+            <Link
+              href={`/sources/${source}/runs/${run.id}`}
+              className="rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+            >
               <RelativeTime iso={run.startedAt ?? run.queuedAt} />
             </Link>
           </th>
@@ -145,7 +148,13 @@ function RunTable({ source, runs }: { source: string; runs: SourceRun[] }) {
             <RunStatusBadge status={run.status} />
           </td>
           <td className="px-5 py-2.5 text-slate-700">
-            {run.status === "succeeded" ? countsInBrief(run.counts) : run.status === "failed" ? <span className="text-red-800">{run.error}</span> : `in ${run.stage}`}
+            {run.status === "succeeded" ? (
+              countsInBrief(run.counts)
+            ) : run.status === "failed" ? (
+              <span className="text-red-800">{run.error}</span>
+            ) : (
+              `in ${run.stage}`
+            )}
           </td>
           <td className="px-5 py-2.5 text-slate-600">{run.createdBy}</td>
         </tr>

@@ -136,16 +136,28 @@ export function SourceForm({ mode }: { mode: Mode }) {
           )}
         </div>
         {mode.kind === "edit" && mode.source.kind !== "manual-upload" && (
-          <p className="mt-4 text-xs text-slate-500">Changing the URL, ref or path makes it a different upstream: the source then needs an administrator&apos;s approval again.</p>
+          <p className="mt-4 text-xs text-slate-500">
+            Changing the URL, ref or path makes it a different upstream: the source then needs an administrator&apos;s approval again.
+          </p>
         )}
       </Panel>
 
       <Panel title="What to take">
         <div className="grid gap-5 md:grid-cols-2">
-          <Field id="source-include" label="Include" error={errors.include?.message} hint="Name globs, one per line (e.g. io.github.acme/*). Empty takes everything.">
+          <Field
+            id="source-include"
+            label="Include"
+            error={errors.include?.message}
+            hint="Name globs, one per line (e.g. io.github.acme/*). Empty takes everything."
+          >
             {(p) => <textarea {...p} {...register("include")} rows={3} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
           </Field>
-          <Field id="source-exclude" label="Exclude" error={errors.exclude?.message} hint="Name globs, one per line; an excluded name is skipped even if included.">
+          <Field
+            id="source-exclude"
+            label="Exclude"
+            error={errors.exclude?.message}
+            hint="Name globs, one per line; an excluded name is skipped even if included."
+          >
             {(p) => <textarea {...p} {...register("exclude")} rows={3} spellCheck={false} className={cn(inputClasses, "font-mono")} />}
           </Field>
           <Field
@@ -176,7 +188,14 @@ export function SourceForm({ mode }: { mode: Mode }) {
             </div>
           </fieldset>
           {syncMode === "scheduled" && (
-            <Field id="source-interval" label="Interval (minutes)" required error={errors.intervalMinutes?.message} hint="From 5 minutes to a week (10080)." className="mt-4 max-w-xs">
+            <Field
+              id="source-interval"
+              label="Interval (minutes)"
+              required
+              error={errors.intervalMinutes?.message}
+              hint="From 5 minutes to a week (10080)."
+              className="mt-4 max-w-xs"
+            >
               {(p) => <input {...p} {...register("intervalMinutes")} type="number" inputMode="numeric" min={5} max={10080} className={inputClasses} />}
             </Field>
           )}

@@ -19,8 +19,7 @@ export function SourceList() {
   const sources = useQuery({
     ...trpc.sources.list.queryOptions({}),
     // While something syncs, keep the statuses and counts current.
-    refetchInterval: (query) =>
-      query.state.data?.some((s) => s.status === "syncing" || (s.lastRun && isRunActive(s.lastRun.status))) ? 2000 : false,
+    refetchInterval: (query) => (query.state.data?.some((s) => s.status === "syncing" || (s.lastRun && isRunActive(s.lastRun.status))) ? 2000 : false),
   });
 
   return (
@@ -92,10 +91,17 @@ function SourceTable({ sources }: { sources: SourceListRow[] }) {
               </td>
               <td className="px-4 py-2.5 text-slate-700">
                 {source.lastRun ? (
-                  <Link href={`/sources/${source.name}/runs/${source.lastRun.id}`} className="group flex flex-wrap items-center gap-2 rounded focus-visible:outline-2 focus-visible:outline-indigo-600">
+                  <Link
+                    href={`/sources/${source.name}/runs/${source.lastRun.id}`}
+                    className="group flex flex-wrap items-center gap-2 rounded focus-visible:outline-2 focus-visible:outline-indigo-600"
+                  >
                     <RunStatusBadge status={source.lastRun.status} />
                     <span className="group-hover:underline">
-                      {source.lastRun.status === "succeeded" ? countsInBrief(source.lastRun.counts) : source.lastRun.status === "failed" ? "see why" : "in progress"}
+                      {source.lastRun.status === "succeeded"
+                        ? countsInBrief(source.lastRun.counts)
+                        : source.lastRun.status === "failed"
+                          ? "see why"
+                          : "in progress"}
                     </span>
                   </Link>
                 ) : (
@@ -121,8 +127,8 @@ function EmptySources({ canAdd }: { canAdd: boolean }) {
     <div className="rounded-lg bg-white px-6 py-10 shadow-xs ring-1 ring-slate-200">
       <h2 className="text-center text-base font-semibold text-slate-900">No sources yet</h2>
       <p className="mx-auto mt-2 max-w-2xl text-center text-sm text-slate-600">
-        A source brings MCP servers in from outside. A new source waits for an administrator&apos;s approval before it can sync; each sync
-        scans every item (critical findings are held for review) and registers the rest as drafts.
+        A source brings MCP servers in from outside. A new source waits for an administrator&apos;s approval before it can sync; each sync scans every item
+        (critical findings are held for review) and registers the rest as drafts.
       </p>
       <dl className="mx-auto mt-6 grid max-w-4xl gap-4 sm:grid-cols-3">
         {KIND_EXPLANATIONS.map(([kind, text]) => (

@@ -59,8 +59,8 @@ export function TokensPage() {
         title="API tokens"
         description={
           <>
-            Tokens let scripts and the <code className="font-mono">oc</code> CLI call the REST API as you. A token never has
-            more rights than you have now: if your role changes or your account is deactivated, your tokens follow.
+            Tokens let scripts and the <code className="font-mono">oc</code> CLI call the REST API as you. A token never has more rights than you have now: if
+            your role changes or your account is deactivated, your tokens follow.
           </>
         }
         actions={
@@ -94,14 +94,32 @@ export function TokensPage() {
             <caption className="sr-only">{all ? "Every user's API tokens, newest first" : "Your API tokens, newest first"}</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-2.5">Name</th>
-                {all && <th scope="col" className="px-4 py-2.5">Owner</th>}
-                <th scope="col" className="px-4 py-2.5">Role</th>
-                <th scope="col" className="px-4 py-2.5">Token</th>
-                <th scope="col" className="px-4 py-2.5">Created</th>
-                <th scope="col" className="px-4 py-2.5">Expires</th>
-                <th scope="col" className="px-4 py-2.5">Last used</th>
-                <th scope="col" className="px-4 py-2.5">Status</th>
+                <th scope="col" className="px-4 py-2.5">
+                  Name
+                </th>
+                {all && (
+                  <th scope="col" className="px-4 py-2.5">
+                    Owner
+                  </th>
+                )}
+                <th scope="col" className="px-4 py-2.5">
+                  Role
+                </th>
+                <th scope="col" className="px-4 py-2.5">
+                  Token
+                </th>
+                <th scope="col" className="px-4 py-2.5">
+                  Created
+                </th>
+                <th scope="col" className="px-4 py-2.5">
+                  Expires
+                </th>
+                <th scope="col" className="px-4 py-2.5">
+                  Last used
+                </th>
+                <th scope="col" className="px-4 py-2.5">
+                  Status
+                </th>
                 <th scope="col" className="px-4 py-2.5 text-right">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -325,7 +343,10 @@ function NewTokenSecret({ secret }: { secret: string }) {
           <p className="text-sm font-medium text-slate-800">Try it</p>
           <CopyButton text={curl} label="Copy command" />
         </div>
-        <pre data-testid="token-curl" className="overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
+        <pre
+          data-testid="token-curl"
+          className="overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100"
+        >
           {curl}
         </pre>
         <p className="mt-1.5 text-xs text-slate-500">
@@ -361,8 +382,8 @@ function RevokeDialog({ token, own, onClose }: { token: ApiToken; own: boolean; 
       tone="danger"
       description={
         <p>
-          Scripts that use it ({token.prefix}…{own ? "" : `, owned by ${token.owner}`}) get 401 Unauthorized from now on. This cannot be
-          undone; create a new token if you need one again.
+          Scripts that use it ({token.prefix}…{own ? "" : `, owned by ${token.owner}`}) get 401 Unauthorized from now on. This cannot be undone; create a new
+          token if you need one again.
         </p>
       }
     />

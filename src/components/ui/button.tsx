@@ -28,21 +28,10 @@ export function buttonClasses({ variant = "secondary", size = "md" }: { variant?
   );
 }
 
-export function Button({
-  variant,
-  size,
-  className,
-  type = "button",
-  ...props
-}: ComponentProps<"button"> & { variant?: Variant; size?: Size }) {
+export function Button({ variant, size, className, type = "button", ...props }: ComponentProps<"button"> & { variant?: Variant; size?: Size }) {
   return <button type={type} className={cn(buttonClasses({ variant, size }), className)} {...props} />;
 }
 
-export function LinkButton({
-  variant,
-  size,
-  className,
-  ...props
-}: ComponentProps<typeof Link> & { variant?: Variant; size?: Size }) {
+export function LinkButton({ variant, size, className, ...props }: ComponentProps<typeof Link> & { variant?: Variant; size?: Size }) {
   return <Link className={cn(buttonClasses({ variant, size }), className)} {...props} />;
 }

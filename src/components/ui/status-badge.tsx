@@ -19,11 +19,7 @@ export function StatusBadge({ status, className }: { status: ServerStatus; class
   const style = STYLES[status];
   return (
     <span
-      className={cn(
-        "inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset",
-        style.badge,
-        className,
-      )}
+      className={cn("inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", style.badge, className)}
       data-status={status}
     >
       <span aria-hidden className={cn("size-1.5 rounded-full", style.dot)} />
@@ -35,7 +31,13 @@ export function StatusBadge({ status, className }: { status: ServerStatus; class
 /** A small tag; `tone` picks its colours (a className cannot: clsx appends, and the slate classes would win). */
 export function Tag({ children, className, tone = "neutral" }: { children: React.ReactNode; className?: string; tone?: "neutral" | "warn" }) {
   return (
-    <span className={cn("inline-flex items-center rounded px-1.5 py-0.5 text-xs", tone === "warn" ? "bg-amber-50 text-amber-800" : "bg-slate-100 text-slate-700", className)}>
+    <span
+      className={cn(
+        "inline-flex items-center rounded px-1.5 py-0.5 text-xs",
+        tone === "warn" ? "bg-amber-50 text-amber-800" : "bg-slate-100 text-slate-700",
+        className,
+      )}
+    >
       {children}
     </span>
   );

@@ -13,7 +13,13 @@ import { generatePassword } from "@/lib/password";
  */
 export const PasswordInput = forwardRef<
   HTMLInputElement,
-  ControlProps & { name: string; onChange: React.ChangeEventHandler<HTMLInputElement>; onBlur: React.FocusEventHandler<HTMLInputElement>; onGenerate: (password: string) => void; autoFocus?: boolean }
+  ControlProps & {
+    name: string;
+    onChange: React.ChangeEventHandler<HTMLInputElement>;
+    onBlur: React.FocusEventHandler<HTMLInputElement>;
+    onGenerate: (password: string) => void;
+    autoFocus?: boolean;
+  }
 >(function PasswordInput({ onGenerate, autoFocus, ...props }, ref) {
   const [visible, setVisible] = useState(false);
   return (

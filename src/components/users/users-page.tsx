@@ -76,12 +76,24 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
             <caption className="sr-only">Users, by e-mail</caption>
             <thead className="whitespace-nowrap border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2.5">User</th>
-                <th scope="col" className="px-3 py-2.5">Role</th>
-                <th scope="col" className="px-3 py-2.5">Sign-in</th>
-                <th scope="col" className="px-3 py-2.5">Status</th>
-                <th scope="col" className="px-3 py-2.5">Last sign-in</th>
-                <th scope="col" className="px-3 py-2.5">Created</th>
+                <th scope="col" className="px-3 py-2.5">
+                  User
+                </th>
+                <th scope="col" className="px-3 py-2.5">
+                  Role
+                </th>
+                <th scope="col" className="px-3 py-2.5">
+                  Sign-in
+                </th>
+                <th scope="col" className="px-3 py-2.5">
+                  Status
+                </th>
+                <th scope="col" className="px-3 py-2.5">
+                  Last sign-in
+                </th>
+                <th scope="col" className="px-3 py-2.5">
+                  Created
+                </th>
                 <th scope="col" className="px-3 py-2.5 text-right">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -157,8 +169,8 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
       )}
       {users.isSuccess && (
         <p className="mt-3 text-xs text-slate-500">
-          {list.length} user{list.length === 1 ? "" : "s"}, {admins} active admin{admins === 1 ? "" : "s"}. Deactivating a user or
-          changing their role ends their sessions at once; their API tokens never have more rights than they have now.
+          {list.length} user{list.length === 1 ? "" : "s"}, {admins} active admin{admins === 1 ? "" : "s"}. Deactivating a user or changing their role ends
+          their sessions at once; their API tokens never have more rights than they have now.
         </p>
       )}
 
@@ -286,9 +298,7 @@ function ChangeRoleDialog({ user, self, onClose }: { user: User; self: boolean; 
         <>
           <p>Their current sessions end, so the new role applies at their next sign-in; their API tokens are limited to it at once.</p>
           {user.kind === "oidc" && (
-            <p className="text-amber-800">
-              This user signs in through the identity provider: their next sign-in sets the role from their groups again.
-            </p>
+            <p className="text-amber-800">This user signs in through the identity provider: their next sign-in sets the role from their groups again.</p>
           )}
           {self && <p className="text-amber-800">This is your own account: you will be signed out.</p>}
         </>
@@ -376,14 +386,14 @@ function ActiveDialog({ user, active, self, onClose }: { user: User; active: boo
       description={
         active ? (
           <p>
-            They can sign in again with the {user.role} role{user.kind === "local" ? " and their current password" : ""}, and their API
-            tokens that have not expired or been revoked work again.
+            They can sign in again with the {user.role} role{user.kind === "local" ? " and their current password" : ""}, and their API tokens that have not
+            expired or been revoked work again.
           </p>
         ) : (
           <>
             <p>
-              They can no longer sign in, their sessions end at once and their API tokens stop working. Their changes stay in the
-              audit log. You can reactivate them later.
+              They can no longer sign in, their sessions end at once and their API tokens stop working. Their changes stay in the audit log. You can reactivate
+              them later.
             </p>
             {self && <p className="text-amber-800">This is your own account: you will be signed out.</p>}
           </>

@@ -24,8 +24,7 @@ export const currentSession = useCase({
   role: "public",
   mutates: false,
   args: z.object({}),
-  run: async ({ principal }) =>
-    principal ? { email: principal.id, displayName: principal.displayName, role: principal.role, kind: principal.kind } : null,
+  run: async ({ principal }) => (principal ? { email: principal.id, displayName: principal.displayName, role: principal.role, kind: principal.kind } : null),
 });
 
 export const listUsersUseCase = useCase({

@@ -102,8 +102,7 @@ export const publishServerUseCase = useCase({
   role: "editor",
   mutates: true,
   args: statusChangeArgs,
-  run: ({ services, change }, { name, statusChange, dryRun }) =>
-    changeOrPreview(services.db, dryRun, (db) => publishServer(db, change, name, statusChange)),
+  run: ({ services, change }, { name, statusChange, dryRun }) => changeOrPreview(services.db, dryRun, (db) => publishServer(db, change, name, statusChange)),
 });
 
 export const disableServerUseCase = useCase({
@@ -111,8 +110,7 @@ export const disableServerUseCase = useCase({
   role: "editor",
   mutates: true,
   args: statusChangeArgs,
-  run: ({ services, change }, { name, statusChange, dryRun }) =>
-    changeOrPreview(services.db, dryRun, (db) => disableServer(db, change, name, statusChange)),
+  run: ({ services, change }, { name, statusChange, dryRun }) => changeOrPreview(services.db, dryRun, (db) => disableServer(db, change, name, statusChange)),
 });
 
 export const obotEntryUseCase = useCase({
@@ -143,8 +141,7 @@ export const importServersUseCase = useCase({
   role: "editor",
   mutates: true,
   args: importTextInput,
-  run: ({ services, change }, input) =>
-    importDocuments(services.db, change, parseImportText(input), services.ingestionDeps, services.ingestion.id),
+  run: ({ services, change }, input) => importDocuments(services.db, change, parseImportText(input), services.ingestionDeps, services.ingestion.id),
 });
 
 export const demoLoadedUseCase = useCase({

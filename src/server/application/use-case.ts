@@ -38,9 +38,7 @@ export interface UseCase<Args extends z.ZodObject = z.ZodObject, Result = unknow
 }
 
 /** Declares a use case, keeping its argument and result types. */
-export function useCase<Args extends z.ZodObject, Result, Mutates extends boolean>(
-  definition: UseCase<Args, Result, Mutates>,
-): UseCase<Args, Result, Mutates> {
+export function useCase<Args extends z.ZodObject, Result, Mutates extends boolean>(definition: UseCase<Args, Result, Mutates>): UseCase<Args, Result, Mutates> {
   return definition;
 }
 

@@ -87,7 +87,13 @@ describeEachDatabase("audit log", (database) => {
     expect(deletion.before).toMatchObject({ name: "audited" });
     expect(deletion.after).toBeNull();
 
-    await importDocuments(db, ALICE, [{ name: "Imported", runtime: "remote", remoteConfig: { fixedURL: "https://i.example/mcp" } }], services.ingestionDeps, "test");
+    await importDocuments(
+      db,
+      ALICE,
+      [{ name: "Imported", runtime: "remote", remoteConfig: { fixedURL: "https://i.example/mcp" } }],
+      services.ingestionDeps,
+      "test",
+    );
     expect((await exactlyOne("mcp_server.import", "imported")).after).toMatchObject({ name: "imported", provenance: { format: "obot-entry" } });
 
     const user = await createUser(db, ALICE, userCreateInput.parse({ email: "carol@example.com", role: "viewer", password: "a long enough password" }));
@@ -104,7 +110,13 @@ describeEachDatabase("audit log", (database) => {
     expect(reset.before).toBeNull();
     expect(reset.after).toBeNull();
 
-    const { secret } = await signInWithPassword(db, policy, services.signInThrottle, signInInput.parse({ email: "carol@example.com", password: "another long password" }), { requestId: "r1" });
+    const { secret } = await signInWithPassword(
+      db,
+      policy,
+      services.signInThrottle,
+      signInInput.parse({ email: "carol@example.com", password: "another long password" }),
+      { requestId: "r1" },
+    );
     expect((await exactlyOne("auth.sign_in", "carol@example.com")).actor).toBe("carol@example.com");
     await signOut(db, { actor: { kind: "user", id: "carol@example.com" } }, secret);
     await exactlyOne("auth.sign_out", "carol@example.com");
@@ -161,7 +173,10 @@ describeEachDatabase("audit log", (database) => {
     const call = restClient(services);
     const jsonl = await call("GET", "/api/v1/audit/export?format=jsonl&entityId=audited");
     expect(jsonl.headers.get("content-disposition")).toMatch(/attachment; filename="opencrane-audit-.*\.jsonl"/);
-    const lines = (jsonl.body as string).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (jsonl.body as string)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(6);
     expect(lines[0]).toMatchObject({ action: "mcp_server.delete", entityId: "audited" });
 

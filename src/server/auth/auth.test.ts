@@ -66,7 +66,12 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
     const weak = await b.send("POST", "/api/auth/setup", { token: setupToken, email: "root@example.com", password: "short" });
     expect(weak.status).toBe(422);
     expect(weak.body.error.details.fieldErrors.password).toEqual(["password must be at least 12 characters"]);
-    const ok = await b.send("POST", "/api/auth/setup", { token: setupToken, email: "Root@Example.com", displayName: "Root", password: "a long enough password" });
+    const ok = await b.send("POST", "/api/auth/setup", {
+      token: setupToken,
+      email: "Root@Example.com",
+      displayName: "Root",
+      password: "a long enough password",
+    });
     expect(ok.status).toBe(201);
     expect(ok.body.user).toEqual({ email: "root@example.com", displayName: "Root", role: "admin" });
     expect(ok.setCookie).toMatch(/^oc_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Expires=/);
@@ -97,7 +102,10 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
   });
 
   it("refuses a cross-site sign-in and cookie-authenticated changes from another origin (CSRF)", async () => {
-    expect((await browser(services, "https://evil.example").send("POST", "/api/auth/login", { email: "root@example.com", password: "a long enough password" })).status).toBe(403);
+    expect(
+      (await browser(services, "https://evil.example").send("POST", "/api/auth/login", { email: "root@example.com", password: "a long enough password" }))
+        .status,
+    ).toBe(403);
     const b = browser(services);
     await b.send("POST", "/api/auth/login", { email: "root@example.com", password: "a long enough password" });
     const forged = browser(services, "https://evil.example");
@@ -144,7 +152,11 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
   });
 
   it("takes an admin away only while no other such change is under way", async () => {
-    const second = await createUser(services.db, ALICE, userCreateInput.parse({ email: "second-admin@example.com", password: "a long enough password", role: "admin" }));
+    const second = await createUser(
+      services.db,
+      ALICE,
+      userCreateInput.parse({ email: "second-admin@example.com", password: "a long enough password", role: "admin" }),
+    );
     const root = (await listUsers(services.db)).find((u) => u.email === "root@example.com")!;
     if (kind === "postgres") {
       // Two admins demoting each other at once must not both succeed: each waits for the other's
@@ -182,7 +194,10 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
 
   it("marks the cookie Secure behind https", async () => {
     const secure = { ...services, config: { ...services.config, auth: { ...services.config.auth, publicUrl: "https://cp.example.com" } } };
-    const res = await browser(secure, "https://cp.example.com").send("POST", "/api/auth/login", { email: "root@example.com", password: "a long enough password" });
+    const res = await browser(secure, "https://cp.example.com").send("POST", "/api/auth/login", {
+      email: "root@example.com",
+      password: "a long enough password",
+    });
     expect(res.setCookie).toMatch(/; Secure$/);
   });
 });
@@ -234,8 +249,15 @@ describeEachDatabase("admin from the environment, bootstrap token and API tokens
   it("issues API tokens shown once, stored hashed, no stronger than their owner, revocable, expiring", async () => {
     const owner = await createUser(services.db, ALICE, userCreateInput.parse({ email: "dev@example.com", role: "editor", password: "a long enough password" }));
     const principal = { kind: "user" as const, id: owner.email, role: owner.role, userId: owner.id, displayName: owner.email, viaSession: false };
-    await expect(createApiToken(services.db, ALICE, principal, apiTokenCreateInput.parse({ name: "too-strong", role: "admin" }))).rejects.toThrow("more rights than its owner");
-    const { token, apiToken } = await createApiToken(services.db, ALICE, principal, apiTokenCreateInput.parse({ name: "ci", role: "editor", expiresInDays: 30 }));
+    await expect(createApiToken(services.db, ALICE, principal, apiTokenCreateInput.parse({ name: "too-strong", role: "admin" }))).rejects.toThrow(
+      "more rights than its owner",
+    );
+    const { token, apiToken } = await createApiToken(
+      services.db,
+      ALICE,
+      principal,
+      apiTokenCreateInput.parse({ name: "ci", role: "editor", expiresInDays: 30 }),
+    );
     expect(token).toMatch(/^oct_[\w-]{43}$/);
     expect(apiToken.prefix).toBe(token.slice(0, 10));
     const [row] = await services.db.select().from(apiTokens).where(eq(apiTokens.id, apiToken.id));

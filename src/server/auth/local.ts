@@ -29,7 +29,10 @@ export class SignInThrottle {
   }
 
   check(email: string, ip: string | undefined, now = Date.now()): void {
-    for (const [key, max] of [[this.key(email, ip), MAX_FAILURES], [this.accountKey(email), MAX_FAILURES_PER_EMAIL]] as const) {
+    for (const [key, max] of [
+      [this.key(email, ip), MAX_FAILURES],
+      [this.accountKey(email), MAX_FAILURES_PER_EMAIL],
+    ] as const) {
       const recent = (this.failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
       if (recent.length >= max) {
         const retryAfter = Math.ceil((recent[0]! + WINDOW_MS - now) / 1000);
@@ -69,7 +72,15 @@ export async function signInWithPassword(
   throttle.check(email, meta.sourceIp);
   const row = await findUserByEmail(db, email);
   const passwordOk = await verifyPassword(row?.passwordHash ?? null, password);
-  const reason = !row ? "unknown e-mail" : !row.passwordHash ? "account signs in through OIDC" : !passwordOk ? "wrong password" : !row.active ? "account deactivated" : null;
+  const reason = !row
+    ? "unknown e-mail"
+    : !row.passwordHash
+      ? "account signs in through OIDC"
+      : !passwordOk
+        ? "wrong password"
+        : !row.active
+          ? "account deactivated"
+          : null;
   if (reason || !row) {
     throttle.fail(email, meta.sourceIp);
     await recordAudit(
@@ -77,10 +88,7 @@ export async function signInWithPassword(
       { actor: { kind: "anonymous", id: "anonymous" }, requestId: meta.requestId, sourceIp: meta.sourceIp },
       { action: "auth.sign_in_failed", entityType: "user", entityId: email, after: { email, reason } },
     );
-    throw new DomainError(
-      "UNAUTHORIZED",
-      row && !row.active && passwordOk ? "this account is deactivated: ask an admin" : "e-mail or password is not right",
-    );
+    throw new DomainError("UNAUTHORIZED", row && !row.active && passwordOk ? "this account is deactivated: ask an admin" : "e-mail or password is not right");
   }
   throttle.succeed(email, meta.sourceIp);
   return db.transaction(async (tx) => {

@@ -50,11 +50,7 @@ export const setupInput = z.object({
 export const TOKEN_PREFIX = "oct_";
 
 export const apiTokenCreateInput = z.object({
-  name: z
-    .string({ error: "name is required" })
-    .trim()
-    .min(1, "name is required")
-    .max(100, "name must be at most 100 characters"),
+  name: z.string({ error: "name is required" }).trim().min(1, "name is required").max(100, "name must be at most 100 characters"),
   role: z.enum(ROLES, { error: "role must be viewer, editor or admin" }),
   /** Days until it expires; null for a token that does not expire. */
   expiresInDays: z.number().int().min(1, "at least 1 day").max(365, "at most 365 days").nullable().default(90),

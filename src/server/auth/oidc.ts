@@ -41,7 +41,6 @@ export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
   return discovered.config;
 }
 
-
 export async function beginOidcSignIn(db: Db, oidc: OidcConfig, returnTo: string | null): Promise<URL> {
   const config = await oidcClient(oidc);
   const state = client.randomState();
@@ -75,8 +74,7 @@ function groupsOf(claims: Record<string, unknown>, claim: string): string[] | nu
 }
 
 export type OidcOutcome =
-  | { ok: true; user: User; secret: string; expiresAt: Date; returnTo: string }
-  | { ok: false; code: "no_role" | "inactive"; message: string };
+  { ok: true; user: User; secret: string; expiresAt: Date; returnTo: string } | { ok: false; code: "no_role" | "inactive"; message: string };
 
 export async function finishOidcSignIn(
   db: Db,
@@ -127,12 +125,16 @@ export async function finishOidcSignIn(
   const ctx = { actor: { kind: "user" as const, id: email }, requestId: meta.requestId, sourceIp: meta.sourceIp };
 
   if (!role) {
-    await recordAudit(db, { ...ctx, actor: { kind: "anonymous", id: "anonymous" } }, {
-      action: "auth.sign_in_failed",
-      entityType: "user",
-      entityId: email,
-      after: { email, reason: "no mapped group", groups },
-    });
+    await recordAudit(
+      db,
+      { ...ctx, actor: { kind: "anonymous", id: "anonymous" } },
+      {
+        action: "auth.sign_in_failed",
+        entityType: "user",
+        entityId: email,
+        after: { email, reason: "no mapped group", groups },
+      },
+    );
     const mapped = [...oidc.adminGroups, ...oidc.editorGroups, ...oidc.viewerGroups];
     return {
       ok: false,
@@ -166,12 +168,12 @@ export async function finishOidcSignIn(
     } else {
       const [byEmail] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
       if (byEmail) {
-        throw new DomainError("CONFLICT", `a local account ${email} already exists; an admin must remove or rename it before ${email} can sign in through the identity provider`);
+        throw new DomainError(
+          "CONFLICT",
+          `a local account ${email} already exists; an admin must remove or rename it before ${email} can sign in through the identity provider`,
+        );
       }
-      [row] = await tx
-        .insert(users)
-        .values({ email, displayName, role, oidcSubject: subject, createdBy: "oidc", lastSignInAt: now })
-        .returning();
+      [row] = await tx.insert(users).values({ email, displayName, role, oidcSubject: subject, createdBy: "oidc", lastSignInAt: now }).returning();
       await recordAudit(tx, ctx, { action: "user.create", entityType: "user", entityId: email, after: toUser(row!) });
     }
     const session = await createSession(tx, row!.id, policy, meta, now);

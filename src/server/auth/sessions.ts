@@ -55,26 +55,20 @@ export async function resolveSession(db: Db, secret: string, policy: SessionPoli
 }
 
 export async function deleteSession(db: Db, secret: string): Promise<string | null> {
-  const [row] = await db.delete(sessions).where(eq(sessions.id, hashSecret(secret))).returning({ userId: sessions.userId });
+  const [row] = await db
+    .delete(sessions)
+    .where(eq(sessions.id, hashSecret(secret)))
+    .returning({ userId: sessions.userId });
   return row?.userId ?? null;
 }
 
 export async function pruneSessions(db: Db, policy: SessionPolicy, now = new Date()): Promise<void> {
-  await db
-    .delete(sessions)
-    .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - policy.idleMs))));
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, new Date(now.getTime() - policy.idleMs))));
 }
 
 /** `Set-Cookie` for a session: HTTP-only, SameSite=Lax, Secure behind https. */
 export function sessionCookie(secret: string, expiresAt: Date, secure: boolean): string {
-  return [
-    `${SESSION_COOKIE}=${secret}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Lax",
-    `Expires=${expiresAt.toUTCString()}`,
-    ...(secure ? ["Secure"] : []),
-  ].join("; ");
+  return [`${SESSION_COOKIE}=${secret}`, "Path=/", "HttpOnly", "SameSite=Lax", `Expires=${expiresAt.toUTCString()}`, ...(secure ? ["Secure"] : [])].join("; ");
 }
 
 export function clearedSessionCookie(secure: boolean): string {

@@ -17,11 +17,7 @@ export { setupInput } from "./model";
 
 const SETUP_LINK_TTL_MS = 24 * 3_600_000;
 
-export type FirstStart =
-  | { kind: "users-exist" }
-  | { kind: "oidc" }
-  | { kind: "admin-from-env"; email: string }
-  | { kind: "setup-link"; token: string };
+export type FirstStart = { kind: "users-exist" } | { kind: "oidc" } | { kind: "admin-from-env"; email: string } | { kind: "setup-link"; token: string };
 
 /** Called once at start: what an operator needs to know to sign in for the first time. */
 export async function prepareFirstAdmin(db: Db, config: Config): Promise<FirstStart> {
@@ -34,9 +30,7 @@ export async function prepareFirstAdmin(db: Db, config: Config): Promise<FirstSt
       { email: adminEmail, password: adminPassword },
       "OPENCRANE_ADMIN_EMAIL / OPENCRANE_ADMIN_PASSWORD",
     );
-    await db.transaction((tx) =>
-      insertLocalUser(tx, { actor: { kind: "system", id: "OPENCRANE_ADMIN_EMAIL" } }, { ...input, displayName: "", role: "admin" }),
-    );
+    await db.transaction((tx) => insertLocalUser(tx, { actor: { kind: "system", id: "OPENCRANE_ADMIN_EMAIL" } }, { ...input, displayName: "", role: "admin" }));
     return { kind: "admin-from-env", email: input.email };
   }
   const token = newSecret();
@@ -92,4 +86,3 @@ export async function completeSetup(
     return { user, ...session };
   });
 }
-

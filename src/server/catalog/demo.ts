@@ -16,8 +16,7 @@ interface DemoServer {
   statusReason?: string;
 }
 
-const tool = (name: string, description: string, params?: Record<string, string>) =>
-  params ? { name, description, params } : { name, description };
+const tool = (name: string, description: string, params?: Record<string, string>) => (params ? { name, description, params } : { name, description });
 
 export const DEMO_SERVERS: DemoServer[] = [
   {
@@ -32,7 +31,14 @@ export const DEMO_SERVERS: DemoServer[] = [
         type: "remote",
         fixedURL: "https://api.githubcopilot.com/mcp/",
         headers: [
-          { key: "Authorization", name: "Personal access token", description: "A fine-grained GitHub token", required: true, sensitive: true, prefix: "Bearer " },
+          {
+            key: "Authorization",
+            name: "Personal access token",
+            description: "A fine-grained GitHub token",
+            required: true,
+            sensitive: true,
+            prefix: "Bearer ",
+          },
         ],
       },
       categories: ["Developer Tools", "Version Control"],
@@ -41,7 +47,13 @@ export const DEMO_SERVERS: DemoServer[] = [
       toolPreview: [
         tool("search_code", "Search code across repositories", { query: "GitHub code search query" }),
         tool("get_issue", "Get an issue with its comments", { owner: "Repository owner", repo: "Repository name", issue_number: "Issue number" }),
-        tool("create_pull_request", "Open a pull request", { owner: "Repository owner", repo: "Repository name", title: "Title", head: "Branch with the changes", base: "Branch to merge into" }),
+        tool("create_pull_request", "Open a pull request", {
+          owner: "Repository owner",
+          repo: "Repository name",
+          title: "Title",
+          head: "Branch with the changes",
+          base: "Branch to merge into",
+        }),
       ],
     },
   },
@@ -135,7 +147,14 @@ export const DEMO_SERVERS: DemoServer[] = [
       displayName: "Markdown Converter",
       shortDescription: "Turn PDFs, Office documents and web pages into Markdown",
       description: "A containerized converter that runs inside the cluster; documents never leave it.",
-      runtime: { type: "containerized", image: "ghcr.io/opencrane/mcp-markdown-converter:1.2.0", port: 8080, path: "/mcp", command: "", args: ["--max-size=25MB"] },
+      runtime: {
+        type: "containerized",
+        image: "ghcr.io/opencrane/mcp-markdown-converter:1.2.0",
+        port: 8080,
+        path: "/mcp",
+        command: "",
+        args: ["--max-size=25MB"],
+      },
       categories: ["Document Processing"],
       capabilities: ["read"],
       toolPreview: [tool("convert_to_markdown", "Convert a document to Markdown", { uri: "http(s) or data: URI" })],
@@ -229,7 +248,12 @@ export async function demoCatalogLoaded(db: Db): Promise<boolean> {
   const rows = await db
     .select({ name: mcpServers.name })
     .from(mcpServers)
-    .where(inArray(mcpServers.name, DEMO_SERVERS.map((s) => s.input.name)))
+    .where(
+      inArray(
+        mcpServers.name,
+        DEMO_SERVERS.map((s) => s.input.name),
+      ),
+    )
     .limit(1);
   return rows.length > 0;
 }
@@ -239,9 +263,17 @@ export async function loadDemoCatalog(db: Db, ctx: ChangeContext): Promise<{ cre
   const created: string[] = [];
   const skipped: string[] = [];
   const existing = new Set(
-    (await db.select({ name: mcpServers.name }).from(mcpServers).where(inArray(mcpServers.name, DEMO_SERVERS.map((s) => s.input.name)))).map(
-      (r) => r.name,
-    ),
+    (
+      await db
+        .select({ name: mcpServers.name })
+        .from(mcpServers)
+        .where(
+          inArray(
+            mcpServers.name,
+            DEMO_SERVERS.map((s) => s.input.name),
+          ),
+        )
+    ).map((r) => r.name),
   );
   for (const demo of DEMO_SERVERS) {
     if (existing.has(demo.input.name)) {

@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  npmPackagePinError,
-  pypiPackagePinError,
-  sanitizeObotName,
-  serverCreateInput,
-  serverListQuery,
-  toServerSpec,
-  type ServerCreateInput,
-} from "./model";
+import { npmPackagePinError, pypiPackagePinError, sanitizeObotName, serverCreateInput, serverListQuery, toServerSpec, type ServerCreateInput } from "./model";
 
 const remote = { type: "remote", fixedURL: "https://mcp.example.com/mcp" } as const;
 const base: ServerCreateInput = { name: "example", displayName: "Example", runtime: remote };
@@ -72,28 +64,24 @@ describe("endpoint and remote runtime", () => {
   });
 
   it("refuses an endpoint that disagrees with the runtime", () => {
-    expect(errorsOf({ ...base, endpoint: "https://other.example/mcp" }).endpoint).toEqual([
-      "endpoint must equal the runtime's fixed URL",
-    ]);
-    expect(
-      errorsOf({ ...base, runtime: { type: "npx", package: "a@1.0.0" }, endpoint: "https://a.example" }).endpoint?.[0],
-    ).toContain("only for a remote runtime");
+    expect(errorsOf({ ...base, endpoint: "https://other.example/mcp" }).endpoint).toEqual(["endpoint must equal the runtime's fixed URL"]);
+    expect(errorsOf({ ...base, runtime: { type: "npx", package: "a@1.0.0" }, endpoint: "https://a.example" }).endpoint?.[0]).toContain(
+      "only for a remote runtime",
+    );
   });
 
   it("needs exactly one of fixed URL, hostname and URL template", () => {
     expect(errorsOf({ ...base, runtime: { type: "remote" } })["runtime.fixedURL"]).toEqual([
       "a remote runtime needs a fixed URL, a hostname, or a URL template",
     ]);
-    expect(
-      errorsOf({ ...base, runtime: { type: "remote", fixedURL: "https://a.example", hostname: "a.example" } })["runtime.fixedURL"],
-    ).toEqual(["set only one of fixed URL, hostname and URL template"]);
+    expect(errorsOf({ ...base, runtime: { type: "remote", fixedURL: "https://a.example", hostname: "a.example" } })["runtime.fixedURL"]).toEqual([
+      "set only one of fixed URL, hostname and URL template",
+    ]);
   });
 
   it("checks hostnames and URL templates", () => {
     expect(errorsOf({ ...base, runtime: { type: "remote", hostname: "*.mcp.cloudflare.com" } })).toEqual({});
-    expect(errorsOf({ ...base, runtime: { type: "remote", hostname: "https://x" } })["runtime.hostname"]?.[0]).toContain(
-      "must be a host name",
-    );
+    expect(errorsOf({ ...base, runtime: { type: "remote", hostname: "https://x" } })["runtime.hostname"]?.[0]).toContain("must be a host name");
     expect(errorsOf({ ...base, runtime: { type: "remote", urlTemplate: "${HOST}/api/mcp" } })).toEqual({});
     expect(errorsOf({ ...base, runtime: { type: "remote", urlTemplate: "https://a b" } })["runtime.urlTemplate"]).toEqual([
       "URL template must not contain spaces",
@@ -153,9 +141,7 @@ describe("containerized runtime", () => {
   it("defaults to streamable-http and refuses stdio, which Obot cannot reach in a container", () => {
     const runtime = { type: "containerized", image: "ghcr.io/o/i:1.0", port: 8080, path: "/mcp" };
     expect(toServerSpec(serverCreateInput.parse({ ...base, runtime })).transport).toBe("streamable-http");
-    expect(errorsOf({ ...base, runtime, transport: "stdio" }).transport).toEqual([
-      "a containerized runtime speaks streamable-http or sse, not stdio",
-    ]);
+    expect(errorsOf({ ...base, runtime, transport: "stdio" }).transport).toEqual(["a containerized runtime speaks streamable-http or sse, not stdio"]);
   });
 });
 
@@ -168,30 +154,24 @@ describe("transport", () => {
 
   it("must be one the runtime speaks", () => {
     expect(errorsOf({ ...base, transport: "stdio" }).transport).toEqual(["a remote runtime speaks streamable-http or sse, not stdio"]);
-    expect(errorsOf({ ...base, runtime: { type: "uvx", package: "a==1.0" }, transport: "sse" }).transport).toEqual([
-      "a uvx runtime speaks stdio, not sse",
-    ]);
+    expect(errorsOf({ ...base, runtime: { type: "uvx", package: "a==1.0" }, transport: "sse" }).transport).toEqual(["a uvx runtime speaks stdio, not sse"]);
     expect(errorsOf({ ...base, transport: "websocket" }).transport).toEqual(["transport must be one of streamable-http, sse, stdio"]);
   });
 });
 
 describe("declarations", () => {
   it("never stores a value for a sensitive variable or header", () => {
-    expect(errorsOf({ ...base, env: [{ key: "TOKEN", sensitive: true, value: "s3cret" }] })["env.0.value"]?.[0]).toContain(
-      "secrets are supplied by each user",
-    );
+    expect(errorsOf({ ...base, env: [{ key: "TOKEN", sensitive: true, value: "s3cret" }] })["env.0.value"]?.[0]).toContain("secrets are supplied by each user");
     expect(
-      errorsOf({ ...base, runtime: { ...remote, headers: [{ key: "Authorization", sensitive: true, value: "Bearer x" }] } })[
-        "runtime.headers.0.value"
-      ]?.[0],
+      errorsOf({ ...base, runtime: { ...remote, headers: [{ key: "Authorization", sensitive: true, value: "Bearer x" }] } })["runtime.headers.0.value"]?.[0],
     ).toContain("cannot carry a value");
   });
 
   it("refuses duplicate keys (headers case-insensitively)", () => {
     expect(errorsOf({ ...base, env: [{ key: "A" }, { key: "A" }] })["env.1.key"]).toEqual(["environment variable 'A' is declared twice"]);
-    expect(
-      errorsOf({ ...base, runtime: { ...remote, headers: [{ key: "X-Key" }, { key: "x-key" }] } })["runtime.headers.1.key"],
-    ).toEqual(["header 'x-key' is declared twice"]);
+    expect(errorsOf({ ...base, runtime: { ...remote, headers: [{ key: "X-Key" }, { key: "x-key" }] } })["runtime.headers.1.key"]).toEqual([
+      "header 'x-key' is declared twice",
+    ]);
   });
 
   it("checks variable and header names", () => {
@@ -204,9 +184,7 @@ describe("declarations", () => {
 
 describe("other fields", () => {
   it("limits the short description to 160 characters", () => {
-    expect(errorsOf({ ...base, shortDescription: "x".repeat(161) }).shortDescription).toEqual([
-      "short description must be at most 160 characters",
-    ]);
+    expect(errorsOf({ ...base, shortDescription: "x".repeat(161) }).shortDescription).toEqual(["short description must be at most 160 characters"]);
   });
 
   it("keeps commas out of categories, which Obot stores comma-separated", () => {
@@ -214,9 +192,7 @@ describe("other fields", () => {
   });
 
   it("keeps categories out of metadata", () => {
-    expect(errorsOf({ ...base, metadata: { categories: "x" } }).metadata).toEqual([
-      "set categories with the categories field, not metadata",
-    ]);
+    expect(errorsOf({ ...base, metadata: { categories: "x" } }).metadata).toEqual(["set categories with the categories field, not metadata"]);
   });
 
   it("checks icon and repository URLs but allows them empty", () => {

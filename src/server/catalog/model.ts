@@ -211,12 +211,7 @@ export const remoteRuntimeSchema = z
       .regex(HOSTNAME, { error: (iss) => `hostname ${quoted(iss.input)} must be a host name such as 'mcp.example.com' or '*.example.com'` })
       .optional(),
     /** Completed per user from env declarations, e.g. "https://${HOST}/mcp". */
-    urlTemplate: z
-      .string()
-      .trim()
-      .min(1, "URL template must not be empty")
-      .regex(/^\S+$/, "URL template must not contain spaces")
-      .optional(),
+    urlTemplate: z.string().trim().min(1, "URL template must not be empty").regex(/^\S+$/, "URL template must not contain spaces").optional(),
     headers: z.array(headerDeclarationSchema).max(50).default([]),
     staticOAuthRequired: z.boolean().optional(),
   })
@@ -227,9 +222,7 @@ export const remoteRuntimeSchema = z
         code: "custom",
         path: ["fixedURL"],
         message:
-          set.length === 0
-            ? "a remote runtime needs a fixed URL, a hostname, or a URL template"
-            : "set only one of fixed URL, hostname and URL template",
+          set.length === 0 ? "a remote runtime needs a fixed URL, a hostname, or a URL template" : "set only one of fixed URL, hostname and URL template",
       });
     }
     duplicateKeys(runtime.headers, "header", ctx, ["headers"]);
@@ -275,11 +268,9 @@ export const containerizedRuntimeSchema = z.object({
   ...egressFields,
 });
 
-export const runtimeSchema = z.discriminatedUnion(
-  "type",
-  [remoteRuntimeSchema, npxRuntimeSchema, uvxRuntimeSchema, containerizedRuntimeSchema],
-  { error: "runtime type must be one of remote, npx, uvx, containerized" },
-);
+export const runtimeSchema = z.discriminatedUnion("type", [remoteRuntimeSchema, npxRuntimeSchema, uvxRuntimeSchema, containerizedRuntimeSchema], {
+  error: "runtime type must be one of remote, npx, uvx, containerized",
+});
 
 export type Runtime = z.infer<typeof runtimeSchema>;
 export type RemoteRuntime = z.infer<typeof remoteRuntimeSchema>;
@@ -331,12 +322,7 @@ const metadataSchema = z
   .refine((m) => !("categories" in m), { error: "set categories with the categories field, not metadata" })
   .default({});
 
-function duplicateKeys(
-  items: readonly { key: string }[],
-  what: string,
-  ctx: z.RefinementCtx,
-  path: (string | number)[],
-) {
+function duplicateKeys(items: readonly { key: string }[], what: string, ctx: z.RefinementCtx, path: (string | number)[]) {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const key = what === "header" ? item.key.toLowerCase() : item.key;
@@ -452,8 +438,7 @@ export function defaultTransport(type: RuntimeType | null): Transport {
 }
 
 export function toServerSpec(input: SpecInput): ServerSpec {
-  const runtime: Runtime | null =
-    input.runtime ?? (input.endpoint !== undefined ? { type: "remote", fixedURL: input.endpoint, headers: [] } : null);
+  const runtime: Runtime | null = input.runtime ?? (input.endpoint !== undefined ? { type: "remote", fixedURL: input.endpoint, headers: [] } : null);
   return {
     displayName: input.displayName,
     shortDescription: input.shortDescription,
@@ -489,17 +474,12 @@ export const importTextInput = z.object({
 });
 export type ImportTextInput = z.output<typeof importTextInput>;
 
-export const serverCreateInput = z
-  .object({ name: serverNameSchema, ...serverSpecFields })
-  .superRefine(checkRuntimeRules);
+export const serverCreateInput = z.object({ name: serverNameSchema, ...serverSpecFields }).superRefine(checkRuntimeRules);
 export type ServerCreateInput = z.input<typeof serverCreateInput>;
 
 /** A partial change: omitted fields keep their value; `runtime` is replaced whole. */
 export const serverUpdateInput = z.object({
-  version: z
-    .number({ error: "version is required: send the version you last read, so nobody's change is overwritten" })
-    .int()
-    .min(1),
+  version: z.number({ error: "version is required: send the version you last read, so nobody's change is overwritten" }).int().min(1),
   /** Required to change the display name of an active server: Obot treats it as a rename. */
   confirmRename: z.boolean().optional(),
   name: z.string().optional(),

@@ -65,8 +65,7 @@ export function upstreamFieldOf(field: string): UpstreamField | null {
   return null;
 }
 
-const same = (a: ServerSpec, b: ServerSpec, field: UpstreamField) =>
-  COVERS[field].every((key) => stableStringify(a[key]) === stableStringify(b[key]));
+const same = (a: ServerSpec, b: ServerSpec, field: UpstreamField) => COVERS[field].every((key) => stableStringify(a[key]) === stableStringify(b[key]));
 
 const carries = (spec: ServerSpec | null, field: UpstreamField) => {
   const value = spec?.[field as keyof ServerSpec];
@@ -83,12 +82,7 @@ export function overriddenBy(before: ServerSpec, after: ServerSpec): UpstreamFie
  * server (which holds upstream's last value); for an overridden one, a difference from upstream's
  * previous document (when it is known), so an override is not reported again at every sync.
  */
-export function changedUpstream(
-  current: ServerSpec,
-  upstream: ServerSpec,
-  previous: ServerSpec | null,
-  overrides: readonly string[],
-): UpstreamField[] {
+export function changedUpstream(current: ServerSpec, upstream: ServerSpec, previous: ServerSpec | null, overrides: readonly string[]): UpstreamField[] {
   return UPSTREAM_FIELDS.filter((field) => {
     if (WHEN_CARRIED.includes(field) && !carries(upstream, field) && !carries(previous, field)) return false;
     if (overrides.includes(field) && previous) return !same(previous, upstream, field) && !same(current, upstream, field);

@@ -144,12 +144,7 @@ describeEachDatabase("catalog servers", (database) => {
       confirmRename: true,
     });
     expect(renamed.displayName).toBe("Slack Workspace");
-    expect((await auditFor("slack")).map((e) => e.action)).toEqual([
-      "mcp_server.create",
-      "mcp_server.publish",
-      "mcp_server.update",
-      "mcp_server.rename",
-    ]);
+    expect((await auditFor("slack")).map((e) => e.action)).toEqual(["mcp_server.create", "mcp_server.publish", "mcp_server.update", "mcp_server.rename"]);
   });
 
   it("publishes from draft, disabled and degraded; disables; both are idempotent", async () => {

@@ -288,12 +288,7 @@ export async function insertServer(tx: Db, ctx: ChangeContext, name: string, spe
   return server;
 }
 
-export async function createServer(
-  db: Db,
-  ctx: ChangeContext,
-  input: z.output<typeof serverCreateInput>,
-  options: CreateOptions = {},
-): Promise<McpServer> {
+export async function createServer(db: Db, ctx: ChangeContext, input: z.output<typeof serverCreateInput>, options: CreateOptions = {}): Promise<McpServer> {
   const spec = toServerSpec(input);
   try {
     return await db.transaction(async (tx) => {
@@ -344,9 +339,7 @@ export function mergeSpec(current: McpServer, patch: UpdatePatch): Record<string
       merged.endpoint = patch.endpoint;
     }
   }
-  const runtimeTypeChanged =
-    ((merged.runtime as { type?: string } | null)?.type ?? (merged.endpoint ? "remote" : null)) !==
-    (current.runtime?.type ?? null);
+  const runtimeTypeChanged = ((merged.runtime as { type?: string } | null)?.type ?? (merged.endpoint ? "remote" : null)) !== (current.runtime?.type ?? null);
   if (patch.transport !== undefined) merged.transport = patch.transport;
   else if (runtimeTypeChanged) delete merged.transport;
   return merged;
@@ -367,9 +360,7 @@ export async function updateServer(db: Db, ctx: ChangeContext, name: string, pat
       const spec = toServerSpec(parsed.data);
       if (deepEqual(spec, specOf(current))) return current;
       // An admin's edit of what upstream owns is theirs from now on: later syncs leave it alone.
-      const overrides = current.sourceId
-        ? [...new Set([...current.overrides, ...overriddenBy(specOf(current), spec)])].sort()
-        : current.overrides;
+      const overrides = current.sourceId ? [...new Set([...current.overrides, ...overriddenBy(specOf(current), spec)])].sort() : current.overrides;
       return await writeServerChange(tx, ctx, current, { spec, overrides, confirmRename: patch.confirmRename });
     });
   } catch (error) {
@@ -521,10 +512,7 @@ export async function deleteServer(db: Db, ctx: ChangeContext, name: string, inp
     const current = toServer(await lockedRow(tx, name));
     if (input.version !== undefined && input.version !== current.version) throw staleVersion(current, input.version);
     if (current.status === "active") {
-      throw new DomainError(
-        "CONFLICT",
-        `server '${name}' is active: disable it before deleting it (Obot removes it from the catalog on its next sync)`,
-      );
+      throw new DomainError("CONFLICT", `server '${name}' is active: disable it before deleting it (Obot removes it from the catalog on its next sync)`);
     }
     await tx.delete(mcpServers).where(eq(mcpServers.id, current.id));
     await recordAudit(tx, ctx, { action: "mcp_server.delete", entityType: ENTITY, entityId: name, before: current });
@@ -581,16 +569,16 @@ function filtersOf(query: ReturnType<typeof serverListQuery.parse>): SQL[] {
   const where: SQL[] = [];
   if (query.q) {
     const pattern = `%${escapeLike(query.q)}%`;
-    where.push(
-      or(
-        ilike(mcpServers.name, pattern),
-        ilike(mcpServers.displayName, pattern),
-        ilike(mcpServers.shortDescription, pattern),
-      )!,
-    );
+    where.push(or(ilike(mcpServers.name, pattern), ilike(mcpServers.displayName, pattern), ilike(mcpServers.shortDescription, pattern))!);
   }
   const inList = (column: AnyPgColumn, values: readonly string[] | undefined) => {
-    if (values && values.length > 0) where.push(sql`${column} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`);
+    if (values && values.length > 0)
+      where.push(
+        sql`${column} in (${sql.join(
+          values.map((v) => sql`${v}`),
+          sql`, `,
+        )})`,
+      );
   };
   inList(mcpServers.status, query.status);
   inList(mcpServers.transport, query.transport);
@@ -598,7 +586,13 @@ function filtersOf(query: ReturnType<typeof serverListQuery.parse>): SQL[] {
   if (query.runtime && query.runtime.length > 0) {
     const types = query.runtime.filter((r): r is (typeof RUNTIME_TYPES)[number] => r !== "none");
     const clauses: SQL[] = [];
-    if (types.length > 0) clauses.push(sql`${mcpServers.runtime}->>'type' in (${sql.join(types.map((t) => sql`${t}`), sql`, `)})`);
+    if (types.length > 0)
+      clauses.push(
+        sql`${mcpServers.runtime}->>'type' in (${sql.join(
+          types.map((t) => sql`${t}`),
+          sql`, `,
+        )})`,
+      );
     if (query.runtime.includes("none")) clauses.push(sql`${mcpServers.runtime} is null or ${mcpServers.runtime} = 'null'::jsonb`);
     where.push(or(...clauses)!);
   }
@@ -634,9 +628,7 @@ export async function listServers(db: Db, query: ServerListFilter = ALL_SERVERS)
     const value = query.sort === "updatedAt" ? new Date(cursor.value) : cursor.value;
     const after = order === "asc" ? gt : lt;
     page.push(
-      query.sort === "name"
-        ? after(mcpServers.name, cursor.name)
-        : or(after(column, value), and(eq(column, value), after(mcpServers.name, cursor.name)))!,
+      query.sort === "name" ? after(mcpServers.name, cursor.name) : or(after(column, value), and(eq(column, value), after(mcpServers.name, cursor.name)))!,
     );
   }
   const direction = order === "asc" ? asc : desc;

@@ -137,7 +137,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     retryMs: BREAKER_RETRY_MS,
     onChange: (state, { error, downMs }) =>
       state === "open"
-        ? console.error(`[opencrane] database ${location} unreachable (${error instanceof Error ? error.message : String(error)}): failing requests fast, probing every ${BREAKER_RETRY_MS / 1000}s`)
+        ? console.error(
+            `[opencrane] database ${location} unreachable (${error instanceof Error ? error.message : String(error)}): failing requests fast, probing every ${BREAKER_RETRY_MS / 1000}s`,
+          )
         : console.log(`[opencrane] database ${location} reachable again after ${Math.round((downMs ?? 0) / 100) / 10}s`),
   });
   const db = drizzle({ client: gatedClient(client, breaker), schema, casing: "snake_case" }) as unknown as Db;
@@ -243,7 +245,11 @@ function isAlive(pid: number): boolean {
 const RECENT_ANSWER_MS = 2000;
 
 /** Notes when the embedded database last answered a query or transaction. */
-function recordAnswers(client: { query: (...args: never[]) => Promise<unknown>; exec: (...args: never[]) => Promise<unknown>; transaction: (...args: never[]) => Promise<unknown> }) {
+function recordAnswers(client: {
+  query: (...args: never[]) => Promise<unknown>;
+  exec: (...args: never[]) => Promise<unknown>;
+  transaction: (...args: never[]) => Promise<unknown>;
+}) {
   let lastAnswerAt = 0;
   for (const method of ["query", "exec", "transaction"] as const) {
     const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
@@ -312,7 +318,5 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (process.env.NEXT_PHASE === "phase-production-build") {
     throw new Error("the database must not be opened during `next build`");
   }
-  return config.databaseUrl
-    ? openPostgres(config.databaseUrl, { connectTimeoutMs: config.databaseConnectTimeoutMs })
-    : openPGlite(config.dataDir);
+  return config.databaseUrl ? openPostgres(config.databaseUrl, { connectTimeoutMs: config.databaseConnectTimeoutMs }) : openPGlite(config.dataDir);
 }

@@ -1,26 +1,6 @@
 import { sql } from "drizzle-orm";
-import {
-  type AnyPgColumn,
-  bigint,
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
-import type {
-  EnvDeclaration,
-  Provenance,
-  PackageProvenance,
-  Runtime,
-  ToolPreview,
-} from "../catalog/model";
+import { type AnyPgColumn, bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import type { EnvDeclaration, Provenance, PackageProvenance, Runtime, ToolPreview } from "../catalog/model";
 import type { Subject } from "../policy/model";
 
 export const mcpServers = pgTable(
@@ -126,10 +106,7 @@ export const auditEvents = pgTable(
     requestId: text(),
     sourceIp: text(),
   },
-  (t) => [
-    index("audit_events_entity_idx").on(t.entityType, t.entityId, t.id),
-    index("audit_events_at_idx").on(t.at),
-  ],
+  (t) => [index("audit_events_entity_idx").on(t.entityType, t.entityId, t.id), index("audit_events_at_idx").on(t.at)],
 );
 
 /**
@@ -147,16 +124,11 @@ export const feedFetches = pgTable(
     count: bigint({ mode: "number" }).notNull().default(0),
     lastRemoteAddr: text(),
   },
-  (t) => [
-    uniqueIndex("feed_fetches_key").on(t.feed, t.userAgent, t.status),
-    index("feed_fetches_last_at_idx").on(t.feed, t.lastAt),
-  ],
+  (t) => [uniqueIndex("feed_fetches_key").on(t.feed, t.userAgent, t.status), index("feed_fetches_last_at_idx").on(t.feed, t.lastAt)],
 );
 
 const ts = (name?: string) =>
-  name
-    ? timestamp(name, { withTimezone: true, mode: "date", precision: 3 })
-    : timestamp({ withTimezone: true, mode: "date", precision: 3 });
+  name ? timestamp(name, { withTimezone: true, mode: "date", precision: 3 }) : timestamp({ withTimezone: true, mode: "date", precision: 3 });
 
 export const users = pgTable(
   "users",
@@ -428,7 +400,9 @@ export const ingestionRuns = pgTable(
     index("ingestion_runs_source_idx").on(t.sourceId, t.queuedAt),
     index("ingestion_runs_status_idx").on(t.status),
     // At most one queued or running run per source, whichever process asks: the database refuses a second.
-    uniqueIndex("ingestion_runs_one_active_per_source").on(t.sourceId).where(sql`${t.status} in ('queued', 'running')`),
+    uniqueIndex("ingestion_runs_one_active_per_source")
+      .on(t.sourceId)
+      .where(sql`${t.status} in ('queued', 'running')`),
     check("ingestion_runs_status_check", sql`${t.status} in ('queued', 'running', 'succeeded', 'failed')`),
   ],
 );

@@ -88,7 +88,16 @@ describeEachDatabase("tenant contract", (database) => {
     services = await testServices(database(), config);
     const db = services.db;
     for (const name of ["github", "slack"]) {
-      await createServer(db, ALICE, serverCreateInput.parse({ name, displayName: name === "github" ? "GitHub" : "Slack", endpoint: `https://${name}.example/mcp`, toolPreview: [{ name: `${name}_search` }] }));
+      await createServer(
+        db,
+        ALICE,
+        serverCreateInput.parse({
+          name,
+          displayName: name === "github" ? "GitHub" : "Slack",
+          endpoint: `https://${name}.example/mcp`,
+          toolPreview: [{ name: `${name}_search` }],
+        }),
+      );
       await publishServer(db, ALICE, name);
     }
     await createTenant(db, ALICE, tenantCreateInput.parse({ name: "alpha", team: "payments" }));
@@ -158,7 +167,7 @@ describeEachDatabase("tenant contract", (database) => {
     expect((await fetchContract("alpha", alpha)).status).toBe(200);
     await services.fetches.flush();
     expect((await services.fetches.latest("contract/alpha"))?.status).toBe(200);
-    expect((await services.fetches.latest("contract/nobody-1"))).toBeNull();
+    expect(await services.fetches.latest("contract/nobody-1")).toBeNull();
     expect((await services.fetches.latest("contract/(unknown tenant)"))?.count).toBe(51);
   });
 
@@ -257,7 +266,11 @@ describeEachDatabase("tenant contract revisions", (database) => {
     await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "deny" }));
     await services.snapshots.refresh();
     const denied = await fetchContract(services, "alpha");
-    const grant = await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "allow", note: "temporary" }));
+    const grant = await createGrant(
+      services.db,
+      ALICE,
+      grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "slack", access: "allow", note: "temporary" }),
+    );
     await services.snapshots.refresh();
     await deleteGrant(services.db, ALICE, grant.id);
     await services.snapshots.refresh();

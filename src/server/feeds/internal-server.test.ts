@@ -30,7 +30,11 @@ describeEachDatabase("internal port", (database) => {
   beforeAll(async () => {
     services = await testServices(database());
     for (const name of ["beta", "alpha"]) {
-      await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name.toUpperCase(), endpoint: `https://${name}.example/mcp`, description: "x".repeat(2000) }));
+      await createServer(
+        services.db,
+        ALICE,
+        serverCreateInput.parse({ name, displayName: name.toUpperCase(), endpoint: `https://${name}.example/mcp`, description: "x".repeat(2000) }),
+      );
       await publishServer(services.db, ALICE, name);
     }
     await services.snapshots.refresh();

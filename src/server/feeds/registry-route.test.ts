@@ -45,7 +45,12 @@ function registrySchemas() {
   };
 }
 
-const yamlFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+const yamlFiles = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
 
 describeEachDatabase("MCP Registry v0.1 view", (database) => {
   let services: Services;
@@ -58,21 +63,50 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     services = await testServices(database());
     const db = services.db;
     const make = async (name: string, input: Record<string, unknown>) => {
-      await createServer(db, ALICE, serverCreateInput.parse({ name, displayName: name.toUpperCase(), shortDescription: `The ${name} server`, repoUrl: `https://github.com/acme/${name}`, ...input }));
+      await createServer(
+        db,
+        ALICE,
+        serverCreateInput.parse({
+          name,
+          displayName: name.toUpperCase(),
+          shortDescription: `The ${name} server`,
+          repoUrl: `https://github.com/acme/${name}`,
+          ...input,
+        }),
+      );
       await publishServer(db, ALICE, name);
       names.push(name);
     };
-    await make("remote-fixed", { endpoint: "https://fixed.example/mcp", runtime: { type: "remote", fixedURL: "https://fixed.example/mcp", headers: [{ key: "Authorization", required: true, sensitive: true }] } });
-    await make("remote-template", { runtime: { type: "remote", urlTemplate: "https://${HOST}/mcp" }, env: [{ key: "HOST", description: "Your host", required: true }] });
+    await make("remote-fixed", {
+      endpoint: "https://fixed.example/mcp",
+      runtime: { type: "remote", fixedURL: "https://fixed.example/mcp", headers: [{ key: "Authorization", required: true, sensitive: true }] },
+    });
+    await make("remote-template", {
+      runtime: { type: "remote", urlTemplate: "https://${HOST}/mcp" },
+      env: [{ key: "HOST", description: "Your host", required: true }],
+    });
     await make("remote-host", { runtime: { type: "remote", hostname: "*.example.com" } });
-    await make("npx-server", { runtime: { type: "npx", package: "@acme/npx-server@1.2.3", args: ["--read-only"] }, env: [{ key: "API_KEY", required: true, sensitive: true }] });
+    await make("npx-server", {
+      runtime: { type: "npx", package: "@acme/npx-server@1.2.3", args: ["--read-only"] },
+      env: [{ key: "API_KEY", required: true, sensitive: true }],
+    });
     await make("uvx-server", { runtime: { type: "uvx", package: "acme-uvx==0.4.0" } });
     await make("container", { runtime: { type: "containerized", image: "ghcr.io/acme/container:2.0.1", port: 8080, path: "/mcp" } });
     for (let i = 0; i < 7; i++) await make(`bulk-${i}`, { endpoint: `https://bulk-${i}.example/mcp` });
     // Edge cases the view can express.
-    await make("container-sse", { transport: "sse", runtime: { type: "containerized", image: "registry.acme.example:5000/team/sse@sha256:" + "a".repeat(64), port: 9000, path: "/sse", args: ["--x", "1"] } });
-    await make("remote-sse", { transport: "sse", runtime: { type: "remote", fixedURL: "https://sse.example/sse", headers: [] }, endpoint: "https://sse.example/sse" });
-    await make("uvx-command", { runtime: { type: "uvx", package: "acme-tool[extra]==1.0.0rc1", command: "acme", args: ["serve"] }, env: [{ key: "MODE", value: "fast" }] });
+    await make("container-sse", {
+      transport: "sse",
+      runtime: { type: "containerized", image: "registry.acme.example:5000/team/sse@sha256:" + "a".repeat(64), port: 9000, path: "/sse", args: ["--x", "1"] },
+    });
+    await make("remote-sse", {
+      transport: "sse",
+      runtime: { type: "remote", fixedURL: "https://sse.example/sse", headers: [] },
+      endpoint: "https://sse.example/sse",
+    });
+    await make("uvx-command", {
+      runtime: { type: "uvx", package: "acme-tool[extra]==1.0.0rc1", command: "acme", args: ["serve"] },
+      env: [{ key: "MODE", value: "fast" }],
+    });
     await make("long-texts", {
       displayName: "L".repeat(98) + "😀",
       shortDescription: "d".repeat(98) + "😀😀😀",
@@ -87,17 +121,44 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
       await publishServer(db, ALICE, name);
       excluded.set(name, reason);
     };
-    await leaveOut("image-latest", { runtime: { type: "containerized", image: "ghcr.io/acme/latest:latest", port: 8080, path: "/mcp" } }, "image tag latest is not a pinned version");
-    await leaveOut("image-untagged", { runtime: { type: "containerized", image: "ghcr.io/acme/untagged", port: 8080, path: "/mcp" } }, "has no tag: not a pinned version");
-    await leaveOut("image-range", { runtime: { type: "containerized", image: "ghcr.io/acme/range:1.x", port: 8080, path: "/mcp" } }, "is a range, not a pinned version");
-    await leaveOut("sse-template", { transport: "sse", runtime: { type: "remote", urlTemplate: "https://${HOST}/sse" }, env: [{ key: "HOST", required: true }] }, "must be an absolute URI for SSE");
+    await leaveOut(
+      "image-latest",
+      { runtime: { type: "containerized", image: "ghcr.io/acme/latest:latest", port: 8080, path: "/mcp" } },
+      "image tag latest is not a pinned version",
+    );
+    await leaveOut(
+      "image-untagged",
+      { runtime: { type: "containerized", image: "ghcr.io/acme/untagged", port: 8080, path: "/mcp" } },
+      "has no tag: not a pinned version",
+    );
+    await leaveOut(
+      "image-range",
+      { runtime: { type: "containerized", image: "ghcr.io/acme/range:1.x", port: 8080, path: "/mcp" } },
+      "is a range, not a pinned version",
+    );
+    await leaveOut(
+      "sse-template",
+      { transport: "sse", runtime: { type: "remote", urlTemplate: "https://${HOST}/sse" }, env: [{ key: "HOST", required: true }] },
+      "must be an absolute URI for SSE",
+    );
     await leaveOut("url-space", { endpoint: "https://space.example/a b" }, "contain no spaces");
     await leaveOut("container-bad-path", { runtime: { type: "containerized", image: "ghcr.io/acme/p:1.0.0", port: 8080, path: "/a b" } }, "contain no spaces");
     // A package pinned when it was written, unpinned since (e.g. data from before pins were required).
     await leaveOut("npx-legacy", { runtime: { type: "npx", package: "@acme/legacy@1.0.0" } }, "package @acme/legacy is not pinned to a version");
-    await db.update(mcpServers).set({ runtime: { type: "npx", package: "@acme/legacy", args: [] } }).where(eq(mcpServers.name, "npx-legacy"));
+    await db
+      .update(mcpServers)
+      .set({ runtime: { type: "npx", package: "@acme/legacy", args: [] } })
+      .where(eq(mcpServers.name, "npx-legacy"));
     await createServer(db, ALICE, serverCreateInput.parse({ name: "still-draft", displayName: "Still Draft", endpoint: "https://draft.example/mcp" }));
-    await createServer(db, ALICE, serverCreateInput.parse({ name: "draft-latest", displayName: "Draft Latest", runtime: { type: "containerized", image: "ghcr.io/acme/d:latest", port: 1, path: "/" } }));
+    await createServer(
+      db,
+      ALICE,
+      serverCreateInput.parse({
+        name: "draft-latest",
+        displayName: "Draft Latest",
+        runtime: { type: "containerized", image: "ghcr.io/acme/d:latest", port: 1, path: "/" },
+      }),
+    );
     await services.snapshots.refresh();
   }, 180_000);
 
@@ -130,10 +191,23 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     expect((await byName("remote-fixed")).remotes).toEqual([
       { type: "streamable-http", url: "https://fixed.example/mcp", headers: [{ name: "Authorization", isRequired: true, isSecret: true }] },
     ]);
-    expect((await byName("remote-template")).remotes[0]).toMatchObject({ url: "https://{HOST}/mcp", variables: { HOST: { description: "Your host", isRequired: true } } });
-    expect((await byName("npx-server")).packages[0]).toMatchObject({ registryType: "npm", identifier: "@acme/npx-server", version: "1.2.3", transport: { type: "stdio" } });
+    expect((await byName("remote-template")).remotes[0]).toMatchObject({
+      url: "https://{HOST}/mcp",
+      variables: { HOST: { description: "Your host", isRequired: true } },
+    });
+    expect((await byName("npx-server")).packages[0]).toMatchObject({
+      registryType: "npm",
+      identifier: "@acme/npx-server",
+      version: "1.2.3",
+      transport: { type: "stdio" },
+    });
     expect((await byName("uvx-server")).packages[0]).toMatchObject({ registryType: "pypi", identifier: "acme-uvx", version: "0.4.0" });
-    expect((await byName("container")).packages[0]).toMatchObject({ registryType: "oci", identifier: "ghcr.io/acme/container", version: "2.0.1", transport: { type: "streamable-http", url: "http://localhost:8080/mcp" } });
+    expect((await byName("container")).packages[0]).toMatchObject({
+      registryType: "oci",
+      identifier: "ghcr.io/acme/container",
+      version: "2.0.1",
+      transport: { type: "streamable-http", url: "http://localhost:8080/mcp" },
+    });
   });
 
   it("searches by name and returns only servers changed since updated_since", async () => {
@@ -177,7 +251,10 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
     const served = await restClient(services)("GET", "/api/v1/mcp-servers/container/registry-entry");
     expect(served.body).toMatchObject({ included: true, server: { name: "local.opencrane/container" } });
     const caller = createCaller(trpcContext(services, principalFor("viewer")));
-    expect((await caller.catalog.get({ name: "draft-latest" })).registry).toMatchObject({ included: false, reasons: [expect.stringContaining("image tag latest")] });
+    expect((await caller.catalog.get({ name: "draft-latest" })).registry).toMatchObject({
+      included: false,
+      reasons: [expect.stringContaining("image tag latest")],
+    });
     expect((await caller.catalog.get({ name: "npx-server" })).registry).toMatchObject({ included: true });
   });
 
@@ -228,25 +305,31 @@ describeEachDatabase("MCP Registry v0.1 view", (database) => {
 });
 
 describeEachDatabase("MCP Registry v0.1 view of imported Obot entries", (database) => {
-  it.skipIf(!obotCatalog.available)(`every page validates and every entry is served or explained (${obotCatalog.reason})`, async () => {
-    const services = await testServices(database());
-    const call = restClient(services);
-    const yaml = [...yamlFiles(path.join(FIXTURES, "obot")), ...yamlFiles(obotCatalog.path)].join("\n---\n");
-    const imported = await call("POST", "/api/v1/mcp-servers/import", yaml, { "content-type": "application/yaml" });
-    expect(imported.body.rejected).toEqual([]);
-    for (const name of imported.body.created) expect((await call("POST", `/api/v1/mcp-servers/${name}/publish`)).status).toBe(200);
-    await services.snapshots.refresh();
-    const page = await get(services, "/servers?limit=100");
-    const served = page.body.servers.length as number;
-    expect(served + page.body.metadata.excluded).toBe(imported.body.created.length);
-    expect(page.body.metadata.excluded).toBeGreaterThan(0); // real entries run images tagged latest
-    if (openapi.available && serverSchema.available) {
-      const { list, serverJson } = registrySchemas();
-      expect(list(page.body), JSON.stringify(list.errors)).toBe(true);
-      for (const item of page.body.servers) expect(serverJson(item.server), `${item.server.name}: ${JSON.stringify(serverJson.errors)}`).toBe(true);
-    }
-    const github = await call("GET", "/api/v1/mcp-servers/obot-github-enterprise/registry-entry");
-    expect(github.body).toMatchObject({ included: false, reasons: ["image tag latest is not a pinned version (ghcr.io/obot-platform/mcp-images/github:latest)"] });
-  }, 240_000);
+  it.skipIf(!obotCatalog.available)(
+    `every page validates and every entry is served or explained (${obotCatalog.reason})`,
+    async () => {
+      const services = await testServices(database());
+      const call = restClient(services);
+      const yaml = [...yamlFiles(path.join(FIXTURES, "obot")), ...yamlFiles(obotCatalog.path)].join("\n---\n");
+      const imported = await call("POST", "/api/v1/mcp-servers/import", yaml, { "content-type": "application/yaml" });
+      expect(imported.body.rejected).toEqual([]);
+      for (const name of imported.body.created) expect((await call("POST", `/api/v1/mcp-servers/${name}/publish`)).status).toBe(200);
+      await services.snapshots.refresh();
+      const page = await get(services, "/servers?limit=100");
+      const served = page.body.servers.length as number;
+      expect(served + page.body.metadata.excluded).toBe(imported.body.created.length);
+      expect(page.body.metadata.excluded).toBeGreaterThan(0); // real entries run images tagged latest
+      if (openapi.available && serverSchema.available) {
+        const { list, serverJson } = registrySchemas();
+        expect(list(page.body), JSON.stringify(list.errors)).toBe(true);
+        for (const item of page.body.servers) expect(serverJson(item.server), `${item.server.name}: ${JSON.stringify(serverJson.errors)}`).toBe(true);
+      }
+      const github = await call("GET", "/api/v1/mcp-servers/obot-github-enterprise/registry-entry");
+      expect(github.body).toMatchObject({
+        included: false,
+        reasons: ["image tag latest is not a pinned version (ghcr.io/obot-platform/mcp-images/github:latest)"],
+      });
+    },
+    240_000,
+  );
 });
-

@@ -11,7 +11,8 @@ import { registryViewOf } from "../snapshot/snapshot";
 
 export const REGISTRY_PREFIX = "/api/internal/obot-registry/v0.1";
 
-const problem = (status: number, message: string) => jsonAnswer(status, { error: { code: status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message, details: {} } });
+const problem = (status: number, message: string) =>
+  jsonAnswer(status, { error: { code: status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message, details: {} } });
 
 /** `rest` is the path after /v0.1, e.g. "/servers" or "/servers/local.opencrane%2Fgithub/versions/latest". */
 export function serveRegistry(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer {
@@ -25,13 +26,21 @@ export function serveRegistry(services: Services, request: FeedRequest, rest: st
 function registryAnswer(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer {
   const token = services.config.obotRegistryToken;
   if (token && !bearerMatches(request.header("authorization"), token)) {
-    return jsonAnswer(401, { error: { code: "UNAUTHORIZED", message: "this feed requires Authorization: Bearer <OBOT_REGISTRY_TOKEN>", details: {} } }, { "WWW-Authenticate": 'Bearer realm="obot-registry"' });
+    return jsonAnswer(
+      401,
+      { error: { code: "UNAUTHORIZED", message: "this feed requires Authorization: Bearer <OBOT_REGISTRY_TOKEN>", details: {} } },
+      { "WWW-Authenticate": 'Bearer realm="obot-registry"' },
+    );
   }
   const snapshot = services.snapshots.current;
   if (!snapshot) return feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
   const { entries, excluded } = registryViewOf(snapshot, services.config.registryNamespace);
   const send = (value: unknown) =>
-    bodyAnswer(request, encodeBody(JSON.stringify(value)), { contentType: "application/json", headers: { "X-OpenCrane-Revision": String(snapshot.revision) }, negotiate });
+    bodyAnswer(request, encodeBody(JSON.stringify(value)), {
+      contentType: "application/json",
+      headers: { "X-OpenCrane-Revision": String(snapshot.revision) },
+      negotiate,
+    });
 
   if (rest === "/servers" || rest === "/servers/") {
     const limit = query.get("limit");
@@ -43,7 +52,12 @@ function registryAnswer(services: Services, request: FeedRequest, rest: string, 
     // Only the current version of each server is served, so it is also the latest.
     const version = query.get("version");
     const selected = version && version !== "latest" ? entries.filter((e) => e.response.server.version === version) : entries;
-    const page = registryPage(selected, { cursor, limit: limit ? Number(limit) : undefined, search: query.get("search"), updatedSince: since ? new Date(since) : null });
+    const page = registryPage(selected, {
+      cursor,
+      limit: limit ? Number(limit) : undefined,
+      search: query.get("search"),
+      updatedSince: since ? new Date(since) : null,
+    });
     // Active servers with no valid server.json are left out, never silently: they are counted.
     return send({ ...page, metadata: { ...page.metadata, excluded: excluded.length } });
   }

@@ -41,7 +41,10 @@ describeEachDatabase("Feed fetch log with many fetchers", (database) => {
     const recorder = new FetchRecorder(database().db);
     for (let i = 0; i < 10_000; i++) recorder.record(`contract/tenant-${i}`, "opencrane-pod/1", 200, `10.1.${i >> 8}.${i & 255}`);
     await recorder.flush();
-    const [row] = await database().db.select({ rows: sql<number>`count(*)::int` }).from(feedFetches).where(like(feedFetches.feed, "contract/tenant-%"));
+    const [row] = await database()
+      .db.select({ rows: sql<number>`count(*)::int` })
+      .from(feedFetches)
+      .where(like(feedFetches.feed, "contract/tenant-%"));
     expect(row!.rows).toBe(10_000);
     expect(await recorder.latest("contract/tenant-9999")).toMatchObject({ remoteAddr: "10.1.39.15", count: 1 });
   });
@@ -55,7 +58,10 @@ describeEachDatabase("Feed fetch log with many fetchers", (database) => {
     // The database refuses writes (say, it is read-only during a failover) until `failing` is cleared.
     const flaky = new Proxy(db, {
       get(target, property, receiver) {
-        if (property === "insert" && failing) return () => { throw new Error("cannot execute INSERT in a read-only transaction"); };
+        if (property === "insert" && failing)
+          return () => {
+            throw new Error("cannot execute INSERT in a read-only transaction");
+          };
         return Reflect.get(target, property, receiver);
       },
     });
@@ -90,7 +96,11 @@ describe("Fetch log failure reporting", () => {
     const metrics = createMetrics();
     const lines: string[] = [];
     let now = 0;
-    const hooks = reportingHooks(metrics, (line) => lines.push(line), () => now);
+    const hooks = reportingHooks(
+      metrics,
+      (line) => lines.push(line),
+      () => now,
+    );
     const error = new Error("bind message has 70000 parameter formats but 0 parameters");
     for (let consecutive = 1; consecutive <= 5; consecutive++, now += 20_000) hooks.onFlushError!({ error, kept: 3, dropped: 0, consecutive });
     hooks.onDropped!(7);

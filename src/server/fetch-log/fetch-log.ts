@@ -115,12 +115,7 @@ export class FetchRecorder {
       remoteAddr: newestPending.remoteAddr,
       count: newestPending.count,
     };
-    const [row] = await this.db
-      .select()
-      .from(feedFetches)
-      .where(eq(feedFetches.feed, feed))
-      .orderBy(desc(feedFetches.lastAt))
-      .limit(1);
+    const [row] = await this.db.select().from(feedFetches).where(eq(feedFetches.feed, feed)).orderBy(desc(feedFetches.lastAt)).limit(1);
     if (row && (!newest || row.lastAt > newest.at)) {
       newest = { feed, userAgent: row.userAgent, status: row.status, at: row.lastAt, remoteAddr: row.lastRemoteAddr, count: row.count };
     }
@@ -143,9 +138,7 @@ export class FetchRecorder {
       for (; written < batch.length; written += FLUSH_BATCH_ROWS) {
         await this.upsert(batch.slice(written, written + FLUSH_BATCH_ROWS));
       }
-      await this.db
-        .delete(feedFetches)
-        .where(and(lt(feedFetches.lastAt, new Date(Date.now() - RETENTION_DAYS * 86_400_000))));
+      await this.db.delete(feedFetches).where(and(lt(feedFetches.lastAt, new Date(Date.now() - RETENTION_DAYS * 86_400_000))));
     } catch (error) {
       this.requeue(batch.slice(written), error);
       throw error;

@@ -82,7 +82,11 @@ describe("decoding into Go types", () => {
   it("matches keys case-insensitively and, when two keys fill one field, uses the last in byte order", () => {
     expect(decode({ Name: "b", NAME: "a" })).toMatchObject({ value: { name: "b" } });
     expect(decode({ Name: "b", name: "c" }).value).toEqual({ name: "c" });
-    expect(decode({ PORT: 1 })).toEqual({ value: { port: 1 }, errors: [], warnings: ["PORT: read as 'port' (Obot matches field names case-insensitively); served as 'port'"] });
+    expect(decode({ PORT: 1 })).toEqual({
+      value: { port: 1 },
+      errors: [],
+      warnings: ["PORT: read as 'port' (Obot matches field names case-insensitively); served as 'port'"],
+    });
   });
 
   it("reads numbers and booleans in string fields as strings, and refuses other mismatches", () => {

@@ -90,7 +90,10 @@ export function goScalarString(value: number | boolean): string {
 
 /** Go's case folding of a key against an ASCII field name (incl. the Kelvin sign and long s). */
 function fold(key: string): string {
-  return key.toLowerCase().replace(/\u212a/g, "k").replace(/\u017f/g, "s");
+  return key
+    .toLowerCase()
+    .replace(/\u212a/g, "k")
+    .replace(/\u017f/g, "s");
 }
 
 const describe = (value: unknown) =>

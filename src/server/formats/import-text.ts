@@ -21,8 +21,5 @@ export function importFormatOf(contentType: string): ImportFormat {
   const type = contentType.split(";")[0]!.trim().toLowerCase();
   if (type === "application/json" || type.endsWith("+json")) return "json";
   if (YAML_MEDIA_TYPES.includes(type)) return "yaml";
-  throw new DomainError(
-    "UNSUPPORTED_MEDIA_TYPE",
-    `Content-Type '${contentType || "(none)"}' is not supported: send application/json or application/yaml`,
-  );
+  throw new DomainError("UNSUPPORTED_MEDIA_TYPE", `Content-Type '${contentType || "(none)"}' is not supported: send application/json or application/yaml`);
 }

@@ -48,10 +48,7 @@ export function parseImportBody(text: string, contentType: string): unknown[] {
       throw new DomainError("BAD_REQUEST", `body is not valid YAML: ${(error as Error).message}`);
     }
   } else {
-    throw new DomainError(
-      "UNSUPPORTED_MEDIA_TYPE",
-      `Content-Type '${contentType || "(none)"}' is not supported: send application/json or application/yaml`,
-    );
+    throw new DomainError("UNSUPPORTED_MEDIA_TYPE", `Content-Type '${contentType || "(none)"}' is not supported: send application/json or application/yaml`);
   }
   const documents = Array.isArray(parsed) ? parsed : [parsed];
   if (documents.length === 0) throw new DomainError("BAD_REQUEST", "body holds no documents to import");

@@ -3,12 +3,7 @@
  * case-insensitively (the real catalog writes `URLTemplate` for the `urlTemplate` field). We accept
  * the same spellings and report keys that match no field instead of dropping them silently.
  */
-export function canonicalizeKeys(
-  value: Record<string, unknown>,
-  known: readonly string[],
-  where: string,
-  warnings: string[],
-): Record<string, unknown> {
+export function canonicalizeKeys(value: Record<string, unknown>, known: readonly string[], where: string, warnings: string[]): Record<string, unknown> {
   const byLowerCase = new Map(known.map((k) => [k.toLowerCase(), k]));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {

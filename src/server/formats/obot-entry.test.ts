@@ -133,7 +133,10 @@ describe("parsing an Obot entry", () => {
 
 describe("an entry Obot loads imports as Obot reads it", () => {
   const base = { name: "X", runtime: "containerized" };
-  const container = (config: Record<string, unknown>) => ({ ...base, containerizedConfig: { image: "ghcr.io/o/x:1.0.0", port: 8080, path: "/mcp", ...config } });
+  const container = (config: Record<string, unknown>) => ({
+    ...base,
+    containerizedConfig: { image: "ghcr.io/o/x:1.0.0", port: 8080, path: "/mcp", ...config },
+  });
 
   it("a tool preview with `params:` and nothing after it has no params (and says so)", () => {
     const { spec, warnings } = specFrom(readYamlFixture("obot", "decoder-empty-values.yaml"));
@@ -195,7 +198,14 @@ describe("an entry Obot loads imports as Obot reads it", () => {
   });
 
   it("reads null where a list, map or scalar is expected as empty", () => {
-    const parsed = parseObotEntry({ ...container({ args: null, egressDomains: null }), env: null, metadata: null, toolPreview: null, icon: null, repoURL: null });
+    const parsed = parseObotEntry({
+      ...container({ args: null, egressDomains: null }),
+      env: null,
+      metadata: null,
+      toolPreview: null,
+      icon: null,
+      repoURL: null,
+    });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(serverCreateInput.safeParse(parsed.input).success).toBe(true);

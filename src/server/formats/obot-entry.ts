@@ -197,14 +197,8 @@ const HEADER_FIELDS: Record<string, GoType> = {
   sensitive: go.bool,
   required: go.bool,
   prefix: str,
-  options: go.ignored(
-    "value options are not carried by the catalog",
-    go.list(go.struct({ name: str, value: str, description: str })),
-  ),
-  secretBinding: go.ignored(
-    "secret bindings are set up in Obot, not carried by the catalog",
-    go.struct({ name: str, key: str, adminAdded: go.bool }),
-  ),
+  options: go.ignored("value options are not carried by the catalog", go.list(go.struct({ name: str, value: str, description: str }))),
+  secretBinding: go.ignored("secret bindings are set up in Obot, not carried by the catalog", go.struct({ name: str, key: str, adminAdded: go.bool })),
 };
 const STARTUP = { startupTimeoutSeconds: go.ignored("the startup timeout is not carried by the catalog", go.int) };
 const EGRESS = { egressDomains: go.list(str), denyAllEgress: go.bool };
@@ -282,17 +276,14 @@ interface DecodedEntry {
 }
 
 export type ParsedDocument =
-  | { ok: true; input: ServerCreateInput; provenance: Provenance; warnings: string[] }
-  | { ok: false; name: string | null; errors: string[] };
+  { ok: true; input: ServerCreateInput; provenance: Provenance; warnings: string[] } | { ok: false; name: string | null; errors: string[] };
 
 /** True when a document looks like an Obot entry rather than a server.json. */
 export function looksLikeObotEntry(doc: Record<string, unknown>): boolean {
   const keys = new Set(Object.keys(doc).map((k) => k.toLowerCase()));
   return (
     Object.entries(doc).some(([k, v]) => k.toLowerCase() === "runtime" && typeof v === "string") ||
-    ["entrykey", "shortdescription", "remoteconfig", "containerizedconfig", "npxconfig", "uvxconfig", "serverusertype"].some(
-      (k) => keys.has(k),
-    )
+    ["entrykey", "shortdescription", "remoteconfig", "containerizedconfig", "npxconfig", "uvxconfig", "serverusertype"].some((k) => keys.has(k))
   );
 }
 

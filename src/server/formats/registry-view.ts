@@ -26,7 +26,12 @@ export const registryVersionOf = (server: Pick<McpServer, "version">) => `${serv
 /** At most `max` characters as JSON Schema counts them (code points), never splitting a pair. */
 function truncate(text: string, max: number): string {
   const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+  return chars.length <= max
+    ? text
+    : `${chars
+        .slice(0, max - 1)
+        .join("")
+        .trimEnd()}…`;
 }
 
 /**
@@ -110,7 +115,9 @@ export function serverJsonFor(server: McpServer, namespace: string): Record<stri
       const url = runtime.urlTemplate ? runtime.urlTemplate.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "{$1}") : "{url}";
       const variables = runtime.urlTemplate
         ? Object.fromEntries(
-            server.env.filter((e) => url.includes(`{${e.key}}`)).map((e) => [e.key, { description: e.description || e.name || e.key, isRequired: e.required, isSecret: e.sensitive }]),
+            server.env
+              .filter((e) => url.includes(`{${e.key}}`))
+              .map((e) => [e.key, { description: e.description || e.name || e.key, isRequired: e.required, isSecret: e.sensitive }]),
           )
         : { url: { description: `the server's URL; its host must match ${runtime.hostname}`, isRequired: true } };
       doc.remotes = [{ type: transport, url, ...headers, variables }];
@@ -165,8 +172,7 @@ export interface RegistryView {
 
 /** Where a server stands in the view: in it, or left out for these reasons. */
 export type RegistryStanding =
-  | { included: true; registryName: string; server: Record<string, unknown> }
-  | { included: false; registryName: string; reasons: string[] };
+  { included: true; registryName: string; server: Record<string, unknown> } | { included: false; registryName: string; reasons: string[] };
 
 /**
  * The server.json of a server, or why it cannot have a valid one. Built, then checked against the
@@ -236,7 +242,9 @@ function packageProblems(pkg: Record<string, unknown>): string[] {
       problems.push(image ? `image ${identifier} has no tag: not a pinned version` : `package ${identifier} is not pinned to a version`);
       break;
     case "latest":
-      problems.push(image ? `image tag latest is not a pinned version (${identifier}:${version})` : `package version latest is not a pinned version (${identifier})`);
+      problems.push(
+        image ? `image tag latest is not a pinned version (${identifier}:${version})` : `package version latest is not a pinned version (${identifier})`,
+      );
       break;
     case "range":
       problems.push(`${image ? "image tag" : "package version"} '${version}' is a range, not a pinned version (${identifier})`);
@@ -289,9 +297,7 @@ export function registryPage(entries: readonly RegistryEntry[], query: RegistryP
   const needle = query.search?.toLowerCase();
   const matching = entries.filter(
     (e) =>
-      (!after || e.name > after) &&
-      (!needle || e.name.toLowerCase().includes(needle)) &&
-      (!query.updatedSince || new Date(e.updatedAt) > query.updatedSince),
+      (!after || e.name > after) && (!needle || e.name.toLowerCase().includes(needle)) && (!query.updatedSince || new Date(e.updatedAt) > query.updatedSince),
   );
   const page = matching.slice(0, limit);
   const more = matching.length > limit;

@@ -38,9 +38,7 @@ describe("server.json → catalog server", () => {
         { key: "X-Client", name: "X-Client", required: false, sensitive: false, value: "opencrane" },
       ],
     });
-    expect(candidate.spec.env).toEqual([
-      { key: "tenant", name: "tenant", description: "Your Acme tenant", required: true, sensitive: false, file: false },
-    ]);
+    expect(candidate.spec.env).toEqual([{ key: "tenant", name: "tenant", description: "Your Acme tenant", required: true, sensitive: false, file: false }]);
     expect(candidate.spec.icon).toBe("https://acme.example/tickets.png");
     expect(candidate.provenance).toEqual({ format: "server.json", upstreamName: "com.acme/tickets", upstreamVersion: "2.3.0" });
   });
@@ -123,7 +121,13 @@ const examples = sharedData("reference", "mcp-registry", "examples");
 
 describe.skipIf(!examples.available)(`the registry's own server.json examples (${examples.reason})`, () => {
   const dir = (kind: string) => path.join(examples.path, kind);
-  const files = (kind: string) => (examples.available ? fs.readdirSync(dir(kind)).filter((f) => f.endsWith(".json")).sort() : []);
+  const files = (kind: string) =>
+    examples.available
+      ? fs
+          .readdirSync(dir(kind))
+          .filter((f) => f.endsWith(".json"))
+          .sort()
+      : [];
   const read = (kind: string, file: string) => JSON.parse(fs.readFileSync(path.join(dir(kind), file), "utf8"));
 
   it.each(files("valid"))("valid/%s imports", (file) => {

@@ -3,12 +3,7 @@
  * server.json maps onto a catalog server that Obot can run. Pure functions.
  */
 import { z } from "zod";
-import type {
-  EnvDeclaration,
-  HeaderDeclaration,
-  PackageProvenance,
-  ServerCreateInput,
-} from "../catalog/model";
+import type { EnvDeclaration, HeaderDeclaration, PackageProvenance, ServerCreateInput } from "../catalog/model";
 import type { ParsedDocument } from "./obot-entry";
 import { isPlainObject } from "./keys";
 
@@ -71,7 +66,10 @@ const packageSchema = z.object({
       error: (iss) => `package version '${String(iss.input)}' is a range: pin an exact version`,
     })
     .optional(),
-  fileSha256: z.string().regex(/^[a-f0-9]{64}$/, "fileSha256 must be 64 lowercase hex digits").optional(),
+  fileSha256: z
+    .string()
+    .regex(/^[a-f0-9]{64}$/, "fileSha256 must be 64 lowercase hex digits")
+    .optional(),
   runtimeHint: z.string().optional(),
   transport: transportSchema,
   runtimeArguments: z.array(argumentSchema).optional(),
@@ -93,13 +91,9 @@ export const serverJsonSchema = z.object({
     .min(3, "name must be at least 3 characters")
     .max(200, "name must be at most 200 characters")
     .regex(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, {
-      error: (iss) =>
-        `name '${String(iss.input)}' must be 'namespace/name' with exactly one '/', e.g. 'io.github.user/weather'`,
+      error: (iss) => `name '${String(iss.input)}' must be 'namespace/name' with exactly one '/', e.g. 'io.github.user/weather'`,
     }),
-  description: z
-    .string({ error: "description is required" })
-    .min(1, "description is required")
-    .max(100, "description must be at most 100 characters"),
+  description: z.string({ error: "description is required" }).min(1, "description is required").max(100, "description must be at most 100 characters"),
   version: z
     .string({ error: "version is required" })
     .min(1, "version is required")
@@ -107,9 +101,7 @@ export const serverJsonSchema = z.object({
     .refine((v) => v !== "latest" && !VERSION_RANGE.test(v), "version must be a specific version, not 'latest' or a range"),
   title: z.string().min(1).max(100).optional(),
   websiteUrl: z.string().optional(),
-  repository: z
-    .object({ url: z.string(), source: z.string(), id: z.string().optional(), subfolder: z.string().optional() })
-    .optional(),
+  repository: z.object({ url: z.string(), source: z.string(), id: z.string().optional(), subfolder: z.string().optional() }).optional(),
   icons: z
     .array(z.object({ src: z.string(), mimeType: z.string().optional(), sizes: z.array(z.string()).optional(), theme: z.string().optional() }))
     .optional(),
@@ -174,7 +166,9 @@ export function fromLegacyServerJson(doc: Record<string, unknown>): Record<strin
     definedOnly({
       type: r.transport_type === "http" ? "streamable-http" : r.transport_type,
       url: r.url,
-      headers: Array.isArray(r.headers) ? r.headers.filter(isPlainObject).map((h) => definedOnly({ ...camelArgument(h), name: h.name, type: undefined })) : undefined,
+      headers: Array.isArray(r.headers)
+        ? r.headers.filter(isPlainObject).map((h) => definedOnly({ ...camelArgument(h), name: h.name, type: undefined }))
+        : undefined,
     }),
   );
   const repository = isPlainObject(doc.repository) ? definedOnly({ url: doc.repository.url, source: doc.repository.source, id: doc.repository.id }) : undefined;
@@ -235,7 +229,10 @@ function declaration(input: KeyValueInput): HeaderDeclaration & EnvDeclaration {
 }
 
 function envKeyFor(hint: string): string {
-  return hint.toUpperCase().replace(/[^A-Z0-9_]+/g, "_").replace(/^(\d)/, "_$1");
+  return hint
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]+/g, "_")
+    .replace(/^(\d)/, "_$1");
 }
 
 /** Package arguments as argv; an argument each user must supply becomes a ${VAR} and an env declaration. */
@@ -278,9 +275,7 @@ function unrepresentable(pkg: Package): string | null {
     case "pypi":
       return pkg.transport.type === "stdio" ? null : `${pkg.registryType} package speaks ${pkg.transport.type}; Obot runs npx/uvx packages over stdio`;
     case "oci":
-      return pkg.transport.type === "stdio"
-        ? "OCI image speaks stdio; Obot runs containers as HTTP servers (port and path)"
-        : null;
+      return pkg.transport.type === "stdio" ? "OCI image speaks stdio; Obot runs containers as HTTP servers (port and path)" : null;
     default:
       return `${pkg.registryType} packages${pkg.runtimeHint ? ` (${pkg.runtimeHint})` : ""} cannot be run by Obot`;
   }

@@ -88,7 +88,12 @@ function* analyzing(documents: readonly UpstreamDocument[], context: AnalyzeCont
     }
     seen.set(upstream.upstreamId, seen.get(upstream.upstreamId) ?? items.length);
     const findings = scanSubject(
-      subjectOf(upstream.doc, format === "obot-entry" ? "obot-entry" : "server.json", name ?? upstream.upstreamId, publisherOf(upstream.doc, format, context.sourceName)),
+      subjectOf(
+        upstream.doc,
+        format === "obot-entry" ? "obot-entry" : "server.json",
+        name ?? upstream.upstreamId,
+        publisherOf(upstream.doc, format, context.sourceName),
+      ),
       { existing: context.existing, denylist: context.denylist },
     );
     items.push({
@@ -102,7 +107,8 @@ function* analyzing(documents: readonly UpstreamDocument[], context: AnalyzeCont
       findings,
       errors,
       warnings: outcome.ok ? outcome.warnings : [],
-      candidate: outcome.ok && errors.length === 0 ? { name: outcome.candidate.name, spec: outcome.candidate.spec, provenance: outcome.candidate.provenance } : null,
+      candidate:
+        outcome.ok && errors.length === 0 ? { name: outcome.candidate.name, spec: outcome.candidate.spec, provenance: outcome.candidate.provenance } : null,
     });
   }
   return { items, excluded: excludedCount };

@@ -137,7 +137,10 @@ export class RegisterBatches {
         await tx.execute(sql`
           update ingestion_run_undo u set after_version = s.version from mcp_servers s
           where u.run_id = ${this.runId} and u.table_name = 'mcp_servers' and s.id = u.row_id
-            and u.row_id in (${sql.join([...this.touchedServers].map((id) => sql`${id}::uuid`), sql`, `)})`);
+            and u.row_id in (${sql.join(
+              [...this.touchedServers].map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})`);
       }
       const fresh = this.runItems.slice(this.itemsCommitted);
       for (let i = 0; i < fresh.length; i += 500) {

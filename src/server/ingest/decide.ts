@@ -125,7 +125,11 @@ export function planRegistration(candidate: Candidate, prior: ItemRow | undefine
     if (state.serversByName.has(candidate.name)) {
       return { outcome: "rejected", serverId: null, error: `catalog name '${candidate.name}' is taken by a server this source did not register`, write: null };
     }
-    return { outcome: "registered", serverId: null, write: { kind: "create", name: candidate.name, spec: candidate.spec, provenance: candidate.provenance, key } };
+    return {
+      outcome: "registered",
+      serverId: null,
+      write: { kind: "create", name: candidate.name, spec: candidate.spec, provenance: candidate.provenance, key },
+    };
   }
   const pending = decision.review.length > 0 ? { spec: candidate.spec, diff: decision.review } : undefined;
   if (!decision.apply) return { outcome: pending ? "pending-update" : "unchanged", serverId: current.id, pending, write: null };
@@ -185,7 +189,14 @@ export function decideItem(item: AnalyzedItem, before: ItemRow | undefined, stat
 }
 
 /** The source's record of an item after this run. Pure. */
-export function sourceItemValues(sourceId: string, item: AnalyzedItem, before: ItemRow | undefined, decision: ItemDecision, serverId: string | null, now: Date) {
+export function sourceItemValues(
+  sourceId: string,
+  item: AnalyzedItem,
+  before: ItemRow | undefined,
+  decision: ItemDecision,
+  serverId: string | null,
+  now: Date,
+) {
   const { outcome, pending, reviewDecision } = decision;
   return {
     sourceId,
@@ -223,7 +234,13 @@ export function entitlementFor(
   const refusal = grantRefusal(entitlement.subject, server);
   if (refusal) return { skipped: skippedEntitlement(entitlement.subject, refusal) };
   return {
-    rule: { subject: entitlement.subject, servers: server.name, access: "allow", note: entitlement.note || `default entitlement of source ${source.name}`, expiresAt: null },
+    rule: {
+      subject: entitlement.subject,
+      servers: server.name,
+      access: "allow",
+      note: entitlement.note || `default entitlement of source ${source.name}`,
+      expiresAt: null,
+    },
   };
 }
 

@@ -210,8 +210,12 @@ describe("unique violations while ingesting or reviewing", () => {
     expect(byName).toBeInstanceOf(DomainError);
     expect(byName).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("server 'alpha'") });
     expect((byName as DomainError).httpStatus).toBe(409);
-    expect(() => mapUniqueViolationOf("alpha")(violation("mcp_servers_display_name_key_key"))).toThrow(/server 'alpha' was not saved: another server with the same display name/);
-    expect(() => mapUniqueViolationOf("alpha")(violation("mcp_servers_owner_tenant_tenants_name_fk", "23503"))).toThrow(/server 'alpha' was not saved: its owner tenant/);
+    expect(() => mapUniqueViolationOf("alpha")(violation("mcp_servers_display_name_key_key"))).toThrow(
+      /server 'alpha' was not saved: another server with the same display name/,
+    );
+    expect(() => mapUniqueViolationOf("alpha")(violation("mcp_servers_owner_tenant_tenants_name_fk", "23503"))).toThrow(
+      /server 'alpha' was not saved: its owner tenant/,
+    );
     const other = new Error("connection reset");
     expect(() => mapUniqueViolationOf("alpha")(other)).toThrow(other);
   });

@@ -119,9 +119,7 @@ export async function checkedAddress(url: URL, allow: AllowList): Promise<{ addr
   const hostAllowed = allow.allowsHost(host);
   for (const { address } of addresses) {
     if (!isPublicAddress(address) && !hostAllowed && !allow.allowsAddress(address)) {
-      throw new FetchRefused(
-        `${url.origin} resolves to ${address}, a ${addressRange(address)} address: refused (allow it with OPENCRANE_FETCH_ALLOW_HOSTS)`,
-      );
+      throw new FetchRefused(`${url.origin} resolves to ${address}, a ${addressRange(address)} address: refused (allow it with OPENCRANE_FETCH_ALLOW_HOSTS)`);
     }
   }
   return addresses[0] as { address: string; family: 4 | 6 };
@@ -138,7 +136,12 @@ function once(url: URL, pinned: { address: string; family: 4 | 6 }, options: Req
       {
         method: "GET",
         lookup,
-        headers: { "user-agent": "opencrane-control-plane", accept: "application/json, application/yaml;q=0.9, */*;q=0.5", "accept-encoding": "gzip, br", ...options.headers },
+        headers: {
+          "user-agent": "opencrane-control-plane",
+          accept: "application/json, application/yaml;q=0.9, */*;q=0.5",
+          "accept-encoding": "gzip, br",
+          ...options.headers,
+        },
         timeout: options.timeoutMs,
       },
       (response) => {

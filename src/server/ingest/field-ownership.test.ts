@@ -88,7 +88,11 @@ describeEachDatabase("an active server keeps its Obot entry", (database) => {
     expect(refused.status).toBe(422);
     expect(refused.body.error.message).toMatch(/disable it first/i);
     expect((await call("GET", "/api/v1/review/pending-updates")).body.items.map((i: { id: string }) => i.id)).toEqual([pending.id]);
-    expect((await call("GET", `${S}/northwind`)).body).toMatchObject({ status: "active", version: published.body.version, description: "The northwind index." });
+    expect((await call("GET", `${S}/northwind`)).body).toMatchObject({
+      status: "active",
+      version: published.body.version,
+      description: "The northwind index.",
+    });
     expect(await feedKeys(services)).toContain("northwind");
   });
 
@@ -134,7 +138,12 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
     return res.body;
   };
   const pendingFor = async (name: string) => {
-    const items = (await call("GET", "/api/v1/review/pending-updates")).body.items as { id: string; name: string; pendingDiff: { field: string; before: unknown; after: unknown; conflict?: boolean }[]; server: { version: number } }[];
+    const items = (await call("GET", "/api/v1/review/pending-updates")).body.items as {
+      id: string;
+      name: string;
+      pendingDiff: { field: string; before: unknown; after: unknown; conflict?: boolean }[];
+      server: { version: number };
+    }[];
     return items.find((i) => i.name === name);
   };
   const approve = (id: string, body: unknown, query = "") => call("POST", `/api/v1/review/items/${id}/approve-update${query}`, body);
@@ -167,7 +176,11 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
     // The dry run previews who gains or loses it and writes nothing.
     const preview = await approve(pending.id, { version: current.version }, "?dryRun=true");
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ dryRun: true, impact: { changes: [], summary: "no tenant gains or loses access" }, result: { description: "The alpha index, v2." } });
+    expect(preview.body).toMatchObject({
+      dryRun: true,
+      impact: { changes: [], summary: "no tenant gains or loses access" },
+      result: { description: "The alpha index, v2." },
+    });
     expect((await call("GET", `${S}/alpha`)).body.version).toBe(current.version);
 
     const approved = await approve(pending.id, { version: current.version });
@@ -204,7 +217,11 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
       { field: "description", before: "Alpha, in our words.", after: "The alpha index, v3.", conflict: true },
     ]);
     const kept = await approve(pending.id, { version: edited.body.version });
-    expect(kept.body).toMatchObject({ shortDescription: "Searches alpha, fast.", description: "Alpha, in our words.", overrides: ["categories", "description"] });
+    expect(kept.body).toMatchObject({
+      shortDescription: "Searches alpha, fast.",
+      description: "Alpha, in our words.",
+      overrides: ["categories", "description"],
+    });
 
     // A change elsewhere does not raise the same conflict again.
     await importDocs(entry("alpha", { description: "The alpha index, v3.", shortDescription: "Searches alpha, faster." }));
@@ -337,7 +354,11 @@ describeEachDatabase("field ownership over a registry source, and the server pag
     expect(page.server).toMatchObject({ scope: "project", categories: ["Support"], overrides: ["categories"], shortDescription: "Tickets." });
     expect(page.upstream).toMatchObject({
       source: { name: "acme", kind: "mcp-registry" },
-      item: { upstreamId: "com.acme/tickets", upstreamVersion: "2.0.0", state: "pending-update", pendingDiff: [
+      item: {
+        upstreamId: "com.acme/tickets",
+        upstreamVersion: "2.0.0",
+        state: "pending-update",
+        pendingDiff: [
           { field: "shortDescription", before: "Tickets.", after: "Tickets, with SLAs." },
           { field: "description", before: "Tickets.", after: "Tickets, with SLAs." },
         ],

@@ -42,14 +42,23 @@ import { readGit, readRegistry, readUpload, type UpstreamDocument } from "./upst
 
 export async function loadRegisterState(tx: Db): Promise<RegisterState> {
   const rows = await tx.select().from(mcpServers);
-  return registerStateOf(rows.map(toServer), rows.map((r) => r.displayNameKey));
+  return registerStateOf(
+    rows.map(toServer),
+    rows.map((r) => r.displayNameKey),
+  );
 }
 
 /**
  * Makes a registration's write through the catalog's write path (its invariants, audit and
  * version guard) and keeps the run's view of the catalog current. The server's id.
  */
-export async function persistRegistration(tx: Db, ctx: ChangeContext, source: Pick<Source, "id">, registration: Registration, state: RegisterState): Promise<string | null> {
+export async function persistRegistration(
+  tx: Db,
+  ctx: ChangeContext,
+  source: Pick<Source, "id">,
+  registration: Registration,
+  state: RegisterState,
+): Promise<string | null> {
   const write = registration.write;
   if (!write) return registration.serverId;
   try {
@@ -242,7 +251,15 @@ async function registerItems(
     const decision = decideItem(item, before, state);
     await persistItem(tx, ctx, source, item, before, decision, duplicate, state, register, now);
     if (decision.outcome === "registered") newlyRegistered.set(item.upstreamId, runItems.length);
-    runItems.push({ position: item.position, upstreamId: item.upstreamId, name: item.name, outcome: decision.outcome, findings: item.findings, errors: decision.errors, warnings: item.warnings });
+    runItems.push({
+      position: item.position,
+      upstreamId: item.upstreamId,
+      name: item.name,
+      outcome: decision.outcome,
+      findings: item.findings,
+      errors: decision.errors,
+      warnings: item.warnings,
+    });
     counts[countOf(decision.outcome)] += 1;
   }
   return { counts, items: runItems, priorRows, state, newlyRegistered, now };
@@ -274,7 +291,8 @@ async function persistItem(
     document: item.doc === null || item.doc === undefined ? sql`'null'::jsonb` : item.doc,
   };
   // Journaled unless only its sighting changes (same document, same state, same server).
-  if (before && !(before.digest === item.digest && before.state === values.state && before.serverId === serverId)) await register.journalBefore("source_items", before.id);
+  if (before && !(before.digest === item.digest && before.state === values.state && before.serverId === serverId))
+    await register.journalBefore("source_items", before.id);
   const [upserted] = await tx
     .insert(sourceItems)
     .values(values)
@@ -282,7 +300,12 @@ async function persistItem(
     .returning({ id: sourceItems.id });
   if (!before) register.journalCreated("source_items", upserted!.id);
   if (decision.outcome === "pending-update" && decision.pending) {
-    await recordAudit(tx, ctx, { action: "source.pending_update", entityType: ENTITY, entityId: item.name ?? item.upstreamId, after: { source: source.name, diff: decision.pending.diff } });
+    await recordAudit(tx, ctx, {
+      action: "source.pending_update",
+      entityType: ENTITY,
+      entityId: item.name ?? item.upstreamId,
+      after: { source: source.name, diff: decision.pending.diff },
+    });
   }
 }
 
@@ -309,7 +332,12 @@ async function finishRun(
         await tx
           .update(sourceItems)
           .set({ state: "removed-upstream", updatedAt: now })
-          .where(inArray(sourceItems.id, gone.map((r) => r.id)));
+          .where(
+            inArray(
+              sourceItems.id,
+              gone.map((r) => r.id),
+            ),
+          );
         for (const r of gone) {
           runItems.push({ position: runItems.length, upstreamId: r.upstreamId, name: r.name, outcome: "removed-upstream", findings: [], errors: [] });
           counts.removedUpstream += 1;

@@ -126,7 +126,12 @@ export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
         .update(sourceItems)
         .set({ state: "rejected", errors: outcome.errors, ...decided(ctx, "rejected") })
         .where(eq(sourceItems.id, id));
-      await recordAudit(tx, ctx, { action: "source.release_rejected", entityType: "source_item", entityId: id, after: { upstreamId: item.upstreamId, errors: outcome.errors } });
+      await recordAudit(tx, ctx, {
+        action: "source.release_rejected",
+        entityType: "source_item",
+        entityId: id,
+        after: { upstreamId: item.upstreamId, errors: outcome.errors },
+      });
       return { invalid: { upstreamId: item.upstreamId, errors: outcome.errors } };
     }
     const state = await loadRegisterState(tx);
@@ -165,21 +170,24 @@ export async function rejectItem(db: Db, ctx: ChangeContext, id: string, { reaso
   return db.transaction(async (tx) => {
     const { item } = await itemFor(tx, id, "quarantined");
     const errors = [`rejected by ${ctx.actor.id}${reason ? `: ${reason}` : ""}`];
-    await tx.update(sourceItems).set({ state: "rejected", errors, ...decided(ctx, "rejected") }).where(eq(sourceItems.id, id));
+    await tx
+      .update(sourceItems)
+      .set({ state: "rejected", errors, ...decided(ctx, "rejected") })
+      .where(eq(sourceItems.id, id));
     await recordAudit(tx, ctx, { action: "source.reject", entityType: "source_item", entityId: id, after: { upstreamId: item.upstreamId, reason } });
     return { outcome: "rejected" as const };
   });
 }
 
 export const approveUpdateInput = z.object({
-  version: z
-    .number({ error: "version is required: send the version of the server you reviewed, so nobody's change is overwritten" })
-    .int()
-    .min(1),
+  version: z.number({ error: "version is required: send the version of the server you reviewed, so nobody's change is overwritten" }).int().min(1),
   /** Required when the update changes the Obot name (the sanitized display name) of a published server. */
   confirmRename: z.boolean().optional(),
   /** Conflicting fields (overridden by an admin, changed upstream) to take from upstream; the others keep the admin's value. */
-  takeUpstream: z.array(z.enum(UPSTREAM_FIELDS, { error: `must be one of ${UPSTREAM_FIELDS.join(", ")}` })).max(UPSTREAM_FIELDS.length).default([]),
+  takeUpstream: z
+    .array(z.enum(UPSTREAM_FIELDS, { error: `must be one of ${UPSTREAM_FIELDS.join(", ")}` }))
+    .max(UPSTREAM_FIELDS.length)
+    .default([]),
 });
 export type ApproveUpdateInput = z.input<typeof approveUpdateInput>;
 
@@ -227,7 +235,12 @@ export async function rejectUpdate(db: Db, ctx: ChangeContext, id: string, { rea
     const { item } = await itemFor(tx, id, "pending-update");
     // The digest stays: the same upstream document will not be staged again, a newer one will.
     await tx.update(sourceItems).set({ state: "registered", pendingSpec: null, pendingDiff: null, updatedAt: new Date() }).where(eq(sourceItems.id, id));
-    await recordAudit(tx, ctx, { action: "source.reject_update", entityType: ENTITY, entityId: item.name ?? item.upstreamId, after: { diff: item.pendingDiff, reason } });
+    await recordAudit(tx, ctx, {
+      action: "source.reject_update",
+      entityType: ENTITY,
+      entityId: item.name ?? item.upstreamId,
+      after: { diff: item.pendingDiff, reason },
+    });
     return { outcome: "rejected" as const };
   });
 }

@@ -85,41 +85,50 @@ describeEachDatabase("ingestion run mechanics", (database) => {
     expect(await services.db.select().from(ingestionRunUndo).where(eq(ingestionRunUndo.runId, run.id))).toEqual([]);
   });
 
-  it("a run that fails after batches committed leaves nothing of itself: new servers and items removed, a changed draft put back", { timeout: 300_000 }, async () => {
-    await services.db.delete(mcpServers);
-    await services.db.delete(sourceItems);
-    const first = await startUpload([entry(0), entry(1), entry(2)]);
-    expect((await first.done)?.counts).toMatchObject({ registered: 3 });
-    const [draftBefore] = await services.db.select().from(mcpServers).where(eq(mcpServers.name, "batch-test-0"));
-    const itemsBefore = await services.db.select().from(sourceItems).orderBy(sourceItems.upstreamId);
+  it(
+    "a run that fails after batches committed leaves nothing of itself: new servers and items removed, a changed draft put back",
+    { timeout: 300_000 },
+    async () => {
+      await services.db.delete(mcpServers);
+      await services.db.delete(sourceItems);
+      const first = await startUpload([entry(0), entry(1), entry(2)]);
+      expect((await first.done)?.counts).toMatchObject({ registered: 3 });
+      const [draftBefore] = await services.db.select().from(mcpServers).where(eq(mcpServers.name, "batch-test-0"));
+      const itemsBefore = await services.db.select().from(sourceItems).orderBy(sourceItems.upstreamId);
 
-    const failing = await startUpload([entry(0, "A new description"), entry(1), ...Array.from({ length: 600 }, (_, i) => entry(100 + i))], {
-      ...services.ingestionDeps,
-      // Every batch has committed by now (the undo counts in the audit show what was there).
-      insideRegister: async () => {
-        throw new Error("boom");
-      },
-    });
-    expect(await failing.done).toBeNull();
-    const failed = await getRun(services.db, source, failing.id);
-    expect(failed).toMatchObject({ status: "failed", error: "boom", items: [] });
+      const failing = await startUpload([entry(0, "A new description"), entry(1), ...Array.from({ length: 600 }, (_, i) => entry(100 + i))], {
+        ...services.ingestionDeps,
+        // Every batch has committed by now (the undo counts in the audit show what was there).
+        insideRegister: async () => {
+          throw new Error("boom");
+        },
+      });
+      expect(await failing.done).toBeNull();
+      const failed = await getRun(services.db, source, failing.id);
+      expect(failed).toMatchObject({ status: "failed", error: "boom", items: [] });
 
-    expect(await countOf(mcpServers)).toBe(3);
-    const [draftAfter] = await services.db.select().from(mcpServers).where(eq(mcpServers.name, "batch-test-0"));
-    expect(draftAfter).toEqual(draftBefore);
-    // Items whose document, state and server did not change only record that they were seen (kept).
-    const sighting = ({ lastSeenAt: _seen, updatedAt: _updated, ...rest }: (typeof itemsBefore)[number]) => rest;
-    expect((await services.db.select().from(sourceItems).orderBy(sourceItems.upstreamId)).map(sighting)).toEqual(itemsBefore.map(sighting));
-    expect(await services.db.select().from(ingestionRunUndo).where(eq(ingestionRunUndo.runId, failing.id))).toEqual([]);
-    const [audit] = await services.db
-      .select()
-      .from(auditEvents)
-      .where(and(eq(auditEvents.action, "source.sync_failed"), sql`${auditEvents.after}->>'runId' = ${failing.id}`));
-    expect(audit!.after).toMatchObject({ undone: { servers: 601, sourceItems: 601, keptEditedServers: 0 } });
-  });
+      expect(await countOf(mcpServers)).toBe(3);
+      const [draftAfter] = await services.db.select().from(mcpServers).where(eq(mcpServers.name, "batch-test-0"));
+      expect(draftAfter).toEqual(draftBefore);
+      // Items whose document, state and server did not change only record that they were seen (kept).
+      const sighting = ({ lastSeenAt: _seen, updatedAt: _updated, ...rest }: (typeof itemsBefore)[number]) => rest;
+      expect((await services.db.select().from(sourceItems).orderBy(sourceItems.upstreamId)).map(sighting)).toEqual(itemsBefore.map(sighting));
+      expect(await services.db.select().from(ingestionRunUndo).where(eq(ingestionRunUndo.runId, failing.id))).toEqual([]);
+      const [audit] = await services.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, "source.sync_failed"), sql`${auditEvents.after}->>'runId' = ${failing.id}`));
+      expect(audit!.after).toMatchObject({ undone: { servers: 601, sourceItems: 601, keptEditedServers: 0 } });
+    },
+  );
 
   it("a run whose process stopped is recovered when a sync is asked for; a live one is not", async () => {
-    const registry = await createSource(services.db, ALICE, sourceCreateInput.parse({ name: "stopped-worker", kind: "mcp-registry", url: "https://registry.example" }), { approved: true });
+    const registry = await createSource(
+      services.db,
+      ALICE,
+      sourceCreateInput.parse({ name: "stopped-worker", kind: "mcp-registry", url: "https://registry.example" }),
+      { approved: true },
+    );
     const run = await queueRun(services.db, ALICE, registry.name, "manual");
     expect(await claimRunById(services.db, run.id, "gone")).toBe(true);
 
@@ -129,10 +138,16 @@ describeEachDatabase("ingestion run mechanics", (database) => {
     expect((refused as DomainError).message).toContain("already queued or running");
 
     // Three heartbeats missed: the process is gone; asking again recovers the run and queues a new one.
-    await services.db.update(ingestionRuns).set({ heartbeatAt: sql`now() - interval '7 seconds'` }).where(eq(ingestionRuns.id, run.id));
+    await services.db
+      .update(ingestionRuns)
+      .set({ heartbeatAt: sql`now() - interval '7 seconds'` })
+      .where(eq(ingestionRuns.id, run.id));
     const next = await queueRun(services.db, ALICE, registry.name, "manual");
     expect(next.status).toBe("queued");
-    expect(await getRun(services.db, registry.name, run.id)).toMatchObject({ status: "failed", error: expect.stringContaining("interrupted: the process running it stopped") });
+    expect(await getRun(services.db, registry.name, run.id)).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("interrupted: the process running it stopped"),
+    });
     expect(await services.db.select().from(ingestionRunItems).where(eq(ingestionRunItems.runId, run.id))).toEqual([]);
   });
 });

@@ -112,7 +112,8 @@ export async function queueRun(
         throw new DomainError("CONFLICT", `source '${sourceName}' is waiting for an admin's approval: it cannot sync yet`);
       }
       if (trigger === "upload" && source.kind !== "manual-upload") throw new DomainError("CONFLICT", `source '${sourceName}' is not an upload source`);
-      if (trigger !== "upload" && source.kind === "manual-upload") throw new DomainError("CONFLICT", `source '${sourceName}' takes uploads; it has nothing to sync`);
+      if (trigger !== "upload" && source.kind === "manual-upload")
+        throw new DomainError("CONFLICT", `source '${sourceName}' takes uploads; it has nothing to sync`);
       const [row] = await tx
         .insert(ingestionRuns)
         .values({
@@ -121,9 +122,7 @@ export async function queueRun(
           createdBy: ctx.actor.id,
           payload: payload ?? null,
           counts: emptyCounts(),
-          ...(options.claimFor
-            ? { status: "running", stage: "fetch", worker: options.claimFor, startedAt: sql`now()`, heartbeatAt: sql`now()` }
-            : {}),
+          ...(options.claimFor ? { status: "running", stage: "fetch", worker: options.claimFor, startedAt: sql`now()`, heartbeatAt: sql`now()` } : {}),
         })
         .returning();
       const run = toRun(row!, sourceName);
@@ -176,7 +175,11 @@ export async function claimRun(db: Db, worker: string): Promise<Row | null> {
       ),
     )
     .returning();
-  if (row) await db.update(thirdPartySources).set({ status: "syncing" }).where(and(eq(thirdPartySources.id, row.sourceId), awaitingNoApproval));
+  if (row)
+    await db
+      .update(thirdPartySources)
+      .set({ status: "syncing" })
+      .where(and(eq(thirdPartySources.id, row.sourceId), awaitingNoApproval));
   return row ?? null;
 }
 
@@ -191,7 +194,10 @@ export async function claimRunById(db: Db, runId: string, worker: string): Promi
 }
 
 export async function heartbeat(db: Db, runId: string): Promise<void> {
-  await db.update(ingestionRuns).set({ heartbeatAt: sql`now()` }).where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
+  await db
+    .update(ingestionRuns)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
 }
 
 /**
@@ -215,7 +221,10 @@ export function startHeartbeat(db: Db, runId: string, intervalMs = HEARTBEAT_MS)
 }
 
 export async function markProgress(db: Db, runId: string, stage: string, progress: Run["progress"]): Promise<void> {
-  await db.update(ingestionRuns).set({ stage, progress, heartbeatAt: sql`now()` }).where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
+  await db
+    .update(ingestionRuns)
+    .set({ stage, progress, heartbeatAt: sql`now()` })
+    .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
 }
 
 /** Locks the row of the run's source (see queueRun for the lock order). */
@@ -269,12 +278,16 @@ export async function failRun(db: Db, runId: string, message: string, options: {
       .set({ status: sql`case when ${awaitingApproval} then ${thirdPartySources.status} else 'error' end`, lastError: error })
       .where(eq(thirdPartySources.id, row!.sourceId));
     const [source] = await tx.select({ name: thirdPartySources.name }).from(thirdPartySources).where(eq(thirdPartySources.id, row!.sourceId));
-    await recordAudit(tx, { actor: { kind: "system", id: "ingestion" } }, {
-      action: "source.sync_failed",
-      entityType: "source",
-      entityId: source?.name ?? row!.sourceId,
-      after: { runId, error, ...(undone.rows > 0 ? { undone } : {}) },
-    });
+    await recordAudit(
+      tx,
+      { actor: { kind: "system", id: "ingestion" } },
+      {
+        action: "source.sync_failed",
+        entityType: "source",
+        entityId: source?.name ?? row!.sourceId,
+        after: { runId, error, ...(undone.rows > 0 ? { undone } : {}) },
+      },
+    );
   });
 }
 
@@ -294,8 +307,14 @@ async function restorableColumns(tx: Db, table: string): Promise<string[]> {
 async function restoreRows(tx: Db, runId: string, table: "mcp_servers" | "source_items"): Promise<number> {
   const columns = await restorableColumns(tx, table);
   const target = sql.identifier(table);
-  const list = sql.join(columns.map((c) => sql.identifier(c)), sql`, `);
-  const image = sql.join(columns.map((c) => sql`r.${sql.identifier(c)}`), sql`, `);
+  const list = sql.join(
+    columns.map((c) => sql.identifier(c)),
+    sql`, `,
+  );
+  const image = sql.join(
+    columns.map((c) => sql`r.${sql.identifier(c)}`),
+    sql`, `,
+  );
   const unedited = table === "mcp_servers" ? sql`and t.version = u.after_version` : sql``;
   const restored = await tx.execute(sql`
     update ${target} t set (${list}) = (select ${image} from jsonb_populate_record(null::${target}, u.before) r)
@@ -421,4 +440,3 @@ export async function lastRunsBySource(db: Db): Promise<Map<string, Run>> {
     .orderBy(ingestionRuns.sourceId, desc(ingestionRuns.queuedAt));
   return new Map(rows.map((r) => [r.name, toRun(r.run, r.name)]));
 }
-

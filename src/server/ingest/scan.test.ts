@@ -31,8 +31,16 @@ describe("scan rules: each with a case that fires and one that does not", () => 
     ["private-endpoint", remote("https://metadata.google.internal/mcp"), remote("https://internal-tools.acme.example/mcp")],
     ["unpinned-version", npm({ version: "latest" }), npm({ version: "1.2.3" })],
     ["unpinned-version", npm({ version: "^1.2.0" }), npm({ version: "1.2.0-beta.1" })],
-    ["unpinned-image", npm({ registryType: "oci", identifier: "ghcr.io/acme/tool", version: "latest" }), npm({ registryType: "oci", identifier: "ghcr.io/acme/tool", version: "1.4.0" })],
-    ["mcpb-without-sha", npm({ registryType: "mcpb", identifier: "https://acme.example/tool.mcpb" }), npm({ registryType: "mcpb", identifier: "https://acme.example/tool.mcpb", fileSha256: "a".repeat(64) })],
+    [
+      "unpinned-image",
+      npm({ registryType: "oci", identifier: "ghcr.io/acme/tool", version: "latest" }),
+      npm({ registryType: "oci", identifier: "ghcr.io/acme/tool", version: "1.4.0" }),
+    ],
+    [
+      "mcpb-without-sha",
+      npm({ registryType: "mcpb", identifier: "https://acme.example/tool.mcpb" }),
+      npm({ registryType: "mcpb", identifier: "https://acme.example/tool.mcpb", fileSha256: "a".repeat(64) }),
+    ],
     [
       "secret-literal",
       npm({ environmentVariables: [{ name: "GITHUB_TOKEN", value: "ghp_" + "a1B2".repeat(9) }] }),
@@ -82,18 +90,31 @@ describe("scan rules: each with a case that fires and one that does not", () => 
 
   it("quarantines only on critical findings", () => {
     const findings = scanSubject(subjectOf(remote("http://mcp.acme.example/mcp"), "server.json", "tool", "io.github.acme"), context);
-    expect(findings).toEqual([
-      { rule: "insecure-url", severity: "high", field: "remotes[0].url", message: expect.stringContaining("is not https") },
-    ]);
+    expect(findings).toEqual([{ rule: "insecure-url", severity: "high", field: "remotes[0].url", message: expect.stringContaining("is not https") }]);
     expect(isQuarantined(findings)).toBe(false);
     expect(isQuarantined(scanSubject(subjectOf(remote("https://127.0.0.1/mcp"), "server.json", "tool", "io.github.acme"), context))).toBe(true);
   });
 });
 
 describe("private hosts", () => {
-  it.each(["127.0.0.1", "10.0.0.8", "172.16.4.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "fe80::1", "0.0.0.0", "localhost", "db.svc.cluster.local", "printer.local", "::7f00:1", "::a00:1", "2600:1f18::5efe:a00:1"])(
-    "%s is private",
-    (host) => expect(isPrivateHost(host)).toBe(true),
+  it.each([
+    "127.0.0.1",
+    "10.0.0.8",
+    "172.16.4.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "::1",
+    "fd00::1",
+    "fe80::1",
+    "0.0.0.0",
+    "localhost",
+    "db.svc.cluster.local",
+    "printer.local",
+    "::7f00:1",
+    "::a00:1",
+    "2600:1f18::5efe:a00:1",
+  ])("%s is private", (host) => expect(isPrivateHost(host)).toBe(true));
+  it.each(["8.8.8.8", "2606:4700::1111", "2600:1f18::5efe:808:808", "mcp.github.com", "example.com"])("%s is public", (host) =>
+    expect(isPrivateHost(host)).toBe(false),
   );
-  it.each(["8.8.8.8", "2606:4700::1111", "2600:1f18::5efe:808:808", "mcp.github.com", "example.com"])("%s is public", (host) => expect(isPrivateHost(host)).toBe(false));
 });

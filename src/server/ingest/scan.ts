@@ -98,7 +98,14 @@ function hostOf(url: string): string | null {
 /** A host that names this machine or a private, loopback or link-local network. */
 export function isPrivateHost(host: string): boolean {
   const lower = host.toLowerCase();
-  if (lower === "localhost" || lower.endsWith(".localhost") || lower.endsWith(".local") || lower.endsWith(".internal") || lower.endsWith(".svc") || lower.endsWith(".cluster.local")) {
+  if (
+    lower === "localhost" ||
+    lower.endsWith(".localhost") ||
+    lower.endsWith(".local") ||
+    lower.endsWith(".internal") ||
+    lower.endsWith(".svc") ||
+    lower.endsWith(".cluster.local")
+  ) {
     return true;
   }
   if (!ipaddr.isValid(lower)) return false;
@@ -106,17 +113,30 @@ export function isPrivateHost(host: string): boolean {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
 }
 
 export function scanSubject(subject: ScanSubject, context: ScanContext): Finding[] {
   const findings: Finding[] = [];
 
   for (const { field, url } of subject.urls) {
-    if (/^http:\/\//i.test(url)) findings.push(finding("insecure-url", field, `${url} is not https: traffic to it, credentials included, is readable on the way`));
+    if (/^http:\/\//i.test(url))
+      findings.push(finding("insecure-url", field, `${url} is not https: traffic to it, credentials included, is readable on the way`));
     const host = hostOf(url);
     if (host && isPrivateHost(host)) {
-      findings.push(finding("private-endpoint", field, `${url} points at ${host}, a private, loopback or link-local address: a catalog entry must not reach into the cluster's or a user's own network`));
+      findings.push(
+        finding(
+          "private-endpoint",
+          field,
+          `${url} points at ${host}, a private, loopback or link-local address: a catalog entry must not reach into the cluster's or a user's own network`,
+        ),
+      );
     }
   }
 
@@ -126,7 +146,11 @@ export function scanSubject(subject: ScanSubject, context: ScanContext): Finding
     }
     if (pkg.registryType !== "mcpb" && (!pkg.version || VERSION_RANGE.test(pkg.version))) {
       findings.push(
-        finding("unpinned-version", pkg.field, `${pkg.identifier} is not pinned (${pkg.version ? `'${pkg.version}'` : "no version"}): what runs could change without review`),
+        finding(
+          "unpinned-version",
+          pkg.field,
+          `${pkg.identifier} is not pinned (${pkg.version ? `'${pkg.version}'` : "no version"}): what runs could change without review`,
+        ),
       );
     }
   }
@@ -166,7 +190,11 @@ export function scanSubject(subject: ScanSubject, context: ScanContext): Finding
   );
   if (lookalike) {
     findings.push(
-      finding("typosquatting", "name", `'${subject.name}' is within two edits of '${lookalike.name}' from another publisher (${lookalike.publisher}): it may impersonate it`),
+      finding(
+        "typosquatting",
+        "name",
+        `'${subject.name}' is within two edits of '${lookalike.name}' from another publisher (${lookalike.publisher}): it may impersonate it`,
+      ),
     );
   }
 
@@ -192,14 +220,20 @@ function fromServerJson(doc: Record<string, unknown>, subject: ScanSubject) {
     if (!isPlainObject(r)) return;
     const url = str(r.url);
     if (url) subject.urls.push({ field: `remotes[${i}].url`, url });
-    list(r.headers).forEach((h, j) => isPlainObject(h) && str(h.value) && subject.values.push({ field: `remotes[${i}].headers[${j}].value`, value: str(h.value)! }));
+    list(r.headers).forEach(
+      (h, j) => isPlainObject(h) && str(h.value) && subject.values.push({ field: `remotes[${i}].headers[${j}].value`, value: str(h.value)! }),
+    );
   });
   list(doc.packages).forEach((p, i) => {
     if (!isPlainObject(p)) return;
     const registryType = str(p.registryType) ?? str(p.registry_name) ?? "unknown";
     const identifier = str(p.identifier) ?? str(p.name) ?? "";
     subject.packages.push({ field: `packages[${i}]`, registryType, identifier, version: str(p.version) || undefined, fileSha256: str(p.fileSha256) });
-    if (registryType === "oci" || registryType === "docker") subject.images.push({ field: `packages[${i}].identifier`, image: str(p.version) && !identifier.includes(":") ? `${identifier}:${p.version}` : identifier });
+    if (registryType === "oci" || registryType === "docker")
+      subject.images.push({
+        field: `packages[${i}].identifier`,
+        image: str(p.version) && !identifier.includes(":") ? `${identifier}:${p.version}` : identifier,
+      });
     const args = [...list(p.packageArguments), ...list(p.package_arguments), ...list(p.runtimeArguments), ...list(p.runtime_arguments)];
     args.forEach((a, j) => {
       if (!isPlainObject(a)) return;
@@ -227,7 +261,9 @@ function fromObotEntry(doc: Record<string, unknown>, subject: ScanSubject) {
       const url = str(remote[key]);
       if (url) subject.urls.push({ field: `remoteConfig.${key}`, url });
     }
-    list(remote.headers).forEach((h, j) => isPlainObject(h) && str(h.value) && subject.values.push({ field: `remoteConfig.headers[${j}].value`, value: str(h.value)! }));
+    list(remote.headers).forEach(
+      (h, j) => isPlainObject(h) && str(h.value) && subject.values.push({ field: `remoteConfig.headers[${j}].value`, value: str(h.value)! }),
+    );
   }
   for (const key of ["npxConfig", "uvxConfig", "containerizedConfig"] as const) {
     const config = isPlainObject(doc[key]) ? doc[key] : null;

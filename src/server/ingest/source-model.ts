@@ -32,7 +32,12 @@ const sourceFields = {
   include: z.array(nameGlob).max(100).default([]),
   exclude: z.array(nameGlob).max(100).default([]),
   syncMode: z.enum(["manual", "scheduled"], { error: "syncMode must be manual or scheduled" }).default("manual"),
-  intervalMinutes: z.number().int().min(5, "the interval must be at least 5 minutes").max(7 * 24 * 60, "the interval must be at most a week").optional(),
+  intervalMinutes: z
+    .number()
+    .int()
+    .min(5, "the interval must be at least 5 minutes")
+    .max(7 * 24 * 60, "the interval must be at most a week")
+    .optional(),
   defaultEntitlements: z.array(entitlement).max(20).default([]),
 };
 
@@ -49,7 +54,10 @@ function checkSource(source: { kind: SourceKind; url: string; syncMode: string; 
       ctx.addIssue({
         code: "custom",
         path: ["url"],
-        message: source.kind === "git" ? "a git source needs the repository's https:// URL" : "a registry source needs the registry's https:// base URL (or a JSON array URL)",
+        message:
+          source.kind === "git"
+            ? "a git source needs the repository's https:// URL"
+            : "a registry source needs the registry's https:// base URL (or a JSON array URL)",
       });
     } else {
       const problem = urlSpellingProblem(source.url);
@@ -77,7 +85,13 @@ export const sourceUpdateInput = z.object({
   include: z.array(nameGlob).max(100).optional(),
   exclude: z.array(nameGlob).max(100).optional(),
   syncMode: z.enum(["manual", "scheduled"]).optional(),
-  intervalMinutes: z.number().int().min(5).max(7 * 24 * 60).nullable().optional(),
+  intervalMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .nullable()
+    .optional(),
   defaultEntitlements: z.array(entitlement).max(20).optional(),
 });
 
@@ -105,7 +119,6 @@ export interface Source {
   createdBy: string;
   updatedBy: string;
 }
-
 
 const sourceNameFilter = (description: string) => z.string().trim().max(63).optional().meta({ description });
 

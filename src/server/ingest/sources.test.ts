@@ -50,7 +50,12 @@ describeEachDatabase("registry source", (database) => {
   afterAll(() => registry.close());
 
   it("waits for an admin's approval before it can sync", async () => {
-    const created = await call("POST", "/api/v1/sources", { name: "acme-registry", kind: "mcp-registry", url: registry.url, defaultEntitlements: [{ subject: { type: "everyone" } }] });
+    const created = await call("POST", "/api/v1/sources", {
+      name: "acme-registry",
+      kind: "mcp-registry",
+      url: registry.url,
+      defaultEntitlements: [{ subject: { type: "everyone" } }],
+    });
     expect(created.status).toBe(201);
     expect(created.body.status).toBe("pending-approval");
     const early = await call("POST", "/api/v1/sources/acme-registry/sync");
@@ -74,7 +79,10 @@ describeEachDatabase("registry source", (database) => {
     ]);
     expect(byName["com.acme/tickets"]!.outcome).toBe("registered");
     expect(byName["io.github.acme/calendar"]!.outcome).toBe("registered");
-    expect(byName["io.github.acme/shell"]).toMatchObject({ outcome: "rejected", errors: expect.arrayContaining([expect.stringContaining("OCI image speaks stdio")]) });
+    expect(byName["io.github.acme/shell"]).toMatchObject({
+      outcome: "rejected",
+      errors: expect.arrayContaining([expect.stringContaining("OCI image speaks stdio")]),
+    });
     expect(byName["io.github.acme/search"]!.outcome).toBe("quarantined");
     expect(byName["io.github.acme/search"]!.findings).toContainEqual(expect.objectContaining({ rule: "prompt-injection", severity: "critical" }));
     expect(byName["io.github.blocked-corp/tickets-clone"]!.findings).toContainEqual(expect.objectContaining({ rule: "denylisted-namespace" }));
@@ -262,7 +270,10 @@ describeEachDatabase("git source", (database) => {
   let services: Services;
   let repo: string;
   let call: ReturnType<typeof restClient>;
-  const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", repo, ...args], {
+      env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
+    });
   const shared = sharedData("data", "obot-mcp-catalog");
   const corpus = shared.available ? shared.path : path.join(FIXTURES, "obot");
 

@@ -109,7 +109,11 @@ export async function updateSource(db: Db, ctx: ChangeContext, name: string, inp
       intervalMinutes: input.intervalMinutes === undefined ? before.intervalMinutes : input.intervalMinutes,
       defaultEntitlements: input.defaultEntitlements ?? before.defaultEntitlements,
     };
-    parseInput(sourceCreateInput, { ...next, ref: next.ref ?? undefined, path: next.path ?? undefined, intervalMinutes: next.intervalMinutes ?? undefined, name, kind: before.kind }, `cannot update source '${name}'`);
+    parseInput(
+      sourceCreateInput,
+      { ...next, ref: next.ref ?? undefined, path: next.path ?? undefined, intervalMinutes: next.intervalMinutes ?? undefined, name, kind: before.kind },
+      `cannot update source '${name}'`,
+    );
     // A changed location is a different upstream: it needs approval again.
     const moved = next.url !== before.url || next.ref !== before.ref || next.path !== before.path;
     const [updated] = await tx
@@ -117,7 +121,10 @@ export async function updateSource(db: Db, ctx: ChangeContext, name: string, inp
       .set({
         ...next,
         ...(moved && before.kind !== "manual-upload" ? { status: "pending-approval", approvedBy: null, approvedAt: null } : {}),
-        nextRunAt: next.syncMode === "scheduled" && next.intervalMinutes && before.status !== "pending-approval" ? new Date(Date.now() + next.intervalMinutes * 60_000) : null,
+        nextRunAt:
+          next.syncMode === "scheduled" && next.intervalMinutes && before.status !== "pending-approval"
+            ? new Date(Date.now() + next.intervalMinutes * 60_000)
+            : null,
         version: row.version + 1,
         updatedAt: new Date(),
         updatedBy: ctx.actor.id,

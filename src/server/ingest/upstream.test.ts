@@ -88,7 +88,10 @@ describe("cloning a git source over http(s)", () => {
     const work = path.join(root, "work");
     execFileSync("git", ["init", "-q", "-b", "main", work]);
     fs.mkdirSync(path.join(work, "catalog"));
-    fs.writeFileSync(path.join(work, "catalog", "pinned.json"), JSON.stringify({ name: "Pinned", runtime: "remote", remoteConfig: { fixedURL: "https://pinned.example/mcp" } }));
+    fs.writeFileSync(
+      path.join(work, "catalog", "pinned.json"),
+      JSON.stringify({ name: "Pinned", runtime: "remote", remoteConfig: { fixedURL: "https://pinned.example/mcp" } }),
+    );
     const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
     execFileSync("git", ["-C", work, "add", "."], { env });
     execFileSync("git", ["-C", work, "commit", "-q", "-m", "catalog"], { env });
@@ -109,7 +112,10 @@ describe("cloning a git source over http(s)", () => {
       throw Object.assign(new Error(`unexpected lookup of ${host}`), { code: "ENOTFOUND" });
     }) as never);
     const { port } = server.address() as AddressInfo;
-    const { documents } = await readGit({ url: `http://catalog.invalid:${port}/catalog.git`, ref: "main", path: "catalog" }, new AllowList(["catalog.invalid"]));
+    const { documents } = await readGit(
+      { url: `http://catalog.invalid:${port}/catalog.git`, ref: "main", path: "catalog" },
+      new AllowList(["catalog.invalid"]),
+    );
     expect(documents.map((d) => d.origin)).toEqual(["catalog/pinned.json"]);
     expect(lookup).toHaveBeenCalledTimes(1);
   });

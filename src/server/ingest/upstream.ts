@@ -61,7 +61,12 @@ function entriesOf(body: unknown): { entries: RegistryEntry[]; next: string | nu
     throw new FetchFailed("the registry answered with neither a server list ({servers: [...], metadata}) nor a JSON array", false);
   }
   const metadata = isPlainObject(body.metadata) ? body.metadata : {};
-  const next = typeof metadata.nextCursor === "string" && metadata.nextCursor ? metadata.nextCursor : typeof metadata.next_cursor === "string" && metadata.next_cursor ? metadata.next_cursor : null;
+  const next =
+    typeof metadata.nextCursor === "string" && metadata.nextCursor
+      ? metadata.nextCursor
+      : typeof metadata.next_cursor === "string" && metadata.next_cursor
+        ? metadata.next_cursor
+        : null;
   return { entries: body.servers.map(asEntry), next };
 }
 
@@ -106,8 +111,7 @@ export function latestActive(entries: RegistryEntry[], origin: string): Upstream
     const active = versions.filter((v) => !v.meta?.status || v.meta.status === "active");
     if (active.length === 0) continue;
     const latest =
-      active.find((v) => v.meta?.isLatest === true) ??
-      [...active].sort((a, b) => compareVersions(versionOf(b.doc) ?? "", versionOf(a.doc) ?? ""))[0]!;
+      active.find((v) => v.meta?.isLatest === true) ?? [...active].sort((a, b) => compareVersions(versionOf(b.doc) ?? "", versionOf(a.doc) ?? ""))[0]!;
     out.push({ upstreamId, doc: latest.doc, version: versionOf(latest.doc), origin });
   }
   return out;
@@ -209,7 +213,10 @@ export async function readGit(
       maxBuffer: 4 * 1024 * 1024,
       env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "true", GIT_CONFIG_NOSYSTEM: "1" },
     }).catch((error: Error & { stderr?: string }) => {
-      throw new FetchFailed(`git clone ${source.url}${source.ref ? ` (${source.ref})` : ""} failed: ${(error.stderr || error.message).trim().split("\n").at(-1)}`, false);
+      throw new FetchFailed(
+        `git clone ${source.url}${source.ref ? ` (${source.ref})` : ""} failed: ${(error.stderr || error.message).trim().split("\n").at(-1)}`,
+        false,
+      );
     });
     const { stdout } = await run("git", ["-C", dir, "rev-parse", "HEAD"]);
     const root = safeSubdir(dir, source.path);

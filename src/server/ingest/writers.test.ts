@@ -29,7 +29,9 @@ const entry = (key: string) => ({
 });
 
 const specOf = (name: string, over: Record<string, unknown> = {}) =>
-  toServerSpec(serverCreateInput.parse({ name, displayName: name.replace(/^./, (c) => c.toUpperCase()), endpoint: `https://${name}.example.com/mcp`, ...over }));
+  toServerSpec(
+    serverCreateInput.parse({ name, displayName: name.replace(/^./, (c) => c.toUpperCase()), endpoint: `https://${name}.example.com/mcp`, ...over }),
+  );
 
 async function rejection(promise: Promise<unknown>): Promise<DomainError> {
   const error = await promise.then(
@@ -73,7 +75,10 @@ describeEachDatabase("one writer per table", (database, kind) => {
     });
     const created = await attempt("fresh");
     expect(created).toMatchObject({ name: "fresh", status: "draft" });
-    const [event] = await services.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, "mcp_server"), eq(auditEvents.entityId, "fresh")));
+    const [event] = await services.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityType, "mcp_server"), eq(auditEvents.entityId, "fresh")));
     expect(event).toMatchObject({ action: "mcp_server.import", actor: ALICE.actor.id });
   });
 
@@ -81,7 +86,11 @@ describeEachDatabase("one writer per table", (database, kind) => {
     await upload([entry("later")], quarantining());
     const [item] = await services.db.select().from(sourceItems).where(eq(sourceItems.upstreamId, "later"));
     expect(item?.state).toBe("quarantined");
-    await createServer(services.db, ALICE, serverCreateInput.parse({ name: "later", displayName: "Later, by hand", endpoint: "https://later.example.com/mcp" }));
+    await createServer(
+      services.db,
+      ALICE,
+      serverCreateInput.parse({ name: "later", displayName: "Later, by hand", endpoint: "https://later.example.com/mcp" }),
+    );
     const refused = await rejection(releaseItem(services.db, ALICE, item!.id));
     expect(refused).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("'later'") });
     expect(refused.message).not.toMatch(/duplicate key|violates/);
@@ -130,7 +139,11 @@ describeEachDatabase("one writer per table", (database, kind) => {
     await createGroup(services.db, ALICE, groupCreateInput.parse({ name: "platform" }));
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "acme", displayName: "Acme" }));
     await updateSource(services.db, ALICE, source, {
-      defaultEntitlements: [{ subject: { type: "group", name: "platform" } }, { subject: { type: "group", name: "gone" } }, { subject: { type: "tenant", name: "acme" }, note: "for acme" }],
+      defaultEntitlements: [
+        { subject: { type: "group", name: "platform" } },
+        { subject: { type: "group", name: "gone" } },
+        { subject: { type: "tenant", name: "acme" }, note: "for acme" },
+      ],
     });
     const result = await upload([entry("entitled")]);
     const item = result.items.find((i) => i.upstreamId === "entitled")!;

@@ -51,7 +51,19 @@ describe("compareWithObot", () => {
   it("in-obot when Obot holds what Obot's decoder would make of the feed entry; outdated otherwise; missing when absent", () => {
     const held = [
       // Key case, zero values and category spacing do not make a difference to Obot.
-      { sourceURL: FEED, manifest: { Name: "A", entryKey: "a", serverUserType: "singleUser", description: "d", runtime: "remote", remoteConfig: { fixedURL: "https://a.example/mcp", headers: [] }, metadata: { categories: "A, B" }, icon: "" } },
+      {
+        sourceURL: FEED,
+        manifest: {
+          Name: "A",
+          entryKey: "a",
+          serverUserType: "singleUser",
+          description: "d",
+          runtime: "remote",
+          remoteConfig: { fixedURL: "https://a.example/mcp", headers: [] },
+          metadata: { categories: "A, B" },
+          icon: "",
+        },
+      },
       { sourceURL: FEED, manifest: { ...entry("b"), description: "older" } },
       // The same entry from another source is not ours.
       { sourceURL: OTHER, manifest: entry("c") },

@@ -36,7 +36,10 @@ export interface ObotCatalogEntry {
 
 /** Obot's source id: the URL without scheme and trailing slashes (pkg/mcp/source.go). Two sources with one id are refused. */
 export function obotSourceId(url: string): string {
-  return url.replace(/^https:\/\//, "").replace(/^http:\/\//, "").replace(/\/+$/, "");
+  return url
+    .replace(/^https:\/\//, "")
+    .replace(/^http:\/\//, "")
+    .replace(/\/+$/, "");
 }
 
 /** Obot's mask of a stored token (maskCatalogCredential): "****" and, past 4 characters, the last 4. */
@@ -101,7 +104,10 @@ export function obotCanonical(value: unknown, key = ""): unknown {
       const lower = k.toLowerCase();
       const normalized =
         key === "metadata" && lower === "categories" && typeof v === "string"
-          ? v.split(",").map((c) => c.trim()).filter(Boolean)
+          ? v
+              .split(",")
+              .map((c) => c.trim())
+              .filter(Boolean)
           : obotCanonical(v, lower);
       if (normalized !== undefined) out[lower] = normalized;
     }
@@ -137,12 +143,7 @@ export interface ObotServerStatus {
  * source that names the entry marks it `error`; one that does not marks every server Obot does
  * not hold as served (Obot kept its old entries and pruned nothing).
  */
-export function compareWithObot(
-  feed: readonly ObotEntry[],
-  held: readonly ObotCatalogEntry[],
-  feedUrl: string,
-  syncError: string | null,
-): ObotServerStatus[] {
+export function compareWithObot(feed: readonly ObotEntry[], held: readonly ObotCatalogEntry[], feedUrl: string, syncError: string | null): ObotServerStatus[] {
   const id = obotSourceId(feedUrl);
   const ours = held.filter((e) => e.manifest && obotSourceId(e.sourceURL ?? "") === id);
   const byKey = new Map<string, ObotCatalogEntry>();

@@ -21,11 +21,20 @@ describe("OPENCRANE_OBOT_* configuration", () => {
   it("turns drift repair on in repair mode when a deployment is named, and checks the name and mode", () => {
     const LINK = { OPENCRANE_OBOT_URL: "http://obot.obot.svc:8080" };
     expect(loadConfig({}).obotDrift).toBeUndefined();
-    const on = loadConfig({ ...LINK, OPENCRANE_OBOT_DEPLOYMENT: "obot/obot", OPENCRANE_OBOT_FEED_URL: FEED, OPENCRANE_OBOT_ENCRYPTION_PROVIDER: "none" }).obotDrift;
+    const on = loadConfig({
+      ...LINK,
+      OPENCRANE_OBOT_DEPLOYMENT: "obot/obot",
+      OPENCRANE_OBOT_FEED_URL: FEED,
+      OPENCRANE_OBOT_ENCRYPTION_PROVIDER: "none",
+    }).obotDrift;
     expect(on).toMatchObject({ namespace: "obot", name: "obot", mode: "repair", intervalMs: 60_000, feedUrl: FEED, encryptionProvider: "none" });
-    expect(loadConfig({ ...LINK, OPENCRANE_OBOT_DEPLOYMENT: "obot/obot", OPENCRANE_OBOT_FEED_URL: FEED, OPENCRANE_OBOT_DRIFT: "report" }).obotDrift?.mode).toBe("report");
+    expect(loadConfig({ ...LINK, OPENCRANE_OBOT_DEPLOYMENT: "obot/obot", OPENCRANE_OBOT_FEED_URL: FEED, OPENCRANE_OBOT_DRIFT: "report" }).obotDrift?.mode).toBe(
+      "report",
+    );
     expect(() => loadConfig({ ...LINK, OPENCRANE_OBOT_DEPLOYMENT: "obot", OPENCRANE_OBOT_FEED_URL: FEED })).toThrow(/<namespace>\/<name>/);
-    expect(() => loadConfig({ ...LINK, OPENCRANE_OBOT_DEPLOYMENT: "obot/obot", OPENCRANE_OBOT_FEED_URL: FEED, OPENCRANE_OBOT_DRIFT: "fix" })).toThrow(/repair, report or off/);
+    expect(() => loadConfig({ ...LINK, OPENCRANE_OBOT_DEPLOYMENT: "obot/obot", OPENCRANE_OBOT_FEED_URL: FEED, OPENCRANE_OBOT_DRIFT: "fix" })).toThrow(
+      /repair, report or off/,
+    );
     expect(() => loadConfig({ OPENCRANE_OBOT_DEPLOYMENT: "obot/obot" })).toThrow(/needs OPENCRANE_OBOT_FEED_URL/);
     expect(() => loadConfig({ OPENCRANE_OBOT_DRIFT: "report" })).toThrow(/needs OPENCRANE_OBOT_DEPLOYMENT/);
   });

@@ -22,9 +22,7 @@ export interface Deployment {
   spec: { replicas?: number; template: { spec: { containers: Container[] } } };
 }
 
-export type JsonPatchOp =
-  | { op: "test" | "add" | "replace"; path: string; value: unknown }
-  | { op: "remove"; path: string };
+export type JsonPatchOp = { op: "test" | "add" | "replace"; path: string; value: unknown } | { op: "remove"; path: string };
 
 export interface DriftIntent {
   feedUrl: string;

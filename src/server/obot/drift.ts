@@ -120,7 +120,11 @@ export class DriftRepairer {
         const plan: DriftPlan = planDrift(deployment, intent, mode);
         const drifted = plan.variables.some((v) => v.action !== "none" && v.action !== "set-elsewhere");
         if (plan.patch.length === 0) {
-          this.settle({ variables: plan.variables, state: drifted ? "drifted" : "in-line", message: drifted ? "report-only mode: nothing was patched" : undefined });
+          this.settle({
+            variables: plan.variables,
+            state: drifted ? "drifted" : "in-line",
+            message: drifted ? "report-only mode: nothing was patched" : undefined,
+          });
           return;
         }
         try {

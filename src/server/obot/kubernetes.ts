@@ -36,7 +36,9 @@ export class KubernetesClient {
 
   constructor(private readonly options: KubernetesClientOptions) {
     const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-    const url = options.apiUrl ?? (process.env.KUBERNETES_SERVICE_HOST ? `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? 443}` : undefined);
+    const url =
+      options.apiUrl ??
+      (process.env.KUBERNETES_SERVICE_HOST ? `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? 443}` : undefined);
     if (!url) throw new Error("no Kubernetes API: set OPENCRANE_KUBERNETES_API_URL, or run in a pod");
     this.base = new URL(url);
     this.ca = fs.existsSync(`${dir}/ca.crt`) ? fs.readFileSync(`${dir}/ca.crt`) : undefined;

@@ -9,14 +9,7 @@ import type { ObotLinkConfig } from "../config";
 import type { Db } from "../db/client";
 import type { CatalogSnapshot } from "../snapshot/snapshot";
 import type { ObotEntry } from "../formats/obot-entry";
-import {
-  compareWithObot,
-  planEnsure,
-  syncErrorFor,
-  type ObotCatalog,
-  type ObotCatalogEntry,
-  type ObotServerStatus,
-} from "./compare";
+import { compareWithObot, planEnsure, syncErrorFor, type ObotCatalog, type ObotCatalogEntry, type ObotServerStatus } from "./compare";
 
 export type LinkState = "ok" | "unreachable" | "off";
 
@@ -214,7 +207,9 @@ export class ObotLink {
           before: { sourceURLs: catalog.sourceURLs ?? [] },
           after: { sourceURLs: update.sourceURLs, credential: this.options.token ? "OBOT_REGISTRY_TOKEN" : null },
         }).catch((error) => this.log(`could not audit the restored source: ${message(error)}`));
-        this.log(reason === "source-missing" ? `put ${feedUrl} back among Obot's catalog sources` : `set OBOT_REGISTRY_TOKEN as the credential of ${feedUrl} in Obot`);
+        this.log(
+          reason === "source-missing" ? `put ${feedUrl} back among Obot's catalog sources` : `set OBOT_REGISTRY_TOKEN as the credential of ${feedUrl} in Obot`,
+        );
         this.options.events?.sourceRestored?.();
         // A restored source is read at Obot's next sync: ask for it now.
         this.scheduleNudge(0);
@@ -272,11 +267,14 @@ export class ObotLink {
     this.nudgeDueSince ??= now;
     const ceiling = this.nudgeDueSince + (this.options.maxWaitMs ?? 5000);
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
-    this.nudgeTimer = setTimeout(() => {
-      this.nudgeTimer = null;
-      this.nudgeDueSince = null;
-      void this.nudge();
-    }, Math.max(0, Math.min(delayMs, ceiling - now)));
+    this.nudgeTimer = setTimeout(
+      () => {
+        this.nudgeTimer = null;
+        this.nudgeDueSince = null;
+        void this.nudge();
+      },
+      Math.max(0, Math.min(delayMs, ceiling - now)),
+    );
     this.nudgeTimer.unref();
   }
 

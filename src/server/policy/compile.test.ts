@@ -10,7 +10,10 @@ const { now, cases } = decisionCases();
 
 function contractServers(input: PolicyInput): Map<string, ContractServer> {
   return new Map(
-    input.servers.map((s) => [s.name, { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] }]),
+    input.servers.map((s) => [
+      s.name,
+      { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] },
+    ]),
   );
 }
 
@@ -25,8 +28,14 @@ describe("policy compiler: the decision table", () => {
         if (expected.tier >= 2 && expected.tier <= 5) expect(explanation.decidedBy, `${tenant} × ${server} names its decider`).not.toBeNull();
       }
       const access = policy.tenants.get(tenant)!;
-      const allowed = Object.entries(servers).filter(([, e]) => e.decision === "allow").map(([s]) => s).sort();
-      const denied = Object.entries(servers).filter(([, e]) => e.tier === 2 || e.tier === 4).map(([s]) => s).sort();
+      const allowed = Object.entries(servers)
+        .filter(([, e]) => e.decision === "allow")
+        .map(([s]) => s)
+        .sort();
+      const denied = Object.entries(servers)
+        .filter(([, e]) => e.tier === 2 || e.tier === 4)
+        .map(([s]) => s)
+        .sort();
       expect([...access.allow]).toEqual(allowed);
       expect([...access.deny]).toEqual(denied);
     }
@@ -44,7 +53,12 @@ describe.each(SHELLS)("the in-pod library under %s agrees with the decision tabl
       const published = Object.entries(expected).filter(([, e]) => e.tier !== 1);
       // The same contract compact, as served, and pretty-printed, as an operator might mount it.
       for (const body of [JSON.stringify(contract), JSON.stringify(contract, null, 2)]) {
-        const answers = shellDecisions(shell, body, overrides, published.map(([name]) => name));
+        const answers = shellDecisions(
+          shell,
+          body,
+          overrides,
+          published.map(([name]) => name),
+        );
         for (const [server, e] of published) expect(answers[server], `${tenant} × ${server}`).toBe(`${e.decision} ${e.tier}`);
       }
     }
@@ -147,7 +161,12 @@ describe("explain and impact", () => {
   it("explains a decision with every rule and override that matched", () => {
     const before = compilePolicy(input, now);
     const explanation = explainAccess(before, "c", "slack")!;
-    expect(explanation).toMatchObject({ decision: "deny", tier: 2, tierName: "tenant override deny", decidedBy: { kind: "override", list: "deny", pattern: "slack" } });
+    expect(explanation).toMatchObject({
+      decision: "deny",
+      tier: 2,
+      tierName: "tenant override deny",
+      decidedBy: { kind: "override", list: "deny", pattern: "slack" },
+    });
     expect(explanation.summary).toBe("c may not use slack: decided by the tenant's own mcpPolicy.deny entry 'slack' (tenant override deny)");
     expect(explainAccess(before, "a", "github")!.summary).toBe("a may use github: decided by rule r1 (allow everyone on 'github') (allow rule)");
     expect(explainAccess(before, "nobody", "github")).toBeNull();

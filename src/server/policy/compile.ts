@@ -265,10 +265,7 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
     if (expired) expiredRules.push(rule.id);
     return !expired;
   });
-  const nextExpiryAt = rules.reduce<Date | null>(
-    (next, rule) => (rule.expiresAt && (!next || rule.expiresAt < next) ? rule.expiresAt : next),
-    null,
-  );
+  const nextExpiryAt = rules.reduce<Date | null>((next, rule) => (rule.expiresAt && (!next || rule.expiresAt < next) ? rule.expiresAt : next), null);
 
   // What each rule can grant or deny: its pattern's servers, less what its subject may not be granted.
   const scopeExcluded: PolicyReport["scopeExcluded"] = [];

@@ -1,16 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  CONTRACT_RENDERING,
-  contractFingerprint,
-  contractServerDigest,
-  renderTenantContract,
-  type ContractServer,
-  type ContractTenant,
-} from "./contract";
+import { CONTRACT_RENDERING, contractFingerprint, contractServerDigest, renderTenantContract, type ContractServer, type ContractTenant } from "./contract";
 
 const SERVERS: ContractServer[] = [
-  { name: "github", displayName: "GitHub", shortDescription: "Issues and pull requests", transport: "streamable-http", endpoint: "https://github.example/mcp", tools: ["search_issues", "create_issue"] },
+  {
+    name: "github",
+    displayName: "GitHub",
+    shortDescription: "Issues and pull requests",
+    transport: "streamable-http",
+    endpoint: "https://github.example/mcp",
+    tools: ["search_issues", "create_issue"],
+  },
   { name: "slack", displayName: "Slack", shortDescription: "", transport: "sse", endpoint: "https://slack.example/sse", tools: [] },
   { name: "time", displayName: "Time", shortDescription: "Clocks and zones", transport: "stdio", endpoint: null, tools: ["now"] },
 ];
@@ -30,7 +30,11 @@ describe("contract fingerprint", () => {
   it("is equal exactly when the rendered contracts are equal", () => {
     const names = SERVERS.map((s) => s.name);
     const variant = fc.record({
-      tenant: fc.record({ name: fc.constantFrom("alpha", "beta"), displayName: fc.constantFrom("", "Alpha", "Alpha team"), team: fc.constantFrom("", "payments") }),
+      tenant: fc.record({
+        name: fc.constantFrom("alpha", "beta"),
+        displayName: fc.constantFrom("", "Alpha", "Alpha team"),
+        team: fc.constantFrom("", "payments"),
+      }),
       allow: fc.subarray(names),
       deny: fc.subarray(names),
       reserved: fc.subarray(["notes", "diary"]),
@@ -48,7 +52,9 @@ describe("contract fingerprint", () => {
         const { contractVersion: versionB, revision: _b, ...contentB } = contractOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved);
         const sameContract = JSON.stringify(contentA) === JSON.stringify(contentB);
         expect(versionA === versionB).toBe(sameContract);
-        expect(fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved) === fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved)).toBe(sameContract);
+        expect(fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved) === fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved)).toBe(
+          sameContract,
+        );
       }),
       { numRuns: 500 },
     );

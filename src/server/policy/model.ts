@@ -23,8 +23,7 @@ export const serverPatternSchema = z
   .min(1, "servers is required: a server name or a glob such as 'github-*'")
   .max(100, "a server pattern must be at most 100 characters")
   .regex(/^[a-z0-9*?-]+$/, {
-    error: (iss) =>
-      `'${String(iss.input)}' is not a server name or glob: use lowercase letters, digits, '-', and the wildcards '*' and '?'`,
+    error: (iss) => `'${String(iss.input)}' is not a server name or glob: use lowercase letters, digits, '-', and the wildcards '*' and '?'`,
   });
 
 export const isGlob = (pattern: string) => /[*?]/.test(pattern);
@@ -132,9 +131,7 @@ export type Subject = z.output<typeof subjectSchema>;
 export const ACCESS = ["allow", "deny"] as const;
 export type Access = (typeof ACCESS)[number];
 
-const expiresAtSchema = z
-  .union([z.iso.datetime({ offset: true, error: "expiresAt must be a date-time such as 2026-12-31T23:59:59Z" }), z.null()])
-  .optional();
+const expiresAtSchema = z.union([z.iso.datetime({ offset: true, error: "expiresAt must be a date-time such as 2026-12-31T23:59:59Z" }), z.null()]).optional();
 
 export const grantCreateInput = z.object({
   subject: subjectSchema,

@@ -53,7 +53,9 @@ describeEachDatabase("personal servers and their owner tenant", (database) => {
     );
     const override = await call("PATCH", "/api/v1/tenants/beta", { mcpPolicy: { allow: ["alpha-notes"], deny: [] } });
     expect(override.status).toBe(422);
-    expect(override.body.error.message).toBe("tenant 'beta' cannot allow 'alpha-notes': it is the personal server of tenant alpha, and only its owner can be granted it");
+    expect(override.body.error.message).toBe(
+      "tenant 'beta' cannot allow 'alpha-notes': it is the personal server of tenant alpha, and only its owner can be granted it",
+    );
     expect((await call("GET", "/api/v1/tenants/beta")).body.mcpPolicy).toEqual({ allow: [], deny: [] });
     // A deny naming it is fine: denying is always possible.
     const deny = await call("POST", "/api/v1/grants", { subject: { type: "tenant", name: "beta" }, servers: "alpha-notes", access: "deny" });

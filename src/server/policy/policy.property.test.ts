@@ -23,11 +23,16 @@ const labels = fc.record({ env: fc.constantFrom("prod", "dev"), team: fc.constan
 
 /** Personal servers name an owner among the tenants t0-t4 (which may not exist), or none. */
 const owner = fc.constantFrom<string | null>("t0", "t1", "t2", "t4", null);
-const catalog = fc.uniqueArray(fc.record({ name, scope: fc.constantFrom(...SCOPES), status: fc.constantFrom(...STATUSES), ownerTenant: owner }).map((s) => ({ ...s, ownerTenant: s.scope === "personal" ? s.ownerTenant : null })), {
-  selector: (s) => s.name,
-  minLength: 1,
-  maxLength: 10,
-});
+const catalog = fc.uniqueArray(
+  fc
+    .record({ name, scope: fc.constantFrom(...SCOPES), status: fc.constantFrom(...STATUSES), ownerTenant: owner })
+    .map((s) => ({ ...s, ownerTenant: s.scope === "personal" ? s.ownerTenant : null })),
+  {
+    selector: (s) => s.name,
+    minLength: 1,
+    maxLength: 10,
+  },
+);
 
 const world = catalog.chain((servers) =>
   fc.integer({ min: 1, max: 5 }).chain((tenantCount) => {
@@ -41,10 +46,10 @@ const world = catalog.chain((servers) =>
         }),
       ),
     );
-    const groups = fc.uniqueArray(
-      fc.record({ name: fc.constantFrom("g1", "g2", "g3"), members: fc.subarray(tenantNames) }),
-      { selector: (g) => g.name, maxLength: 3 },
-    );
+    const groups = fc.uniqueArray(fc.record({ name: fc.constantFrom("g1", "g2", "g3"), members: fc.subarray(tenantNames) }), {
+      selector: (g) => g.name,
+      maxLength: 3,
+    });
     const subject: fc.Arbitrary<Subject> = fc.oneof(
       fc.constant({ type: "everyone" as const }),
       fc.constantFrom("g1", "g2", "g3", "g-missing").map((n) => ({ type: "group" as const, name: n })),
@@ -87,7 +92,8 @@ function referenceDecision(input: PolicyInput, tenantName: string, serverName: s
   const live = input.rules.filter((r) => (r.expiresAt === null || r.expiresAt > NOW) && covers(r.subject) && matches(r.servers));
   if (live.some((r) => r.access === "deny")) return { decision: "deny", tier: 4 };
   const grants = (r: PolicyRule) =>
-    grantableScopes(r.subject.type).includes(server.scope) && (server.scope !== "personal" || (r.subject.type === "tenant" && r.subject.name === server.ownerTenant));
+    grantableScopes(r.subject.type).includes(server.scope) &&
+    (server.scope !== "personal" || (r.subject.type === "tenant" && r.subject.name === server.ownerTenant));
   if (live.some((r) => r.access === "allow" && grants(r))) return { decision: "allow", tier: 5 };
   return { decision: "deny", tier: 6 };
 }
@@ -129,7 +135,10 @@ function asMcpServer(s: PolicyInput["servers"][number]): McpServer {
 function contractsOf(input: PolicyInput) {
   const policy = compilePolicy(input, NOW);
   const servers = new Map<string, ContractServer>(
-    input.servers.map((s) => [s.name, { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] }]),
+    input.servers.map((s) => [
+      s.name,
+      { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] },
+    ]),
   );
   return {
     policy,

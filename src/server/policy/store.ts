@@ -132,10 +132,7 @@ export async function findTenant(db: Db, name: string): Promise<Tenant | null> {
   return row ? toTenant(row) : null;
 }
 
-export async function listTenants(
-  db: Db,
-  filter: { q?: string; group?: string; label?: string } = {},
-): Promise<(Tenant & { groups: string[] })[]> {
+export async function listTenants(db: Db, filter: { q?: string; group?: string; label?: string } = {}): Promise<(Tenant & { groups: string[] })[]> {
   const where: SQL[] = [];
   if (filter.q) {
     const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -151,7 +148,11 @@ export async function listTenants(
     }
     where.push(sql`${tenants.labels} @> ${JSON.stringify({ [key]: rest.join("=") })}::jsonb`);
   }
-  const rows = await db.select().from(tenants).where(where.length > 0 ? and(...where) : undefined).orderBy(asc(tenants.name));
+  const rows = await db
+    .select()
+    .from(tenants)
+    .where(where.length > 0 ? and(...where) : undefined)
+    .orderBy(asc(tenants.name));
   const memberRows = await db.select().from(groupMembers);
   const byTenant = new Map<string, string[]>();
   for (const m of memberRows) byTenant.set(m.tenantName, [...(byTenant.get(m.tenantName) ?? []), m.groupName]);
@@ -191,21 +192,23 @@ async function checkOverrideAllow(db: Db, tenant: string, allow: readonly string
 }
 
 export async function createTenant(db: Db, ctx: ChangeContext, input: z.output<typeof tenantCreateInput>): Promise<Tenant> {
-  return db.transaction(async (tx) => {
-    const [existing] = await tx.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, input.name)).limit(1);
-    if (existing) {
-      throw new DomainError("CONFLICT", `a tenant named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
-    }
-    await checkOverrideAllow(tx, input.name, input.mcpPolicy.allow);
-    const [row] = await tx
-      .insert(tenants)
-      .values({ ...input, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
-      .returning();
-    const tenant = toTenant(row!);
-    await recordAudit(tx, ctx, { action: "tenant.create", entityType: "tenant", entityId: tenant.name, after: tenant });
-    await bumpCatalogRevision(tx);
-    return tenant;
-  }).catch(alreadyExistsOnRace("tenant", input.name));
+  return db
+    .transaction(async (tx) => {
+      const [existing] = await tx.select({ name: tenants.name }).from(tenants).where(eq(tenants.name, input.name)).limit(1);
+      if (existing) {
+        throw new DomainError("CONFLICT", `a tenant named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
+      }
+      await checkOverrideAllow(tx, input.name, input.mcpPolicy.allow);
+      const [row] = await tx
+        .insert(tenants)
+        .values({ ...input, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
+        .returning();
+      const tenant = toTenant(row!);
+      await recordAudit(tx, ctx, { action: "tenant.create", entityType: "tenant", entityId: tenant.name, after: tenant });
+      await bumpCatalogRevision(tx);
+      return tenant;
+    })
+    .catch(alreadyExistsOnRace("tenant", input.name));
 }
 
 export async function updateTenant(db: Db, ctx: ChangeContext, name: string, input: z.output<typeof tenantUpdateInput>): Promise<Tenant> {
@@ -242,46 +245,47 @@ export async function updateTenant(db: Db, ctx: ChangeContext, name: string, inp
  * later tenant of the same name), so the admin gives them another owner or deletes them first.
  */
 export async function deleteTenant(db: Db, ctx: ChangeContext, name: string): Promise<Tenant> {
-  return db.transaction(async (tx) => {
-    const before = toTenant(await tenantRow(tx, name, true));
-    const owned = await tx
-      .select({ name: mcpServers.name })
-      .from(mcpServers)
-      .where(eq(mcpServers.ownerTenant, name))
-      .orderBy(asc(mcpServers.name));
-    if (owned.length > 0) {
-      const list = owned.map((s) => s.name).join(", ");
-      throw new DomainError(
-        "CONFLICT",
-        `tenant '${name}' owns the personal server${owned.length === 1 ? "" : "s"} ${list}: give ${owned.length === 1 ? "it" : "them"} another owner tenant or delete ${owned.length === 1 ? "it" : "them"} before deleting the tenant`,
-        { ownedServers: owned.map((s) => s.name) },
-      );
-    }
-    const rules = await tx
-      .delete(grants)
-      .where(and(eq(grants.subjectType, "tenant"), eq(grants.subjectName, name)))
-      .returning();
-    for (const rule of rules) {
-      await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: rule.id, before: toGrant(rule) });
-    }
-    const leftGroups = await leaveGroups(tx, ctx, name);
-    await tx.delete(tenants).where(eq(tenants.name, name));
-    await recordAudit(tx, ctx, {
-      action: "tenant.delete",
-      entityType: "tenant",
-      entityId: name,
-      before,
-      after: { deletedRules: rules.map((r) => r.id), leftGroups },
+  return db
+    .transaction(async (tx) => {
+      const before = toTenant(await tenantRow(tx, name, true));
+      const owned = await tx.select({ name: mcpServers.name }).from(mcpServers).where(eq(mcpServers.ownerTenant, name)).orderBy(asc(mcpServers.name));
+      if (owned.length > 0) {
+        const list = owned.map((s) => s.name).join(", ");
+        throw new DomainError(
+          "CONFLICT",
+          `tenant '${name}' owns the personal server${owned.length === 1 ? "" : "s"} ${list}: give ${owned.length === 1 ? "it" : "them"} another owner tenant or delete ${owned.length === 1 ? "it" : "them"} before deleting the tenant`,
+          { ownedServers: owned.map((s) => s.name) },
+        );
+      }
+      const rules = await tx
+        .delete(grants)
+        .where(and(eq(grants.subjectType, "tenant"), eq(grants.subjectName, name)))
+        .returning();
+      for (const rule of rules) {
+        await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: rule.id, before: toGrant(rule) });
+      }
+      const leftGroups = await leaveGroups(tx, ctx, name);
+      await tx.delete(tenants).where(eq(tenants.name, name));
+      await recordAudit(tx, ctx, {
+        action: "tenant.delete",
+        entityType: "tenant",
+        entityId: name,
+        before,
+        after: { deletedRules: rules.map((r) => r.id), leftGroups },
+      });
+      await bumpCatalogRevision(tx);
+      return before;
+    })
+    .catch((error: unknown) => {
+      // A server was given this tenant as its owner while it was being deleted.
+      if (sqlState(error) === "23503") {
+        throw new DomainError(
+          "CONFLICT",
+          `tenant '${name}' became the owner of a personal server while it was being deleted: look at its servers and try again`,
+        );
+      }
+      throw error;
     });
-    await bumpCatalogRevision(tx);
-    return before;
-  }).catch((error: unknown) => {
-    // A server was given this tenant as its owner while it was being deleted.
-    if (sqlState(error) === "23503") {
-      throw new DomainError("CONFLICT", `tenant '${name}' became the owner of a personal server while it was being deleted: look at its servers and try again`);
-    }
-    throw error;
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,7 +307,10 @@ async function leaveGroups(tx: Db, ctx: ChangeContext, tenant: string): Promise<
       .set({ version: row.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
       .where(eq(groups.name, name))
       .returning();
-    const after = toGroup(updated!, before.members.filter((member) => member !== tenant));
+    const after = toGroup(
+      updated!,
+      before.members.filter((member) => member !== tenant),
+    );
     await recordAudit(tx, ctx, { action: "group.update", entityType: "group", entityId: name, before, after });
   }
   return names;
@@ -325,9 +332,7 @@ async function assertTenantsExist(db: Db, names: readonly string[]) {
   const unique = [...new Set(names)];
   if (unique.length === 0) return;
   // Key-share locks keep the tenants until this change commits: a delete waits, or went first and they are missing.
-  const found = new Set(
-    (await db.select({ name: tenants.name }).from(tenants).where(inArray(tenants.name, unique)).for("key share")).map((r) => r.name),
-  );
+  const found = new Set((await db.select({ name: tenants.name }).from(tenants).where(inArray(tenants.name, unique)).for("key share")).map((r) => r.name));
   const missing = unique.filter((n) => !found.has(n));
   if (missing.length > 0) {
     throw new DomainError("VALIDATION_FAILED", `members must be existing tenants: ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist`, {
@@ -357,20 +362,22 @@ export async function listGroups(db: Db): Promise<Group[]> {
 }
 
 export async function createGroup(db: Db, ctx: ChangeContext, input: z.output<typeof groupCreateInput>): Promise<Group> {
-  return db.transaction(async (tx) => {
-    const [existing] = await tx.select({ name: groups.name }).from(groups).where(eq(groups.name, input.name)).limit(1);
-    if (existing) throw new DomainError("CONFLICT", `a group named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
-    await assertTenantsExist(tx, input.members);
-    const [row] = await tx
-      .insert(groups)
-      .values({ name: input.name, description: input.description, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
-      .returning();
-    await setMembers(tx, input.name, input.members);
-    const group = toGroup(row!, [...new Set(input.members)].sort());
-    await recordAudit(tx, ctx, { action: "group.create", entityType: "group", entityId: group.name, after: group });
-    await bumpCatalogRevision(tx);
-    return group;
-  }).catch(alreadyExistsOnRace("group", input.name));
+  return db
+    .transaction(async (tx) => {
+      const [existing] = await tx.select({ name: groups.name }).from(groups).where(eq(groups.name, input.name)).limit(1);
+      if (existing) throw new DomainError("CONFLICT", `a group named '${input.name}' already exists`, { fieldErrors: { name: ["already exists"] } });
+      await assertTenantsExist(tx, input.members);
+      const [row] = await tx
+        .insert(groups)
+        .values({ name: input.name, description: input.description, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
+        .returning();
+      await setMembers(tx, input.name, input.members);
+      const group = toGroup(row!, [...new Set(input.members)].sort());
+      await recordAudit(tx, ctx, { action: "group.create", entityType: "group", entityId: group.name, after: group });
+      await bumpCatalogRevision(tx);
+      return group;
+    })
+    .catch(alreadyExistsOnRace("group", input.name));
 }
 
 export async function updateGroup(db: Db, ctx: ChangeContext, name: string, input: z.output<typeof groupUpdateInput>): Promise<Group> {
@@ -488,10 +495,7 @@ export async function getGrant(db: Db, id: string): Promise<Grant> {
   return toGrant(await grantRow(db, id));
 }
 
-export async function listGrants(
-  db: Db,
-  filter: { subjectType?: string; subjectName?: string; access?: string; server?: string } = {},
-): Promise<Grant[]> {
+export async function listGrants(db: Db, filter: { subjectType?: string; subjectName?: string; access?: string; server?: string } = {}): Promise<Grant[]> {
   const where: SQL[] = [];
   if (filter.subjectType) where.push(eq(grants.subjectType, filter.subjectType));
   if (filter.subjectName) where.push(eq(grants.subjectName, filter.subjectName));

@@ -82,11 +82,7 @@ export class TenantAuthenticator {
 
   /** A tenant token verified before the outage, recently enough, and not expired since. */
   private servableDuringOutage(remembered: Remembered, now: number): boolean {
-    return (
-      remembered.credential.via === "tenant-token" &&
-      now - remembered.verifiedAt <= this.config.outageGraceMs &&
-      now < remembered.expiresAt
-    );
+    return remembered.credential.via === "tenant-token" && now - remembered.verifiedAt <= this.config.outageGraceMs && now < remembered.expiresAt;
   }
 
   /**

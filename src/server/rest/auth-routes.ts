@@ -68,8 +68,18 @@ const routes: RestRoute[] = [
     role: "public",
     mutates: false,
     body: { schema: signInInput },
-    errors: { 401: "Wrong email or password", 403: "Not a same-origin request", 404: "Local accounts are off (OIDC is configured)", 429: "Too many attempts: wait and retry" },
-    response: { status: 200, description: "Signed in; the session cookie is set", schema: sessionUserResource, headers: { "Set-Cookie": "The session cookie" } },
+    errors: {
+      401: "Wrong email or password",
+      403: "Not a same-origin request",
+      404: "Local accounts are off (OIDC is configured)",
+      429: "Too many attempts: wait and retry",
+    },
+    response: {
+      status: 200,
+      description: "Signed in; the session cookie is set",
+      schema: sessionUserResource,
+      headers: { "Set-Cookie": "The session cookie" },
+    },
     handle: async (req) => {
       sameOrigin(req);
       if (req.services.config.auth.oidc) throw new DomainError("NOT_FOUND", "local accounts are off: sign in through the identity provider");
@@ -132,7 +142,11 @@ const routes: RestRoute[] = [
     summary: "Where the identity provider sends the browser back",
     role: "public",
     mutates: false,
-    response: { status: 303, description: "Redirect to the console (signed in) or to /login with an error", headers: { Location: "Where the browser goes next" } },
+    response: {
+      status: 303,
+      description: "Redirect to the console (signed in) or to /login with an error",
+      headers: { Location: "Where the browser goes next" },
+    },
     handle: async (req) => {
       const oidc = req.services.config.auth.oidc;
       if (!oidc) throw new DomainError("NOT_FOUND", "OIDC sign-in is not configured");

@@ -18,11 +18,7 @@ export function errorResponse(error: unknown, requestId: string): Response {
     return json({ error: { code: error.code, message: error.message, details: error.details } } satisfies ErrorBody, error.httpStatus);
   }
   if (isDatabaseUnavailable(error)) {
-    return json(
-      { error: { code: "UNAVAILABLE", message: "the database is unreachable; retry shortly", details: { requestId } } },
-      503,
-      { "Retry-After": "5" },
-    );
+    return json({ error: { code: "UNAVAILABLE", message: "the database is unreachable; retry shortly", details: { requestId } } }, 503, { "Retry-After": "5" });
   }
   console.error(`[opencrane] request ${requestId} failed:`, error);
   return json({ error: { code: "INTERNAL", message: `internal error (request id ${requestId})`, details: { requestId } } }, 500);
@@ -52,8 +48,7 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 /** The request body as text, refusing oversized bodies before reading them where the length is known. */
 export async function readBodyText(request: Request, maxBytes = DEFAULT_MAX_BODY): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
-  const tooLarge = () =>
-    new DomainError("PAYLOAD_TOO_LARGE", `request body is larger than ${Math.round(maxBytes / 1024)} KiB`);
+  const tooLarge = () => new DomainError("PAYLOAD_TOO_LARGE", `request body is larger than ${Math.round(maxBytes / 1024)} KiB`);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) return "";
   // Without a length (chunked), stop reading at the cap rather than buffering whatever is sent.

@@ -147,9 +147,7 @@ export const effectiveAccessResource = z
   .meta({ id: "EffectiveAccess" });
 
 export const tenantListResource = list(tenantResource.extend({ groups: z.array(z.string()), allowedServers: z.array(z.string()) }));
-export const tenantDetailResource = tenantResource
-  .extend({ groups: z.array(z.string()), access: effectiveAccessResource })
-  .meta({ id: "TenantDetail" });
+export const tenantDetailResource = tenantResource.extend({ groups: z.array(z.string()), access: effectiveAccessResource }).meta({ id: "TenantDetail" });
 
 const match = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("override"), list: z.enum(ACCESS), pattern: z.string() }),
@@ -189,7 +187,8 @@ export const contractResource = z
         allow: z.array(z.string()),
         deny: z.array(z.string()),
         reserved: z.array(z.string()).meta({
-          description: "Servers the tenant's own allow list matches that it may never be granted (another tenant's personal server): the pod does not enable them from that list",
+          description:
+            "Servers the tenant's own allow list matches that it may never be granted (another tenant's personal server): the pod does not enable them from that list",
         }),
       }),
     }),
@@ -222,9 +221,7 @@ export const issuedTenantTokenResource = z
   })
   .meta({ id: "IssuedTenantToken" });
 
-export const groupResource = z
-  .object({ name: z.string(), description: z.string(), members: z.array(z.string()), ...stamps })
-  .meta({ id: "Group" });
+export const groupResource = z.object({ name: z.string(), description: z.string(), members: z.array(z.string()), ...stamps }).meta({ id: "Group" });
 
 export const grantResource = z
   .object({
@@ -356,9 +353,7 @@ export const reviewItemResource = z
   })
   .meta({ id: "ReviewItem" });
 
-export const reviewOutcomeResource = z
-  .object({ outcome: z.string(), server: z.string().nullable().optional() })
-  .meta({ id: "ReviewOutcome" });
+export const reviewOutcomeResource = z.object({ outcome: z.string(), server: z.string().nullable().optional() }).meta({ id: "ReviewOutcome" });
 
 export const auditEventResource = z
   .object({
@@ -377,13 +372,9 @@ export const auditEventResource = z
   })
   .meta({ id: "AuditEvent" });
 
-export const auditPageResource = z
-  .object({ events: z.array(auditEventResource), nextCursor: z.string().nullable() })
-  .meta({ id: "AuditPage" });
+export const auditPageResource = z.object({ events: z.array(auditEventResource), nextCursor: z.string().nullable() }).meta({ id: "AuditPage" });
 
-export const signInOptionsResource = z
-  .object({ oidc: z.boolean(), local: z.boolean(), setupNeeded: z.boolean() })
-  .meta({ id: "SignInOptions" });
+export const signInOptionsResource = z.object({ oidc: z.boolean(), local: z.boolean(), setupNeeded: z.boolean() }).meta({ id: "SignInOptions" });
 
 export const sessionUserResource = z
   .object({

@@ -109,16 +109,12 @@ function compile(route: RestRoute): CompiledRoute {
 
 /** Routes a request through a table of REST routes; static segments win over parameters. */
 export function createRestRouter(routes: readonly RestRoute[]) {
-  const compiled = routes
-    .map(compile)
-    .sort((a, b) => a.paramNames.length - b.paramNames.length);
+  const compiled = routes.map(compile).sort((a, b) => a.paramNames.length - b.paramNames.length);
 
   return async function dispatch(services: Services, request: Request): Promise<Response> {
     const url = new URL(request.url);
     const requestId = requestIdOf(request);
-    const pathMatches = compiled
-      .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
-      .filter((m) => m.match !== null);
+    const pathMatches = compiled.map((route) => ({ route, match: route.pattern.exec(url.pathname) })).filter((m) => m.match !== null);
     const method = request.method === "HEAD" ? "GET" : request.method;
     const hit = pathMatches.find((m) => m.route.method === method);
     let response: Response;
@@ -126,11 +122,9 @@ export function createRestRouter(routes: readonly RestRoute[]) {
       response =
         pathMatches.length === 0
           ? json({ error: { code: "NOT_FOUND", message: `no such endpoint: ${request.method} ${url.pathname}`, details: {} } }, 404)
-          : json(
-              { error: { code: "METHOD_NOT_ALLOWED", message: `${request.method} is not allowed on ${url.pathname}`, details: {} } },
-              405,
-              { Allow: [...new Set(pathMatches.map((m) => m.route.method))].join(", ") },
-            );
+          : json({ error: { code: "METHOD_NOT_ALLOWED", message: `${request.method} is not allowed on ${url.pathname}`, details: {} } }, 405, {
+              Allow: [...new Set(pathMatches.map((m) => m.route.method))].join(", "),
+            });
     } else {
       const params: Record<string, string> = {};
       try {

@@ -50,8 +50,20 @@ const thing = z.object({ title: z.string().min(1, "title is required"), tags: z.
 describe("useCaseRoute: assembling the arguments", () => {
   it("fills the arguments from the path (renamed where told), the query string and the body", async () => {
     const { call, calls } = serve(
-      { name: "things.update", role: "editor", mutates: true, args: z.object({ owner: z.string(), id: z.string(), note: z.string().optional(), patch: thing }) },
-      { method: "PATCH", path: "/api/v1/owners/{name}/things/{id}", summary: "s", params: { name: "owner" }, body: "patch", response: { status: 200, description: "d" } },
+      {
+        name: "things.update",
+        role: "editor",
+        mutates: true,
+        args: z.object({ owner: z.string(), id: z.string(), note: z.string().optional(), patch: thing }),
+      },
+      {
+        method: "PATCH",
+        path: "/api/v1/owners/{name}/things/{id}",
+        summary: "s",
+        params: { name: "owner" },
+        body: "patch",
+        response: { status: 200, description: "d" },
+      },
     );
     const res = await call("PATCH", "/api/v1/owners/caf%C3%A9/things/7?note=hello", asJson({ title: "T" }));
     expect(res.status).toBe(200);
@@ -85,7 +97,10 @@ describe("useCaseRoute: assembling the arguments", () => {
     // No Content-Type either: there is nothing to type.
     expect((await optional.call("POST", "/api/v1/things/a/touch")).status).toBe(200);
     expect((await optional.call("POST", "/api/v1/things/a/touch", { body: "  " })).status).toBe(200);
-    expect(optional.calls).toEqual([{ id: "a", options: { force: false } }, { id: "a", options: { force: false } }]);
+    expect(optional.calls).toEqual([
+      { id: "a", options: { force: false } },
+      { id: "a", options: { force: false } },
+    ]);
 
     const required = serve(
       { name: "things.create", role: "editor", mutates: true, args: z.object({ thing }) },
@@ -99,7 +114,13 @@ describe("useCaseRoute: assembling the arguments", () => {
 
   it("names a body's fields from the body's root, with the use case's message prefix", async () => {
     const { call, calls } = serve(
-      { name: "things.update", role: "editor", mutates: true, args: z.object({ id: z.string(), patch: thing }), invalid: (raw) => `cannot update thing '${String(raw.id)}'` },
+      {
+        name: "things.update",
+        role: "editor",
+        mutates: true,
+        args: z.object({ id: z.string(), patch: thing }),
+        invalid: (raw) => `cannot update thing '${String(raw.id)}'`,
+      },
       { method: "PATCH", path: "/api/v1/things/{id}", summary: "s", body: "patch", response: { status: 200, description: "d" } },
     );
     const res = await call("PATCH", "/api/v1/things/a", asJson({ title: "", tags: "x" }));
@@ -197,7 +218,13 @@ describe("useCaseRoute: answers, role and snapshot", () => {
 
     const custom = serve(
       { name: "things.get", role: "viewer", mutates: false, args: z.object({ id: z.string() }), run: async (_ctx, { id }) => ({ id, secret: "s" }) },
-      { method: "GET", path: "/api/v1/things/{id}", summary: "s", response: { status: 200, description: "d" }, respond: ({ id }) => Response.json({ thing: id }) },
+      {
+        method: "GET",
+        path: "/api/v1/things/{id}",
+        summary: "s",
+        response: { status: 200, description: "d" },
+        respond: ({ id }) => Response.json({ thing: id }),
+      },
     );
     expect((await custom.call("GET", "/api/v1/things/a")).body).toEqual({ thing: "a" });
   });
@@ -249,9 +276,21 @@ describe("useCaseRoute: declarations it refuses", () => {
 
   it.each([
     ["a body naming no argument", { method: "PATCH", path: "/api/v1/things/{id}", body: "changes" }, "no argument 'changes' for the body"],
-    ["a path parameter no argument takes", { method: "PATCH", path: "/api/v1/things/{name}", body: "patch" }, "no argument 'name' for the path parameter {name}"],
-    ["a rename of a parameter the path lacks", { method: "PATCH", path: "/api/v1/things/{id}", body: "patch", params: { name: "id" } }, "params renames {name}"],
-    ["an argument filled from the path and the body", { method: "PATCH", path: "/api/v1/things/{patch}", body: "patch" }, "filled from both the path and the body"],
+    [
+      "a path parameter no argument takes",
+      { method: "PATCH", path: "/api/v1/things/{name}", body: "patch" },
+      "no argument 'name' for the path parameter {name}",
+    ],
+    [
+      "a rename of a parameter the path lacks",
+      { method: "PATCH", path: "/api/v1/things/{id}", body: "patch", params: { name: "id" } },
+      "params renames {name}",
+    ],
+    [
+      "an argument filled from the path and the body",
+      { method: "PATCH", path: "/api/v1/things/{patch}", body: "patch" },
+      "filled from both the path and the body",
+    ],
     ["a body on a GET", { method: "GET", path: "/api/v1/things/{id}", body: "patch" }, "a GET route takes no body"],
   ] as const)("refuses %s", (_what, options, message) => {
     expect(() => useCaseRoute(target, { ...base, ...options })).toThrow(message);

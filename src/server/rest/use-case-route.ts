@@ -97,10 +97,7 @@ function parseArgs(useCase: AnyUseCase, body: BodyMode | undefined, raw: Record<
   throw new DomainError("VALIDATION_FAILED", `${prefix}: ${summarize(details)}`, details);
 }
 
-export function useCaseRoute<Args extends z.ZodObject, Result>(
-  useCase: UseCase<Args, Result>,
-  options: UseCaseRouteOptions<Result>,
-): RestRoute {
+export function useCaseRoute<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>, options: UseCaseRouteOptions<Result>): RestRoute {
   const shape = useCase.args.shape as Record<string, z.ZodType>;
   const takesDryRun = "dryRun" in shape;
   const renamed = options.params ?? {};
@@ -144,7 +141,11 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(
  * argument takes (dropped), a body on a GET (never read by clients that send none), a body
  * argument also filled from the path (one would overwrite the other).
  */
-function assertWellFormed(name: string, options: Pick<UseCaseRouteOptions<unknown>, "method" | "path" | "params" | "body">, shape: Record<string, z.ZodType>): void {
+function assertWellFormed(
+  name: string,
+  options: Pick<UseCaseRouteOptions<unknown>, "method" | "path" | "params" | "body">,
+  shape: Record<string, z.ZodType>,
+): void {
   const pathParams = [...options.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   for (const param of Object.keys(options.params ?? {})) {
     if (!pathParams.includes(param)) throw new Error(`${name}: params renames {${param}}, which ${options.path} does not have`);

@@ -11,11 +11,7 @@ const CHUNK = 1000;
  * unless a replica already stored a newer one (then this snapshot is behind and keeps its own).
  * Reads the table every time, so a replica that skipped revisions still answers what the others do.
  */
-export async function settleContractRevisions(
-  db: Db,
-  revision: number,
-  states: ReadonlyMap<string, ContractState>,
-): Promise<Map<string, number>> {
+export async function settleContractRevisions(db: Db, revision: number, states: ReadonlyMap<string, ContractState>): Promise<Map<string, number>> {
   const stored = new Map((await db.select().from(contractRevisions)).map((row) => [row.tenant, row]));
   const revisions = new Map<string, number>();
   const changed: { tenant: string; fingerprint: string; revision: number }[] = [];
@@ -43,9 +39,7 @@ export async function settleContractRevisions(
   const gone = [...stored.keys()].filter((tenant) => !states.has(tenant));
   for (let i = 0; i < gone.length; i += CHUNK) {
     // A replica ahead of this one may have stored a tenant created since: leave newer rows alone.
-    await db
-      .delete(contractRevisions)
-      .where(and(inArray(contractRevisions.tenant, gone.slice(i, i + CHUNK)), lte(contractRevisions.revision, revision)));
+    await db.delete(contractRevisions).where(and(inArray(contractRevisions.tenant, gone.slice(i, i + CHUNK)), lte(contractRevisions.revision, revision)));
   }
   return revisions;
 }

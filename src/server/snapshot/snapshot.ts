@@ -86,11 +86,7 @@ export function contractStatesOf(
 }
 
 /** Sets each contract's revision; a contract whose revision and inputs are unchanged keeps its rendered body. */
-export function applyContractRevisions(
-  snapshot: CatalogSnapshot,
-  revisions: ReadonlyMap<string, number>,
-  previous: CatalogSnapshot | null,
-): void {
+export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: ReadonlyMap<string, number>, previous: CatalogSnapshot | null): void {
   for (const [tenant, state] of snapshot.contractStates) {
     state.revision = revisions.get(tenant) ?? snapshot.revision;
     const before = previous?.contractStates.get(tenant);

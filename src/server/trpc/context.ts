@@ -22,7 +22,8 @@ export async function authenticateTrpc(services: Services, headers: Headers): Pr
 export async function createTrpcContext(services: Services, request: RequestFacts, authenticated?: TrpcAuth): Promise<TrpcContext> {
   const auth = authenticated ?? (await authenticateTrpc(services, request.headers));
   if ("failure" in auth) {
-    if (isDatabaseUnavailable(auth.failure)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "the database is unreachable; retry shortly", cause: auth.failure });
+    if (isDatabaseUnavailable(auth.failure))
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "the database is unreachable; retry shortly", cause: auth.failure });
     throw auth.failure;
   }
   return {

@@ -21,8 +21,14 @@ describeEachDatabase("tRPC endpoint", (database) => {
 
   beforeAll(async () => {
     services = await testServices(database());
-    const user = await createUser(services.db, ALICE, userCreateInput.parse({ email: "viewer@example.com", role: "viewer", password: "a long enough password" }));
-    viewerToken = (await createApiToken(services.db, ALICE, principalFor("viewer", "viewer@example.com", user.id), apiTokenCreateInput.parse({ name: "t", role: "viewer" }))).token;
+    const user = await createUser(
+      services.db,
+      ALICE,
+      userCreateInput.parse({ email: "viewer@example.com", role: "viewer", password: "a long enough password" }),
+    );
+    viewerToken = (
+      await createApiToken(services.db, ALICE, principalFor("viewer", "viewer@example.com", user.id), apiTokenCreateInput.parse({ name: "t", role: "viewer" }))
+    ).token;
     route = await trpcRoute(services);
   });
   afterEach(() => vi.restoreAllMocks());
@@ -52,7 +58,12 @@ describeEachDatabase("tRPC endpoint", (database) => {
   it("answers an anonymous mutation 401 without reading its body", async () => {
     const { body, counter } = countedBody(8 * 1024 * 1024);
     const response = await route.POST(
-      new Request("http://cp.test/api/trpc/catalog.create", { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit),
+      new Request("http://cp.test/api/trpc/catalog.create", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit),
     );
     expect(response.status).toBe(401);
     expect((await response.json()).error.data.code).toBe("UNAUTHORIZED");
@@ -103,6 +114,8 @@ describeEachDatabase("tRPC endpoint", (database) => {
     expect(error.data).toMatchObject({ code: "INTERNAL_SERVER_ERROR", requestId: "req-leak-1" });
     expect(response.headers.get("x-request-id")).toBe("req-leak-1");
     expect(logged).toHaveBeenCalled();
-    expect(logged.mock.calls.map((args) => args.map((a) => (a instanceof Error ? `${a.message} ${String(a.cause ?? "")}` : String(a))).join(" ")).join("\n")).toMatch(/req-leak-1[\s\S]*no_such_column/);
+    expect(
+      logged.mock.calls.map((args) => args.map((a) => (a instanceof Error ? `${a.message} ${String(a.cause ?? "")}` : String(a))).join(" ")).join("\n"),
+    ).toMatch(/req-leak-1[\s\S]*no_such_column/);
   });
 });

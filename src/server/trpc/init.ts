@@ -107,10 +107,8 @@ function useCaseResolver<Args extends z.ZodObject, Result>(useCase: UseCase<Args
   };
 }
 
-const queryOf = <Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) =>
-  useCaseProcedure(useCase).query(useCaseResolver(useCase));
-const mutationOf = <Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) =>
-  useCaseProcedure(useCase).mutation(useCaseResolver(useCase));
+const queryOf = <Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) => useCaseProcedure(useCase).query(useCaseResolver(useCase));
+const mutationOf = <Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) => useCaseProcedure(useCase).mutation(useCaseResolver(useCase));
 
 /**
  * A procedure as an adapter over a use case: its role, its input (the use case's argument schema)

@@ -18,9 +18,7 @@ const record = async (_ctx: unknown, args: unknown) => {
 const testRouter = router({
   list: procedureOf(useCase({ name: "list", role: "viewer", mutates: false, args: z.object({ all: z.boolean().default(false) }), run: record })),
   create: procedureOf(useCase({ name: "create", role: "editor", mutates: true, args: z.object({ title: z.string().min(1) }), run: record })),
-  rename: procedureOf(
-    useCase({ name: "rename", role: "editor", mutates: true, changesSnapshot: false, args: z.object({ title: z.string() }), run: record }),
-  ),
+  rename: procedureOf(useCase({ name: "rename", role: "editor", mutates: true, changesSnapshot: false, args: z.object({ title: z.string() }), run: record })),
 });
 
 function callerAs(role: "viewer" | "editor" | null) {

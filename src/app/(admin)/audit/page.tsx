@@ -11,9 +11,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   await connection();
   await requireUser();
   const filters = auditFiltersFrom(await searchParams);
-  await getQueryClient().prefetchInfiniteQuery(
-    trpc.audit.list.infiniteQueryOptions(auditQueryOf(filters), { getNextPageParam: (page) => page.nextCursor }),
-  );
+  await getQueryClient().prefetchInfiniteQuery(trpc.audit.list.infiniteQueryOptions(auditQueryOf(filters), { getNextPageParam: (page) => page.nextCursor }));
   return (
     <HydrateClient>
       <AuditLog />

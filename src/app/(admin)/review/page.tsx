@@ -10,7 +10,10 @@ export default async function ReviewPage() {
   await connection();
   await requireUser();
   const queryClient = getQueryClient();
-  await Promise.all([queryClient.prefetchQuery(trpc.sources.quarantined.queryOptions({})), queryClient.prefetchQuery(trpc.sources.pendingUpdates.queryOptions({}))]);
+  await Promise.all([
+    queryClient.prefetchQuery(trpc.sources.quarantined.queryOptions({})),
+    queryClient.prefetchQuery(trpc.sources.pendingUpdates.queryOptions({})),
+  ]);
   return (
     <HydrateClient>
       <ReviewQueue />

@@ -18,7 +18,9 @@ export default async function EditServerPage({ params }: Props) {
   const { name } = await params;
   const user = await requireUser();
   if (!atLeast(user.role, "editor")) {
-    return <NeedsRole title={`Edit ${name}`} role="editor" user={user} action="Editing servers" back={{ href: `/servers/${name}`, label: "Back to the server" }} />;
+    return (
+      <NeedsRole title={`Edit ${name}`} role="editor" user={user} action="Editing servers" back={{ href: `/servers/${name}`, label: "Back to the server" }} />
+    );
   }
   await Promise.all([loadServerOr404(name), getQueryClient().prefetchQuery(trpc.catalog.stats.queryOptions({}))]);
   return (

@@ -22,7 +22,13 @@ export default async function EditSourcePage({ params }: Props) {
   const source = await loadSourceOr404(name);
   return (
     <>
-      <PageHeader title={<>Edit <span className="font-mono">{name}</span></>} />
+      <PageHeader
+        title={
+          <>
+            Edit <span className="font-mono">{name}</span>
+          </>
+        }
+      />
       <SourceForm mode={{ kind: "edit", source }} />
     </>
   );
