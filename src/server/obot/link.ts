@@ -253,7 +253,9 @@ export class ObotLink {
     // Obot holds something other than the feed and was not asked to re-read this body yet (a
     // change while the link was down, or before this replica started): ask once.
     const behind = this.servers.some((s) => s.state === "missing" || s.state === "outdated");
-    if (snapshot && behind && !this.status.isSyncing && this.refreshedHash !== snapshot.obotFeed.hash) this.scheduleNudge(0);
+    // A refresh already due (a burst of writes being debounced) carries this body too.
+    const refreshDue = this.nudgeTimer !== null || this.nudging;
+    if (snapshot && behind && !refreshDue && !this.status.isSyncing && this.refreshedHash !== snapshot.obotFeed.hash) this.scheduleNudge(0);
   }
 
   /** A trailing debounce with a ceiling: a burst of writes is one refresh, a steady stream one per maxWaitMs. */
