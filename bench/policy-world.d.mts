@@ -18,6 +18,8 @@ export interface WorldServer {
   tools: string[];
   team: string;
   family: string;
+  /** Personal servers: the one tenant that may be granted it. */
+  owner?: string | null;
 }
 
 export interface WorldTenant {

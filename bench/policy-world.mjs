@@ -148,6 +148,30 @@ const zipf = (list, s) => list.map((item, k) => [item, 1 / (k + 1) ** s]);
  *   expired: false keeps every expiry in the future (the API refuses past ones); subjects: the
  *   share of rules per subject type, instead of SUBJECT_MIX
  */
+/**
+ * A personal server belongs to one tenant (its owner), the only one that may be granted it. The
+ * owner is the tenant of the first rule granting it by name (else the first tenant of its team);
+ * tenant rules granting it to anyone else are made the owner's, and overrides allowing another
+ * tenant's personal server are dropped, as the API would refuse them. Draws no random numbers, so
+ * the rest of the world is the one generated before owners existed.
+ */
+function assignPersonalOwners(servers, tenants, rules) {
+  const personal = new Map(servers.filter((s) => s.scope === "personal").map((s) => [s.name, s]));
+  for (const rule of rules) {
+    const server = personal.get(rule.servers);
+    if (!server || rule.subject.type !== "tenant" || rule.access !== "allow") continue;
+    server.owner ??= rule.subject.name;
+    if (rule.subject.name !== server.owner) rule.subject = { type: "tenant", name: server.owner };
+  }
+  for (const server of personal.values()) server.owner ??= (tenants.find((t) => t.team === server.team) ?? tenants[0])?.name ?? null;
+  for (const tenant of tenants) {
+    tenant.mcpPolicy.allow = tenant.mcpPolicy.allow.filter((pattern) => {
+      const server = personal.get(pattern);
+      return !server || server.owner === tenant.name;
+    });
+  }
+}
+
 export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW, expired = true, subjects = SUBJECT_MIX } = {}) {
   const rnd = prng(seed);
   // Team t owns the servers numbered t*100 onwards, so `srv-TT*` is one team's servers.
@@ -299,11 +323,13 @@ export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW
     rules.push({ id: `rule-${pad(r, 5)}`, subject, servers: pattern, access, expiresAt, note: `synthetic rule ${r}` });
   }
 
+  assignPersonalOwners(servers, tenants, rules);
+
   return {
     seed,
     now,
     sizes,
-    servers: servers.map(({ name, scope, status, displayName, shortDescription, tools, team, family }) => ({
+    servers: servers.map(({ name, scope, status, displayName, shortDescription, tools, team, family, owner }) => ({
       name,
       scope,
       status,
@@ -312,6 +338,7 @@ export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW
       tools,
       team,
       family,
+      owner,
     })),
     tenants,
     groups: groups.map(({ name, members }) => ({ name, members })),

@@ -141,6 +141,10 @@ async function seedWorld(app, bootstrapToken) {
     await inPool(items, work);
     phases.push(`${items.length} ${what} in ${((Date.now() - phaseStarted) / 1000).toFixed(0)}s`);
   };
+  // Tenants first: a personal server names its owner tenant.
+  await phase("tenants", world.tenants, (t) =>
+    rest("POST", "/api/v1/tenants", { name: t.name, displayName: t.displayName, team: t.team, labels: t.labels, mcpPolicy: t.mcpPolicy }),
+  );
   await phase("servers", world.servers, async (s) => {
     await rest("POST", "/api/v1/mcp-servers", {
       name: s.name,
@@ -148,14 +152,12 @@ async function seedWorld(app, bootstrapToken) {
       shortDescription: s.shortDescription,
       endpoint: `https://mcp.internal.example/${s.name}/mcp`,
       scope: s.scope,
+      ownerTenant: s.owner ?? null,
       toolPreview: s.tools.map((tool) => ({ name: tool, description: `${tool.replace(/_\d+$/, "").replace("_", " ")} in ${s.family}` })),
     });
     if (s.status === "active") await rest("POST", `/api/v1/mcp-servers/${s.name}/publish`);
     if (s.status === "disabled") await rest("POST", `/api/v1/mcp-servers/${s.name}/disable`);
   });
-  await phase("tenants", world.tenants, (t) =>
-    rest("POST", "/api/v1/tenants", { name: t.name, displayName: t.displayName, team: t.team, labels: t.labels, mcpPolicy: t.mcpPolicy }),
-  );
   await phase("groups", world.groups, (g) => rest("POST", "/api/v1/groups", { name: g.name, members: g.members }));
   await phase("rules", world.rules, (r) =>
     rest("POST", "/api/v1/grants", { subject: r.subject, servers: r.servers, access: r.access, note: r.note, expiresAt: r.expiresAt?.toISOString() ?? null }),

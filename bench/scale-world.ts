@@ -140,7 +140,7 @@ function serverRows(world: World, templates: CatalogTemplate[] | null, now: Date
         ? { type: "containerized", image: `ghcr.io/example/${server.family}-mcp:1.${i % 10}.0`, port: 8080, path: "/mcp", command: "", args: [] }
         : { type: "remote", fixedURL: url, headers: [] },
       scope: server.scope,
-      ownerTenant: server.scope === "personal" ? rnd.pick(owners) : null,
+      ownerTenant: server.scope === "personal" ? (server.owner ?? rnd.pick(owners)) : null,
       status: server.status,
       categories: template?.categories.slice(0, 5) ?? [],
       icon: template?.icon ?? "",
