@@ -1,4 +1,4 @@
-import { applyContractRevisions, buildCatalogSnapshot, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
+import { applyContractRevisions, buildCatalogSnapshot, keepUnchangedBodies, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
 
 export interface SnapshotStoreOptions {
   loadState: () => Promise<CatalogState>;
@@ -118,6 +118,7 @@ export class SnapshotStore {
       const state = await this.options.loadState();
       const snapshot = buildCatalogSnapshot(state, this.now(), 0);
       applyContractRevisions(snapshot, await this.contractRevisions(snapshot), this.current);
+      keepUnchangedBodies(snapshot, this.current);
       snapshot.buildMs = performance.now() - started;
       if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
       this.lastError = null;
