@@ -47,23 +47,24 @@ export class SnapshotStore {
    */
   refresh(): Promise<CatalogSnapshot> {
     if (!this.running) return this.startBuild();
-    this.queued ??= this.running
-      .then(
-        async (built) => {
+    if (this.queued) return this.queued;
+    const followUp: Promise<CatalogSnapshot> = this.running.then(
+      async (built) => {
+        try {
           const revision = await this.options.loadRevision();
-          this.queued = null;
-          return revision <= built.revision && !this.expiryDue() ? built : this.refresh();
-        },
-        () => {
-          this.queued = null;
-          return this.refresh();
-        },
-      )
-      .catch((error: unknown) => {
-        this.queued = null;
-        throw error;
-      });
-    return this.queued;
+          if (revision <= built.revision && !this.expiryDue()) return built;
+        } finally {
+          if (this.queued === followUp) this.queued = null;
+        }
+        return this.refresh();
+      },
+      () => {
+        if (this.queued === followUp) this.queued = null;
+        return this.refresh();
+      },
+    );
+    this.queued = followUp;
+    return followUp;
   }
 
   /**
