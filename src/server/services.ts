@@ -104,10 +104,7 @@ export async function startServices(config: Config, database: Database, options:
     housekeeping.unref();
     unlisten = await database.listen(
       CATALOG_CHANNEL,
-      (payload) => {
-        const revision = Number(payload);
-        if (!snapshots.current || !(revision <= snapshots.current.revision)) void snapshots.refresh().catch(() => undefined);
-      },
+      (payload) => snapshots.notified(Number(payload)),
       // Notifications sent while the listener was disconnected are lost: on every (re)connect,
       // check the revision rather than wait for the periodic poll. The listener can be back before
       // the breaker's next probe, so probe first: a check refused by an open breaker would be lost.

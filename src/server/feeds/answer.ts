@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clientAddress, clientAddressOf, trustedProxiesOf } from "../client-address";
-import { ifNoneMatchHits, negotiateEncoding, type EncodedBody } from "../snapshot/encoded-body";
+import { ifNoneMatchHits, negotiateEncoding, type EncodedBody, type Encoding } from "../snapshot/encoded-body";
 
 export interface FeedRequest {
   method: string;
@@ -28,21 +28,40 @@ export interface BodyAnswerOptions {
   negotiate: boolean;
 }
 
-/** 200 with the negotiated coding, or 304 when the client already holds these bytes. */
-export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions): Answer {
+/**
+ * 200 with the negotiated coding, or 304 when the client already holds these bytes. Synchronous
+ * whenever it can be (identity, 304, a compressed form made already); otherwise the answer waits
+ * for the body's one compression on zlib's thread pool, which concurrent requests share, so a
+ * client that asked for gzip gets gzip and the event loop keeps serving others meanwhile.
+ */
+export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions & { negotiate: false }): Answer;
+export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions): Answer | Promise<Answer>;
+export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions): Answer | Promise<Answer> {
   const encoding = options.negotiate ? negotiateEncoding(request.header("accept-encoding")) : "identity";
-  const headers: Record<string, string> = {
+  const headersFor = (coding: Encoding): Record<string, string> => ({
     "Content-Type": options.contentType,
     "Cache-Control": "no-cache",
     Vary: "Accept-Encoding",
-    ETag: body.etag(encoding),
+    ETag: body.etag(coding),
     ...options.headers,
+  });
+  if (ifNoneMatchHits(request.header("if-none-match"), body.hash)) return { status: 304, headers: headersFor(encoding), body: null };
+  const answer = (coding: Encoding, bytes: Uint8Array<ArrayBuffer>): Answer => {
+    const headers = headersFor(coding);
+    if (coding !== "identity") headers["Content-Encoding"] = coding;
+    headers["Content-Length"] = String(bytes.length);
+    return { status: 200, headers, body: request.method === "HEAD" ? null : bytes };
   };
-  if (ifNoneMatchHits(request.header("if-none-match"), body.hash)) return { status: 304, headers, body: null };
-  const bytes = body.bytes(encoding);
-  if (encoding !== "identity") headers["Content-Encoding"] = encoding;
-  headers["Content-Length"] = String(bytes.length);
-  return { status: 200, headers, body: request.method === "HEAD" ? null : bytes };
+  const ready = body.ready(encoding);
+  if (ready) return answer(encoding, ready);
+  return body.bytes(encoding).then(
+    (bytes) => answer(encoding, bytes),
+    (error: unknown) => {
+      // Identity is always correct; a failed compression is retried by the next request.
+      console.warn(`[opencrane] ${encoding} compression failed, answering identity: ${error instanceof Error ? error.message : String(error)}`);
+      return answer("identity", body.identity);
+    },
+  );
 }
 
 export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): Answer {

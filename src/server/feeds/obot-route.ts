@@ -21,33 +21,40 @@ export function feedUnavailable(reason: string): Answer {
 
 /**
  * GET /api/internal/obot-registry. Obot prunes entries missing from a 200 answer, so every
- * failure is a non-200: never an empty or partial list.
+ * failure is a non-200: never an empty or partial list. Synchronous without negotiation (identity).
  */
-export function serveObotFeed(services: Services, request: FeedRequest, negotiate: boolean): Answer {
+export function serveObotFeed(services: Services, request: FeedRequest, negotiate: false): Answer;
+export function serveObotFeed(services: Services, request: FeedRequest, negotiate: boolean): Answer | Promise<Answer>;
+export function serveObotFeed(services: Services, request: FeedRequest, negotiate: boolean): Answer | Promise<Answer> {
   const started = performance.now();
+  const answer = obotFeedAnswer(services, request, negotiate);
+  const record = (answer: Answer) => {
+    services.fetches.record(OBOT_FEED, request.header("user-agent"), answer.status, request.remoteAddr);
+    services.metrics.feedRequests.inc({ feed: OBOT_FEED, status: String(answer.status) });
+    services.metrics.feedLatency.observe({ feed: OBOT_FEED }, (performance.now() - started) / 1000);
+    if (answer.status === 200 || answer.status === 304) services.metrics.obotLastFetch.set(Date.now() / 1000);
+    return answer;
+  };
+  return answer instanceof Promise ? answer.then(record) : record(answer);
+}
+
+function obotFeedAnswer(services: Services, request: FeedRequest, negotiate: boolean): Answer | Promise<Answer> {
   const token = services.config.obotRegistryToken;
-  let answer: Answer;
   if (token && !bearerMatches(request.header("authorization"), token)) {
-    answer = jsonAnswer(
+    return jsonAnswer(
       401,
       { error: { code: "UNAUTHORIZED", message: "this feed requires Authorization: Bearer <OBOT_REGISTRY_TOKEN>", details: {} } },
       { "WWW-Authenticate": 'Bearer realm="obot-registry"' },
     );
-  } else {
-    const snapshot = services.snapshots.current;
-    answer = snapshot
-      ? bodyAnswer(request, snapshot.obotFeed, {
-          contentType: "application/json",
-          headers: { "X-OpenCrane-Revision": String(snapshot.revision) },
-          negotiate,
-        })
-      : feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
   }
-  services.fetches.record(OBOT_FEED, request.header("user-agent"), answer.status, request.remoteAddr);
-  services.metrics.feedRequests.inc({ feed: OBOT_FEED, status: String(answer.status) });
-  services.metrics.feedLatency.observe({ feed: OBOT_FEED }, (performance.now() - started) / 1000);
-  if (answer.status === 200 || answer.status === 304) services.metrics.obotLastFetch.set(Date.now() / 1000);
-  return answer;
+  const snapshot = services.snapshots.current;
+  return snapshot
+    ? bodyAnswer(request, snapshot.obotFeed, {
+        contentType: "application/json",
+        headers: { "X-OpenCrane-Revision": String(snapshot.revision) },
+        negotiate,
+      })
+    : feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
 }
 
 /** The Next.js route handler's view: identity bytes (Next compresses), as a web Response. */

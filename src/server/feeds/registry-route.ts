@@ -5,9 +5,8 @@
 import { catalogNameOf, registryPage } from "../formats/registry-view";
 import type { Services } from "../services";
 import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
-import { encodeBody } from "../snapshot/encoded-body";
 import { bearerMatches, feedUnavailable } from "./obot-route";
-import { registryViewOf } from "../snapshot/snapshot";
+import { registryBody, registryViewOf } from "../snapshot/snapshot";
 
 export const REGISTRY_PREFIX = "/api/internal/obot-registry/v0.1";
 
@@ -15,15 +14,20 @@ const problem = (status: number, message: string) =>
   jsonAnswer(status, { error: { code: status === 404 ? "NOT_FOUND" : "BAD_REQUEST", message, details: {} } });
 
 /** `rest` is the path after /v0.1, e.g. "/servers" or "/servers/local.opencrane%2Fgithub/versions/latest". */
-export function serveRegistry(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer {
+export function serveRegistry(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: false): Answer;
+export function serveRegistry(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer | Promise<Answer>;
+export function serveRegistry(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer | Promise<Answer> {
   const started = performance.now();
   const answer = registryAnswer(services, request, rest, query, negotiate);
-  services.metrics.feedRequests.inc({ feed: "registry", status: String(answer.status) });
-  services.metrics.feedLatency.observe({ feed: "registry" }, (performance.now() - started) / 1000);
-  return answer;
+  const record = (answer: Answer) => {
+    services.metrics.feedRequests.inc({ feed: "registry", status: String(answer.status) });
+    services.metrics.feedLatency.observe({ feed: "registry" }, (performance.now() - started) / 1000);
+    return answer;
+  };
+  return answer instanceof Promise ? answer.then(record) : record(answer);
 }
 
-function registryAnswer(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer {
+function registryAnswer(services: Services, request: FeedRequest, rest: string, query: URLSearchParams, negotiate: boolean): Answer | Promise<Answer> {
   const token = services.config.obotRegistryToken;
   if (token && !bearerMatches(request.header("authorization"), token)) {
     return jsonAnswer(
@@ -35,12 +39,18 @@ function registryAnswer(services: Services, request: FeedRequest, rest: string, 
   const snapshot = services.snapshots.current;
   if (!snapshot) return feedUnavailable(`the catalog snapshot could not be built (${services.snapshots.lastError?.message ?? "database unreachable"})`);
   const { entries, excluded } = registryViewOf(snapshot, services.config.registryNamespace);
+  // The answer is a function of the snapshot and the request, so it is encoded once per both.
+  const key = `${rest}?${query.toString()}`;
   const send = (value: unknown) =>
-    bodyAnswer(request, encodeBody(JSON.stringify(value)), {
-      contentType: "application/json",
-      headers: { "X-OpenCrane-Revision": String(snapshot.revision) },
-      negotiate,
-    });
+    bodyAnswer(
+      request,
+      registryBody(snapshot, key, () => JSON.stringify(value)),
+      {
+        contentType: "application/json",
+        headers: { "X-OpenCrane-Revision": String(snapshot.revision) },
+        negotiate,
+      },
+    );
 
   if (rest === "/servers" || rest === "/servers/") {
     const limit = query.get("limit");

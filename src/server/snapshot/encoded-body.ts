@@ -1,8 +1,20 @@
 import { createHash } from "node:crypto";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { brotliCompress, constants, gzip } from "node:zlib";
 
 type Bytes = Uint8Array<ArrayBuffer>;
 export type Encoding = "identity" | "gzip" | "br";
+export type Coding = Exclude<Encoding, "identity">;
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/**
+ * Moderate levels: measured on 2 MB of varied JSON text, gzip 6 is 1.7x faster than 9 for 0.3 %
+ * more bytes, brotli 5 is ~30x faster than 10 (46 ms vs 1.3 s) for ~14 % more bytes.
+ */
+export const GZIP_LEVEL = 6;
+export const BROTLI_QUALITY = 5;
 
 /** Copies into a standalone ArrayBuffer once, so answers hand the bytes out without copying. */
 function bytesOf(buffer: Buffer): Bytes {
@@ -11,15 +23,30 @@ function bytesOf(buffer: Buffer): Bytes {
   return bytes;
 }
 
+/** Compresses on libuv's thread pool, never on the event loop. */
+function compress(identity: Bytes, coding: Coding): Promise<Buffer> {
+  if (coding === "gzip") return gzipAsync(identity, { level: GZIP_LEVEL });
+  return brotliAsync(identity, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+    },
+  });
+}
+
 /**
- * A feed body serialized once per snapshot, with its strong validator. Compressed forms are made
- * on first demand and kept, so a body is compressed at most once per coding, never per request.
+ * A feed body serialized once, with its strong validator. Each compressed form is made once, on
+ * first demand and off the event loop; concurrent requests share the one compression in flight.
+ * A body whose bytes recur in a later snapshot is carried over (see sameBody), so its ETag and
+ * compressed forms survive rebuilds.
  */
 export class EncodedBody {
   readonly identity: Bytes;
   /** Hash of the identity bytes; each coding's ETag derives from it. */
   readonly hash: string;
-  private compressed: Partial<Record<"gzip" | "br", Bytes>> = {};
+  private compressed: Partial<Record<Coding, Bytes>> = {};
+  private compressing: Partial<Record<Coding, Promise<Bytes>>> = {};
 
   constructor(text: string) {
     const buffer = Buffer.from(text, "utf8");
@@ -27,18 +54,25 @@ export class EncodedBody {
     this.hash = createHash("sha256").update(buffer).digest("base64url").slice(0, 32);
   }
 
-  bytes(encoding: Encoding): Bytes {
-    if (encoding === "identity") return this.identity;
-    return (this.compressed[encoding] ??= bytesOf(
-      encoding === "gzip"
-        ? gzipSync(this.identity, { level: 9 })
-        : brotliCompressSync(this.identity, {
-            params: {
-              [constants.BROTLI_PARAM_QUALITY]: 10,
-              [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-              [constants.BROTLI_PARAM_SIZE_HINT]: this.identity.length,
-            },
-          }),
+  /** The coding's bytes if they are made already (identity always is), else undefined. */
+  ready(encoding: Encoding): Bytes | undefined {
+    return encoding === "identity" ? this.identity : this.compressed[encoding];
+  }
+
+  /** The coding's bytes, compressing them once if needed; a failed compression may be retried. */
+  bytes(encoding: Encoding): Promise<Bytes> {
+    const ready = this.ready(encoding);
+    if (ready) return Promise.resolve(ready);
+    const coding = encoding as Coding;
+    return (this.compressing[coding] ??= compress(this.identity, coding).then(
+      (buffer) => {
+        delete this.compressing[coding];
+        return (this.compressed[coding] = bytesOf(buffer));
+      },
+      (error: unknown) => {
+        delete this.compressing[coding];
+        throw error;
+      },
     ));
   }
 
@@ -50,6 +84,12 @@ export class EncodedBody {
 
 export function encodeBody(text: string): EncodedBody {
   return new EncodedBody(text);
+}
+
+/** The earlier body when its bytes equal the new one's: it keeps its ETag and compressed forms. */
+export function sameBody(next: EncodedBody, earlier: EncodedBody | null | undefined): EncodedBody {
+  if (!earlier || earlier === next || earlier.hash !== next.hash) return next;
+  return Buffer.from(earlier.identity.buffer).equals(Buffer.from(next.identity.buffer)) ? earlier : next;
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 §13.1.2): W/ prefixes and coding suffixes are ignored. */

@@ -10,7 +10,7 @@ import {
 } from "../policy/contract";
 import { renderObotFeed } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
-import { encodeBody, type EncodedBody } from "./encoded-body";
+import { encodeBody, sameBody, type EncodedBody } from "./encoded-body";
 
 /** Everything the feeds serve at one catalog revision, computed once and held in memory. */
 export interface CatalogSnapshot {
@@ -29,6 +29,10 @@ export interface CatalogSnapshot {
   /** The active servers in full, for views rendered on demand (the MCP Registry view). */
   servers: readonly McpServer[];
   registry?: RegistryView;
+  /** Registry answers rendered at this snapshot, by request (path and query); bounded. */
+  registryBodies: Map<string, EncodedBody>;
+  /** The previous snapshot's registry answers, reused where the bytes come out the same. */
+  earlierRegistryBodies: ReadonlyMap<string, EncodedBody>;
 }
 
 export interface ContractState {
@@ -66,6 +70,8 @@ export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs
     contractStates: contractStatesOf(policy, contractServers, tenants, state.revision),
     contracts: new Map(),
     servers: active,
+    registryBodies: new Map(),
+    earlierRegistryBodies: new Map(),
   };
 }
 
@@ -95,6 +101,29 @@ export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: Rea
       snapshot.contracts.set(tenant, body);
     }
   }
+}
+
+/**
+ * Bodies whose bytes did not change keep the previous snapshot's object: the same ETag and the
+ * compressed forms already made. (A contract keeps its body in applyContractRevisions: its bytes
+ * are a function of its fingerprint and revision.)
+ */
+export function keepUnchangedBodies(snapshot: CatalogSnapshot, previous: CatalogSnapshot | null): void {
+  snapshot.obotFeed = sameBody(snapshot.obotFeed, previous?.obotFeed);
+  // Only the previous snapshot's own map: older snapshots stay collectable.
+  if (previous) snapshot.earlierRegistryBodies = previous.registryBodies;
+}
+
+/** Enough for the pages and lookups Obot and dashboards poll; one-off searches are not kept. */
+const REGISTRY_BODIES_KEPT = 256;
+
+/** A registry answer at this snapshot, encoded once per request key and carried over while unchanged. */
+export function registryBody(snapshot: CatalogSnapshot, key: string, render: () => string): EncodedBody {
+  const cached = snapshot.registryBodies.get(key);
+  if (cached) return cached;
+  const body = sameBody(encodeBody(render()), snapshot.earlierRegistryBodies.get(key));
+  if (snapshot.registryBodies.size < REGISTRY_BODIES_KEPT) snapshot.registryBodies.set(key, body);
+  return body;
 }
 
 /** The MCP Registry view's entries at this snapshot, rendered once. */

@@ -1,4 +1,4 @@
-import { applyContractRevisions, buildCatalogSnapshot, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
+import { applyContractRevisions, buildCatalogSnapshot, keepUnchangedBodies, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
 
 export interface SnapshotStoreOptions {
   loadState: () => Promise<CatalogState>;
@@ -26,6 +26,10 @@ export class SnapshotStore {
   lastError: { at: Date; message: string } | null = null;
   private running: Promise<CatalogSnapshot> | null = null;
   private queued: Promise<CatalogSnapshot> | null = null;
+  /** The highest revision a NOTIFY announced, and the lowest revision the running build reads. */
+  private announced = 0;
+  private runningFloor = 0;
+  private buildCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
 
@@ -35,29 +39,75 @@ export class SnapshotStore {
     return this.options.now?.() ?? new Date();
   }
 
-  /** Rebuilds from the database; concurrent callers share one build that starts after their call. */
+  /**
+   * Rebuilds from the database; the answer includes every change committed before the call.
+   * A call during a build waits for it, then rebuilds only if the stored revision moved past
+   * what that build read (or it failed): a writer's refresh and the NOTIFY its commit sends
+   * share one build. Concurrent callers share the follow-up.
+   */
   refresh(): Promise<CatalogSnapshot> {
-    if (!this.running) {
-      this.running = this.build().finally(() => {
-        this.running = null;
-      });
-      return this.running;
-    }
-    this.queued ??= this.running
-      .catch(() => undefined)
-      .then(() => {
-        this.queued = null;
+    if (!this.running) return this.startBuild();
+    if (this.queued) return this.queued;
+    const followUp: Promise<CatalogSnapshot> = this.running.then(
+      async (built) => {
+        try {
+          const revision = await this.options.loadRevision();
+          if (revision <= built.revision && !this.expiryDue()) return built;
+        } finally {
+          if (this.queued === followUp) this.queued = null;
+        }
         return this.refresh();
-      });
-    return this.queued;
+      },
+      () => {
+        if (this.queued === followUp) this.queued = null;
+        return this.refresh();
+      },
+    );
+    this.queued = followUp;
+    return followUp;
+  }
+
+  /**
+   * Another replica (or this one) committed `revision`: rebuild unless a snapshot at or after it
+   * is current, being built by a build that started after the notification, or queued.
+   * A build that started before it may or may not include it; refresh() decides once it ends.
+   */
+  notified(revision: number): void {
+    if (!Number.isFinite(revision)) {
+      void this.refresh().catch(() => undefined);
+      return;
+    }
+    this.announced = Math.max(this.announced, revision);
+    if (this.current && revision <= this.current.revision) return;
+    if (this.queued || (this.running && this.runningFloor >= revision)) return;
+    void this.refresh().catch(() => undefined);
+  }
+
+  /** Builds started so far: one write should cost one. */
+  get builds(): number {
+    return this.buildCount;
+  }
+
+  private startBuild(): Promise<CatalogSnapshot> {
+    // Every announced revision is committed, so this build's read includes it.
+    this.runningFloor = this.announced;
+    this.buildCount++;
+    this.running = this.build().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private expiryDue(): boolean {
+    const expiry = this.current?.policy.nextExpiryAt;
+    return !!expiry && expiry <= this.now();
   }
 
   /** Rebuilds when the stored revision moved, or when a rule in force has expired since the last build. */
   async refreshIfStale(): Promise<void> {
     try {
       const revision = await this.options.loadRevision();
-      const expiry = this.current?.policy.nextExpiryAt;
-      if (!this.current || revision !== this.current.revision || (expiry && expiry <= this.now())) await this.refresh();
+      if (!this.current || revision !== this.current.revision || this.expiryDue()) await this.refresh();
     } catch (error) {
       this.noteError(error);
     }
@@ -69,6 +119,7 @@ export class SnapshotStore {
       const state = await this.options.loadState();
       const snapshot = buildCatalogSnapshot(state, this.now(), 0);
       applyContractRevisions(snapshot, await this.contractRevisions(snapshot), this.current);
+      keepUnchangedBodies(snapshot, this.current);
       snapshot.buildMs = performance.now() - started;
       if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
       this.lastError = null;

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentCatalogRevision } from "../audit/audit";
+import { dispatchRest } from "../rest";
+import { startServices, type Services } from "../services";
+import { createTestDatabase, DATABASE_KINDS } from "../../../test/support/database";
+import { BOOTSTRAP, TEST_CONFIG } from "../../../test/support/services";
+import { SnapshotStore } from "./store";
+import type { CatalogState } from "./snapshot";
+
+/** A store over an in-memory "database" whose reads can be held, to order builds and notifications. */
+function fakeStore() {
+  const db = { revision: 1 };
+  let hold: Promise<void> | null = null;
+  const store = new SnapshotStore({
+    loadRevision: async () => db.revision,
+    loadState: async (): Promise<CatalogState> => {
+      const revision = db.revision;
+      await hold;
+      return { revision, servers: [], policy: { servers: [], groups: [], rules: [], tenants: [] }, tenants: [] };
+    },
+  });
+  const holdReads = () => {
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    return () => {
+      hold = null;
+      release();
+    };
+  };
+  return { db, store, holdReads };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe("SnapshotStore: one build per write", () => {
+  it("a NOTIFY during the writer's build waits for it instead of starting another", async () => {
+    const { db, store, holdReads } = fakeStore();
+    await store.refresh();
+    db.revision = 2;
+    const release = holdReads();
+    const writer = store.refresh();
+    store.notified(2);
+    release();
+    expect((await writer).revision).toBe(2);
+    await settle();
+    expect(store.builds).toBe(2);
+    expect(store.current!.revision).toBe(2);
+  });
+
+  it("the writer's refresh after its NOTIFY started a build shares that build", async () => {
+    const { db, store, holdReads } = fakeStore();
+    await store.refresh();
+    db.revision = 2;
+    const release = holdReads();
+    store.notified(2);
+    const writer = store.refresh();
+    release();
+    expect((await writer).revision).toBe(2);
+    await settle();
+    expect(store.builds).toBe(2);
+  });
+
+  it("a notification for a revision already built, or covered by a queued build, starts nothing", async () => {
+    const { db, store, holdReads } = fakeStore();
+    await store.refresh();
+    store.notified(1);
+    expect(store.builds).toBe(1);
+    db.revision = 2;
+    const release = holdReads();
+    store.notified(2);
+    store.notified(2);
+    expect(store.builds).toBe(2);
+    release();
+    await settle();
+    expect(store.builds).toBe(2);
+  });
+
+  it("still rebuilds when a write commits after the running build read the database", async () => {
+    const { db, store, holdReads } = fakeStore();
+    await store.refresh();
+    const release = holdReads();
+    const first = store.refresh();
+    await settle();
+    db.revision = 2; // committed after the running build took its snapshot
+    const writer = store.refresh();
+    store.notified(2);
+    release();
+    expect((await first).revision).toBe(1);
+    expect((await writer).revision).toBe(2);
+    await settle();
+    expect(store.builds).toBe(3);
+  });
+});
+
+describe.each(DATABASE_KINDS)("one REST write builds the snapshot once, NOTIFY listener included [%s]", (kind) => {
+  let services: Services;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase(kind);
+    services = await startServices({ ...TEST_CONFIG, snapshotPollMs: 3_600_000 }, database, { migrate: false, background: true });
+  });
+
+  afterAll(async () => {
+    await services?.close();
+  });
+
+  it("answers the writer from one build, and its own NOTIFY adds none", async () => {
+    const before = services.snapshots.builds;
+    const response = await dispatchRest(
+      services,
+      new Request("http://control-plane.test/api/v1/tenants", {
+        method: "POST",
+        headers: { ...BOOTSTRAP, "content-type": "application/json" },
+        body: JSON.stringify({ name: "counted" }),
+      }),
+    );
+    expect(response.status).toBe(201);
+    // Read-your-writes: the refresh the route awaited already serves the new tenant.
+    expect(services.snapshots.current!.tenants.has("counted")).toBe(true);
+    expect(services.snapshots.current!.revision).toBe(await currentCatalogRevision(services.db));
+    // Give the notification time to arrive and any build it started time to show.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(services.snapshots.builds - before).toBe(1);
+    const ok = await services.metrics.snapshotBuilds.get();
+    expect(ok.values.find((v) => v.labels.result === "ok")?.value).toBe(services.snapshots.builds);
+  });
+});
