@@ -2,7 +2,8 @@
 
 import { useEffect, useRef } from "react";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, FormDialogFooter } from "@/components/ui/dialog";
+import { FormAlert } from "@/components/ui/states";
 import { ImpactPreviewView } from "./impact-preview";
 import type { PreviewedChange } from "./use-previewed-change";
 
@@ -66,12 +67,7 @@ export function PreviewedChangeDialog({
             </Button>
           </>
         ) : (
-          <>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button type="submit" form={formId} variant="primary" disabled={pending}>
-              {pending ? "Checking…" : "Preview impact"}
-            </Button>
-          </>
+          <FormDialogFooter formId={formId} label="Preview impact" pendingLabel="Checking…" pending={pending} onCancel={onClose} />
         )
       }
     >
@@ -80,19 +76,11 @@ export function PreviewedChangeDialog({
           <>
             <ImpactPreviewView impact={impact} />
             {confirmNotes}
-            {error && (
-              <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-                {error}
-              </p>
-            )}
+            <FormAlert message={error} className="mt-4" />
           </>
         ) : (
           <>
-            {formError && (
-              <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-                {formError}
-              </p>
-            )}
+            <FormAlert message={formError} className="mt-4" />
             {children}
           </>
         )}
