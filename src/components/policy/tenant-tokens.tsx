@@ -8,15 +8,15 @@ import type { z } from "zod";
 import { tenantTokenCreateInput } from "@/server/policy/model";
 import type { TenantToken } from "@/server/policy/tenant-tokens";
 import { Button } from "@/components/ui/button";
-import { ConfirmDialog, Dialog, FormDialogFooter } from "@/components/ui/dialog";
+import { Dialog, FormDialogFooter } from "@/components/ui/dialog";
 import { Field, inputClasses } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { SecretField } from "@/components/ui/secret-field";
 import { EmptyState, FormAlert, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
-import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors, withoutPrefix } from "@/lib/form";
-import { useTRPC } from "@/trpc/react";
+import { useTRPC, useTRPCClient } from "@/trpc/react";
+import { RevokeTokenDialog } from "../tokens/revoke-token-dialog";
 
 /** Tokens for a tenant pod outside Kubernetes: issue (secret shown once), list, revoke. Admins only. */
 export function TenantTokens({ tenant }: { tenant: string }) {
@@ -68,7 +68,7 @@ export function TenantTokens({ tenant }: { tenant: string }) {
         </FramedTable>
       )}
       {issuing && <IssueTokenDialog tenant={tenant} onClose={() => setIssuing(false)} />}
-      {revoking && <RevokeTokenDialog tenant={tenant} token={revoking} onClose={() => setRevoking(null)} />}
+      {revoking && <RevokeTenantTokenDialog tenant={tenant} token={revoking} onClose={() => setRevoking(null)} />}
     </div>
   );
 }
@@ -135,30 +135,17 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
   );
 }
 
-function RevokeTokenDialog({ tenant, token, onClose }: { tenant: string; token: TenantToken; onClose: () => void }) {
+function RevokeTenantTokenDialog({ tenant, token, onClose }: { tenant: string; token: TenantToken; onClose: () => void }) {
   const trpc = useTRPC();
-  const toast = useToast();
-  const queryClient = useQueryClient();
-  const revoke = useMutation(
-    trpc.tenants.revokeToken.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.tenants.tokens.queryKey({ name: tenant }) });
-        toast(`Revoked token ${token.name}.`);
-        onClose();
-      },
-    }),
-  );
+  const client = useTRPCClient();
   return (
-    <ConfirmDialog
-      open
-      onClose={onClose}
-      onConfirm={() => revoke.mutate({ tenant, id: token.id })}
+    <RevokeTokenDialog
+      name={token.name}
       title={`Revoke token ${token.name}?`}
+      revoke={() => client.tenants.revokeToken.mutate({ tenant, id: token.id })}
+      listKey={trpc.tenants.tokens.queryKey({ name: tenant })}
+      onClose={onClose}
       description={<p>Pods using it get 401 from the contract endpoint at once.</p>}
-      confirmLabel="Revoke"
-      tone="danger"
-      pending={revoke.isPending}
-      error={revoke.isError ? domainErrorOf(revoke.error).message : null}
     />
   );
 }

@@ -10,18 +10,18 @@ import { useSession } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { checkboxClasses, Field, inputClasses } from "@/components/ui/field";
-import { ConfirmDialog, Dialog, FormDialogFooter } from "@/components/ui/dialog";
+import { Dialog, FormDialogFooter } from "@/components/ui/dialog";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
 import { SecretField } from "@/components/ui/secret-field";
 import { FormAlert, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
-import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors } from "@/lib/form";
-import { useTRPC } from "@/trpc/react";
+import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { RoleField } from "../users/role-field";
+import { RevokeTokenDialog } from "./revoke-token-dialog";
 
 const EXPIRY_CHOICES = [
   { days: 30, label: "30 days" },
@@ -298,27 +298,14 @@ function NewTokenSecret({ secret }: { secret: string }) {
 
 function RevokeDialog({ token, own, onClose }: { token: ApiToken; own: boolean; onClose: () => void }) {
   const trpc = useTRPC();
-  const toast = useToast();
-  const queryClient = useQueryClient();
-  const revoke = useMutation(
-    trpc.tokens.revoke.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.pathKey() });
-        toast(`Revoked token ${token.name}.`);
-        onClose();
-      },
-    }),
-  );
+  const client = useTRPCClient();
   return (
-    <ConfirmDialog
-      open
-      onClose={onClose}
-      onConfirm={() => revoke.mutate({ id: token.id })}
-      pending={revoke.isPending}
-      error={revoke.isError ? domainErrorOf(revoke.error).message : null}
+    <RevokeTokenDialog
+      name={token.name}
       title={`Revoke token “${token.name}”?`}
-      confirmLabel="Revoke"
-      tone="danger"
+      revoke={() => client.tokens.revoke.mutate({ id: token.id })}
+      listKey={trpc.tokens.list.pathKey()}
+      onClose={onClose}
       description={
         <p>
           Scripts that use it ({token.prefix}…{own ? "" : `, owned by ${token.owner}`}) get 401 Unauthorized from now on. This cannot be undone; create a new

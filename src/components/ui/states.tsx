@@ -69,42 +69,45 @@ export const tableClasses = {
 /** A table header cell's label, or `srOnly` for a column read out but not shown (the row actions); `right` aligns it right. */
 export type Column = string | { label: string; srOnly?: boolean; right?: boolean };
 
-/**
- * A table in its frame: a caption for screen readers, one header row (`false` leaves a column
- * out), and `children` as the body rows. `head` and `th` style the header (default: compact).
- */
-export function FramedTable({
-  caption,
-  columns,
-  head = tableClasses.head,
-  th = tableClasses.th,
-  children,
-}: {
-  caption: string;
+interface TableParts {
+  /** Read out by screen readers, not shown. */
+  caption?: string;
+  /** The header row; `false` leaves a column out. */
   columns: readonly (Column | false)[];
+  /** The header's and its cells' classes. */
   head?: string;
   th?: string;
+  /** The body rows. */
   children: React.ReactNode;
-}) {
+}
+
+function HeadedTable({ caption, columns, head = tableClasses.head, th = tableClasses.th, children }: TableParts) {
+  return (
+    <table className={tableClasses.table}>
+      {caption && <caption className="sr-only">{caption}</caption>}
+      <thead className={head}>
+        <tr>
+          {columns.map((column) => {
+            if (column === false) return null;
+            const { label, srOnly = false, right = false } = typeof column === "string" ? { label: column } : column;
+            return (
+              <th key={label} scope="col" className={right ? `${th} text-right` : th}>
+                {srOnly ? <span className="sr-only">{label}</span> : label}
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">{children}</tbody>
+    </table>
+  );
+}
+
+/** A table in its own frame, with a header row (compact unless `head` and `th` say otherwise). */
+export function FramedTable(props: TableParts & { caption: string }) {
   return (
     <div className={tableClasses.frame}>
-      <table className={tableClasses.table}>
-        <caption className="sr-only">{caption}</caption>
-        <thead className={head}>
-          <tr>
-            {columns.map((column) => {
-              if (column === false) return null;
-              const { label, srOnly = false, right = false } = typeof column === "string" ? { label: column } : column;
-              return (
-                <th key={label} scope="col" className={right ? `${th} text-right` : th}>
-                  {srOnly ? <span className="sr-only">{label}</span> : label}
-                </th>
-              );
-            })}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
-      </table>
+      <HeadedTable {...props} />
     </div>
   );
 }
@@ -128,19 +131,9 @@ export function NotFoundCard({ title, children, actions }: { title: string; chil
 export function PanelTable({ caption, headers, children }: { caption?: string; headers: readonly string[]; children: React.ReactNode }) {
   return (
     <div className="relative overflow-x-auto">
-      <table className="min-w-full text-left text-sm">
-        {caption && <caption className="sr-only">{caption}</caption>}
-        <thead className={tableClasses.head}>
-          <tr>
-            {headers.map((h) => (
-              <th key={h} scope="col" className="px-5 py-2.5">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
-      </table>
+      <HeadedTable caption={caption} columns={headers} th="px-5 py-2.5">
+        {children}
+      </HeadedTable>
     </div>
   );
 }
