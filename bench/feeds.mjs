@@ -8,17 +8,16 @@
  *
  * Env: BENCH_DURATION (wrk -d per round, default 10s), BENCH_ROUNDS (default 3).
  */
-import path from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import {
   appEnv,
-  DOC,
+  checkAnswer,
   DURATION,
   get,
   machine,
   machineLines,
   measureScenarios,
-  recordInDoc,
+  reportRun,
   requireBinaries,
   resultTable,
   root,
@@ -53,19 +52,6 @@ const NGINX_LOCATION = `    location = ${FEED_PATH} {
       gzip_vary on;
     }`;
 
-/** Refuses to benchmark a target that does not answer the scenario as expected. */
-async function checkScenario(target, scenario, body) {
-  const response = await get(`${target.url}${FEED_PATH}`, scenario.headers(target));
-  const encoding = response.headers["content-encoding"];
-  const fail = (problem) => {
-    throw new Error(`${target.name} answered "${scenario.name}" with ${problem}`);
-  };
-  if (response.status !== scenario.status) fail(`status ${response.status}`);
-  if (encoding !== scenario.encoding) fail(`Content-Encoding ${encoding ?? "(none)"}`);
-  if (response.status === 200 && !(encoding === "gzip" ? gunzipSync(response.body) : response.body).equals(body)) fail("a different body");
-  return response.body.length;
-}
-
 function report({ rows, info, feed, startedAt }) {
   return `${sectionTitle(startedAt, "Obot feed (bench/feeds.mjs)")}
 
@@ -78,10 +64,7 @@ ${resultTable(rows)}`;
 
 async function main() {
   const bin = requireBinaries("bench:feeds");
-  if (!bin) {
-    process.exitCode = 1;
-    return;
-  }
+  if (!bin) return;
   const startedAt = new Date();
   const info = machine(bin);
 
@@ -109,7 +92,7 @@ async function main() {
   const gzipBytes = {};
   for (const target of targets) {
     for (const scenario of SCENARIOS) {
-      const size = await checkScenario(target, scenario, body);
+      const size = await checkAnswer(target, FEED_PATH, scenario, body);
       if (scenario.encoding) gzipBytes[target.key] = size;
     }
   }
@@ -135,9 +118,7 @@ async function main() {
       gzipNginx: gzipBytes.nginx,
     },
   });
-  console.log(`\n${section}\n`);
-  recordInDoc(DOC_MARKER, section);
-  console.log(`recorded in ${path.relative(root, DOC)}`);
+  reportRun(DOC_MARKER, section);
 }
 
 runBenchmark("bench:feeds", main);

@@ -14,7 +14,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { machine, machineLines, recordInDoc, root, run, runBenchmark, sectionTitle, tempDir } from "./lib.mjs";
+import { machine, machineLines, reportRun, root, run, runBenchmark, sectionTitle, tempDir } from "./lib.mjs";
 
 const DOC_MARKER = "<!-- bench:ingest inserts new runs below this line, newest first -->";
 const ENTRIES = { pglite: Number(process.env.BENCH_ENTRIES_PGLITE || 3_000), postgres: Number(process.env.BENCH_ENTRIES_POSTGRES || 10_000) };
@@ -119,13 +119,7 @@ async function main() {
     "",
     table,
   ].join("\n");
-  console.log(`\n${section}\n`);
-  if (!DEFAULT_SIZES) {
-    console.log(`BENCH_ENTRIES_PGLITE=${ENTRIES.pglite}, BENCH_ENTRIES_POSTGRES=${ENTRIES.postgres}: not recorded in docs/benchmarks.md`);
-    return;
-  }
-  recordInDoc(DOC_MARKER, section);
-  console.log(`recorded in ${path.relative(root, path.join(root, "docs", "benchmarks.md"))}`);
+  reportRun(DOC_MARKER, section, DEFAULT_SIZES ? null : `BENCH_ENTRIES_PGLITE=${ENTRIES.pglite}, BENCH_ENTRIES_POSTGRES=${ENTRIES.postgres}`);
 }
 
 runBenchmark("bench:ingest", main);

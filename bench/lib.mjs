@@ -10,6 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DOC = path.join(root, "docs", "benchmarks.md");
@@ -71,12 +72,13 @@ export function findBinary(name) {
   return dirs.map((dir) => path.join(dir, name)).find((file) => fs.existsSync(file)) ?? null;
 }
 
-/** wrk and nginx, or null after printing how to install them. */
+/** wrk and nginx, or null (the run failing) after printing how to install them. */
 export function requireBinaries(benchmark) {
   const bin = { wrk: findBinary("wrk"), nginx: findBinary("nginx") };
   const missing = Object.keys(bin).filter((name) => !bin[name]);
   if (missing.length === 0) return bin;
   console.error(`${benchmark} needs ${missing.join(" and ")}. Install with:\n  sudo apt-get install -y nginx-light wrk`);
+  process.exitCode = 1;
   return null;
 }
 
@@ -439,4 +441,32 @@ export function recordInDoc(marker, section) {
   const current = fs.existsSync(DOC) ? fs.readFileSync(DOC, "utf8") : `# Benchmarks\n\n`;
   const next = current.includes(marker) ? current.replace(marker, () => `${marker}\n\n${section}`) : `${current.trimEnd()}\n\n${marker}\n\n${section}`;
   fs.writeFileSync(DOC, next);
+}
+
+/** Prints the run's section and inserts it below `marker` in docs/benchmarks.md, unless `notRecordedBecause` says why this run does not count. */
+export function reportRun(marker, section, notRecordedBecause = null) {
+  console.log(`\n${section}\n`);
+  if (notRecordedBecause) {
+    console.log(`${notRecordedBecause}: not recorded in ${path.relative(root, DOC)}`);
+    return;
+  }
+  recordInDoc(marker, section);
+  console.log(`recorded in ${path.relative(root, DOC)}`);
+}
+
+/**
+ * Refuses to benchmark a target that does not answer `scenario` for `urlPath` as expected: its
+ * status, its Content-Encoding (`scenario.encoding`, none unless set) and, for a 200, `body`.
+ * Returns the size of the body as sent.
+ */
+export async function checkAnswer(target, urlPath, scenario, body) {
+  const response = await get(`${target.url}${urlPath}`, scenario.headers(target));
+  const encoding = response.headers["content-encoding"];
+  const fail = (problem) => {
+    throw new Error(`${target.name} answered "${scenario.name}" for ${urlPath} with ${problem}`);
+  };
+  if (response.status !== scenario.status) fail(`status ${response.status}: ${response.body.toString("utf8").slice(0, 200)}`);
+  if (encoding !== scenario.encoding) fail(`Content-Encoding ${encoding ?? "(none)"}`);
+  if (response.status === 200 && !(encoding === "gzip" ? gunzipSync(response.body) : response.body).equals(body)) fail("a different body");
+  return response.body.length;
 }

@@ -35,7 +35,7 @@ import path from "node:path";
 import postgres from "postgres";
 import {
   appEnv,
-  DOC,
+  checkAnswer,
   DURATION,
   get,
   latencyStats,
@@ -43,7 +43,7 @@ import {
   machineLines,
   measureScenarios,
   onCleanup,
-  recordInDoc,
+  reportRun,
   request,
   requireBinaries,
   residentMemory,
@@ -391,17 +391,6 @@ async function visibilityPhase(app, internal, adminToken, loaded) {
 // ---------------------------------------------------------------------------------------------
 // Against nginx
 
-/** Refuses to benchmark a target that does not answer as the scenario expects. */
-async function checkAnswer(target, urlPath, scenario, body) {
-  const response = await get(`${target.url}${urlPath}`, scenario.headers(target));
-  const fail = (problem) => {
-    throw new Error(`${target.name} answered "${scenario.name}" for ${urlPath} with ${problem}`);
-  };
-  if (response.status !== scenario.status) fail(`status ${response.status}: ${response.body.toString("utf8").slice(0, 200)}`);
-  if (response.headers["content-encoding"]) fail(`Content-Encoding ${response.headers["content-encoding"]}`);
-  if (response.status === 200 && !response.body.equals(body)) fail("a different body");
-}
-
 const NGINX_LOCATIONS = `    location = ${FEED_PATH} {
       default_type application/json;
       etag on;
@@ -605,10 +594,7 @@ ${resultTable([...r.nginx.rows, ...r.pods.rows])}`;
 
 async function main() {
   const bin = requireBinaries("bench:scale");
-  if (!bin) {
-    process.exitCode = 1;
-    return;
-  }
+  if (!bin) return;
   if (!["postgres", "pglite"].includes(DATABASE)) throw new Error(`BENCH_DATABASE must be postgres or pglite (got '${DATABASE}')`);
   const startedAt = new Date();
   const info = machine(bin);
@@ -683,13 +669,7 @@ async function main() {
     pods: { count: podList.length, minBytes: podsPart.minBytes, maxBytes: podsPart.maxBytes, rows: podsPart.rows },
     notes,
   });
-  console.log(`\n${section}\n`);
-  if (!FULL_WORLD) {
-    console.log(`a smaller world than the default: not recorded in ${path.relative(root, DOC)}`);
-    return;
-  }
-  recordInDoc(DOC_MARKER, section);
-  console.log(`recorded in ${path.relative(root, DOC)}`);
+  reportRun(DOC_MARKER, section, FULL_WORLD ? null : "a smaller world than the default");
 }
 
 runBenchmark("bench:scale", main);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { catalogServer, remoteSpec } from "../../test/support/catalog";
 import { serverCreateInput, serverSpecSchema, type McpServer } from "@/server/catalog/model";
 import {
   createInputOf,
@@ -12,38 +13,12 @@ import {
 } from "./server-form";
 
 function server(overrides: Partial<McpServer>): McpServer {
-  return {
+  return catalogServer("github", remoteSpec("https://api.example.com/mcp", { displayName: "GitHub" }), {
     id: "00000000-0000-0000-0000-000000000001",
-    name: "github",
-    displayName: "GitHub",
-    shortDescription: "",
-    description: "",
-    transport: "streamable-http",
-    endpoint: "https://api.example.com/mcp",
-    runtime: { type: "remote", fixedURL: "https://api.example.com/mcp", headers: [] },
-    package: null,
-    env: [],
-    serverUserType: "singleUser",
-    scope: "org",
-    ownerTenant: null,
-    capabilities: [],
-    categories: [],
-    icon: "",
-    repoUrl: "",
-    toolPreview: [],
-    metadata: {},
-    status: "draft",
-    statusReason: null,
-    sourceId: null,
-    provenance: null,
-    overrides: [],
-    version: 1,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:00:00.000Z",
     createdBy: "anonymous",
     updatedBy: "anonymous",
     ...overrides,
-  };
+  });
 }
 
 function values(change: (v: ServerFormValues) => void): ServerFormValues {

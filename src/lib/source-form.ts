@@ -3,7 +3,7 @@
  * validated by the same zod schema the server uses.
  */
 import type { z } from "zod";
-import { sourceCreateInput, type Source, type SourceKind } from "@/server/ingest/source-model";
+import { sourceCreateInput, storedSourceSettings, type Source, type SourceKind } from "@/server/ingest/source-model";
 import { inputResolver, mapErrors, type ErrorTargetOf } from "./form";
 
 export interface SourceFormValues {
@@ -160,15 +160,5 @@ export function checkSourceForm(values: SourceFormValues): { ok: true; input: So
 
 /** The update for an existing source: every editable field, and the version it was loaded at. */
 export function sourcePatchOf(input: SourceCreateOutput, version: number) {
-  return {
-    version,
-    url: input.url,
-    ref: input.ref ?? null,
-    path: input.path ?? null,
-    include: input.include,
-    exclude: input.exclude,
-    syncMode: input.syncMode,
-    intervalMinutes: input.intervalMinutes ?? null,
-    defaultEntitlements: input.defaultEntitlements,
-  };
+  return { version, ...storedSourceSettings(input) };
 }

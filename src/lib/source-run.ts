@@ -1,4 +1,5 @@
 /** How the console shows an ingestion run: its stages as progress, its counts and its item outcomes. */
+import type { Finding, Severity } from "@/server/ingest/scan";
 
 export const RUN_STAGES = ["fetch", "scan", "validate", "register", "entitle"] as const;
 export type RunStage = (typeof RUN_STAGES)[number];
@@ -107,13 +108,7 @@ export function outcomeTally(items: readonly { outcome: string }[]): Map<string,
   return tally;
 }
 
-export type Severity = "critical" | "high" | "medium" | "low";
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  field: string;
-  message: string;
-}
+export type { Finding, Severity };
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 

@@ -1,15 +1,11 @@
 "use client";
 
-import { useEffect } from "react";
 import { Button, LinkButton } from "@/components/ui/button";
+import { useErrorDigest } from "@/components/ui/error-screen";
 
 /** Anything a page could not render: say so plainly and offer a retry. */
 export default function AdminError({ error, retry }: { error: unknown; retry: () => void }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
-  // Production hides server error messages; the digest matches the server log line.
-  const digest = error instanceof Error ? (error as Error & { digest?: string }).digest : undefined;
+  const digest = useErrorDigest(error);
   return (
     <div role="alert" className="rounded-lg bg-white px-6 py-14 text-center shadow-xs ring-1 ring-slate-200">
       <h1 className="text-xl font-semibold text-slate-900">Something went wrong</h1>

@@ -8,7 +8,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog } from "@/components/ui/dialog";
 import { Details } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { tableClasses } from "@/components/ui/states";
+import { FramedTable, tableClasses } from "@/components/ui/states";
 import { auditFiltersFrom, auditHref } from "@/lib/audit-url";
 import { cn } from "@/lib/cn";
 import { exactTime } from "@/lib/time";
@@ -50,84 +50,60 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
   const [open, setOpen] = useState<AuditEvent | null>(null);
   return (
     <>
-      <div className={tableClasses.frame}>
-        <table className="min-w-full text-left text-sm">
-          <caption className="sr-only">{caption}</caption>
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-            <tr>
-              <th scope="col" className="px-4 py-2.5">
-                Time (UTC)
-              </th>
-              <th scope="col" className="px-4 py-2.5">
-                Actor
-              </th>
-              <th scope="col" className="px-4 py-2.5">
-                Action
-              </th>
-              {showEntity && (
-                <th scope="col" className="px-4 py-2.5">
-                  Entity
-                </th>
+      <FramedTable
+        caption={caption}
+        columns={["Time (UTC)", "Actor", "Action", showEntity && "Entity", "Request", { label: "Details", srOnly: true, right: true }]}
+        head={tableClasses.roomyHead}
+        th={tableClasses.roomyTh}
+      >
+        {events.map((event) => (
+          <tr
+            key={event.id}
+            data-event-id={event.id}
+            onClick={(e) => {
+              // Links and buttons in the row do their own thing.
+              if (!(e.target as HTMLElement).closest("a,button")) setOpen(event);
+            }}
+            className="cursor-pointer align-top hover:bg-slate-50"
+          >
+            <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
+              <span className="block tabular-nums">{exactTime(event.at).replace(" UTC", "")}</span>
+              <RelativeTime iso={event.at} className="text-xs text-slate-500" />
+            </td>
+            <td className="min-w-44 max-w-64 px-4 py-2.5">
+              <Actor event={event} />
+            </td>
+            <td className="px-4 py-2.5">
+              <ActionBadge action={event.action} />
+            </td>
+            {showEntity && (
+              <td className="max-w-64 px-4 py-2.5">
+                <span className="block text-xs text-slate-500">{event.entityType}</span>
+                <span className="block break-all font-mono text-xs text-slate-900">{event.entityId}</span>
+              </td>
+            )}
+            <td className="px-4 py-2.5">
+              {event.requestId ? (
+                <span className="block max-w-40 truncate font-mono text-xs text-slate-600" title={event.requestId}>
+                  {event.requestId}
+                </span>
+              ) : (
+                <span className="text-slate-400">—</span>
               )}
-              <th scope="col" className="px-4 py-2.5">
-                Request
-              </th>
-              <th scope="col" className="px-4 py-2.5 text-right">
-                <span className="sr-only">Details</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {events.map((event) => (
-              <tr
-                key={event.id}
-                data-event-id={event.id}
-                onClick={(e) => {
-                  // Links and buttons in the row do their own thing.
-                  if (!(e.target as HTMLElement).closest("a,button")) setOpen(event);
-                }}
-                className="cursor-pointer align-top hover:bg-slate-50"
+            </td>
+            <td className="px-4 py-2.5 text-right">
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => setOpen(event)}
+                aria-label={`Details of ${event.action} on ${event.entityId} at ${exactTime(event.at)}`}
               >
-                <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
-                  <span className="block tabular-nums">{exactTime(event.at).replace(" UTC", "")}</span>
-                  <RelativeTime iso={event.at} className="text-xs text-slate-500" />
-                </td>
-                <td className="min-w-44 max-w-64 px-4 py-2.5">
-                  <Actor event={event} />
-                </td>
-                <td className="px-4 py-2.5">
-                  <ActionBadge action={event.action} />
-                </td>
-                {showEntity && (
-                  <td className="max-w-64 px-4 py-2.5">
-                    <span className="block text-xs text-slate-500">{event.entityType}</span>
-                    <span className="block break-all font-mono text-xs text-slate-900">{event.entityId}</span>
-                  </td>
-                )}
-                <td className="px-4 py-2.5">
-                  {event.requestId ? (
-                    <span className="block max-w-40 truncate font-mono text-xs text-slate-600" title={event.requestId}>
-                      {event.requestId}
-                    </span>
-                  ) : (
-                    <span className="text-slate-400">—</span>
-                  )}
-                </td>
-                <td className="px-4 py-2.5 text-right">
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    onClick={() => setOpen(event)}
-                    aria-label={`Details of ${event.action} on ${event.entityId} at ${exactTime(event.at)}`}
-                  >
-                    Details
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                Details
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </FramedTable>
       <AuditEventDialog event={open} onClose={() => setOpen(null)} />
     </>
   );

@@ -110,15 +110,24 @@ const RANGES = [
   { label: "Last 7 days", ms: 7 * 24 * HOUR },
 ] as const;
 
+/** One filter of the audit log: its small label above the control `id`. */
+function FilterField({ id, label, children }: { id: string; label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-600">
+        {label}
+      </label>
+      {children}
+    </div>
+  );
+}
+
 function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (filters: AuditFilters) => void }) {
   const [draft, setDraft] = useState(filters);
   const set = (key: keyof AuditFilters) => (event: React.ChangeEvent<HTMLInputElement>) => setDraft({ ...draft, [key]: event.target.value });
 
   const text = (key: "actor" | "action" | "entityType" | "entityId", label: string, placeholder: string, list?: string) => (
-    <div>
-      <label htmlFor={`audit-${key}`} className="mb-1 block text-xs font-medium text-slate-600">
-        {label}
-      </label>
+    <FilterField id={`audit-${key}`} label={label}>
       <input
         id={`audit-${key}`}
         value={draft[key]}
@@ -129,14 +138,11 @@ function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (fil
         spellCheck={false}
         className={cn(inputClasses, "py-1")}
       />
-    </div>
+    </FilterField>
   );
 
   const time = (key: "since" | "until", label: string) => (
-    <div>
-      <label htmlFor={`audit-${key}`} className="mb-1 block text-xs font-medium text-slate-600">
-        {label}
-      </label>
+    <FilterField id={`audit-${key}`} label={label}>
       <input
         id={`audit-${key}`}
         type="datetime-local"
@@ -144,7 +150,7 @@ function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (fil
         onChange={(event) => setDraft({ ...draft, [key]: fromUtcInput(event.target.value) })}
         className={cn(inputClasses, "py-1")}
       />
-    </div>
+    </FilterField>
   );
 
   return (

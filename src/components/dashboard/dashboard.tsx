@@ -4,8 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { RUNTIME_TYPES, SERVER_STATUSES } from "@/server/catalog/model";
+import { AddServerActions } from "@/components/servers/add-server-actions";
+import { RUNTIME_LABELS as SERVER_RUNTIME_LABELS } from "@/components/servers/labels";
 import { useCan } from "@/components/shell/session";
-import { LinkButton } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -17,13 +18,7 @@ import { ObotLinkSummary } from "./obot-link";
 
 export const OBOT_FEED_PATH = "/api/internal/obot-registry";
 
-const RUNTIME_LABELS: Record<string, string> = {
-  remote: "Remote",
-  npx: "npx",
-  uvx: "uvx",
-  containerized: "Containerized",
-  none: "No runtime",
-};
+const RUNTIME_LABELS: Record<string, string> = { ...SERVER_RUNTIME_LABELS, none: "No runtime" };
 
 export function Dashboard() {
   const trpc = useTRPC();
@@ -36,20 +31,7 @@ export function Dashboard() {
   const { stats, lastObotFetch, snapshot, internalPort } = summary.data;
   return (
     <>
-      <PageHeader
-        title="Dashboard"
-        description="What the catalog holds, who may use it, and what Obot sees."
-        actions={
-          canEdit && (
-            <>
-              <LinkButton href="/import">Import</LinkButton>
-              <LinkButton href="/servers/new" variant="primary">
-                Create server
-              </LinkButton>
-            </>
-          )
-        }
-      />
+      <PageHeader title="Dashboard" description="What the catalog holds, who may use it, and what Obot sees." actions={canEdit && <AddServerActions />} />
 
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat label="Servers in the catalog" value={stats.total} href="/servers" />

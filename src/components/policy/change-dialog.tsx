@@ -1,10 +1,11 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import type { ImpactPreview } from "@/server/policy/diff";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, FormDialogFooter } from "@/components/ui/dialog";
+import { FormAlert } from "@/components/ui/states";
 import { ImpactPreviewView } from "./impact-preview";
+import type { PreviewedChange } from "./use-previewed-change";
 
 /**
  * A form dialog whose submit previews the change; the confirm step shows who gains and who loses
@@ -14,31 +15,25 @@ export function PreviewedChangeDialog({
   title,
   description,
   formId,
-  impact,
-  pending,
-  error,
+  change: { impact, pending, error, back: onBack },
   formError,
   saveLabel,
   confirmNotes,
   onClose,
-  onBack,
   onSave,
   children,
 }: {
   title: string;
   description?: React.ReactNode;
   formId: string;
-  impact: ImpactPreview | null;
-  pending: boolean;
-  /** The save's error, shown in the confirm step. */
-  error: string | null;
+  /** The change's state (usePreviewedChange): its impact once previewed, and the save's error, shown in the confirm step. */
+  change: Pick<PreviewedChange, "impact" | "pending" | "error" | "back">;
   /** An error of the form as a whole (not of one field), shown above the fields. */
   formError?: string | null;
   saveLabel: string;
   /** Shown under the impact in the confirm step, e.g. servers the rule cannot grant. */
   confirmNotes?: React.ReactNode;
   onClose: () => void;
-  onBack: () => void;
   onSave: () => void;
   children: React.ReactNode;
 }) {
@@ -72,12 +67,7 @@ export function PreviewedChangeDialog({
             </Button>
           </>
         ) : (
-          <>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button type="submit" form={formId} variant="primary" disabled={pending}>
-              {pending ? "Checking…" : "Preview impact"}
-            </Button>
-          </>
+          <FormDialogFooter formId={formId} label="Preview impact" pendingLabel="Checking…" pending={pending} onCancel={onClose} />
         )
       }
     >
@@ -86,19 +76,11 @@ export function PreviewedChangeDialog({
           <>
             <ImpactPreviewView impact={impact} />
             {confirmNotes}
-            {error && (
-              <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-                {error}
-              </p>
-            )}
+            <FormAlert message={error} className="mt-4" />
           </>
         ) : (
           <>
-            {formError && (
-              <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-                {formError}
-              </p>
-            )}
+            <FormAlert message={formError} className="mt-4" />
             {children}
           </>
         )}

@@ -116,14 +116,11 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
       title={grant ? "Edit rule" : "Create a rule"}
       description="Who may (or may not) use which servers. Tenant overrides decide first; among rules, deny wins."
       formId="grant-form"
-      impact={change.impact}
-      pending={change.pending}
-      error={change.error}
+      change={change}
       formError={errorMessageAt(errors, FORM_ERROR)}
       saveLabel={grant ? "Save rule" : "Create rule"}
       confirmNotes={excluded.length > 0 && <ScopeExclusions excluded={excluded} />}
       onClose={onClose}
-      onBack={change.back}
       onSave={save}
     >
       <form id="grant-form" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-5">

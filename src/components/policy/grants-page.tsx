@@ -9,14 +9,14 @@ import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { EmptyState, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { filterGrants, isExpired, type GrantFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GrantFormDialog } from "./grant-form";
-import { ActionsHeader, RowActions } from "./row-actions";
+import { ACTIONS_COLUMN, RowActions } from "./row-actions";
 import { ServerPattern, SubjectText } from "./subject";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "delete"; grant: Grant };
@@ -163,63 +163,38 @@ function GrantTable({
   onDelete: (grant: Grant) => void;
 }) {
   return (
-    <div className={tableClasses.frame}>
-      <table className={tableClasses.table}>
-        <caption className="sr-only">Grant rules, oldest first</caption>
-        <thead className={tableClasses.head}>
-          <tr>
-            <th scope="col" className={tableClasses.th}>
-              Access
+    <FramedTable caption="Grant rules, oldest first" columns={["Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
+      {grants.map((grant) => {
+        const expired = isExpired(grant, now);
+        return (
+          <tr key={grant.id} id={`rule-${grant.id}`} className={cn("target:bg-indigo-50", expired && "text-slate-500")}>
+            <td className={tableClasses.td}>
+              <span className={grant.access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{grant.access}</span>
+            </td>
+            <th scope="row" className={`${tableClasses.td} min-w-48 font-normal`}>
+              <SubjectText subject={grant.subject} />
+              <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
+              {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
             </th>
-            <th scope="col" className={tableClasses.th}>
-              Subject
-            </th>
-            <th scope="col" className={tableClasses.th}>
-              Servers
-            </th>
-            <th scope="col" className={tableClasses.th}>
-              Note
-            </th>
-            <th scope="col" className={tableClasses.th}>
-              Expires
-            </th>
-            {canEdit && <ActionsHeader />}
+            <td className={`${tableClasses.td} whitespace-nowrap`}>
+              <ServerPattern pattern={grant.servers} />
+            </td>
+            <td className={`${tableClasses.td} min-w-40 max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
+            <td className={`${tableClasses.td} whitespace-nowrap`}>
+              {grant.expiresAt ? (
+                <>
+                  {expired && <span className="mr-1 font-medium text-amber-800">expired</span>}
+                  <RelativeTime iso={grant.expiresAt} />
+                </>
+              ) : (
+                <span className="text-slate-400">never</span>
+              )}
+            </td>
+            {canEdit && <RowActions label={`rule ${grant.id}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {grants.map((grant) => {
-            const expired = isExpired(grant, now);
-            return (
-              <tr key={grant.id} id={`rule-${grant.id}`} className={cn("target:bg-indigo-50", expired && "text-slate-500")}>
-                <td className={tableClasses.td}>
-                  <span className={grant.access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{grant.access}</span>
-                </td>
-                <th scope="row" className={`${tableClasses.td} min-w-48 font-normal`}>
-                  <SubjectText subject={grant.subject} />
-                  <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
-                  {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
-                </th>
-                <td className={`${tableClasses.td} whitespace-nowrap`}>
-                  <ServerPattern pattern={grant.servers} />
-                </td>
-                <td className={`${tableClasses.td} min-w-40 max-w-xs`}>{grant.note || <span className="text-slate-400">—</span>}</td>
-                <td className={`${tableClasses.td} whitespace-nowrap`}>
-                  {grant.expiresAt ? (
-                    <>
-                      {expired && <span className="mr-1 font-medium text-amber-800">expired</span>}
-                      <RelativeTime iso={grant.expiresAt} />
-                    </>
-                  ) : (
-                    <span className="text-slate-400">never</span>
-                  )}
-                </td>
-                {canEdit && <RowActions label={`rule ${grant.id}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </FramedTable>
   );
 }
 

@@ -10,6 +10,7 @@ import { errorMessageAt, FORM_ERROR, inputResolver, showServerErrors, type Error
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { MembersPicker } from "./members-picker";
+import { NameField } from "./name-field";
 import { usePreviewedChange } from "./use-previewed-change";
 
 interface GroupInput {
@@ -73,19 +74,14 @@ export function GroupFormDialog({ group, onClose }: { group: Group | null; onClo
       title={group ? `Edit group ${group.name}` : "Create a group"}
       description="Rules granted to a group apply to all its members; membership changes can change access."
       formId="group-form"
-      impact={change.impact}
-      pending={change.pending}
-      error={change.error}
+      change={change}
       formError={errorMessageAt(errors, FORM_ERROR)}
       saveLabel={group ? "Save group" : "Create group"}
       onClose={onClose}
-      onBack={change.back}
       onSave={save}
     >
       <form id="group-form" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-4">
-        <Field id="group-name" label="Name" required error={errors.name?.message} hint={group ? "Names cannot change." : "Lowercase letters, digits and '-'."}>
-          {(p) => <input {...p} {...register("name")} readOnly={!!group} data-autofocus autoComplete="off" className={inputClasses} />}
-        </Field>
+        <NameField id="group-name" field={register("name")} editing={!!group} error={errors.name?.message} />
         <Field id="group-description" label="Description" error={errors.description?.message}>
           {(p) => <input {...p} {...register("description")} autoComplete="off" className={inputClasses} />}
         </Field>

@@ -7,12 +7,12 @@ import type { Group } from "@/server/policy/model";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/panel";
-import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { EmptyState, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GroupFormDialog } from "./group-form";
-import { ActionsHeader, RowActions } from "./row-actions";
+import { ACTIONS_COLUMN, RowActions } from "./row-actions";
 import { TagList, tenantHref } from "./tag-list";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; group: Group } | { kind: "delete"; group: Group };
@@ -44,49 +44,33 @@ export function GroupsPage() {
       ) : groups.data.length === 0 ? (
         <EmptyState title="No groups yet">Group tenants (a department, a project) to grant them servers with one rule.</EmptyState>
       ) : (
-        <div className={tableClasses.frame}>
-          <table className={tableClasses.table}>
-            <caption className="sr-only">Groups, by name</caption>
-            <thead className={tableClasses.head}>
-              <tr>
-                <th scope="col" className={tableClasses.th}>
-                  Group
-                </th>
-                <th scope="col" className={tableClasses.th}>
-                  Members
-                </th>
-                {canEdit && <ActionsHeader />}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {groups.data.map((group) => (
-                <tr key={group.name} id={`group-${group.name}`} className="scroll-mt-4 target:bg-indigo-50">
-                  <th scope="row" className={`${tableClasses.td} font-normal`}>
-                    <span className="block font-mono font-medium text-slate-900">{group.name}</span>
-                    {group.description && <span className="block text-slate-600">{group.description}</span>}
-                    <span className="mt-1 flex gap-3 text-xs">
-                      <Link href={`/grants?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
-                        Its rules
-                      </Link>
-                      <Link href={`/access?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
-                        Its access matrix
-                      </Link>
-                    </span>
-                  </th>
-                  <td className={tableClasses.td}>
-                    <span className="mb-1 block text-xs text-slate-500">
-                      {group.members.length} tenant{group.members.length === 1 ? "" : "s"}
-                    </span>
-                    <TagList items={group.members} hrefOf={tenantHref} />
-                  </td>
-                  {canEdit && (
-                    <RowActions label={group.name} onEdit={() => setDialog({ kind: "edit", group })} onDelete={() => setDialog({ kind: "delete", group })} />
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <FramedTable caption="Groups, by name" columns={["Group", "Members", canEdit && ACTIONS_COLUMN]}>
+          {groups.data.map((group) => (
+            <tr key={group.name} id={`group-${group.name}`} className="scroll-mt-4 target:bg-indigo-50">
+              <th scope="row" className={`${tableClasses.td} font-normal`}>
+                <span className="block font-mono font-medium text-slate-900">{group.name}</span>
+                {group.description && <span className="block text-slate-600">{group.description}</span>}
+                <span className="mt-1 flex gap-3 text-xs">
+                  <Link href={`/grants?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
+                    Its rules
+                  </Link>
+                  <Link href={`/access?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
+                    Its access matrix
+                  </Link>
+                </span>
+              </th>
+              <td className={tableClasses.td}>
+                <span className="mb-1 block text-xs text-slate-500">
+                  {group.members.length} tenant{group.members.length === 1 ? "" : "s"}
+                </span>
+                <TagList items={group.members} hrefOf={tenantHref} />
+              </td>
+              {canEdit && (
+                <RowActions label={group.name} onEdit={() => setDialog({ kind: "edit", group })} onDelete={() => setDialog({ kind: "delete", group })} />
+              )}
+            </tr>
+          ))}
+        </FramedTable>
       )}
       {dialog?.kind === "create" && <GroupFormDialog group={null} onClose={close} />}
       {dialog?.kind === "edit" && <GroupFormDialog group={dialog.group} onClose={close} />}

@@ -1,14 +1,8 @@
 import { Button } from "@/components/ui/button";
-import { tableClasses } from "@/components/ui/states";
+import { tableClasses, type Column } from "@/components/ui/states";
 
 /** The header cell above a table's row actions: named for screen readers, blank on screen. */
-export function ActionsHeader() {
-  return (
-    <th scope="col" className={tableClasses.th}>
-      <span className="sr-only">Actions</span>
-    </th>
-  );
-}
+export const ACTIONS_COLUMN: Column = { label: "Actions", srOnly: true };
 
 /** Edit and Delete at the end of a row; `label` names the row for screen readers ("Edit payments-bot"). */
 export function RowActions({ label, onEdit, onDelete }: { label: string; onEdit: () => void; onDelete: () => void }) {

@@ -13,7 +13,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { inputClasses } from "@/components/ui/field";
 import { Markdown } from "@/components/ui/markdown";
 import { DetailHeader, Details, Panel } from "@/components/ui/panel";
-import { EmptyState, Loading, QueryError, tableClasses } from "@/components/ui/states";
+import { EmptyState, FramedTable, Loading, QueryError, tableClasses } from "@/components/ui/states";
 import { Tabs } from "@/components/ui/tabs";
 import { filterAccess, formatLabels, type DecisionFilter } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
@@ -133,40 +133,25 @@ function AccessTable({ tenant, access }: { tenant: string; access: EffectiveAcce
       {shown.length === 0 ? (
         <EmptyState title="No server matches these filters" />
       ) : (
-        <div className={tableClasses.frame}>
-          <table className={tableClasses.table}>
-            <caption className="sr-only">Each active server and whether {tenant} may use it; open a server for the full explanation</caption>
-            <thead className={tableClasses.head}>
-              <tr>
-                <th scope="col" className={tableClasses.th}>
-                  Server
-                </th>
-                <th scope="col" className={tableClasses.th}>
-                  Decision
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {shown.map((s) => (
-                <tr key={s.server}>
-                  <th scope="row" className={`${tableClasses.td} font-normal`}>
-                    <button
-                      type="button"
-                      onClick={() => setExplaining(s.server)}
-                      className="rounded font-mono font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
-                      aria-label={`Explain ${s.server}`}
-                    >
-                      {s.server}
-                    </button>
-                  </th>
-                  <td className={tableClasses.td}>
-                    <TierBadge tier={tierOf(s.tier)} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <FramedTable caption={`Each active server and whether ${tenant} may use it; open a server for the full explanation`} columns={["Server", "Decision"]}>
+          {shown.map((s) => (
+            <tr key={s.server}>
+              <th scope="row" className={`${tableClasses.td} font-normal`}>
+                <button
+                  type="button"
+                  onClick={() => setExplaining(s.server)}
+                  className="rounded font-mono font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+                  aria-label={`Explain ${s.server}`}
+                >
+                  {s.server}
+                </button>
+              </th>
+              <td className={tableClasses.td}>
+                <TierBadge tier={tierOf(s.tier)} />
+              </td>
+            </tr>
+          ))}
+        </FramedTable>
       )}
       {explaining && <ExplanationDialog tenant={tenant} server={explaining} onClose={() => setExplaining(null)} />}
     </div>

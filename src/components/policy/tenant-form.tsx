@@ -10,6 +10,7 @@ import { labelRowsOf, labelsOf, parsePatternList, type LabelRow } from "@/lib/po
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { LabelEditor } from "./label-editor";
+import { NameField } from "./name-field";
 import { usePreviewedChange } from "./use-previewed-change";
 
 interface TenantValues {
@@ -94,26 +95,15 @@ export function TenantFormDialog({ tenant, onClose, onSaved }: { tenant: Tenant 
       title={tenant ? `Edit tenant ${tenant.name}` : "Create a tenant"}
       description="A tenant is one agent pod; its name is also its ServiceAccount name."
       formId="tenant-form"
-      impact={change.impact}
-      pending={change.pending}
-      error={change.error}
+      change={change}
       formError={errorMessageAt(errors, FORM_ERROR)}
       saveLabel={tenant ? "Save tenant" : "Create tenant"}
       onClose={onClose}
-      onBack={change.back}
       onSave={save}
     >
       <form id="tenant-form" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-4">
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field
-            id="tenant-name"
-            label="Name"
-            required
-            error={errors.name?.message}
-            hint={tenant ? "Names cannot change." : "Lowercase letters, digits and '-'."}
-          >
-            {(p) => <input {...p} {...register("name")} readOnly={!!tenant} data-autofocus autoComplete="off" className={inputClasses} />}
-          </Field>
+          <NameField id="tenant-name" field={register("name")} editing={!!tenant} error={errors.name?.message} />
           <Field id="tenant-display-name" label="Display name" error={errors.displayName?.message}>
             {(p) => <input {...p} {...register("displayName")} autoComplete="off" className={inputClasses} />}
           </Field>

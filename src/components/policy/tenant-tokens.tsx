@@ -8,15 +8,15 @@ import type { z } from "zod";
 import { tenantTokenCreateInput } from "@/server/policy/model";
 import type { TenantToken } from "@/server/policy/tenant-tokens";
 import { Button } from "@/components/ui/button";
-import { CopyButton } from "@/components/ui/copy-button";
-import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
+import { Dialog, FormDialogFooter } from "@/components/ui/dialog";
 import { Field, inputClasses } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
-import { useToast } from "@/components/ui/toast";
+import { SecretField } from "@/components/ui/secret-field";
+import { EmptyState, FormAlert, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { domainErrorOf } from "@/lib/domain-error";
 import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors, withoutPrefix } from "@/lib/form";
-import { useTRPC } from "@/trpc/react";
+import { useTRPC, useTRPCClient } from "@/trpc/react";
+import { RevokeTokenDialog } from "../tokens/revoke-token-dialog";
 
 /** Tokens for a tenant pod outside Kubernetes: issue (secret shown once), list, revoke. Admins only. */
 export function TenantTokens({ tenant }: { tenant: string }) {
@@ -42,62 +42,33 @@ export function TenantTokens({ tenant }: { tenant: string }) {
       ) : tokens.data.length === 0 ? (
         <EmptyState title="No tenant tokens">Pods in Kubernetes use their projected ServiceAccount token instead.</EmptyState>
       ) : (
-        <div className={tableClasses.frame}>
-          <table className={tableClasses.table}>
-            <caption className="sr-only">Tokens of {tenant}</caption>
-            <thead className={tableClasses.head}>
-              <tr>
-                <th scope="col" className={tableClasses.th}>
-                  Name
-                </th>
-                <th scope="col" className={tableClasses.th}>
-                  Token
-                </th>
-                <th scope="col" className={tableClasses.th}>
-                  Created
-                </th>
-                <th scope="col" className={tableClasses.th}>
-                  Expires
-                </th>
-                <th scope="col" className={tableClasses.th}>
-                  Last used
-                </th>
-                <th scope="col" className={tableClasses.th}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {tokens.data.map((token) => (
-                <tr key={token.id} className={token.revokedAt ? "text-slate-500" : ""}>
-                  <th scope="row" className={`${tableClasses.td} font-medium`}>
-                    {token.name}
-                  </th>
-                  <td className={`${tableClasses.td} font-mono`}>{token.prefix}…</td>
-                  <td className={tableClasses.td}>
-                    <RelativeTime iso={token.createdAt} /> <span className="text-xs text-slate-500">by {token.createdBy}</span>
-                  </td>
-                  <td className={tableClasses.td}>{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
-                  <td className={tableClasses.td}>
-                    {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}
-                  </td>
-                  <td className={`${tableClasses.td} text-right`}>
-                    {token.revokedAt ? (
-                      <span>revoked</span>
-                    ) : (
-                      <Button size="sm" variant="quiet-danger" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
-                        Revoke
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <FramedTable caption={`Tokens of ${tenant}`} columns={["Name", "Token", "Created", "Expires", "Last used", { label: "Actions", srOnly: true }]}>
+          {tokens.data.map((token) => (
+            <tr key={token.id} className={token.revokedAt ? "text-slate-500" : ""}>
+              <th scope="row" className={`${tableClasses.td} font-medium`}>
+                {token.name}
+              </th>
+              <td className={`${tableClasses.td} font-mono`}>{token.prefix}…</td>
+              <td className={tableClasses.td}>
+                <RelativeTime iso={token.createdAt} /> <span className="text-xs text-slate-500">by {token.createdBy}</span>
+              </td>
+              <td className={tableClasses.td}>{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
+              <td className={tableClasses.td}>{token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}</td>
+              <td className={`${tableClasses.td} text-right`}>
+                {token.revokedAt ? (
+                  <span>revoked</span>
+                ) : (
+                  <Button size="sm" variant="quiet-danger" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
+                    Revoke
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </FramedTable>
       )}
       {issuing && <IssueTokenDialog tenant={tenant} onClose={() => setIssuing(false)} />}
-      {revoking && <RevokeTokenDialog tenant={tenant} token={revoking} onClose={() => setRevoking(null)} />}
+      {revoking && <RevokeTenantTokenDialog tenant={tenant} token={revoking} onClose={() => setRevoking(null)} />}
     </div>
   );
 }
@@ -118,7 +89,6 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
     setError,
     formState: { errors },
   } = useForm<IssueValues>({ resolver: zodResolver(tenantTokenCreateInput), defaultValues: { name: "" } });
-  const formError = errorMessageAt(errors, FORM_ERROR);
 
   async function submit(values: IssueValues) {
     try {
@@ -142,15 +112,7 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
         }
       >
         <p className="mt-2 text-sm text-amber-800">Copy it now: it is shown only once.</p>
-        <div className="mt-4">
-          <div className="mb-1 flex items-center justify-between gap-2">
-            <label htmlFor="tenant-token-secret" className="text-sm font-medium text-slate-800">
-              Token
-            </label>
-            <CopyButton text={issue.data.token} label="Copy token" />
-          </div>
-          <input id="tenant-token-secret" readOnly value={issue.data.token} className={`${inputClasses} font-mono`} onFocus={(e) => e.target.select()} />
-        </div>
+        <SecretField id="tenant-token-secret" secret={issue.data.token} className="mt-4" />
       </Dialog>
     );
   }
@@ -161,21 +123,10 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
       onClose={onClose}
       title={`Issue a token for ${tenant}`}
       description="The token reads this tenant's contract and nothing else. It expires after a year."
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" form="issue-tenant-token" variant="primary" disabled={issue.isPending}>
-            {issue.isPending ? "Issuing…" : "Issue token"}
-          </Button>
-        </>
-      }
+      footer={<FormDialogFooter formId="issue-tenant-token" label="Issue token" pendingLabel="Issuing…" pending={issue.isPending} onCancel={onClose} />}
     >
       <form id="issue-tenant-token" noValidate className="mt-5" onSubmit={handleSubmit(submit)}>
-        {formError && (
-          <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {formError}
-          </p>
-        )}
+        <FormAlert message={errorMessageAt(errors, FORM_ERROR)} className="mb-4" />
         <Field id="tenant-token-name" label="Name" required error={errors.name?.message} hint="Where it is used, e.g. 'laptop pod' or 'ci'.">
           {(p) => <input {...p} {...register("name")} data-autofocus autoComplete="off" className={inputClasses} />}
         </Field>
@@ -184,30 +135,17 @@ function IssueTokenDialog({ tenant, onClose }: { tenant: string; onClose: () => 
   );
 }
 
-function RevokeTokenDialog({ tenant, token, onClose }: { tenant: string; token: TenantToken; onClose: () => void }) {
+function RevokeTenantTokenDialog({ tenant, token, onClose }: { tenant: string; token: TenantToken; onClose: () => void }) {
   const trpc = useTRPC();
-  const toast = useToast();
-  const queryClient = useQueryClient();
-  const revoke = useMutation(
-    trpc.tenants.revokeToken.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.tenants.tokens.queryKey({ name: tenant }) });
-        toast(`Revoked token ${token.name}.`);
-        onClose();
-      },
-    }),
-  );
+  const client = useTRPCClient();
   return (
-    <ConfirmDialog
-      open
-      onClose={onClose}
-      onConfirm={() => revoke.mutate({ tenant, id: token.id })}
+    <RevokeTokenDialog
+      name={token.name}
       title={`Revoke token ${token.name}?`}
+      revoke={() => client.tenants.revokeToken.mutate({ tenant, id: token.id })}
+      listKey={trpc.tenants.tokens.queryKey({ name: tenant })}
+      onClose={onClose}
       description={<p>Pods using it get 401 from the contract endpoint at once.</p>}
-      confirmLabel="Revoke"
-      tone="danger"
-      pending={revoke.isPending}
-      error={revoke.isError ? domainErrorOf(revoke.error).message : null}
     />
   );
 }

@@ -9,12 +9,12 @@ import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
-import { EmptyState, LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { EmptyState, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { formatLabels, tenantMatches } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
-import { ActionsHeader, RowActions } from "./row-actions";
+import { ACTIONS_COLUMN, RowActions } from "./row-actions";
 import { groupHref, TagList } from "./tag-list";
 import { TenantFormDialog } from "./tenant-form";
 
@@ -74,58 +74,32 @@ export function TenantsPage({ initialSearch }: { initialSearch: string }) {
           {shown.length === 0 ? (
             <EmptyState title="No tenant matches this search" />
           ) : (
-            <div className={tableClasses.frame}>
-              <table className={tableClasses.table}>
-                <caption className="sr-only">Tenants, by name</caption>
-                <thead className={tableClasses.head}>
-                  <tr>
-                    <th scope="col" className={tableClasses.th}>
-                      Tenant
-                    </th>
-                    <th scope="col" className={tableClasses.th}>
-                      Team
-                    </th>
-                    <th scope="col" className={tableClasses.th}>
-                      Labels
-                    </th>
-                    <th scope="col" className={tableClasses.th}>
-                      Groups
-                    </th>
-                    <th scope="col" className={`${tableClasses.th} text-right`}>
-                      Allowed servers
-                    </th>
-                    {canEdit && <ActionsHeader />}
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {shown.map((tenant) => (
-                    <tr key={tenant.name}>
-                      <th scope="row" className={`${tableClasses.td} font-normal`}>
-                        <Link href={`/tenants/${tenant.name}`} className="font-mono font-medium text-indigo-700 hover:underline">
-                          {tenant.name}
-                        </Link>
-                        {tenant.displayName && <span className="block text-slate-600">{tenant.displayName}</span>}
-                      </th>
-                      <td className={tableClasses.td}>{tenant.team || <span className="text-slate-400">—</span>}</td>
-                      <td className={tableClasses.td}>
-                        <TagList items={formatLabels(tenant.labels)} />
-                      </td>
-                      <td className={tableClasses.td}>
-                        <TagList items={tenant.groups} hrefOf={groupHref} />
-                      </td>
-                      <td className={`${tableClasses.td} text-right tabular-nums`}>{tenant.allowedServers.length}</td>
-                      {canEdit && (
-                        <RowActions
-                          label={tenant.name}
-                          onEdit={() => setDialog({ kind: "edit", tenant })}
-                          onDelete={() => setDialog({ kind: "delete", tenant })}
-                        />
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <FramedTable
+              caption="Tenants, by name"
+              columns={["Tenant", "Team", "Labels", "Groups", { label: "Allowed servers", right: true }, canEdit && ACTIONS_COLUMN]}
+            >
+              {shown.map((tenant) => (
+                <tr key={tenant.name}>
+                  <th scope="row" className={`${tableClasses.td} font-normal`}>
+                    <Link href={`/tenants/${tenant.name}`} className="font-mono font-medium text-indigo-700 hover:underline">
+                      {tenant.name}
+                    </Link>
+                    {tenant.displayName && <span className="block text-slate-600">{tenant.displayName}</span>}
+                  </th>
+                  <td className={tableClasses.td}>{tenant.team || <span className="text-slate-400">—</span>}</td>
+                  <td className={tableClasses.td}>
+                    <TagList items={formatLabels(tenant.labels)} />
+                  </td>
+                  <td className={tableClasses.td}>
+                    <TagList items={tenant.groups} hrefOf={groupHref} />
+                  </td>
+                  <td className={`${tableClasses.td} text-right tabular-nums`}>{tenant.allowedServers.length}</td>
+                  {canEdit && (
+                    <RowActions label={tenant.name} onEdit={() => setDialog({ kind: "edit", tenant })} onDelete={() => setDialog({ kind: "delete", tenant })} />
+                  )}
+                </tr>
+              ))}
+            </FramedTable>
           )}
         </>
       )}

@@ -73,3 +73,5 @@ export function usePreviewedChange<Input>(run: (input: Input, dryRun: boolean) =
 
   return { impact: staged?.impact ?? null, previewResult: staged?.result, pending, error, preview, save, back };
 }
+
+export type PreviewedChange = ReturnType<typeof usePreviewedChange>;

@@ -15,6 +15,7 @@ import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useInvalidateCatalog } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
+import { AddServerActions } from "./add-server-actions";
 import { RUNTIME_LABELS, SCOPE_LABELS } from "./labels";
 import { ServerTable } from "./server-table";
 
@@ -49,16 +50,7 @@ export function Catalog() {
       <PageHeader
         title="Catalog"
         description="Every MCP server the control plane knows. Only active servers reach Obot and the tenants."
-        actions={
-          canEdit && (
-            <>
-              <LinkButton href="/import">Import</LinkButton>
-              <LinkButton href="/servers/new" variant="primary">
-                Create server
-              </LinkButton>
-            </>
-          )
-        }
+        actions={canEdit && <AddServerActions />}
       />
 
       {catalogEmpty && !list.isPlaceholderData ? (

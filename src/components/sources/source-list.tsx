@@ -6,7 +6,7 @@ import { useCan } from "@/components/shell/session";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { countsInBrief, isRunActive } from "@/lib/source-run";
 import { useTRPC } from "@/trpc/react";
 import { KIND_LABELS, RunStatusBadge, SourceStatusBadge } from "./badges";
@@ -53,66 +53,57 @@ export function SourceList() {
 
 function SourceTable({ sources }: { sources: SourceListRow[] }) {
   return (
-    <div className={tableClasses.frame}>
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">Third-party sources, with their approval status, schedule and last sync.</caption>
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-          <tr>
-            {["Name", "Kind", "Location", "Status", "Schedule", "Last sync", "Last run"].map((h) => (
-              <th key={h} scope="col" className="whitespace-nowrap px-4 py-2.5">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {sources.map((source) => (
-            <tr key={source.id} className="align-top hover:bg-slate-50">
-              <th scope="row" className="px-4 py-2.5 font-normal">
-                <Link
-                  href={`/sources/${source.name}`}
-                  className="whitespace-nowrap rounded font-mono text-[13px] font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
-                >
-                  {source.name}
-                </Link>
-              </th>
-              <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">{KIND_LABELS[source.kind]}</td>
-              <td className="max-w-xs px-4 py-2.5 text-slate-700">
-                <SourceLocation source={source} />
-              </td>
-              <td className="px-4 py-2.5">
-                <SourceStatusBadge status={source.status} />
-              </td>
-              <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
-                <ScheduleText source={source} />
-              </td>
-              <td className="whitespace-nowrap px-4 py-2.5 text-slate-600">
-                {source.lastSyncedAt ? <RelativeTime iso={source.lastSyncedAt} /> : <span className="text-slate-400">never</span>}
-              </td>
-              <td className="px-4 py-2.5 text-slate-700">
-                {source.lastRun ? (
-                  <Link
-                    href={`/sources/${source.name}/runs/${source.lastRun.id}`}
-                    className="group flex flex-wrap items-center gap-2 rounded focus-visible:outline-2 focus-visible:outline-indigo-600"
-                  >
-                    <RunStatusBadge status={source.lastRun.status} />
-                    <span className="group-hover:underline">
-                      {source.lastRun.status === "succeeded"
-                        ? countsInBrief(source.lastRun.counts)
-                        : source.lastRun.status === "failed"
-                          ? "see why"
-                          : "in progress"}
-                    </span>
-                  </Link>
-                ) : (
-                  <span className="text-slate-400">no runs yet</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <FramedTable
+      caption="Third-party sources, with their approval status, schedule and last sync."
+      columns={["Name", "Kind", "Location", "Status", "Schedule", "Last sync", "Last run"]}
+      head={tableClasses.roomyHead}
+      th={`whitespace-nowrap ${tableClasses.roomyTh}`}
+    >
+      {sources.map((source) => (
+        <tr key={source.id} className="align-top hover:bg-slate-50">
+          <th scope="row" className="px-4 py-2.5 font-normal">
+            <Link
+              href={`/sources/${source.name}`}
+              className="whitespace-nowrap rounded font-mono text-[13px] font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+            >
+              {source.name}
+            </Link>
+          </th>
+          <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">{KIND_LABELS[source.kind]}</td>
+          <td className="max-w-xs px-4 py-2.5 text-slate-700">
+            <SourceLocation source={source} />
+          </td>
+          <td className="px-4 py-2.5">
+            <SourceStatusBadge status={source.status} />
+          </td>
+          <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
+            <ScheduleText source={source} />
+          </td>
+          <td className="whitespace-nowrap px-4 py-2.5 text-slate-600">
+            {source.lastSyncedAt ? <RelativeTime iso={source.lastSyncedAt} /> : <span className="text-slate-400">never</span>}
+          </td>
+          <td className="px-4 py-2.5 text-slate-700">
+            {source.lastRun ? (
+              <Link
+                href={`/sources/${source.name}/runs/${source.lastRun.id}`}
+                className="group flex flex-wrap items-center gap-2 rounded focus-visible:outline-2 focus-visible:outline-indigo-600"
+              >
+                <RunStatusBadge status={source.lastRun.status} />
+                <span className="group-hover:underline">
+                  {source.lastRun.status === "succeeded"
+                    ? countsInBrief(source.lastRun.counts)
+                    : source.lastRun.status === "failed"
+                      ? "see why"
+                      : "in progress"}
+                </span>
+              </Link>
+            ) : (
+              <span className="text-slate-400">no runs yet</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </FramedTable>
   );
 }
 

@@ -10,17 +10,18 @@ import { useSession } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { checkboxClasses, Field, inputClasses } from "@/components/ui/field";
-import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
+import { Dialog, FormDialogFooter } from "@/components/ui/dialog";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
-import { Loading, tableClasses } from "@/components/ui/states";
-import { useToast } from "@/components/ui/toast";
+import { SecretField } from "@/components/ui/secret-field";
+import { FormAlert, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors } from "@/lib/form";
-import { useTRPC } from "@/trpc/react";
+import { useTRPC, useTRPCClient } from "@/trpc/react";
 import { RoleField } from "../users/role-field";
+import { RevokeTokenDialog } from "./revoke-token-dialog";
 
 const EXPIRY_CHOICES = [
   { days: 30, label: "30 days" },
@@ -80,97 +81,62 @@ export function TokensPage() {
       {tokens.isPending ? (
         <Loading what="tokens" />
       ) : tokens.isError ? (
-        <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-          Could not load the tokens: {domainErrorOf(tokens.error).message}
-        </p>
+        <LoadError what="the tokens" error={tokens.error} />
       ) : list.length === 0 ? (
         <div className="rounded-lg bg-white px-6 py-12 text-center shadow-xs ring-1 ring-slate-200">
           <p className="text-sm font-medium text-slate-900">{all ? "Nobody has an API token yet." : "You have no API tokens yet."}</p>
           <p className="mt-1 text-sm text-slate-600">Create one for each script or machine, so you can revoke one without breaking the others.</p>
         </div>
       ) : (
-        <div className={tableClasses.frame}>
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">{all ? "Every user's API tokens, newest first" : "Your API tokens, newest first"}</caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-2.5">
-                  Name
+        <FramedTable
+          caption={all ? "Every user's API tokens, newest first" : "Your API tokens, newest first"}
+          columns={["Name", all && "Owner", "Role", "Token", "Created", "Expires", "Last used", "Status", { label: "Actions", srOnly: true, right: true }]}
+          head={tableClasses.roomyHead}
+          th={tableClasses.roomyTh}
+        >
+          {list.map((token) => {
+            const state = stateOf(token);
+            return (
+              <tr key={token.id} className={state === "active" ? "" : "text-slate-500"}>
+                <th scope="row" className="px-4 py-3 font-medium text-slate-900">
+                  {token.name}
                 </th>
-                {all && (
-                  <th scope="col" className="px-4 py-2.5">
-                    Owner
-                  </th>
-                )}
-                <th scope="col" className="px-4 py-2.5">
-                  Role
-                </th>
-                <th scope="col" className="px-4 py-2.5">
-                  Token
-                </th>
-                <th scope="col" className="px-4 py-2.5">
-                  Created
-                </th>
-                <th scope="col" className="px-4 py-2.5">
-                  Expires
-                </th>
-                <th scope="col" className="px-4 py-2.5">
-                  Last used
-                </th>
-                <th scope="col" className="px-4 py-2.5">
-                  Status
-                </th>
-                <th scope="col" className="px-4 py-2.5 text-right">
-                  <span className="sr-only">Actions</span>
-                </th>
+                {all && <td className="px-4 py-3 text-slate-700">{token.owner}</td>}
+                <td className="px-4 py-3">
+                  <RoleBadge role={token.role} />
+                </td>
+                <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{token.prefix}…</td>
+                <td className="whitespace-nowrap px-4 py-3">
+                  <RelativeTime iso={token.createdAt} />
+                </td>
+                <td className="whitespace-nowrap px-4 py-3">{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
+                <td className="whitespace-nowrap px-4 py-3">
+                  {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}
+                </td>
+                <td className={cn("whitespace-nowrap px-4 py-3 font-medium", STATE_STYLES[state])}>
+                  {state}
+                  {state === "revoked" && token.revokedAt && (
+                    <span className="block text-xs font-normal">
+                      <RelativeTime iso={token.revokedAt} />
+                    </span>
+                  )}
+                </td>
+                <td className="px-4 py-3 text-right">
+                  {state !== "revoked" && (
+                    <Button
+                      size="sm"
+                      variant="quiet-danger"
+                      onClick={() => setRevoking(token)}
+                      aria-label={`Revoke token ${token.name}${all ? ` of ${token.owner}` : ""}`}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {list.map((token) => {
-                const state = stateOf(token);
-                return (
-                  <tr key={token.id} className={state === "active" ? "" : "text-slate-500"}>
-                    <th scope="row" className="px-4 py-3 font-medium text-slate-900">
-                      {token.name}
-                    </th>
-                    {all && <td className="px-4 py-3 text-slate-700">{token.owner}</td>}
-                    <td className="px-4 py-3">
-                      <RoleBadge role={token.role} />
-                    </td>
-                    <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{token.prefix}…</td>
-                    <td className="whitespace-nowrap px-4 py-3">
-                      <RelativeTime iso={token.createdAt} />
-                    </td>
-                    <td className="whitespace-nowrap px-4 py-3">{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
-                    <td className="whitespace-nowrap px-4 py-3">
-                      {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}
-                    </td>
-                    <td className={cn("whitespace-nowrap px-4 py-3 font-medium", STATE_STYLES[state])}>
-                      {state}
-                      {state === "revoked" && token.revokedAt && (
-                        <span className="block text-xs font-normal">
-                          <RelativeTime iso={token.revokedAt} />
-                        </span>
-                      )}
-                    </td>
-                    <td className="px-4 py-3 text-right">
-                      {state !== "revoked" && (
-                        <Button
-                          size="sm"
-                          variant="quiet-danger"
-                          onClick={() => setRevoking(token)}
-                          aria-label={`Revoke token ${token.name}${all ? ` of ${token.owner}` : ""}`}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </FramedTable>
       )}
 
       <CreateTokenDialog open={creating} onClose={() => setCreating(false)} />
@@ -198,7 +164,6 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
     resolver: zodResolver(apiTokenCreateInput),
     defaultValues: { name: "", role: me.role, expiresInDays: 90 },
   });
-  const formError = errorMessageAt(errors, FORM_ERROR);
 
   function dismiss() {
     reset({ name: "", role: me.role, expiresInDays: 90 });
@@ -241,21 +206,10 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
       size="lg"
       title="Create an API token"
       description="Name it after the script or machine that will use it."
-      footer={
-        <>
-          <Button onClick={dismiss}>Cancel</Button>
-          <Button type="submit" form="create-token" variant="primary" disabled={isSubmitting}>
-            {isSubmitting ? "Creating…" : "Create token"}
-          </Button>
-        </>
-      }
+      footer={<FormDialogFooter formId="create-token" label="Create token" pendingLabel="Creating…" pending={isSubmitting} onCancel={dismiss} />}
     >
       <form id="create-token" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-5">
-        {formError && (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {formError}
-          </p>
-        )}
+        <FormAlert message={errorMessageAt(errors, FORM_ERROR)} />
         <Field id="token-name" label="Name" required error={errors.name?.message} hint="For example “ci-deploy” or “laptop oc CLI”.">
           {(p) => <input {...p} {...register("name")} autoComplete="off" data-autofocus className={inputClasses} />}
         </Field>
@@ -322,22 +276,7 @@ function NewTokenSecret({ secret }: { secret: string }) {
         <p className="font-semibold">Copy the token now: you will not see it again.</p>
         <p className="mt-1">The console stores only a hash of it. If you lose it, revoke it and create a new one.</p>
       </div>
-      <div>
-        <div className="mb-1 flex items-center justify-between gap-2">
-          <label htmlFor="new-token-secret" className="text-sm font-medium text-slate-800">
-            Token
-          </label>
-          <CopyButton text={secret} label="Copy token" />
-        </div>
-        <input
-          id="new-token-secret"
-          readOnly
-          value={secret}
-          data-autofocus
-          onFocus={(event) => event.currentTarget.select()}
-          className={cn(inputClasses, "font-mono text-xs")}
-        />
-      </div>
+      <SecretField id="new-token-secret" secret={secret} autoFocus small />
       <div>
         <div className="mb-1 flex items-center justify-between gap-2">
           <p className="text-sm font-medium text-slate-800">Try it</p>
@@ -359,27 +298,14 @@ function NewTokenSecret({ secret }: { secret: string }) {
 
 function RevokeDialog({ token, own, onClose }: { token: ApiToken; own: boolean; onClose: () => void }) {
   const trpc = useTRPC();
-  const toast = useToast();
-  const queryClient = useQueryClient();
-  const revoke = useMutation(
-    trpc.tokens.revoke.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.pathKey() });
-        toast(`Revoked token ${token.name}.`);
-        onClose();
-      },
-    }),
-  );
+  const client = useTRPCClient();
   return (
-    <ConfirmDialog
-      open
-      onClose={onClose}
-      onConfirm={() => revoke.mutate({ id: token.id })}
-      pending={revoke.isPending}
-      error={revoke.isError ? domainErrorOf(revoke.error).message : null}
+    <RevokeTokenDialog
+      name={token.name}
       title={`Revoke token “${token.name}”?`}
-      confirmLabel="Revoke"
-      tone="danger"
+      revoke={() => client.tokens.revoke.mutate({ id: token.id })}
+      listKey={trpc.tokens.list.pathKey()}
+      onClose={onClose}
       description={
         <p>
           Scripts that use it ({token.prefix}…{own ? "" : `, owned by ${token.owner}`}) get 401 Unauthorized from now on. This cannot be undone; create a new

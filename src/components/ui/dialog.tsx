@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef } from "react";
 import { Button } from "./button";
+import { FormAlert } from "./states";
 
 const SIZES = { md: "max-w-lg", lg: "max-w-2xl", xl: "max-w-4xl" } as const;
 
@@ -115,11 +116,31 @@ export function ConfirmDialog({
       }
     >
       {children}
-      {error && (
-        <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      <FormAlert message={error} className="mt-4" />
     </Dialog>
+  );
+}
+
+/** A form dialog's footer: Cancel, and the submit button of the form `formId`, busy while `pending`. */
+export function FormDialogFooter({
+  formId,
+  label,
+  pendingLabel,
+  pending,
+  onCancel,
+}: {
+  formId: string;
+  label: string;
+  pendingLabel: string;
+  pending: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      <Button onClick={onCancel}>Cancel</Button>
+      <Button type="submit" form={formId} variant="primary" disabled={pending}>
+        {pending ? pendingLabel : label}
+      </Button>
+    </>
   );
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 
 /** A query in flight: one line, announced politely, the same on every page. */
@@ -34,6 +35,16 @@ export function QueryError({ error, what, back }: { error: unknown; what: string
   );
 }
 
+/** An error of a form or dialog as a whole (not of one field); nothing when there is none. */
+export function FormAlert({ message, className }: { message?: string | null; className?: string }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className={cn("rounded-md bg-red-50 px-3 py-2 text-sm text-red-800", className)}>
+      {message}
+    </p>
+  );
+}
+
 export function EmptyState({ title, children }: { title: string; children?: React.ReactNode }) {
   return (
     <div className="rounded-lg bg-white px-6 py-12 text-center shadow-xs ring-1 ring-slate-200">
@@ -50,7 +61,56 @@ export const tableClasses = {
   head: "whitespace-nowrap border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600",
   th: "px-3 py-2.5",
   td: "px-3 py-3 align-top",
+  /** A roomier header for tables with few columns, whose labels may wrap. */
+  roomyHead: "border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600",
+  roomyTh: "px-4 py-2.5",
 };
+
+/** A table header cell's label, or `srOnly` for a column read out but not shown (the row actions); `right` aligns it right. */
+export type Column = string | { label: string; srOnly?: boolean; right?: boolean };
+
+interface TableParts {
+  /** Read out by screen readers, not shown. */
+  caption?: string;
+  /** The header row; `false` leaves a column out. */
+  columns: readonly (Column | false)[];
+  /** The header's and its cells' classes. */
+  head?: string;
+  th?: string;
+  /** The body rows. */
+  children: React.ReactNode;
+}
+
+function HeadedTable({ caption, columns, head = tableClasses.head, th = tableClasses.th, children }: TableParts) {
+  return (
+    <table className={tableClasses.table}>
+      {caption && <caption className="sr-only">{caption}</caption>}
+      <thead className={head}>
+        <tr>
+          {columns.map((column) => {
+            if (column === false) return null;
+            const { label, srOnly = false, right = false } = typeof column === "string" ? { label: column } : column;
+            return (
+              <th key={label} scope="col" className={right ? `${th} text-right` : th}>
+                {srOnly ? <span className="sr-only">{label}</span> : label}
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">{children}</tbody>
+    </table>
+  );
+}
+
+/** A table in its own frame, with a header row (compact unless `head` and `th` say otherwise). */
+export function FramedTable(props: TableParts & { caption: string }) {
+  return (
+    <div className={tableClasses.frame}>
+      <HeadedTable {...props} />
+    </div>
+  );
+}
 
 /** The 404 of a detail page: what was not found, why that may be, and the way back (first action primary). */
 export function NotFoundCard({ title, children, actions }: { title: string; children: React.ReactNode; actions: React.ReactNode }) {
@@ -71,19 +131,9 @@ export function NotFoundCard({ title, children, actions }: { title: string; chil
 export function PanelTable({ caption, headers, children }: { caption?: string; headers: readonly string[]; children: React.ReactNode }) {
   return (
     <div className="relative overflow-x-auto">
-      <table className="min-w-full text-left text-sm">
-        {caption && <caption className="sr-only">{caption}</caption>}
-        <thead className={tableClasses.head}>
-          <tr>
-            {headers.map((h) => (
-              <th key={h} scope="col" className="px-5 py-2.5">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
-      </table>
+      <HeadedTable caption={caption} columns={headers} th="px-5 py-2.5">
+        {children}
+      </HeadedTable>
     </div>
   );
 }

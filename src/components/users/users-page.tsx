@@ -9,12 +9,12 @@ import { passwordResetInput, userCreateInput, type User } from "@/server/auth/mo
 import type { Role } from "@/server/auth/roles";
 import { useSession } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
-import { ConfirmDialog, Dialog } from "@/components/ui/dialog";
+import { ConfirmDialog, Dialog, FormDialogFooter } from "@/components/ui/dialog";
 import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
-import { Loading, tableClasses } from "@/components/ui/states";
+import { FormAlert, FramedTable, LoadError, Loading } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors } from "@/lib/form";
@@ -67,105 +67,71 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
       {users.isPending ? (
         <Loading what="users" />
       ) : users.isError ? (
-        <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-800">
-          Could not load the users: {domainErrorOf(users.error).message}
-        </p>
+        <LoadError what="the users" error={users.error} />
       ) : (
-        <div className={tableClasses.frame}>
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">Users, by e-mail</caption>
-            <thead className="whitespace-nowrap border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-3 py-2.5">
-                  User
-                </th>
-                <th scope="col" className="px-3 py-2.5">
-                  Role
-                </th>
-                <th scope="col" className="px-3 py-2.5">
-                  Sign-in
-                </th>
-                <th scope="col" className="px-3 py-2.5">
-                  Status
-                </th>
-                <th scope="col" className="px-3 py-2.5">
-                  Last sign-in
-                </th>
-                <th scope="col" className="px-3 py-2.5">
-                  Created
-                </th>
-                <th scope="col" className="px-3 py-2.5 text-right">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {list.map((user) => (
-                <tr key={user.id} className={user.active ? "" : "bg-slate-50/70 text-slate-500"}>
-                  <th scope="row" className="px-3 py-3 font-normal">
-                    <span className="block font-medium text-slate-900">
-                      {user.displayName || user.email}
-                      {user.email === me.email && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
-                    </span>
-                    {user.displayName && <span className="block text-slate-600">{user.email}</span>}
-                  </th>
-                  <td className="px-3 py-3">
-                    <RoleBadge role={user.role} />
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-3 text-slate-700">{user.kind === "oidc" ? "Identity provider" : "Password"}</td>
-                  <td className="px-3 py-3">
-                    {user.active ? (
-                      <span className="inline-flex items-center gap-1.5 text-emerald-800">
-                        <span aria-hidden className="size-1.5 rounded-full bg-emerald-500" />
-                        active
-                      </span>
-                    ) : (
-                      <span className="inline-flex items-center gap-1.5 text-slate-600">
-                        <span aria-hidden className="size-1.5 rounded-full bg-slate-400" />
-                        deactivated
-                      </span>
-                    )}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-3 text-slate-700">
-                    {user.lastSignInAt ? <RelativeTime iso={user.lastSignInAt} /> : <span className="text-slate-400">never</span>}
-                  </td>
-                  <td className="px-3 py-3 text-slate-700">
-                    <span className="block whitespace-nowrap">
-                      <RelativeTime iso={user.createdAt} />
-                    </span>
-                    <span className="block max-w-44 break-all text-xs text-slate-500">by {user.createdBy}</span>
-                  </td>
-                  <td className="px-3 py-3">
-                    <div className="flex justify-end gap-1.5">
-                      <Button size="sm" onClick={() => setDialog({ kind: "role", user })} aria-label={`Change role of ${user.email}`}>
-                        Change role
-                      </Button>
-                      {user.kind === "local" && (
-                        <Button size="sm" onClick={() => setDialog({ kind: "password", user })} aria-label={`Reset password of ${user.email}`}>
-                          Reset password
-                        </Button>
-                      )}
-                      {user.active ? (
-                        <Button
-                          size="sm"
-                          variant="quiet-danger"
-                          onClick={() => setDialog({ kind: "deactivate", user })}
-                          aria-label={`Deactivate ${user.email}`}
-                        >
-                          Deactivate
-                        </Button>
-                      ) : (
-                        <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: "reactivate", user })} aria-label={`Reactivate ${user.email}`}>
-                          Reactivate
-                        </Button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <FramedTable
+          caption="Users, by e-mail"
+          columns={["User", "Role", "Sign-in", "Status", "Last sign-in", "Created", { label: "Actions", srOnly: true, right: true }]}
+        >
+          {list.map((user) => (
+            <tr key={user.id} className={user.active ? "" : "bg-slate-50/70 text-slate-500"}>
+              <th scope="row" className="px-3 py-3 font-normal">
+                <span className="block font-medium text-slate-900">
+                  {user.displayName || user.email}
+                  {user.email === me.email && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
+                </span>
+                {user.displayName && <span className="block text-slate-600">{user.email}</span>}
+              </th>
+              <td className="px-3 py-3">
+                <RoleBadge role={user.role} />
+              </td>
+              <td className="whitespace-nowrap px-3 py-3 text-slate-700">{user.kind === "oidc" ? "Identity provider" : "Password"}</td>
+              <td className="px-3 py-3">
+                {user.active ? (
+                  <span className="inline-flex items-center gap-1.5 text-emerald-800">
+                    <span aria-hidden className="size-1.5 rounded-full bg-emerald-500" />
+                    active
+                  </span>
+                ) : (
+                  <span className="inline-flex items-center gap-1.5 text-slate-600">
+                    <span aria-hidden className="size-1.5 rounded-full bg-slate-400" />
+                    deactivated
+                  </span>
+                )}
+              </td>
+              <td className="whitespace-nowrap px-3 py-3 text-slate-700">
+                {user.lastSignInAt ? <RelativeTime iso={user.lastSignInAt} /> : <span className="text-slate-400">never</span>}
+              </td>
+              <td className="px-3 py-3 text-slate-700">
+                <span className="block whitespace-nowrap">
+                  <RelativeTime iso={user.createdAt} />
+                </span>
+                <span className="block max-w-44 break-all text-xs text-slate-500">by {user.createdBy}</span>
+              </td>
+              <td className="px-3 py-3">
+                <div className="flex justify-end gap-1.5">
+                  <Button size="sm" onClick={() => setDialog({ kind: "role", user })} aria-label={`Change role of ${user.email}`}>
+                    Change role
+                  </Button>
+                  {user.kind === "local" && (
+                    <Button size="sm" onClick={() => setDialog({ kind: "password", user })} aria-label={`Reset password of ${user.email}`}>
+                      Reset password
+                    </Button>
+                  )}
+                  {user.active ? (
+                    <Button size="sm" variant="quiet-danger" onClick={() => setDialog({ kind: "deactivate", user })} aria-label={`Deactivate ${user.email}`}>
+                      Deactivate
+                    </Button>
+                  ) : (
+                    <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: "reactivate", user })} aria-label={`Reactivate ${user.email}`}>
+                      Reactivate
+                    </Button>
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </FramedTable>
       )}
       {users.isSuccess && (
         <p className="mt-3 text-xs text-slate-500">
@@ -216,7 +182,6 @@ function CreateUserDialog({ open, onClose }: { open: boolean; onClose: () => voi
     resolver: zodResolver(userCreateInput),
     defaultValues: { email: "", displayName: "", role: "viewer", password: "" },
   });
-  const formError = errorMessageAt(errors, FORM_ERROR);
 
   function dismiss() {
     reset();
@@ -241,21 +206,10 @@ function CreateUserDialog({ open, onClose }: { open: boolean; onClose: () => voi
       size="lg"
       title="Add a user"
       description="They sign in with their e-mail and this initial password. Pass the password on through a safe channel; you can reset it later."
-      footer={
-        <>
-          <Button onClick={dismiss}>Cancel</Button>
-          <Button type="submit" form="create-user" variant="primary" disabled={isSubmitting}>
-            {isSubmitting ? "Adding…" : "Add user"}
-          </Button>
-        </>
-      }
+      footer={<FormDialogFooter formId="create-user" label="Add user" pendingLabel="Adding…" pending={isSubmitting} onCancel={dismiss} />}
     >
       <form id="create-user" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-4">
-        {formError && (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {formError}
-          </p>
-        )}
+        <FormAlert message={errorMessageAt(errors, FORM_ERROR)} />
         <div className="grid gap-4 sm:grid-cols-2">
           <Field id="user-email" label="E-mail" required error={errors.email?.message}>
             {(p) => <input {...p} {...register("email")} type="email" autoComplete="off" data-autofocus className={inputClasses} />}
@@ -341,21 +295,10 @@ function ResetPasswordDialog({ user, self, onClose }: { user: User; self: boolea
       onClose={onClose}
       title={`Reset the password of ${user.email}`}
       description="Their sessions end at once; they sign in again with the new password. Their API tokens keep working."
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" form="reset-password" variant="primary" disabled={isSubmitting}>
-            {isSubmitting ? "Saving…" : "Set password"}
-          </Button>
-        </>
-      }
+      footer={<FormDialogFooter formId="reset-password" label="Set password" pendingLabel="Saving…" pending={isSubmitting} onCancel={onClose} />}
     >
       <form id="reset-password" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-4">
-        {reset.isError && (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {domainErrorOf(reset.error).message}
-          </p>
-        )}
+        <FormAlert message={reset.isError ? domainErrorOf(reset.error).message : null} />
         <Field id="reset-password-input" label="New password" required error={errors.password?.message} hint="At least 12 characters.">
           {(p) => (
             <PasswordInput {...p} {...register("password")} autoFocus onGenerate={(password) => setValue("password", password, { shouldValidate: true })} />

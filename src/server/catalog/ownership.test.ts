@@ -1,28 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { remoteSpec } from "../../../test/support/catalog";
 import { decideUpstream } from "../ingest/decide";
 import type { ServerSpec } from "./model";
 import { changedUpstream, fieldsOfDiff, mergeUpstream, overriddenBy, upstreamFieldOf } from "./ownership";
 
-const spec = (over: Partial<ServerSpec> = {}): ServerSpec => ({
-  displayName: "Tickets",
-  shortDescription: "Tickets.",
-  description: "The ticket desk.",
-  transport: "streamable-http",
-  endpoint: "https://tickets.example.com/mcp",
-  runtime: { type: "remote", fixedURL: "https://tickets.example.com/mcp", headers: [] },
-  package: null,
-  env: [],
-  serverUserType: "singleUser",
-  scope: "org",
-  capabilities: [],
-  categories: [],
-  icon: "",
-  repoUrl: "",
-  toolPreview: [],
-  metadata: {},
-  ownerTenant: null,
-  ...over,
-});
+const spec = (over: Partial<ServerSpec> = {}): ServerSpec =>
+  remoteSpec("https://tickets.example.com/mcp", { displayName: "Tickets", shortDescription: "Tickets.", description: "The ticket desk.", ...over });
 
 describe("field ownership", () => {
   it("never takes admin-owned fields from upstream", () => {

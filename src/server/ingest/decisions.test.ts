@@ -3,6 +3,7 @@
  * given what the source recorded for it before and the catalog as the run sees it.
  */
 import { describe, expect, it } from "vitest";
+import { catalogServer, obotEntry } from "../../../test/support/catalog";
 import { sanitizeObotName, type McpServer } from "../catalog/model";
 import { DomainError } from "../errors";
 import { mapUniqueViolationOf } from "../catalog/servers";
@@ -11,16 +12,6 @@ import { analyzeDocuments, type AnalyzedItem } from "./analyze";
 import { countOf, decideItem, entitlementFor, planRegistration, registerStateOf, sourceItemValues } from "./decide";
 
 type ItemRow = typeof sourceItems.$inferSelect;
-
-const entry = (key: string, over: Record<string, unknown> = {}) => ({
-  name: key.replace(/^./, (c) => c.toUpperCase()),
-  entryKey: key,
-  shortDescription: `Searches ${key}.`,
-  description: `The ${key} index.`,
-  runtime: "remote",
-  remoteConfig: { fixedURL: `https://${key}.example.com/mcp` },
-  ...over,
-});
 
 const context = { sourceName: "uploads", include: [], exclude: [], existing: [], denylist: ["source:blocked"] };
 
@@ -32,22 +23,14 @@ function analyzed(doc: unknown, sourceName = "uploads"): AnalyzedItem {
 /** The server a valid item registers as, as the catalog would hold it. */
 function serverOf(item: AnalyzedItem, over: Partial<McpServer> = {}): McpServer {
   const candidate = item.candidate!;
-  return {
+  return catalogServer(candidate.name, candidate.spec, {
     id: `id-${candidate.name}`,
-    name: candidate.name,
-    ...candidate.spec,
-    status: "draft",
-    statusReason: null,
     sourceId: "source-1",
     provenance: candidate.provenance,
-    overrides: [],
-    version: 1,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:00:00.000Z",
     createdBy: "source:uploads",
     updatedBy: "source:uploads",
     ...over,
-  } as McpServer;
+  });
 }
 
 /** What the source recorded for an item at an earlier run. */
@@ -80,21 +63,21 @@ function priorRow(item: AnalyzedItem, over: Partial<ItemRow> = {}): ItemRow {
 
 describe("decideItem", () => {
   it("creates a draft for a new valid document", () => {
-    const item = analyzed(entry("alpha"));
+    const item = analyzed(obotEntry("alpha"));
     const decision = decideItem(item, undefined, registerStateOf([]));
     expect(decision).toMatchObject({ outcome: "registered", errors: [], serverId: null, reviewDecision: null });
     expect(decision.registration?.write).toMatchObject({ kind: "create", name: "alpha", key: sanitizeObotName("Alpha") });
   });
 
   it("leaves the document already registered as it is, and keeps an update waiting for review", () => {
-    const item = analyzed(entry("alpha"));
+    const item = analyzed(obotEntry("alpha"));
     const state = registerStateOf([serverOf(item)]);
     expect(decideItem(item, priorRow(item), state)).toMatchObject({ outcome: "unchanged", serverId: "id-alpha", registration: null });
     expect(decideItem(item, priorRow(item, { state: "pending-update" }), state)).toMatchObject({ outcome: "pending-update", registration: null });
   });
 
   it("quarantines a document with a critical finding unless an admin released this very document", () => {
-    const item = analyzed(entry("blocked"), "blocked");
+    const item = analyzed(obotEntry("blocked"), "blocked");
     expect(item.findings.length).toBeGreaterThan(0);
     expect(decideItem(item, undefined, registerStateOf([]))).toMatchObject({ outcome: "quarantined", registration: null });
     const released = priorRow(item, { state: "quarantined", serverId: null, reviewDecision: "released", reviewedBy: "alice" });
@@ -105,7 +88,7 @@ describe("decideItem", () => {
   });
 
   it("keeps an admin's rejection of the same document, with its reasons", () => {
-    const item = analyzed(entry("alpha"));
+    const item = analyzed(obotEntry("alpha"));
     const rejected = priorRow(item, { state: "rejected", serverId: null, errors: ["rejected by alice: no"], reviewDecision: "rejected" });
     expect(decideItem(item, rejected, registerStateOf([]))).toMatchObject({ outcome: "rejected", errors: ["rejected by alice: no"], registration: null });
   });
@@ -119,13 +102,13 @@ describe("decideItem", () => {
   });
 
   it("rejects a document whose name or Obot key another server holds, naming it", () => {
-    const item = analyzed(entry("alpha"));
+    const item = analyzed(obotEntry("alpha"));
     const manual = serverOf(item, { id: "id-manual", sourceId: null });
     expect(decideItem(item, undefined, registerStateOf([manual]))).toMatchObject({
       outcome: "rejected",
       errors: ["catalog name 'alpha' is taken by a server this source did not register"],
     });
-    const other = serverOf(analyzed(entry("other", { name: "Alpha" })), { id: "id-other" });
+    const other = serverOf(analyzed(obotEntry("other", { name: "Alpha" })), { id: "id-other" });
     expect(decideItem(item, undefined, registerStateOf([other]))).toMatchObject({
       outcome: "rejected",
       errors: ["display name 'Alpha' is taken by server 'other'; Obot keys entries by it"],
@@ -135,16 +118,16 @@ describe("decideItem", () => {
 
 describe("planRegistration", () => {
   it("applies upstream's change to a draft at once", () => {
-    const before = analyzed(entry("alpha"));
-    const after = analyzed(entry("alpha", { description: "The alpha index, v2." }));
+    const before = analyzed(obotEntry("alpha"));
+    const after = analyzed(obotEntry("alpha", { description: "The alpha index, v2." }));
     const plan = planRegistration(after.candidate!, priorRow(before), registerStateOf([serverOf(before)]));
     expect(plan).toMatchObject({ outcome: "updated", serverId: "id-alpha", pending: undefined });
     expect(plan.write).toMatchObject({ kind: "update", spec: { description: "The alpha index, v2." } });
   });
 
   it("stages upstream's change to a published server for review, writing nothing", () => {
-    const before = analyzed(entry("alpha"));
-    const after = analyzed(entry("alpha", { description: "The alpha index, v2." }));
+    const before = analyzed(obotEntry("alpha"));
+    const after = analyzed(obotEntry("alpha", { description: "The alpha index, v2." }));
     const plan = planRegistration(after.candidate!, priorRow(before), registerStateOf([serverOf(before, { status: "active" })]));
     expect(plan.outcome).toBe("pending-update");
     expect(plan.write).toBeNull();
@@ -152,8 +135,8 @@ describe("planRegistration", () => {
   });
 
   it("stages a change to a field the admin overrode as a conflict, even for a draft", () => {
-    const before = analyzed(entry("alpha"));
-    const after = analyzed(entry("alpha", { description: "The alpha index, v2." }));
+    const before = analyzed(obotEntry("alpha"));
+    const after = analyzed(obotEntry("alpha", { description: "The alpha index, v2." }));
     const server = serverOf(before, { description: "Edited by an admin.", overrides: ["description"] });
     const plan = planRegistration(after.candidate!, priorRow(before), registerStateOf([server]));
     expect(plan).toMatchObject({ outcome: "pending-update", write: null });
@@ -178,7 +161,7 @@ describe("entitlementFor", () => {
 
 describe("the source's record and the counts", () => {
   it("records a new draft as registered, and counts a staged update as updated", () => {
-    const item = analyzed(entry("alpha"));
+    const item = analyzed(obotEntry("alpha"));
     const decision = decideItem(item, undefined, registerStateOf([]));
     const now = new Date();
     expect(sourceItemValues("source-1", item, undefined, decision, "id-new", now)).toMatchObject({

@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { obotEntry } from "../../../test/support/catalog";
 import { describeEachDatabase } from "../../../test/support/database";
 import { startFakeRegistry, type FakeRegistry } from "../../../test/support/fake-registry";
 import { ALICE, principalFor, restClient, TEST_CONFIG, testServices, trpcContext } from "../../../test/support/services";
@@ -15,17 +16,6 @@ import { executeRun } from "./pipeline";
 import { claimRunById, getRun, queueRun } from "./runs";
 
 const S = "/api/v1/mcp-servers";
-
-/** An Obot catalog entry as upstream publishes it. */
-const entry = (key: string, over: Record<string, unknown> = {}) => ({
-  name: key.replace(/^./, (c) => c.toUpperCase()),
-  entryKey: key,
-  shortDescription: `Searches ${key}.`,
-  description: `The ${key} index.`,
-  runtime: "remote",
-  remoteConfig: { fixedURL: `https://${key}.example.com/mcp` },
-  ...over,
-});
 
 async function feedKeys(services: Services): Promise<string[]> {
   const response = obotFeedResponse(services, new Request("http://control-plane.test/api/internal/obot-registry"));
@@ -75,9 +65,9 @@ describeEachDatabase("an active server keeps its Obot entry", (database) => {
   });
 
   it("an approved upstream update that would leave it without a runtime is refused, and stays pending", async () => {
-    await call("POST", `${S}/import`, [entry("northwind")]);
+    await call("POST", `${S}/import`, [obotEntry("northwind")]);
     const published = await call("POST", `${S}/northwind/publish`);
-    await call("POST", `${S}/import`, [entry("northwind", { description: "The northwind index, faster." })]);
+    await call("POST", `${S}/import`, [obotEntry("northwind", { description: "The northwind index, faster." })]);
     const [pending] = (await call("GET", "/api/v1/review/pending-updates")).body.items;
     // An update staged by an earlier release could hold any spec: the write path is what refuses it.
     await services.db.execute(
@@ -154,11 +144,11 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
   });
 
   it("stages only upstream-owned fields for a published server: the admin's scope and categories stay (REST)", async () => {
-    await importDocs(entry("alpha"));
+    await importDocs(obotEntry("alpha"));
     const edited = await call("PATCH", `${S}/alpha`, { version: 1, scope: "project", categories: ["Search"], capabilities: ["read"] });
     expect(edited.body.overrides).toEqual(["categories"]);
     await call("POST", `${S}/alpha/publish`);
-    const result = await importDocs(entry("alpha", { description: "The alpha index, v2." }));
+    const result = await importDocs(obotEntry("alpha", { description: "The alpha index, v2." }));
     expect(result.pendingUpdates.map((p: { name: string }) => p.name)).toEqual(["alpha"]);
 
     const pending = (await pendingFor("alpha"))!;
@@ -210,7 +200,7 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
     const edited = await call("PATCH", `${S}/alpha`, { version: before.version, description: "Alpha, in our words." });
     expect(edited.body.overrides).toEqual(["categories", "description"]);
 
-    await importDocs(entry("alpha", { description: "The alpha index, v3.", shortDescription: "Searches alpha, fast." }));
+    await importDocs(obotEntry("alpha", { description: "The alpha index, v3.", shortDescription: "Searches alpha, fast." }));
     let pending = (await pendingFor("alpha"))!;
     expect(pending.pendingDiff).toEqual([
       { field: "shortDescription", before: "Searches alpha.", after: "Searches alpha, fast." },
@@ -224,13 +214,13 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
     });
 
     // A change elsewhere does not raise the same conflict again.
-    await importDocs(entry("alpha", { description: "The alpha index, v3.", shortDescription: "Searches alpha, faster." }));
+    await importDocs(obotEntry("alpha", { description: "The alpha index, v3.", shortDescription: "Searches alpha, faster." }));
     pending = (await pendingFor("alpha"))!;
     expect(pending.pendingDiff).toEqual([{ field: "shortDescription", before: "Searches alpha, fast.", after: "Searches alpha, faster." }]);
     await expect(approve(pending.id, { version: kept.body.version, takeUpstream: ["description"] })).resolves.toMatchObject({ status: 422 });
     const next = await approve(pending.id, { version: kept.body.version });
 
-    await importDocs(entry("alpha", { description: "The alpha index, v4.", shortDescription: "Searches alpha, faster." }));
+    await importDocs(obotEntry("alpha", { description: "The alpha index, v4.", shortDescription: "Searches alpha, faster." }));
     pending = (await pendingFor("alpha"))!;
     expect(pending.pendingDiff).toEqual([{ field: "description", before: "Alpha, in our words.", after: "The alpha index, v4.", conflict: true }]);
     const taken = await approve(pending.id, { version: next.body.version, takeUpstream: ["description"] });
@@ -238,11 +228,11 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
   });
 
   it("a draft takes upstream's changes at once, except to fields the admin overrode, which wait for review as conflicts", async () => {
-    await importDocs(entry("drafty"));
+    await importDocs(obotEntry("drafty"));
     const edited = await call("PATCH", `${S}/drafty`, { version: 1, scope: "department", displayName: "Drafty (ours)" });
     expect(edited.body.overrides).toEqual(["displayName"]);
 
-    const result = await importDocs(entry("drafty", { name: "Drafty Two", description: "Drafty, updated." }));
+    const result = await importDocs(obotEntry("drafty", { name: "Drafty Two", description: "Drafty, updated." }));
     expect(result.pendingUpdates.map((p: { name: string }) => p.name)).toEqual(["drafty"]);
     const draft = (await call("GET", `${S}/drafty`)).body;
     expect(draft).toMatchObject({ status: "draft", displayName: "Drafty (ours)", scope: "department", description: "Drafty, updated." });
@@ -251,16 +241,16 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
     expect((await call("POST", `/api/v1/review/items/${pending.id}/reject-update`, { reason: "we keep our name" })).status).toBe(200);
 
     // Upstream's next change leaves the display name alone: applied at once, no review.
-    const again = await importDocs(entry("drafty", { name: "Drafty Two", description: "Drafty, updated again." }));
+    const again = await importDocs(obotEntry("drafty", { name: "Drafty Two", description: "Drafty, updated again." }));
     expect(again.updated).toEqual(["drafty"]);
     expect(again.pendingUpdates).toEqual([]);
     expect((await call("GET", `${S}/drafty`)).body).toMatchObject({ displayName: "Drafty (ours)", scope: "department", description: "Drafty, updated again." });
   });
 
   it("approving a rename of a published server needs confirmRename, and is audited as a rename", async () => {
-    await importDocs(entry("renamed"));
+    await importDocs(obotEntry("renamed"));
     const published = await call("POST", `${S}/renamed/publish`);
-    await importDocs(entry("renamed", { name: "Renamed Search" }));
+    await importDocs(obotEntry("renamed", { name: "Renamed Search" }));
     const pending = (await pendingFor("renamed"))!;
     expect(pending.pendingDiff).toEqual([{ field: "displayName", before: "Renamed", after: "Renamed Search" }]);
     const unconfirmed = await approve(pending.id, { version: published.body.version });
@@ -296,9 +286,9 @@ describeEachDatabase("field ownership: upstream changes touch only what upstream
 
   it("tRPC: a stale version is refused, the dry run previews, then the approval applies", async () => {
     const admin = createCaller(trpcContext(services, principalFor("admin", "root@example.com")));
-    await importDocs(entry("gadget"));
+    await importDocs(obotEntry("gadget"));
     const server = (await admin.catalog.publish({ name: "gadget" })).result;
-    await importDocs(entry("gadget", { shortDescription: "Gadgets, found." }));
+    await importDocs(obotEntry("gadget", { shortDescription: "Gadgets, found." }));
     const [item] = (await admin.sources.pendingUpdates({})).filter((i) => i.name === "gadget");
     expect(item!.server).toMatchObject({ name: "gadget", version: server.version });
     await expect(admin.sources.approveUpdate({ id: item!.id, approval: { version: server.version - 1 } })).rejects.toMatchObject({ code: "CONFLICT" });

@@ -77,6 +77,20 @@ export const sourceCreateInput = z
   .superRefine(checkSource);
 export type SourceCreateInput = z.input<typeof sourceCreateInput>;
 
+/** The settings a source's owner can change, as they are stored: an optional one left out is null. */
+export function storedSourceSettings(input: z.output<typeof sourceCreateInput>) {
+  return {
+    url: input.url,
+    ref: input.ref ?? null,
+    path: input.path ?? null,
+    include: input.include,
+    exclude: input.exclude,
+    syncMode: input.syncMode,
+    intervalMinutes: input.intervalMinutes ?? null,
+    defaultEntitlements: input.defaultEntitlements,
+  };
+}
+
 export const sourceUpdateInput = z.object({
   version: z.number().int().min(1).optional(),
   url: z.string().trim().max(2048).optional(),

@@ -5,7 +5,7 @@ import { recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { thirdPartySources } from "../db/schema";
 import { DomainError, notFound, parseInput, sqlState } from "../errors";
-import { sourceCreateInput, sourceUpdateInput, UPLOADS_SOURCE, type Source, type SourceKind } from "./source-model";
+import { sourceCreateInput, sourceUpdateInput, storedSourceSettings, UPLOADS_SOURCE, type Source, type SourceKind } from "./source-model";
 
 export { SOURCE_KINDS, sourceCreateInput, sourceUpdateInput, UPLOADS_SOURCE, type Source, type SourceCreateInput, type SourceKind } from "./source-model";
 
@@ -69,14 +69,7 @@ export async function createSource(
       .values({
         name: input.name,
         kind: input.kind,
-        url: input.url,
-        ref: input.ref ?? null,
-        path: input.path ?? null,
-        include: input.include,
-        exclude: input.exclude,
-        syncMode: input.syncMode,
-        intervalMinutes: input.intervalMinutes ?? null,
-        defaultEntitlements: input.defaultEntitlements,
+        ...storedSourceSettings(input),
         status: options.approved ? "healthy" : "pending-approval",
         approvedBy: options.approved ? ctx.actor.id : null,
         approvedAt: options.approved ? now : null,

@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { catalogServer, remoteSpec } from "../../../test/support/catalog";
 import { SHELLS, shellDecisions } from "../../../test/support/shell";
 import type { McpServer, Scope, ServerStatus } from "../catalog/model";
 import { obotCatalogEntries } from "../formats/obot-feed";
@@ -99,37 +100,8 @@ function referenceDecision(input: PolicyInput, tenantName: string, serverName: s
 }
 
 function asMcpServer(s: PolicyInput["servers"][number]): McpServer {
-  return {
-    id: s.name,
-    name: s.name,
-    displayName: s.name.toUpperCase(),
-    shortDescription: "",
-    description: "",
-    transport: "streamable-http",
-    endpoint: `https://${s.name}.example/mcp`,
-    runtime: { type: "remote", fixedURL: `https://${s.name}.example/mcp`, headers: [] },
-    package: null,
-    env: [],
-    serverUserType: "singleUser",
-    scope: s.scope,
-    ownerTenant: s.ownerTenant ?? null,
-    status: s.status,
-    statusReason: null,
-    capabilities: [],
-    categories: [],
-    icon: "",
-    repoUrl: "",
-    toolPreview: [],
-    metadata: {},
-    sourceId: null,
-    provenance: null,
-    overrides: [],
-    version: 1,
-    createdAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-    createdBy: "test",
-    updatedBy: "test",
-  };
+  const spec = remoteSpec(`https://${s.name}.example/mcp`, { displayName: s.name.toUpperCase(), scope: s.scope, ownerTenant: s.ownerTenant ?? null });
+  return catalogServer(s.name, spec, { status: s.status, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() });
 }
 
 function contractsOf(input: PolicyInput) {
