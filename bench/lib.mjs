@@ -200,10 +200,11 @@ export async function whileProbing(urls, work, { headers = {}, conditional = fal
 
 /** The environment for an app on a fresh embedded database in `dir`, never a shared Postgres. */
 export function appEnv(dir, extra = {}) {
-  const env = { ...process.env, OPENCRANE_DATA_DIR: path.join(dir, "data"), OPENCRANE_LISTEN_HOST: "127.0.0.1", ...extra };
+  // The benchmark's own settings, not the caller's shell: only `extra` may name a database.
+  const env = { ...process.env, OPENCRANE_DATA_DIR: path.join(dir, "data"), OPENCRANE_LISTEN_HOST: "127.0.0.1" };
   delete env.DATABASE_URL;
   delete env.OBOT_REGISTRY_TOKEN;
-  return env;
+  return { ...env, ...extra };
 }
 
 /**
