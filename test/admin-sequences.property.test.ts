@@ -6,8 +6,9 @@
  * REST API on both databases, with refusals (4xx) as valid outcomes. After every step, from one
  * snapshot: every active server is in the Obot feed; every server a contract allows is in it;
  * TOOLS.md and `mcp.servers` list exactly the allow set; the MCP Registry v0.1 view validates
- * against the official schemas and lists only published servers; and the in-pod library decides
- * every published server as the compiler did.
+ * against the official schemas and lists only published servers; the in-pod library decides
+ * every published server as the compiler did; and the snapshot the app built step by step (from
+ * the changed rows, recompiling what they reach) equals one built from nothing at the same state.
  */
 import fs from "node:fs";
 import Ajv2020 from "ajv/dist/2020";
@@ -19,7 +20,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { listActiveServers } from "@/server/catalog/servers";
 import { type Config } from "@/server/config";
 import { registryResponse } from "@/server/feeds/registry-route";
-import { type CatalogSnapshot } from "@/server/snapshot/snapshot";
+import { buildCatalogSnapshot, contractBody, type CatalogSnapshot } from "@/server/snapshot/snapshot";
+import { CatalogMirror } from "@/server/snapshot/catalog-mirror";
 import { claimRunById, queueRun } from "@/server/ingest/runs";
 import { executeRun } from "@/server/ingest/pipeline";
 import { decide } from "@/server/policy/compile";
@@ -395,6 +397,8 @@ async function expectConsumersAgree(services: Services, validators: ReturnType<t
     }
   }
 
+  await expectSameAsFreshBuild(services, snapshot, history);
+
   const page = await registryGet(services, "/servers?limit=100");
   expect(page.status, history).toBe(200);
   const listed = (page.body.servers as { server: { name: string } }[]).map((s) => s.server.name.split("/").pop()!);
@@ -406,6 +410,25 @@ async function expectConsumersAgree(services: Services, validators: ReturnType<t
       expect(latest.status, history).toBe(200);
       expect(validators.one(latest.body), `${entry.server.name}: ${JSON.stringify(validators.one.errors)}\n${history}`).toBe(true);
     }
+  }
+}
+
+/** The incremental snapshot, byte for byte, against a full load and a fresh compile of the same database state. */
+async function expectSameAsFreshBuild(services: Services, snapshot: CatalogSnapshot, history: string) {
+  const fresh = buildCatalogSnapshot(await new CatalogMirror().load(services.db), snapshot.builtAt);
+  expect(fresh.revision, history).toBe(snapshot.revision);
+  expect(Buffer.from(snapshot.obotFeed.identity).toString("utf8"), `Obot feed\n${history}`).toBe(Buffer.from(fresh.obotFeed.identity).toString("utf8"));
+  const view = (s: CatalogSnapshot) => ({
+    servers: s.policy.servers,
+    tenants: [...s.policy.tenants.values()].map((t) => [t.name, t.allow, t.deny, t.reserved]),
+    report: s.policy.report,
+    fingerprints: [...s.contractStates].map(([tenant, state]) => [tenant, state.fingerprint]),
+  });
+  expect(view(snapshot), history).toEqual(view(fresh));
+  for (const [tenant, state] of snapshot.contractStates) {
+    fresh.contractStates.get(tenant)!.revision = state.revision;
+    const served = Buffer.from(contractBody(snapshot, tenant)!.identity).toString("utf8");
+    expect(served, `contract of ${tenant}\n${history}`).toBe(Buffer.from(contractBody(fresh, tenant)!.identity).toString("utf8"));
   }
 }
 

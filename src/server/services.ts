@@ -1,9 +1,6 @@
 import { CATALOG_CHANNEL, currentCatalogRevision } from "./audit/audit";
 import { SignInThrottle } from "./auth/local";
 import { pruneSessions } from "./auth/sessions";
-import { listActiveServers } from "./catalog/servers";
-import { tenants } from "./db/schema";
-import { loadPolicyInput } from "./policy/store";
 import { TenantAuthenticator } from "./policy/tenant-auth";
 import { AllowList } from "./ingest/fetch";
 import type { PipelineDeps } from "./ingest/pipeline";
@@ -11,6 +8,7 @@ import { IngestionWorker } from "./ingest/worker";
 import type { Config } from "./config";
 import type { Database, Db } from "./db/client";
 import { FetchRecorder, reportingHooks } from "./fetch-log/fetch-log";
+import { CatalogMirror, pruneCatalogChanges } from "./snapshot/catalog-mirror";
 import { settleContractRevisions } from "./snapshot/contract-revisions";
 import { SnapshotStore } from "./snapshot/store";
 import { createMetrics, type Metrics } from "./metrics";
@@ -59,19 +57,11 @@ export async function startServices(config: Config, database: Database, options:
   const metrics = createMetrics({ databaseReachable: () => database.breaker?.state !== "open" });
   const tenantAuth = new TenantAuthenticator(db, config.tenantAuth, options.tenantAuthClock);
   let obotLink: ObotLink | null = null;
+  const catalog = new CatalogMirror();
   const snapshots = new SnapshotStore({
     loadRevision: () => currentCatalogRevision(db),
-    loadState: () =>
-      db.transaction(
-        async (tx) => ({
-          revision: await currentCatalogRevision(tx),
-          servers: await listActiveServers(tx),
-          policy: await loadPolicyInput(tx),
-          tenants: await tx.select({ name: tenants.name, displayName: tenants.displayName, team: tenants.team }).from(tenants),
-        }),
-        { isolationLevel: "repeatable read", accessMode: "read only" },
-      ),
-    settleContractRevisions: (revision, states) => settleContractRevisions(db, revision, states),
+    loadState: () => catalog.load(db),
+    settleContractRevisions: (revision, states, previous) => settleContractRevisions(db, revision, states, previous),
     onBuilt: (snapshot) => {
       metrics.snapshotRevision.set(snapshot.revision);
       metrics.snapshotBuildSeconds.set(snapshot.buildMs / 1000);
@@ -100,7 +90,10 @@ export async function startServices(config: Config, database: Database, options:
   let housekeeping: NodeJS.Timeout | null = null;
   if (background) {
     const policy = { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs };
-    housekeeping = setInterval(() => void pruneSessions(db, policy).catch(() => undefined), 10 * 60_000);
+    housekeeping = setInterval(() => {
+      void pruneSessions(db, policy).catch(() => undefined);
+      void pruneCatalogChanges(db).catch(() => undefined);
+    }, 10 * 60_000);
     housekeeping.unref();
     unlisten = await database.listen(
       CATALOG_CHANNEL,

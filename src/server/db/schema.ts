@@ -82,11 +82,34 @@ export const catalogState = pgTable(
  * last changed. Derived state, shared by replicas: the contract's `revision` (and so its ETag)
  * moves only when the tenant's own contract changes, and every replica serves the same one.
  */
-export const contractRevisions = pgTable("contract_revisions", {
-  tenant: text().primaryKey(),
-  fingerprint: text().notNull(),
-  revision: bigint({ mode: "number" }).notNull(),
-});
+export const contractRevisions = pgTable(
+  "contract_revisions",
+  {
+    tenant: text().primaryKey(),
+    fingerprint: text().notNull(),
+    revision: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [index("contract_revisions_revision_idx").on(t.revision)],
+);
+
+/**
+ * Which catalog rows each transaction changed, written by triggers on mcp_servers, tenants, groups,
+ * group_members and grants (migration 0008), so a snapshot rebuild reloads only those rows. `txid`
+ * is the writing transaction's id (txid_current()): a reader that saw every transaction below its
+ * snapshot's xmin needs only the rows at or above it. Pruned after an hour; older readers reload all.
+ */
+export const catalogChanges = pgTable(
+  "catalog_changes",
+  {
+    txid: bigint({ mode: "number" })
+      .notNull()
+      .default(sql`txid_current()`),
+    entity: text().notNull(),
+    key: text().notNull(),
+    recordedAt: timestamp({ withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index("catalog_changes_txid_idx").on(t.txid), index("catalog_changes_recorded_at_idx").on(t.recordedAt)],
+);
 
 /** Append-only: a trigger in the migrations refuses UPDATE, DELETE and TRUNCATE. */
 export const auditEvents = pgTable(

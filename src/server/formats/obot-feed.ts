@@ -14,6 +14,16 @@ export function obotCatalogEntries(servers: readonly McpServer[]): ObotEntry[] {
     .map((s) => obotEntryFor(s));
 }
 
+/** Each server's entry as JSON, rendered once per server object (server objects are never changed in place). */
+const entryJson = new WeakMap<McpServer, string>();
+
+/** The feed's bytes: the same as JSON.stringify(obotCatalogEntries(servers)), made from each entry's JSON. */
 export function renderObotFeed(servers: readonly McpServer[]): string {
-  return JSON.stringify(obotCatalogEntries(servers));
+  const listed = servers.filter((s) => s.status === "active" && s.runtime !== null).sort(byName);
+  const parts = listed.map((server) => {
+    let json = entryJson.get(server);
+    if (json === undefined) entryJson.set(server, (json = JSON.stringify(obotEntryFor(server as McpServer & { runtime: NonNullable<McpServer["runtime"]> }))));
+    return json;
+  });
+  return `[${parts.join(",")}]`;
 }

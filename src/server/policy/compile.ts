@@ -17,7 +17,7 @@
  */
 import picomatch from "picomatch";
 import type { Scope, ServerStatus } from "../catalog/model";
-import { and, hasBit, indices, isEmpty, newBits, orInto, setBit, type Bits } from "./bits";
+import { and, hasBit, isEmpty, orInto, setBit, type Bits } from "./bits";
 import { isGlob, type Access, type McpPolicy, type Subject } from "./model";
 
 export interface PolicyServer {
@@ -197,219 +197,643 @@ export function subjectCovers(subject: Subject, tenant: PolicyTenant, groupMembe
   }
 }
 
-export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
-  const active = input.servers.filter((s) => s.status === "active").sort((a, b) => byteOrder(a.name, b.name));
-  const servers = active.map((s) => s.name);
-  const serverIndex = new Map(servers.map((name, i) => [name, i]));
-  const scopes = new Map(active.map((s) => [s.name, s.scope]));
-  const owners = new Map(active.filter((s) => s.scope === "personal").map((s) => [s.name, s.ownerTenant ?? null]));
-  const size = servers.length;
-  const inactive = input.servers.filter((s) => s.status !== "active").map((s) => s.name);
+// ---------------------------------------------------------------------------------------------
+// Compiling, from scratch or from the previous compile
+//
+// A compile keeps what it computed on the way (per pattern, rule, subject and tenant) beside its
+// result. Given the previous result, compilePolicy() diffs the inputs by object identity (the
+// snapshot's in-memory catalog keeps unchanged rows as the same objects) and recomputes only what
+// a change can reach: a rule's subject bounds the tenants it can affect, a server's name the
+// patterns it can match. Everything else, each tenant's TenantAccess included, is shared with the
+// previous result, which stays valid: nothing computed is ever mutated.
+//
+// Bit positions are slots. A fresh compile gives active servers slots in byte order; a later
+// compile gives a newly published server a free slot (or the next one) and frees an unpublished
+// server's, so nothing else moves. A fresh compile leaves spare capacity; when it runs out, or
+// most of the world changed, the compile starts afresh. Either way the results are equal.
 
-  const patternBits = new Map<string, Bits>();
-  const unpublished = new Map<string, { servers: string[]; usedBy: Set<string> }>();
-  const bitsFor = (pattern: string, usedBy: string): Bits => {
-    let bits = patternBits.get(pattern);
-    if (!bits) {
-      bits = newBits(size);
-      if (isGlob(pattern)) {
-        servers.forEach((name, i) => patternMatches(pattern, name) && setBit(bits!, i));
-      } else {
-        const i = serverIndex.get(pattern);
-        if (i !== undefined) setBit(bits, i);
-      }
-      patternBits.set(pattern, bits);
-      const notActive = inactive.filter((name) => patternMatches(pattern, name));
-      if (notActive.length > 0) unpublished.set(pattern, { servers: notActive.sort(byteOrder), usedBy: new Set() });
-    }
-    unpublished.get(pattern)?.usedBy.add(usedBy);
-    return bits;
-  };
+interface Fold {
+  subject: Subject;
+  deny: Bits;
+  allow: Bits;
+}
 
-  const scopeBits = new Map<Subject["type"], Bits>();
-  for (const type of ["everyone", "group", "selector", "tenant"] as const) {
-    const bits = newBits(size);
-    const allowed = grantableScopes(type);
-    active.forEach((s, i) => allowed.includes(s.scope) && setBit(bits, i));
-    scopeBits.set(type, bits);
+interface Indexed {
+  /** The lists given, to tell next time whether a list is the same. */
+  lists: PolicyInput;
+  servers: ReadonlyMap<string, PolicyServer>;
+  tenants: ReadonlyMap<string, PolicyTenant>;
+  groups: ReadonlyMap<string, PolicyGroup>;
+  /** Every rule, expired or not, by id. */
+  rules: ReadonlyMap<string, PolicyRule>;
+  /** Rules in force, in the order given. */
+  inForce: readonly PolicyRule[];
+  expired: readonly string[];
+}
+
+interface Engine {
+  input: Indexed;
+  words: number;
+  slots: readonly (string | null)[];
+  freeSlots: readonly number[];
+  /** Whether slot order is byte order, so set bits list names already sorted. */
+  ordered: boolean;
+  serverIndex: ReadonlyMap<string, number>;
+  patterns: ReadonlyMap<string, Bits>;
+  scopeBits: ReadonlyMap<Subject["type"], Bits>;
+  personal: Bits;
+  owned: ReadonlyMap<string, Bits>;
+  ruleEffect: ReadonlyMap<string, Bits>;
+  /** Rule ids in force per subject key. */
+  subjectRules: ReadonlyMap<string, readonly string[]>;
+  folds: ReadonlyMap<string, Fold>;
+  /** Selector subject keys by one of their label pairs (`key\0value`): a tenant needs only check those of its labels. */
+  selectorsByLabel: ReadonlyMap<string, readonly string[]>;
+  memberOf: ReadonlyMap<string, readonly string[]>;
+}
+
+const engines = new WeakMap<CompiledPolicy, Engine>();
+
+/** Above this share of tenants to recompute, or this many servers changed, a fresh compile is as cheap. */
+const REUSE_MAX_SERVER_CHANGES = 64;
+const SPARE_SLOTS = (active: number) => Math.max(64, Math.ceil(active / 8));
+
+/**
+ * Compiles the policy. With `previous` (a result of this function), recomputes only what changed
+ * since: the result equals a fresh compile of the same input.
+ */
+export function compilePolicy(input: PolicyInput, now: Date, previous?: CompiledPolicy | null): CompiledPolicy {
+  const before = previous ? engines.get(previous) : undefined;
+  const indexed = indexInput(input, now, before?.input);
+  const engine = (before && recompile(before, previous!, indexed)) ?? freshEngine(indexed);
+  const policy = resultOf(engine, input, now, before && previous ? { engine: before, policy: previous } : null);
+  engines.set(policy, engine);
+  return policy;
+}
+
+function indexInput(input: PolicyInput, now: Date, before: Indexed | undefined): Indexed {
+  const inForce: PolicyRule[] = [];
+  const expired: string[] = [];
+  for (const rule of input.rules) {
+    if (rule.expiresAt !== null && rule.expiresAt <= now) expired.push(rule.id);
+    else inForce.push(rule);
   }
-
-  // Personal servers, and per owner the ones it owns: a tenant may be granted a personal server
-  // only when it is the owner.
-  const personalBits = newBits(size);
-  const ownedBits = new Map<string, Bits>();
-  active.forEach((s, i) => {
-    if (s.scope !== "personal") return;
-    setBit(personalBits, i);
-    if (!s.ownerTenant) return;
-    let owned = ownedBits.get(s.ownerTenant);
-    if (!owned) ownedBits.set(s.ownerTenant, (owned = newBits(size)));
-    setBit(owned, i);
-  });
-  /** Personal servers that tenant may never be granted: every one it does not own. */
-  const reservedFrom = (tenant: string): Bits => {
-    const owned = ownedBits.get(tenant);
-    const out = personalBits.slice();
-    if (owned) for (let w = 0; w < out.length; w++) out[w]! &= ~owned[w]!;
-    return out;
+  const sameRulesInForce = before !== undefined && sameItems(before.inForce, inForce);
+  return {
+    lists: input,
+    servers: indexBy(input.servers, before?.lists.servers, before?.servers, (s) => s.name),
+    tenants: indexBy(input.tenants, before?.lists.tenants, before?.tenants, (t) => t.name),
+    groups: indexBy(input.groups, before?.lists.groups, before?.groups, (g) => g.name),
+    rules: indexBy(input.rules, before?.lists.rules, before?.rules, (r) => r.id),
+    inForce: sameRulesInForce ? before.inForce : inForce,
+    expired,
   };
-  const without = (bits: Bits, removed: Bits): Bits => {
-    const out = bits.slice();
-    for (let w = 0; w < out.length; w++) out[w]! &= ~removed[w]!;
-    return out;
-  };
+}
 
-  const expiredRules: string[] = [];
-  const rules = input.rules.filter((rule) => {
-    const expired = rule.expiresAt !== null && rule.expiresAt <= now;
-    if (expired) expiredRules.push(rule.id);
-    return !expired;
-  });
-  const nextExpiryAt = rules.reduce<Date | null>((next, rule) => (rule.expiresAt && (!next || rule.expiresAt < next) ? rule.expiresAt : next), null);
+function sameItems<T>(a: readonly T[] | undefined, b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
-  // What each rule can grant or deny: its pattern's servers, less what its subject may not be granted.
-  const scopeExcluded: PolicyReport["scopeExcluded"] = [];
-  const ruleServerBits = rules.map((rule) => bitsFor(rule.servers, `rule ${rule.id}`));
-  const ruleEffectBits = rules.map((rule, r) => {
-    if (rule.access === "deny") return ruleServerBits[r]!;
-    let effective = and(ruleServerBits[r]!, scopeBits.get(rule.subject.type)!);
-    if (rule.subject.type === "tenant") effective = without(effective, reservedFrom(rule.subject.name));
-    const excluded = indices(ruleServerBits[r]!).filter((i) => !hasBit(effective, i));
-    if (excluded.length > 0) {
-      scopeExcluded.push({
-        ruleId: rule.id,
-        servers: excluded.map((i) => servers[i]!),
-        reason: excluded.map((i) => grantRefusal(rule.subject, active[i]!)).find(Boolean) ?? "",
-      });
-    }
-    return effective;
-  });
+/** The list by key; the previous map when the list holds the same objects. */
+function indexBy<T>(
+  list: readonly T[],
+  earlierList: readonly T[] | undefined,
+  earlier: ReadonlyMap<string, T> | undefined,
+  key: (item: T) => string,
+): ReadonlyMap<string, T> {
+  return earlier && sameItems(earlierList, list) ? earlier : new Map(list.map((item) => [key(item), item]));
+}
 
-  // Rules with the same subject act together: fold their effects into one pair of sets per
-  // subject, then give each tenant the union of its subjects' sets.
-  const groupMembers = new Map(input.groups.map((g) => [g.name, new Set(g.members)]));
-  const tenantNames = new Set(input.tenants.map((t) => t.name));
-  const bySubject = new Map<string, { subject: Subject; deny: Bits; allow: Bits; rules: number[] }>();
-  const everyoneRules: number[] = [];
-  rules.forEach((rule, r) => {
-    if (rule.subject.type === "everyone") everyoneRules.push(r);
+const isActive = (server: PolicyServer | undefined): boolean => server?.status === "active";
+
+function patternBitsOf(pattern: string, slots: readonly (string | null)[], serverIndex: ReadonlyMap<string, number>, words: number): Bits {
+  const bits = new Uint32Array(words);
+  if (isGlob(pattern)) {
+    slots.forEach((name, i) => name !== null && patternMatches(pattern, name) && setBit(bits, i));
+  } else {
+    const i = serverIndex.get(pattern);
+    if (i !== undefined) setBit(bits, i);
+  }
+  return bits;
+}
+
+function patternsInUse(indexed: Indexed): Set<string> {
+  const used = new Set<string>();
+  for (const rule of indexed.inForce) used.add(rule.servers);
+  for (const tenant of indexed.tenants.values()) {
+    for (const p of tenant.mcpPolicy.deny) used.add(p);
+    for (const p of tenant.mcpPolicy.allow) used.add(p);
+  }
+  return used;
+}
+
+/** Personal servers that tenant may never be granted: every one it does not own. */
+function reservedFrom(engine: Pick<Engine, "personal" | "owned">, tenant: string): Bits {
+  const owned = engine.owned.get(tenant);
+  const out = engine.personal.slice();
+  if (owned) for (let w = 0; w < out.length; w++) out[w]! &= ~owned[w]!;
+  return out;
+}
+
+function without(bits: Bits, removed: Bits): Bits {
+  const out = bits.slice();
+  for (let w = 0; w < out.length; w++) out[w]! &= ~removed[w]!;
+  return out;
+}
+
+function sameBits(a: Bits | undefined, b: Bits | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
+  return true;
+}
+
+function intersects(a: Bits, slots: readonly number[]): boolean {
+  return slots.some((i) => hasBit(a, i));
+}
+
+/** What a rule can grant or deny: its pattern's servers, less what its subject may not be granted. */
+function ruleEffectOf(rule: PolicyRule, engine: Pick<Engine, "patterns" | "scopeBits" | "personal" | "owned">): Bits {
+  const servers = engine.patterns.get(rule.servers)!;
+  if (rule.access === "deny") return servers;
+  const effective = and(servers, engine.scopeBits.get(rule.subject.type)!);
+  return rule.subject.type === "tenant" ? without(effective, reservedFrom(engine, rule.subject.name)) : effective;
+}
+
+function foldOf(subject: Subject, ruleIds: readonly string[], engine: Pick<Engine, "words" | "ruleEffect">, rules: ReadonlyMap<string, PolicyRule>): Fold {
+  const fold = { subject, deny: new Uint32Array(engine.words), allow: new Uint32Array(engine.words) };
+  for (const id of ruleIds) orInto(rules.get(id)!.access === "deny" ? fold.deny : fold.allow, engine.ruleEffect.get(id)!);
+  return fold;
+}
+
+function subjectIndexes(inForce: readonly PolicyRule[]): { subjectRules: Map<string, string[]>; selectorsByLabel: Map<string, string[]> } {
+  const subjectRules = new Map<string, string[]>();
+  const selectorsByLabel = new Map<string, string[]>();
+  for (const rule of inForce) {
     const key = subjectKey(rule.subject);
-    let folded = bySubject.get(key);
-    if (!folded) {
-      folded = { subject: rule.subject, deny: newBits(size), allow: newBits(size), rules: [] };
-      bySubject.set(key, folded);
+    const list = subjectRules.get(key);
+    if (list) {
+      list.push(rule.id);
+      continue;
     }
-    orInto(rule.access === "deny" ? folded.deny : folded.allow, ruleEffectBits[r]!);
-    folded.rules.push(r);
-  });
-
-  const byLabel = new Map<string, string[]>();
-  for (const tenant of input.tenants) {
-    for (const [k, v] of Object.entries(tenant.labels)) {
-      const key = `${k}\u0000${v}`;
-      const list = byLabel.get(key);
-      if (list) list.push(tenant.name);
-      else byLabel.set(key, [tenant.name]);
+    subjectRules.set(key, [rule.id]);
+    if (rule.subject.type === "selector") {
+      const [first] = Object.entries(rule.subject.matchLabels);
+      // A selector without labels covers every tenant: index it under the empty pair every tenant checks.
+      const pair = first ? `${first[0]}\u0000${first[1]}` : "";
+      const keys = selectorsByLabel.get(pair);
+      if (keys) keys.push(key);
+      else selectorsByLabel.set(pair, [key]);
     }
   }
-  const tenantsByName = new Map(input.tenants.map((t) => [t.name, t]));
-  const subjectsOf = new Map<string, { deny: Bits; allow: Bits }[]>();
-  const coveredCount = new Map<string, number>();
-  for (const [key, folded] of bySubject) {
-    const subject = folded.subject;
-    let covered: string[];
+  return { subjectRules, selectorsByLabel };
+}
+
+function memberships(groups: ReadonlyMap<string, PolicyGroup>): Map<string, string[]> {
+  const memberOf = new Map<string, string[]>();
+  for (const group of groups.values()) {
+    for (const member of group.members) {
+      const list = memberOf.get(member);
+      if (list) list.push(group.name);
+      else memberOf.set(member, [group.name]);
+    }
+  }
+  return memberOf;
+}
+
+function scopeState(slots: readonly (string | null)[], servers: ReadonlyMap<string, PolicyServer>, words: number) {
+  const scopeBits = new Map<Subject["type"], Bits>();
+  for (const type of SUBJECT_TYPES) scopeBits.set(type, new Uint32Array(words));
+  const personal = new Uint32Array(words);
+  const owned = new Map<string, Bits>();
+  slots.forEach((name, i) => {
+    if (name === null) return;
+    const server = servers.get(name)!;
+    for (const type of SUBJECT_TYPES) if (grantableScopes(type).includes(server.scope)) setBit(scopeBits.get(type)!, i);
+    if (server.scope !== "personal") return;
+    setBit(personal, i);
+    if (!server.ownerTenant) return;
+    let bits = owned.get(server.ownerTenant);
+    if (!bits) owned.set(server.ownerTenant, (bits = new Uint32Array(words)));
+    setBit(bits, i);
+  });
+  return { scopeBits, personal, owned };
+}
+
+const SUBJECT_TYPES = ["everyone", "group", "selector", "tenant"] as const;
+
+function freshEngine(indexed: Indexed): Engine {
+  const active = [...indexed.servers.values()].filter(isActive).sort((a, b) => byteOrder(a.name, b.name));
+  const words = (active.length + SPARE_SLOTS(active.length) + 31) >>> 5;
+  const slots = active.map((s) => s.name);
+  const serverIndex = new Map(slots.map((name, i) => [name, i]));
+  const patterns = new Map<string, Bits>();
+  for (const pattern of patternsInUse(indexed)) patterns.set(pattern, patternBitsOf(pattern, slots, serverIndex, words));
+  const engine = { words, patterns, ...scopeState(slots, indexed.servers, words) };
+  const ruleEffect = new Map(indexed.inForce.map((rule) => [rule.id, ruleEffectOf(rule, engine)]));
+  const { subjectRules, selectorsByLabel } = subjectIndexes(indexed.inForce);
+  const folds = new Map<string, Fold>();
+  for (const [key, ids] of subjectRules) folds.set(key, foldOf(indexed.rules.get(ids[0]!)!.subject, ids, { words, ruleEffect }, indexed.rules));
+  return {
+    ...engine,
+    input: indexed,
+    slots,
+    freeSlots: [],
+    ordered: true,
+    serverIndex,
+    ruleEffect,
+    subjectRules,
+    folds,
+    selectorsByLabel,
+    memberOf: memberships(indexed.groups),
+  };
+}
+
+/** The next engine from the previous one, or null when a fresh compile is the better (or only) way. */
+function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): (Engine & { dirtyTenants: Set<string> | "all" }) | null {
+  const old = before.input;
+  const { words } = before;
+
+  // 1. Servers whose policy-relevant fields changed get their slots (re)computed.
+  const slots = before.slots.slice();
+  const freeSlots = before.freeSlots.slice();
+  const serverIndex = new Map(before.serverIndex);
+  let ordered = before.ordered;
+  const changedSlots: number[] = [];
+  const changedOwners = new Set<string>();
+  const serverNames = new Set([...old.servers.keys(), ...indexed.servers.keys()]);
+  if (old.servers !== indexed.servers) {
+    for (const name of serverNames) {
+      const a = old.servers.get(name);
+      const b = indexed.servers.get(name);
+      if (a === b) continue;
+      const wasActive = isActive(a);
+      const nowActive = isActive(b);
+      if (!wasActive && !nowActive) continue;
+      if (wasActive && nowActive && a!.scope === b!.scope && (a!.ownerTenant ?? null) === (b!.ownerTenant ?? null)) continue;
+      if (a?.ownerTenant) changedOwners.add(a.ownerTenant);
+      if (b?.ownerTenant) changedOwners.add(b.ownerTenant);
+      if (wasActive && !nowActive) {
+        const slot = serverIndex.get(name)!;
+        slots[slot] = null;
+        serverIndex.delete(name);
+        freeSlots.push(slot);
+        changedSlots.push(slot);
+      } else if (!wasActive && nowActive) {
+        const slot = freeSlots.pop() ?? slots.length;
+        if (slot >= words * 32) return null;
+        if (slot === slots.length) slots.push(name);
+        else slots[slot] = name;
+        serverIndex.set(name, slot);
+        changedSlots.push(slot);
+        ordered = false;
+      } else {
+        changedSlots.push(serverIndex.get(name)!);
+      }
+      if (changedSlots.length > REUSE_MAX_SERVER_CHANGES) return null;
+    }
+  }
+  if (ordered && changedSlots.length > 0) ordered = inByteOrder(slots);
+
+  // 2. Pattern bits: the changed slots of every pattern in use, and new patterns in full.
+  const patterns = new Map<string, Bits>();
+  const changedPatterns = new Set<string>();
+  for (const pattern of patternsInUse(indexed)) {
+    const earlier = before.patterns.get(pattern);
+    if (!earlier) {
+      patterns.set(pattern, patternBitsOf(pattern, slots, serverIndex, words));
+      changedPatterns.add(pattern);
+      continue;
+    }
+    let bits = earlier;
+    for (const slot of changedSlots) {
+      const name = slots[slot];
+      const matches = name !== null && name !== undefined && patternMatches(pattern, name);
+      if (matches === hasBit(bits, slot)) continue;
+      if (bits === earlier) bits = earlier.slice();
+      bits[slot >>> 5]! ^= 1 << (slot & 31);
+    }
+    patterns.set(pattern, bits);
+    if (bits !== earlier) changedPatterns.add(pattern);
+  }
+
+  // 3. Scopes and owners at the changed slots.
+  const scopes = changedSlots.length > 0 ? scopeState(slots, indexed.servers, words) : before;
+  const engine = { words, patterns, scopeBits: scopes.scopeBits, personal: scopes.personal, owned: scopes.owned };
+
+  // 4. Rules: the changed ones, and those whose pattern or scope can differ at a changed slot.
+  const rulesSame = old.inForce === indexed.inForce;
+  const { subjectRules, selectorsByLabel } = rulesSame ? before : subjectIndexes(indexed.inForce);
+  const ruleEffect = new Map(before.ruleEffect);
+  const dirtySubjects = new Set<string>();
+  const serversMoved = changedPatterns.size > 0 || changedSlots.length > 0;
+  if (!rulesSame) {
+    // Rules gone or out of force, and rules edited: their old subjects' folds change.
+    const inForceNow = new Set<PolicyRule>(indexed.inForce);
+    for (const rule of old.inForce) {
+      if (inForceNow.has(rule)) continue;
+      ruleEffect.delete(rule.id);
+      dirtySubjects.add(subjectKey(rule.subject));
+    }
+  }
+  if (!rulesSame || serversMoved) {
+    const inForceBefore = rulesSame ? null : new Set<PolicyRule>(old.inForce);
+    for (const rule of indexed.inForce) {
+      const known = inForceBefore === null || inForceBefore.has(rule);
+      if (known && !changedPatterns.has(rule.servers) && (changedSlots.length === 0 || !intersects(patterns.get(rule.servers)!, changedSlots))) continue;
+      const effect = ruleEffectOf(rule, engine);
+      if (known && sameBits(effect, before.ruleEffect.get(rule.id))) continue;
+      ruleEffect.set(rule.id, effect);
+      dirtySubjects.add(subjectKey(rule.subject));
+    }
+  }
+
+  // 5. Folds of the subjects whose rules changed; who they cover must be recomputed.
+  const folds = new Map(before.folds);
+  const dirtyTenants = new Set<string>();
+  let allTenants = false;
+  const groupsChanged = old.groups !== indexed.groups && !sameMaps(old.groups, indexed.groups);
+  const memberOf = groupsChanged ? memberships(indexed.groups) : before.memberOf;
+  const cover = (subject: Subject) => {
     switch (subject.type) {
       case "everyone":
-        coveredCount.set(key, tenantNames.size);
-        continue;
+        allTenants = true;
+        return;
       case "tenant":
-        covered = tenantNames.has(subject.name) ? [subject.name] : [];
-        break;
+        dirtyTenants.add(subject.name);
+        return;
       case "group":
-        covered = [...(groupMembers.get(subject.name) ?? [])].filter((name) => tenantNames.has(name));
-        break;
-      case "selector": {
-        const entries = Object.entries(subject.matchLabels);
-        const candidates = entries.map(([k, v]) => byLabel.get(`${k}\u0000${v}`) ?? []).sort((a, b) => a.length - b.length)[0] ?? [];
-        covered = candidates.filter((name) => entries.every(([k, v]) => tenantsByName.get(name)!.labels[k] === v));
-        break;
-      }
+        for (const m of old.groups.get(subject.name)?.members ?? []) dirtyTenants.add(m);
+        for (const m of indexed.groups.get(subject.name)?.members ?? []) dirtyTenants.add(m);
+        return;
+      case "selector":
+        for (const tenants of [old.tenants, indexed.tenants]) {
+          for (const tenant of tenants.values()) if (subjectCovers(subject, tenant, EMPTY_MEMBERS)) dirtyTenants.add(tenant.name);
+        }
     }
-    coveredCount.set(key, covered.length);
-    for (const name of covered) {
-      const list = subjectsOf.get(name);
-      if (list) list.push(folded);
-      else subjectsOf.set(name, [folded]);
+  };
+  for (const key of dirtySubjects) {
+    const ids = subjectRules.get(key);
+    const earlier = before.folds.get(key);
+    if (!ids) {
+      folds.delete(key);
+      if (earlier) cover(earlier.subject);
+      continue;
+    }
+    const fold = foldOf(indexed.rules.get(ids[0]!)!.subject, ids, { words, ruleEffect }, indexed.rules);
+    if (earlier && sameBits(earlier.deny, fold.deny) && sameBits(earlier.allow, fold.allow)) continue;
+    folds.set(key, fold);
+    cover(fold.subject);
+  }
+  if (allTenants)
+    return {
+      ...engine,
+      input: indexed,
+      slots,
+      freeSlots,
+      ordered,
+      serverIndex,
+      ruleEffect,
+      subjectRules,
+      folds,
+      selectorsByLabel,
+      memberOf,
+      dirtyTenants: "all",
+    };
+
+  // 6. Tenants: the changed ones, members joining or leaving groups, and those whose own lists or bits touch a changed server.
+  if (old.tenants !== indexed.tenants) {
+    for (const [name, tenant] of indexed.tenants) if (old.tenants.get(name) !== tenant) dirtyTenants.add(name);
+  }
+  if (groupsChanged) {
+    for (const name of new Set([...old.groups.keys(), ...indexed.groups.keys()])) {
+      const a = old.groups.get(name);
+      const b = indexed.groups.get(name);
+      if (a === b) continue;
+      const inA = new Set(a?.members ?? []);
+      const inB = new Set(b?.members ?? []);
+      for (const m of inA) if (!inB.has(m)) dirtyTenants.add(m);
+      for (const m of inB) if (!inA.has(m)) dirtyTenants.add(m);
     }
   }
-  const everyone = bySubject.get(subjectKey({ type: "everyone" }));
+  for (const owner of changedOwners) dirtyTenants.add(owner);
+  if (changedSlots.length > 0 || changedPatterns.size > 0) {
+    for (const tenant of indexed.tenants.values()) {
+      if (dirtyTenants.has(tenant.name)) continue;
+      const touches = (p: string) => changedPatterns.has(p) || (changedSlots.length > 0 && intersects(patterns.get(p)!, changedSlots));
+      const access = previous.tenants.get(tenant.name);
+      const hadBit =
+        changedSlots.length > 0 &&
+        access !== undefined &&
+        [access.overrideDeny, access.overrideAllow, access.ruleDeny, access.ruleAllow].some((bits) => intersects(bits, changedSlots));
+      if (hadBit || tenant.mcpPolicy.deny.some(touches) || tenant.mcpPolicy.allow.some(touches)) dirtyTenants.add(tenant.name);
+    }
+  }
+  return { ...engine, input: indexed, slots, freeSlots, ordered, serverIndex, ruleEffect, subjectRules, folds, selectorsByLabel, memberOf, dirtyTenants };
+}
 
+const EMPTY_MEMBERS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+
+function sameMaps<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+function inByteOrder(slots: readonly (string | null)[]): boolean {
+  let last: string | null = null;
+  for (const name of slots) {
+    if (name === null) continue;
+    if (last !== null && byteOrder(last, name) >= 0) return false;
+    last = name;
+  }
+  return true;
+}
+
+/** Set bits as server names, in byte order. */
+function namesOf(bits: Bits, engine: Engine): string[] {
+  const names: string[] = [];
+  for (let w = 0; w < bits.length; w++) {
+    let word = bits[w]!;
+    while (word !== 0) {
+      const low = word & -word;
+      names.push(engine.slots[(w << 5) + 31 - Math.clz32(low)]!);
+      word ^= low;
+    }
+  }
+  return engine.ordered ? names : names.sort(byteOrder);
+}
+
+function tenantAccessOf(tenant: PolicyTenant, engine: Engine): TenantAccess {
+  const { words } = engine;
+  const overrideDeny = new Uint32Array(words);
+  const listed = new Uint32Array(words);
+  for (const p of tenant.mcpPolicy.deny) orInto(overrideDeny, engine.patterns.get(p)!);
+  for (const p of tenant.mcpPolicy.allow) orInto(listed, engine.patterns.get(p)!);
+  const reservedBits = and(listed, reservedFrom(engine, tenant.name));
+  const overrideAllow = without(listed, reservedBits);
+
+  const ruleDeny = new Uint32Array(words);
+  const ruleAllow = new Uint32Array(words);
+  const add = (key: string) => {
+    const fold = engine.folds.get(key);
+    if (!fold) return;
+    orInto(ruleDeny, fold.deny);
+    orInto(ruleAllow, fold.allow);
+  };
+  add("everyone");
+  add(`tenant:${tenant.name}`);
+  for (const group of engine.memberOf.get(tenant.name) ?? []) add(`group:${group}`);
+  const selectors = [engine.selectorsByLabel.get(""), ...Object.entries(tenant.labels).map(([k, v]) => engine.selectorsByLabel.get(`${k}\u0000${v}`))];
+  for (const keys of selectors) {
+    for (const key of keys ?? []) {
+      const fold = engine.folds.get(key);
+      if (fold && subjectCovers(fold.subject, tenant, EMPTY_MEMBERS)) add(key);
+    }
+  }
+
+  const allowBits = new Uint32Array(words);
+  const denyBits = new Uint32Array(words);
+  for (let w = 0; w < words; w++) {
+    const od = overrideDeny[w]!;
+    const oa = overrideAllow[w]!;
+    const rd = ruleDeny[w]!;
+    const ra = ruleAllow[w]!;
+    // allow: ¬OD ∧ (OA ∨ (¬RD ∧ RA)); explicit deny: OD ∨ (¬OA ∧ RD)
+    const allowWord = ~od & (oa | (~rd & ra));
+    allowBits[w] = allowWord;
+    denyBits[w] = (od | (~oa & rd)) & ~allowWord;
+  }
+  return {
+    name: tenant.name,
+    labels: tenant.labels,
+    mcpPolicy: tenant.mcpPolicy,
+    allow: namesOf(allowBits, engine),
+    deny: namesOf(denyBits, engine),
+    reserved: namesOf(reservedBits, engine),
+    overrideDeny,
+    overrideAllow,
+    ruleDeny,
+    ruleAllow,
+  };
+}
+
+function resultOf(
+  engine: Engine & { dirtyTenants?: Set<string> | "all" },
+  input: PolicyInput,
+  now: Date,
+  before: { engine: Engine; policy: CompiledPolicy } | null,
+): CompiledPolicy {
+  const indexed = engine.input;
+  const dirty = engine.dirtyTenants;
+  const { dirtyTenants: _, ...kept } = engine;
+  void _;
+  const reuse = before && dirty && dirty !== "all" ? dirty : null;
   const tenants = new Map<string, TenantAccess>();
-  const overrideExcluded: PolicyReport["overrideExcluded"] = [];
   for (const tenant of input.tenants) {
-    const overrideDeny = newBits(size);
-    const listed = newBits(size);
-    for (const p of tenant.mcpPolicy.deny) orInto(overrideDeny, bitsFor(p, `tenant ${tenant.name}`));
-    for (const p of tenant.mcpPolicy.allow) orInto(listed, bitsFor(p, `tenant ${tenant.name}`));
-    const reservedBits = and(listed, reservedFrom(tenant.name));
-    const overrideAllow = without(listed, reservedBits);
-    const reserved = indices(reservedBits).map((i) => servers[i]!);
-    if (reserved.length > 0) {
-      overrideExcluded.push({ tenant: tenant.name, servers: reserved, reason: ownerRefusal(tenant.name, owners.get(reserved[0]!) ?? null)! });
-    }
-    const ruleDeny = everyone ? everyone.deny.slice() : newBits(size);
-    const ruleAllow = everyone ? everyone.allow.slice() : newBits(size);
-    for (const folded of subjectsOf.get(tenant.name) ?? []) {
-      orInto(ruleDeny, folded.deny);
-      orInto(ruleAllow, folded.allow);
-    }
-
-    const allow: string[] = [];
-    const deny: string[] = [];
-    for (let w = 0; w < overrideDeny.length; w++) {
-      const od = overrideDeny[w]!;
-      const oa = overrideAllow[w]!;
-      const rd = ruleDeny[w]!;
-      const ra = ruleAllow[w]!;
-      // allow: ¬OD ∧ (OA ∨ (¬RD ∧ RA)); explicit deny: OD ∨ (¬OA ∧ RD)
-      let allowWord = ~od & (oa | (~rd & ra));
-      let denyWord = (od | (~oa & rd)) & ~allowWord;
-      while (allowWord !== 0) {
-        const low = allowWord & -allowWord;
-        allow.push(servers[(w << 5) + 31 - Math.clz32(low)]!);
-        allowWord ^= low;
-      }
-      while (denyWord !== 0) {
-        const low = denyWord & -denyWord;
-        deny.push(servers[(w << 5) + 31 - Math.clz32(low)]!);
-        denyWord ^= low;
-      }
-    }
-    // Bits past the last server are never set, so no name lookup runs past the end.
-    tenants.set(tenant.name, {
-      name: tenant.name,
-      labels: tenant.labels,
-      mcpPolicy: tenant.mcpPolicy,
-      allow,
-      deny,
-      reserved,
-      overrideDeny,
-      overrideAllow,
-      ruleDeny,
-      ruleAllow,
-    });
+    const earlier = reuse && !reuse.has(tenant.name) ? before!.policy.tenants.get(tenant.name) : undefined;
+    tenants.set(tenant.name, earlier ?? tenantAccessOf(tenant, kept));
   }
 
+  const serversChanged = !before || before.engine.slots !== kept.slots || !sameSlots(before.engine.slots, kept.slots);
+  const activeServers = serversChanged ? kept.slots.filter((name): name is string => name !== null).sort(byteOrder) : before.policy.servers;
+  const scopes = serversChanged ? new Map(activeServers.map((name) => [name, indexed.servers.get(name)!.scope])) : before.policy.scopes;
+  const owners = serversChanged
+    ? new Map(
+        activeServers.filter((name) => indexed.servers.get(name)!.scope === "personal").map((name) => [name, indexed.servers.get(name)!.ownerTenant ?? null]),
+      )
+    : before.policy.owners;
+  const groupMembers =
+    before && before.engine.input.groups === indexed.groups
+      ? before.policy.groupMembers
+      : new Map([...indexed.groups.values()].map((g) => [g.name, new Set(g.members)]));
+  const rules = indexed.inForce;
+  const rulesSame = before !== null && before.engine.input.inForce === rules;
+  const everyoneRules: number[] = [];
+  if (!rulesSame) rules.forEach((rule, r) => rule.subject.type === "everyone" && everyoneRules.push(r));
+  const nextExpiryAt = rulesSame
+    ? before.policy.nextExpiryAt
+    : rules.reduce<Date | null>((next, rule) => (rule.expiresAt && (!next || rule.expiresAt < next) ? rule.expiresAt : next), null);
+  const patternsSame = before !== null && [...before.engine.patterns].every(([p, bits]) => kept.patterns.get(p) === bits);
+
+  const policy = {
+    compiledAt: now,
+    servers: activeServers,
+    serverIndex: kept.serverIndex,
+    scopes,
+    owners,
+    tenants,
+    rules,
+    everyoneRules: rulesSame ? before.policy.everyoneRules : everyoneRules,
+    groupMembers,
+    nextExpiryAt,
+    ruleServerBits: rulesSame && patternsSame ? before.policy.ruleServerBits : rules.map((rule) => kept.patterns.get(rule.servers)!),
+  } as Omit<CompiledPolicy, "report"> as CompiledPolicy;
+  let report: PolicyReport | undefined;
+  Object.defineProperty(policy, "report", { enumerable: true, get: () => (report ??= reportOf(kept, policy)) });
+  return policy;
+}
+
+function sameSlots(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {
+  return a.length === b.length && a.every((name, i) => b[i] === name);
+}
+
+/** The compiler's warnings, worked out when first read: nothing on the feeds' path needs them. */
+function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
+  const indexed = engine.input;
+  const inactive = [...indexed.servers.values()].filter((s) => !isActive(s)).map((s) => s.name);
+  const unpublished = new Map<string, { servers: string[]; usedBy: Set<string> }>();
+  const note = (pattern: string, usedBy: string) => {
+    let entry = unpublished.get(pattern);
+    if (!entry) {
+      const servers = inactive.filter((name) => patternMatches(pattern, name)).sort(byteOrder);
+      if (servers.length === 0) return;
+      unpublished.set(pattern, (entry = { servers, usedBy: new Set() }));
+    }
+    entry.usedBy.add(usedBy);
+  };
+  for (const rule of indexed.inForce) note(rule.servers, `rule ${rule.id}`);
+  for (const tenant of indexed.tenants.values()) {
+    for (const p of tenant.mcpPolicy.deny) note(p, `tenant ${tenant.name}`);
+    for (const p of tenant.mcpPolicy.allow) note(p, `tenant ${tenant.name}`);
+  }
+
+  const covered = new Map<string, boolean>();
+  const isCovered = (subject: Subject): boolean => {
+    const key = subjectKey(subject);
+    let answer = covered.get(key);
+    if (answer === undefined) {
+      answer = [...indexed.tenants.values()].some((tenant) => subjectCovers(subject, tenant, policy.groupMembers));
+      covered.set(key, answer);
+    }
+    return answer;
+  };
+
+  const scopeExcluded: PolicyReport["scopeExcluded"] = [];
   const deadRules: DeadRule[] = [];
-  rules.forEach((rule, r) => {
-    if (isEmpty(ruleServerBits[r]!)) {
+  for (const rule of indexed.inForce) {
+    const servers = engine.patterns.get(rule.servers)!;
+    const effect = engine.ruleEffect.get(rule.id)!;
+    if (rule.access === "allow") {
+      const excluded = namesOf(without(servers, effect), engine);
+      if (excluded.length > 0) {
+        scopeExcluded.push({
+          ruleId: rule.id,
+          servers: excluded,
+          reason: excluded.map((name) => grantRefusal(rule.subject, indexed.servers.get(name)!)).find(Boolean) ?? "",
+        });
+      }
+    }
+    if (isEmpty(servers)) {
+      const u = unpublished.get(rule.servers);
       deadRules.push({
         ruleId: rule.id,
-        reason: unpublished.has(rule.servers)
-          ? `'${rule.servers}' matches no active server yet (only ${unpublished.get(rule.servers)!.servers.join(", ")})`
-          : `'${rule.servers}' matches no server`,
+        reason: u ? `'${rule.servers}' matches no active server yet (only ${u.servers.join(", ")})` : `'${rule.servers}' matches no server`,
       });
-    } else if (isEmpty(ruleEffectBits[r]!)) {
+    } else if (isEmpty(effect)) {
       const subject = rule.subject;
       deadRules.push({
         ruleId: rule.id,
@@ -418,37 +842,42 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
             ? `every server it matches is a personal server that tenant ${subject.name} does not own`
             : `every server it matches has a scope ${describeType(subject.type)} cannot be granted`,
       });
-    } else if (coveredCount.get(subjectKey(rule.subject)) === 0) {
-      deadRules.push({ ruleId: rule.id, reason: uncoveredReason(rule.subject, groupMembers) });
+    } else if (!isCovered(rule.subject)) {
+      deadRules.push({ ruleId: rule.id, reason: uncoveredReason(rule.subject, policy.groupMembers) });
     }
-  });
+  }
+
+  const overrideExcluded: PolicyReport["overrideExcluded"] = [];
+  for (const access of policy.tenants.values()) {
+    if (access.reserved.length === 0) continue;
+    overrideExcluded.push({
+      tenant: access.name,
+      servers: [...access.reserved],
+      reason: ownerRefusal(access.name, policy.owners.get(access.reserved[0]!) ?? null)!,
+    });
+  }
 
   return {
-    compiledAt: now,
-    servers,
-    serverIndex,
-    scopes,
-    owners,
-    tenants,
-    rules,
-    everyoneRules,
-    groupMembers,
-    nextExpiryAt,
-    ruleServerBits,
-    report: {
-      deadRules,
-      unpublishedMatches: [...unpublished.entries()]
-        .map(([pattern, u]) => ({ pattern, servers: u.servers, usedBy: [...u.usedBy].sort(byteOrder) }))
-        .sort((a, b) => byteOrder(a.pattern, b.pattern)),
-      scopeExcluded,
-      expiredRules,
-      overrideExcluded,
-      ownerlessPersonal: [...owners].filter(([, owner]) => owner === null).map(([name]) => name),
-    },
+    deadRules,
+    unpublishedMatches: [...unpublished.entries()]
+      .map(([pattern, u]) => ({ pattern, servers: u.servers, usedBy: [...u.usedBy].sort(byteOrder) }))
+      .sort((a, b) => byteOrder(a.pattern, b.pattern)),
+    scopeExcluded,
+    expiredRules: [...indexed.expired],
+    overrideExcluded,
+    ownerlessPersonal: [...policy.owners].filter(([, owner]) => owner === null).map(([name]) => name),
   };
 }
 
+const subjectKeys = new WeakMap<Subject, string>();
+
 function subjectKey(subject: Subject): string {
+  let key = subjectKeys.get(subject);
+  if (key === undefined) subjectKeys.set(subject, (key = subjectKeyOf(subject)));
+  return key;
+}
+
+function subjectKeyOf(subject: Subject): string {
   switch (subject.type) {
     case "everyone":
       return "everyone";

@@ -9,7 +9,7 @@ import { catalogServer, remoteSpec } from "../../../test/support/catalog";
 import { SHELLS, shellDecisions } from "../../../test/support/shell";
 import type { McpServer, Scope, ServerStatus } from "../catalog/model";
 import { obotCatalogEntries } from "../formats/obot-feed";
-import { compilePolicy, decide, grantableScopes, patternMatches, type PolicyInput, type PolicyRule, type PolicyTenant } from "./compile";
+import { compilePolicy, decide, grantableScopes, patternMatches, type CompiledPolicy, type PolicyInput, type PolicyRule, type PolicyTenant } from "./compile";
 import { renderTenantContract, type ContractServer } from "./contract";
 import { explainAccess } from "./explain";
 import type { Subject } from "./model";
@@ -200,3 +200,189 @@ describe("policy properties", () => {
     );
   });
 });
+
+/**
+ * The next world as the snapshot's in-memory catalog would give it: every item equal to one in
+ * the previous world is that same object, so the compiler sees only real changes.
+ */
+function sharingUnchanged(previous: PolicyInput, next: PolicyInput): PolicyInput {
+  const share = <T>(before: readonly T[], after: readonly T[], key: (item: T) => string): T[] => {
+    const earlier = new Map(before.map((item) => [key(item), item]));
+    return after.map((item) => {
+      const same = earlier.get(key(item));
+      return same !== undefined && JSON.stringify(same) === JSON.stringify(item) ? same : item;
+    });
+  };
+  return {
+    servers: share(previous.servers, next.servers, (s) => s.name),
+    tenants: share(previous.tenants, next.tenants, (t) => t.name),
+    groups: share(previous.groups, next.groups, (g) => g.name),
+    rules: share(previous.rules, next.rules, (r) => r.id),
+  };
+}
+
+/** Everything a consumer can read from a compiled policy, per cell and per report entry. */
+function observable(policy: CompiledPolicy, input: PolicyInput) {
+  return {
+    servers: policy.servers,
+    scopes: [...policy.scopes],
+    owners: [...policy.owners],
+    tenants: [...policy.tenants.values()].map((t) => ({ name: t.name, allow: t.allow, deny: t.deny, reserved: t.reserved })),
+    cells: input.tenants.flatMap((t) => input.servers.map((s) => explainAccess(policy, t.name, s.name))),
+    rules: policy.rules.map((r) => r.id),
+    nextExpiryAt: policy.nextExpiryAt,
+    report: policy.report,
+  };
+}
+
+describe("incremental compiles", () => {
+  const LATER = new Date("2026-06-01T18:00:00Z");
+  const EVEN_LATER = new Date("2026-06-03T00:00:00Z");
+
+  it("a compile from the previous result equals a fresh compile, over any sequence of changes", () => {
+    fc.assert(
+      fc.property(world, world, world, fc.constantFrom(NOW, LATER, EVEN_LATER), (a, b0, c0, later) => {
+        const b = sharingUnchanged(a, b0);
+        const c = sharingUnchanged(b, c0);
+        const first = compilePolicy(a, NOW);
+        const second = compilePolicy(b, NOW, first);
+        expect(observable(second, b)).toEqual(observable(compilePolicy(b, NOW), b));
+        const third = compilePolicy(c, later, second);
+        expect(observable(third, c)).toEqual(observable(compilePolicy(c, later), c));
+        // The earlier results are untouched by the later compiles.
+        expect(observable(first, a)).toEqual(observable(compilePolicy(a, NOW), a));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("single edits reuse what they cannot reach, and still equal a fresh compile", () => {
+    const edit = fc.oneof(
+      // Mostly published servers changing scope or owner: the edits most likely to change a decision.
+      fc.record({
+        kind: fc.constant("server" as const),
+        index: fc.nat(),
+        status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
+        scope: fc.constantFrom(...SCOPES),
+        owner,
+      }),
+      fc.record({
+        kind: fc.constant("server" as const),
+        index: fc.nat(),
+        status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
+        scope: fc.constantFrom(...SCOPES),
+        owner,
+      }),
+      fc.record({ kind: fc.constant("tenant" as const), index: fc.nat(), labels, deny: fc.array(pattern, { maxLength: 2 }) }),
+      fc.record({ kind: fc.constant("group" as const), index: fc.nat(), member: fc.constantFrom("t0", "t1", "t2", "t3", "t4") }),
+      fc.record({ kind: fc.constant("rule" as const), index: fc.nat(), servers: pattern, access: fc.constantFrom("allow" as const, "deny" as const) }),
+      fc.record({ kind: fc.constant("drop-rule" as const), index: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(world, fc.array(edit, { minLength: 1, maxLength: 6 }), (start, edits) => {
+        let input: PolicyInput = start;
+        let policy = compilePolicy(input, NOW);
+        for (const e of edits) {
+          input = applyEdit(input, e);
+          policy = compilePolicy(input, NOW, policy);
+          expect(observable(policy, input)).toEqual(observable(compilePolicy(input, NOW), input));
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("a published server's new scope or owner reaches every tenant it decides for", () => {
+    const tenant = (name: string) => ({ name, labels: {}, mcpPolicy: { allow: [], deny: [] } });
+    const input: PolicyInput = {
+      servers: [{ name: "a", scope: "department", status: "active" }],
+      tenants: [tenant("t0"), tenant("t1")],
+      groups: [],
+      rules: [
+        { id: "r0", subject: { type: "everyone" }, servers: "a", access: "allow", expiresAt: null },
+        { id: "r1", subject: { type: "tenant", name: "t1" }, servers: "*", access: "allow", expiresAt: null },
+      ],
+    };
+    let policy = compilePolicy(input, NOW);
+    for (const server of [
+      { name: "a", scope: "org" as const, status: "active" as const },
+      { name: "a", scope: "personal" as const, status: "active" as const, ownerTenant: "t1" },
+      { name: "a", scope: "personal" as const, status: "active" as const, ownerTenant: "t0" },
+    ]) {
+      const next = { ...input, servers: [server] };
+      policy = compilePolicy(next, NOW, policy);
+      expect(observable(policy, next)).toEqual(observable(compilePolicy(next, NOW), next));
+    }
+    expect(policy.tenants.get("t0")!.allow).toEqual([]);
+    expect(policy.tenants.get("t1")!.allow).toEqual([]);
+  });
+
+  it("a rule for one tenant recomputes that tenant only", () => {
+    const input: PolicyInput = {
+      servers: ["a", "b", "c"].map((n) => ({ name: n, scope: "org" as const, status: "active" as const })),
+      tenants: ["t0", "t1", "t2"].map((n) => ({ name: n, labels: {}, mcpPolicy: { allow: [], deny: [] } })),
+      groups: [],
+      rules: [{ id: "r0", subject: { type: "everyone" }, servers: "a", access: "allow", expiresAt: null }],
+    };
+    const before = compilePolicy(input, NOW);
+    const after = compilePolicy(
+      { ...input, rules: [...input.rules, { id: "r1", subject: { type: "tenant", name: "t1" }, servers: "b", access: "allow", expiresAt: null }] },
+      NOW,
+      before,
+    );
+    expect(after.tenants.get("t0")).toBe(before.tenants.get("t0"));
+    expect(after.tenants.get("t2")).toBe(before.tenants.get("t2"));
+    expect(after.tenants.get("t1")!.allow).toEqual(["a", "b"]);
+  });
+});
+
+type Edit =
+  | { kind: "server"; index: number; status: ServerStatus; scope: Scope; owner: string | null }
+  | { kind: "tenant"; index: number; labels: Record<string, string>; deny: string[] }
+  | { kind: "group"; index: number; member: string }
+  | { kind: "rule"; index: number; servers: string; access: "allow" | "deny" }
+  | { kind: "drop-rule"; index: number };
+
+/** One admin change, leaving every other object as it was (the same object). */
+function applyEdit(input: PolicyInput, e: Edit): PolicyInput {
+  const at = <T>(list: readonly T[], index: number) => (list.length === 0 ? -1 : index % list.length);
+  switch (e.kind) {
+    case "server": {
+      const i = at(input.servers, e.index);
+      const servers = [...input.servers];
+      servers[i] = { ...servers[i]!, status: e.status, scope: e.scope, ownerTenant: e.scope === "personal" ? e.owner : null };
+      return { ...input, servers };
+    }
+    case "tenant": {
+      const i = at(input.tenants, e.index);
+      const tenants = [...input.tenants];
+      tenants[i] = { ...tenants[i]!, labels: e.labels, mcpPolicy: { ...tenants[i]!.mcpPolicy, deny: e.deny } };
+      return { ...input, tenants };
+    }
+    case "group": {
+      const i = at(input.groups, e.index);
+      if (i < 0) return { ...input, groups: [{ name: "g1", members: [e.member] }] };
+      const groups = [...input.groups];
+      const members = groups[i]!.members.includes(e.member) ? groups[i]!.members.filter((m) => m !== e.member) : [...groups[i]!.members, e.member];
+      groups[i] = { ...groups[i]!, members };
+      return { ...input, groups };
+    }
+    case "rule": {
+      const i = at(input.rules, e.index);
+      const rules = [...input.rules];
+      if (i < 0 || e.index % 3 === 0)
+        rules.push({ id: `n${e.index}`, subject: { type: "tenant", name: `t${e.index % 5}` }, servers: e.servers, access: e.access, expiresAt: null });
+      else rules[i] = { ...rules[i]!, servers: e.servers, access: e.access };
+      return { ...input, rules: uniqueIds(rules) };
+    }
+    case "drop-rule": {
+      const i = at(input.rules, e.index);
+      return i < 0 ? input : { ...input, rules: input.rules.filter((_, j) => j !== i) };
+    }
+  }
+}
+
+function uniqueIds(rules: PolicyRule[]): PolicyRule[] {
+  const seen = new Set<string>();
+  return rules.filter((r) => !seen.has(r.id) && seen.add(r.id));
+}

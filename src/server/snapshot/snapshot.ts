@@ -52,41 +52,86 @@ export interface CatalogState {
 /**
  * The snapshot of a catalog state. Every contract's revision starts as the snapshot's own;
  * settleContractRevisions() then keeps the earlier revision of each contract that did not change.
+ *
+ * Given the previous snapshot, only what changed is recomputed: the compiler recompiles what the
+ * changed rows can reach, and the feed and contract fingerprints are reused where their inputs are
+ * the same objects (the catalog mirror keeps unchanged rows as the same objects). The result is
+ * the same as building from nothing.
  */
-export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs = 0): CatalogSnapshot {
+export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs = 0, previous: CatalogSnapshot | null = null): CatalogSnapshot {
   const active = state.servers.filter((s) => s.status === "active");
-  const policy = compilePolicy(state.policy, builtAt);
-  const contractServers = new Map(active.map((s) => [s.name, contractServerOf(s)]));
-  const tenants = new Map(state.tenants.map((t) => [t.name, t]));
+  const policy = compilePolicy(state.policy, builtAt, previous?.policy);
+  const sameServers = previous !== null && sameItems(previous.servers, active);
+  const contractServers = sameServers ? previous.contractServers : new Map(active.map((s) => [s.name, contractServerOfMemo(s)]));
+  const tenants = previous && sameItems([...previous.tenants.values()], state.tenants) ? previous.tenants : new Map(state.tenants.map((t) => [t.name, t]));
   return {
     revision: state.revision,
     builtAt,
     buildMs,
     activeServers: active.length,
-    obotFeed: encodeBody(renderObotFeed(active)),
+    obotFeed: sameServers ? previous.obotFeed : encodeBody(renderObotFeed(active)),
     policy,
     contractServers,
     tenants,
-    contractStates: contractStatesOf(policy, contractServers, tenants, state.revision),
+    contractStates: contractStatesOf(policy, contractServers, tenants, state.revision, previous),
     contracts: new Map(),
-    servers: active,
+    servers: sameServers ? previous.servers : active,
     registryBodies: new Map(),
     earlierRegistryBodies: new Map(),
   };
 }
 
-/** Every tenant's contract fingerprint: the per-snapshot cost of knowing whose contract changed. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const contractServers = new WeakMap<McpServer, ContractServer>();
+const serverDigests = new WeakMap<ContractServer, string>();
+
+function contractServerOfMemo(server: McpServer): ContractServer {
+  let contract = contractServers.get(server);
+  if (!contract) contractServers.set(server, (contract = contractServerOf(server)));
+  return contract;
+}
+
+function serverDigestOf(server: ContractServer): string {
+  let digest = serverDigests.get(server);
+  if (digest === undefined) serverDigests.set(server, (digest = contractServerDigest(server)));
+  return digest;
+}
+
+/**
+ * Every tenant's contract fingerprint: the per-snapshot cost of knowing whose contract changed.
+ * With the previous snapshot, a tenant whose access, details and allowed servers are the same
+ * objects as then keeps its fingerprint.
+ */
 export function contractStatesOf(
   policy: CompiledPolicy,
-  contractServers: ReadonlyMap<string, ContractServer>,
+  servers: ReadonlyMap<string, ContractServer>,
   tenants: ReadonlyMap<string, ContractTenant>,
   revision: number,
+  previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null = null,
 ): Map<string, ContractState> {
-  const serverDigests = new Map([...contractServers].map(([name, server]) => [name, contractServerDigest(server)]));
+  const digests = new Map([...servers].map(([name, server]) => [name, serverDigestOf(server)]));
+  const changedServers = new Set<string>();
+  if (previous && previous.contractServers !== servers) {
+    for (const [name, server] of servers) if (previous.contractServers.get(name) !== server) changedServers.add(name);
+    for (const name of previous.contractServers.keys()) if (!servers.has(name)) changedServers.add(name);
+  }
   const states = new Map<string, ContractState>();
   for (const [name, info] of tenants) {
     const access = policy.tenants.get(name);
-    if (access) states.set(name, { fingerprint: contractFingerprint(info, access, serverDigests), revision });
+    if (!access) continue;
+    const earlier = previous?.contractStates.get(name);
+    const reusable =
+      earlier !== undefined &&
+      previous!.policy.tenants.get(name) === access &&
+      previous!.tenants.get(name) === info &&
+      (changedServers.size === 0 || !access.allow.some((server) => changedServers.has(server)));
+    states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests), revision });
   }
   return states;
 }

@@ -7,7 +7,11 @@ export interface SnapshotStoreOptions {
    * Records the snapshot's contract fingerprints and answers each contract's revision: the one
    * all replicas agree on. Without it, every contract carries the snapshot's revision.
    */
-  settleContractRevisions?: (revision: number, states: ReadonlyMap<string, ContractState>) => Promise<ReadonlyMap<string, number>>;
+  settleContractRevisions?: (
+    revision: number,
+    states: ReadonlyMap<string, ContractState>,
+    previous: { revision: number; states: ReadonlyMap<string, ContractState> } | null,
+  ) => Promise<ReadonlyMap<string, number>>;
   onBuilt?: (snapshot: CatalogSnapshot) => void;
   onError?: (error: unknown) => void;
   now?: () => Date;
@@ -117,7 +121,7 @@ export class SnapshotStore {
     const started = performance.now();
     try {
       const state = await this.options.loadState();
-      const snapshot = buildCatalogSnapshot(state, this.now(), 0);
+      const snapshot = buildCatalogSnapshot(state, this.now(), 0, this.current);
       applyContractRevisions(snapshot, await this.contractRevisions(snapshot), this.current);
       keepUnchangedBodies(snapshot, this.current);
       snapshot.buildMs = performance.now() - started;
@@ -135,7 +139,8 @@ export class SnapshotStore {
   private async contractRevisions(snapshot: CatalogSnapshot): Promise<ReadonlyMap<string, number>> {
     if (!this.options.settleContractRevisions) return new Map();
     try {
-      return await this.options.settleContractRevisions(snapshot.revision, snapshot.contractStates);
+      const previous = this.current && { revision: this.current.revision, states: this.current.contractStates };
+      return await this.options.settleContractRevisions(snapshot.revision, snapshot.contractStates, previous);
     } catch (error) {
       // The contracts stay correct with the snapshot's revision; only their ETags move needlessly.
       console.warn(`[opencrane] contract revisions not settled at revision ${snapshot.revision}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,253 @@
+import { asc, gte, inArray, sql } from "drizzle-orm";
+import { currentCatalogRevision } from "../audit/audit";
+import type { McpServer } from "../catalog/model";
+import { toServer } from "../catalog/servers";
+import type { Db } from "../db/client";
+import { catalogChanges, grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
+import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant } from "../policy/compile";
+import type { ContractTenant } from "../policy/contract";
+import { toTenant } from "../policy/store";
+import type { CatalogState } from "./snapshot";
+
+type ServerRow = typeof mcpServers.$inferSelect;
+type TenantRow = typeof tenants.$inferSelect;
+type GrantRow = typeof grants.$inferSelect;
+type MemberRow = typeof groupMembers.$inferSelect;
+
+export interface CatalogMirrorOptions {
+  /** A mirror not refreshed for this long reloads everything: the change log it would need may be pruned. */
+  maxDeltaAgeMs?: number;
+  /** More changed rows than this, and reloading everything is as cheap. */
+  maxDeltaKeys?: number;
+  now?: () => number;
+}
+
+/** catalog_changes rows are pruned after an hour (pruneCatalogChanges); half of it leaves a margin. */
+export const CATALOG_CHANGES_RETENTION_MS = 60 * 60_000;
+const CHUNK = 1000;
+
+interface Rows {
+  revision: number;
+  xmin: number;
+  full: boolean;
+  servers: Map<string, ServerRow | null>;
+  tenants: Map<string, TenantRow | null>;
+  groups: Map<string, MemberRow[] | null>;
+  rules: Map<string, GrantRow | null>;
+}
+
+interface RuleEntry {
+  rule: PolicyRule;
+  createdAt: number;
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const ruleOrder = (a: RuleEntry, b: RuleEntry) => a.createdAt - b.createdAt || byteOrder(a.rule.id, b.rule.id);
+
+/**
+ * The catalog tables the snapshot is built from, kept in memory and refreshed from the rows that
+ * changed since the last load (the triggers' catalog_changes), not reloaded whole on every write.
+ * Unchanged rows stay the same objects, and unchanged lists the same arrays: the policy compiler
+ * and the snapshot tell what changed by identity.
+ *
+ * The delta rests on transaction ids: a load's repeatable-read snapshot saw every transaction below
+ * its xmin, so the next load needs only change rows written by transactions at or above it (some
+ * seen already: reloading a row twice is harmless). The revision read in the same snapshot is the
+ * one the state is at.
+ */
+export class CatalogMirror {
+  private servers = new Map<string, { server: McpServer; policy: PolicyServer }>();
+  private tenants = new Map<string, { policy: PolicyTenant; contract: ContractTenant }>();
+  private groups = new Map<string, PolicyGroup>();
+  private rules = new Map<string, RuleEntry>();
+  private ruleList: RuleEntry[] = [];
+  private xmin: number | null = null;
+  private loadedAt = 0;
+  private lists: Partial<{
+    active: McpServer[];
+    servers: PolicyServer[];
+    tenants: PolicyTenant[];
+    contractTenants: ContractTenant[];
+    groups: PolicyGroup[];
+    rules: PolicyRule[];
+  }> = {};
+  /** Loads so far, whole and from changes: what the tests and metrics look at. */
+  readonly loads = { full: 0, delta: 0 };
+
+  constructor(private readonly options: CatalogMirrorOptions = {}) {}
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Brings the mirror up to the database's current state and answers it. */
+  async load(db: Db): Promise<CatalogState> {
+    const maxAge = this.options.maxDeltaAgeMs ?? CATALOG_CHANGES_RETENTION_MS / 2;
+    const fromChanges = this.xmin !== null && this.now() - this.loadedAt < maxAge;
+    const rows = await db.transaction((tx) => readRows(tx, fromChanges ? this.xmin : null, this.options.maxDeltaKeys ?? 2_000), {
+      isolationLevel: "repeatable read",
+      accessMode: "read only",
+    });
+    this.apply(rows);
+    return this.state(rows.revision);
+  }
+
+  private apply(rows: Rows) {
+    if (rows.full) {
+      this.servers.clear();
+      this.tenants.clear();
+      this.groups.clear();
+      this.rules.clear();
+      this.ruleList = [];
+      this.lists = {};
+    }
+    this.loads[rows.full ? "full" : "delta"]++;
+    this.xmin = rows.xmin;
+    this.loadedAt = this.now();
+
+    if (rows.servers.size > 0) {
+      for (const [name, row] of rows.servers) {
+        if (!row) this.servers.delete(name);
+        else {
+          const server = toServer(row);
+          this.servers.set(name, { server, policy: { name: row.name, scope: server.scope, status: server.status, ownerTenant: server.ownerTenant } });
+        }
+      }
+      this.lists.active = undefined;
+      this.lists.servers = undefined;
+    }
+    if (rows.tenants.size > 0) {
+      for (const [name, row] of rows.tenants) {
+        if (!row) this.tenants.delete(name);
+        else
+          this.tenants.set(name, {
+            policy: { name: row.name, labels: row.labels, mcpPolicy: toTenant(row).mcpPolicy },
+            contract: { name: row.name, displayName: row.displayName, team: row.team },
+          });
+      }
+      this.lists.tenants = undefined;
+      this.lists.contractTenants = undefined;
+    }
+    if (rows.groups.size > 0) {
+      for (const [name, members] of rows.groups) {
+        if (!members) this.groups.delete(name);
+        else this.groups.set(name, { name, members: members.map((m) => m.tenantName) });
+      }
+      this.lists.groups = undefined;
+    }
+    if (rows.rules.size > 0) this.applyRules(rows.rules, rows.full);
+  }
+
+  private applyRules(changed: Map<string, GrantRow | null>, full: boolean) {
+    const added: RuleEntry[] = [];
+    const replaced = new Map<string, RuleEntry | null>();
+    for (const [id, row] of changed) {
+      const entry = row ? { rule: toRule(row), createdAt: row.createdAt.getTime() } : null;
+      if (this.rules.has(id)) replaced.set(id, entry);
+      else if (entry) added.push(entry);
+      if (entry) this.rules.set(id, entry);
+      else this.rules.delete(id);
+    }
+    let list = full ? [] : this.ruleList;
+    if (replaced.size > 0) {
+      list = list.map((e) => (replaced.has(e.rule.id) ? replaced.get(e.rule.id)! : e)).filter((e): e is RuleEntry => e !== null);
+    }
+    added.sort(ruleOrder);
+    // New rules are usually the newest: appended, no sort needed.
+    const last = list[list.length - 1];
+    const appendable = added.length > 0 && (!last || ruleOrder(last, added[0]!) < 0);
+    list = appendable || list.length === 0 ? [...list, ...added] : [...list, ...added].sort(ruleOrder);
+    // An edit that moved a rule's creation time cannot happen through the app, but keep the order honest.
+    if (replaced.size > 0 && list.some((e, i) => i > 0 && ruleOrder(list[i - 1]!, e) > 0)) list.sort(ruleOrder);
+    this.ruleList = list;
+    this.lists.rules = undefined;
+  }
+
+  private state(revision: number): CatalogState {
+    const l = this.lists;
+    l.servers ??= [...this.servers.values()].map((s) => s.policy).sort((a, b) => byteOrder(a.name, b.name));
+    l.active ??= [...this.servers.values()]
+      .map((s) => s.server)
+      .filter((s) => s.status === "active")
+      .sort((a, b) => byteOrder(a.name, b.name));
+    if (!l.tenants || !l.contractTenants) {
+      const entries = [...this.tenants.values()].sort((a, b) => byteOrder(a.policy.name, b.policy.name));
+      l.tenants = entries.map((t) => t.policy);
+      l.contractTenants = entries.map((t) => t.contract);
+    }
+    l.groups ??= [...this.groups.values()].sort((a, b) => byteOrder(a.name, b.name));
+    l.rules ??= this.ruleList.map((e) => e.rule);
+    const policy: PolicyInput = { servers: l.servers, tenants: l.tenants, groups: l.groups, rules: l.rules };
+    return { revision, servers: l.active, policy, tenants: l.contractTenants };
+  }
+}
+
+function toRule(row: GrantRow): PolicyRule {
+  return { id: row.id, subject: row.subject, servers: row.servers, access: row.access as "allow" | "deny", expiresAt: row.expiresAt };
+}
+
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as Record<string, unknown>[];
+}
+
+async function inChunks<T>(keys: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await load(keys.slice(i, i + CHUNK))));
+  return out;
+}
+
+/** The rows changed since `since` (a snapshot xmin), or every row when `since` is null or too much changed. */
+async function readRows(tx: Db, since: number | null, maxKeys: number): Promise<Rows> {
+  const revision = await currentCatalogRevision(tx);
+  const xmin = Number(rowsOf(await tx.execute(sql`select txid_snapshot_xmin(txid_current_snapshot())::text as xmin`))[0]!.xmin);
+  const rows: Rows = { revision, xmin, full: since === null, servers: new Map(), tenants: new Map(), groups: new Map(), rules: new Map() };
+
+  if (since !== null) {
+    const changes = await tx
+      .selectDistinct({ entity: catalogChanges.entity, key: catalogChanges.key })
+      .from(catalogChanges)
+      .where(gte(catalogChanges.txid, since));
+    // A truncated table ("all") or too many changes: reloading everything is the way, and as cheap.
+    if (changes.length > maxKeys || changes.some((c) => c.entity === "all")) rows.full = true;
+    else {
+      const keys = (entity: string) => [...new Set(changes.filter((c) => c.entity === entity).map((c) => c.key))];
+      const serverKeys = keys("server");
+      const tenantKeys = keys("tenant");
+      const groupKeys = keys("group");
+      // A deleted grant's id is still a uuid; anything else could not be one and is skipped.
+      const ruleKeys = keys("rule").filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+      for (const key of serverKeys) rows.servers.set(key, null);
+      for (const key of tenantKeys) rows.tenants.set(key, null);
+      for (const key of ruleKeys) rows.rules.set(key, null);
+      for (const row of await inChunks(serverKeys, (c) => tx.select().from(mcpServers).where(inArray(mcpServers.name, c)))) rows.servers.set(row.name, row);
+      for (const row of await inChunks(tenantKeys, (c) => tx.select().from(tenants).where(inArray(tenants.name, c)))) rows.tenants.set(row.name, row);
+      for (const row of await inChunks(ruleKeys, (c) => tx.select().from(grants).where(inArray(grants.id, c)))) rows.rules.set(row.id, row);
+      const existing = await inChunks(groupKeys, (c) => tx.select({ name: groups.name }).from(groups).where(inArray(groups.name, c)));
+      const present = new Set(existing.map((g) => g.name));
+      for (const key of groupKeys) rows.groups.set(key, present.has(key) ? [] : null);
+      for (const m of await inChunks([...present], (c) => tx.select().from(groupMembers).where(inArray(groupMembers.groupName, c))))
+        rows.groups.get(m.groupName)!.push(m);
+      return rows;
+    }
+  }
+
+  const [serverRows, tenantRows, groupRows, memberRows, grantRows] = await Promise.all([
+    tx.select().from(mcpServers),
+    tx.select().from(tenants),
+    tx.select({ name: groups.name }).from(groups),
+    tx.select().from(groupMembers),
+    tx.select().from(grants).orderBy(asc(grants.createdAt), asc(grants.id)),
+  ]);
+  rows.full = true;
+  for (const row of serverRows) rows.servers.set(row.name, row);
+  for (const row of tenantRows) rows.tenants.set(row.name, row);
+  for (const g of groupRows) rows.groups.set(g.name, []);
+  for (const m of memberRows) rows.groups.get(m.groupName)?.push(m);
+  for (const row of grantRows) rows.rules.set(row.id, row);
+  return rows;
+}
+
+/** Drops change rows older than the retention; a mirror that old reloads everything anyway. */
+export async function pruneCatalogChanges(db: Db, retentionMs = CATALOG_CHANGES_RETENTION_MS): Promise<void> {
+  await db.delete(catalogChanges).where(sql`${catalogChanges.recordedAt} < now() - ${`${Math.round(retentionMs / 1000)} seconds`}::interval`);
+}
