@@ -297,14 +297,21 @@ function sameItems<T>(a: readonly T[] | undefined, b: readonly T[]): boolean {
   return true;
 }
 
-/** The list by key; the previous map when the list holds the same objects. */
+/** The list by key: the previous map when the list holds the same objects, patched when few changed. */
 function indexBy<T>(
   list: readonly T[],
   earlierList: readonly T[] | undefined,
   earlier: ReadonlyMap<string, T> | undefined,
   key: (item: T) => string,
 ): ReadonlyMap<string, T> {
-  return earlier && sameItems(earlierList, list) ? earlier : new Map(list.map((item) => [key(item), item]));
+  if (!earlier || !earlierList) return new Map(list.map((item) => [key(item), item]));
+  if (sameItems(earlierList, list)) return earlier;
+  const { removed, added } = listChanges(earlierList, list);
+  if (removed.length + added.length > list.length / 4) return new Map(list.map((item) => [key(item), item]));
+  const map = new Map(earlier);
+  for (const item of removed) map.delete(key(item));
+  for (const item of added) map.set(key(item), item);
+  return map;
 }
 
 const isActive = (server: PolicyServer | undefined): boolean => server?.status === "active";
@@ -381,15 +388,69 @@ function subjectIndexes(inForce: readonly PolicyRule[]): { subjectRules: Map<str
     }
     subjectRules.set(key, [rule.id]);
     if (rule.subject.type === "selector") {
-      const [first] = Object.entries(rule.subject.matchLabels);
-      // A selector without labels covers every tenant: index it under the empty pair every tenant checks.
-      const pair = first ? `${first[0]}\u0000${first[1]}` : "";
+      const pair = selectorPair(rule.subject.matchLabels);
       const keys = selectorsByLabel.get(pair);
       if (keys) keys.push(key);
       else selectorsByLabel.set(pair, [key]);
     }
   }
   return { subjectRules, selectorsByLabel };
+}
+
+/**
+ * What changed between two lists of the same objects: the items past the common beginning and
+ * end. One insertion, edit or removal (what a write does) costs a walk of pointer comparisons.
+ */
+function listChanges<T>(before: readonly T[], after: readonly T[]): { removed: T[]; added: T[] } {
+  if (before === after) return { removed: [], added: [] };
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endBefore = before.length;
+  let endAfter = after.length;
+  while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) {
+    endBefore--;
+    endAfter--;
+  }
+  const removed = before.slice(start, endBefore);
+  const added = after.slice(start, endAfter);
+  // An item in both middles only moved: it is neither removed nor added.
+  if (removed.length > 0 && added.length > 0) {
+    const kept = new Set(removed);
+    const moved = new Set(added.filter((item) => kept.has(item)));
+    if (moved.size > 0) return { removed: removed.filter((item) => !moved.has(item)), added: added.filter((item) => !moved.has(item)) };
+  }
+  return { removed, added };
+}
+
+/** The subject indexes after rules left and joined (the others are where they were). */
+function patchSubjectIndexes(
+  before: Pick<Engine, "subjectRules" | "selectorsByLabel">,
+  removed: readonly PolicyRule[],
+  added: readonly PolicyRule[],
+): { subjectRules: Map<string, readonly string[]>; selectorsByLabel: Map<string, readonly string[]> } {
+  const subjectRules = new Map(before.subjectRules);
+  const selectorsByLabel = new Map(before.selectorsByLabel);
+  for (const rule of removed) {
+    const key = subjectKey(rule.subject);
+    const ids = subjectRules.get(key)?.filter((id) => id !== rule.id) ?? [];
+    if (ids.length > 0) subjectRules.set(key, ids);
+    else subjectRules.delete(key);
+  }
+  for (const rule of added) {
+    const key = subjectKey(rule.subject);
+    subjectRules.set(key, [...(subjectRules.get(key) ?? []), rule.id]);
+    if (rule.subject.type !== "selector") continue;
+    const pair = selectorPair(rule.subject.matchLabels);
+    const keys = selectorsByLabel.get(pair) ?? [];
+    if (!keys.includes(key)) selectorsByLabel.set(pair, [...keys, key]);
+  }
+  return { subjectRules, selectorsByLabel };
+}
+
+/** A selector is found through one of its label pairs; one without labels covers every tenant, under "". */
+function selectorPair(matchLabels: Record<string, string>): string {
+  const [first] = Object.entries(matchLabels);
+  return first ? `${first[0]}\u0000${first[1]}` : "";
 }
 
 function memberships(groups: ReadonlyMap<string, PolicyGroup>): Map<string, string[]> {
@@ -525,27 +586,26 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
   const engine = { words, patterns, scopeBits: scopes.scopeBits, personal: scopes.personal, owned: scopes.owned };
 
   // 4. Rules: the changed ones, and those whose pattern or scope can differ at a changed slot.
-  const rulesSame = old.inForce === indexed.inForce;
-  const { subjectRules, selectorsByLabel } = rulesSame ? before : subjectIndexes(indexed.inForce);
+  const { removed, added } = listChanges(old.inForce, indexed.inForce);
+  const { subjectRules, selectorsByLabel } = removed.length + added.length === 0 ? before : patchSubjectIndexes(before, removed, added);
   const ruleEffect = new Map(before.ruleEffect);
   const dirtySubjects = new Set<string>();
-  const serversMoved = changedPatterns.size > 0 || changedSlots.length > 0;
-  if (!rulesSame) {
-    // Rules gone or out of force, and rules edited: their old subjects' folds change.
-    const inForceNow = new Set<PolicyRule>(indexed.inForce);
-    for (const rule of old.inForce) {
-      if (inForceNow.has(rule)) continue;
-      ruleEffect.delete(rule.id);
-      dirtySubjects.add(subjectKey(rule.subject));
-    }
+  // Rules gone, out of force or edited: their old subjects' folds change.
+  for (const rule of removed) {
+    ruleEffect.delete(rule.id);
+    dirtySubjects.add(subjectKey(rule.subject));
   }
-  if (!rulesSame || serversMoved) {
-    const inForceBefore = rulesSame ? null : new Set<PolicyRule>(old.inForce);
+  for (const rule of added) {
+    ruleEffect.set(rule.id, ruleEffectOf(rule, engine));
+    dirtySubjects.add(subjectKey(rule.subject));
+  }
+  if (changedPatterns.size > 0 || changedSlots.length > 0) {
+    const fresh = new Set(added);
     for (const rule of indexed.inForce) {
-      const known = inForceBefore === null || inForceBefore.has(rule);
-      if (known && !changedPatterns.has(rule.servers) && (changedSlots.length === 0 || !intersects(patterns.get(rule.servers)!, changedSlots))) continue;
+      if (fresh.has(rule) || (!changedPatterns.has(rule.servers) && (changedSlots.length === 0 || !intersects(patterns.get(rule.servers)!, changedSlots))))
+        continue;
       const effect = ruleEffectOf(rule, engine);
-      if (known && sameBits(effect, before.ruleEffect.get(rule.id))) continue;
+      if (sameBits(effect, before.ruleEffect.get(rule.id))) continue;
       ruleEffect.set(rule.id, effect);
       dirtySubjects.add(subjectKey(rule.subject));
     }
