@@ -353,6 +353,14 @@ describeEachDatabase("oc against the control plane", (database, kind) => {
     expect(rulePreview).toMatchObject({ dryRun: true, result: { servers: dropA } });
     const updatedRule = await ocJson("rules", "update", rule.id, "--access", "deny", "--note", "paused");
     expect(updatedRule).toMatchObject({ servers: "drop*", access: "deny", note: "paused", version: 2 });
+    const [matrix, matrixTable, status] = await Promise.all([
+      ocJson("policy", "matrix", "--search", "edge-bot", "--server", "drop*"),
+      oc("policy", "matrix", "--search", "edge-bot", "--server", dropA),
+      ocJson("policy", "status"),
+    ]);
+    expect(matrix).toMatchObject({ servers: [{ name: dropA }], rows: [{ tenant: "edge-bot", tiers: "4" }], totalTenants: 1 });
+    expect(matrixTable.stdout).toMatch(new RegExp(`^TENANT +${dropA.toUpperCase()}\n(.*\n)*edge-bot +deny 4$`, "m"));
+    expect(status.rules).toBeGreaterThan(0);
     const nothing = await oc("rules", "update", rule.id);
     expect(nothing).toMatchObject({ code: 2, stderr: "error: nothing to change: give the fields to change as flags or in a file (-f)\n" });
 

@@ -6,6 +6,7 @@ import { grantsCommand } from "./commands/grants";
 import { groupsCommand } from "./commands/groups";
 import { mcpCommand } from "./commands/mcp";
 import { obotCommand } from "./commands/obot";
+import { policyCommand } from "./commands/policy";
 import { reviewCommand } from "./commands/review";
 import { sourcesCommand } from "./commands/sources";
 import { tenantsCommand } from "./commands/tenants";
@@ -41,6 +42,7 @@ export function createProgram(io: Io): Command {
     tenantsCommand(io),
     groupsCommand(io),
     grantsCommand(io),
+    policyCommand(io),
     sourcesCommand(io),
     reviewCommand(io),
     auditCommand(io),

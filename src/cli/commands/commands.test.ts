@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { User } from "../../server/auth/model";
 import { grantBody, grantChangesFromFlags, subjectFilter } from "./grants";
 import { changeMembers } from "./groups";
+import { matrixRows } from "./policy";
 import { runtimeSummary, serverFieldsFromFlags } from "./mcp";
 import { sourceChangesFromFlags, sourceFieldsFromFlags, uploadBody } from "./sources";
 import { tenantFieldsFromFlags } from "./tenants";
@@ -136,5 +137,20 @@ describe("oc users, tokens, grants update, sources edit and upload", () => {
       ["stdin.yaml", "application/yaml"],
     ]);
     expect(await files[0]!.text()).toBe("text of dir/a.json");
+  });
+});
+
+describe("oc policy matrix", () => {
+  it("reads each cell's tier as allow (3, 5) or deny, column by column", () => {
+    const matrix = {
+      revision: 3,
+      servers: [
+        { name: "github", scope: "org" },
+        { name: "tenant", scope: "org" },
+      ],
+      rows: [{ tenant: "ci-bot", tiers: "52" }],
+      totalTenants: 1,
+    };
+    expect(matrixRows(matrix)).toEqual([{ tenant: "ci-bot", cells: ["allow 5", "deny 2"] }]);
   });
 });
