@@ -17,7 +17,8 @@ import { describeEachDatabase } from "./support/database";
 import { REPO_ROOT } from "./support/env";
 import { startFakeRegistry, type FakeRegistry } from "./support/fake-registry";
 import { FIXTURES } from "./support/obot";
-import { restClient, TEST_CONFIG, testServices } from "./support/services";
+import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
+import { ALICE, principalFor, restClient, TEST_CONFIG, testServices } from "./support/services";
 
 const BIN = path.join(REPO_ROOT, "bin", "oc.cjs");
 const TOKEN = TEST_CONFIG.auth.bootstrapToken!;
@@ -28,10 +29,10 @@ interface Result {
   stderr: string;
 }
 
-/** Runs `oc` with only the environment given (plus PATH), so nothing of the developer's own login leaks in. */
-function runOc(args: string[], env: Record<string, string>): Promise<Result> {
+/** Runs `oc` with only the environment given (plus PATH), so nothing of the developer's own login leaks in; `input` is its stdin. */
+function runOc(args: string[], env: Record<string, string>, input?: string): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { cwd: REPO_ROOT, env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 },
@@ -40,6 +41,7 @@ function runOc(args: string[], env: Record<string, string>): Promise<Result> {
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input ?? "");
   });
 }
 
@@ -224,6 +226,149 @@ describeEachDatabase("oc against the control plane", (database, kind) => {
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ actor: "bootstrap-token", action: "mcp_server.publish", entityType: "mcp_server", entityId: "linear" });
   });
+
+  it("oc users and oc tokens: an admin manages a user, whose token mints, lists and revokes its own tokens", async () => {
+    const password = "a long enough password\n";
+    const created = await runOc(
+      ["users", "create", "ops@example.com", "--role", "editor", "--display-name", "Ops", "--password-stdin", "-o", "json"],
+      env,
+      password,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ email: "ops@example.com", role: "editor", active: true, kind: "local" });
+    const [short, missing, listed] = await Promise.all([
+      runOc(["users", "create", "weak@example.com", "--role", "viewer", "--password-stdin"], env, "short\n"),
+      oc("users", "get", "nobody@example.com"),
+      ocJson("users", "list"),
+    ]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toBe("error: cannot create user\n  password: password must be at least 12 characters\n");
+    expect(missing).toMatchObject({ code: 5, stderr: "error: user 'nobody@example.com' does not exist\n" });
+    const ops = listed.find((u: { email: string }) => u.email === "ops@example.com");
+    expect(ops).toMatchObject({ displayName: "Ops", role: "editor" });
+
+    expect(await ocJson("users", "update", "ops@example.com", "--role", "viewer")).toMatchObject({ role: "viewer" });
+    expect(await ocJson("users", "disable", ops.id)).toMatchObject({ active: false });
+    expect(await ocJson("users", "enable", "OPS@example.com")).toMatchObject({ active: true });
+    await ocJson("users", "update", "ops@example.com", "--role", "editor");
+    const reset = await runOc(["users", "reset-password", "ops@example.com", "--password-stdin", "-o", "json"], env, "another long password\n");
+    expect(reset.code, reset.stderr).toBe(0);
+    expect((await ocJson("audit", "--entity", "ops@example.com")).map((e: { action: string }) => e.action)).toEqual([
+      "user.password_reset",
+      "user.role_change",
+      "user.reactivate",
+      "user.deactivate",
+      "user.role_change",
+      "user.create",
+    ]);
+
+    // The bootstrap token owns no tokens; the user's first comes from the console (here: the domain), the rest from oc.
+    const bootstrapMint = await oc("tokens", "create", "x", "--role", "viewer");
+    expect(bootstrapMint.code).toBe(4);
+    const seed = await createApiToken(
+      services.db,
+      ALICE,
+      principalFor("editor", "ops@example.com", ops.id),
+      apiTokenCreateInput.parse({ name: "seed", role: "editor", expiresInDays: 30 }),
+    );
+    const asOps = { ...env, OPENCRANE_TOKEN: seed.token };
+    const minted = await runOc(["tokens", "create", "ci", "--role", "viewer", "--expires-in-days", "7", "-o", "json"], asOps);
+    expect(minted.code, minted.stderr).toBe(0);
+    const issued = JSON.parse(minted.stdout);
+    expect(issued).toMatchObject({ token: expect.stringMatching(/^oct_/), apiToken: { name: "ci", role: "viewer", owner: "ops@example.com" } });
+    const [forever, stronger, mine, everyone, whoami] = await Promise.all([
+      runOc(["tokens", "create", "forever", "--role", "viewer", "--no-expiry"], asOps),
+      runOc(["tokens", "create", "strong", "--role", "admin"], asOps),
+      runOc(["tokens", "list", "-o", "json"], asOps),
+      ocJson("tokens", "list", "--all"),
+      runOc(["whoami", "-o", "json"], { ...env, OPENCRANE_TOKEN: issued.token }),
+    ]);
+    expect(forever.code).toBe(1);
+    expect(forever.stderr).toMatch(/^error: cannot create token\n {2}expiresInDays: at most 29 days: the token you call with expires /);
+    expect(stronger.code).toBe(4);
+    expect(stronger.stderr).toContain("more rights than its owner");
+    expect(JSON.parse(mine.stdout).map((t: { name: string }) => t.name)).toEqual(["ci", "seed"]);
+    expect(everyone.filter((t: { owner: string }) => t.owner === "ops@example.com")).toHaveLength(2);
+    expect(JSON.parse(whoami.stdout)).toMatchObject({ user: { email: "ops@example.com", role: "viewer", kind: "token" } });
+
+    const revoked = await runOc(["tokens", "revoke", issued.apiToken.id, "-o", "json"], asOps);
+    expect(JSON.parse(revoked.stdout)).toEqual({ revoked: { kind: "api token", id: issued.apiToken.id } });
+    expect((await runOc(["mcp", "list"], { ...env, OPENCRANE_TOKEN: issued.token })).code).toBe(4);
+  }, 180_000);
+
+  it("oc review, tenant tokens, rule edits and source edits: uploads to a named source, reviews what it held, edits and deletes", async () => {
+    const remote = (name: string, description: string, url: string) => ({
+      name: `io.example/${name}`,
+      description,
+      version: "1.0.0",
+      remotes: [{ type: "streamable-http", url }],
+    });
+    const goodFile = path.join(home, "drop-a.json");
+    const heldFile = path.join(home, "drop-held.yaml");
+    fs.writeFileSync(goodFile, JSON.stringify(remote("drop-a", "Drops things", "https://drop-a.example.com/mcp")));
+    fs.writeFileSync(heldFile, YAML.stringify(remote("drop-held", "Internal", "http://10.0.0.7/mcp")));
+
+    expect(await ocJson("sources", "add", "drops", "--kind", "manual-upload")).toMatchObject({ name: "drops", kind: "manual-upload" });
+    await ocJson("sources", "approve", "drops");
+    const upload = await oc("sources", "upload", "drops", goodFile, heldFile, "--wait", "-o", "json");
+    expect(upload.code, upload.stderr).toBe(0);
+    const run = JSON.parse(upload.stdout);
+    expect(run).toMatchObject({ source: "drops", trigger: "upload", status: "succeeded", counts: { registered: 1, quarantined: 1 } });
+    const dropA = run.items.find((i: { outcome: string }) => i.outcome === "registered").name as string;
+
+    const held = await ocJson("review", "list", "--state", "quarantined", "--source", "drops");
+    expect(held).toHaveLength(1);
+    const detail = await oc("review", "get", held[0].id);
+    const rejected = await ocJson("review", "reject", held[0].id, "--reason", "internal only");
+    expect(detail.stdout).toMatch(/State: +quarantined/);
+    expect(detail.stdout).toContain("HELD BECAUSE");
+    expect(rejected).toEqual({ outcome: "rejected" });
+
+    // An upstream change to a published server is staged for review, then approved after a dry run.
+    await ocJson("mcp", "publish", dropA);
+    fs.writeFileSync(goodFile, JSON.stringify(remote("drop-a", "Drops things, faster", "https://drop-a.example.com/mcp")));
+    const again = await oc("sources", "upload", "drops", goodFile, "--wait");
+    expect(again.code, again.stderr).toBe(0);
+    const [pending] = await ocJson("review", "list", "--state", "pending-update");
+    expect(pending).toMatchObject({ state: "pending-update", source: "drops", server: { name: dropA } });
+    const table = await oc("review", "list");
+    expect(table.stdout).toMatch(new RegExp(`${pending.id} +pending-update +drops +${dropA} +shortDescription, description$`, "m"));
+    const preview = await ocJson("review", "approve-update", pending.id, "--dry-run");
+    expect(preview).toMatchObject({ dryRun: true, result: { description: "Drops things, faster" } });
+    const approved = await ocJson("review", "approve-update", pending.id);
+    expect(approved).toMatchObject({ name: dropA, description: "Drops things, faster", version: pending.server.version + 1 });
+    expect((await oc("review", "approve-update", pending.id)).code).toBe(5);
+
+    // Tenant tokens
+    await ocJson("tenants", "create", "edge-bot");
+    const tenantToken = await ocJson("tenants", "tokens", "create", "edge-bot", "laptop", "--expires-in-days", "30");
+    expect(tenantToken).toMatchObject({ token: expect.stringMatching(/^octt_/), tenantToken: { tenant: "edge-bot", name: "laptop" } });
+    expect((await ocJson("tenants", "tokens", "list", "edge-bot")).map((t: { name: string }) => t.name)).toEqual(["laptop"]);
+    expect(await ocJson("tenants", "tokens", "revoke", "edge-bot", tenantToken.tenantToken.id)).toMatchObject({ revoked: { tenant: "edge-bot" } });
+    expect((await ocJson("tenants", "tokens", "list", "edge-bot"))[0].revokedAt).not.toBeNull();
+
+    // Rule edits, through the `rules` alias too
+    const rule = await ocJson("grants", "add", "tenant:edge-bot", "drop*");
+    const rulePreview = await ocJson("rules", "update", rule.id, "--servers", dropA, "--dry-run");
+    expect(rulePreview).toMatchObject({ dryRun: true, result: { servers: dropA } });
+    const updatedRule = await ocJson("rules", "update", rule.id, "--access", "deny", "--note", "paused");
+    expect(updatedRule).toMatchObject({ servers: "drop*", access: "deny", note: "paused", version: 2 });
+    const [matrix, matrixTable, status] = await Promise.all([
+      ocJson("policy", "matrix", "--search", "edge-bot", "--server", "drop*"),
+      oc("policy", "matrix", "--search", "edge-bot", "--server", dropA),
+      ocJson("policy", "status"),
+    ]);
+    expect(matrix).toMatchObject({ servers: [{ name: dropA }], rows: [{ tenant: "edge-bot", tiers: "4" }], totalTenants: 1 });
+    expect(matrixTable.stdout).toMatch(new RegExp(`^TENANT +${dropA.toUpperCase()}\n(.*\n)*edge-bot +deny 4$`, "m"));
+    expect(status.rules).toBeGreaterThan(0);
+    const nothing = await oc("rules", "update", rule.id);
+    expect(nothing).toMatchObject({ code: 2, stderr: "error: nothing to change: give the fields to change as flags or in a file (-f)\n" });
+
+    // Source edits and deletion
+    expect(await ocJson("sources", "edit", "drops", "--include", "io.example/*")).toMatchObject({ name: "drops", include: ["io.example/*"], version: 3 });
+    expect(await ocJson("sources", "delete", "drops")).toEqual({ deleted: { kind: "source", name: "drops" } });
+    expect((await oc("sources", "get", "drops")).code).toBe(5);
+  }, 180_000);
 
   // How oc handles sign-in and error answers does not depend on the database: checked once, on PGlite.
   if (kind === "pglite") {

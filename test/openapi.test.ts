@@ -14,7 +14,8 @@ import { dispatchRest, documentedRoutes, openApiDocument, restRoutes } from "@/s
 import { operationIdOf } from "@/server/rest/openapi";
 import type { Services } from "@/server/services";
 import { describeEachDatabase } from "./support/database";
-import { BOOTSTRAP, restClient, testServices } from "./support/services";
+import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
+import { ALICE, BOOTSTRAP, principalFor, restClient, testServices } from "./support/services";
 
 type Operation = { operationId: string; responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
@@ -172,6 +173,10 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     const contract = await exchange("GET", "/api/v1/tenants/{name}/contract", "/api/v1/tenants/payments-agent/contract");
     expect(contract.body.policy.mcpServers.allow).toEqual(["alpha"]);
     await exchange("GET", "/api/v1/policy", "/api/v1/policy");
+    await exchange("GET", "/api/v1/policy/servers", "/api/v1/policy/servers");
+    const matrix = await exchange("GET", "/api/v1/policy/matrix", "/api/v1/policy/matrix?group=platform&server=al*&offset=0&limit=1");
+    expect(matrix.body).toMatchObject({ servers: [{ name: "alpha" }], rows: [{ tenant: "ops-agent" }], totalTenants: 2 });
+    await exchange("POST", `${S}/{name}/status-preview`, `${S}/alpha/status-preview?to=disabled`);
     const token = await exchange("POST", "/api/v1/tenants/{name}/tokens", "/api/v1/tenants/ops-agent/tokens", { name: "laptop" });
     await exchange("GET", "/api/v1/tenants/{name}/tokens", "/api/v1/tenants/ops-agent/tokens");
     await exchange("DELETE", "/api/v1/tenants/{name}/tokens/{id}", `/api/v1/tenants/ops-agent/tokens/${token.body.tenantToken.id}`);
@@ -221,6 +226,15 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     await exchange("GET", "/api/v1/sources/{name}/runs", "/api/v1/sources/acme/runs");
     await exchange("GET", "/api/v1/sources/{name}/runs/{runId}", `/api/v1/sources/acme/runs/${queued.body.runId}`);
     await exchange("POST", "/api/v1/sources/upload", "/api/v1/sources/upload", beta("Uploaded"));
+    await exchange("POST", "/api/v1/sources", "/api/v1/sources", { name: "drops", kind: "manual-upload" });
+    await exchange("POST", "/api/v1/sources/{name}/approve", "/api/v1/sources/drops/approve");
+    const form = new FormData();
+    form.append("file", new File([JSON.stringify(beta("Dropped"))], "beta.json", { type: "application/json" }));
+    const multipart = new Request("http://control-plane.test/", { method: "POST", body: form });
+    const dropped = await exchange("POST", "/api/v1/sources/{name}/upload", "/api/v1/sources/drops/upload", await multipart.text(), {
+      "content-type": multipart.headers.get("content-type")!,
+    });
+    expect(dropped.body.source).toBe("drops");
     await exchange("GET", "/api/v1/sources", "/api/v1/sources");
     await exchange("DELETE", "/api/v1/sources/{name}", "/api/v1/sources/spare");
 
@@ -228,6 +242,28 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     await exchange("GET", "/api/v1/audit", "/api/v1/audit?limit=20&entityType=mcp_server");
     await exchange("GET", "/api/v1/audit/export", "/api/v1/audit/export?format=jsonl");
     await exchange("GET", "/api/v1/obot", "/api/v1/obot");
+
+    // Overview, users and API tokens
+    await exchange("GET", "/api/v1/dashboard", "/api/v1/dashboard");
+    await exchange("GET", "/api/v1/catalog/stats", "/api/v1/catalog/stats");
+    await exchange("POST", "/api/v1/catalog/demo", "/api/v1/catalog/demo");
+    expect((await exchange("GET", "/api/v1/catalog/demo", "/api/v1/catalog/demo")).body).toEqual({ loaded: true });
+    const user = await exchange("POST", "/api/v1/users", "/api/v1/users", { email: "ops@example.com", role: "editor", password: "a long enough password" });
+    await exchange("GET", "/api/v1/users", "/api/v1/users");
+    await exchange("PATCH", "/api/v1/users/{id}", `/api/v1/users/${user.body.id}`, { displayName: "Ops" });
+    await exchange("POST", "/api/v1/users/{id}/password", `/api/v1/users/${user.body.id}/password`, { password: "another long password" });
+    // The bootstrap token owns no tokens: the user's first is made in the domain, the next through the API with it.
+    const seed = await createApiToken(
+      services.db,
+      ALICE,
+      principalFor("editor", "ops@example.com", user.body.id),
+      apiTokenCreateInput.parse({ name: "seed", role: "editor" }),
+    );
+    const asOps = { authorization: `Bearer ${seed.token}` };
+    const issued = await exchange("POST", "/api/v1/api-tokens", "/api/v1/api-tokens", { name: "ci", role: "viewer", expiresInDays: 30 }, asOps);
+    await exchange("GET", "/api/v1/api-tokens", "/api/v1/api-tokens", undefined, asOps);
+    expect((await exchange("GET", "/api/v1/api-tokens", "/api/v1/api-tokens?all=true")).body.items).toHaveLength(2);
+    await exchange("DELETE", "/api/v1/api-tokens/{id}", `/api/v1/api-tokens/${issued.body.apiToken.id}`, undefined, asOps);
     await exchange("GET", "/api/v1/audit", "/api/v1/audit?since=yesterday"); // 422, documented
 
     // Every /api/v1 operation answered successfully at least once, and as documented.

@@ -7,7 +7,7 @@ export type Query = Record<string, QueryValue>;
 
 export interface RequestOptions {
   query?: Query;
-  /** An object is sent as JSON; a string is sent as is with `contentType`. */
+  /** An object is sent as JSON; a string is sent as is with `contentType`; a FormData as multipart/form-data. */
   body?: unknown;
   contentType?: string;
 }
@@ -57,8 +57,10 @@ export class ApiClient {
     }
     const headers: Record<string, string> = { accept: "application/json", "user-agent": "oc (OpenCrane CLI)" };
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: string | undefined;
-    if (options.body !== undefined) {
+    let body: string | FormData | undefined;
+    if (options.body instanceof FormData) {
+      body = options.body; // fetch sets the multipart Content-Type with its boundary
+    } else if (options.body !== undefined) {
       body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
       headers["content-type"] = options.contentType ?? "application/json";
     }

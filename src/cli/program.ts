@@ -6,14 +6,18 @@ import { grantsCommand } from "./commands/grants";
 import { groupsCommand } from "./commands/groups";
 import { mcpCommand } from "./commands/mcp";
 import { obotCommand } from "./commands/obot";
+import { policyCommand } from "./commands/policy";
+import { reviewCommand } from "./commands/review";
 import { sourcesCommand } from "./commands/sources";
 import { tenantsCommand } from "./commands/tenants";
+import { tokensCommand } from "./commands/tokens";
+import { usersCommand } from "./commands/users";
 import { examples, type Io } from "./context";
 import { OUTPUT_FORMATS } from "./output";
 
 export function createProgram(io: Io): Command {
   const program = new Command("oc")
-    .description("OpenCrane control plane CLI: the MCP catalog, tenants, groups, grants, sources and the audit log")
+    .description("OpenCrane control plane CLI: the MCP catalog, tenants, groups, grants, sources, the review queue, users, API tokens and the audit log")
     .addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
     .option("--url <url>", "the control plane's URL (env OPENCRANE_URL, else the `oc login` file)")
     .option("--token <token>", "an API token (env OPENCRANE_TOKEN, else the `oc login` file)")
@@ -38,9 +42,13 @@ export function createProgram(io: Io): Command {
     tenantsCommand(io),
     groupsCommand(io),
     grantsCommand(io),
+    policyCommand(io),
     sourcesCommand(io),
+    reviewCommand(io),
     auditCommand(io),
     obotCommand(io),
+    usersCommand(io),
+    tokensCommand(io),
   ];
   for (const command of commands) {
     program.addCommand(command);

@@ -1,10 +1,11 @@
 /** oc grants: the access rules that decide which tenant may use which server. */
 import { Command, Option } from "commander";
-import { ACCESS, grantCreateInput, type Grant, type Subject } from "../../server/policy/model";
+import { ACCESS, grantCreateInput, grantUpdateInput, type Grant, type Subject } from "../../server/policy/model";
 import type { SavedGrant } from "../../server/policy/store";
 import { segment } from "../client";
 import { examples, withContext, type Io } from "../context";
-import { describeSubjectShort, parseSubject, SUBJECT_SYNTAX, validateInput } from "../input";
+import { CliError, EXIT } from "../errors";
+import { describeSubjectShort, mergeBody, parseSubject, readObjectFile, SUBJECT_SYNTAX, validateInput } from "../input";
 import { formatDetails, formatTable, sections, shortTime } from "../output";
 import { changeOrPreview, DRY_RUN_FLAG, printDeleted } from "./shared";
 
@@ -31,6 +32,28 @@ export function grantBody(subject: string, servers: string, flags: GrantAddFlags
   return { subject: parseSubject(subject), servers, access: flags.deny ? "deny" : "allow", note: flags.note, expiresAt: flags.expiresAt };
 }
 
+export interface GrantUpdateFlags {
+  file?: string;
+  subject?: string;
+  servers?: string;
+  access?: string;
+  note?: string;
+  expiresAt?: string;
+  expiry?: boolean;
+  dryRun?: boolean;
+}
+
+/** The fields `grants update` changes: only those given; --no-expiry clears the expiry. */
+export function grantChangesFromFlags(flags: GrantUpdateFlags): Record<string, unknown> {
+  return {
+    subject: flags.subject === undefined ? undefined : parseSubject(flags.subject),
+    servers: flags.servers,
+    access: flags.access,
+    note: flags.note,
+    expiresAt: flags.expiry === false ? null : flags.expiresAt,
+  };
+}
+
 export function grantView(grant: Grant & { scopeExcluded?: SavedGrant["scopeExcluded"]; deadReason?: string | null }): string {
   return sections(
     formatDetails([
@@ -52,7 +75,7 @@ export function grantView(grant: Grant & { scopeExcluded?: SavedGrant["scopeExcl
 }
 
 export function grantsCommand(io: Io): Command {
-  const grants = new Command("grants").description("access rules: allow or deny a subject the servers a name or glob matches");
+  const grants = new Command("grants").alias("rules").description("access rules: allow or deny a subject the servers a name or glob matches (alias: rules)");
 
   grants
     .command("list")
@@ -119,6 +142,40 @@ export function grantsCommand(io: Io): Command {
           flags.dryRun,
           (query) => ctx.client.post<SavedGrant>(base, body, query),
           (grant) => ctx.output(grant, (g) => sections(`Added rule ${g.id}.`, grantView(g))),
+        );
+      }),
+    );
+
+  grants
+    .command("update")
+    .description("change a rule: only the fields given change (sent with the version read, so a concurrent change is refused)")
+    .argument("<id>", "the rule's id (see oc grants list)")
+    .option("-f, --file <file>", "a JSON or YAML file with the fields to change (flags override it)")
+    .option("--subject <subject>", SUBJECT_SYNTAX)
+    .option("--servers <pattern>", "a server name or glob (* and ?)")
+    .addOption(new Option("--access <access>", "allow or deny").choices(ACCESS))
+    .option("--note <text>", "why the rule exists")
+    .option("--expires-at <time>", "when the rule stops applying, e.g. 2026-12-31T23:59:59Z")
+    .option("--no-expiry", "the rule never expires")
+    .option(...DRY_RUN_FLAG)
+    .addHelpText(
+      "after",
+      examples("oc grants update 5c0b2d1e-… --servers 'github*' --dry-run", "oc grants update 5c0b2d1e-… --access deny --note 'paused during the audit'"),
+    )
+    .action(
+      withContext(io, async (ctx, id: string, flags: GrantUpdateFlags) => {
+        const changes = mergeBody(readObjectFile(flags.file), grantChangesFromFlags(flags));
+        if (Object.keys(changes).filter((key) => key !== "version").length === 0) {
+          throw new CliError("nothing to change: give the fields to change as flags or in a file (-f)", EXIT.usage);
+        }
+        const current = await ctx.client.get<Grant>(grantPath(id));
+        const body = { version: current.version, ...changes };
+        validateInput(grantUpdateInput, body, "cannot update rule");
+        await changeOrPreview(
+          ctx,
+          flags.dryRun,
+          (query) => ctx.client.patch<SavedGrant>(grantPath(id), body, query),
+          (grant) => ctx.output(grant, (g) => sections(`Updated rule ${g.id}.`, grantView(g))),
         );
       }),
     );

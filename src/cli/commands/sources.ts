@@ -3,11 +3,24 @@ import { Command, Option } from "commander";
 import type { Run, RunItem } from "../../server/ingest/runs";
 import type { Source } from "../../server/ingest/sources";
 import { segment } from "../client";
-import { examples, withContext, type Io } from "../context";
+import { examples, withContext, type CommandContext, type Io } from "../context";
 import { CliError, EXIT } from "../errors";
-import { collect, describeSubjectShort, mergeBody, parsePositiveInteger, parseSubject, readObjectFile, SUBJECT_SYNTAX } from "../input";
+import { sourceUpdateInput } from "../../server/ingest/source-model";
+import {
+  collect,
+  describeSubjectShort,
+  importContentType,
+  mergeBody,
+  parsePositiveInteger,
+  parseSubject,
+  readInputFile,
+  readObjectFile,
+  SUBJECT_SYNTAX,
+  validateInput,
+} from "../input";
 import { formatDetails, formatTable, sections, shortTime } from "../output";
 import { countsSummary, followRun } from "../progress";
+import { printDeleted } from "./shared";
 
 const base = "/api/v1/sources";
 const sourcePath = (name: string) => `${base}/${segment(name)}`;
@@ -38,6 +51,42 @@ export function sourceFieldsFromFlags(flags: SourceFlags): Record<string, unknow
     syncMode: flags.every ? "scheduled" : undefined,
     intervalMinutes: flags.every,
   };
+}
+
+export interface SourceEditFlags extends Omit<SourceFlags, "kind"> {
+  url?: string;
+  manual?: boolean;
+}
+
+/** The fields `sources edit` changes: only those given; --include, --exclude and --entitle replace their lists. */
+export function sourceChangesFromFlags(flags: SourceEditFlags): Record<string, unknown> {
+  const fields = sourceFieldsFromFlags(flags);
+  delete fields.kind;
+  if (flags.manual) Object.assign(fields, { syncMode: "manual", intervalMinutes: null });
+  return { ...fields, url: flags.url };
+}
+
+/** Documents for an upload: one file goes as it is (JSON or YAML by its name), several as the files of a multipart form. */
+export function uploadBody(files: readonly string[], read: (file: string) => string): { body: string | FormData; contentType?: string } {
+  if (files.length === 1) return { body: read(files[0]!), contentType: importContentType(files[0]!) };
+  const form = new FormData();
+  for (const file of files) {
+    const name = file === "-" ? "stdin.yaml" : file.split(/[\\/]/).pop()!;
+    form.append("file", new Blob([read(file)], { type: importContentType(file) }), name);
+  }
+  return { body: form };
+}
+
+/** Follows a queued run to its end when asked, printing it; a failed run exits 1. */
+async function finishRun(ctx: CommandContext, name: string, runId: string, wait: boolean | undefined): Promise<void> {
+  const runPath = `${sourcePath(name)}/runs/${segment(runId)}`;
+  if (!wait) {
+    ctx.output({ runId, source: name }, () => `Queued run ${runId} of '${name}'. Follow it with: oc sources runs ${name} ${runId}`);
+    return;
+  }
+  const run = await followRun(() => ctx.client.get<RunDetail>(runPath), ctx.io.stderr);
+  ctx.output(run, runView);
+  if (run.status === "failed") throw new CliError(`run ${run.id} of '${name}' failed: ${run.error ?? "no reason given"}`, EXIT.failed);
 }
 
 export function sourceView(source: Source): string {
@@ -177,14 +226,80 @@ export function sourcesCommand(io: Io): Command {
     .action(
       withContext(io, async (ctx, name: string, options: { wait?: boolean }) => {
         const { runId } = await ctx.client.post<{ runId: string }>(`${sourcePath(name)}/sync`);
-        const runPath = `${sourcePath(name)}/runs/${segment(runId)}`;
-        if (!options.wait) {
-          ctx.output({ runId, source: name }, () => `Queued run ${runId} of '${name}'. Follow it with: oc sources runs ${name} ${runId}`);
-          return;
+        await finishRun(ctx, name, runId, options.wait);
+      }),
+    );
+
+  sources
+    .command("edit")
+    .alias("update")
+    .description("change a source: only the fields given change; a new URL, ref or path needs an admin's approval again")
+    .argument("<name>", "the source's name")
+    .option("-f, --file <file>", "a JSON or YAML file with the fields to change (flags override it)")
+    .option("--url <url>", "the registry's base URL or the repository's URL")
+    .option("--ref <ref>", "git: the branch, tag or commit")
+    .option("--path <path>", "git: the directory holding the documents")
+    .option("--include <glob>", "only upstream names matching (repeatable; replaces the list)", collect)
+    .option("--exclude <glob>", "skip upstream names matching (repeatable; replaces the list)", collect)
+    .option("--entitle <subject>", `allow new servers to this subject (${SUBJECT_SYNTAX}; repeatable; replaces the list)`, collect)
+    .option("--every <minutes>", "sync on a schedule, every this many minutes", parsePositiveInteger("--every"))
+    .option("--manual", "sync only when asked (no schedule)")
+    .addHelpText("after", examples("oc sources edit mcp-official --exclude 'io.github.legacy-*'", "oc sources edit acme-git --ref v2 --every 120"))
+    .action(
+      withContext(io, async (ctx, name: string, flags: SourceEditFlags) => {
+        if (flags.manual && flags.every) throw new CliError("--manual and --every contradict each other: give one", EXIT.usage);
+        const changes = mergeBody(readObjectFile(flags.file), sourceChangesFromFlags(flags));
+        if (Object.keys(changes).filter((key) => key !== "version").length === 0) {
+          throw new CliError("nothing to change: give the fields to change as flags or in a file (-f)", EXIT.usage);
         }
-        const run = await followRun(() => ctx.client.get<RunDetail>(runPath), ctx.io.stderr);
-        ctx.output(run, runView);
-        if (run.status === "failed") throw new CliError(`run ${run.id} of '${name}' failed: ${run.error ?? "no reason given"}`, EXIT.failed);
+        const current = await ctx.client.get<Source>(sourcePath(name));
+        const body = { version: current.version, ...changes };
+        validateInput(sourceUpdateInput, body, "cannot update source");
+        const source = await ctx.client.patch<Source>(sourcePath(name), body);
+        ctx.output(source, (s) =>
+          sections(
+            `Updated source '${s.name}'.${s.status === "pending-approval" ? ` It waits for an admin's approval again (oc sources approve ${s.name}).` : ""}`,
+            sourceView(s),
+          ),
+        );
+      }),
+    );
+
+  sources
+    .command("delete")
+    .alias("rm")
+    .description("delete a source (the servers it registered stay)")
+    .argument("<name>", "the source's name")
+    .addHelpText("after", examples("oc sources delete acme-git"))
+    .action(
+      withContext(io, async (ctx, name: string) => {
+        await ctx.client.delete(sourcePath(name));
+        printDeleted(ctx, "source", name);
+      }),
+    );
+
+  sources
+    .command("upload")
+    .description("upload documents as a run of an upload source (kind manual-upload; 'uploads' is the built-in one)")
+    .argument("<name>", "the upload source")
+    .argument("<files...>", "Obot catalog entries or server.json documents: .json (one or an array) or YAML (--- between documents); - reads stdin")
+    .option("--wait", "wait for the run to finish, showing its progress on stderr; exit 1 if it fails")
+    .addHelpText(
+      "after",
+      sections(
+        examples(
+          "oc sources upload uploads servers.yaml --wait",
+          "oc sources upload team-drops github.json linear.json",
+          "cat servers.yaml | oc sources upload team-drops -",
+        ),
+        "The documents go through the same scan, validation and registration as a sync; see the outcome per document with --wait.",
+      ),
+    )
+    .action(
+      withContext(io, async (ctx, name: string, files: string[], options: { wait?: boolean }) => {
+        const { body, contentType } = uploadBody(files, readInputFile);
+        const { runId } = await ctx.client.request<{ runId: string }>("POST", `${sourcePath(name)}/upload`, { body, contentType });
+        await finishRun(ctx, name, runId, options.wait);
       }),
     );
 

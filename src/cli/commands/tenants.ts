@@ -2,14 +2,16 @@
 import { Command } from "commander";
 import type { TenantContract } from "../../server/policy/contract";
 import type { Explanation } from "../../server/policy/explain";
-import { tenantCreateInput, type Tenant } from "../../server/policy/model";
+import { tenantCreateInput, tenantTokenCreateInput, type Tenant } from "../../server/policy/model";
+import type { TenantToken } from "../../server/policy/tenant-tokens";
 import type { EffectiveAccess } from "../../server/snapshot/reads";
 import { segment } from "../client";
 import { examples, withContext, type Io } from "../context";
 import { CliError, EXIT } from "../errors";
-import { collect, describeSubjectShort, mergeBody, parseLabels, readObjectFile, validateInput } from "../input";
-import { formatDetails, formatTable, sections } from "../output";
+import { collect, describeSubjectShort, mergeBody, parseLabels, parsePositiveInteger, readObjectFile, validateInput } from "../input";
+import { formatDetails, formatTable, sections, shortTime } from "../output";
 import { changeOrPreview, DRY_RUN_FLAG, printDeleted } from "./shared";
+import { tokenState } from "./tokens";
 
 const base = "/api/v1/tenants";
 const tenantPath = (name: string) => `${base}/${segment(name)}`;
@@ -251,5 +253,90 @@ export function tenantsCommand(io: Io): Command {
       }),
     );
 
+  tenants.addCommand(tenantTokensCommand(io));
+
   return tenants;
+}
+
+export function tenantTokenView(token: TenantToken): string {
+  return formatDetails([
+    ["Tenant", token.tenant],
+    ["Name", token.name],
+    ["Prefix", `${token.prefix}…`],
+    ["Created", `${shortTime(token.createdAt)} by ${token.createdBy}`],
+    ["Expires", token.expiresAt ? shortTime(token.expiresAt) : "never"],
+    ["Last used", shortTime(token.lastUsedAt)],
+    ["Revoked", shortTime(token.revokedAt)],
+    ["Id", token.id],
+  ]);
+}
+
+/** oc tenants tokens: tokens a tenant's pod outside Kubernetes fetches its contract with. */
+function tenantTokensCommand(io: Io): Command {
+  const tokens = new Command("tokens").description("a tenant's tokens, for pods outside Kubernetes to fetch their contract with");
+  const tokensPath = (tenant: string) => `${tenantPath(tenant)}/tokens`;
+
+  tokens
+    .command("list")
+    .description("the tenant's tokens, newest first (never the secrets)")
+    .argument("<tenant>", "the tenant's name")
+    .addHelpText("after", examples("oc tenants tokens list payments-bot"))
+    .action(
+      withContext(io, async (ctx, tenant: string) => {
+        const { items } = await ctx.client.get<{ items: TenantToken[] }>(tokensPath(tenant));
+        ctx.output(items, (rows) =>
+          formatTable(
+            rows,
+            [
+              { header: "ID", value: (t) => t.id },
+              { header: "NAME", value: (t) => t.name, maxWidth: 32 },
+              { header: "STATE", value: (t) => tokenState(t) },
+              { header: "EXPIRES", value: (t) => (t.expiresAt ? shortTime(t.expiresAt) : "never") },
+              { header: "LAST USED", value: (t) => shortTime(t.lastUsedAt) },
+            ],
+            `No tokens for '${tenant}'.`,
+          ),
+        );
+      }),
+    );
+
+  tokens
+    .command("create")
+    .description("issue a token for the tenant; its secret is printed once, on stdout")
+    .argument("<tenant>", "the tenant's name")
+    .argument("<name>", "what the token is for, e.g. the host the pod runs on")
+    .option("--expires-in-days <days>", "days until it expires (default 365)", parsePositiveInteger("--expires-in-days"))
+    .option("--no-expiry", "a token that never expires")
+    .addHelpText(
+      "after",
+      sections(
+        examples("oc tenants tokens create payments-bot laptop", "oc tenants tokens create payments-bot edge-host --expires-in-days 30 -o json | jq -r .token"),
+        "The secret is shown only in this answer: put it in the pod's secret now.",
+      ),
+    )
+    .action(
+      withContext(io, async (ctx, tenant: string, name: string, flags: { expiresInDays?: number; expiry: boolean }) => {
+        const body = { name, expiresInDays: flags.expiry ? flags.expiresInDays : null };
+        validateInput(tenantTokenCreateInput, body, "cannot create token");
+        const issued = await ctx.client.post<{ token: string; tenantToken: TenantToken }>(tokensPath(tenant), body);
+        ctx.output(issued, ({ token, tenantToken }) =>
+          sections(`Issued token '${tenantToken.name}' for '${tenantToken.tenant}'. Its secret, shown only now:\n\n  ${token}`, tenantTokenView(tenantToken)),
+        );
+      }),
+    );
+
+  tokens
+    .command("revoke")
+    .description("revoke a tenant token: pods using it are refused from now on")
+    .argument("<tenant>", "the tenant's name")
+    .argument("<id>", "the token's id (see oc tenants tokens list)")
+    .addHelpText("after", examples("oc tenants tokens revoke payments-bot 5c0b2d1e-…"))
+    .action(
+      withContext(io, async (ctx, tenant: string, id: string) => {
+        await ctx.client.delete(`${tokensPath(tenant)}/${segment(id)}`);
+        ctx.output({ revoked: { kind: "tenant token", tenant, id } }, () => `Revoked token ${id} of '${tenant}'.`);
+      }),
+    );
+
+  return tokens;
 }

@@ -1,7 +1,7 @@
 /**
- * Who is signed in, the console's users and everyone's own API tokens. tRPC is their only edge so
- * far; their arguments keep the shapes the console's forms send (a form's fields at the root), so
- * validation errors name the fields the forms show.
+ * Who is signed in, the console's users and everyone's own API tokens. Their arguments keep the
+ * shapes the console's forms send (a form's fields at the root), so validation errors name the
+ * fields the forms show; REST takes the same fields as its bodies.
  */
 import { z } from "zod";
 import type { Principal } from "../auth/principal";
@@ -11,6 +11,12 @@ import { DomainError } from "../errors";
 import { useCase } from "./use-case";
 
 const id = z.uuid("not a valid id");
+/** A yes/no the console sends as a boolean and a REST query string as "true" or "false". */
+const flag = (description: string) =>
+  z
+    .union([z.boolean(), z.enum(["true", "false"], { error: "must be true or false" }).transform((value) => value === "true")])
+    .default(false)
+    .meta({ description });
 
 /** Tokens belong to whoever asks: the role check lets no anonymous caller this far, this says so to the compiler. */
 function signedIn(principal: Principal | null): Principal {
@@ -70,7 +76,7 @@ export const listApiTokensUseCase = useCase({
   name: "tokens.list",
   role: "viewer",
   mutates: false,
-  args: z.object({ all: z.boolean().default(false) }),
+  args: z.object({ all: flag("Admins: everyone's tokens, not only your own") }),
   run: ({ services, principal }, { all }) => listApiTokens(services.db, signedIn(principal), all),
 });
 

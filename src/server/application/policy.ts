@@ -154,8 +154,14 @@ export const policyMatrix = useCase({
   mutates: false,
   args: tenantListInput.extend({
     server: z.string().optional(),
-    offset: z.number().int().min(0).default(0),
-    limit: z.number().int().min(1).max(20_000).default(5000),
+    // Coerced: a REST query string carries them as text.
+    offset: z.coerce.number({ error: "offset must be a number" }).int("offset must be a whole number").min(0, "offset must be 0 or more").default(0),
+    limit: z.coerce
+      .number({ error: "limit must be a number" })
+      .int("limit must be a whole number")
+      .min(1)
+      .max(20_000, "limit must be at most 20000")
+      .default(5000),
   }),
   run: async ({ services }, { server, offset, limit, ...filter }) => {
     const snapshot = currentSnapshot(services);

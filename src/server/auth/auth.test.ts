@@ -281,6 +281,27 @@ describeEachDatabase("admin from the environment, bootstrap token and API tokens
     expect(await auditActions(services, apiToken.id)).toEqual(["api_token.create", "api_token.revoke"]);
   });
 
+  it("lets an API token create its owner's tokens, none stronger and none outliving it; the bootstrap token owns none", async () => {
+    const owner = await createUser(services.db, ALICE, userCreateInput.parse({ email: "ci@example.com", role: "admin", password: "a long enough password" }));
+    const principal = { kind: "user" as const, id: owner.email, role: owner.role, userId: owner.id, displayName: owner.email, viaSession: false };
+    const { token } = await createApiToken(services.db, ALICE, principal, apiTokenCreateInput.parse({ name: "pipeline", role: "editor", expiresInDays: 10 }));
+    const call = browser(services, null);
+    const asToken = { authorization: `Bearer ${token}` };
+    const stronger = await call.send("POST", "/api/v1/api-tokens", { name: "x", role: "admin", expiresInDays: 5 }, asToken);
+    expect(stronger.status).toBe(403);
+    const outliving = await call.send("POST", "/api/v1/api-tokens", { name: "x", role: "viewer", expiresInDays: 11 }, asToken);
+    expect(outliving.status).toBe(422);
+    expect(outliving.body.error.details.fieldErrors.expiresInDays[0]).toMatch(/^at most (9|10) days: the token you call with expires /);
+    const forever = await call.send("POST", "/api/v1/api-tokens", { name: "x", role: "viewer", expiresInDays: null }, asToken);
+    expect(forever.status).toBe(422);
+    const ok = await call.send("POST", "/api/v1/api-tokens", { name: "rotated", role: "viewer", expiresInDays: 9 }, asToken);
+    expect(ok.status).toBe(201);
+    expect(ok.body.apiToken).toMatchObject({ name: "rotated", role: "viewer", owner: "ci@example.com" });
+    const bootstrap = await call.send("POST", "/api/v1/api-tokens", { name: "x", role: "viewer" }, { authorization: "Bearer test-bootstrap-token" });
+    expect(bootstrap.status).toBe(403);
+    expect(bootstrap.body.error.message).toContain("the bootstrap token owns none");
+  });
+
   it("refuses a malformed Authorization header with 401 saying the expected form", async () => {
     const res = await browser(services, null).send("GET", "/api/v1/mcp-servers", undefined, { authorization: "Basic abc" });
     expect(res.status).toBe(401);

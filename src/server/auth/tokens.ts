@@ -37,8 +37,8 @@ export async function createApiToken(
   input: z.output<typeof apiTokenCreateInput>,
   now = new Date(),
 ): Promise<{ token: string; apiToken: ApiToken }> {
-  if (principal.kind !== "user" || !principal.userId) {
-    throw new DomainError("FORBIDDEN", "API tokens are created by a signed-in user, for themselves");
+  if (!principal.userId) {
+    throw new DomainError("FORBIDDEN", "API tokens are created by a user, for themselves: the bootstrap token owns none (sign in, or use a user's API token)");
   }
   if (!atLeast(principal.role, input.role)) {
     throw new DomainError("FORBIDDEN", `a token cannot have more rights than its owner: you are ${principal.role}`, {
@@ -46,7 +46,9 @@ export async function createApiToken(
     });
   }
   const secret = newSecret(TOKEN_PREFIX);
+  const expiresAt = input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null;
   return db.transaction(async (tx) => {
+    if (principal.tokenId) await refuseOutliving(tx, principal.tokenId, expiresAt, now);
     const [clash] = await tx
       .select({ id: apiTokens.id })
       .from(apiTokens)
@@ -66,13 +68,26 @@ export async function createApiToken(
         tokenHash: hashSecret(secret),
         prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
         createdAt: now,
-        expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+        expiresAt,
       })
       .returning();
     const apiToken = toApiToken(row!, principal.id);
     await recordAudit(tx, ctx, { action: "api_token.create", entityType: "api_token", entityId: apiToken.id, after: apiToken });
     return { token: secret, apiToken };
   });
+}
+
+/**
+ * A token made with an API token expires no later than that one: otherwise a leaked token that
+ * expires next week could mint itself a successor that never does.
+ */
+async function refuseOutliving(tx: Db, callerTokenId: string, expiresAt: Date | null, now: Date): Promise<void> {
+  const [caller] = await tx.select({ expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.id, callerTokenId)).limit(1);
+  const limit = caller?.expiresAt;
+  if (!limit || (expiresAt && expiresAt <= limit)) return;
+  const days = Math.max(0, Math.floor((limit.getTime() - now.getTime()) / 86_400_000));
+  const message = `at most ${days} days: the token you call with expires ${limit.toISOString()}, and a token it creates cannot outlive it`;
+  throw new DomainError("VALIDATION_FAILED", `cannot create token: expiresInDays: ${message}`, { fieldErrors: { expiresInDays: [message] }, formErrors: [] });
 }
 
 /** A user's own tokens, or every token for an admin who asks for all. */

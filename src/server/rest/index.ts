@@ -1,15 +1,25 @@
 import { createHash } from "node:crypto";
 import packageJson from "../../../package.json";
+import { accountRoutes } from "./account-routes";
 import { auditRoutes } from "./audit-routes";
 import { mcpServerRoutes } from "./mcp-servers";
 import { obotRoutes } from "./obot-routes";
+import { overviewRoutes } from "./overview-routes";
 import { buildOpenApiDocument } from "./openapi";
 import { policyRoutes } from "./policy-routes";
 import { sourceRoutes } from "./source-routes";
 import { authRoutes } from "./auth-routes";
 import { createRestRouter, type RestRoute } from "./router";
 
-const apiRoutes: readonly RestRoute[] = [...mcpServerRoutes, ...policyRoutes, ...sourceRoutes, ...auditRoutes, ...obotRoutes];
+const apiRoutes: readonly RestRoute[] = [
+  ...mcpServerRoutes,
+  ...policyRoutes,
+  ...sourceRoutes,
+  ...auditRoutes,
+  ...obotRoutes,
+  ...accountRoutes,
+  ...overviewRoutes,
+];
 
 let document: { body: string; etag: string } | null = null;
 

@@ -1,5 +1,6 @@
 import * as catalog from "../application/catalog";
-import { importResultResource, mcpServerResource, obotEntryResource, registryStandingResource, serverPageResource } from "./resources";
+import { previewServerStatus } from "../application/policy";
+import { dryRunResource, importResultResource, mcpServerResource, obotEntryResource, registryStandingResource, serverPageResource } from "./resources";
 import { json } from "./http";
 import type { RestRoute } from "./router";
 import { useCaseRoute } from "./use-case-route";
@@ -72,6 +73,13 @@ export const mcpServerRoutes: RestRoute[] = [
     body: "statusChange",
     optionalBody: true,
     response: { status: 200, description: "The disabled server", schema: mcpServerResource },
+  }),
+  useCaseRoute(previewServerStatus, {
+    method: "POST",
+    path: `${base}/{name}/status-preview`,
+    summary: "Who would gain or lose the server if it were published (to=active) or disabled (to=disabled); nothing is written",
+    description: "The console's preview before publishing or disabling: the same answer as publish or disable with dryRun=true.",
+    response: { status: 200, description: "The impact preview and the server as it would be", schema: dryRunResource(mcpServerResource) },
   }),
   useCaseRoute(catalog.obotEntryUseCase, {
     method: "GET",

@@ -23,6 +23,11 @@ const TAGS: { prefix: string; name: string; description: string }[] = [
   { prefix: "/api/v1/sources", name: "Sources", description: "Third-party sources, their runs and uploads" },
   { prefix: "/api/v1/review", name: "Review", description: "Quarantined items and staged upstream updates" },
   { prefix: "/api/v1/audit", name: "Audit", description: "The append-only audit log" },
+  { prefix: "/api/v1/obot", name: "Obot", description: "The Obot link and drift repair of its Deployment" },
+  { prefix: "/api/v1/users", name: "Users", description: "The console's users and their roles (admins)" },
+  { prefix: "/api/v1/api-tokens", name: "API tokens", description: "Your API tokens for the CLI and scripts" },
+  { prefix: "/api/v1/dashboard", name: "Overview", description: "The dashboard, catalog counts and the demo catalog" },
+  { prefix: "/api/v1/catalog", name: "Overview", description: "The dashboard, catalog counts and the demo catalog" },
   { prefix: "/api/v1/openapi.json", name: "Meta", description: "This document" },
   { prefix: "/api/auth", name: "Sign-in", description: "Browser sign-in and the current session" },
 ];
@@ -117,7 +122,7 @@ function operationOf(route: RestRoute): ZodOpenApiOperationObject {
     operation.requestBody = {
       required: !route.body.optional,
       ...(route.body.description ? { description: route.body.description } : {}),
-      content: Object.fromEntries(types.map((type) => [type, { schema: route.body!.schema }])),
+      content: Object.fromEntries(types.map((type) => [type, { schema: route.body!.schemas?.[type] ?? route.body!.schema }])),
     };
   }
   return operation;
@@ -143,7 +148,7 @@ export function buildOpenApiDocument(routes: readonly RestRoute[], options: Open
       license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
     servers: [{ url: options.serverUrl ?? "/" }],
-    tags: TAGS.filter((t) => usedTags.has(t.name)).map(({ name, description }) => ({ name, description })),
+    tags: [...new Map(TAGS.filter((t) => usedTags.has(t.name)).map(({ name, description }) => [name, { name, description }])).values()],
     paths,
     components: {
       securitySchemes: {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as policy from "../application/policy";
 import * as tenants from "../application/tenants";
+import { accessMatrixResource, policyServersResource } from "./admin-resources";
 import { json } from "./http";
 import {
   contractResource,
@@ -179,5 +180,19 @@ export const policyRoutes: RestRoute[] = [
     summary: "The compiled policy's revision, counts and report",
     description: "The report lists dead rules, patterns matching unpublished servers, scope exclusions and expired rules.",
     response: { status: 200, description: "The policy status", schema: policyStatusResource },
+  }),
+  useCaseRoute(policy.policyServers, {
+    method: "GET",
+    path: "/api/v1/policy/servers",
+    summary: "The active servers rules can match, with their scope",
+    response: { status: 200, description: "Servers, by name", schema: policyServersResource },
+    respond: (items) => json({ items }),
+  }),
+  useCaseRoute(policy.policyMatrix, {
+    method: "GET",
+    path: "/api/v1/policy/matrix",
+    summary: "Tenants by active servers: the tier that decides each cell",
+    description: "Filter tenants as the tenant list does (q, group, label) and columns by server (a name or glob); page rows with offset and limit.",
+    response: { status: 200, description: "The matrix", schema: accessMatrixResource },
   }),
 ];

@@ -30,6 +30,8 @@ export interface RouteBody {
   optional?: boolean;
   /** Defaults to application/json. */
   contentTypes?: readonly string[];
+  /** A content type's own schema, where it differs from `schema` (a multipart form's fields). */
+  schemas?: Record<string, z.ZodType>;
   description?: string;
 }
 

@@ -48,6 +48,17 @@ export const sourceRoutes: RestRoute[] = [
     response: runQueued("The run is queued"),
     respond: (run) => json({ runId: run.id, source: run.source }, 202, { Location: `/api/v1/sources/${run.source}/runs/${run.id}` }),
   }),
+  useCaseRoute(sources.uploadDocumentsUseCase, {
+    method: "POST",
+    body: { documents: true },
+    path: "/api/v1/sources/{name}/upload",
+    params: { name: "source" },
+    summary: "Upload documents as a run of this upload source (kind manual-upload)",
+    description:
+      "The body holds Obot catalog entries or server.json documents: JSON, YAML (one document per ---), or files of a multipart/form-data form. Answers at once; follow the run at the Location.",
+    response: runQueued("The run is queued"),
+    respond: (run) => json({ runId: run.id, source: run.source }, 202, { Location: `/api/v1/sources/${run.source}/runs/${run.id}` }),
+  }),
   useCaseRoute(sources.getSourceUseCase, {
     method: "GET",
     path: "/api/v1/sources/{name}",

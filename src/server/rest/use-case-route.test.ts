@@ -158,6 +158,57 @@ describe("useCaseRoute: assembling the arguments", () => {
     expect(calls).toEqual([{ q: "a" }]);
     expect(Object.keys(route.query!.shape)).toEqual(["q"]);
   });
+
+  it("fills the arguments from the body and the path, refusing a body field the path names, and documents the body without it", async () => {
+    const { call, calls, route } = serve(
+      { name: "things.rename", role: "editor", mutates: true, args: z.object({ id: z.string(), title: z.string() }) },
+      { method: "POST", path: "/api/v1/things/{id}/title", summary: "s", body: { arguments: true }, response: { status: 200, description: "d" } },
+    );
+    expect((await call("POST", "/api/v1/things/7/title", asJson({ title: "T" }))).status).toBe(200);
+    expect(calls).toEqual([{ id: "7", title: "T" }]);
+    const clash = await call("POST", "/api/v1/things/7/title", asJson({ id: "8", title: "T" }));
+    expect(clash.status).toBe(422);
+    expect(clash.body.error.details.fieldErrors).toEqual({ id: ["given by the path ({id}): leave it out of the body"] });
+    expect(calls).toHaveLength(1);
+    expect(Object.keys((route.body!.schema as z.ZodObject).shape)).toEqual(["title"]);
+  });
+
+  it("reads documents from the files of a multipart form, each JSON or YAML by its type or name, joined in order", async () => {
+    const { call, calls } = serve(
+      { name: "things.upload", role: "editor", mutates: true, args: z.object({ text: z.string(), format: z.enum(["json", "yaml"]) }) },
+      { method: "POST", path: "/api/v1/things/upload", summary: "s", body: { documents: true }, response: { status: 200, description: "d" } },
+    );
+    const form = new FormData();
+    form.append("file", new File(['[{"name": "a"}, {"name": "b"}]'], "two.json"));
+    form.append("note", "not a file: ignored");
+    form.append("file", new File(["name: c\n---\nname: d\n"], "two.yaml", { type: "application/yaml" }));
+    const request = new Request("http://cp.test/", { method: "POST", body: form });
+    const body = await request.text();
+    const res = await call("POST", "/api/v1/things/upload", { body, headers: { "content-type": request.headers.get("content-type")! } });
+    expect(res.status).toBe(200);
+    expect(calls).toEqual([{ format: "json", text: JSON.stringify([{ name: "a" }, { name: "b" }, { name: "c" }, { name: "d" }]) }]);
+
+    const broken = new FormData();
+    broken.append("file", new File(["{not json"], "broken.json"));
+    const brokenRequest = new Request("http://cp.test/", { method: "POST", body: broken });
+    const refused = await call("POST", "/api/v1/things/upload", {
+      body: await brokenRequest.text(),
+      headers: { "content-type": brokenRequest.headers.get("content-type")! },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/^broken\.json: body is not valid JSON/);
+
+    const empty = new FormData();
+    empty.append("note", "no file");
+    const emptyRequest = new Request("http://cp.test/", { method: "POST", body: empty });
+    const none = await call("POST", "/api/v1/things/upload", {
+      body: await emptyRequest.text(),
+      headers: { "content-type": emptyRequest.headers.get("content-type")! },
+    });
+    expect(none.status).toBe(422);
+    expect(none.body.error.details.fieldErrors).toEqual({ file: ["no file in the form"] });
+    expect(calls).toHaveLength(1);
+  });
 });
 
 describe("useCaseRoute: dry runs", () => {

@@ -9,13 +9,16 @@ import { DomainError, fieldErrorsOf, summarize } from "../errors";
 import { importBodySchema } from "../formats/import";
 import { MAX_IMPORT_BYTES, importFormatOf, parseImportText } from "../formats/import-text";
 import { json, queryObject, readBodyText, readJsonBody } from "./http";
+import { isMultipart, multipartDocumentsSchema, readMultipartDocuments } from "./multipart";
 import type { RestRequest, RestRoute, RouteBody, RouteResponse } from "./router";
 
 /**
  * What the request body holds:
  * - the name of one argument (`"patch"`): the JSON body fills it;
- * - `{ arguments: true }`: the JSON body is the arguments themselves (a create, whose tRPC twin takes the same flat object);
- * - `{ documents: true }`: documents as text, JSON or YAML by Content-Type, filling the `text` and `format` arguments (an import, an upload).
+ * - `{ arguments: true }`: the JSON body is the arguments themselves (a create, whose tRPC twin takes the same flat object), but for
+ *   those the path names: a body field of that name is refused, never silently overruled;
+ * - `{ documents: true }`: documents as text, JSON or YAML by Content-Type, filling the `text` and `format` arguments (an import, an upload);
+ *   or files in a multipart/form-data form, each JSON or YAML by its type or file name.
  */
 export type BodyMode = string | { arguments: true } | { documents: true };
 
@@ -49,6 +52,11 @@ function queryKeys(args: z.ZodObject, path: string, body: BodyMode | undefined, 
   return Object.keys(args.shape).filter((key) => !inPath.has(key) && !inBody.has(key) && key !== "dryRun");
 }
 
+/** The arguments a route's path fills. */
+function pathArguments(path: string, renamed: Record<string, string>): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => renamed[m[1]!] ?? m[1]!);
+}
+
 /** The body as the OpenAPI document describes it. */
 function bodyOf(useCase: AnyUseCase, options: UseCaseRouteOptions<unknown>): RouteBody | undefined {
   const { body } = options;
@@ -59,8 +67,17 @@ function bodyOf(useCase: AnyUseCase, options: UseCaseRouteOptions<unknown>): Rou
     if (!schema) throw new Error(`${useCase.name}: no argument '${body}' for the body`);
     return { schema, ...described };
   }
-  if ("arguments" in body) return { schema: useCase.args, ...described };
-  return { schema: importBodySchema, contentTypes: ["application/json", "application/yaml"], ...described };
+  if ("arguments" in body) {
+    const fromPath = pathArguments(options.path, options.params ?? {});
+    const schema = fromPath.length > 0 ? useCase.args.omit(Object.fromEntries(fromPath.map((key) => [key, true])) as Record<string, true>) : useCase.args;
+    return { schema, ...described };
+  }
+  return {
+    schema: importBodySchema,
+    contentTypes: ["application/json", "application/yaml", "multipart/form-data"],
+    schemas: { "multipart/form-data": multipartDocumentsSchema },
+    ...described,
+  };
 }
 
 /** The arguments the request body holds. */
@@ -73,11 +90,19 @@ async function readArgumentsFromBody(request: Request, options: UseCaseRouteOpti
     // Not an object: validated as it is, so the caller reads what the body should have been.
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { [NOT_AN_OBJECT]: value };
   }
+  const contentType = request.headers.get("content-type") ?? "";
   const text = await readBodyText(request, MAX_IMPORT_BYTES);
-  const documents = { text, format: importFormatOf(request.headers.get("content-type") ?? "") };
+  if (isMultipart(contentType)) return readMultipartDocuments(text, contentType);
+  const documents = { text, format: importFormatOf(contentType) };
   // An empty body is answered as the parser answers it (not valid JSON, no YAML documents).
   if (text === "") parseImportText(documents);
   return documents;
+}
+
+/** A body field the path already names: which one counts would be a guess. */
+function refuseBodyField(useCase: AnyUseCase, raw: Record<string, unknown>, key: string, param: string): never {
+  const details = { fieldErrors: { [key]: [`given by the path ({${param}}): leave it out of the body`] }, formErrors: [] };
+  throw new DomainError("VALIDATION_FAILED", `${useCase.invalid?.(raw) ?? "invalid input"}: ${summarize(details)}`, details);
 }
 
 /** Marks a JSON body that is not an object, where the body should hold the arguments. */
@@ -121,7 +146,11 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(useCase: UseCase<
     // are assembled from the raw strings again so that one parse gives the typed whole.
     handle: async (req) => {
       const raw: Record<string, unknown> = await readArgumentsFromBody(req.request, options as UseCaseRouteOptions<unknown>);
-      for (const [param, value] of Object.entries(req.params)) raw[renamed[param] ?? param] = value;
+      for (const [param, value] of Object.entries(req.params)) {
+        const key = renamed[param] ?? param;
+        if (Object.hasOwn(raw, key)) refuseBodyField(useCase as AnyUseCase, raw, key, param);
+        raw[key] = value;
+      }
       const queryString = queryObject(req.url);
       for (const key of fromQuery) if (Object.hasOwn(queryString, key)) raw[key] = queryString[key];
       if (takesDryRun) raw.dryRun = (req.query as { dryRun?: boolean }).dryRun ?? false;
@@ -153,7 +182,7 @@ function assertWellFormed(
   for (const param of pathParams) {
     const arg = options.params?.[param] ?? param;
     if (!Object.hasOwn(shape, arg)) throw new Error(`${name}: no argument '${arg}' for the path parameter {${param}} of ${options.path}`);
-    if (arg === options.body || (typeof options.body === "object" && "arguments" in options.body)) {
+    if (arg === options.body) {
       throw new Error(`${name}: '${arg}' is filled from both the path and the body`);
     }
   }
