@@ -42,6 +42,12 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ["result"] as const,
       registers: [registry],
     }),
+    snapshotLoads: new Counter({
+      name: "opencrane_snapshot_loads_total",
+      help: "Catalog loads for snapshot builds: only the changed rows (delta) or every row (full: start-up, a truncate, a large change, a long gap)",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
     snapshotActiveServers: new Gauge({
       name: "opencrane_snapshot_active_servers",
       help: "Active servers in the snapshot being served",

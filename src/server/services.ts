@@ -60,7 +60,12 @@ export async function startServices(config: Config, database: Database, options:
   const catalog = new CatalogMirror();
   const snapshots = new SnapshotStore({
     loadRevision: () => currentCatalogRevision(db),
-    loadState: () => catalog.load(db),
+    loadState: async () => {
+      const before = { ...catalog.loads };
+      const state = await catalog.load(db);
+      for (const kind of ["full", "delta"] as const) if (catalog.loads[kind] > before[kind]) metrics.snapshotLoads.inc({ kind });
+      return state;
+    },
     settleContractRevisions: (revision, states, previous) => settleContractRevisions(db, revision, states, previous),
     onBuilt: (snapshot) => {
       metrics.snapshotRevision.set(snapshot.revision);
