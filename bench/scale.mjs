@@ -32,6 +32,8 @@
  * BENCH_ONLY=memory runs a focused part instead (minutes, not half an hour): one start, RSS after
  * it and after every tenant polled its contract once and then again; BENCH_ONLY=memory,nginx adds
  * the feed and a contract against nginx. Recorded (full world) under its own heading.
+ * BENCH_SERVER=internal (focused runs only) serves the internal port alone, without Next.js
+ * (bench/internal-only.ts): no `next build`, and the memory figures leave out Next's share.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -39,6 +41,7 @@ import postgres from "postgres";
 import {
   appEnv,
   checkAnswer,
+  freePort,
   DURATION,
   get,
   latencyStats,
@@ -59,6 +62,7 @@ import {
   serverPid,
   startApp,
   startNginx,
+  startProcess,
   tempDir,
   WARMUP,
   WRK_LOAD,
@@ -98,6 +102,7 @@ const POLL_SECONDS = envNumber("BENCH_POLL_SECONDS", 300);
 const PODS = envNumber("BENCH_PODS", 1000);
 const DATABASE = process.env.BENCH_DATABASE || "postgres";
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null;
+const SERVER = process.env.BENCH_SERVER || "app";
 const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").filter(Boolean));
 for (const part of ONLY) if (!["memory", "nginx"].includes(part)) throw new Error(`BENCH_ONLY takes memory and nginx (got '${part}')`);
 
@@ -435,7 +440,7 @@ async function againstNginx(bin, dir, app, internal, contract, notes) {
   const contractBody = (await get(`${internal.url}${contractUrl}`, bearer(contract.token))).body;
   writeStaticFiles(dir, { [FEED_PATH]: feedBody, [contractUrl]: contractBody });
   const nginx = await startNginx(bin.nginx, dir, NGINX_LOCATIONS, FEED_PATH);
-  const targets = [app, internal, nginx];
+  const targets = [app, internal, nginx].filter(Boolean);
   const rows = [];
   for (const [urlPath, body, authorization, what] of [
     [FEED_PATH, feedBody, null, "Obot feed"],
@@ -597,15 +602,33 @@ ${resultTable([...r.nginx.rows, ...r.pods.rows])}`;
 
 // ---------------------------------------------------------------------------------------------
 
+/** bench/internal-only.ts on a free internal port, like startApp but with no main port (app is null). */
+async function startInternalOnly(env) {
+  const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
+  const started = performance.now();
+  const appProcess = startProcess("internal-only", process.execPath, ["--import", "tsx", "bench/internal-only.ts"], {
+    cwd: root,
+    env: { ...env, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const ready = async () => (await get(`${internal.url}/api/readyz`).catch(() => ({ status: 0 }))).status === 200;
+  while (!(await ready())) {
+    if (appProcess.child.exitCode !== null) throw new Error("bench/internal-only.ts exited");
+    await sleep(READY_POLL_MS);
+  }
+  return { app: null, internal, appProcess, waitForInternal: async () => {}, startupMs: performance.now() - started };
+}
+
 /**
  * BENCH_ONLY: one start with the world, the memory phases (every tenant polled once, then again:
  * with a bounded contract cache the second pass renders most contracts anew) and, with `nginx`,
  * the feed and the median contract against nginx. No writes.
  */
 async function focusedParts({ bin, info, startedAt, dir, env, world }) {
-  const { app, internal, appProcess, waitForInternal, startupMs } = await startApp(env, { readyPollMs: READY_POLL_MS });
+  const { app, internal, appProcess, waitForInternal, startupMs } =
+    SERVER === "internal" ? await startInternalOnly(env) : await startApp(env, { readyPollMs: READY_POLL_MS });
   await waitForInternal();
-  const pid = serverPid(appProcess);
+  const pid = SERVER === "internal" ? appProcess.child.pid : serverPid(appProcess);
   const memory = [];
   memoryAfter(pid, "after start", memory);
   const credentials = world.credentials;
@@ -636,7 +659,7 @@ async function focusedParts({ bin, info, startedAt, dir, env, world }) {
   const section = `${sectionTitle(startedAt, `${[...ONLY].join(" and ")} only (BENCH_ONLY), on ${DATABASE === "pglite" ? "PGlite" : "Postgres"}, ${sizes} (bench/scale.mjs)`)}
 
 ${machineLines(info)}
-- World as in the full runs below (bench/scale-world.ts): ${n(w.counts.activeServers)} published servers, ${n(w.counts.tenants)} tenants with a token each; one start (${msText((startupMs ?? NaN) / 1000)} s to readyz 200), no writes
+- World as in the full runs below (bench/scale-world.ts): ${n(w.counts.activeServers)} published servers, ${n(w.counts.tenants)} tenants with a token each; one start (${msText((startupMs ?? NaN) / 1000)} s to readyz 200), no writes${SERVER === "internal" ? "; BENCH_SERVER=internal: the services and the internal port alone (bench/internal-only.ts), without Next.js" : ""}
 - Resident memory of the server process: ${memory.map((m) => `${MiB(m.rss)} ${m.what}`).join("; ")}; peak ${MiB(Math.max(...memory.map((m) => m.peak)))}
 - Contracts polled on the internal port with their tokens, ${POLL_CONCURRENCY} at a time, without ETags: ${poll(once, "once")}; ${poll(again, "again")}${
     nginxPart

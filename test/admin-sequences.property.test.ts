@@ -378,7 +378,7 @@ async function expectConsumersAgree(services: Services, validators: ReturnType<t
   expect([...snapshot.policy.servers], history).toEqual(active);
 
   for (const [tenantName, access] of snapshot.policy.tenants) {
-    const { contract } = contractAsServed(snapshot, tenantName);
+    const { contract } = contractAsServed(snapshot, services.contractBodies, tenantName);
     const allow = contract.policy.mcpServers.allow;
     for (const name of allow) expect(inFeed.has(name), `${tenantName} is allowed '${name}', which the Obot feed lacks\n${history}`).toBe(true);
     const decided = active.map((name) => [name, decide(snapshot.policy, tenantName, name)!] as const);
