@@ -229,7 +229,8 @@ export async function startApp(env, { readyPollMs = 250 } = {}) {
     if (servingAt === null && chunk.toString("utf8").includes("[opencrane] serving on")) servingAt = performance.now();
     process.stdout.write(chunk);
   });
-  await waitFor("the app", async () => (await get(`${app.url}/api/readyz`)).status === 200, appProcess.exited, 10 * 60_000, readyPollMs);
+  // A build on a busy 2-core machine has taken over ten minutes.
+  await waitFor("the app", async () => (await get(`${app.url}/api/readyz`)).status === 200, appProcess.exited, 30 * 60_000, readyPollMs);
   const startupMs = servingAt === null ? null : performance.now() - servingAt;
   const waitForInternal = () =>
     waitFor("the internal port", async () => (await get(`${internal.url}/api/readyz`)).status === 200, appProcess.exited, 30_000, readyPollMs);
