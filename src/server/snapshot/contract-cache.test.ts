@@ -4,6 +4,7 @@ import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, testServices } from "../../../test/support/services";
 import { serverCreateInput } from "../catalog/model";
 import { createServer, publishServer } from "../catalog/servers";
+import { loadConfig } from "../config";
 import { routeInternal } from "../feeds/internal-server";
 import { grantCreateInput, tenantCreateInput, tenantTokenCreateInput } from "../policy/model";
 import { createGrant, createTenant } from "../policy/store";
@@ -14,6 +15,16 @@ import { EncodedBody } from "./encoded-body";
 import type { IncomingMessage } from "node:http";
 
 const bodyOf = (bytes: number, text = "x") => new EncodedBody(Buffer.from(text.repeat(bytes)), `v-${text}-${bytes}`);
+
+describe("OPENCRANE_CONTRACT_CACHE_MB", () => {
+  it("bounds the cache in MiB: 64 by default, 0 for none, and refuses what is not a size", () => {
+    expect(loadConfig({}).contractCacheBytes).toBe(64 * 2 ** 20);
+    expect(loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "16" }).contractCacheBytes).toBe(16 * 2 ** 20);
+    expect(loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "0" }).contractCacheBytes).toBe(0);
+    expect(() => loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "-1" })).toThrow(/OPENCRANE_CONTRACT_CACHE_MB/);
+    expect(() => loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "lots" })).toThrow(/OPENCRANE_CONTRACT_CACHE_MB/);
+  });
+});
 
 describe("contract body cache", () => {
   it("keeps bodies within its bound in bytes, evicting the least recently served first", () => {
