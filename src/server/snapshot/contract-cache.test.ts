@@ -18,11 +18,12 @@ const bodyOf = (bytes: number, text = "x") => new EncodedBody(Buffer.from(text.r
 
 describe("OPENCRANE_CONTRACT_CACHE_MB", () => {
   it("bounds the cache in MiB: 64 by default, 0 for none, and refuses what is not a size", () => {
-    expect(loadConfig({}).contractCacheBytes).toBe(64 * 2 ** 20);
-    expect(loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "16" }).contractCacheBytes).toBe(16 * 2 ** 20);
-    expect(loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "0" }).contractCacheBytes).toBe(0);
-    expect(() => loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "-1" })).toThrow(/OPENCRANE_CONTRACT_CACHE_MB/);
-    expect(() => loadConfig({ OPENCRANE_CONTRACT_CACHE_MB: "lots" })).toThrow(/OPENCRANE_CONTRACT_CACHE_MB/);
+    const env = (vars: Record<string, string>) => ({ NODE_ENV: "test", ...vars }) as NodeJS.ProcessEnv;
+    expect(loadConfig(env({})).contractCacheBytes).toBe(64 * 2 ** 20);
+    expect(loadConfig(env({ OPENCRANE_CONTRACT_CACHE_MB: "16" })).contractCacheBytes).toBe(16 * 2 ** 20);
+    expect(loadConfig(env({ OPENCRANE_CONTRACT_CACHE_MB: "0" })).contractCacheBytes).toBe(0);
+    expect(() => loadConfig(env({ OPENCRANE_CONTRACT_CACHE_MB: "-1" }))).toThrow(/OPENCRANE_CONTRACT_CACHE_MB/);
+    expect(() => loadConfig(env({ OPENCRANE_CONTRACT_CACHE_MB: "lots" }))).toThrow(/OPENCRANE_CONTRACT_CACHE_MB/);
   });
 });
 
@@ -72,7 +73,7 @@ describe("contract body cache", () => {
     expect(cache.bytes).toBe(3000);
   });
 
-  it("never counts a body it no longer holds, and holds nothing with a bound of 0", async () => {
+  it("never counts a body it no longer holds, never lets one body flush the rest, and holds nothing with a bound of 0", async () => {
     const cache = new ContractBodyCache(100);
     const a = bodyOf(80, "a");
     cache.set("a", "fa", 1, a);
@@ -80,6 +81,9 @@ describe("contract body cache", () => {
     expect(cache.get("a", "fa", 1)).toBeUndefined();
     await a.bytes("gzip"); // made after its eviction (a request still in flight)
     expect(cache.bytes).toBe(80);
+    cache.set("huge", "fh", 1, bodyOf(101, "h")); // beyond the bound: not cached, and b stays
+    expect(cache.get("huge", "fh", 1)).toBeUndefined();
+    expect(cache.get("b", "fb", 1)).toBeDefined();
     const none = new ContractBodyCache(0);
     none.set("a", "fa", 1, bodyOf(1));
     expect(none.size).toBe(0);

@@ -50,6 +50,8 @@ export class ContractBodyCache {
   /** Keeps the body (replacing the tenant's earlier one), then evicts the least recently used beyond the bound. */
   set(tenant: string, fingerprint: string, revision: number, body: EncodedBody): void {
     this.remove(tenant);
+    // A body beyond the whole bound is served uncached rather than flushing every other.
+    if (body.byteLength > this.maxBytes) return;
     const entry: Entry = { fingerprint, revision, body, bytes: body.byteLength };
     this.entries.set(tenant, entry);
     this.total += entry.bytes;
