@@ -29,6 +29,11 @@
  * default 40), BENCH_WRITE_SECONDS (default 120 per write phase), BENCH_WRITE_CLIENTS (default 8),
  * BENCH_VISIBILITY_WRITES (default 5), BENCH_POLL_SECONDS (default 300 per pass over every tenant),
  * BENCH_PODS (default 1000); BENCH_DURATION and BENCH_ROUNDS for wrk as in the other benchmarks.
+ * BENCH_ONLY=memory runs a focused part instead (minutes, not half an hour): one start, RSS after
+ * it and after every tenant polled its contract once and then again; BENCH_ONLY=memory,nginx adds
+ * the feed and a contract against nginx. Recorded (full world) under its own heading.
+ * BENCH_SERVER=internal (focused runs only) serves the internal port alone, without Next.js
+ * (bench/internal-only.ts): no `next build`, and the memory figures leave out Next's share.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -36,6 +41,7 @@ import postgres from "postgres";
 import {
   appEnv,
   checkAnswer,
+  freePort,
   DURATION,
   get,
   latencyStats,
@@ -56,6 +62,7 @@ import {
   serverPid,
   startApp,
   startNginx,
+  startProcess,
   tempDir,
   WARMUP,
   WRK_LOAD,
@@ -95,6 +102,9 @@ const POLL_SECONDS = envNumber("BENCH_POLL_SECONDS", 300);
 const PODS = envNumber("BENCH_PODS", 1000);
 const DATABASE = process.env.BENCH_DATABASE || "postgres";
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null;
+const SERVER = process.env.BENCH_SERVER || "app";
+const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").filter(Boolean));
+for (const part of ONLY) if (!["memory", "nginx"].includes(part)) throw new Error(`BENCH_ONLY takes memory and nginx (got '${part}')`);
 
 /** A write slower than this counts as failed (today's main takes seconds per write at full scale). */
 const WRITE_TIMEOUT_MS = 120_000;
@@ -430,7 +440,7 @@ async function againstNginx(bin, dir, app, internal, contract, notes) {
   const contractBody = (await get(`${internal.url}${contractUrl}`, bearer(contract.token))).body;
   writeStaticFiles(dir, { [FEED_PATH]: feedBody, [contractUrl]: contractBody });
   const nginx = await startNginx(bin.nginx, dir, NGINX_LOCATIONS, FEED_PATH);
-  const targets = [app, internal, nginx];
+  const targets = [app, internal, nginx].filter(Boolean);
   const rows = [];
   for (const [urlPath, body, authorization, what] of [
     [FEED_PATH, feedBody, null, "Obot feed"],
@@ -592,6 +602,76 @@ ${resultTable([...r.nginx.rows, ...r.pods.rows])}`;
 
 // ---------------------------------------------------------------------------------------------
 
+/** bench/internal-only.ts on a free internal port, like startApp but with no main port (app is null). */
+async function startInternalOnly(env) {
+  const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
+  const started = performance.now();
+  const appProcess = startProcess("internal-only", process.execPath, ["--import", "tsx", "bench/internal-only.ts"], {
+    cwd: root,
+    env: { ...env, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const ready = async () => (await get(`${internal.url}/api/readyz`).catch(() => ({ status: 0 }))).status === 200;
+  while (!(await ready())) {
+    if (appProcess.child.exitCode !== null) throw new Error("bench/internal-only.ts exited");
+    await sleep(READY_POLL_MS);
+  }
+  return { app: null, internal, appProcess, waitForInternal: async () => {}, startupMs: performance.now() - started };
+}
+
+/**
+ * BENCH_ONLY: one start with the world, the memory phases (every tenant polled once, then again:
+ * with a bounded contract cache the second pass renders most contracts anew) and, with `nginx`,
+ * the feed and the median contract against nginx. No writes.
+ */
+async function focusedParts({ bin, info, startedAt, dir, env, world }) {
+  const { app, internal, appProcess, waitForInternal, startupMs } =
+    SERVER === "internal" ? await startInternalOnly(env) : await startApp(env, { readyPollMs: READY_POLL_MS });
+  await waitForInternal();
+  const pid = SERVER === "internal" ? appProcess.child.pid : serverPid(appProcess);
+  const memory = [];
+  memoryAfter(pid, "after start", memory);
+  const credentials = world.credentials;
+  const once = await pollEveryTenant(internal, credentials, new Set());
+  memoryAfter(pid, "after every tenant polled once", memory);
+  const again = await pollEveryTenant(internal, credentials, new Set());
+  memoryAfter(pid, "after every tenant polled again", memory);
+  const notes = [];
+  let nginxPart = null;
+  let contractTenant = null;
+  if (ONLY.has("nginx")) {
+    const bySize = [...again.seen.entries()].sort((a, b) => a[1].bytes - b[1].bytes || (a[0] < b[0] ? -1 : 1));
+    contractTenant = bySize[Math.floor(bySize.length / 2)][0];
+    nginxPart = await againstNginx(
+      bin,
+      dir,
+      app,
+      internal,
+      credentials.find((c) => c.tenant === contractTenant),
+      notes,
+    );
+    memoryAfter(pid, "after the nginx comparison", memory);
+  }
+  const w = world;
+  const poll = (p, label) =>
+    `${label}: ${n(p.polled)} of ${n(p.of)} tenants in ${p.seconds.toFixed(0)} s${p.failures ? ` (${p.failures} not 200)` : ""}, p50 ${msText(p.latency.p50)} ms, p99 ${msText(p.latency.p99)} ms`;
+  const sizes = `${n(w.sizes.tenants)} tenants, ${n(w.sizes.servers)} servers, ${n(w.sizes.groups)} groups, ${n(w.sizes.rules)} rules`;
+  const section = `${sectionTitle(startedAt, `${[...ONLY].join(" and ")} only (BENCH_ONLY), on ${DATABASE === "pglite" ? "PGlite" : "Postgres"}, ${sizes} (bench/scale.mjs)`)}
+
+${machineLines(info)}
+- World as in the full runs below (bench/scale-world.ts): ${n(w.counts.activeServers)} published servers, ${n(w.counts.tenants)} tenants with a token each; one start (${msText((startupMs ?? NaN) / 1000)} s to readyz 200), no writes${SERVER === "internal" ? "; BENCH_SERVER=internal: the services and the internal port alone (bench/internal-only.ts), without Next.js" : ""}
+- Resident memory of the server process: ${memory.map((m) => `${MiB(m.rss)} ${m.what}`).join("; ")}; peak ${MiB(Math.max(...memory.map((m) => m.peak)))}
+- Contracts polled on the internal port with their tokens, ${POLL_CONCURRENCY} at a time, without ETags: ${poll(once, "once")}; ${poll(again, "again")}${
+    nginxPart
+      ? `
+- Against nginx: \`wrk ${[...WRK_LOAD, ...WRK_ARGS].join(" ")} -d${DURATION}\`, ${ROUNDS} rounds per scenario rotating the three targets, after a ${WARMUP} warm-up of each; the feed (${n(nginxPart.feedEntries)} entries, ${n(nginxPart.feedBytes)} bytes) and the contract of \`${contractTenant}\` (the median size, ${n(nginxPart.contractBytes)} bytes) with its token${notes.length > 0 ? `\n- Not measured: ${notes.join("; ")}` : ""}
+
+${resultTable(nginxPart.rows)}`
+      : ""
+  }`;
+  reportRun(DOC_MARKER, section, FULL_WORLD ? null : "a smaller world than the default");
+}
+
 async function main() {
   const bin = requireBinaries("bench:scale");
   if (!bin) return;
@@ -603,6 +683,7 @@ async function main() {
   const env = appEnv(dir, { OPENCRANE_BOOTSTRAP_TOKEN: adminToken, ...(DATABASE === "postgres" ? { DATABASE_URL: await createPostgresDatabase() } : {}) });
 
   const world = await loadWorld(env, dir);
+  if (ONLY.size > 0) return focusedParts({ bin, info, startedAt, dir, env, world });
 
   // The first start settles every tenant's contract revision; a restart finds them settled.
   console.log("first start with the world…");

@@ -22,6 +22,7 @@ import { type Config } from "@/server/config";
 import { registryResponse } from "@/server/feeds/registry-route";
 import { buildCatalogSnapshot, contractBody, type CatalogSnapshot } from "@/server/snapshot/snapshot";
 import { CatalogMirror } from "@/server/snapshot/catalog-mirror";
+import { ContractBodyCache } from "@/server/snapshot/contract-cache";
 import { claimRunById, queueRun } from "@/server/ingest/runs";
 import { executeRun } from "@/server/ingest/pipeline";
 import { decide } from "@/server/policy/compile";
@@ -380,7 +381,7 @@ async function expectConsumersAgree(services: Services, validators: ReturnType<t
   expect([...snapshot.policy.servers], history).toEqual(active);
 
   for (const [tenantName, access] of snapshot.policy.tenants) {
-    const { contract } = contractAsServed(snapshot, tenantName);
+    const { contract } = contractAsServed(snapshot, services.contractBodies, tenantName);
     const allow = contract.policy.mcpServers.allow;
     for (const name of allow) expect(inFeed.has(name), `${tenantName} is allowed '${name}', which the Obot feed lacks\n${history}`).toBe(true);
     const decided = active.map((name) => [name, decide(snapshot.policy, tenantName, name)!] as const);
@@ -427,8 +428,9 @@ async function expectSameAsFreshBuild(services: Services, snapshot: CatalogSnaps
   expect(view(snapshot), history).toEqual(view(fresh));
   for (const [tenant, state] of snapshot.contractStates) {
     fresh.contractStates.get(tenant)!.revision = state.revision;
-    const served = Buffer.from(contractBody(snapshot, tenant)!.identity).toString("utf8");
-    expect(served, `contract of ${tenant}\n${history}`).toBe(Buffer.from(contractBody(fresh, tenant)!.identity).toString("utf8"));
+    const served = Buffer.from(contractBody(snapshot, services.contractBodies, tenant)!.identity).toString("utf8");
+    const rendered = Buffer.from(contractBody(fresh, new ContractBodyCache(0), tenant)!.identity).toString("utf8");
+    expect(served, `contract of ${tenant}\n${history}`).toBe(rendered);
   }
 }
 

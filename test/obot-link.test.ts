@@ -37,7 +37,7 @@ describeEachDatabase("Obot link", (database) => {
 
   beforeAll(async () => {
     // The feed's port exists before the services, as the internal listener does in a pod.
-    feedServer = http.createServer((req, res) => void routeInternal(services, req).then((a) => writeNodeResponse(res, a)));
+    feedServer = http.createServer((req, res) => void Promise.resolve(routeInternal(services, req)).then((a) => writeNodeResponse(res, a)));
     await new Promise<void>((r) => feedServer.listen(0, "127.0.0.1", r));
     feedUrl = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/api/internal/obot-registry`;
   });

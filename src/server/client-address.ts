@@ -20,6 +20,16 @@ const SECRET = Symbol.for("opencrane.peer-stamp-secret");
 // Shared through globalThis: Next.js bundles instrumentation and each route separately.
 const shared = globalThis as typeof globalThis & { [SECRET]?: string };
 
+const UNSTAMPED = Symbol.for("opencrane.peer-stamp-exempt");
+
+/**
+ * A server that reads its requests' socket addresses itself (the internal port) and never hands
+ * them to Next.js: installPeerStamp leaves its requests alone, sparing every poll the work.
+ */
+export function exemptFromPeerStamp(server: http.Server): void {
+  (server as http.Server & { [UNSTAMPED]?: true })[UNSTAMPED] = true;
+}
+
 /** Makes every node:http(s) server of this process stamp requests with their socket's address. Idempotent. */
 export function installPeerStamp(): void {
   if (shared[SECRET]) return;
@@ -27,8 +37,8 @@ export function installPeerStamp(): void {
   shared[SECRET] = secret;
   for (const prototype of [http.Server.prototype, https.Server.prototype]) {
     const emit = prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
-    prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
-      if (event === "request") stampPeer(args[0] as http.IncomingMessage, secret);
+    prototype.emit = function (this: http.Server & { [UNSTAMPED]?: true }, event: string | symbol, ...args: unknown[]) {
+      if (event === "request" && !this[UNSTAMPED]) stampPeer(args[0] as http.IncomingMessage, secret);
       return emit.call(this, event, ...args);
     } as typeof prototype.emit;
   }

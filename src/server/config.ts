@@ -88,6 +88,8 @@ export interface Config {
   snapshotPollMs: number;
   /** How often aggregated feed fetches are written to the database. */
   fetchLogFlushMs: number;
+  /** Bytes of rendered contract bodies kept for answering 200s (least recently served go first); 0 keeps none. */
+  contractCacheBytes: number;
   /**
    * A second, plain node:http listener for the machine feeds and health checks only, without the
    * Next.js request pipeline; null turns it off (the feeds stay on the main port as well).
@@ -244,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registryNamespace: registryNamespace(env.OPENCRANE_REGISTRY_NAMESPACE),
     snapshotPollMs: positiveNumber(env.OPENCRANE_SNAPSHOT_POLL_SECONDS, 10, "OPENCRANE_SNAPSHOT_POLL_SECONDS") * 1000,
     fetchLogFlushMs: positiveNumber(env.OPENCRANE_FETCH_LOG_FLUSH_SECONDS, 5, "OPENCRANE_FETCH_LOG_FLUSH_SECONDS") * 1000,
+    contractCacheBytes: Math.round(nonNegativeNumber(env.OPENCRANE_CONTRACT_CACHE_MB, 64, "OPENCRANE_CONTRACT_CACHE_MB") * 2 ** 20),
     internalListener: internalListener(env),
     obot: obotLinkConfig(env),
     obotDrift: obotDriftConfig(env),

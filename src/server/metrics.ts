@@ -1,5 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+/** What the metrics read of the contract body cache. */
+export interface ContractCacheFigures {
+  readonly bytes: number;
+  readonly size: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+}
+
 export interface MetricSources {
   /** False while the database breaker is open (Postgres unreachable). */
   databaseReachable?: () => boolean;
@@ -10,9 +19,61 @@ export function createMetrics(sources: MetricSources = {}) {
   const registry = new Registry();
   /** Obot's last sync (ms since the epoch) as the link last read it back; the age gauge is computed at scrape time. */
   const obotSync = { lastSyncedMs: null as number | null };
+  /** The contract body cache whose figures are read at scrape time (observeContractCache). */
+  let contractCache: ContractCacheFigures | null = null;
+  /** Counters only go up: each scrape adds what the cache counted since the last one. */
+  const counted = { hits: 0, misses: 0, evictions: 0 };
+  const countSince = (counter: Counter, key: keyof typeof counted) => {
+    if (!contractCache) return;
+    counter.inc(contractCache[key] - counted[key]);
+    counted[key] = contractCache[key];
+  };
   collectDefaultMetrics({ register: registry, prefix: "opencrane_" });
   return {
     registry,
+    observeContractCache(cache: ContractCacheFigures) {
+      contractCache = cache;
+    },
+    contractCacheBytes: new Gauge({
+      name: "opencrane_contract_cache_bytes",
+      help: "Bytes of rendered contract bodies held (identity and compressed forms), bounded by OPENCRANE_CONTRACT_CACHE_MB",
+      registers: [registry],
+      collect() {
+        if (contractCache) this.set(contractCache.bytes);
+      },
+    }),
+    contractCacheEntries: new Gauge({
+      name: "opencrane_contract_cache_entries",
+      help: "Tenants whose rendered contract body is held",
+      registers: [registry],
+      collect() {
+        if (contractCache) this.set(contractCache.size);
+      },
+    }),
+    contractCacheHits: new Counter({
+      name: "opencrane_contract_cache_hits_total",
+      help: "Contract bodies answered from the cache (304s need no body and are not counted)",
+      registers: [registry],
+      collect() {
+        countSince(this, "hits");
+      },
+    }),
+    contractCacheMisses: new Counter({
+      name: "opencrane_contract_cache_misses_total",
+      help: "Contract bodies rendered because the cache did not hold them at the tenant's fingerprint and revision",
+      registers: [registry],
+      collect() {
+        countSince(this, "misses");
+      },
+    }),
+    contractCacheEvictions: new Counter({
+      name: "opencrane_contract_cache_evictions_total",
+      help: "Contract bodies dropped to stay within OPENCRANE_CONTRACT_CACHE_MB",
+      registers: [registry],
+      collect() {
+        countSince(this, "evictions");
+      },
+    }),
     feedRequests: new Counter({
       name: "opencrane_feed_requests_total",
       help: "Feed requests by feed and HTTP status",

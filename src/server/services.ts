@@ -10,6 +10,7 @@ import type { Database, Db } from "./db/client";
 import { FetchRecorder, reportingHooks } from "./fetch-log/fetch-log";
 import { CatalogMirror, pruneCatalogChanges } from "./snapshot/catalog-mirror";
 import { settleContractRevisions } from "./snapshot/contract-revisions";
+import { ContractBodyCache } from "./snapshot/contract-cache";
 import { SnapshotStore } from "./snapshot/store";
 import { createMetrics, type Metrics } from "./metrics";
 import type { ObotLinkOptions } from "./obot/link";
@@ -22,6 +23,8 @@ export interface Services {
   database: Database;
   db: Db;
   snapshots: SnapshotStore;
+  /** Rendered contract bodies, across snapshots, bounded by OPENCRANE_CONTRACT_CACHE_MB. */
+  contractBodies: ContractBodyCache;
   fetches: FetchRecorder;
   metrics: Metrics;
   signInThrottle: SignInThrottle;
@@ -78,6 +81,8 @@ export async function startServices(config: Config, database: Database, options:
     onError: () => metrics.snapshotBuilds.inc({ result: "error" }),
   });
   const fetches = new FetchRecorder(db, reportingHooks(metrics));
+  const contractBodies = new ContractBodyCache(config.contractCacheBytes);
+  metrics.observeContractCache(contractBodies);
   obotLink = createObotLink(config, db, metrics, () => snapshots.current, options.obotLink);
   const obotDrift = createDriftRepairer(config, db, metrics, database.kind === "postgres", options.obotDrift);
 
@@ -119,6 +124,7 @@ export async function startServices(config: Config, database: Database, options:
     database,
     db,
     snapshots,
+    contractBodies,
     fetches,
     metrics,
     signInThrottle: new SignInThrottle(),

@@ -15,6 +15,7 @@ export const TEST_CONFIG: Config = {
   registryNamespace: "local.opencrane",
   snapshotPollMs: 60_000,
   fetchLogFlushMs: 60_000,
+  contractCacheBytes: 64 * 2 ** 20,
   internalListener: null,
   trustedProxies: [],
   ingest: { fetchAllowHosts: [], denylistedNamespaces: [] },

@@ -32,7 +32,7 @@ export const getTenantWithAccess = useCase({
   run: async ({ services }, { name }) => {
     const tenant = await getTenant(services.db, name);
     const snapshot = currentSnapshot(services);
-    return { tenant, access: effectiveAccess(snapshot, tenant.name), contract: contractAsServed(snapshot, tenant.name) };
+    return { tenant, access: effectiveAccess(snapshot, tenant.name), contract: contractAsServed(snapshot, services.contractBodies, tenant.name) };
   },
 });
 
@@ -67,7 +67,7 @@ export const tenantContract = useCase({
   role: "viewer",
   mutates: false,
   args: z.object({ name: tenantName }),
-  run: async ({ services }, { name }) => contractAsServed(currentSnapshot(services), name),
+  run: async ({ services }, { name }) => contractAsServed(currentSnapshot(services), services.contractBodies, name),
 });
 
 export const listTenantTokensUseCase = useCase({

@@ -3,8 +3,9 @@
  * Next.js route (main port) and the plain node:http listener of the internal port.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { clientAddress, clientAddressOf, trustedProxiesOf } from "../client-address";
-import { ifNoneMatchHits, negotiateEncoding, type EncodedBody, type Encoding } from "../snapshot/encoded-body";
+import { etagOf, ifNoneMatchHits, negotiateEncoding, type EncodedBody, type Encoding } from "../snapshot/encoded-body";
 
 export interface FeedRequest {
   method: string;
@@ -28,6 +29,27 @@ export interface BodyAnswerOptions {
   negotiate: boolean;
 }
 
+function bodyHeaders(options: BodyAnswerOptions, etag: string): Record<string, string> {
+  return { "Content-Type": options.contentType, "Cache-Control": "no-cache", Vary: "Accept-Encoding", ETag: etag, ...options.headers };
+}
+
+function encodingFor(request: FeedRequest, options: BodyAnswerOptions): Encoding {
+  return options.negotiate ? negotiateEncoding(request.header("accept-encoding")) : "identity";
+}
+
+/**
+ * 304 when the client's If-None-Match names the bytes whose identity validator is `hash`, else
+ * null. Needs no body: a contract's validator is known before (and without) rendering it.
+ */
+export function notModified(request: FeedRequest, hash: string, options: BodyAnswerOptions): Answer | null {
+  const ifNoneMatch = request.header("if-none-match");
+  if (!ifNoneMatch) return null;
+  const etag = etagOf(hash, encodingFor(request, options));
+  // What pollers send, the ETag they were given, is compared first; lists and weak forms after.
+  if (ifNoneMatch !== etag && !ifNoneMatchHits(ifNoneMatch, hash)) return null;
+  return { status: 304, headers: bodyHeaders(options, etag), body: null };
+}
+
 /**
  * 200 with the negotiated coding, or 304 when the client already holds these bytes. Synchronous
  * whenever it can be (identity, 304, a compressed form made already); otherwise the answer waits
@@ -37,17 +59,11 @@ export interface BodyAnswerOptions {
 export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions & { negotiate: false }): Answer;
 export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions): Answer | Promise<Answer>;
 export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions): Answer | Promise<Answer> {
-  const encoding = options.negotiate ? negotiateEncoding(request.header("accept-encoding")) : "identity";
-  const headersFor = (coding: Encoding): Record<string, string> => ({
-    "Content-Type": options.contentType,
-    "Cache-Control": "no-cache",
-    Vary: "Accept-Encoding",
-    ETag: body.etag(coding),
-    ...options.headers,
-  });
-  if (ifNoneMatchHits(request.header("if-none-match"), body.hash)) return { status: 304, headers: headersFor(encoding), body: null };
+  const unchanged = notModified(request, body.hash, options);
+  if (unchanged) return unchanged;
+  const encoding = encodingFor(request, options);
   const answer = (coding: Encoding, bytes: Uint8Array<ArrayBuffer>): Answer => {
-    const headers = headersFor(coding);
+    const headers = bodyHeaders(options, body.etag(coding));
     if (coding !== "identity") headers["Content-Encoding"] = coding;
     headers["Content-Length"] = String(bytes.length);
     return { status: 200, headers, body: request.method === "HEAD" ? null : bytes };
@@ -78,6 +94,9 @@ export function toWebResponse(answer: Answer): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
+/** The client address last found per connection, with the X-Forwarded-For it was found from. */
+const addressBySocket = new WeakMap<Socket, { forwardedFor: string | null; address: string | null }>();
+
 /** A request the internal port's node:http listener received (see client-address.ts for its client address). */
 export function fromNodeRequest(request: IncomingMessage, trustedProxies: readonly string[]): FeedRequest {
   const header = (name: string) => {
@@ -87,7 +106,15 @@ export function fromNodeRequest(request: IncomingMessage, trustedProxies: readon
   return {
     method: request.method ?? "GET",
     header,
-    remoteAddr: clientAddress(request.socket.remoteAddress, header("x-forwarded-for"), trustedProxiesOf(trustedProxies)) ?? null,
+    // A pod keeps its connection open between polls: the address is parsed once per connection.
+    get remoteAddr() {
+      const forwardedFor = header("x-forwarded-for");
+      const known = addressBySocket.get(request.socket);
+      if (known && known.forwardedFor === forwardedFor) return known.address;
+      const address = clientAddress(request.socket.remoteAddress, forwardedFor, trustedProxiesOf(trustedProxies)) ?? null;
+      addressBySocket.set(request.socket, { forwardedFor, address });
+      return address;
+    },
   };
 }
 

@@ -81,7 +81,7 @@ describeEachDatabase("feed compression", (database) => {
   it("a rebuild that leaves a body's bytes unchanged keeps its ETag and compressed forms", async () => {
     const feed = await serveObotFeed(services, GZIP, true);
     const registry = await serveRegistry(services, GZIP, "/servers", new URLSearchParams(), true);
-    const contract = contractBody(services.snapshots.current!, "alpha")!;
+    const contract = contractBody(services.snapshots.current!, services.contractBodies, "alpha")!;
     await contract.bytes("gzip");
     const before = services.snapshots.current!;
     const calls = zlibCalls.gzip;
@@ -91,7 +91,7 @@ describeEachDatabase("feed compression", (database) => {
     const after = services.snapshots.current!;
     expect(after.revision).toBeGreaterThan(before.revision);
     expect(after.obotFeed).toBe(before.obotFeed);
-    expect(contractBody(after, "alpha")).toBe(contract);
+    expect(contractBody(after, services.contractBodies, "alpha")).toBe(contract);
 
     const feedAgain = serveObotFeed(services, GZIP, true);
     const registryAgain = serveRegistry(services, GZIP, "/servers", new URLSearchParams(), true);

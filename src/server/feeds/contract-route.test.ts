@@ -244,9 +244,13 @@ describeEachDatabase("tenant contract revisions", (database) => {
     await createServer(services.db, ALICE, serverCreateInput.parse({ name: "draft-only", displayName: "Draft only", endpoint: "https://draft.example/mcp" }));
     await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "beta" }, servers: "slack", access: "allow" }));
     await services.snapshots.refresh();
-    // The unchanged contract's rendered body is carried into the new snapshot, not rendered again.
-    expect(services.snapshots.current!.contracts.has("alpha")).toBe(true);
-    expect(services.snapshots.current!.contracts.has("beta")).toBe(false);
+    // The unchanged contract's rendered body serves the new snapshot too, not rendered again.
+    const misses = services.contractBodies.misses;
+    const alphaState = services.snapshots.current!.contractStates.get("alpha")!;
+    const betaState = services.snapshots.current!.contractStates.get("beta")!;
+    expect(services.contractBodies.get("alpha", alphaState.fingerprint, alphaState.revision)).toBeDefined();
+    expect(services.contractBodies.get("beta", betaState.fingerprint, betaState.revision)).toBeUndefined();
+    expect(services.contractBodies.misses).toBe(misses + 1);
     const unrelated = await fetchContract(services, "alpha");
     expect(services.snapshots.current!.revision).toBeGreaterThan(before.contract.revision);
     expect(unrelated).toEqual(before);

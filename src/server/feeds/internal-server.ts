@@ -6,6 +6,7 @@
  * port from Obot and tenant pods without exposing the console, and vice versa.
  */
 import http from "node:http";
+import { exemptFromPeerStamp } from "../client-address";
 import { healthz, metricsResponse, readyz } from "../health";
 import type { Services } from "../services";
 import { fromNodeRequest, jsonAnswer, writeNodeResponse, type Answer } from "./answer";
@@ -26,7 +27,8 @@ async function fromWeb(response: Response): Promise<Answer> {
   return { status: response.status, headers: Object.fromEntries(response.headers), body };
 }
 
-export async function routeInternal(services: Services, request: http.IncomingMessage): Promise<Answer> {
+/** Synchronous whenever the answer is (a 304, a body made already): a poll costs no promise. */
+export function routeInternal(services: Services, request: http.IncomingMessage): Answer | Promise<Answer> {
   const path = (request.url ?? "/").split("?")[0]!;
   const method = request.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
@@ -52,23 +54,32 @@ export async function routeInternal(services: Services, request: http.IncomingMe
     case "/api/healthz":
       return fromWeb(healthz());
     case "/api/readyz":
-      return fromWeb(await readyz(services, null));
+      return readyz(services, null).then(fromWeb);
     case "/api/metrics":
-      return fromWeb(await metricsResponse(services));
+      return metricsResponse(services).then(fromWeb);
     default:
       return NOT_HERE;
   }
 }
 
+const internalError = (error: unknown): Answer => {
+  console.error("[opencrane] internal port:", error);
+  return jsonAnswer(500, { error: { code: "INTERNAL", message: "internal error", details: {} } });
+};
+
 export function startInternalServer(services: Services, port: number, host: string): Promise<http.Server> {
   const server = http.createServer((request, response) => {
-    routeInternal(services, request)
-      .catch((error: unknown) => {
-        console.error("[opencrane] internal port:", error);
-        return jsonAnswer(500, { error: { code: "INTERNAL", message: "internal error", details: {} } });
-      })
-      .then((answer) => writeNodeResponse(response, answer));
+    let answer: Answer | Promise<Answer>;
+    try {
+      answer = routeInternal(services, request);
+    } catch (error) {
+      answer = internalError(error);
+    }
+    if (answer instanceof Promise) void answer.catch(internalError).then((done) => writeNodeResponse(response, done));
+    else writeNodeResponse(response, answer);
   });
+  // This listener reads each request's socket address itself (fromNodeRequest).
+  exemptFromPeerStamp(server);
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);

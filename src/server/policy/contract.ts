@@ -61,31 +61,33 @@ export interface TenantContract {
 
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
+/** One allowed server's section of TOOLS.md: the same in every tenant's TOOLS.md that lists it. */
+export function renderToolsSection(s: ContractServer): string {
+  const lines = [`## ${oneLine(s.displayName)} (\`${s.name}\`)`, ""];
+  if (s.shortDescription) lines.push(oneLine(s.shortDescription), "");
+  lines.push(`- Transport: ${s.transport}`);
+  if (s.tools.length > 0) {
+    const listed = s.tools.slice(0, MAX_TOOLS_LISTED).map((t) => `\`${t}\``);
+    const more = s.tools.length - listed.length;
+    lines.push(`- Tools: ${listed.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
+  }
+  return lines.join("\n");
+}
+
+const toolsTitle = (tenant: ContractTenant) => `# MCP servers for ${oneLine(tenant.displayName) || tenant.name}`;
+
+/** TOOLS.md up to its first section, for `count` (at least one) servers; the sections follow, a blank line apart, then a newline. */
+export function toolsMarkdownHead(tenant: ContractTenant, count: number): string {
+  const intro = `You can use these ${count} MCP server${count === 1 ? "" : "s"} through the OpenCrane MCP gateway. Requests to any other MCP server are refused.`;
+  return `${toolsTitle(tenant)}\n\n${intro}\n\n`;
+}
+
 /** What the agent is told it can use: exactly the allow set, sorted, one section per server. */
 export function renderToolsMarkdown(tenant: ContractTenant, servers: readonly ContractServer[]): string {
-  const title = `# MCP servers for ${oneLine(tenant.displayName) || tenant.name}`;
   if (servers.length === 0) {
-    return `${title}\n\nNo MCP servers are enabled for this tenant. Ask a platform admin if you need one.\n`;
+    return `${toolsTitle(tenant)}\n\nNo MCP servers are enabled for this tenant. Ask a platform admin if you need one.\n`;
   }
-  const sections = servers.map((s) => {
-    const lines = [`## ${oneLine(s.displayName)} (\`${s.name}\`)`, ""];
-    if (s.shortDescription) lines.push(oneLine(s.shortDescription), "");
-    lines.push(`- Transport: ${s.transport}`);
-    if (s.tools.length > 0) {
-      const listed = s.tools.slice(0, MAX_TOOLS_LISTED).map((t) => `\`${t}\``);
-      const more = s.tools.length - listed.length;
-      lines.push(`- Tools: ${listed.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
-    }
-    return lines.join("\n");
-  });
-  return [
-    title,
-    "",
-    `You can use these ${servers.length} MCP server${servers.length === 1 ? "" : "s"} through the OpenCrane MCP gateway. Requests to any other MCP server are refused.`,
-    "",
-    sections.join("\n\n"),
-    "",
-  ].join("\n");
+  return `${toolsMarkdownHead(tenant, servers.length)}${servers.map(renderToolsSection).join("\n\n")}\n`;
 }
 
 export function renderTenantContract(

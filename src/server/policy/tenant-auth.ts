@@ -9,7 +9,7 @@
  * so tenant pods keep getting their contracts from the snapshot; a token this replica has not
  * verified gets 503 at once, never a hang or a 500.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -34,6 +34,9 @@ const SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 const SA_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 
 const unauthorized = (message: string) => new DomainError("UNAUTHORIZED", message);
+const bearerToken = (authorization: string | null) => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1] ?? null;
+/** Credentials are remembered under their token's hash, never the token itself. */
+const cacheKey = (token: string) => hash("sha256", token, "base64url");
 
 interface Remembered {
   credential: TenantCredential;
@@ -55,11 +58,20 @@ export class TenantAuthenticator {
     this.jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) : null;
   }
 
+  /**
+   * The credential of a token verified recently enough to trust without asking again, or
+   * undefined: synchronous, so a polling pod's request needs no promise, no database and no JWKS.
+   */
+  remembered(authorization: string | null): TenantCredential | undefined {
+    const token = bearerToken(authorization);
+    const cached = token === null ? undefined : this.cache.get(cacheKey(token));
+    return cached && cached.credential.until > this.clock() ? cached.credential : undefined;
+  }
+
   async authenticate(authorization: string | null): Promise<TenantCredential> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-    if (!match) throw unauthorized("send Authorization: Bearer <projected ServiceAccount token, or a tenant token>");
-    const token = match[1]!;
-    const key = createHash("sha256").update(token).digest("base64url");
+    const token = bearerToken(authorization);
+    if (token === null) throw unauthorized("send Authorization: Bearer <projected ServiceAccount token, or a tenant token>");
+    const key = cacheKey(token);
     const now = this.clock();
     const cached = this.cache.get(key);
     if (cached && cached.credential.until > now) return cached.credential;

@@ -16,8 +16,11 @@ const brotliAsync = promisify(brotliCompress);
 export const GZIP_LEVEL = 6;
 export const BROTLI_QUALITY = 5;
 
-/** Copies into a standalone ArrayBuffer once, so answers hand the bytes out without copying. */
+/** The bytes in a standalone ArrayBuffer (copied once unless they are already), so answers hand them out without copying. */
 function bytesOf(buffer: Buffer): Bytes {
+  if (buffer.byteOffset === 0 && buffer.buffer.byteLength === buffer.byteLength && buffer.buffer instanceof ArrayBuffer) {
+    return new Uint8Array(buffer.buffer, 0, buffer.byteLength);
+  }
   const bytes = new Uint8Array(new ArrayBuffer(buffer.byteLength));
   bytes.set(buffer);
   return bytes;
@@ -35,6 +38,11 @@ function compress(identity: Bytes, coding: Coding): Promise<Buffer> {
   });
 }
 
+/** The strong ETag of a body's coding (RFC 9110 §8.8.3: they differ per content-coding) from its identity validator. */
+export function etagOf(hash: string, encoding: Encoding): string {
+  return encoding === "identity" ? `"${hash}"` : `"${hash}-${encoding}"`;
+}
+
 /**
  * A feed body serialized once, with its strong validator. Each compressed form is made once, on
  * first demand and off the event loop; concurrent requests share the one compression in flight.
@@ -43,20 +51,29 @@ function compress(identity: Bytes, coding: Coding): Promise<Buffer> {
  */
 export class EncodedBody {
   readonly identity: Bytes;
-  /** Hash of the identity bytes; each coding's ETag derives from it. */
+  /** The identity validator: a hash of the bytes, or a digest they are a function of; each coding's ETag derives from it. */
   readonly hash: string;
+  /** Called after a compressed form is made, so a cache bounded by bytes can count it. */
+  onGrow: (() => void) | null = null;
   private compressed: Partial<Record<Coding, Bytes>> = {};
   private compressing: Partial<Record<Coding, Promise<Bytes>>> = {};
+  private readonly etags: Record<Encoding, string>;
 
-  constructor(text: string) {
-    const buffer = Buffer.from(text, "utf8");
-    this.identity = bytesOf(buffer);
-    this.hash = createHash("sha256").update(buffer).digest("base64url").slice(0, 32);
+  /** `hash`: a validator the bytes are a function of; by default the bytes' own SHA-256. */
+  constructor(bytes: Buffer, hash?: string) {
+    this.identity = bytesOf(bytes);
+    this.hash = hash ?? createHash("sha256").update(bytes).digest("base64url").slice(0, 32);
+    this.etags = { identity: etagOf(this.hash, "identity"), gzip: etagOf(this.hash, "gzip"), br: etagOf(this.hash, "br") };
   }
 
   /** The coding's bytes if they are made already (identity always is), else undefined. */
   ready(encoding: Encoding): Bytes | undefined {
     return encoding === "identity" ? this.identity : this.compressed[encoding];
+  }
+
+  /** Bytes held: the identity bytes and the compressed forms made so far. */
+  get byteLength(): number {
+    return this.identity.byteLength + (this.compressed.gzip?.byteLength ?? 0) + (this.compressed.br?.byteLength ?? 0);
   }
 
   /** The coding's bytes, compressing them once if needed; a failed compression may be retried. */
@@ -67,7 +84,9 @@ export class EncodedBody {
     return (this.compressing[coding] ??= compress(this.identity, coding).then(
       (buffer) => {
         delete this.compressing[coding];
-        return (this.compressed[coding] = bytesOf(buffer));
+        const bytes = (this.compressed[coding] = bytesOf(buffer));
+        this.onGrow?.();
+        return bytes;
       },
       (error: unknown) => {
         delete this.compressing[coding];
@@ -76,14 +95,13 @@ export class EncodedBody {
     ));
   }
 
-  /** Strong ETags differ per content-coding (RFC 9110 §8.8.3) and share the identity hash. */
   etag(encoding: Encoding): string {
-    return encoding === "identity" ? `"${this.hash}"` : `"${this.hash}-${encoding}"`;
+    return this.etags[encoding];
   }
 }
 
 export function encodeBody(text: string): EncodedBody {
-  return new EncodedBody(text);
+  return new EncodedBody(Buffer.from(text, "utf8"));
 }
 
 /** The earlier body when its bytes equal the new one's: it keeps its ETag and compressed forms. */

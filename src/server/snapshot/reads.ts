@@ -7,6 +7,7 @@ import { DomainError, notFound } from "../errors";
 import { decide, patternMatches, TIER_NAMES, type Tier } from "../policy/compile";
 import type { TenantContract } from "../policy/contract";
 import { explainAccess, type Explanation } from "../policy/explain";
+import type { ContractBodyCache } from "./contract-cache";
 import { contractBody, type CatalogSnapshot } from "./snapshot";
 
 /** Whatever holds the snapshot store (the running services): only its current snapshot is read. */
@@ -48,8 +49,12 @@ export function explain(snapshot: CatalogSnapshot, tenant: string, server: strin
   return explainAccess(snapshot.policy, tenant, server)!;
 }
 
-export function contractAsServed(snapshot: CatalogSnapshot, tenant: string): { contract: TenantContract; etag: string; bytes: number } {
-  const body = contractBody(snapshot, tenant);
+export function contractAsServed(
+  snapshot: CatalogSnapshot,
+  bodies: ContractBodyCache,
+  tenant: string,
+): { contract: TenantContract; etag: string; bytes: number } {
+  const body = contractBody(snapshot, bodies, tenant);
   if (!body) throw notFound("tenant", tenant);
   return { contract: JSON.parse(Buffer.from(body.identity).toString("utf8")) as TenantContract, etag: body.etag("identity"), bytes: body.identity.length };
 }

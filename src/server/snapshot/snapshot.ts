@@ -1,16 +1,11 @@
 import type { McpServer } from "../catalog/model";
 import { compilePolicy, type CompiledPolicy, type PolicyInput } from "../policy/compile";
-import {
-  contractFingerprint,
-  contractServerDigest,
-  contractServerOf,
-  renderTenantContract,
-  type ContractServer,
-  type ContractTenant,
-} from "../policy/contract";
+import { contractFingerprint, contractServerDigest, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
+import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
 import { renderObotFeed } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
-import { encodeBody, sameBody, type EncodedBody } from "./encoded-body";
+import type { ContractBodyCache } from "./contract-cache";
+import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
 
 /** Everything the feeds serve at one catalog revision, computed once and held in memory. */
 export interface CatalogSnapshot {
@@ -24,8 +19,6 @@ export interface CatalogSnapshot {
   tenants: ReadonlyMap<string, ContractTenant>;
   /** Per tenant: a digest of its contract's inputs, and the revision at which they last changed. */
   contractStates: Map<string, ContractState>;
-  /** Contract bodies, rendered on first request per tenant and kept (or carried over) per snapshot. */
-  contracts: Map<string, EncodedBody>;
   /** The active servers in full, for views rendered on demand (the MCP Registry view). */
   servers: readonly McpServer[];
   registry?: RegistryView;
@@ -74,7 +67,6 @@ export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs
     contractServers,
     tenants,
     contractStates: contractStatesOf(policy, contractServers, tenants, state.revision, previous),
-    contracts: new Map(),
     servers: sameServers ? previous.servers : active,
     registryBodies: new Map(),
     earlierRegistryBodies: new Map(),
@@ -136,21 +128,18 @@ export function contractStatesOf(
   return states;
 }
 
-/** Sets each contract's revision; a contract whose revision and inputs are unchanged keeps its rendered body. */
-export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: ReadonlyMap<string, number>, previous: CatalogSnapshot | null): void {
-  for (const [tenant, state] of snapshot.contractStates) {
-    state.revision = revisions.get(tenant) ?? snapshot.revision;
-    const before = previous?.contractStates.get(tenant);
-    const body = previous?.contracts.get(tenant);
-    if (body && before && before.fingerprint === state.fingerprint && before.revision === state.revision) {
-      snapshot.contracts.set(tenant, body);
-    }
-  }
+/**
+ * Sets each contract's revision. A contract whose revision and inputs are unchanged keeps its
+ * rendered body and ETag without any copying: the body cache is keyed by both and outlives
+ * snapshots (see contractBody).
+ */
+export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: ReadonlyMap<string, number>): void {
+  for (const [tenant, state] of snapshot.contractStates) state.revision = revisions.get(tenant) ?? snapshot.revision;
 }
 
 /**
  * Bodies whose bytes did not change keep the previous snapshot's object: the same ETag and the
- * compressed forms already made. (A contract keeps its body in applyContractRevisions: its bytes
+ * compressed forms already made. (A contract keeps its body in the contract body cache: its bytes
  * are a function of its fingerprint and revision.)
  */
 export function keepUnchangedBodies(snapshot: CatalogSnapshot, previous: CatalogSnapshot | null): void {
@@ -177,15 +166,36 @@ export function registryViewOf(snapshot: CatalogSnapshot, namespace: string): Re
   return snapshot.registry;
 }
 
-/** The tenant's contract body at this snapshot, or null for an unknown tenant. */
-export function contractBody(snapshot: CatalogSnapshot, tenant: string): EncodedBody | null {
-  const cached = snapshot.contracts.get(tenant);
-  if (cached) return cached;
+/**
+ * The strong validator of a tenant's contract: its bytes are a function of the contract's
+ * fingerprint and revision, so the ETag is known without rendering the body (a 304 renders nothing).
+ */
+export function contractValidator(state: ContractState): string {
+  return `${state.fingerprint}_${state.revision}`;
+}
+
+/** Each server's shared contract parts, rendered once per server object (a snapshot's servers are immutable). */
+const partsByServer = new WeakMap<ContractServer, ServerParts>();
+
+function sharedParts(server: ContractServer): ServerParts {
+  let parts = partsByServer.get(server);
+  if (!parts) partsByServer.set(server, (parts = serverPartsOf(server)));
+  return parts;
+}
+
+/**
+ * The tenant's contract body at this snapshot, or null for an unknown tenant: from `cache` while
+ * the tenant's fingerprint and revision are those it was rendered at, else rendered (from the
+ * servers' shared parts) and cached.
+ */
+export function contractBody(snapshot: CatalogSnapshot, cache: ContractBodyCache, tenant: string): EncodedBody | null {
   const access = snapshot.policy.tenants.get(tenant);
   const info = snapshot.tenants.get(tenant);
-  if (!access || !info) return null;
-  const revision = snapshot.contractStates.get(tenant)?.revision ?? snapshot.revision;
-  const body = encodeBody(JSON.stringify(renderTenantContract(info, access, snapshot.contractServers, revision)));
-  snapshot.contracts.set(tenant, body);
+  const state = snapshot.contractStates.get(tenant);
+  if (!access || !info || !state) return null;
+  const cached = cache.get(tenant, state.fingerprint, state.revision);
+  if (cached) return cached;
+  const body = new EncodedBody(renderContractBody(info, access, snapshot.contractServers, state.revision, sharedParts), contractValidator(state));
+  cache.set(tenant, state.fingerprint, state.revision, body);
   return body;
 }

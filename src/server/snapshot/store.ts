@@ -122,7 +122,7 @@ export class SnapshotStore {
     try {
       const state = await this.options.loadState();
       const snapshot = buildCatalogSnapshot(state, this.now(), 0, this.current);
-      applyContractRevisions(snapshot, await this.contractRevisions(snapshot), this.current);
+      applyContractRevisions(snapshot, await this.contractRevisions(snapshot));
       keepUnchangedBodies(snapshot, this.current);
       snapshot.buildMs = performance.now() - started;
       if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
