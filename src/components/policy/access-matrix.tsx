@@ -6,6 +6,7 @@ import { useVirtualizer, type VirtualItem } from "@tanstack/react-virtual";
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { AccessMatrix } from "@/server/snapshot/reads";
 import { FieldError, inputClasses } from "@/components/ui/field";
+import { useDebouncedValue } from "@/components/ui/paged-list";
 import { PageHeader } from "@/components/ui/panel";
 import { EmptyState, LoadError, Loading } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
@@ -17,6 +18,7 @@ import { TIERS, TierLegend, tierOf } from "./tier";
 const CELL = 32;
 const NAME_WIDTH = 220;
 const HEADER_HEIGHT = 128;
+const MATRIX_DEBOUNCE_MS = 120;
 
 /** Only the filters in use, so the unfiltered query matches the one the page prefetched. */
 function matrixQueryOf(filters: Filters, label: string | undefined) {
@@ -34,7 +36,8 @@ function matrixQueryOf(filters: Filters, label: string | undefined) {
 export function AccessMatrixPage({ initial }: { initial: Filters }) {
   const trpc = useTRPC();
   const [filters, setFilters] = useState<Filters>(initial);
-  const deferred = useDeferredValue(filters);
+  // Typing asks the server once it pauses; the grid renders the answer at low priority.
+  const deferred = useDeferredValue(useDebouncedValue(filters, MATRIX_DEBOUNCE_MS));
   useEffect(() => {
     const search = matrixSearchOf(deferred);
     if (search !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${search}`);
