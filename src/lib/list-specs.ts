@@ -6,7 +6,8 @@ export const RULES_LIST = {
   path: "/grants",
   sorts: GRANT_SORTS,
   defaultSort: "created",
-  descFirst: [],
+  // Newest first: a rule just saved shows at the top of the first page.
+  descFirst: ["created"],
   filters: {
     subjectType: ["everyone", "group", "tenant", "selector"],
     access: ["allow", "deny"],

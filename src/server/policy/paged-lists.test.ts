@@ -123,6 +123,8 @@ describeEachDatabase("the console's paged lists", (database) => {
     expect(page.items.map((g) => g.servers)).toEqual(["git*", "slack"]);
     expect((await caller.grants.page({ offset: 2 })).items.map((g) => g.servers)).toEqual(["github", "slack"]);
     expect((await caller.grants.page({ server: "gitlab" })).items.map((g) => g.servers)).toEqual(["git*"]);
+    // Part of a pattern as written finds it too.
+    expect((await caller.grants.page({ server: "sla" })).items.map((g) => g.servers)).toEqual(["slack", "slack"]);
     expect((await caller.grants.page({ server: "github", access: "deny" })).items.map((g) => g.subject)).toEqual([{ type: "tenant", name: "t05" }]);
     expect((await caller.grants.page({ subjectType: "group", subjectName: "platform" })).total).toBe(1);
     expect((await caller.grants.page({ expiry: "active" })).total).toBe(4);

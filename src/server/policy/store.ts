@@ -694,12 +694,17 @@ const GRANT_SORT_KEYS: Record<GrantPageInput["sort"], (grant: Grant) => string> 
 
 /**
  * Rules a page at a time: the list filters (a server name is matched against each rule's
- * pattern, which SQL cannot do), whether they have expired at `now`, then sorted and cut.
+ * pattern, which SQL cannot do, or found in it), whether they have expired at `now`, then sorted and cut.
  */
 export async function pageGrants(db: Db, query: GrantPageInput, now = Date.now()): Promise<Page<Grant>> {
   const expired = (grant: Grant) => grant.expiresAt !== null && Date.parse(grant.expiresAt) <= now;
-  const matching = (await listGrants(db, query)).filter(
-    (grant) => (!query.id || grant.id === query.id) && (query.expiry === "expired" ? expired(grant) : query.expiry === "active" ? !expired(grant) : true),
+  const server = query.server?.toLowerCase();
+  const matching = (await listGrants(db, { ...query, server: undefined })).filter(
+    (grant) =>
+      (!query.id || grant.id === query.id) &&
+      // A server name the pattern matches, or part of the pattern as written.
+      (!server || patternMatches(grant.servers, server) || grant.servers.includes(server)) &&
+      (query.expiry === "expired" ? expired(grant) : query.expiry === "active" ? !expired(grant) : true),
   );
   const sorted = sortedBy(matching, GRANT_SORT_KEYS[query.sort], query.order, (grant) => `${grant.createdAt}:${grant.id}`);
   return pageOf(sorted, query.offset, query.limit);
