@@ -1,11 +1,14 @@
 /**
- * The console's paged lists (grants.page, tenants.page, groups.page, tenants.access): filtered,
+ * The console's paged lists (grants.page, tenants.page, groups.page, tenants.access, sources.runItems): filtered,
  * sorted and cut into pages by the server, on PGlite and on Postgres.
  */
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
-import { principalFor, restClient, testServices, trpcContext } from "../../../test/support/services";
+import { ALICE, principalFor, restClient, testServices, trpcContext } from "../../../test/support/services";
+import { executeRun } from "../ingest/pipeline";
+import { claimRunById, queueRun } from "../ingest/runs";
+import { uploadsSource } from "../ingest/sources";
 import type { Services } from "../services";
 import { createCaller } from "../trpc/root";
 import { containsText, pageOf, sortedBy } from "../util/paging";
@@ -152,5 +155,53 @@ describeEachDatabase("the console's paged lists", (database) => {
     const second = await caller.tenants.access({ name: "t05", limit: 2, offset: 2 });
     expect(second.items.map((s) => s.server)).toEqual(["slack"]);
     await expect(caller.tenants.access({ name: "nobody" })).rejects.toSatisfy((error: unknown) => error instanceof TRPCError && error.code === "NOT_FOUND");
+  });
+});
+
+describeEachDatabase("a run's items, paged", (database) => {
+  let services: Services;
+  let source: string;
+  let runId: string;
+
+  beforeAll(async () => {
+    services = await testServices(database());
+    source = (await uploadsSource(services.db, ALICE)).name;
+    const entry = (i: number) => ({
+      name: `Paged Item ${i}`,
+      entryKey: `paged-item-${i}`,
+      description: `Server number ${i}`,
+      runtime: "remote",
+      remoteConfig: { fixedURL: `https://paged-${i}.example/mcp` },
+    });
+    // 12 good entries and one without a runtime's details: rejected.
+    const documents = [...Array.from({ length: 12 }, (_, i) => entry(i)), { name: "Broken", entryKey: "broken", runtime: "remote" }];
+    const run = await queueRun(services.db, ALICE, source, "upload", { documents });
+    expect(await claimRunById(services.db, run.id, "test")).toBe(true);
+    await executeRun(services.db, run.id, services.ingestionDeps);
+    runId = run.id;
+  });
+
+  it("pages in upstream order, filters by outcome and text, and tallies the whole run", async () => {
+    const caller = createCaller(trpcContext(services, principalFor("viewer")));
+    const first = await caller.sources.runItems({ name: source, runId, limit: 5 });
+    expect(first.total).toBe(13);
+    expect(first.items.map((i) => i.upstreamId)).toEqual(["paged-item-0", "paged-item-1", "paged-item-2", "paged-item-3", "paged-item-4"]);
+    expect(first.byOutcome).toEqual({ registered: 12, rejected: 1 });
+    const last = await caller.sources.runItems({ name: source, runId, limit: 5, offset: 10 });
+    expect(last.items.map((i) => i.upstreamId)).toEqual(["paged-item-10", "paged-item-11", "broken"]);
+    const rejected = await caller.sources.runItems({ name: source, runId, outcome: "rejected" });
+    expect(rejected.items.map((i) => i.upstreamId)).toEqual(["broken"]);
+    expect(rejected.total).toBe(1);
+    expect((await caller.sources.runItems({ name: source, runId, q: "ITEM-1" })).items.map((i) => i.upstreamId)).toEqual([
+      "paged-item-1",
+      "paged-item-10",
+      "paged-item-11",
+    ]);
+    // The run without its items, for the console's page; with them, as REST and the CLI read it.
+    expect((await caller.sources.run({ name: source, runId, withItems: false })).items).toEqual([]);
+    expect((await caller.sources.run({ name: source, runId })).items).toHaveLength(13);
+    await expect(caller.sources.runItems({ name: source, runId: "not-a-run" })).rejects.toSatisfy(
+      (error: unknown) => error instanceof TRPCError && error.code === "NOT_FOUND",
+    );
   });
 });
