@@ -17,9 +17,9 @@ test.beforeAll(async ({ api }) => {
     expect(response.status(), await response.text()).toBe(201);
   }
   expect((await api.post("/api/v1/groups", { data: { name: GROUP, description: "every lists tenant", members: TENANTS } })).status()).toBe(201);
-  await seedServer(api, remoteServer(SERVER, "Lists server"));
+  await seedServer(api, remoteServer(SERVER, `Lists server ${run}`));
   await publishServer(api, SERVER);
-  await seedServer(api, remoteServer(DRAFT, "Lists draft"));
+  await seedServer(api, remoteServer(DRAFT, `Lists draft ${run}`));
   for (const [subject, servers, access] of [
     [{ type: "group", name: GROUP }, SERVER, "allow"],
     [{ type: "tenant", name: TENANTS[7] }, SERVER, "deny"],
@@ -35,7 +35,7 @@ test("the tenant list pages on the server, and its search and page live in the U
   await page.goto(`/tenants?q=${run}`);
   const rows = page.getByRole("table", { name: "Tenants" }).locator("tbody tr");
   await expect(rows).toHaveCount(50);
-  await expect(page.getByText(/^60 of \d+ tenants$/)).toBeVisible();
+  await expect(page.getByText(/^60 (of \d+ )?tenants$/)).toBeVisible();
   await expect(rows.first()).toContainText(TENANTS[0]!);
 
   await page.getByRole("navigation", { name: "Tenant pages" }).getByRole("button", { name: "Next →" }).click();
@@ -68,7 +68,7 @@ test("a group shows its first members and links to the rest as a filtered tenant
   await row.getByRole("link", { name: "+36 more" }).click();
   await expect(page).toHaveURL(new RegExp(`/tenants\\?group=${GROUP}$`));
   await expect(page.getByText(`Members of ${GROUP}`)).toBeVisible();
-  await expect(page.getByText(/^60 of \d+ tenants$/)).toBeVisible();
+  await expect(page.getByText(/^60 (of \d+ )?tenants$/)).toBeVisible();
 });
 
 test("rules filter on the server by the server a pattern matches and by access, with the filters in the URL", async ({ page }) => {

@@ -61,11 +61,30 @@ export function AccessMatrixPage({ initial }: { initial: Filters }) {
       ) : matrix.isError ? (
         <LoadError what="the access matrix" error={matrix.error} />
       ) : (
-        <MatrixBody matrix={matrix.data} serverText={deferred.server} busy={matrix.isPlaceholderData} onOpen={setExplaining} />
+        <MatrixBody
+          matrix={narrowedWhileStale(matrix.data, filters, deferred, matrix.isPlaceholderData)}
+          serverText={filters.server}
+          busy={matrix.isPlaceholderData}
+          onOpen={setExplaining}
+        />
       )}
       {explaining && <ExplanationDialog tenant={explaining.tenant} server={explaining.server} onClose={() => setExplaining(null)} />}
     </>
   );
+}
+
+/**
+ * While the server has not answered for the tenant text typed (debounce, request), the rows it
+ * answered last narrowed to tenant names containing that text: what the answer will hold at least
+ * (the server also matches teams), shown at once. Only the text may differ: another group or label
+ * needs the server's answer.
+ */
+function narrowedWhileStale(matrix: AccessMatrix, live: Filters, asked: Filters, fetching: boolean): AccessMatrix {
+  const stale = fetching || live !== asked;
+  const text = live.tenant.trim().toLowerCase();
+  if (!stale || !text || live.group !== asked.group || live.label !== asked.label) return matrix;
+  const rows = matrix.rows.filter((row) => row.tenant.includes(text));
+  return { ...matrix, rows, totalTenants: rows.length };
 }
 
 function MatrixBody({

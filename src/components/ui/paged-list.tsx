@@ -33,7 +33,7 @@ export function SearchBox({
   label,
   placeholder,
   id,
-  delayMs = 250,
+  delayMs = 150,
   className,
 }: {
   value: string;
