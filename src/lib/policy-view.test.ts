@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  filterAccess,
-  filterGrants,
   globMatches,
   impactHeadline,
   impactLines,
@@ -13,7 +11,6 @@ import {
   parseLabelSelector,
   parsePatternList,
   serversMatching,
-  tenantMatches,
 } from "./policy-view";
 
 describe("impact wording", () => {
@@ -94,51 +91,10 @@ describe("server patterns", () => {
 });
 
 describe("filters", () => {
-  const now = Date.parse("2026-06-01T00:00:00Z");
-  const grants = [
-    { id: "1", subject: { type: "everyone" }, servers: "*", access: "allow", note: "", expiresAt: null },
-    { id: "2", subject: { type: "group", name: "platform" }, servers: "github-*", access: "deny", note: "", expiresAt: "2026-01-01T00:00:00Z" },
-    { id: "3", subject: { type: "tenant", name: "acme" }, servers: "slack", access: "allow", note: "", expiresAt: "2027-01-01T00:00:00Z" },
-  ];
-
-  it("filters rules by subject type and name, access, server and expiry", () => {
-    const ids = (filter: Parameters<typeof filterGrants>[1]) => filterGrants(grants, filter, now).map((g) => g.id);
-    expect(ids({})).toEqual(["1", "2", "3"]);
-    expect(ids({ subjectType: "group" })).toEqual(["2"]);
-    expect(ids({ subjectType: "group", subjectName: "platform" })).toEqual(["2"]);
-    expect(ids({ subjectType: "tenant", subjectName: "acme" })).toEqual(["3"]);
-    expect(ids({ subjectType: "group", subjectName: "no-such-group" })).toEqual([]);
-    expect(ids({ access: "allow" })).toEqual(["1", "3"]);
-    expect(ids({ server: "github-enterprise" })).toEqual(["1", "2"]);
-    // "sla" is in rule 3's pattern; rule 1's "*" matches any server name.
-    expect(ids({ server: "sla" })).toEqual(["1", "3"]);
-    expect(ids({ expiry: "expired" })).toEqual(["2"]);
-    expect(ids({ expiry: "active" })).toEqual(["1", "3"]);
-  });
-
   it("keeps the matrix columns whose server name contains the text", () => {
     const servers = [{ name: "github" }, { name: "slack" }, { name: "gitlab" }];
     expect(matrixColumnsMatching(servers, "GIT")).toEqual([0, 2]);
     expect(matrixColumnsMatching(servers, "")).toEqual([0, 1, 2]);
-  });
-
-  it("narrows a tenant's servers by name and decision", () => {
-    const servers = [
-      { server: "github", decision: "allow" as const },
-      { server: "gitlab", decision: "deny" as const },
-      { server: "slack", decision: "allow" as const },
-    ];
-    expect(filterAccess(servers, "GIT", "all").map((s) => s.server)).toEqual(["github", "gitlab"]);
-    expect(filterAccess(servers, "", "allow").map((s) => s.server)).toEqual(["github", "slack"]);
-    expect(filterAccess(servers, "git", "deny").map((s) => s.server)).toEqual(["gitlab"]);
-  });
-
-  it("finds tenants by name, team, label and group", () => {
-    const tenant = { name: "acme", displayName: "Acme Corp", team: "payments", labels: { tier: "gold" }, groups: ["platform"] };
-    expect(tenantMatches(tenant, "corp")).toBe(true);
-    expect(tenantMatches(tenant, "tier=gold")).toBe(true);
-    expect(tenantMatches(tenant, "platform")).toBe(true);
-    expect(tenantMatches(tenant, "nope")).toBe(false);
   });
 });
 

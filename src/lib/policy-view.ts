@@ -104,30 +104,8 @@ export interface GrantLike {
   expiresAt: string | null;
 }
 
-export interface GrantFilter {
-  subjectType?: string;
-  /** With subjectType group or tenant: only rules naming that group or tenant. */
-  subjectName?: string;
-  access?: string;
-  /** A server name (rules whose pattern matches it) or text found in the pattern. */
-  server?: string;
-  expiry?: "all" | "active" | "expired";
-}
-
 export function isExpired(grant: Pick<GrantLike, "expiresAt">, now: number): boolean {
   return grant.expiresAt !== null && new Date(grant.expiresAt).getTime() <= now;
-}
-
-export function filterGrants<G extends GrantLike>(grants: readonly G[], filter: GrantFilter, now: number): G[] {
-  const server = filter.server?.trim().toLowerCase() ?? "";
-  return grants.filter(
-    (g) =>
-      (!filter.subjectType || g.subject.type === filter.subjectType) &&
-      (!filter.subjectName || g.subject.name === filter.subjectName) &&
-      (!filter.access || g.access === filter.access) &&
-      (!server || g.servers.includes(server) || globMatches(g.servers, server)) &&
-      (filter.expiry === "expired" ? isExpired(g, now) : filter.expiry === "active" ? !isExpired(g, now) : true),
-  );
 }
 
 /** Indices of the matrix columns whose server name contains the text (case-insensitive). */
@@ -146,20 +124,6 @@ export function labelFilterOf(text: string): string | undefined | null {
   if (!trimmed) return undefined;
   const eq = trimmed.indexOf("=");
   return eq > 0 && eq < trimmed.length - 1 ? trimmed : null;
-}
-
-export interface TenantLike {
-  name: string;
-  displayName: string;
-  team: string;
-  labels: Record<string, string>;
-  groups: readonly string[];
-}
-
-export function tenantMatches(tenant: TenantLike, text: string): boolean {
-  const needle = text.trim().toLowerCase();
-  if (!needle) return true;
-  return [tenant.name, tenant.displayName, tenant.team, ...formatLabels(tenant.labels), ...tenant.groups].some((s) => s.toLowerCase().includes(needle));
 }
 
 export interface ImpactLike {
@@ -192,14 +156,6 @@ export function localInputFromIso(iso: string | null): string {
   const date = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-export type DecisionFilter = "all" | "allow" | "deny";
-
-/** A tenant's servers narrowed to a name fragment and a decision. */
-export function filterAccess<S extends { server: string; decision: "allow" | "deny" }>(servers: readonly S[], text: string, decision: DecisionFilter): S[] {
-  const needle = text.trim().toLowerCase();
-  return servers.filter((s) => (decision === "all" || s.decision === decision) && (!needle || s.server.includes(needle)));
 }
 
 /** The access matrix's filters, as the page keeps them in its URL. */

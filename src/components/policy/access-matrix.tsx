@@ -6,6 +6,7 @@ import { useVirtualizer, type VirtualItem } from "@tanstack/react-virtual";
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { AccessMatrix } from "@/server/snapshot/reads";
 import { FieldError, inputClasses } from "@/components/ui/field";
+import { useDebouncedValue } from "@/components/ui/paged-list";
 import { PageHeader } from "@/components/ui/panel";
 import { EmptyState, LoadError, Loading } from "@/components/ui/states";
 import { cn } from "@/lib/cn";
@@ -17,6 +18,7 @@ import { TIERS, TierLegend, tierOf } from "./tier";
 const CELL = 32;
 const NAME_WIDTH = 220;
 const HEADER_HEIGHT = 128;
+const MATRIX_DEBOUNCE_MS = 120;
 
 /** Only the filters in use, so the unfiltered query matches the one the page prefetched. */
 function matrixQueryOf(filters: Filters, label: string | undefined) {
@@ -34,7 +36,8 @@ function matrixQueryOf(filters: Filters, label: string | undefined) {
 export function AccessMatrixPage({ initial }: { initial: Filters }) {
   const trpc = useTRPC();
   const [filters, setFilters] = useState<Filters>(initial);
-  const deferred = useDeferredValue(filters);
+  // Typing asks the server once it pauses; the grid renders the answer at low priority.
+  const deferred = useDeferredValue(useDebouncedValue(filters, MATRIX_DEBOUNCE_MS));
   useEffect(() => {
     const search = matrixSearchOf(deferred);
     if (search !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${search}`);
@@ -58,11 +61,30 @@ export function AccessMatrixPage({ initial }: { initial: Filters }) {
       ) : matrix.isError ? (
         <LoadError what="the access matrix" error={matrix.error} />
       ) : (
-        <MatrixBody matrix={matrix.data} serverText={deferred.server} busy={matrix.isPlaceholderData} onOpen={setExplaining} />
+        <MatrixBody
+          matrix={narrowedWhileStale(matrix.data, filters, deferred, matrix.isPlaceholderData)}
+          serverText={filters.server}
+          busy={matrix.isPlaceholderData}
+          onOpen={setExplaining}
+        />
       )}
       {explaining && <ExplanationDialog tenant={explaining.tenant} server={explaining.server} onClose={() => setExplaining(null)} />}
     </>
   );
+}
+
+/**
+ * While the server has not answered for the tenant text typed (debounce, request), the rows it
+ * answered last narrowed to tenant names containing that text: what the answer will hold at least
+ * (the server also matches teams), shown at once. Only the text may differ: another group or label
+ * needs the server's answer.
+ */
+function narrowedWhileStale(matrix: AccessMatrix, live: Filters, asked: Filters, fetching: boolean): AccessMatrix {
+  const stale = fetching || live !== asked;
+  const text = live.tenant.trim().toLowerCase();
+  if (!stale || !text || live.group !== asked.group || live.label !== asked.label) return matrix;
+  const rows = matrix.rows.filter((row) => row.tenant.includes(text));
+  return { ...matrix, rows, totalTenants: rows.length };
 }
 
 function MatrixBody({

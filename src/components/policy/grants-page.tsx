@@ -1,7 +1,8 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useDeferredValue, useMemo, useState } from "react";
 import type { PolicyReport } from "@/server/policy/compile";
 import { describeSubject, type Grant } from "@/server/policy/model";
 import { useCan } from "@/components/shell/session";
@@ -12,7 +13,9 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
-import { filterGrants, isExpired, type GrantFilter } from "@/lib/policy-view";
+import { isExpired } from "@/lib/policy-view";
+import { RULES_LIST, rulesQueryOf, type RulesView } from "@/lib/list-specs";
+import { ListCount, Pager, pageCountOf, SearchBox, SortControl, useListView } from "@/components/ui/paged-list";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GrantFormDialog } from "./grant-form";
@@ -21,29 +24,30 @@ import { ServerPattern, SubjectText } from "./subject";
 
 type Dialogs = { kind: "create" } | { kind: "edit"; grant: Grant } | { kind: "delete"; grant: Grant };
 
-/** The first filter, from the URL: a server page links to `?server=`, a group to `?group=`, a tenant to `?tenant=`. */
-function filterFrom(initial: { server: string; group: string; tenant: string }): GrantFilter {
-  const subject = initial.group
-    ? { subjectType: "group", subjectName: initial.group }
-    : initial.tenant
-      ? { subjectType: "tenant", subjectName: initial.tenant }
-      : {};
-  return { expiry: "all", ...subject, ...(initial.server ? { server: initial.server } : {}) };
-}
+const SORT_OPTIONS = [
+  { value: "created", label: "Created" },
+  { value: "access", label: "Access" },
+  { value: "subject", label: "Subject" },
+  { value: "servers", label: "Servers" },
+  { value: "expires", label: "Expiry" },
+] as const;
 
-export function GrantsPage({ initial }: { initial: { server: string; group: string; tenant: string } }) {
+/**
+ * The rules, filtered, sorted and paged by the server (grants.page); the view lives in the URL
+ * (`?server=…&access=…&page=…`), and other pages link to the rules naming a group or a tenant.
+ */
+export function GrantsPage() {
   const trpc = useTRPC();
-  const grants = useQuery(trpc.grants.list.queryOptions({}));
+  const { view, change } = useListView(RULES_LIST);
+  const grants = useQuery(trpc.grants.page.queryOptions(rulesQueryOf(view), { placeholderData: keepPreviousData }));
   const report = useQuery(trpc.policy.report.queryOptions());
   const canEdit = useCan("editor");
-  const [filter, setFilter] = useState<GrantFilter>(() => filterFrom(initial));
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
   // Expiry is judged once per render of the list; a rule lapsing while the page is open shows on the next refetch.
   // eslint-disable-next-line react-hooks/purity
   const now = Date.now();
-  const list = grants.data ?? [];
-  const shown = filterGrants(list, filter, now);
+  const page = grants.data;
 
   return (
     <>
@@ -63,24 +67,28 @@ export function GrantsPage({ initial }: { initial: { server: string; group: stri
         <Loading what="rules" />
       ) : grants.isError ? (
         <LoadError what="the rules" error={grants.error} />
-      ) : list.length === 0 ? (
+      ) : page && page.all === 0 ? (
         <EmptyState title="No rules yet">Without rules no tenant may use any server (default deny), unless its own override allows it.</EmptyState>
-      ) : (
+      ) : page ? (
         <>
-          <GrantFilters filter={filter} onChange={setFilter} shown={shown.length} total={list.length} />
-          {shown.length === 0 ? (
+          <GrantFilters view={view} change={change} shown={page.total} total={page.all} busy={grants.isPlaceholderData} />
+          {page.items.length === 0 ? (
             <EmptyState title="No rule matches these filters" />
           ) : (
-            <GrantTable
-              grants={shown}
-              now={now}
-              canEdit={canEdit}
-              onEdit={(grant) => setDialog({ kind: "edit", grant })}
-              onDelete={(grant) => setDialog({ kind: "delete", grant })}
-            />
+            <>
+              <GrantTable
+                grants={page.items}
+                now={now}
+                canEdit={canEdit}
+                busy={grants.isPlaceholderData}
+                onEdit={(grant) => setDialog({ kind: "edit", grant })}
+                onDelete={(grant) => setDialog({ kind: "delete", grant })}
+              />
+              <Pager page={view.page} pageCount={pageCountOf(page.total)} onPage={(p) => change({ page: p })} label="Rules pages" />
+            </>
           )}
         </>
-      )}
+      ) : null}
       {dialog?.kind === "create" && <GrantFormDialog grant={null} onClose={close} />}
       {dialog?.kind === "edit" && <GrantFormDialog grant={dialog.grant} onClose={close} />}
       {dialog?.kind === "delete" && <DeleteGrantDialog grant={dialog.grant} onClose={close} />}
@@ -88,15 +96,29 @@ export function GrantsPage({ initial }: { initial: { server: string; group: stri
   );
 }
 
-function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter; onChange: (filter: GrantFilter) => void; shown: number; total: number }) {
-  const set = (patch: Partial<GrantFilter>) => onChange({ ...filter, ...patch });
+function GrantFilters({
+  view,
+  change,
+  shown,
+  total,
+  busy,
+}: {
+  view: RulesView;
+  change: ReturnType<typeof useListView<RulesView["sort"], keyof RulesView["filters"]>>["change"];
+  shown: number;
+  total: number;
+  busy: boolean;
+}) {
+  const filters = view.filters;
+  const set = (patch: Partial<RulesView["filters"]>) => change({ filters: patch });
+  const naming = filters.group ? { type: "group", name: filters.group } : filters.tenant ? { type: "tenant", name: filters.tenant } : null;
   return (
     <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter rules">
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Subject</span>
         <select
-          value={filter.subjectType ?? ""}
-          onChange={(e) => set({ subjectType: e.target.value || undefined, subjectName: undefined })}
+          value={naming ? naming.type : filters.subjectType}
+          onChange={(e) => set({ subjectType: e.target.value, group: "", tenant: "" })}
           className={inputClasses}
         >
           <option value="">Any</option>
@@ -108,43 +130,47 @@ function GrantFilters({ filter, onChange, shown, total }: { filter: GrantFilter;
       </label>
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Access</span>
-        <select value={filter.access ?? ""} onChange={(e) => set({ access: e.target.value || undefined })} className={inputClasses}>
+        <select value={filters.access} onChange={(e) => set({ access: e.target.value })} className={inputClasses}>
           <option value="">Allow and deny</option>
           <option value="allow">Allow</option>
           <option value="deny">Deny</option>
         </select>
       </label>
-      <label className="text-sm">
-        <span className="mb-1 block font-medium text-slate-800">Server</span>
-        <input
-          type="search"
-          value={filter.server ?? ""}
-          onChange={(e) => set({ server: e.target.value })}
-          placeholder="name or pattern"
-          className={inputClasses}
-        />
-      </label>
+      <SearchBox
+        id="rules-server"
+        label="Server"
+        value={filters.server}
+        placeholder="name or pattern"
+        onSearch={(server) => set({ server })}
+        className="text-sm"
+      />
       <label className="text-sm">
         <span className="mb-1 block font-medium text-slate-800">Expiry</span>
-        <select value={filter.expiry ?? "all"} onChange={(e) => set({ expiry: e.target.value as GrantFilter["expiry"] })} className={inputClasses}>
-          <option value="all">All</option>
+        <select value={filters.expiry} onChange={(e) => set({ expiry: e.target.value })} className={inputClasses}>
+          <option value="">All</option>
           <option value="active">Not expired</option>
           <option value="expired">Expired</option>
         </select>
       </label>
-      {filter.subjectName && (
+      <SortControl id="rules-sort" sort={view.sort} order={view.order} options={SORT_OPTIONS} onChange={(sort, order) => change({ sort, order })} />
+      {naming && (
         <p className="flex items-center gap-2 self-end py-1.5 text-sm text-slate-700">
           <span>
-            Naming {filter.subjectType} <span className="font-mono">{filter.subjectName}</span>
+            Naming {naming.type} <span className="font-mono">{naming.name}</span>
           </span>
-          <Button size="sm" variant="ghost" onClick={() => set({ subjectName: undefined })} aria-label={`Show rules for any ${filter.subjectType}`}>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => set({ group: "", tenant: "", subjectType: naming.type })}
+            aria-label={`Show rules for any ${naming.type}`}
+          >
             Clear
           </Button>
         </p>
       )}
-      <p aria-live="polite" className="ml-auto text-sm text-slate-600">
-        {shown} of {total} rule{total === 1 ? "" : "s"}
-      </p>
+      <div className="ml-auto">
+        <ListCount shown={shown} total={total} noun="rule" busy={busy} />
+      </div>
     </div>
   );
 }
@@ -153,17 +179,19 @@ function GrantTable({
   grants,
   now,
   canEdit,
+  busy,
   onEdit,
   onDelete,
 }: {
   grants: (Grant & { deadReason: string | null })[];
   now: number;
   canEdit: boolean;
+  busy: boolean;
   onEdit: (grant: Grant) => void;
   onDelete: (grant: Grant) => void;
 }) {
   return (
-    <FramedTable caption="Grant rules, oldest first" columns={["Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
+    <FramedTable caption="Grant rules" busy={busy} columns={["Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
       {grants.map((grant) => {
         const expired = isExpired(grant, now);
         return (
@@ -198,59 +226,144 @@ function GrantTable({
   );
 }
 
-/** A rule id in a warning, jumping to (and highlighting) its row below. */
+/** A rule id in a warning: the rules list narrowed to that rule, its row highlighted. */
 function RuleAnchor({ id }: { id: string }) {
   return (
-    <a href={`#rule-${id}`} className="font-mono underline">
+    <Link href={`/grants?id=${encodeURIComponent(id)}#rule-${id}`} className="font-mono underline">
       {id}
-    </a>
+    </Link>
   );
 }
 
-/** Dead rules and patterns that match nothing active: not errors, but usually a typo or a forgotten publish. */
+interface WarningItem {
+  key: string;
+  /** What the filter searches. */
+  text: string;
+  content: React.ReactNode;
+}
+
+/** The compiler's warnings by kind; each kind's list is rendered only once opened. */
+function warningKinds(report: PolicyReport): { kind: string; title: string; items: WarningItem[] }[] {
+  return [
+    {
+      kind: "dead",
+      title: "Dead rules",
+      items: report.deadRules.map((d) => ({
+        key: `dead-${d.ruleId}`,
+        text: `${d.ruleId} ${d.reason}`,
+        content: (
+          <>
+            Rule <RuleAnchor id={d.ruleId} /> is dead: {d.reason}
+          </>
+        ),
+      })),
+    },
+    {
+      kind: "unpublished",
+      title: "Patterns matching only servers that are not active",
+      items: report.unpublishedMatches.map((u) => {
+        const text = `'${u.pattern}' (${u.usedBy.join(", ")}) matches only servers that are not active: ${u.servers.join(", ")}`;
+        return { key: `unpublished-${u.pattern}`, text, content: text };
+      }),
+    },
+    {
+      kind: "scope",
+      title: "Rules their servers' scope excludes",
+      items: report.scopeExcluded.map((s) => ({
+        key: `scope-${s.ruleId}`,
+        text: `${s.ruleId} ${s.servers.join(", ")} ${s.reason}`,
+        content: (
+          <>
+            Rule <RuleAnchor id={s.ruleId} /> cannot grant {s.servers.join(", ")}: {s.reason}
+          </>
+        ),
+      })),
+    },
+    {
+      kind: "override",
+      title: "Tenant overrides that allow what they are never granted",
+      items: report.overrideExcluded.map((o) => {
+        const text = `Tenant ${o.tenant}'s own allow list matches ${o.servers.join(", ")}, which it is never granted: ${o.reason}`;
+        return { key: `override-${o.tenant}`, text, content: text };
+      }),
+    },
+    {
+      kind: "ownerless",
+      title: "Personal servers without an owner",
+      items: report.ownerlessPersonal.map((server) => {
+        const text = `Personal server ${server} has no owner tenant, so nobody can be granted it: set its owner tenant`;
+        return { key: `ownerless-${server}`, text, content: text };
+      }),
+    },
+  ].filter((group) => group.items.length > 0);
+}
+
+/** How many warnings of a kind show at once; "Show all" shows the rest. */
+const WARNINGS_SHOWN = 100;
+
+/**
+ * Dead rules and patterns that match nothing active: not errors, but usually a typo or a
+ * forgotten publish. Grouped by kind with counts, collapsed, and filterable: at scale there are
+ * thousands, and one long list pushed the rules far down the page.
+ */
 function ReportWarnings({ report }: { report: PolicyReport }) {
-  const items: { key: string; text: React.ReactNode }[] = [
-    ...report.deadRules.map((d) => ({
-      key: `dead-${d.ruleId}`,
-      text: (
-        <>
-          Rule <RuleAnchor id={d.ruleId} /> is dead: {d.reason}
-        </>
-      ),
-    })),
-    ...report.unpublishedMatches.map((u) => ({
-      key: `unpublished-${u.pattern}`,
-      text: `'${u.pattern}' (${u.usedBy.join(", ")}) matches only servers that are not active: ${u.servers.join(", ")}`,
-    })),
-    ...report.scopeExcluded.map((s) => ({
-      key: `scope-${s.ruleId}`,
-      text: (
-        <>
-          Rule <RuleAnchor id={s.ruleId} /> cannot grant {s.servers.join(", ")}: {s.reason}
-        </>
-      ),
-    })),
-    ...report.overrideExcluded.map((o) => ({
-      key: `override-${o.tenant}`,
-      text: `Tenant ${o.tenant}'s own allow list matches ${o.servers.join(", ")}, which it is never granted: ${o.reason}`,
-    })),
-    ...report.ownerlessPersonal.map((server) => ({
-      key: `ownerless-${server}`,
-      text: `Personal server ${server} has no owner tenant, so nobody can be granted it: set its owner tenant`,
-    })),
-  ];
-  if (items.length === 0) return null;
+  const kinds = useMemo(() => warningKinds(report), [report]);
+  const [filter, setFilter] = useState("");
+  const deferredFilter = useDeferredValue(filter);
+  const total = kinds.reduce((sum, kind) => sum + kind.items.length, 0);
+  if (total === 0) return null;
+  const needle = deferredFilter.trim().toLowerCase();
+  const matching = kinds.map((kind) => ({ ...kind, shown: needle ? kind.items.filter((item) => item.text.toLowerCase().includes(needle)) : kind.items }));
   return (
     <section aria-label="Policy warnings" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
-      <h2 className="font-medium">
-        {items.length} warning{items.length === 1 ? "" : "s"} from the policy compiler
-      </h2>
-      <ul className="mt-1 list-disc space-y-0.5 pl-5">
-        {items.map((item) => (
-          <li key={item.key}>{item.text}</li>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 className="font-medium">
+          {total} warning{total === 1 ? "" : "s"} from the policy compiler
+        </h2>
+        <label className="flex items-center gap-2">
+          <span className="text-xs font-medium">Filter warnings</span>
+          <input
+            type="search"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            placeholder="rule id, server, tenant"
+            className={cn(inputClasses, "w-56 py-1")}
+          />
+        </label>
+      </div>
+      <div className="mt-2 space-y-1">
+        {matching.map((kind) => (
+          <WarningKind key={kind.kind} title={kind.title} count={kind.items.length} items={kind.shown} filtered={needle !== ""} />
         ))}
-      </ul>
+      </div>
     </section>
+  );
+}
+
+function WarningKind({ title, count, items, filtered }: { title: string; count: number; items: WarningItem[]; filtered: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [all, setAll] = useState(false);
+  const shown = all ? items : items.slice(0, WARNINGS_SHOWN);
+  return (
+    <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary className="cursor-pointer select-none font-medium">
+        {title} <span className="tabular-nums">({filtered ? `${items.length} of ${count}` : count})</span>
+      </summary>
+      {open && (
+        <>
+          <ul className="mt-1 list-disc space-y-0.5 pl-5">
+            {shown.map((item) => (
+              <li key={item.key}>{item.content}</li>
+            ))}
+          </ul>
+          {shown.length < items.length && (
+            <Button size="sm" variant="ghost" className="mt-1" onClick={() => setAll(true)}>
+              Show all {items.length}
+            </Button>
+          )}
+        </>
+      )}
+    </details>
   );
 }
 

@@ -1,11 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { TenantContract } from "@/server/policy/contract";
-import type { EffectiveAccess } from "@/server/snapshot/reads";
 import { TenantHistory } from "@/components/audit/entity-history";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
@@ -13,9 +12,12 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { inputClasses } from "@/components/ui/field";
 import { Markdown } from "@/components/ui/markdown";
 import { DetailHeader, Details, Panel } from "@/components/ui/panel";
-import { EmptyState, FramedTable, Loading, QueryError, tableClasses } from "@/components/ui/states";
+import { ListCount, Pager, pageCountOf, SearchBox, useListView } from "@/components/ui/paged-list";
+import { EmptyState, FramedTable, LoadError, Loading, QueryError, tableClasses } from "@/components/ui/states";
 import { Tabs } from "@/components/ui/tabs";
-import { filterAccess, formatLabels, type DecisionFilter } from "@/lib/policy-view";
+import { tenantAccessList } from "@/lib/list-specs";
+import { pageQueryOf } from "@/lib/list-url";
+import { formatLabels } from "@/lib/policy-view";
 import { useTRPC } from "@/trpc/react";
 import { ExplanationDialog } from "./explanation";
 import { groupHref, TagList } from "./tag-list";
@@ -27,7 +29,7 @@ import { TierBadge, tierOf } from "./tier";
 export function TenantDetail({ name }: { name: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const query = useQuery(trpc.tenants.get.queryOptions({ name }));
+  const query = useQuery(trpc.tenants.summary.queryOptions({ name }));
   const canEdit = useCan("editor");
   const isAdmin = useCan("admin");
   const [dialog, setDialog] = useState<"edit" | "delete" | null>(null);
@@ -35,7 +37,7 @@ export function TenantDetail({ name }: { name: string }) {
   if (query.isPending) return <Loading />;
   if (query.isError) return <QueryError error={query.error} what={`Tenant '${name}'`} back={{ href: "/tenants", label: "Back to the tenants" }} />;
 
-  const { tenant, access, contract } = query.data;
+  const { tenant, allowed, servers } = query.data;
   return (
     <>
       <DetailHeader
@@ -55,7 +57,7 @@ export function TenantDetail({ name }: { name: string }) {
       >
         <p className="mt-1 font-mono text-sm text-slate-600">{tenant.name}</p>
         <p className="mt-2 text-sm text-slate-700">
-          May use {access.allow.length} of {access.servers.length} active server{access.servers.length === 1 ? "" : "s"}.
+          May use {allowed} of {servers} active server{servers === 1 ? "" : "s"}.
         </p>
       </DetailHeader>
       <Tabs
@@ -66,7 +68,7 @@ export function TenantDetail({ name }: { name: string }) {
             label: "Effective access",
             content: (
               <div className="grid items-start gap-6 lg:grid-cols-[2fr_1fr]">
-                <AccessTable tenant={tenant.name} access={access} />
+                <AccessTable tenant={tenant.name} />
                 <Panel title="Tenant">
                   <Details
                     items={[
@@ -87,8 +89,8 @@ export function TenantDetail({ name }: { name: string }) {
               </div>
             ),
           },
-          { id: "contract", label: "Contract", content: <ContractView contract={contract.contract} etag={contract.etag} bytes={contract.bytes} /> },
-          { id: "tools", label: "TOOLS.md", content: <ToolsMarkdown markdown={contract.contract.workspace["TOOLS.md"]} /> },
+          { id: "contract", label: "Contract", content: <ContractTab tenant={tenant.name} /> },
+          { id: "tools", label: "TOOLS.md", content: <ContractTab tenant={tenant.name} tools /> },
           ...(isAdmin ? [{ id: "tokens", label: "Tokens", content: <TenantTokens tenant={tenant.name} /> }] : []),
           { id: "history", label: "History", content: <TenantHistory name={tenant.name} /> },
         ]}
@@ -99,63 +101,96 @@ export function TenantDetail({ name }: { name: string }) {
   );
 }
 
-function AccessTable({ tenant, access }: { tenant: string; access: EffectiveAccess }) {
+/**
+ * The tenant's decision on each active server, filtered and paged by the server (tenants.access):
+ * a tenant may see thousands. The view lives in the URL (`?q=…&decision=allow&page=…`).
+ */
+function AccessTable({ tenant }: { tenant: string }) {
+  const trpc = useTRPC();
+  const spec = tenantAccessList(tenant);
+  const { view, change } = useListView(spec);
+  const { sort: _sort, decision, ...query } = pageQueryOf(view);
+  const access = useQuery(
+    trpc.tenants.access.queryOptions(
+      { name: tenant, ...query, ...(decision ? { decision: decision as "allow" | "deny" } : {}) },
+      { placeholderData: keepPreviousData },
+    ),
+  );
   const [explaining, setExplaining] = useState<string | null>(null);
-  const [text, setText] = useState("");
-  const [decision, setDecision] = useState<DecisionFilter>("all");
-  if (access.servers.length === 0) {
+  if (access.isPending) return <Loading what="the servers" />;
+  if (access.isError) return <LoadError what="the servers" error={access.error} />;
+  const page = access.data;
+  if (page.servers === 0) {
     return (
       <Panel>
         <p className="text-sm text-slate-600">No server is active yet, so this tenant can use none.</p>
       </Panel>
     );
   }
-  const shown = filterAccess(access.servers, text, decision);
   return (
     <div>
-      <div role="search" aria-label="Filter servers" className="mb-3 flex flex-wrap items-center gap-3">
-        <label className="w-full max-w-xs">
-          <span className="sr-only">Server name</span>
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Filter servers" className={inputClasses} />
-        </label>
-        <label>
-          <span className="sr-only">Decision</span>
-          <select value={decision} onChange={(e) => setDecision(e.target.value as DecisionFilter)} className={inputClasses}>
-            <option value="all">Allowed and denied</option>
+      <div role="search" aria-label="Filter servers" className="mb-3 flex flex-wrap items-end gap-3">
+        <SearchBox
+          id="tenant-servers-search"
+          label="Server name"
+          value={view.q}
+          placeholder="Filter servers"
+          onSearch={(q) => change({ q }, "replace")}
+          className="w-full max-w-xs text-sm"
+        />
+        <label className="text-sm">
+          <span className="mb-1 block font-medium text-slate-800">Decision</span>
+          <select value={view.filters.decision} onChange={(e) => change({ filters: { decision: e.target.value } })} className={inputClasses}>
+            <option value="">Allowed and denied</option>
             <option value="allow">Allowed</option>
             <option value="deny">Denied</option>
           </select>
         </label>
-        <p aria-live="polite" className="text-sm text-slate-600">
-          {shown.length} of {access.servers.length}
-        </p>
+        <ListCount shown={page.total} total={page.servers} noun="server" busy={access.isPlaceholderData} />
       </div>
-      {shown.length === 0 ? (
+      {page.items.length === 0 ? (
         <EmptyState title="No server matches these filters" />
       ) : (
-        <FramedTable caption={`Each active server and whether ${tenant} may use it; open a server for the full explanation`} columns={["Server", "Decision"]}>
-          {shown.map((s) => (
-            <tr key={s.server}>
-              <th scope="row" className={`${tableClasses.td} font-normal`}>
-                <button
-                  type="button"
-                  onClick={() => setExplaining(s.server)}
-                  className="rounded font-mono font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
-                  aria-label={`Explain ${s.server}`}
-                >
-                  {s.server}
-                </button>
-              </th>
-              <td className={tableClasses.td}>
-                <TierBadge tier={tierOf(s.tier)} />
-              </td>
-            </tr>
-          ))}
-        </FramedTable>
+        <>
+          <FramedTable
+            caption={`Each active server and whether ${tenant} may use it; open a server for the full explanation`}
+            busy={access.isPlaceholderData}
+            columns={["Server", "Decision"]}
+          >
+            {page.items.map((s) => (
+              <tr key={s.server}>
+                <th scope="row" className={`${tableClasses.td} font-normal`}>
+                  <button
+                    type="button"
+                    onClick={() => setExplaining(s.server)}
+                    className="rounded font-mono font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+                    aria-label={`Explain ${s.server}`}
+                  >
+                    {s.server}
+                  </button>
+                </th>
+                <td className={tableClasses.td}>
+                  <TierBadge tier={tierOf(s.tier)} />
+                </td>
+              </tr>
+            ))}
+          </FramedTable>
+          <Pager page={view.page} pageCount={pageCountOf(page.total)} onPage={(p) => change({ page: p })} label="Server pages" />
+        </>
       )}
       {explaining && <ExplanationDialog tenant={tenant} server={explaining} onClose={() => setExplaining(null)} />}
     </div>
   );
+}
+
+/** The contract as served (or its TOOLS.md), fetched when its tab opens: with many servers it is large. */
+function ContractTab({ tenant, tools = false }: { tenant: string; tools?: boolean }) {
+  const trpc = useTRPC();
+  const contract = useQuery(trpc.tenants.contract.queryOptions({ name: tenant }));
+  if (contract.isPending) return <Loading what="the contract" />;
+  if (contract.isError) return <LoadError what="the contract" error={contract.error} />;
+  const { contract: body, etag, bytes } = contract.data;
+  return tools ? <ToolsMarkdown markdown={body.workspace["TOOLS.md"]} /> : <ContractView contract={body} etag={etag} bytes={bytes} />;
 }
 
 function ContractView({ contract, etag, bytes }: { contract: TenantContract; etag: string; bytes: number }) {

@@ -7,6 +7,7 @@ import { SCOPES, SERVER_STATUSES, TRANSPORTS, type ServerStatus, type SortField 
 import { useCan } from "@/components/shell/session";
 import { Button, LinkButton } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
+import { Pager } from "@/components/ui/paged-list";
 import { PageHeader } from "@/components/ui/panel";
 import { STATUS_DOT } from "@/components/ui/status-badge";
 import { useToast } from "@/components/ui/toast";
@@ -91,34 +92,21 @@ export function Catalog() {
                 busy={list.isFetching && list.isPlaceholderData}
                 onSort={(sort: SortField, order) => change({ sort, order })}
               />
-              <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm">
-                <p className="text-slate-600">
-                  Page {previous.length + 1} of {Math.max(1, Math.ceil(page.total / PAGE_SIZE))}
-                </p>
-                <div className="flex gap-2">
-                  <Button
-                    size="sm"
-                    disabled={!view.cursor}
-                    onClick={() => {
-                      const before = previous.at(-1) ?? "";
-                      setPrevious(previous.slice(0, -1));
-                      go({ ...view, cursor: before });
-                    }}
-                  >
-                    ← Previous
-                  </Button>
-                  <Button
-                    size="sm"
-                    disabled={!page.nextCursor}
-                    onClick={() => {
-                      setPrevious([...previous, view.cursor]);
-                      go({ ...view, cursor: page.nextCursor ?? "" });
-                    }}
-                  >
-                    Next →
-                  </Button>
-                </div>
-              </nav>
+              <Pager
+                page={previous.length + 1}
+                pageCount={page.nextCursor ? Math.max(previous.length + 2, Math.ceil(page.total / PAGE_SIZE)) : previous.length + 1}
+                onPage={(target) => {
+                  if (target <= previous.length) {
+                    // Cursors go one way: "Previous" takes the cursor of the page before.
+                    const before = previous.at(-1) ?? "";
+                    setPrevious(previous.slice(0, -1));
+                    go({ ...view, cursor: before });
+                  } else {
+                    setPrevious([...previous, view.cursor]);
+                    go({ ...view, cursor: page.nextCursor ?? "" });
+                  }
+                }}
+              />
             </>
           ) : null}
         </>

@@ -1,16 +1,18 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { cn } from "@/lib/cn";
-import { COUNT_KEYS, COUNT_LABELS, isRunActive, outcomeLabel, outcomeTally, reconciliation } from "@/lib/source-run";
+import { pageQueryOf } from "@/lib/list-url";
+import { COUNT_KEYS, COUNT_LABELS, isRunActive, outcomeLabel, reconciliation } from "@/lib/source-run";
 import { exactTime } from "@/lib/time";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
 import { DetailHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { Loading, PanelTable, QueryError } from "@/components/ui/states";
+import { Pager, pageCountOf, useListView } from "@/components/ui/paged-list";
+import { LoadError, Loading, PanelTable, QueryError } from "@/components/ui/states";
 import { OutcomeBadge, RunStatusBadge } from "./badges";
 import { ErrorsList, FindingsList } from "./findings";
 import { StageProgressBars } from "./stage-progress";
@@ -18,11 +20,13 @@ import type { SourceRunWithItems } from "./types";
 
 const POLL_MS = 1000;
 
+const RUN_ITEMS_PAGE = 100;
+
 /** A run as it happens: stage bars polled while it is queued or running, then its counts and every item's outcome. */
 export function RunView({ source, runId }: { source: string; runId: string }) {
   const trpc = useTRPC();
   const query = useQuery({
-    ...trpc.sources.run.queryOptions({ name: source, runId }),
+    ...trpc.sources.run.queryOptions({ name: source, runId, withItems: false }),
     refetchInterval: (q) => (q.state.data && isRunActive(q.state.data.status) ? POLL_MS : false),
   });
 
@@ -62,9 +66,9 @@ export function RunView({ source, runId }: { source: string; runId: string }) {
             </p>
           )}
         </Panel>
-        {run.status === "succeeded" && <ReviewNote items={run.items} />}
+        {run.status === "succeeded" && <ReviewNote source={source} runId={runId} />}
         {run.status === "succeeded" && <CountsPanel run={run} />}
-        {run.status === "succeeded" && <ItemsPanel items={run.items} />}
+        {run.status === "succeeded" && <ItemsPanel source={source} runId={runId} />}
       </div>
     </>
   );
@@ -95,8 +99,10 @@ function RunTimes({ run }: { run: SourceRunWithItems }) {
 }
 
 /** Items this run left for an administrator, and where to decide on them. */
-function ReviewNote({ items }: { items: SourceRunWithItems["items"] }) {
-  const waiting = items.filter((item) => item.outcome === "quarantined" || item.outcome === "pending-update").length;
+function ReviewNote({ source, runId }: { source: string; runId: string }) {
+  const trpc = useTRPC();
+  const tally = useQuery(trpc.sources.runItems.queryOptions({ name: source, runId, limit: 1 })).data?.byOutcome ?? {};
+  const waiting = (tally.quarantined ?? 0) + (tally["pending-update"] ?? 0);
   if (waiting === 0) return null;
   return (
     <p role="note" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
@@ -132,20 +138,31 @@ function CountsPanel({ run }: { run: SourceRunWithItems }) {
   );
 }
 
-function ItemsPanel({ items }: { items: SourceRunWithItems["items"] }) {
-  const [filter, setFilter] = useState<string>("all");
-  const tally = outcomeTally(items);
-  const shown = filter === "all" ? items : items.filter((item) => item.outcome === filter);
+/** The run's items, filtered and paged by the server (sources.runItems); the outcome and page live in the URL. */
+function ItemsPanel({ source, runId }: { source: string; runId: string }) {
+  const trpc = useTRPC();
+  const spec = { path: `/sources/${source}/runs/${runId}`, sorts: ["position"], defaultSort: "position", filters: { outcome: "text" } } as const;
+  const { view, change } = useListView(spec);
+  const { sort: _sort, order: _order, ...query } = pageQueryOf(view, RUN_ITEMS_PAGE);
+  const page = useQuery(trpc.sources.runItems.queryOptions({ name: source, runId, ...query }, { placeholderData: keepPreviousData }));
+  if (page.isPending) return <Loading what="the items" />;
+  if (page.isError) return <LoadError what="the items" error={page.error} />;
+  const { items, total, byOutcome } = page.data;
+  const all = Object.values(byOutcome).reduce((sum, n) => sum + n, 0);
   return (
     <Panel
-      title={`Items (${items.length})`}
+      title={`Items (${all})`}
       bodyClassName="p-0"
       actions={
         <label className="flex items-center gap-2 text-sm text-slate-700">
           Outcome
-          <select value={filter} onChange={(e) => setFilter(e.target.value)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm">
-            <option value="all">All ({items.length})</option>
-            {[...tally].map(([outcome, n]) => (
+          <select
+            value={view.filters.outcome}
+            onChange={(e) => change({ filters: { outcome: e.target.value } })}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
+          >
+            <option value="">All ({all})</option>
+            {Object.entries(byOutcome).map(([outcome, n]) => (
               <option key={outcome} value={outcome}>
                 {outcomeLabel(outcome)} ({n})
               </option>
@@ -154,36 +171,41 @@ function ItemsPanel({ items }: { items: SourceRunWithItems["items"] }) {
         </label>
       }
     >
-      {items.length === 0 ? (
+      {all === 0 ? (
         <p className="px-5 py-4 text-sm text-slate-600">This run found no items.</p>
       ) : (
-        <PanelTable caption="What became of each upstream item in this run." headers={["Upstream item", "Server", "Outcome", "Findings", "Reasons"]}>
-          {shown.map((item, i) => (
-            <tr key={`${item.upstreamId}:${i}`} className="align-top" data-outcome={item.outcome}>
-              <th scope="row" className="max-w-xs break-all px-5 py-2.5 font-mono text-xs font-normal text-slate-800">
-                {item.upstreamId}
-              </th>
-              <td className="whitespace-nowrap px-5 py-2.5">
-                {item.name && ["registered", "updated", "unchanged", "pending-update"].includes(item.outcome) ? (
-                  <Link href={`/servers/${item.name}`} className="font-mono text-xs text-indigo-700 hover:underline">
-                    {item.name}
-                  </Link>
-                ) : (
-                  <span className="font-mono text-xs text-slate-600">{item.name ?? "—"}</span>
-                )}
-              </td>
-              <td className="px-5 py-2.5">
-                <OutcomeBadge outcome={item.outcome} />
-              </td>
-              <td className="min-w-64 px-5 py-2.5">
-                <FindingsList findings={item.findings} />
-              </td>
-              <td className="px-5 py-2.5">
-                <ErrorsList errors={item.errors} />
-              </td>
-            </tr>
-          ))}
-        </PanelTable>
+        <>
+          <PanelTable caption="What became of each upstream item in this run." headers={["Upstream item", "Server", "Outcome", "Findings", "Reasons"]}>
+            {items.map((item, i) => (
+              <tr key={`${item.upstreamId}:${i}`} className="align-top" data-outcome={item.outcome}>
+                <th scope="row" className="max-w-xs break-all px-5 py-2.5 font-mono text-xs font-normal text-slate-800">
+                  {item.upstreamId}
+                </th>
+                <td className="whitespace-nowrap px-5 py-2.5">
+                  {item.name && ["registered", "updated", "unchanged", "pending-update"].includes(item.outcome) ? (
+                    <Link href={`/servers/${item.name}`} className="font-mono text-xs text-indigo-700 hover:underline">
+                      {item.name}
+                    </Link>
+                  ) : (
+                    <span className="font-mono text-xs text-slate-600">{item.name ?? "—"}</span>
+                  )}
+                </td>
+                <td className="px-5 py-2.5">
+                  <OutcomeBadge outcome={item.outcome} />
+                </td>
+                <td className="min-w-64 px-5 py-2.5">
+                  <FindingsList findings={item.findings} />
+                </td>
+                <td className="px-5 py-2.5">
+                  <ErrorsList errors={item.errors} />
+                </td>
+              </tr>
+            ))}
+          </PanelTable>
+          <div className="px-5 pb-3">
+            <Pager page={view.page} pageCount={pageCountOf(total, RUN_ITEMS_PAGE)} onPage={(p) => change({ page: p })} label="Item pages" />
+          </div>
+        </>
       )}
     </Panel>
   );

@@ -103,10 +103,10 @@ function HeadedTable({ caption, columns, head = tableClasses.head, th = tableCla
   );
 }
 
-/** A table in its own frame, with a header row (compact unless `head` and `th` say otherwise). */
-export function FramedTable(props: TableParts & { caption: string }) {
+/** A table in its own frame, with a header row (compact unless `head` and `th` say otherwise); `busy` dims it while its next page loads. */
+export function FramedTable({ busy, ...props }: TableParts & { caption: string; busy?: boolean }) {
   return (
-    <div className={tableClasses.frame}>
+    <div className={cn(tableClasses.frame, busy && "opacity-60 transition-opacity")} aria-busy={busy || undefined}>
       <HeadedTable {...props} />
     </div>
   );

@@ -1,7 +1,16 @@
 /** Groups, grant rules and the compiled policy: their changes (previewable) and what the served snapshot decides. */
 import { z } from "zod";
 import { disableServer, publishServer } from "../catalog/servers";
-import { grantCreateInput, grantListInput, grantUpdateInput, groupCreateInput, groupUpdateInput, tenantListInput } from "../policy/model";
+import {
+  grantCreateInput,
+  grantListInput,
+  grantPageInput,
+  grantUpdateInput,
+  groupCreateInput,
+  groupPageInput,
+  groupUpdateInput,
+  tenantListInput,
+} from "../policy/model";
 import { changeOrPreview } from "../policy/preview";
 import { accessMatrix, currentSnapshot, explain } from "../snapshot/reads";
 import {
@@ -14,6 +23,8 @@ import {
   listGrants,
   listGroups,
   listTenants,
+  pageGrants,
+  pageGroups,
   policyCounts,
   updateGrant,
   updateGroup,
@@ -31,6 +42,15 @@ export const listGroupsUseCase = useCase({
   mutates: false,
   args: z.object({}),
   run: ({ services }) => listGroups(services.db),
+});
+
+/** The console's group list: filtered, sorted and paged here. */
+export const pageGroupsUseCase = useCase({
+  name: "groups.page",
+  role: "viewer",
+  mutates: false,
+  args: groupPageInput,
+  run: async ({ services }, query) => ({ ...(await pageGroups(services.db, query)), all: (await policyCounts(services.db)).groups }),
 });
 
 export const getGroupUseCase = useCase({
@@ -78,6 +98,23 @@ export const listGrantsWithDeadReasons = useCase({
   run: async ({ services }, filter) => {
     const dead = new Map(services.snapshots.current?.policy.report.deadRules.map((d) => [d.ruleId, d.reason]));
     return (await listGrants(services.db, filter)).map((grant) => ({ ...grant, deadReason: dead.get(grant.id) ?? null }));
+  },
+});
+
+/** The console's rule list: filtered, sorted and paged here; `all` counts every rule, filtered or not. */
+export const pageGrantsUseCase = useCase({
+  name: "grants.page",
+  role: "viewer",
+  mutates: false,
+  args: grantPageInput,
+  run: async ({ services }, query) => {
+    const dead = new Map(services.snapshots.current?.policy.report.deadRules.map((d) => [d.ruleId, d.reason]));
+    const page = await pageGrants(services.db, query);
+    return {
+      ...page,
+      items: page.items.map((grant) => ({ ...grant, deadReason: dead.get(grant.id) ?? null })),
+      all: (await policyCounts(services.db)).rules,
+    };
   },
 });
 

@@ -1,10 +1,11 @@
 /** Sources: where servers come from besides hand-made entries, and their runs. */
 import { z } from "zod";
 import { importTextInput, parseImportText } from "../formats/import-text";
-import { getRun, lastRunsBySource, listRuns, queueRun } from "../ingest/runs";
+import { getRun, lastRunsBySource, listRuns, pageRunItems, queueRun } from "../ingest/runs";
 import { uploadSourceInput } from "../ingest/source-model";
 import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../ingest/sources";
 import { uploadDocuments } from "../ingest/upload";
+import { pageArgs } from "../util/paging";
 import { useCase, type UseCaseContext } from "./use-case";
 
 const sourceName = z.string().min(1);
@@ -103,6 +104,25 @@ export const getRunUseCase = useCase({
   name: "sources.run",
   role: "viewer",
   mutates: false,
-  args: z.object({ name: sourceName, runId: z.string().min(1) }),
-  run: ({ services }, { name, runId }) => getRun(services.db, name, runId),
+  args: z.object({
+    name: sourceName,
+    runId: z.string().min(1),
+    withItems: z.boolean().default(true).meta({ description: "false: without the items (sources.runItems pages them)" }),
+  }),
+  run: ({ services }, { name, runId, withItems }) => getRun(services.db, name, runId, withItems),
+});
+
+/** A finished run's items, filtered and paged: a run over a large registry has thousands. */
+export const runItemsUseCase = useCase({
+  name: "sources.runItems",
+  role: "viewer",
+  mutates: false,
+  args: z.object({
+    name: sourceName,
+    runId: z.string().min(1),
+    outcome: z.string().trim().max(40).optional(),
+    q: z.string().trim().max(200).optional(),
+    ...pageArgs,
+  }),
+  run: ({ services }, { name, runId, ...query }) => pageRunItems(services.db, name, runId, query),
 });

@@ -1,9 +1,10 @@
 /** Tenants: their access as the served snapshot decides it, their changes, their pod tokens. */
 import { z } from "zod";
-import { tenantCreateInput, tenantListInput, tenantUpdateInput } from "../policy/model";
+import { tenantAccessPageInput, tenantCreateInput, tenantListInput, tenantPageInput, tenantUpdateInput } from "../policy/model";
 import { changeOrPreview } from "../policy/preview";
 import { contractAsServed, currentSnapshot, effectiveAccess } from "../snapshot/reads";
-import { createTenant, deleteTenant, getTenant, listTenants, updateTenant } from "../policy/store";
+import { createTenant, deleteTenant, getTenant, listTenants, pageTenants, policyCounts, updateTenant } from "../policy/store";
+import { containsText, pageOf } from "../util/paging";
 import { createTenantToken, listTenantTokens, revokeTenantToken, tenantTokenCreateInput } from "../policy/tenant-tokens";
 import { useCase } from "./use-case";
 
@@ -21,6 +22,49 @@ export const listTenantsWithAccess = useCase({
       ...tenant,
       allowedServers: [...(snapshot?.policy.tenants.get(tenant.name)?.allow ?? [])],
     }));
+  },
+});
+
+/** The console's tenant list: filtered, sorted and paged here, each tenant with how many servers it may use. */
+export const pageTenantsUseCase = useCase({
+  name: "tenants.page",
+  role: "viewer",
+  mutates: false,
+  args: tenantPageInput,
+  run: async ({ services }, query) => {
+    const snapshot = services.snapshots.current;
+    const page = await pageTenants(services.db, query);
+    return {
+      ...page,
+      items: page.items.map((tenant) => ({ ...tenant, allowed: snapshot?.policy.tenants.get(tenant.name)?.allow.length ?? 0 })),
+      all: (await policyCounts(services.db)).tenants,
+    };
+  },
+});
+
+/** A tenant and how many active servers it may use, without the per-server list (`tenants.access`) or its contract (`tenants.contract`). */
+export const tenantSummary = useCase({
+  name: "tenants.summary",
+  role: "viewer",
+  mutates: false,
+  args: z.object({ name: tenantName }),
+  run: async ({ services }, { name }) => {
+    const tenant = await getTenant(services.db, name);
+    const access = effectiveAccess(currentSnapshot(services), tenant.name);
+    return { tenant, allowed: access.allow.length, servers: access.servers.length };
+  },
+});
+
+/** A tenant's decision on each active server, filtered and paged. */
+export const tenantAccessPage = useCase({
+  name: "tenants.access",
+  role: "viewer",
+  mutates: false,
+  args: tenantAccessPageInput,
+  run: async ({ services }, { name, q, decision, offset, limit, order }) => {
+    const access = effectiveAccess(currentSnapshot(services), name);
+    const matching = access.servers.filter((s) => containsText(q, s.server) && (decision === "all" || s.decision === decision));
+    return { ...pageOf(order === "desc" ? matching.reverse() : matching, offset, limit), servers: access.servers.length };
   },
 });
 

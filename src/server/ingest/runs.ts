@@ -4,12 +4,13 @@
  * when their process dies. A partial unique index allows one queued-or-running run per source,
  * across every replica.
  */
-import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { ingestionRunItems, ingestionRunUndo, ingestionRuns, thirdPartySources } from "../db/schema";
 import { constraintOf, DomainError, notFound, sqlState } from "../errors";
 import { sourceRow } from "./sources";
+import { likeContaining, type Page } from "../util/paging";
 import { isUuid } from "../util/uuid";
 
 export type RunTrigger = "manual" | "scheduled" | "upload";
@@ -406,7 +407,7 @@ export async function queueDueRuns(db: Db, now = new Date()): Promise<string[]> 
   return queued;
 }
 
-export async function getRun(db: Db, sourceName: string, runId: string): Promise<Run & { items: RunItem[] }> {
+async function runRowOf(db: Db, sourceName: string, runId: string) {
   const source = await sourceRow(db, sourceName);
   if (!isUuid(runId)) throw notFound("run", runId);
   const [row] = await db
@@ -415,6 +416,13 @@ export async function getRun(db: Db, sourceName: string, runId: string): Promise
     .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.sourceId, source.id)))
     .limit(1);
   if (!row) throw notFound("run", runId);
+  return row;
+}
+
+/** A run with its items; `withItems: false` leaves them out (the console pages them with pageRunItems). */
+export async function getRun(db: Db, sourceName: string, runId: string, withItems = true): Promise<Run & { items: RunItem[] }> {
+  const row = await runRowOf(db, sourceName, runId);
+  if (!withItems) return { ...toRun(row, sourceName), items: [] };
   // A running run's items are committed batch by batch, but they are its result only once it
   // ends (a failed run's are undone); the console polls a running run every second, so its
   // growing list is not read again and again.
@@ -423,6 +431,38 @@ export async function getRun(db: Db, sourceName: string, runId: string): Promise
   return {
     ...toRun(row, sourceName),
     items: items.map((i) => ({ upstreamId: i.upstreamId, name: i.name, outcome: i.outcome, findings: i.findings, errors: i.errors })),
+  };
+}
+
+/**
+ * A finished run's items a page at a time, in upstream order: filtered by outcome and by text in
+ * the upstream id or server name, with how many items of each outcome the whole run has.
+ */
+export async function pageRunItems(
+  db: Db,
+  sourceName: string,
+  runId: string,
+  query: { outcome?: string; q?: string; offset: number; limit: number },
+): Promise<Page<RunItem> & { byOutcome: Record<string, number> }> {
+  const row = await runRowOf(db, sourceName, runId);
+  if (row.status === "queued" || row.status === "running") return { items: [], total: 0, offset: query.offset, limit: query.limit, byOutcome: {} };
+  const where: SQL[] = [eq(ingestionRunItems.runId, runId)];
+  if (query.outcome) where.push(eq(ingestionRunItems.outcome, query.outcome));
+  if (query.q) where.push(or(ilike(ingestionRunItems.upstreamId, likeContaining(query.q)), ilike(ingestionRunItems.name, likeContaining(query.q)))!);
+  const filter = and(...where);
+  const rows = await db.select().from(ingestionRunItems).where(filter).orderBy(asc(ingestionRunItems.position)).limit(query.limit).offset(query.offset);
+  const [total] = await db.select({ n: count() }).from(ingestionRunItems).where(filter);
+  const tally = await db
+    .select({ outcome: ingestionRunItems.outcome, n: count() })
+    .from(ingestionRunItems)
+    .where(eq(ingestionRunItems.runId, runId))
+    .groupBy(ingestionRunItems.outcome);
+  return {
+    items: rows.map((i) => ({ upstreamId: i.upstreamId, name: i.name, outcome: i.outcome, findings: i.findings, errors: i.errors })),
+    total: Number(total?.n ?? 0),
+    offset: query.offset,
+    limit: query.limit,
+    byOutcome: Object.fromEntries(tally.map((t) => [t.outcome, Number(t.n)])),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DNS_LABEL, tenantNameSchema } from "../tenant-name";
+import { pageArgs } from "../util/paging";
 
 export { tenantNameSchema };
 
@@ -160,6 +161,39 @@ export const grantListInput = z.object({
   server: filterText(200, "Only rules whose pattern matches this server name"),
 });
 export type GrantListInput = z.output<typeof grantListInput>;
+
+/** The console's paged lists: the list filters plus a sort, an order and a page (src/server/util/paging.ts). */
+export const GRANT_SORTS = ["created", "access", "subject", "servers", "expires"] as const;
+export const grantPageInput = grantListInput.extend({
+  id: filterText(100, "Only the rule with this id (a compiler warning links to it)"),
+  expiry: z.enum(["all", "active", "expired"], { error: "expiry must be all, active or expired" }).default("all"),
+  sort: z.enum(GRANT_SORTS, { error: `sort must be one of ${GRANT_SORTS.join(", ")}` }).default("created"),
+  ...pageArgs,
+});
+export type GrantPageInput = z.output<typeof grantPageInput>;
+
+export const TENANT_SORTS = ["name", "team", "updated"] as const;
+export const tenantPageInput = tenantListInput.extend({
+  sort: z.enum(TENANT_SORTS, { error: `sort must be one of ${TENANT_SORTS.join(", ")}` }).default("name"),
+  ...pageArgs,
+});
+export type TenantPageInput = z.output<typeof tenantPageInput>;
+
+export const GROUP_SORTS = ["name", "members", "updated"] as const;
+export const groupPageInput = z.object({
+  q: filterText(200, "Part of the name or description"),
+  sort: z.enum(GROUP_SORTS, { error: `sort must be one of ${GROUP_SORTS.join(", ")}` }).default("name"),
+  ...pageArgs,
+});
+export type GroupPageInput = z.output<typeof groupPageInput>;
+
+/** A tenant's decision on each active server, a page at a time. */
+export const tenantAccessPageInput = z.object({
+  name: z.string().min(1, "name is required"),
+  q: filterText(200, "Part of the server name"),
+  decision: z.enum(["all", "allow", "deny"], { error: "decision must be all, allow or deny" }).default("all"),
+  ...pageArgs,
+});
 
 export interface Tenant {
   name: string;

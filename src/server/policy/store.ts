@@ -3,11 +3,12 @@
  * events and a catalog revision bump (contracts are feeds too), like the catalog's.
  */
 import type { z } from "zod";
-import { and, asc, count, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
 import { DomainError, notFound, sqlState } from "../errors";
+import { likeContaining, pageOf, sortedBy, type Page } from "../util/paging";
 import { deepEqual } from "../util/stable-json";
 import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput } from "./compile";
 import {
@@ -23,6 +24,9 @@ import {
   type Group,
   type Subject,
   type Tenant,
+  type GrantPageInput,
+  type GroupPageInput,
+  type TenantPageInput,
 } from "./model";
 import { isUuid } from "../util/uuid";
 
@@ -601,4 +605,107 @@ export async function policyCounts(db: Db) {
     db.select({ n: count() }).from(grants),
   ]);
   return { tenants: Number(t?.n ?? 0), groups: Number(g?.n ?? 0), rules: Number(r?.n ?? 0) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The console's paged lists: filtered, sorted and cut into pages here, so a browser never holds them whole
+
+const orderBy = (order: "asc" | "desc") => (order === "desc" ? desc : asc);
+
+/** Tenants a page at a time; `q` matches the name, display name, team, a label as key=value or a group's name. */
+export async function pageTenants(db: Db, query: TenantPageInput): Promise<Page<Tenant & { groups: string[] }>> {
+  const where: SQL[] = [];
+  if (query.q) {
+    const pattern = likeContaining(query.q);
+    where.push(
+      or(
+        ilike(tenants.name, pattern),
+        ilike(tenants.displayName, pattern),
+        ilike(tenants.team, pattern),
+        sql`exists (select 1 from jsonb_each_text(${tenants.labels}) as label where (label.key || '=' || label.value) ilike ${pattern})`,
+        sql`exists (select 1 from ${groupMembers} where ${groupMembers.tenantName} = ${tenants.name} and ${groupMembers.groupName} ilike ${pattern})`,
+      )!,
+    );
+  }
+  if (query.group) {
+    where.push(sql`${tenants.name} in (select ${groupMembers.tenantName} from ${groupMembers} where ${groupMembers.groupName} = ${query.group})`);
+  }
+  if (query.label) {
+    const [key, ...rest] = query.label.split("=");
+    where.push(sql`${tenants.labels} @> ${JSON.stringify({ [key!]: rest.join("=") })}::jsonb`);
+  }
+  const filter = where.length > 0 ? and(...where) : undefined;
+  const direction = orderBy(query.order);
+  const sortColumns = { name: [], team: [direction(tenants.team)], updated: [direction(tenants.updatedAt)] }[query.sort];
+  const rows = await db
+    .select()
+    .from(tenants)
+    .where(filter)
+    .orderBy(...sortColumns, query.sort === "name" ? direction(tenants.name) : asc(tenants.name))
+    .limit(query.limit)
+    .offset(query.offset);
+  const [total] = await db.select({ n: count() }).from(tenants).where(filter);
+  const names = rows.map((row) => row.name);
+  const memberRows = names.length > 0 ? await db.select().from(groupMembers).where(inArray(groupMembers.tenantName, names)) : [];
+  const byTenant = new Map<string, string[]>();
+  for (const m of memberRows) byTenant.set(m.tenantName, [...(byTenant.get(m.tenantName) ?? []), m.groupName]);
+  return {
+    items: rows.map((row) => ({ ...toTenant(row), groups: (byTenant.get(row.name) ?? []).sort() })),
+    total: Number(total?.n ?? 0),
+    offset: query.offset,
+    limit: query.limit,
+  };
+}
+
+/** Groups a page at a time, each with all its members and their count; `q` matches the name or description. */
+export async function pageGroups(db: Db, query: GroupPageInput): Promise<Page<Group>> {
+  const filter = query.q ? or(ilike(groups.name, likeContaining(query.q)), ilike(groups.description, likeContaining(query.q))) : undefined;
+  const memberCount = sql<number>`(select count(*) from ${groupMembers} where ${groupMembers.groupName} = ${groups.name})`;
+  const direction = orderBy(query.order);
+  const sortColumns = { name: [], members: [direction(memberCount)], updated: [direction(groups.updatedAt)] }[query.sort];
+  const rows = await db
+    .select()
+    .from(groups)
+    .where(filter)
+    .orderBy(...sortColumns, query.sort === "name" ? direction(groups.name) : asc(groups.name))
+    .limit(query.limit)
+    .offset(query.offset);
+  const [total] = await db.select({ n: count() }).from(groups).where(filter);
+  const names = rows.map((row) => row.name);
+  const memberRows = names.length > 0 ? await db.select().from(groupMembers).where(inArray(groupMembers.groupName, names)) : [];
+  const byGroup = new Map<string, string[]>();
+  for (const m of memberRows) byGroup.set(m.groupName, [...(byGroup.get(m.groupName) ?? []), m.tenantName]);
+  return {
+    items: rows.map((row) => toGroup(row, (byGroup.get(row.name) ?? []).sort())),
+    total: Number(total?.n ?? 0),
+    offset: query.offset,
+    limit: query.limit,
+  };
+}
+
+const GRANT_SORT_KEYS: Record<GrantPageInput["sort"], (grant: Grant) => string> = {
+  created: (grant) => grant.createdAt,
+  access: (grant) => grant.access,
+  subject: (grant) => describeSubject(grant.subject),
+  servers: (grant) => grant.servers,
+  // Rules that never expire sort after every date.
+  expires: (grant) => grant.expiresAt ?? "~",
+};
+
+/**
+ * Rules a page at a time: the list filters (a server name is matched against each rule's
+ * pattern, which SQL cannot do, or found in it), whether they have expired at `now`, then sorted and cut.
+ */
+export async function pageGrants(db: Db, query: GrantPageInput, now = Date.now()): Promise<Page<Grant>> {
+  const expired = (grant: Grant) => grant.expiresAt !== null && Date.parse(grant.expiresAt) <= now;
+  const server = query.server?.toLowerCase();
+  const matching = (await listGrants(db, { ...query, server: undefined })).filter(
+    (grant) =>
+      (!query.id || grant.id === query.id) &&
+      // A server name the pattern matches, or part of the pattern as written.
+      (!server || patternMatches(grant.servers, server) || grant.servers.includes(server)) &&
+      (query.expiry === "expired" ? expired(grant) : query.expiry === "active" ? !expired(grant) : true),
+  );
+  const sorted = sortedBy(matching, GRANT_SORT_KEYS[query.sort], query.order, (grant) => `${grant.createdAt}:${grant.id}`);
+  return pageOf(sorted, query.offset, query.limit);
 }

@@ -75,19 +75,41 @@ export interface AccessMatrix {
 }
 
 /** The tenants × active servers grid, one digit per cell, compact enough for 500 × 200 and more. */
+/**
+ * A tenant's row over every active server, decided once per snapshot: the console refetches the
+ * matrix on every filter change, and deciding 1,000 × 2,000 cells each time took seconds.
+ */
+const fullRows = new WeakMap<CatalogSnapshot, Map<string, string>>();
+
+function fullRowOf(snapshot: CatalogSnapshot, tenant: string): string {
+  let rows = fullRows.get(snapshot);
+  if (!rows) fullRows.set(snapshot, (rows = new Map()));
+  let row = rows.get(tenant);
+  if (row === undefined) {
+    const policy = snapshot.policy;
+    row = policy.servers.map((server) => decide(policy, tenant, server)!.tier).join("");
+    rows.set(tenant, row);
+  }
+  return row;
+}
+
 export function accessMatrix(snapshot: CatalogSnapshot, query: MatrixQuery): AccessMatrix {
   const policy = snapshot.policy;
-  const columns = policy.servers.filter((name) => !query.server || patternMatches(query.server, name));
+  const indices: number[] = [];
+  policy.servers.forEach((name, i) => {
+    if (!query.server || patternMatches(query.server, name)) indices.push(i);
+  });
+  const all = indices.length === policy.servers.length;
   const names = (query.tenants ?? [...policy.tenants.keys()].sort()).filter((t) => policy.tenants.has(t));
   const offset = query.offset ?? 0;
   const limit = query.limit ?? 2000;
   return {
     revision: snapshot.revision,
-    servers: columns.map((name) => ({ name, scope: policy.scopes.get(name)! })),
-    rows: names.slice(offset, offset + limit).map((tenant) => ({
-      tenant,
-      tiers: columns.map((server) => decide(policy, tenant, server)!.tier).join(""),
-    })),
+    servers: indices.map((i) => ({ name: policy.servers[i]!, scope: policy.scopes.get(policy.servers[i]!)! })),
+    rows: names.slice(offset, offset + limit).map((tenant) => {
+      const full = fullRowOf(snapshot, tenant);
+      return { tenant, tiers: all ? full : indices.map((i) => full[i]).join("") };
+    }),
     totalTenants: names.length,
   };
 }

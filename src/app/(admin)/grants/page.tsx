@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import { GrantsPage } from "@/components/policy/grants-page";
+import { RULES_LIST, rulesQueryOf } from "@/lib/list-specs";
+import { listViewFrom } from "@/lib/list-url";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { requireUser } from "@/trpc/session";
 
@@ -9,12 +11,15 @@ export const metadata: Metadata = { title: "Rules" };
 export default async function GrantsRoute({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireUser();
-  const { server, group, tenant } = await searchParams;
-  const one = (value: string | string[] | undefined) => (typeof value === "string" ? value : "");
-  await getQueryClient().prefetchQuery(trpc.grants.list.queryOptions({}));
+  const view = listViewFrom(RULES_LIST, await searchParams);
+  const queryClient = getQueryClient();
+  await Promise.all([
+    queryClient.prefetchQuery(trpc.grants.page.queryOptions(rulesQueryOf(view))),
+    queryClient.prefetchQuery(trpc.policy.report.queryOptions()),
+  ]);
   return (
     <HydrateClient>
-      <GrantsPage initial={{ server: one(server), group: one(group), tenant: one(tenant) }} />
+      <GrantsPage />
     </HydrateClient>
   );
 }

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import { TenantsPage } from "@/components/policy/tenants-page";
+import { TENANTS_LIST } from "@/lib/list-specs";
+import { listViewFrom, pageQueryOf } from "@/lib/list-url";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { requireUser } from "@/trpc/session";
 
@@ -9,11 +11,11 @@ export const metadata: Metadata = { title: "Tenants" };
 export default async function TenantsRoute({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireUser();
-  const { q } = await searchParams;
-  await getQueryClient().prefetchQuery(trpc.tenants.list.queryOptions({}));
+  const view = listViewFrom(TENANTS_LIST, await searchParams);
+  await getQueryClient().prefetchQuery(trpc.tenants.page.queryOptions(pageQueryOf(view)));
   return (
     <HydrateClient>
-      <TenantsPage initialSearch={typeof q === "string" ? q : ""} />
+      <TenantsPage />
     </HydrateClient>
   );
 }

@@ -4,6 +4,10 @@ import { procedureOf, router } from "../init";
 
 export const tenantsRouter = router({
   list: procedureOf(tenants.listTenantsWithAccess),
+  page: procedureOf(tenants.pageTenantsUseCase),
+  summary: procedureOf(tenants.tenantSummary),
+  access: procedureOf(tenants.tenantAccessPage),
+  contract: procedureOf(tenants.tenantContract),
   get: procedureOf(tenants.getTenantWithAccess),
   create: procedureOf(tenants.createTenantUseCase),
   update: procedureOf(tenants.updateTenantUseCase),
@@ -15,6 +19,7 @@ export const tenantsRouter = router({
 
 export const groupsRouter = router({
   list: procedureOf(policy.listGroupsUseCase),
+  page: procedureOf(policy.pageGroupsUseCase),
   get: procedureOf(policy.getGroupUseCase),
   create: procedureOf(policy.createGroupUseCase),
   update: procedureOf(policy.updateGroupUseCase),
@@ -23,6 +28,7 @@ export const groupsRouter = router({
 
 export const grantsRouter = router({
   list: procedureOf(policy.listGrantsWithDeadReasons),
+  page: procedureOf(policy.pageGrantsUseCase),
   get: procedureOf(policy.getGrantUseCase),
   create: procedureOf(policy.createGrantUseCase),
   update: procedureOf(policy.updateGrantUseCase),

@@ -13,6 +13,7 @@ export const sourcesRouter = router({
   upload: procedureOf(sources.uploadDocumentsUseCase),
   runs: procedureOf(sources.listRunsUseCase),
   run: procedureOf(sources.getRunUseCase),
+  runItems: procedureOf(sources.runItemsUseCase),
   quarantined: procedureOf(review.quarantinedUseCase),
   pendingUpdates: procedureOf(review.pendingUpdatesUseCase),
   release: procedureOf(review.releaseItemUseCase),

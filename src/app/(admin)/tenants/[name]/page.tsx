@@ -17,7 +17,7 @@ export default async function TenantRoute({ params }: Props) {
   await requireUser();
   const { name } = await params;
   try {
-    await getQueryClient().fetchQuery(trpc.tenants.get.queryOptions({ name }));
+    await getQueryClient().fetchQuery(trpc.tenants.summary.queryOptions({ name }));
   } catch (error) {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;

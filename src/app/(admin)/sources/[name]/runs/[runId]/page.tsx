@@ -17,7 +17,7 @@ export default async function RunPage({ params }: Props) {
   await requireUser();
   const { name, runId } = await params;
   try {
-    await getQueryClient().fetchQuery(trpc.sources.run.queryOptions({ name, runId }));
+    await getQueryClient().fetchQuery(trpc.sources.run.queryOptions({ name, runId, withItems: false }));
   } catch (error) {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
