@@ -6,10 +6,11 @@ import { obotRoutes } from "./obot-routes";
 import { buildOpenApiDocument } from "./openapi";
 import { policyRoutes } from "./policy-routes";
 import { sourceRoutes } from "./source-routes";
+import { toolRoutes } from "./tool-routes";
 import { authRoutes } from "./auth-routes";
 import { createRestRouter, type RestRoute } from "./router";
 
-const apiRoutes: readonly RestRoute[] = [...mcpServerRoutes, ...policyRoutes, ...sourceRoutes, ...auditRoutes, ...obotRoutes];
+const apiRoutes: readonly RestRoute[] = [...mcpServerRoutes, ...policyRoutes, ...toolRoutes, ...sourceRoutes, ...auditRoutes, ...obotRoutes];
 
 let document: { body: string; etag: string } | null = null;
 
