@@ -54,11 +54,16 @@ async function listAllTools(client: Client, deadline: number, maxPages: number):
   }
 }
 
-async function withTransport(transport: Transport, deadline: number, maxPages: number): Promise<RawTool[]> {
+/** Connects and lists, unless `stop` rejects first (the deadline passed, the byte budget is spent); the client is closed either way. */
+async function withTransport(transport: Transport, deadline: number, maxPages: number, stop: Promise<never>): Promise<RawTool[]> {
   const client = new Client({ name: "opencrane-control-plane", version: packageJson.version }, { capabilities: {} });
   try {
-    await client.connect(transport, { timeout: Math.max(1, deadline - Date.now()) });
-    return await listAllTools(client, deadline, maxPages);
+    const listing = (async () => {
+      await client.connect(transport, { timeout: Math.max(1, deadline - Date.now()) });
+      return listAllTools(client, deadline, maxPages);
+    })();
+    listing.catch(() => undefined);
+    return await Promise.race([listing, stop]);
   } finally {
     await client.close().catch(() => undefined);
   }
@@ -71,8 +76,32 @@ export async function probeTools(url: string, options: ProbeOptions): Promise<Ra
   const timeoutMs = options.timeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
   const maxPages = options.maxPages ?? 100;
-  const fetch = guardedFetch({ allow: options.allow, idleTimeoutMs: timeoutMs, maxBytes: options.maxBytes ?? 5 * 1024 * 1024 });
-  const requestInit: RequestInit = { headers: options.headers ?? {} };
+  let stopProbe!: (error: Error) => void;
+  const stop = new Promise<never>((_, reject) => (stopProbe = reject));
+  stop.catch(() => undefined);
+  const timer = setTimeout(() => stopProbe(new ProbeFailed(`no complete tool list within ${timeoutMs} ms`)), timeoutMs);
+  const fetch = guardedFetch({
+    allow: options.allow,
+    idleTimeoutMs: timeoutMs,
+    maxBytes: options.maxBytes ?? 5 * 1024 * 1024,
+    onExhausted: (error) => stopProbe(new ProbeFailed(error.message)),
+  });
+  try {
+    return await probeWith(url, fetch, deadline, maxPages, stop, options.headers ?? {});
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function probeWith(
+  url: string,
+  fetch: ReturnType<typeof guardedFetch>,
+  deadline: number,
+  maxPages: number,
+  stop: Promise<never>,
+  headers: Record<string, string>,
+): Promise<RawTool[]> {
+  const requestInit: RequestInit = { headers };
   let target: URL;
   try {
     target = new URL(url);
@@ -80,11 +109,11 @@ export async function probeTools(url: string, options: ProbeOptions): Promise<Ra
     throw new ProbeFailed(`'${url}' is not a URL`);
   }
   try {
-    return await withTransport(new StreamableHTTPClientTransport(target, { fetch, requestInit }), deadline, maxPages);
+    return await withTransport(new StreamableHTTPClientTransport(target, { fetch, requestInit }), deadline, maxPages, stop);
   } catch (streamable) {
     if (streamable instanceof ProbeFailed || Date.now() >= deadline || isRefusal(streamable)) throw asProbeFailure(streamable);
     try {
-      return await withTransport(new SSEClientTransport(target, { fetch, requestInit, eventSourceInit: { fetch } }), deadline, maxPages);
+      return await withTransport(new SSEClientTransport(target, { fetch, requestInit, eventSourceInit: { fetch } }), deadline, maxPages, stop);
     } catch (sse) {
       if (sse instanceof ProbeFailed) throw sse;
       throw new ProbeFailed(`streamable HTTP: ${reason(streamable)}; SSE: ${reason(sse)}`);

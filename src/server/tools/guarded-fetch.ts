@@ -8,7 +8,6 @@
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
-import { Readable, Transform } from "node:stream";
 import { type AllowList, FetchFailed, checkedAddress, parseTarget } from "../ingest/fetch";
 
 export interface GuardedFetchOptions {
@@ -17,6 +16,8 @@ export interface GuardedFetchOptions {
   idleTimeoutMs: number;
   /** Bytes all responses of this fetch may bring together. */
   maxBytes: number;
+  /** Told once when the budget is spent (the caller stops the whole probe: a transport may swallow a stream's error). */
+  onExhausted?: (error: FetchFailed) => void;
 }
 
 type FetchInput = string | URL | Request;
@@ -47,6 +48,39 @@ function responseHeaders(raw: http.IncomingHttpHeaders): Headers {
   return headers;
 }
 
+/**
+ * The response body as a web stream, counted against the budget. Written by hand rather than with
+ * Readable.toWeb: a reader that cancels (the SDK closing an SSE stream) must stop the socket, not
+ * leave it pushing into a closed stream.
+ */
+function budgetedStream(response: http.IncomingMessage, take: (bytes: number) => string | null): ReadableStream<Uint8Array> {
+  let open = true;
+  const settle = (action: () => void) => {
+    if (!open) return;
+    open = false;
+    action();
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      response.on("data", (chunk: Buffer) => {
+        if (!open) return;
+        const refusal = take(chunk.length);
+        if (refusal) {
+          settle(() => controller.error(new FetchFailed(refusal, false)));
+          response.destroy();
+        } else controller.enqueue(new Uint8Array(chunk));
+      });
+      response.on("end", () => settle(() => controller.close()));
+      response.on("error", (error) => settle(() => controller.error(error)));
+      response.on("close", () => settle(() => controller.error(new FetchFailed("the connection closed before the body ended", true))));
+    },
+    cancel() {
+      open = false;
+      response.destroy();
+    },
+  });
+}
+
 export function guardedFetch(options: GuardedFetchOptions): (input: FetchInput, init?: RequestInit) => Promise<Response> {
   let received = 0;
   return async (input, init) => {
@@ -57,6 +91,14 @@ export function guardedFetch(options: GuardedFetchOptions): (input: FetchInput, 
       else callback(null, pinned.address, pinned.family);
     };
     const body = bodyOf(init);
+    const streamOf = (response: http.IncomingMessage) =>
+      budgetedStream(response, (bytes) => {
+        received += bytes;
+        if (received <= options.maxBytes) return null;
+        const message = `${url.origin} sent more than the ${options.maxBytes} bytes allowed`;
+        options.onExhausted?.(new FetchFailed(message, false));
+        return message;
+      });
     const signal = init?.signal ?? undefined;
     return new Promise<Response>((resolve, reject) => {
       const request = (url.protocol === "https:" ? https : http).request(url, {
@@ -67,19 +109,10 @@ export function guardedFetch(options: GuardedFetchOptions): (input: FetchInput, 
         timeout: options.idleTimeoutMs,
       });
       request.on("response", (response) => {
-        const budget = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            received += chunk.length;
-            if (received > options.maxBytes) done(new FetchFailed(`${url.origin} sent more than the ${options.maxBytes} bytes allowed`, false));
-            else done(null, chunk);
-          },
-        });
-        response.on("error", (error) => budget.destroy(error));
         const status = response.statusCode ?? 0;
         const empty = status === 204 || status === 205 || status === 304 || init?.method === "HEAD";
-        const stream = empty ? null : (Readable.toWeb(response.pipe(budget)) as ReadableStream<Uint8Array>);
         if (empty) response.resume();
-        resolve(new Response(stream, { status, statusText: response.statusMessage, headers: responseHeaders(response.headers) }));
+        resolve(new Response(empty ? null : streamOf(response), { status, statusText: response.statusMessage, headers: responseHeaders(response.headers) }));
       });
       request.on("timeout", () => request.destroy(new FetchFailed(`${url.origin} was silent for ${options.idleTimeoutMs} ms`, true)));
       request.on("error", (error) =>
