@@ -63,11 +63,14 @@ export async function uploadServerTools(db: Db, ctx: ChangeContext, name: string
  * down for a moment, or need probe headers): it is published without a pin, the failure is kept
  * for the server page, and the first later discovery is held as drift for an admin to approve.
  */
+const PUBLISH_PROBE_MS = 10_000;
+
 export async function discoverBeforePublish(db: Db, ctx: ChangeContext, deps: DiscoveryDeps, server: McpServer, hasManifest: boolean): Promise<string | null> {
   if (hasManifest) return null;
   if (!probeabilityOf(server).probeable && server.toolPreview.length === 0) return null;
   try {
-    await discoverServerTools(db, ctx, deps, server.name);
+    // Someone waits for the publish: a shorter deadline than a scheduled probe's.
+    await discoverServerTools(db, ctx, { ...deps, timeoutMs: Math.min(deps.timeoutMs ?? PUBLISH_PROBE_MS, PUBLISH_PROBE_MS) }, server.name);
     return null;
   } catch (error) {
     return (error as Error).message;
