@@ -13,6 +13,7 @@ import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
 import { ON_TOOL_DRIFT, type OnToolDrift, type ToolView } from "@/server/tools/model";
 import type { ServerToolsView } from "@/server/tools/store";
+import { FindingsList } from "@/components/sources/findings";
 import { useTRPC } from "@/trpc/react";
 import { useInvalidateTools } from "./tool-drift-queue";
 import { HintBadge, ToolDriftView } from "./tool-drift-view";
@@ -53,6 +54,11 @@ export function ServerTools({ name }: { name: string }) {
       {view.drift && (
         <Panel title={view.driftRejected ? "Tool drift (rejected: changes stay withheld)" : "Tool drift, waiting for review"}>
           <ToolDriftView drift={view.drift} />
+        </Panel>
+      )}
+      {!view.drift && view.latest && view.latest.findings.length > 0 && (
+        <Panel title="What the scan found in these tools">
+          <FindingsList findings={view.latest.findings} />
         </Panel>
       )}
       <ToolsTable view={view} />

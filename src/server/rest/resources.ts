@@ -452,7 +452,16 @@ export const toolDiscoveryResource = z
 export const serverToolsResource = z
   .object({
     pinned: z.object({ digest, pinnedAt: dateTime, pinnedBy: z.string(), source: manifestSource, tools: z.array(toolResource) }).nullable(),
-    latest: z.object({ digest, discoveredAt: dateTime, discoveredBy: z.string(), source: manifestSource, tools: z.array(toolResource) }).nullable(),
+    latest: z
+      .object({
+        digest,
+        discoveredAt: dateTime,
+        discoveredBy: z.string(),
+        source: manifestSource,
+        tools: z.array(toolResource),
+        findings: z.array(findingResource).meta({ description: "What the ingestion scan rules find in these tools" }),
+      })
+      .nullable(),
     drift: toolDriftResource.nullable(),
     driftRejected: z.boolean().meta({ description: "An admin rejected this drift: the pin stays, new and changed tools stay withheld" }),
     onToolDrift: z.enum(["hold-changed", "suspend-server"]),

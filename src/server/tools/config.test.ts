@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config";
+import { loadConfig as load } from "../config";
+
+const loadConfig = (env: Record<string, string>) => load(env as NodeJS.ProcessEnv);
 
 describe("OPENCRANE_TOOL_DISCOVERY_MINUTES", () => {
   it("re-discovers every 6 hours by default, and discovers at publish", () => {

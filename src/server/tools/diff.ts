@@ -65,6 +65,11 @@ function subjectOf(tools: readonly ManifestTool[]): ScanSubject {
   return subject;
 }
 
+/** What the ingestion scan rules find in these tools' texts and values (prompt injection, invisible Unicode, secrets). */
+export function scanTools(tools: readonly ManifestTool[]): Finding[] {
+  return scanSubject(subjectOf(tools), { existing: [], denylist: [] });
+}
+
 const finding = (rule: keyof typeof TOOL_RULES, field: string, message: string): Finding => ({ rule, severity: TOOL_RULES[rule], field, message });
 
 /** Pairs of a removed and an added tool whose definitions differ only in the name. */
@@ -93,7 +98,7 @@ export function toolDrift(pinned: ToolManifest | null, latest: ToolManifest): To
     return old && change ? [{ old, now: t, change }] : [];
   });
 
-  const findings: Finding[] = scanSubject(subjectOf([...added, ...changedPairs.map((p) => p.now)]), { existing: [], denylist: [] });
+  const findings: Finding[] = scanTools([...added, ...changedPairs.map((p) => p.now)]);
   for (const { old, now } of changedPairs) {
     if (isReadOnly(old) && !isReadOnly(now)) {
       findings.push(finding("tool-no-longer-read-only", `tools.${now.name}.annotations`, `'${now.name}' was read-only and no longer says so`));

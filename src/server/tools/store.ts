@@ -10,7 +10,8 @@ import type { McpServer } from "../catalog/model";
 import type { Db } from "../db/client";
 import { mcpServers, serverProbeHeaders, serverTools } from "../db/schema";
 import { DomainError } from "../errors";
-import { toolDrift, toolView } from "./diff";
+import { scanTools, toolDrift, toolView } from "./diff";
+import type { Finding } from "../ingest/scan";
 import type { ToolGovernanceState } from "./effective";
 import type { OnToolDrift, ToolDrift, ToolManifest, ToolView } from "./model";
 
@@ -30,6 +31,8 @@ export interface LatestManifestView {
   discoveredBy: string;
   source: ToolManifest["source"];
   tools: ToolView[];
+  /** What the ingestion scan finds in these tools, so that whoever publishes sees it before the pin. */
+  findings: Finding[];
 }
 
 /** Whether the control plane can probe a server itself, and if not, why. */
@@ -135,6 +138,7 @@ function latestView(manifest: ToolManifest | null): LatestManifestView | null {
     discoveredBy: manifest.discoveredBy,
     source: manifest.source,
     tools: manifest.tools.map(toolView),
+    findings: scanTools(manifest.tools),
   };
 }
 
