@@ -15,6 +15,8 @@ const PURE_CORE = [
   "^src/server/auth/roles\\.ts$",
   "^src/server/catalog/ownership\\.ts$",
   "^src/server/util/",
+  // Tool governance's computations: canonical JSON, drift and what a server may expose (the compiler uses them).
+  "^src/server/tools/(canonical-json|diff|effective)\\.ts$",
 ];
 
 /** What the pure core must not use, directly or through another module. */

@@ -41,8 +41,9 @@ export default defineConfig({
       OPENCRANE_INTERNAL_PORT: String(E2E_INTERNAL_PORT),
       OPENCRANE_INTERNAL_HOST: "127.0.0.1",
       OPENCRANE_BOOTSTRAP_TOKEN: E2E_BOOTSTRAP_TOKEN,
-      // e2e/sources.spec.ts syncs a git repository it makes in a temporary directory.
-      OPENCRANE_FETCH_ALLOW_HOSTS: "file://",
+      // e2e/sources.spec.ts syncs a git repository it makes in a temporary directory; e2e/tools.spec.ts
+      // discovers the tools of an MCP server it starts on loopback.
+      OPENCRANE_FETCH_ALLOW_HOSTS: "file://,127.0.0.1",
       // The Obot link, against the stand-in Obot e2e/serve.mjs starts (e2e/obot.spec.ts).
       E2E_OBOT_PORT: String(E2E_OBOT_PORT),
       OPENCRANE_OBOT_URL: `http://127.0.0.1:${E2E_OBOT_PORT}`,

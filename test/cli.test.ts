@@ -16,6 +16,7 @@ import { startApiServer, type ApiServer } from "./support/api-server";
 import { describeEachDatabase } from "./support/database";
 import { REPO_ROOT } from "./support/env";
 import { startFakeRegistry, type FakeRegistry } from "./support/fake-registry";
+import { startMutableServer } from "./support/mcp-servers";
 import { FIXTURES } from "./support/obot";
 import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
 import { ALICE, principalFor, restClient, TEST_CONFIG, testServices } from "./support/services";
@@ -157,6 +158,30 @@ describeEachDatabase("oc against the control plane", (database, kind) => {
     expect(disabled.status).toBe("disabled");
     expect(deleted).toEqual({ deleted: { kind: "server", name: "files" } });
     expect(YAML.parse(yaml.stdout)).toMatchObject({ name: "linear", status: "active" });
+  });
+
+  it("oc mcp tools: discovers a server's tools, lists them with their drift, and approves it", async () => {
+    const read = { name: "read_doc", description: "Reads a document", inputSchema: { type: "object" }, annotations: { readOnlyHint: true } };
+    const mcp = await startMutableServer([read]);
+    try {
+      await ocJson("mcp", "create", "docs", "--display-name", "Docs", "--endpoint", mcp.url);
+      const discovered = await ocJson("mcp", "tools", "discover", "docs");
+      expect(discovered.tools.map((t: { name: string }) => t.name)).toEqual(["read_doc"]);
+      await ocJson("mcp", "publish", "docs");
+      await restClient(services)("POST", "/api/v1/mcp-servers/docs/tools/upload", {
+        tools: [read, { name: "purge", description: "Purges", inputSchema: { type: "object" } }],
+      });
+      const table = await oc("mcp", "tools", "list", "docs");
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/purge +new \(withheld\) +destructive/);
+      expect(table.stdout).toMatch(/read_doc +pinned +read-only/);
+      expect(table.stdout).toContain("MEDIUM new-destructive-tool");
+      const approved = await ocJson("mcp", "tools", "approve", "docs", "--digest", (await ocJson("mcp", "tools", "list", "docs")).latest.digest);
+      expect(approved.drift).toBeNull();
+      expect(approved.pinned.tools.map((t: { name: string }) => t.name)).toEqual(["purge", "read_doc"]);
+    } finally {
+      await mcp.close();
+    }
   });
 
   it("oc tenants, groups and grants: a group is granted a server, with its impact previewed, explained and in the contract", async () => {

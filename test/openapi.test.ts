@@ -15,6 +15,7 @@ import { operationIdOf } from "@/server/rest/openapi";
 import type { Services } from "@/server/services";
 import { describeEachDatabase } from "./support/database";
 import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
+import { startMutableServer } from "./support/mcp-servers";
 import { ALICE, BOOTSTRAP, principalFor, restClient, testServices } from "./support/services";
 
 type Operation = { operationId: string; responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
@@ -125,7 +126,10 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
   }
 
   beforeAll(async () => {
-    services = await testServices(database());
+    services = await testServices(database(), {
+      ingest: { fetchAllowHosts: ["127.0.0.1"], denylistedNamespaces: [] },
+      toolDiscovery: { intervalMs: 0, discoverOnPublish: true },
+    });
     call = restClient(services);
   });
 
@@ -148,6 +152,27 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     const gamma = await exchange("POST", `${S}/{name}/disable`, `${S}/gamma/disable`);
     await exchange("DELETE", `${S}/{name}`, `${S}/gamma?version=${gamma.body.version}`);
     await exchange("GET", `${S}/{name}`, `${S}/gamma`); // 404, documented
+
+    // Tools: discovered from a live MCP server, pinned at publish, drift reviewed
+    const lookup = { name: "lookup", description: "Looks a record up", inputSchema: { type: "object" }, annotations: { readOnlyHint: true } };
+    const mcp = await startMutableServer([lookup]);
+    try {
+      await exchange("POST", S, S, { name: "tooled-server", displayName: "Tooled server", endpoint: mcp.url });
+      await exchange("PATCH", `${S}/{name}/tools/probe-headers`, `${S}/tooled-server/tools/probe-headers`, { headers: { "X-Api-Key": "s3cret" } });
+      await exchange("POST", `${S}/{name}/tools/discover`, `${S}/tooled-server/tools/discover`);
+      await exchange("POST", `${S}/{name}/publish`, `${S}/tooled-server/publish`);
+      mcp.tools.push({ name: "erase", description: "Erases a record", inputSchema: { type: "object" }, annotations: { destructiveHint: true } });
+      const drifted = await exchange("POST", `${S}/{name}/tools/discover`, `${S}/tooled-server/tools/discover`);
+      expect(drifted.body.drift.added.map((t: { name: string }) => t.name)).toEqual(["erase"]);
+      await exchange("PUT", `${S}/{name}/tools/settings`, `${S}/tooled-server/tools/settings`, { onToolDrift: "suspend-server" });
+      await exchange("GET", "/api/v1/review/tool-drift", "/api/v1/review/tool-drift");
+      await exchange("POST", "/api/v1/review/tool-drift/{server}/approve", "/api/v1/review/tool-drift/tooled-server/approve", { digest: drifted.body.digest });
+      await exchange("POST", `${S}/{name}/tools/upload`, `${S}/tooled-server/tools/upload`, { tools: [lookup] });
+      await exchange("POST", "/api/v1/review/tool-drift/{server}/reject", "/api/v1/review/tool-drift/tooled-server/reject");
+      await exchange("GET", `${S}/{name}/tools`, `${S}/tooled-server/tools`);
+    } finally {
+      await mcp.close();
+    }
 
     // Tenants, groups, rules
     const tenant = { name: "payments-agent", team: "payments", labels: { env: "prod" } };

@@ -112,6 +112,15 @@ export interface Config {
     /** Publisher namespaces (globs) whose servers are quarantined on sight. */
     denylistedNamespaces: string[];
   };
+  /** Tool discovery (DESIGN §11); unset (tests): no schedule, no discovery at publish, the default probe timeout. */
+  toolDiscovery?: {
+    /** How often each probeable server's tools are discovered again; 0 turns the schedule off. */
+    intervalMs: number;
+    /** The whole probe of one server. */
+    timeoutMs?: number;
+    /** Publishing a probeable server without a manifest discovers it first (off in tests that publish unreachable example URLs). */
+    discoverOnPublish: boolean;
+  };
 }
 
 function positiveNumber(value: string | undefined, fallback: number, name: string): number {
@@ -254,6 +263,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingest: {
       fetchAllowHosts: list(env.OPENCRANE_FETCH_ALLOW_HOSTS),
       denylistedNamespaces: list(env.OPENCRANE_DENYLISTED_NAMESPACES),
+    },
+    toolDiscovery: {
+      intervalMs: nonNegativeNumber(env.OPENCRANE_TOOL_DISCOVERY_MINUTES, 360, "OPENCRANE_TOOL_DISCOVERY_MINUTES") * 60_000,
+      discoverOnPublish: true,
     },
     tenantAuth: {
       jwksUrl: env.OPENCRANE_TENANT_TOKEN_JWKS_URL || undefined,

@@ -5,6 +5,7 @@ import { TenantAuthenticator } from "./policy/tenant-auth";
 import { AllowList } from "./ingest/fetch";
 import type { PipelineDeps } from "./ingest/pipeline";
 import { IngestionWorker } from "./ingest/worker";
+import { ToolDiscoveryScheduler } from "./tools/scheduler";
 import type { Config } from "./config";
 import type { Database, Db } from "./db/client";
 import { FetchRecorder, reportingHooks } from "./fetch-log/fetch-log";
@@ -31,6 +32,8 @@ export interface Services {
   tenantAuth: TenantAuthenticator;
   ingestion: IngestionWorker;
   ingestionDeps: PipelineDeps;
+  /** Scheduled re-discovery of tools; idle when OPENCRANE_TOOL_DISCOVERY_MINUTES is 0 or without background work. */
+  toolDiscovery: ToolDiscoveryScheduler;
   /** The Obot link; null when OPENCRANE_OBOT_URL / OPENCRANE_OBOT_FEED_URL are unset. */
   obotLink: ObotLink | null;
   /** Drift repair of Obot's Deployment; null when OPENCRANE_OBOT_DEPLOYMENT is unset. */
@@ -95,6 +98,13 @@ export async function startServices(config: Config, database: Database, options:
   const ingestionDeps: PipelineDeps = { allow: new AllowList(config.ingest.fetchAllowHosts), denylist: config.ingest.denylistedNamespaces };
   const ingestion = new IngestionWorker(db, ingestionDeps, { soleProcess: database.kind === "pglite", log: (m) => console.log(`[opencrane] ${m}`) });
   if (background) await ingestion.start();
+  const toolDiscovery = new ToolDiscoveryScheduler(
+    db,
+    { allow: ingestionDeps.allow, timeoutMs: config.toolDiscovery?.timeoutMs },
+    config.toolDiscovery?.intervalMs ?? 0,
+    (m) => console.log(`[opencrane] ${m}`),
+  );
+  if (background) toolDiscovery.start();
 
   let unlisten: (() => Promise<void>) | null = null;
   let housekeeping: NodeJS.Timeout | null = null;
@@ -131,11 +141,13 @@ export async function startServices(config: Config, database: Database, options:
     tenantAuth,
     ingestion,
     ingestionDeps,
+    toolDiscovery,
     obotLink,
     obotDrift,
     startedAt: new Date(),
     async close() {
       await ingestion.stop();
+      await toolDiscovery.stop();
       await obotLink?.stop();
       await obotDrift?.stop();
       if (housekeeping) clearInterval(housekeeping);

@@ -8,6 +8,7 @@ import { examples, withContext, type CommandContext, type Io } from "../context"
 import { CliError, EXIT } from "../errors";
 import { collect, collectList, importContentType, mergeBody, parsePositiveInteger, readInputFile, readObjectFile, validateInput } from "../input";
 import { formatDetails, formatTable, sections, shortTime, type Column } from "../output";
+import { toolsCommand } from "./mcp-tools";
 import { changeOrPreview, DRY_RUN_FLAG, printDeleted } from "./shared";
 
 const base = "/api/v1/mcp-servers";
@@ -332,5 +333,6 @@ export function mcpCommand(io: Io): Command {
       }),
     );
 
+  mcp.addCommand(toolsCommand(io));
   return mcp;
 }

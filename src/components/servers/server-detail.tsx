@@ -21,6 +21,7 @@ import type { AppRouter } from "@/server/trpc/root";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/trpc/react";
 import { RUNTIME_LABELS, SCOPE_LABELS, USER_TYPE_LABELS } from "./labels";
+import { ServerTools } from "@/components/tools/server-tools";
 import { ServerActions } from "./server-actions";
 
 const none = <span className="text-slate-400">—</span>;
@@ -69,6 +70,7 @@ export function ServerDetail({ name }: { name: string }) {
             label: `Environment & headers (${server.env.length + (server.runtime?.type === "remote" ? server.runtime.headers.length : 0)})`,
             content: <Declarations server={server} />,
           },
+          { id: "discovered-tools", label: "Tools", content: <ServerTools name={server.name} /> },
           { id: "tools", label: `Tool preview (${server.toolPreview.length})`, content: <ToolPreview server={server} /> },
           { id: "obot", label: "Obot entry", content: <ObotEntry server={server} entry={obotEntry} /> },
           { id: "history", label: "History", content: <ServerHistory name={server.name} /> },

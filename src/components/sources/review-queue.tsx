@@ -20,6 +20,7 @@ import { UPSTREAM_FIELD_LABELS, upstreamFieldOf, type UpstreamField } from "@/se
 import { ImpactPreviewView } from "@/components/policy/impact-preview";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
+import { ToolDriftSection } from "@/components/tools/tool-drift-queue";
 import { FindingsList } from "./findings";
 import type { ReviewItem } from "./types";
 
@@ -60,6 +61,7 @@ export function ReviewQueue() {
           empty="No updates are waiting."
           render={(item) => <PendingUpdate key={item.id} item={item} canDecide={canDecide} />}
         />
+        <ToolDriftSection canDecide={canDecide} />
       </div>
     </>
   );

@@ -20,6 +20,8 @@ import { registryStandingOf } from "../formats/registry-view";
 import { upstreamStateOf } from "../ingest/review";
 import { importDocuments } from "../ingest/upload";
 import { changeOrPreview } from "../policy/preview";
+import { discoverBeforePublish } from "../tools/discovery";
+import { pinLatestOnPublish, serverToolsOf } from "../tools/store";
 import { useCase } from "./use-case";
 
 const serverName = z.string().min(1);
@@ -97,12 +99,29 @@ export const deleteServerUseCase = useCase({
 /** Publishing and disabling: the body (a version to check, a reason) may be left out. */
 const statusChangeArgs = z.object({ name: serverName, statusChange: statusChangeInput.optional(), dryRun });
 
+/**
+ * Publishing pins the server's latest tool manifest, in the publish's transaction; a probeable
+ * server with none is discovered first (tools/discovery.ts, discoverBeforePublish, says what a
+ * failed probe does).
+ */
 export const publishServerUseCase = useCase({
   name: "catalog.publish",
   role: "editor",
   mutates: true,
   args: statusChangeArgs,
-  run: ({ services, change }, { name, statusChange, dryRun }) => changeOrPreview(services.db, dryRun, (db) => publishServer(db, change, name, statusChange)),
+  run: async ({ services, change }, { name, statusChange, dryRun }) => {
+    if (!dryRun && services.config.toolDiscovery?.discoverOnPublish) {
+      const server = await getServer(services.db, name);
+      if (server.status !== "active") {
+        const tools = await serverToolsOf(services.db, server);
+        const deps = { allow: services.ingestionDeps.allow, timeoutMs: services.config.toolDiscovery?.timeoutMs };
+        await discoverBeforePublish(services.db, change, deps, server, tools.latest !== null);
+      }
+    }
+    return changeOrPreview(services.db, dryRun, (db) =>
+      publishServer(db, change, name, statusChange, (tx, published) => pinLatestOnPublish(tx, change, published)),
+    );
+  },
 });
 
 export const disableServerUseCase = useCase({

@@ -465,6 +465,8 @@ async function changeStatus(
   target: ServerStatus,
   allowedFrom: readonly ServerStatus[],
   action: string,
+  /** Runs in the same transaction after the change (publishing pins the server's tools). */
+  alsoInTransaction?: (tx: Db, updated: McpServer) => Promise<unknown>,
 ): Promise<McpServer> {
   return db.transaction(async (tx) => {
     const current = toServer(await lockedRow(tx, name));
@@ -491,14 +493,20 @@ async function changeStatus(
     const updated = toServer(row!);
     await recordAudit(tx, ctx, { action, entityType: ENTITY, entityId: name, before: current, after: updated });
     await bumpCatalogRevision(tx);
+    await alsoInTransaction?.(tx, updated);
     return updated;
   });
 }
 
 type StatusChange = z.output<typeof statusChangeInput>;
 
-export const publishServer = (db: Db, ctx: ChangeContext, name: string, input: StatusChange = {}) =>
-  changeStatus(db, ctx, name, input, "active", PUBLISHABLE_FROM, "mcp_server.publish");
+export const publishServer = (
+  db: Db,
+  ctx: ChangeContext,
+  name: string,
+  input: StatusChange = {},
+  alsoInTransaction?: (tx: Db, published: McpServer) => Promise<unknown>,
+) => changeStatus(db, ctx, name, input, "active", PUBLISHABLE_FROM, "mcp_server.publish", alsoInTransaction);
 
 export const disableServer = (db: Db, ctx: ChangeContext, name: string, input: StatusChange = {}) =>
   changeStatus(db, ctx, name, input, "disabled", DISABLEABLE_FROM, "mcp_server.disable");

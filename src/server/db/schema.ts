@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { type AnyPgColumn, bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { EnvDeclaration, Provenance, PackageProvenance, Runtime, ToolPreview } from "../catalog/model";
 import type { Subject } from "../policy/model";
+import type { ToolManifest } from "../tools/model";
 
 export const mcpServers = pgTable(
   "mcp_servers",
@@ -470,6 +471,50 @@ export const ingestionRunUndo = pgTable(
   ],
 );
 
+/**
+ * Tool governance per server (DESIGN §11): the pinned manifest (what an admin approved), the
+ * latest one discovered, and how drift between them is handled. One row per server that has any.
+ */
+export const serverTools = pgTable(
+  "server_tools",
+  {
+    serverId: uuid()
+      .primaryKey()
+      .references(() => mcpServers.id, { onDelete: "cascade" }),
+    onToolDrift: text().notNull().default("hold-changed"),
+    pinned: jsonb().$type<ToolManifest | null>(),
+    pinnedAt: ts(),
+    pinnedBy: text(),
+    latest: jsonb().$type<ToolManifest | null>(),
+    /** The latest manifest's digest when an admin rejected it: it leaves the review queue until the tools change again. */
+    rejectedDigest: text(),
+    /** The last discovery attempt (claimed by the scheduler before it probes) and why it failed, if it did. */
+    lastAttemptAt: ts(),
+    lastError: text(),
+    version: integer().notNull().default(1),
+    updatedAt: ts().notNull().defaultNow(),
+  },
+  (t) => [check("server_tools_on_tool_drift_check", sql`${t.onToolDrift} in ('hold-changed', 'suspend-server')`)],
+);
+
+/**
+ * Headers an admin gave for probing a server (an API key, say): secrets, never returned by any
+ * read nor written to the audit log (which records only their names).
+ */
+export const serverProbeHeaders = pgTable(
+  "server_probe_headers",
+  {
+    serverId: uuid()
+      .notNull()
+      .references(() => mcpServers.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    value: text().notNull(),
+    setAt: ts().notNull().defaultNow(),
+    setBy: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.serverId, t.name] })],
+);
+
 export const schema = {
   mcpServers,
   catalogState,
@@ -489,4 +534,6 @@ export const schema = {
   ingestionRuns,
   ingestionRunItems,
   ingestionRunUndo,
+  serverTools,
+  serverProbeHeaders,
 };

@@ -8,12 +8,14 @@ import { overviewRoutes } from "./overview-routes";
 import { buildOpenApiDocument } from "./openapi";
 import { policyRoutes } from "./policy-routes";
 import { sourceRoutes } from "./source-routes";
+import { toolRoutes } from "./tool-routes";
 import { authRoutes } from "./auth-routes";
 import { createRestRouter, type RestRoute } from "./router";
 
 const apiRoutes: readonly RestRoute[] = [
   ...mcpServerRoutes,
   ...policyRoutes,
+  ...toolRoutes,
   ...sourceRoutes,
   ...auditRoutes,
   ...obotRoutes,

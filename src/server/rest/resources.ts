@@ -29,6 +29,7 @@ import type { ImpactPreview } from "../policy/diff";
 import type { Explanation } from "../policy/explain";
 import type { EffectiveAccess } from "../snapshot/reads";
 import type { TenantContract } from "../policy/contract";
+import type { DiscoveryResult, ServerToolsView, ToolDriftEntry } from "../tools/store";
 
 const dateTime = z.iso.datetime({ offset: true });
 const nullableDateTime = dateTime.nullable();
@@ -400,6 +401,98 @@ export const registryStandingResource = z
   })
   .meta({ id: "RegistryStanding", description: "Where a server stands in the MCP Registry v0.1 view (DESIGN.md §5.2)" });
 
+const findingResource = z
+  .object({
+    rule: z.string().meta({ description: "e.g. prompt-injection, invisible-unicode, secret-literal, tool-became-destructive, tool-removed" }),
+    severity: z.enum(["critical", "high", "medium", "low"]),
+    field: z.string().meta({ description: "Where: tools.<name>.<field>" }),
+    message: z.string(),
+  })
+  .meta({ id: "Finding" });
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const toolResource = z
+  .object({
+    name: z.string(),
+    sha256: z.string().meta({ description: "SHA-256 (hex) of the RFC 8785 canonical JSON of the tool as tools/list returned it, without _meta" }),
+    title: z.string().optional(),
+    description: z.string(),
+    inputSchema: jsonObject,
+    outputSchema: jsonObject.optional(),
+    annotations: jsonObject.optional().meta({ description: "readOnlyHint, destructiveHint, idempotentHint, openWorldHint, …" }),
+  })
+  .meta({ id: "Tool" });
+
+const manifestSource = z
+  .enum(["probe", "document", "upload"])
+  .meta({ description: "A live probe, the ingested document's tool preview, or an admin's upload" });
+const digest = z.string().meta({ description: 'SHA-256 (hex) of the tools\' sorted "name:sha256" lines joined by "\\n"' });
+
+export const toolDriftResource = z
+  .object({
+    added: z.array(toolResource),
+    removed: z.array(toolResource),
+    changed: z.array(
+      z.object({
+        name: z.string(),
+        fields: z.array(z.string()).meta({ description: "The top-level fields of the definition that changed" }),
+        before: jsonObject.meta({ description: "Those fields in the pinned definition" }),
+        after: jsonObject.meta({ description: "Those fields now" }),
+      }),
+    ),
+    findings: z.array(findingResource),
+  })
+  .meta({ id: "ToolDrift", description: "The latest tools' difference from the pinned ones, and what the scan found in it" });
+
+export const toolDiscoveryResource = z
+  .object({ digest, tools: z.array(toolResource), drift: toolDriftResource.nullable() })
+  .meta({ id: "ToolDiscovery", description: "The manifest now recorded as the server's latest" });
+
+export const serverToolsResource = z
+  .object({
+    pinned: z.object({ digest, pinnedAt: dateTime, pinnedBy: z.string(), source: manifestSource, tools: z.array(toolResource) }).nullable(),
+    latest: z
+      .object({
+        digest,
+        discoveredAt: dateTime,
+        discoveredBy: z.string(),
+        source: manifestSource,
+        tools: z.array(toolResource),
+        findings: z.array(findingResource).meta({ description: "What the ingestion scan rules find in these tools" }),
+      })
+      .nullable(),
+    drift: toolDriftResource.nullable(),
+    driftRejected: z.boolean().meta({ description: "An admin rejected this drift: the pin stays, new and changed tools stay withheld" }),
+    onToolDrift: z.enum(["hold-changed", "suspend-server"]),
+    probe: z.object({
+      probeable: z.boolean(),
+      url: z.string().nullable(),
+      reason: z.string().nullable().meta({ description: "Why the control plane cannot probe it" }),
+      headers: z.array(z.string()).meta({ description: "The names of the probe headers set; their values are never shown" }),
+    }),
+    lastAttemptAt: nullableDateTime,
+    lastError: z.string().nullable(),
+  })
+  .meta({ id: "ServerTools" });
+
+export const toolDriftEntryResource = toolDriftResource
+  .extend({
+    server: z.string(),
+    displayName: z.string(),
+    status: z.enum(SERVER_STATUSES),
+    onToolDrift: z.enum(["hold-changed", "suspend-server"]),
+    pinnedDigest: z.string().nullable(),
+    latestDigest: z.string(),
+    discoveredAt: dateTime,
+    source: manifestSource,
+  })
+  .meta({ id: "ToolDriftEntry" });
+
+export const probeHeadersResource = z
+  .object({ headers: z.array(z.string()).meta({ description: "The names of the probe headers now set" }) })
+  .meta({ id: "ProbeHeaders" });
+
 // Compile-time checks: what the domain returns must fit what is documented.
 type Fits<Actual, Documented> = Actual extends Documented ? true : never;
 type Out<S extends z.ZodType> = z.output<S>;
@@ -420,4 +513,7 @@ export const DOCUMENTED_SHAPES_FIT: [
   Fits<Explanation, Out<typeof explanationResource>>,
   Fits<EffectiveAccess, Out<typeof effectiveAccessResource>>,
   Fits<TenantContract, Out<typeof contractResource>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Fits<ServerToolsView, Out<typeof serverToolsResource>>,
+  Fits<DiscoveryResult, Out<typeof toolDiscoveryResource>>,
+  Fits<ToolDriftEntry, Out<typeof toolDriftEntryResource>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -5,6 +5,7 @@ import { dashboardRouter } from "./routers/dashboard";
 import { obotRouter } from "./routers/obot";
 import { grantsRouter, groupsRouter, policyRouter, tenantsRouter } from "./routers/policy";
 import { sourcesRouter } from "./routers/sources";
+import { toolsRouter } from "./routers/tools";
 
 export const appRouter = router({
   session: sessionRouter,
@@ -19,6 +20,7 @@ export const appRouter = router({
   policy: policyRouter,
   sources: sourcesRouter,
   obot: obotRouter,
+  tools: toolsRouter,
 });
 
 export type AppRouter = typeof appRouter;

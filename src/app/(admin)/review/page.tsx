@@ -13,6 +13,7 @@ export default async function ReviewPage() {
   await Promise.all([
     queryClient.prefetchQuery(trpc.sources.quarantined.queryOptions({})),
     queryClient.prefetchQuery(trpc.sources.pendingUpdates.queryOptions({})),
+    queryClient.prefetchQuery(trpc.tools.drift.queryOptions({})),
   ]);
   return (
     <HydrateClient>
