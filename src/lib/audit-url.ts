@@ -95,3 +95,10 @@ export function utcInputValue(iso: string): string {
 export function fromUtcInput(value: string): string {
   return value ? normalizeTime(`${value}Z`) : "";
 }
+
+/** What people call an event's entity when its id is not it: a rule's name (rules are audited by id). */
+export function entityNameOf(event: { entityType: string; before?: unknown; after?: unknown }): string | null {
+  if (event.entityType !== "grant") return null;
+  const name = (value: unknown) => (value && typeof value === "object" && "name" in value && typeof value.name === "string" ? value.name : null);
+  return name(event.after) ?? name(event.before);
+}

@@ -9,7 +9,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Details } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { FramedTable, tableClasses } from "@/components/ui/states";
-import { auditFiltersFrom, auditHref } from "@/lib/audit-url";
+import { auditFiltersFrom, auditHref, entityNameOf } from "@/lib/audit-url";
 import { cn } from "@/lib/cn";
 import { exactTime } from "@/lib/time";
 import { AuditDiff } from "./audit-diff";
@@ -79,7 +79,8 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
             {showEntity && (
               <td className="max-w-64 px-4 py-2.5">
                 <span className="block text-xs text-slate-500">{event.entityType}</span>
-                <span className="block break-all font-mono text-xs text-slate-900">{event.entityId}</span>
+                {entityNameOf(event) && <span className="block break-all font-mono text-xs font-medium text-slate-900">{entityNameOf(event)}</span>}
+                <span className={cn("block break-all font-mono text-xs", entityNameOf(event) ? "text-slate-500" : "text-slate-900")}>{event.entityId}</span>
               </td>
             )}
             <td className="px-4 py-2.5">
@@ -144,7 +145,7 @@ export function AuditEventDialog({ event, onClose }: { event: AuditEvent | null;
                   "Entity",
                   <span key="e" className="flex flex-wrap items-center gap-x-3 gap-y-1">
                     <span>
-                      {event.entityType} <span className="font-mono">{event.entityId}</span>
+                      {event.entityType} <span className="font-mono">{entityNameOf(event) ?? event.entityId}</span>
                     </span>
                     <Link href={entityHref} onClick={onClose} className="text-xs font-medium text-indigo-700 underline">
                       Every event for it

@@ -163,19 +163,21 @@ function GrantTable({
   onDelete: (grant: Grant) => void;
 }) {
   return (
-    <FramedTable caption="Grant rules, oldest first" columns={["Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
+    <FramedTable caption="Grant rules, oldest first" columns={["Name", "Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
       {grants.map((grant) => {
         const expired = isExpired(grant, now);
         return (
-          <tr key={grant.id} id={`rule-${grant.id}`} className={cn("target:bg-indigo-50", expired && "text-slate-500")}>
+          <tr key={grant.id} id={`rule-${grant.name}`} className={cn("target:bg-indigo-50", expired && "text-slate-500")}>
+            <th scope="row" className={`${tableClasses.td} whitespace-nowrap font-mono text-sm font-medium`} title={`id ${grant.id}`}>
+              {grant.name}
+            </th>
             <td className={tableClasses.td}>
               <span className={grant.access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{grant.access}</span>
             </td>
-            <th scope="row" className={`${tableClasses.td} min-w-48 font-normal`}>
+            <td className={`${tableClasses.td} min-w-48`}>
               <SubjectText subject={grant.subject} />
-              <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
               {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
-            </th>
+            </td>
             <td className={`${tableClasses.td} whitespace-nowrap`}>
               <ServerPattern pattern={grant.servers} />
             </td>
@@ -190,7 +192,7 @@ function GrantTable({
                 <span className="text-slate-400">never</span>
               )}
             </td>
-            {canEdit && <RowActions label={`rule ${grant.id}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
+            {canEdit && <RowActions label={`rule ${grant.name}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
           </tr>
         );
       })}
@@ -198,11 +200,11 @@ function GrantTable({
   );
 }
 
-/** A rule id in a warning, jumping to (and highlighting) its row below. */
-function RuleAnchor({ id }: { id: string }) {
+/** A rule's name in a warning, jumping to (and highlighting) its row below. */
+function RuleAnchor({ name }: { name: string }) {
   return (
-    <a href={`#rule-${id}`} className="font-mono underline">
-      {id}
+    <a href={`#rule-${name}`} className="font-mono underline">
+      {name}
     </a>
   );
 }
@@ -214,7 +216,7 @@ function ReportWarnings({ report }: { report: PolicyReport }) {
       key: `dead-${d.ruleId}`,
       text: (
         <>
-          Rule <RuleAnchor id={d.ruleId} /> is dead: {d.reason}
+          Rule <RuleAnchor name={d.ruleName} /> is dead: {d.reason}
         </>
       ),
     })),
@@ -226,7 +228,7 @@ function ReportWarnings({ report }: { report: PolicyReport }) {
       key: `scope-${s.ruleId}`,
       text: (
         <>
-          Rule <RuleAnchor id={s.ruleId} /> cannot grant {s.servers.join(", ")}: {s.reason}
+          Rule <RuleAnchor name={s.ruleName} /> cannot grant {s.servers.join(", ")}: {s.reason}
         </>
       ),
     })),

@@ -256,6 +256,8 @@ export const grants = pgTable(
   "grants",
   {
     id: uuid().primaryKey().defaultRandom(),
+    /** Unique, given by an admin or generated from the subject and servers; the state document names rules by it. */
+    name: text().notNull(),
     subject: jsonb().$type<Subject>().notNull(),
     subjectType: text().notNull(),
     subjectName: text(),
@@ -270,6 +272,7 @@ export const grants = pgTable(
     updatedBy: text().notNull(),
   },
   (t) => [
+    uniqueIndex("grants_name_key").on(t.name),
     index("grants_subject_idx").on(t.subjectType, t.subjectName),
     index("grants_created_idx").on(t.createdAt, t.id),
     check("grants_access_check", sql`${t.access} in ('allow', 'deny')`),

@@ -41,6 +41,8 @@ export interface PolicyGroup {
 
 export interface PolicyRule {
   id: string;
+  /** What people call the rule; inputs built by hand may leave it out, and the id stands in. */
+  name?: string;
   subject: Subject;
   servers: string;
   access: Access;
@@ -89,6 +91,7 @@ export interface TenantAccess {
 
 export interface DeadRule {
   ruleId: string;
+  ruleName: string;
   reason: string;
 }
 
@@ -98,7 +101,7 @@ export interface PolicyReport {
   /** Patterns (in rules or tenant overrides) that match servers which are not active yet. */
   unpublishedMatches: { pattern: string; usedBy: string[]; servers: string[] }[];
   /** Allow rules that match servers their subject may not be granted (scope), with those servers. */
-  scopeExcluded: { ruleId: string; servers: string[]; reason: string }[];
+  scopeExcluded: { ruleId: string; ruleName: string; servers: string[]; reason: string }[];
   /** Rules past their expiry: kept, but they no longer apply. */
   expiredRules: string[];
   /** Tenants whose own allow list matches personal servers it cannot grant them, with those servers. */
@@ -269,7 +272,7 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
 
   // What each rule can grant or deny: its pattern's servers, less what its subject may not be granted.
   const scopeExcluded: PolicyReport["scopeExcluded"] = [];
-  const ruleServerBits = rules.map((rule) => bitsFor(rule.servers, `rule ${rule.id}`));
+  const ruleServerBits = rules.map((rule) => bitsFor(rule.servers, `rule ${rule.name ?? rule.id}`));
   const ruleEffectBits = rules.map((rule, r) => {
     if (rule.access === "deny") return ruleServerBits[r]!;
     let effective = and(ruleServerBits[r]!, scopeBits.get(rule.subject.type)!);
@@ -278,6 +281,7 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
     if (excluded.length > 0) {
       scopeExcluded.push({
         ruleId: rule.id,
+        ruleName: rule.name ?? rule.id,
         servers: excluded.map((i) => servers[i]!),
         reason: excluded.map((i) => grantRefusal(rule.subject, active[i]!)).find(Boolean) ?? "",
       });
@@ -405,6 +409,7 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
     if (isEmpty(ruleServerBits[r]!)) {
       deadRules.push({
         ruleId: rule.id,
+        ruleName: rule.name ?? rule.id,
         reason: unpublished.has(rule.servers)
           ? `'${rule.servers}' matches no active server yet (only ${unpublished.get(rule.servers)!.servers.join(", ")})`
           : `'${rule.servers}' matches no server`,
@@ -413,13 +418,14 @@ export function compilePolicy(input: PolicyInput, now: Date): CompiledPolicy {
       const subject = rule.subject;
       deadRules.push({
         ruleId: rule.id,
+        ruleName: rule.name ?? rule.id,
         reason:
           subject.type === "tenant"
             ? `every server it matches is a personal server that tenant ${subject.name} does not own`
             : `every server it matches has a scope ${describeType(subject.type)} cannot be granted`,
       });
     } else if (coveredCount.get(subjectKey(rule.subject)) === 0) {
-      deadRules.push({ ruleId: rule.id, reason: uncoveredReason(rule.subject, groupMembers) });
+      deadRules.push({ ruleId: rule.id, ruleName: rule.name ?? rule.id, reason: uncoveredReason(rule.subject, groupMembers) });
     }
   });
 
