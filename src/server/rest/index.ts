@@ -6,10 +6,11 @@ import { obotRoutes } from "./obot-routes";
 import { buildOpenApiDocument } from "./openapi";
 import { policyRoutes } from "./policy-routes";
 import { sourceRoutes } from "./source-routes";
+import { stateRoutes } from "./state-routes";
 import { authRoutes } from "./auth-routes";
 import { createRestRouter, type RestRoute } from "./router";
 
-const apiRoutes: readonly RestRoute[] = [...mcpServerRoutes, ...policyRoutes, ...sourceRoutes, ...auditRoutes, ...obotRoutes];
+const apiRoutes: readonly RestRoute[] = [...mcpServerRoutes, ...policyRoutes, ...sourceRoutes, ...auditRoutes, ...obotRoutes, ...stateRoutes];
 
 let document: { body: string; etag: string } | null = null;
 

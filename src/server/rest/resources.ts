@@ -370,6 +370,7 @@ export const auditEventResource = z
     before: z.unknown(),
     after: z.unknown(),
     requestId: z.string().nullable(),
+    changeSet: z.string().nullable().meta({ description: "The state apply this event is part of; its events share it" }),
     sourceIp: z.string().nullable(),
   })
   .meta({ id: "AuditEvent" });
