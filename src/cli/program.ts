@@ -7,6 +7,7 @@ import { groupsCommand } from "./commands/groups";
 import { mcpCommand } from "./commands/mcp";
 import { obotCommand } from "./commands/obot";
 import { sourcesCommand } from "./commands/sources";
+import { applyCommand, diffCommand, stateCommand } from "./commands/state";
 import { tenantsCommand } from "./commands/tenants";
 import { examples, type Io } from "./context";
 import { OUTPUT_FORMATS } from "./output";
@@ -27,6 +28,7 @@ export function createProgram(io: Io): Command {
         "oc grants add group:platform 'github*' --dry-run",
         "oc tenants explain payments-bot github",
         "oc sources sync mcp-official --wait",
+        "oc diff -f ./opencrane && oc apply -f ./opencrane --prune",
       ),
     );
 
@@ -41,6 +43,9 @@ export function createProgram(io: Io): Command {
     sourcesCommand(io),
     auditCommand(io),
     obotCommand(io),
+    stateCommand(io),
+    diffCommand(io),
+    applyCommand(io),
   ];
   for (const command of commands) {
     program.addCommand(command);

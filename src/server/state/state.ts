@@ -13,7 +13,8 @@ import type { Db } from "../db/client";
 import { auditEvents, catalogRevisions, catalogState, mcpServers } from "../db/schema";
 import { DomainError, sqlState } from "../errors";
 import { createSource, deleteSource, listSources, updateSource } from "../ingest/sources";
-import type { ImpactPreview } from "../policy/diff";
+import { compilePolicy } from "../policy/compile";
+import { diffPolicies, type ImpactPreview } from "../policy/diff";
 import { previewChange } from "../policy/preview";
 import {
   createGrant,
@@ -25,6 +26,7 @@ import {
   listGrants,
   listGroups,
   listTenants,
+  loadPolicyInput,
   updateGrant,
   updateGroup,
   updateTenant,
@@ -82,6 +84,8 @@ export interface AppliedState {
   changeSet: string | null;
   revision: number;
   changes: StateChange[];
+  /** Who gained and lost which server by this apply. */
+  impact: ImpactPreview;
   warnings: string[];
 }
 
@@ -264,7 +268,14 @@ export async function applyState(db: Db, ctx: ChangeContext, documents: readonly
   const parsed = parseState(documents);
   const changeSet = randomUUID();
   try {
-    const outcome = await db.transaction((tx) => applyIn(tx, { ...ctx, changeSet }, parsed, options, "refuse"));
+    const now = new Date();
+    const outcome = await db.transaction(async (tx) => {
+      await lockRevision(tx);
+      const before = compilePolicy(await loadPolicyInput(tx), now);
+      const applied = await applyIn(tx, { ...ctx, changeSet }, parsed, options, "refuse");
+      const impact = applied.changes.length > 0 ? diffPolicies(before, compilePolicy(await loadPolicyInput(tx), now)) : diffPolicies(before, before);
+      return { ...applied, impact };
+    });
     return { changeSet: outcome.changes.length > 0 ? changeSet : null, ...outcome };
   } catch (error) {
     // Two applies (or an apply and an edit) that lock the same rows in another order: one is told to try again.
