@@ -6,7 +6,7 @@
 import type { AuditQuery } from "@/server/audit/model";
 
 export const AUDIT_PAGE_SIZE = 50;
-export const AUDIT_FILTER_KEYS = ["actor", "action", "entityType", "entityId", "since", "until"] as const;
+export const AUDIT_FILTER_KEYS = ["actor", "action", "entityType", "entityId", "since", "until", "changeSet"] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 export type AuditFilters = Record<AuditFilterKey, string>;
 
@@ -57,6 +57,7 @@ export function auditFiltersFrom(params: Params): AuditFilters {
     entityId: read(params, "entityId").slice(0, 320),
     since: normalizeTime(read(params, "since")),
     until: normalizeTime(read(params, "until")),
+    changeSet: read(params, "changeSet").slice(0, 100),
   };
 }
 
