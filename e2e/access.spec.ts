@@ -106,7 +106,7 @@ test("an admin groups tenants, grants the group a server after previewing the im
 
   const { items } = await (await api.get(`/api/v1/grants?subjectType=group&subjectName=${GROUP}`)).json();
   expect(items).toHaveLength(1);
-  const ruleId: string = items[0].id;
+  const ruleName: string = items[0].name;
 
   // The matrix, narrowed to this run: members allowed by the rule, the outsider denied by default.
   await page.goto("/access");
@@ -117,7 +117,7 @@ test("an admin groups tenants, grants the group a server after previewing the im
   await expect(grid.getByRole("gridcell", { name: `${OUTSIDER} × ${SERVER}: deny, default deny` })).toBeVisible();
   await grid.getByRole("gridcell", { name: `${MEMBERS[0]} × ${SERVER}: allow, allow rule` }).click();
   const explanation = page.getByRole("dialog", { name: `${MEMBERS[0]} × ${SERVER}` });
-  await expect(explanation).toContainText(new RegExp(`${MEMBERS[0]} may use ${SERVER}: decided by rule ${ruleId}`, "i"));
+  await expect(explanation).toContainText(new RegExp(`${MEMBERS[0]} may use ${SERVER}: decided by rule ${ruleName}`, "i"));
   await expect(explanation.getByTestId("explanation")).toContainText(`rule for group ${GROUP} on ${SERVER}`);
   await explanation.getByRole("button", { name: "Close" }).click();
 

@@ -263,6 +263,11 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     await exchange("GET", "/api/v1/sources", "/api/v1/sources");
     await exchange("DELETE", "/api/v1/sources/{name}", "/api/v1/sources/spare");
 
+    // The state document
+    const state = await exchange("GET", "/api/v1/state", "/api/v1/state");
+    await exchange("POST", "/api/v1/state", "/api/v1/state?dryRun=true&prune=true", state.body);
+    await exchange("POST", "/api/v1/state", "/api/v1/state", state.body);
+
     // Audit
     await exchange("GET", "/api/v1/audit", "/api/v1/audit?limit=20&entityType=mcp_server");
     await exchange("GET", "/api/v1/audit/export", "/api/v1/audit/export?format=jsonl");

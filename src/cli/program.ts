@@ -9,6 +9,7 @@ import { obotCommand } from "./commands/obot";
 import { policyCommand } from "./commands/policy";
 import { reviewCommand } from "./commands/review";
 import { sourcesCommand } from "./commands/sources";
+import { applyCommand, diffCommand, stateCommand } from "./commands/state";
 import { tenantsCommand } from "./commands/tenants";
 import { tokensCommand } from "./commands/tokens";
 import { usersCommand } from "./commands/users";
@@ -31,6 +32,7 @@ export function createProgram(io: Io): Command {
         "oc grants add group:platform 'github*' --dry-run",
         "oc tenants explain payments-bot github",
         "oc sources sync mcp-official --wait",
+        "oc diff -f ./opencrane && oc apply -f ./opencrane --prune",
       ),
     );
 
@@ -49,6 +51,9 @@ export function createProgram(io: Io): Command {
     obotCommand(io),
     usersCommand(io),
     tokensCommand(io),
+    stateCommand(io),
+    diffCommand(io),
+    applyCommand(io),
   ];
   for (const command of commands) {
     program.addCommand(command);

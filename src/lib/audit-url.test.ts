@@ -4,7 +4,7 @@ import { auditExportHref, auditFiltersFrom, auditHref, auditQueryOf, fromUtcInpu
 describe("audit log filters in the URL", () => {
   it("reads filters, normalizes times to UTC minutes and drops times that are not times", () => {
     const filters = auditFiltersFrom(new URLSearchParams("actor=%20alice@example.com&since=2026-11-23T10:00:30%2B02:00&until=soon"));
-    expect(filters).toEqual({ actor: "alice@example.com", action: "", entityType: "", entityId: "", since: "2026-11-23T08:00Z", until: "" });
+    expect(filters).toEqual({ actor: "alice@example.com", action: "", entityType: "", entityId: "", since: "2026-11-23T08:00Z", until: "", changeSet: "" });
     expect(hasAuditFilters(filters)).toBe(true);
     expect(hasAuditFilters(auditFiltersFrom({}))).toBe(false);
   });

@@ -6,7 +6,7 @@
 import type { AuditQuery } from "@/server/audit/model";
 
 export const AUDIT_PAGE_SIZE = 50;
-export const AUDIT_FILTER_KEYS = ["actor", "action", "entityType", "entityId", "since", "until"] as const;
+export const AUDIT_FILTER_KEYS = ["actor", "action", "entityType", "entityId", "since", "until", "changeSet"] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 export type AuditFilters = Record<AuditFilterKey, string>;
 
@@ -57,6 +57,7 @@ export function auditFiltersFrom(params: Params): AuditFilters {
     entityId: read(params, "entityId").slice(0, 320),
     since: normalizeTime(read(params, "since")),
     until: normalizeTime(read(params, "until")),
+    changeSet: read(params, "changeSet").slice(0, 100),
   };
 }
 
@@ -94,4 +95,11 @@ export function utcInputValue(iso: string): string {
 /** A datetime-local input's value ("2026-11-23T10:00"), read as UTC. */
 export function fromUtcInput(value: string): string {
   return value ? normalizeTime(`${value}Z`) : "";
+}
+
+/** What people call an event's entity when its id is not it: a rule's name (rules are audited by id). */
+export function entityNameOf(event: { entityType: string; before?: unknown; after?: unknown }): string | null {
+  if (event.entityType !== "grant") return null;
+  const name = (value: unknown) => (value && typeof value === "object" && "name" in value && typeof value.name === "string" ? value.name : null);
+  return name(event.after) ?? name(event.before);
 }

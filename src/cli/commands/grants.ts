@@ -22,6 +22,7 @@ export function subjectFilter(subject: Subject | undefined): { subjectType?: str
 }
 
 export interface GrantAddFlags {
+  name?: string;
   deny?: boolean;
   note?: string;
   expiresAt?: string;
@@ -29,7 +30,7 @@ export interface GrantAddFlags {
 }
 
 export function grantBody(subject: string, servers: string, flags: GrantAddFlags): Record<string, unknown> {
-  return { subject: parseSubject(subject), servers, access: flags.deny ? "deny" : "allow", note: flags.note, expiresAt: flags.expiresAt };
+  return { name: flags.name, subject: parseSubject(subject), servers, access: flags.deny ? "deny" : "allow", note: flags.note, expiresAt: flags.expiresAt };
 }
 
 export interface GrantUpdateFlags {
@@ -57,6 +58,7 @@ export function grantChangesFromFlags(flags: GrantUpdateFlags): Record<string, u
 export function grantView(grant: Grant & { scopeExcluded?: SavedGrant["scopeExcluded"]; deadReason?: string | null }): string {
   return sections(
     formatDetails([
+      ["Name", grant.name],
       ["Id", grant.id],
       ["Rule", `${grant.access} ${describeSubjectShort(grant.subject)} → '${grant.servers}'`],
       ["Note", grant.note],
@@ -92,7 +94,7 @@ export function grantsCommand(io: Io): Command {
           formatTable(
             rows,
             [
-              { header: "ID", value: (g) => g.id },
+              { header: "NAME", value: (g) => g.name },
               { header: "ACCESS", value: (g) => g.access },
               { header: "SUBJECT", value: (g) => describeSubjectShort(g.subject) },
               { header: "SERVERS", value: (g) => g.servers },
@@ -108,7 +110,7 @@ export function grantsCommand(io: Io): Command {
   grants
     .command("get")
     .description("show one rule")
-    .argument("<id>", "the rule's id")
+    .argument("<rule>", "the rule's name or id")
     .action(
       withContext(io, async (ctx, id: string) => {
         ctx.output(await ctx.client.get<Grant>(grantPath(id)), grantView);
@@ -120,6 +122,7 @@ export function grantsCommand(io: Io): Command {
     .description("add a rule: allow (or --deny) a subject the servers matching a name or glob")
     .argument("<subject>", SUBJECT_SYNTAX)
     .argument("<servers>", "a server name or glob (* and ?)")
+    .option("--name <name>", "the rule's name (default: from subject and servers, e.g. group-platform-github)")
     .option("--deny", "a deny rule instead of allow")
     .option("--note <text>", "why the rule exists")
     .option("--expires-at <time>", "when the rule stops applying, e.g. 2026-12-31T23:59:59Z")
@@ -128,7 +131,7 @@ export function grantsCommand(io: Io): Command {
       "after",
       examples(
         "oc grants add group:platform 'github*' --dry-run",
-        "oc grants add group:platform 'github*' --note 'platform agents need GitHub'",
+        "oc grants add group:platform 'github*' --name platform-github --note 'platform agents need GitHub'",
         "oc grants add tenant:payments-bot slack --deny",
         "oc grants add labels:team=payments,tier=gold linear",
       ),
@@ -141,7 +144,7 @@ export function grantsCommand(io: Io): Command {
           ctx,
           flags.dryRun,
           (query) => ctx.client.post<SavedGrant>(base, body, query),
-          (grant) => ctx.output(grant, (g) => sections(`Added rule ${g.id}.`, grantView(g))),
+          (grant) => ctx.output(grant, (g) => sections(`Added rule ${g.name}.`, grantView(g))),
         );
       }),
     );
@@ -184,9 +187,9 @@ export function grantsCommand(io: Io): Command {
     .command("rm")
     .alias("delete")
     .description("delete a rule")
-    .argument("<id>", "the rule's id (see oc grants list)")
+    .argument("<rule>", "the rule's name or id (see oc grants list)")
     .option(...DRY_RUN_FLAG)
-    .addHelpText("after", examples("oc grants rm 5c0b2d1e-… --dry-run"))
+    .addHelpText("after", examples("oc grants rm group-platform-github --dry-run"))
     .action(
       withContext(io, async (ctx, id: string, options: { dryRun?: boolean }) => {
         await changeOrPreview(

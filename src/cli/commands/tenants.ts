@@ -75,7 +75,7 @@ export function explanationView(explanation: Explanation): string {
         { header: "SUBJECT", value: (m) => (m.kind === "override" ? explanation.tenant : describeSubjectShort(m.subject)) },
         { header: "SERVERS", value: (m) => (m.kind === "override" ? m.pattern : m.servers) },
         { header: "APPLIES", value: (m) => (m.kind === "override" || m.applies ? "yes" : "no") },
-        { header: "RULE", value: (m) => (m.kind === "rule" ? m.ruleId : "") },
+        { header: "RULE", value: (m) => (m.kind === "rule" ? m.ruleName : "") },
       ]),
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import type { AuditEvent as StoredEvent } from "@/server/audit/query";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -9,7 +9,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Details } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { FramedTable, tableClasses } from "@/components/ui/states";
-import { auditFiltersFrom, auditHref } from "@/lib/audit-url";
+import { auditFiltersFrom, auditHref, entityNameOf } from "@/lib/audit-url";
 import { cn } from "@/lib/cn";
 import { exactTime } from "@/lib/time";
 import { AuditDiff } from "./audit-diff";
@@ -45,6 +45,21 @@ function Actor({ event }: { event: AuditEvent }) {
   );
 }
 
+/** The head of a state apply's events: they were one change (one transaction, one revision), so they are shown together. */
+function ChangeSetRow({ changeSet, events, columns }: { changeSet: string; events: AuditEvent[]; columns: number }) {
+  const count = events.filter((e) => e.changeSet === changeSet).length;
+  return (
+    <tr data-change-set-head={changeSet} className="bg-indigo-50/60">
+      <th scope="rowgroup" colSpan={columns} className="px-4 py-2 text-left text-xs font-medium text-indigo-900">
+        Change set <span className="font-mono">{changeSet.slice(0, 8)}</span>: {count} change{count === 1 ? "" : "s"} applied together
+        <Link href={auditHref({ ...auditFiltersFrom({}), changeSet })} className="ml-3 font-normal text-indigo-700 underline">
+          Only this change set
+        </Link>
+      </th>
+    </tr>
+  );
+}
+
 /** Audit events, newest first; a click (or Enter on "Details") opens the event with its diff. */
 export function AuditEventTable({ events, showEntity = true, caption }: { events: AuditEvent[]; showEntity?: boolean; caption: string }) {
   const [open, setOpen] = useState<AuditEvent | null>(null);
@@ -56,52 +71,58 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
         head={tableClasses.roomyHead}
         th={tableClasses.roomyTh}
       >
-        {events.map((event) => (
-          <tr
-            key={event.id}
-            data-event-id={event.id}
-            onClick={(e) => {
-              // Links and buttons in the row do their own thing.
-              if (!(e.target as HTMLElement).closest("a,button")) setOpen(event);
-            }}
-            className="cursor-pointer align-top hover:bg-slate-50"
-          >
-            <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
-              <span className="block tabular-nums">{exactTime(event.at).replace(" UTC", "")}</span>
-              <RelativeTime iso={event.at} className="text-xs text-slate-500" />
-            </td>
-            <td className="min-w-44 max-w-64 px-4 py-2.5">
-              <Actor event={event} />
-            </td>
-            <td className="px-4 py-2.5">
-              <ActionBadge action={event.action} />
-            </td>
-            {showEntity && (
-              <td className="max-w-64 px-4 py-2.5">
-                <span className="block text-xs text-slate-500">{event.entityType}</span>
-                <span className="block break-all font-mono text-xs text-slate-900">{event.entityId}</span>
-              </td>
+        {events.map((event, index) => (
+          <Fragment key={event.id}>
+            {event.changeSet && events[index - 1]?.changeSet !== event.changeSet && (
+              <ChangeSetRow changeSet={event.changeSet} events={events} columns={showEntity ? 6 : 5} />
             )}
-            <td className="px-4 py-2.5">
-              {event.requestId ? (
-                <span className="block max-w-40 truncate font-mono text-xs text-slate-600" title={event.requestId}>
-                  {event.requestId}
-                </span>
-              ) : (
-                <span className="text-slate-400">—</span>
+            <tr
+              data-change-set={event.changeSet ?? undefined}
+              data-event-id={event.id}
+              onClick={(e) => {
+                // Links and buttons in the row do their own thing.
+                if (!(e.target as HTMLElement).closest("a,button")) setOpen(event);
+              }}
+              className={cn("cursor-pointer align-top hover:bg-slate-50", event.changeSet && "border-l-4 border-l-indigo-200")}
+            >
+              <td className="whitespace-nowrap px-4 py-2.5 text-slate-700">
+                <span className="block tabular-nums">{exactTime(event.at).replace(" UTC", "")}</span>
+                <RelativeTime iso={event.at} className="text-xs text-slate-500" />
+              </td>
+              <td className="min-w-44 max-w-64 px-4 py-2.5">
+                <Actor event={event} />
+              </td>
+              <td className="px-4 py-2.5">
+                <ActionBadge action={event.action} />
+              </td>
+              {showEntity && (
+                <td className="max-w-64 px-4 py-2.5">
+                  <span className="block text-xs text-slate-500">{event.entityType}</span>
+                  {entityNameOf(event) && <span className="block break-all font-mono text-xs font-medium text-slate-900">{entityNameOf(event)}</span>}
+                  <span className={cn("block break-all font-mono text-xs", entityNameOf(event) ? "text-slate-500" : "text-slate-900")}>{event.entityId}</span>
+                </td>
               )}
-            </td>
-            <td className="px-4 py-2.5 text-right">
-              <Button
-                size="sm"
-                variant="ghost"
-                onClick={() => setOpen(event)}
-                aria-label={`Details of ${event.action} on ${event.entityId} at ${exactTime(event.at)}`}
-              >
-                Details
-              </Button>
-            </td>
-          </tr>
+              <td className="px-4 py-2.5">
+                {event.requestId ? (
+                  <span className="block max-w-40 truncate font-mono text-xs text-slate-600" title={event.requestId}>
+                    {event.requestId}
+                  </span>
+                ) : (
+                  <span className="text-slate-400">—</span>
+                )}
+              </td>
+              <td className="px-4 py-2.5 text-right">
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() => setOpen(event)}
+                  aria-label={`Details of ${event.action} on ${event.entityId} at ${exactTime(event.at)}`}
+                >
+                  Details
+                </Button>
+              </td>
+            </tr>
+          </Fragment>
         ))}
       </FramedTable>
       <AuditEventDialog event={open} onClose={() => setOpen(null)} />
@@ -144,7 +165,7 @@ export function AuditEventDialog({ event, onClose }: { event: AuditEvent | null;
                   "Entity",
                   <span key="e" className="flex flex-wrap items-center gap-x-3 gap-y-1">
                     <span>
-                      {event.entityType} <span className="font-mono">{event.entityId}</span>
+                      {event.entityType} <span className="font-mono">{entityNameOf(event) ?? event.entityId}</span>
                     </span>
                     <Link href={entityHref} onClick={onClose} className="text-xs font-medium text-indigo-700 underline">
                       Every event for it

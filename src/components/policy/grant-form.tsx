@@ -23,6 +23,7 @@ const SUBJECT_TYPES: { type: SubjectType; label: string; hint: string }[] = [
 ];
 
 interface GrantValues {
+  name: string;
   subjectType: SubjectType;
   subjectName: string;
   matchLabels: LabelRow[];
@@ -35,6 +36,7 @@ interface GrantValues {
 function valuesOf(grant: Grant | null): GrantValues {
   const subject = grant?.subject;
   return {
+    name: grant?.name ?? "",
     subjectType: subject?.type ?? "group",
     subjectName: subject?.type === "group" || subject?.type === "tenant" ? subject.name : "",
     matchLabels: subject?.type === "selector" ? labelRowsOf(subject.matchLabels) : [{ key: "", value: "" }],
@@ -58,6 +60,8 @@ function subjectOf(values: GrantValues): Subject {
 
 function inputOf(values: GrantValues) {
   return {
+    // Left empty, a new rule is named after its subject and servers, and an edited one keeps its name.
+    name: values.name.trim() || undefined,
     subject: subjectOf(values),
     servers: values.servers.trim(),
     access: values.access,
@@ -73,7 +77,7 @@ const grantErrorTarget: ErrorTargetOf = (path, message) => {
     const field = next === "name" ? "subjectName" : next === "matchLabels" ? "matchLabels" : "subjectType";
     return { field, message };
   }
-  if (path === "servers" || path === "access" || path === "note" || path === "expiresAt") return { field: path, message };
+  if (path === "name" || path === "servers" || path === "access" || path === "note" || path === "expiresAt") return { field: path, message };
   return { field: null, message: path ? `${path}: ${message}` : message };
 };
 
@@ -104,9 +108,11 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
   }
 
   async function save() {
+    // The dry run saved it under the same name (given, or generated from subject and servers).
+    const name = (change.previewResult as SavedGrant | undefined)?.name ?? grant?.name;
     if (!(await change.save())) return;
     const { access, servers } = getValues();
-    toast(grant ? "Saved the rule." : `Created the rule: ${access} ${servers.trim()}.`);
+    toast(grant ? `Saved the rule ${name}.` : `Created the rule ${name}: ${access} ${servers.trim()}.`);
     onClose();
   }
 
@@ -124,6 +130,18 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
       onSave={save}
     >
       <form id="grant-form" onSubmit={handleSubmit(submit)} noValidate className="mt-5 space-y-5">
+        <Field
+          id="grant-name"
+          label="Name"
+          error={errors.name?.message}
+          hint={
+            grant
+              ? "Renaming changes how the state document and the CLI refer to it."
+              : "Optional: left empty, it is named after its subject and servers, e.g. group-platform-github."
+          }
+        >
+          {(p) => <input {...p} {...register("name")} placeholder="group-platform-github" autoComplete="off" className={`${inputClasses} font-mono`} />}
+        </Field>
         <SubjectFields control={control} setValue={setValue} errors={errors} />
         <ServersField control={control} register={register} error={errors.servers?.message} />
         <Controller

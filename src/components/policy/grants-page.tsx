@@ -191,19 +191,21 @@ function GrantTable({
   onDelete: (grant: Grant) => void;
 }) {
   return (
-    <FramedTable caption="Grant rules" busy={busy} columns={["Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
+    <FramedTable caption="Grant rules" busy={busy} columns={["Name", "Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
       {grants.map((grant) => {
         const expired = isExpired(grant, now);
         return (
-          <tr key={grant.id} id={`rule-${grant.id}`} className={cn("target:bg-indigo-50", expired && "text-slate-500")}>
+          <tr key={grant.id} id={`rule-${grant.name}`} className={cn("target:bg-indigo-50", expired && "text-slate-500")}>
+            <th scope="row" className={`${tableClasses.td} whitespace-nowrap font-mono text-sm font-medium`} title={`id ${grant.id}`}>
+              {grant.name}
+            </th>
             <td className={tableClasses.td}>
               <span className={grant.access === "allow" ? "font-semibold text-emerald-800" : "font-semibold text-red-800"}>{grant.access}</span>
             </td>
-            <th scope="row" className={`${tableClasses.td} min-w-48 font-normal`}>
+            <td className={`${tableClasses.td} min-w-48`}>
               <SubjectText subject={grant.subject} />
-              <span className="block whitespace-nowrap font-mono text-xs text-slate-400">{grant.id}</span>
               {grant.deadReason && <span className="mt-1 block text-xs text-amber-800">Dead rule: {grant.deadReason}</span>}
-            </th>
+            </td>
             <td className={`${tableClasses.td} whitespace-nowrap`}>
               <ServerPattern pattern={grant.servers} />
             </td>
@@ -218,7 +220,7 @@ function GrantTable({
                 <span className="text-slate-400">never</span>
               )}
             </td>
-            {canEdit && <RowActions label={`rule ${grant.id}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
+            {canEdit && <RowActions label={`rule ${grant.name}`} onEdit={() => onEdit(grant)} onDelete={() => onDelete(grant)} />}
           </tr>
         );
       })}
@@ -226,11 +228,11 @@ function GrantTable({
   );
 }
 
-/** A rule id in a warning: the rules list narrowed to that rule, its row highlighted. */
-function RuleAnchor({ id }: { id: string }) {
+/** A rule's name in a warning: the rules list narrowed to that rule (by id), its row highlighted. */
+function RuleAnchor({ id, name }: { id: string; name: string }) {
   return (
-    <Link href={`/grants?id=${encodeURIComponent(id)}#rule-${id}`} className="font-mono underline">
-      {id}
+    <Link href={`/grants?id=${encodeURIComponent(id)}#rule-${name}`} className="font-mono underline">
+      {name}
     </Link>
   );
 }
@@ -250,10 +252,10 @@ function warningKinds(report: PolicyReport): { kind: string; title: string; item
       title: "Dead rules",
       items: report.deadRules.map((d) => ({
         key: `dead-${d.ruleId}`,
-        text: `${d.ruleId} ${d.reason}`,
+        text: `${d.ruleName} ${d.ruleId} ${d.reason}`,
         content: (
           <>
-            Rule <RuleAnchor id={d.ruleId} /> is dead: {d.reason}
+            Rule <RuleAnchor id={d.ruleId} name={d.ruleName} /> is dead: {d.reason}
           </>
         ),
       })),
@@ -271,10 +273,10 @@ function warningKinds(report: PolicyReport): { kind: string; title: string; item
       title: "Rules their servers' scope excludes",
       items: report.scopeExcluded.map((s) => ({
         key: `scope-${s.ruleId}`,
-        text: `${s.ruleId} ${s.servers.join(", ")} ${s.reason}`,
+        text: `${s.ruleName} ${s.ruleId} ${s.servers.join(", ")} ${s.reason}`,
         content: (
           <>
-            Rule <RuleAnchor id={s.ruleId} /> cannot grant {s.servers.join(", ")}: {s.reason}
+            Rule <RuleAnchor id={s.ruleId} name={s.ruleName} /> cannot grant {s.servers.join(", ")}: {s.reason}
           </>
         ),
       })),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { auditEvents, catalogState } from "../db/schema";
+import { auditEvents, catalogRevisions, catalogState } from "../db/schema";
 
 export type ActorKind = "user" | "token" | "bootstrap-token" | "system" | "anonymous";
 
@@ -17,6 +17,8 @@ export interface ChangeContext {
   actor: Actor;
   requestId?: string;
   sourceIp?: string;
+  /** Set for every change of one state apply: its audit events share it. */
+  changeSet?: string;
 }
 
 export const SYSTEM: ChangeContext = { actor: { kind: "system", id: "system" } };
@@ -42,25 +44,33 @@ export async function recordAudit(tx: Db, ctx: ChangeContext, entry: AuditEntry)
     after: entry.after ?? null,
     requestId: ctx.requestId ?? null,
     sourceIp: ctx.sourceIp ?? null,
+    changeSet: ctx.changeSet ?? null,
   });
 }
 
 export const CATALOG_CHANNEL = "opencrane_catalog";
 
 /**
- * Bumped in the same transaction as any change that can alter a published feed. The NOTIFY is
- * delivered on commit, so other replicas rebuild their snapshot only once the change is visible.
+ * Bumped in the same transaction as any change that can alter a published feed (or the state
+ * document). The NOTIFY is delivered on commit, so other replicas rebuild their snapshot only once
+ * the change is visible. A transaction bumps once however many writers it runs (a state apply runs
+ * many): a second bump in the same transaction answers the same revision.
  */
 export async function bumpCatalogRevision(tx: Db): Promise<number> {
   const [row] = await tx
     .insert(catalogState)
-    .values({ id: 1, revision: 1 })
+    .values({ id: 1, revision: 1, tx: sql`txid_current()` })
     .onConflictDoUpdate({
       target: catalogState.id,
-      set: { revision: sql`${catalogState.revision} + 1`, updatedAt: sql`now()` },
+      set: {
+        revision: sql`case when ${catalogState.tx} = txid_current() then ${catalogState.revision} else ${catalogState.revision} + 1 end`,
+        tx: sql`txid_current()`,
+        updatedAt: sql`now()`,
+      },
     })
-    .returning({ revision: catalogState.revision });
-  const revision = row!.revision;
+    .returning({ revision: catalogState.revision, tx: catalogState.tx });
+  const { revision, tx: txid } = row!;
+  await tx.insert(catalogRevisions).values({ revision, tx: txid! }).onConflictDoNothing();
   await tx.execute(sql`select pg_notify(${CATALOG_CHANNEL}, ${String(revision)})`);
   return revision;
 }

@@ -13,6 +13,7 @@ export const auditQuery = z.object({
   action: z.string().trim().max(100).optional(),
   entityType: z.string().trim().max(100).optional(),
   entityId: z.string().trim().max(320).optional(),
+  changeSet: z.string().trim().max(100).optional().meta({ description: "Only the events of this change set (one state apply)" }),
   since: isoTime("since").optional(),
   until: isoTime("until").optional(),
   cursor: z

@@ -21,6 +21,8 @@ export interface AuditEvent {
   after: unknown;
   requestId: string | null;
   sourceIp: string | null;
+  /** The state apply this event is part of, if any. */
+  changeSet: string | null;
 }
 
 type Row = typeof auditEvents.$inferSelect;
@@ -39,6 +41,7 @@ function toEvent(row: Row): AuditEvent {
     after: row.after ?? null,
     requestId: row.requestId,
     sourceIp: row.sourceIp,
+    changeSet: row.changeSet,
   };
 }
 
@@ -48,6 +51,7 @@ function conditions(query: z.output<typeof auditQuery>): SQL[] {
   if (query.action) where.push(eq(auditEvents.action, query.action));
   if (query.entityType) where.push(eq(auditEvents.entityType, query.entityType));
   if (query.entityId) where.push(eq(auditEvents.entityId, query.entityId));
+  if (query.changeSet) where.push(eq(auditEvents.changeSet, query.changeSet));
   if (query.since) where.push(gte(auditEvents.at, query.since));
   if (query.until) where.push(lte(auditEvents.at, query.until));
   if (query.since && query.until && query.since > query.until) {

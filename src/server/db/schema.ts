@@ -73,10 +73,21 @@ export const catalogState = pgTable(
   {
     id: integer().primaryKey(),
     revision: bigint({ mode: "number" }).notNull().default(0),
+    /** The transaction that last bumped it: a transaction bumps once, however many writers it runs. */
+    tx: bigint({ mode: "number" }),
     updatedAt: timestamp({ withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
   },
   (t) => [check("catalog_state_singleton", sql`${t.id} = 1`)],
 );
+
+/**
+ * Which transaction made each revision. With the transaction of each audit event, it tells which
+ * objects changed after a given revision: what a state document exported then must not overwrite.
+ */
+export const catalogRevisions = pgTable("catalog_revisions", {
+  revision: bigint({ mode: "number" }).primaryKey(),
+  tx: bigint({ mode: "number" }).notNull(),
+});
 
 /**
  * Per tenant, a digest of everything its contract says and the catalog revision at which that
@@ -129,8 +140,17 @@ export const auditEvents = pgTable(
     actorVia: text(),
     requestId: text(),
     sourceIp: text(),
+    /** The state apply (or other multi-object change) this event is part of: its events share it. */
+    changeSet: text(),
+    /** The transaction that wrote it (see catalogRevisions). */
+    tx: bigint({ mode: "number" }).default(sql`txid_current()`),
   },
-  (t) => [index("audit_events_entity_idx").on(t.entityType, t.entityId, t.id), index("audit_events_at_idx").on(t.at)],
+  (t) => [
+    index("audit_events_entity_idx").on(t.entityType, t.entityId, t.id),
+    index("audit_events_at_idx").on(t.at),
+    index("audit_events_change_set_idx").on(t.changeSet),
+    index("audit_events_tx_idx").on(t.tx),
+  ],
 );
 
 /**
@@ -280,6 +300,8 @@ export const grants = pgTable(
   "grants",
   {
     id: uuid().primaryKey().defaultRandom(),
+    /** Unique, given by an admin or generated from the subject and servers; the state document names rules by it. */
+    name: text().notNull(),
     subject: jsonb().$type<Subject>().notNull(),
     subjectType: text().notNull(),
     subjectName: text(),
@@ -294,6 +316,7 @@ export const grants = pgTable(
     updatedBy: text().notNull(),
   },
   (t) => [
+    uniqueIndex("grants_name_key").on(t.name),
     index("grants_subject_idx").on(t.subjectType, t.subjectName),
     index("grants_created_idx").on(t.createdAt, t.id),
     check("grants_access_check", sql`${t.access} in ('allow', 'deny')`),
@@ -518,6 +541,7 @@ export const serverProbeHeaders = pgTable(
 export const schema = {
   mcpServers,
   catalogState,
+  catalogRevisions,
   auditEvents,
   feedFetches,
   users,

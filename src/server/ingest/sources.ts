@@ -1,7 +1,7 @@
 /** Third-party sources: what they are, who approved them, and their schedule. */
 import type { z } from "zod";
 import { and, asc, eq } from "drizzle-orm";
-import { recordAudit, type ChangeContext } from "../audit/audit";
+import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { thirdPartySources } from "../db/schema";
 import { DomainError, notFound, parseInput, sqlState } from "../errors";
@@ -79,6 +79,8 @@ export async function createSource(
       .returning();
     const source = toSource(row!);
     await recordAudit(tx, ctx, { action: "source.create", entityType: "source", entityId: source.name, after: source });
+    // Sources are part of the state document, whose revision is the catalog's.
+    await bumpCatalogRevision(tx);
     return source;
   });
 }
@@ -126,6 +128,7 @@ export async function updateSource(db: Db, ctx: ChangeContext, name: string, inp
       .returning();
     const after = toSource(updated!);
     await recordAudit(tx, ctx, { action: "source.update", entityType: "source", entityId: name, before, after });
+    await bumpCatalogRevision(tx);
     return after;
   });
 }
@@ -161,6 +164,7 @@ export async function deleteSource(db: Db, ctx: ChangeContext, name: string): Pr
     const before = toSource(await sourceRow(tx, name, true));
     await tx.delete(thirdPartySources).where(eq(thirdPartySources.id, before.id));
     await recordAudit(tx, ctx, { action: "source.delete", entityType: "source", entityId: name, before });
+    await bumpCatalogRevision(tx);
     return before;
   });
 }

@@ -89,18 +89,23 @@ describe("policy report", () => {
       now,
     );
     expect(policy.report.deadRules).toEqual([
-      { ruleId: "r1", reason: "'gitlab' matches no active server yet (only gitlab)" },
-      { ruleId: "r2", reason: "'nothing-*' matches no server" },
-      { ruleId: "r3", reason: "every server it matches has a scope everyone cannot be granted" },
-      { ruleId: "r4", reason: "group empty has no members" },
-      { ruleId: "r5", reason: "no tenant has these labels" },
+      { ruleId: "r1", ruleName: "r1", reason: "'gitlab' matches no active server yet (only gitlab)" },
+      { ruleId: "r2", ruleName: "r2", reason: "'nothing-*' matches no server" },
+      { ruleId: "r3", ruleName: "r3", reason: "every server it matches has a scope everyone cannot be granted" },
+      { ruleId: "r4", ruleName: "r4", reason: "group empty has no members" },
+      { ruleId: "r5", ruleName: "r5", reason: "no tenant has these labels" },
     ]);
     expect(policy.report.unpublishedMatches).toEqual([
       { pattern: "git*", servers: ["gitlab"], usedBy: ["rule r7"] },
       { pattern: "gitlab", servers: ["gitlab"], usedBy: ["rule r1"] },
     ]);
     expect(policy.report.scopeExcluded).toEqual([
-      { ruleId: "r3", servers: ["finance-db"], reason: "department servers can be granted to groups, label selectors or tenants, not to everyone" },
+      {
+        ruleId: "r3",
+        ruleName: "r3",
+        servers: ["finance-db"],
+        reason: "department servers can be granted to groups, label selectors or tenants, not to everyone",
+      },
     ]);
     expect(policy.report.expiredRules).toEqual(["r6"]);
     expect(policy.nextExpiryAt).toEqual(new Date("2026-07-01T00:00:00Z"));
@@ -128,10 +133,17 @@ describe("personal servers in the report", () => {
       },
       now,
     );
-    expect(policy.report.deadRules).toEqual([{ ruleId: "r1", reason: "every server it matches is a personal server that tenant beta does not own" }]);
+    expect(policy.report.deadRules).toEqual([
+      { ruleId: "r1", ruleName: "r1", reason: "every server it matches is a personal server that tenant beta does not own" },
+    ]);
     expect(policy.report.scopeExcluded).toEqual([
-      { ruleId: "r1", servers: ["alpha-notes"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
-      { ruleId: "r2", servers: ["alpha-notes", "orphan"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
+      { ruleId: "r1", ruleName: "r1", servers: ["alpha-notes"], reason: "it is the personal server of tenant alpha, and only its owner can be granted it" },
+      {
+        ruleId: "r2",
+        ruleName: "r2",
+        servers: ["alpha-notes", "orphan"],
+        reason: "it is the personal server of tenant alpha, and only its owner can be granted it",
+      },
     ]);
     expect(policy.report.overrideExcluded).toEqual([
       { tenant: "alpha", servers: ["orphan"], reason: "it is a personal server without an owner tenant, so nobody can be granted it until an admin sets one" },

@@ -41,6 +41,8 @@ export interface PolicyGroup {
 
 export interface PolicyRule {
   id: string;
+  /** What people call the rule; inputs built by hand may leave it out, and the id stands in. */
+  name?: string;
   subject: Subject;
   servers: string;
   access: Access;
@@ -89,6 +91,7 @@ export interface TenantAccess {
 
 export interface DeadRule {
   ruleId: string;
+  ruleName: string;
   reason: string;
 }
 
@@ -98,7 +101,7 @@ export interface PolicyReport {
   /** Patterns (in rules or tenant overrides) that match servers which are not active yet. */
   unpublishedMatches: { pattern: string; usedBy: string[]; servers: string[] }[];
   /** Allow rules that match servers their subject may not be granted (scope), with those servers. */
-  scopeExcluded: { ruleId: string; servers: string[]; reason: string }[];
+  scopeExcluded: { ruleId: string; ruleName: string; servers: string[]; reason: string }[];
   /** Rules past their expiry: kept, but they no longer apply. */
   expiredRules: string[];
   /** Tenants whose own allow list matches personal servers it cannot grant them, with those servers. */
@@ -855,7 +858,7 @@ function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
     }
     entry.usedBy.add(usedBy);
   };
-  for (const rule of indexed.inForce) note(rule.servers, `rule ${rule.id}`);
+  for (const rule of indexed.inForce) note(rule.servers, `rule ${rule.name ?? rule.id}`);
   for (const tenant of indexed.tenants.values()) {
     for (const p of tenant.mcpPolicy.deny) note(p, `tenant ${tenant.name}`);
     for (const p of tenant.mcpPolicy.allow) note(p, `tenant ${tenant.name}`);
@@ -882,6 +885,7 @@ function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
       if (excluded.length > 0) {
         scopeExcluded.push({
           ruleId: rule.id,
+          ruleName: rule.name ?? rule.id,
           servers: excluded,
           reason: excluded.map((name) => grantRefusal(rule.subject, indexed.servers.get(name)!)).find(Boolean) ?? "",
         });
@@ -891,19 +895,21 @@ function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
       const u = unpublished.get(rule.servers);
       deadRules.push({
         ruleId: rule.id,
+        ruleName: rule.name ?? rule.id,
         reason: u ? `'${rule.servers}' matches no active server yet (only ${u.servers.join(", ")})` : `'${rule.servers}' matches no server`,
       });
     } else if (isEmpty(effect)) {
       const subject = rule.subject;
       deadRules.push({
         ruleId: rule.id,
+        ruleName: rule.name ?? rule.id,
         reason:
           subject.type === "tenant"
             ? `every server it matches is a personal server that tenant ${subject.name} does not own`
             : `every server it matches has a scope ${describeType(subject.type)} cannot be granted`,
       });
     } else if (!isCovered(rule.subject)) {
-      deadRules.push({ ruleId: rule.id, reason: uncoveredReason(rule.subject, policy.groupMembers) });
+      deadRules.push({ ruleId: rule.id, ruleName: rule.name ?? rule.id, reason: uncoveredReason(rule.subject, policy.groupMembers) });
     }
   }
 

@@ -5,7 +5,7 @@ import { describeSubject, type Subject } from "./model";
 
 export type Match =
   | { kind: "override"; list: "allow" | "deny"; pattern: string; note?: string }
-  | { kind: "rule"; ruleId: string; access: "allow" | "deny"; subject: Subject; servers: string; applies: boolean; note?: string };
+  | { kind: "rule"; ruleId: string; ruleName: string; access: "allow" | "deny"; subject: Subject; servers: string; applies: boolean; note?: string };
 
 export interface Explanation {
   tenant: string;
@@ -42,6 +42,7 @@ export function explainAccess(policy: CompiledPolicy, tenant: string, server: st
     matches.push({
       kind: "rule",
       ruleId: rule.id,
+      ruleName: rule.name ?? rule.id,
       access: rule.access,
       subject: rule.subject,
       servers: rule.servers,
@@ -81,7 +82,7 @@ function summarize(tenant: string, server: string, tier: Tier, by: Match | null)
   const what = (m: Match) =>
     m.kind === "override"
       ? `the tenant's own mcpPolicy.${m.list} entry '${m.pattern}'`
-      : `rule ${m.ruleId} (${m.access} ${describeSubject(m.subject)} on '${m.servers}')`;
+      : `rule ${m.ruleName} (${m.access} ${describeSubject(m.subject)} on '${m.servers}')`;
   switch (tier) {
     case 1:
       return `${server} is not active, so no tenant can use it`;

@@ -132,9 +132,49 @@ export type Subject = z.output<typeof subjectSchema>;
 export const ACCESS = ["allow", "deny"] as const;
 export type Access = (typeof ACCESS)[number];
 
+const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A rule's name: a DNS-1123 label, unique among rules, that is never shaped like a rule id (URLs take either). */
+export const ruleNameSchema = z
+  .string({ error: "rule name must be a string" })
+  .trim()
+  .min(1, "rule name must not be empty")
+  .max(63, { error: (iss) => `rule name '${String(iss.input)}' is longer than 63 characters` })
+  .regex(DNS_LABEL, { error: (iss) => `rule name '${String(iss.input)}' must be lowercase letters, digits and '-' (a DNS-1123 label)` })
+  .refine((name) => !UUID_SHAPED.test(name), { error: (iss) => `rule name '${String(iss.input)}' looks like a rule id: choose another` });
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^-+|-+$/g, "");
+
+/**
+ * The name a rule gets when it is saved without one: its subject and servers, e.g.
+ * `group-platform-github`, `everyone-github-all` for `github-*`. The store makes it unique with a
+ * suffix (`-2`, `-3`…); the migration that named existing rules computes the same.
+ */
+export function generatedRuleName(subject: Subject, servers: string): string {
+  const who =
+    subject.type === "everyone"
+      ? "everyone"
+      : subject.type === "selector"
+        ? `selector-${Object.keys(subject.matchLabels)
+            .sort()
+            .map((key) => `${key}-${subject.matchLabels[key]}`)
+            .join("-")}`
+        : `${subject.type}-${subject.name}`;
+  const base = slug(`${who}-${servers.replace(/\*/g, "all").replace(/\?/g, "x")}`)
+    .slice(0, 56)
+    .replace(/-+$/, "");
+  return base === "" ? "rule" : base;
+}
+
 const expiresAtSchema = z.union([z.iso.datetime({ offset: true, error: "expiresAt must be a date-time such as 2026-12-31T23:59:59Z" }), z.null()]).optional();
 
 export const grantCreateInput = z.object({
+  name: ruleNameSchema.optional().meta({ description: "Unique; generated from the subject and servers when absent" }),
   subject: subjectSchema,
   servers: serverPatternSchema,
   access: z.enum(ACCESS, { error: "access must be allow or deny" }),
@@ -145,6 +185,7 @@ export type GrantCreateInput = z.input<typeof grantCreateInput>;
 
 export const grantUpdateInput = z.object({
   version: z.number().int().min(1).optional(),
+  name: ruleNameSchema.optional(),
   subject: subjectSchema.optional(),
   servers: serverPatternSchema.optional(),
   access: z.enum(ACCESS, { error: "access must be allow or deny" }).optional(),
@@ -221,6 +262,7 @@ export interface Group {
 
 export interface Grant {
   id: string;
+  name: string;
   subject: Subject;
   servers: string;
   access: Access;

@@ -94,6 +94,7 @@ describeEachDatabase("personal servers and their owner tenant", (database) => {
     ]);
     expect(report.scopeExcluded).toContainEqual({
       ruleId: glob.body.id,
+      ruleName: glob.body.name,
       servers: ["alpha-notes"],
       reason: "it is the personal server of tenant alpha, and only its owner can be granted it",
     });

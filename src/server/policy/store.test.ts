@@ -179,7 +179,11 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
   it("reports dead rules in the policy report and the rule list", async () => {
     const dead = await call("POST", "/api/v1/grants", { subject: { type: "everyone" }, servers: "draft-*", access: "allow" });
     const report = await call("GET", "/api/v1/policy");
-    expect(report.body.report.deadRules).toContainEqual({ ruleId: dead.body.id, reason: "'draft-*' matches no active server yet (only draft-tool)" });
+    expect(report.body.report.deadRules).toContainEqual({
+      ruleId: dead.body.id,
+      ruleName: dead.body.name,
+      reason: "'draft-*' matches no active server yet (only draft-tool)",
+    });
     const listed = (await call("GET", "/api/v1/grants")).body.items.find((g: { id: string }) => g.id === dead.body.id);
     expect(listed.deadReason).toContain("matches no active server yet");
     expect(report.body).toMatchObject({ tenants: 3, groups: 2, activeServers: 5 });

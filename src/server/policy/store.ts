@@ -3,7 +3,7 @@
  * events and a catalog revision bump (contracts are feeds too), like the catalog's.
  */
 import type { z } from "zod";
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
@@ -13,6 +13,7 @@ import { deepEqual } from "../util/stable-json";
 import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput } from "./compile";
 import {
   describeSubject,
+  generatedRuleName,
   grantCreateInput,
   grantUpdateInput,
   groupCreateInput,
@@ -67,6 +68,7 @@ function toGroup(row: GroupRow, members: string[]): Group {
 export function toGrant(row: GrantRow): Grant {
   return {
     id: row.id,
+    name: row.name,
     subject: row.subject,
     servers: row.servers,
     access: row.access as Grant["access"],
@@ -111,7 +113,14 @@ export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
     servers: serverRows.map((s) => ({ name: s.name, scope: s.scope as never, status: s.status as never, ownerTenant: s.ownerTenant })),
     tenants: tenantRows.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: toTenant(t).mcpPolicy })),
     groups: [...members].map(([name, list]) => ({ name, members: list })),
-    rules: ruleRows.map((r) => ({ id: r.id, subject: r.subject, servers: r.servers, access: r.access as "allow" | "deny", expiresAt: r.expiresAt })),
+    rules: ruleRows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      subject: r.subject,
+      servers: r.servers,
+      access: r.access as "allow" | "deny",
+      expiresAt: r.expiresAt,
+    })),
   };
 }
 
@@ -164,7 +173,7 @@ export async function listTenants(db: Db, filter: { q?: string; group?: string; 
 }
 
 /** The existence pre-check cannot see a create committing at the same moment; its unique key can. */
-function alreadyExistsOnRace(kind: "tenant" | "group", name: string) {
+function alreadyExistsOnRace(kind: "tenant" | "group" | "rule", name: string) {
   return (error: unknown): never => {
     if (sqlState(error) === "23505") {
       throw new DomainError("CONFLICT", `a ${kind} named '${name}' already exists`, { fieldErrors: { name: ["already exists"] } });
@@ -487,16 +496,44 @@ const subjectColumns = (subject: Subject) => ({
   subjectName: subject.type === "group" || subject.type === "tenant" ? subject.name : null,
 });
 
-async function grantRow(db: Db, id: string, lock = false): Promise<GrantRow> {
-  if (!isUuid(id)) throw notFound("grant", id);
-  const query = db.select().from(grants).where(eq(grants.id, id)).limit(1);
+/** A rule by its id or its name: URLs take either (a name is never shaped like an id). */
+async function grantRow(db: Db, idOrName: string, lock = false): Promise<GrantRow> {
+  const query = db
+    .select()
+    .from(grants)
+    .where(isUuid(idOrName) ? eq(grants.id, idOrName.toLowerCase()) : eq(grants.name, idOrName))
+    .limit(1);
   const [row] = await (lock ? query.for("update") : query);
-  if (!row) throw notFound("grant", id);
+  if (!row) throw notFound("grant", idOrName);
   return row;
 }
 
-export async function getGrant(db: Db, id: string): Promise<Grant> {
-  return toGrant(await grantRow(db, id));
+export async function getGrant(db: Db, idOrName: string): Promise<Grant> {
+  return toGrant(await grantRow(db, idOrName));
+}
+
+const ruleNameTaken = (name: string) =>
+  new DomainError("CONFLICT", `a rule named '${name}' already exists: choose another name`, { fieldErrors: { name: ["already exists"] } });
+
+/** The given name, refused when another rule has it; or one generated from subject and servers, with a suffix when taken. */
+async function freeRuleName(tx: Db, rule: { name?: string; subject: Subject; servers: string }, except?: string): Promise<string> {
+  if (rule.name !== undefined) {
+    const [holder] = await tx.select({ id: grants.id }).from(grants).where(eq(grants.name, rule.name)).limit(1);
+    if (holder && holder.id !== except) throw ruleNameTaken(rule.name);
+    return rule.name;
+  }
+  const base = generatedRuleName(rule.subject, rule.servers);
+  const taken = new Set(
+    (
+      await tx
+        .select({ name: grants.name })
+        .from(grants)
+        .where(or(eq(grants.name, base), like(grants.name, `${base}-%`)))
+    ).map((r) => r.name),
+  );
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  return name;
 }
 
 export async function listGrants(db: Db, filter: { subjectType?: string; subjectName?: string; access?: string; server?: string } = {}): Promise<Grant[]> {
@@ -515,6 +552,8 @@ export async function listGrants(db: Db, filter: { subjectType?: string; subject
 
 /** A rule as it is saved: parsed, its expiry already checked to be in the future. */
 export interface GrantRule {
+  /** Generated from subject and servers when absent. */
+  name?: string;
   subject: Subject;
   servers: string;
   access: "allow" | "deny";
@@ -530,9 +569,11 @@ export interface GrantRule {
 export async function insertGrant(tx: Db, ctx: ChangeContext, rule: GrantRule): Promise<SavedGrant> {
   await assertSubjectExists(tx, rule.subject);
   const scopeExcluded = await checkScope(tx, rule.subject, rule.servers, rule.access);
+  const name = await freeRuleName(tx, rule);
   const [row] = await tx
     .insert(grants)
     .values({
+      name,
       ...subjectColumns(rule.subject),
       servers: rule.servers,
       access: rule.access,
@@ -549,50 +590,70 @@ export async function insertGrant(tx: Db, ctx: ChangeContext, rule: GrantRule): 
 
 export async function createGrant(db: Db, ctx: ChangeContext, input: z.output<typeof grantCreateInput>, now = new Date()): Promise<SavedGrant> {
   const expiresAt = futureOrNull(input.expiresAt, now);
-  return db.transaction(async (tx) => {
-    const saved = await insertGrant(tx, ctx, { subject: input.subject, servers: input.servers, access: input.access, note: input.note, expiresAt });
-    await bumpCatalogRevision(tx);
-    return saved;
-  });
-}
-
-export async function updateGrant(db: Db, ctx: ChangeContext, id: string, input: z.output<typeof grantUpdateInput>, now = new Date()): Promise<SavedGrant> {
-  return db.transaction(async (tx) => {
-    const row = await grantRow(tx, id, true);
-    if (input.version !== undefined && input.version !== row.version) throw stale("rule", id, row, input.version);
-    const before = toGrant(row);
-    const subject = input.subject ?? before.subject;
-    const servers = input.servers ?? before.servers;
-    const access = input.access ?? before.access;
-    const expiresAt = input.expiresAt === undefined ? row.expiresAt : futureOrNull(input.expiresAt, now);
-    await assertSubjectExists(tx, subject);
-    const scopeExcluded = await checkScope(tx, subject, servers, access);
-    const [updated] = await tx
-      .update(grants)
-      .set({
-        ...subjectColumns(subject),
-        servers,
-        access,
-        note: input.note ?? before.note,
+  return db
+    .transaction(async (tx) => {
+      const saved = await insertGrant(tx, ctx, {
+        name: input.name,
+        subject: input.subject,
+        servers: input.servers,
+        access: input.access,
+        note: input.note,
         expiresAt,
-        version: row.version + 1,
-        updatedAt: new Date(),
-        updatedBy: ctx.actor.id,
-      })
-      .where(eq(grants.id, id))
-      .returning();
-    const after = toGrant(updated!);
-    await recordAudit(tx, ctx, { action: "grant.update", entityType: "grant", entityId: id, before, after });
-    await bumpCatalogRevision(tx);
-    return { ...after, scopeExcluded };
-  });
+      });
+      await bumpCatalogRevision(tx);
+      return saved;
+    })
+    .catch(alreadyExistsOnRace("rule", input.name ?? generatedRuleName(input.subject, input.servers)));
 }
 
-export async function deleteGrant(db: Db, ctx: ChangeContext, id: string): Promise<Grant> {
+export async function updateGrant(
+  db: Db,
+  ctx: ChangeContext,
+  idOrName: string,
+  input: z.output<typeof grantUpdateInput>,
+  now = new Date(),
+): Promise<SavedGrant> {
+  return db
+    .transaction(async (tx) => {
+      const row = await grantRow(tx, idOrName, true);
+      const id = row.id;
+      if (input.version !== undefined && input.version !== row.version) throw stale("rule", row.name, row, input.version);
+      const before = toGrant(row);
+      const subject = input.subject ?? before.subject;
+      const servers = input.servers ?? before.servers;
+      const access = input.access ?? before.access;
+      const expiresAt = input.expiresAt === undefined ? row.expiresAt : futureOrNull(input.expiresAt, now);
+      await assertSubjectExists(tx, subject);
+      const scopeExcluded = await checkScope(tx, subject, servers, access);
+      const name = input.name === undefined || input.name === row.name ? row.name : await freeRuleName(tx, { name: input.name, subject, servers }, id);
+      const [updated] = await tx
+        .update(grants)
+        .set({
+          name,
+          ...subjectColumns(subject),
+          servers,
+          access,
+          note: input.note ?? before.note,
+          expiresAt,
+          version: row.version + 1,
+          updatedAt: new Date(),
+          updatedBy: ctx.actor.id,
+        })
+        .where(eq(grants.id, id))
+        .returning();
+      const after = toGrant(updated!);
+      await recordAudit(tx, ctx, { action: "grant.update", entityType: "grant", entityId: id, before, after });
+      await bumpCatalogRevision(tx);
+      return { ...after, scopeExcluded };
+    })
+    .catch(alreadyExistsOnRace("rule", input.name ?? idOrName));
+}
+
+export async function deleteGrant(db: Db, ctx: ChangeContext, idOrName: string): Promise<Grant> {
   return db.transaction(async (tx) => {
-    const before = toGrant(await grantRow(tx, id, true));
-    await tx.delete(grants).where(eq(grants.id, id));
-    await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: id, before });
+    const before = toGrant(await grantRow(tx, idOrName, true));
+    await tx.delete(grants).where(eq(grants.id, before.id));
+    await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: before.id, before });
     await bumpCatalogRevision(tx);
     return before;
   });

@@ -9,6 +9,7 @@ import { buildOpenApiDocument } from "./openapi";
 import { policyRoutes } from "./policy-routes";
 import { sourceRoutes } from "./source-routes";
 import { toolRoutes } from "./tool-routes";
+import { stateRoutes } from "./state-routes";
 import { authRoutes } from "./auth-routes";
 import { createRestRouter, type RestRoute } from "./router";
 
@@ -21,6 +22,7 @@ const apiRoutes: readonly RestRoute[] = [
   ...obotRoutes,
   ...accountRoutes,
   ...overviewRoutes,
+  ...stateRoutes,
 ];
 
 let document: { body: string; etag: string } | null = null;

@@ -155,20 +155,20 @@ export const policyRoutes: RestRoute[] = [
   useCaseRoute(policy.getGrantUseCase, {
     method: "GET",
     path: "/api/v1/grants/{id}",
-    summary: "An access rule",
+    summary: "An access rule, by id or name",
     response: { status: 200, description: "The rule", schema: grantResource },
   }),
   useCaseRoute(policy.updateGrantUseCase, {
     method: "PATCH",
     path: "/api/v1/grants/{id}",
-    summary: "Change an access rule",
+    summary: "Change an access rule (by id or name)",
     body: "patch",
     response: { status: 200, description: "The changed rule", schema: savedGrantResource },
   }),
   useCaseRoute(policy.deleteGrantUseCase, {
     method: "DELETE",
     path: "/api/v1/grants/{id}",
-    summary: "Delete an access rule",
+    summary: "Delete an access rule (by id or name)",
     dryRunResult: grantResource,
     response: deleted,
   }),

@@ -155,6 +155,7 @@ const match = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("rule"),
     ruleId: z.string(),
+    ruleName: z.string(),
     access: z.enum(ACCESS),
     subject: subjectSchema,
     servers: z.string(),
@@ -227,6 +228,7 @@ export const groupResource = z.object({ name: z.string(), description: z.string(
 export const grantResource = z
   .object({
     id: z.uuid(),
+    name: z.string().meta({ description: "Unique DNS-1123 label; URLs take it in place of the id" }),
     subject: subjectSchema,
     servers: z.string().meta({ description: "Server name or glob" }),
     access: z.enum(ACCESS),
@@ -258,9 +260,9 @@ export const policyStatusResource = z
     groups: z.number().int(),
     rules: z.number().int(),
     report: z.object({
-      deadRules: z.array(z.object({ ruleId: z.string(), reason: z.string() })),
+      deadRules: z.array(z.object({ ruleId: z.string(), ruleName: z.string(), reason: z.string() })),
       unpublishedMatches: z.array(z.object({ pattern: z.string(), usedBy: z.array(z.string()), servers: z.array(z.string()) })),
-      scopeExcluded: z.array(z.object({ ruleId: z.string(), servers: z.array(z.string()), reason: z.string() })),
+      scopeExcluded: z.array(z.object({ ruleId: z.string(), ruleName: z.string(), servers: z.array(z.string()), reason: z.string() })),
       expiredRules: z.array(z.string()),
       overrideExcluded: z
         .array(z.object({ tenant: z.string(), servers: z.array(z.string()), reason: z.string() }))
@@ -369,6 +371,7 @@ export const auditEventResource = z
     before: z.unknown(),
     after: z.unknown(),
     requestId: z.string().nullable(),
+    changeSet: z.string().nullable().meta({ description: "The state apply this event is part of; its events share it" }),
     sourceIp: z.string().nullable(),
   })
   .meta({ id: "AuditEvent" });

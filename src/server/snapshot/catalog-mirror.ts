@@ -183,7 +183,7 @@ export class CatalogMirror {
 }
 
 function toRule(row: GrantRow): PolicyRule {
-  return { id: row.id, subject: row.subject, servers: row.servers, access: row.access as "allow" | "deny", expiresAt: row.expiresAt };
+  return { id: row.id, name: row.name, subject: row.subject, servers: row.servers, access: row.access as "allow" | "deny", expiresAt: row.expiresAt };
 }
 
 function rowsOf(result: unknown): Record<string, unknown>[] {
