@@ -2,9 +2,10 @@
 import { z } from "zod";
 import { demoCatalogLoaded, loadDemoCatalog } from "../catalog/demo";
 import { importTextInput, parseImportText } from "../formats/import-text";
-import { serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
+import { serverBatchInput, serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
 import {
   catalogStats,
+  changeServers,
   createServer,
   deleteServer,
   disableServer,
@@ -111,6 +112,17 @@ export const disableServerUseCase = useCase({
   mutates: true,
   args: statusChangeArgs,
   run: ({ services, change }, { name, statusChange, dryRun }) => changeOrPreview(services.db, dryRun, (db) => disableServer(db, change, name, statusChange)),
+});
+
+/** Publishes, disables or deletes several servers at once: all of them, or none with the reason why. */
+export const batchServersUseCase = useCase({
+  name: "catalog.batch",
+  role: "editor",
+  mutates: true,
+  args: z.object({ batch: serverBatchInput, dryRun }),
+  invalid: () => "cannot change these servers",
+  run: ({ services, change }, { batch, dryRun }) =>
+    changeOrPreview(services.db, dryRun, async (db) => ({ action: batch.action, servers: await changeServers(db, change, batch) })),
 });
 
 export const obotEntryUseCase = useCase({

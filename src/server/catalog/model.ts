@@ -559,3 +559,21 @@ export interface McpServer extends ServerSpec {
   createdBy: string;
   updatedBy: string;
 }
+
+export const SERVER_BATCH_ACTIONS = ["publish", "disable", "delete"] as const;
+export type ServerBatchAction = (typeof SERVER_BATCH_ACTIONS)[number];
+/** The most servers one batch changes: a page of the catalog at its largest. */
+export const MAX_BATCH = 200;
+
+/** One action on several servers, applied all together or not at all. */
+export const serverBatchInput = z.object({
+  action: z.enum(SERVER_BATCH_ACTIONS, { error: `action must be one of ${SERVER_BATCH_ACTIONS.join(", ")}` }),
+  names: z
+    .array(z.string().min(1, "a server name cannot be empty"), { error: "names must be a list of server names" })
+    .min(1, "select at least one server")
+    .max(MAX_BATCH, `at most ${MAX_BATCH} servers at once`)
+    .refine((names) => new Set(names).size === names.length, "each server may appear only once"),
+  /** Recorded with a publish or a disable, as for one server. */
+  reason: z.string().trim().max(500).optional(),
+});
+export type ServerBatchInput = z.input<typeof serverBatchInput>;

@@ -10,6 +10,7 @@ export const catalogRouter = router({
   delete: procedureOf(catalog.deleteServerUseCase),
   publish: procedureOf(catalog.publishServerUseCase),
   disable: procedureOf(catalog.disableServerUseCase),
+  batch: procedureOf(catalog.batchServersUseCase),
   import: procedureOf(catalog.importServersUseCase),
   demoLoaded: procedureOf(catalog.demoLoadedUseCase),
   loadDemo: procedureOf(catalog.loadDemoUseCase),
