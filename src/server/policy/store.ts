@@ -602,3 +602,35 @@ export async function policyCounts(db: Db) {
   ]);
   return { tenants: Number(t?.n ?? 0), groups: Number(g?.n ?? 0), rules: Number(r?.n ?? 0) };
 }
+
+const containing = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Tenants, groups and rules whose names (a rule's subject, server pattern or note) contain the text: the command palette's policy half. */
+export async function findPolicyObjects(
+  db: Db,
+  q: string,
+  limit: number,
+): Promise<{ tenants: Tenant[]; groups: Pick<Group, "name" | "description">[]; grants: Grant[] }> {
+  const pattern = containing(q);
+  const [tenantRows, groupRows, grantRows] = await Promise.all([
+    db
+      .select()
+      .from(tenants)
+      .where(or(ilike(tenants.name, pattern), ilike(tenants.displayName, pattern), ilike(tenants.team, pattern)))
+      .orderBy(asc(tenants.name))
+      .limit(limit),
+    db
+      .select()
+      .from(groups)
+      .where(or(ilike(groups.name, pattern), ilike(groups.description, pattern)))
+      .orderBy(asc(groups.name))
+      .limit(limit),
+    db
+      .select()
+      .from(grants)
+      .where(or(ilike(grants.subjectName, pattern), ilike(grants.servers, pattern), ilike(grants.note, pattern)))
+      .orderBy(asc(grants.createdAt), asc(grants.id))
+      .limit(limit),
+  ]);
+  return { tenants: tenantRows.map(toTenant), groups: groupRows.map(({ name, description }) => ({ name, description })), grants: grantRows.map(toGrant) };
+}

@@ -4,6 +4,7 @@ import { catalogRouter } from "./routers/catalog";
 import { dashboardRouter } from "./routers/dashboard";
 import { obotRouter } from "./routers/obot";
 import { grantsRouter, groupsRouter, policyRouter, tenantsRouter } from "./routers/policy";
+import { searchRouter } from "./routers/search";
 import { sourcesRouter } from "./routers/sources";
 
 export const appRouter = router({
@@ -19,6 +20,7 @@ export const appRouter = router({
   policy: policyRouter,
   sources: sourcesRouter,
   obot: obotRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;
