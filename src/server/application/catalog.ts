@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { demoCatalogLoaded, loadDemoCatalog } from "../catalog/demo";
 import { importTextInput, parseImportText } from "../formats/import-text";
-import { serverBatchInput, serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
+import { importFilesInput, serverBatchInput, serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
 import {
   catalogStats,
   changeServers,
@@ -19,7 +19,7 @@ import { DomainError } from "../errors";
 import { obotEntryFor } from "../formats/obot-entry";
 import { registryStandingOf } from "../formats/registry-view";
 import { upstreamStateOf } from "../ingest/review";
-import { importDocuments } from "../ingest/upload";
+import { importDocuments, importFiles } from "../ingest/upload";
 import { changeOrPreview } from "../policy/preview";
 import { useCase } from "./use-case";
 
@@ -154,6 +154,16 @@ export const importServersUseCase = useCase({
   mutates: true,
   args: importTextInput,
   run: ({ services, change }, input) => importDocuments(services.db, change, parseImportText(input), services.ingestionDeps, services.ingestion.id),
+});
+
+/** Imports several files (a folder of Obot YAML files) as one upload run, answered with what became of each file's documents. */
+export const importFilesUseCase = useCase({
+  name: "catalog.importFiles",
+  role: "editor",
+  mutates: true,
+  args: importFilesInput,
+  invalid: () => "cannot import these files",
+  run: ({ services, change }, { files }) => importFiles(services.db, change, files, services.ingestionDeps, services.ingestion.id),
 });
 
 export const demoLoadedUseCase = useCase({

@@ -474,6 +474,25 @@ export const importTextInput = z.object({
 });
 export type ImportTextInput = z.output<typeof importTextInput>;
 
+/** Several files imported together (a folder of Obot YAML files, say): one run, a result per file. */
+export const importFilesInput = z.object({
+  files: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1, "a file needs a name").max(500),
+        text: z.string().max(MAX_IMPORT_BYTES),
+        format: z.enum(IMPORT_FORMATS),
+      }),
+    )
+    .min(1, "choose at least one file")
+    .max(1000, "at most 1000 files at once")
+    .refine(
+      (files) => files.reduce((sum, f) => sum + f.text.length, 0) <= MAX_IMPORT_BYTES,
+      `the files add up to more than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`,
+    ),
+});
+export type ImportFilesInput = z.output<typeof importFilesInput>;
+
 export const serverCreateInput = z.object({ name: serverNameSchema, ...serverSpecFields }).superRefine(checkRuntimeRules);
 export type ServerCreateInput = z.input<typeof serverCreateInput>;
 

@@ -12,6 +12,7 @@ export const catalogRouter = router({
   disable: procedureOf(catalog.disableServerUseCase),
   batch: procedureOf(catalog.batchServersUseCase),
   import: procedureOf(catalog.importServersUseCase),
+  importFiles: procedureOf(catalog.importFilesUseCase),
   demoLoaded: procedureOf(catalog.demoLoadedUseCase),
   loadDemo: procedureOf(catalog.loadDemoUseCase),
 });
