@@ -187,8 +187,22 @@ async function everyPage(api: APIRequestContext): Promise<string[]> {
   ];
 }
 
-async function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+/** How far the page scrolls sideways, and the outermost elements that stick out (to say what to fix). */
+async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const overflow = document.scrollingElement!.scrollWidth - window.innerWidth;
+    const culprits: string[] = [];
+    if (overflow > 0) {
+      for (const element of document.querySelectorAll<HTMLElement>("body *")) {
+        if (element.getBoundingClientRect().right <= window.innerWidth + 0.5) continue;
+        const parent = element.parentElement;
+        if (parent && parent.getBoundingClientRect().right > window.innerWidth + 0.5) continue;
+        culprits.push(`<${element.tagName.toLowerCase()} class="${element.className}">`);
+        if (culprits.length >= 3) break;
+      }
+    }
+    return { overflow, culprits };
+  });
 }
 
 test.describe("at 390 px", () => {
@@ -222,13 +236,14 @@ test.describe("at 390 px", () => {
     for (const url of await everyPage(api)) {
       await page.goto(url);
       await page.waitForLoadState("networkidle");
-      const overflow = await sidewaysOverflow(page);
-      if (overflow > 0) offenders.push(`${url} (+${overflow}px)`);
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      if (overflow > 0) offenders.push(`${url} (+${overflow}px): ${culprits.join(" ")}`);
     }
     const visitor = await newVisitor();
     await visitor.setViewportSize({ width: 390, height: 844 });
     await visitor.goto("/login");
-    if ((await sidewaysOverflow(visitor)) > 0) offenders.push("/login");
+    const login = await sidewaysOverflow(visitor);
+    if (login.overflow > 0) offenders.push(`/login (+${login.overflow}px): ${login.culprits.join(" ")}`);
     expect(offenders).toEqual([]);
   });
 });

@@ -154,7 +154,7 @@ export function ApiReference({ doc }: { doc: OpenApiDocumentLike }) {
           </a>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
         <nav aria-label="Operations" className="lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:self-start lg:overflow-y-auto">
           <ul className="space-y-3 text-sm">
             {tags.map((tag) => (
@@ -167,7 +167,7 @@ export function ApiReference({ doc }: { doc: OpenApiDocumentLike }) {
                     <li key={op.id}>
                       <a href={`#${op.id}`} className="flex items-center gap-1.5 rounded px-1 py-0.5 text-xs text-slate-700 hover:bg-slate-100">
                         <Method method={op.method} className="w-12 text-[10px]" />
-                        <span className="truncate" title={op.path}>
+                        <span className="min-w-0 truncate" title={op.path}>
                           {op.summary}
                         </span>
                       </a>

@@ -71,7 +71,8 @@ export function BatchDialog({
       description={description}
       confirmLabel={confirmLabel}
       tone={tone}
-      pending={pending || preview === null || refused}
+      pending={pending}
+      disabled={preview === null || refused}
       error={error}
     >
       {preview === null ? (
