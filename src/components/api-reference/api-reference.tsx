@@ -68,7 +68,7 @@ function Operation({ op }: { op: OperationView }) {
       <p className="mt-2 text-sm font-medium text-slate-800">{op.summary}</p>
       {op.description && <p className="mt-1 max-w-3xl text-sm text-slate-600">{op.description}</p>}
 
-      <div className="mt-3 grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,24rem)]">
+      <div className="mt-3 grid grid-cols-[minmax(0,1fr)] gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,24rem)]">
         <div className="min-w-0 space-y-4">
           <Parameters title="Path" parameters={op.parameters.filter((p) => p.in === "path")} />
           <Parameters title="Query" parameters={op.parameters.filter((p) => p.in === "query")} />
@@ -183,7 +183,7 @@ export function ApiReference({ doc }: { doc: OpenApiDocumentLike }) {
             </li>
           </ul>
         </nav>
-        <div className="min-w-0 space-y-6">
+        <div className="min-w-0 space-y-6 [overflow-wrap:anywhere]">
           {tags.map((tag) => (
             <Panel
               key={tag.name}
