@@ -200,6 +200,14 @@ async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprit
         culprits.push(`<${element.tagName.toLowerCase()} class="${element.className}">`);
         if (culprits.length >= 3) break;
       }
+      // Text that does not wrap sticks out of a box that fits: name the innermost such boxes.
+      if (culprits.length === 0) {
+        for (const element of [...document.querySelectorAll<HTMLElement>("body *")].reverse()) {
+          if (element.scrollWidth <= element.clientWidth + 1 || getComputedStyle(element).overflowX !== "visible") continue;
+          culprits.push(`<${element.tagName.toLowerCase()} class="${element.className}">${(element.textContent ?? "").slice(0, 60)}`);
+          if (culprits.length >= 3) break;
+        }
+      }
     }
     return { overflow, culprits };
   });
