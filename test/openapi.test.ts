@@ -151,6 +151,8 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     await exchange("POST", `${S}/{name}/disable`, `${S}/gamma/disable?dryRun=1`);
     const gamma = await exchange("POST", `${S}/{name}/disable`, `${S}/gamma/disable`);
     await exchange("DELETE", `${S}/{name}`, `${S}/gamma?version=${gamma.body.version}`);
+    await exchange("POST", `${S}:batch`, `${S}:batch?dryRun=true`, { action: "disable", names: ["alpha"] });
+    await exchange("POST", `${S}:batch`, `${S}:batch`, { action: "publish", names: ["alpha", "no-such-server"] }); // 422, documented
     await exchange("GET", `${S}/{name}`, `${S}/gamma`); // 404, documented
 
     // Tools: discovered from a live MCP server, pinned at publish, drift reviewed
@@ -238,6 +240,11 @@ describeEachDatabase("OpenAPI: the served API matches the document", (database) 
     const quarantined = await exchange("GET", "/api/v1/review/quarantined", "/api/v1/review/quarantined");
     await exchange("POST", "/api/v1/review/items/{id}/reject", `/api/v1/review/items/${quarantined.body.items[0].id}/reject`);
     await exchange("POST", "/api/v1/review/items/{id}/release", `/api/v1/review/items/${quarantined.body.items[1].id}/release`);
+    const heldAgain = await exchange("POST", `${S}/import`, `${S}/import`, [privateOne(3), privateOne(4)]);
+    expect(heldAgain.body.quarantined).toHaveLength(2);
+    const stillHeld = (await exchange("GET", "/api/v1/review/quarantined", "/api/v1/review/quarantined")).body.items.map((i: { id: string }) => i.id);
+    await exchange("POST", "/api/v1/review/items:batch", "/api/v1/review/items:batch?dryRun=true", { action: "release", ids: stillHeld });
+    await exchange("POST", "/api/v1/review/items:batch", "/api/v1/review/items:batch", { action: "reject", ids: stillHeld, reason: "internal addresses" });
 
     // Sources and runs
     const source = { name: "acme", kind: "mcp-registry", url: "https://registry.acme.example", include: ["io.acme/*"] };

@@ -68,7 +68,7 @@ function Operation({ op }: { op: OperationView }) {
       <p className="mt-2 text-sm font-medium text-slate-800">{op.summary}</p>
       {op.description && <p className="mt-1 max-w-3xl text-sm text-slate-600">{op.description}</p>}
 
-      <div className="mt-3 grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,24rem)]">
+      <div className="mt-3 grid grid-cols-[minmax(0,1fr)] gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,24rem)]">
         <div className="min-w-0 space-y-4">
           <Parameters title="Path" parameters={op.parameters.filter((p) => p.in === "path")} />
           <Parameters title="Query" parameters={op.parameters.filter((p) => p.in === "query")} />
@@ -154,7 +154,7 @@ export function ApiReference({ doc }: { doc: OpenApiDocumentLike }) {
           </a>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
         <nav aria-label="Operations" className="lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:self-start lg:overflow-y-auto">
           <ul className="space-y-3 text-sm">
             {tags.map((tag) => (
@@ -167,7 +167,7 @@ export function ApiReference({ doc }: { doc: OpenApiDocumentLike }) {
                     <li key={op.id}>
                       <a href={`#${op.id}`} className="flex items-center gap-1.5 rounded px-1 py-0.5 text-xs text-slate-700 hover:bg-slate-100">
                         <Method method={op.method} className="w-12 text-[10px]" />
-                        <span className="truncate" title={op.path}>
+                        <span className="min-w-0 truncate" title={op.path}>
                           {op.summary}
                         </span>
                       </a>
@@ -183,7 +183,7 @@ export function ApiReference({ doc }: { doc: OpenApiDocumentLike }) {
             </li>
           </ul>
         </nav>
-        <div className="min-w-0 space-y-6">
+        <div className="min-w-0 space-y-6 [overflow-wrap:anywhere]">
           {tags.map((tag) => (
             <Panel
               key={tag.name}

@@ -30,7 +30,7 @@ function Notes({ view, defaultValue }: { view: SchemaView; defaultValue?: string
       {constraints.length > 0 && <p className="break-all text-slate-500">{constraints.join(" · ")}</p>}
       {defaultValue !== undefined && (
         <p className="text-slate-500">
-          default <code className="font-mono">{defaultValue}</code>
+          default <code className="break-all font-mono">{defaultValue}</code>
         </p>
       )}
     </div>

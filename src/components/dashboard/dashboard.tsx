@@ -54,7 +54,7 @@ export function Dashboard() {
 
       <PolicyAndSourceStats />
 
-      <div className="mt-6 grid gap-6 lg:grid-cols-3">
+      <div className="mt-6 grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-3">
         <Panel title="Obot" className="lg:col-span-2">
           <p className="text-sm text-slate-800" data-testid="obot-last-fetch">
             {lastObotFetch ? (

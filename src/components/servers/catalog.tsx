@@ -16,6 +16,9 @@ import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useInvalidateCatalog } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
+import { BatchDialog } from "@/components/policy/batch-dialog";
+import { useInvalidatePolicy } from "@/components/policy/use-previewed-change";
+import type { ServerBatchAction } from "@/server/catalog/model";
 import { AddServerActions } from "./add-server-actions";
 import { RUNTIME_LABELS, SCOPE_LABELS } from "./labels";
 import { ServerTable } from "./server-table";
@@ -35,6 +38,8 @@ export function Catalog() {
   // Cursors of the pages before this one, for "Previous"; a reload starts again from page one.
   const [previous, setPrevious] = useState<string[]>([]);
   const canEdit = useCan("editor");
+  // Names picked for a bulk action; kept across pages, so a batch can span them.
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
 
   const filtered = hasFilters(view);
   const change = (patch: Partial<CatalogView>, mode: "push" | "replace" = "push") => {
@@ -85,12 +90,14 @@ export function Catalog() {
             </div>
           ) : page ? (
             <>
+              {canEdit && <BulkActions selected={selected} onClear={() => setSelected(new Set())} />}
               <ServerTable
                 servers={page.items}
                 sort={view.sort}
                 order={view.order}
                 busy={list.isFetching && list.isPlaceholderData}
                 onSort={(sort: SortField, order) => change({ sort, order })}
+                selection={canEdit ? { selected, onChange: setSelected } : undefined}
               />
               <Pager
                 page={previous.length + 1}
@@ -174,6 +181,8 @@ function Filters({
         <input
           id="filter-q"
           type="search"
+          data-page-search
+          aria-keyshortcuts="/"
           value={q}
           placeholder="Name, display name or description"
           onChange={(event) => {
@@ -238,6 +247,81 @@ function Filters({
           </Button>
         )}
       </div>
+    </div>
+  );
+}
+
+const BULK: Record<ServerBatchAction, { label: string; done: string; tone: "primary" | "danger"; description: string }> = {
+  publish: {
+    label: "Publish",
+    done: "published",
+    tone: "primary",
+    description: "Each server enters the Obot feed and the contracts of the tenants its rules grant it to. If one of them cannot be published, none is.",
+  },
+  disable: {
+    label: "Disable",
+    done: "disabled",
+    tone: "danger",
+    description:
+      "Each server leaves every feed: Obot removes it from its catalog and shuts down what was deployed from it. If one cannot be disabled, none is.",
+  },
+  delete: {
+    label: "Delete",
+    done: "deleted",
+    tone: "danger",
+    description: "Each server is removed from the catalog for good. Active servers must be disabled first; if one cannot be deleted, none is.",
+  },
+};
+
+/** What to do with the selected servers: one impact preview for the batch, then one transaction. */
+function BulkActions({ selected, onClear }: { selected: ReadonlySet<string>; onClear: () => void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidateCatalog = useInvalidateCatalog();
+  const invalidatePolicy = useInvalidatePolicy();
+  const batch = useMutation(trpc.catalog.batch.mutationOptions());
+  const [action, setAction] = useState<ServerBatchAction | null>(null);
+  const names = [...selected];
+  if (names.length === 0) return null;
+  const count = `${names.length} server${names.length === 1 ? "" : "s"}`;
+  return (
+    <div
+      role="region"
+      aria-label="Bulk actions"
+      className="mb-2 flex flex-wrap items-center gap-2 rounded-lg bg-indigo-50 px-4 py-2 text-sm ring-1 ring-indigo-200"
+    >
+      <p className="font-medium text-indigo-900">{count} selected</p>
+      <div className="flex flex-wrap gap-2 sm:ml-auto">
+        {(Object.keys(BULK) as ServerBatchAction[]).map((key) => (
+          <Button key={key} size="sm" variant={BULK[key].tone === "danger" ? "danger" : "primary"} onClick={() => setAction(key)}>
+            {BULK[key].label} selected
+          </Button>
+        ))}
+        <Button size="sm" variant="ghost" onClick={onClear}>
+          Clear selection
+        </Button>
+      </div>
+      {action && (
+        <BatchDialog
+          title={`${BULK[action].label} ${count}?`}
+          description={
+            <>
+              <p>{BULK[action].description}</p>
+              <p className="font-mono text-xs">{names.join(", ")}</p>
+            </>
+          }
+          confirmLabel={`${BULK[action].label} ${count}`}
+          tone={BULK[action].tone}
+          run={(dryRun) => batch.mutateAsync({ batch: { action, names }, dryRun })}
+          onClose={() => setAction(null)}
+          onDone={() => {
+            toast(`${count} ${BULK[action].done}.`);
+            setAction(null);
+            onClear();
+            void Promise.all([invalidateCatalog(), invalidatePolicy()]);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -52,19 +52,27 @@ const columns = column.columns([
   }),
 ]);
 
-/** The catalog page: rows are already filtered, sorted and paged by the server. */
+/** Rows picked for a bulk action: names, kept by the page across re-renders. */
+export interface Selection {
+  selected: ReadonlySet<string>;
+  onChange: (selected: Set<string>) => void;
+}
+
+/** The catalog page: rows are already filtered, sorted and paged by the server; with a selection, each row has a checkbox. */
 export function ServerTable({
   servers,
   sort,
   order,
   onSort,
   busy,
+  selection,
 }: {
   servers: McpServer[];
   sort: SortField;
   order: "asc" | "desc";
   onSort: (sort: SortField, order: "asc" | "desc") => void;
   busy: boolean;
+  selection?: Selection;
 }) {
   const router = useRouter();
   const sorting: SortingState = [{ id: sort, desc: order === "desc" }];
@@ -91,6 +99,11 @@ export function ServerTable({
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
+              {selection && (
+                <th scope="col" className="w-10 px-4 py-2.5">
+                  <SelectAll names={servers.map((s) => s.name)} selection={selection} />
+                </th>
+              )}
               {group.headers.map((header) => {
                 const sorted = header.column.getIsSorted();
                 return (
@@ -126,10 +139,26 @@ export function ServerTable({
               key={row.id}
               className="cursor-pointer hover:bg-slate-50"
               onClick={(event) => {
-                if ((event.target as HTMLElement).closest("a, button")) return;
+                if ((event.target as HTMLElement).closest("a, button, input, label")) return;
                 router.push(`/servers/${row.original.name}`);
               }}
             >
+              {selection && (
+                <td className="w-10 px-4 py-2.5 align-middle">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${row.original.name}`}
+                    checked={selection.selected.has(row.original.name)}
+                    onChange={(event) => {
+                      const next = new Set(selection.selected);
+                      if (event.target.checked) next.add(row.original.name);
+                      else next.delete(row.original.name);
+                      selection.onChange(next);
+                    }}
+                    className="size-4 accent-indigo-600"
+                  />
+                </td>
+              )}
               {row.getAllCells().map((cell) => (
                 <td key={cell.id} className="px-4 py-2.5 align-middle text-slate-700">
                   <table.FlexRender cell={cell} />
@@ -140,5 +169,28 @@ export function ServerTable({
         </tbody>
       </table>
     </div>
+  );
+}
+
+function SelectAll({ names, selection }: { names: string[]; selection: Selection }) {
+  const picked = names.filter((name) => selection.selected.has(name)).length;
+  return (
+    <input
+      type="checkbox"
+      aria-label="Select every server on this page"
+      checked={picked > 0 && picked === names.length}
+      ref={(box) => {
+        if (box) box.indeterminate = picked > 0 && picked < names.length;
+      }}
+      onChange={(event) => {
+        const next = new Set(selection.selected);
+        for (const name of names) {
+          if (event.target.checked) next.add(name);
+          else next.delete(name);
+        }
+        selection.onChange(next);
+      }}
+      className="size-4 accent-indigo-600"
+    />
   );
 }

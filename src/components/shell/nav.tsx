@@ -3,12 +3,14 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useId, useRef, useState } from "react";
 import { cn } from "@/lib/cn";
 import { atLeast, type Role } from "@/server/auth/roles";
 import { useTRPC } from "@/trpc/react";
 import { useSession } from "./session";
 
-const ITEMS: { href: string; label: string; icon: string; role: Role }[] = [
+/** Every destination of the console, in the order the navigation lists them (the command palette's pages too). */
+export const NAV_ITEMS: { href: string; label: string; icon: string; role: Role }[] = [
   { href: "/", label: "Dashboard", icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10", role: "viewer" },
   { href: "/servers", label: "Catalog", icon: "M4 6h16M4 12h16M4 18h10", role: "viewer" },
   { href: "/sources", label: "Sources", icon: "M7 18a4 4 0 01-.9-7.9A5 5 0 0116 8a4 4 0 011 7.9M12 12v8m0 0l-3-3m3 3l3-3", role: "viewer" },
@@ -41,8 +43,8 @@ export function Nav() {
   const { role } = useSession();
   return (
     <nav aria-label="Main">
-      <ul className="flex gap-1 md:flex-col">
-        {ITEMS.filter((item) => atLeast(role, item.role)).map((item) => {
+      <ul className="flex flex-col gap-1">
+        {NAV_ITEMS.filter((item) => atLeast(role, item.role)).map((item) => {
           const current = isCurrent(pathname, item.href);
           return (
             <li key={item.href}>
@@ -50,7 +52,7 @@ export function Nav() {
                 href={item.href}
                 aria-current={current ? "page" : undefined}
                 className={cn(
-                  "flex items-center gap-3 whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium md:px-3",
+                  "flex items-center gap-3 whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium",
                   "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400",
                   current ? "bg-slate-800 text-white" : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
                 )}
@@ -58,7 +60,7 @@ export function Nav() {
                 <svg
                   viewBox="0 0 24 24"
                   aria-hidden
-                  className="hidden size-4 shrink-0 md:block"
+                  className="size-4 shrink-0"
                   fill="none"
                   stroke="currentColor"
                   strokeWidth={1.8}
@@ -75,6 +77,71 @@ export function Nav() {
         })}
       </ul>
     </nav>
+  );
+}
+
+/**
+ * The navigation where it fits (a sidebar from md up); on narrow screens a Menu button that opens
+ * every destination as a panel under the top bar, closed again by a choice, Escape or a click outside.
+ */
+export function ShellNav() {
+  const [open, setOpen] = useState(false);
+  const pathname = usePathname();
+  const panelId = useId();
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+
+  // A link followed closes the menu.
+  const [shownFor, setShownFor] = useState(pathname);
+  if (shownFor !== pathname) {
+    setShownFor(pathname);
+    setOpen(false);
+  }
+
+  useEffect(() => {
+    if (!open) return;
+    const onPointer = (event: PointerEvent) => {
+      if (!root.current?.contains(event.target as Node)) setOpen(false);
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    document.addEventListener("pointerdown", onPointer);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("pointerdown", onPointer);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+
+  return (
+    <>
+      <div className="hidden md:mt-6 md:block">
+        <Nav />
+      </div>
+      <div ref={root} className="md:hidden">
+        <button
+          ref={button}
+          type="button"
+          aria-expanded={open}
+          aria-controls={panelId}
+          onClick={() => setOpen(!open)}
+          className="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-sky-400"
+        >
+          <svg viewBox="0 0 24 24" aria-hidden className="size-5" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round">
+            <path d={open ? "M6 6l12 12M18 6L6 18" : "M4 7h16M4 12h16M4 17h16"} />
+          </svg>
+          Menu
+        </button>
+        {open && (
+          <div id={panelId} className="absolute inset-x-0 top-full z-40 max-h-[calc(100dvh-4rem)] overflow-y-auto bg-slate-900 px-3 pb-4 pt-2 shadow-lg">
+            <Nav />
+          </div>
+        )}
+      </div>
+    </>
   );
 }
 

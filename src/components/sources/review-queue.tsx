@@ -17,6 +17,7 @@ import { sentence } from "@/lib/messages";
 import { fieldChangesOf, type FieldChange } from "@/lib/source-run";
 import { sanitizeObotName } from "@/server/catalog/model";
 import { UPSTREAM_FIELD_LABELS, upstreamFieldOf, type UpstreamField } from "@/server/catalog/ownership";
+import { BatchDialog } from "@/components/policy/batch-dialog";
 import { ImpactPreviewView } from "@/components/policy/impact-preview";
 import { useInvalidateSources } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
@@ -29,6 +30,16 @@ export function ReviewQueue() {
   const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
   const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
   const canDecide = useCan("admin");
+  // Quarantined items picked for a bulk release or rejection.
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const heldIds = quarantined.data?.map((item) => item.id) ?? [];
+  const picked = heldIds.filter((id) => selected.has(id));
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+  };
   return (
     <>
       <PageHeader
@@ -51,7 +62,15 @@ export function ReviewQueue() {
           explanation="The scan found something critical (a secret, a prompt-injection phrase, a private endpoint…). Releasing registers the item as a draft; rejecting keeps it out of the catalog."
           query={quarantined}
           empty="Nothing is quarantined."
-          render={(item) => <QuarantinedItem key={item.id} item={item} canDecide={canDecide} />}
+          toolbar={canDecide && heldIds.length > 1 && <BulkDecisions ids={picked} all={heldIds} onSelect={(ids) => setSelected(new Set(ids))} />}
+          render={(item) => (
+            <QuarantinedItem
+              key={item.id}
+              item={item}
+              canDecide={canDecide}
+              selectable={canDecide ? { checked: selected.has(item.id), onChange: (on) => toggle(item.id, on) } : undefined}
+            />
+          )}
         />
         <QueueSection
           id="pending-updates"
@@ -73,6 +92,7 @@ function QueueSection({
   explanation,
   query,
   empty,
+  toolbar,
   render,
 }: {
   id: string;
@@ -80,6 +100,8 @@ function QueueSection({
   explanation: string;
   query: { isPending: boolean; isError: boolean; error: unknown; data?: ReviewItem[] };
   empty: string;
+  /** Above the items: bulk actions. */
+  toolbar?: React.ReactNode;
   render: (item: ReviewItem) => React.ReactNode;
 }) {
   return (
@@ -96,16 +118,29 @@ function QueueSection({
       ) : query.data!.length === 0 ? (
         <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">{empty}</p>
       ) : (
-        <ul className="space-y-4">{query.data!.map(render)}</ul>
+        <>
+          {toolbar}
+          <ul className="space-y-4">{query.data!.map(render)}</ul>
+        </>
       )}
     </section>
   );
 }
 
-function ItemHeading({ item }: { item: ReviewItem }) {
+function ItemHeading({ item, selectable }: { item: ReviewItem; selectable?: Selectable }) {
+  const label = item.name ?? item.upstreamId;
   return (
     <span className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
-      <span className="font-mono">{item.name ?? item.upstreamId}</span>
+      {selectable && (
+        <input
+          type="checkbox"
+          aria-label={`Select ${label}`}
+          checked={selectable.checked}
+          onChange={(event) => selectable.onChange(event.target.checked)}
+          className="size-4 self-center accent-indigo-600"
+        />
+      )}
+      <span className="break-all font-mono">{label}</span>
       <span className="text-xs font-normal text-slate-500">
         from{" "}
         <Link href={`/sources/${item.source}`} className="font-mono text-indigo-700 hover:underline">
@@ -114,6 +149,69 @@ function ItemHeading({ item }: { item: ReviewItem }) {
         {item.upstreamVersion && ` · version ${item.upstreamVersion}`} · <RelativeTime iso={item.updatedAt} />
       </span>
     </span>
+  );
+}
+
+interface Selectable {
+  checked: boolean;
+  onChange: (on: boolean) => void;
+}
+
+/** Releases or rejects the selected quarantined items together: one impact preview, one transaction. */
+function BulkDecisions({ ids, all, onSelect }: { ids: string[]; all: string[]; onSelect: (ids: string[]) => void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateSources();
+  const decide = useMutation(trpc.sources.decideItems.mutationOptions());
+  const [action, setAction] = useState<"release" | "reject" | null>(null);
+  const [reason, setReason] = useState("");
+  const count = `${ids.length} item${ids.length === 1 ? "" : "s"}`;
+  return (
+    <div
+      role="region"
+      aria-label="Bulk decisions"
+      className="mb-3 flex flex-wrap items-center gap-2 rounded-lg bg-white px-4 py-2 text-sm shadow-xs ring-1 ring-slate-200"
+    >
+      <p className="text-slate-700">{ids.length > 0 ? `${count} selected` : "Select items to decide on several at once."}</p>
+      <div className="flex flex-wrap gap-2 sm:ml-auto">
+        <Button size="sm" variant="ghost" onClick={() => onSelect(ids.length === all.length ? [] : all)}>
+          {ids.length === all.length ? "Clear selection" : "Select all"}
+        </Button>
+        <Button size="sm" variant="quiet-danger" disabled={ids.length === 0} onClick={() => setAction("reject")}>
+          Reject selected
+        </Button>
+        <Button size="sm" variant="primary" disabled={ids.length === 0} onClick={() => setAction("release")}>
+          Release selected
+        </Button>
+      </div>
+      {action && (
+        <BatchDialog
+          title={action === "release" ? `Release ${count}?` : `Reject ${count}?`}
+          description={
+            action === "release"
+              ? "You have read the findings of each and accept them. Each item is validated and registered as a draft server; nothing is published. If one cannot be released, none is."
+              : "The items stay out of the catalog until upstream changes them. The rejection and its reason are recorded in the audit log for each."
+          }
+          confirmLabel={action === "release" ? `Release ${count}` : `Reject ${count}`}
+          tone={action === "release" ? "primary" : "danger"}
+          run={(dryRun) => decide.mutateAsync({ batch: { action, ids, reason }, dryRun })}
+          onClose={() => setAction(null)}
+          onDone={() => {
+            toast(`${action === "release" ? "Released" : "Rejected"} ${count}.`);
+            setAction(null);
+            setReason("");
+            onSelect([]);
+            void invalidate();
+          }}
+        >
+          {action === "reject" && (
+            <Field id="bulk-reject-reason" label="Reason (optional)" className="mt-4">
+              {(p) => <input {...p} value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} className={inputClasses} />}
+            </Field>
+          )}
+        </BatchDialog>
+      )}
+    </div>
   );
 }
 
@@ -151,10 +249,12 @@ function DecisionCard({
   accept,
   reject,
   acceptDetails,
+  selectable,
   children,
 }: {
   testId: string;
   item: ReviewItem;
+  selectable?: Selectable;
   canDecide: boolean;
   dialog: "accept" | "reject" | null;
   setDialog: (dialog: "accept" | "reject" | null) => void;
@@ -167,7 +267,7 @@ function DecisionCard({
   return (
     <li data-testid={testId} data-upstream-id={item.upstreamId}>
       <Panel
-        title={<ItemHeading item={item} />}
+        title={<ItemHeading item={item} selectable={selectable} />}
         actions={
           canDecide && (
             <>
@@ -208,7 +308,7 @@ function DecisionCard({
   );
 }
 
-function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boolean }) {
+function QuarantinedItem({ item, canDecide, selectable }: { item: ReviewItem; canDecide: boolean; selectable?: Selectable }) {
   const trpc = useTRPC();
   const { dialog, setDialog, done, invalidate } = useDecision();
   const label = item.name ?? item.upstreamId;
@@ -223,6 +323,7 @@ function QuarantinedItem({ item, canDecide }: { item: ReviewItem; canDecide: boo
     <DecisionCard
       testId="quarantined-item"
       item={item}
+      selectable={selectable}
       canDecide={canDecide}
       dialog={dialog}
       setDialog={setDialog}

@@ -1,9 +1,17 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useId, useState } from "react";
 import type { Source } from "@/server/ingest/source-model";
+import { detectFormat } from "@/components/import/import-form";
 import { useCan } from "@/components/shell/session";
+import { Button } from "@/components/ui/button";
+import { Field, inputClasses } from "@/components/ui/field";
+import { useToast } from "@/components/ui/toast";
+import { cn } from "@/lib/cn";
+import { domainErrorOf } from "@/lib/domain-error";
+import { useInvalidateSources } from "@/trpc/invalidate";
 import { DetailHeader, Details, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { LoadError, Loading, PanelTable, QueryError } from "@/components/ui/states";
@@ -49,6 +57,7 @@ export function SourceDetail({ name }: { name: string }) {
           </p>
         )}
         <SourceSettings source={source} />
+        {source.kind === "manual-upload" && <UploadPanel source={source} />}
         <RunsPanel source={source} />
       </div>
     </>
@@ -94,6 +103,75 @@ function SourceSettings({ source }: { source: Source }) {
           ["Created", `by ${source.createdBy} on ${exactTime(source.createdAt)}`],
         ]}
       />
+    </Panel>
+  );
+}
+
+/** An upload source takes documents here: each upload becomes a run of this source, scanned and registered like any sync. */
+function UploadPanel({ source }: { source: Source }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateSources();
+  const canUpload = useCan("editor");
+  const fileId = useId();
+  const [text, setText] = useState("");
+  const upload = useMutation(
+    trpc.sources.upload.mutationOptions({
+      onSuccess: async () => {
+        setText("");
+        await invalidate();
+        toast(`Uploaded to ${source.name}: the run is below.`);
+      },
+    }),
+  );
+  if (!canUpload) return null;
+  return (
+    <Panel title="Upload documents">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          upload.mutate({ source: source.name, text, format: detectFormat(text) });
+        }}
+      >
+        <Field
+          id="upload-text"
+          label="Documents"
+          hint="Obot catalog entries or server.json documents: a JSON array or object, or YAML (a list, or documents separated by ---). Each upload runs as this source, with its scan and default entitlements."
+          error={upload.isError ? domainErrorOf(upload.error).message : undefined}
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              value={text}
+              onChange={(event) => setText(event.target.value)}
+              rows={8}
+              spellCheck={false}
+              className={cn(inputClasses, "font-mono text-[13px]")}
+            />
+          )}
+        </Field>
+        <div className="mt-4 flex flex-wrap items-end justify-between gap-4">
+          <div className="min-w-0">
+            <label htmlFor={fileId} className="mb-1 block text-sm font-medium text-slate-800">
+              Or load a file
+            </label>
+            <input
+              id={fileId}
+              type="file"
+              accept=".json,.yaml,.yml,application/json,application/yaml,text/yaml"
+              onChange={async (event) => {
+                const file = event.target.files?.[0];
+                if (file) setText(await file.text());
+                upload.reset();
+              }}
+              className="max-w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-slate-800 hover:file:bg-slate-200"
+            />
+          </div>
+          <Button type="submit" variant="primary" disabled={upload.isPending || text.trim() === ""}>
+            {upload.isPending ? "Uploading…" : "Upload"}
+          </Button>
+        </div>
+      </form>
     </Panel>
   );
 }

@@ -85,12 +85,15 @@ export function ConfirmDialog({
   confirmLabel,
   tone = "primary",
   pending = false,
+  disabled = false,
   error,
   children,
 }: {
   open: boolean;
   onClose: () => void;
   onConfirm: () => void;
+  /** Not confirmable yet (or at all), without being busy: e.g. while its preview loads. */
+  disabled?: boolean;
   title: string;
   description: React.ReactNode;
   confirmLabel: string;
@@ -109,7 +112,7 @@ export function ConfirmDialog({
         <>
           {/* Cancel comes first so showModal() focuses it: a stray Enter does nothing harmful. */}
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant={tone} onClick={onConfirm} disabled={pending}>
+          <Button variant={tone} onClick={onConfirm} disabled={pending || disabled}>
             {pending ? "Working…" : confirmLabel}
           </Button>
         </>

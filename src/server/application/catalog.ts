@@ -2,9 +2,10 @@
 import { z } from "zod";
 import { demoCatalogLoaded, loadDemoCatalog } from "../catalog/demo";
 import { importTextInput, parseImportText } from "../formats/import-text";
-import { serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
+import { importFilesInput, serverBatchInput, serverCreateInput, serverListQuery, serverUpdateInput, statusChangeInput } from "../catalog/model";
 import {
   catalogStats,
+  changeServers,
   createServer,
   deleteServer,
   disableServer,
@@ -18,7 +19,7 @@ import { DomainError } from "../errors";
 import { obotEntryFor } from "../formats/obot-entry";
 import { registryStandingOf } from "../formats/registry-view";
 import { upstreamStateOf } from "../ingest/review";
-import { importDocuments } from "../ingest/upload";
+import { importDocuments, importFiles } from "../ingest/upload";
 import { changeOrPreview } from "../policy/preview";
 import { discoverBeforePublish } from "../tools/discovery";
 import { pinLatestOnPublish, serverToolsOf } from "../tools/store";
@@ -132,6 +133,17 @@ export const disableServerUseCase = useCase({
   run: ({ services, change }, { name, statusChange, dryRun }) => changeOrPreview(services.db, dryRun, (db) => disableServer(db, change, name, statusChange)),
 });
 
+/** Publishes, disables or deletes several servers at once: all of them, or none with the reason why. */
+export const batchServersUseCase = useCase({
+  name: "catalog.batch",
+  role: "editor",
+  mutates: true,
+  args: z.object({ batch: serverBatchInput, dryRun }),
+  invalid: () => "cannot change these servers",
+  run: ({ services, change }, { batch, dryRun }) =>
+    changeOrPreview(services.db, dryRun, async (db) => ({ action: batch.action, servers: await changeServers(db, change, batch) })),
+});
+
 export const obotEntryUseCase = useCase({
   name: "catalog.obotEntry",
   role: "viewer",
@@ -161,6 +173,16 @@ export const importServersUseCase = useCase({
   mutates: true,
   args: importTextInput,
   run: ({ services, change }, input) => importDocuments(services.db, change, parseImportText(input), services.ingestionDeps, services.ingestion.id),
+});
+
+/** Imports several files (a folder of Obot YAML files) as one upload run, answered with what became of each file's documents. */
+export const importFilesUseCase = useCase({
+  name: "catalog.importFiles",
+  role: "editor",
+  mutates: true,
+  args: importFilesInput,
+  invalid: () => "cannot import these files",
+  run: ({ services, change }, { files }) => importFiles(services.db, change, files, services.ingestionDeps, services.ingestion.id),
 });
 
 export const demoLoadedUseCase = useCase({

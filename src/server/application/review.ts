@@ -1,6 +1,16 @@
 /** The review queue: documents held by a critical scan finding, and upstream changes staged for an admin. */
 import { z } from "zod";
-import { approveUpdate, approveUpdateInput, rejectItem, rejectUpdate, releaseItem, reviewQueue, reviewReasonInput } from "../ingest/review";
+import {
+  approveUpdate,
+  approveUpdateInput,
+  decideItems,
+  rejectItem,
+  rejectUpdate,
+  releaseItem,
+  reviewBatchInput,
+  reviewQueue,
+  reviewReasonInput,
+} from "../ingest/review";
 import { reviewQueueInput } from "../ingest/source-model";
 import { changeOrPreview } from "../policy/preview";
 import { useCase } from "./use-case";
@@ -41,6 +51,16 @@ export const rejectItemUseCase = useCase({
   changesSnapshot: false,
   args: rejection,
   run: ({ services, change }, { id, review }) => rejectItem(services.db, change, id, review ?? NO_REASON),
+});
+
+/** Releases or rejects several quarantined items: all of them, or none with the reason why. */
+export const decideItemsUseCase = useCase({
+  name: "sources.decideItems",
+  role: "admin",
+  mutates: true,
+  args: z.object({ batch: reviewBatchInput, dryRun: z.boolean().default(false) }),
+  invalid: () => "cannot decide these items",
+  run: ({ services, change }, { batch, dryRun }) => changeOrPreview(services.db, dryRun, (db) => decideItems(db, change, batch)),
 });
 
 export const approveUpdateUseCase = useCase({

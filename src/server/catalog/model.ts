@@ -474,6 +474,25 @@ export const importTextInput = z.object({
 });
 export type ImportTextInput = z.output<typeof importTextInput>;
 
+/** Several files imported together (a folder of Obot YAML files, say): one run, a result per file. */
+export const importFilesInput = z.object({
+  files: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1, "a file needs a name").max(500),
+        text: z.string().max(MAX_IMPORT_BYTES),
+        format: z.enum(IMPORT_FORMATS),
+      }),
+    )
+    .min(1, "choose at least one file")
+    .max(1000, "at most 1000 files at once")
+    .refine(
+      (files) => files.reduce((sum, f) => sum + f.text.length, 0) <= MAX_IMPORT_BYTES,
+      `the files add up to more than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`,
+    ),
+});
+export type ImportFilesInput = z.output<typeof importFilesInput>;
+
 export const serverCreateInput = z.object({ name: serverNameSchema, ...serverSpecFields }).superRefine(checkRuntimeRules);
 export type ServerCreateInput = z.input<typeof serverCreateInput>;
 
@@ -559,3 +578,21 @@ export interface McpServer extends ServerSpec {
   createdBy: string;
   updatedBy: string;
 }
+
+export const SERVER_BATCH_ACTIONS = ["publish", "disable", "delete"] as const;
+export type ServerBatchAction = (typeof SERVER_BATCH_ACTIONS)[number];
+/** The most servers one batch changes: a page of the catalog at its largest. */
+export const MAX_BATCH = 200;
+
+/** One action on several servers, applied all together or not at all. */
+export const serverBatchInput = z.object({
+  action: z.enum(SERVER_BATCH_ACTIONS, { error: `action must be one of ${SERVER_BATCH_ACTIONS.join(", ")}` }),
+  names: z
+    .array(z.string().min(1, "a server name cannot be empty"), { error: "names must be a list of server names" })
+    .min(1, "select at least one server")
+    .max(MAX_BATCH, `at most ${MAX_BATCH} servers at once`)
+    .refine((names) => new Set(names).size === names.length, "each server may appear only once"),
+  /** Recorded with a publish or a disable, as for one server. */
+  reason: z.string().trim().max(500).optional(),
+});
+export type ServerBatchInput = z.input<typeof serverBatchInput>;

@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { and, asc, count, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { allOrNothing } from "../db/all-or-nothing";
 import type { Db } from "../db/client";
 import { mcpServers, tenants } from "../db/schema";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
@@ -16,6 +17,7 @@ import {
   PUBLISHED_STATUSES,
   RUNTIME_TYPES,
   sanitizeObotName,
+  serverBatchInput,
   serverCreateInput,
   serverListQuery,
   serverSpecSchema,
@@ -527,6 +529,20 @@ export async function deleteServer(db: Db, ctx: ChangeContext, name: string, inp
     await bumpCatalogRevision(tx);
     return current;
   });
+}
+
+/**
+ * One action on several servers in one transaction, each through its one-server path (the same
+ * checks, audit events and revision bumps): if one server refuses, none changes.
+ */
+export async function changeServers(db: Db, ctx: ChangeContext, batch: z.output<typeof serverBatchInput>): Promise<McpServer[]> {
+  const change = { reason: batch.reason };
+  const apply = {
+    publish: (tx: Db, name: string) => publishServer(tx, ctx, name, change),
+    disable: (tx: Db, name: string) => disableServer(tx, ctx, name, change),
+    delete: (tx: Db, name: string) => deleteServer(tx, ctx, name),
+  }[batch.action];
+  return allOrNothing(db, batch.names, "names", apply);
 }
 
 // ---------------------------------------------------------------------------------------------

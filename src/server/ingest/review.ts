@@ -6,6 +6,7 @@ import { candidateFor } from "../formats/import";
 import { serverSpecSchema, toServerSpec, type McpServer, type ServerSpec } from "../catalog/model";
 import { fieldsOfDiff, mergeUpstream, UPSTREAM_FIELDS, upstreamFieldOf, type FieldChange, type UpstreamField } from "../catalog/ownership";
 import { ENTITY, mapUniqueViolation, mapUniqueViolationOf, specOf, staleVersion, toServer, writeServerChange } from "../catalog/servers";
+import { allOrNothing } from "../db/all-or-nothing";
 import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
 import { DomainError, notFound, validationError } from "../errors";
@@ -177,6 +178,26 @@ export async function rejectItem(db: Db, ctx: ChangeContext, id: string, { reaso
     await recordAudit(tx, ctx, { action: "source.reject", entityType: "source_item", entityId: id, after: { upstreamId: item.upstreamId, reason } });
     return { outcome: "rejected" as const };
   });
+}
+
+/** Releases or rejects several quarantined items at once. */
+export const reviewBatchInput = z.object({
+  action: z.enum(["release", "reject"], { error: "action must be release or reject" }),
+  ids: z
+    .array(z.string().min(1, "an item id cannot be empty"), { error: "ids must be a list of item ids" })
+    .min(1, "select at least one item")
+    .max(200, "at most 200 items at once")
+    .refine((ids) => new Set(ids).size === ids.length, "each item may appear only once"),
+  /** Recorded with a rejection. */
+  reason: z.string().trim().max(500).default(""),
+});
+
+/** Each item through its one-item path, in one transaction: if one refuses, none is decided. */
+export async function decideItems(db: Db, ctx: ChangeContext, batch: z.output<typeof reviewBatchInput>) {
+  const decide = (tx: Db, id: string): Promise<{ outcome: Outcome; server?: string | null }> =>
+    batch.action === "release" ? releaseItem(tx, ctx, id) : rejectItem(tx, ctx, id, { reason: batch.reason });
+  const outcomes = await allOrNothing(db, batch.ids, "ids", decide);
+  return { action: batch.action, items: batch.ids.map((id, i) => ({ id, ...outcomes[i]! })) };
 }
 
 export const approveUpdateInput = z.object({

@@ -4,7 +4,9 @@
  */
 import type { ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
+import type { ImportFilesInput } from "../catalog/model";
 import { DomainError } from "../errors";
+import { parseImportText } from "../formats/import-text";
 import { executeRun, type PipelineDeps, type RunResult } from "./pipeline";
 import { queueRun, type Run } from "./runs";
 import { uploadsSource } from "./sources";
@@ -83,3 +85,68 @@ export async function importDocuments(db: Db, ctx: ChangeContext, documents: unk
   }
   return importResultOf(run.id, result);
 }
+
+export type FileResult = Omit<ImportResult, "runId">;
+
+export interface FilesImportResult {
+  /** The one run that imported every readable file; null when no file could be read. */
+  runId: string | null;
+  files: { name: string; error: string | null; result: FileResult }[];
+}
+
+interface FileSpan {
+  name: string;
+  error: string | null;
+  start: number;
+  count: number;
+}
+
+/** The run's items split back into their files, each indexed within its own file. */
+export function splitByFile(runId: string, result: RunResult, spans: readonly FileSpan[]): FilesImportResult {
+  return {
+    runId,
+    files: spans.map((span) => {
+      const items = result.items
+        .filter((item) => item.position >= span.start && item.position < span.start + span.count)
+        .map((item) => ({ ...item, position: item.position - span.start }));
+      const { runId: _, ...fileResult } = importResultOf(runId, { ...result, items });
+      return { name: span.name, error: span.error, result: fileResult };
+    }),
+  };
+}
+
+/**
+ * Several files in one upload run: each file is read on its own (one that is not JSON or YAML is
+ * reported, the others still import), and the answer says what became of each file's documents.
+ */
+export async function importFiles(
+  db: Db,
+  ctx: ChangeContext,
+  files: ImportFilesInput["files"],
+  deps: PipelineDeps,
+  worker: string,
+): Promise<FilesImportResult> {
+  const spans: FileSpan[] = [];
+  const documents: unknown[] = [];
+  for (const file of files) {
+    let parsed: unknown[] = [];
+    let error: string | null = null;
+    try {
+      parsed = parseImportText(file);
+    } catch (failure) {
+      if (!(failure instanceof DomainError)) throw failure;
+      error = failure.message;
+    }
+    spans.push({ name: file.name, error, start: documents.length, count: parsed.length });
+    documents.push(...parsed);
+  }
+  if (documents.length === 0) {
+    return { runId: null, files: spans.map((span) => ({ name: span.name, error: span.error ?? "no documents in this file", result: emptyResult() })) };
+  }
+  const run = await queueUpload(db, ctx, documents, worker);
+  const result = await executeRun(db, run.id, deps);
+  if (!result) throw new DomainError("UNAVAILABLE", `the import run ${run.id} failed; its run page has the reason`);
+  return splitByFile(run.id, result, spans);
+}
+
+const emptyResult = (): FileResult => ({ created: [], updated: [], unchanged: [], rejected: [], quarantined: [], pendingUpdates: [], warnings: [] });

@@ -762,11 +762,43 @@ export async function pageGrants(db: Db, query: GrantPageInput, now = Date.now()
   const server = query.server?.toLowerCase();
   const matching = (await listGrants(db, { ...query, server: undefined })).filter(
     (grant) =>
-      (!query.id || grant.id === query.id) &&
+      (!query.id || grant.id === query.id || grant.name === query.id) &&
       // A server name the pattern matches, or part of the pattern as written.
       (!server || patternMatches(grant.servers, server) || grant.servers.includes(server)) &&
       (query.expiry === "expired" ? expired(grant) : query.expiry === "active" ? !expired(grant) : true),
   );
   const sorted = sortedBy(matching, GRANT_SORT_KEYS[query.sort], query.order, (grant) => `${grant.createdAt}:${grant.id}`);
   return pageOf(sorted, query.offset, query.limit);
+}
+
+const containing = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Tenants, groups and rules whose names (a rule's subject, server pattern or note) contain the text: the command palette's policy half. */
+export async function findPolicyObjects(
+  db: Db,
+  q: string,
+  limit: number,
+): Promise<{ tenants: Tenant[]; groups: Pick<Group, "name" | "description">[]; grants: Grant[] }> {
+  const pattern = containing(q);
+  const [tenantRows, groupRows, grantRows] = await Promise.all([
+    db
+      .select()
+      .from(tenants)
+      .where(or(ilike(tenants.name, pattern), ilike(tenants.displayName, pattern), ilike(tenants.team, pattern)))
+      .orderBy(asc(tenants.name))
+      .limit(limit),
+    db
+      .select()
+      .from(groups)
+      .where(or(ilike(groups.name, pattern), ilike(groups.description, pattern)))
+      .orderBy(asc(groups.name))
+      .limit(limit),
+    db
+      .select()
+      .from(grants)
+      .where(or(ilike(grants.name, pattern), ilike(grants.subjectName, pattern), ilike(grants.servers, pattern), ilike(grants.note, pattern)))
+      .orderBy(asc(grants.createdAt), asc(grants.id))
+      .limit(limit),
+  ]);
+  return { tenants: tenantRows.map(toTenant), groups: groupRows.map(({ name, description }) => ({ name, description })), grants: grantRows.map(toGrant) };
 }

@@ -1,6 +1,14 @@
 import * as catalog from "../application/catalog";
 import { previewServerStatus } from "../application/policy";
-import { dryRunResource, importResultResource, mcpServerResource, obotEntryResource, registryStandingResource, serverPageResource } from "./resources";
+import {
+  dryRunResource,
+  importResultResource,
+  mcpServerResource,
+  obotEntryResource,
+  registryStandingResource,
+  serverBatchResultResource,
+  serverPageResource,
+} from "./resources";
 import { json } from "./http";
 import type { RestRoute } from "./router";
 import { useCaseRoute } from "./use-case-route";
@@ -22,6 +30,15 @@ export const mcpServerRoutes: RestRoute[] = [
     summary: "Create a draft server",
     response: { status: 201, description: "The server, as a draft", schema: mcpServerResource, headers: { Location: "The server's URL" } },
     respond: (server) => json(server, 201, { Location: `${base}/${server.name}` }),
+  }),
+  useCaseRoute(catalog.batchServersUseCase, {
+    method: "POST",
+    path: `${base}:batch`,
+    summary: "Publish, disable or delete several servers at once",
+    description:
+      "One transaction: every server changes, or none does and the error names the first that refused (fieldErrors under names.<index>). Each server goes through the same checks and audit event as alone. With dryRun, answers who would gain or lose which server for the whole batch.",
+    body: "batch",
+    response: { status: 200, description: "The servers as the action left them", schema: serverBatchResultResource },
   }),
   useCaseRoute(catalog.importServersUseCase, {
     method: "POST",

@@ -11,6 +11,7 @@ import {
   provenanceSchema,
   runtimeSchema,
   SCOPES,
+  SERVER_BATCH_ACTIONS,
   SERVER_STATUSES,
   SERVER_USER_TYPES,
   toolPreviewSchema,
@@ -86,6 +87,13 @@ export const mcpServerResource = z
     ...stamps,
   })
   .meta({ id: "McpServer" });
+
+export const serverBatchResultResource = z
+  .object({
+    action: z.enum(SERVER_BATCH_ACTIONS),
+    servers: z.array(mcpServerResource).meta({ description: "Each server as the action left it (as it was, for a delete), in the order sent" }),
+  })
+  .meta({ id: "ServerBatchResult" });
 
 export const serverPageResource = z
   .object({

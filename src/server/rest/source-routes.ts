@@ -132,6 +132,21 @@ export const sourceRoutes: RestRoute[] = [
     optionalBody: true,
     response: { status: 200, description: "Rejected", schema: reviewOutcomeResource },
   }),
+  useCaseRoute(review.decideItemsUseCase, {
+    method: "POST",
+    path: "/api/v1/review/items:batch",
+    summary: "Release or reject several quarantined items at once",
+    description:
+      "One transaction: every item is decided, or none is and the error names the first that refused (fieldErrors under ids.<index>). With dryRun, answers who would gain or lose which server for the whole batch.",
+    body: "batch",
+    response: {
+      status: 200,
+      description: "What became of each item, in the order sent",
+      schema: z
+        .object({ action: z.enum(["release", "reject"]), items: z.array(reviewOutcomeResource.extend({ id: z.string() })) })
+        .meta({ id: "ReviewBatchResult" }),
+    },
+  }),
   useCaseRoute(review.approveUpdateUseCase, {
     method: "POST",
     path: "/api/v1/review/items/{id}/approve-update",

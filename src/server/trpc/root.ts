@@ -4,6 +4,7 @@ import { catalogRouter } from "./routers/catalog";
 import { dashboardRouter } from "./routers/dashboard";
 import { obotRouter } from "./routers/obot";
 import { grantsRouter, groupsRouter, policyRouter, tenantsRouter } from "./routers/policy";
+import { searchRouter } from "./routers/search";
 import { sourcesRouter } from "./routers/sources";
 import { toolsRouter } from "./routers/tools";
 
@@ -21,6 +22,7 @@ export const appRouter = router({
   sources: sourcesRouter,
   obot: obotRouter,
   tools: toolsRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

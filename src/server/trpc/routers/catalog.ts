@@ -10,7 +10,9 @@ export const catalogRouter = router({
   delete: procedureOf(catalog.deleteServerUseCase),
   publish: procedureOf(catalog.publishServerUseCase),
   disable: procedureOf(catalog.disableServerUseCase),
+  batch: procedureOf(catalog.batchServersUseCase),
   import: procedureOf(catalog.importServersUseCase),
+  importFiles: procedureOf(catalog.importFilesUseCase),
   demoLoaded: procedureOf(catalog.demoLoadedUseCase),
   loadDemo: procedureOf(catalog.loadDemoUseCase),
 });

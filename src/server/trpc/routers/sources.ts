@@ -18,6 +18,7 @@ export const sourcesRouter = router({
   pendingUpdates: procedureOf(review.pendingUpdatesUseCase),
   release: procedureOf(review.releaseItemUseCase),
   reject: procedureOf(review.rejectItemUseCase),
+  decideItems: procedureOf(review.decideItemsUseCase),
   approveUpdate: procedureOf(review.approveUpdateUseCase),
   rejectUpdate: procedureOf(review.rejectUpdateUseCase),
 });
