@@ -85,7 +85,7 @@ test("an admin groups tenants, grants the group a server after previewing the im
   await expect(page.getByRole("row", { name: new RegExp(GROUP) })).toContainText("2 tenants");
 
   // An allow rule for the group; the confirm step names who gains the server.
-  await page.goto("/grants");
+  await page.goto("/rules");
   await page.getByRole("button", { name: "Create rule" }).click();
   const ruleDialog = page.getByRole("dialog", { name: "Create a rule" });
   await ruleDialog.getByRole("combobox", { name: "Group" }).selectOption(GROUP);
@@ -151,7 +151,7 @@ test("a rule its server's scope forbids is refused next to the field, and nothin
   const departmental = `${run}-dept`;
   await seedPublishedServer(api, departmental, { scope: "department" });
 
-  await page.goto("/grants");
+  await page.goto("/rules");
   await page.getByRole("button", { name: "Create rule" }).click();
   const dialog = page.getByRole("dialog", { name: "Create a rule" });
   await dialog.getByRole("radio", { name: "Everyone" }).check();
@@ -181,7 +181,7 @@ test("a viewer sees tenants, groups, rules and the matrix without any control to
   await signIn(viewer, VIEWER.email, VIEWER.password);
   await expect(viewer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Rules" })).toBeVisible();
 
-  await viewer.goto("/grants");
+  await viewer.goto("/rules");
   await expect(viewer.getByRole("row", { name: new RegExp(`group ${GROUP}`) })).toBeVisible();
   await expect(viewer.getByRole("button", { name: "Create rule" })).toHaveCount(0);
   await expect(viewer.getByRole("button", { name: /^(Edit|Delete) rule/ })).toHaveCount(0);

@@ -165,7 +165,7 @@ function PolicyAndSourceStats() {
       <Stat
         label="Rules"
         value={policy.data?.rules ?? dash}
-        href="/grants"
+        href="/rules"
         detail={
           warnings > 0 ? (
             <span className="text-amber-800">

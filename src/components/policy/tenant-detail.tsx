@@ -77,7 +77,7 @@ export function TenantDetail({ name }: { name: string }) {
                       ["Always deny", <TagList key="deny" items={tenant.mcpPolicy.deny} />],
                       [
                         "Rules",
-                        <Link key="rules" href={`/grants?tenant=${encodeURIComponent(tenant.name)}`} className="text-indigo-700 hover:underline">
+                        <Link key="rules" href={`/rules?tenant=${encodeURIComponent(tenant.name)}`} className="text-indigo-700 hover:underline">
                           Rules naming this tenant
                         </Link>,
                       ],

@@ -91,7 +91,7 @@ function AccessLinks({ server }: { server: McpServer }) {
         <span>Tenants receive it only once it is active</span>
       )}
       {" · "}
-      <Link href={`/grants?server=${q}`} className="font-medium text-indigo-700 hover:underline">
+      <Link href={`/rules?server=${q}`} className="font-medium text-indigo-700 hover:underline">
         Rules that name it
       </Link>
     </p>

@@ -135,18 +135,18 @@ export const policyRoutes: RestRoute[] = [
     response: deleted,
   }),
 
-  // Grant rules
+  // Rules (the path keeps the API's original name, grants)
   useCaseRoute(policy.listGrantsWithDeadReasons, {
     method: "GET",
     path: "/api/v1/grants",
-    summary: "List access rules",
+    summary: "List rules",
     response: { status: 200, description: "Rules, oldest first, each with why it is dead if it is", schema: grantListResource },
     respond: (items) => json({ items }),
   }),
   useCaseRoute(policy.createGrantUseCase, {
     method: "POST",
     path: "/api/v1/grants",
-    summary: "Create an access rule",
+    summary: "Create a rule",
     body: "grant",
     response: { status: 201, description: "The rule, with its id", schema: savedGrantResource, headers: { Location: "The rule's URL" } },
     respond: (grant) => json(grant, 201, { Location: `/api/v1/grants/${grant.id}` }),
@@ -154,20 +154,20 @@ export const policyRoutes: RestRoute[] = [
   useCaseRoute(policy.getGrantUseCase, {
     method: "GET",
     path: "/api/v1/grants/{id}",
-    summary: "An access rule",
+    summary: "A rule",
     response: { status: 200, description: "The rule", schema: grantResource },
   }),
   useCaseRoute(policy.updateGrantUseCase, {
     method: "PATCH",
     path: "/api/v1/grants/{id}",
-    summary: "Change an access rule",
+    summary: "Change a rule",
     body: "patch",
     response: { status: 200, description: "The changed rule", schema: savedGrantResource },
   }),
   useCaseRoute(policy.deleteGrantUseCase, {
     method: "DELETE",
     path: "/api/v1/grants/{id}",
-    summary: "Delete an access rule",
+    summary: "Delete a rule",
     dryRunResult: grantResource,
     response: deleted,
   }),
