@@ -23,6 +23,7 @@ export const groupsRouter = router({
 
 export const grantsRouter = router({
   list: procedureOf(policy.listGrantsWithDeadReasons),
+  duplicates: procedureOf(policy.duplicateGrantsUseCase),
   get: procedureOf(policy.getGrantUseCase),
   create: procedureOf(policy.createGrantUseCase),
   update: procedureOf(policy.updateGrantUseCase),
@@ -32,6 +33,7 @@ export const grantsRouter = router({
 export const policyRouter = router({
   report: procedureOf(policy.policyReport),
   servers: procedureOf(policy.policyServers),
+  serverTargets: procedureOf(policy.policyServerTargets),
   matrix: procedureOf(policy.policyMatrix),
   explain: procedureOf(policy.explainAccess),
   previewServerStatus: procedureOf(policy.previewServerStatus),
