@@ -24,7 +24,7 @@ import { TenantTokens } from "./tenant-tokens";
 import { DeleteTenantDialog } from "./tenants-page";
 import { TierBadge, tierOf } from "./tier";
 
-export function TenantDetail({ name }: { name: string }) {
+export function TenantDetail({ name, initialTab }: { name: string; /** The tab the address names (`?tab=`). */ initialTab?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const query = useQuery(trpc.tenants.get.queryOptions({ name }));
@@ -60,6 +60,8 @@ export function TenantDetail({ name }: { name: string }) {
       </DetailHeader>
       <Tabs
         label="Tenant"
+        urlParam="tab"
+        initial={initialTab}
         tabs={[
           {
             id: "access",

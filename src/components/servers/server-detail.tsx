@@ -25,7 +25,7 @@ import { ServerActions } from "./server-actions";
 
 const none = <span className="text-slate-400">—</span>;
 
-export function ServerDetail({ name }: { name: string }) {
+export function ServerDetail({ name, initialTab }: { name: string; /** The tab the address names (`?tab=`). */ initialTab?: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.catalog.get.queryOptions({ name }));
 
@@ -61,6 +61,8 @@ export function ServerDetail({ name }: { name: string }) {
 
       <Tabs
         label="Server details"
+        urlParam="tab"
+        initial={initialTab}
         tabs={[
           { id: "overview", label: "Overview", content: <Overview server={server} registry={registry} upstream={upstream} /> },
           { id: "runtime", label: "Runtime", content: <RuntimePanel server={server} /> },
