@@ -89,7 +89,8 @@ test("an admin groups tenants, grants the group a server after previewing the im
   await page.getByRole("button", { name: "Create rule" }).click();
   const ruleDialog = page.getByRole("dialog", { name: "Create a rule" });
   await ruleDialog.getByRole("combobox", { name: "Group" }).selectOption(GROUP);
-  const servers = ruleDialog.getByRole("textbox", { name: "Servers" });
+  // A combobox: it suggests the catalog's server names.
+  const servers = ruleDialog.getByRole("combobox", { name: "Servers" });
   await servers.fill(SERVER);
   await expect(servers).toHaveAccessibleDescription(`Matches 1 active server: ${SERVER}`);
   await ruleDialog.getByRole("textbox", { name: "Note" }).fill("e2e: the group may use it");
@@ -155,7 +156,7 @@ test("a rule its server's scope forbids is refused next to the field, and nothin
   await page.getByRole("button", { name: "Create rule" }).click();
   const dialog = page.getByRole("dialog", { name: "Create a rule" });
   await dialog.getByRole("radio", { name: "Everyone" }).check();
-  const servers = dialog.getByRole("textbox", { name: "Servers" });
+  const servers = dialog.getByRole("combobox", { name: "Servers" });
   await servers.fill(departmental);
   await dialog.getByRole("button", { name: "Preview impact" }).click();
 

@@ -49,7 +49,11 @@ export function PatternCheckNote({
       className={cn("block text-xs", note.tone === "warning" ? "font-medium text-amber-800" : "text-slate-500")}
     >
       {note.tone === "warning" && <span aria-hidden>⚠ </span>}
-      {pattern && <code className="mr-1 font-mono">{pattern}:</code>}
+      {pattern && (
+        <>
+          <code className="font-mono">{pattern}:</code>{" "}
+        </>
+      )}
       {note.text}
       {suggestion && (
         <button

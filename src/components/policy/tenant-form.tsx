@@ -205,13 +205,13 @@ function PatternListField({
       >
         {(p) => <textarea {...p} {...field} rows={3} className={`${inputClasses} font-mono`} />}
       </Field>
-      <AddServerInput id={`${id}-add`} label={`Add a server to ${label.toLowerCase()}`} targets={targets} onAdd={add} />
+      <AddServerInput id={`${id}-add`} list={label.toLowerCase()} targets={targets} onAdd={add} />
     </div>
   );
 }
 
 /** A name picked from the catalog's suggestions, appended to the list on Enter or Add. */
-function AddServerInput({ id, label, targets, onAdd }: { id: string; label: string; targets: readonly ServerTarget[]; onAdd: (name: string) => void }) {
+function AddServerInput({ id, list, targets, onAdd }: { id: string; list: string; targets: readonly ServerTarget[]; onAdd: (name: string) => void }) {
   const [value, setValue] = useState("");
   const submit = () => {
     onAdd(value);
@@ -220,7 +220,7 @@ function AddServerInput({ id, label, targets, onAdd }: { id: string; label: stri
   return (
     <div className="mt-2 flex gap-2">
       <input
-        aria-label={label}
+        aria-label={`Add a server to ${list}`}
         value={value}
         onChange={(e) => setValue(e.target.value)}
         onKeyDown={(e) => {
@@ -235,7 +235,7 @@ function AddServerInput({ id, label, targets, onAdd }: { id: string; label: stri
         className={`${inputClasses} font-mono`}
       />
       <ServerTargetOptions id={`${id}-names`} targets={targets} />
-      <Button type="button" size="sm" onClick={submit} disabled={!value.trim()}>
+      <Button type="button" size="sm" onClick={submit} disabled={!value.trim()} aria-label={`Add to ${list}`}>
         Add
       </Button>
     </div>
