@@ -18,7 +18,11 @@ const TAGS: { prefix: string; name: string; description: string }[] = [
   { prefix: "/api/v1/mcp-servers", name: "Servers", description: "The MCP server catalog: drafts, publishing, import" },
   { prefix: "/api/v1/tenants", name: "Tenants", description: "Tenant agents, their overrides, effective access, contracts and tokens" },
   { prefix: "/api/v1/groups", name: "Groups", description: "Named sets of tenants that rules can grant to" },
-  { prefix: "/api/v1/grants", name: "Rules", description: "Allow and deny rules from subjects to server patterns (the console's Rules page; the path says grants)" },
+  {
+    prefix: "/api/v1/grants",
+    name: "Rules",
+    description: "Allow and deny rules from subjects to server patterns (the console's Rules page; the path says grants)",
+  },
   { prefix: "/api/v1/policy", name: "Policy", description: "The compiled policy and its report" },
   { prefix: "/api/v1/sources", name: "Sources", description: "Third-party sources, their runs and uploads" },
   { prefix: "/api/v1/review", name: "Review", description: "Quarantined items and staged upstream updates" },
