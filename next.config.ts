@@ -10,6 +10,10 @@ const nextConfig: NextConfig = {
   outputFileTracingIncludes: {
     "/*": ["./drizzle/**/*"],
   },
+  // The console calls them rules everywhere; links to the old page's address keep working (the query string is kept).
+  async redirects() {
+    return [{ source: "/grants", destination: "/rules", permanent: true }];
+  },
   async headers() {
     return [
       {

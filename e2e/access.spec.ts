@@ -85,11 +85,12 @@ test("an admin groups tenants, grants the group a server after previewing the im
   await expect(page.getByRole("row", { name: new RegExp(GROUP) })).toContainText("2 tenants");
 
   // An allow rule for the group; the confirm step names who gains the server.
-  await page.goto("/grants");
+  await page.goto("/rules");
   await page.getByRole("button", { name: "Create rule" }).click();
   const ruleDialog = page.getByRole("dialog", { name: "Create a rule" });
   await ruleDialog.getByRole("combobox", { name: "Group" }).selectOption(GROUP);
-  const servers = ruleDialog.getByRole("textbox", { name: "Servers" });
+  // A combobox: it suggests the catalog's server names.
+  const servers = ruleDialog.getByRole("combobox", { name: "Servers" });
   await servers.fill(SERVER);
   await expect(servers).toHaveAccessibleDescription(`Matches 1 active server: ${SERVER}`);
   await ruleDialog.getByRole("textbox", { name: "Note" }).fill("e2e: the group may use it");
@@ -151,11 +152,11 @@ test("a rule its server's scope forbids is refused next to the field, and nothin
   const departmental = `${run}-dept`;
   await seedPublishedServer(api, departmental, { scope: "department" });
 
-  await page.goto("/grants");
+  await page.goto("/rules");
   await page.getByRole("button", { name: "Create rule" }).click();
   const dialog = page.getByRole("dialog", { name: "Create a rule" });
   await dialog.getByRole("radio", { name: "Everyone" }).check();
-  const servers = dialog.getByRole("textbox", { name: "Servers" });
+  const servers = dialog.getByRole("combobox", { name: "Servers" });
   await servers.fill(departmental);
   await dialog.getByRole("button", { name: "Preview impact" }).click();
 
@@ -181,7 +182,7 @@ test("a viewer sees tenants, groups, rules and the matrix without any control to
   await signIn(viewer, VIEWER.email, VIEWER.password);
   await expect(viewer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Rules" })).toBeVisible();
 
-  await viewer.goto("/grants");
+  await viewer.goto("/rules");
   await expect(viewer.getByRole("row", { name: new RegExp(`group ${GROUP}`) })).toBeVisible();
   await expect(viewer.getByRole("button", { name: "Create rule" })).toHaveCount(0);
   await expect(viewer.getByRole("button", { name: /^(Edit|Delete) rule/ })).toHaveCount(0);

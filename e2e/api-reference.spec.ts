@@ -12,7 +12,7 @@ test("the API reference is reachable from the account menu and documents the API
   const toc = page.getByRole("navigation", { name: "Operations" });
   await expect(toc.locator('a[href^="#"]').filter({ has: page.locator("span") })).toHaveCount(operations);
 
-  await toc.getByRole("link", { name: /Create an access rule/ }).click();
+  await toc.getByRole("link", { name: /Create a rule/ }).click();
   const grant = page.locator("article#postGrants");
   await expect(grant).toBeInViewport();
   await expect(grant).toContainText("/api/v1/grants");

@@ -167,14 +167,14 @@ test("renaming an active server asks for confirmation before Obot sees the new n
   await page.getByRole("textbox", { name: "Display name" }).fill(renamed);
   await page.getByRole("button", { name: "Save changes" }).click();
 
-  const dialog = page.getByRole("dialog", { name: "Rename an active server?" });
+  const dialog = page.getByRole("dialog", { name: "Change the display name of a published server?" });
   await expect(dialog).toContainText("deletes the old entry and shuts down servers deployed from it");
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
   await expect(page).toHaveURL(/\/edit$/);
 
   await page.getByRole("button", { name: "Save changes" }).click();
-  await dialog.getByRole("button", { name: "Rename anyway" }).click();
+  await dialog.getByRole("button", { name: "Change the display name" }).click();
   await expect(page).toHaveURL(new RegExp(`/servers/${seeded.name}$`));
   await expect(page.getByRole("heading", { level: 1, name: renamed })).toBeVisible();
 

@@ -13,6 +13,11 @@ test("before setup, the console sends visitors to a login page that explains the
 
   // The API refuses anonymous callers too.
   expect((await request.get("/api/v1/mcp-servers")).status()).toBe(401);
+
+  // The setup page opened without its token says what is missing, not that the link was opened.
+  await page.goto("/setup");
+  await expect(page.getByText("This page needs the setup link")).toBeVisible();
+  await expect(page.getByText("You opened the one-time setup link")).toHaveCount(0);
 });
 
 test("a setup link with a wrong token is refused with what to do", async ({ page }) => {

@@ -122,11 +122,11 @@ test("an editor signs in and publishes the server; its history shows the change"
   const history = editor.getByRole("tabpanel");
   const rows = history.locator("tbody tr");
   await expect(rows).toHaveCount(2);
-  await expect(rows.nth(0)).toContainText("mcp_server.publish");
+  await expect(rows.nth(0)).toContainText("Server published");
   await expect(rows.nth(0)).toContainText(EDITOR.email);
-  await expect(rows.nth(1)).toContainText("mcp_server.create");
+  await expect(rows.nth(1)).toContainText("Server created");
   await rows.nth(0).click();
-  const detail = editor.getByRole("dialog", { name: `mcp_server.publish · mcp_server ${server.name}` });
+  const detail = editor.getByRole("dialog", { name: `Server published · Server ${server.name}` });
   const status = detail.locator('tr[data-kind="changed"]').filter({ has: editor.getByRole("rowheader", { name: "status", exact: true }) });
   await expect(status).toContainText('"draft"');
   await expect(status).toContainText('"active"');
@@ -140,16 +140,16 @@ test("the admin finds the editor's publish, and nothing from the viewer, in the 
   const rows = page.locator("tbody tr");
   // The viewer's refused calls changed nothing, so they left no event.
   await expect(rows).toHaveCount(2);
-  await expect(rows.nth(0)).toContainText("mcp_server.publish");
+  await expect(rows.nth(0)).toContainText("Server published");
   await expect(rows.nth(0)).toContainText(EDITOR.email);
-  await expect(rows.nth(1)).toContainText("mcp_server.create");
+  await expect(rows.nth(1)).toContainText("Server created");
   await expect(rows.nth(1)).toContainText("bootstrap-token");
 
   await rows
     .nth(0)
-    .getByRole("button", { name: /^Details of mcp_server.publish/ })
+    .getByRole("button", { name: /^Details of Server published/ })
     .click();
-  const detail = page.getByRole("dialog", { name: `mcp_server.publish · mcp_server ${server.name}` });
+  const detail = page.getByRole("dialog", { name: `Server published · Server ${server.name}` });
   await expect(detail).toContainText(EDITOR.email);
   await expect(detail.getByTestId("diff-summary")).toContainText("changed");
   await expect(detail.locator('tr[data-kind="changed"]').filter({ hasText: "status" })).toContainText('"active"');
@@ -180,8 +180,8 @@ test("the admin finds the editor's publish, and nothing from the viewer, in the 
 
   // The viewer's only events are their sign-ins.
   await page.goto(`/audit?actor=${encodeURIComponent(VIEWER.email)}`);
-  await expect(rows.first()).toContainText("auth.sign_in");
-  const actions = await page.locator("tbody tr td:nth-child(3)").allTextContents();
+  await expect(rows.first()).toContainText("Signed in");
+  const actions = await page.locator("tbody tr td:nth-child(3) [data-action]").evaluateAll((badges) => badges.map((b) => b.getAttribute("data-action")));
   expect(new Set(actions)).toEqual(new Set(["auth.sign_in"]));
 });
 

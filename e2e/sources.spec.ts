@@ -150,6 +150,10 @@ test.describe("sources", () => {
       await expect(item).toContainText("prompt-injection");
       await item.getByRole("button", { name: "Release" }).click();
       const dialog = page.getByRole("dialog", { name: `Release ${helper}?` });
+      // Overriding a critical finding needs a reason, kept in the audit log.
+      await dialog.getByRole("button", { name: "Release" }).click();
+      await expect(dialog.getByRole("textbox", { name: /^Reason/ })).toHaveAccessibleDescription(/say why, for the audit log/);
+      await dialog.getByRole("textbox", { name: /^Reason/ }).fill("the injected text is the vendor's test fixture");
       await dialog.getByRole("button", { name: "Release" }).click();
       await expect(dialog).toBeHidden();
       await expect(item).toHaveCount(0);

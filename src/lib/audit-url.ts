@@ -10,29 +10,20 @@ export const AUDIT_FILTER_KEYS = ["actor", "action", "entityType", "entityId", "
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 export type AuditFilters = Record<AuditFilterKey, string>;
 
-/** Suggestions for the action and entity type filters; any other value can still be typed. */
-export const AUDIT_ACTIONS = [
-  "mcp_server.create",
-  "mcp_server.update",
-  "mcp_server.rename",
-  "mcp_server.publish",
-  "mcp_server.disable",
-  "mcp_server.degrade",
-  "mcp_server.delete",
-  "mcp_server.import",
-  "user.create",
-  "user.update",
-  "user.role_change",
-  "user.deactivate",
-  "user.reactivate",
-  "user.password_reset",
-  "api_token.create",
-  "api_token.revoke",
-  "auth.sign_in",
-  "auth.sign_out",
-  "auth.sign_in_failed",
-] as const;
-export const AUDIT_ENTITY_TYPES = ["mcp_server", "user", "api_token"] as const;
+/** The entity types the audit log's filter offers (labels: src/lib/audit-actions.ts). */
+export const AUDIT_ENTITY_TYPES: readonly string[] = [
+  "mcp_server",
+  "tenant",
+  "group",
+  "grant",
+  "source",
+  "source_item",
+  "user",
+  "api_token",
+  "tenant_token",
+  "obot_catalog",
+  "obot_deployment",
+];
 
 type Params = URLSearchParams | Record<string, string | string[] | undefined>;
 

@@ -107,6 +107,8 @@ export class FormInputError extends Error {
   constructor(
     readonly field: string,
     message: string,
+    /** The input built without the unreadable field, when there is one: the other fields are still checked, so their errors show too. */
+    readonly input?: unknown,
   ) {
     super(message);
   }
@@ -130,11 +132,14 @@ export function inputResolver<V extends FieldValues>(
   const validate = zodResolver(schema as z.ZodType<FieldValues, FieldValues>, { error: recordKeyMessage }, { raw: true });
   return async (values, context, resolverOptions) => {
     let input: unknown;
+    let unreadable: FormInputError | null = null;
     try {
       input = inputOf(values);
     } catch (error) {
       if (!(error instanceof FormInputError)) throw error;
-      return { values: {}, errors: nestErrors<V>({ fields: { [error.field]: error.message }, form: [] }) };
+      if (error.input === undefined) return { values: {}, errors: nestErrors<V>({ fields: { [error.field]: error.message }, form: [] }) };
+      unreadable = error;
+      input = error.input;
     }
     const result = await validate(input as FieldValues, context, {
       ...resolverOptions,
@@ -143,8 +148,10 @@ export function inputResolver<V extends FieldValues>(
       shouldUseNativeValidation: false,
     } as Parameters<typeof validate>[2]);
     const flat = flattenErrors(result.errors);
-    if (Object.keys(flat).length === 0) return { values, errors: {} };
-    return { values: {}, errors: nestErrors<V>(mapErrors(flat, [], targetOf, { values, ...options })) };
+    if (Object.keys(flat).length === 0 && !unreadable) return { values, errors: {} };
+    const mapped = mapErrors(flat, [], targetOf, { values, ...options });
+    if (unreadable) mapped.fields = { ...mapped.fields, [unreadable.field]: unreadable.message };
+    return { values: {}, errors: nestErrors<V>(mapped) };
   };
 }
 

@@ -141,6 +141,19 @@ describe("serverFormResolver", () => {
     expect(result.errors).toMatchObject({ toolPreview: { message: expect.stringContaining("not valid JSON or YAML") } });
   });
 
+  it("still shows the other fields' errors while the tool preview cannot be read", async () => {
+    const result = await resolve(
+      values((v) => {
+        v.toolPreview = "[{";
+        v.runtime.fixedURL = "not-a-url";
+      }),
+    );
+    expect(result.errors).toMatchObject({
+      toolPreview: { message: expect.stringContaining("not valid JSON or YAML") },
+      runtime: { fixedURL: { message: expect.stringContaining("absolute http") } },
+    });
+  });
+
   it("passes valid values through", async () => {
     const v = values(() => {});
     expect(await resolve(v)).toEqual({ values: v, errors: {} });

@@ -261,8 +261,26 @@ function toolPreviewOf(text: string): unknown {
   }
 }
 
-/** The server's fields (everything but `name`), as serverSpecSchema and serverUpdateInput take them. */
+/**
+ * The server's fields (everything but `name`), as serverSpecSchema and serverUpdateInput take them.
+ * Unreadable tool preview text is a FormInputError that carries the rest of the input, so the
+ * form still shows every other field's error next to it.
+ */
 export function specInputOf(values: ServerFormValues, original?: McpServer): Record<string, unknown> {
+  let toolPreview: unknown = [];
+  let unreadable: FormInputError | null = null;
+  try {
+    toolPreview = toolPreviewOf(values.toolPreview);
+  } catch (error) {
+    if (!(error instanceof FormInputError)) throw error;
+    unreadable = error;
+  }
+  const input = specFieldsOf(values, toolPreview, original);
+  if (unreadable) throw new FormInputError(unreadable.field, unreadable.message, input);
+  return input;
+}
+
+function specFieldsOf(values: ServerFormValues, toolPreview: unknown, original?: McpServer): Record<string, unknown> {
   const transport = values.transport === "" ? undefined : values.transport;
   return {
     displayName: values.displayName,
@@ -287,12 +305,19 @@ export function specInputOf(values: ServerFormValues, original?: McpServer): Rec
       value: e.sensitive ? undefined : optional(e.value),
       ...(e.dynamicFile !== undefined ? { dynamicFile: e.dynamicFile } : {}),
     })),
-    toolPreview: toolPreviewOf(values.toolPreview),
+    toolPreview,
   };
 }
 
 export function createInputOf(values: ServerFormValues): Record<string, unknown> {
-  return { name: values.name.trim(), ...specInputOf(values) };
+  const name = values.name.trim();
+  try {
+    return { name, ...specInputOf(values) };
+  } catch (error) {
+    if (error instanceof FormInputError && error.input !== undefined)
+      throw new FormInputError(error.field, error.message, { name, ...(error.input as object) });
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

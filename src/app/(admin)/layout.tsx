@@ -2,6 +2,7 @@ import Link from "next/link";
 import { AccountMenu } from "@/components/shell/account-menu";
 import { CommandPalette, PaletteButton } from "@/components/shell/command-palette";
 import { ShellNav } from "@/components/shell/nav";
+import { Logo } from "@/components/shell/logo";
 import { SessionProvider } from "@/components/shell/session";
 import { ToastProvider } from "@/components/ui/toast";
 import { TRPCReactProvider } from "@/trpc/react";
@@ -24,8 +25,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
               <div className="flex items-center justify-between gap-2 px-3 py-3 md:sticky md:top-0 md:flex md:h-screen md:flex-col md:items-stretch md:justify-start md:px-3 md:py-5">
                 <div>
                   <Link href="/" className="flex items-center gap-2 rounded-md px-2 text-white focus-visible:outline-2 focus-visible:outline-sky-400">
-                    <img src="/favicon.svg" alt="" className="size-7" />
-                    <span className="text-base font-semibold tracking-tight">OpenCrane</span>
+                    <Logo tone="dark" />
                   </Link>
                   <p className="hidden px-2 pt-1 text-xs text-slate-400 md:block">MCP control plane</p>
                 </div>

@@ -68,59 +68,58 @@ function Operation({ op }: { op: OperationView }) {
       <p className="mt-2 text-sm font-medium text-slate-800">{op.summary}</p>
       {op.description && <p className="mt-1 max-w-3xl text-sm text-slate-600">{op.description}</p>}
 
-      <div className="mt-3 grid grid-cols-[minmax(0,1fr)] gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,24rem)]">
-        <div className="min-w-0 space-y-4">
-          <Parameters title="Path" parameters={op.parameters.filter((p) => p.in === "path")} />
-          <Parameters title="Query" parameters={op.parameters.filter((p) => p.in === "query")} />
-          {op.body && (
-            <div>
-              <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
-                Body {op.body.required ? "" : "(optional)"} <span className="font-normal normal-case text-slate-400">{op.body.contentTypes.join(", ")}</span>
-              </h4>
-              {op.body.description && <p className="mb-1 text-xs text-slate-600">{op.body.description}</p>}
-              <SchemaTree view={op.body.schema} />
-            </div>
-          )}
+      <div className="mt-3 overflow-hidden rounded-md bg-slate-900">
+        <div className="flex items-center justify-between gap-2 border-b border-slate-700 px-3 py-1.5">
+          <span className="text-xs font-medium text-slate-400">Example</span>
+          <CopyButton text={curlExample(op)} />
+        </div>
+        <pre className="overflow-x-auto p-3 font-mono text-xs leading-relaxed text-slate-100">{curlExample(op)}</pre>
+      </div>
+      <div className="mt-4 min-w-0 space-y-4">
+        <Parameters title="Path" parameters={op.parameters.filter((p) => p.in === "path")} />
+        <Parameters title="Query" parameters={op.parameters.filter((p) => p.in === "query")} />
+        {op.body && (
           <div>
-            <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Answers</h4>
-            <ul className="space-y-2">
-              {successes.map((r) => (
+            <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
+              Body {op.body.required ? "" : "(optional)"} <span className="font-normal normal-case text-slate-400">{op.body.contentTypes.join(", ")}</span>
+            </h4>
+            {op.body.description && <p className="mb-1 text-xs text-slate-600">{op.body.description}</p>}
+            <SchemaTree view={op.body.schema} />
+          </div>
+        )}
+        <div>
+          <h4 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Answers</h4>
+          <ul className="space-y-2">
+            {successes.map((r) => (
+              <li key={r.status}>
+                <p className="text-sm">
+                  <span className="font-mono text-xs font-semibold text-emerald-700">{r.status}</span> <span className="text-slate-700">{r.description}</span>
+                </p>
+                {r.schema && (
+                  <div className="mt-1 border-l-2 border-emerald-100 pl-3">
+                    <SchemaTree view={r.schema} />
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+          <details className="mt-2">
+            <summary className="cursor-pointer text-xs text-slate-600">Errors ({failures.map((r) => r.status).join(", ")})</summary>
+            <ul className="mt-1 space-y-0.5 text-xs text-slate-600">
+              {failures.map((r) => (
                 <li key={r.status}>
-                  <p className="text-sm">
-                    <span className="font-mono text-xs font-semibold text-emerald-700">{r.status}</span> <span className="text-slate-700">{r.description}</span>
-                  </p>
-                  {r.schema && (
-                    <div className="mt-1 border-l-2 border-emerald-100 pl-3">
-                      <SchemaTree view={r.schema} />
-                    </div>
-                  )}
+                  <span className="font-mono font-semibold text-rose-700">{r.status}</span> {r.description}
                 </li>
               ))}
+              <li className="text-slate-500">
+                Every error answers{" "}
+                <a className="text-indigo-700 underline" href={`#${schemaAnchor("Error")}`}>
+                  Error
+                </a>
+                .
+              </li>
             </ul>
-            <details className="mt-2">
-              <summary className="cursor-pointer text-xs text-slate-600">Errors ({failures.map((r) => r.status).join(", ")})</summary>
-              <ul className="mt-1 space-y-0.5 text-xs text-slate-600">
-                {failures.map((r) => (
-                  <li key={r.status}>
-                    <span className="font-mono font-semibold text-rose-700">{r.status}</span> {r.description}
-                  </li>
-                ))}
-                <li className="text-slate-500">
-                  Every error answers{" "}
-                  <a className="text-indigo-700 underline" href={`#${schemaAnchor("Error")}`}>
-                    Error
-                  </a>
-                  .
-                </li>
-              </ul>
-            </details>
-          </div>
-        </div>
-        <div className="min-w-0">
-          <div className="relative rounded-md bg-slate-900 p-3">
-            <pre className="overflow-x-auto pr-14 font-mono text-xs leading-relaxed text-slate-100">{curlExample(op)}</pre>
-            <CopyButton text={curlExample(op)} className="absolute right-2 top-2" />
-          </div>
+          </details>
         </div>
       </div>
     </article>

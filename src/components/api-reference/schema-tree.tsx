@@ -27,7 +27,7 @@ function Notes({ view, defaultValue }: { view: SchemaView; defaultValue?: string
   return (
     <div className="space-y-0.5 text-xs text-slate-600">
       {view.description && <p>{view.description}</p>}
-      {constraints.length > 0 && <p className="break-all text-slate-500">{constraints.join(" · ")}</p>}
+      {constraints.length > 0 && <p className="break-words text-slate-500">{constraints.join(" · ")}</p>}
       {defaultValue !== undefined && (
         <p className="text-slate-500">
           default <code className="break-all font-mono">{defaultValue}</code>

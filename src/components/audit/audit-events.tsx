@@ -9,6 +9,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Details } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { FramedTable, tableClasses } from "@/components/ui/states";
+import { auditActionLabel, auditEntityLabel } from "@/lib/audit-actions";
 import { auditFiltersFrom, auditHref, entityNameOf } from "@/lib/audit-url";
 import { cn } from "@/lib/cn";
 import { exactTime } from "@/lib/time";
@@ -28,8 +29,17 @@ function actionTone(action: string): string {
   return "bg-sky-50 text-sky-800 ring-sky-200";
 }
 
+/** The action as people read it ("Server published"); the code it is stored under is its tooltip and in the event's details. */
 export function ActionBadge({ action }: { action: string }) {
-  return <span className={cn("inline-flex whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ring-1 ring-inset", actionTone(action))}>{action}</span>;
+  return (
+    <span
+      title={action}
+      data-action={action}
+      className={cn("inline-flex whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset", actionTone(action))}
+    >
+      {auditActionLabel(action)}
+    </span>
+  );
 }
 
 function Actor({ event }: { event: AuditEvent }) {
@@ -97,7 +107,7 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
               </td>
               {showEntity && (
                 <td className="max-w-64 px-4 py-2.5">
-                  <span className="block text-xs text-slate-500">{event.entityType}</span>
+                  <span className="block text-xs text-slate-500">{auditEntityLabel(event.entityType)}</span>
                   {entityNameOf(event) && <span className="block break-all font-mono text-xs font-medium text-slate-900">{entityNameOf(event)}</span>}
                   <span className={cn("block break-all font-mono text-xs", entityNameOf(event) ? "text-slate-500" : "text-slate-900")}>{event.entityId}</span>
                 </td>
@@ -116,7 +126,7 @@ export function AuditEventTable({ events, showEntity = true, caption }: { events
                   size="sm"
                   variant="ghost"
                   onClick={() => setOpen(event)}
-                  aria-label={`Details of ${event.action} on ${event.entityId} at ${exactTime(event.at)}`}
+                  aria-label={`Details of ${auditActionLabel(event.action)} on ${event.entityId} at ${exactTime(event.at)}`}
                 >
                   Details
                 </Button>
@@ -138,7 +148,7 @@ export function AuditEventDialog({ event, onClose }: { event: AuditEvent | null;
       onClose={onClose}
       size="xl"
       focusTitle
-      title={event ? `${event.action} · ${event.entityType} ${event.entityId}` : ""}
+      title={event ? `${auditActionLabel(event.action)} · ${auditEntityLabel(event.entityType)} ${event.entityId}` : ""}
       footer={
         <Button variant="primary" onClick={onClose}>
           Close
@@ -160,7 +170,12 @@ export function AuditEventDialog({ event, onClose }: { event: AuditEvent | null;
                   </>,
                 ],
                 ["Actor", <Actor key="a" event={event} />],
-                ["Action", <ActionBadge key="x" action={event.action} />],
+                [
+                  "Action",
+                  <span key="x">
+                    <ActionBadge action={event.action} /> <code className="ml-1 font-mono text-xs text-slate-500">{event.action}</code>
+                  </span>,
+                ],
                 [
                   "Entity",
                   <span key="e" className="flex flex-wrap items-center gap-x-3 gap-y-1">

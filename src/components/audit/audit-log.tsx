@@ -7,7 +7,6 @@ import { Button, buttonClasses } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import {
-  AUDIT_ACTIONS,
   AUDIT_ENTITY_TYPES,
   auditExportHref,
   auditFiltersFrom,
@@ -18,6 +17,7 @@ import {
   utcInputValue,
   type AuditFilters,
 } from "@/lib/audit-url";
+import { auditActionGroups, auditEntityLabel } from "@/lib/audit-actions";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { useTRPC } from "@/trpc/react";
@@ -108,6 +108,7 @@ const RANGES = [
   { label: "Last hour", ms: HOUR },
   { label: "Last 24 hours", ms: 24 * HOUR },
   { label: "Last 7 days", ms: 7 * 24 * HOUR },
+  { label: "Last 30 days", ms: 30 * 24 * HOUR },
 ] as const;
 
 /** One filter of the audit log: its small label above the control `id`. */
@@ -126,20 +127,25 @@ function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (fil
   const [draft, setDraft] = useState(filters);
   const set = (key: keyof AuditFilters) => (event: React.ChangeEvent<HTMLInputElement>) => setDraft({ ...draft, [key]: event.target.value });
 
-  const text = (key: "actor" | "action" | "entityType" | "entityId", label: string, placeholder: string, list?: string) => (
+  const text = (key: "actor" | "entityId", label: string, placeholder: string) => (
     <FilterField id={`audit-${key}`} label={label}>
       <input
         id={`audit-${key}`}
         value={draft[key]}
         onChange={set(key)}
         placeholder={placeholder}
-        list={list}
         autoComplete="off"
         spellCheck={false}
         className={cn(inputClasses, "py-1")}
       />
     </FilterField>
   );
+
+  // Chosen, not typed: every recorded action and entity type by its readable name. A value from a shared link that is not listed stays selectable.
+  const actionGroups = auditActionGroups();
+  const unlistedAction = draft.action && !actionGroups.some((g) => g.actions.some((a) => a.value === draft.action));
+  const unlistedType = draft.entityType && !AUDIT_ENTITY_TYPES.includes(draft.entityType);
+  const choose = (key: "action" | "entityType") => (event: React.ChangeEvent<HTMLSelectElement>) => setDraft({ ...draft, [key]: event.target.value });
 
   const time = (key: "since" | "until", label: string) => (
     <FilterField id={`audit-${key}`} label={label}>
@@ -165,24 +171,38 @@ function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (fil
     >
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
         {text("actor", "Actor", "e-mail, bootstrap-token, system")}
-        {text("action", "Action", "e.g. mcp_server.publish", "audit-actions")}
-        {text("entityType", "Entity type", "mcp_server, user, api_token", "audit-entity-types")}
+        <FilterField id="audit-action" label="Action">
+          <select id="audit-action" value={draft.action} onChange={choose("action")} className={cn(inputClasses, "py-1")}>
+            <option value="">Any action</option>
+            {unlistedAction && <option value={draft.action}>{draft.action}</option>}
+            {actionGroups.map((group) => (
+              <optgroup key={group.label} label={group.label}>
+                {group.actions.map((action) => (
+                  <option key={action.value} value={action.value}>
+                    {action.label}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </FilterField>
+        <FilterField id="audit-entityType" label="Entity type">
+          <select id="audit-entityType" value={draft.entityType} onChange={choose("entityType")} className={cn(inputClasses, "py-1")}>
+            <option value="">Any entity</option>
+            {unlistedType && <option value={draft.entityType}>{draft.entityType}</option>}
+            {AUDIT_ENTITY_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {auditEntityLabel(type)}
+              </option>
+            ))}
+          </select>
+        </FilterField>
         {text("entityId", "Entity ID", "e.g. a server name")}
       </div>
-      <datalist id="audit-actions">
-        {AUDIT_ACTIONS.map((action) => (
-          <option key={action} value={action} />
-        ))}
-      </datalist>
-      <datalist id="audit-entity-types">
-        {AUDIT_ENTITY_TYPES.map((type) => (
-          <option key={type} value={type} />
-        ))}
-      </datalist>
       <div className="flex flex-wrap items-end gap-3">
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-          {time("since", "Since (UTC)")}
-          {time("until", "Until (UTC)")}
+          {time("since", "From (UTC)")}
+          {time("until", "To (UTC)")}
         </div>
         <div className="flex flex-wrap gap-1.5 pb-0.5" role="group" aria-label="Quick time ranges">
           {RANGES.map((range) => (

@@ -83,7 +83,7 @@ function SetupNeeded() {
         The first administrator is created with the one-time <strong>setup link</strong> the server printed to its console when it started. Look in the
         server&apos;s log for a line like this, and open the link:
       </p>
-      <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100">
+      <pre className="whitespace-pre-wrap rounded-md bg-slate-900 p-3 font-mono text-xs leading-5 text-slate-100 [overflow-wrap:anywhere]">
         [opencrane] no users yet: open http://…/setup#token=… to create the first admin
       </pre>
       <p>

@@ -87,7 +87,11 @@ export function Setup({ setupNeeded, oidc }: { setupNeeded: boolean; oidc: boole
   return (
     <AuthCard
       title="Create the first administrator"
-      description="You opened the one-time setup link. The account you create here can then add everyone else under Users."
+      description={
+        token === null
+          ? "The first administrator is created from the one-time setup link the server printed when it started."
+          : "You opened the one-time setup link. The account you create here can then add everyone else under Users."
+      }
     >
       {token === null ? (
         <Notice tone="warning" title="This page needs the setup link">

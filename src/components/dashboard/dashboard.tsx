@@ -13,6 +13,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { LoadError, Loading } from "@/components/ui/states";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { exactTime } from "@/lib/time";
+import { cn } from "@/lib/cn";
 import { useTRPC } from "@/trpc/react";
 import { ObotLinkSummary } from "./obot-link";
 
@@ -32,6 +33,7 @@ export function Dashboard() {
   return (
     <>
       <PageHeader title="Dashboard" description="What the catalog holds, who may use it, and what Obot sees." actions={canEdit && <AddServerActions />} />
+      <FirstSteps total={stats.total} active={snapshot?.activeServers ?? stats.byStatus.active} obotFetched={lastObotFetch !== null} />
 
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat label="Servers in the catalog" value={stats.total} href="/servers" />
@@ -121,17 +123,75 @@ export function Dashboard() {
           </ul>
         </Panel>
       </div>
-
-      {stats.total === 0 && canEdit && (
-        <p className="mt-6 text-sm text-slate-600">
-          The catalog is empty.{" "}
-          <Link href="/servers" className="font-medium text-indigo-700 underline">
-            Open the catalog
-          </Link>{" "}
-          to create a server, import one, or load the demo catalog.
-        </p>
-      )}
     </>
+  );
+}
+
+/**
+ * A new installation's next steps, each linking to where it is done and ticked once it is: shown
+ * until the catalog has an active server and a tenant has a rule to use it.
+ */
+function FirstSteps({ total, active, obotFetched }: { total: number; active: number; obotFetched: boolean }) {
+  const trpc = useTRPC();
+  const policy = useQuery(trpc.policy.report.queryOptions());
+  if (!policy.data) return null;
+  const steps = [
+    { done: total > 0, href: "/servers", title: "Add servers to the catalog", detail: "Create one, import Obot catalog files, or load the demo catalog." },
+    {
+      done: active > 0,
+      href: "/servers?status=draft",
+      title: "Publish a server",
+      detail: "Drafts stay out of the feeds; publishing checks a server and offers it to Obot.",
+    },
+    { done: policy.data.tenants > 0, href: "/tenants", title: "Create tenants", detail: "One per agent pod; group them to grant many at once." },
+    {
+      done: policy.data.rules > 0,
+      href: "/rules",
+      title: "Write a rule",
+      detail: "Allow a group, a tenant, a label selector or everyone the servers a name or glob matches.",
+    },
+    { done: obotFetched, href: "#feed-url-label", title: "Point Obot at the catalog feed", detail: "Obot reads the active servers from the feed URL below." },
+  ];
+  if (steps.slice(0, 4).every((step) => step.done)) return null;
+  const next = steps.findIndex((step) => !step.done);
+  return (
+    <section aria-labelledby="first-steps-title" className="mb-6 rounded-lg bg-white px-5 py-4 shadow-xs ring-1 ring-indigo-200" data-testid="first-steps">
+      <h2 id="first-steps-title" className="text-base font-semibold text-slate-900">
+        Getting started
+      </h2>
+      <p className="mt-0.5 text-sm text-slate-600">
+        {steps.filter((step) => step.done).length} of {steps.length} done. Each step links to where it is done.
+      </p>
+      <ol className="mt-3 grid gap-2 md:grid-cols-5">
+        {steps.map((step, i) => (
+          <li key={step.title}>
+            <Link
+              href={step.href}
+              aria-current={i === next ? "step" : undefined}
+              className={cn(
+                "block h-full rounded-md px-3 py-2 ring-1 focus-visible:outline-2 focus-visible:outline-indigo-600",
+                step.done ? "bg-slate-50 ring-slate-200" : i === next ? "bg-indigo-50 ring-indigo-300 hover:bg-indigo-100" : "ring-slate-200 hover:bg-slate-50",
+              )}
+            >
+              <span className="flex items-center gap-2 text-sm font-medium text-slate-900">
+                <span
+                  aria-hidden
+                  className={cn(
+                    "flex size-5 shrink-0 items-center justify-center rounded-full text-xs font-semibold",
+                    step.done ? "bg-emerald-600 text-white" : "bg-white text-slate-600 ring-1 ring-slate-300",
+                  )}
+                >
+                  {step.done ? "✓" : i + 1}
+                </span>
+                {step.title}
+                <span className="sr-only">{step.done ? " (done)" : ""}</span>
+              </span>
+              <span className="mt-1 block text-xs text-slate-600">{step.detail}</span>
+            </Link>
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
@@ -165,7 +225,7 @@ function PolicyAndSourceStats() {
       <Stat
         label="Rules"
         value={policy.data?.rules ?? dash}
-        href="/grants"
+        href="/rules"
         detail={
           warnings > 0 ? (
             <span className="text-amber-800">

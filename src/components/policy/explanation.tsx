@@ -100,7 +100,7 @@ function MatchLine({ match }: { match: Match }) {
       </p>
       <p className="text-xs text-slate-500">
         Rule{" "}
-        <Link href={`/grants#rule-${match.ruleName}`} className="font-mono text-indigo-700 underline">
+        <Link href={`/rules#rule-${match.ruleName}`} className="font-mono text-indigo-700 underline">
           {match.ruleName}
         </Link>
         {match.note && <span className="ml-2 text-amber-800">{match.note}</span>}

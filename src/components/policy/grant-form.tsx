@@ -1,16 +1,20 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { skipToken, useMutation, useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { Controller, useForm, useWatch, type Control, type FieldErrors, type UseFormRegister, type UseFormSetValue } from "react-hook-form";
 import type { SavedGrant } from "@/server/policy/store";
 import { grantCreateInput, type Grant, type Subject } from "@/server/policy/model";
 import { checkboxClasses, Field, FieldError, inputClasses } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { errorMessageAt, FORM_ERROR, inputResolver, showServerErrors, type ErrorTargetOf } from "@/lib/form";
-import { isoFromLocalInput, labelRowsOf, labelsOf, localInputFromIso, serversMatching, type LabelRow } from "@/lib/policy-view";
+import { isoFromLocalInput, labelRowsOf, labelsOf, localInputFromIso, type LabelRow } from "@/lib/policy-view";
+import { checkPattern } from "@/server/policy/rule-check";
+import { exactTime } from "@/lib/time";
 import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { LabelEditor } from "./label-editor";
+import { PatternCheckNote, ServerTargetOptions, useServerTargets } from "./pattern-check";
 import { usePreviewedChange } from "./use-previewed-change";
 
 type SubjectType = Subject["type"];
@@ -143,7 +147,7 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
           {(p) => <input {...p} {...register("name")} placeholder="group-platform-github" autoComplete="off" className={`${inputClasses} font-mono`} />}
         </Field>
         <SubjectFields control={control} setValue={setValue} errors={errors} />
-        <ServersField control={control} register={register} error={errors.servers?.message} />
+        <ServersField control={control} register={register} setValue={setValue} error={errors.servers?.message} />
         <Controller
           control={control}
           name="access"
@@ -168,6 +172,7 @@ export function GrantFormDialog({ grant, onClose }: { grant: Grant | null; onClo
             </fieldset>
           )}
         />
+        <DuplicateWarning control={control} exceptId={grant?.id} />
         <div className="grid gap-4 sm:grid-cols-2">
           <Field id="grant-note" label="Note" error={errors.note?.message} hint="Why this rule exists, for the next admin.">
             {(p) => <input {...p} {...register("note")} autoComplete="off" className={inputClasses} />}
@@ -268,23 +273,102 @@ function SubjectFields({
   );
 }
 
-function ServersField({ control, register, error }: { control: Control<GrantValues>; register: UseFormRegister<GrantValues>; error?: string }) {
-  const trpc = useTRPC();
+function ServersField({
+  control,
+  register,
+  setValue,
+  error,
+}: {
+  control: Control<GrantValues>;
+  register: UseFormRegister<GrantValues>;
+  setValue: UseFormSetValue<GrantValues>;
+  error?: string;
+}) {
   const value = useWatch({ control, name: "servers" });
-  const servers = useQuery(trpc.policy.servers.queryOptions());
-  const matching = serversMatching(value, servers.data?.map((s) => s.name) ?? []);
-  const hint = !value.trim()
-    ? "A server name, or a glob such as github-* or * (only * and ? are wildcards)."
-    : servers.isPending
-      ? "Checking the active servers…"
-      : matching.length === 0
-        ? "Matches no active server yet; it applies once a matching server is published."
-        : `Matches ${matching.length} active server${matching.length === 1 ? "" : "s"}: ${matching.slice(0, 12).join(", ")}${matching.length > 12 ? ", …" : ""}`;
+  const { targets, pending } = useServerTargets();
+  const check = checkPattern(value, targets);
+  const hint =
+    check.kind === "empty" ? (
+      "A server name, or a glob such as github-* or * (only * and ? are wildcards)."
+    ) : pending ? (
+      "Checking the catalog…"
+    ) : (
+      <PatternCheckNote check={check} onUse={(name) => setValue("servers", name, { shouldValidate: true })} />
+    );
   return (
     <Field id="grant-servers" label="Servers" required error={error} hint={hint}>
-      {(p) => <input {...p} {...register("servers")} placeholder="github or github-*" autoComplete="off" className={`${inputClasses} font-mono`} />}
+      {(p) => (
+        <>
+          <input
+            {...p}
+            {...register("servers")}
+            list="grant-server-names"
+            placeholder="github or github-*"
+            autoComplete="off"
+            className={`${inputClasses} font-mono`}
+          />
+          <ServerTargetOptions id="grant-server-names" targets={targets} />
+        </>
+      )}
     </Field>
   );
+}
+
+/** The saved rules this one would repeat (same subject, servers and access), asked of the server once the three parse. */
+function DuplicateWarning({ control, exceptId }: { control: Control<GrantValues>; exceptId?: string }) {
+  const trpc = useTRPC();
+  const values = useWatch({ control }) as GrantValues;
+  const candidate = useDebounced(duplicateCandidate(values), 250);
+  const duplicates = useQuery(trpc.grants.duplicates.queryOptions(candidate ? { ...candidate, exceptId } : skipToken));
+  const found = duplicates.data && duplicates.data.length > 0 ? duplicates.data : null;
+  if (!candidate || !found) return null;
+  return (
+    <div role="status" data-testid="duplicate-rule" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
+      <p className="font-medium">
+        {found.length === 1 ? "A rule already says this" : `${found.length} rules already say this`}: {candidate.access} {subjectText(candidate.subject)} the
+        servers <code className="font-mono">{candidate.servers}</code>.
+      </p>
+      <p className="mt-1">
+        Saving adds a second rule that changes nothing; edit{" "}
+        {found.map((rule, i) => (
+          <span key={rule.id}>
+            {i > 0 && ", "}
+            <span className="font-medium">{rule.note ? `the rule “${rule.note}”` : `the rule created ${exactTime(rule.createdAt)}`}</span>
+          </span>
+        ))}{" "}
+        instead, unless this one is to have another note or expiry.
+      </p>
+    </div>
+  );
+}
+
+function duplicateCandidate(values: GrantValues): { subject: Subject; servers: string; access: "allow" | "deny" } | null {
+  const parsed = grantCreateInput.pick({ subject: true, servers: true, access: true }).safeParse(inputOf(values));
+  return parsed.success ? parsed.data : null;
+}
+
+function subjectText(subject: Subject): string {
+  switch (subject.type) {
+    case "everyone":
+      return "everyone";
+    case "selector":
+      return `tenants labelled ${Object.entries(subject.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}`;
+    default:
+      return `${subject.type} ${subject.name}`;
+  }
+}
+
+/** The value once it has stayed the same for `ms` (compared by its JSON), so typing asks the server once per pause. */
+function useDebounced<T>(value: T, ms: number): T {
+  const key = JSON.stringify(value);
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(JSON.parse(key) as T), ms);
+    return () => clearTimeout(timer);
+  }, [key, ms]);
+  return settled;
 }
 
 function ScopeExclusions({ excluded }: { excluded: SavedGrant["scopeExcluded"] }) {

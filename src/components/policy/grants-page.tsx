@@ -53,7 +53,7 @@ export function GrantsPage() {
     <>
       <PageHeader
         title="Rules"
-        description="Grant rules: who may use which servers. A tenant's own override decides first, then deny rules, then allow rules; no rule means no access."
+        description="Rules: who may use which servers. A tenant's own override decides first, then deny rules, then allow rules; no rule means no access."
         actions={
           canEdit && (
             <Button variant="primary" onClick={() => setDialog({ kind: "create" })}>
@@ -191,7 +191,7 @@ function GrantTable({
   onDelete: (grant: Grant) => void;
 }) {
   return (
-    <FramedTable caption="Grant rules" busy={busy} columns={["Name", "Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
+    <FramedTable caption="Rules" busy={busy} columns={["Name", "Access", "Subject", "Servers", "Note", "Expires", canEdit && ACTIONS_COLUMN]}>
       {grants.map((grant) => {
         const expired = isExpired(grant, now);
         return (

@@ -83,7 +83,7 @@ export function GroupsPage() {
                       <span className="block font-mono font-medium text-slate-900">{group.name}</span>
                       {group.description && <span className="block text-slate-600">{group.description}</span>}
                       <span className="mt-1 flex gap-3 text-xs">
-                        <Link href={`/grants?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
+                        <Link href={`/rules?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">
                           Its rules
                         </Link>
                         <Link href={`/access?group=${encodeURIComponent(group.name)}`} className="text-indigo-700 hover:underline">

@@ -26,7 +26,7 @@ import { TenantTokens } from "./tenant-tokens";
 import { DeleteTenantDialog } from "./tenants-page";
 import { TierBadge, tierOf } from "./tier";
 
-export function TenantDetail({ name }: { name: string }) {
+export function TenantDetail({ name, initialTab }: { name: string; /** The tab the address names (`?tab=`). */ initialTab?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const query = useQuery(trpc.tenants.summary.queryOptions({ name }));
@@ -62,6 +62,8 @@ export function TenantDetail({ name }: { name: string }) {
       </DetailHeader>
       <Tabs
         label="Tenant"
+        urlParam="tab"
+        initial={initialTab}
         tabs={[
           {
             id: "access",
@@ -79,7 +81,7 @@ export function TenantDetail({ name }: { name: string }) {
                       ["Always deny", <TagList key="deny" items={tenant.mcpPolicy.deny} />],
                       [
                         "Rules",
-                        <Link key="rules" href={`/grants?tenant=${encodeURIComponent(tenant.name)}`} className="text-indigo-700 hover:underline">
+                        <Link key="rules" href={`/rules?tenant=${encodeURIComponent(tenant.name)}`} className="text-indigo-700 hover:underline">
                           Rules naming this tenant
                         </Link>,
                       ],

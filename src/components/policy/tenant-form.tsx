@@ -1,8 +1,11 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { Controller, useForm, type UseFormRegisterReturn } from "react-hook-form";
+import { useState } from "react";
+import { Controller, useForm, useWatch, type Control, type UseFormRegisterReturn, type UseFormSetValue } from "react-hook-form";
+import { checkPattern, type ServerTarget } from "@/server/policy/rule-check";
 import { tenantCreateInput, tenantUpdateInput, type Tenant } from "@/server/policy/model";
+import { Button } from "@/components/ui/button";
 import { Field, inputClasses } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { errorMessageAt, FORM_ERROR, inputResolver, showServerErrors, type ErrorTargetOf } from "@/lib/form";
@@ -11,6 +14,7 @@ import { useTRPC } from "@/trpc/react";
 import { PreviewedChangeDialog } from "./change-dialog";
 import { LabelEditor } from "./label-editor";
 import { NameField } from "./name-field";
+import { PatternCheckNote, ServerTargetOptions, useServerTargets } from "./pattern-check";
 import { usePreviewedChange } from "./use-previewed-change";
 
 interface TenantValues {
@@ -68,9 +72,11 @@ export function TenantFormDialog({ tenant, onClose, onSaved }: { tenant: Tenant 
     register,
     handleSubmit,
     setError,
+    setValue,
     getValues,
     formState: { errors },
   } = useForm<TenantValues>({ resolver: tenantResolvers[tenant ? "edit" : "create"], defaultValues: valuesOf(tenant) });
+  const { targets } = useServerTargets();
   const change = usePreviewedChange((input: ReturnType<typeof inputOf>, dryRun: boolean) => {
     if (!tenant) return create.mutateAsync({ tenant: input, dryRun });
     const { name: _name, ...patch } = input;
@@ -126,8 +132,26 @@ export function TenantFormDialog({ tenant, onClose, onSaved }: { tenant: Tenant 
           )}
         />
         <div className="grid gap-4 sm:grid-cols-2">
-          <PatternListField id="tenant-allow" label="Always allow" field={register("allow")} error={errors.allow?.message} />
-          <PatternListField id="tenant-deny" label="Always deny" field={register("deny")} error={errors.deny?.message} />
+          <PatternListField
+            id="tenant-allow"
+            label="Always allow"
+            control={control}
+            name="allow"
+            field={register("allow")}
+            setValue={setValue}
+            targets={targets}
+            error={errors.allow?.message}
+          />
+          <PatternListField
+            id="tenant-deny"
+            label="Always deny"
+            control={control}
+            name="deny"
+            field={register("deny")}
+            setValue={setValue}
+            targets={targets}
+            error={errors.deny?.message}
+          />
         </div>
         <p className="text-xs text-slate-500">The tenant&apos;s own override: it decides before any rule, and deny wins over allow.</p>
       </form>
@@ -135,10 +159,85 @@ export function TenantFormDialog({ tenant, onClose, onSaved }: { tenant: Tenant 
   );
 }
 
-function PatternListField({ id, label, field, error }: { id: string; label: string; field: UseFormRegisterReturn; error?: string }) {
+function PatternListField({
+  id,
+  label,
+  control,
+  name,
+  field,
+  setValue,
+  targets,
+  error,
+}: {
+  id: string;
+  label: string;
+  control: Control<TenantValues>;
+  name: "allow" | "deny";
+  field: UseFormRegisterReturn;
+  setValue: UseFormSetValue<TenantValues>;
+  targets: readonly ServerTarget[];
+  error?: string;
+}) {
+  const text = useWatch({ control, name });
+  const patterns = parsePatternList(text);
+  // Only what looks wrong is listed: a name matching no server (with the closest one) or only servers not active yet.
+  const doubtful =
+    targets.length === 0 ? [] : patterns.map((pattern) => ({ pattern, check: checkPattern(pattern, targets) })).filter((p) => p.check.kind !== "matches");
+  const replace = (pattern: string, server: string) => setValue(name, patterns.map((p) => (p === pattern ? server : p)).join("\n"), { shouldValidate: true });
+  const add = (server: string) => {
+    const next = server.trim();
+    if (next && !patterns.includes(next)) setValue(name, [...patterns, next].join("\n"), { shouldValidate: true });
+  };
   return (
-    <Field id={id} label={label} error={error} hint="Server names or globs such as github-*, one per line.">
-      {(p) => <textarea {...p} {...field} rows={3} className={`${inputClasses} font-mono`} />}
-    </Field>
+    <div>
+      <Field
+        id={id}
+        label={label}
+        error={error}
+        hint={
+          <>
+            Server names or globs such as github-*, one per line.
+            {doubtful.map(({ pattern, check }) => (
+              <PatternCheckNote key={pattern} pattern={pattern} check={check} onUse={(server) => replace(pattern, server)} />
+            ))}
+          </>
+        }
+      >
+        {(p) => <textarea {...p} {...field} rows={3} className={`${inputClasses} font-mono`} />}
+      </Field>
+      <AddServerInput id={`${id}-add`} list={label.toLowerCase()} targets={targets} onAdd={add} />
+    </div>
+  );
+}
+
+/** A name picked from the catalog's suggestions, appended to the list on Enter or Add. */
+function AddServerInput({ id, list, targets, onAdd }: { id: string; list: string; targets: readonly ServerTarget[]; onAdd: (name: string) => void }) {
+  const [value, setValue] = useState("");
+  const submit = () => {
+    onAdd(value);
+    setValue("");
+  };
+  return (
+    <div className="mt-2 flex gap-2">
+      <input
+        aria-label={`Add a server to ${list}`}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            submit();
+          }
+        }}
+        list={`${id}-names`}
+        placeholder="Add a server…"
+        autoComplete="off"
+        className={`${inputClasses} font-mono`}
+      />
+      <ServerTargetOptions id={`${id}-names`} targets={targets} />
+      <Button type="button" size="sm" onClick={submit} disabled={!value.trim()} aria-label={`Add to ${list}`}>
+        Add
+      </Button>
+    </div>
   );
 }

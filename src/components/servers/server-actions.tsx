@@ -44,7 +44,7 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
       onSuccess: async (updated) => {
         setOpen(null);
         await invalidate();
-        toast(`Published ${updated.result.displayName}. Obot will offer it on its next sync.`);
+        toast(`${server.status === "degraded" ? "Restored" : "Published"} ${updated.result.displayName}. Obot will offer it on its next sync.`);
       },
       onError,
     }),
@@ -82,7 +82,10 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
   const input = { name: server.name, version: server.version };
   const statusChange = { name: server.name, statusChange: { version: server.version } };
   const canPublish = PUBLISHABLE_FROM.includes(server.status);
-  const canDisable = DISABLEABLE_FROM.includes(server.status);
+  // A draft was never published: deleting it is the way out, "disable" would only confuse.
+  const canDisable = DISABLEABLE_FROM.includes(server.status) && server.status !== "draft";
+  // A degraded server was published and left the feeds when a check failed: publishing it again restores it.
+  const publishVerb = server.status === "degraded" ? "Restore" : "Publish";
   const canDelete = server.status !== "active";
 
   return (
@@ -102,13 +105,13 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
             aria-describedby={publishBlocker ? "publish-blocker" : undefined}
             onClick={() => openDialog("publish")}
           >
-            Publish
+            {publishVerb}
           </Button>
         )}
       </div>
       {canPublish && publishBlocker && (
         <p id="publish-blocker" className="max-w-md text-right text-xs text-amber-800">
-          Cannot publish yet: {publishBlocker}
+          Cannot {publishVerb.toLowerCase()} yet: {publishBlocker}
         </p>
       )}
 
@@ -118,10 +121,16 @@ function EditorActions({ server, publishBlocker }: { server: McpServer; publishB
         onConfirm={() => publish.mutate(statusChange)}
         pending={publish.isPending}
         error={publish.isError ? errorText(publish.error) : null}
-        title={`Publish ${server.displayName}?`}
-        confirmLabel="Publish"
+        title={`${publishVerb} ${server.displayName}?`}
+        confirmLabel={publishVerb}
         description={
           <>
+            {server.status === "degraded" && (
+              <p>
+                It left the feeds when it became degraded{server.statusReason ? ` (${server.statusReason})` : ""}. Restoring checks it afresh and publishes it
+                again.
+              </p>
+            )}
             <p>
               The server becomes active: it is added to the Obot catalog feed, and Obot will offer it on its next sync (hourly, at start, or when its catalog is
               refreshed).

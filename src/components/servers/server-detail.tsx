@@ -26,7 +26,7 @@ import { ServerActions } from "./server-actions";
 
 const none = <span className="text-slate-400">—</span>;
 
-export function ServerDetail({ name }: { name: string }) {
+export function ServerDetail({ name, initialTab }: { name: string; /** The tab the address names (`?tab=`). */ initialTab?: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.catalog.get.queryOptions({ name }));
 
@@ -62,6 +62,8 @@ export function ServerDetail({ name }: { name: string }) {
 
       <Tabs
         label="Server details"
+        urlParam="tab"
+        initial={initialTab}
         tabs={[
           { id: "overview", label: "Overview", content: <Overview server={server} registry={registry} upstream={upstream} /> },
           { id: "runtime", label: "Runtime", content: <RuntimePanel server={server} /> },
@@ -93,7 +95,7 @@ function AccessLinks({ server }: { server: McpServer }) {
         <span>Tenants receive it only once it is active</span>
       )}
       {" · "}
-      <Link href={`/grants?server=${q}`} className="font-medium text-indigo-700 hover:underline">
+      <Link href={`/rules?server=${q}`} className="font-medium text-indigo-700 hover:underline">
         Rules that name it
       </Link>
     </p>

@@ -202,7 +202,7 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
             hint={
               mode.kind === "create"
                 ? "Lowercase letters, digits and '-'. Obot's entryKey and the name in every policy; it cannot be changed later."
-                : "The name cannot be changed. To rename, create a new server."
+                : "The name cannot change: rules, contracts and Obot's entry key use it. The display name below can."
             }
           >
             {(p) => (
@@ -519,13 +519,13 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
       <Dialog
         open={renameConfirm !== null}
         onClose={() => setRenameConfirm(null)}
-        title="Rename an active server?"
+        title="Change the display name of a published server?"
         description={
           <>
             <p>
-              <strong>{base?.displayName}</strong> is published. Obot keys its catalog entries by display name, so for Obot this is a rename: on its next sync
-              it <strong>deletes the old entry and shuts down servers deployed from it</strong>, then offers the server under its new name. Users must set it up
-              again.
+              <strong>{base?.displayName}</strong> is published. Obot keys its catalog entries by display name, so for Obot a new display name is a new server:
+              on its next sync it <strong>deletes the old entry and shuts down servers deployed from it</strong>, then offers the server under its new name.
+              Users must set it up again.
             </p>
             <p className="text-xs text-slate-500">{renameConfirm?.message}</p>
           </>
@@ -542,7 +542,7 @@ export function ServerForm(props: { mode: Mode; categories?: string[]; onReload?
                 if (values) await save(values, true);
               }}
             >
-              Rename anyway
+              Change the display name
             </Button>
           </>
         }

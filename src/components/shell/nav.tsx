@@ -22,7 +22,7 @@ export const NAV_ITEMS: { href: string; label: string; icon: string; role: Role 
     icon: "M8 11a3 3 0 100-6 3 3 0 000 6zM16 11a3 3 0 100-6 3 3 0 000 6zM2 20v-1a4 4 0 014-4h4a4 4 0 014 4v1M14 15h4a4 4 0 014 4v1",
     role: "viewer",
   },
-  { href: "/grants", label: "Rules", icon: "M15 7a3 3 0 11-6 0 3 3 0 016 0zM12 10v11m0-6h3m-3 3h2", role: "viewer" },
+  { href: "/rules", label: "Rules", icon: "M15 7a3 3 0 11-6 0 3 3 0 016 0zM12 10v11m0-6h3m-3 3h2", role: "viewer" },
   { href: "/access", label: "Access matrix", icon: "M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h6v6h-6z", role: "viewer" },
   { href: "/import", label: "Import", icon: "M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3", role: "editor" },
   { href: "/audit", label: "Audit log", icon: "M9 5h10M9 12h10M9 19h10M5 5h.01M5 12h.01M5 19h.01", role: "viewer" },

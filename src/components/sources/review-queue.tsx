@@ -258,7 +258,8 @@ function DecisionCard({
   canDecide: boolean;
   dialog: "accept" | "reject" | null;
   setDialog: (dialog: "accept" | "reject" | null) => void;
-  accept: { label: string; title: string; description: React.ReactNode; run: () => void; state: MutationState };
+  /** With `reasonHint`, accepting asks for a reason (required), which `run` receives. */
+  accept: { label: string; title: string; description: React.ReactNode; run: (reason: string) => void; state: MutationState; reasonHint?: string };
   reject: { title: string; description: string; run: (reason: string) => void; state: MutationState };
   /** Shown in the accept dialog below its description, e.g. the impact preview. */
   acceptDetails?: React.ReactNode;
@@ -283,18 +284,36 @@ function DecisionCard({
       >
         {children}
       </Panel>
-      <ConfirmDialog
-        open={dialog === "accept"}
-        onClose={() => setDialog(null)}
-        onConfirm={accept.run}
-        pending={accept.state.isPending}
-        error={accept.state.isError ? errorText(accept.state.error) : null}
-        title={accept.title}
-        confirmLabel={accept.label}
-        description={accept.description}
-      >
-        {acceptDetails}
-      </ConfirmDialog>
+      {accept.reasonHint ? (
+        <ReasonDialog
+          open={dialog === "accept"}
+          onClose={() => setDialog(null)}
+          onConfirm={accept.run}
+          pending={accept.state.isPending}
+          error={accept.state.isError ? errorText(accept.state.error) : null}
+          title={accept.title}
+          confirmLabel={accept.label}
+          tone="primary"
+          required
+          hint={accept.reasonHint}
+          description={accept.description}
+        >
+          {acceptDetails}
+        </ReasonDialog>
+      ) : (
+        <ConfirmDialog
+          open={dialog === "accept"}
+          onClose={() => setDialog(null)}
+          onConfirm={() => accept.run("")}
+          pending={accept.state.isPending}
+          error={accept.state.isError ? errorText(accept.state.error) : null}
+          title={accept.title}
+          confirmLabel={accept.label}
+          description={accept.description}
+        >
+          {acceptDetails}
+        </ConfirmDialog>
+      )}
       <ReasonDialog
         open={dialog === "reject"}
         onClose={() => setDialog(null)}
@@ -335,12 +354,13 @@ function QuarantinedItem({ item, canDecide, selectable }: { item: ReviewItem; ca
             <p>You have read the findings and accept them. The item is validated and registered as a draft server; nothing is published.</p>
             <p>
               The release holds for this version of the upstream document: later syncs keep it until upstream changes it, which is then scanned again. It is
-              recorded in the audit log with these findings.
+              recorded in the audit log with these findings and your reason.
             </p>
           </>
         ),
-        run: () => release.mutate({ id: item.id }),
+        run: (reason) => release.mutate({ id: item.id, review: { reason } }),
         state: release,
+        reasonHint: "Why this item is safe despite its critical finding; recorded in the audit log (at most 500 characters).",
       }}
       reject={{
         title: `Reject ${label}?`,
@@ -493,6 +513,11 @@ function ReasonDialog({
   error,
   title,
   description,
+  confirmLabel = "Reject",
+  tone = "danger",
+  required = false,
+  hint = "Optional; recorded in the audit log (at most 500 characters).",
+  children,
 }: {
   open: boolean;
   onClose: () => void;
@@ -500,22 +525,40 @@ function ReasonDialog({
   pending: boolean;
   error: string | null;
   title: string;
-  description: string;
+  description: React.ReactNode;
+  confirmLabel?: string;
+  tone?: "primary" | "danger";
+  /** Whether confirming needs a reason, e.g. to release an item past a critical finding. */
+  required?: boolean;
+  hint?: string;
+  children?: React.ReactNode;
 }) {
   const [reason, setReason] = useState("");
+  const [missing, setMissing] = useState(false);
   return (
     <ConfirmDialog
       open={open}
       onClose={onClose}
-      onConfirm={() => onConfirm(reason)}
+      onConfirm={() => {
+        if (required && !reason.trim()) return setMissing(true);
+        onConfirm(reason.trim());
+      }}
       pending={pending}
       error={error}
       title={title}
-      confirmLabel="Reject"
-      tone="danger"
-      description={<p>{description}</p>}
+      confirmLabel={confirmLabel}
+      tone={tone}
+      description={typeof description === "string" ? <p>{description}</p> : description}
     >
-      <Field id="review-reason" label="Reason" hint="Optional; recorded in the audit log (at most 500 characters)." className="mt-4">
+      {children}
+      <Field
+        id={`review-reason-${confirmLabel.toLowerCase()}`}
+        label="Reason"
+        required={required}
+        error={missing && !reason.trim() ? "say why, for the audit log" : undefined}
+        hint={hint}
+        className="mt-4"
+      >
         {(p) => <textarea {...p} rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} className={inputClasses} />}
       </Field>
     </ConfirmDialog>

@@ -162,11 +162,11 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
     formState: { errors, isSubmitting },
   } = useForm<CreateValues>({
     resolver: zodResolver(apiTokenCreateInput),
-    defaultValues: { name: "", role: me.role, expiresInDays: 90 },
+    defaultValues: { name: "", role: "viewer", expiresInDays: 90 },
   });
 
   function dismiss() {
-    reset({ name: "", role: me.role, expiresInDays: 90 });
+    reset({ name: "", role: "viewer", expiresInDays: 90 });
     setCreated(null);
     onClose();
   }

@@ -55,20 +55,23 @@ export function Dialog({
         // A click on the backdrop lands on the <dialog> itself.
         if (event.target === ref.current) onClose();
       }}
-      className={`m-auto w-full ${SIZES[size]} rounded-xl bg-white p-0 text-slate-900 shadow-xl ring-1 ring-slate-900/10 backdrop:bg-slate-900/40`}
+      className={`m-auto max-h-[calc(100dvh-2rem)] w-full ${SIZES[size]} overflow-hidden rounded-xl bg-white p-0 text-slate-900 shadow-xl ring-1 ring-slate-900/10 backdrop:bg-slate-900/40`}
     >
       {open && (
-        <div className="p-6">
-          <h2 id={titleId} tabIndex={-1} className="text-base font-semibold focus:outline-none">
-            {title}
-          </h2>
-          {description && (
-            <div id={descriptionId} className="mt-2 space-y-2 text-sm text-slate-600">
-              {description}
-            </div>
-          )}
-          {children}
-          <div className="mt-6 flex justify-end gap-3">{footer}</div>
+        // The body scrolls and the footer stays in view, however tall the content.
+        <div className="flex max-h-[calc(100dvh-2rem)] flex-col">
+          <div className="min-h-0 overflow-y-auto px-6 pt-6 pb-1">
+            <h2 id={titleId} tabIndex={-1} className="text-base font-semibold focus:outline-none">
+              {title}
+            </h2>
+            {description && (
+              <div id={descriptionId} className="mt-2 space-y-2 text-sm text-slate-600">
+                {description}
+              </div>
+            )}
+            {children}
+          </div>
+          <div className="flex shrink-0 justify-end gap-3 px-6 pt-5 pb-6">{footer}</div>
         </div>
       )}
     </dialog>

@@ -9,14 +9,27 @@ export interface TabItem {
   content: React.ReactNode;
 }
 
-/** WAI-ARIA tabs: one tab stop, arrow keys / Home / End move between tabs. */
-export function Tabs({ tabs, label, initial }: { tabs: TabItem[]; label: string; initial?: string }) {
+/**
+ * WAI-ARIA tabs: one tab stop, arrow keys / Home / End move between tabs. With `urlParam`, the
+ * chosen tab is in the address (`?tab=history`; none for the first), so a tab can be linked to.
+ */
+export function Tabs({ tabs, label, initial, urlParam }: { tabs: TabItem[]; label: string; initial?: string; urlParam?: string }) {
   const [selected, setSelected] = useState(initial && tabs.some((t) => t.id === initial) ? initial : tabs[0]!.id);
   const baseId = useId();
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
 
-  function select(id: string) {
+  function choose(id: string) {
     setSelected(id);
+    if (!urlParam) return;
+    const url = new URL(window.location.href);
+    if (id === tabs[0]!.id) url.searchParams.delete(urlParam);
+    else url.searchParams.set(urlParam, id);
+    // Replaced, not pushed: switching tabs should not fill the back button's history. Next's router keeps in step with it.
+    window.history.replaceState(window.history.state, "", url);
+  }
+
+  function select(id: string) {
+    choose(id);
     refs.current[id]?.focus();
   }
 
@@ -58,7 +71,7 @@ export function Tabs({ tabs, label, initial }: { tabs: TabItem[]; label: string;
               aria-selected={active}
               aria-controls={`${baseId}-panel-${tab.id}`}
               tabIndex={active ? 0 : -1}
-              onClick={() => setSelected(tab.id)}
+              onClick={() => choose(tab.id)}
               onKeyDown={(event) => onKeyDown(event, index)}
               className={cn(
                 "-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium",

@@ -1,7 +1,8 @@
 /** Groups, grant rules and the compiled policy: their changes (previewable) and what the served snapshot decides. */
 import { z } from "zod";
-import { disableServer, publishServer } from "../catalog/servers";
+import { disableServer, listServerTargets, publishServer } from "../catalog/servers";
 import {
+  ACCESS,
   grantCreateInput,
   grantListInput,
   grantPageInput,
@@ -9,8 +10,11 @@ import {
   groupCreateInput,
   groupPageInput,
   groupUpdateInput,
+  serverPatternSchema,
+  subjectSchema,
   tenantListInput,
 } from "../policy/model";
+import { duplicateRules } from "../policy/rule-check";
 import { changeOrPreview } from "../policy/preview";
 import { accessMatrix, currentSnapshot, explain } from "../snapshot/reads";
 import {
@@ -181,6 +185,33 @@ export const policyServers = useCase({
   run: async ({ services }) => {
     const policy = currentSnapshot(services).policy;
     return policy.servers.map((name) => ({ name, scope: policy.scopes.get(name)! }));
+  },
+});
+
+/** Every server a rule or override may name (active, draft, degraded) with its status: the forms' suggestions and typo checks. */
+export const policyServerTargets = useCase({
+  name: "policy.serverTargets",
+  role: "viewer",
+  mutates: false,
+  args: z.object({}),
+  run: ({ services }) => listServerTargets(services.db),
+});
+
+/** The saved rules a rule being written would repeat (same subject, pattern and access), but for the one being edited. */
+export const duplicateGrantsUseCase = useCase({
+  name: "grants.duplicates",
+  role: "viewer",
+  mutates: false,
+  args: z.object({
+    subject: subjectSchema,
+    servers: serverPatternSchema,
+    access: z.enum(ACCESS, { error: "access must be allow or deny" }),
+    exceptId: identifier.optional(),
+  }),
+  run: async ({ services }, { exceptId, ...candidate }) => {
+    const subjectName = candidate.subject.type === "group" || candidate.subject.type === "tenant" ? candidate.subject.name : undefined;
+    const sameKind = await listGrants(services.db, { subjectType: candidate.subject.type, subjectName, access: candidate.access });
+    return duplicateRules(candidate, sameKind, exceptId);
   },
 });
 

@@ -40,8 +40,8 @@ export const releaseItemUseCase = useCase({
   name: "sources.release",
   role: "admin",
   mutates: true,
-  args: z.object({ id: itemId }),
-  run: ({ services, change }, { id }) => releaseItem(services.db, change, id),
+  args: z.object({ id: itemId, review: reviewReasonInput.optional() }),
+  run: ({ services, change }, { id, review }) => releaseItem(services.db, change, id, review ?? NO_REASON),
 });
 
 export const rejectItemUseCase = useCase({

@@ -85,6 +85,8 @@ describeEachDatabase("first start and local sign-in", (database, kind) => {
   it("stores password hashes (argon2id), never passwords", async () => {
     const [row] = await services.db.select().from(users).where(eq(users.email, "root@example.com"));
     expect(row!.passwordHash).toMatch(/^\$argon2id\$/);
+    // Setup signed the first admin in: the users page shows when, not "never".
+    expect(row!.lastSignInAt).toBeInstanceOf(Date);
   });
 
   it("signs in with the right password and audits failures", async () => {

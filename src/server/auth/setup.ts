@@ -11,7 +11,9 @@ import { dropFlows, peekFlow, putFlow } from "./flows";
 import { newSecret } from "./secrets";
 import { createSession, type SessionPolicy } from "./sessions";
 import { emailSchema, passwordSchema, setupInput, type SignInOptions } from "./model";
-import { countUsers, insertLocalUser, type User } from "./users";
+import { eq } from "drizzle-orm";
+import { users } from "../db/schema";
+import { countUsers, insertLocalUser, toUser, type User } from "./users";
 
 export { setupInput } from "./model";
 
@@ -75,9 +77,13 @@ export async function completeSetup(
     if (!flow) throw new DomainError("UNAUTHORIZED", "this setup link is not valid (used, expired, or replaced by a newer one printed at the last start)");
     if ((await countUsers(tx)) > 0) throw new DomainError("CONFLICT", "setup is already done: sign in instead");
     const ctx = { actor: { kind: "system" as const, id: "setup-link" }, requestId: meta.requestId, sourceIp: meta.sourceIp };
-    const user = await insertLocalUser(tx, ctx, { email: input.email, displayName: input.displayName, password: input.password, role: "admin" });
+    const created = await insertLocalUser(tx, ctx, { email: input.email, displayName: input.displayName, password: input.password, role: "admin" });
     await dropFlows(tx, "setup");
-    const session = await createSession(tx, user.id, policy, meta);
+    // Creating the first admin signs them in: their last sign-in is now, not "never".
+    const now = new Date();
+    const [row] = await tx.update(users).set({ lastSignInAt: now }).where(eq(users.id, created.id)).returning();
+    const user = toUser(row!);
+    const session = await createSession(tx, user.id, policy, meta, now);
     await recordAudit(
       tx,
       { actor: { kind: "user", id: user.email }, requestId: meta.requestId, sourceIp: meta.sourceIp },

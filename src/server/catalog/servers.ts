@@ -3,7 +3,7 @@
  * holding the change, its audit event and the catalog revision bump.
  */
 import type { z } from "zod";
-import { and, asc, count, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { allOrNothing } from "../db/all-or-nothing";
 import type { Db } from "../db/client";
@@ -678,6 +678,16 @@ export async function listServers(db: Db, query: ServerListFilter = ALL_SERVERS)
         })
       : null;
   return { items, nextCursor, total: Number(totals?.total ?? 0) };
+}
+
+/** The names rules and overrides may target (every server but the disabled ones) with their status, by name: the forms' suggestions. */
+export async function listServerTargets(db: Db): Promise<{ name: string; status: "active" | "draft" | "degraded" }[]> {
+  const rows = await db
+    .select({ name: mcpServers.name, status: mcpServers.status })
+    .from(mcpServers)
+    .where(inArray(mcpServers.status, ["active", "draft", "degraded"]))
+    .orderBy(asc(mcpServers.name));
+  return rows as { name: string; status: "active" | "draft" | "degraded" }[];
 }
 
 /** Every active server, ordered by name: what the feeds publish. */

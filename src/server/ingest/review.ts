@@ -115,8 +115,8 @@ function decided(ctx: ChangeContext, decision: "released" | "rejected") {
 
 export const reviewReasonInput = z.object({ reason: z.string().trim().max(500).default("") });
 
-/** Releases a quarantined item: validated again, then registered like a run would. */
-export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
+/** Releases a quarantined item: validated again, then registered like a run would. The reason for overriding its finding goes into the audit event. */
+export async function releaseItem(db: Db, ctx: ChangeContext, id: string, { reason }: ReviewReason = { reason: "" }) {
   type Released = { outcome: Outcome; server: string | null } | { invalid: { upstreamId: string; errors: string[] } };
   const result = await db.transaction(async (tx): Promise<Released> => {
     const { item, source } = await itemFor(tx, id, "quarantined");
@@ -153,7 +153,7 @@ export async function releaseItem(db: Db, ctx: ChangeContext, id: string) {
       action: "source.release",
       entityType: "source_item",
       entityId: id,
-      after: { upstreamId: item.upstreamId, source: source.name, outcome: registered.outcome, findings: item.findings },
+      after: { upstreamId: item.upstreamId, source: source.name, outcome: registered.outcome, findings: item.findings, reason },
     });
     if (state.changed) await bumpCatalogRevision(tx);
     return { outcome: registered.outcome, server: item.name };

@@ -143,8 +143,11 @@ describeEachDatabase("registry source", (database) => {
     const queue = (await call("GET", "/api/v1/review/quarantined?source=acme-registry")).body.items;
     expect(queue.map((i: { upstreamId: string }) => i.upstreamId).sort()).toEqual(["io.github.acme/search", "io.github.blocked-corp/tickets-clone"]);
     const search = queue.find((i: { upstreamId: string }) => i.upstreamId === "io.github.acme/search");
-    const released = await call("POST", `/api/v1/review/items/${search.id}/release`);
+    const released = await call("POST", `/api/v1/review/items/${search.id}/release`, { reason: "the vendor confirmed the description is a test string" });
     expect(released.body).toEqual({ outcome: "registered", server: "search" });
+    // The reason for overriding the critical finding is kept with the release.
+    const audited = (await call("GET", `/api/v1/audit?action=source.release&entityId=${search.id}`)).body.events;
+    expect(audited.map((e: { after: { reason: string } }) => e.after.reason)).toEqual(["the vendor confirmed the description is a test string"]);
     expect((await call("GET", "/api/v1/mcp-servers/search")).body.status).toBe("draft");
     const clone = queue.find((i: { upstreamId: string }) => i.upstreamId !== "io.github.acme/search");
     expect((await call("POST", `/api/v1/review/items/${clone.id}/reject`, { reason: "not a vendor we use" })).body.outcome).toBe("rejected");

@@ -18,7 +18,11 @@ const TAGS: { prefix: string; name: string; description: string }[] = [
   { prefix: "/api/v1/mcp-servers", name: "Servers", description: "The MCP server catalog: drafts, publishing, import" },
   { prefix: "/api/v1/tenants", name: "Tenants", description: "Tenant agents, their overrides, effective access, contracts and tokens" },
   { prefix: "/api/v1/groups", name: "Groups", description: "Named sets of tenants that rules can grant to" },
-  { prefix: "/api/v1/grants", name: "Access rules", description: "Allow and deny rules from subjects to server patterns" },
+  {
+    prefix: "/api/v1/grants",
+    name: "Rules",
+    description: "Allow and deny rules from subjects to server patterns (the console's Rules page; the path says grants)",
+  },
   { prefix: "/api/v1/policy", name: "Policy", description: "The compiled policy and its report" },
   { prefix: "/api/v1/sources", name: "Sources", description: "Third-party sources, their runs and uploads" },
   { prefix: "/api/v1/review", name: "Review", description: "Quarantined items and staged upstream updates" },
@@ -141,7 +145,7 @@ export function buildOpenApiDocument(routes: readonly RestRoute[], options: Open
       title: "OpenCrane control plane API",
       version: options.version,
       description:
-        "The admin API: the MCP server catalog, tenants, groups, access rules, sources and the audit log. " +
+        "The admin API: the MCP server catalog, tenants, groups, rules, sources and the audit log. " +
         "Authenticate with `Authorization: Bearer <API token>` (create one under Settings → API tokens) or a console session. " +
         "Every input is validated by the schema shown; errors answer `{error: {code, message, details}}`. " +
         "The machine feeds (/api/internal/obot-registry, /api/internal/contract/{tenant}, the MCP Registry v0.1 view) are described in docs/obot.md, docs/policy.md and docs/registry.md.",

@@ -136,18 +136,18 @@ export const policyRoutes: RestRoute[] = [
     response: deleted,
   }),
 
-  // Grant rules
+  // Rules (the path keeps the API's original name, grants)
   useCaseRoute(policy.listGrantsWithDeadReasons, {
     method: "GET",
     path: "/api/v1/grants",
-    summary: "List access rules",
+    summary: "List rules",
     response: { status: 200, description: "Rules, oldest first, each with why it is dead if it is", schema: grantListResource },
     respond: (items) => json({ items }),
   }),
   useCaseRoute(policy.createGrantUseCase, {
     method: "POST",
     path: "/api/v1/grants",
-    summary: "Create an access rule",
+    summary: "Create a rule",
     body: "grant",
     response: { status: 201, description: "The rule, with its id", schema: savedGrantResource, headers: { Location: "The rule's URL" } },
     respond: (grant) => json(grant, 201, { Location: `/api/v1/grants/${grant.id}` }),
@@ -155,13 +155,13 @@ export const policyRoutes: RestRoute[] = [
   useCaseRoute(policy.getGrantUseCase, {
     method: "GET",
     path: "/api/v1/grants/{id}",
-    summary: "An access rule, by id or name",
+    summary: "A rule, by id or name",
     response: { status: 200, description: "The rule", schema: grantResource },
   }),
   useCaseRoute(policy.updateGrantUseCase, {
     method: "PATCH",
     path: "/api/v1/grants/{id}",
-    summary: "Change an access rule (by id or name)",
+    summary: "Change a rule (by id or name)",
     body: "patch",
     response: { status: 200, description: "The changed rule", schema: savedGrantResource },
   }),

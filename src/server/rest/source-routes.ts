@@ -122,6 +122,9 @@ export const sourceRoutes: RestRoute[] = [
     method: "POST",
     path: "/api/v1/review/items/{id}/release",
     summary: "Release a quarantined item: it is validated and registered",
+    description: "Its critical finding is overridden: say why in review.reason, which the audit event keeps (the console asks for it).",
+    body: "review",
+    optionalBody: true,
     response: { status: 200, description: "What registering it did", schema: reviewOutcomeResource },
   }),
   useCaseRoute(review.rejectItemUseCase, {

@@ -29,6 +29,7 @@ export const groupsRouter = router({
 export const grantsRouter = router({
   list: procedureOf(policy.listGrantsWithDeadReasons),
   page: procedureOf(policy.pageGrantsUseCase),
+  duplicates: procedureOf(policy.duplicateGrantsUseCase),
   get: procedureOf(policy.getGrantUseCase),
   create: procedureOf(policy.createGrantUseCase),
   update: procedureOf(policy.updateGrantUseCase),
@@ -38,6 +39,7 @@ export const grantsRouter = router({
 export const policyRouter = router({
   report: procedureOf(policy.policyReport),
   servers: procedureOf(policy.policyServers),
+  serverTargets: procedureOf(policy.policyServerTargets),
   matrix: procedureOf(policy.policyMatrix),
   explain: procedureOf(policy.explainAccess),
   previewServerStatus: procedureOf(policy.previewServerStatus),

@@ -6,16 +6,17 @@ import { TenantDetail } from "@/components/policy/tenant-detail";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { requireUser } from "@/trpc/session";
 
-type Props = { params: Promise<{ name: string }> };
+type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: (await params).name };
 }
 
-export default async function TenantRoute({ params }: Props) {
+export default async function TenantRoute({ params, searchParams }: Props) {
   await connection();
   await requireUser();
   const { name } = await params;
+  const { tab } = await searchParams;
   try {
     await getQueryClient().fetchQuery(trpc.tenants.summary.queryOptions({ name }));
   } catch (error) {
@@ -24,7 +25,7 @@ export default async function TenantRoute({ params }: Props) {
   }
   return (
     <HydrateClient>
-      <TenantDetail name={name} />
+      <TenantDetail name={name} initialTab={typeof tab === "string" ? tab : undefined} />
     </HydrateClient>
   );
 }

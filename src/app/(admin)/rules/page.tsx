@@ -8,7 +8,7 @@ import { requireUser } from "@/trpc/session";
 
 export const metadata: Metadata = { title: "Rules" };
 
-export default async function GrantsRoute({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function RulesRoute({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireUser();
   const view = listViewFrom(RULES_LIST, await searchParams);
