@@ -438,7 +438,7 @@ async function expectSameAsFreshBuild(services: Services, snapshot: CatalogSnaps
 async function resetCatalog(services: Services, call: Call) {
   await services.db.execute(
     sql.raw(
-      "truncate grants, group_members, groups, tenant_tokens, ingestion_run_items, ingestion_run_undo, ingestion_runs, source_items, mcp_servers, third_party_sources, tenants, contract_revisions",
+      "truncate grants, group_members, groups, tenant_tokens, ingestion_run_items, ingestion_run_undo, ingestion_runs, source_items, server_tools, server_probe_headers, mcp_servers, third_party_sources, tenants, contract_revisions",
     ),
   );
   await call("POST", "/api/v1/sources", { name: "upstream", kind: "mcp-registry", url: upstreamUrl });

@@ -32,6 +32,22 @@ const NOT_USE_CASES = new Set([
 const CONSOLE_ONLY = new Set([
   // Part of the sign-in flow: its REST twin is GET /api/auth/session, which the edge answers itself.
   "session.me",
+  // The console's paged views of lists a script reads whole: GET /api/v1/grants, /groups and /tenants.
+  "grants.page",
+  "groups.page",
+  "tenants.page",
+  // Parts of the tenant page, loaded tab by tab: GET /api/v1/tenants/{name} answers them together.
+  "tenants.summary",
+  "tenants.access",
+  // A run's items a page at a time for the run page: GET /api/v1/sources/{name}/runs/{runId} lists them all.
+  "sources.runItems",
+  // Form and palette helpers: suggestions and hints while typing, over lists REST already serves
+  // (GET /api/v1/mcp-servers, /api/v1/grants?subject=…, each list's ?q=).
+  "policy.serverTargets",
+  "grants.duplicates",
+  "search.find",
+  // Per-file results of a multi-file upload; scripts send the same files as multipart to POST /api/v1/mcp-servers/import.
+  "catalog.importFiles",
 ]);
 
 const label = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
