@@ -1,4 +1,5 @@
 /** The command palette's entries: pages by their label, and what search.find found, each with where it leads. */
+import { describeSubject } from "@/server/policy/model";
 
 export type PaletteKind = "page" | "server" | "tenant" | "group" | "rule";
 
@@ -26,21 +27,6 @@ export interface Found {
 }
 
 const enc = encodeURIComponent;
-
-function subjectText(subject: Subject): string {
-  switch (subject.type) {
-    case "everyone":
-      return "everyone";
-    case "group":
-      return `group ${subject.name}`;
-    case "tenant":
-      return `tenant ${subject.name}`;
-    case "selector":
-      return `tenants with ${Object.entries(subject.matchLabels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(", ")}`;
-  }
-}
 
 /** The rules page filtered down to the rule: its subject (when named) and its server pattern. */
 export function ruleHref(rule: Pick<Found["rules"][number], "subject" | "servers">): string {
@@ -84,7 +70,7 @@ export function foundEntries(found: Found): PaletteEntry[] {
     ...found.rules.map((r): PaletteEntry => ({
       id: `rule:${r.id}`,
       kind: "rule",
-      label: `${r.access} ${subjectText(r.subject)} → ${r.servers}`,
+      label: `${r.access} ${describeSubject(r.subject)} → ${r.servers}`,
       detail: r.note,
       href: ruleHref(r),
     })),
