@@ -122,7 +122,8 @@ test("sorting by a column header reorders the catalog", async ({ page, api }) =>
     await seedServer(api, remoteServer(`${token}-${suffix}`, `Sort ${suffix} ${token.slice(-9)}`));
   }
   await page.goto(`/servers?q=${token}`);
-  const names = page.locator("tbody tr td:first-child");
+  // The first cell of an editor's row is its selection checkbox; the name comes next.
+  const names = page.locator("tbody tr td:nth-child(2)");
   await expect(names).toHaveText([`${token}-a`, `${token}-b`, `${token}-c`]);
   await page.getByRole("button", { name: "Name", exact: true }).click();
   await expect(names).toHaveText([`${token}-c`, `${token}-b`, `${token}-a`]);

@@ -72,21 +72,21 @@ test("a group shows its first members and links to the rest as a filtered tenant
 });
 
 test("rules filter on the server by the server a pattern matches and by access, with the filters in the URL", async ({ page }) => {
-  await page.goto(`/grants?server=${SERVER}`);
-  const rows = page.getByRole("table", { name: "Grant rules" }).locator("tbody tr");
+  await page.goto(`/rules?server=${SERVER}`);
+  const rows = page.getByRole("table", { name: "Rules" }).locator("tbody tr");
   await expect(rows).toHaveCount(2);
   await page.getByRole("combobox", { name: "Access" }).selectOption("deny");
-  await expect(page).toHaveURL(new RegExp(`/grants\\?access=deny&server=${SERVER}$`));
+  await expect(page).toHaveURL(new RegExp(`/rules\\?access=deny&server=${SERVER}$`));
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText(`tenant ${TENANTS[7]}`);
 
   await page.getByRole("searchbox", { name: "Server" }).fill(DRAFT);
-  await expect(page).toHaveURL(new RegExp(`/grants\\?access=deny&server=${DRAFT}$`));
+  await expect(page).toHaveURL(new RegExp(`/rules\\?access=deny&server=${DRAFT}$`));
   await expect(page.getByRole("heading", { name: "No rule matches these filters" })).toBeVisible();
 });
 
 test("the compiler's warnings are grouped by kind with counts, collapsed, and filterable", async ({ page }) => {
-  await page.goto("/grants");
+  await page.goto("/rules");
   const warnings = page.getByRole("region", { name: "Policy warnings" });
   const kind = warnings.locator("details").filter({ hasText: "Patterns matching only servers that are not active" });
   await expect(kind).toBeVisible();

@@ -29,13 +29,16 @@ test("a state document's rules show by name, and its audit events as one change 
   expect(applied.status(), await applied.text()).toBe(200);
   const { changeSet } = await applied.json();
 
-  await page.goto(`/grants#rule-${RULE}`);
+  await page.goto(`/rules#rule-${RULE}`);
   const row = page.getByRole("row", { name: new RegExp(RULE) });
   await expect(row.getByRole("rowheader")).toHaveText(RULE);
   await expect(row).toContainText(`group ${GROUP}`);
   await expect(row).toContainText("from git");
   // Its pattern matches nothing active: the compiler's warning names the rule too.
-  await expect(page.getByRole("region", { name: "Policy warnings" }).getByRole("link", { name: RULE })).toBeVisible();
+  const warnings = page.getByRole("region", { name: "Policy warnings" });
+  await warnings.getByRole("searchbox", { name: "Filter warnings" }).fill(RULE);
+  await warnings.locator("details").filter({ hasText: "Dead rules" }).locator("summary").click();
+  await expect(warnings.getByRole("link", { name: RULE })).toBeVisible();
 
   await page.goto("/audit");
   const head = page.locator(`[data-change-set-head="${changeSet}"]`);

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Services } from "@/server/services";
 import { startApiServer, type ApiServer } from "./support/api-server";
 import { describeEachDatabase } from "./support/database";
@@ -20,6 +20,9 @@ import { startMutableServer } from "./support/mcp-servers";
 import { FIXTURES } from "./support/obot";
 import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
 import { ALICE, principalFor, restClient, TEST_CONFIG, testServices } from "./support/services";
+
+// Each test runs oc as a child process a dozen or more times (about a second each): on a busy CI machine 30 s is not enough.
+vi.setConfig({ testTimeout: 120_000 });
 
 const BIN = path.join(REPO_ROOT, "bin", "oc.cjs");
 const TOKEN = TEST_CONFIG.auth.bootstrapToken!;

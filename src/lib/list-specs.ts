@@ -3,7 +3,7 @@ import { GRANT_SORTS, GROUP_SORTS, TENANT_SORTS } from "@/server/policy/model";
 import { pageQueryOf, type ListSpec, type ListView } from "./list-url";
 
 export const RULES_LIST = {
-  path: "/grants",
+  path: "/rules",
   sorts: GRANT_SORTS,
   defaultSort: "created",
   // Newest first: a rule just saved shows at the top of the first page.

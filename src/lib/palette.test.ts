@@ -13,10 +13,10 @@ describe("command palette entries", () => {
       ["server", "weather", "/servers/weather"],
       ["tenant", "ops-agent", "/tenants/ops-agent"],
       ["group", "platform", "/groups?q=platform"],
-      ["rule", "allow group platform → pay*", "/grants?group=platform&server=pay*"],
+      ["rule", "allow group platform → pay*", "/rules?group=platform&server=pay*"],
     ]);
     expect(entries[1]!.detail).toBe("team ops");
-    expect(ruleHref({ subject: { type: "everyone" }, servers: "*" })).toBe("/grants?server=*");
+    expect(ruleHref({ subject: { type: "everyone" }, servers: "*" })).toBe("/rules?server=*");
   });
 
   it("matches pages by label, every page for no text", () => {

@@ -33,7 +33,7 @@ export function ruleHref(rule: Pick<Found["rules"][number], "subject" | "servers
   const params = new URLSearchParams();
   if (rule.subject.type === "group" || rule.subject.type === "tenant") params.set(rule.subject.type, rule.subject.name);
   params.set("server", rule.servers);
-  return `/grants?${params.toString()}`;
+  return `/rules?${params.toString()}`;
 }
 
 /** Pages whose label contains the text (all of them for no text). */

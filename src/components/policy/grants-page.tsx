@@ -231,7 +231,7 @@ function GrantTable({
 /** A rule's name in a warning: the rules list narrowed to that rule (by id), its row highlighted. */
 function RuleAnchor({ id, name }: { id: string; name: string }) {
   return (
-    <Link href={`/grants?id=${encodeURIComponent(id)}#rule-${name}`} className="font-mono underline">
+    <Link href={`/rules?id=${encodeURIComponent(id)}#rule-${name}`} className="font-mono underline">
       {name}
     </Link>
   );
