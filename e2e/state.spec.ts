@@ -47,7 +47,7 @@ test("a state document's rules show by name, and its audit events as one change 
   await expect(page).toHaveURL(new RegExp(`changeSet=${changeSet}`));
   const events = page.locator(`tr[data-change-set="${changeSet}"]`);
   await expect(events).toHaveCount(3);
-  await expect(events.filter({ hasText: "grant.create" })).toContainText(RULE);
-  await expect(events.filter({ hasText: "tenant.create" })).toContainText(TENANT);
-  await expect(events.filter({ hasText: "group.create" })).toContainText(GROUP);
+  await expect(events.filter({ hasText: "Rule created" })).toContainText(RULE);
+  await expect(events.filter({ hasText: "Tenant created" })).toContainText(TENANT);
+  await expect(events.filter({ hasText: "Group created" })).toContainText(GROUP);
 });
