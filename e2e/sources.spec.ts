@@ -157,8 +157,8 @@ test.describe("sources", () => {
       await dialog.getByRole("textbox", { name: /^Reason/ }).fill("the injected text is the vendor's test fixture");
       await dialog.getByRole("button", { name: "Release" }).click();
       await expect(dialog).toBeHidden();
+      // Gone from the queue (other specs may leave quarantined items of their own there).
       await expect(item).toHaveCount(0);
-      await expect(page.getByText("Nothing is quarantined.")).toBeVisible();
       const released = await api.get(`/api/v1/mcp-servers/${helper}`);
       expect(released.status()).toBe(200);
       expect((await released.json()).status).toBe("draft");
