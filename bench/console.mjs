@@ -135,7 +135,7 @@ function pagesOf(world) {
     { name: "Dashboard", path: "/", ready: "main h1" },
     { name: "Catalog (reference: paginated)", path: "/servers", ready: table, search: "main input[type=search]", query: server },
     // The rules' server filter (the compiler warnings' filter comes first on the page since issue 16).
-    { name: "Rules", path: "/grants", ready: table, search: "main input[placeholder='name or pattern']", query: server },
+    { name: "Rules", path: "/rules", ready: table, search: "main input[placeholder='name or pattern']", query: server },
     { name: "Tenants", path: "/tenants", ready: table, search: "main input[type=search]", query: tenant },
     { name: "Tenant detail", path: `/tenants/${tenant}`, ready: "main h1" },
     { name: "Groups", path: "/groups", ready: table, search: "main input[type=search]", query: world.groups[7]?.name ?? "group" },

@@ -20,6 +20,7 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import { parse as parseYaml } from "yaml";
 import { hashSecret, newSecret } from "../src/server/auth/secrets";
 import { sanitizeObotName } from "../src/server/catalog/model";
+import { generatedRuleName } from "../src/server/policy/model";
 import type { Db } from "../src/server/db/client";
 import { catalogState, grants, groupMembers, groups, mcpServers, tenantTokens, tenants } from "../src/server/db/schema";
 import { FULL_SIZES, generateWorld, prng, scaledSizes, SEED, type World, type WorldSizes } from "./policy-world.mjs";
@@ -193,6 +194,14 @@ export interface LoadOptions {
  * catalog revision. Rules keep the policy world's expiries relative to `now`, about one in seven of
  * them already past, as in a real catalog.
  */
+/** A generated rule name made unique with a suffix, as the store does for a rule saved without a name. */
+function uniqueRuleName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  taken.add(name);
+  return name;
+}
+
 export async function loadWorld(db: Db, sizes: WorldSizes, options: LoadOptions = {}): Promise<LoadedWorld> {
   const now = options.now ?? new Date();
   const ms: Record<string, number> = {};
@@ -209,7 +218,9 @@ export async function loadWorld(db: Db, sizes: WorldSizes, options: LoadOptions 
   const tenantRows = world.tenants.map((t) => ({ name: t.name, displayName: t.displayName, team: t.team, labels: t.labels, mcpPolicy: t.mcpPolicy, ...stamp }));
   const groupRows = world.groups.map((g) => ({ name: g.name, description: `synthetic group of ${g.members.length}`, ...stamp }));
   const memberRows = world.groups.flatMap((g) => g.members.map((tenantName) => ({ groupName: g.name, tenantName })));
+  const takenRuleNames = new Set<string>();
   const ruleRows = world.rules.map((r) => ({
+    name: uniqueRuleName(generatedRuleName(r.subject, r.servers), takenRuleNames),
     subject: r.subject,
     subjectType: r.subject.type,
     subjectName: r.subject.type === "group" || r.subject.type === "tenant" ? r.subject.name : null,

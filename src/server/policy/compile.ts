@@ -20,12 +20,25 @@ import type { Scope, ServerStatus } from "../catalog/model";
 import { and, hasBit, isEmpty, orInto, setBit, type Bits } from "./bits";
 import { isGlob, type Access, type McpPolicy, type Subject } from "./model";
 
+/** A tool a server may expose (DESIGN §11): pinned, and not withheld by tool drift. */
+export interface PolicyTool {
+  name: string;
+  /** The pinned definition's `annotations.readOnlyHint === true` (what `server/@read-only` selects). */
+  readOnly: boolean;
+}
+
 export interface PolicyServer {
   name: string;
   scope: Scope;
   status: ServerStatus;
   /** The one tenant a `personal` server may be granted to; null (or absent) for other scopes. */
   ownerTenant?: string | null;
+  /**
+   * The tools the server may expose (its pinned manifest less what tool drift withholds), in
+   * byte order; null (or absent) when no manifest is known, and the server-level decision stands
+   * alone. Tool-level patterns (`server/tool-glob`, `server/@read-only`) decide among these.
+   */
+  tools?: readonly PolicyTool[] | null;
 }
 
 export interface PolicyTenant {
@@ -82,12 +95,26 @@ export interface TenantAccess {
    * of the allow list enable them either.
    */
   reserved: readonly string[];
+  /**
+   * Per active server on which a tool-level pattern decided something for this tenant (DESIGN
+   * §11): the tools allowed and the tools explicitly denied (tiers 2 and 4), each in byte order.
+   * A server allowed with no entry here exposes every one of its tools; one with an entry exposes
+   * only `allow`. Servers without tool-level decisions have no entry.
+   */
+  tools: ReadonlyMap<string, ToolAccess>;
   overrideDeny: Bits;
   /** The tenant's own allow list's servers, less `reserved`. */
   overrideAllow: Bits;
   ruleDeny: Bits;
   ruleAllow: Bits;
 }
+
+export interface ToolAccess {
+  allow: readonly string[];
+  deny: readonly string[];
+}
+
+const NO_TOOL_DECISIONS: ReadonlyMap<string, ToolAccess> = new Map();
 
 export interface DeadRule {
   ruleId: string;
@@ -777,6 +804,7 @@ function tenantAccessOf(tenant: PolicyTenant, engine: Engine): TenantAccess {
     allow: namesOf(allowBits, engine),
     deny: namesOf(denyBits, engine),
     reserved: namesOf(reservedBits, engine),
+    tools: NO_TOOL_DECISIONS,
     overrideDeny,
     overrideAllow,
     ruleDeny,
