@@ -309,6 +309,19 @@ export async function startNginx(bin, dir, locations, probePath) {
   return nginx;
 }
 
+/**
+ * Starts bench/static-node.mjs on the files written to dir/www (write them first), the bare
+ * node:http reference, and waits until `probePath` answers 200.
+ */
+export async function startStaticNode(dir, probePath) {
+  const node = { name: "bare node:http", key: "node", url: `http://127.0.0.1:${await freePort()}` };
+  const started = startProcess("static node", process.execPath, [path.join(root, "bench", "static-node.mjs"), dir, new URL(node.url).port], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitFor("bare node:http", async () => (await get(`${node.url}${probePath}`)).status === 200, started.exited, 10_000);
+  return { ...node, stop: () => started.child.kill("SIGTERM") };
+}
+
 // ---------------------------------------------------------------------------------------------
 // wrk
 
@@ -387,18 +400,22 @@ export async function measureScenarios({ wrkBin, scriptFile, scenarios, targets,
   return rows;
 }
 
-/** The table for the app's two ports against nginx, one row per scenario. */
-/** One row per scenario; a target not measured (e.g. no main port in a BENCH_SERVER=internal run) shows "–". */
+/**
+ * The table for the app's two ports against nginx, one row per scenario; a target not measured
+ * (e.g. no main port in a BENCH_SERVER=internal run) shows "–". With `bare node:http` rows (key
+ * `node`), two more columns show that reference and the internal port's share of it.
+ */
 export function resultTable(rows) {
   const rps = (t) => (t ? t.rps.toFixed(0) : "–");
-  const ratio = (t, nginx) => (t ? (t.rps / nginx.rps).toPrecision(2) : "–");
+  const ratio = (t, reference) => (t && reference ? (t.rps / reference.rps).toPrecision(2) : "–");
   const lat = (t) => (t ? `${ms(t.p50)} / ${ms(t.p99)}` : "–");
+  const withNode = rows.some((row) => row.node);
   return [
-    "| Scenario | main port req/s | internal port req/s | nginx req/s | main/nginx | internal/nginx | main p50 / p99 (ms) | internal p50 / p99 (ms) | nginx p50 / p99 (ms) |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    `| Scenario | main port req/s | internal port req/s | nginx req/s | main/nginx | internal/nginx | main p50 / p99 (ms) | internal p50 / p99 (ms) | nginx p50 / p99 (ms) |${withNode ? " bare node:http req/s | bare node/nginx | internal/bare node |" : ""}`,
+    `|---|--:|--:|--:|--:|--:|--:|--:|--:|${withNode ? "--:|--:|--:|" : ""}`,
     ...rows.map(
-      ({ scenario, app, internal, nginx }) =>
-        `| ${scenario.name} | ${rps(app)} | ${rps(internal)} | ${rps(nginx)} | ${ratio(app, nginx)} | ${ratio(internal, nginx)} | ${lat(app)} | ${lat(internal)} | ${lat(nginx)} |`,
+      ({ scenario, app, internal, nginx, node }) =>
+        `| ${scenario.name} | ${rps(app)} | ${rps(internal)} | ${rps(nginx)} | ${ratio(app, nginx)} | ${ratio(internal, nginx)} | ${lat(app)} | ${lat(internal)} | ${lat(nginx)} |${withNode ? ` ${rps(node)} | ${ratio(node, nginx)} | ${ratio(internal, node)} |` : ""}`,
     ),
   ].join("\n");
 }

@@ -62,6 +62,7 @@ import {
   serverPid,
   startApp,
   startNginx,
+  startStaticNode,
   startProcess,
   tempDir,
   WARMUP,
@@ -440,7 +441,8 @@ async function againstNginx(bin, dir, app, internal, contract, notes) {
   const contractBody = (await get(`${internal.url}${contractUrl}`, bearer(contract.token))).body;
   writeStaticFiles(dir, { [FEED_PATH]: feedBody, [contractUrl]: contractBody });
   const nginx = await startNginx(bin.nginx, dir, NGINX_LOCATIONS, FEED_PATH);
-  const targets = [app, internal, nginx].filter(Boolean);
+  const node = await startStaticNode(dir, FEED_PATH);
+  const targets = [app, internal, nginx, node].filter(Boolean);
   const rows = [];
   for (const [urlPath, body, authorization, what] of [
     [FEED_PATH, feedBody, null, "Obot feed"],
@@ -461,6 +463,7 @@ async function againstNginx(bin, dir, app, internal, contract, notes) {
     );
     rows.push(...measured);
   }
+  node.stop();
   return { nginx, rows, feedBytes: feedBody.length, feedEntries: JSON.parse(feedBody.toString("utf8")).length, contractBytes: contractBody.length };
 }
 
@@ -502,7 +505,8 @@ ${WRK_REPORT}`,
 /** BENCH_PODS tenants' contracts, rotating, with their ETags (304) and without (200). */
 async function manyPods(bin, dir, app, internal, nginx, pods, notes) {
   writeStaticFiles(dir, Object.fromEntries(pods.map((p) => [contractPath(p.tenant), p.body])));
-  const targets = [app, internal, nginx];
+  const node = await startStaticNode(dir, contractPath(pods[0].tenant));
+  const targets = [app, internal, nginx, node];
   for (const target of targets) {
     const lines = [];
     for (const pod of pods) {
@@ -534,6 +538,7 @@ async function manyPods(bin, dir, app, internal, nginx, pods, notes) {
       });
     rows.push(...(await measureOrNote(scenario.name, measure, notes)));
   }
+  node.stop();
   return { rows, minBytes, maxBytes: Math.max(...pods.map((p) => p.body.length)) };
 }
 
@@ -590,7 +595,7 @@ ${machineLines(r.info)}
 - Contracts polled once each on the internal port with their tokens, ${POLL_CONCURRENCY} at a time: ${poll(r.polls.first, "after start")}; ${poll(r.polls.again, "after the writes")}
 - Writes: a grant (new allow rule for a tenant), a tenant (a label), a group (one member more or less) and a server change (short description, with its version) in turn, each on another object; at most ${WRITES} writes or ${WRITE_SECONDS} s per phase; meanwhile a prober in another process (bench/latency-probe.mjs) asks the internal port every 50 ms for the Obot feed, the contract of \`${r.probeTenant}\` (with its token) and healthz, with the ETag it last got, as pollers do; "idle" is ${IDLE_PROBE_MS / 1000} s of the same without writes${r.phases.sequential.result.errors.length + r.phases.concurrent.result.errors.length > 0 ? `; errors: ${[...r.phases.sequential.result.errors, ...r.phases.concurrent.result.errors].slice(0, 3).join("; ")}` : ""}
 - Time until the changed tenant's contract shows the change (grant → contract polled every ${VISIBILITY_POLL_MS} ms on the internal port from the moment the write is sent): ${visText}; after the writes the snapshot was quiet after ${r.quietSeconds.toFixed(0)} s
-- Against nginx: \`wrk ${[...WRK_LOAD, ...WRK_ARGS].join(" ")} -d${DURATION}\`, ${ROUNDS} rounds per scenario rotating the three targets, after a ${WARMUP} warm-up of each; the feed (${n(r.nginx.feedEntries)} entries, ${n(r.nginx.feedBytes)} bytes) and the contract of \`${r.contractTenant}\` (the median size, ${n(r.nginx.contractBytes)} bytes) with its token; nginx serves the same bytes as static files (one worker, \`etag on\`)
+- Against nginx: \`wrk ${[...WRK_LOAD, ...WRK_ARGS].join(" ")} -d${DURATION}\`, ${ROUNDS} rounds per scenario rotating the targets, after a ${WARMUP} warm-up of each; the feed (${n(r.nginx.feedEntries)} entries, ${n(r.nginx.feedBytes)} bytes) and the contract of \`${r.contractTenant}\` (the median size, ${n(r.nginx.contractBytes)} bytes) with its token; nginx serves the same bytes as static files (one worker, \`etag on\`); so does \`bare node:http\` (bench/static-node.mjs: the bytes in memory, ETag and 304, nothing else), the ceiling of Node's own HTTP stack on this machine
 - Many pods: ${n(r.pods.count)} tenants' contracts (${n(r.pods.minBytes)}–${n(r.pods.maxBytes)} bytes), wrk with a Lua script rotating path, token and ETag per request (the same against nginx, with nginx's ETags); 10,000 pods polling every 30 s make 333 requests/s${r.notes.length > 0 ? `\n- Not measured: ${r.notes.join("; ")}` : ""}
 
 ${writeTable(r.phases)}
@@ -664,7 +669,7 @@ ${machineLines(info)}
 - Contracts polled on the internal port with their tokens, ${POLL_CONCURRENCY} at a time, without ETags: ${poll(once, "once")}; ${poll(again, "again")}${
     nginxPart
       ? `
-- Against nginx: \`wrk ${[...WRK_LOAD, ...WRK_ARGS].join(" ")} -d${DURATION}\`, ${ROUNDS} rounds per scenario rotating the three targets, after a ${WARMUP} warm-up of each; the feed (${n(nginxPart.feedEntries)} entries, ${n(nginxPart.feedBytes)} bytes) and the contract of \`${contractTenant}\` (the median size, ${n(nginxPart.contractBytes)} bytes) with its token${notes.length > 0 ? `\n- Not measured: ${notes.join("; ")}` : ""}
+- Against nginx: \`wrk ${[...WRK_LOAD, ...WRK_ARGS].join(" ")} -d${DURATION}\`, ${ROUNDS} rounds per scenario rotating the targets (with bare node:http, bench/static-node.mjs, as the ceiling of Node's own HTTP stack), after a ${WARMUP} warm-up of each; the feed (${n(nginxPart.feedEntries)} entries, ${n(nginxPart.feedBytes)} bytes) and the contract of \`${contractTenant}\` (the median size, ${n(nginxPart.contractBytes)} bytes) with its token${notes.length > 0 ? `\n- Not measured: ${notes.join("; ")}` : ""}
 
 ${resultTable(nginxPart.rows)}`
       : ""

@@ -97,6 +97,12 @@ export function createMetrics(sources: MetricSources = {}) {
       help: "Time the last snapshot build took",
       registers: [registry],
     }),
+    snapshotBuildPhaseSeconds: new Gauge({
+      name: "opencrane_snapshot_build_phase_seconds",
+      help: "Time the last snapshot build spent per phase: load (reading changed rows), compute (compile, feed and contract fingerprints, on the event loop), settle (contract revisions)",
+      labelNames: ["phase"] as const,
+      registers: [registry],
+    }),
     snapshotBuilds: new Counter({
       name: "opencrane_snapshot_builds_total",
       help: "Snapshot builds by result",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { McpServer } from "../catalog/model";
 import { obotEntryFor, type ObotEntry } from "../formats/obot-entry";
 
@@ -14,16 +15,56 @@ export function obotCatalogEntries(servers: readonly McpServer[]): ObotEntry[] {
     .map((s) => obotEntryFor(s));
 }
 
-/** Each server's entry as JSON, rendered once per server object (server objects are never changed in place). */
-const entryJson = new WeakMap<McpServer, string>();
+/** One entry's bytes and their SHA-256, made once per server object (server objects are never changed in place). */
+interface EncodedEntry {
+  bytes: Buffer;
+  sha256: Buffer;
+}
 
-/** The feed's bytes: the same as JSON.stringify(obotCatalogEntries(servers)), made from each entry's JSON. */
-export function renderObotFeed(servers: readonly McpServer[]): string {
+const encodedEntries = new WeakMap<McpServer, EncodedEntry>();
+
+function encodedEntryOf(server: McpServer): EncodedEntry {
+  let entry = encodedEntries.get(server);
+  if (!entry) {
+    const bytes = Buffer.from(JSON.stringify(obotEntryFor(server as McpServer & { runtime: NonNullable<McpServer["runtime"]> })), "utf8");
+    encodedEntries.set(server, (entry = { bytes, sha256: createHash("sha256").update(bytes).digest() }));
+  }
+  return entry;
+}
+
+/** Entries encoded between two yields of a snapshot build. */
+const ENTRIES_PER_STEP = 100;
+
+/** Encodes the entries not encoded yet, yielding every ENTRIES_PER_STEP (a first build encodes thousands). */
+export function* encodeObotEntries(servers: readonly McpServer[]): Generator<void, void, void> {
+  let encoded = 0;
+  for (const server of servers) {
+    if (server.status !== "active" || server.runtime === null || encodedEntries.has(server)) continue;
+    encodedEntryOf(server);
+    if (++encoded % ENTRIES_PER_STEP === 0) yield;
+  }
+}
+
+const OPEN = Buffer.from("[");
+const COMMA = Buffer.from(",");
+const CLOSE = Buffer.from("]");
+
+/**
+ * The feed's bytes, the same as JSON.stringify(obotCatalogEntries(servers)), assembled from each
+ * entry's bytes, and a validator of them: a SHA-256 over the entries' own SHA-256s. Equal
+ * validators mean equal bytes (each entry is covered by its hash, and the list by the outer
+ * one), yet a build after one server changed hashes one entry, not the whole 10+ MB feed.
+ */
+export function renderObotFeedBytes(servers: readonly McpServer[]): { bytes: Buffer; hash: string } {
   const listed = servers.filter((s) => s.status === "active" && s.runtime !== null).sort(byName);
-  const parts = listed.map((server) => {
-    let json = entryJson.get(server);
-    if (json === undefined) entryJson.set(server, (json = JSON.stringify(obotEntryFor(server as McpServer & { runtime: NonNullable<McpServer["runtime"]> }))));
-    return json;
+  const parts: Buffer[] = [OPEN];
+  const digest = createHash("sha256").update(`obot-feed\u0000${listed.length}\u0000`);
+  listed.forEach((server, i) => {
+    const entry = encodedEntryOf(server);
+    if (i > 0) parts.push(COMMA);
+    parts.push(entry.bytes);
+    digest.update(entry.sha256);
   });
-  return `[${parts.join(",")}]`;
+  parts.push(CLOSE);
+  return { bytes: Buffer.concat(parts), hash: digest.digest("base64url").slice(0, 32) };
 }

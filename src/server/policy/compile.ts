@@ -293,13 +293,30 @@ const SPARE_SLOTS = (active: number) => Math.max(64, Math.ceil(active / 8));
  * since: the result equals a fresh compile of the same input.
  */
 export function compilePolicy(input: PolicyInput, now: Date, previous?: CompiledPolicy | null): CompiledPolicy {
+  const steps = compileSteps(input, now, previous);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * compilePolicy in steps of bounded work (it yields every TENANTS_PER_STEP tenants it computes),
+ * so a server can run a compile that reaches every tenant between requests. Run to completion,
+ * the steps give compilePolicy's result.
+ */
+export function* compileSteps(input: PolicyInput, now: Date, previous?: CompiledPolicy | null): Generator<void, CompiledPolicy, void> {
   const before = previous ? engines.get(previous) : undefined;
   const indexed = indexInput(input, now, before?.input);
   const engine = (before && recompile(before, previous!, indexed)) ?? freshEngine(indexed);
-  const policy = resultOf(engine, input, now, before && previous ? { engine: before, policy: previous } : null);
+  yield;
+  const policy = yield* resultOf(engine, input, now, before && previous ? { engine: before, policy: previous } : null);
   engines.set(policy, engine);
   return policy;
 }
+
+/** Tenants whose access is computed between two yields of compileSteps. */
+const TENANTS_PER_STEP = 250;
 
 function indexInput(input: PolicyInput, now: Date, before: Indexed | undefined): Indexed {
   const inForce: PolicyRule[] = [];
@@ -812,21 +829,23 @@ function tenantAccessOf(tenant: PolicyTenant, engine: Engine): TenantAccess {
   };
 }
 
-function resultOf(
+function* resultOf(
   engine: Engine & { dirtyTenants?: Set<string> | "all" },
   input: PolicyInput,
   now: Date,
   before: { engine: Engine; policy: CompiledPolicy } | null,
-): CompiledPolicy {
+): Generator<void, CompiledPolicy, void> {
   const indexed = engine.input;
   const dirty = engine.dirtyTenants;
   const { dirtyTenants: _, ...kept } = engine;
   void _;
   const reuse = before && dirty && dirty !== "all" ? dirty : null;
   const tenants = new Map<string, TenantAccess>();
+  let computed = 0;
   for (const tenant of input.tenants) {
     const earlier = reuse && !reuse.has(tenant.name) ? before!.policy.tenants.get(tenant.name) : undefined;
     tenants.set(tenant.name, earlier ?? tenantAccessOf(tenant, kept));
+    if (!earlier && ++computed % TENANTS_PER_STEP === 0) yield;
   }
 
   const serversChanged = !before || before.engine.slots !== kept.slots || !sameSlots(before.engine.slots, kept.slots);

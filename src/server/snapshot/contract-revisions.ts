@@ -1,9 +1,28 @@
-import { and, gt, inArray, lte, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { contractRevisions } from "../db/schema";
 import type { ContractState } from "./snapshot";
 
-const CHUNK = 1000;
+/**
+ * Rows per statement. Tenant lists and rows travel as one JSON parameter each, not one bind
+ * parameter per value: at 10,000 tenants a build's statements cost milliseconds, not the query
+ * builder's hundreds.
+ */
+const CHUNK = 5000;
+
+interface StoredRevision {
+  tenant: string;
+  fingerprint: string;
+  revision: number;
+}
+
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as Record<string, unknown>[];
+}
+
+const storedOf = (result: unknown): StoredRevision[] =>
+  rowsOf(result).map((row) => ({ tenant: String(row.tenant), fingerprint: String(row.fingerprint), revision: Number(row.revision) }));
+
+const selectColumns = sql`select tenant, fingerprint, revision::text as revision from contract_revisions`;
 
 export interface SettledStates {
   revision: number;
@@ -29,7 +48,7 @@ export async function settleContractRevisions(
 ): Promise<Map<string, number>> {
   const revisions = new Map<string, number>();
   let candidates: Iterable<[string, ContractState]> = states;
-  let storedRows: (typeof contractRevisions.$inferSelect)[];
+  let storedRows: StoredRevision[];
   if (previous) {
     const moved: string[] = [];
     for (const [tenant, state] of states) {
@@ -37,20 +56,21 @@ export async function settleContractRevisions(
       if (before?.fingerprint === state.fingerprint) revisions.set(tenant, before.revision);
       else moved.push(tenant);
     }
-    storedRows = await db.select().from(contractRevisions).where(gt(contractRevisions.revision, previous.revision));
+    storedRows = storedOf(await db.execute(sql`${selectColumns} where revision > ${previous.revision}`));
     for (let i = 0; i < moved.length; i += CHUNK) {
-      const chunk = moved.slice(i, i + CHUNK);
+      const chunk = JSON.stringify(moved.slice(i, i + CHUNK));
       storedRows.push(
-        ...(await db
-          .select()
-          .from(contractRevisions)
-          .where(and(inArray(contractRevisions.tenant, chunk), lte(contractRevisions.revision, previous.revision)))),
+        ...storedOf(
+          await db.execute(
+            sql`${selectColumns} where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) and revision <= ${previous.revision}`,
+          ),
+        ),
       );
     }
     const touched = new Set([...moved, ...storedRows.map((row) => row.tenant)]);
     candidates = [...touched].filter((tenant) => states.has(tenant)).map((tenant) => [tenant, states.get(tenant)!] as [string, ContractState]);
   } else {
-    storedRows = await db.select().from(contractRevisions);
+    storedRows = storedOf(await db.execute(selectColumns));
   }
   const stored = new Map(storedRows.map((row) => [row.tenant, row]));
   const changed: { tenant: string; fingerprint: string; revision: number }[] = [];
@@ -64,16 +84,15 @@ export async function settleContractRevisions(
   }
   for (let i = 0; i < changed.length; i += CHUNK) {
     const chunk = changed.slice(i, i + CHUNK);
-    const written = await db
-      .insert(contractRevisions)
-      .values(chunk)
-      .onConflictDoUpdate({
-        target: contractRevisions.tenant,
-        set: { fingerprint: sql`excluded.fingerprint`, revision: sql`excluded.revision` },
-        setWhere: sql`${contractRevisions.revision} <= excluded.revision`,
-      })
-      .returning({ tenant: contractRevisions.tenant });
-    const writtenTenants = new Set(written.map((row) => row.tenant));
+    const written = rowsOf(
+      await db.execute(sql`
+        insert into contract_revisions (tenant, fingerprint, revision)
+        select tenant, fingerprint, revision from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(tenant text, fingerprint text, revision bigint)
+        on conflict (tenant) do update set fingerprint = excluded.fingerprint, revision = excluded.revision
+        where contract_revisions.revision <= excluded.revision
+        returning tenant`),
+    );
+    const writtenTenants = new Set(written.map((row) => String(row.tenant)));
     for (const row of chunk) {
       if (writtenTenants.has(row.tenant)) revisions.set(row.tenant, revision);
     }
@@ -81,7 +100,8 @@ export async function settleContractRevisions(
   const gone = [...new Set([...(previous?.states.keys() ?? []), ...stored.keys()])].filter((tenant) => !states.has(tenant));
   for (let i = 0; i < gone.length; i += CHUNK) {
     // A replica ahead of this one may have stored a tenant created since: leave newer rows alone.
-    await db.delete(contractRevisions).where(and(inArray(contractRevisions.tenant, gone.slice(i, i + CHUNK)), lte(contractRevisions.revision, revision)));
+    const chunk = JSON.stringify(gone.slice(i, i + CHUNK));
+    await db.execute(sql`delete from contract_revisions where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) and revision <= ${revision}`);
   }
   return revisions;
 }

@@ -1,8 +1,8 @@
 import type { McpServer } from "../catalog/model";
-import { compilePolicy, type CompiledPolicy, type PolicyInput } from "../policy/compile";
+import { compileSteps, type CompiledPolicy, type PolicyInput } from "../policy/compile";
 import { contractFingerprint, contractServerDigest, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
-import { renderObotFeed } from "../formats/obot-feed";
+import { encodeObotEntries, renderObotFeedBytes } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
 import type { ContractBodyCache } from "./contract-cache";
 import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
@@ -12,6 +12,11 @@ export interface CatalogSnapshot {
   revision: number;
   builtAt: Date;
   buildMs: number;
+  /**
+   * Where the build's time went, in ms: reading the changed rows, computing (the compile, the
+   * feed and the contract fingerprints, on the event loop), and settling contract revisions.
+   */
+  buildPhases?: { load: number; compute: number; settle: number };
   activeServers: number;
   obotFeed: EncodedBody;
   policy: CompiledPolicy;
@@ -52,25 +57,52 @@ export interface CatalogState {
  * the same as building from nothing.
  */
 export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs = 0, previous: CatalogSnapshot | null = null): CatalogSnapshot {
+  const steps = catalogSnapshotSteps(state, builtAt, buildMs, previous);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * buildCatalogSnapshot in steps of bounded work: the server runs a build between requests
+ * (SnapshotStore yields to the event loop between steps), so no feed, contract or health request
+ * waits for a whole build. Pure: the same steps run to completion give buildCatalogSnapshot's result.
+ */
+export function* catalogSnapshotSteps(
+  state: CatalogState,
+  builtAt: Date,
+  buildMs = 0,
+  previous: CatalogSnapshot | null = null,
+): Generator<void, CatalogSnapshot, void> {
   const active = state.servers.filter((s) => s.status === "active");
-  const policy = compilePolicy(state.policy, builtAt, previous?.policy);
+  const policy = yield* compileSteps(state.policy, builtAt, previous?.policy);
   const sameServers = previous !== null && sameItems(previous.servers, active);
+  if (!sameServers) yield* encodeObotEntries(active);
   const contractServers = sameServers ? previous.contractServers : new Map(active.map((s) => [s.name, contractServerOfMemo(s)]));
   const tenants = previous && sameItems([...previous.tenants.values()], state.tenants) ? previous.tenants : new Map(state.tenants.map((t) => [t.name, t]));
+  const obotFeed = sameServers ? previous.obotFeed : obotFeedBody(active);
+  yield;
+  const contractStates = yield* contractStateSteps(policy, contractServers, tenants, state.revision, previous);
   return {
     revision: state.revision,
     builtAt,
     buildMs,
     activeServers: active.length,
-    obotFeed: sameServers ? previous.obotFeed : encodeBody(renderObotFeed(active)),
+    obotFeed,
     policy,
     contractServers,
     tenants,
-    contractStates: contractStatesOf(policy, contractServers, tenants, state.revision, previous),
+    contractStates,
     servers: sameServers ? previous.servers : active,
     registryBodies: new Map(),
     earlierRegistryBodies: new Map(),
   };
+}
+
+function obotFeedBody(active: readonly McpServer[]): EncodedBody {
+  const { bytes, hash } = renderObotFeedBytes(active);
+  return new EncodedBody(bytes, hash);
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
@@ -107,6 +139,23 @@ export function contractStatesOf(
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null = null,
 ): Map<string, ContractState> {
+  const steps = contractStateSteps(policy, servers, tenants, revision, previous);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Tenants fingerprinted between two yields of a build. */
+const TENANTS_PER_STEP = 500;
+
+function* contractStateSteps(
+  policy: CompiledPolicy,
+  servers: ReadonlyMap<string, ContractServer>,
+  tenants: ReadonlyMap<string, ContractTenant>,
+  revision: number,
+  previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null,
+): Generator<void, Map<string, ContractState>, void> {
   const digests = new Map([...servers].map(([name, server]) => [name, serverDigestOf(server)]));
   const changedServers = new Set<string>();
   if (previous && previous.contractServers !== servers) {
@@ -114,6 +163,7 @@ export function contractStatesOf(
     for (const name of previous.contractServers.keys()) if (!servers.has(name)) changedServers.add(name);
   }
   const states = new Map<string, ContractState>();
+  let fingerprinted = 0;
   for (const [name, info] of tenants) {
     const access = policy.tenants.get(name);
     if (!access) continue;
@@ -124,6 +174,7 @@ export function contractStatesOf(
       previous!.tenants.get(name) === info &&
       (changedServers.size === 0 || !access.allow.some((server) => changedServers.has(server)));
     states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests), revision });
+    if (!reusable && ++fingerprinted % TENANTS_PER_STEP === 0) yield;
   }
   return states;
 }

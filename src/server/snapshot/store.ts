@@ -1,4 +1,5 @@
-import { applyContractRevisions, buildCatalogSnapshot, keepUnchangedBodies, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { applyContractRevisions, catalogSnapshotSteps, keepUnchangedBodies, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
 
 export interface SnapshotStoreOptions {
   loadState: () => Promise<CatalogState>;
@@ -15,6 +16,25 @@ export interface SnapshotStoreOptions {
   onBuilt?: (snapshot: CatalogSnapshot) => void;
   onError?: (error: unknown) => void;
   now?: () => Date;
+}
+
+/**
+ * How long a build computes before it lets the event loop serve what is waiting: feeds,
+ * contracts and health checks are answered between a build's slices, never after a whole build.
+ */
+const SLICE_MS = 4;
+
+/** Runs a build's steps to completion, yielding to the event loop whenever a slice has used SLICE_MS. */
+async function runInSlices<T>(steps: Generator<void, T, void>): Promise<T> {
+  let sliceStarted = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStarted >= SLICE_MS) {
+      await nextTurn();
+      sliceStarted = performance.now();
+    }
+  }
 }
 
 /** setTimeout's longest delay; later expiries are re-armed by the periodic check. */
@@ -121,10 +141,14 @@ export class SnapshotStore {
     const started = performance.now();
     try {
       const state = await this.options.loadState();
-      const snapshot = buildCatalogSnapshot(state, this.now(), 0, this.current);
+      const loaded = performance.now();
+      const snapshot = await runInSlices(catalogSnapshotSteps(state, this.now(), 0, this.current));
+      const computed = performance.now();
       applyContractRevisions(snapshot, await this.contractRevisions(snapshot));
       keepUnchangedBodies(snapshot, this.current);
-      snapshot.buildMs = performance.now() - started;
+      const settled = performance.now();
+      snapshot.buildMs = settled - started;
+      snapshot.buildPhases = { load: loaded - started, compute: computed - loaded, settle: settled - computed };
       if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
       this.lastError = null;
       this.armExpiry(snapshot.policy.nextExpiryAt);

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:write-phases`: where a write's time goes at production scale, in one process.
+ * Loads the world of bench/scale-world.ts into a throw-away database, starts the app's services
+ * (no Next.js, no background jobs), then sends the writes bench:scale sends (a grant, a tenant, a
+ * group, a server change in turn) through the REST dispatcher the route handlers use, and prints
+ * per write kind the whole answer's time and the snapshot build's phases (load, compute, settle).
+ * A diagnostic for developers: bench:scale is the record.
+ *
+ *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:write-phases
+ *
+ * Env: BENCH_DATABASE_URL or TEST_DATABASE_URL (Postgres; else the embedded database in a temp
+ * dir), BENCH_SCALE (default 1), BENCH_WRITES (default 40), BENCH_KINDS (default
+ * grant,tenant,group,server). To profile: `node --cpu-prof --import tsx bench/write-phases.ts`.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { loadConfig } from "../src/server/config";
+import { openDatabase } from "../src/server/db/client";
+import { dispatchRest } from "../src/server/rest";
+import { startServices } from "../src/server/services";
+import { FULL_SIZES, scaledSizes } from "./policy-world.mjs";
+import { loadWorld } from "./scale-world";
+
+const ADMIN_TOKEN = `bench-${process.pid}-${Date.now().toString(36)}`;
+const WRITES = Number(process.env.BENCH_WRITES ?? 40);
+/** Which writes, in turn (BENCH_KINDS=grant,server, say). */
+const KINDS = (process.env.BENCH_KINDS ?? "grant,tenant,group,server").split(",");
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+};
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+async function main() {
+  const base = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "opencrane-write-phases-"));
+  let databaseUrl: string | undefined;
+  let dropDatabase = async () => undefined as unknown;
+  if (base) {
+    const name = `opencrane_write_phases_${process.pid}`;
+    const admin = postgres(base, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    };
+  }
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl ?? "",
+    OPENCRANE_DATA_DIR: dataDir,
+    OPENCRANE_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+    OPENCRANE_TOOL_DISCOVERY_MINUTES: "0",
+  });
+  const database = await openDatabase(config);
+  try {
+    await database.migrate();
+    const sizes = scaledSizes(Number(process.env.BENCH_SCALE ?? 1), FULL_SIZES);
+    const loadStarted = performance.now();
+    const { world } = await loadWorld(database.db, sizes);
+    console.log(`world loaded in ${ms(performance.now() - loadStarted)} ms: ${JSON.stringify(sizes)}`);
+    const servicesStarted = performance.now();
+    const services = await startServices(config, database, { migrate: false, background: false });
+    console.log(`services started in ${ms(performance.now() - servicesStarted)} ms; first build ${JSON.stringify(services.snapshots.current?.buildPhases)}`);
+
+    const published = world.servers.filter((s: { status: string }) => s.status === "active");
+    const grantable = published.filter((s: { scope: string }) => s.scope !== "personal");
+    const versions = new Map<string, number>();
+    const results = new Map<string, { total: number[]; load: number[]; compute: number[]; settle: number[] }>();
+    for (let i = 0; i < WRITES; i++) {
+      const kind = KINDS[i % KINDS.length]!;
+      let method = "PATCH";
+      let pathname: string;
+      let body: unknown;
+      if (kind === "grant") {
+        const tenant = world.tenants[(i * 7919) % world.tenants.length]!;
+        const server = grantable[(i * 104_729) % grantable.length]!;
+        method = "POST";
+        pathname = "/api/v1/grants";
+        body = { subject: { type: "tenant", name: tenant.name }, servers: server.name, access: "allow", note: `write ${i}` };
+      } else if (kind === "tenant") {
+        const tenant = world.tenants[(i * 6007) % world.tenants.length]!;
+        pathname = `/api/v1/tenants/${tenant.name}`;
+        body = { labels: { ...tenant.labels, "bench-write": String(i) } };
+      } else if (kind === "group") {
+        const group = world.groups[i % world.groups.length]!;
+        const tenant = world.tenants[(i * 3001) % world.tenants.length]!.name;
+        const members = new Set(group.members);
+        if (members.has(tenant)) members.delete(tenant);
+        else members.add(tenant);
+        group.members = [...members];
+        pathname = `/api/v1/groups/${group.name}`;
+        body = { members: group.members };
+      } else {
+        const server = published[i % published.length]!;
+        pathname = `/api/v1/mcp-servers/${server.name}`;
+        body = { version: versions.get(server.name) ?? 1, shortDescription: `edited, write ${i}` };
+      }
+      const buildsBefore = services.snapshots.builds;
+      const started = performance.now();
+      const response = await dispatchRest(
+        services,
+        new Request(`http://localhost${pathname}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+      );
+      const total = performance.now() - started;
+      const answer = (await response.json()) as { version?: number; error?: unknown };
+      if (!response.ok) throw new Error(`${method} ${pathname} answered ${response.status}: ${JSON.stringify(answer)}`);
+      if (kind === "server") versions.set(pathname.split("/").pop()!, answer.version!);
+      const phases = services.snapshots.current?.buildPhases;
+      const row = results.get(kind) ?? { total: [], load: [], compute: [], settle: [] };
+      row.total.push(total);
+      if (phases && services.snapshots.builds > buildsBefore) {
+        row.load.push(phases.load);
+        row.compute.push(phases.compute);
+        row.settle.push(phases.settle);
+      }
+      results.set(kind, row);
+    }
+    console.log("\nwrite kind | answer p50 / p99 ms | build load p50 | compute p50 / max | settle p50");
+    for (const [kind, row] of results) {
+      console.log(
+        `${kind.padEnd(10)} | ${ms(quantile(row.total, 0.5))} / ${ms(quantile(row.total, 0.99))} | ${ms(quantile(row.load, 0.5))} | ${ms(quantile(row.compute, 0.5))} / ${ms(Math.max(...row.compute))} | ${ms(quantile(row.settle, 0.5))}`,
+      );
+    }
+    await services.close();
+  } finally {
+    await database.close();
+    await dropDatabase();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

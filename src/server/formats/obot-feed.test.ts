@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { catalogServer, remoteSpec } from "../../../test/support/catalog";
+import type { McpServer } from "../catalog/model";
+import { obotCatalogEntries, renderObotFeedBytes } from "./obot-feed";
+
+const server = (name: string, over: Partial<McpServer> = {}) =>
+  catalogServer(name, remoteSpec(`https://${name}.example/mcp`, { displayName: name, shortDescription: `the ${name} server` }), { status: "active", ...over });
+
+describe("renderObotFeedBytes", () => {
+  const servers = [server("zeta"), server("alpha"), server("draft", { status: "draft" }), server("mid")];
+
+  it("is JSON.stringify of the entries, in byte order, active servers only", () => {
+    const { bytes } = renderObotFeedBytes(servers);
+    expect(bytes.toString("utf8")).toBe(JSON.stringify(obotCatalogEntries(servers)));
+    expect(JSON.parse(bytes.toString("utf8")).map((e: { name: string }) => e.name)).toEqual(["alpha", "mid", "zeta"]);
+    expect(renderObotFeedBytes([]).bytes.toString("utf8")).toBe("[]");
+  });
+
+  it("gives equal validators for equal bytes, from different server objects", () => {
+    const again = servers.map((s) => ({ ...s }));
+    expect(renderObotFeedBytes(again).hash).toBe(renderObotFeedBytes(servers).hash);
+  });
+
+  it("changes the validator when one entry, the order or the set changes", () => {
+    const base = renderObotFeedBytes(servers).hash;
+    const edited = servers.map((s) => (s.name === "mid" ? { ...s, shortDescription: "changed" } : s));
+    expect(renderObotFeedBytes(edited).hash).not.toBe(base);
+    expect(renderObotFeedBytes(servers.filter((s) => s.name !== "zeta")).hash).not.toBe(base);
+    // Moving text from one entry to the next keeps the concatenation's characters close but not the entries.
+    const a = renderObotFeedBytes([server("a1", { shortDescription: "xy" }), server("a2", { shortDescription: "" })]);
+    const b = renderObotFeedBytes([server("a1", { shortDescription: "x" }), server("a2", { shortDescription: "y" })]);
+    expect(a.hash).not.toBe(b.hash);
+  });
+});
