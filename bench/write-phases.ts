@@ -106,7 +106,11 @@ async function main() {
       const started = performance.now();
       const response = await dispatchRest(
         services,
-        new Request(`http://localhost${pathname}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+        new Request(`http://localhost${pathname}`, {
+          method,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
       );
       const total = performance.now() - started;
       const answer = (await response.json()) as { version?: number; error?: unknown };

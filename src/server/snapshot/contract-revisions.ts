@@ -61,9 +61,7 @@ export async function settleContractRevisions(
       const chunk = JSON.stringify(moved.slice(i, i + CHUNK));
       storedRows.push(
         ...storedOf(
-          await db.execute(
-            sql`${selectColumns} where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) and revision <= ${previous.revision}`,
-          ),
+          await db.execute(sql`${selectColumns} where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) and revision <= ${previous.revision}`),
         ),
       );
     }

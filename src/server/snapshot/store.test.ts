@@ -42,7 +42,13 @@ function largeState(tenants: number, servers: number): CatalogState {
     policy: {
       servers: serverNames.map((name) => ({ name, scope: "org" as const, status: "active" as const })),
       groups: [],
-      rules: tenantNames.map((name, i) => ({ id: `r${i}`, subject: { type: "tenant" as const, name }, servers: "srv-*", access: "allow" as const, expiresAt: null })),
+      rules: tenantNames.map((name, i) => ({
+        id: `r${i}`,
+        subject: { type: "tenant" as const, name },
+        servers: "srv-*",
+        access: "allow" as const,
+        expiresAt: null,
+      })),
       tenants: tenantNames.map((name) => ({ name, labels: {}, mcpPolicy: { allow: [], deny: [] } })),
     },
     tenants: tenantNames.map((name) => ({ name, displayName: name, team: "" })),
