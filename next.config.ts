@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { API_CONTENT_SECURITY_POLICY } from "./src/server/security-headers";
+import { API_CONTENT_SECURITY_POLICY, MAIN_PORT_HEADERS } from "./src/server/security-headers";
 
 const nextConfig: NextConfig = {
   output: "standalone",
@@ -18,11 +18,7 @@ const nextConfig: NextConfig = {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-        ],
+        headers: Object.entries(MAIN_PORT_HEADERS).map(([key, value]) => ({ key, value })),
       },
       {
         source: "/api/:path*",

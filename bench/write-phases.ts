@@ -3,7 +3,8 @@
  * Loads the world of bench/scale-world.ts into a throw-away database, starts the app's services
  * (no Next.js, no background jobs), then sends the writes bench:scale sends (a grant, a tenant, a
  * group, a server change in turn) through the REST dispatcher the route handlers use, and prints
- * per write kind the whole answer's time and the snapshot build's phases (load, compute, settle).
+ * per write kind the whole answer's time, the CPU this process spent on it (the figure a busy
+ * machine distorts least) and the snapshot build's phases (load, compute, settle).
  * A diagnostic for developers: bench:scale is the record.
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:write-phases
@@ -72,7 +73,7 @@ async function main() {
     const published = world.servers.filter((s: { status: string }) => s.status === "active");
     const grantable = published.filter((s: { scope: string }) => s.scope !== "personal");
     const versions = new Map<string, number>();
-    const results = new Map<string, { total: number[]; load: number[]; compute: number[]; settle: number[] }>();
+    const results = new Map<string, { total: number[]; cpu: number[]; load: number[]; compute: number[]; settle: number[] }>();
     for (let i = 0; i < WRITES; i++) {
       const kind = KINDS[i % KINDS.length]!;
       let method = "PATCH";
@@ -104,6 +105,7 @@ async function main() {
       }
       const buildsBefore = services.snapshots.builds;
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const response = await dispatchRest(
         services,
         new Request(`http://localhost${pathname}`, {
@@ -113,12 +115,14 @@ async function main() {
         }),
       );
       const total = performance.now() - started;
+      const cpuUsed = process.cpuUsage(cpuBefore);
       const answer = (await response.json()) as { version?: number; error?: unknown };
       if (!response.ok) throw new Error(`${method} ${pathname} answered ${response.status}: ${JSON.stringify(answer)}`);
       if (kind === "server") versions.set(pathname.split("/").pop()!, answer.version!);
       const phases = services.snapshots.current?.buildPhases;
-      const row = results.get(kind) ?? { total: [], load: [], compute: [], settle: [] };
+      const row = results.get(kind) ?? { total: [], cpu: [], load: [], compute: [], settle: [] };
       row.total.push(total);
+      row.cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
       if (phases && services.snapshots.builds > buildsBefore) {
         row.load.push(phases.load);
         row.compute.push(phases.compute);
@@ -126,10 +130,10 @@ async function main() {
       }
       results.set(kind, row);
     }
-    console.log("\nwrite kind | answer p50 / p99 ms | build load p50 | compute p50 / max | settle p50");
+    console.log("\nwrite kind | answer p50 / p99 ms | CPU of this process p50 / p99 ms | build load p50 | compute p50 / max | settle p50");
     for (const [kind, row] of results) {
       console.log(
-        `${kind.padEnd(10)} | ${ms(quantile(row.total, 0.5))} / ${ms(quantile(row.total, 0.99))} | ${ms(quantile(row.load, 0.5))} | ${ms(quantile(row.compute, 0.5))} / ${ms(Math.max(...row.compute))} | ${ms(quantile(row.settle, 0.5))}`,
+        `${kind.padEnd(10)} | ${ms(quantile(row.total, 0.5))} / ${ms(quantile(row.total, 0.99))} | ${ms(quantile(row.cpu, 0.5))} / ${ms(quantile(row.cpu, 0.99))} | ${ms(quantile(row.load, 0.5))} | ${ms(quantile(row.compute, 0.5))} / ${ms(Math.max(...row.compute))} | ${ms(quantile(row.settle, 0.5))}`,
       );
     }
     await services.close();

@@ -72,6 +72,19 @@ test("a client that accepts gzip gets a gzip body that decodes to the identity b
   expect(JSON.parse(identity.body.toString("utf8"))).toBeInstanceOf(Array);
 });
 
+test("the main port serves the feeds as the internal port does: the same precompressed bytes and ETags, with the API's headers", async ({ baseURL }) => {
+  for (const encoding of ["identity", "gzip", "br"]) {
+    const main = await rawGet(`${baseURL}${FEED}`, { "Accept-Encoding": encoding });
+    const internal = await rawGet(`http://127.0.0.1:${E2E_INTERNAL_PORT}${FEED}`, { "Accept-Encoding": encoding });
+    expect(main.status, encoding).toBe(200);
+    expect(main.headers["etag"], encoding).toBe(internal.headers["etag"]);
+    expect(main.headers["content-encoding"] ?? "identity", encoding).toBe(encoding);
+    expect(main.body.equals(internal.body), encoding).toBe(true);
+    expect(main.headers["x-content-type-options"]).toBe("nosniff");
+    expect(main.headers["content-security-policy"]).toContain("default-src 'none'");
+  }
+});
+
 test("HEAD on the feed answers like GET without a body", async ({ request }) => {
   const get = await request.get(FEED);
   const head = await request.head(FEED);

@@ -36,14 +36,23 @@ try {
   process.exit(1);
 }
 const handle = app.getRequestHandler();
+/**
+ * The machine feeds' fast path (src/server/app.ts sets it once the services are up; until then
+ * Next.js serves them too): GET and HEAD of /api/internal/* answer as on the internal port, with
+ * its precompressed bodies, instead of through Next.js, which would gzip a 10+ MB feed again for
+ * every request.
+ */
+const machineFeeds = () => globalThis.__opencrane?.machineFeeds;
 const server = http.createServer(
-  withHttpFront((req, res) =>
-    handle(req, res).catch((error) => {
+  withHttpFront((req, res) => {
+    const feeds = machineFeeds();
+    if (feeds && (req.method === "GET" || req.method === "HEAD") && req.url?.startsWith("/api/internal/")) return feeds(req, res);
+    return handle(req, res).catch((error) => {
       console.error(`[opencrane] request ${req.method} ${req.url} failed:`, error);
       if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
       res.end("Internal Server Error");
-    }),
-  ),
+    });
+  }),
 );
 if (Number.isFinite(keepAliveTimeout) && keepAliveTimeout >= 0) server.keepAliveTimeout = keepAliveTimeout;
 const upgrade = app.getUpgradeHandler?.();

@@ -5,11 +5,18 @@
 import { firstStartMessage, prepareFirstAdmin } from "./auth/setup";
 import { loadConfig } from "./config";
 import { openDatabase } from "./db/client";
-import { startInternalServer } from "./feeds/internal-server";
+import type http from "node:http";
+import { serveMachineRequest, startInternalServer } from "./feeds/internal-server";
+import { MAIN_PORT_API_HEADERS } from "./security-headers";
 import { startServices, type Services } from "./services";
 
 interface AppState {
   services: Services | null;
+  /**
+   * The machine feeds' fast path for the main port, set once the services are up: the production
+   * server (scripts/server.mjs) hands GET/HEAD /api/internal/* to it instead of to Next.js.
+   */
+  machineFeeds?: (request: http.IncomingMessage, response: http.ServerResponse) => void;
   starting: Promise<Services> | null;
   lastError: string | null;
 }
@@ -60,6 +67,7 @@ export function ensureStarted(): Promise<Services> {
       try {
         const services = await startOnce();
         state.services = services;
+        state.machineFeeds = (request, response) => serveMachineRequest(services, request, response, MAIN_PORT_API_HEADERS);
         state.lastError = null;
         registerShutdown(services);
         return services;

@@ -118,7 +118,7 @@ export function fromNodeRequest(request: IncomingMessage, trustedProxies: readon
   };
 }
 
-export function writeNodeResponse(response: ServerResponse, answer: Answer): void {
-  response.writeHead(answer.status, answer.headers);
+export function writeNodeResponse(response: ServerResponse, answer: Answer, extraHeaders?: Record<string, string>): void {
+  response.writeHead(answer.status, extraHeaders ? { ...extraHeaders, ...answer.headers } : answer.headers);
   response.end(answer.body ?? undefined);
 }

@@ -67,17 +67,20 @@ const internalError = (error: unknown): Answer => {
   return jsonAnswer(500, { error: { code: "INTERNAL", message: "internal error", details: {} } });
 };
 
+/** Answers one request of the internal port's paths; `headers` are added to every answer. */
+export function serveMachineRequest(services: Services, request: http.IncomingMessage, response: http.ServerResponse, headers?: Record<string, string>): void {
+  let answer: Answer | Promise<Answer>;
+  try {
+    answer = routeInternal(services, request);
+  } catch (error) {
+    answer = internalError(error);
+  }
+  if (answer instanceof Promise) void answer.catch(internalError).then((done) => writeNodeResponse(response, done, headers));
+  else writeNodeResponse(response, answer, headers);
+}
+
 export function startInternalServer(services: Services, port: number, host: string): Promise<http.Server> {
-  const server = http.createServer((request, response) => {
-    let answer: Answer | Promise<Answer>;
-    try {
-      answer = routeInternal(services, request);
-    } catch (error) {
-      answer = internalError(error);
-    }
-    if (answer instanceof Promise) void answer.catch(internalError).then((done) => writeNodeResponse(response, done));
-    else writeNodeResponse(response, answer);
-  });
+  const server = http.createServer((request, response) => serveMachineRequest(services, request, response));
   // This listener reads each request's socket address itself (fromNodeRequest).
   exemptFromPeerStamp(server);
   server.keepAliveTimeout = 65_000;
