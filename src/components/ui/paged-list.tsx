@@ -111,6 +111,11 @@ export function ListCount({ shown, total, noun, busy }: { shown: number; total: 
   );
 }
 
+/** The count in a paged section's heading: all of them, or how many of them match. */
+export function SectionCount({ total, all, busy }: { total: number; all: number; busy?: boolean }) {
+  return <span className={cn("ml-2 text-sm font-normal text-slate-500", busy && "opacity-60")}>({total === all ? all : `${total} of ${all}`})</span>;
+}
+
 /** A sort choice and its direction, for lists whose columns are not sort buttons. */
 export function SortControl<S extends string>({
   id,
