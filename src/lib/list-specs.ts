@@ -75,6 +75,15 @@ export const SOURCES_LIST = {
   filters: { kind: SOURCE_KINDS, status: SOURCE_STATUSES },
 } as const satisfies ListSpec;
 
+/** sources.page's input for a view. */
+export function sourcesQueryOf(view: ListView<(typeof SOURCE_SORTS)[number], keyof typeof SOURCES_LIST.filters>) {
+  return pageQueryOf(view) as { q?: string; order: "asc" | "desc"; offset: number; limit: number } & {
+    sort: (typeof SOURCE_SORTS)[number];
+    kind?: (typeof SOURCE_KINDS)[number];
+    status?: (typeof SOURCE_STATUSES)[number];
+  };
+}
+
 /** A source's runs on its page (`/sources/{name}?status=failed&page=2`), newest first. */
 export function sourceRunsList(name: string) {
   return {
@@ -148,6 +157,15 @@ export const USERS_LIST = {
   descFirst: ["lastSignIn"],
   filters: { role: ROLES, status: ["active", "deactivated"] },
 } as const satisfies ListSpec;
+
+/** users.page's input for a view. */
+export function usersQueryOf(view: ListView<(typeof USER_SORTS)[number], keyof typeof USERS_LIST.filters>) {
+  return pageQueryOf(view) as { q?: string; order: "asc" | "desc"; offset: number; limit: number } & {
+    sort: (typeof USER_SORTS)[number];
+    role?: (typeof ROLES)[number];
+    status?: "active" | "deactivated";
+  };
+}
 
 export const TOKENS_LIST = {
   path: "/settings/tokens",

@@ -317,7 +317,12 @@ function WarningItems({ kind, q }: { kind: WarningKind; q: string }) {
           </li>
         ))}
       </ul>
-      <Pager page={page} pageCount={pageCountOf(warnings.data.total, WARNINGS_SHOWN)} onPage={(p) => setPaged({ q, page: p })} label={`${kind} warning pages`} />
+      <Pager
+        page={page}
+        pageCount={pageCountOf(warnings.data.total, WARNINGS_SHOWN)}
+        onPage={(p) => setPaged({ q, page: p })}
+        label={`${kind} warning pages`}
+      />
     </>
   );
 }

@@ -11,7 +11,7 @@ import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { LoadError, Loading } from "@/components/ui/states";
-import { Pager, pageCountOf, SearchBox, SectionCount, SortControl, useListView } from "@/components/ui/paged-list";
+import { SearchBox, SectionCount, SectionPager, SortControl, useListView, type SectionPaging } from "@/components/ui/paged-list";
 import { cn } from "@/lib/cn";
 import { driftQueryOf, REVIEW_LIST, REVIEW_PAGE_SIZE, reviewPageOf, reviewQueryOf, type ReviewSection } from "@/lib/list-specs";
 import { hasListFilters } from "@/lib/list-url";
@@ -45,14 +45,11 @@ export function ReviewQueue() {
   const pendingUpdates = useQuery(trpc.sources.reviewPage.queryOptions(reviewQueryOf(view, "pending-update"), { placeholderData: keepPreviousData }));
   const canDecide = useCan("admin");
   const filtered = hasListFilters({ ...view, filters: { source: view.filters.source } });
-  const pager = (section: ReviewSection, label: string) => (total: number) => (
-    <Pager
-      page={reviewPageOf(view, section)}
-      pageCount={pageCountOf(total, REVIEW_PAGE_SIZE)}
-      onPage={(p) => change({ page: 1, filters: { [section]: p > 1 ? String(p) : "" } })}
-      label={label}
-    />
-  );
+  const pager = (section: ReviewSection, label: string): SectionPaging => ({
+    page: reviewPageOf(view, section),
+    onPage: (p) => change({ page: 1, filters: { [section]: p > 1 ? String(p) : "" } }),
+    label,
+  });
   // Quarantined items picked for a bulk release or rejection (of the page shown).
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const heldIds = quarantined.data?.items.map((item) => item.id) ?? [];
@@ -151,7 +148,7 @@ function QueueSection({
   explanation: string;
   query: { isPending: boolean; isError: boolean; error: unknown; isPlaceholderData: boolean; data?: { items: ReviewItem[]; total: number; all: number } };
   empty: string;
-  pager: (total: number) => React.ReactNode;
+  pager: SectionPaging;
   /** Above the items: bulk actions. */
   toolbar?: React.ReactNode;
   render: (item: ReviewItem) => React.ReactNode;
@@ -171,13 +168,13 @@ function QueueSection({
       ) : data!.items.length === 0 ? (
         <>
           <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">{empty}</p>
-          {pager(data!.total)}
+          <SectionPager paging={pager} total={data!.total} pageSize={REVIEW_PAGE_SIZE} />
         </>
       ) : (
         <>
           {toolbar}
           <ul className={cn("space-y-4", query.isPlaceholderData && "opacity-60")}>{data!.items.map(render)}</ul>
-          {pager(data!.total)}
+          <SectionPager paging={pager} total={data!.total} pageSize={REVIEW_PAGE_SIZE} />
         </>
       )}
     </section>

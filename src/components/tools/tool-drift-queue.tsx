@@ -14,7 +14,8 @@ import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
 import type { ToolDriftPageInput } from "@/server/tools/model";
 import type { ToolDriftEntry } from "@/server/tools/store";
-import { SectionCount } from "@/components/ui/paged-list";
+import { SectionCount, SectionPager, type SectionPaging } from "@/components/ui/paged-list";
+import { REVIEW_PAGE_SIZE } from "@/lib/list-specs";
 import { useInvalidateCatalog } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
 import { ToolDriftView } from "./tool-drift-view";
@@ -39,7 +40,7 @@ export function ToolDriftSection({
   canDecide: boolean;
   query: ToolDriftPageInput;
   filtered: boolean;
-  pager: (total: number) => React.ReactNode;
+  pager: SectionPaging;
 }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.tools.driftPage.queryOptions(input, { placeholderData: keepPreviousData }));
@@ -62,7 +63,7 @@ export function ToolDriftSection({
           <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">
             {filtered ? "No tool drift matches the search." : "No tool drift waits for review."}
           </p>
-          {pager(query.data.total)}
+          <SectionPager paging={pager} total={query.data.total} pageSize={REVIEW_PAGE_SIZE} />
         </>
       ) : (
         <>
@@ -71,7 +72,7 @@ export function ToolDriftSection({
               <ToolDriftCard key={entry.server} entry={entry} canDecide={canDecide} />
             ))}
           </ul>
-          {pager(query.data.total)}
+          <SectionPager paging={pager} total={query.data.total} pageSize={REVIEW_PAGE_SIZE} />
         </>
       )}
     </section>

@@ -65,7 +65,15 @@ export const pageUsersUseCase = useCase({
         (!query.status || user.active === (query.status === "active")) &&
         containsText(query.q, user.email, user.displayName),
     );
-    return { ...pageOf(sortedBy(matching, USER_SORT_KEYS[query.sort], query.order, (user) => user.email), query.offset, query.limit), all: users.length };
+    return {
+      ...pageOf(
+        sortedBy(matching, USER_SORT_KEYS[query.sort], query.order, (user) => user.email),
+        query.offset,
+        query.limit,
+      ),
+      all: users.length,
+      activeAdmins: users.filter((user) => user.role === "admin" && user.active).length,
+    };
   },
 });
 
@@ -134,7 +142,14 @@ export const pageApiTokensUseCase = useCase({
     const matching = tokens.filter(
       (token) => (!query.state || tokenState(token, now) === query.state) && containsText(query.q, token.name, token.prefix, token.owner),
     );
-    return { ...pageOf(sortedBy(matching, TOKEN_SORT_KEYS[query.sort], query.order, (token) => token.id), query.offset, query.limit), all: tokens.length };
+    return {
+      ...pageOf(
+        sortedBy(matching, TOKEN_SORT_KEYS[query.sort], query.order, (token) => token.id),
+        query.offset,
+        query.limit,
+      ),
+      all: tokens.length,
+    };
   },
 });
 

@@ -91,8 +91,7 @@ export interface SignInOptions {
   setupNeeded: boolean;
 }
 
-const listText = (description: string) =>
-  z.string().trim().max(200, "q must be at most 200 characters").optional().meta({ description });
+const listText = (description: string) => z.string().trim().max(200, "q must be at most 200 characters").optional().meta({ description });
 
 /** The console's paged users (src/server/util/paging.ts). */
 export const USER_SORTS = ["email", "name", "role", "lastSignIn"] as const;
