@@ -36,11 +36,21 @@ const CONSOLE_ONLY = new Set([
   "grants.page",
   "groups.page",
   "tenants.page",
+  // GET /api/v1/sources, /sources/{name}/runs (the last 50), /review/quarantined, /review/pending-updates,
+  // /review/tool-drift, /users and /api-tokens answer whole lists: their shapes are contracts.
+  "sources.page",
+  "sources.runsPage",
+  "sources.reviewPage",
+  "tools.driftPage",
+  "users.page",
+  "tokens.page",
   // Parts of the tenant page, loaded tab by tab: GET /api/v1/tenants/{name} answers them together.
   "tenants.summary",
   "tenants.access",
   // A run's items a page at a time for the run page: GET /api/v1/sources/{name}/runs/{runId} lists them all.
   "sources.runItems",
+  // The rules page's compiler warnings, counted by kind and a page at a time: GET /api/v1/policy answers them whole.
+  "policy.warnings",
   // Form and palette helpers: suggestions and hints while typing, over lists REST already serves
   // (GET /api/v1/mcp-servers, /api/v1/grants?subject=…, each list's ?q=).
   "policy.serverTargets",

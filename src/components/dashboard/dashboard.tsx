@@ -200,8 +200,8 @@ function PolicyAndSourceStats() {
   const trpc = useTRPC();
   const policy = useQuery(trpc.policy.report.queryOptions());
   const sources = useQuery(trpc.sources.list.queryOptions({}));
-  const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
-  const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
+  const quarantined = useQuery(trpc.sources.reviewPage.queryOptions({ state: "quarantined", limit: 1 }));
+  const pendingUpdates = useQuery(trpc.sources.reviewPage.queryOptions({ state: "pending-update", limit: 1 }));
   const report = policy.data?.report;
   const warnings = report
     ? report.deadRules.length +
@@ -210,7 +210,7 @@ function PolicyAndSourceStats() {
       report.overrideExcluded.length +
       report.ownerlessPersonal.length
     : 0;
-  const waiting = quarantined.data && pendingUpdates.data ? quarantined.data.length + pendingUpdates.data.length : undefined;
+  const waiting = quarantined.data && pendingUpdates.data ? quarantined.data.all + pendingUpdates.data.all : undefined;
   const pendingApproval = sources.data?.filter((s) => s.status === "pending-approval").length ?? 0;
   const failing = sources.data?.filter((s) => s.status === "error").length ?? 0;
   const dash = "—";

@@ -2,8 +2,8 @@
 
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useDeferredValue, useMemo, useState } from "react";
-import type { PolicyReport } from "@/server/policy/compile";
+import { useState } from "react";
+import type { WarningKind } from "@/server/policy/warnings";
 import { describeSubject, type Grant } from "@/server/policy/model";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
@@ -15,7 +15,7 @@ import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/cn";
 import { isExpired } from "@/lib/policy-view";
 import { RULES_LIST, rulesQueryOf, type RulesView } from "@/lib/list-specs";
-import { ListCount, Pager, pageCountOf, SearchBox, SortControl, useListView } from "@/components/ui/paged-list";
+import { ListCount, Pager, pageCountOf, SearchBox, SortControl, useDebouncedValue, useListView } from "@/components/ui/paged-list";
 import { useTRPC } from "@/trpc/react";
 import { DeleteWithImpactDialog } from "./delete-dialog";
 import { GrantFormDialog } from "./grant-form";
@@ -40,7 +40,6 @@ export function GrantsPage() {
   const trpc = useTRPC();
   const { view, change } = useListView(RULES_LIST);
   const grants = useQuery(trpc.grants.page.queryOptions(rulesQueryOf(view), { placeholderData: keepPreviousData }));
-  const report = useQuery(trpc.policy.report.queryOptions());
   const canEdit = useCan("editor");
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
@@ -62,7 +61,7 @@ export function GrantsPage() {
           )
         }
       />
-      {report.data && <ReportWarnings report={report.data.report} />}
+      <ReportWarnings />
       {grants.isPending ? (
         <Loading what="rules" />
       ) : grants.isError ? (
@@ -237,90 +236,26 @@ function RuleAnchor({ id, name }: { id: string; name: string }) {
   );
 }
 
-interface WarningItem {
-  key: string;
-  /** What the filter searches. */
-  text: string;
-  content: React.ReactNode;
-}
-
-/** The compiler's warnings by kind; each kind's list is rendered only once opened. */
-function warningKinds(report: PolicyReport): { kind: string; title: string; items: WarningItem[] }[] {
-  return [
-    {
-      kind: "dead",
-      title: "Dead rules",
-      items: report.deadRules.map((d) => ({
-        key: `dead-${d.ruleId}`,
-        text: `${d.ruleName} ${d.ruleId} ${d.reason}`,
-        content: (
-          <>
-            Rule <RuleAnchor id={d.ruleId} name={d.ruleName} /> is dead: {d.reason}
-          </>
-        ),
-      })),
-    },
-    {
-      kind: "unpublished",
-      title: "Patterns matching only servers that are not active",
-      items: report.unpublishedMatches.map((u) => {
-        const text = `'${u.pattern}' (${u.usedBy.join(", ")}) matches only servers that are not active: ${u.servers.join(", ")}`;
-        return { key: `unpublished-${u.pattern}`, text, content: text };
-      }),
-    },
-    {
-      kind: "scope",
-      title: "Rules their servers' scope excludes",
-      items: report.scopeExcluded.map((s) => ({
-        key: `scope-${s.ruleId}`,
-        text: `${s.ruleName} ${s.ruleId} ${s.servers.join(", ")} ${s.reason}`,
-        content: (
-          <>
-            Rule <RuleAnchor id={s.ruleId} name={s.ruleName} /> cannot grant {s.servers.join(", ")}: {s.reason}
-          </>
-        ),
-      })),
-    },
-    {
-      kind: "override",
-      title: "Tenant overrides that allow what they are never granted",
-      items: report.overrideExcluded.map((o) => {
-        const text = `Tenant ${o.tenant}'s own allow list matches ${o.servers.join(", ")}, which it is never granted: ${o.reason}`;
-        return { key: `override-${o.tenant}`, text, content: text };
-      }),
-    },
-    {
-      kind: "ownerless",
-      title: "Personal servers without an owner",
-      items: report.ownerlessPersonal.map((server) => {
-        const text = `Personal server ${server} has no owner tenant, so nobody can be granted it: set its owner tenant`;
-        return { key: `ownerless-${server}`, text, content: text };
-      }),
-    },
-  ].filter((group) => group.items.length > 0);
-}
-
-/** How many warnings of a kind show at once; "Show all" shows the rest. */
-const WARNINGS_SHOWN = 100;
+/** How many warnings of a kind show at once; the kind's own pager shows the rest. */
+const WARNINGS_SHOWN = 50;
 
 /**
  * Dead rules and patterns that match nothing active: not errors, but usually a typo or a
  * forgotten publish. Grouped by kind with counts, collapsed, and filterable: at scale there are
- * thousands, and one long list pushed the rules far down the page.
+ * thousands, so the page loads only the counts (policy.warnings) and an opened kind a page at a time.
  */
-function ReportWarnings({ report }: { report: PolicyReport }) {
-  const kinds = useMemo(() => warningKinds(report), [report]);
+function ReportWarnings() {
+  const trpc = useTRPC();
   const [filter, setFilter] = useState("");
-  const deferredFilter = useDeferredValue(filter);
-  const total = kinds.reduce((sum, kind) => sum + kind.items.length, 0);
-  if (total === 0) return null;
-  const needle = deferredFilter.trim().toLowerCase();
-  const matching = kinds.map((kind) => ({ ...kind, shown: needle ? kind.items.filter((item) => item.text.toLowerCase().includes(needle)) : kind.items }));
+  const q = useDebouncedValue(filter.trim(), 200);
+  const summary = useQuery(trpc.policy.warnings.queryOptions(q ? { q } : {}, { placeholderData: keepPreviousData }));
+  const data = summary.data;
+  if (!data || data.all === 0) return null;
   return (
     <section aria-label="Policy warnings" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="font-medium">
-          {total} warning{total === 1 ? "" : "s"} from the policy compiler
+          {data.all} warning{data.all === 1 ? "" : "s"} from the policy compiler
         </h2>
         <label className="flex items-center gap-2">
           <span className="text-xs font-medium">Filter warnings</span>
@@ -333,39 +268,62 @@ function ReportWarnings({ report }: { report: PolicyReport }) {
           />
         </label>
       </div>
-      <div className="mt-2 space-y-1">
-        {matching.map((kind) => (
-          <WarningKind key={kind.kind} title={kind.title} count={kind.items.length} items={kind.shown} filtered={needle !== ""} />
+      <div className={cn("mt-2 space-y-1", summary.isPlaceholderData && "opacity-60")}>
+        {data.kinds.map((kind) => (
+          <WarningKindList key={kind.kind} kind={kind.kind} title={kind.title} count={kind.count} matching={kind.matching} q={q} />
         ))}
       </div>
     </section>
   );
 }
 
-function WarningKind({ title, count, items, filtered }: { title: string; count: number; items: WarningItem[]; filtered: boolean }) {
+function WarningKindList({ kind, title, count, matching, q }: { kind: WarningKind; title: string; count: number; matching: number; q: string }) {
   const [open, setOpen] = useState(false);
-  const [all, setAll] = useState(false);
-  const shown = all ? items : items.slice(0, WARNINGS_SHOWN);
   return (
     <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="cursor-pointer select-none font-medium">
-        {title} <span className="tabular-nums">({filtered ? `${items.length} of ${count}` : count})</span>
+        {title} <span className="tabular-nums">({q ? `${matching} of ${count}` : count})</span>
       </summary>
-      {open && (
-        <>
-          <ul className="mt-1 list-disc space-y-0.5 pl-5">
-            {shown.map((item) => (
-              <li key={item.key}>{item.content}</li>
-            ))}
-          </ul>
-          {shown.length < items.length && (
-            <Button size="sm" variant="ghost" className="mt-1" onClick={() => setAll(true)}>
-              Show all {items.length}
-            </Button>
-          )}
-        </>
-      )}
+      {open && <WarningItems kind={kind} q={q} />}
     </details>
+  );
+}
+
+/** An opened kind's warnings, a page at a time; back to its first page when the filter changes. */
+function WarningItems({ kind, q }: { kind: WarningKind; q: string }) {
+  const trpc = useTRPC();
+  const [paged, setPaged] = useState({ q, page: 1 });
+  const page = paged.q === q ? paged.page : 1;
+  const warnings = useQuery(
+    trpc.policy.warnings.queryOptions(
+      { kind, ...(q ? { q } : {}), offset: (page - 1) * WARNINGS_SHOWN, limit: WARNINGS_SHOWN },
+      { placeholderData: keepPreviousData },
+    ),
+  );
+  if (warnings.isPending) return <p className="mt-1 pl-5 text-amber-800">Loading…</p>;
+  if (warnings.isError) return <LoadError what="the warnings" error={warnings.error} />;
+  return (
+    <>
+      <ul className={cn("mt-1 list-disc space-y-0.5 pl-5", warnings.isPlaceholderData && "opacity-60")}>
+        {warnings.data.items.map((item) => (
+          <li key={item.key}>
+            {item.rule ? (
+              <>
+                Rule <RuleAnchor id={item.rule.id} name={item.rule.name} /> {item.message}
+              </>
+            ) : (
+              item.message
+            )}
+          </li>
+        ))}
+      </ul>
+      <Pager
+        page={page}
+        pageCount={pageCountOf(warnings.data.total, WARNINGS_SHOWN)}
+        onPage={(p) => setPaged({ q, page: p })}
+        label={`${kind} warning pages`}
+      />
+    </>
   );
 }
 

@@ -148,9 +148,10 @@ export function ShellNav() {
 /** How many items wait in the review queue; nothing when none do. */
 function ReviewCount() {
   const trpc = useTRPC();
-  const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
-  const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
-  const count = (quarantined.data?.length ?? 0) + (pendingUpdates.data?.length ?? 0);
+  // Only the counts: one item of each queue, not the queues.
+  const quarantined = useQuery(trpc.sources.reviewPage.queryOptions({ state: "quarantined", limit: 1 }));
+  const pendingUpdates = useQuery(trpc.sources.reviewPage.queryOptions({ state: "pending-update", limit: 1 }));
+  const count = (quarantined.data?.all ?? 0) + (pendingUpdates.data?.all ?? 0);
   if (count === 0) return null;
   return (
     <span className="ml-auto rounded-full bg-amber-400 px-1.5 text-xs font-semibold tabular-nums text-slate-900" data-testid="review-count">

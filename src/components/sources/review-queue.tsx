@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { AuditDiff } from "@/components/audit/audit-diff";
@@ -11,6 +11,10 @@ import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader, Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { LoadError, Loading } from "@/components/ui/states";
+import { SearchBox, SectionCount, SectionPager, SortControl, useListView, type SectionPaging } from "@/components/ui/paged-list";
+import { cn } from "@/lib/cn";
+import { driftQueryOf, REVIEW_LIST, REVIEW_PAGE_SIZE, reviewPageOf, reviewQueryOf, type ReviewSection } from "@/lib/list-specs";
+import { hasListFilters } from "@/lib/list-url";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
@@ -25,14 +29,30 @@ import { ToolDriftSection } from "@/components/tools/tool-drift-queue";
 import { FindingsList } from "./findings";
 import type { ReviewItem } from "./types";
 
+const SORT_OPTIONS = [
+  { value: "updated", label: "Time" },
+  { value: "name", label: "Name" },
+  { value: "source", label: "Source" },
+] as const;
+
+/** A section's page changed alone; a filter or sort change starts every section over. */
+const FIRST_PAGES = { held: "", updates: "", drift: "" };
+
 export function ReviewQueue() {
   const trpc = useTRPC();
-  const quarantined = useQuery(trpc.sources.quarantined.queryOptions({}));
-  const pendingUpdates = useQuery(trpc.sources.pendingUpdates.queryOptions({}));
+  const { view, change } = useListView(REVIEW_LIST);
+  const quarantined = useQuery(trpc.sources.reviewPage.queryOptions(reviewQueryOf(view, "quarantined"), { placeholderData: keepPreviousData }));
+  const pendingUpdates = useQuery(trpc.sources.reviewPage.queryOptions(reviewQueryOf(view, "pending-update"), { placeholderData: keepPreviousData }));
   const canDecide = useCan("admin");
-  // Quarantined items picked for a bulk release or rejection.
+  const filtered = hasListFilters({ ...view, filters: { source: view.filters.source } });
+  const pager = (section: ReviewSection, label: string): SectionPaging => ({
+    page: reviewPageOf(view, section),
+    onPage: (p) => change({ page: 1, filters: { [section]: p > 1 ? String(p) : "" } }),
+    label,
+  });
+  // Quarantined items picked for a bulk release or rejection (of the page shown).
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
-  const heldIds = quarantined.data?.map((item) => item.id) ?? [];
+  const heldIds = quarantined.data?.items.map((item) => item.id) ?? [];
   const picked = heldIds.filter((id) => selected.has(id));
   const toggle = (id: string, on: boolean) => {
     const next = new Set(selected);
@@ -55,13 +75,39 @@ export function ReviewQueue() {
           </>
         }
       />
+      <div className="mb-6 flex flex-wrap items-end gap-3" role="search" aria-label="Filter the review queue">
+        <SearchBox
+          id="review-search"
+          label="Search the queue"
+          value={view.q}
+          placeholder="name or upstream id"
+          onSearch={(q) => change({ q, filters: FIRST_PAGES })}
+          className="w-full text-sm sm:w-72"
+        />
+        <SearchBox
+          id="review-source"
+          label="Source"
+          value={view.filters.source}
+          placeholder="source name"
+          onSearch={(source) => change({ filters: { ...FIRST_PAGES, source } })}
+          className="text-sm"
+        />
+        <SortControl
+          id="review-sort"
+          sort={view.sort}
+          order={view.order}
+          options={SORT_OPTIONS}
+          onChange={(sort, order) => change({ sort, order, filters: FIRST_PAGES })}
+        />
+      </div>
       <div className="space-y-8">
         <QueueSection
           id="quarantined"
           title="Quarantined"
           explanation="The scan found something critical (a secret, a prompt-injection phrase, a private endpoint…). Releasing registers the item as a draft; rejecting keeps it out of the catalog."
           query={quarantined}
-          empty="Nothing is quarantined."
+          empty={filtered ? "No quarantined item matches these filters." : "Nothing is quarantined."}
+          pager={pager("held", "Quarantined pages")}
           toolbar={canDecide && heldIds.length > 1 && <BulkDecisions ids={picked} all={heldIds} onSelect={(ids) => setSelected(new Set(ids))} />}
           render={(item) => (
             <QuarantinedItem
@@ -77,10 +123,11 @@ export function ReviewQueue() {
           title="Pending updates"
           explanation="Upstream changed a server that is not a draft any more. Approving applies the change to the catalog (and to what Obot and tenants receive); rejecting keeps the server as it is."
           query={pendingUpdates}
-          empty="No updates are waiting."
+          empty={filtered ? "No pending update matches these filters." : "No updates are waiting."}
+          pager={pager("updates", "Pending update pages")}
           render={(item) => <PendingUpdate key={item.id} item={item} canDecide={canDecide} />}
         />
-        <ToolDriftSection canDecide={canDecide} />
+        <ToolDriftSection canDecide={canDecide} query={driftQueryOf(view)} filtered={view.q !== ""} pager={pager("drift", "Tool drift pages")} />
       </div>
     </>
   );
@@ -92,35 +139,42 @@ function QueueSection({
   explanation,
   query,
   empty,
+  pager,
   toolbar,
   render,
 }: {
   id: string;
   title: string;
   explanation: string;
-  query: { isPending: boolean; isError: boolean; error: unknown; data?: ReviewItem[] };
+  query: { isPending: boolean; isError: boolean; error: unknown; isPlaceholderData: boolean; data?: { items: ReviewItem[]; total: number; all: number } };
   empty: string;
+  pager: SectionPaging;
   /** Above the items: bulk actions. */
   toolbar?: React.ReactNode;
   render: (item: ReviewItem) => React.ReactNode;
 }) {
+  const data = query.data;
   return (
     <section aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
         {title}
-        {query.data && <span className="ml-2 text-sm font-normal text-slate-500">({query.data.length})</span>}
+        {data && <SectionCount total={data.total} all={data.all} busy={query.isPlaceholderData} />}
       </h2>
       <p className="mb-3 mt-1 max-w-3xl text-sm text-slate-600">{explanation}</p>
       {query.isPending ? (
         <Loading />
       ) : query.isError ? (
         <LoadError error={query.error} what={`the ${title.toLowerCase()} items`} />
-      ) : query.data!.length === 0 ? (
-        <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">{empty}</p>
+      ) : data!.items.length === 0 ? (
+        <>
+          <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">{empty}</p>
+          <SectionPager paging={pager} total={data!.total} pageSize={REVIEW_PAGE_SIZE} />
+        </>
       ) : (
         <>
           {toolbar}
-          <ul className="space-y-4">{query.data!.map(render)}</ul>
+          <ul className={cn("space-y-4", query.isPlaceholderData && "opacity-60")}>{data!.items.map(render)}</ul>
+          <SectionPager paging={pager} total={data!.total} pageSize={REVIEW_PAGE_SIZE} />
         </>
       )}
     </section>

@@ -1,9 +1,11 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState } from "react";
-import type { Source } from "@/server/ingest/source-model";
+import { RUN_STATUSES, RUN_TRIGGERS, type Source } from "@/server/ingest/source-model";
+import { Pager, pageCountOf, useListView } from "@/components/ui/paged-list";
+import { RUNS_PAGE_SIZE, runsQueryOf, sourceRunsList } from "@/lib/list-specs";
 import { detectFormat } from "@/components/import/import-form";
 import { useCan } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
@@ -176,14 +178,60 @@ function UploadPanel({ source }: { source: Source }) {
   );
 }
 
+/** The source's runs, newest first, a page at a time; the status and trigger filters and the page live in the URL. */
 function RunsPanel({ source }: { source: Source }) {
   const trpc = useTRPC();
+  const { view, change } = useListView(sourceRunsList(source.name));
   const runs = useQuery({
-    ...trpc.sources.runs.queryOptions({ name: source.name }),
-    refetchInterval: (q) => (q.state.data?.some((r) => isRunActive(r.status)) ? 2000 : false),
+    ...trpc.sources.runsPage.queryOptions(runsQueryOf(source.name, view)),
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => (q.state.data?.items.some((r) => isRunActive(r.status)) ? 2000 : false),
   });
+  const page = runs.data;
   return (
-    <Panel title="Runs" bodyClassName="p-0">
+    <Panel
+      title="Runs"
+      bodyClassName="p-0"
+      actions={
+        page &&
+        page.all > 0 && (
+          <div className="flex flex-wrap items-end gap-2" role="search" aria-label="Filter runs">
+            <label className="text-sm">
+              <span className="sr-only">Status</span>
+              <select
+                aria-label="Run status"
+                value={view.filters.status}
+                onChange={(e) => change({ filters: { status: e.target.value } })}
+                className={cn(inputClasses, "py-1")}
+              >
+                <option value="">Any status</option>
+                {RUN_STATUSES.map((status) => (
+                  <option key={status} value={status}>
+                    {status}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="text-sm">
+              <span className="sr-only">Trigger</span>
+              <select
+                aria-label="Run trigger"
+                value={view.filters.trigger}
+                onChange={(e) => change({ filters: { trigger: e.target.value } })}
+                className={cn(inputClasses, "py-1")}
+              >
+                <option value="">Any trigger</option>
+                {RUN_TRIGGERS.map((trigger) => (
+                  <option key={trigger} value={trigger}>
+                    {trigger}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        )
+      }
+    >
       {runs.isPending ? (
         <div className="px-5 py-4">
           <Loading />
@@ -192,7 +240,7 @@ function RunsPanel({ source }: { source: Source }) {
         <div className="px-5 py-4">
           <LoadError error={runs.error} what="the runs" />
         </div>
-      ) : runs.data.length === 0 ? (
+      ) : page!.all === 0 ? (
         <p className="px-5 py-4 text-sm text-slate-600">
           No runs yet.{" "}
           {source.kind === "manual-upload"
@@ -201,8 +249,15 @@ function RunsPanel({ source }: { source: Source }) {
               ? "Once approved, “Sync now” starts one."
               : "“Sync now” starts one."}
         </p>
+      ) : page!.items.length === 0 ? (
+        <p className="px-5 py-4 text-sm text-slate-600">No run matches these filters.</p>
       ) : (
-        <RunTable source={source.name} runs={runs.data} />
+        <div className={cn(runs.isPlaceholderData && "opacity-60")}>
+          <RunTable source={source.name} runs={page!.items} />
+          <div className="px-5 pb-3">
+            <Pager page={view.page} pageCount={pageCountOf(page!.total, RUNS_PAGE_SIZE)} onPage={(p) => change({ page: p })} label="Run pages" />
+          </div>
+        </div>
       )}
     </Panel>
   );

@@ -1,26 +1,49 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCan } from "@/components/shell/session";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { EmptyState, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { inputClasses } from "@/components/ui/field";
+import { ListCount, Pager, pageCountOf, SearchBox, SortControl, useListView } from "@/components/ui/paged-list";
+import { cn } from "@/lib/cn";
+import { SOURCES_LIST, sourcesQueryOf } from "@/lib/list-specs";
+import { SOURCE_KINDS, SOURCE_STATUSES } from "@/server/ingest/source-model";
 import { countsInBrief, isRunActive } from "@/lib/source-run";
 import { useTRPC } from "@/trpc/react";
 import { KIND_LABELS, RunStatusBadge, SourceStatusBadge } from "./badges";
 import { ScheduleText, SourceLocation } from "./source-fields";
 import type { SourceListRow } from "./types";
 
+const SORT_OPTIONS = [
+  { value: "name", label: "Name" },
+  { value: "kind", label: "Kind" },
+  { value: "status", label: "Status" },
+  { value: "lastSync", label: "Last sync" },
+] as const;
+
+const STATUS_LABELS: Record<(typeof SOURCE_STATUSES)[number], string> = {
+  "pending-approval": "Pending approval",
+  healthy: "Healthy",
+  syncing: "Syncing",
+  error: "Error",
+};
+
+/** The sources, filtered, sorted and paged by the server (sources.page); the view lives in the URL. */
 export function SourceList() {
   const trpc = useTRPC();
   const canAdd = useCan("editor");
+  const { view, change } = useListView(SOURCES_LIST);
   const sources = useQuery({
-    ...trpc.sources.list.queryOptions({}),
+    ...trpc.sources.page.queryOptions(sourcesQueryOf(view)),
+    placeholderData: keepPreviousData,
     // While something syncs, keep the statuses and counts current.
-    refetchInterval: (query) => (query.state.data?.some((s) => s.status === "syncing" || (s.lastRun && isRunActive(s.lastRun.status))) ? 2000 : false),
+    refetchInterval: (query) => (query.state.data?.items.some((s) => s.status === "syncing" || (s.lastRun && isRunActive(s.lastRun.status))) ? 2000 : false),
   });
+  const page = sources.data;
 
   return (
     <>
@@ -42,10 +65,55 @@ export function SourceList() {
         <Loading />
       ) : sources.isError ? (
         <LoadError error={sources.error} what="the sources" />
-      ) : sources.data.length === 0 ? (
+      ) : page!.all === 0 ? (
         <EmptySources canAdd={canAdd} />
       ) : (
-        <SourceTable sources={sources.data} />
+        <>
+          <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter sources">
+            <SearchBox
+              id="sources-search"
+              label="Search sources"
+              value={view.q}
+              placeholder="name or location"
+              onSearch={(q) => change({ q })}
+              className="w-full text-sm sm:w-72"
+            />
+            <label className="text-sm">
+              <span className="mb-1 block font-medium text-slate-800">Kind</span>
+              <select value={view.filters.kind} onChange={(e) => change({ filters: { kind: e.target.value } })} className={inputClasses}>
+                <option value="">Any kind</option>
+                {SOURCE_KINDS.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {KIND_LABELS[kind]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="text-sm">
+              <span className="mb-1 block font-medium text-slate-800">Status</span>
+              <select value={view.filters.status} onChange={(e) => change({ filters: { status: e.target.value } })} className={inputClasses}>
+                <option value="">Any status</option>
+                {SOURCE_STATUSES.map((status) => (
+                  <option key={status} value={status}>
+                    {STATUS_LABELS[status]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <SortControl id="sources-sort" sort={view.sort} order={view.order} options={SORT_OPTIONS} onChange={(sort, order) => change({ sort, order })} />
+            <div className="ml-auto">
+              <ListCount shown={page!.total} total={page!.all} noun="source" busy={sources.isPlaceholderData} />
+            </div>
+          </div>
+          {page!.items.length === 0 ? (
+            <EmptyState title="No source matches these filters" />
+          ) : (
+            <div className={cn(sources.isPlaceholderData && "opacity-60")}>
+              <SourceTable sources={page!.items} />
+              <Pager page={view.page} pageCount={pageCountOf(page!.total)} onPage={(p) => change({ page: p })} label="Source pages" />
+            </div>
+          )}
+        </>
       )}
     </>
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import type { z } from "zod";
@@ -15,7 +15,9 @@ import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
 import { SecretField } from "@/components/ui/secret-field";
-import { FormAlert, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { EmptyState, FormAlert, FramedTable, LoadError, Loading, tableClasses } from "@/components/ui/states";
+import { ListCount, Pager, pageCountOf, SearchBox, SortControl, useListView } from "@/components/ui/paged-list";
+import { TOKENS_LIST, tokensQueryOf } from "@/lib/list-specs";
 import { cn } from "@/lib/cn";
 import { domainErrorOf } from "@/lib/domain-error";
 import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors } from "@/lib/form";
@@ -28,6 +30,13 @@ const EXPIRY_CHOICES = [
   { days: 90, label: "90 days" },
   { days: 365, label: "1 year" },
   { days: null, label: "Never" },
+] as const;
+
+const SORT_OPTIONS = [
+  { value: "created", label: "Created" },
+  { value: "name", label: "Name" },
+  { value: "lastUsed", label: "Last used" },
+  { value: "expires", label: "Expiry" },
 ] as const;
 
 type TokenState = "active" | "expired" | "revoked";
@@ -47,12 +56,13 @@ const STATE_STYLES: Record<TokenState, string> = {
 export function TokensPage() {
   const trpc = useTRPC();
   const me = useSession();
-  const [all, setAll] = useState(false);
-  const tokens = useQuery(trpc.tokens.list.queryOptions({ all }));
+  const { view, change } = useListView(TOKENS_LIST);
+  const isAdmin = me.role === "admin";
+  const all = isAdmin && view.filters.all === "true";
+  const tokens = useQuery(trpc.tokens.page.queryOptions(tokensQueryOf(view), { placeholderData: keepPreviousData }));
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const isAdmin = me.role === "admin";
-  const list = tokens.data ?? [];
+  const list = tokens.data?.items ?? [];
 
   return (
     <>
@@ -71,72 +81,107 @@ export function TokensPage() {
         }
       />
 
-      {isAdmin && (
-        <label className="mb-3 inline-flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" className={checkboxClasses} checked={all} onChange={(event) => setAll(event.target.checked)} />
-          Show every user&apos;s tokens
+      <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter tokens">
+        <SearchBox
+          id="tokens-search"
+          label="Search tokens"
+          value={view.q}
+          placeholder={all ? "name, prefix or owner" : "name or prefix"}
+          onSearch={(q) => change({ q })}
+          className="w-full text-sm sm:w-64"
+        />
+        <label className="text-sm">
+          <span className="mb-1 block font-medium text-slate-800">Status</span>
+          <select value={view.filters.state} onChange={(e) => change({ filters: { state: e.target.value } })} className={inputClasses}>
+            <option value="">Any status</option>
+            <option value="active">Active</option>
+            <option value="expired">Expired</option>
+            <option value="revoked">Revoked</option>
+          </select>
         </label>
-      )}
+        <SortControl id="tokens-sort" sort={view.sort} order={view.order} options={SORT_OPTIONS} onChange={(sort, order) => change({ sort, order })} />
+        {isAdmin && (
+          <label className="inline-flex items-center gap-2 pb-2 text-sm text-slate-700">
+            <input
+              type="checkbox"
+              className={checkboxClasses}
+              checked={all}
+              onChange={(event) => change({ filters: { all: event.target.checked ? "true" : "" } })}
+            />
+            Show every user&apos;s tokens
+          </label>
+        )}
+        {tokens.data && (
+          <div className="ml-auto">
+            <ListCount shown={tokens.data.total} total={tokens.data.all} noun="token" busy={tokens.isPlaceholderData} />
+          </div>
+        )}
+      </div>
 
       {tokens.isPending ? (
         <Loading what="tokens" />
       ) : tokens.isError ? (
         <LoadError what="the tokens" error={tokens.error} />
+      ) : tokens.data.all > 0 && list.length === 0 ? (
+        <EmptyState title="No token matches these filters" />
       ) : list.length === 0 ? (
         <div className="rounded-lg bg-white px-6 py-12 text-center shadow-xs ring-1 ring-slate-200">
           <p className="text-sm font-medium text-slate-900">{all ? "Nobody has an API token yet." : "You have no API tokens yet."}</p>
           <p className="mt-1 text-sm text-slate-600">Create one for each script or machine, so you can revoke one without breaking the others.</p>
         </div>
       ) : (
-        <FramedTable
-          caption={all ? "Every user's API tokens, newest first" : "Your API tokens, newest first"}
-          columns={["Name", all && "Owner", "Role", "Token", "Created", "Expires", "Last used", "Status", { label: "Actions", srOnly: true, right: true }]}
-          head={tableClasses.roomyHead}
-          th={tableClasses.roomyTh}
-        >
-          {list.map((token) => {
-            const state = stateOf(token);
-            return (
-              <tr key={token.id} className={state === "active" ? "" : "text-slate-500"}>
-                <th scope="row" className="px-4 py-3 font-medium text-slate-900">
-                  {token.name}
-                </th>
-                {all && <td className="px-4 py-3 text-slate-700">{token.owner}</td>}
-                <td className="px-4 py-3">
-                  <RoleBadge role={token.role} />
-                </td>
-                <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{token.prefix}…</td>
-                <td className="whitespace-nowrap px-4 py-3">
-                  <RelativeTime iso={token.createdAt} />
-                </td>
-                <td className="whitespace-nowrap px-4 py-3">{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
-                <td className="whitespace-nowrap px-4 py-3">
-                  {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}
-                </td>
-                <td className={cn("whitespace-nowrap px-4 py-3 font-medium", STATE_STYLES[state])}>
-                  {state}
-                  {state === "revoked" && token.revokedAt && (
-                    <span className="block text-xs font-normal">
-                      <RelativeTime iso={token.revokedAt} />
-                    </span>
-                  )}
-                </td>
-                <td className="px-4 py-3 text-right">
-                  {state !== "revoked" && (
-                    <Button
-                      size="sm"
-                      variant="quiet-danger"
-                      onClick={() => setRevoking(token)}
-                      aria-label={`Revoke token ${token.name}${all ? ` of ${token.owner}` : ""}`}
-                    >
-                      Revoke
-                    </Button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </FramedTable>
+        <div className={cn(tokens.isPlaceholderData && "opacity-60")}>
+          <FramedTable
+            caption={all ? "Every user's API tokens" : "Your API tokens"}
+            columns={["Name", all && "Owner", "Role", "Token", "Created", "Expires", "Last used", "Status", { label: "Actions", srOnly: true, right: true }]}
+            head={tableClasses.roomyHead}
+            th={tableClasses.roomyTh}
+          >
+            {list.map((token) => {
+              const state = stateOf(token);
+              return (
+                <tr key={token.id} className={state === "active" ? "" : "text-slate-500"}>
+                  <th scope="row" className="px-4 py-3 font-medium text-slate-900">
+                    {token.name}
+                  </th>
+                  {all && <td className="px-4 py-3 text-slate-700">{token.owner}</td>}
+                  <td className="px-4 py-3">
+                    <RoleBadge role={token.role} />
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{token.prefix}…</td>
+                  <td className="whitespace-nowrap px-4 py-3">
+                    <RelativeTime iso={token.createdAt} />
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-3">{token.expiresAt ? <RelativeTime iso={token.expiresAt} /> : "never"}</td>
+                  <td className="whitespace-nowrap px-4 py-3">
+                    {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-400">never</span>}
+                  </td>
+                  <td className={cn("whitespace-nowrap px-4 py-3 font-medium", STATE_STYLES[state])}>
+                    {state}
+                    {state === "revoked" && token.revokedAt && (
+                      <span className="block text-xs font-normal">
+                        <RelativeTime iso={token.revokedAt} />
+                      </span>
+                    )}
+                  </td>
+                  <td className="px-4 py-3 text-right">
+                    {state !== "revoked" && (
+                      <Button
+                        size="sm"
+                        variant="quiet-danger"
+                        onClick={() => setRevoking(token)}
+                        aria-label={`Revoke token ${token.name}${all ? ` of ${token.owner}` : ""}`}
+                      >
+                        Revoke
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </FramedTable>
+          <Pager page={view.page} pageCount={pageCountOf(tokens.data.total)} onPage={(p) => change({ page: p })} label="Token pages" />
+        </div>
       )}
 
       <CreateTokenDialog open={creating} onClose={() => setCreating(false)} />
@@ -174,7 +219,7 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
   async function submit(values: CreateValues) {
     try {
       const result = await create.mutateAsync(values as z.output<typeof apiTokenCreateInput>);
-      await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.pathKey() });
+      await queryClient.invalidateQueries({ queryKey: trpc.tokens.pathKey() });
       setCreated(result);
     } catch (error) {
       showServerErrors(setError, domainErrorOf(error), fieldsNamed(["name", "role", "expiresInDays"]));
@@ -304,7 +349,7 @@ function RevokeDialog({ token, own, onClose }: { token: ApiToken; own: boolean; 
       name={token.name}
       title={`Revoke token “${token.name}”?`}
       revoke={() => client.tokens.revoke.mutate({ id: token.id })}
-      listKey={trpc.tokens.list.pathKey()}
+      listKey={trpc.tokens.pathKey()}
       onClose={onClose}
       description={
         <p>

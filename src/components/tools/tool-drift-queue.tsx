@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
@@ -12,7 +12,10 @@ import { LoadError, Loading } from "@/components/ui/states";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { sentence } from "@/lib/messages";
+import type { ToolDriftPageInput } from "@/server/tools/model";
 import type { ToolDriftEntry } from "@/server/tools/store";
+import { SectionCount, SectionPager, type SectionPaging } from "@/components/ui/paged-list";
+import { REVIEW_PAGE_SIZE } from "@/lib/list-specs";
 import { useInvalidateCatalog } from "@/trpc/invalidate";
 import { useTRPC } from "@/trpc/react";
 import { ToolDriftView } from "./tool-drift-view";
@@ -27,15 +30,25 @@ export function useInvalidateTools() {
   return () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.tools.pathKey() }), invalidateCatalog()]);
 }
 
-/** The review queue's tool-drift section: servers whose tools changed since they were pinned. */
-export function ToolDriftSection({ canDecide }: { canDecide: boolean }) {
+/** The review queue's tool-drift section: servers whose tools changed since they were pinned, a page at a time. */
+export function ToolDriftSection({
+  canDecide,
+  query: input,
+  filtered,
+  pager,
+}: {
+  canDecide: boolean;
+  query: ToolDriftPageInput;
+  filtered: boolean;
+  pager: SectionPaging;
+}) {
   const trpc = useTRPC();
-  const query = useQuery(trpc.tools.drift.queryOptions({}));
+  const query = useQuery(trpc.tools.driftPage.queryOptions(input, { placeholderData: keepPreviousData }));
   return (
     <section aria-labelledby="tool-drift-title">
       <h2 id="tool-drift-title" className="text-base font-semibold text-slate-900">
         Tool drift
-        {query.data && <span className="ml-2 text-sm font-normal text-slate-500">({query.data.length})</span>}
+        {query.data && <SectionCount total={query.data.total} all={query.data.all} busy={query.isPlaceholderData} />}
       </h2>
       <p className="mb-3 mt-1 max-w-3xl text-sm text-slate-600">
         A published server now lists different tools than the ones pinned when it was approved. Until you approve, new and changed tools are withheld from
@@ -45,14 +58,22 @@ export function ToolDriftSection({ canDecide }: { canDecide: boolean }) {
         <Loading />
       ) : query.isError ? (
         <LoadError error={query.error} what="the tool drift" />
-      ) : query.data.length === 0 ? (
-        <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">No tool drift waits for review.</p>
+      ) : query.data.items.length === 0 ? (
+        <>
+          <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-600 shadow-xs ring-1 ring-slate-200">
+            {filtered ? "No tool drift matches the search." : "No tool drift waits for review."}
+          </p>
+          <SectionPager paging={pager} total={query.data.total} pageSize={REVIEW_PAGE_SIZE} />
+        </>
       ) : (
-        <ul className="space-y-4">
-          {query.data.map((entry) => (
-            <ToolDriftCard key={entry.server} entry={entry} canDecide={canDecide} />
-          ))}
-        </ul>
+        <>
+          <ul className="space-y-4">
+            {query.data.items.map((entry) => (
+              <ToolDriftCard key={entry.server} entry={entry} canDecide={canDecide} />
+            ))}
+          </ul>
+          <SectionPager paging={pager} total={query.data.total} pageSize={REVIEW_PAGE_SIZE} />
+        </>
       )}
     </section>
   );

@@ -111,6 +111,22 @@ export function ListCount({ shown, total, noun, busy }: { shown: number; total: 
   );
 }
 
+/** One section's pages on a page of several paged sections (the review queue). */
+export interface SectionPaging {
+  page: number;
+  onPage: (page: number) => void;
+  label: string;
+}
+
+export function SectionPager({ paging, total, pageSize }: { paging: SectionPaging; total: number; pageSize: number }) {
+  return <Pager page={paging.page} pageCount={pageCountOf(total, pageSize)} onPage={paging.onPage} label={paging.label} />;
+}
+
+/** The count in a paged section's heading: all of them, or how many of them match. */
+export function SectionCount({ total, all, busy }: { total: number; all: number; busy?: boolean }) {
+  return <span className={cn("ml-2 text-sm font-normal text-slate-500", busy && "opacity-60")}>({total === all ? all : `${total} of ${all}`})</span>;
+}
+
 /** A sort choice and its direction, for lists whose columns are not sort buttons. */
 export function SortControl<S extends string>({
   id,

@@ -1,12 +1,12 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import type { z } from "zod";
 import { passwordResetInput, userCreateInput, type User } from "@/server/auth/model";
-import type { Role } from "@/server/auth/roles";
+import { ROLES, type Role } from "@/server/auth/roles";
 import { useSession } from "@/components/shell/session";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog, Dialog, FormDialogFooter } from "@/components/ui/dialog";
@@ -14,13 +14,23 @@ import { Field, inputClasses } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/ui/role-badge";
-import { FormAlert, FramedTable, LoadError, Loading } from "@/components/ui/states";
+import { EmptyState, FormAlert, FramedTable, LoadError, Loading } from "@/components/ui/states";
+import { ListCount, Pager, pageCountOf, SearchBox, SortControl, useListView } from "@/components/ui/paged-list";
+import { cn } from "@/lib/cn";
+import { USERS_LIST, usersQueryOf } from "@/lib/list-specs";
 import { useToast } from "@/components/ui/toast";
 import { domainErrorOf } from "@/lib/domain-error";
 import { errorMessageAt, fieldsNamed, FORM_ERROR, showServerErrors } from "@/lib/form";
 import { useTRPC } from "@/trpc/react";
 import { PasswordInput } from "./password-input";
 import { RoleField } from "./role-field";
+
+const SORT_OPTIONS = [
+  { value: "email", label: "E-mail" },
+  { value: "name", label: "Name" },
+  { value: "role", label: "Role" },
+  { value: "lastSignIn", label: "Last sign-in" },
+] as const;
 
 type Dialogs =
   | { kind: "create" }
@@ -39,12 +49,14 @@ function afterOwnChange() {
 export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
   const trpc = useTRPC();
   const me = useSession();
-  const users = useQuery(trpc.users.list.queryOptions({}));
+  const { view, change } = useListView(USERS_LIST);
+  const users = useQuery(trpc.users.page.queryOptions(usersQueryOf(view), { placeholderData: keepPreviousData }));
   const [dialog, setDialog] = useState<Dialogs | null>(null);
   const close = () => setDialog(null);
 
-  const list = users.data ?? [];
-  const admins = list.filter((u) => u.role === "admin" && u.active).length;
+  const list = users.data?.items ?? [];
+  const all = users.data?.all ?? 0;
+  const admins = users.data?.activeAdmins ?? 0;
 
   return (
     <>
@@ -69,74 +81,121 @@ export function UsersPage({ localAccounts }: { localAccounts: boolean }) {
       ) : users.isError ? (
         <LoadError what="the users" error={users.error} />
       ) : (
-        <FramedTable
-          caption="Users, by e-mail"
-          columns={["User", "Role", "Sign-in", "Status", "Last sign-in", "Created", { label: "Actions", srOnly: true, right: true }]}
-        >
-          {list.map((user) => (
-            <tr key={user.id} className={user.active ? "" : "bg-slate-50/70 text-slate-500"}>
-              <th scope="row" className="px-3 py-3 font-normal">
-                <span className="block font-medium text-slate-900">
-                  {user.displayName || user.email}
-                  {user.email === me.email && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
-                </span>
-                {user.displayName && <span className="block text-slate-600">{user.email}</span>}
-              </th>
-              <td className="px-3 py-3">
-                <RoleBadge role={user.role} />
-              </td>
-              <td className="whitespace-nowrap px-3 py-3 text-slate-700">{user.kind === "oidc" ? "Identity provider" : "Password"}</td>
-              <td className="px-3 py-3">
-                {user.active ? (
-                  <span className="inline-flex items-center gap-1.5 text-emerald-800">
-                    <span aria-hidden className="size-1.5 rounded-full bg-emerald-500" />
-                    active
-                  </span>
-                ) : (
-                  <span className="inline-flex items-center gap-1.5 text-slate-600">
-                    <span aria-hidden className="size-1.5 rounded-full bg-slate-400" />
-                    deactivated
-                  </span>
-                )}
-              </td>
-              <td className="whitespace-nowrap px-3 py-3 text-slate-700">
-                {user.lastSignInAt ? <RelativeTime iso={user.lastSignInAt} /> : <span className="text-slate-400">never</span>}
-              </td>
-              <td className="px-3 py-3 text-slate-700">
-                <span className="block whitespace-nowrap">
-                  <RelativeTime iso={user.createdAt} />
-                </span>
-                <span className="block max-w-44 break-all text-xs text-slate-500">by {user.createdBy}</span>
-              </td>
-              <td className="px-3 py-3">
-                <div className="flex justify-end gap-1.5">
-                  <Button size="sm" onClick={() => setDialog({ kind: "role", user })} aria-label={`Change role of ${user.email}`}>
-                    Change role
-                  </Button>
-                  {user.kind === "local" && (
-                    <Button size="sm" onClick={() => setDialog({ kind: "password", user })} aria-label={`Reset password of ${user.email}`}>
-                      Reset password
-                    </Button>
-                  )}
-                  {user.active ? (
-                    <Button size="sm" variant="quiet-danger" onClick={() => setDialog({ kind: "deactivate", user })} aria-label={`Deactivate ${user.email}`}>
-                      Deactivate
-                    </Button>
-                  ) : (
-                    <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: "reactivate", user })} aria-label={`Reactivate ${user.email}`}>
-                      Reactivate
-                    </Button>
-                  )}
-                </div>
-              </td>
-            </tr>
-          ))}
-        </FramedTable>
+        <>
+          <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Filter users">
+            <SearchBox
+              id="users-search"
+              label="Search users"
+              value={view.q}
+              placeholder="e-mail or name"
+              onSearch={(q) => change({ q })}
+              className="w-full text-sm sm:w-72"
+            />
+            <label className="text-sm">
+              <span className="mb-1 block font-medium text-slate-800">Role</span>
+              <select value={view.filters.role} onChange={(e) => change({ filters: { role: e.target.value } })} className={inputClasses}>
+                <option value="">Any role</option>
+                {ROLES.map((role) => (
+                  <option key={role} value={role}>
+                    {role}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="text-sm">
+              <span className="mb-1 block font-medium text-slate-800">Status</span>
+              <select value={view.filters.status} onChange={(e) => change({ filters: { status: e.target.value } })} className={inputClasses}>
+                <option value="">Active and deactivated</option>
+                <option value="active">Active</option>
+                <option value="deactivated">Deactivated</option>
+              </select>
+            </label>
+            <SortControl id="users-sort" sort={view.sort} order={view.order} options={SORT_OPTIONS} onChange={(sort, order) => change({ sort, order })} />
+            <div className="ml-auto">
+              <ListCount shown={users.data!.total} total={all} noun="user" busy={users.isPlaceholderData} />
+            </div>
+          </div>
+          {list.length === 0 ? (
+            <EmptyState title="No user matches these filters" />
+          ) : (
+            <div className={cn(users.isPlaceholderData && "opacity-60")}>
+              <FramedTable
+                caption="Users"
+                columns={["User", "Role", "Sign-in", "Status", "Last sign-in", "Created", { label: "Actions", srOnly: true, right: true }]}
+              >
+                {list.map((user) => (
+                  <tr key={user.id} className={user.active ? "" : "bg-slate-50/70 text-slate-500"}>
+                    <th scope="row" className="px-3 py-3 font-normal">
+                      <span className="block font-medium text-slate-900">
+                        {user.displayName || user.email}
+                        {user.email === me.email && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
+                      </span>
+                      {user.displayName && <span className="block text-slate-600">{user.email}</span>}
+                    </th>
+                    <td className="px-3 py-3">
+                      <RoleBadge role={user.role} />
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-3 text-slate-700">{user.kind === "oidc" ? "Identity provider" : "Password"}</td>
+                    <td className="px-3 py-3">
+                      {user.active ? (
+                        <span className="inline-flex items-center gap-1.5 text-emerald-800">
+                          <span aria-hidden className="size-1.5 rounded-full bg-emerald-500" />
+                          active
+                        </span>
+                      ) : (
+                        <span className="inline-flex items-center gap-1.5 text-slate-600">
+                          <span aria-hidden className="size-1.5 rounded-full bg-slate-400" />
+                          deactivated
+                        </span>
+                      )}
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-3 text-slate-700">
+                      {user.lastSignInAt ? <RelativeTime iso={user.lastSignInAt} /> : <span className="text-slate-400">never</span>}
+                    </td>
+                    <td className="px-3 py-3 text-slate-700">
+                      <span className="block whitespace-nowrap">
+                        <RelativeTime iso={user.createdAt} />
+                      </span>
+                      <span className="block max-w-44 break-all text-xs text-slate-500">by {user.createdBy}</span>
+                    </td>
+                    <td className="px-3 py-3">
+                      <div className="flex justify-end gap-1.5">
+                        <Button size="sm" onClick={() => setDialog({ kind: "role", user })} aria-label={`Change role of ${user.email}`}>
+                          Change role
+                        </Button>
+                        {user.kind === "local" && (
+                          <Button size="sm" onClick={() => setDialog({ kind: "password", user })} aria-label={`Reset password of ${user.email}`}>
+                            Reset password
+                          </Button>
+                        )}
+                        {user.active ? (
+                          <Button
+                            size="sm"
+                            variant="quiet-danger"
+                            onClick={() => setDialog({ kind: "deactivate", user })}
+                            aria-label={`Deactivate ${user.email}`}
+                          >
+                            Deactivate
+                          </Button>
+                        ) : (
+                          <Button size="sm" variant="ghost" onClick={() => setDialog({ kind: "reactivate", user })} aria-label={`Reactivate ${user.email}`}>
+                            Reactivate
+                          </Button>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </FramedTable>
+              <Pager page={view.page} pageCount={pageCountOf(users.data!.total)} onPage={(p) => change({ page: p })} label="User pages" />
+            </div>
+          )}
+        </>
       )}
       {users.isSuccess && (
         <p className="mt-3 text-xs text-slate-500">
-          {list.length} user{list.length === 1 ? "" : "s"}, {admins} active admin{admins === 1 ? "" : "s"}. Deactivating a user or changing their role ends
-          their sessions at once; their API tokens never have more rights than they have now.
+          {all} user{all === 1 ? "" : "s"}, {admins} active admin{admins === 1 ? "" : "s"}. Deactivating a user or changing their role ends their sessions at
+          once; their API tokens never have more rights than they have now.
         </p>
       )}
 
@@ -156,7 +215,7 @@ function useUpdateUser(onDone: (user: User) => void) {
   return useMutation(
     trpc.users.update.mutationOptions({
       onSuccess: async (user) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
         onDone(user);
       },
     }),
@@ -191,7 +250,7 @@ function CreateUserDialog({ open, onClose }: { open: boolean; onClose: () => voi
   async function submit(values: CreateValues) {
     try {
       const user = await create.mutateAsync(values as z.output<typeof userCreateInput>);
-      await queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+      await queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
       toast(`Added ${user.email} as ${user.role}. Give them their initial password through a safe channel.`);
       dismiss();
     } catch (error) {

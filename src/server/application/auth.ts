@@ -4,6 +4,8 @@
  * fields the forms show; REST takes the same fields as its bodies.
  */
 import { z } from "zod";
+import { tokenPageInput, userPageInput, type ApiToken, type TokenPageInput, type User, type UserPageInput } from "../auth/model";
+import { containsText, pageOf, sortedBy } from "../util/paging";
 import type { Principal } from "../auth/principal";
 import { apiTokenCreateInput, createApiToken, listApiTokens, revokeApiToken } from "../auth/tokens";
 import { createUser, listUsers, passwordResetInput, resetPassword, updateUser, userCreateInput, userUpdateInput } from "../auth/users";
@@ -39,6 +41,40 @@ export const listUsersUseCase = useCase({
   mutates: false,
   args: z.object({}),
   run: ({ services }) => listUsers(services.db),
+});
+
+const USER_SORT_KEYS: Record<UserPageInput["sort"], (user: User) => string> = {
+  email: (user) => user.email,
+  name: (user) => user.displayName.toLowerCase(),
+  role: (user) => user.role,
+  // Never signed in sorts before every date (last when newest first).
+  lastSignIn: (user) => user.lastSignInAt ?? "",
+};
+
+/** The console's users: filtered, sorted and paged here; `all` counts every user. */
+export const pageUsersUseCase = useCase({
+  name: "users.page",
+  role: "admin",
+  mutates: false,
+  args: userPageInput,
+  run: async ({ services }, query) => {
+    const users = await listUsers(services.db);
+    const matching = users.filter(
+      (user) =>
+        (!query.role || user.role === query.role) &&
+        (!query.status || user.active === (query.status === "active")) &&
+        containsText(query.q, user.email, user.displayName),
+    );
+    return {
+      ...pageOf(
+        sortedBy(matching, USER_SORT_KEYS[query.sort], query.order, (user) => user.email),
+        query.offset,
+        query.limit,
+      ),
+      all: users.length,
+      activeAdmins: users.filter((user) => user.role === "admin" && user.active).length,
+    };
+  },
 });
 
 export const createUserUseCase = useCase({
@@ -78,6 +114,43 @@ export const listApiTokensUseCase = useCase({
   mutates: false,
   args: z.object({ all: flag("Admins: everyone's tokens, not only your own") }),
   run: ({ services, principal }, { all }) => listApiTokens(services.db, signedIn(principal), all),
+});
+
+/** Whether a token still works at `now`. */
+export function tokenState(token: Pick<ApiToken, "revokedAt" | "expiresAt">, now: number): NonNullable<TokenPageInput["state"]> {
+  if (token.revokedAt) return "revoked";
+  return token.expiresAt !== null && Date.parse(token.expiresAt) <= now ? "expired" : "active";
+}
+
+const TOKEN_SORT_KEYS: Record<TokenPageInput["sort"], (token: ApiToken) => string> = {
+  created: (token) => token.createdAt,
+  name: (token) => token.name.toLowerCase(),
+  lastUsed: (token) => token.lastUsedAt ?? "",
+  // Tokens that never expire sort after every date.
+  expires: (token) => token.expiresAt ?? "~",
+};
+
+/** Your tokens (admins: everyone's with `all`), filtered, sorted and paged; `all` counts them unfiltered. */
+export const pageApiTokensUseCase = useCase({
+  name: "tokens.page",
+  role: "viewer",
+  mutates: false,
+  args: tokenPageInput,
+  run: async ({ services, principal }, query) => {
+    const tokens = await listApiTokens(services.db, signedIn(principal), query.all);
+    const now = Date.now();
+    const matching = tokens.filter(
+      (token) => (!query.state || tokenState(token, now) === query.state) && containsText(query.q, token.name, token.prefix, token.owner),
+    );
+    return {
+      ...pageOf(
+        sortedBy(matching, TOKEN_SORT_KEYS[query.sort], query.order, (token) => token.id),
+        query.offset,
+        query.limit,
+      ),
+      all: tokens.length,
+    };
+  },
 });
 
 export const createApiTokenUseCase = useCase({

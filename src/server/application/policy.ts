@@ -15,6 +15,8 @@ import {
   tenantListInput,
 } from "../policy/model";
 import { duplicateRules } from "../policy/rule-check";
+import type { PolicyReport } from "../policy/compile";
+import { pageWarnings, warningPageInput, warningsOf, type Warning } from "../policy/warnings";
 import { changeOrPreview } from "../policy/preview";
 import { accessMatrix, currentSnapshot, explain } from "../snapshot/reads";
 import {
@@ -173,6 +175,24 @@ export const policyReport = useCase({
       ...(await policyCounts(services.db)),
       report: snapshot.policy.report,
     };
+  },
+});
+
+/** Each snapshot's warnings, worked out once: the rules page asks for them a kind and a page at a time. */
+const warningsByReport = new WeakMap<PolicyReport, Warning[]>();
+
+/** The compiler's warnings for the rules page: counts by kind, and one kind's matching warnings a page at a time. */
+export const policyWarnings = useCase({
+  name: "policy.warnings",
+  role: "viewer",
+  mutates: false,
+  args: warningPageInput,
+  run: async ({ services }, query) => {
+    const snapshot = currentSnapshot(services);
+    const report = snapshot.policy.report;
+    let warnings = warningsByReport.get(report);
+    if (!warnings) warningsByReport.set(report, (warnings = warningsOf(report)));
+    return { revision: snapshot.revision, ...pageWarnings(warnings, query) };
   },
 });
 

@@ -8,10 +8,11 @@ import {
   rejectUpdate,
   releaseItem,
   reviewBatchInput,
+  pageReviewQueue,
   reviewQueue,
   reviewReasonInput,
 } from "../ingest/review";
-import { reviewQueueInput } from "../ingest/source-model";
+import { reviewPageInput, reviewQueueInput } from "../ingest/source-model";
 import { changeOrPreview } from "../policy/preview";
 import { useCase } from "./use-case";
 
@@ -34,6 +35,15 @@ export const pendingUpdatesUseCase = useCase({
   mutates: false,
   args: reviewQueueInput,
   run: ({ services }, { source }) => reviewQueue(services.db, "pending-update", source),
+});
+
+/** One review queue a page at a time, filtered and sorted, for the console's review page. */
+export const reviewPageUseCase = useCase({
+  name: "sources.reviewPage",
+  role: "viewer",
+  mutates: false,
+  args: reviewPageInput,
+  run: ({ services }, query) => pageReviewQueue(services.db, query),
 });
 
 export const releaseItemUseCase = useCase({

@@ -1,11 +1,12 @@
 /** Sources: where servers come from besides hand-made entries, and their runs. */
 import { z } from "zod";
+import type { Db } from "../db/client";
 import { importTextInput, parseImportText } from "../formats/import-text";
-import { getRun, lastRunsBySource, listRuns, pageRunItems, queueRun } from "../ingest/runs";
-import { uploadSourceInput } from "../ingest/source-model";
+import { getRun, lastRunsBySource, listRuns, pageRunItems, pageRuns, queueRun } from "../ingest/runs";
+import { runPageInput, sourcePageInput, uploadSourceInput, type SourcePageInput } from "../ingest/source-model";
 import { approveSource, createSource, deleteSource, getSource, listSources, sourceCreateInput, sourceUpdateInput, updateSource } from "../ingest/sources";
 import { uploadDocuments } from "../ingest/upload";
-import { pageArgs } from "../util/paging";
+import { containsText, pageArgs, pageOf, sortedBy } from "../util/paging";
 import { useCase, type UseCaseContext } from "./use-case";
 
 const sourceName = z.string().min(1);
@@ -16,14 +17,44 @@ function startSoon<T>({ services }: UseCaseContext, run: T): T {
   return run;
 }
 
+async function sourcesWithLastRun(db: Db) {
+  const [sources, lastRuns] = await Promise.all([listSources(db), lastRunsBySource(db)]);
+  return sources.map((source) => ({ ...source, lastRun: lastRuns.get(source.name) ?? null }));
+}
+type SourceWithLastRun = Awaited<ReturnType<typeof sourcesWithLastRun>>[number];
+
 export const listSourcesWithLastRun = useCase({
   name: "sources.list",
   role: "viewer",
   mutates: false,
   args: z.object({}),
-  run: async ({ services }) => {
-    const [sources, lastRuns] = await Promise.all([listSources(services.db), lastRunsBySource(services.db)]);
-    return sources.map((source) => ({ ...source, lastRun: lastRuns.get(source.name) ?? null }));
+  run: ({ services }) => sourcesWithLastRun(services.db),
+});
+
+const SOURCE_SORT_KEYS: Record<SourcePageInput["sort"], (source: SourceWithLastRun) => string> = {
+  name: (source) => source.name,
+  kind: (source) => source.kind,
+  status: (source) => source.status,
+  // Never synced sorts before every date (last when newest first).
+  lastSync: (source) => source.lastSyncedAt ?? "",
+};
+
+/** The console's source list: filtered, sorted and paged here; `all` counts every source. */
+export const pageSourcesUseCase = useCase({
+  name: "sources.page",
+  role: "viewer",
+  mutates: false,
+  args: sourcePageInput,
+  run: async ({ services }, query) => {
+    const sources = await sourcesWithLastRun(services.db);
+    const matching = sources.filter(
+      (s) =>
+        (!query.kind || s.kind === query.kind) &&
+        (!query.status || s.status === query.status) &&
+        containsText(query.q, s.name, s.url, s.ref ?? "", s.path ?? ""),
+    );
+    const sorted = sortedBy(matching, SOURCE_SORT_KEYS[query.sort], query.order, (s) => s.name);
+    return { ...pageOf(sorted, query.offset, query.limit), all: sources.length };
   },
 });
 
@@ -98,6 +129,15 @@ export const listRunsUseCase = useCase({
   mutates: false,
   args: z.object({ name: sourceName }),
   run: ({ services }, { name }) => listRuns(services.db, name),
+});
+
+/** A source's runs a page at a time, filtered by status and trigger, for the source page. */
+export const pageRunsUseCase = useCase({
+  name: "sources.runsPage",
+  role: "viewer",
+  mutates: false,
+  args: runPageInput,
+  run: ({ services }, query) => pageRuns(services.db, query),
 });
 
 export const getRunUseCase = useCase({

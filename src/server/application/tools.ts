@@ -2,8 +2,9 @@
 import { z } from "zod";
 import { getServer } from "../catalog/servers";
 import { discoverServerTools, uploadServerTools } from "../tools/discovery";
-import { probeHeadersInput, toolSettingsInput, toolsUploadSchema } from "../tools/model";
-import { approveToolDrift, listToolDrift, rejectToolDrift, serverToolsOf, setProbeHeaders, setToolSettings } from "../tools/store";
+import { probeHeadersInput, toolDriftPageInput, toolSettingsInput, toolsUploadSchema, type ToolDriftPageInput } from "../tools/model";
+import { approveToolDrift, listToolDrift, rejectToolDrift, serverToolsOf, setProbeHeaders, setToolSettings, type ToolDriftEntry } from "../tools/store";
+import { containsText, pageOf, sortedBy } from "../util/paging";
 import { useCase } from "./use-case";
 
 const serverName = z.string().min(1);
@@ -70,6 +71,25 @@ export const toolDriftQueueUseCase = useCase({
   mutates: false,
   args: z.object({}),
   run: ({ services }) => listToolDrift(services.db),
+});
+
+const DRIFT_SORT_KEYS: Record<ToolDriftPageInput["sort"], (entry: ToolDriftEntry) => string> = {
+  discovered: (entry) => entry.discoveredAt,
+  server: (entry) => entry.server,
+};
+
+/** The review page's tool drift, filtered, sorted and paged; `all` counts every drift waiting. */
+export const toolDriftPageUseCase = useCase({
+  name: "tools.driftPage",
+  role: "viewer",
+  mutates: false,
+  args: toolDriftPageInput,
+  run: async ({ services }, query) => {
+    const entries = await listToolDrift(services.db);
+    const matching = entries.filter((entry) => containsText(query.q, entry.server, entry.displayName));
+    const sorted = sortedBy(matching, DRIFT_SORT_KEYS[query.sort], query.order, (entry) => entry.server);
+    return { ...pageOf(sorted, query.offset, query.limit), all: entries.length };
+  },
 });
 
 export const approveToolDriftUseCase = useCase({

@@ -3,6 +3,7 @@
  * validate with the same schemas the REST routes and tRPC procedures parse with.
  */
 import { z } from "zod";
+import { pageArgs } from "../util/paging";
 import { ROLES, type Role } from "./roles";
 
 export const emailSchema = z
@@ -89,3 +90,29 @@ export interface SignInOptions {
   /** No users yet and no OIDC: the first admin comes from the setup link printed at start. */
   setupNeeded: boolean;
 }
+
+const listText = (description: string) => z.string().trim().max(200, "q must be at most 200 characters").optional().meta({ description });
+
+/** The console's paged users (src/server/util/paging.ts). */
+export const USER_SORTS = ["email", "name", "role", "lastSignIn"] as const;
+export const userPageInput = z.object({
+  q: listText("Part of the e-mail or name"),
+  role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` }).optional(),
+  status: z.enum(["active", "deactivated"], { error: "status must be active or deactivated" }).optional(),
+  sort: z.enum(USER_SORTS, { error: `sort must be one of ${USER_SORTS.join(", ")}` }).default("email"),
+  ...pageArgs,
+});
+export type UserPageInput = z.output<typeof userPageInput>;
+
+/** The console's paged API tokens: yours, or (admins) everyone's. */
+export const TOKEN_SORTS = ["created", "name", "lastUsed", "expires"] as const;
+export const TOKEN_STATES = ["active", "expired", "revoked"] as const;
+export const tokenPageInput = z.object({
+  all: z.boolean().default(false).meta({ description: "Admins: everyone's tokens, not only your own" }),
+  q: listText("Part of the name, prefix or owner"),
+  state: z.enum(TOKEN_STATES, { error: `state must be one of ${TOKEN_STATES.join(", ")}` }).optional(),
+  sort: z.enum(TOKEN_SORTS, { error: `sort must be one of ${TOKEN_SORTS.join(", ")}` }).default("created"),
+  ...pageArgs,
+  order: pageArgs.order.removeDefault().default("desc"),
+});
+export type TokenPageInput = z.output<typeof tokenPageInput>;

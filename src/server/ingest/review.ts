@@ -1,5 +1,5 @@
 /** The review queues: quarantined items an admin releases or rejects, and staged updates of servers. */
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { candidateFor } from "../formats/import";
@@ -11,8 +11,10 @@ import type { Db } from "../db/client";
 import { mcpServers, sourceItems, thirdPartySources } from "../db/schema";
 import { DomainError, notFound, validationError } from "../errors";
 import type { Outcome } from "./decide";
+import type { ReviewPageInput } from "./source-model";
 import { loadRegisterState, registerItem } from "./pipeline";
 import { toSource } from "./sources";
+import { likeContaining, type Page } from "../util/paging";
 import { isUuid } from "../util/uuid";
 
 export interface ReviewItem {
@@ -56,6 +58,41 @@ export async function reviewQueue(db: Db, state: "quarantined" | "pending-update
     .where(and(eq(sourceItems.state, state), source ? eq(thirdPartySources.name, source) : undefined))
     .orderBy(asc(sourceItems.updatedAt));
   return rows.map((r) => reviewItemOf(r.item, r.source, r.server ? toServer(r.server) : null));
+}
+
+/** One review queue a page at a time: `q` in the name or upstream id, one source, sorted by time, name or source. */
+export async function pageReviewQueue(db: Db, query: ReviewPageInput): Promise<Page<ReviewItem> & { all: number }> {
+  const inState = eq(sourceItems.state, query.state);
+  const where: SQL[] = [inState];
+  if (query.source) where.push(eq(thirdPartySources.name, query.source));
+  if (query.q) where.push(or(ilike(sourceItems.name, likeContaining(query.q)), ilike(sourceItems.upstreamId, likeContaining(query.q)))!);
+  const filter = and(...where);
+  const direction = query.order === "desc" ? desc : asc;
+  const sortColumns = {
+    updated: [direction(sourceItems.updatedAt)],
+    name: [direction(sql`coalesce(${sourceItems.name}, ${sourceItems.upstreamId})`)],
+    source: [direction(thirdPartySources.name), desc(sourceItems.updatedAt)],
+  }[query.sort];
+  const rows = await db
+    .select({ item: sourceItems, source: thirdPartySources.name, server: mcpServers })
+    .from(sourceItems)
+    .innerJoin(thirdPartySources, eq(thirdPartySources.id, sourceItems.sourceId))
+    .leftJoin(mcpServers, eq(mcpServers.id, sourceItems.serverId))
+    .where(filter)
+    .orderBy(...sortColumns, asc(sourceItems.id))
+    .limit(query.limit)
+    .offset(query.offset);
+  const [[total], [all]] = await Promise.all([
+    db.select({ n: count() }).from(sourceItems).innerJoin(thirdPartySources, eq(thirdPartySources.id, sourceItems.sourceId)).where(filter),
+    db.select({ n: count() }).from(sourceItems).where(inState),
+  ]);
+  return {
+    items: rows.map((r) => reviewItemOf(r.item, r.source, r.server ? toServer(r.server) : null)),
+    total: Number(total?.n ?? 0),
+    all: Number(all?.n ?? 0),
+    offset: query.offset,
+    limit: query.limit,
+  };
 }
 
 function reviewItemOf(item: ItemRow, source: string, server: McpServer | null): ReviewItem {

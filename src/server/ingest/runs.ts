@@ -9,6 +9,7 @@ import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/a
 import type { Db } from "../db/client";
 import { ingestionRunItems, ingestionRunUndo, ingestionRuns, thirdPartySources } from "../db/schema";
 import { constraintOf, DomainError, notFound, sqlState } from "../errors";
+import type { RunPageInput } from "./source-model";
 import { sourceRow } from "./sources";
 import { likeContaining, type Page } from "../util/paging";
 import { isUuid } from "../util/uuid";
@@ -470,6 +471,32 @@ export async function listRuns(db: Db, sourceName: string, limit = 50): Promise<
   const source = await sourceRow(db, sourceName);
   const rows = await db.select().from(ingestionRuns).where(eq(ingestionRuns.sourceId, source.id)).orderBy(desc(ingestionRuns.queuedAt)).limit(limit);
   return rows.map((r) => toRun(r, sourceName));
+}
+
+/** A source's runs a page at a time, filtered by status and trigger: the source page's list (REST keeps the last 50). */
+export async function pageRuns(db: Db, query: RunPageInput): Promise<Page<Run> & { all: number }> {
+  const source = await sourceRow(db, query.name);
+  const own = eq(ingestionRuns.sourceId, source.id);
+  const where: SQL[] = [own];
+  if (query.status) where.push(eq(ingestionRuns.status, query.status));
+  if (query.trigger) where.push(eq(ingestionRuns.trigger, query.trigger));
+  const filter = and(...where);
+  const direction = query.order === "desc" ? desc : asc;
+  const sortColumns = { queued: [], status: [direction(ingestionRuns.status)], trigger: [direction(ingestionRuns.trigger)] }[query.sort];
+  // Within a status or trigger, newest first; ties broken by id so pages never overlap.
+  const queued = query.sort === "queued" ? direction(ingestionRuns.queuedAt) : desc(ingestionRuns.queuedAt);
+  const rows = await db
+    .select()
+    .from(ingestionRuns)
+    .where(filter)
+    .orderBy(...sortColumns, queued, asc(ingestionRuns.id))
+    .limit(query.limit)
+    .offset(query.offset);
+  const [[total], [all]] = await Promise.all([
+    db.select({ n: count() }).from(ingestionRuns).where(filter),
+    db.select({ n: count() }).from(ingestionRuns).where(own),
+  ]);
+  return { items: rows.map((r) => toRun(r, query.name)), total: Number(total?.n ?? 0), all: Number(all?.n ?? 0), offset: query.offset, limit: query.limit };
 }
 
 export async function lastRunsBySource(db: Db): Promise<Map<string, Run>> {

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { subjectSchema } from "../policy/model";
 import { urlSpellingProblem } from "./location";
+import { pageArgs } from "../util/paging";
 
 export const SOURCE_KINDS = ["mcp-registry", "git", "manual-upload"] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -141,3 +142,45 @@ export const reviewQueueInput = z.object({ source: sourceNameFilter("Only items 
 
 /** Which upload source a run of uploaded documents belongs to. */
 export const uploadSourceInput = sourceNameFilter("The upload source to run as (default 'uploads'); it must be of kind manual-upload");
+
+/** Free text of a console list's filter, with an error naming the field. */
+const listText = (field: string, max: number, description: string) =>
+  z.string().trim().max(max, `${field} must be at most ${max} characters`).optional().meta({ description });
+
+/** The console's paged lists of sources, runs and review items (src/server/util/paging.ts). */
+export const SOURCE_STATUSES = ["pending-approval", "healthy", "syncing", "error"] as const;
+export const SOURCE_SORTS = ["name", "kind", "status", "lastSync"] as const;
+export const sourcePageInput = z.object({
+  q: listText("q", 200, "Part of the name or location (URL, ref, path)"),
+  kind: z.enum(SOURCE_KINDS, { error: `kind must be one of ${SOURCE_KINDS.join(", ")}` }).optional(),
+  status: z.enum(SOURCE_STATUSES, { error: `status must be one of ${SOURCE_STATUSES.join(", ")}` }).optional(),
+  sort: z.enum(SOURCE_SORTS, { error: `sort must be one of ${SOURCE_SORTS.join(", ")}` }).default("name"),
+  ...pageArgs,
+});
+export type SourcePageInput = z.output<typeof sourcePageInput>;
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export const RUN_TRIGGERS = ["manual", "scheduled", "upload"] as const;
+export const RUN_SORTS = ["queued", "status", "trigger"] as const;
+export const runPageInput = z.object({
+  name: z.string().min(1, "name is required"),
+  status: z.enum(RUN_STATUSES, { error: `status must be one of ${RUN_STATUSES.join(", ")}` }).optional(),
+  trigger: z.enum(RUN_TRIGGERS, { error: `trigger must be one of ${RUN_TRIGGERS.join(", ")}` }).optional(),
+  sort: z.enum(RUN_SORTS, { error: `sort must be one of ${RUN_SORTS.join(", ")}` }).default("queued"),
+  ...pageArgs,
+  order: pageArgs.order.removeDefault().default("desc"),
+});
+export type RunPageInput = z.output<typeof runPageInput>;
+
+export const REVIEW_STATES = ["quarantined", "pending-update"] as const;
+export const REVIEW_SORTS = ["updated", "name", "source"] as const;
+/** One review queue a page at a time: newest first unless asked otherwise. */
+export const reviewPageInput = z.object({
+  state: z.enum(REVIEW_STATES, { error: "state must be quarantined or pending-update" }),
+  q: listText("q", 200, "Part of the item's name or upstream id"),
+  source: sourceNameFilter("Only items from this source"),
+  sort: z.enum(REVIEW_SORTS, { error: `sort must be one of ${REVIEW_SORTS.join(", ")}` }).default("updated"),
+  ...pageArgs,
+  order: pageArgs.order.removeDefault().default("desc"),
+});
+export type ReviewPageInput = z.output<typeof reviewPageInput>;

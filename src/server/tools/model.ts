@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Finding } from "../ingest/scan";
+import { pageArgs } from "../util/paging";
 
 /** How a server's tool drift is handled until an admin approves it. */
 export const ON_TOOL_DRIFT = ["hold-changed", "suspend-server"] as const;
@@ -109,3 +110,13 @@ export const probeHeadersInput = z.object({
     )
     .meta({ description: "Header name → value (null removes it)" }),
 });
+
+/** The review queue's tool drift, a page at a time (the console's list; GET /api/v1/tools/drift lists it whole). */
+export const TOOL_DRIFT_SORTS = ["discovered", "server"] as const;
+export const toolDriftPageInput = z.object({
+  q: z.string().trim().max(200, "q must be at most 200 characters").optional().meta({ description: "Part of the server's name or display name" }),
+  sort: z.enum(TOOL_DRIFT_SORTS, { error: `sort must be one of ${TOOL_DRIFT_SORTS.join(", ")}` }).default("discovered"),
+  ...pageArgs,
+  order: pageArgs.order.removeDefault().default("desc"),
+});
+export type ToolDriftPageInput = z.output<typeof toolDriftPageInput>;

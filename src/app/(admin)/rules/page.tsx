@@ -15,7 +15,7 @@ export default async function RulesRoute({ searchParams }: { searchParams: Promi
   const queryClient = getQueryClient();
   await Promise.all([
     queryClient.prefetchQuery(trpc.grants.page.queryOptions(rulesQueryOf(view))),
-    queryClient.prefetchQuery(trpc.policy.report.queryOptions()),
+    queryClient.prefetchQuery(trpc.policy.warnings.queryOptions({})),
   ]);
   return (
     <HydrateClient>

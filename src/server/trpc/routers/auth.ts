@@ -8,6 +8,7 @@ export const sessionRouter = router({
 
 export const usersRouter = router({
   list: procedureOf(auth.listUsersUseCase),
+  page: procedureOf(auth.pageUsersUseCase),
   create: procedureOf(auth.createUserUseCase),
   update: procedureOf(auth.updateUserUseCase),
   resetPassword: procedureOf(auth.resetPasswordUseCase),
@@ -15,6 +16,7 @@ export const usersRouter = router({
 
 export const tokensRouter = router({
   list: procedureOf(auth.listApiTokensUseCase),
+  page: procedureOf(auth.pageApiTokensUseCase),
   create: procedureOf(auth.createApiTokenUseCase),
   revoke: procedureOf(auth.revokeApiTokenUseCase),
 });

@@ -38,6 +38,7 @@ export const grantsRouter = router({
 
 export const policyRouter = router({
   report: procedureOf(policy.policyReport),
+  warnings: procedureOf(policy.policyWarnings),
   servers: procedureOf(policy.policyServers),
   serverTargets: procedureOf(policy.policyServerTargets),
   matrix: procedureOf(policy.policyMatrix),

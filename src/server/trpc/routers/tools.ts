@@ -8,6 +8,7 @@ export const toolsRouter = router({
   settings: procedureOf(tools.toolSettingsUseCase),
   probeHeaders: procedureOf(tools.probeHeadersUseCase),
   drift: procedureOf(tools.toolDriftQueueUseCase),
+  driftPage: procedureOf(tools.toolDriftPageUseCase),
   approveDrift: procedureOf(tools.approveToolDriftUseCase),
   rejectDrift: procedureOf(tools.rejectToolDriftUseCase),
 });
