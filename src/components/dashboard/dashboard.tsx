@@ -15,7 +15,11 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { exactTime } from "@/lib/time";
 import { cn } from "@/lib/cn";
 import { useTRPC } from "@/trpc/react";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/trpc/root";
 import { ObotLinkSummary } from "./obot-link";
+
+type PolicyCounts = inferRouterOutputs<AppRouter>["dashboard"]["summary"]["policy"];
 
 export const OBOT_FEED_PATH = "/api/internal/obot-registry";
 
@@ -29,11 +33,11 @@ export function Dashboard() {
   if (summary.isPending) return <Loading what="the dashboard" />;
   if (summary.isError) return <LoadError what="the dashboard" error={summary.error} />;
 
-  const { stats, lastObotFetch, snapshot, internalPort } = summary.data;
+  const { stats, lastObotFetch, snapshot, internalPort, policy } = summary.data;
   return (
     <>
       <PageHeader title="Dashboard" description="What the catalog holds, who may use it, and what Obot sees." actions={canEdit && <AddServerActions />} />
-      <FirstSteps total={stats.total} active={snapshot?.activeServers ?? stats.byStatus.active} obotFetched={lastObotFetch !== null} />
+      <FirstSteps total={stats.total} active={snapshot?.activeServers ?? stats.byStatus.active} obotFetched={lastObotFetch !== null} policy={policy} />
 
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat label="Servers in the catalog" value={stats.total} href="/servers" />
@@ -54,7 +58,7 @@ export function Dashboard() {
         <Stat label="Obot feed size" value={snapshot ? formatBytes(snapshot.obotFeedBytes) : "—"} detail={`${snapshot?.activeServers ?? 0} entries`} />
       </div>
 
-      <PolicyAndSourceStats />
+      <PolicyAndSourceStats policy={policy} />
 
       <div className="mt-6 grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-3">
         <Panel title="Obot" className="lg:col-span-2">
@@ -131,10 +135,7 @@ export function Dashboard() {
  * A new installation's next steps, each linking to where it is done and ticked once it is: shown
  * until the catalog has an active server and a tenant has a rule to use it.
  */
-function FirstSteps({ total, active, obotFetched }: { total: number; active: number; obotFetched: boolean }) {
-  const trpc = useTRPC();
-  const policy = useQuery(trpc.policy.report.queryOptions());
-  if (!policy.data) return null;
+function FirstSteps({ total, active, obotFetched, policy }: { total: number; active: number; obotFetched: boolean; policy: PolicyCounts }) {
   const steps = [
     { done: total > 0, href: "/servers", title: "Add servers to the catalog", detail: "Create one, import Obot catalog files, or load the demo catalog." },
     {
@@ -143,9 +144,9 @@ function FirstSteps({ total, active, obotFetched }: { total: number; active: num
       title: "Publish a server",
       detail: "Drafts stay out of the feeds; publishing checks a server and offers it to Obot.",
     },
-    { done: policy.data.tenants > 0, href: "/tenants", title: "Create tenants", detail: "One per agent pod; group them to grant many at once." },
+    { done: policy.tenants > 0, href: "/tenants", title: "Create tenants", detail: "One per agent pod; group them to grant many at once." },
     {
-      done: policy.data.rules > 0,
+      done: policy.rules > 0,
       href: "/rules",
       title: "Write a rule",
       detail: "Allow a group, a tenant, a label selector or everyone the servers a name or glob matches.",
@@ -196,20 +197,12 @@ function FirstSteps({ total, active, obotFetched }: { total: number; active: num
 }
 
 /** Who may use what, and what waits for an admin: the policy and ingestion side of the console, each count linking to its list. */
-function PolicyAndSourceStats() {
+function PolicyAndSourceStats({ policy }: { policy: PolicyCounts | undefined }) {
   const trpc = useTRPC();
-  const policy = useQuery(trpc.policy.report.queryOptions());
   const sources = useQuery(trpc.sources.list.queryOptions({}));
   const quarantined = useQuery(trpc.sources.reviewPage.queryOptions({ state: "quarantined", limit: 1 }));
   const pendingUpdates = useQuery(trpc.sources.reviewPage.queryOptions({ state: "pending-update", limit: 1 }));
-  const report = policy.data?.report;
-  const warnings = report
-    ? report.deadRules.length +
-      report.unpublishedMatches.length +
-      report.scopeExcluded.length +
-      report.overrideExcluded.length +
-      report.ownerlessPersonal.length
-    : 0;
+  const warnings = policy?.warnings ?? 0;
   const waiting = quarantined.data && pendingUpdates.data ? quarantined.data.all + pendingUpdates.data.all : undefined;
   const pendingApproval = sources.data?.filter((s) => s.status === "pending-approval").length ?? 0;
   const failing = sources.data?.filter((s) => s.status === "error").length ?? 0;
@@ -218,20 +211,20 @@ function PolicyAndSourceStats() {
     <div className="mt-4 grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
       <Stat
         label="Tenants"
-        value={policy.data?.tenants ?? dash}
+        value={policy?.tenants ?? dash}
         href="/tenants"
-        detail={policy.data ? `in ${policy.data.groups} group${policy.data.groups === 1 ? "" : "s"}` : undefined}
+        detail={policy ? `in ${policy.groups} group${policy.groups === 1 ? "" : "s"}` : undefined}
       />
       <Stat
         label="Rules"
-        value={policy.data?.rules ?? dash}
+        value={policy?.rules ?? dash}
         href="/rules"
         detail={
           warnings > 0 ? (
             <span className="text-amber-800">
               {warnings} warning{warnings === 1 ? "" : "s"} from the policy compiler
             </span>
-          ) : policy.data ? (
+          ) : policy && policy.warnings !== null ? (
             "no warnings"
           ) : undefined
         }

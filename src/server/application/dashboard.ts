@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { catalogStats } from "../catalog/servers";
 import { OBOT_FEED } from "../fetch-log/fetch-log";
+import { policyCounts } from "../policy/store";
+import { warningCount } from "./policy";
 import { useCase } from "./use-case";
 
 export const dashboardSummary = useCase({
@@ -10,10 +12,12 @@ export const dashboardSummary = useCase({
   mutates: false,
   args: z.object({}),
   run: async ({ services }) => {
-    const [stats, lastObotFetch] = await Promise.all([catalogStats(services.db), services.fetches.latest(OBOT_FEED)]);
+    const [stats, lastObotFetch, policy] = await Promise.all([catalogStats(services.db), services.fetches.latest(OBOT_FEED), policyCounts(services.db)]);
     const snapshot = services.snapshots.current;
     return {
       stats,
+      /** Tenants, groups and rules, and how many warnings the policy compiler has: the front page's counts, without the report. */
+      policy: { ...policy, warnings: snapshot ? warningCount(snapshot.policy.report) : null },
       lastObotFetch: lastObotFetch && { ...lastObotFetch, at: lastObotFetch.at.toISOString() },
       snapshot: snapshot && {
         revision: snapshot.revision,

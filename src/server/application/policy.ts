@@ -181,6 +181,17 @@ export const policyReport = useCase({
 /** Each snapshot's warnings, worked out once: the rules page asks for them a kind and a page at a time. */
 const warningsByReport = new WeakMap<PolicyReport, Warning[]>();
 
+function warningsOfReport(report: PolicyReport): Warning[] {
+  let warnings = warningsByReport.get(report);
+  if (!warnings) warningsByReport.set(report, (warnings = warningsOf(report)));
+  return warnings;
+}
+
+/** How many warnings the compiler has (every kind). */
+export function warningCount(report: PolicyReport): number {
+  return warningsOfReport(report).length;
+}
+
 /** The compiler's warnings for the rules page: counts by kind, and one kind's matching warnings a page at a time. */
 export const policyWarnings = useCase({
   name: "policy.warnings",
@@ -189,10 +200,7 @@ export const policyWarnings = useCase({
   args: warningPageInput,
   run: async ({ services }, query) => {
     const snapshot = currentSnapshot(services);
-    const report = snapshot.policy.report;
-    let warnings = warningsByReport.get(report);
-    if (!warnings) warningsByReport.set(report, (warnings = warningsOf(report)));
-    return { revision: snapshot.revision, ...pageWarnings(warnings, query) };
+    return { revision: snapshot.revision, ...pageWarnings(warningsOfReport(snapshot.policy.report), query) };
   },
 });
 
