@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
 import { createUser, userCreateInput } from "@/server/auth/users";
 import type { Role } from "@/server/auth/roles";
+import { buildManifest } from "@/server/tools/digest";
 import type { Services } from "@/server/services";
 import { describeEachDatabase } from "./support/database";
 import { ALICE, principalFor, restClient, testServices } from "./support/services";
@@ -48,6 +49,160 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
     expect(answer.status).toBe(200);
     return answer.body;
   }
+
+
+  describe("tool governance", () => {
+    const tool = (name: string, over: Record<string, unknown> = {}) => ({ name, description: `Tool ${name}`, inputSchema: { type: "object" }, ...over });
+    const upload = (server: string, body: unknown, caller = rest) => caller("POST", `${S}/${server}/tools/upload`, body);
+
+    it("answers 4xx to tool lists of the wrong shape, duplicate names, too many tools and nesting thousands deep", async () => {
+      const bodies: [string, unknown][] = [
+        ["null", "null"],
+        ["a number", "1"],
+        ["tools not a list", { tools: "x" }],
+        ["non-object tools", [1, "x", null, []]],
+        ["nameless tool", [{ description: "x" }]],
+        ["empty name", [tool("")]],
+        ["name a number", [{ name: 5 }]],
+        ["inputSchema a string", [tool("a", { inputSchema: "object" })]],
+        ["duplicate names", [tool("same"), tool("same", { description: "other" })]],
+        ["1001 tools", Array.from({ length: 1001 }, (_, i) => tool(`t${i}`))],
+        ["deep inputSchema", `[{"name":"deep","inputSchema":${nestedObject(5000)}}]`],
+        ["NUL in a name", [tool("a\u0000b")]],
+        ["NUL in a description", [tool("nul", { description: "x\u0000y" })]],
+        ["NUL in a key", `[{"name":"k","inputSchema":{"type":"object","properties":{"a\\u0000":{}}}}]`],
+        ["infinite number", '[{"name":"big","inputSchema":{"maximum":1e999}}]'],
+      ];
+      const answers = [];
+      for (const [what, body] of bodies) {
+        const answer = await upload("target", body);
+        answers.push({ what, status: answer.status, hasMessage: typeof answer.body?.error?.message === "string" });
+      }
+      expect(answers.filter((a) => a.status < 400 || a.status >= 500 || !a.hasMessage)).toEqual([]);
+      expect((await rest("GET", `${S}/target/tools`)).body.latest).toBeNull();
+    });
+
+    it("refuses a probed tool with a number JSON cannot write (422), as an uploaded one (400)", () => {
+      expect(() => buildManifest([{ name: "big", inputSchema: { maximum: Infinity } }], "probe", "test")).toThrow(/tool 'big' cannot be digested/);
+    });
+
+    it("takes odd but valid tools: unicode names, _meta (not digested), huge-but-capped lists", async () => {
+      const first = await upload("target", { tools: [tool("ünïcødé_🛠"), tool("meta", { _meta: { a: 1 } })] });
+      expect(first.status).toBe(200);
+      const again = await upload("target", { tools: [tool("meta", { _meta: { other: true } }), tool("ünïcødé_🛠")] });
+      expect(again.status).toBe(200);
+      expect(again.body.digest).toBe(first.body.digest);
+      expect((await upload("target", Array.from({ length: 1000 }, (_, i) => tool(`t${i}`)))).status).toBe(200);
+    });
+
+    it("answers 404 or 400 to odd server names in the path, never 500", async () => {
+      for (const name of ["%E0%A4%A", "%00", "no-such-server", "..%2F..%2Fetc", "%C0%AE", encodeURIComponent("ünï"), "x".repeat(5000)]) {
+        for (const [method, path, body] of [
+          ["POST", `${S}/${name}/tools/upload`, [tool("a")]],
+          ["POST", `${S}/${name}/tools/discover`, undefined],
+          ["GET", `${S}/${name}/tools`, undefined],
+          ["PUT", `${S}/${name}/tools/settings`, { onToolDrift: "suspend-server" }],
+          ["PATCH", `${S}/${name}/tools/probe-headers`, { headers: { "x-key": "v" } }],
+          ["POST", `/api/v1/review/tool-drift/${name}/approve`, undefined],
+          ["POST", `/api/v1/review/tool-drift/${name}/reject`, { reason: "no" }],
+        ] as const) {
+          expect4xx(await rest(method, path, body), `${method} ${path.slice(0, 80)}`);
+        }
+      }
+    });
+
+    it("refuses probe header values a request cannot carry, and two spellings of one name, when they are set", async () => {
+      const patch = (headers: Record<string, unknown>) => rest("PATCH", `${S}/target/tools/probe-headers`, { headers });
+      for (const headers of [
+        { "x-key": "caf\u00e9 \u20ac" },
+        { "x-key": "bell\u0007" },
+        { "x-key": "del\u007f" },
+        { "x-key": "line\nbreak" },
+        { "X-Key": "a", "x-key": "b" },
+        { "X-Key": "a", "x-KEY": null },
+        { "bad name": "v" },
+        { "": "v" },
+        { "x-key": 5 },
+        { host: "evil.example.com" },
+        { "x-key": "x".repeat(9000) },
+      ]) {
+        const answer = await patch(headers);
+        expect4xx(answer, JSON.stringify(headers).slice(0, 60), 422);
+      }
+      expect((await rest("GET", `${S}/target/tools`)).body.probe.headers).toEqual([]);
+      const fine = await patch({ Authorization: "Bearer abc.def", "X-Tab": "a\tb" });
+      expect(fine.status).toBe(200);
+      expect(fine.body.headers).toEqual(["Authorization", "X-Tab"]);
+      expect4xx(await as("editor")("PATCH", `${S}/target/tools/probe-headers`, { headers: { "x-key": "v" } }), "editor sets probe headers", 403);
+    });
+
+    it("keeps tool drift for an admin when an editor disables and re-publishes the server", async () => {
+      await rest("POST", S, { name: "pinned", displayName: "Pinned", runtime: { type: "npx", package: "@acme/tool@1.2.3", args: [] } });
+      expect((await upload("pinned", [tool("read")])).status).toBe(200);
+      const published = await as("editor")("POST", `${S}/pinned/publish`, {});
+      expect(published.status, JSON.stringify(published.body)).toBe(200);
+      const pinned = (await rest("GET", `${S}/pinned/tools`)).body.pinned.digest;
+      expect((await upload("pinned", [tool("read"), tool("exfiltrate")], as("editor"))).status).toBe(200);
+      expect((await rest("GET", "/api/v1/review/tool-drift")).body.map((d: { server: string }) => d.server)).toContain("pinned");
+
+      expect((await as("editor")("POST", `${S}/pinned/disable`, {})).status).toBe(200);
+      expect((await as("editor")("POST", `${S}/pinned/publish`, {})).status).toBe(200);
+      const after = (await rest("GET", `${S}/pinned/tools`)).body;
+      expect(after.pinned.digest).toBe(pinned);
+      expect((await rest("GET", "/api/v1/review/tool-drift")).body.map((d: { server: string }) => d.server)).toContain("pinned");
+      expect4xx(await as("editor")("POST", "/api/v1/review/tool-drift/pinned/approve", {}), "editor approves drift", 403);
+      const approved = await as("admin")("POST", "/api/v1/review/tool-drift/pinned/approve", { digest: after.latest.digest });
+      expect(approved.status).toBe(200);
+      expect(approved.body.pinned.digest).toBe(after.latest.digest);
+    });
+
+    it("answers 4xx to review bodies of the wrong shape", async () => {
+      for (const body of ["[]", '"x"', "1", '{"digest":"ABC"}', '{"digest":5}', `{"reason":"${"x".repeat(3000)}"}`]) {
+        expect4xx(await rest("POST", "/api/v1/review/tool-drift/pinned/reject", body), body.slice(0, 30));
+      }
+      expect4xx(await rest("POST", "/api/v1/review/tool-drift/target/approve", { digest: "0".repeat(64) }), "no drift", 409);
+    });
+
+    it("never lets a probe reach loopback or private addresses however they are spelled", async () => {
+      let hits = 0;
+      const listener = http.createServer((_req, res) => {
+        hits++;
+        res.writeHead(302, { location: "http://127.0.0.1:1/" }).end();
+      });
+      await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+      const port = (listener.address() as AddressInfo).port;
+      try {
+        const spellings = [
+          `http://127.0.0.1:${port}/mcp`,
+          `http://2130706433:${port}/mcp`,
+          `http://0177.0.0.1:${port}/mcp`,
+          `http://0x7f.0.0.1:${port}/mcp`,
+          `http://127.1:${port}/mcp`,
+          `http://0.0.0.0:${port}/mcp`,
+          `http://[::ffff:127.0.0.1]:${port}/mcp`,
+          `http://[::ffff:7f00:1]:${port}/mcp`,
+          `http://[::127.0.0.1]:${port}/mcp`,
+          `http://[::1]:${port}/mcp`,
+          `http://[64:ff9b::7f00:1]:${port}/mcp`,
+          `http://localhost:${port}/mcp`,
+          `http://169.254.169.254/latest/meta-data`,
+        ];
+        for (const [i, url] of spellings.entries()) {
+          const created = await rest("POST", S, { name: `ssrf-${i}`, displayName: `SSRF ${i}`, endpoint: url });
+          if (created.status !== 201) {
+            expect4xx(created, url);
+            continue;
+          }
+          const answer = await rest("POST", `${S}/ssrf-${i}/tools/discover`);
+          expect(answer.status, url).toBe(503);
+          expect(answer.body.error.message, url).toMatch(/refused|not fetched/);
+        }
+        expect(hits).toBe(0);
+      } finally {
+        await new Promise((resolve) => listener.close(resolve));
+      }
+    });
+  });
 
   describe("POST /api/v1/state", () => {
     it("answers 400 to YAML aliases that contain themselves, alias bombs, and JSON or YAML nested thousands deep", async () => {
@@ -156,6 +311,3 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
     });
   });
 });
-
-void http;
-void ({} as AddressInfo);
