@@ -204,6 +204,248 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
     });
   });
 
+  describe("batches", () => {
+    it("answers 422 to empty, oversized, duplicated and mistyped batches", async () => {
+      const bodies: unknown[] = [
+        {},
+        { action: "publish", names: [] },
+        { action: "publish", names: Array.from({ length: 201 }, (_, i) => `s${i}`) },
+        { action: "publish", names: ["target", "target"] },
+        { action: "publish", names: [1, null] },
+        { action: "publish", names: "target" },
+        { action: "explode", names: ["target"] },
+        { action: "delete", names: [""] },
+        { action: "disable", names: ["target"], reason: "x".repeat(600) },
+        "[]",
+        "null",
+      ];
+      for (const body of bodies) expect4xx(await rest("POST", `${S}:batch`, body), `servers ${JSON.stringify(body).slice(0, 60)}`, 422);
+      const reviewBodies: unknown[] = [
+        { action: "release", ids: [] },
+        { action: "release", ids: Array.from({ length: 201 }, (_, i) => `i${i}`) },
+        { action: "reject", ids: ["a", "a"] },
+        { action: "approve", ids: ["a"] },
+        { action: "reject", ids: [{}] },
+        "null",
+      ];
+      for (const body of reviewBodies) expect4xx(await rest("POST", "/api/v1/review/items:batch", body), `review ${JSON.stringify(body).slice(0, 60)}`, 422);
+    });
+
+    it("changes nothing when one server of a batch refuses, and names it", async () => {
+      for (const name of ["b-one", "b-two"]) {
+        expect((await rest("POST", S, { name, displayName: name, runtime: { type: "npx", package: "@acme/tool@1.2.3", args: [] } })).status).toBe(201);
+      }
+      for (const missing of ["no-such-server", "a\u0000b", "%E0", "../b-one", "B-ONE"]) {
+        const answer = await rest("POST", `${S}:batch`, { action: "publish", names: ["b-one", "b-two", missing] });
+        expect4xx(answer, `batch with ${JSON.stringify(missing)}`);
+        if (!missing.includes("\u0000")) expect(answer.body.error.message).toContain("nothing was changed");
+      }
+      // target has no runtime: publishing it refuses, after b-one and b-two were published in the same transaction.
+      const refused = await rest("POST", `${S}:batch`, { action: "publish", names: ["b-one", "b-two", "target"] });
+      expect4xx(refused, "batch with an unpublishable server", 422);
+      expect(refused.body.error.details.fieldErrors).toHaveProperty(["names.2"]);
+      for (const name of ["b-one", "b-two"]) expect((await rest("GET", `${S}/${name}`)).body.status).toBe("draft");
+      // Published together, each server is published as alone: its tools are pinned.
+      expect((await rest("POST", `${S}/b-one/tools/upload`, [{ name: "read", inputSchema: { type: "object" } }])).status).toBe(200);
+      expect((await as("editor")("POST", `${S}:batch`, { action: "publish", names: ["b-one", "b-two"] })).status).toBe(200);
+      const tools = (await rest("GET", `${S}/b-one/tools`)).body;
+      expect(tools.pinned?.digest).toBe(tools.latest.digest);
+      expect(tools.drift).toBeNull();
+      expect4xx(await as("viewer")("POST", `${S}:batch`, { action: "delete", names: ["b-one"] }), "viewer batch", 403);
+      expect4xx(await as("editor")("POST", "/api/v1/review/items:batch", { action: "reject", ids: ["00000000-0000-4000-8000-000000000000"] }), "editor review batch", 403);
+    });
+
+    it("answers 422 naming the item to review ids that are not ids, and to ids of no item", async () => {
+      for (const id of ["not-a-uuid", "00000000-0000-4000-8000-000000000000", "'; drop table source_items; --", "a\u0000b"]) {
+        const answer = await rest("POST", "/api/v1/review/items:batch", { action: "reject", ids: [id] });
+        expect4xx(answer, `review id ${JSON.stringify(id)}`);
+      }
+      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000"]) {
+        expect4xx(await rest("POST", `/api/v1/review/items/${id}/release`, {}), `release ${id}`);
+        expect4xx(await rest("POST", `/api/v1/review/items/${id}/approve-update`, { version: 1 }), `approve-update ${id}`);
+      }
+    });
+  });
+
+  describe("POST /api/v1/sources/{name}/upload (multipart)", () => {
+    const form = (boundary: string, parts: { name?: string; filename?: string; type?: string; body: string | Buffer }[]) =>
+      Buffer.concat([
+        ...parts.flatMap((p) => [
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="${p.name ?? "file"}"${p.filename === undefined ? "" : `; filename="${p.filename}"`}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ""}\r\n`,
+          ),
+          Buffer.isBuffer(p.body) ? p.body : Buffer.from(p.body),
+          Buffer.from("\r\n"),
+        ]),
+        Buffer.from(`--${boundary}--\r\n`),
+      ]);
+    const entry = (name: string) => JSON.stringify({ name, description: "x", runtime: "remote", remoteConfig: { fixedURL: `https://${name}.example.com/mcp` } });
+
+    async function upload(body: Buffer | string, contentType: string, source = "uploads") {
+      const response = await (await import("@/server/rest")).dispatchRest(
+        services,
+        new Request(`http://control-plane.test/api/v1/sources/${source}/upload`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${tokens.editor}`, "content-type": contentType },
+          body,
+        }),
+      );
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as any) : null };
+    }
+
+    beforeAll(async () => {
+      expect((await rest("POST", "/api/v1/sources", { name: "uploads", kind: "manual-upload" })).status).toBe(201);
+      expect((await rest("POST", "/api/v1/sources/uploads/approve")).status).toBe(200);
+    });
+
+    it("answers 4xx to forms without a boundary, without files, with broken or hostile parts", async () => {
+      const b = "XyZ";
+      const cases: [string, Buffer | string, string][] = [
+        ["no boundary", form(b, [{ filename: "a.json", body: entry("a") }]), "multipart/form-data"],
+        ["wrong boundary", form(b, [{ filename: "a.json", body: entry("a") }]), "multipart/form-data; boundary=other"],
+        ["empty boundary", form(b, [{ filename: "a.json", body: entry("a") }]), "multipart/form-data; boundary="],
+        ["truncated", form(b, [{ filename: "a.json", body: entry("a") }]).subarray(0, 60), `multipart/form-data; boundary=${b}`],
+        ["no file part", form(b, [{ body: entry("a") }]), `multipart/form-data; boundary=${b}`],
+        ["empty body", "", `multipart/form-data; boundary=${b}`],
+        ["non-UTF-8 file", form(b, [{ filename: "bad.yaml", body: Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x0a]) }]), `multipart/form-data; boundary=${b}`],
+        ["deep file", form(b, [{ filename: "deep.json", body: nestedObject(5000) }]), `multipart/form-data; boundary=${b}`],
+        ["alias bomb file", form(b, [{ filename: "bomb.yaml", body: "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n" }]), `multipart/form-data; boundary=${b}`],
+        ["too large", form(b, [{ filename: "big.json", body: `["${"x".repeat(11 * 1024 * 1024)}"]` }]), `multipart/form-data; boundary=${b}`],
+        ["10000 empty files", form(b, Array.from({ length: 10_000 }, (_, i) => ({ filename: `f${i}.json`, body: "" }))), `multipart/form-data; boundary=${b}`],
+      ];
+      const answers = [];
+      for (const [what, body, type] of cases) {
+        const answer = await upload(body, type);
+        answers.push({ what, ok: answer.status >= 400 && answer.status < 500 && typeof answer.body?.error?.message === "string", status: answer.status });
+      }
+      expect(answers.filter((a) => !a.ok)).toEqual([]);
+      expect((await rest("GET", "/api/v1/sources/uploads/runs")).body.items ?? (await rest("GET", "/api/v1/sources/uploads/runs")).body).toEqual([]);
+    });
+
+    it("reads files whatever their names say: traversal, NUL, unicode and quotes are just names", async () => {
+      const b = "b0undary";
+      const answer = await upload(
+        form(b, [
+          { filename: "../../../../etc/passwd.json", body: entry("trav-a") },
+          { filename: "..\\..\\windows\\x.json", body: entry("trav-b") },
+          { filename: "ünïcødé 🛠.json", body: entry("trav-c") },
+          { filename: "", type: "application/json", body: entry("trav-d") },
+        ]),
+        `multipart/form-data; boundary=${b}`,
+      );
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      expect4xx(await upload(form(b, [{ filename: "a.json", body: entry("x") }]), `multipart/form-data; boundary=${b}`, "no-such-source"), "unknown source", 404);
+      expect4xx(await upload(form(b, [{ filename: "a.json", body: entry("x") }]), `multipart/form-data; boundary=${b}`, "%E0"), "bad escape", 400);
+    });
+  });
+
+  describe("accounts, tokens and rules", () => {
+    it("never lets a token create a token with more rights or a longer life than itself", async () => {
+      const viewer = as("viewer");
+      expect4xx(await viewer("POST", "/api/v1/api-tokens", { name: "up", role: "admin" }), "viewer mints admin", 403);
+      expect4xx(await viewer("POST", "/api/v1/api-tokens", { name: "up", role: "editor" }), "viewer mints editor", 403);
+      expect4xx(await as("editor")("POST", "/api/v1/api-tokens", { name: "up", role: "admin" }), "editor mints admin", 403);
+      const short = await as("admin")("POST", "/api/v1/api-tokens", { name: "short", role: "admin", expiresInDays: 2 });
+      expect(short.status).toBe(201);
+      const shortCall = restClient(services, undefined, { authorization: `Bearer ${short.body.token}` });
+      for (const expiresInDays of [null, 3, 365]) {
+        expect4xx(await shortCall("POST", "/api/v1/api-tokens", { name: `long-${expiresInDays}`, role: "viewer", expiresInDays }), `outlive ${expiresInDays}`, 422);
+      }
+      for (const body of [
+        { name: "x", role: "root" },
+        { name: "x", role: "viewer", expiresInDays: 0 },
+        { name: "x", role: "viewer", expiresInDays: 1e308 },
+        { name: "x", role: "viewer", expiresInDays: "30" },
+        { name: "", role: "viewer" },
+        { name: "x".repeat(101), role: "viewer" },
+        { name: "a\u0000b", role: "viewer" },
+        { name: "x", role: "viewer", userId: "someone-else" },
+      ]) {
+        expect4xx(await as("admin")("POST", "/api/v1/api-tokens", body), `token ${JSON.stringify(body).slice(0, 60)}`);
+      }
+      expect4xx(await rest("POST", "/api/v1/api-tokens", { name: "boot", role: "viewer" }), "bootstrap owns no tokens", 403);
+      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000"]) expect4xx(await viewer("DELETE", `/api/v1/api-tokens/${id}`), `revoke ${id}`);
+    });
+
+    it("keeps the last active admin, and answers 4xx to odd user ids and bodies", async () => {
+      const list = (await rest("GET", "/api/v1/users")).body.items as { id: string; email: string }[];
+      const admin = list.find((u) => u.email === "admin@hostile.test")!;
+      expect4xx(await rest("PATCH", `/api/v1/users/${admin.id}`, { role: "viewer" }), "demote last admin", 409);
+      expect4xx(await rest("PATCH", `/api/v1/users/${admin.id}`, { active: false }), "deactivate last admin", 409);
+      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000", "a%00b"]) {
+        expect4xx(await rest("PATCH", `/api/v1/users/${id}`, { displayName: "x" }), `user ${id}`);
+        expect4xx(await rest("POST", `/api/v1/users/${id}/password`, { password: "correct horse battery staple" }), `password ${id}`);
+      }
+      for (const body of [{ role: "root" }, { active: "no" }, { displayName: 5 }, "[]"]) {
+        expect4xx(await rest("PATCH", `/api/v1/users/${admin.id}`, body), `user patch ${JSON.stringify(body)}`);
+      }
+      expect4xx(await rest("POST", "/api/v1/users", { email: "ADMIN@hostile.test", role: "admin", password: "correct horse battery" }), "same e-mail, other case", 409);
+      expect4xx(await as("editor")("PATCH", `/api/v1/users/${admin.id}`, { role: "viewer" }), "editor demotes", 403);
+    });
+
+    it("answers 409 to a rule renamed onto another's name, and 422 to names shaped like ids", async () => {
+      const one = await rest("POST", "/api/v1/grants", { name: "rule-one", subject: { type: "everyone" }, servers: "target", access: "allow" });
+      const two = await rest("POST", "/api/v1/grants", { name: "rule-two", subject: { type: "everyone" }, servers: "b-one", access: "allow" });
+      expect([one.status, two.status]).toEqual([201, 201]);
+      expect4xx(await rest("PATCH", `/api/v1/grants/${two.body.id}`, { name: "rule-one" }), "rename collision", 409);
+      expect4xx(await rest("PATCH", "/api/v1/grants/rule-two", { name: " rule-one " }), "rename collision, padded", 409);
+      for (const name of [one.body.id, "Rule-Two", "", "a".repeat(64), "rule\u0000x", 5]) {
+        expect4xx(await rest("PATCH", "/api/v1/grants/rule-two", { name }), `rename to ${JSON.stringify(name)}`, 422);
+      }
+      expect4xx(await rest("POST", "/api/v1/grants", { name: "rule-one", subject: { type: "everyone" }, servers: "x", access: "deny" }), "create collision", 409);
+      expect((await rest("GET", "/api/v1/grants/rule-two")).body.name).toBe("rule-two");
+    });
+
+    it("answers 4xx to tenant tokens for odd tenants, bodies and ids", async () => {
+      expect4xx(await rest("POST", "/api/v1/tenants/no-such/tokens", { name: "t" }), "unknown tenant", 404);
+      expect4xx(await as("editor")("POST", "/api/v1/tenants/acme/tokens", { name: "t" }), "editor tenant token", 403);
+      for (const body of [{ name: "" }, { name: "t", expiresInDays: 731 }, { name: "t", expiresInDays: -1 }, "null"]) {
+        expect4xx(await rest("POST", "/api/v1/tenants/acme/tokens", body), `tenant token ${JSON.stringify(body)}`);
+      }
+      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000"]) expect4xx(await rest("DELETE", `/api/v1/tenants/acme/tokens/${id}`), `tenant token ${id}`);
+    });
+  });
+
+  describe("list queries", () => {
+    it("answers 422 to page sizes, offsets, sorts and filters out of range, on every list", async () => {
+      const queries: string[] = [
+        `${S}?limit=0`,
+        `${S}?limit=100000`,
+        `${S}?limit=-1`,
+        `${S}?limit=abc`,
+        `${S}?sort=name;drop%20table%20mcp_servers`,
+        `${S}?sort=__proto__`,
+        `${S}?order=sideways`,
+        `${S}?cursor=%7B%7D`,
+        `${S}?cursor=eyJzb3J0IjoibmFtZSIsIm9yZGVyIjoiYXNjIiwidmFsdWUiOjEsIm5hbWUiOm51bGx9`,
+        `${S}?status=unknown`,
+        `${S}?limit=1&limit=2`,
+        "/api/v1/policy/matrix?offset=-1",
+        "/api/v1/policy/matrix?offset=1e400",
+        "/api/v1/policy/matrix?limit=999999999",
+        "/api/v1/policy/matrix?limit=1.5",
+        `/api/v1/policy/matrix?q=${"x".repeat(5000)}`,
+        "/api/v1/audit?limit=0",
+        "/api/v1/audit?limit=100000",
+        "/api/v1/audit?since=yesterday",
+        "/api/v1/audit?since=2026-13-45T99:99:99Z",
+        "/api/v1/audit/export?format=xlsx",
+        "/api/v1/grants?access=maybe",
+        "/api/v1/grants?subjectType=root",
+        `/api/v1/tenants?q=${"x".repeat(5000)}`,
+        "/api/v1/sources/uploads/runs/not-a-uuid?withItems=maybe",
+        "/api/v1/state?stream=maybe",
+      ];
+      for (const query of queries) expect4xx(await rest("GET", query), query.slice(0, 80));
+      for (const query of [`${S}?q=%25`, `${S}?q=_`, `${S}?q=%5C`, "/api/v1/tenants?q=%25%25", "/api/v1/policy/matrix?offset=100000"]) {
+        const answer = await rest("GET", query);
+        expect(answer.status, query).toBe(200);
+      }
+      expect((await rest("GET", `${S}?q=%25`)).body.items).toEqual([]);
+    });
+  });
+
   describe("POST /api/v1/state", () => {
     it("answers 400 to YAML aliases that contain themselves, alias bombs, and JSON or YAML nested thousands deep", async () => {
       const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${"bcdefghij"[i]}: &${"bcdefghij"[i]} [${Array(9).fill(`*${"abcdefghi"[i]}`).join(", ")}]`)].join("\n");
@@ -257,7 +499,7 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       const before = await stateNow();
       for (const name of ["../../etc/passwd", "a/b", "A", "", " ", "a\u0000b", "x".repeat(10_000), "__proto__", "constructor", "ñame", "a b", "%2e%2e"]) {
         for (const list of ["servers", "tenants", "groups", "rules", "sources"]) {
-          const document = { apiVersion: "opencrane.io/v1alpha1", kind: "ControlPlaneState", [list]: [{ name, displayName: "X", subject: { type: "all" }, servers: ["target"], kind: "registry", url: "https://registry.example.com" }] };
+          const document = { apiVersion: "opencrane.io/v1alpha1", kind: "ControlPlaneState", [list]: [{ name, displayName: "X", subject: { type: "everyone" }, servers: "target", access: "allow", kind: "registry", url: "https://registry.example.com" }] };
           const answer = await rest("POST", "/api/v1/state", document);
           expect4xx(answer, `${list} named ${JSON.stringify(name.slice(0, 20))}`);
         }
@@ -301,6 +543,27 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       const forced = await rest("POST", "/api/v1/state?force=true", edited);
       expect(forced.status).toBe(200);
       expect((await rest("GET", "/api/v1/tenants/acme")).body.displayName).toBe("Acme (edited there)");
+    });
+
+    it("publishes as the console does: the first publish pins the tools, a re-publish leaves drift to an admin", async () => {
+      const npx = { type: "npx", package: "@acme/tool@1.2.3", args: [] };
+      expect((await rest("POST", S, { name: "via-state", displayName: "Via state", runtime: npx })).status).toBe(201);
+      expect((await rest("POST", `${S}/via-state/tools/upload`, [{ name: "read" }])).status).toBe(200);
+      const setStatus = async (status: string) => {
+        const document = await stateNow();
+        const servers = document.servers.map((server: { name: string }) => (server.name === "via-state" ? { ...server, status } : server));
+        const answer = await as("editor")("POST", "/api/v1/state", { ...document, servers });
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      };
+      await setStatus("active");
+      const first = (await rest("GET", `${S}/via-state/tools`)).body;
+      expect(first.pinned?.digest).toBe(first.latest.digest);
+      await setStatus("disabled");
+      expect((await as("editor")("POST", `${S}/via-state/tools/upload`, [{ name: "read" }, { name: "write" }])).status).toBe(200);
+      await setStatus("active");
+      const again = (await rest("GET", `${S}/via-state/tools`)).body;
+      expect(again.pinned.digest).toBe(first.pinned.digest);
+      expect(again.drift.added.map((t: { name: string }) => t.name)).toEqual(["write"]);
     });
 
     it("lets a viewer export but not apply, even as a dry run", async () => {
