@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
 import { createUser, userCreateInput } from "@/server/auth/users";
 import type { Role } from "@/server/auth/roles";
+import { errorResponse } from "@/server/rest/http";
 import { buildManifest } from "@/server/tools/digest";
 import type { Services } from "@/server/services";
 import { describeEachDatabase } from "./support/database";
@@ -253,6 +254,31 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       expect(tools.drift).toBeNull();
       expect4xx(await as("viewer")("POST", `${S}:batch`, { action: "delete", names: ["b-one"] }), "viewer batch", 403);
       expect4xx(await as("editor")("POST", "/api/v1/review/items:batch", { action: "reject", ids: ["00000000-0000-4000-8000-000000000000"] }), "editor review batch", 403);
+    });
+
+    it("runs batches that cross one after the other (no deadlock, never a 500), each all or nothing", async () => {
+      const names = Array.from({ length: 6 }, (_, i) => `cross-${i}`);
+      for (const name of names) {
+        expect((await rest("POST", S, { name, displayName: name, runtime: { type: "npx", package: "@acme/tool@1.2.3", args: [] } })).status).toBe(201);
+      }
+      for (let round = 0; round < 4; round++) {
+        const action = round % 2 === 0 ? "publish" : "disable";
+        const answers = await Promise.all([
+          rest("POST", `${S}:batch`, { action, names }),
+          rest("POST", `${S}:batch`, { action, names: [...names].reverse() }),
+          rest("POST", `${S}:batch`, { action, names: [...names.slice(3), ...names.slice(0, 3)] }),
+        ]);
+        for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        const statuses = await Promise.all(names.map(async (name) => (await rest("GET", `${S}/${name}`)).body.status));
+        expect(new Set(statuses).size).toBe(1);
+      }
+    });
+
+    it("answers 409 (send it again) to a deadlock or serialization failure wherever it happens", () => {
+      for (const code of ["40P01", "40001"]) {
+        const answer = errorResponse(Object.assign(new Error("deadlock detected"), { code }), "req-deadlock");
+        expect(answer.status).toBe(409);
+      }
     });
 
     it("answers 422 naming the item to review ids that are not ids, and to ids of no item", async () => {

@@ -548,7 +548,9 @@ export async function changeServers(
     disable: (tx: Db, name: string) => disableServer(tx, ctx, name, change),
     delete: (tx: Db, name: string) => deleteServer(tx, ctx, name),
   }[batch.action];
-  return allOrNothing(db, batch.names, "names", apply);
+  const names = [...batch.names].sort();
+  const lockInNameOrder = (tx: Db) => tx.select({ id: mcpServers.id }).from(mcpServers).where(inArray(mcpServers.name, names)).orderBy(asc(mcpServers.name)).for("update");
+  return allOrNothing(db, batch.names, "names", apply, lockInNameOrder);
 }
 
 // ---------------------------------------------------------------------------------------------
