@@ -5,10 +5,11 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
 import { createUser, userCreateInput } from "@/server/auth/users";
 import type { Role } from "@/server/auth/roles";
+import { dispatchRest } from "@/server/rest";
 import { errorResponse } from "@/server/rest/http";
 import { buildManifest } from "@/server/tools/digest";
 import type { Services } from "@/server/services";
@@ -51,7 +52,6 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
     return answer.body;
   }
 
-
   describe("tool governance", () => {
     const tool = (name: string, over: Record<string, unknown> = {}) => ({ name, description: `Tool ${name}`, inputSchema: { type: "object" }, ...over });
     const upload = (server: string, body: unknown, caller = rest) => caller("POST", `${S}/${server}/tools/upload`, body);
@@ -93,7 +93,14 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       const again = await upload("target", { tools: [tool("meta", { _meta: { other: true } }), tool("ünïcødé_🛠")] });
       expect(again.status).toBe(200);
       expect(again.body.digest).toBe(first.body.digest);
-      expect((await upload("target", Array.from({ length: 1000 }, (_, i) => tool(`t${i}`)))).status).toBe(200);
+      expect(
+        (
+          await upload(
+            "target",
+            Array.from({ length: 1000 }, (_, i) => tool(`t${i}`)),
+          )
+        ).status,
+      ).toBe(200);
     });
 
     it("answers 404 or 400 to odd server names in the path, never 500", async () => {
@@ -253,7 +260,11 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       expect(tools.pinned?.digest).toBe(tools.latest.digest);
       expect(tools.drift).toBeNull();
       expect4xx(await as("viewer")("POST", `${S}:batch`, { action: "delete", names: ["b-one"] }), "viewer batch", 403);
-      expect4xx(await as("editor")("POST", "/api/v1/review/items:batch", { action: "reject", ids: ["00000000-0000-4000-8000-000000000000"] }), "editor review batch", 403);
+      expect4xx(
+        await as("editor")("POST", "/api/v1/review/items:batch", { action: "reject", ids: ["00000000-0000-4000-8000-000000000000"] }),
+        "editor review batch",
+        403,
+      );
     });
 
     it("runs batches that cross one after the other (no deadlock, never a 500), each all or nothing", async () => {
@@ -305,15 +316,16 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
         ]),
         Buffer.from(`--${boundary}--\r\n`),
       ]);
-    const entry = (name: string) => JSON.stringify({ name, description: "x", runtime: "remote", remoteConfig: { fixedURL: `https://${name}.example.com/mcp` } });
+    const entry = (name: string) =>
+      JSON.stringify({ name, description: "x", runtime: "remote", remoteConfig: { fixedURL: `https://${name}.example.com/mcp` } });
 
     async function upload(body: Buffer | string, contentType: string, source = "uploads") {
-      const response = await (await import("@/server/rest")).dispatchRest(
+      const response = await dispatchRest(
         services,
         new Request(`http://control-plane.test/api/v1/sources/${source}/upload`, {
           method: "POST",
           headers: { authorization: `Bearer ${tokens.editor}`, "content-type": contentType },
-          body,
+          body: typeof body === "string" ? body : new Uint8Array(body),
         }),
       );
       const text = await response.text();
@@ -336,9 +348,25 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
         ["empty body", "", `multipart/form-data; boundary=${b}`],
         ["non-UTF-8 file", form(b, [{ filename: "bad.yaml", body: Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x0a]) }]), `multipart/form-data; boundary=${b}`],
         ["deep file", form(b, [{ filename: "deep.json", body: nestedObject(5000) }]), `multipart/form-data; boundary=${b}`],
-        ["alias bomb file", form(b, [{ filename: "bomb.yaml", body: "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n" }]), `multipart/form-data; boundary=${b}`],
+        [
+          "alias bomb file",
+          form(b, [
+            {
+              filename: "bomb.yaml",
+              body: "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n",
+            },
+          ]),
+          `multipart/form-data; boundary=${b}`,
+        ],
         ["too large", form(b, [{ filename: "big.json", body: `["${"x".repeat(11 * 1024 * 1024)}"]` }]), `multipart/form-data; boundary=${b}`],
-        ["10000 empty files", form(b, Array.from({ length: 10_000 }, (_, i) => ({ filename: `f${i}.json`, body: "" }))), `multipart/form-data; boundary=${b}`],
+        [
+          "10000 empty files",
+          form(
+            b,
+            Array.from({ length: 10_000 }, (_, i) => ({ filename: `f${i}.json`, body: "" })),
+          ),
+          `multipart/form-data; boundary=${b}`,
+        ],
       ];
       const answers = [];
       for (const [what, body, type] of cases) {
@@ -361,7 +389,11 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
         `multipart/form-data; boundary=${b}`,
       );
       expect(answer.status, JSON.stringify(answer.body)).toBe(202);
-      expect4xx(await upload(form(b, [{ filename: "a.json", body: entry("x") }]), `multipart/form-data; boundary=${b}`, "no-such-source"), "unknown source", 404);
+      expect4xx(
+        await upload(form(b, [{ filename: "a.json", body: entry("x") }]), `multipart/form-data; boundary=${b}`, "no-such-source"),
+        "unknown source",
+        404,
+      );
       expect4xx(await upload(form(b, [{ filename: "a.json", body: entry("x") }]), `multipart/form-data; boundary=${b}`, "%E0"), "bad escape", 400);
     });
   });
@@ -376,7 +408,11 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       expect(short.status).toBe(201);
       const shortCall = restClient(services, undefined, { authorization: `Bearer ${short.body.token}` });
       for (const expiresInDays of [null, 3, 365]) {
-        expect4xx(await shortCall("POST", "/api/v1/api-tokens", { name: `long-${expiresInDays}`, role: "viewer", expiresInDays }), `outlive ${expiresInDays}`, 422);
+        expect4xx(
+          await shortCall("POST", "/api/v1/api-tokens", { name: `long-${expiresInDays}`, role: "viewer", expiresInDays }),
+          `outlive ${expiresInDays}`,
+          422,
+        );
       }
       for (const body of [
         { name: "x", role: "root" },
@@ -391,7 +427,8 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
         expect4xx(await as("admin")("POST", "/api/v1/api-tokens", body), `token ${JSON.stringify(body).slice(0, 60)}`);
       }
       expect4xx(await rest("POST", "/api/v1/api-tokens", { name: "boot", role: "viewer" }), "bootstrap owns no tokens", 403);
-      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000"]) expect4xx(await viewer("DELETE", `/api/v1/api-tokens/${id}`), `revoke ${id}`);
+      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000"])
+        expect4xx(await viewer("DELETE", `/api/v1/api-tokens/${id}`), `revoke ${id}`);
     });
 
     it("keeps the last active admin, and answers 4xx to odd user ids and bodies", async () => {
@@ -406,7 +443,11 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       for (const body of [{ role: "root" }, { active: "no" }, { displayName: 5 }, "[]"]) {
         expect4xx(await rest("PATCH", `/api/v1/users/${admin.id}`, body), `user patch ${JSON.stringify(body)}`);
       }
-      expect4xx(await rest("POST", "/api/v1/users", { email: "ADMIN@hostile.test", role: "admin", password: "correct horse battery" }), "same e-mail, other case", 409);
+      expect4xx(
+        await rest("POST", "/api/v1/users", { email: "ADMIN@hostile.test", role: "admin", password: "correct horse battery" }),
+        "same e-mail, other case",
+        409,
+      );
       expect4xx(await as("editor")("PATCH", `/api/v1/users/${admin.id}`, { role: "viewer" }), "editor demotes", 403);
     });
 
@@ -419,7 +460,11 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       for (const name of [one.body.id, "Rule-Two", "", "a".repeat(64), "rule\u0000x", 5]) {
         expect4xx(await rest("PATCH", "/api/v1/grants/rule-two", { name }), `rename to ${JSON.stringify(name)}`, 422);
       }
-      expect4xx(await rest("POST", "/api/v1/grants", { name: "rule-one", subject: { type: "everyone" }, servers: "x", access: "deny" }), "create collision", 409);
+      expect4xx(
+        await rest("POST", "/api/v1/grants", { name: "rule-one", subject: { type: "everyone" }, servers: "x", access: "deny" }),
+        "create collision",
+        409,
+      );
       expect((await rest("GET", "/api/v1/grants/rule-two")).body.name).toBe("rule-two");
     });
 
@@ -429,7 +474,8 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       for (const body of [{ name: "" }, { name: "t", expiresInDays: 731 }, { name: "t", expiresInDays: -1 }, "null"]) {
         expect4xx(await rest("POST", "/api/v1/tenants/acme/tokens", body), `tenant token ${JSON.stringify(body)}`);
       }
-      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000"]) expect4xx(await rest("DELETE", `/api/v1/tenants/acme/tokens/${id}`), `tenant token ${id}`);
+      for (const id of ["not-a-uuid", "%E0", "00000000-0000-4000-8000-000000000000"])
+        expect4xx(await rest("DELETE", `/api/v1/tenants/acme/tokens/${id}`), `tenant token ${id}`);
     });
   });
 
@@ -474,10 +520,17 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
 
   describe("POST /api/v1/state", () => {
     it("answers 400 to YAML aliases that contain themselves, alias bombs, and JSON or YAML nested thousands deep", async () => {
-      const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${"bcdefghij"[i]}: &${"bcdefghij"[i]} [${Array(9).fill(`*${"abcdefghi"[i]}`).join(", ")}]`)].join("\n");
+      const bomb = [
+        "a: &a [x, x, x, x, x, x, x, x, x]",
+        ...Array.from({ length: 9 }, (_, i) => `${"bcdefghij"[i]}: &${"bcdefghij"[i]} [${Array(9).fill(`*${"abcdefghi"[i]}`).join(", ")}]`),
+      ].join("\n");
       const cases: [string, string, Record<string, string>][] = [
         ["self alias", "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\ntenants:\n  - &t\n    name: loop\n    labels: {self: *t}\n", yaml],
-        ["self alias in metadata", "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\nservers:\n  - name: loop\n    displayName: Loop\n    metadata: &m {self: *m}\n", yaml],
+        [
+          "self alias in metadata",
+          "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\nservers:\n  - name: loop\n    displayName: Loop\n    metadata: &m {self: *m}\n",
+          yaml,
+        ],
         ["alias in a stream", "---\na: &a\n  b: *a\n", yaml],
         ["alias bomb", bomb, yaml],
         ["deep JSON", `{"apiVersion":"opencrane.io/v1alpha1","kind":"ControlPlaneState","tenants":[{"name":"deep","labels":${nestedObject(5000)}}]}`, {}],
@@ -507,12 +560,19 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
         ["metadata name not a string", '[{"apiVersion":"opencrane.io/v1alpha1","kind":"Tenant","metadata":{"name":["a"]}}]'],
         ["kind unknown", '{"apiVersion":"opencrane.io/v1alpha1","kind":"Secret"}'],
         ["kind an object", '{"apiVersion":"opencrane.io/v1alpha1","kind":{"a":1}}'],
-        ["two headers", '[{"apiVersion":"opencrane.io/v1alpha1","kind":"ControlPlaneState"},{"apiVersion":"opencrane.io/v1alpha1","kind":"ControlPlaneState"}]'],
+        [
+          "two headers",
+          '[{"apiVersion":"opencrane.io/v1alpha1","kind":"ControlPlaneState"},{"apiVersion":"opencrane.io/v1alpha1","kind":"ControlPlaneState"}]',
+        ],
         ["yaml .inf revision", "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\nrevision: .inf\n", yaml],
         ["yaml duplicate keys", "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\nkind: ControlPlaneState\n", yaml],
         ["yaml binary tag", "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\ntenants:\n  - name: !!binary aGVsbG8=\n", yaml],
         ["yaml set and map tags", "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\ntenants:\n  - name: x\n    labels: !!set {a, b}\n", yaml],
-        ["yaml timestamp", "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\nrules:\n  - name: r\n    subject: {type: all}\n    servers: [target]\n    expiresAt: 2001-12-14t21:59:43.10-05:00\n", yaml],
+        [
+          "yaml timestamp",
+          "apiVersion: opencrane.io/v1alpha1\nkind: ControlPlaneState\nrules:\n  - name: r\n    subject: {type: all}\n    servers: [target]\n    expiresAt: 2001-12-14t21:59:43.10-05:00\n",
+          yaml,
+        ],
         ["yaml not YAML", "apiVersion: [\n", yaml],
         ["yaml empty", "---\n---\n", yaml],
         ["text/plain", "{}", { "content-type": "text/plain" }],
@@ -525,7 +585,21 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
       const before = await stateNow();
       for (const name of ["../../etc/passwd", "a/b", "A", "", " ", "a\u0000b", "x".repeat(10_000), "__proto__", "constructor", "ñame", "a b", "%2e%2e"]) {
         for (const list of ["servers", "tenants", "groups", "rules", "sources"]) {
-          const document = { apiVersion: "opencrane.io/v1alpha1", kind: "ControlPlaneState", [list]: [{ name, displayName: "X", subject: { type: "everyone" }, servers: "target", access: "allow", kind: "registry", url: "https://registry.example.com" }] };
+          const document = {
+            apiVersion: "opencrane.io/v1alpha1",
+            kind: "ControlPlaneState",
+            [list]: [
+              {
+                name,
+                displayName: "X",
+                subject: { type: "everyone" },
+                servers: "target",
+                access: "allow",
+                kind: "registry",
+                url: "https://registry.example.com",
+              },
+            ],
+          };
           const answer = await rest("POST", "/api/v1/state", document);
           expect4xx(answer, `${list} named ${JSON.stringify(name.slice(0, 20))}`);
         }
@@ -535,7 +609,11 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
     });
 
     it("refuses an own __proto__ key instead of dropping or obeying it", async () => {
-      const answer = await rest("POST", "/api/v1/state", '{"apiVersion":"opencrane.io/v1alpha1","kind":"ControlPlaneState","tenants":[{"name":"proto","__proto__":{"labels":{"x":"y"}}}]}');
+      const answer = await rest(
+        "POST",
+        "/api/v1/state",
+        '{"apiVersion":"opencrane.io/v1alpha1","kind":"ControlPlaneState","tenants":[{"name":"proto","__proto__":{"labels":{"x":"y"}}}]}',
+      );
       expect4xx(answer, "__proto__ field", 422);
       expect(answer.body.error.details.fieldErrors).toHaveProperty(["tenants.proto.__proto__"]);
     });
@@ -560,12 +638,16 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
     it("answers 409 to a stale document, 422 to one from the future, and applies a stale one with force", async () => {
       const exported = await stateNow();
       expect((await rest("PATCH", "/api/v1/tenants/acme", { displayName: "Acme (edited here)" })).status).toBe(200);
-      const edited = { ...exported, tenants: exported.tenants.map((t: { name: string }) => (t.name === "acme" ? { ...t, displayName: "Acme (edited there)" } : t)) };
+      const edited = {
+        ...exported,
+        tenants: exported.tenants.map((t: { name: string }) => (t.name === "acme" ? { ...t, displayName: "Acme (edited there)" } : t)),
+      };
       const stale = await rest("POST", "/api/v1/state", edited);
       expect4xx(stale, "stale", 409);
       expect(stale.body.error.details.stale).toEqual([{ kind: "tenant", name: "acme" }]);
       expect4xx(await rest("POST", "/api/v1/state", { ...edited, revision: exported.revision + 1000 }), "future", 422);
-      for (const flag of ["force=maybe", "prune=2", "dryRun=yes", "force=true&force=false"]) expect4xx(await rest("POST", `/api/v1/state?${flag}`, edited), flag);
+      for (const flag of ["force=maybe", "prune=2", "dryRun=yes", "force=true&force=false"])
+        expect4xx(await rest("POST", `/api/v1/state?${flag}`, edited), flag);
       const forced = await rest("POST", "/api/v1/state?force=true", edited);
       expect(forced.status).toBe(200);
       expect((await rest("GET", "/api/v1/tenants/acme")).body.displayName).toBe("Acme (edited there)");

@@ -52,7 +52,18 @@ function operations(): Operation[] {
 }
 
 const pathValue = fc.oneof(
-  fc.constantFrom("fuzz-server", "fuzz-tenant", "fuzz-group", "fuzz-source", "00000000-0000-4000-8000-000000000000", "%E0%A4%A", "%00", "a%2Fb", "%C3%BC", "x".repeat(300)),
+  fc.constantFrom(
+    "fuzz-server",
+    "fuzz-tenant",
+    "fuzz-group",
+    "fuzz-source",
+    "00000000-0000-4000-8000-000000000000",
+    "%E0%A4%A",
+    "%00",
+    "a%2Fb",
+    "%C3%BC",
+    "x".repeat(300),
+  ),
   fc.string({ minLength: 1, maxLength: 20 }).map(encodeURIComponent),
 );
 const leaf = fc.oneof(
@@ -63,7 +74,12 @@ const leaf = fc.oneof(
   fc.constantFrom(1e308, -1, 0, 2 ** 53, true, false, null),
 );
 const value = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), tie("value"), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    leaf,
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), tie("value"), { maxKeys: 4 }),
+  ),
 })).value;
 
 function bodyFor(fields: string[]): fc.Arbitrary<string | undefined> {
@@ -96,21 +112,24 @@ describeEachDatabase("Random JSON at every write route", (database) => {
     const failures: string[] = [];
     for (const operation of routes) {
       const started = Date.now();
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(pathValue, { minLength: 3, maxLength: 3 }),
-          bodyFor(operation.fields),
-          fc.constantFrom("", "?dryRun=true", "?dryRun=maybe", "?force=true&prune=true"),
-          async (params, body, query) => {
-            let i = 0;
-            const path = operation.path.replace(/\{\w+\}/g, () => params[i++]!) + query;
-            const answer = await rest(operation.method, path, body, body === undefined ? {} : { "content-type": "application/json" });
-            if (answer.status >= 500) failures.push(`${operation.method} ${path} ${body?.slice(0, 200)} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
-            return answer.status < 500;
-          },
-        ),
-        { numRuns: Number(process.env.FUZZ_RUNS ?? 20), seed: Number(process.env.FUZZ_SEED ?? 20261203), endOnFailure: true },
-      ).catch(() => undefined);
+      await fc
+        .assert(
+          fc.asyncProperty(
+            fc.array(pathValue, { minLength: 3, maxLength: 3 }),
+            bodyFor(operation.fields),
+            fc.constantFrom("", "?dryRun=true", "?dryRun=maybe", "?force=true&prune=true"),
+            async (params, body, query) => {
+              let i = 0;
+              const path = operation.path.replace(/\{\w+\}/g, () => params[i++]!) + query;
+              const answer = await rest(operation.method, path, body, body === undefined ? {} : { "content-type": "application/json" });
+              if (answer.status >= 500)
+                failures.push(`${operation.method} ${path} ${body?.slice(0, 200)} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+              return answer.status < 500;
+            },
+          ),
+          { numRuns: Number(process.env.FUZZ_RUNS ?? 20), seed: Number(process.env.FUZZ_SEED ?? 20261203), endOnFailure: true },
+        )
+        .catch(() => undefined);
       if (process.env.FUZZ_TIMES) console.log(`${Date.now() - started} ms ${operation.method} ${operation.path}`);
     }
     expect(failures).toEqual([]);

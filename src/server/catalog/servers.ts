@@ -549,7 +549,8 @@ export async function changeServers(
     delete: (tx: Db, name: string) => deleteServer(tx, ctx, name),
   }[batch.action];
   const names = [...batch.names].sort();
-  const lockInNameOrder = (tx: Db) => tx.select({ id: mcpServers.id }).from(mcpServers).where(inArray(mcpServers.name, names)).orderBy(asc(mcpServers.name)).for("update");
+  const lockInNameOrder = (tx: Db) =>
+    tx.select({ id: mcpServers.id }).from(mcpServers).where(inArray(mcpServers.name, names)).orderBy(asc(mcpServers.name)).for("update");
   return allOrNothing(db, batch.names, "names", apply, lockInNameOrder);
 }
 

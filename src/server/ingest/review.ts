@@ -197,7 +197,8 @@ export async function decideItems(db: Db, ctx: ChangeContext, batch: z.output<ty
   const decide = (tx: Db, id: string): Promise<{ outcome: Outcome; server?: string | null }> =>
     batch.action === "release" ? releaseItem(tx, ctx, id) : rejectItem(tx, ctx, id, { reason: batch.reason });
   const ids = batch.ids.filter(isUuid).sort();
-  const lockInIdOrder = (tx: Db) => tx.select({ id: sourceItems.id }).from(sourceItems).where(inArray(sourceItems.id, ids)).orderBy(asc(sourceItems.id)).for("update");
+  const lockInIdOrder = (tx: Db) =>
+    tx.select({ id: sourceItems.id }).from(sourceItems).where(inArray(sourceItems.id, ids)).orderBy(asc(sourceItems.id)).for("update");
   const outcomes = await allOrNothing(db, batch.ids, "ids", decide, ids.length > 0 ? lockInIdOrder : undefined);
   return { action: batch.action, items: batch.ids.map((id, i) => ({ id, ...outcomes[i]! })) };
 }
