@@ -5,11 +5,14 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiTokenCreateInput, createApiToken } from "@/server/auth/tokens";
 import { createUser, userCreateInput } from "@/server/auth/users";
 import type { Role } from "@/server/auth/roles";
 import { dispatchRest } from "@/server/rest";
+import { createTrpcContext } from "@/server/trpc/context";
+import { appRouter } from "@/server/trpc/root";
 import { errorResponse } from "@/server/rest/http";
 import { buildManifest } from "@/server/tools/digest";
 import type { Services } from "@/server/services";
@@ -515,6 +518,58 @@ describeEachDatabase("Hostile input gets a 4xx", (database) => {
         expect(answer.status, query).toBe(200);
       }
       expect((await rest("GET", `${S}?q=%25`)).body.items).toEqual([]);
+    });
+
+    /** A console query the way the route handler serves it: the fetch adapter with real authentication. */
+    async function trpcQuery(path: string, input: unknown) {
+      const request = new Request(`http://control-plane.test/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+        headers: { authorization: `Bearer ${tokens.viewer}` },
+      });
+      const response = await fetchRequestHandler({
+        endpoint: "/api/trpc",
+        req: request,
+        router: appRouter,
+        createContext: () => createTrpcContext(services, { method: request.method, headers: request.headers, url: request.url }),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    }
+
+    it("answers 4xx to the console's paged lists and palette search given hostile arguments", async () => {
+      const cases: [string, unknown][] = [
+        ["search.find", { q: "\u0000" }],
+        ["search.find", { q: "" }],
+        ["search.find", { q: "x".repeat(101) }],
+        ["search.find", { q: "a", limit: 1e9 }],
+        ["search.find", { q: "a", limit: -1 }],
+        ["search.find", { q: ["a"] }],
+        ["grants.page", { offset: -1 }],
+        ["grants.page", { offset: 1e30 }],
+        ["grants.page", { limit: 100000 }],
+        ["grants.page", { sort: "name; drop table grants" }],
+        ["grants.page", { order: "random()" }],
+        ["tenants.page", { limit: 0 }],
+        ["tenants.page", { q: "\u0000" }],
+        ["tenants.page", { sort: "__proto__" }],
+        ["groups.page", { offset: "abc" }],
+        ["tenants.access", { name: "acme", limit: 1e6 }],
+        ["tenants.access", { name: "\u0000" }],
+        ["sources.runItems", { name: "uploads", runId: "not-a-uuid" }],
+        ["sources.runItems", { name: "uploads", runId: "00000000-0000-4000-8000-000000000000", limit: -5 }],
+      ];
+      const answers = [];
+      for (const [path, input] of cases) {
+        const answer = await trpcQuery(path, input);
+        answers.push({ path, input, status: answer.status, message: typeof answer.body?.error?.message });
+      }
+      expect(answers.filter((a) => a.status < 400 || a.status >= 500 || a.message !== "string")).toEqual([]);
+      for (const q of ["%", "_", "\\", "ac"]) {
+        const found = await trpcQuery("search.find", { q });
+        expect(found.status, q).toBe(200);
+        expect(
+          found.body.result.data.tenants.map((t: { name: string }) => t.name),
+          q,
+        ).toEqual(q === "ac" ? ["acme"] : []);
+      }
     });
   });
 
