@@ -144,7 +144,8 @@ export function constraintOf(error: unknown): string | undefined {
  * Database refusals that the caller's request causes, as the domain error they are: Postgres
  * cannot store a NUL character in text or jsonb (22021 / 22P05), whatever field it was sent in;
  * a unique key catches a create racing another one that its existence check could not see, and a
- * foreign key a change naming something deleted meanwhile (23503).
+ * foreign key a change naming something deleted meanwhile (23503); a deadlock or a serialization
+ * failure undid the transaction (40P01 / 40001).
  */
 export function userMistakeOf(error: unknown): DomainError | undefined {
   const state = sqlState(error);
@@ -152,6 +153,11 @@ export function userMistakeOf(error: unknown): DomainError | undefined {
     return new DomainError("BAD_REQUEST", "text must not contain NUL characters (\\u0000): remove them and send it again");
   }
   if (state === "23503") return missingReference(error);
+  // Two transactions that lock the same rows in another order (a batch and an edit): Postgres
+  // undid this one; nothing it did was written, and the same request may simply be sent again.
+  if (state === "40P01" || state === "40001") {
+    return new DomainError("CONFLICT", "another change was being made to the same objects at the same moment: nothing was changed, send it again");
+  }
   if (state === "23505") {
     return new DomainError("CONFLICT", "another request saved the same name at the same moment: reload and try again");
   }

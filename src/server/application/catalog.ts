@@ -141,7 +141,10 @@ export const batchServersUseCase = useCase({
   args: z.object({ batch: serverBatchInput, dryRun }),
   invalid: () => "cannot change these servers",
   run: ({ services, change }, { batch, dryRun }) =>
-    changeOrPreview(services.db, dryRun, async (db) => ({ action: batch.action, servers: await changeServers(db, change, batch) })),
+    changeOrPreview(services.db, dryRun, async (db) => ({
+      action: batch.action,
+      servers: await changeServers(db, change, batch, (tx, published) => pinLatestOnPublish(tx, change, published)),
+    })),
 });
 
 export const obotEntryUseCase = useCase({

@@ -535,14 +535,23 @@ export async function deleteServer(db: Db, ctx: ChangeContext, name: string, inp
  * One action on several servers in one transaction, each through its one-server path (the same
  * checks, audit events and revision bumps): if one server refuses, none changes.
  */
-export async function changeServers(db: Db, ctx: ChangeContext, batch: z.output<typeof serverBatchInput>): Promise<McpServer[]> {
+export async function changeServers(
+  db: Db,
+  ctx: ChangeContext,
+  batch: z.output<typeof serverBatchInput>,
+  /** What publishing one server also does in the transaction, as alone (pinning its tools). */
+  onPublished?: (tx: Db, published: McpServer) => Promise<unknown>,
+): Promise<McpServer[]> {
   const change = { reason: batch.reason };
   const apply = {
-    publish: (tx: Db, name: string) => publishServer(tx, ctx, name, change),
+    publish: (tx: Db, name: string) => publishServer(tx, ctx, name, change, onPublished),
     disable: (tx: Db, name: string) => disableServer(tx, ctx, name, change),
     delete: (tx: Db, name: string) => deleteServer(tx, ctx, name),
   }[batch.action];
-  return allOrNothing(db, batch.names, "names", apply);
+  const names = [...batch.names].sort();
+  const lockInNameOrder = (tx: Db) =>
+    tx.select({ id: mcpServers.id }).from(mcpServers).where(inArray(mcpServers.name, names)).orderBy(asc(mcpServers.name)).for("update");
+  return allOrNothing(db, batch.names, "names", apply, lockInNameOrder);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 import YAML from "yaml";
 import { DomainError } from "../errors";
+import { parseJsonText, parseYamlDocuments } from "../util/nesting";
 import { objectDocuments, type StateDocument } from "../state/model";
 
 export type StateFormat = "json" | "yaml";
@@ -27,20 +28,20 @@ export function objectFiles(document: StateDocument): { path: string; text: stri
   return objectDocuments(document).map((d) => ({ path: `${d.kind}s/${d.name}.yaml`, text: YAML.stringify(d.document, YAML_OPTIONS) }));
 }
 
-/** The documents a text holds: a JSON value (an array is several documents) or a YAML stream (empty documents skipped). */
+/**
+ * The documents a text holds: a JSON value (an array is several documents) or a YAML stream (empty
+ * documents skipped). Text nested deeper than real documents go, a YAML alias that contains itself
+ * and an alias bomb are the sender's mistake (400), as in an import.
+ */
 export function parseStateText(text: string, format: StateFormat, what = "the body"): unknown[] {
-  if (format === "json") {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new DomainError("BAD_REQUEST", `${what} is not valid JSON: ${(error as Error).message}`);
+  try {
+    if (format === "json") {
+      const value = parseJsonText(text, what);
+      return Array.isArray(value) ? value : [value];
     }
-    return Array.isArray(value) ? value : [value];
+    return parseYamlDocuments(text, what);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new DomainError("BAD_REQUEST", `${what} is not valid ${format === "json" ? "JSON" : "YAML"}: ${(error as Error).message}`);
   }
-  const documents = YAML.parseAllDocuments(text);
-  const list = Array.isArray(documents) ? documents : [documents];
-  const broken = list.find((d) => d.errors.length > 0);
-  if (broken) throw new DomainError("BAD_REQUEST", `${what} is not valid YAML: ${broken.errors[0]!.message}`);
-  return list.map((d) => d.toJS() as unknown).filter((value) => value !== null && value !== undefined);
 }

@@ -14,6 +14,7 @@ import { auditEvents, catalogRevisions, catalogState, mcpServers } from "../db/s
 import { DomainError, sqlState } from "../errors";
 import { createSource, deleteSource, listSources, updateSource } from "../ingest/sources";
 import { compilePolicy } from "../policy/compile";
+import { pinLatestOnPublish } from "../tools/store";
 import { diffPolicies, type ImpactPreview } from "../policy/diff";
 import { previewChange } from "../policy/preview";
 import {
@@ -136,10 +137,10 @@ const serverSpecPatch = (server: StateObject) => {
   return spec;
 };
 
-/** Status moves as the console moves it: publish, disable; draft and degraded are not targets. */
+/** Status moves as the console moves it: publish (pinning the tools, as the console's publish does), disable; draft and degraded are not targets. */
 async function moveStatus(tx: Db, ctx: ChangeContext, name: string, from: string, to: string) {
   if (from === to) return;
-  if (to === "active") await publishServer(tx, ctx, name);
+  if (to === "active") await publishServer(tx, ctx, name, {}, (tx, published) => pinLatestOnPublish(tx, ctx, published));
   else if (to === "disabled") await disableServer(tx, ctx, name);
   else {
     throw new DomainError("VALIDATION_FAILED", `status cannot change from ${from} to ${to}: a server becomes active (publish) or disabled, never ${to} again`, {

@@ -38,7 +38,14 @@ export function buildManifest(tools: readonly RawTool[], source: ManifestSource,
   for (const tool of tools) {
     if (seen.has(tool.name)) throw new DomainError("VALIDATION_FAILED", `the tool list names '${tool.name}' twice`);
     seen.add(tool.name);
-    manifestTools.push({ name: tool.name, sha256: toolDigest(tool), definition: definitionOf(tool) });
+    let sha256: string;
+    try {
+      sha256 = toolDigest(tool);
+    } catch (error) {
+      // A number JSON cannot write (1e999 parses as Infinity): no canonical form, so no digest.
+      throw new DomainError("VALIDATION_FAILED", `tool '${tool.name}' cannot be digested: ${(error as Error).message}`);
+    }
+    manifestTools.push({ name: tool.name, sha256, definition: definitionOf(tool) });
   }
   manifestTools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { digest: manifestDigest(manifestTools), source, discoveredAt: at.toISOString(), discoveredBy, tools: manifestTools };

@@ -106,8 +106,18 @@ export const probeHeadersInput = z.object({
         .string()
         .max(8192, "a header value is at most 8192 characters")
         .refine((value) => !/[\r\n\0]/.test(value), "a header value cannot contain line breaks")
+        // What every HTTP client sends as it is: a value it refuses would fail every probe, not this request.
+        .refine((value) => /^[\t\x20-\x7e]*$/.test(value), "a header value is printable ASCII (letters, digits, punctuation, spaces, tabs)")
         .nullable(),
     )
+    .superRefine((headers, ctx) => {
+      const seen = new Map<string, string>();
+      for (const name of Object.keys(headers)) {
+        const other = seen.get(name.toLowerCase());
+        if (other !== undefined) ctx.addIssue({ code: "custom", path: [name], message: `names the same header as '${other}': send it once` });
+        else seen.set(name.toLowerCase(), name);
+      }
+    })
     .meta({ description: "Header name → value (null removes it)" }),
 });
 

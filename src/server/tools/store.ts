@@ -213,10 +213,15 @@ async function pin(tx: Db, ctx: ChangeContext, server: McpServer, row: Row, acti
   await bumpCatalogRevision(tx);
 }
 
-/** Publishing pins the latest manifest (in the publish's transaction); nothing to pin when none was discovered. */
+/**
+ * The first publish pins the latest manifest (in the publish's transaction); nothing to pin when
+ * none was discovered. A server pinned before keeps its pin when published again: tools that
+ * changed since are drift, and only an admin's approval re-pins them — otherwise an editor could
+ * disable and re-publish a server to let its drift through.
+ */
 export async function pinLatestOnPublish(tx: Db, ctx: ChangeContext, server: McpServer): Promise<boolean> {
   const row = await rowOf(tx, server.id, true);
-  if (!row?.latest || row.pinned?.digest === row.latest.digest) return false;
+  if (!row?.latest || row.pinned) return false;
   await pin(tx, ctx, server, row, "mcp_server.tools_pin");
   return true;
 }

@@ -44,10 +44,29 @@ export function valueNestsDeeperThan(value: unknown, limit = MAX_NESTING): boole
   return false;
 }
 
-/** JSON text parsed, refusing it (400) when it nests too deep; a syntax error is thrown as JSON.parse throws it. */
+/**
+ * JSON text parsed, refusing it (400) when it nests too deep or holds a number beyond a double's
+ * range; a syntax error is thrown as JSON.parse throws it.
+ */
 export function parseJsonText(text: string, what = "the JSON"): unknown {
   if (jsonNestsDeeperThan(text)) throw tooDeep(what);
-  return JSON.parse(text);
+  const value: unknown = JSON.parse(text);
+  // A literal beyond a double's range (1e999) parses as Infinity, which no JSON can say again.
+  if (holdsInfinity(value)) {
+    throw new DomainError("BAD_REQUEST", `${what} holds a number too large to represent (beyond ±1.8e308): send a smaller one`);
+  }
+  return value;
+}
+
+/** Whether a parsed value holds ±Infinity anywhere. Iterative: no stack to overflow. */
+function holdsInfinity(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === "number" && !Number.isFinite(current)) return true;
+    if (current !== null && typeof current === "object") for (const child of Array.isArray(current) ? current : Object.values(current)) stack.push(child);
+  }
+  return false;
 }
 
 /** The values of a YAML stream (empty documents left out), refusing one that nests too deep or contains itself. */
