@@ -12,7 +12,7 @@ function contractServers(input: PolicyInput): Map<string, ContractServer> {
   return new Map(
     input.servers.map((s) => [
       s.name,
-      { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] },
+      { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: null, previewTools: [] },
     ]),
   );
 }

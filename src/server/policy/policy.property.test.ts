@@ -109,7 +109,7 @@ function contractsOf(input: PolicyInput) {
   const servers = new Map<string, ContractServer>(
     input.servers.map((s) => [
       s.name,
-      { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] },
+      { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: null, previewTools: [] },
     ]),
   );
   return {

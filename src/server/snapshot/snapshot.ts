@@ -4,6 +4,7 @@ import { contractFingerprint, contractServerDigest, contractServerOf, type Contr
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
 import { renderObotFeed } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
+import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
 import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
 
@@ -36,8 +37,18 @@ export interface ContractState {
 
 export interface CatalogState {
   revision: number;
-  /** Active servers, in full: the Obot feed and the contracts describe them. */
+  /**
+   * Active servers, in full: the Obot feed and the contracts describe them. Tool governance
+   * (DESIGN §11) is applied: a server that tool drift suspends is left out, and a governed
+   * server's tool preview lists its effective tools (tools/governed.ts servedServer).
+   */
   servers: McpServer[];
+  /**
+   * The governed tools of those servers that have a manifest, by name (absent: none known). A
+   * server whose tools change is a new object in `servers` (the catalog mirror reloads it), so
+   * what is derived from a server object may be kept while the object is the same.
+   */
+  tools?: ReadonlyMap<string, GovernedTools>;
   policy: PolicyInput;
   tenants: ContractTenant[];
 }
@@ -55,7 +66,10 @@ export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs
   const active = state.servers.filter((s) => s.status === "active");
   const policy = compilePolicy(state.policy, builtAt, previous?.policy);
   const sameServers = previous !== null && sameItems(previous.servers, active);
-  const contractServers = sameServers ? previous.contractServers : new Map(active.map((s) => [s.name, contractServerOfMemo(s)]));
+  const governed = state.tools ?? new Map<string, GovernedTools>();
+  const contractServers = sameServers
+    ? previous.contractServers
+    : new Map(active.map((s) => [s.name, contractServerOfMemo(s, governed.get(s.name) ?? UNGOVERNED)]));
   const tenants = previous && sameItems([...previous.tenants.values()], state.tenants) ? previous.tenants : new Map(state.tenants.map((t) => [t.name, t]));
   return {
     revision: state.revision,
@@ -80,12 +94,14 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-const contractServers = new WeakMap<McpServer, ContractServer>();
+const contractServers = new WeakMap<McpServer, { governed: GovernedTools; contract: ContractServer }>();
 const serverDigests = new WeakMap<ContractServer, string>();
 
-function contractServerOfMemo(server: McpServer): ContractServer {
-  let contract = contractServers.get(server);
-  if (!contract) contractServers.set(server, (contract = contractServerOf(server)));
+function contractServerOfMemo(server: McpServer, governed: GovernedTools): ContractServer {
+  const memo = contractServers.get(server);
+  if (memo && memo.governed === governed) return memo.contract;
+  const contract = contractServerOf(server, governed);
+  contractServers.set(server, { governed, contract });
   return contract;
 }
 
