@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { McpServer, Transport } from "../catalog/model";
-import { UNGOVERNED, type GovernedTools } from "../tools/governed";
+import { UNGOVERNED, type GovernedTools } from "./tool-state";
 import type { TenantAccess, ToolAccess } from "./compile";
 
 export const CONTRACT_FORMAT = "opencrane-runtime/v1alpha1";

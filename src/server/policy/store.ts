@@ -11,8 +11,7 @@ import { DomainError, notFound, sqlState } from "../errors";
 import { likeContaining, pageOf, sortedBy, type Page } from "../util/paging";
 import { deepEqual } from "../util/stable-json";
 import type { Scope, ServerStatus } from "../catalog/model";
-import type { OnToolDrift } from "../tools/model";
-import { governedToolsOf, type GovernedTools } from "../tools/governed";
+import { governedToolsOf, type GovernedTools, type ToolGovernanceState } from "./tool-state";
 import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput, type PolicyServer } from "./compile";
 import {
   describeSubject,
@@ -145,7 +144,11 @@ export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
     servers: serverRows.map((s) =>
       policyServerOf(
         { name: s.name, scope: s.scope as Scope, status: s.status as ServerStatus, ownerTenant: s.ownerTenant },
-        governedToolsOf(s.onToolDrift === null ? undefined : { pinned: s.pinned ?? null, latest: s.latest ?? null, onToolDrift: s.onToolDrift as OnToolDrift }),
+        governedToolsOf(
+          s.onToolDrift === null
+            ? undefined
+            : { pinned: s.pinned ?? null, latest: s.latest ?? null, onToolDrift: s.onToolDrift as ToolGovernanceState["onToolDrift"] },
+        ),
       ),
     ),
     tenants: tenantRows.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: toTenant(t).mcpPolicy })),
