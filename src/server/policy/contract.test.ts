@@ -47,7 +47,13 @@ const fingerprintOf = (
   servers: ContractServer[],
   reserved: string[] = [],
   tools = new Map<string, ToolAccess>(),
-) => contractFingerprint(tenant, { allow, deny, reserved, tools }, new Map(servers.map((s) => [s.name, contractServerDigest(s)])));
+) =>
+  contractFingerprint(
+    tenant,
+    { allow, deny, reserved, tools },
+    new Map(servers.map((s) => [s.name, contractServerDigest(s)])),
+    new Map(servers.map((s) => [s.name, s])),
+  );
 
 describe("contract fingerprint", () => {
   it("pins the rendering: change CONTRACT_RENDERING whenever this sample renders differently", () => {
@@ -144,6 +150,14 @@ describe("contract tools (DESIGN §11)", () => {
     expect(contract.policy.mcpServers.tools).toEqual({ github: { allow: ["search_issues"], deny: ["create_issue"] } });
     expect(contract.workspace["TOOLS.md"]).not.toContain("create_issue");
     expect(fingerprintOf(tenant, ["github"], [], SERVERS, [], tools)).not.toBe(fingerprintOf(tenant, ["github"], [], SERVERS));
+    // A tool the tenant may not use changes: its contract does not, nor its fingerprint; a tool it uses does.
+    const repinned = (name: string): ContractServer[] => [
+      { ...SERVERS[0]!, tools: SERVERS[0]!.tools!.map((t) => (t.name === name ? { ...t, sha256: "f".repeat(64) } : t)) },
+      ...SERVERS.slice(1),
+    ];
+    expect(contractOf(tenant, ["github"], [], repinned("create_issue"), [], tools).contractVersion).toBe(contract.contractVersion);
+    expect(fingerprintOf(tenant, ["github"], [], repinned("create_issue"), [], tools)).toBe(fingerprintOf(tenant, ["github"], [], SERVERS, [], tools));
+    expect(fingerprintOf(tenant, ["github"], [], repinned("search_issues"), [], tools)).not.toBe(fingerprintOf(tenant, ["github"], [], SERVERS, [], tools));
   });
 
   it("bounds TOOLS.md: at most 40 tools per server, then how many more", () => {

@@ -215,11 +215,25 @@ export function contractServerDigest(server: ContractServer): string {
 /**
  * A digest of every input of the tenant's contract, equal exactly when the rendered contract
  * would be: far cheaper than rendering (no TOOLS.md), so it is computed for every tenant at every
- * snapshot to tell whose contract changed.
+ * snapshot to tell whose contract changed. An allowed server counts by its shared digest
+ * (`serverDigests`); one the tenant sees restricted by a tool-level decision by the digest of what
+ * it sees of it (from `servers`), so a change to a tool it may not use leaves its contract alone.
  */
-export function contractFingerprint(tenant: ContractTenant, access: ContractAccess, serverDigests: ReadonlyMap<string, string>): string {
-  const allowed = access.allow.map((name) => serverDigests.get(name) ?? `?${name}`).join(",");
-  // A tenant's tool-level decisions restrict what its contract lists of a server: part of its own fingerprint.
+export function contractFingerprint(
+  tenant: ContractTenant,
+  access: ContractAccess,
+  serverDigests: ReadonlyMap<string, string>,
+  servers: ReadonlyMap<string, ContractServer> = new Map(),
+): string {
+  const allowed = access.allow
+    .map((name) => {
+      const restriction = access.tools?.get(name);
+      const server = restriction && servers.get(name);
+      if (server) return contractServerDigest(restrictedServer(server, restriction));
+      return serverDigests.get(name) ?? `?${name}`;
+    })
+    .join(",");
+  // The tenant's tool-level decisions are in its contract (policy.mcpServers.tools).
   const tools = access.tools && access.tools.size > 0 ? JSON.stringify(toolDecisionsOf(access.tools)) : "";
   return digest(
     `${CONTRACT_RENDERING}\u0000${JSON.stringify([tenant.name, tenant.team, tenant.displayName])}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`,

@@ -139,7 +139,7 @@ export function contractStatesOf(
       previous!.policy.tenants.get(name) === access &&
       previous!.tenants.get(name) === info &&
       (changedServers.size === 0 || !access.allow.some((server) => changedServers.has(server)));
-    states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests), revision });
+    states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests, servers), revision });
   }
   return states;
 }
