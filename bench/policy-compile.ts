@@ -185,7 +185,8 @@ async function main() {
           shortDescription: s.shortDescription,
           transport: "streamable-http" as Transport,
           endpoint: `https://mcp.internal.example/${s.name}/mcp`,
-          tools: s.tools,
+          tools: null,
+          previewTools: s.tools,
         },
       ]),
   );

@@ -18,6 +18,13 @@
 #   5. the contract's policy.mcpServers.allow lists NAME -> allow
 #   6. otherwise                                   -> deny
 # The override variables are comma-separated server names or globs ('*' and '?').
+#
+# Tools (DESIGN §11): the contract lists, per allowed server whose tool manifest is known, the
+# tools the tenant may use with their pinned digests (mcp.servers[].tools). Tools withheld by tool
+# drift, or not allowed to the tenant, are not listed.
+#   _mcp_tool_is_enabled SERVER TOOL -> 0 when SERVER is enabled and the contract lists TOOL for
+#                                       it (or lists SERVER without tools: no manifest known)
+#   _mcp_tool_digest SERVER TOOL     -> prints TOOL's pinned sha256 (exit 1 when none)
 
 _MCP_CONTRACT_ALLOW=""
 _MCP_CONTRACT_DENY=""
@@ -25,11 +32,13 @@ _MCP_CONTRACT_RESERVED=""
 _MCP_OVERRIDE_ALLOW=""
 _MCP_OVERRIDE_DENY=""
 _MCP_POLICY_LOADED=""
+_MCP_CONTRACT_JSON=""
 
 # _mcp_contract_list JSON KEY: the names in policy.mcpServers.KEY of a whitespace-free contract.
 _mcp_contract_list() {
   printf '%s' "$1" \
     | sed -n 's/.*"mcpServers":{\([^}]*\)}.*/\1/p' \
+    | sed 's/,"tools":{.*//' \
     | sed -n "s/.*\"$2\":\[\([^]]*\)\].*/\1/p" \
     | tr -d '"' \
     | tr ',' ' '
@@ -47,6 +56,7 @@ _load_mcp_policy() {
     _MCP_CONTRACT_ALLOW=""
     _MCP_CONTRACT_DENY=""
     _MCP_CONTRACT_RESERVED=""
+    _MCP_CONTRACT_JSON=""
     echo "mcp-policy: no readable contract at $_mcp_file; only the tenant's own allow list applies" >&2
     return 1
   fi
@@ -54,6 +64,9 @@ _load_mcp_policy() {
   _MCP_CONTRACT_ALLOW=$(_mcp_contract_list "$_mcp_json" allow)
   _MCP_CONTRACT_DENY=$(_mcp_contract_list "$_mcp_json" deny)
   _MCP_CONTRACT_RESERVED=$(_mcp_contract_list "$_mcp_json" reserved)
+  # For tool names, which may hold spaces: compact JSON as the control plane serves it, or pretty
+  # JSON with each line's indentation and the space after each key's colon taken out.
+  _MCP_CONTRACT_JSON=$(sed 's/^[ 	]*//; s/": /":/g' < "$_mcp_file" | tr -d '\r\n')
   return 0
 }
 
@@ -93,4 +106,50 @@ _mcp_server_decision() {
 _mcp_server_is_enabled() {
   case $(_mcp_server_decision "$1") in allow*) return 0 ;; esac
   return 1
+}
+
+# _mcp_server_tools NAME: prints "=" and the inside of the contract's tools array for NAME
+# (`{"name":…,"sha256":…},…`); exit 2 when the contract lists NAME without tools (no manifest
+# known), 1 when it does not list NAME.
+_mcp_server_tools() {
+  case $1 in ''|*[!a-z0-9-]*) return 1 ;; esac
+  _mcp_tools=$(printf '%s' "$_MCP_CONTRACT_JSON" | sed -n "s/.*{\"name\":\"$1\",\"tools\":\[\([^]]*\)\].*/=\1/p")
+  if [ -n "$_mcp_tools" ]; then printf '%s' "$_mcp_tools"; return 0; fi
+  case $_MCP_CONTRACT_JSON in *"{\"name\":\"$1\",\"displayName\":"*) return 2 ;; esac
+  return 1
+}
+
+# _mcp_tool_name_ok TOOL: tool names the library looks up (MCP's recommended characters, plus
+# ':', '@' and '+'); anything else is never enabled.
+_mcp_tool_name_ok() {
+  case $1 in ''|*[!A-Za-z0-9_./:@+-]*) return 1 ;; esac
+  return 0
+}
+
+# _mcp_tool_is_enabled SERVER TOOL: exit status 0 when the tenant may use TOOL of SERVER: SERVER
+# is enabled and the contract lists TOOL for it. A server the contract lists without tools (no
+# manifest known yet) is decided at the server level alone. A server the contract does not list
+# (enabled by the tenant's own allow list only) has no tool the pod can vouch for: none is
+# enabled, unless there is no contract at all (then, as for servers, only the overrides decide).
+_mcp_tool_is_enabled() {
+  _mcp_server_is_enabled "$1" || return 1
+  _mcp_tool_name_ok "$2" || return 1
+  _mcp_tools=$(_mcp_server_tools "$1")
+  case $? in
+    0) case $_mcp_tools in *"{\"name\":\"$2\",\"sha256\":"*) return 0 ;; esac; return 1 ;;
+    2) return 0 ;;
+  esac
+  [ -z "$_MCP_CONTRACT_JSON" ]
+}
+
+# _mcp_tool_digest SERVER TOOL: prints the sha256 TOOL of SERVER was pinned with (the runtime
+# compares it with the live definition's digest, see docs/tools.md). Exit 1, printing nothing,
+# when the tool is not enabled or the contract pins no digest for it.
+_mcp_tool_digest() {
+  _mcp_tool_is_enabled "$1" "$2" || return 1
+  _mcp_tools=$(_mcp_server_tools "$1") || return 1
+  _mcp_tool_re=$(printf '%s' "$2" | sed 's/[].[*^$\/]/\\&/g')
+  _mcp_digest=$(printf '%s' "$_mcp_tools" | sed -n "s/.*{\"name\":\"$_mcp_tool_re\",\"sha256\":\"\([0-9a-f]*\)\"}.*/\1/p")
+  [ -n "$_mcp_digest" ] || return 1
+  printf '%s\n' "$_mcp_digest"
 }

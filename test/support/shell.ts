@@ -53,3 +53,35 @@ export function shellDecisions(
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs the in-pod library's tool functions against a contract file and the tenant's overrides:
+ * for each [server, tool], whether `_mcp_tool_is_enabled` enables it and what `_mcp_tool_digest`
+ * prints (null when it fails), in one shell process.
+ */
+export function shellToolAnswers(
+  shell: string,
+  contract: string,
+  overrides: { allow: readonly string[]; deny: readonly string[] },
+  pairs: readonly (readonly [string, string])[],
+): { enabled: boolean; digest: string | null }[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-policy-"));
+  try {
+    const file = path.join(dir, "contract.json");
+    fs.writeFileSync(file, contract);
+    const script = `. "$1"; _load_mcp_policy "$2" || exit 3; shift 2; while [ $# -gt 0 ]; do if _mcp_tool_is_enabled "$1" "$2"; then e=1; else e=0; fi; d=$(_mcp_tool_digest "$1" "$2") || d=-; printf '%s %s\\n' "$e" "$d"; shift 2; done`;
+    const out = execFileSync(shell, ["-c", script, "sh", POD_LIBRARY, file, ...pairs.flat()], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, OPENCRANE_TENANT_MCP_ALLOW: overrides.allow.join(","), OPENCRANE_TENANT_MCP_DENY: overrides.deny.join(",") },
+    });
+    const lines = out.split("\n").filter(Boolean);
+    if (lines.length !== pairs.length) throw new Error(`the library answered ${lines.length} lines for ${pairs.length} tools: ${out}`);
+    return lines.map((line) => {
+      const [enabled, digest] = line.split(" ");
+      return { enabled: enabled === "1", digest: digest === "-" || !digest ? null : digest };
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -189,7 +189,7 @@ describeEachDatabase("tenant contract", (database) => {
     expect(issued.body.token).toMatch(/^octt_/);
     const res = await fetchContract("beta", bearer(issued.body.token));
     expect(res.status).toBe(200);
-    expect((await res.json()).policy.mcpServers).toEqual({ allow: [], deny: [], reserved: [] });
+    expect((await res.json()).policy.mcpServers).toEqual({ allow: [], deny: [], reserved: [], tools: {} });
     expect((await fetchContract("alpha", bearer(issued.body.token))).status).toBe(403);
     const list = await call("GET", "/api/v1/tenants/beta/tokens");
     expect(JSON.stringify(list.body)).not.toContain(issued.body.token);

@@ -1,20 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { decisionCases } from "../../../test/support/policy-cases";
-import { SHELLS, shellDecisions } from "../../../test/support/shell";
+import { decisionCases, type DecisionCase } from "../../../test/support/policy-cases";
+import { SHELLS, shellDecisions, shellToolAnswers } from "../../../test/support/shell";
+import { UNGOVERNED } from "../tools/governed";
 import { compilePolicy, decide, type PolicyInput } from "./compile";
-import { renderTenantContract, type ContractServer } from "./contract";
+import { contractServerOf, renderTenantContract, type ContractServer } from "./contract";
 import { diffPolicies } from "./diff";
 import { explainAccess } from "./explain";
 
 const { now, cases } = decisionCases();
 
-function contractServers(input: PolicyInput): Map<string, ContractServer> {
+/** The case's servers as contracts describe them, with their governed tools (the snapshot's contractServerOf). */
+function contractServers(c: DecisionCase): Map<string, ContractServer> {
   return new Map(
-    input.servers.map((s) => [
+    c.input.servers.map((s) => [
       s.name,
-      { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, tools: [] },
+      {
+        ...contractServerOf(
+          { name: s.name, displayName: s.name.toUpperCase(), shortDescription: "", transport: "streamable-http", endpoint: null, toolPreview: [] } as never,
+          c.tools.get(s.name) ?? UNGOVERNED,
+        ),
+      },
     ]),
   );
+}
+
+/** The pinned digest of a tool the case's manifests name (every tool a case expects enabled is pinned). */
+function pinnedDigest(c: DecisionCase, server: string, tool: string): string | undefined {
+  return c.tools.get(server)?.tools?.find((t) => t.name === tool)?.sha256;
 }
 
 describe("policy compiler: the decision table", () => {
@@ -39,13 +51,27 @@ describe("policy compiler: the decision table", () => {
       expect([...access.allow]).toEqual(allowed);
       expect([...access.deny]).toEqual(denied);
     }
+    // Tools: the contract lists an enabled tool with its pinned digest, and never another.
+    const servers = contractServers(c);
+    for (const [tenant, byServer] of Object.entries(c.expectTools)) {
+      const contract = renderTenantContract({ name: tenant, displayName: tenant, team: "" }, policy.tenants.get(tenant)!, servers, 1);
+      for (const [server, tools] of Object.entries(byServer)) {
+        const entry = contract.mcp.servers.find((s) => s.name === server);
+        for (const [tool, enabled] of Object.entries(tools)) {
+          const listed = entry ? (entry.tools ? entry.tools.find((t) => t.name === tool) : { name: tool, sha256: undefined }) : undefined;
+          expect(listed !== undefined, `${tenant} × ${server}/${tool}`).toBe(enabled);
+          if (enabled) expect(listed!.sha256).toBe(pinnedDigest(c, server, tool));
+          if (!enabled) expect(contract.workspace["TOOLS.md"]).not.toContain(`\`${tool}\``);
+        }
+      }
+    }
   });
 });
 
 describe.each(SHELLS)("the in-pod library under %s agrees with the decision table", (shell) => {
   it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
     const policy = compilePolicy(c.input, now);
-    const servers = contractServers(c.input);
+    const servers = contractServers(c);
     for (const [tenant, expected] of Object.entries(c.expect)) {
       const access = policy.tenants.get(tenant)!;
       const contract = renderTenantContract({ name: tenant, displayName: tenant, team: "" }, access, servers, 1);
@@ -60,6 +86,14 @@ describe.each(SHELLS)("the in-pod library under %s agrees with the decision tabl
           published.map(([name]) => name),
         );
         for (const [server, e] of published) expect(answers[server], `${tenant} × ${server}`).toBe(`${e.decision} ${e.tier}`);
+        const pairs = Object.entries(c.expectTools[tenant] ?? {}).flatMap(([server, tools]) => Object.keys(tools).map((tool) => [server, tool] as const));
+        if (pairs.length === 0) continue;
+        const tools = shellToolAnswers(shell, body, overrides, pairs);
+        pairs.forEach(([server, tool], i) => {
+          const enabled = c.expectTools[tenant]![server]![tool]!;
+          expect(tools[i]!.enabled, `${tenant} × ${server}/${tool}`).toBe(enabled);
+          expect(tools[i]!.digest, `${tenant} × ${server}/${tool} digest`).toBe(enabled ? (pinnedDigest(c, server, tool) ?? null) : null);
+        });
       }
     }
   });

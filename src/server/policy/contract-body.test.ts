@@ -1,57 +1,8 @@
 import fc from "fast-check";
-import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { TenantAccess } from "./compile";
-import { renderTenantContract, type ContractServer, type ContractTenant } from "./contract";
+import type { ToolAccess } from "./compile";
+import { renderTenantContract, type ContractServer } from "./contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "./contract-body";
-
-/**
- * The renderer as it was before contracts were assembled from shared parts (copied verbatim from
- * policy/contract.ts at 894cd75): the bytes pods hold, which the shared-part renderer must equal.
- */
-function renderBefore(
-  tenant: ContractTenant,
-  access: Pick<TenantAccess, "allow" | "deny" | "reserved">,
-  servers: ReadonlyMap<string, ContractServer>,
-  revision: number,
-) {
-  const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
-  const renderToolsMarkdown = (tenant: ContractTenant, servers: readonly ContractServer[]): string => {
-    const title = `# MCP servers for ${oneLine(tenant.displayName) || tenant.name}`;
-    if (servers.length === 0) {
-      return `${title}\n\nNo MCP servers are enabled for this tenant. Ask a platform admin if you need one.\n`;
-    }
-    const sections = servers.map((s) => {
-      const lines = [`## ${oneLine(s.displayName)} (\`${s.name}\`)`, ""];
-      if (s.shortDescription) lines.push(oneLine(s.shortDescription), "");
-      lines.push(`- Transport: ${s.transport}`);
-      if (s.tools.length > 0) {
-        const listed = s.tools.slice(0, 40).map((t) => `\`${t}\``);
-        const more = s.tools.length - listed.length;
-        lines.push(`- Tools: ${listed.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
-      }
-      return lines.join("\n");
-    });
-    return [
-      title,
-      "",
-      `You can use these ${servers.length} MCP server${servers.length === 1 ? "" : "s"} through the OpenCrane MCP gateway. Requests to any other MCP server are refused.`,
-      "",
-      sections.join("\n\n"),
-      "",
-    ].join("\n");
-  };
-  const allowed = access.allow.map((name) => servers.get(name)).filter((s): s is ContractServer => s !== undefined);
-  const content = {
-    tenant: { name: tenant.name, team: tenant.team },
-    policy: { mcpServers: { allow: [...access.allow], deny: [...access.deny], reserved: [...access.reserved] } },
-    mcp: { servers: allowed.map((s) => ({ name: s.name, displayName: s.displayName, transport: s.transport, endpoint: s.endpoint })) },
-    capabilities: { mcpPolicyEnforced: true as const },
-    workspace: { "TOOLS.md": renderToolsMarkdown(tenant, allowed) },
-  };
-  const contractVersion = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 16);
-  return JSON.stringify({ version: "opencrane-runtime/v1alpha1", contractVersion, revision, ...content });
-}
 
 /** Text with what JSON and Markdown treat specially: quotes, backslashes, control characters, runs of space, emoji, lone surrogates. */
 const text = fc.oneof(
@@ -60,6 +11,11 @@ const text = fc.oneof(
   fc.constantFrom("", " ", 'say "hi"', "back\\slash", "tab\there", "line\nbreak\r\n", "\u2028\u2029", "😀 émoji", "\ud800", "a\udfffb", "</script>"),
 );
 const serverName = fc.constantFrom("github", "slack", "time", "jira", "db-1", "wiki");
+const toolName = fc.constantFrom("read", "write", "search_issues", "create_issue");
+/** Tool-level decisions of the tenant on some servers (the compiler's TenantAccess.tools). */
+const toolAccess = fc
+  .array(fc.tuple(serverName, fc.record({ allow: fc.uniqueArray(toolName), deny: fc.uniqueArray(toolName) })), { maxLength: 3 })
+  .map((entries) => new Map<string, ToolAccess>(entries));
 const server = (name: string) =>
   fc.record({
     name: fc.constant(name),
@@ -67,7 +23,15 @@ const server = (name: string) =>
     shortDescription: text,
     transport: fc.constantFrom("streamable-http" as const, "sse" as const, "stdio" as const),
     endpoint: fc.oneof(fc.constant(null), text),
-    tools: fc.array(text, { maxLength: 45 }),
+    // No manifest known (the preview's names), or the governed tools with digests and descriptions.
+    tools: fc.oneof(
+      fc.constant(null),
+      fc.uniqueArray(fc.record({ name: fc.oneof(toolName, text), sha256: fc.constantFrom("a".repeat(64), "b".repeat(64)), description: text }), {
+        selector: (t) => t.name,
+        maxLength: 45,
+      }),
+    ),
+    previewTools: fc.array(text, { maxLength: 45 }),
   });
 const world = fc.record({
   servers: fc.uniqueArray(serverName, { maxLength: 6 }).chain((names) => fc.tuple(...names.map(server))),
@@ -76,17 +40,17 @@ const world = fc.record({
   allow: fc.uniqueArray(fc.oneof(serverName, fc.constant("gone")), { maxLength: 7 }),
   deny: fc.array(fc.oneof(serverName, text), { maxLength: 4 }),
   reserved: fc.array(text, { maxLength: 3 }),
+  tools: toolAccess,
   revision: fc.nat({ max: 1_000_000 }),
 });
 
 describe("contract bodies from shared per-server parts", () => {
-  it("are byte-equal to the renderer they replace and to JSON.stringify(renderTenantContract(…)), over random inputs", () => {
+  it("are byte-equal to JSON.stringify(renderTenantContract(…)), over random inputs", () => {
     fc.assert(
       fc.property(world, (w) => {
         const servers = new Map(w.servers.map((s) => [s.name, s as ContractServer]));
-        const access = { allow: w.allow, deny: w.deny, reserved: w.reserved };
+        const access = { allow: w.allow, deny: w.deny, reserved: w.reserved, tools: w.tools };
         const body = renderContractBody(w.tenant, access, servers, w.revision).toString("utf8");
-        expect(body).toBe(renderBefore(w.tenant, access, servers, w.revision));
         expect(body).toBe(JSON.stringify(renderTenantContract(w.tenant, access, servers, w.revision)));
       }),
       { numRuns: 1000 },
@@ -97,7 +61,18 @@ describe("contract bodies from shared per-server parts", () => {
     const servers = new Map<string, ContractServer>(
       ["github", "slack"].map((name) => [
         name,
-        { name, displayName: name, shortDescription: "", transport: "sse", endpoint: `https://${name}.example`, tools: ["t"] },
+        {
+          name,
+          displayName: name,
+          shortDescription: "",
+          transport: "sse",
+          endpoint: `https://${name}.example`,
+          tools: [
+            { name: "read", sha256: "a".repeat(64), description: "Reads" },
+            { name: "write", sha256: "b".repeat(64), description: "Writes" },
+          ],
+          previewTools: [],
+        },
       ]),
     );
     const shared = new Map<ContractServer, ServerParts>();
@@ -118,5 +93,36 @@ describe("contract bodies from shared per-server parts", () => {
         JSON.stringify(renderTenantContract({ name, displayName: name, team: "" }, { allow: ["github", "slack"], deny: [], reserved: [] }, servers, 3)),
       );
     }
+  });
+
+  it("render a server's parts for a tenant alone when a tool-level decision restricts what it sees of it", () => {
+    const servers = new Map<string, ContractServer>([
+      [
+        "github",
+        {
+          name: "github",
+          displayName: "GitHub",
+          shortDescription: "",
+          transport: "sse",
+          endpoint: null,
+          tools: [
+            { name: "read", sha256: "a".repeat(64), description: "Reads" },
+            { name: "write", sha256: "b".repeat(64), description: "Writes" },
+          ],
+          previewTools: [],
+        },
+      ],
+    ]);
+    const shared: ContractServer[] = [];
+    const partsOf = (s: ContractServer) => {
+      shared.push(s);
+      return serverPartsOf(s);
+    };
+    const access = { allow: ["github"], deny: [], reserved: [], tools: new Map([["github", { allow: ["read"], deny: ["write"] }]]) };
+    const body = renderContractBody({ name: "alpha", displayName: "", team: "" }, access, servers, 1, partsOf).toString("utf8");
+    expect(shared).toEqual([]);
+    expect(body).toBe(JSON.stringify(renderTenantContract({ name: "alpha", displayName: "", team: "" }, access, servers, 1)));
+    expect(body).not.toContain("Writes");
+    expect(body).not.toContain("b".repeat(64));
   });
 });

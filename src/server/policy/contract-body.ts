@@ -4,14 +4,28 @@
  * in every contract that allows the server, so it is rendered once per server and copied into each
  * body. The bytes equal `JSON.stringify(renderTenantContract(...))` exactly (contract-body.test.ts
  * compares the two over random inputs), so `contractVersion` and every replica's answer agree.
+ *
+ * A tenant with a tool-level decision on a server (an entry in `TenantAccess.tools`) sees only
+ * some of its tools: that server's parts are rendered for the tenant alone (restrictedServer);
+ * every other tenant shares them.
  */
 import { createHash } from "node:crypto";
-import type { TenantAccess } from "./compile";
-import { CONTRACT_FORMAT, renderToolsSection, toolsMarkdownHead, renderToolsMarkdown, type ContractServer, type ContractTenant } from "./contract";
+import {
+  CONTRACT_FORMAT,
+  contractServerEntry,
+  renderToolsMarkdown,
+  renderToolsSection,
+  restrictedServer,
+  toolDecisionsOf,
+  toolsMarkdownHead,
+  type ContractAccess,
+  type ContractServer,
+  type ContractTenant,
+} from "./contract";
 
 /** A server's parts of every contract that allows it, as UTF-8 bytes ready to copy. */
 export interface ServerParts {
-  /** Its `mcp.servers` entry, `{"name":…,"displayName":…,"transport":…,"endpoint":…}`. */
+  /** Its `mcp.servers` entry, `{"name":…,"tools":[…],"displayName":…,"transport":…,"endpoint":…}`. */
   entry: Buffer;
   /** Its TOOLS.md section, escaped as inside a JSON string (without the quotes). */
   section: Buffer;
@@ -27,7 +41,7 @@ const TOOLS_END = utf8(`${escaped("\n")}"}}`);
 
 export function serverPartsOf(server: ContractServer): ServerParts {
   return {
-    entry: utf8(JSON.stringify({ name: server.name, displayName: server.displayName, transport: server.transport, endpoint: server.endpoint })),
+    entry: utf8(JSON.stringify(contractServerEntry(server))),
     section: utf8(escaped(renderToolsSection(server))),
   };
 }
@@ -38,18 +52,23 @@ export function serverPartsOf(server: ContractServer): ServerParts {
  */
 export function renderContractBody(
   tenant: ContractTenant,
-  access: Pick<TenantAccess, "allow" | "deny" | "reserved">,
+  access: ContractAccess,
   servers: ReadonlyMap<string, ContractServer>,
   revision: number,
   partsOf: (server: ContractServer) => ServerParts = serverPartsOf,
 ): Buffer {
-  const allowed = access.allow.map((name) => servers.get(name)).filter((s): s is ContractServer => s !== undefined);
-  const parts = allowed.map(partsOf);
+  const parts: ServerParts[] = [];
+  for (const name of access.allow) {
+    const server = servers.get(name);
+    if (!server) continue;
+    const tools = access.tools?.get(name);
+    parts.push(tools ? serverPartsOf(restrictedServer(server, tools)) : partsOf(server));
+  }
   // The content object of renderTenantContract, serialized without its opening brace.
   const content: Buffer[] = [
     utf8(
       `"tenant":${JSON.stringify({ name: tenant.name, team: tenant.team })},"policy":${JSON.stringify({
-        mcpServers: { allow: access.allow, deny: access.deny, reserved: access.reserved },
+        mcpServers: { allow: access.allow, deny: access.deny, reserved: access.reserved, tools: toolDecisionsOf(access.tools) },
       })},"mcp":{"servers":[`,
     ),
   ];

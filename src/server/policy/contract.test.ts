@@ -1,6 +1,21 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CONTRACT_RENDERING, contractFingerprint, contractServerDigest, renderTenantContract, type ContractServer, type ContractTenant } from "./contract";
+import type { ToolAccess } from "./compile";
+import {
+  CONTRACT_RENDERING,
+  contractFingerprint,
+  contractServerDigest,
+  renderTenantContract,
+  type ContractServer,
+  type ContractTenant,
+  type ContractTool,
+} from "./contract";
+
+const tool = (name: string, description = ""): ContractTool => ({
+  name,
+  sha256: `${name.length.toString(16).padStart(2, "0")}${"ab".repeat(31)}`,
+  description,
+});
 
 const SERVERS: ContractServer[] = [
   {
@@ -9,22 +24,41 @@ const SERVERS: ContractServer[] = [
     shortDescription: "Issues and pull requests",
     transport: "streamable-http",
     endpoint: "https://github.example/mcp",
-    tools: ["search_issues", "create_issue"],
+    tools: [tool("create_issue", "Opens an issue"), tool("search_issues", "Searches issues")],
+    previewTools: [],
   },
-  { name: "slack", displayName: "Slack", shortDescription: "", transport: "sse", endpoint: "https://slack.example/sse", tools: [] },
-  { name: "time", displayName: "Time", shortDescription: "Clocks and zones", transport: "stdio", endpoint: null, tools: ["now"] },
+  { name: "slack", displayName: "Slack", shortDescription: "", transport: "sse", endpoint: "https://slack.example/sse", tools: null, previewTools: [] },
+  { name: "time", displayName: "Time", shortDescription: "Clocks and zones", transport: "stdio", endpoint: null, tools: null, previewTools: ["now"] },
 ];
 
-const contractOf = (tenant: ContractTenant, allow: string[], deny: string[], servers: ContractServer[], reserved: string[] = []) =>
-  renderTenantContract(tenant, { allow, deny, reserved }, new Map(servers.map((s) => [s.name, s])), 7);
+const contractOf = (
+  tenant: ContractTenant,
+  allow: string[],
+  deny: string[],
+  servers: ContractServer[],
+  reserved: string[] = [],
+  tools = new Map<string, ToolAccess>(),
+) => renderTenantContract(tenant, { allow, deny, reserved, tools }, new Map(servers.map((s) => [s.name, s])), 7);
 
-const fingerprintOf = (tenant: ContractTenant, allow: string[], deny: string[], servers: ContractServer[], reserved: string[] = []) =>
-  contractFingerprint(tenant, { allow, deny, reserved }, new Map(servers.map((s) => [s.name, contractServerDigest(s)])));
+const fingerprintOf = (
+  tenant: ContractTenant,
+  allow: string[],
+  deny: string[],
+  servers: ContractServer[],
+  reserved: string[] = [],
+  tools = new Map<string, ToolAccess>(),
+) =>
+  contractFingerprint(
+    tenant,
+    { allow, deny, reserved, tools },
+    new Map(servers.map((s) => [s.name, contractServerDigest(s)])),
+    new Map(servers.map((s) => [s.name, s])),
+  );
 
 describe("contract fingerprint", () => {
   it("pins the rendering: change CONTRACT_RENDERING whenever this sample renders differently", () => {
     const sample = contractOf({ name: "alpha", displayName: "Alpha", team: "payments" }, ["github", "time"], ["slack"], SERVERS);
-    expect({ rendering: CONTRACT_RENDERING, contractVersion: sample.contractVersion }).toEqual({ rendering: "2", contractVersion: "dc360adc0b354253" });
+    expect({ rendering: CONTRACT_RENDERING, contractVersion: sample.contractVersion }).toEqual({ rendering: "3", contractVersion: "adbb454c531ed4a4" });
   });
 
   it("is equal exactly when the rendered contracts are equal", () => {
@@ -42,19 +76,37 @@ describe("contract fingerprint", () => {
         displayName: fc.constantFrom("GitHub", "GitHub Enterprise"),
         shortDescription: fc.constantFrom("", "Issues"),
         endpoint: fc.constantFrom("https://github.example/mcp", "https://ghe.example/mcp"),
-        tools: fc.constantFrom<string[]>([], ["search_issues"], ["search_issues", "create_issue"]),
+        // No manifest (the preview's names), none exposed, a pinned description or digest that changed.
+        tools: fc.constantFrom<ContractTool[] | null>(
+          null,
+          [],
+          [tool("search_issues")],
+          [tool("search_issues", "Searches")],
+          [{ ...tool("search_issues"), sha256: "f".repeat(64) }],
+          [tool("create_issue"), tool("search_issues")],
+        ),
+        previewTools: fc.constantFrom<string[]>([], ["search_issues"]),
       }),
+      // A tool-level decision on github for this tenant (none, or one restricting it).
+      githubTools: fc.constantFrom<ToolAccess | null>(
+        null,
+        { allow: ["search_issues"], deny: [] },
+        { allow: ["search_issues"], deny: ["create_issue"] },
+        { allow: [], deny: ["create_issue", "search_issues"] },
+      ),
     });
     fc.assert(
       fc.property(variant, variant, (a, b) => {
         const serversOf = (v: typeof a): ContractServer[] => [{ ...SERVERS[0]!, ...v.server }, ...SERVERS.slice(1)];
-        const { contractVersion: versionA, revision: _a, ...contentA } = contractOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved);
-        const { contractVersion: versionB, revision: _b, ...contentB } = contractOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved);
+        const toolsOf = (v: typeof a) => new Map(v.githubTools ? [["github", v.githubTools] as const] : []);
+        const { contractVersion: versionA, revision: _a, ...contentA } = contractOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved, toolsOf(a));
+        const { contractVersion: versionB, revision: _b, ...contentB } = contractOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved, toolsOf(b));
         const sameContract = JSON.stringify(contentA) === JSON.stringify(contentB);
         expect(versionA === versionB).toBe(sameContract);
-        expect(fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved) === fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved)).toBe(
-          sameContract,
-        );
+        expect(
+          fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved, toolsOf(a)) ===
+            fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved, toolsOf(b)),
+        ).toBe(sameContract);
       }),
       { numRuns: 500 },
     );
@@ -65,5 +117,61 @@ describe("contract fingerprint", () => {
     const renamedSlack = SERVERS.map((s) => (s.name === "slack" ? { ...s, displayName: "Slack Grid" } : s));
     expect(fingerprintOf(tenant, ["github"], [], renamedSlack)).toBe(fingerprintOf(tenant, ["github"], [], SERVERS));
     expect(fingerprintOf(tenant, ["slack"], [], renamedSlack)).not.toBe(fingerprintOf(tenant, ["slack"], [], SERVERS));
+  });
+});
+
+describe("contract tools (DESIGN §11)", () => {
+  const tenant = { name: "alpha", displayName: "Alpha", team: "" };
+
+  it("lists each allowed server's tools with their pinned digests, and TOOLS.md their one-line descriptions", () => {
+    const contract = contractOf(tenant, ["github", "slack", "time"], [], SERVERS);
+    expect(contract.mcp.servers).toEqual([
+      {
+        name: "github",
+        tools: SERVERS[0]!.tools!.map(({ name, sha256 }) => ({ name, sha256 })),
+        displayName: "GitHub",
+        transport: "streamable-http",
+        endpoint: "https://github.example/mcp",
+      },
+      // No manifest known: no `tools`, the server-level decision alone.
+      { name: "slack", displayName: "Slack", transport: "sse", endpoint: "https://slack.example/sse" },
+      { name: "time", displayName: "Time", transport: "stdio", endpoint: null },
+    ]);
+    expect(contract.policy.mcpServers.tools).toEqual({});
+    const md = contract.workspace["TOOLS.md"];
+    expect(md).toContain("- Tools:\n  - `create_issue`: Opens an issue\n  - `search_issues`: Searches issues");
+    expect(md).toContain("- Tools: `now`");
+  });
+
+  it("shows a tenant with a tool-level decision only the tools it allows, and the decision itself", () => {
+    const tools = new Map<string, ToolAccess>([["github", { allow: ["search_issues"], deny: ["create_issue"] }]]);
+    const contract = contractOf(tenant, ["github"], [], SERVERS, [], tools);
+    expect(contract.mcp.servers[0]!.tools).toEqual([{ name: "search_issues", sha256: SERVERS[0]!.tools![1]!.sha256 }]);
+    expect(contract.policy.mcpServers.tools).toEqual({ github: { allow: ["search_issues"], deny: ["create_issue"] } });
+    expect(contract.workspace["TOOLS.md"]).not.toContain("create_issue");
+    expect(fingerprintOf(tenant, ["github"], [], SERVERS, [], tools)).not.toBe(fingerprintOf(tenant, ["github"], [], SERVERS));
+    // A tool the tenant may not use changes: its contract does not, nor its fingerprint; a tool it uses does.
+    const repinned = (name: string): ContractServer[] => [
+      { ...SERVERS[0]!, tools: SERVERS[0]!.tools!.map((t) => (t.name === name ? { ...t, sha256: "f".repeat(64) } : t)) },
+      ...SERVERS.slice(1),
+    ];
+    expect(contractOf(tenant, ["github"], [], repinned("create_issue"), [], tools).contractVersion).toBe(contract.contractVersion);
+    expect(fingerprintOf(tenant, ["github"], [], repinned("create_issue"), [], tools)).toBe(fingerprintOf(tenant, ["github"], [], SERVERS, [], tools));
+    expect(fingerprintOf(tenant, ["github"], [], repinned("search_issues"), [], tools)).not.toBe(fingerprintOf(tenant, ["github"], [], SERVERS, [], tools));
+  });
+
+  it("bounds TOOLS.md: at most 40 tools per server, then how many more", () => {
+    const many: ContractServer = { ...SERVERS[0]!, tools: Array.from({ length: 45 }, (_, i) => tool(`t${String(i).padStart(2, "0")}`, "x".repeat(10))) };
+    const md = contractOf(tenant, ["github"], [], [many])["workspace"]["TOOLS.md"];
+    expect(md).toContain("`t39`");
+    expect(md).not.toContain("`t40`");
+    expect(md).toContain("  - and 5 more");
+  });
+
+  it("says when a governed server exposes no tool", () => {
+    const none: ContractServer = { ...SERVERS[0]!, tools: [] };
+    const contract = contractOf(tenant, ["github"], [], [none]);
+    expect(contract.mcp.servers[0]!.tools).toEqual([]);
+    expect(contract.workspace["TOOLS.md"]).toContain("- Tools: none available");
   });
 });

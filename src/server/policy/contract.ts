@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import type { McpServer, Transport } from "../catalog/model";
-import type { TenantAccess } from "./compile";
+import { UNGOVERNED, type GovernedTools } from "./tool-state";
+import type { TenantAccess, ToolAccess } from "./compile";
 
 export const CONTRACT_FORMAT = "opencrane-runtime/v1alpha1";
 /**
@@ -13,8 +14,17 @@ export const CONTRACT_FORMAT = "opencrane-runtime/v1alpha1";
  * renderToolsMarkdown render the same input differently, so revisions move with the bodies
  * (contract.test.ts pins a rendered sample to this value).
  */
-export const CONTRACT_RENDERING = "2";
+export const CONTRACT_RENDERING = "3";
 const MAX_TOOLS_LISTED = 40;
+
+/** A tool a contract lists: pinned, not withheld by drift, allowed to the tenant. */
+export interface ContractTool {
+  name: string;
+  /** The pinned digest (DESIGN §11): the runtime can refuse a tool whose live definition no longer matches it. */
+  sha256: string;
+  /** The pinned description on one line, for TOOLS.md. */
+  description: string;
+}
 
 /** What a contract and TOOLS.md say about an allowed server. */
 export interface ContractServer {
@@ -23,19 +33,85 @@ export interface ContractServer {
   shortDescription: string;
   transport: Transport;
   endpoint: string | null;
-  tools: string[];
+  /**
+   * The tools the server may expose (its pinned manifest less what tool drift withholds), in byte
+   * order; null when no manifest is known: tool governance does not apply yet, and the contract
+   * lists no `tools` for the server.
+   */
+  tools: readonly ContractTool[] | null;
+  /** With no manifest known (`tools: null`): the names of the stored tool preview, which TOOLS.md lists as before. */
+  previewTools: readonly string[];
 }
 
-/** A server as contracts and TOOLS.md describe it. */
-export function contractServerOf(server: McpServer): ContractServer {
+/** A server as contracts and TOOLS.md describe it, with its governed tools (governed.ts). */
+export function contractServerOf(server: McpServer, governed: GovernedTools = UNGOVERNED): ContractServer {
   return {
     name: server.name,
     displayName: server.displayName,
     shortDescription: server.shortDescription,
     transport: server.transport,
     endpoint: server.endpoint,
-    tools: server.toolPreview.map((t) => t.name),
+    tools: governed.tools?.map((t) => ({ name: t.name, sha256: t.sha256, description: t.description })) ?? null,
+    previewTools: governed.tools === null ? server.toolPreview.map((t) => t.name) : [],
   };
+}
+
+/**
+ * The server as a tenant with a tool-level decision on it sees it: only the tools `access.allow`
+ * names. (A server with no manifest known has no tools to choose from: none is listed.)
+ */
+export function restrictedServer(server: ContractServer, access: ToolAccess): ContractServer {
+  const allowed = new Set(access.allow);
+  return { ...server, tools: (server.tools ?? []).filter((t) => allowed.has(t.name)), previewTools: [] };
+}
+
+/** The servers a tenant may use as its contract describes them: restricted where a tool-level decision applies. */
+export function allowedServers(access: ContractAccess, servers: ReadonlyMap<string, ContractServer>): ContractServer[] {
+  const out: ContractServer[] = [];
+  for (const name of access.allow) {
+    const server = servers.get(name);
+    if (!server) continue;
+    const tools = access.tools?.get(name);
+    out.push(tools ? restrictedServer(server, tools) : server);
+  }
+  return out;
+}
+
+/** What of a tenant's access its contract shows; `tools` (tool-level decisions) may be left out by inputs built by hand. */
+export type ContractAccess = Pick<TenantAccess, "allow" | "deny" | "reserved"> & Partial<Pick<TenantAccess, "tools">>;
+
+/** A contract's entry for an allowed server. `tools` comes second so that the in-pod library can find it with sed. */
+export interface ContractServerEntry {
+  name: string;
+  tools?: { name: string; sha256: string }[];
+  displayName: string;
+  transport: Transport;
+  endpoint: string | null;
+}
+
+export function contractServerEntry(s: ContractServer): ContractServerEntry {
+  const entry: ContractServerEntry = { name: s.name, displayName: s.displayName, transport: s.transport, endpoint: s.endpoint };
+  if (s.tools === null) return entry;
+  return {
+    name: s.name,
+    tools: s.tools.map((t) => ({ name: t.name, sha256: t.sha256 })),
+    displayName: s.displayName,
+    transport: s.transport,
+    endpoint: s.endpoint,
+  };
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `policy.mcpServers.tools`: per server with a tool-level decision, the tools allowed and explicitly denied; keys in byte order. */
+export function toolDecisionsOf(tools: ReadonlyMap<string, ToolAccess> | undefined): Record<string, { allow: string[]; deny: string[] }> {
+  const out: Record<string, { allow: string[]; deny: string[] }> = {};
+  if (!tools) return out;
+  for (const name of [...tools.keys()].sort(byteOrder)) {
+    const t = tools.get(name)!;
+    out[name] = { allow: [...t.allow], deny: [...t.deny] };
+  }
+  return out;
 }
 
 export interface ContractTenant {
@@ -53,8 +129,8 @@ export interface TenantContract {
    * `reserved`: servers the tenant's own allow list matches that it can never be granted (another
    * tenant's personal server): the in-pod library must not enable them from that list.
    */
-  policy: { mcpServers: { allow: string[]; deny: string[]; reserved: string[] } };
-  mcp: { servers: { name: string; displayName: string; transport: Transport; endpoint: string | null }[] };
+  policy: { mcpServers: { allow: string[]; deny: string[]; reserved: string[]; tools: Record<string, { allow: string[]; deny: string[] }> } };
+  mcp: { servers: ContractServerEntry[] };
   capabilities: { mcpPolicyEnforced: true };
   workspace: { "TOOLS.md": string };
 }
@@ -66,10 +142,21 @@ export function renderToolsSection(s: ContractServer): string {
   const lines = [`## ${oneLine(s.displayName)} (\`${s.name}\`)`, ""];
   if (s.shortDescription) lines.push(oneLine(s.shortDescription), "");
   lines.push(`- Transport: ${s.transport}`);
-  if (s.tools.length > 0) {
-    const listed = s.tools.slice(0, MAX_TOOLS_LISTED).map((t) => `\`${t}\``);
-    const more = s.tools.length - listed.length;
-    lines.push(`- Tools: ${listed.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
+  if (s.tools === null) {
+    // No manifest known: the stored tool preview's names, as the catalog describes the server.
+    if (s.previewTools.length > 0) {
+      const listed = s.previewTools.slice(0, MAX_TOOLS_LISTED).map((t) => `\`${t}\``);
+      const more = s.previewTools.length - listed.length;
+      lines.push(`- Tools: ${listed.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
+    }
+  } else if (s.tools.length === 0) {
+    lines.push("- Tools: none available");
+  } else {
+    lines.push("- Tools:");
+    for (const t of s.tools.slice(0, MAX_TOOLS_LISTED))
+      lines.push(t.description ? `  - \`${oneLine(t.name)}\`: ${t.description}` : `  - \`${oneLine(t.name)}\``);
+    const more = s.tools.length - MAX_TOOLS_LISTED;
+    if (more > 0) lines.push(`  - and ${more} more`);
   }
   return lines.join("\n");
 }
@@ -92,15 +179,15 @@ export function renderToolsMarkdown(tenant: ContractTenant, servers: readonly Co
 
 export function renderTenantContract(
   tenant: ContractTenant,
-  access: Pick<TenantAccess, "allow" | "deny" | "reserved">,
+  access: ContractAccess,
   servers: ReadonlyMap<string, ContractServer>,
   revision: number,
 ): TenantContract {
-  const allowed = access.allow.map((name) => servers.get(name)).filter((s): s is ContractServer => s !== undefined);
+  const allowed = allowedServers(access, servers);
   const content = {
     tenant: { name: tenant.name, team: tenant.team },
-    policy: { mcpServers: { allow: [...access.allow], deny: [...access.deny], reserved: [...access.reserved] } },
-    mcp: { servers: allowed.map((s) => ({ name: s.name, displayName: s.displayName, transport: s.transport, endpoint: s.endpoint })) },
+    policy: { mcpServers: { allow: [...access.allow], deny: [...access.deny], reserved: [...access.reserved], tools: toolDecisionsOf(access.tools) } },
+    mcp: { servers: allowed.map(contractServerEntry) },
     capabilities: { mcpPolicyEnforced: true as const },
     workspace: { "TOOLS.md": renderToolsMarkdown(tenant, allowed) },
   };
@@ -112,21 +199,43 @@ const digest = (text: string) => createHash("sha256").update(text).digest("base6
 
 /** A digest of what a contract says about one server: computed once per server per snapshot. */
 export function contractServerDigest(server: ContractServer): string {
-  return digest(JSON.stringify([server.name, server.displayName, server.shortDescription, server.transport, server.endpoint, server.tools]));
+  return digest(
+    JSON.stringify([
+      server.name,
+      server.displayName,
+      server.shortDescription,
+      server.transport,
+      server.endpoint,
+      server.tools?.map((t) => [t.name, t.sha256, t.description]) ?? null,
+      server.previewTools,
+    ]),
+  );
 }
 
 /**
  * A digest of every input of the tenant's contract, equal exactly when the rendered contract
  * would be: far cheaper than rendering (no TOOLS.md), so it is computed for every tenant at every
- * snapshot to tell whose contract changed.
+ * snapshot to tell whose contract changed. An allowed server counts by its shared digest
+ * (`serverDigests`); one the tenant sees restricted by a tool-level decision by the digest of what
+ * it sees of it (from `servers`), so a change to a tool it may not use leaves its contract alone.
  */
 export function contractFingerprint(
   tenant: ContractTenant,
-  access: Pick<TenantAccess, "allow" | "deny" | "reserved">,
+  access: ContractAccess,
   serverDigests: ReadonlyMap<string, string>,
+  servers: ReadonlyMap<string, ContractServer> = new Map(),
 ): string {
-  const allowed = access.allow.map((name) => serverDigests.get(name) ?? `?${name}`).join(",");
+  const allowed = access.allow
+    .map((name) => {
+      const restriction = access.tools?.get(name);
+      const server = restriction && servers.get(name);
+      if (server) return contractServerDigest(restrictedServer(server, restriction));
+      return serverDigests.get(name) ?? `?${name}`;
+    })
+    .join(",");
+  // The tenant's tool-level decisions are in its contract (policy.mcpServers.tools).
+  const tools = access.tools && access.tools.size > 0 ? JSON.stringify(toolDecisionsOf(access.tools)) : "";
   return digest(
-    `${CONTRACT_RENDERING}\u0000${JSON.stringify([tenant.name, tenant.team, tenant.displayName])}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}`,
+    `${CONTRACT_RENDERING}\u0000${JSON.stringify([tenant.name, tenant.team, tenant.displayName])}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`,
   );
 }

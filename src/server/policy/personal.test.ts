@@ -73,9 +73,9 @@ describeEachDatabase("personal servers and their owner tenant", (database) => {
     ]);
     expect((await call("PATCH", "/api/v1/tenants/beta", { mcpPolicy: { allow: ["*"], deny: [] } })).status).toBe(200);
 
-    expect((await contractOf("alpha")).policy.mcpServers).toEqual({ allow: ["alpha-notes"], deny: [], reserved: [] });
+    expect((await contractOf("alpha")).policy.mcpServers).toEqual({ allow: ["alpha-notes"], deny: [], reserved: [], tools: {} });
     const beta = await contractOf("beta");
-    expect(beta.policy.mcpServers).toEqual({ allow: ["wiki"], deny: [], reserved: ["alpha-notes"] });
+    expect(beta.policy.mcpServers).toEqual({ allow: ["wiki"], deny: [], reserved: ["alpha-notes"], tools: {} });
     expect(beta.workspace["TOOLS.md"]).not.toContain("alpha-notes");
 
     const why = (await call("GET", "/api/v1/tenants/beta/explain/alpha-notes")).body;
@@ -114,7 +114,7 @@ describeEachDatabase("personal servers and their owner tenant", (database) => {
     expect(moved.status).toBe(200);
     expect((await contractOf("alpha")).policy.mcpServers.allow).toEqual([]);
     // beta's own allow '*' now picks it up: it is beta's.
-    expect((await contractOf("beta")).policy.mcpServers).toEqual({ allow: ["alpha-notes", "wiki"], deny: [], reserved: [] });
+    expect((await contractOf("beta")).policy.mcpServers).toEqual({ allow: ["alpha-notes", "wiki"], deny: [], reserved: [], tools: {} });
     const back = await call("PATCH", "/api/v1/mcp-servers/alpha-notes", { version: moved.body.version, ownerTenant: "alpha" });
     expect(back.status).toBe(200);
   });

@@ -48,7 +48,7 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
 
   it("every tenant starts with no access: default deny", async () => {
     const contract = await contractOf("alpha");
-    expect(contract.policy.mcpServers).toEqual({ allow: [], deny: [], reserved: [] });
+    expect(contract.policy.mcpServers).toEqual({ allow: [], deny: [], reserved: [], tools: {} });
     expect(contract.workspace["TOOLS.md"]).toContain("No MCP servers are enabled for this tenant.");
   });
 
@@ -109,7 +109,7 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     expect((await call("GET", "/api/v1/tenants/beta/explain/draft-tool")).body).toMatchObject({ decision: "not-published", tier: 1 });
     expect((await call("GET", "/api/v1/tenants/nobody/explain/github")).status).toBe(404);
     const contract = await contractOf("beta");
-    expect(contract.policy.mcpServers).toEqual({ allow: ["github"], deny: ["github-enterprise"], reserved: [] });
+    expect(contract.policy.mcpServers).toEqual({ allow: ["github"], deny: ["github-enterprise"], reserved: [], tools: {} });
   });
 
   it("group membership, selectors and deny rules change contracts, previewed first", async () => {
@@ -119,7 +119,7 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     expect(preview.body.impact.summary).toBe("removes github from 1 tenant");
     expect((await call("GET", "/api/v1/groups/contractors")).body.members).toEqual([]);
     await call("PATCH", "/api/v1/groups/contractors", { members: ["gamma"] });
-    expect((await contractOf("gamma")).policy.mcpServers).toEqual({ allow: ["github-enterprise"], deny: ["github"], reserved: [] });
+    expect((await contractOf("gamma")).policy.mcpServers).toEqual({ allow: ["github-enterprise"], deny: ["github"], reserved: [], tools: {} });
 
     const selector = await call("POST", "/api/v1/grants", { subject: { type: "selector", matchLabels: { env: "prod" } }, servers: "slack", access: "allow" });
     expect(selector.status).toBe(201);

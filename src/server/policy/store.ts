@@ -6,11 +6,13 @@ import type { z } from "zod";
 import { and, asc, count, desc, eq, ilike, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
-import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
+import { grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
 import { DomainError, notFound, sqlState } from "../errors";
 import { likeContaining, pageOf, sortedBy, type Page } from "../util/paging";
 import { deepEqual } from "../util/stable-json";
-import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput } from "./compile";
+import type { Scope, ServerStatus } from "../catalog/model";
+import { governedToolsOf, type GovernedTools, type ToolGovernanceState } from "./tool-state";
+import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput, type PolicyServer } from "./compile";
 import {
   describeSubject,
   generatedRuleName,
@@ -99,9 +101,38 @@ const immutableName = (kind: string, name: string) =>
 // Loading the compiler's input
 
 /** Everything the compiler reads, in a stable order (rules by creation). */
+/**
+ * A server as the compiler sees it, with its governed tools (DESIGN §11): the tools it may expose
+ * (null: no manifest known), and a server that tool drift suspends as not published (tier 1), so
+ * that no tenant is allowed it until an admin approves the drift.
+ */
+export function policyServerOf(
+  server: { name: string; scope: Scope; status: ServerStatus; ownerTenant: string | null },
+  governed: GovernedTools,
+): PolicyServer {
+  return {
+    name: server.name,
+    scope: server.scope,
+    status: governed.suspended && server.status === "active" ? "disabled" : server.status,
+    ownerTenant: server.ownerTenant,
+    tools: governed.tools?.map((t) => ({ name: t.name, readOnly: t.readOnly })) ?? null,
+  };
+}
+
 export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
   const [serverRows, tenantRows, groupRows, memberRows, ruleRows] = await Promise.all([
-    db.select({ name: mcpServers.name, scope: mcpServers.scope, status: mcpServers.status, ownerTenant: mcpServers.ownerTenant }).from(mcpServers),
+    db
+      .select({
+        name: mcpServers.name,
+        scope: mcpServers.scope,
+        status: mcpServers.status,
+        ownerTenant: mcpServers.ownerTenant,
+        pinned: serverTools.pinned,
+        latest: serverTools.latest,
+        onToolDrift: serverTools.onToolDrift,
+      })
+      .from(mcpServers)
+      .leftJoin(serverTools, eq(serverTools.serverId, mcpServers.id)),
     db.select().from(tenants),
     db.select({ name: groups.name }).from(groups),
     db.select().from(groupMembers),
@@ -110,7 +141,16 @@ export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
   const members = new Map<string, string[]>(groupRows.map((g) => [g.name, []]));
   for (const m of memberRows) members.get(m.groupName)?.push(m.tenantName);
   return {
-    servers: serverRows.map((s) => ({ name: s.name, scope: s.scope as never, status: s.status as never, ownerTenant: s.ownerTenant })),
+    servers: serverRows.map((s) =>
+      policyServerOf(
+        { name: s.name, scope: s.scope as Scope, status: s.status as ServerStatus, ownerTenant: s.ownerTenant },
+        governedToolsOf(
+          s.onToolDrift === null
+            ? undefined
+            : { pinned: s.pinned ?? null, latest: s.latest ?? null, onToolDrift: s.onToolDrift as ToolGovernanceState["onToolDrift"] },
+        ),
+      ),
+    ),
     tenants: tenantRows.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: toTenant(t).mcpPolicy })),
     groups: [...members].map(([name, list]) => ({ name, members: list })),
     rules: ruleRows.map((r) => ({

@@ -200,10 +200,33 @@ export const contractResource = z
           description:
             "Servers the tenant's own allow list matches that it may never be granted (another tenant's personal server): the pod does not enable them from that list",
         }),
+        tools: z.record(z.string(), z.object({ allow: z.array(z.string()), deny: z.array(z.string()) })).meta({
+          description:
+            "Per server on which a tool-level rule or override decided something for this tenant: the tools allowed and those explicitly denied (DESIGN §11). Empty when there are none",
+        }),
       }),
     }),
     mcp: z.object({
-      servers: z.array(z.object({ name: z.string(), displayName: z.string(), transport: z.enum(TRANSPORTS), endpoint: z.string().nullable() })),
+      servers: z.array(
+        z.object({
+          name: z.string(),
+          tools: z
+            .array(
+              z.object({
+                name: z.string(),
+                sha256: z.string().meta({ description: "The tool's pinned digest (SHA-256 of its RFC 8785 canonical JSON)" }),
+              }),
+            )
+            .optional()
+            .meta({
+              description:
+                "The tools the tenant may use: pinned, not withheld by tool drift, allowed to it; byte order. Absent when no tool manifest is known for the server (only the server-level decision applies)",
+            }),
+          displayName: z.string(),
+          transport: z.enum(TRANSPORTS),
+          endpoint: z.string().nullable(),
+        }),
+      ),
     }),
     capabilities: z.object({ mcpPolicyEnforced: z.literal(true) }),
     workspace: z.object({ "TOOLS.md": z.string() }),

@@ -28,6 +28,11 @@ describeEachDatabase("the catalog mirror", (database) => {
       ["POST", "/api/v1/mcp-servers", { name: "wiki", displayName: "Wiki", runtime: { type: "remote", fixedURL: "https://wiki.example.com/mcp" } }],
       ["POST", "/api/v1/mcp-servers/wiki/publish"],
       ["POST", "/api/v1/grants", { subject: { type: "group", name: "web" }, servers: "wiki", access: "allow" }],
+      // Tool governance state (server_tools) reloads the server: drift, approval, suspend-server.
+      ["POST", "/api/v1/mcp-servers/wiki/tools/upload", { tools: [{ name: "search", inputSchema: { type: "object" } }] }],
+      ["POST", "/api/v1/review/tool-drift/wiki/approve"],
+      ["PUT", "/api/v1/mcp-servers/wiki/tools/settings", { onToolDrift: "suspend-server" }],
+      ["POST", "/api/v1/mcp-servers/wiki/tools/upload", { tools: [{ name: "search", description: "Searches", inputSchema: { type: "object" } }] }],
       ["PATCH", "/api/v1/tenants/beta", { labels: { env: "dev" } }],
       ["PATCH", "/api/v1/groups/web", { members: ["alpha", "beta"] }],
       ["DELETE", "/api/v1/tenants/alpha"],
@@ -47,6 +52,10 @@ describeEachDatabase("the catalog mirror", (database) => {
     }
     expect(mirror.loads.full).toBe(1);
     expect(mirror.loads.delta).toBeGreaterThanOrEqual(writes.length * 2);
+    // The last drift suspends wiki: no feed or contract describes it, and the compiler sees it as not published.
+    const state = await mirror.load(services.db);
+    expect(state.servers.map((s) => s.name)).not.toContain("wiki");
+    expect(state.policy.servers.find((s) => s.name === "wiki")).toMatchObject({ status: "disabled", tools: [] });
   });
 
   it("sees a write whose transaction began before a load and committed after it", async () => {

@@ -1,18 +1,22 @@
-import { asc, gte, inArray, sql } from "drizzle-orm";
+import { asc, eq, gte, inArray, sql } from "drizzle-orm";
 import { currentCatalogRevision } from "../audit/audit";
 import type { McpServer } from "../catalog/model";
 import { toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
-import { catalogChanges, grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
+import { catalogChanges, grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
 import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant } from "../policy/compile";
 import type { ContractTenant } from "../policy/contract";
-import { toTenant } from "../policy/store";
+import { policyServerOf, toTenant } from "../policy/store";
+import type { ToolGovernanceState } from "../tools/effective";
+import { governedToolsOf, servedServer, type GovernedTools } from "../tools/governed";
+import type { OnToolDrift } from "../tools/model";
 import type { CatalogState } from "./snapshot";
 
 type ServerRow = typeof mcpServers.$inferSelect;
 type TenantRow = typeof tenants.$inferSelect;
 type GrantRow = typeof grants.$inferSelect;
 type MemberRow = typeof groupMembers.$inferSelect;
+type ToolsRow = Pick<typeof serverTools.$inferSelect, "pinned" | "latest" | "onToolDrift">;
 
 export interface CatalogMirrorOptions {
   /** A mirror not refreshed for this long reloads everything: the change log it would need may be pruned. */
@@ -31,6 +35,8 @@ interface Rows {
   xmin: number;
   full: boolean;
   servers: Map<string, ServerRow | null>;
+  /** Tool governance rows by server name, for the servers in `servers` that have one. */
+  tools: Map<string, ToolsRow>;
   tenants: Map<string, TenantRow | null>;
   groups: Map<string, MemberRow[] | null>;
   rules: Map<string, GrantRow | null>;
@@ -56,7 +62,7 @@ const ruleOrder = (a: RuleEntry, b: RuleEntry) => a.createdAt - b.createdAt || b
  * one the state is at.
  */
 export class CatalogMirror {
-  private servers = new Map<string, { server: McpServer; policy: PolicyServer }>();
+  private servers = new Map<string, MirroredServer>();
   private tenants = new Map<string, { policy: PolicyTenant; contract: ContractTenant }>();
   private groups = new Map<string, PolicyGroup>();
   private rules = new Map<string, RuleEntry>();
@@ -65,6 +71,7 @@ export class CatalogMirror {
   private loadedAt = 0;
   private lists: Partial<{
     active: McpServer[];
+    governed: ReadonlyMap<string, GovernedTools>;
     servers: PolicyServer[];
     tenants: PolicyTenant[];
     contractTenants: ContractTenant[];
@@ -108,12 +115,10 @@ export class CatalogMirror {
     if (rows.servers.size > 0) {
       for (const [name, row] of rows.servers) {
         if (!row) this.servers.delete(name);
-        else {
-          const server = toServer(row);
-          this.servers.set(name, { server, policy: { name: row.name, scope: server.scope, status: server.status, ownerTenant: server.ownerTenant } });
-        }
+        else this.servers.set(name, mirroredServer(row, rows.tools.get(name)));
       }
       this.lists.active = undefined;
+      this.lists.governed = undefined;
       this.lists.servers = undefined;
     }
     if (rows.tenants.size > 0) {
@@ -166,10 +171,13 @@ export class CatalogMirror {
   private state(revision: number): CatalogState {
     const l = this.lists;
     l.servers ??= [...this.servers.values()].map((s) => s.policy).sort((a, b) => byteOrder(a.name, b.name));
-    l.active ??= [...this.servers.values()]
-      .map((s) => s.server)
-      .filter((s) => s.status === "active")
-      .sort((a, b) => byteOrder(a.name, b.name));
+    if (!l.active || !l.governed) {
+      const usable = [...this.servers.values()]
+        .filter((s) => s.served.status === "active" && !s.governed.suspended)
+        .sort((a, b) => byteOrder(a.served.name, b.served.name));
+      l.active = usable.map((s) => s.served);
+      l.governed = new Map(usable.filter((s) => s.governed.tools !== null).map((s) => [s.served.name, s.governed]));
+    }
     if (!l.tenants || !l.contractTenants) {
       const entries = [...this.tenants.values()].sort((a, b) => byteOrder(a.policy.name, b.policy.name));
       l.tenants = entries.map((t) => t.policy);
@@ -178,8 +186,35 @@ export class CatalogMirror {
     l.groups ??= [...this.groups.values()].sort((a, b) => byteOrder(a.name, b.name));
     l.rules ??= this.ruleList.map((e) => e.rule);
     const policy: PolicyInput = { servers: l.servers, tenants: l.tenants, groups: l.groups, rules: l.rules };
-    return { revision, servers: l.active, policy, tenants: l.contractTenants };
+    return { revision, servers: l.active, tools: l.governed, policy, tenants: l.contractTenants };
   }
+}
+
+interface MirroredServer {
+  /** The server as the feeds describe it: its tool preview is the governed one (servedServer). */
+  served: McpServer;
+  policy: PolicyServer;
+  governed: GovernedTools;
+}
+
+/**
+ * A server with its tool governance state (DESIGN §11). A server that tool drift suspends is, for
+ * every consumer, not published: the compiler sees it as disabled (tier 1, policyServerOf), and
+ * the feeds and contracts leave it out until an admin approves the drift.
+ */
+function mirroredServer(row: ServerRow, tools: ToolsRow | undefined): MirroredServer {
+  const server = toServer(row);
+  const state: ToolGovernanceState | undefined = tools && {
+    pinned: tools.pinned ?? null,
+    latest: tools.latest ?? null,
+    onToolDrift: tools.onToolDrift as OnToolDrift,
+  };
+  const governed = governedToolsOf(state);
+  return {
+    served: servedServer(server, governed),
+    governed,
+    policy: policyServerOf(server, governed),
+  };
 }
 
 function toRule(row: GrantRow): PolicyRule {
@@ -200,7 +235,7 @@ async function inChunks<T>(keys: string[], load: (chunk: string[]) => Promise<T[
 async function readRows(tx: Db, since: number | null, maxKeys: number): Promise<Rows> {
   const revision = await currentCatalogRevision(tx);
   const xmin = Number(rowsOf(await tx.execute(sql`select txid_snapshot_xmin(txid_current_snapshot())::text as xmin`))[0]!.xmin);
-  const rows: Rows = { revision, xmin, full: since === null, servers: new Map(), tenants: new Map(), groups: new Map(), rules: new Map() };
+  const rows: Rows = { revision, xmin, full: since === null, servers: new Map(), tools: new Map(), tenants: new Map(), groups: new Map(), rules: new Map() };
 
   if (since !== null) {
     const changes = await tx
@@ -220,6 +255,7 @@ async function readRows(tx: Db, since: number | null, maxKeys: number): Promise<
       for (const key of tenantKeys) rows.tenants.set(key, null);
       for (const key of ruleKeys) rows.rules.set(key, null);
       for (const row of await inChunks(serverKeys, (c) => tx.select().from(mcpServers).where(inArray(mcpServers.name, c)))) rows.servers.set(row.name, row);
+      for (const row of await inChunks(serverKeys, (c) => toolRows(tx).where(inArray(mcpServers.name, c)))) rows.tools.set(row.name, row);
       for (const row of await inChunks(tenantKeys, (c) => tx.select().from(tenants).where(inArray(tenants.name, c)))) rows.tenants.set(row.name, row);
       for (const row of await inChunks(ruleKeys, (c) => tx.select().from(grants).where(inArray(grants.id, c)))) rows.rules.set(row.id, row);
       const existing = await inChunks(groupKeys, (c) => tx.select({ name: groups.name }).from(groups).where(inArray(groups.name, c)));
@@ -231,8 +267,9 @@ async function readRows(tx: Db, since: number | null, maxKeys: number): Promise<
     }
   }
 
-  const [serverRows, tenantRows, groupRows, memberRows, grantRows] = await Promise.all([
+  const [serverRows, toolsRows, tenantRows, groupRows, memberRows, grantRows] = await Promise.all([
     tx.select().from(mcpServers),
+    toolRows(tx),
     tx.select().from(tenants),
     tx.select({ name: groups.name }).from(groups),
     tx.select().from(groupMembers),
@@ -240,11 +277,21 @@ async function readRows(tx: Db, since: number | null, maxKeys: number): Promise<
   ]);
   rows.full = true;
   for (const row of serverRows) rows.servers.set(row.name, row);
+  for (const row of toolsRows) rows.tools.set(row.name, row);
   for (const row of tenantRows) rows.tenants.set(row.name, row);
   for (const g of groupRows) rows.groups.set(g.name, []);
   for (const m of memberRows) rows.groups.get(m.groupName)?.push(m);
   for (const row of grantRows) rows.rules.set(row.id, row);
   return rows;
+}
+
+/** Tool governance rows with their server's name. */
+function toolRows(tx: Db) {
+  return tx
+    .select({ name: mcpServers.name, pinned: serverTools.pinned, latest: serverTools.latest, onToolDrift: serverTools.onToolDrift })
+    .from(serverTools)
+    .innerJoin(mcpServers, eq(mcpServers.id, serverTools.serverId))
+    .$dynamic();
 }
 
 /** Drops change rows older than the retention; a mirror that old reloads everything anyway. */

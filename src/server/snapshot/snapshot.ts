@@ -4,6 +4,7 @@ import { contractFingerprint, contractServerDigest, contractServerOf, type Contr
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
 import { encodeObotEntries, renderObotFeedBytes } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
+import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
 import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
 
@@ -41,8 +42,18 @@ export interface ContractState {
 
 export interface CatalogState {
   revision: number;
-  /** Active servers, in full: the Obot feed and the contracts describe them. */
+  /**
+   * Active servers, in full: the Obot feed and the contracts describe them. Tool governance
+   * (DESIGN §11) is applied: a server that tool drift suspends is left out, and a governed
+   * server's tool preview lists its effective tools (tools/governed.ts servedServer).
+   */
   servers: McpServer[];
+  /**
+   * The governed tools of those servers that have a manifest, by name (absent: none known). A
+   * server whose tools change is a new object in `servers` (the catalog mirror reloads it), so
+   * what is derived from a server object may be kept while the object is the same.
+   */
+  tools?: ReadonlyMap<string, GovernedTools>;
   policy: PolicyInput;
   tenants: ContractTenant[];
 }
@@ -79,7 +90,10 @@ export function* catalogSnapshotSteps(
   const policy = yield* compileSteps(state.policy, builtAt, previous?.policy);
   const sameServers = previous !== null && sameItems(previous.servers, active);
   if (!sameServers) yield* encodeObotEntries(active);
-  const contractServers = sameServers ? previous.contractServers : new Map(active.map((s) => [s.name, contractServerOfMemo(s)]));
+  const governed = state.tools ?? new Map<string, GovernedTools>();
+  const contractServers = sameServers
+    ? previous.contractServers
+    : new Map(active.map((s) => [s.name, contractServerOfMemo(s, governed.get(s.name) ?? UNGOVERNED)]));
   const tenants = previous && sameItems([...previous.tenants.values()], state.tenants) ? previous.tenants : new Map(state.tenants.map((t) => [t.name, t]));
   const obotFeed = sameServers ? previous.obotFeed : obotFeedBody(active);
   yield;
@@ -112,12 +126,14 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-const contractServers = new WeakMap<McpServer, ContractServer>();
+const contractServers = new WeakMap<McpServer, { governed: GovernedTools; contract: ContractServer }>();
 const serverDigests = new WeakMap<ContractServer, string>();
 
-function contractServerOfMemo(server: McpServer): ContractServer {
-  let contract = contractServers.get(server);
-  if (!contract) contractServers.set(server, (contract = contractServerOf(server)));
+function contractServerOfMemo(server: McpServer, governed: GovernedTools): ContractServer {
+  const memo = contractServers.get(server);
+  if (memo && memo.governed === governed) return memo.contract;
+  const contract = contractServerOf(server, governed);
+  contractServers.set(server, { governed, contract });
   return contract;
 }
 
@@ -173,7 +189,7 @@ function* contractStateSteps(
       previous!.policy.tenants.get(name) === access &&
       previous!.tenants.get(name) === info &&
       (changedServers.size === 0 || !access.allow.some((server) => changedServers.has(server)));
-    states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests), revision });
+    states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests, servers), revision });
     if (!reusable && ++fingerprinted % TENANTS_PER_STEP === 0) yield;
   }
   return states;

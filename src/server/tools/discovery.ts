@@ -5,12 +5,13 @@
  */
 import type { ChangeContext } from "../audit/audit";
 import { getServer } from "../catalog/servers";
-import type { McpServer, ToolPreview } from "../catalog/model";
+import type { McpServer } from "../catalog/model";
 import type { Db } from "../db/client";
 import { DomainError } from "../errors";
 import type { AllowList } from "../ingest/fetch";
 import { buildManifest } from "./digest";
 import { ProbeFailed, probeTools } from "./discover";
+import { toolOfPreview } from "./governed";
 import type { RawTool } from "./model";
 import { probeabilityOf, probeHeadersFor, recordDiscoveryFailure, recordManifest, type DiscoveryResult } from "./store";
 
@@ -18,12 +19,6 @@ export interface DiscoveryDeps {
   allow: AllowList;
   /** The whole probe's deadline. */
   timeoutMs?: number;
-}
-
-/** An Obot tool preview as a tool: its params become string properties of the input schema. */
-export function toolOfPreview(preview: ToolPreview): RawTool {
-  const properties = Object.fromEntries(Object.entries(preview.params ?? {}).map(([param, description]) => [param, { type: "string", description }]));
-  return { name: preview.name, description: preview.description ?? "", inputSchema: { type: "object", properties } };
 }
 
 /** Discovers the server's tools now and records them as its latest manifest. */
