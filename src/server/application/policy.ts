@@ -239,13 +239,26 @@ export const policyMatrix = useCase({
   },
 });
 
-/** Why a tenant may or may not use a server (the console's matrix cell, REST's /tenants/{name}/explain/{server}). */
+/**
+ * Why a tenant may or may not use a server, or one of its tools with `tool` (the console's matrix
+ * cell, REST's /tenants/{name}/explain/{server}?tool=NAME).
+ */
 export const explainAccess = useCase({
   name: "policy.explain",
   role: "viewer",
   mutates: false,
-  args: z.object({ tenant: identifier, server: identifier }),
-  run: async ({ services }, { tenant, server }) => explain(currentSnapshot(services), tenant, server),
+  args: z.object({
+    tenant: identifier,
+    server: identifier,
+    tool: z
+      .string()
+      .trim()
+      .min(1, "tool must not be empty")
+      .max(128, "tool must be at most 128 characters")
+      .optional()
+      .meta({ description: "Explain this tool of the server (one of its pinned tools) instead of the whole server" }),
+  }),
+  run: async ({ services }, { tenant, server, tool }) => explain(currentSnapshot(services), tenant, server, tool),
 });
 
 /** Publishing or disabling a server changes who can use it: preview that first (never applied here). */

@@ -44,9 +44,18 @@ export function effectiveAccess(snapshot: CatalogSnapshot, tenant: string): Effe
   };
 }
 
-export function explain(snapshot: CatalogSnapshot, tenant: string, server: string): Explanation {
-  if (!snapshot.policy.tenants.has(tenant)) throw notFound("tenant", tenant);
-  return explainAccess(snapshot.policy, tenant, server)!;
+export function explain(snapshot: CatalogSnapshot, tenant: string, server: string, tool?: string): Explanation {
+  const policy = snapshot.policy;
+  if (!policy.tenants.has(tenant)) throw notFound("tenant", tenant);
+  if (tool !== undefined) {
+    if (!policy.serverIndex.has(server)) throw new DomainError("NOT_FOUND", `server '${server}' is not active, so it has no tools to explain`);
+    const tools = policy.serverTools.get(server);
+    if (!tools) throw new DomainError("NOT_FOUND", `server '${server}' has no known tools (no pinned manifest), so tool '${tool}' cannot be explained`);
+    if (!tools.some((t) => t.name === tool)) {
+      throw new DomainError("NOT_FOUND", `server '${server}' has no tool '${tool}' (its tools: ${tools.map((t) => t.name).join(", ")})`);
+    }
+  }
+  return explainAccess(policy, tenant, server, tool)!;
 }
 
 export function contractAsServed(
