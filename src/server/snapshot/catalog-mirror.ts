@@ -4,7 +4,9 @@ import type { McpServer } from "../catalog/model";
 import { toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { catalogChanges, grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
-import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant } from "../policy/compile";
+import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant, PolicyTool } from "../policy/compile";
+import { effectiveTools, type ToolGovernanceState } from "../tools/effective";
+import { loadToolStates } from "../tools/store";
 import type { ContractTenant } from "../policy/contract";
 import { toTenant } from "../policy/store";
 import type { CatalogState } from "./snapshot";
@@ -84,11 +86,12 @@ export class CatalogMirror {
   async load(db: Db): Promise<CatalogState> {
     const maxAge = this.options.maxDeltaAgeMs ?? CATALOG_CHANGES_RETENTION_MS / 2;
     const fromChanges = this.xmin !== null && this.now() - this.loadedAt < maxAge;
-    const rows = await db.transaction((tx) => readRows(tx, fromChanges ? this.xmin : null, this.options.maxDeltaKeys ?? 2_000), {
-      isolationLevel: "repeatable read",
-      accessMode: "read only",
-    });
+    const { rows, toolStates } = await db.transaction(
+      async (tx) => ({ rows: await readRows(tx, fromChanges ? this.xmin : null, this.options.maxDeltaKeys ?? 2_000), toolStates: await loadToolStates(tx) }),
+      { isolationLevel: "repeatable read", accessMode: "read only" },
+    );
     this.apply(rows);
+    this.applyTools(toolStates);
     return this.state(rows.revision);
   }
 
@@ -138,6 +141,20 @@ export class CatalogMirror {
     if (rows.rules.size > 0) this.applyRules(rows.rules, rows.full);
   }
 
+  /**
+   * MINIMAL (tool-rules branch): each server's effective tools (DESIGN §11) for the policy
+   * compiler, read whole on every load. The tool-governance branch owns the real loader.
+   */
+  private applyTools(states: ReadonlyMap<string, ToolGovernanceState>) {
+    for (const [name, entry] of this.servers) {
+      const state = states.get(name);
+      const tools = state ? policyToolsOf(state) : null;
+      if (sameTools(entry.policy.tools ?? null, tools)) continue;
+      this.servers.set(name, { server: entry.server, policy: { ...entry.policy, tools } });
+      this.lists.servers = undefined;
+    }
+  }
+
   private applyRules(changed: Map<string, GrantRow | null>, full: boolean) {
     const added: RuleEntry[] = [];
     const replaced = new Map<string, RuleEntry | null>();
@@ -180,6 +197,24 @@ export class CatalogMirror {
     const policy: PolicyInput = { servers: l.servers, tenants: l.tenants, groups: l.groups, rules: l.rules };
     return { revision, servers: l.active, policy, tenants: l.contractTenants };
   }
+}
+
+/** The tools a server may expose, with the read-only flag of their pinned definitions, in byte order. */
+function policyToolsOf(state: ToolGovernanceState): PolicyTool[] | null {
+  const { tools } = effectiveTools(state);
+  if (!tools) return null;
+  const pinned = new Map((state.pinned?.tools ?? []).map((t) => [t.name, t]));
+  return tools
+    .map((t) => {
+      const annotations = pinned.get(t.name)?.definition.annotations as { readOnlyHint?: unknown } | undefined;
+      return { name: t.name, readOnly: annotations?.readOnlyHint === true };
+    })
+    .sort((a, b) => byteOrder(a.name, b.name));
+}
+
+function sameTools(a: readonly PolicyTool[] | null, b: readonly PolicyTool[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((t, i) => t.name === b[i]!.name && t.readOnly === b[i]!.readOnly);
 }
 
 function toRule(row: GrantRow): PolicyRule {
