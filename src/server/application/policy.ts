@@ -188,13 +188,23 @@ export const policyServers = useCase({
   },
 });
 
-/** Every server a rule or override may name (active, draft, degraded) with its status: the forms' suggestions and typo checks. */
+/**
+ * Every server a rule or override may name (active, draft, degraded) with its status, and an
+ * active server's pinned tools when known: the forms' suggestions, typo and tool checks.
+ */
 export const policyServerTargets = useCase({
   name: "policy.serverTargets",
   role: "viewer",
   mutates: false,
   args: z.object({}),
-  run: ({ services }) => listServerTargets(services.db),
+  run: async ({ services }) => {
+    const targets = await listServerTargets(services.db);
+    const serverTools = services.snapshots.current?.policy.serverTools;
+    return targets.map((t) => {
+      const tools = t.status === "active" ? serverTools?.get(t.name) : undefined;
+      return tools ? { ...t, tools: tools.map((tool) => ({ name: tool.name, readOnly: tool.readOnly })) } : t;
+    });
+  },
 });
 
 /** The saved rules a rule being written would repeat (same subject, pattern and access), but for the one being edited. */

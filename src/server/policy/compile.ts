@@ -1112,6 +1112,8 @@ function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
             ? `every server it matches is a personal server that tenant ${subject.name} does not own`
             : `every server it matches has a scope ${describeType(subject.type)} cannot be granted`,
       });
+    } else if (isToolPattern(rule.servers) && !coversSomeTool(rule.servers, namesOf(effect, engine), policy.serverTools)) {
+      deadRules.push({ ruleId: rule.id, ruleName: rule.name ?? rule.id, reason: noToolReason(rule.servers, namesOf(effect, engine), policy.serverTools) });
     } else if (!isCovered(rule.subject)) {
       deadRules.push({ ruleId: rule.id, ruleName: rule.name ?? rule.id, reason: uncoveredReason(rule.subject, policy.groupMembers) });
     }
@@ -1137,6 +1139,20 @@ function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
     overrideExcluded,
     ownerlessPersonal: [...policy.owners].filter(([, owner]) => owner === null).map(([name]) => name),
   };
+}
+
+/** Whether a tool-qualified pattern covers a tool of one of these servers (a server without known tools has none). */
+function coversSomeTool(pattern: string, servers: readonly string[], serverTools: ReadonlyMap<string, readonly PolicyTool[]>): boolean {
+  return servers.some((name) => serverTools.get(name)?.some((tool) => toolMatches(pattern, tool)) ?? false);
+}
+
+/** "'github/create_*' matches no pinned tool of github", or that the servers have no known tools. */
+export function noToolReason(pattern: string, servers: readonly string[], serverTools: ReadonlyMap<string, readonly PolicyTool[]>): string {
+  const shown = `${servers.slice(0, 5).join(", ")}${servers.length > 5 ? ", …" : ""}`;
+  if (servers.every((name) => !serverTools.has(name))) {
+    return `'${pattern}' names tools, but ${servers.length === 1 ? `${shown} has` : `${shown} have`} no pinned tools yet (it applies once a manifest is pinned)`;
+  }
+  return `'${pattern}' matches no pinned tool of ${shown}`;
 }
 
 const subjectKeys = new WeakMap<Subject, string>();

@@ -106,6 +106,9 @@ export const serverPageResource = z
 export const impactResource = z
   .object({
     changes: z.array(z.object({ server: z.string(), gained: z.array(z.string()), lost: z.array(z.string()) })),
+    toolChanges: z
+      .array(z.object({ server: z.string().meta({ description: "server/tool" }), gained: z.array(z.string()), lost: z.array(z.string()) }))
+      .meta({ description: "Tools gained or lost by tenants that keep their server (a server gained or lost whole is in changes only)" }),
     tenantsAffected: z.number().int(),
     summary: z.string(),
   })
