@@ -11,6 +11,8 @@ import { DomainError, notFound, sqlState } from "../errors";
 import { likeContaining, pageOf, sortedBy, type Page } from "../util/paging";
 import { deepEqual } from "../util/stable-json";
 import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput } from "./compile";
+import { loadToolStates } from "../tools/store";
+import { policyToolsOf } from "./tool-input";
 import {
   describeSubject,
   generatedRuleName,
@@ -101,17 +103,24 @@ const immutableName = (kind: string, name: string) =>
 
 /** Everything the compiler reads, in a stable order (rules by creation). */
 export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
-  const [serverRows, tenantRows, groupRows, memberRows, ruleRows] = await Promise.all([
+  const [serverRows, tenantRows, groupRows, memberRows, ruleRows, toolStates] = await Promise.all([
     db.select({ name: mcpServers.name, scope: mcpServers.scope, status: mcpServers.status, ownerTenant: mcpServers.ownerTenant }).from(mcpServers),
     db.select().from(tenants),
     db.select({ name: groups.name }).from(groups),
     db.select().from(groupMembers),
     db.select().from(grants).orderBy(asc(grants.createdAt), asc(grants.id)),
+    loadToolStates(db),
   ]);
   const members = new Map<string, string[]>(groupRows.map((g) => [g.name, []]));
   for (const m of memberRows) members.get(m.groupName)?.push(m.tenantName);
   return {
-    servers: serverRows.map((s) => ({ name: s.name, scope: s.scope as never, status: s.status as never, ownerTenant: s.ownerTenant })),
+    servers: serverRows.map((s) => ({
+      name: s.name,
+      scope: s.scope as never,
+      status: s.status as never,
+      ownerTenant: s.ownerTenant,
+      tools: policyToolsOf(toolStates.get(s.name)),
+    })),
     tenants: tenantRows.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: toTenant(t).mcpPolicy })),
     groups: [...members].map(([name, list]) => ({ name, members: list })),
     rules: ruleRows.map((r) => ({

@@ -5,7 +5,8 @@ import { toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { catalogChanges, grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
 import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant, PolicyTool } from "../policy/compile";
-import { effectiveTools, type ToolGovernanceState } from "../tools/effective";
+import { policyToolsOf, samePolicyTools } from "../policy/tool-input";
+import type { ToolGovernanceState } from "../tools/effective";
 import { loadToolStates } from "../tools/store";
 import type { ContractTenant } from "../policy/contract";
 import { toTenant } from "../policy/store";
@@ -147,9 +148,8 @@ export class CatalogMirror {
    */
   private applyTools(states: ReadonlyMap<string, ToolGovernanceState>) {
     for (const [name, entry] of this.servers) {
-      const state = states.get(name);
-      const tools = state ? policyToolsOf(state) : null;
-      if (sameTools(entry.policy.tools ?? null, tools)) continue;
+      const tools = policyToolsOf(states.get(name));
+      if (samePolicyTools(entry.policy.tools ?? null, tools)) continue;
       this.servers.set(name, { server: entry.server, policy: { ...entry.policy, tools } });
       this.lists.servers = undefined;
     }
@@ -197,24 +197,6 @@ export class CatalogMirror {
     const policy: PolicyInput = { servers: l.servers, tenants: l.tenants, groups: l.groups, rules: l.rules };
     return { revision, servers: l.active, policy, tenants: l.contractTenants };
   }
-}
-
-/** The tools a server may expose, with the read-only flag of their pinned definitions, in byte order. */
-function policyToolsOf(state: ToolGovernanceState): PolicyTool[] | null {
-  const { tools } = effectiveTools(state);
-  if (!tools) return null;
-  const pinned = new Map((state.pinned?.tools ?? []).map((t) => [t.name, t]));
-  return tools
-    .map((t) => {
-      const annotations = pinned.get(t.name)?.definition.annotations as { readOnlyHint?: unknown } | undefined;
-      return { name: t.name, readOnly: annotations?.readOnlyHint === true };
-    })
-    .sort((a, b) => byteOrder(a.name, b.name));
-}
-
-function sameTools(a: readonly PolicyTool[] | null, b: readonly PolicyTool[] | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((t, i) => t.name === b[i]!.name && t.readOnly === b[i]!.readOnly);
 }
 
 function toRule(row: GrantRow): PolicyRule {
