@@ -232,6 +232,7 @@ export const policyMatrix = useCase({
   mutates: false,
   args: tenantListInput.extend({
     server: z.string().optional(),
+    expand: z.string().max(200).optional().meta({ description: "A server whose tools get a column each, right after its own" }),
     // Coerced: a REST query string carries them as text.
     offset: z.coerce.number({ error: "offset must be a number" }).int("offset must be a whole number").min(0, "offset must be 0 or more").default(0),
     limit: z.coerce
@@ -241,11 +242,11 @@ export const policyMatrix = useCase({
       .max(20_000, "limit must be at most 20000")
       .default(5000),
   }),
-  run: async ({ services }, { server, offset, limit, ...filter }) => {
+  run: async ({ services }, { server, expand, offset, limit, ...filter }) => {
     const snapshot = currentSnapshot(services);
     const filtered = filter.group || filter.label || filter.q;
     const tenants = filtered ? (await listTenants(services.db, filter)).map((t) => t.name) : undefined;
-    return accessMatrix(snapshot, { tenants, server, offset, limit });
+    return accessMatrix(snapshot, { tenants, server, expand, offset, limit });
   },
 });
 

@@ -82,6 +82,16 @@ describeEachDatabase("tool-level rules over REST", (database) => {
     });
   });
 
+  it("the access matrix expands a server into its tools, each decided per tool", async () => {
+    const res = await call("GET", "/api/v1/policy/matrix?expand=repo-hub&q=dev1");
+    expect(res.status).toBe(200);
+    expect(res.body.servers.map((s: { name: string }) => s.name)).toEqual(["repo-hub", "repo-hub/create_issue", "repo-hub/delete_repo", "repo-hub/list_repos", "wiki"]);
+    expect(res.body.servers[2]).toMatchObject({ server: "repo-hub", tool: "delete_repo" });
+    expect(res.body.rows).toEqual([{ tenant: "dev1", tiers: "55456" }]);
+    const plain = await call("GET", "/api/v1/policy/matrix?q=dev1");
+    expect(plain.body.rows).toEqual([{ tenant: "dev1", tiers: "56" }]);
+  });
+
   it("answers an unknown tool, or a server without known tools, with 404 naming it", async () => {
     const unknown = await call("GET", "/api/v1/tenants/dev1/explain/repo-hub?tool=merge_pr");
     expect(unknown.status).toBe(404);

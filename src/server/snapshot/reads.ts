@@ -71,13 +71,16 @@ export function contractAsServed(
 export interface MatrixQuery {
   tenants?: readonly string[];
   server?: string;
+  /** A server to expand into its tools: a column per tool right after the server's own. */
+  expand?: string;
   offset?: number;
   limit?: number;
 }
 
 export interface AccessMatrix {
   revision: number;
-  servers: { name: string; scope: string }[];
+  /** The columns; an expanded server's tools follow it as `{name: "server/tool", scope, server, tool}`. */
+  servers: { name: string; scope: string; server?: string; tool?: string }[];
   /** One row per tenant; `tiers` has one digit (the deciding tier, 2-6) per server column. */
   rows: { tenant: string; tiers: string }[];
   totalTenants: number;
@@ -112,12 +115,21 @@ export function accessMatrix(snapshot: CatalogSnapshot, query: MatrixQuery): Acc
   const names = (query.tenants ?? [...policy.tenants.keys()].sort()).filter((t) => policy.tenants.has(t));
   const offset = query.offset ?? 0;
   const limit = query.limit ?? 2000;
+  const servers: AccessMatrix["servers"] = indices.map((i) => ({ name: policy.servers[i]!, scope: policy.scopes.get(policy.servers[i]!)! }));
+  // An expanded server: its tools' columns right after its own, each decided per tool.
+  const expanded = query.expand ? indices.indexOf(policy.serverIndex.get(query.expand) ?? -1) : -1;
+  const tools = expanded >= 0 ? (policy.serverTools.get(query.expand!) ?? []) : [];
+  const scope = expanded >= 0 ? servers[expanded]!.scope : "";
+  if (tools.length > 0) servers.splice(expanded + 1, 0, ...tools.map((t) => ({ name: `${query.expand}/${t.name}`, scope, server: query.expand!, tool: t.name })));
   return {
     revision: snapshot.revision,
-    servers: indices.map((i) => ({ name: policy.servers[i]!, scope: policy.scopes.get(policy.servers[i]!)! })),
+    servers,
     rows: names.slice(offset, offset + limit).map((tenant) => {
       const full = fullRowOf(snapshot, tenant);
-      return { tenant, tiers: all ? full : indices.map((i) => full[i]).join("") };
+      const tiers = all ? full : indices.map((i) => full[i]).join("");
+      if (tools.length === 0) return { tenant, tiers };
+      const toolTiers = policy.tenants.get(tenant)!.tools.get(query.expand!)?.tiers ?? tiers[expanded]!.repeat(tools.length);
+      return { tenant, tiers: tiers.slice(0, expanded + 1) + toolTiers + tiers.slice(expanded + 1) };
     }),
     totalTenants: names.length,
   };
