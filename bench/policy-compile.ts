@@ -88,9 +88,7 @@ function policyInput(world: World): PolicyInput {
       name: s.name,
       scope: s.scope,
       status: s.status,
-      tools: [...s.tools]
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-        .map((name) => ({ name, readOnly: READ_VERBS.has(name.slice(0, name.indexOf("_"))) })),
+      tools: [...s.tools].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => ({ name, readOnly: READ_VERBS.has(name.slice(0, name.indexOf("_"))) })),
     })),
     tenants: world.tenants.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: t.mcpPolicy })),
     groups: world.groups.map((g) => ({ name: g.name, members: g.members })),

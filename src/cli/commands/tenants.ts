@@ -74,7 +74,10 @@ export function explanationView(explanation: Explanation): string {
         { header: "TOOL", value: (t) => t.tool },
         { header: "DECISION", value: (t) => t.decision },
         { header: "TIER", value: (t) => `${t.tier} ${t.tierName}` },
-        { header: "DECIDED BY", value: (t) => (t.decidedBy ? (t.decidedBy.kind === "override" ? `override '${t.decidedBy.pattern}'` : `rule ${t.decidedBy.ruleName}`) : "") },
+        {
+          header: "DECIDED BY",
+          value: (t) => (t.decidedBy ? (t.decidedBy.kind === "override" ? `override '${t.decidedBy.pattern}'` : `rule ${t.decidedBy.ruleName}`) : ""),
+        },
       ]),
     explanation.matches.length > 0 &&
       formatTable(explanation.matches, [

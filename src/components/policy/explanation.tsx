@@ -30,7 +30,14 @@ export function AccessExplanation({ tenant, server, tool }: { tenant: string; se
 /** The explanation of one cell of the matrix, or one server on a tenant page. */
 export function ExplanationDialog({ tenant, server, tool, onClose }: { tenant: string; server: string; tool?: string; onClose: () => void }) {
   return (
-    <Dialog open onClose={onClose} size="lg" focusTitle title={`${tenant} × ${server}${tool ? `/${tool}` : ""}`} footer={<Button onClick={onClose}>Close</Button>}>
+    <Dialog
+      open
+      onClose={onClose}
+      size="lg"
+      focusTitle
+      title={`${tenant} × ${server}${tool ? `/${tool}` : ""}`}
+      footer={<Button onClick={onClose}>Close</Button>}
+    >
       <p className="mt-1 text-sm text-slate-600">
         Open tenant{" "}
         <Link href={`/tenants/${tenant}`} className="font-mono text-indigo-700 hover:underline">
@@ -74,7 +81,8 @@ export function ExplanationView({ explanation }: { explanation: Explanation }) {
                 <AccessWord access={t.decision}>{t.decision === "allow" ? "allowed" : "denied"}</AccessWord>
                 <span className="text-xs text-slate-500">
                   tier {t.tier}: {t.tierName}
-                  {t.decidedBy && (t.decidedBy.kind === "override" ? ` — own ${t.decidedBy.list} entry ${t.decidedBy.pattern}` : ` — rule ${t.decidedBy.ruleName}`)}
+                  {t.decidedBy &&
+                    (t.decidedBy.kind === "override" ? ` — own ${t.decidedBy.list} entry ${t.decidedBy.pattern}` : ` — rule ${t.decidedBy.ruleName}`)}
                 </span>
               </li>
             ))}

@@ -54,7 +54,13 @@ export function diffPolicies(before: CompiledPolicy, after: CompiledPolicy): Imp
   const toolLost = new Map<string, string[]>();
   const toolsMoved = new Set<string>();
   for (const server of new Set([...before.serverTools.keys(), ...after.serverTools.keys()])) {
-    if (!sameNames(before.serverTools.get(server)?.map((t) => t.name), after.serverTools.get(server)?.map((t) => t.name))) toolsMoved.add(server);
+    if (
+      !sameNames(
+        before.serverTools.get(server)?.map((t) => t.name),
+        after.serverTools.get(server)?.map((t) => t.name),
+      )
+    )
+      toolsMoved.add(server);
   }
   for (const tenant of [...names].sort(byteOrder)) {
     const a = before.tenants.get(tenant);

@@ -83,7 +83,8 @@ export const serverPatternSchema = z
   .superRefine((pattern, ctx) => {
     const problem = patternProblem(pattern);
     if (problem) ctx.addIssue({ code: "custom", message: problem, input: pattern });
-    else if (splitPattern(pattern).server.length > 100) ctx.addIssue({ code: "custom", message: "the server part of a pattern must be at most 100 characters", input: pattern });
+    else if (splitPattern(pattern).server.length > 100)
+      ctx.addIssue({ code: "custom", message: "the server part of a pattern must be at most 100 characters", input: pattern });
   });
 
 /** Whether a pattern's server part is a glob (a tool part does not make it one). */

@@ -62,36 +62,38 @@ const catalog = fc.uniqueArray(
 
 const worldOf = (pattern: fc.Arbitrary<string>) =>
   catalog.chain((servers) =>
-  fc.integer({ min: 1, max: 5 }).chain((tenantCount) => {
-    const tenantNames = Array.from({ length: tenantCount }, (_, i) => `t${i}`);
-    const tenants = fc.tuple(
-      ...tenantNames.map((tenant) =>
-        fc.record({
-          name: fc.constant(tenant),
-          labels,
-          mcpPolicy: fc.record({ allow: fc.array(pattern, { maxLength: 2 }), deny: fc.array(pattern, { maxLength: 2 }) }),
-        }),
-      ),
-    );
-    const groups = fc.uniqueArray(fc.record({ name: fc.constantFrom("g1", "g2", "g3"), members: fc.subarray(tenantNames) }), {
-      selector: (g) => g.name,
-      maxLength: 3,
-    });
-    const subject: fc.Arbitrary<Subject> = fc.oneof(
-      fc.constant({ type: "everyone" as const }),
-      fc.constantFrom("g1", "g2", "g3", "g-missing").map((n) => ({ type: "group" as const, name: n })),
-      fc.constantFrom(...tenantNames, "t-missing").map((n) => ({ type: "tenant" as const, name: n })),
-      labels.filter((l) => Object.keys(l).length > 0).map((matchLabels) => ({ type: "selector" as const, matchLabels: matchLabels as Record<string, string> })),
-    );
-    const expiresAt = fc.constantFrom<Date | null>(null, null, new Date("2026-06-01T11:00:00Z"), new Date("2026-06-02T00:00:00Z"));
-    const rules = fc.array(fc.record({ subject, servers: pattern, access: fc.constantFrom("allow" as const, "deny" as const), expiresAt }), { maxLength: 8 });
-    return fc.record({ tenants, groups, rules }).map(({ tenants: t, groups: g, rules: r }) => ({
-      servers,
-      tenants: t as PolicyTenant[],
-      groups: g,
-      rules: r.map((rule, i): PolicyRule => ({ id: `r${i}`, ...rule })),
-    }));
-  }),
+    fc.integer({ min: 1, max: 5 }).chain((tenantCount) => {
+      const tenantNames = Array.from({ length: tenantCount }, (_, i) => `t${i}`);
+      const tenants = fc.tuple(
+        ...tenantNames.map((tenant) =>
+          fc.record({
+            name: fc.constant(tenant),
+            labels,
+            mcpPolicy: fc.record({ allow: fc.array(pattern, { maxLength: 2 }), deny: fc.array(pattern, { maxLength: 2 }) }),
+          }),
+        ),
+      );
+      const groups = fc.uniqueArray(fc.record({ name: fc.constantFrom("g1", "g2", "g3"), members: fc.subarray(tenantNames) }), {
+        selector: (g) => g.name,
+        maxLength: 3,
+      });
+      const subject: fc.Arbitrary<Subject> = fc.oneof(
+        fc.constant({ type: "everyone" as const }),
+        fc.constantFrom("g1", "g2", "g3", "g-missing").map((n) => ({ type: "group" as const, name: n })),
+        fc.constantFrom(...tenantNames, "t-missing").map((n) => ({ type: "tenant" as const, name: n })),
+        labels
+          .filter((l) => Object.keys(l).length > 0)
+          .map((matchLabels) => ({ type: "selector" as const, matchLabels: matchLabels as Record<string, string> })),
+      );
+      const expiresAt = fc.constantFrom<Date | null>(null, null, new Date("2026-06-01T11:00:00Z"), new Date("2026-06-02T00:00:00Z"));
+      const rules = fc.array(fc.record({ subject, servers: pattern, access: fc.constantFrom("allow" as const, "deny" as const), expiresAt }), { maxLength: 8 });
+      return fc.record({ tenants, groups, rules }).map(({ tenants: t, groups: g, rules: r }) => ({
+        servers,
+        tenants: t as PolicyTenant[],
+        groups: g,
+        rules: r.map((rule, i): PolicyRule => ({ id: `r${i}`, ...rule })),
+      }));
+    }),
   );
 /** Worlds of whole-server patterns only: what the contract and the in-pod library are checked on here. */
 const world = worldOf(pattern);

@@ -6,13 +6,12 @@ import type { z } from "zod";
 import { and, asc, count, desc, eq, ilike, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
-import { grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
+import { grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
 import { DomainError, notFound, sqlState } from "../errors";
 import { likeContaining, pageOf, sortedBy, type Page } from "../util/paging";
 import { deepEqual } from "../util/stable-json";
 import { grantRefusal, ownerRefusal, patternMatches, type PolicyInput } from "./compile";
-import { loadToolStates } from "../tools/store";
-import { policyToolsOf } from "./tool-input";
+import { policyToolsOf, type ToolRow } from "./tool-input";
 import {
   describeSubject,
   generatedRuleName,
@@ -102,6 +101,15 @@ const immutableName = (kind: string, name: string) =>
 // Loading the compiler's input
 
 /** Everything the compiler reads, in a stable order (rules by creation). */
+/** MINIMAL (tool-rules branch): every server's tool row, by server name, for policyToolsOf. */
+export async function loadPolicyTools(db: Db): Promise<Map<string, ToolRow>> {
+  const rows = await db
+    .select({ name: mcpServers.name, pinned: serverTools.pinned, latest: serverTools.latest, onToolDrift: serverTools.onToolDrift })
+    .from(serverTools)
+    .innerJoin(mcpServers, eq(mcpServers.id, serverTools.serverId));
+  return new Map(rows.map((r) => [r.name, { pinned: r.pinned ?? null, latest: r.latest ?? null, onToolDrift: r.onToolDrift }]));
+}
+
 export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
   const [serverRows, tenantRows, groupRows, memberRows, ruleRows, toolStates] = await Promise.all([
     db.select({ name: mcpServers.name, scope: mcpServers.scope, status: mcpServers.status, ownerTenant: mcpServers.ownerTenant }).from(mcpServers),
@@ -109,7 +117,7 @@ export async function loadPolicyInput(db: Db): Promise<PolicyInput> {
     db.select({ name: groups.name }).from(groups),
     db.select().from(groupMembers),
     db.select().from(grants).orderBy(asc(grants.createdAt), asc(grants.id)),
-    loadToolStates(db),
+    loadPolicyTools(db),
   ]);
   const members = new Map<string, string[]>(groupRows.map((g) => [g.name, []]));
   for (const m of memberRows) members.get(m.groupName)?.push(m.tenantName);

@@ -16,7 +16,9 @@ describeEachDatabase("tool-level rules over REST", (database) => {
       { name: "delete_repo", description: "Deletes a repository", inputSchema: { type: "object" }, annotations: { destructiveHint: true } },
       { name: "list_repos", description: "Lists repositories", inputSchema: { type: "object" }, annotations: { readOnlyHint: true } },
     ];
-    expect((await call("POST", "/api/v1/mcp-servers", { name: "repo-hub", displayName: "Repo Hub", endpoint: "https://repo-hub.example/mcp" })).status).toBe(201);
+    expect((await call("POST", "/api/v1/mcp-servers", { name: "repo-hub", displayName: "Repo Hub", endpoint: "https://repo-hub.example/mcp" })).status).toBe(
+      201,
+    );
     expect((await call("POST", "/api/v1/mcp-servers/repo-hub/tools/upload", { tools })).status).toBeLessThan(300);
     expect((await call("POST", "/api/v1/mcp-servers/repo-hub/publish")).status).toBe(200);
     expect((await call("POST", "/api/v1/mcp-servers", { name: "wiki", displayName: "Wiki", endpoint: "https://wiki.example/mcp" })).status).toBe(201);
@@ -44,7 +46,11 @@ describeEachDatabase("tool-level rules over REST", (database) => {
     const rule = { subject: { type: "tenant", name: "dev1" }, servers: "repo-hub/delete_*", access: "deny" };
     const preview = await call("POST", "/api/v1/grants?dryRun=true", rule);
     expect(preview.status).toBe(200);
-    expect(preview.body.impact).toMatchObject({ changes: [], toolChanges: [{ server: "repo-hub/delete_repo", gained: [], lost: ["dev1"] }], tenantsAffected: 1 });
+    expect(preview.body.impact).toMatchObject({
+      changes: [],
+      toolChanges: [{ server: "repo-hub/delete_repo", gained: [], lost: ["dev1"] }],
+      tenantsAffected: 1,
+    });
     expect(preview.body.impact.summary).toBe("removes repo-hub/delete_repo from 1 tenant");
     const created = await call("POST", "/api/v1/grants", rule);
     expect(created.status).toBe(201);
@@ -85,7 +91,13 @@ describeEachDatabase("tool-level rules over REST", (database) => {
   it("the access matrix expands a server into its tools, each decided per tool", async () => {
     const res = await call("GET", "/api/v1/policy/matrix?expand=repo-hub&q=dev1");
     expect(res.status).toBe(200);
-    expect(res.body.servers.map((s: { name: string }) => s.name)).toEqual(["repo-hub", "repo-hub/create_issue", "repo-hub/delete_repo", "repo-hub/list_repos", "wiki"]);
+    expect(res.body.servers.map((s: { name: string }) => s.name)).toEqual([
+      "repo-hub",
+      "repo-hub/create_issue",
+      "repo-hub/delete_repo",
+      "repo-hub/list_repos",
+      "wiki",
+    ]);
     expect(res.body.servers[2]).toMatchObject({ server: "repo-hub", tool: "delete_repo" });
     expect(res.body.rows).toEqual([{ tenant: "dev1", tiers: "55456" }]);
     const plain = await call("GET", "/api/v1/policy/matrix?q=dev1");

@@ -15,7 +15,16 @@ const GITHUB_TOOLS = [
 ];
 const github: PolicyServer = { name: "github", scope: "org", status: "active", tools: GITHUB_TOOLS };
 const wiki: PolicyServer = { name: "wiki", scope: "org", status: "active", tools: null };
-const notes: PolicyServer = { name: "notes", scope: "personal", status: "active", ownerTenant: "alice", tools: [{ name: "read_note", readOnly: true }, { name: "write_note", readOnly: false }] };
+const notes: PolicyServer = {
+  name: "notes",
+  scope: "personal",
+  status: "active",
+  ownerTenant: "alice",
+  tools: [
+    { name: "read_note", readOnly: true },
+    { name: "write_note", readOnly: false },
+  ],
+};
 
 const tenant = (name: string, allow: string[] = [], deny: string[] = []): PolicyTenant => ({ name, labels: {}, mcpPolicy: { allow, deny } });
 let ids = 0;
@@ -27,7 +36,12 @@ const rule = (servers: string, access: "allow" | "deny", subject: PolicyRule["su
   access,
   expiresAt: null,
 });
-const world = (tenants: PolicyTenant[], rules: PolicyRule[], servers: PolicyServer[] = [github, wiki, notes]): PolicyInput => ({ servers, tenants, groups: [], rules });
+const world = (tenants: PolicyTenant[], rules: PolicyRule[], servers: PolicyServer[] = [github, wiki, notes]): PolicyInput => ({
+  servers,
+  tenants,
+  groups: [],
+  rules,
+});
 
 describe("tool-qualified patterns", () => {
   it("accept server/tool-glob, server/@read-only and server/*, with a server glob too", () => {
@@ -50,7 +64,8 @@ describe("tool-qualified patterns", () => {
   it("give generated rule names that are DNS-1123 labels", () => {
     const names = ["github/create_*", "github/@read-only", "github/Delete.Repo"].map((servers) => generatedRuleName({ type: "group", name: "dev" }, servers));
     expect(names).toEqual(["group-dev-github-create-all", "group-dev-github-read-only", "group-dev-github-delete-repo"]);
-    for (const name of names) expect(grantCreateInput.safeParse({ name, subject: { type: "everyone" }, servers: "github", access: "allow" }).success).toBe(true);
+    for (const name of names)
+      expect(grantCreateInput.safeParse({ name, subject: { type: "everyone" }, servers: "github", access: "allow" }).success).toBe(true);
   });
 });
 
@@ -111,7 +126,10 @@ describe("decisions per tool", () => {
 
   it("a personal server's tools are granted to its owner only, whatever the tier", () => {
     const policy = compilePolicy(
-      world([tenant("alice"), tenant("bob", ["notes/read_note"])], [rule("notes/read_*", "allow", { type: "tenant", name: "alice" }), rule("notes/*", "allow", { type: "tenant", name: "bob" })]),
+      world(
+        [tenant("alice"), tenant("bob", ["notes/read_note"])],
+        [rule("notes/read_*", "allow", { type: "tenant", name: "alice" }), rule("notes/*", "allow", { type: "tenant", name: "bob" })],
+      ),
       NOW,
     );
     expect(policy.tenants.get("alice")!.tools.get("notes")).toMatchObject({ allow: ["read_note"], deny: [] });
@@ -135,18 +153,28 @@ describe("decisions per tool", () => {
 });
 
 describe("explain, reports and previews per tool", () => {
-  const input = world([tenant("bob", [], ["github/delete_repo"])], [rule("github", "allow"), rule("github/create_*", "deny"), rule("github/nothing_*", "allow"), rule("wiki/x", "deny")]);
+  const input = world(
+    [tenant("bob", [], ["github/delete_repo"])],
+    [rule("github", "allow"), rule("github/create_*", "deny"), rule("github/nothing_*", "allow"), rule("wiki/x", "deny")],
+  );
   const policy = compilePolicy(input, NOW);
 
   it("explain names the deciding tier and rule per tool, and for one tool asked about", () => {
     const one = explainAccess(policy, "bob", "github", "delete_repo")!;
     expect(one).toMatchObject({ tool: "delete_repo", decision: "deny", tier: 2, decidedBy: { kind: "override", list: "deny", pattern: "github/delete_repo" } });
-    expect(one.summary).toBe("bob may not use github/delete_repo: decided by the tenant's own mcpPolicy.deny entry 'github/delete_repo' (tenant override deny)");
+    expect(one.summary).toBe(
+      "bob may not use github/delete_repo: decided by the tenant's own mcpPolicy.deny entry 'github/delete_repo' (tenant override deny)",
+    );
     expect(one.matches.map((m) => (m.kind === "override" ? m.pattern : m.servers))).toEqual(["github/delete_repo", "github"]);
     const create = explainAccess(policy, "bob", "github", "create_issue")!;
     expect(create.decidedBy).toMatchObject({ kind: "rule", servers: "github/create_*", access: "deny" });
     const whole = explainAccess(policy, "bob", "github")!;
-    expect(whole.tools!.map((t) => `${t.tool} ${t.decision} ${t.tier}`)).toEqual(["create_issue deny 4", "delete_repo deny 2", "get_issue allow 5", "list_repos allow 5"]);
+    expect(whole.tools!.map((t) => `${t.tool} ${t.decision} ${t.tier}`)).toEqual([
+      "create_issue deny 4",
+      "delete_repo deny 2",
+      "get_issue allow 5",
+      "list_repos allow 5",
+    ]);
     expect(whole.summary).toContain("(2 of its 4 tools)");
     expect(explainAccess(policy, "bob", "github", "no_such_tool")).toBeNull();
   });
@@ -158,8 +186,14 @@ describe("explain, reports and previews per tool", () => {
   });
 
   it("the rule form warns likewise", () => {
-    const targets = [{ name: "github", status: "active" as const, tools: GITHUB_TOOLS }, { name: "wiki", status: "active" as const }];
-    expect(patternCheckText(checkPattern("github/nothing_*", targets))).toEqual({ tone: "warning", text: "'github/nothing_*' matches no pinned tool of github." });
+    const targets = [
+      { name: "github", status: "active" as const, tools: GITHUB_TOOLS },
+      { name: "wiki", status: "active" as const },
+    ];
+    expect(patternCheckText(checkPattern("github/nothing_*", targets))).toEqual({
+      tone: "warning",
+      text: "'github/nothing_*' matches no pinned tool of github.",
+    });
     expect(patternCheckText(checkPattern("github/create_*", targets))?.tone).toBe("info");
   });
 

@@ -195,10 +195,9 @@ export const explanationResource = z
     tierName: z.string(),
     decidedBy: match.nullable(),
     matches: z.array(match).meta({ description: "Every override pattern and rule matching the server (with ?tool=, covering that tool)" }),
-    tools: z
-      .array(toolExplanation)
-      .optional()
-      .meta({ description: "Per pinned tool of the server (without ?tool=): its decision, deciding tier and rule. A server is allowed when one of its tools is" }),
+    tools: z.array(toolExplanation).optional().meta({
+      description: "Per pinned tool of the server (without ?tool=): its decision, deciding tier and rule. A server is allowed when one of its tools is",
+    }),
     summary: z.string(),
   })
   .meta({ id: "Explanation" });

@@ -4,10 +4,9 @@ import type { McpServer } from "../catalog/model";
 import { toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
 import { catalogChanges, grants, groupMembers, groups, mcpServers, tenants } from "../db/schema";
-import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant, PolicyTool } from "../policy/compile";
-import { policyToolsOf, samePolicyTools } from "../policy/tool-input";
-import type { ToolGovernanceState } from "../tools/effective";
-import { loadToolStates } from "../tools/store";
+import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant } from "../policy/compile";
+import { policyToolsOf, samePolicyTools, type ToolRow } from "../policy/tool-input";
+import { loadPolicyTools } from "../policy/store";
 import type { ContractTenant } from "../policy/contract";
 import { toTenant } from "../policy/store";
 import type { CatalogState } from "./snapshot";
@@ -88,7 +87,7 @@ export class CatalogMirror {
     const maxAge = this.options.maxDeltaAgeMs ?? CATALOG_CHANGES_RETENTION_MS / 2;
     const fromChanges = this.xmin !== null && this.now() - this.loadedAt < maxAge;
     const { rows, toolStates } = await db.transaction(
-      async (tx) => ({ rows: await readRows(tx, fromChanges ? this.xmin : null, this.options.maxDeltaKeys ?? 2_000), toolStates: await loadToolStates(tx) }),
+      async (tx) => ({ rows: await readRows(tx, fromChanges ? this.xmin : null, this.options.maxDeltaKeys ?? 2_000), toolStates: await loadPolicyTools(tx) }),
       { isolationLevel: "repeatable read", accessMode: "read only" },
     );
     this.apply(rows);
@@ -146,7 +145,7 @@ export class CatalogMirror {
    * MINIMAL (tool-rules branch): each server's effective tools (DESIGN §11) for the policy
    * compiler, read whole on every load. The tool-governance branch owns the real loader.
    */
-  private applyTools(states: ReadonlyMap<string, ToolGovernanceState>) {
+  private applyTools(states: ReadonlyMap<string, ToolRow>) {
     for (const [name, entry] of this.servers) {
       const tools = policyToolsOf(states.get(name));
       if (samePolicyTools(entry.policy.tools ?? null, tools)) continue;

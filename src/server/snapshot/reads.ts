@@ -120,7 +120,8 @@ export function accessMatrix(snapshot: CatalogSnapshot, query: MatrixQuery): Acc
   const expanded = query.expand ? indices.indexOf(policy.serverIndex.get(query.expand) ?? -1) : -1;
   const tools = expanded >= 0 ? (policy.serverTools.get(query.expand!) ?? []) : [];
   const scope = expanded >= 0 ? servers[expanded]!.scope : "";
-  if (tools.length > 0) servers.splice(expanded + 1, 0, ...tools.map((t) => ({ name: `${query.expand}/${t.name}`, scope, server: query.expand!, tool: t.name })));
+  if (tools.length > 0)
+    servers.splice(expanded + 1, 0, ...tools.map((t) => ({ name: `${query.expand}/${t.name}`, scope, server: query.expand!, tool: t.name })));
   return {
     revision: snapshot.revision,
     servers,
