@@ -78,10 +78,18 @@ function timed<T>(work: () => T): { ms: number; cpuMs: number; value: T } {
   return { ms, cpuMs: (used.user + used.system) / 1000, value };
 }
 
+const READ_VERBS = new Set(["get", "list", "search", "describe", "watch"]);
+
 /** What the compiler reads, in the shapes loadPolicyInput() gives it. */
 function policyInput(world: World): PolicyInput {
   return {
-    servers: world.servers.map((s) => ({ name: s.name, scope: s.scope, status: s.status })),
+    // Tools as the snapshot gives them: byte order, read-only when the verb only reads.
+    servers: world.servers.map((s) => ({
+      name: s.name,
+      scope: s.scope,
+      status: s.status,
+      tools: [...s.tools].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => ({ name, readOnly: READ_VERBS.has(name.slice(0, name.indexOf("_"))) })),
+    })),
     tenants: world.tenants.map((t) => ({ name: t.name, labels: t.labels, mcpPolicy: t.mcpPolicy })),
     groups: world.groups.map((g) => ({ name: g.name, members: g.members })),
     rules: world.rules.map((r) => ({ id: r.id, subject: r.subject, servers: r.servers, access: r.access, expiresAt: r.expiresAt })),

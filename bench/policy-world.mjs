@@ -20,7 +20,9 @@
  *   servers, one family across teams, `?` patterns); 10% with an expiry, from 30 days before to
  *   180 days after `now` (about one in seven of those has expired). Rules naming one server name
  *   one of the subject's team's servers two times in three; allow rules only name servers whose
- *   scope the subject may be granted (the API refuses the others).
+ *   scope the subject may be granted (the API refuses the others). Tool-level rules (DESIGN §11),
+ *   picked by rule index so the rest of the world is unchanged: 5% of deny rules name
+ *   `SERVER/delete_*`, 4% of allow rules `SERVER/@read-only`, 2% of the others `SERVER/VERB_*`.
  */
 
 export const FULL_SIZES = { tenants: 10_000, servers: 2_000, groups: 200, rules: 20_000 };
@@ -320,6 +322,11 @@ export function generateWorld(sizes = FULL_SIZES, { seed = SEED, now = WORLD_NOW
       const days = expired ? -30 + rnd.next() * 210 : 1 + rnd.next() * 179;
       expiresAt = new Date(now.getTime() + Math.round(days * 86_400_000));
     }
+    // Tool-level rules (DESIGN §11), chosen by index so the PRNG stream (and the rest of the world) is unchanged:
+    // about 5% of deny rules deny destructive tools, 4% of allow rules grant only the read-only ones, 2% name a verb.
+    if (access === "deny" && r % 20 === 7) pattern = `${pattern}/delete_*`;
+    else if (access === "allow" && r % 25 === 3) pattern = `${pattern}/@read-only`;
+    else if (r % 50 === 11) pattern = `${pattern}/${VERBS[r % VERBS.length]}_*`;
     rules.push({ id: `rule-${pad(r, 5)}`, subject, servers: pattern, access, expiresAt, note: `synthetic rule ${r}` });
   }
 

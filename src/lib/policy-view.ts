@@ -128,6 +128,8 @@ export function labelFilterOf(text: string): string | undefined | null {
 
 export interface ImpactLike {
   changes: readonly ImpactChange[];
+  /** Per `server/tool`: tools gained or lost on servers kept. */
+  toolChanges?: readonly ImpactChange[];
   summary: string;
   tenantsAffected: number;
 }
@@ -137,10 +139,14 @@ export interface ImpactLike {
  * when it would run to a paragraph (the lines below still list every server).
  */
 export function impactHeadline(impact: ImpactLike): string {
-  if (impact.changes.length === 0) return "No tenant gains or loses access.";
-  const lines = impactLines(impact.changes).length;
+  const all = [...impact.changes, ...(impact.toolChanges ?? [])];
+  if (all.length === 0) return "No tenant gains or loses access.";
+  const lines = impactLines(all).length;
   if (lines <= 3) return `This change ${impact.summary}.`;
-  const servers = `${impact.changes.length} server${impact.changes.length === 1 ? "" : "s"}`;
+  const servers =
+    impact.changes.length > 0
+      ? `${impact.changes.length} server${impact.changes.length === 1 ? "" : "s"}`
+      : `${impact.toolChanges!.length} tool${impact.toolChanges!.length === 1 ? "" : "s"}`;
   return `This change alters access to ${servers} for ${tenantCount(impact.tenantsAffected)}.`;
 }
 

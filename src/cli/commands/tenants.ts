@@ -64,9 +64,21 @@ export function explanationView(explanation: Explanation): string {
     formatDetails([
       ["Tenant", explanation.tenant],
       ["Server", explanation.server],
+      ...(explanation.tool !== undefined ? [["Tool", explanation.tool] as [string, string]] : []),
       ["Decision", `${explanation.decision} (tier ${explanation.tier}: ${explanation.tierName})`],
       ["Why", explanation.summary],
     ]),
+    explanation.tools !== undefined &&
+      explanation.tools.length > 0 &&
+      formatTable(explanation.tools, [
+        { header: "TOOL", value: (t) => t.tool },
+        { header: "DECISION", value: (t) => t.decision },
+        { header: "TIER", value: (t) => `${t.tier} ${t.tierName}` },
+        {
+          header: "DECIDED BY",
+          value: (t) => (t.decidedBy ? (t.decidedBy.kind === "override" ? `override '${t.decidedBy.pattern}'` : `rule ${t.decidedBy.ruleName}`) : ""),
+        },
+      ]),
     explanation.matches.length > 0 &&
       formatTable(explanation.matches, [
         { header: "DECIDES", value: (m) => (sameMatch(m, explanation.decidedBy) ? "→" : "") },
@@ -246,10 +258,19 @@ export function tenantsCommand(io: Io): Command {
     .description("why a tenant may or may not use a server: the deciding tier and rule, and every match")
     .argument("<tenant>", "the tenant's name")
     .argument("<server>", "the server's name")
-    .addHelpText("after", examples("oc tenants explain payments-bot github", "oc tenants explain payments-bot github -o json | jq -r .decision"))
+    .option("--tool <name>", "explain one of the server's pinned tools")
+    .addHelpText(
+      "after",
+      examples(
+        "oc tenants explain payments-bot github",
+        "oc tenants explain payments-bot github --tool delete_repo",
+        "oc tenants explain payments-bot github -o json | jq -r .decision",
+      ),
+    )
     .action(
-      withContext(io, async (ctx, tenant: string, server: string) => {
-        ctx.output(await ctx.client.get<Explanation>(`${tenantPath(tenant)}/explain/${segment(server)}`), explanationView);
+      withContext(io, async (ctx, tenant: string, server: string, options: { tool?: string }) => {
+        const query = options.tool !== undefined ? `?tool=${encodeURIComponent(options.tool)}` : "";
+        ctx.output(await ctx.client.get<Explanation>(`${tenantPath(tenant)}/explain/${segment(server)}${query}`), explanationView);
       }),
     );
 

@@ -43,8 +43,12 @@ export function AccessMatrixPage({ initial }: { initial: Filters }) {
     if (search !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${search}`);
   }, [deferred]);
   const label = labelFilterOf(deferred.label);
-  const matrix = useQuery(trpc.policy.matrix.queryOptions(matrixQueryOf(deferred, label ?? undefined), { placeholderData: keepPreviousData }));
-  const [explaining, setExplaining] = useState<{ tenant: string; server: string } | null>(null);
+  // A server expanded into its tools (DESIGN §11): a column per tool, decided per tool.
+  const [expand, setExpand] = useState<string | null>(null);
+  const matrix = useQuery(
+    trpc.policy.matrix.queryOptions({ ...matrixQueryOf(deferred, label ?? undefined), ...(expand ? { expand } : {}) }, { placeholderData: keepPreviousData }),
+  );
+  const [explaining, setExplaining] = useState<OpenCell | null>(null);
 
   return (
     <>
@@ -66,9 +70,11 @@ export function AccessMatrixPage({ initial }: { initial: Filters }) {
           serverText={filters.server}
           busy={matrix.isPlaceholderData}
           onOpen={setExplaining}
+          expanded={expand}
+          onExpand={(server) => setExpand((current) => (current === server ? null : server))}
         />
       )}
-      {explaining && <ExplanationDialog tenant={explaining.tenant} server={explaining.server} onClose={() => setExplaining(null)} />}
+      {explaining && <ExplanationDialog tenant={explaining.tenant} server={explaining.server} tool={explaining.tool} onClose={() => setExplaining(null)} />}
     </>
   );
 }
@@ -87,16 +93,26 @@ function narrowedWhileStale(matrix: AccessMatrix, live: Filters, asked: Filters,
   return { ...matrix, rows, totalTenants: rows.length };
 }
 
+interface OpenCell {
+  tenant: string;
+  server: string;
+  tool?: string;
+}
+
 function MatrixBody({
   matrix,
   serverText,
   busy,
   onOpen,
+  expanded,
+  onExpand,
 }: {
   matrix: AccessMatrix;
   serverText: string;
   busy: boolean;
-  onOpen: (cell: { tenant: string; server: string }) => void;
+  onOpen: (cell: OpenCell) => void;
+  expanded: string | null;
+  onExpand: (server: string) => void;
 }) {
   const columns = useMemo(() => matrixColumnsMatching(matrix.servers, serverText), [matrix.servers, serverText]);
   if (matrix.servers.length === 0)
@@ -108,9 +124,10 @@ function MatrixBody({
       <p aria-live="polite" className={cn("mb-2 text-sm text-slate-600", busy && "opacity-60")}>
         {matrix.rows.length} tenant{matrix.rows.length === 1 ? "" : "s"} × {columns.length} server{columns.length === 1 ? "" : "s"}
         {matrix.rows.length < matrix.totalTenants && ` (first ${matrix.rows.length} of ${matrix.totalTenants}; filter to see the rest)`}. Arrow keys move
-        between cells, Enter explains one.
+        between cells, Enter explains one; a server&apos;s ▸ shows its tools.
+        {expanded && !matrix.servers.some((s) => s.server === expanded) && ` ${expanded} has no known tools.`}
       </p>
-      <MatrixGrid matrix={matrix} columns={columns} onOpen={onOpen} />
+      <MatrixGrid matrix={matrix} columns={columns} onOpen={onOpen} expanded={expanded} onExpand={onExpand} />
     </>
   );
 }
@@ -190,7 +207,19 @@ function cellOf(target: EventTarget): Cell | null {
  * grid pattern). Cells carry no handlers of their own: the grid handles clicks, keys and focus
  * for all of them, which keeps each scroll frame cheap.
  */
-function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns: number[]; onOpen: (cell: { tenant: string; server: string }) => void }) {
+function MatrixGrid({
+  matrix,
+  columns,
+  onOpen,
+  expanded,
+  onExpand,
+}: {
+  matrix: AccessMatrix;
+  columns: number[];
+  onOpen: (cell: OpenCell) => void;
+  expanded: string | null;
+  onExpand: (server: string) => void;
+}) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // The warning concerns the React Compiler, which this app does not use.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -222,7 +251,10 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
     return () => cancelAnimationFrame(id);
   });
 
-  const open = (cell: Cell) => onOpen({ tenant: matrix.rows[cell.row]!.tenant, server: matrix.servers[columns[cell.col]!]!.name });
+  const open = (cell: Cell) => {
+    const column = matrix.servers[columns[cell.col]!]!;
+    onOpen({ tenant: matrix.rows[cell.row]!.tenant, server: column.server ?? column.name, ...(column.tool ? { tool: column.tool } : {}) });
+  };
 
   function onKeyDown(event: React.KeyboardEvent) {
     const cell = cellOf(event.target);
@@ -253,6 +285,8 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
       aria-colcount={columns.length + 1}
       onKeyDown={onKeyDown}
       onClick={(event) => {
+        const toggle = (event.target as HTMLElement).closest?.("[data-expand]")?.getAttribute("data-expand");
+        if (toggle) return onExpand(toggle);
         const cell = cellOf(event.target);
         if (cell) open(cell);
       }}
@@ -280,16 +314,31 @@ function MatrixGrid({ matrix, columns, onOpen }: { matrix: AccessMatrix; columns
                 role="columnheader"
                 aria-colindex={col.index + 2}
                 title={`${server.name} (${server.scope})`}
-                className="absolute top-0 flex items-end justify-center pb-2"
+                className={cn("absolute top-0 flex flex-col items-center justify-end gap-1 pb-2", server.tool && "bg-indigo-50/60")}
                 style={{ left: col.start, width: CELL, height: HEADER_HEIGHT }}
               >
-                <Link
-                  href={`/servers/${server.name}`}
-                  tabIndex={-1}
-                  className="max-h-full truncate font-mono text-xs text-slate-700 [writing-mode:vertical-rl] rotate-180 hover:text-indigo-700 hover:underline"
-                >
-                  {server.name}
-                </Link>
+                {server.tool ? (
+                  <span className="max-h-full truncate font-mono text-xs text-indigo-800 [writing-mode:vertical-rl] rotate-180">{server.tool}</span>
+                ) : (
+                  <>
+                    <Link
+                      href={`/servers/${server.name}`}
+                      tabIndex={-1}
+                      className="max-h-full min-h-0 truncate font-mono text-xs text-slate-700 [writing-mode:vertical-rl] rotate-180 hover:text-indigo-700 hover:underline"
+                    >
+                      {server.name}
+                    </Link>
+                    <button
+                      type="button"
+                      data-expand={server.name}
+                      aria-expanded={expanded === server.name}
+                      aria-label={`${expanded === server.name ? "Hide" : "Show"} the tools of ${server.name}`}
+                      className="rounded text-xs leading-none text-slate-500 hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                    >
+                      {expanded === server.name ? "▾" : "▸"}
+                    </button>
+                  </>
+                )}
               </div>
             );
           })}

@@ -13,9 +13,9 @@ import { ServerPattern, SubjectText } from "./subject";
 import { TierBadge, tierOf } from "./tier";
 
 /** Why a tenant may or may not use a server, as the compiler decided it. */
-export function AccessExplanation({ tenant, server }: { tenant: string; server: string }) {
+export function AccessExplanation({ tenant, server, tool }: { tenant: string; server: string; tool?: string }) {
   const trpc = useTRPC();
-  const query = useQuery(trpc.policy.explain.queryOptions({ tenant, server }));
+  const query = useQuery(trpc.policy.explain.queryOptions({ tenant, server, ...(tool ? { tool } : {}) }));
   if (query.isPending) return <Loading what="the explanation" />;
   if (query.isError) {
     return (
@@ -28,9 +28,16 @@ export function AccessExplanation({ tenant, server }: { tenant: string; server: 
 }
 
 /** The explanation of one cell of the matrix, or one server on a tenant page. */
-export function ExplanationDialog({ tenant, server, onClose }: { tenant: string; server: string; onClose: () => void }) {
+export function ExplanationDialog({ tenant, server, tool, onClose }: { tenant: string; server: string; tool?: string; onClose: () => void }) {
   return (
-    <Dialog open onClose={onClose} size="lg" focusTitle title={`${tenant} × ${server}`} footer={<Button onClick={onClose}>Close</Button>}>
+    <Dialog
+      open
+      onClose={onClose}
+      size="lg"
+      focusTitle
+      title={`${tenant} × ${server}${tool ? `/${tool}` : ""}`}
+      footer={<Button onClick={onClose}>Close</Button>}
+    >
       <p className="mt-1 text-sm text-slate-600">
         Open tenant{" "}
         <Link href={`/tenants/${tenant}`} className="font-mono text-indigo-700 hover:underline">
@@ -42,7 +49,7 @@ export function ExplanationDialog({ tenant, server, onClose }: { tenant: string;
         </Link>
       </p>
       <div className="mt-4">
-        <AccessExplanation tenant={tenant} server={server} />
+        <AccessExplanation tenant={tenant} server={server} tool={tool} />
       </div>
     </Dialog>
   );
@@ -64,6 +71,24 @@ export function ExplanationView({ explanation }: { explanation: Explanation }) {
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Deciding rule</h3>
         <div className="mt-1">{decidedBy ? <MatchLine match={decidedBy} /> : <p className="text-slate-600">None: {explanation.tierName}.</p>}</div>
       </section>
+      {explanation.tools && explanation.tools.length > 0 && (
+        <section>
+          <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Per tool ({explanation.tools.length})</h3>
+          <ul className="mt-1 divide-y divide-slate-100 rounded-md ring-1 ring-slate-200" data-testid="tool-decisions">
+            {explanation.tools.map((t) => (
+              <li key={t.tool} className="flex flex-wrap items-baseline gap-2 px-3 py-2">
+                <code className="font-mono">{t.tool}</code>
+                <AccessWord access={t.decision}>{t.decision === "allow" ? "allowed" : "denied"}</AccessWord>
+                <span className="text-xs text-slate-500">
+                  tier {t.tier}: {t.tierName}
+                  {t.decidedBy &&
+                    (t.decidedBy.kind === "override" ? ` — own ${t.decidedBy.list} entry ${t.decidedBy.pattern}` : ` — rule ${t.decidedBy.ruleName}`)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section>
         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Every matching rule ({matches.length})</h3>
         {matches.length === 0 ? (

@@ -3,7 +3,7 @@ import { impactHeadline, impactLines } from "@/lib/policy-view";
 
 /** "adds github to 12 tenants, removes slack from 3 tenants", each line opening onto its tenants. */
 export function ImpactPreviewView({ impact }: { impact: ImpactPreview }) {
-  const lines = impactLines(impact.changes);
+  const lines = impactLines([...impact.changes, ...(impact.toolChanges ?? [])]);
   return (
     <section aria-label="Impact preview" data-testid="impact-preview" className="mt-4 rounded-md bg-slate-50 px-4 py-3 text-sm ring-1 ring-slate-200">
       <p className="font-medium text-slate-900">{impactHeadline(impact)}</p>

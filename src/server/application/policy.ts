@@ -216,13 +216,23 @@ export const policyServers = useCase({
   },
 });
 
-/** Every server a rule or override may name (active, draft, degraded) with its status: the forms' suggestions and typo checks. */
+/**
+ * Every server a rule or override may name (active, draft, degraded) with its status, and an
+ * active server's pinned tools when known: the forms' suggestions, typo and tool checks.
+ */
 export const policyServerTargets = useCase({
   name: "policy.serverTargets",
   role: "viewer",
   mutates: false,
   args: z.object({}),
-  run: ({ services }) => listServerTargets(services.db),
+  run: async ({ services }) => {
+    const targets = await listServerTargets(services.db);
+    const serverTools = services.snapshots.current?.policy.serverTools;
+    return targets.map((t) => {
+      const tools = t.status === "active" ? serverTools?.get(t.name) : undefined;
+      return tools ? { ...t, tools: tools.map((tool) => ({ name: tool.name, readOnly: tool.readOnly })) } : t;
+    });
+  },
 });
 
 /** The saved rules a rule being written would repeat (same subject, pattern and access), but for the one being edited. */
@@ -250,6 +260,7 @@ export const policyMatrix = useCase({
   mutates: false,
   args: tenantListInput.extend({
     server: z.string().optional(),
+    expand: z.string().max(200).optional().meta({ description: "A server whose tools get a column each, right after its own" }),
     // Coerced: a REST query string carries them as text.
     offset: z.coerce.number({ error: "offset must be a number" }).int("offset must be a whole number").min(0, "offset must be 0 or more").default(0),
     limit: z.coerce
@@ -259,21 +270,34 @@ export const policyMatrix = useCase({
       .max(20_000, "limit must be at most 20000")
       .default(5000),
   }),
-  run: async ({ services }, { server, offset, limit, ...filter }) => {
+  run: async ({ services }, { server, expand, offset, limit, ...filter }) => {
     const snapshot = currentSnapshot(services);
     const filtered = filter.group || filter.label || filter.q;
     const tenants = filtered ? (await listTenants(services.db, filter)).map((t) => t.name) : undefined;
-    return accessMatrix(snapshot, { tenants, server, offset, limit });
+    return accessMatrix(snapshot, { tenants, server, expand, offset, limit });
   },
 });
 
-/** Why a tenant may or may not use a server (the console's matrix cell, REST's /tenants/{name}/explain/{server}). */
+/**
+ * Why a tenant may or may not use a server, or one of its tools with `tool` (the console's matrix
+ * cell, REST's /tenants/{name}/explain/{server}?tool=NAME).
+ */
 export const explainAccess = useCase({
   name: "policy.explain",
   role: "viewer",
   mutates: false,
-  args: z.object({ tenant: identifier, server: identifier }),
-  run: async ({ services }, { tenant, server }) => explain(currentSnapshot(services), tenant, server),
+  args: z.object({
+    tenant: identifier,
+    server: identifier,
+    tool: z
+      .string()
+      .trim()
+      .min(1, "tool must not be empty")
+      .max(128, "tool must be at most 128 characters")
+      .optional()
+      .meta({ description: "Explain this tool of the server (one of its pinned tools) instead of the whole server" }),
+  }),
+  run: async ({ services }, { tenant, server, tool }) => explain(currentSnapshot(services), tenant, server, tool),
 });
 
 /** Publishing or disabling a server changes who can use it: preview that first (never applied here). */

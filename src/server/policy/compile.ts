@@ -18,7 +18,7 @@
 import picomatch from "picomatch";
 import type { Scope, ServerStatus } from "../catalog/model";
 import { and, hasBit, isEmpty, orInto, setBit, type Bits } from "./bits";
-import { isGlob, type Access, type McpPolicy, type Subject } from "./model";
+import { isToolPattern, READ_ONLY_SELECTOR, splitPattern, type Access, type McpPolicy, type Subject } from "./model";
 
 /** A tool a server may expose (DESIGN §11): pinned, and not withheld by tool drift. */
 export interface PolicyTool {
@@ -102,16 +102,27 @@ export interface TenantAccess {
    * only `allow`. Servers without tool-level decisions have no entry.
    */
   tools: ReadonlyMap<string, ToolAccess>;
+  /** Whole-server patterns only (tool-qualified ones decide per tool, in `tools`). */
   overrideDeny: Bits;
   /** The tenant's own allow list's servers, less `reserved`. */
   overrideAllow: Bits;
   ruleDeny: Bits;
   ruleAllow: Bits;
+  /**
+   * The servers a tool-qualified pattern in force for this tenant names (its override entries,
+   * less reserved servers, and the rules covering it): where `tools` may have an entry.
+   */
+  toolReach: Bits;
 }
 
 export interface ToolAccess {
   allow: readonly string[];
   deny: readonly string[];
+  /**
+   * The deciding tier (2-6) of each of the server's tools, one digit each, in the order of
+   * `CompiledPolicy.serverTools` (the compiler always sets it).
+   */
+  tiers?: string;
 }
 
 const NO_TOOL_DECISIONS: ReadonlyMap<string, ToolAccess> = new Map();
@@ -155,22 +166,43 @@ export interface CompiledPolicy {
   report: PolicyReport;
   /** Tenant overrides may also name the scope-restricted servers; kept for explain. */
   ruleServerBits: readonly Bits[];
+  /** The tools of each active server with a known, non-empty tool list (PolicyServer.tools). */
+  serverTools: ReadonlyMap<string, readonly PolicyTool[]>;
 }
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const matcherCache = new Map<string, (name: string) => boolean>();
 
-/** Whether a server name matches a rule's name-or-glob (only `*` and `?` are wildcards). */
-export function patternMatches(pattern: string, name: string): boolean {
-  if (!isGlob(pattern)) return pattern === name;
-  let matcher = matcherCache.get(pattern);
+function globMatches(glob: string, name: string): boolean {
+  if (!/[*?]/.test(glob)) return glob === name;
+  let matcher = matcherCache.get(glob);
   if (!matcher) {
-    matcher = picomatch(pattern, { nobrace: true, noextglob: true, noglobstar: true, nonegate: true, dot: true });
+    matcher = picomatch(glob, { nobrace: true, noextglob: true, noglobstar: true, nonegate: true, dot: true });
     if (matcherCache.size > 10_000) matcherCache.clear();
-    matcherCache.set(pattern, matcher);
+    matcherCache.set(glob, matcher);
   }
   return matcher(name);
+}
+
+/**
+ * Whether a server name matches a pattern's server part (only `*` and `?` are wildcards): for
+ * `github/create_*`, whether the server is `github`. Which of its tools it names is toolMatches.
+ */
+export function patternMatches(pattern: string, name: string): boolean {
+  const { server } = splitPattern(pattern);
+  return server === pattern ? globMatches(pattern, name) : globMatches(server, name);
+}
+
+/**
+ * Whether a pattern covers a tool of a server its server part matches: every tool when it has
+ * no tool part, the read-only ones for `@read-only`, else those whose name matches its glob.
+ */
+export function toolMatches(pattern: string, tool: PolicyTool): boolean {
+  const part = splitPattern(pattern).tool;
+  if (part === null) return true;
+  if (part === READ_ONLY_SELECTOR) return tool.readOnly;
+  return globMatches(part, tool.name);
 }
 
 /** Which scopes an allow rule for this kind of subject may grant (DESIGN §4). */
@@ -244,8 +276,12 @@ export function subjectCovers(subject: Subject, tenant: PolicyTenant, groupMembe
 
 interface Fold {
   subject: Subject;
+  /** What the subject's whole-server rules deny and allow. */
   deny: Bits;
   allow: Bits;
+  /** The subject's tool-qualified rules, and the servers they can reach (their effects). */
+  toolRules: readonly PolicyRule[];
+  tools: Bits;
 }
 
 interface Indexed {
@@ -365,10 +401,11 @@ const isActive = (server: PolicyServer | undefined): boolean => server?.status =
 
 function patternBitsOf(pattern: string, slots: readonly (string | null)[], serverIndex: ReadonlyMap<string, number>, words: number): Bits {
   const bits = new Uint32Array(words);
-  if (isGlob(pattern)) {
-    slots.forEach((name, i) => name !== null && patternMatches(pattern, name) && setBit(bits, i));
+  const { server } = splitPattern(pattern);
+  if (/[*?]/.test(server)) {
+    slots.forEach((name, i) => name !== null && globMatches(server, name) && setBit(bits, i));
   } else {
-    const i = serverIndex.get(pattern);
+    const i = serverIndex.get(server);
     if (i !== undefined) setBit(bits, i);
   }
   return bits;
@@ -418,9 +455,24 @@ function ruleEffectOf(rule: PolicyRule, engine: Pick<Engine, "patterns" | "scope
 }
 
 function foldOf(subject: Subject, ruleIds: readonly string[], engine: Pick<Engine, "words" | "ruleEffect">, rules: ReadonlyMap<string, PolicyRule>): Fold {
-  const fold = { subject, deny: new Uint32Array(engine.words), allow: new Uint32Array(engine.words) };
-  for (const id of ruleIds) orInto(rules.get(id)!.access === "deny" ? fold.deny : fold.allow, engine.ruleEffect.get(id)!);
+  const toolRules: PolicyRule[] = [];
+  const fold = { subject, deny: new Uint32Array(engine.words), allow: new Uint32Array(engine.words), toolRules, tools: new Uint32Array(engine.words) };
+  for (const id of ruleIds) {
+    const rule = rules.get(id)!;
+    if (isToolPattern(rule.servers)) {
+      toolRules.push(rule);
+      orInto(fold.tools, engine.ruleEffect.get(id)!);
+    } else orInto(rule.access === "deny" ? fold.deny : fold.allow, engine.ruleEffect.get(id)!);
+  }
   return fold;
+}
+
+/** Whether two tool lists decide the same (names and read-only flags). */
+function sameTools(a: readonly PolicyTool[] | null | undefined, b: readonly PolicyTool[] | null | undefined): boolean {
+  if (a === b) return true;
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((tool, i) => tool.name === y[i]!.name && tool.readOnly === y[i]!.readOnly);
 }
 
 function subjectIndexes(inForce: readonly PolicyRule[]): { subjectRules: Map<string, string[]>; selectorsByLabel: Map<string, string[]> } {
@@ -572,6 +624,8 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
   let ordered = before.ordered;
   const changedSlots: number[] = [];
   const changedOwners = new Set<string>();
+  /** Slots of servers whose tools alone changed: only tool-level decisions there can move. */
+  const toolChangedSlots: number[] = [];
   const serverNames = new Set([...old.servers.keys(), ...indexed.servers.keys()]);
   if (old.servers !== indexed.servers) {
     for (const name of serverNames) {
@@ -581,7 +635,10 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
       const wasActive = isActive(a);
       const nowActive = isActive(b);
       if (!wasActive && !nowActive) continue;
-      if (wasActive && nowActive && a!.scope === b!.scope && (a!.ownerTenant ?? null) === (b!.ownerTenant ?? null)) continue;
+      if (wasActive && nowActive && a!.scope === b!.scope && (a!.ownerTenant ?? null) === (b!.ownerTenant ?? null)) {
+        if (!sameTools(a!.tools, b!.tools)) toolChangedSlots.push(serverIndex.get(name)!);
+        continue;
+      }
       if (a?.ownerTenant) changedOwners.add(a.ownerTenant);
       if (b?.ownerTenant) changedOwners.add(b.ownerTenant);
       if (wasActive && !nowActive) {
@@ -691,7 +748,14 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
       continue;
     }
     const fold = foldOf(indexed.rules.get(ids[0]!)!.subject, ids, { words, ruleEffect }, indexed.rules);
-    if (earlier && sameBits(earlier.deny, fold.deny) && sameBits(earlier.allow, fold.allow)) continue;
+    if (
+      earlier &&
+      sameBits(earlier.deny, fold.deny) &&
+      sameBits(earlier.allow, fold.allow) &&
+      sameBits(earlier.tools, fold.tools) &&
+      sameItems(earlier.toolRules, fold.toolRules)
+    )
+      continue;
     folds.set(key, fold);
     cover(fold.subject);
   }
@@ -727,7 +791,7 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
     }
   }
   for (const owner of changedOwners) dirtyTenants.add(owner);
-  if (changedSlots.length > 0 || changedPatterns.size > 0) {
+  if (changedSlots.length > 0 || changedPatterns.size > 0 || toolChangedSlots.length > 0) {
     for (const tenant of indexed.tenants.values()) {
       if (dirtyTenants.has(tenant.name)) continue;
       const touches = (p: string) => changedPatterns.has(p) || (changedSlots.length > 0 && intersects(patterns.get(p)!, changedSlots));
@@ -735,8 +799,10 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
       const hadBit =
         changedSlots.length > 0 &&
         access !== undefined &&
-        [access.overrideDeny, access.overrideAllow, access.ruleDeny, access.ruleAllow].some((bits) => intersects(bits, changedSlots));
-      if (hadBit || tenant.mcpPolicy.deny.some(touches) || tenant.mcpPolicy.allow.some(touches)) dirtyTenants.add(tenant.name);
+        [access.overrideDeny, access.overrideAllow, access.ruleDeny, access.ruleAllow, access.toolReach].some((bits) => intersects(bits, changedSlots));
+      // A server's tools changing moves decisions only where a tool-qualified pattern reaches it.
+      const toolsMoved = toolChangedSlots.length > 0 && access !== undefined && intersects(access.toolReach, toolChangedSlots);
+      if (hadBit || toolsMoved || tenant.mcpPolicy.deny.some(touches) || tenant.mcpPolicy.allow.some(touches)) dirtyTenants.add(tenant.name);
     }
   }
   return { ...engine, input: indexed, slots, freeSlots, ordered, serverIndex, ruleEffect, subjectRules, folds, selectorsByLabel, memberOf, dirtyTenants };
@@ -778,18 +844,36 @@ function tenantAccessOf(tenant: PolicyTenant, engine: Engine): TenantAccess {
   const { words } = engine;
   const overrideDeny = new Uint32Array(words);
   const listed = new Uint32Array(words);
-  for (const p of tenant.mcpPolicy.deny) orInto(overrideDeny, engine.patterns.get(p)!);
-  for (const p of tenant.mcpPolicy.allow) orInto(listed, engine.patterns.get(p)!);
-  const reservedBits = and(listed, reservedFrom(engine, tenant.name));
+  const toolListed = new Uint32Array(words);
+  const toolDeny: string[] = [];
+  const toolAllow: string[] = [];
+  for (const p of tenant.mcpPolicy.deny) {
+    if (isToolPattern(p)) toolDeny.push(p);
+    else orInto(overrideDeny, engine.patterns.get(p)!);
+  }
+  for (const p of tenant.mcpPolicy.allow) {
+    if (isToolPattern(p)) {
+      toolAllow.push(p);
+      orInto(toolListed, engine.patterns.get(p)!);
+    } else orInto(listed, engine.patterns.get(p)!);
+  }
+  const reservedFromTenant = reservedFrom(engine, tenant.name);
+  const reservedBits = and(listed, reservedFromTenant);
+  orInto(reservedBits, and(toolListed, reservedFromTenant));
   const overrideAllow = without(listed, reservedBits);
 
   const ruleDeny = new Uint32Array(words);
   const ruleAllow = new Uint32Array(words);
+  const toolReach = new Uint32Array(words);
+  const toolRules: PolicyRule[] = [];
   const add = (key: string) => {
     const fold = engine.folds.get(key);
     if (!fold) return;
     orInto(ruleDeny, fold.deny);
     orInto(ruleAllow, fold.allow);
+    if (fold.toolRules.length === 0) return;
+    orInto(toolReach, fold.tools);
+    toolRules.push(...fold.toolRules);
   };
   add("everyone");
   add(`tenant:${tenant.name}`);
@@ -801,6 +885,8 @@ function tenantAccessOf(tenant: PolicyTenant, engine: Engine): TenantAccess {
       if (fold && subjectCovers(fold.subject, tenant, EMPTY_MEMBERS)) add(key);
     }
   }
+  for (const p of toolDeny) orInto(toolReach, engine.patterns.get(p)!);
+  orInto(toolReach, without(toolListed, reservedBits));
 
   const allowBits = new Uint32Array(words);
   const denyBits = new Uint32Array(words);
@@ -814,6 +900,33 @@ function tenantAccessOf(tenant: PolicyTenant, engine: Engine): TenantAccess {
     allowBits[w] = allowWord;
     denyBits[w] = (od | (~oa & rd)) & ~allowWord;
   }
+
+  let tools: Map<string, ToolAccess> | null = null;
+  if (!isEmpty(toolReach)) {
+    forEachBit(toolReach, (slot) => {
+      const name = engine.slots[slot]!;
+      const serverTools = engine.input.servers.get(name)!.tools;
+      if (!serverTools || serverTools.length === 0) return;
+      const entry = toolAccessOf(serverTools, slot, {
+        overrideDeny,
+        overrideAllow,
+        ruleDeny,
+        ruleAllow,
+        toolDeny: toolDeny.filter((p) => hasBit(engine.patterns.get(p)!, slot)),
+        toolAllow: hasBit(reservedBits, slot) ? [] : toolAllow.filter((p) => hasBit(engine.patterns.get(p)!, slot)),
+        ruleToolDeny: toolRules.filter((r) => r.access === "deny" && hasBit(engine.ruleEffect.get(r.id)!, slot)).map((r) => r.servers),
+        ruleToolAllow: toolRules.filter((r) => r.access === "allow" && hasBit(engine.ruleEffect.get(r.id)!, slot)).map((r) => r.servers),
+      });
+      if (!entry) return;
+      (tools ??= new Map()).set(name, entry);
+      const bit = 1 << (slot & 31);
+      const w = slot >>> 5;
+      allowBits[w] = entry.allow.length > 0 ? allowBits[w]! | bit : allowBits[w]! & ~bit;
+      denyBits[w] = entry.allow.length === 0 && entry.deny.length > 0 ? denyBits[w]! | bit : denyBits[w]! & ~bit;
+    });
+  }
+  // Entries in byte order of server names, like every list here.
+  if (tools && !engine.ordered) tools = new Map([...(tools as Map<string, ToolAccess>)].sort(([a], [b]) => byteOrder(a, b)));
   return {
     name: tenant.name,
     labels: tenant.labels,
@@ -821,12 +934,65 @@ function tenantAccessOf(tenant: PolicyTenant, engine: Engine): TenantAccess {
     allow: namesOf(allowBits, engine),
     deny: namesOf(denyBits, engine),
     reserved: namesOf(reservedBits, engine),
-    tools: NO_TOOL_DECISIONS,
+    tools: tools ?? NO_TOOL_DECISIONS,
     overrideDeny,
     overrideAllow,
     ruleDeny,
     ruleAllow,
+    toolReach,
   };
+}
+
+function forEachBit(bits: Bits, each: (slot: number) => void): void {
+  for (let w = 0; w < bits.length; w++) {
+    let word = bits[w]!;
+    while (word !== 0) {
+      const low = word & -word;
+      each((w << 5) + 31 - Math.clz32(low));
+      word ^= low;
+    }
+  }
+}
+
+/** What decides the tools of one server for one tenant: the whole-server bits, and the tool-qualified patterns in force there. */
+interface ToolTiers {
+  overrideDeny: Bits;
+  overrideAllow: Bits;
+  ruleDeny: Bits;
+  ruleAllow: Bits;
+  toolDeny: readonly string[];
+  toolAllow: readonly string[];
+  ruleToolDeny: readonly string[];
+  ruleToolAllow: readonly string[];
+}
+
+/**
+ * The tiers of §4 per tool (DESIGN §11): a whole-server pattern covers every tool, a
+ * tool-qualified one the tools it names; first matching tier wins. Null when no tool-qualified
+ * pattern covers any of the tools: the server-level decision stands.
+ */
+function toolAccessOf(tools: readonly PolicyTool[], slot: number, t: ToolTiers): ToolAccess | null {
+  const allow: string[] = [];
+  const deny: string[] = [];
+  let tiers = "";
+  let matched = false;
+  const od = hasBit(t.overrideDeny, slot);
+  const oa = hasBit(t.overrideAllow, slot);
+  const rd = hasBit(t.ruleDeny, slot);
+  const ra = hasBit(t.ruleAllow, slot);
+  for (const tool of tools) {
+    const hit = (patterns: readonly string[]) => patterns.some((p) => toolMatches(p, tool));
+    const odHit = hit(t.toolDeny);
+    const oaHit = hit(t.toolAllow);
+    const rdHit = hit(t.ruleToolDeny);
+    const raHit = hit(t.ruleToolAllow);
+    if (odHit || oaHit || rdHit || raHit) matched = true;
+    const tier = od || odHit ? 2 : oa || oaHit ? 3 : rd || rdHit ? 4 : ra || raHit ? 5 : 6;
+    tiers += tier;
+    if (tier === 3 || tier === 5) allow.push(tool.name);
+    else if (tier !== 6) deny.push(tool.name);
+  }
+  return matched ? { allow, deny, tiers } : null;
 }
 
 function* resultOf(
@@ -867,6 +1033,15 @@ function* resultOf(
   const nextExpiryAt = rulesSame
     ? before.policy.nextExpiryAt
     : rules.reduce<Date | null>((next, rule) => (rule.expiresAt && (!next || rule.expiresAt < next) ? rule.expiresAt : next), null);
+  const serverTools =
+    before && before.engine.input.servers === indexed.servers && !serversChanged
+      ? before.policy.serverTools
+      : new Map(
+          activeServers.flatMap((name) => {
+            const tools = indexed.servers.get(name)!.tools;
+            return tools && tools.length > 0 ? [[name, tools] as const] : [];
+          }),
+        );
   const patternsSame = before !== null && [...before.engine.patterns].every(([p, bits]) => kept.patterns.get(p) === bits);
 
   const policy = {
@@ -880,6 +1055,7 @@ function* resultOf(
     everyoneRules: rulesSame ? before.policy.everyoneRules : everyoneRules,
     groupMembers,
     nextExpiryAt,
+    serverTools,
     ruleServerBits: rulesSame && patternsSame ? before.policy.ruleServerBits : rules.map((rule) => kept.patterns.get(rule.servers)!),
   } as Omit<CompiledPolicy, "report"> as CompiledPolicy;
   let report: PolicyReport | undefined;
@@ -955,6 +1131,8 @@ function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
             ? `every server it matches is a personal server that tenant ${subject.name} does not own`
             : `every server it matches has a scope ${describeType(subject.type)} cannot be granted`,
       });
+    } else if (isToolPattern(rule.servers) && !coversSomeTool(rule.servers, namesOf(effect, engine), policy.serverTools)) {
+      deadRules.push({ ruleId: rule.id, ruleName: rule.name ?? rule.id, reason: noToolReason(rule.servers, namesOf(effect, engine), policy.serverTools) });
     } else if (!isCovered(rule.subject)) {
       deadRules.push({ ruleId: rule.id, ruleName: rule.name ?? rule.id, reason: uncoveredReason(rule.subject, policy.groupMembers) });
     }
@@ -980,6 +1158,20 @@ function reportOf(engine: Engine, policy: CompiledPolicy): PolicyReport {
     overrideExcluded,
     ownerlessPersonal: [...policy.owners].filter(([, owner]) => owner === null).map(([name]) => name),
   };
+}
+
+/** Whether a tool-qualified pattern covers a tool of one of these servers (a server without known tools has none). */
+function coversSomeTool(pattern: string, servers: readonly string[], serverTools: ReadonlyMap<string, readonly PolicyTool[]>): boolean {
+  return servers.some((name) => serverTools.get(name)?.some((tool) => toolMatches(pattern, tool)) ?? false);
+}
+
+/** "'github/create_*' matches no pinned tool of github", or that the servers have no known tools. */
+export function noToolReason(pattern: string, servers: readonly string[], serverTools: ReadonlyMap<string, readonly PolicyTool[]>): string {
+  const shown = `${servers.slice(0, 5).join(", ")}${servers.length > 5 ? ", …" : ""}`;
+  if (servers.every((name) => !serverTools.has(name))) {
+    return `'${pattern}' names tools, but ${servers.length === 1 ? `${shown} has` : `${shown} have`} no pinned tools yet (it applies once a manifest is pinned)`;
+  }
+  return `'${pattern}' matches no pinned tool of ${shown}`;
 }
 
 const subjectKeys = new WeakMap<Subject, string>();
@@ -1024,15 +1216,46 @@ export interface Decision {
   tier: Tier;
 }
 
-/** The decision and deciding tier for one cell, straight from the compiled bits. */
+const tierDecision = (tier: Tier): Decision => ({ decision: tier === 1 ? "not-published" : tier === 3 || tier === 5 ? "allow" : "deny", tier });
+
+/**
+ * The decision and deciding tier for one cell, straight from the compiled bits. On a server with
+ * tool-level decisions, allowed when one of its tools is: the tier is then the lowest that allows
+ * a tool, else the lowest that denies one.
+ */
 export function decide(policy: CompiledPolicy, tenant: string, server: string): Decision | null {
   const access = policy.tenants.get(tenant);
   if (!access) return null;
   const i = policy.serverIndex.get(server);
   if (i === undefined) return { decision: "not-published", tier: 1 };
+  const entry = access.tools.get(server);
+  if (entry?.tiers) {
+    const allowed = entry.allow.length > 0;
+    let tier = 6;
+    for (const digit of entry.tiers) {
+      const t = Number(digit);
+      if ((t === 3 || t === 5) === allowed && t < tier) tier = t;
+    }
+    return tierDecision(tier as Tier);
+  }
   if (hasBit(access.overrideDeny, i)) return { decision: "deny", tier: 2 };
   if (hasBit(access.overrideAllow, i)) return { decision: "allow", tier: 3 };
   if (hasBit(access.ruleDeny, i)) return { decision: "deny", tier: 4 };
   if (hasBit(access.ruleAllow, i)) return { decision: "allow", tier: 5 };
   return { decision: "deny", tier: 6 };
+}
+
+/**
+ * The decision for one tool of a server (DESIGN §11), or null for an unknown tenant or a tool
+ * the server does not expose. A server without known tools has none to decide.
+ */
+export function decideTool(policy: CompiledPolicy, tenant: string, server: string, tool: string): Decision | null {
+  const access = policy.tenants.get(tenant);
+  if (!access) return null;
+  if (!policy.serverIndex.has(server)) return { decision: "not-published", tier: 1 };
+  const index = policy.serverTools.get(server)?.findIndex((t) => t.name === tool) ?? -1;
+  if (index < 0) return null;
+  const entry = access.tools.get(server);
+  if (entry?.tiers) return tierDecision(Number(entry.tiers[index]) as Tier);
+  return decide(policy, tenant, server);
 }

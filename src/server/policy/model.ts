@@ -14,20 +14,81 @@ export const groupNameSchema = z
   .max(63, "group name must be at most 63 characters")
   .regex(DNS_LABEL, { error: (iss) => `group name '${String(iss.input)}' must be lowercase letters, digits and '-'` });
 
+const SERVER_PART = /^[a-z0-9*?-]+$/;
+const TOOL_PART = /^[A-Za-z0-9_.*?-]+$/;
+/** The one tool selector: tools whose pinned annotations say `readOnlyHint: true` (DESIGN §11). */
+export const READ_ONLY_SELECTOR = "@read-only";
+
 /**
- * A server name or a glob over server names. Only `*` and `?` are wildcards, so the in-pod shell
- * library (POSIX `case` patterns) matches exactly what the compiler matches.
+ * A pattern's parts: the server name-or-glob, and the tool part (`create_*`, `@read-only`), null
+ * when the pattern covers every tool of the servers it matches (`github`, `github/*`).
+ */
+export interface PatternParts {
+  server: string;
+  tool: string | null;
+}
+
+const partsCache = new Map<string, PatternParts>();
+
+export function splitPattern(pattern: string): PatternParts {
+  let parts = partsCache.get(pattern);
+  if (!parts) {
+    const slash = pattern.indexOf("/");
+    const tool = slash < 0 ? null : pattern.slice(slash + 1);
+    parts = { server: slash < 0 ? pattern : pattern.slice(0, slash), tool: tool === null || tool === "*" ? null : tool };
+    if (partsCache.size > 10_000) partsCache.clear();
+    partsCache.set(pattern, parts);
+  }
+  return parts;
+}
+
+/** Whether a pattern names tools (`server/tool-glob`, `server/@read-only`) rather than whole servers. */
+export const isToolPattern = (pattern: string) => splitPattern(pattern).tool !== null;
+
+/** Why a pattern is malformed, or null. */
+function patternProblem(pattern: string): string | null {
+  const slash = pattern.indexOf("/");
+  const server = slash < 0 ? pattern : pattern.slice(0, slash);
+  if (server === "") return `'${pattern}' has no server part: write 'server' or 'server/tool-glob'`;
+  if (!SERVER_PART.test(server)) {
+    return slash < 0
+      ? `'${pattern}' is not a server name or glob: use lowercase letters, digits, '-', and the wildcards '*' and '?'`
+      : `'${server}' in '${pattern}' is not a server name or glob: use lowercase letters, digits, '-', and the wildcards '*' and '?'`;
+  }
+  if (slash < 0) return null;
+  const tool = pattern.slice(slash + 1);
+  if (tool === "") return `'${pattern}' has an empty tool part: write '${server}' for every tool, or '${server}/TOOL' such as '${server}/create_*'`;
+  if (tool.includes("/")) return `'${pattern}' has more than one '/': write 'server/tool-glob' or 'server/${READ_ONLY_SELECTOR}'`;
+  if (tool.startsWith("@")) {
+    return tool === READ_ONLY_SELECTOR ? null : `'${tool}' in '${pattern}' is not a tool selector: the only selector is '${READ_ONLY_SELECTOR}'`;
+  }
+  if (tool.length > 128) return `the tool part of '${pattern}' is longer than 128 characters`;
+  if (!TOOL_PART.test(tool)) {
+    return `'${tool}' in '${pattern}' is not a tool name or glob: use letters, digits, '_', '-', '.', and the wildcards '*' and '?'`;
+  }
+  return null;
+}
+
+/**
+ * A server name or a glob over server names, optionally with a tool part (DESIGN §11):
+ * `github`, `github-*`, `github/create_*`, `github/@read-only` (`github/*` = `github`). Only `*`
+ * and `?` are wildcards, so the in-pod shell library (POSIX `case` patterns) matches exactly what
+ * the compiler matches.
  */
 export const serverPatternSchema = z
   .string({ error: "servers is required: a server name or a glob such as 'github-*'" })
   .trim()
   .min(1, "servers is required: a server name or a glob such as 'github-*'")
-  .max(100, "a server pattern must be at most 100 characters")
-  .regex(/^[a-z0-9*?-]+$/, {
-    error: (iss) => `'${String(iss.input)}' is not a server name or glob: use lowercase letters, digits, '-', and the wildcards '*' and '?'`,
+  .max(240, "a server pattern must be at most 240 characters")
+  .superRefine((pattern, ctx) => {
+    const problem = patternProblem(pattern);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: pattern });
+    else if (splitPattern(pattern).server.length > 100)
+      ctx.addIssue({ code: "custom", message: "the server part of a pattern must be at most 100 characters", input: pattern });
   });
 
-export const isGlob = (pattern: string) => /[*?]/.test(pattern);
+/** Whether a pattern's server part is a glob (a tool part does not make it one). */
+export const isGlob = (pattern: string) => /[*?]/.test(splitPattern(pattern).server);
 
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,6 +1,6 @@
 /**
  * Property-based tests on random catalogs, tenants, groups and rules: the compiler agrees with a
- * plain cell-by-cell reading of DESIGN §4, and every consumer of its output agrees with it — the
+ * plain cell-by-cell reading of DESIGN §4 (and per tool, §11), and every consumer of its output agrees with it — the
  * contract's allow/deny, TOOLS.md's server list, the in-pod shell library and the Obot feed.
  */
 import fc from "fast-check";
@@ -12,12 +12,14 @@ import { obotCatalogEntries } from "../formats/obot-feed";
 import {
   compilePolicy,
   decide,
+  decideTool,
   grantableScopes,
   patternMatches,
   type CompiledPolicy,
   type PolicyInput,
   type PolicyRule,
   type PolicyTenant,
+  type PolicyTool,
   type ToolAccess,
 } from "./compile";
 import { buildManifest } from "../tools/digest";
@@ -35,13 +37,26 @@ const STATUSES: ServerStatus[] = ["active", "active", "active", "draft", "disabl
 
 const name = fc.constantFrom("gh", "ghe", "gh-ent", "slack", "db1", "db2", "db12", "wiki", "jira", "notes");
 const pattern = fc.oneof(name, fc.constantFrom("gh*", "db?", "*", "s*", "*e*", "db*", "?iki", "nothing"));
+/** Tool-qualified patterns (DESIGN §11): a tool glob, a tool name, the read-only selector, `/*` (= every tool), one naming nothing. */
+const toolPattern = fc
+  .tuple(fc.oneof(name, fc.constantFrom("gh*", "db?", "*")), fc.constantFrom("create_*", "delete_x", "@read-only", "*", "*_x", "nope", "read_?"))
+  .map(([server, tool]) => `${server}/${tool}`);
+const anyPattern = fc.oneof(pattern, toolPattern);
+/** A server's tools (byte order), none known (null), or a manifest without tools. */
+const TOOLS: PolicyTool[] = [
+  { name: "create_x", readOnly: false },
+  { name: "delete_x", readOnly: false },
+  { name: "list_b", readOnly: true },
+  { name: "read_a", readOnly: true },
+];
+const toolList = fc.oneof(fc.constant(null), fc.constant([] as PolicyTool[]), fc.subarray(TOOLS, { minLength: 1 }));
 const labels = fc.record({ env: fc.constantFrom("prod", "dev"), team: fc.constantFrom("web", "data") }, { requiredKeys: [] });
 
 /** Personal servers name an owner among the tenants t0-t4 (which may not exist), or none. */
 const owner = fc.constantFrom<string | null>("t0", "t1", "t2", "t4", null);
 const catalog = fc.uniqueArray(
   fc
-    .record({ name, scope: fc.constantFrom(...SCOPES), status: fc.constantFrom(...STATUSES), ownerTenant: owner })
+    .record({ name, scope: fc.constantFrom(...SCOPES), status: fc.constantFrom(...STATUSES), ownerTenant: owner, tools: toolList })
     .map((s) => ({ ...s, ownerTenant: s.scope === "personal" ? s.ownerTenant : null })),
   {
     selector: (s) => s.name,
@@ -50,49 +65,68 @@ const catalog = fc.uniqueArray(
   },
 );
 
-const world = catalog.chain((servers) =>
-  fc.integer({ min: 1, max: 5 }).chain((tenantCount) => {
-    const tenantNames = Array.from({ length: tenantCount }, (_, i) => `t${i}`);
-    const tenants = fc.tuple(
-      ...tenantNames.map((tenant) =>
-        fc.record({
-          name: fc.constant(tenant),
-          labels,
-          mcpPolicy: fc.record({ allow: fc.array(pattern, { maxLength: 2 }), deny: fc.array(pattern, { maxLength: 2 }) }),
-        }),
-      ),
-    );
-    const groups = fc.uniqueArray(fc.record({ name: fc.constantFrom("g1", "g2", "g3"), members: fc.subarray(tenantNames) }), {
-      selector: (g) => g.name,
-      maxLength: 3,
-    });
-    const subject: fc.Arbitrary<Subject> = fc.oneof(
-      fc.constant({ type: "everyone" as const }),
-      fc.constantFrom("g1", "g2", "g3", "g-missing").map((n) => ({ type: "group" as const, name: n })),
-      fc.constantFrom(...tenantNames, "t-missing").map((n) => ({ type: "tenant" as const, name: n })),
-      labels.filter((l) => Object.keys(l).length > 0).map((matchLabels) => ({ type: "selector" as const, matchLabels: matchLabels as Record<string, string> })),
-    );
-    const expiresAt = fc.constantFrom<Date | null>(null, null, new Date("2026-06-01T11:00:00Z"), new Date("2026-06-02T00:00:00Z"));
-    const rules = fc.array(fc.record({ subject, servers: pattern, access: fc.constantFrom("allow" as const, "deny" as const), expiresAt }), { maxLength: 8 });
-    return fc.record({ tenants, groups, rules }).map(({ tenants: t, groups: g, rules: r }) => ({
-      servers,
-      tenants: t as PolicyTenant[],
-      groups: g,
-      rules: r.map((rule, i): PolicyRule => ({ id: `r${i}`, ...rule })),
-    }));
-  }),
-);
+const worldOf = (pattern: fc.Arbitrary<string>) =>
+  catalog.chain((servers) =>
+    fc.integer({ min: 1, max: 5 }).chain((tenantCount) => {
+      const tenantNames = Array.from({ length: tenantCount }, (_, i) => `t${i}`);
+      const tenants = fc.tuple(
+        ...tenantNames.map((tenant) =>
+          fc.record({
+            name: fc.constant(tenant),
+            labels,
+            mcpPolicy: fc.record({ allow: fc.array(pattern, { maxLength: 2 }), deny: fc.array(pattern, { maxLength: 2 }) }),
+          }),
+        ),
+      );
+      const groups = fc.uniqueArray(fc.record({ name: fc.constantFrom("g1", "g2", "g3"), members: fc.subarray(tenantNames) }), {
+        selector: (g) => g.name,
+        maxLength: 3,
+      });
+      const subject: fc.Arbitrary<Subject> = fc.oneof(
+        fc.constant({ type: "everyone" as const }),
+        fc.constantFrom("g1", "g2", "g3", "g-missing").map((n) => ({ type: "group" as const, name: n })),
+        fc.constantFrom(...tenantNames, "t-missing").map((n) => ({ type: "tenant" as const, name: n })),
+        labels
+          .filter((l) => Object.keys(l).length > 0)
+          .map((matchLabels) => ({ type: "selector" as const, matchLabels: matchLabels as Record<string, string> })),
+      );
+      const expiresAt = fc.constantFrom<Date | null>(null, null, new Date("2026-06-01T11:00:00Z"), new Date("2026-06-02T00:00:00Z"));
+      const rules = fc.array(fc.record({ subject, servers: pattern, access: fc.constantFrom("allow" as const, "deny" as const), expiresAt }), { maxLength: 8 });
+      return fc.record({ tenants, groups, rules }).map(({ tenants: t, groups: g, rules: r }) => ({
+        servers,
+        tenants: t as PolicyTenant[],
+        groups: g,
+        rules: r.map((rule, i): PolicyRule => ({ id: `r${i}`, ...rule })),
+      }));
+    }),
+  );
+/** Worlds of whole-server patterns only: what the contract and the in-pod library are checked on here. */
+const world = worldOf(pattern);
+/** Worlds with tool-level rules and overrides too. */
+const toolWorld = worldOf(anyPattern);
 
-/** DESIGN §4 read literally, one cell at a time: the oracle for the compiler's bitsets. */
-function referenceDecision(input: PolicyInput, tenantName: string, serverName: string): { decision: string; tier: number } {
+/** A tool glob read naively: `*` any run, `?` one character. */
+const naiveGlob = (glob: string, text: string) =>
+  new RegExp("^" + [...glob].map((c) => (c === "*" ? ".*" : c === "?" ? "." : /[A-Za-z0-9_]/.test(c) ? c : "\\" + c)).join("") + "$").test(text);
+
+/** Whether a pattern covers a tool, per DESIGN §11 read literally (null tool: the server itself, tool-qualified patterns out). */
+function coversTool(p: string, tool: PolicyTool | null): boolean {
+  const slash = p.indexOf("/");
+  const part = slash < 0 ? "*" : p.slice(slash + 1);
+  if (tool === null) return part === "*";
+  if (part === "@read-only") return tool.readOnly;
+  return naiveGlob(part, tool.name);
+}
+
+/** DESIGN §4 read literally, one cell (and with `tool`, one tool) at a time: the oracle for the compiler's bitsets. */
+function referenceTier(input: PolicyInput, tenantName: string, serverName: string, tool: PolicyTool | null): { tier: number; toolLevel: boolean } {
   const server = input.servers.find((s) => s.name === serverName)!;
   const tenant = input.tenants.find((t) => t.name === tenantName)!;
-  if (server.status !== "active") return { decision: "not-published", tier: 1 };
-  const matches = (p: string) => patternMatches(p, server.name);
+  if (server.status !== "active") return { tier: 1, toolLevel: false };
+  const matches = (p: string) => patternMatches(p, server.name) && coversTool(p, tool);
+  const toolLevel = (p: string) => p.includes("/") && !p.endsWith("/*");
   // A personal server may be granted to its owner only, by any tier.
   const ownedElsewhere = server.scope === "personal" && server.ownerTenant !== tenant.name;
-  if (tenant.mcpPolicy.deny.some(matches)) return { decision: "deny", tier: 2 };
-  if (tenant.mcpPolicy.allow.some(matches) && !ownedElsewhere) return { decision: "allow", tier: 3 };
   const covers = (subject: Subject) => {
     switch (subject.type) {
       case "everyone":
@@ -105,13 +139,56 @@ function referenceDecision(input: PolicyInput, tenantName: string, serverName: s
         return Object.entries(subject.matchLabels).every(([k, v]) => tenant.labels[k] === v);
     }
   };
-  const live = input.rules.filter((r) => (r.expiresAt === null || r.expiresAt > NOW) && covers(r.subject) && matches(r.servers));
-  if (live.some((r) => r.access === "deny")) return { decision: "deny", tier: 4 };
   const grants = (r: PolicyRule) =>
     grantableScopes(r.subject.type).includes(server.scope) &&
     (server.scope !== "personal" || (r.subject.type === "tenant" && r.subject.name === server.ownerTenant));
-  if (live.some((r) => r.access === "allow" && grants(r))) return { decision: "allow", tier: 5 };
-  return { decision: "deny", tier: 6 };
+  const live = input.rules.filter((r) => (r.expiresAt === null || r.expiresAt > NOW) && covers(r.subject) && matches(r.servers));
+  const tiers: [number, string[]][] = [
+    [2, tenant.mcpPolicy.deny.filter(matches)],
+    [3, ownedElsewhere ? [] : tenant.mcpPolicy.allow.filter(matches)],
+    [4, live.filter((r) => r.access === "deny").map((r) => r.servers)],
+    [5, live.filter((r) => r.access === "allow" && grants(r)).map((r) => r.servers)],
+  ];
+  const used = tiers.some(([, patterns]) => patterns.some(toolLevel));
+  for (const [tier, patterns] of tiers) if (patterns.length > 0) return { tier, toolLevel: used };
+  return { tier: 6, toolLevel: used };
+}
+
+const isAllowTier = (tier: number) => tier === 3 || tier === 5;
+const decisionOf = (tier: number) => (tier === 1 ? "not-published" : isAllowTier(tier) ? "allow" : "deny");
+
+/** A server's tools with known decisions, as the reference sees them: none when no manifest (or an empty one) is known. */
+const knownTools = (input: PolicyInput, server: string) => {
+  const s = input.servers.find((x) => x.name === server)!;
+  return s.status === "active" && s.tools && s.tools.length > 0 ? s.tools : null;
+};
+
+/**
+ * A cell: with known tools, allowed when one tool is (the lowest tier allowing one, else the
+ * lowest denying one); without, the server-level decision, tool-qualified patterns matching nothing.
+ */
+function referenceDecision(input: PolicyInput, tenantName: string, serverName: string): { decision: string; tier: number } {
+  const tools = knownTools(input, serverName);
+  if (!tools) {
+    const { tier } = referenceTier(input, tenantName, serverName, null);
+    return { decision: decisionOf(tier), tier };
+  }
+  const tiers = tools.map((t) => referenceTier(input, tenantName, serverName, t).tier);
+  const allowed = tiers.some(isAllowTier);
+  const tier = Math.min(...tiers.filter((t) => isAllowTier(t) === allowed));
+  return { decision: decisionOf(tier), tier };
+}
+
+/** The `access.tools` entry the reference expects: for servers where a tool-qualified pattern in force covers one of their tools. */
+function referenceToolAccess(input: PolicyInput, tenantName: string, serverName: string): ToolAccess | null {
+  const tools = knownTools(input, serverName);
+  if (!tools) return null;
+  const decided = tools.map((t) => ({ tool: t.name, ...referenceTier(input, tenantName, serverName, t) }));
+  if (!decided.some((d) => d.toolLevel)) return null;
+  return {
+    allow: decided.filter((d) => isAllowTier(d.tier)).map((d) => d.tool),
+    deny: decided.filter((d) => d.tier === 2 || d.tier === 4).map((d) => d.tool),
+  };
 }
 
 function asMcpServer(s: PolicyInput["servers"][number]): McpServer {
@@ -137,13 +214,27 @@ function contractsOf(input: PolicyInput) {
 }
 
 describe("policy properties", () => {
-  it("the compiler's decision for every cell is DESIGN §4 read literally", () => {
+  it("the compiler's decision for every cell and every tool is DESIGN §4 and §11 read literally", () => {
     fc.assert(
-      fc.property(world, (input) => {
+      fc.property(toolWorld, (input) => {
         const policy = compilePolicy(input, NOW);
         for (const tenant of input.tenants) {
+          const access = policy.tenants.get(tenant.name)!;
           for (const server of input.servers) {
-            expect(decide(policy, tenant.name, server.name), `${tenant.name} × ${server.name}`).toEqual(referenceDecision(input, tenant.name, server.name));
+            const cell = `${tenant.name} × ${server.name}`;
+            const expected = referenceDecision(input, tenant.name, server.name);
+            expect(decide(policy, tenant.name, server.name), cell).toEqual(expected);
+            expect(access.allow.includes(server.name), cell).toBe(expected.decision === "allow");
+            expect(access.deny.includes(server.name), cell).toBe(expected.tier === 2 || expected.tier === 4);
+            const entry = access.tools.get(server.name);
+            expect(entry ? { allow: entry.allow, deny: entry.deny } : null, cell).toEqual(referenceToolAccess(input, tenant.name, server.name));
+            for (const tool of knownTools(input, server.name) ?? []) {
+              const { tier } = referenceTier(input, tenant.name, server.name, tool);
+              expect(decideTool(policy, tenant.name, server.name, tool.name), `${cell} / ${tool.name}`).toEqual({ decision: decisionOf(tier), tier });
+              // Whoever reads access.tools (contracts, TOOLS.md, the pod library) exposes exactly the allowed tools.
+              const exposed = access.allow.includes(server.name) && (!entry || entry.allow.includes(tool.name));
+              expect(exposed, `${cell} / ${tool.name} exposed`).toBe(isAllowTier(tier));
+            }
           }
         }
       }),
@@ -151,9 +242,9 @@ describe("policy properties", () => {
     );
   });
 
-  it("explain names a deciding override or rule that really decides, for every cell", () => {
+  it("explain names a deciding override or rule that really decides, for every cell and tool", () => {
     fc.assert(
-      fc.property(world, (input) => {
+      fc.property(toolWorld, (input) => {
         const policy = compilePolicy(input, NOW);
         for (const tenant of input.tenants) {
           for (const server of input.servers) {
@@ -164,12 +255,33 @@ describe("policy properties", () => {
             const by = why.decidedBy;
             if (decision.tier === 1 || decision.tier === 6) {
               expect(by).toBeNull();
-              expect(why.matches.filter((m) => m.kind === "rule" && m.applies && m.access === "allow").length === 0 || decision.tier === 1).toBe(true);
+              // No allow rule that applies covers the server (or, tool-qualified, one of its tools).
+              const tools = knownTools(input, server.name) ?? [];
+              const coversAny = (p: string) => coversTool(p, null) || tools.some((t) => coversTool(p, t));
+              expect(
+                why.matches.filter((m) => m.kind === "rule" && m.applies && m.access === "allow" && coversAny(m.servers)).length === 0 || decision.tier === 1,
+              ).toBe(true);
               continue;
             }
             expect(by, `${tenant.name} × ${server.name} tier ${decision.tier}`).not.toBeNull();
             if (decision.tier <= 3) expect(by).toMatchObject({ kind: "override", list: decision.tier === 2 ? "deny" : "allow" });
             else expect(by).toMatchObject({ kind: "rule", applies: true, access: decision.tier === 4 ? "deny" : "allow" });
+            const tools = knownTools(input, server.name) ?? [];
+            expect(why.tools?.map((t) => t.tool) ?? [], `${tenant.name} × ${server.name} tools`).toEqual(tools.map((t) => t.name));
+            for (const tool of tools) {
+              const one = explainAccess(policy, tenant.name, server.name, tool.name)!;
+              const { tier } = referenceTier(input, tenant.name, server.name, tool);
+              expect(one.tier, `${tenant.name} × ${server.name} / ${tool.name}`).toBe(tier);
+              expect(why.tools!.find((t) => t.tool === tool.name)!.decidedBy).toEqual(one.decidedBy);
+              const deciding = one.decidedBy;
+              if (tier === 6) expect(deciding).toBeNull();
+              else {
+                const pattern = deciding!.kind === "override" ? deciding!.pattern : deciding!.servers;
+                expect(coversTool(pattern, tool), `${pattern} decides ${tool.name}`).toBe(true);
+                if (tier <= 3) expect(deciding).toMatchObject({ kind: "override", list: tier === 2 ? "deny" : "allow" });
+                else expect(deciding).toMatchObject({ kind: "rule", applies: true, access: tier === 4 ? "deny" : "allow" });
+              }
+            }
           }
         }
       }),
@@ -242,7 +354,8 @@ function observable(policy: CompiledPolicy, input: PolicyInput) {
     servers: policy.servers,
     scopes: [...policy.scopes],
     owners: [...policy.owners],
-    tenants: [...policy.tenants.values()].map((t) => ({ name: t.name, allow: t.allow, deny: t.deny, reserved: t.reserved })),
+    tenants: [...policy.tenants.values()].map((t) => ({ name: t.name, allow: t.allow, deny: t.deny, reserved: t.reserved, tools: [...t.tools] })),
+    serverTools: [...policy.serverTools],
     cells: input.tenants.flatMap((t) => input.servers.map((s) => explainAccess(policy, t.name, s.name))),
     rules: policy.rules.map((r) => r.id),
     nextExpiryAt: policy.nextExpiryAt,
@@ -256,7 +369,7 @@ describe("incremental compiles", () => {
 
   it("a compile from the previous result equals a fresh compile, over any sequence of changes", () => {
     fc.assert(
-      fc.property(world, world, world, fc.constantFrom(NOW, LATER, EVEN_LATER), (a, b0, c0, later) => {
+      fc.property(toolWorld, toolWorld, toolWorld, fc.constantFrom(NOW, LATER, EVEN_LATER), (a, b0, c0, later) => {
         const b = sharingUnchanged(a, b0);
         const c = sharingUnchanged(b, c0);
         const first = compilePolicy(a, NOW);
@@ -288,13 +401,16 @@ describe("incremental compiles", () => {
         scope: fc.constantFrom(...SCOPES),
         owner,
       }),
-      fc.record({ kind: fc.constant("tenant" as const), index: fc.nat(), labels, deny: fc.array(pattern, { maxLength: 2 }) }),
+      // A server's tools alone changing (a drift approved, a tool withheld).
+      fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
+      fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
+      fc.record({ kind: fc.constant("tenant" as const), index: fc.nat(), labels, deny: fc.array(anyPattern, { maxLength: 2 }) }),
       fc.record({ kind: fc.constant("group" as const), index: fc.nat(), member: fc.constantFrom("t0", "t1", "t2", "t3", "t4") }),
-      fc.record({ kind: fc.constant("rule" as const), index: fc.nat(), servers: pattern, access: fc.constantFrom("allow" as const, "deny" as const) }),
+      fc.record({ kind: fc.constant("rule" as const), index: fc.nat(), servers: anyPattern, access: fc.constantFrom("allow" as const, "deny" as const) }),
       fc.record({ kind: fc.constant("drop-rule" as const), index: fc.nat() }),
     );
     fc.assert(
-      fc.property(world, fc.array(edit, { minLength: 1, maxLength: 6 }), (start, edits) => {
+      fc.property(toolWorld, fc.array(edit, { minLength: 1, maxLength: 6 }), (start, edits) => {
         let input: PolicyInput = start;
         let policy = compilePolicy(input, NOW);
         for (const e of edits) {
@@ -353,6 +469,7 @@ describe("incremental compiles", () => {
 
 type Edit =
   | { kind: "server"; index: number; status: ServerStatus; scope: Scope; owner: string | null }
+  | { kind: "tools"; index: number; tools: PolicyTool[] | null }
   | { kind: "tenant"; index: number; labels: Record<string, string>; deny: string[] }
   | { kind: "group"; index: number; member: string }
   | { kind: "rule"; index: number; servers: string; access: "allow" | "deny" }
@@ -366,6 +483,12 @@ function applyEdit(input: PolicyInput, e: Edit): PolicyInput {
       const i = at(input.servers, e.index);
       const servers = [...input.servers];
       servers[i] = { ...servers[i]!, status: e.status, scope: e.scope, ownerTenant: e.scope === "personal" ? e.owner : null };
+      return { ...input, servers };
+    }
+    case "tools": {
+      const i = at(input.servers, e.index);
+      const servers = [...input.servers];
+      servers[i] = { ...servers[i]!, tools: e.tools };
       return { ...input, servers };
     }
     case "tenant": {
@@ -425,7 +548,7 @@ const toolStateArb = fc.option(
   }),
   { nil: null, freq: 4 },
 );
-const toolWorld = world.chain((input) =>
+const governedToolWorld = world.chain((input) =>
   fc.record({
     input: fc.constant(input),
     states: fc.tuple(...input.servers.map(() => toolStateArb)),
@@ -476,7 +599,7 @@ function governedWorld(w: {
 describe("tool properties", () => {
   it("contracts, TOOLS.md and the Obot feed list exactly the allowed effective tools, with their pinned digests; withheld tools appear nowhere", () => {
     fc.assert(
-      fc.property(toolWorld, (w) => {
+      fc.property(governedToolWorld, (w) => {
         const { governed, latestNames, input, served, contractServers } = governedWorld(w);
         const policy = compilePolicy(input, NOW);
         const feed = obotCatalogEntries(served);
@@ -531,7 +654,7 @@ describe("tool properties", () => {
 
   it.each(SHELLS)("the in-pod library under %s enables exactly the tools the contract lists, and prints their pinned digests", (shell) => {
     fc.assert(
-      fc.property(toolWorld, (w) => {
+      fc.property(governedToolWorld, (w) => {
         const { governed, input, contractServers } = governedWorld(w);
         const policy = compilePolicy(input, NOW);
         const published = input.servers.filter((s) => s.status === "active").map((s) => s.name);

@@ -4,18 +4,24 @@
  * the closest name when it matches nothing (most likely a typo), and which existing rules it would
  * duplicate. Pure: the forms and the server's duplicate query share it.
  */
-import { patternMatches } from "./compile";
+import { noToolReason, patternMatches, toolMatches, type PolicyTool } from "./compile";
+import { isToolPattern } from "./model";
 
 /** A server a pattern may name: the active ones and those that could become active. */
 export interface ServerTarget {
   name: string;
   status: "active" | "draft" | "degraded";
+  /** An active server's pinned tools, when known. */
+  tools?: readonly PolicyTool[];
 }
 
 export type PatternCheck =
   | { kind: "empty" }
-  /** Matches active servers (and perhaps some that are not active yet). */
-  | { kind: "matches"; active: string[]; inactive: ServerTarget[] }
+  /**
+   * Matches active servers (and perhaps some that are not active yet); `noTool` says why a
+   * tool-qualified pattern (`github/create_*`) matches none of their pinned tools.
+   */
+  | { kind: "matches"; active: string[]; inactive: ServerTarget[]; noTool?: string }
   /** Matches only servers that are not active: the rule does nothing until one is published. */
   | { kind: "inactive-only"; inactive: ServerTarget[] }
   /** Matches no server at all; `suggestion` is the closest name, when one is close. */
@@ -71,7 +77,13 @@ export function checkPattern(pattern: string, targets: readonly ServerTarget[]):
   const matched = targets.filter((t) => patternMatches(typed, t.name));
   const active = matched.filter((t) => t.status === "active").map((t) => t.name);
   const inactive = matched.filter((t) => t.status !== "active");
-  if (active.length > 0) return { kind: "matches", active, inactive };
+  if (active.length > 0) {
+    if (!isToolPattern(typed)) return { kind: "matches", active, inactive };
+    const activeTargets = matched.filter((t) => t.status === "active");
+    if (activeTargets.some((t) => t.tools?.some((tool) => toolMatches(typed, tool)))) return { kind: "matches", active, inactive };
+    const serverTools = new Map(activeTargets.flatMap((t) => (t.tools && t.tools.length > 0 ? [[t.name, t.tools] as const] : [])));
+    return { kind: "matches", active, inactive, noTool: noToolReason(typed, active, serverTools) };
+  }
   if (inactive.length > 0) return { kind: "inactive-only", inactive };
   return { kind: "no-match", suggestion: closestServer(typed, targets) };
 }
@@ -88,6 +100,7 @@ export function patternCheckText(check: PatternCheck): { tone: "info" | "warning
     case "empty":
       return null;
     case "matches":
+      if (check.noTool) return { tone: "warning", text: `${check.noTool}.` };
       return {
         tone: "info",
         text:

@@ -21,6 +21,7 @@ import {
   groupCreateInput,
   groupUpdateInput,
   isGlob,
+  splitPattern,
   tenantCreateInput,
   tenantUpdateInput,
   type Grant,
@@ -228,7 +229,7 @@ function alreadyExistsOnRace(kind: "tenant" | "group" | "rule", name: string) {
  * a server and reports it.
  */
 async function checkOverrideAllow(db: Db, tenant: string, allow: readonly string[]) {
-  const named = [...new Set(allow.filter((p) => !isGlob(p)))];
+  const named = [...new Set(allow.filter((p) => !isGlob(p)).map((p) => splitPattern(p).server))];
   if (named.length === 0) return;
   const rows = await db
     .select({ name: mcpServers.name, ownerTenant: mcpServers.ownerTenant })
@@ -504,7 +505,9 @@ async function checkScope(db: Db, subject: Subject, pattern: string, access: "al
   if (access === "deny") return [];
   const servers = db.select({ name: mcpServers.name, scope: mcpServers.scope, ownerTenant: mcpServers.ownerTenant }).from(mcpServers);
   // A rule naming one server needs only that one (ingestion saves a rule per new server).
-  const matched = (await (isGlob(pattern) ? servers : servers.where(eq(mcpServers.name, pattern)))).filter((s) => patternMatches(pattern, s.name));
+  const matched = (await (isGlob(pattern) ? servers : servers.where(eq(mcpServers.name, splitPattern(pattern).server)))).filter((s) =>
+    patternMatches(pattern, s.name),
+  );
   const excluded = matched
     .map((s) => ({ server: s.name, scope: s.scope, reason: grantRefusal(subject, { scope: s.scope as never, ownerTenant: s.ownerTenant }) }))
     .filter((s): s is { server: string; scope: string; reason: string } => s.reason !== null)

@@ -94,7 +94,9 @@ export const policyServersResource = z.object({ items: z.array(policyServer) }).
 export const accessMatrixResource = z
   .object({
     revision: z.number().int(),
-    servers: z.array(policyServer).meta({ description: "The columns: active servers, filtered by server" }),
+    servers: z
+      .array(policyServer.extend({ server: z.string().optional(), tool: z.string().optional() }))
+      .meta({ description: "The columns: active servers, filtered by server; with expand, that server's tools follow it (name server/tool)" }),
     rows: z
       .array(
         z.object({

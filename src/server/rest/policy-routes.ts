@@ -65,8 +65,9 @@ export const policyRoutes: RestRoute[] = [
     method: "GET",
     path: "/api/v1/tenants/{name}/explain/{server}",
     params: { name: "tenant" },
-    summary: "Why the tenant may or may not use the server",
-    description: "The decision, the deciding tier and rule, and every rule or override pattern that matched.",
+    summary: "Why the tenant may or may not use the server, or one of its tools",
+    description:
+      "The decision, the deciding tier and rule, and every rule or override pattern that matched; per tool for a server with pinned tools. With ?tool=NAME, the decision for that tool (404 naming it when the server does not expose it).",
     response: { status: 200, description: "The explanation", schema: explanationResource },
   }),
   useCaseRoute(tenants.tenantContract, {

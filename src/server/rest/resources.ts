@@ -106,6 +106,9 @@ export const serverPageResource = z
 export const impactResource = z
   .object({
     changes: z.array(z.object({ server: z.string(), gained: z.array(z.string()), lost: z.array(z.string()) })),
+    toolChanges: z
+      .array(z.object({ server: z.string().meta({ description: "server/tool" }), gained: z.array(z.string()), lost: z.array(z.string()) }))
+      .meta({ description: "Tools gained or lost by tenants that keep their server (a server gained or lost whole is in changes only)" }),
     tenantsAffected: z.number().int(),
     summary: z.string(),
   })
@@ -172,16 +175,29 @@ const match = z.discriminatedUnion("kind", [
   }),
 ]);
 
+const toolExplanation = z.object({
+  tool: z.string(),
+  decision: z.enum(ACCESS),
+  tier,
+  tierName: z.string(),
+  decidedBy: match.nullable(),
+  summary: z.string(),
+});
+
 export const explanationResource = z
   .object({
     tenant: z.string(),
     server: z.string(),
+    tool: z.string().optional().meta({ description: "The tool asked about with ?tool=" }),
     published: z.boolean(),
     decision: z.enum(["allow", "deny", "not-published"]),
     tier,
     tierName: z.string(),
     decidedBy: match.nullable(),
-    matches: z.array(match),
+    matches: z.array(match).meta({ description: "Every override pattern and rule matching the server (with ?tool=, covering that tool)" }),
+    tools: z.array(toolExplanation).optional().meta({
+      description: "Per pinned tool of the server (without ?tool=): its decision, deciding tier and rule. A server is allowed when one of its tools is",
+    }),
     summary: z.string(),
   })
   .meta({ id: "Explanation" });

@@ -44,9 +44,18 @@ export function effectiveAccess(snapshot: CatalogSnapshot, tenant: string): Effe
   };
 }
 
-export function explain(snapshot: CatalogSnapshot, tenant: string, server: string): Explanation {
-  if (!snapshot.policy.tenants.has(tenant)) throw notFound("tenant", tenant);
-  return explainAccess(snapshot.policy, tenant, server)!;
+export function explain(snapshot: CatalogSnapshot, tenant: string, server: string, tool?: string): Explanation {
+  const policy = snapshot.policy;
+  if (!policy.tenants.has(tenant)) throw notFound("tenant", tenant);
+  if (tool !== undefined) {
+    if (!policy.serverIndex.has(server)) throw new DomainError("NOT_FOUND", `server '${server}' is not active, so it has no tools to explain`);
+    const tools = policy.serverTools.get(server);
+    if (!tools) throw new DomainError("NOT_FOUND", `server '${server}' has no known tools (no pinned manifest), so tool '${tool}' cannot be explained`);
+    if (!tools.some((t) => t.name === tool)) {
+      throw new DomainError("NOT_FOUND", `server '${server}' has no tool '${tool}' (its tools: ${tools.map((t) => t.name).join(", ")})`);
+    }
+  }
+  return explainAccess(policy, tenant, server, tool)!;
 }
 
 export function contractAsServed(
@@ -62,13 +71,16 @@ export function contractAsServed(
 export interface MatrixQuery {
   tenants?: readonly string[];
   server?: string;
+  /** A server to expand into its tools: a column per tool right after the server's own. */
+  expand?: string;
   offset?: number;
   limit?: number;
 }
 
 export interface AccessMatrix {
   revision: number;
-  servers: { name: string; scope: string }[];
+  /** The columns; an expanded server's tools follow it as `{name: "server/tool", scope, server, tool}`. */
+  servers: { name: string; scope: string; server?: string; tool?: string }[];
   /** One row per tenant; `tiers` has one digit (the deciding tier, 2-6) per server column. */
   rows: { tenant: string; tiers: string }[];
   totalTenants: number;
@@ -103,12 +115,22 @@ export function accessMatrix(snapshot: CatalogSnapshot, query: MatrixQuery): Acc
   const names = (query.tenants ?? [...policy.tenants.keys()].sort()).filter((t) => policy.tenants.has(t));
   const offset = query.offset ?? 0;
   const limit = query.limit ?? 2000;
+  const servers: AccessMatrix["servers"] = indices.map((i) => ({ name: policy.servers[i]!, scope: policy.scopes.get(policy.servers[i]!)! }));
+  // An expanded server: its tools' columns right after its own, each decided per tool.
+  const expanded = query.expand ? indices.indexOf(policy.serverIndex.get(query.expand) ?? -1) : -1;
+  const tools = expanded >= 0 ? (policy.serverTools.get(query.expand!) ?? []) : [];
+  const scope = expanded >= 0 ? servers[expanded]!.scope : "";
+  if (tools.length > 0)
+    servers.splice(expanded + 1, 0, ...tools.map((t) => ({ name: `${query.expand}/${t.name}`, scope, server: query.expand!, tool: t.name })));
   return {
     revision: snapshot.revision,
-    servers: indices.map((i) => ({ name: policy.servers[i]!, scope: policy.scopes.get(policy.servers[i]!)! })),
+    servers,
     rows: names.slice(offset, offset + limit).map((tenant) => {
       const full = fullRowOf(snapshot, tenant);
-      return { tenant, tiers: all ? full : indices.map((i) => full[i]).join("") };
+      const tiers = all ? full : indices.map((i) => full[i]).join("");
+      if (tools.length === 0) return { tenant, tiers };
+      const toolTiers = policy.tenants.get(tenant)!.tools.get(query.expand!)?.tiers ?? tiers[expanded]!.repeat(tools.length);
+      return { tenant, tiers: tiers.slice(0, expanded + 1) + toolTiers + tiers.slice(expanded + 1) };
     }),
     totalTenants: names.length,
   };
