@@ -325,7 +325,8 @@ describe("policy properties", () => {
       }),
       { numRuns: 40 },
     );
-  });
+    // A shell process per tenant and run: seconds on a quiet machine, far more on a busy one.
+  }, 180_000);
 });
 
 /**
@@ -682,5 +683,6 @@ describe("tool properties", () => {
       }),
       { numRuns: 25 },
     );
-  });
+    // A shell process per tenant and run: seconds on a quiet machine, far more on a busy one.
+  }, 180_000);
 });
