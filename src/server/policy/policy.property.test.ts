@@ -309,24 +309,28 @@ describe("policy properties", () => {
     );
   });
 
-  it.each(SHELLS)("the in-pod library under %s answers what the compiler decided", (shell) => {
-    fc.assert(
-      fc.property(world, (input) => {
-        const { policy, contracts } = contractsOf(input);
-        const published = input.servers.filter((s) => s.status === "active").map((s) => s.name);
-        if (published.length === 0) return;
-        for (const { tenant, contract } of contracts) {
-          const answers = shellDecisions(shell, JSON.stringify(contract), tenant.mcpPolicy, published);
-          for (const server of published) {
-            const d = decide(policy, tenant.name, server)!;
-            expect(answers[server], `${tenant.name} × ${server}`).toBe(`${d.decision} ${d.tier}`);
+  it.each(SHELLS)(
+    "the in-pod library under %s answers what the compiler decided",
+    (shell) => {
+      fc.assert(
+        fc.property(world, (input) => {
+          const { policy, contracts } = contractsOf(input);
+          const published = input.servers.filter((s) => s.status === "active").map((s) => s.name);
+          if (published.length === 0) return;
+          for (const { tenant, contract } of contracts) {
+            const answers = shellDecisions(shell, JSON.stringify(contract), tenant.mcpPolicy, published);
+            for (const server of published) {
+              const d = decide(policy, tenant.name, server)!;
+              expect(answers[server], `${tenant.name} × ${server}`).toBe(`${d.decision} ${d.tier}`);
+            }
           }
-        }
-      }),
-      { numRuns: 40 },
-    );
-    // A shell process per tenant and run: seconds on a quiet machine, far more on a busy one.
-  }, 180_000);
+        }),
+        { numRuns: 40 },
+      );
+      // A shell process per tenant and run: seconds on a quiet machine, far more on a busy one.
+    },
+    180_000,
+  );
 });
 
 /**
@@ -653,36 +657,45 @@ describe("tool properties", () => {
     );
   });
 
-  it.each(SHELLS)("the in-pod library under %s enables exactly the tools the contract lists, and prints their pinned digests", (shell) => {
-    fc.assert(
-      fc.property(governedToolWorld, (w) => {
-        const { governed, input, contractServers } = governedWorld(w);
-        const policy = compilePolicy(input, NOW);
-        const published = input.servers.filter((s) => s.status === "active").map((s) => s.name);
-        if (published.length === 0) return;
-        const tenant = input.tenants[0]!;
-        const compiled = policy.tenants.get(tenant.name)!;
-        const decisions = new Map<string, ToolAccess>();
-        input.servers.forEach((s, si) => {
-          const d = w.decisions[0]![si];
-          if (d && compiled.allow.includes(s.name)) decisions.set(s.name, { allow: [...d[0]].sort(), deny: [] });
-        });
-        const contract = renderTenantContract({ name: tenant.name, displayName: tenant.name, team: "" }, { ...compiled, tools: decisions }, contractServers, 7);
-        const pairs = published.flatMap((server) => TOOL_POOL.map((tool) => [server, tool] as const));
-        const answers = shellToolAnswers(shell, JSON.stringify(contract), tenant.mcpPolicy, pairs);
-        pairs.forEach(([server, tool], i) => {
-          const serverEnabled = decide(policy, tenant.name, server)!.decision === "allow";
-          const entry = contract.mcp.servers.find((s) => s.name === server);
-          const listed = entry?.tools?.find((t) => t.name === tool);
-          // Enabled: the contract lists the tool, or lists the server without tools (no manifest known).
-          const expected = serverEnabled && entry !== undefined && (entry.tools === undefined || listed !== undefined);
-          expect(answers[i]!.enabled, `${tenant.name} × ${server}/${tool}`).toBe(expected);
-          expect(answers[i]!.digest, `${tenant.name} × ${server}/${tool} digest`).toBe(expected && listed ? listed.sha256 : null);
-          if (governed.get(server)?.tools && !governed.get(server)!.tools!.some((t) => t.name === tool)) expect(answers[i]!.enabled).toBe(false);
-        });
-      }),
-      { numRuns: 25 },
-    );
-    // A shell process per tenant and run: seconds on a quiet machine, far more on a busy one.
-  }, 180_000);
+  it.each(SHELLS)(
+    "the in-pod library under %s enables exactly the tools the contract lists, and prints their pinned digests",
+    (shell) => {
+      fc.assert(
+        fc.property(governedToolWorld, (w) => {
+          const { governed, input, contractServers } = governedWorld(w);
+          const policy = compilePolicy(input, NOW);
+          const published = input.servers.filter((s) => s.status === "active").map((s) => s.name);
+          if (published.length === 0) return;
+          const tenant = input.tenants[0]!;
+          const compiled = policy.tenants.get(tenant.name)!;
+          const decisions = new Map<string, ToolAccess>();
+          input.servers.forEach((s, si) => {
+            const d = w.decisions[0]![si];
+            if (d && compiled.allow.includes(s.name)) decisions.set(s.name, { allow: [...d[0]].sort(), deny: [] });
+          });
+          const contract = renderTenantContract(
+            { name: tenant.name, displayName: tenant.name, team: "" },
+            { ...compiled, tools: decisions },
+            contractServers,
+            7,
+          );
+          const pairs = published.flatMap((server) => TOOL_POOL.map((tool) => [server, tool] as const));
+          const answers = shellToolAnswers(shell, JSON.stringify(contract), tenant.mcpPolicy, pairs);
+          pairs.forEach(([server, tool], i) => {
+            const serverEnabled = decide(policy, tenant.name, server)!.decision === "allow";
+            const entry = contract.mcp.servers.find((s) => s.name === server);
+            const listed = entry?.tools?.find((t) => t.name === tool);
+            // Enabled: the contract lists the tool, or lists the server without tools (no manifest known).
+            const expected = serverEnabled && entry !== undefined && (entry.tools === undefined || listed !== undefined);
+            expect(answers[i]!.enabled, `${tenant.name} × ${server}/${tool}`).toBe(expected);
+            expect(answers[i]!.digest, `${tenant.name} × ${server}/${tool} digest`).toBe(expected && listed ? listed.sha256 : null);
+            if (governed.get(server)?.tools && !governed.get(server)!.tools!.some((t) => t.name === tool)) expect(answers[i]!.enabled).toBe(false);
+          });
+        }),
+        { numRuns: 25 },
+      );
+      // A shell process per tenant and run: seconds on a quiet machine, far more on a busy one.
+    },
+    180_000,
+  );
 });
