@@ -62,6 +62,14 @@ export const catalogStatsResource = z
 export const dashboardResource = z
   .object({
     stats: catalogStatsResource,
+    policy: z
+      .object({
+        tenants: z.number().int(),
+        groups: z.number().int(),
+        rules: z.number().int(),
+        warnings: z.number().int().nullable().meta({ description: "The policy compiler's warnings (every kind); null before the first snapshot" }),
+      })
+      .meta({ description: "Tenants, groups and rules, and the compiler's warning count" }),
     lastObotFetch: z
       .object({ feed: z.string(), userAgent: z.string(), status: z.number().int(), at: dateTime, remoteAddr: z.string().nullable(), count: z.number().int() })
       .nullable()
