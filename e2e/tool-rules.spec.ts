@@ -16,10 +16,23 @@ test("a tenant denied one tool keeps the server; the explanation and the matrix 
   const upload = await api.post(`/api/v1/mcp-servers/${server}/tools/upload`, { data: { tools } });
   expect(upload.status(), await upload.text()).toBeLessThan(300);
   await publishServer(api, server);
-  const created = await api.post("/api/v1/tenants", { data: { name: tenant, mcpPolicy: { allow: [server], deny: [`${server}/drop_*`] } } });
+  const created = await api.post("/api/v1/tenants", { data: { name: tenant, mcpPolicy: { allow: [server], deny: [] } } });
   expect(created.status(), await created.text()).toBe(201);
 
+  // The admin denies one tool in the tenant's own deny list, in the console.
   await page.goto(`/tenants/${tenant}`);
+  await page.getByRole("button", { name: "Edit" }).first().click();
+  const form = page.getByRole("dialog", { name: `Edit tenant ${tenant}` });
+  await form.getByRole("textbox", { name: "Always deny" }).fill(`${server}/drop_*`);
+  await form.getByRole("button", { name: "Preview impact" }).click();
+  const confirm = page.getByRole("dialog", { name: `Edit tenant ${tenant}: confirm` });
+  // The preview names the one tool the tenant loses; the server stays.
+  await expect(confirm.getByTestId("impact-preview")).toContainText(`${server}/drop_index`);
+  await confirm.getByRole("button", { name: "Save tenant" }).click();
+  await expect(confirm).toBeHidden();
+  const saved = await (await api.get(`/api/v1/tenants/${tenant}`)).json();
+  expect(saved.mcpPolicy.deny).toEqual([`${server}/drop_*`]);
+
   await page.getByRole("button", { name: `Explain ${server}` }).click();
   const dialog = page.getByRole("dialog", { name: `${tenant} × ${server}` });
   const perTool = dialog.getByTestId("tool-decisions");
