@@ -201,7 +201,9 @@ export async function whileProbing(urls, work, { headers = {}, conditional = fal
 /** The environment for an app on a fresh embedded database in `dir`, never a shared Postgres. */
 export function appEnv(dir, extra = {}) {
   // The benchmark's own settings, not the caller's shell: only `extra` may name a database.
-  const env = { ...process.env, OPENCRANE_DATA_DIR: path.join(dir, "data"), OPENCRANE_LISTEN_HOST: "127.0.0.1" };
+  // The benchmark worlds' servers live on made-up hosts: scheduled tool discovery would only
+  // probe them in the background of every measurement.
+  const env = { ...process.env, OPENCRANE_DATA_DIR: path.join(dir, "data"), OPENCRANE_LISTEN_HOST: "127.0.0.1", OPENCRANE_TOOL_DISCOVERY_MINUTES: "0" };
   delete env.DATABASE_URL;
   delete env.OBOT_REGISTRY_TOKEN;
   return { ...env, ...extra };

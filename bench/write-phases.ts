@@ -16,6 +16,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import postgres from "postgres";
 import { loadConfig } from "../src/server/config";
 import { openDatabase } from "../src/server/db/client";
@@ -73,6 +74,9 @@ async function main() {
     const published = world.servers.filter((s: { status: string }) => s.status === "active");
     const grantable = published.filter((s: { scope: string }) => s.scope !== "personal");
     const versions = new Map<string, number>();
+    // What a feed request arriving during the writes would have waited for the event loop.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const results = new Map<string, { total: number[]; cpu: number[]; load: number[]; compute: number[]; settle: number[] }>();
     for (let i = 0; i < WRITES; i++) {
       const kind = KINDS[i % KINDS.length]!;
@@ -130,6 +134,9 @@ async function main() {
       }
       results.set(kind, row);
     }
+    loopDelay.disable();
+    const loopMs = (q: number) => ms(loopDelay.percentile(q) / 1e6);
+    console.log(`\nevent loop delay during the writes: p50 ${loopMs(50)} / p99 ${loopMs(99)} / max ${ms(loopDelay.max / 1e6)} ms (a reader's wait; bench/cpu-stalls.mjs on a --cpu-prof profile names the causes)`);
     console.log("\nwrite kind | answer p50 / p99 ms | CPU of this process p50 / p99 ms | build load p50 | compute p50 / max | settle p50");
     for (const [kind, row] of results) {
       console.log(

@@ -20,7 +20,7 @@ import { probeTools } from "./discover";
 import type { Config } from "../config";
 import type { Services } from "../services";
 import { effectiveTools } from "./effective";
-import { ToolDiscoveryScheduler } from "./scheduler";
+import { discoveryRoundSummary, ToolDiscoveryScheduler } from "./scheduler";
 import { loadToolStates } from "./store";
 
 const config: Config = {
@@ -311,12 +311,25 @@ describeEachDatabase("tool discovery against real MCP servers", (database) => {
   it("re-discovers due servers on schedule, each once per interval across rounds", async () => {
     const server = await mutable([{ name: "tick", inputSchema: { type: "object" } }]);
     await call("POST", S, { name: "scheduled", displayName: "Scheduled", endpoint: server.url });
-    const scheduler = new ToolDiscoveryScheduler(services.db, { allow: services.ingestionDeps.allow, timeoutMs: 10_000 }, 60 * 60_000);
+    await call("POST", S, { name: "scheduled-gone", displayName: "Gone", endpoint: "http://127.0.0.1:1/mcp" });
+    const log: string[] = [];
+    const scheduler = new ToolDiscoveryScheduler(services.db, { allow: services.ingestionDeps.allow, timeoutMs: 10_000 }, 60 * 60_000, (m) => log.push(m));
     const first = await scheduler.round();
-    expect(first).toContain("scheduled");
+    expect(first).toEqual(expect.arrayContaining(["scheduled", "scheduled-gone"]));
     expect((await call("GET", `${S}/scheduled/tools`)).body.latest.discoveredBy).toBe("system");
+    // One line for the round, naming the server that failed; not a line per server.
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatch(new RegExp(`^tool discovery: 1 of ${first.length} servers failed: scheduled-gone \\(`));
     expect(await scheduler.round()).toEqual([]);
     await scheduler.stop();
+  });
+
+  it("summarizes a round's failures in one line, naming a few", () => {
+    const failed = ["a", "b", "c", "d", "e"].map((name) => ({ name, message: "unreachable" }));
+    expect(discoveryRoundSummary(9, failed.slice(0, 2))).toBe("tool discovery: 2 of 9 servers failed: a (unreachable), b (unreachable)");
+    expect(discoveryRoundSummary(9, failed)).toBe(
+      "tool discovery: 5 of 9 servers failed: a (unreachable), b (unreachable), c (unreachable), and 2 more (each server's Tools tab has its error)",
+    );
   });
 
   it("lets viewers read and editors discover, but only admins review drift", async () => {

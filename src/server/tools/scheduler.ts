@@ -9,6 +9,15 @@ import type { Db } from "../db/client";
 import { discoverServerTools, type DiscoveryDeps } from "./discovery";
 import { claimDueServers } from "./store";
 
+const NAMED_FAILURES = 3;
+
+/** "tool discovery: 2 of 40 servers failed: a (reason), b (reason)", naming at most a few. */
+export function discoveryRoundSummary(probed: number, failed: readonly { name: string; message: string }[]): string {
+  const named = failed.slice(0, NAMED_FAILURES).map((f) => `${f.name} (${f.message})`);
+  const more = failed.length > NAMED_FAILURES ? `, and ${failed.length - NAMED_FAILURES} more (each server's Tools tab has its error)` : "";
+  return `tool discovery: ${failed.length} of ${probed} servers failed: ${named.join(", ")}${more}`;
+}
+
 export class ToolDiscoveryScheduler {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<string[]> | null = null;
@@ -35,12 +44,17 @@ export class ToolDiscoveryScheduler {
     return round;
   }
 
-  /** One round: every due server, one probe at a time. */
+  /**
+   * One round: every due server, one probe at a time. Failures are kept on each server's row (its
+   * Tools tab shows them); the log gets one line per round, not one per unreachable server.
+   */
   async round(): Promise<string[]> {
     const due = await claimDueServers(this.db, this.intervalMs).catch(() => []);
+    const failed: { name: string; message: string }[] = [];
     for (const name of due) {
-      await discoverServerTools(this.db, SYSTEM, this.deps, name).catch((error: Error) => this.log(`tool discovery of ${name} failed: ${error.message}`));
+      await discoverServerTools(this.db, SYSTEM, this.deps, name).catch((error: Error) => failed.push({ name, message: error.message }));
     }
+    if (failed.length > 0) this.log(discoveryRoundSummary(due.length, failed));
     return due;
   }
 
