@@ -11,12 +11,13 @@
  *
  * Env: BENCH_DATABASE_URL or TEST_DATABASE_URL (Postgres; else the embedded database in a temp
  * dir), BENCH_SCALE (default 1), BENCH_WRITES (default 40), BENCH_KINDS (default
- * grant,tenant,group,server). To profile: `node --cpu-prof --import tsx bench/write-phases.ts`.
+ * grant,tenant,group,server), BENCH_CLIENTS (default 1: sequential; with more, the CPU column
+ * counts the other clients' work too). To profile: `node --cpu-prof --import tsx bench/write-phases.ts`.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import postgres from "postgres";
 import { loadConfig } from "../src/server/config";
 import { openDatabase } from "../src/server/db/client";
@@ -29,6 +30,8 @@ const ADMIN_TOKEN = `bench-${process.pid}-${Date.now().toString(36)}`;
 const WRITES = Number(process.env.BENCH_WRITES ?? 40);
 /** Which writes, in turn (BENCH_KINDS=grant,server, say). */
 const KINDS = (process.env.BENCH_KINDS ?? "grant,tenant,group,server").split(",");
+/** Concurrent clients sending them (BENCH_CLIENTS=8: the burst of bench:scale). */
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1);
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -77,70 +80,101 @@ async function main() {
     // What a feed request arriving during the writes would have waited for the event loop.
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
-    const results = new Map<string, { total: number[]; cpu: number[]; load: number[]; compute: number[]; settle: number[] }>();
-    for (let i = 0; i < WRITES; i++) {
-      const kind = KINDS[i % KINDS.length]!;
-      let method = "PATCH";
-      let pathname: string;
-      let body: unknown;
-      if (kind === "grant") {
-        const tenant = world.tenants[(i * 7919) % world.tenants.length]!;
-        const server = grantable[(i * 104_729) % grantable.length]!;
-        method = "POST";
-        pathname = "/api/v1/grants";
-        body = { subject: { type: "tenant", name: tenant.name }, servers: server.name, access: "allow", note: `write ${i}` };
-      } else if (kind === "tenant") {
-        const tenant = world.tenants[(i * 6007) % world.tenants.length]!;
-        pathname = `/api/v1/tenants/${tenant.name}`;
-        body = { labels: { ...tenant.labels, "bench-write": String(i) } };
-      } else if (kind === "group") {
-        const group = world.groups[i % world.groups.length]!;
-        const tenant = world.tenants[(i * 3001) % world.tenants.length]!.name;
-        const members = new Set(group.members);
-        if (members.has(tenant)) members.delete(tenant);
-        else members.add(tenant);
-        group.members = [...members];
-        pathname = `/api/v1/groups/${group.name}`;
-        body = { members: group.members };
-      } else {
-        const server = published[i % published.length]!;
-        pathname = `/api/v1/mcp-servers/${server.name}`;
-        body = { version: versions.get(server.name) ?? 1, shortDescription: `edited, write ${i}` };
+    // Garbage collection pauses the loop too: its pauses by kind (V8's major collections are
+    // mostly concurrent; what shows here is the main thread's part).
+    const gcPauses = new Map<string, number[]>();
+    const gcKinds: Record<number, string> = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" };
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+        const kind = gcKinds[entry.detail?.kind ?? 0] ?? "other";
+        gcPauses.set(kind, [...(gcPauses.get(kind) ?? []), entry.duration]);
       }
-      const buildsBefore = services.snapshots.builds;
-      const started = performance.now();
-      const cpuBefore = process.cpuUsage();
-      const response = await dispatchRest(
-        services,
-        new Request(`http://localhost${pathname}`, {
-          method,
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-          body: JSON.stringify(body),
-        }),
-      );
-      const total = performance.now() - started;
-      const cpuUsed = process.cpuUsage(cpuBefore);
-      const answer = (await response.json()) as { version?: number; error?: unknown };
-      if (!response.ok) throw new Error(`${method} ${pathname} answered ${response.status}: ${JSON.stringify(answer)}`);
-      if (kind === "server") versions.set(pathname.split("/").pop()!, answer.version!);
-      const phases = services.snapshots.current?.buildPhases;
-      const row = results.get(kind) ?? { total: [], cpu: [], load: [], compute: [], settle: [] };
-      row.total.push(total);
-      row.cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
-      if (phases && services.snapshots.builds > buildsBefore) {
-        row.load.push(phases.load);
-        row.compute.push(phases.compute);
-        row.settle.push(phases.settle);
+    });
+    gcObserver.observe({ entryTypes: ["gc"] });
+    const results = new Map<string, { total: number[]; cpu: number[]; load: number[]; compute: number[]; settle: number[]; slice: number[] }>();
+    let nextWrite = 0;
+    const writesStarted = performance.now();
+    const client = async () => {
+      for (let i = nextWrite++; i < WRITES; i = nextWrite++) {
+        const kind = KINDS[i % KINDS.length]!;
+        let method = "PATCH";
+        let pathname: string;
+        let body: unknown;
+        if (kind === "grant") {
+          const tenant = world.tenants[(i * 7919) % world.tenants.length]!;
+          const server = grantable[(i * 104_729) % grantable.length]!;
+          method = "POST";
+          pathname = "/api/v1/grants";
+          body = { subject: { type: "tenant", name: tenant.name }, servers: server.name, access: "allow", note: `write ${i}` };
+        } else if (kind === "tenant") {
+          const tenant = world.tenants[(i * 6007) % world.tenants.length]!;
+          pathname = `/api/v1/tenants/${tenant.name}`;
+          body = { labels: { ...tenant.labels, "bench-write": String(i) } };
+        } else if (kind === "group") {
+          const group = world.groups[i % world.groups.length]!;
+          const tenant = world.tenants[(i * 3001) % world.tenants.length]!.name;
+          const members = new Set(group.members);
+          if (members.has(tenant)) members.delete(tenant);
+          else members.add(tenant);
+          group.members = [...members];
+          pathname = `/api/v1/groups/${group.name}`;
+          body = { members: group.members };
+        } else {
+          const server = published[i % published.length]!;
+          pathname = `/api/v1/mcp-servers/${server.name}`;
+          body = { version: versions.get(server.name) ?? 1, shortDescription: `edited, write ${i}` };
+        }
+        const buildsBefore = services.snapshots.builds;
+        const started = performance.now();
+        const cpuBefore = process.cpuUsage();
+        const response = await dispatchRest(
+          services,
+          new Request(`http://localhost${pathname}`, {
+            method,
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          }),
+        );
+        const total = performance.now() - started;
+        const cpuUsed = process.cpuUsage(cpuBefore);
+        const answer = (await response.json()) as { version?: number; error?: unknown };
+        if (!response.ok) throw new Error(`${method} ${pathname} answered ${response.status}: ${JSON.stringify(answer)}`);
+        if (kind === "server") versions.set(pathname.split("/").pop()!, answer.version!);
+        const phases = services.snapshots.current?.buildPhases;
+        const row = results.get(kind) ?? { total: [], cpu: [], load: [], compute: [], settle: [], slice: [] };
+        row.total.push(total);
+        row.cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
+        if (phases && services.snapshots.builds > buildsBefore) {
+          row.load.push(phases.load);
+          row.compute.push(phases.compute);
+          row.settle.push(phases.settle);
+          row.slice.push(services.snapshots.current?.longestSliceMs ?? NaN);
+        }
+        results.set(kind, row);
       }
-      results.set(kind, row);
-    }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, client));
+    const writesMs = performance.now() - writesStarted;
+    console.log(
+      `\n${WRITES} writes from ${CLIENTS} client(s) in ${ms(writesMs)} ms (${((WRITES * 1000) / writesMs).toFixed(1)}/s), ${services.snapshots.builds} builds in all`,
+    );
     loopDelay.disable();
+    gcObserver.disconnect();
+    for (const [kind, pauses] of gcPauses) {
+      console.log(
+        `gc ${kind}: ${pauses.length} pauses, p50 ${ms(quantile(pauses, 0.5))} / max ${ms(Math.max(...pauses))} ms, ${ms(pauses.reduce((a, b) => a + b, 0))} ms in all`,
+      );
+    }
     const loopMs = (q: number) => ms(loopDelay.percentile(q) / 1e6);
-    console.log(`\nevent loop delay during the writes: p50 ${loopMs(50)} / p99 ${loopMs(99)} / max ${ms(loopDelay.max / 1e6)} ms (a reader's wait; bench/cpu-stalls.mjs on a --cpu-prof profile names the causes)`);
-    console.log("\nwrite kind | answer p50 / p99 ms | CPU of this process p50 / p99 ms | build load p50 | compute p50 / max | settle p50");
+    console.log(
+      `\nevent loop delay during the writes: p50 ${loopMs(50)} / p99 ${loopMs(99)} / max ${ms(loopDelay.max / 1e6)} ms (what a reader arriving then waited; the longest slice below is the build's part)`,
+    );
+    console.log(
+      "\nwrite kind | answer p50 / p99 ms | CPU of this process p50 / p99 ms | build load p50 | compute p50 / max | settle p50 | longest slice p50 / max",
+    );
     for (const [kind, row] of results) {
       console.log(
-        `${kind.padEnd(10)} | ${ms(quantile(row.total, 0.5))} / ${ms(quantile(row.total, 0.99))} | ${ms(quantile(row.cpu, 0.5))} / ${ms(quantile(row.cpu, 0.99))} | ${ms(quantile(row.load, 0.5))} | ${ms(quantile(row.compute, 0.5))} / ${ms(Math.max(...row.compute))} | ${ms(quantile(row.settle, 0.5))}`,
+        `${kind.padEnd(10)} | ${ms(quantile(row.total, 0.5))} / ${ms(quantile(row.total, 0.99))} | ${ms(quantile(row.cpu, 0.5))} / ${ms(quantile(row.cpu, 0.99))} | ${ms(quantile(row.load, 0.5))} | ${ms(quantile(row.compute, 0.5))} / ${ms(Math.max(...row.compute))} | ${ms(quantile(row.settle, 0.5))} | ${ms(quantile(row.slice, 0.5))} / ${ms(Math.max(...row.slice))}`,
       );
     }
     await services.close();

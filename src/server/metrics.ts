@@ -103,6 +103,11 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ["phase"] as const,
       registers: [registry],
     }),
+    snapshotBuildLongestSliceSeconds: new Gauge({
+      name: "opencrane_snapshot_build_longest_slice_seconds",
+      help: "The longest the last snapshot build held the event loop at once: what a feed request could have waited on it",
+      registers: [registry],
+    }),
     snapshotBuilds: new Counter({
       name: "opencrane_snapshot_builds_total",
       help: "Snapshot builds by result",

@@ -337,22 +337,23 @@ export function compilePolicy(input: PolicyInput, now: Date, previous?: Compiled
 }
 
 /**
- * compilePolicy in steps of bounded work (it yields every TENANTS_PER_STEP tenants it computes),
+ * compilePolicy in steps of bounded work (it yields every WORK_PER_STEP units of work),
  * so a server can run a compile that reaches every tenant between requests. Run to completion,
  * the steps give compilePolicy's result.
  */
 export function* compileSteps(input: PolicyInput, now: Date, previous?: CompiledPolicy | null): Generator<void, CompiledPolicy, void> {
   const before = previous ? engines.get(previous) : undefined;
   const indexed = indexInput(input, now, before?.input);
-  const engine = (before && recompile(before, previous!, indexed)) ?? freshEngine(indexed);
+  yield;
+  const engine = (before && (yield* recompile(before, previous!, indexed))) ?? freshEngine(indexed);
   yield;
   const policy = yield* resultOf(engine, input, now, before && previous ? { engine: before, policy: previous } : null);
   engines.set(policy, engine);
   return policy;
 }
 
-/** Tenants whose access is computed between two yields of compileSteps. */
-const TENANTS_PER_STEP = 250;
+/** Work between two yields of compileSteps (a few milliseconds): 250 tenants computed, or 5,000 reused. */
+const WORK_PER_STEP = 5_000;
 
 function indexInput(input: PolicyInput, now: Date, before: Indexed | undefined): Indexed {
   const inForce: PolicyRule[] = [];
@@ -613,7 +614,14 @@ function freshEngine(indexed: Indexed): Engine {
 }
 
 /** The next engine from the previous one, or null when a fresh compile is the better (or only) way. */
-function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): (Engine & { dirtyTenants: Set<string> | "all" }) | null {
+/** Loop iterations of recompile between two yields: its loops over every rule, pattern or tenant are cheap per item. */
+const ITEMS_PER_STEP = 2_000;
+
+function* recompile(
+  before: Engine,
+  previous: CompiledPolicy,
+  indexed: Indexed,
+): Generator<void, (Engine & { dirtyTenants: Set<string> | "all" }) | null, void> {
   const old = before.input;
   const { words } = before;
 
@@ -626,8 +634,9 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
   const changedOwners = new Set<string>();
   /** Slots of servers whose tools alone changed: only tool-level decisions there can move. */
   const toolChangedSlots: number[] = [];
-  const serverNames = new Set([...old.servers.keys(), ...indexed.servers.keys()]);
   if (old.servers !== indexed.servers) {
+    const serverNames = new Set([...old.servers.keys(), ...indexed.servers.keys()]);
+    yield;
     for (const name of serverNames) {
       const a = old.servers.get(name);
       const b = indexed.servers.get(name);
@@ -662,11 +671,16 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
     }
   }
   if (ordered && changedSlots.length > 0) ordered = inByteOrder(slots);
+  yield;
 
   // 2. Pattern bits: the changed slots of every pattern in use, and new patterns in full.
   const patterns = new Map<string, Bits>();
   const changedPatterns = new Set<string>();
-  for (const pattern of patternsInUse(indexed)) {
+  const inUse = patternsInUse(indexed);
+  yield;
+  let items = 0;
+  for (const pattern of inUse) {
+    if (++items % ITEMS_PER_STEP === 0) yield;
     const earlier = before.patterns.get(pattern);
     if (!earlier) {
       patterns.set(pattern, patternBitsOf(pattern, slots, serverIndex, words));
@@ -685,6 +699,7 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
     if (bits !== earlier) changedPatterns.add(pattern);
   }
 
+  yield;
   // 3. Scopes and owners at the changed slots.
   const scopes = changedSlots.length > 0 ? scopeState(slots, indexed.servers, words) : before;
   const engine = { words, patterns, scopeBits: scopes.scopeBits, personal: scopes.personal, owned: scopes.owned };
@@ -693,6 +708,7 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
   const { removed, added } = listChanges(old.inForce, indexed.inForce);
   const { subjectRules, selectorsByLabel } = removed.length + added.length === 0 ? before : patchSubjectIndexes(before, removed, added);
   const ruleEffect = new Map(before.ruleEffect);
+  yield;
   const dirtySubjects = new Set<string>();
   // Rules gone, out of force or edited: their old subjects' folds change.
   for (const rule of removed) {
@@ -706,6 +722,7 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
   if (changedPatterns.size > 0 || changedSlots.length > 0) {
     const fresh = new Set(added);
     for (const rule of indexed.inForce) {
+      if (++items % ITEMS_PER_STEP === 0) yield;
       if (fresh.has(rule) || (!changedPatterns.has(rule.servers) && (changedSlots.length === 0 || !intersects(patterns.get(rule.servers)!, changedSlots))))
         continue;
       const effect = ruleEffectOf(rule, engine);
@@ -716,6 +733,7 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
   }
 
   // 5. Folds of the subjects whose rules changed; who they cover must be recomputed.
+  yield;
   const folds = new Map(before.folds);
   const dirtyTenants = new Set<string>();
   let allTenants = false;
@@ -793,6 +811,7 @@ function recompile(before: Engine, previous: CompiledPolicy, indexed: Indexed): 
   for (const owner of changedOwners) dirtyTenants.add(owner);
   if (changedSlots.length > 0 || changedPatterns.size > 0 || toolChangedSlots.length > 0) {
     for (const tenant of indexed.tenants.values()) {
+      if (++items % ITEMS_PER_STEP === 0) yield;
       if (dirtyTenants.has(tenant.name)) continue;
       const touches = (p: string) => changedPatterns.has(p) || (changedSlots.length > 0 && intersects(patterns.get(p)!, changedSlots));
       const access = previous.tenants.get(tenant.name);
@@ -1007,11 +1026,16 @@ function* resultOf(
   void _;
   const reuse = before && dirty && dirty !== "all" ? dirty : null;
   const tenants = new Map<string, TenantAccess>();
-  let computed = 0;
+  let work = 0;
   for (const tenant of input.tenants) {
     const earlier = reuse && !reuse.has(tenant.name) ? before!.policy.tenants.get(tenant.name) : undefined;
     tenants.set(tenant.name, earlier ?? tenantAccessOf(tenant, kept));
-    if (!earlier && ++computed % TENANTS_PER_STEP === 0) yield;
+    // A tenant computed costs about as much as twenty reused.
+    work += earlier ? 1 : 20;
+    if (work >= WORK_PER_STEP) {
+      work = 0;
+      yield;
+    }
   }
 
   const serversChanged = !before || before.engine.slots !== kept.slots || !sameSlots(before.engine.slots, kept.slots);

@@ -18,6 +18,8 @@ export interface CatalogSnapshot {
    * feed and the contract fingerprints, on the event loop), and settling contract revisions.
    */
   buildPhases?: { load: number; compute: number; settle: number };
+  /** The longest the build held the event loop at once, in ms: what a reader could have waited. */
+  longestSliceMs?: number;
   activeServers: number;
   obotFeed: EncodedBody;
   policy: CompiledPolicy;
@@ -94,7 +96,9 @@ export function* catalogSnapshotSteps(
   const contractServers = sameServers
     ? previous.contractServers
     : new Map(active.map((s) => [s.name, contractServerOfMemo(s, governed.get(s.name) ?? UNGOVERNED)]));
+  yield;
   const tenants = previous && sameItems([...previous.tenants.values()], state.tenants) ? previous.tenants : new Map(state.tenants.map((t) => [t.name, t]));
+  yield;
   const obotFeed = sameServers ? previous.obotFeed : obotFeedBody(active);
   yield;
   const contractStates = yield* contractStateSteps(policy, contractServers, tenants, state.revision, previous);
@@ -162,8 +166,8 @@ export function contractStatesOf(
   }
 }
 
-/** Tenants fingerprinted between two yields of a build. */
-const TENANTS_PER_STEP = 500;
+/** Work between two yields of a build (about a millisecond): 50 tenants fingerprinted, or 5,000 reused. */
+const WORK_PER_STEP = 5_000;
 
 function* contractStateSteps(
   policy: CompiledPolicy,
@@ -178,8 +182,9 @@ function* contractStateSteps(
     for (const [name, server] of servers) if (previous.contractServers.get(name) !== server) changedServers.add(name);
     for (const name of previous.contractServers.keys()) if (!servers.has(name)) changedServers.add(name);
   }
+  const changed = [...changedServers];
   const states = new Map<string, ContractState>();
-  let fingerprinted = 0;
+  let work = 0;
   for (const [name, info] of tenants) {
     const access = policy.tenants.get(name);
     if (!access) continue;
@@ -188,11 +193,30 @@ function* contractStateSteps(
       earlier !== undefined &&
       previous!.policy.tenants.get(name) === access &&
       previous!.tenants.get(name) === info &&
-      (changedServers.size === 0 || !access.allow.some((server) => changedServers.has(server)));
+      !changed.some((server) => sortedIncludes(access.allow, server));
     states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests, servers), revision });
-    if (!reusable && ++fingerprinted % TENANTS_PER_STEP === 0) yield;
+    // A fingerprint costs about as much as a hundred reused tenants.
+    work += reusable ? 1 : 100;
+    if (work >= WORK_PER_STEP) {
+      work = 0;
+      yield;
+    }
   }
   return states;
+}
+
+/** Whether `name` is in `names`, which is in byte order (a TenantAccess list): a binary search. */
+function sortedIncludes(names: readonly string[], name: string): boolean {
+  let low = 0;
+  let high = names.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = names[middle]!;
+    if (at === name) return true;
+    if (at < name) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 /**

@@ -24,13 +24,19 @@ export interface SnapshotStoreOptions {
  */
 const SLICE_MS = 4;
 
-/** Runs a build's steps to completion, yielding to the event loop whenever a slice has used SLICE_MS. */
-async function runInSlices<T>(steps: Generator<void, T, void>): Promise<T> {
+/**
+ * Runs a build's steps to completion, yielding to the event loop whenever a slice has used
+ * SLICE_MS. `longestSlice` is the longest the loop was held (a step can overrun the slice).
+ */
+async function runInSlices<T>(steps: Generator<void, T, void>): Promise<{ value: T; longestSlice: number }> {
   let sliceStarted = performance.now();
+  let longestSlice = 0;
   for (;;) {
     const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() - sliceStarted >= SLICE_MS) {
+    const now = performance.now();
+    if (step.done) return { value: step.value, longestSlice: Math.max(longestSlice, now - sliceStarted) };
+    if (now - sliceStarted >= SLICE_MS) {
+      longestSlice = Math.max(longestSlice, now - sliceStarted);
       await nextTurn();
       sliceStarted = performance.now();
     }
@@ -142,13 +148,16 @@ export class SnapshotStore {
     try {
       const state = await this.options.loadState();
       const loaded = performance.now();
-      const snapshot = await runInSlices(catalogSnapshotSteps(state, this.now(), 0, this.current));
+      const { value: snapshot, longestSlice } = await runInSlices(catalogSnapshotSteps(state, this.now(), 0, this.current));
       const computed = performance.now();
-      applyContractRevisions(snapshot, await this.contractRevisions(snapshot));
+      const revisions = await this.contractRevisions(snapshot);
+      const settling = performance.now();
+      applyContractRevisions(snapshot, revisions);
       keepUnchangedBodies(snapshot, this.current);
       const settled = performance.now();
       snapshot.buildMs = settled - started;
       snapshot.buildPhases = { load: loaded - started, compute: computed - loaded, settle: settled - computed };
+      snapshot.longestSliceMs = Math.max(longestSlice, settled - settling);
       if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
       this.lastError = null;
       this.armExpiry(snapshot.policy.nextExpiryAt);
