@@ -16,7 +16,7 @@ const CONDITIONAL = process.env.BENCH_PROBE_CONDITIONAL === "1";
 const urls = process.argv.slice(2);
 const etags = {};
 const agent = new http.Agent({ keepAlive: true, maxSockets: urls.length * 2 });
-const samples = Object.fromEntries(urls.map((u) => [u, { latencies: [], statuses: {}, pending: null }]));
+const samples = Object.fromEntries(urls.map((u) => [u, { latencies: [], statuses: {}, byStatus: {}, pending: null }]));
 let stopped = false;
 
 function once(url) {
@@ -45,6 +45,7 @@ async function poll(url) {
     if (stopped) return;
     samples[url].latencies.push(ms);
     samples[url].statuses[status] = (samples[url].statuses[status] ?? 0) + 1;
+    (samples[url].byStatus[status] ??= []).push(ms);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
   }
 }
@@ -53,7 +54,7 @@ process.on("message", (message) => {
   if (message !== "stop") return;
   stopped = true;
   for (const s of Object.values(samples)) if (s.pending !== null) s.latencies.push(performance.now() - s.pending);
-  process.send(Object.fromEntries(Object.entries(samples).map(([u, s]) => [u, { latencies: s.latencies, statuses: s.statuses }])), () => process.exit(0));
+  process.send(Object.fromEntries(Object.entries(samples).map(([u, s]) => [u, { latencies: s.latencies, statuses: s.statuses, byStatus: s.byStatus }])), () => process.exit(0));
 });
 
 // Never outlive the benchmark that started it.

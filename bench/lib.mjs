@@ -191,7 +191,17 @@ export async function whileProbing(urls, work, { headers = {}, conditional = fal
     prober.send("stop");
   }
   const samples = await new Promise((resolve) => prober.once("message", resolve));
-  const latency = Object.fromEntries(urls.map((url) => [url, { ...latencyStats(samples[url].latencies), statuses: samples[url].statuses }]));
+  const latency = Object.fromEntries(
+    urls.map((url) => [
+      url,
+      {
+        ...latencyStats(samples[url].latencies),
+        statuses: samples[url].statuses,
+        // A 304 or a health check waits only for the event loop; a 200 also carries a changed body.
+        byStatus: Object.fromEntries(Object.entries(samples[url].byStatus ?? {}).map(([status, latencies]) => [status, latencyStats(latencies)])),
+      },
+    ]),
+  );
   return { result, latency };
 }
 

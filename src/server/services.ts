@@ -9,6 +9,7 @@ import { ToolDiscoveryScheduler } from "./tools/scheduler";
 import type { Config } from "./config";
 import type { Database, Db } from "./db/client";
 import { FetchRecorder, reportingHooks } from "./fetch-log/fetch-log";
+import { lendPreviewBase } from "./policy/preview";
 import { CatalogMirror, pruneCatalogChanges } from "./snapshot/catalog-mirror";
 import { settleContractRevisions } from "./snapshot/contract-revisions";
 import { ContractBodyCache } from "./snapshot/contract-cache";
@@ -85,6 +86,8 @@ export async function startServices(config: Config, database: Database, options:
     },
     onError: () => metrics.snapshotBuilds.inc({ result: "error" }),
   });
+  // Impact previews read only what changed, from this mirror, and compile from the served policy.
+  lendPreviewBase(db, { fork: () => catalog.fork(), policy: () => snapshots.current?.policy ?? null });
   const fetches = new FetchRecorder(db, reportingHooks(metrics));
   const contractBodies = new ContractBodyCache(config.contractCacheBytes);
   metrics.observeContractCache(contractBodies);

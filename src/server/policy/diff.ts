@@ -33,7 +33,10 @@ export function diffPolicies(before: CompiledPolicy, after: CompiledPolicy): Imp
   };
   const names = new Set([...before.tenants.keys(), ...after.tenants.keys()]);
   for (const tenant of [...names].sort(byteOrder)) {
-    const a = before.tenants.get(tenant)?.allow ?? [];
+    const access = before.tenants.get(tenant);
+    // An incremental compile keeps an unchanged tenant's access as the same object.
+    if (access !== undefined && access === after.tenants.get(tenant)) continue;
+    const a = access?.allow ?? [];
     const b = after.tenants.get(tenant)?.allow ?? [];
     let i = 0;
     let j = 0;

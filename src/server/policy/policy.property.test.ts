@@ -389,6 +389,31 @@ describe("incremental compiles", () => {
     );
   });
 
+  it("compiles branching from one result share nothing mutable (impact previews branch from the served policy)", () => {
+    fc.assert(
+      fc.property(toolWorld, toolWorld, toolWorld, (a, b0, c0) => {
+        const b = sharingUnchanged(a, b0);
+        const c = sharingUnchanged(a, c0);
+        const served = compilePolicy(a, NOW);
+        // Two previews from the served policy, one of them going on a step (its "after").
+        const previewB = compilePolicy(b, NOW, served);
+        const previewC = compilePolicy(c, NOW, served);
+        const previewCAfter = compilePolicy(b, NOW, previewC);
+        // The served policy's next real build, after the previews.
+        const next = compilePolicy(c, NOW, served);
+        for (const [policy, input] of [
+          [served, a],
+          [previewB, b],
+          [previewC, c],
+          [previewCAfter, b],
+          [next, c],
+        ] as const)
+          expect(observable(policy, input)).toEqual(observable(compilePolicy(input, NOW), input));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("single edits reuse what they cannot reach, and still equal a fresh compile", () => {
     const edit = fc.oneof(
       // Mostly published servers changing scope or owner: the edits most likely to change a decision.

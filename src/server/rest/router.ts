@@ -141,7 +141,8 @@ export function createRestRouter(routes: readonly RestRoute[]) {
         const change = changeContext(principal, { requestId, sourceIp: sourceIpOf(request, services.config) });
         const query = hit.route.querySchema ? parseInput(hit.route.querySchema, queryObject(url), "invalid query") : {};
         response = await hit.route.handle({ services, request, url, params, query, change, principal, requestId });
-        if (hit.route.mutates && response.ok) await services.snapshots.refresh().catch(() => undefined);
+        // A dry run wrote nothing: no rebuild to wait for.
+        if (hit.route.mutates && response.ok && (query as { dryRun?: unknown }).dryRun !== true) await services.snapshots.refresh().catch(() => undefined);
       } catch (error) {
         response = errorResponse(error, requestId);
       }

@@ -99,6 +99,40 @@ export class CatalogMirror {
     return this.state(rows.revision);
   }
 
+  /**
+   * A copy that loads on its own: what the mirror holds now, with the same row objects (so a
+   * compile from a snapshot's policy stays incremental), and separate maps, so loading into the
+   * copy never changes this mirror. Impact previews load a transaction's own changes into one.
+   */
+  fork(): CatalogMirror {
+    const copy = new CatalogMirror(this.options);
+    copy.servers = new Map(this.servers);
+    copy.tenants = new Map(this.tenants);
+    copy.groups = new Map(this.groups);
+    copy.rules = new Map(this.rules);
+    copy.ruleList = this.ruleList.slice();
+    copy.lists = { ...this.lists };
+    copy.xmin = this.xmin;
+    copy.loadedAt = this.loadedAt;
+    return copy;
+  }
+
+  /**
+   * Brings the mirror up to what `tx` sees, inside that transaction: its own uncommitted writes
+   * included (their change rows carry its transaction id, at or above any xmin loaded before). For
+   * a fork in an impact preview; the shared mirror only loads committed states (load()).
+   */
+  async loadWithin(tx: Db): Promise<CatalogState> {
+    const maxAge = this.options.maxDeltaAgeMs ?? CATALOG_CHANGES_RETENTION_MS / 2;
+    const fromChanges = this.xmin !== null && this.now() - this.loadedAt < maxAge;
+    const rows = await readRows(tx, fromChanges ? this.xmin : null, this.options.maxDeltaKeys ?? 2_000);
+    // Later loads of this fork must still see the transaction's own writes: keep the older xmin.
+    const xmin = this.xmin;
+    this.apply(rows);
+    if (xmin !== null && !rows.full) this.xmin = xmin;
+    return this.state(rows.revision);
+  }
+
   private apply(rows: Rows) {
     if (rows.full) {
       this.servers.clear();

@@ -176,4 +176,20 @@ describe.each(DATABASE_KINDS)("one REST write builds the snapshot once, NOTIFY l
     const ok = await services.metrics.snapshotBuilds.get();
     expect(ok.values.find((v) => v.labels.result === "ok")?.value).toBe(services.snapshots.builds);
   });
+
+  it("answers an impact preview without a build: a dry run writes nothing", async () => {
+    const before = services.snapshots.builds;
+    const response = await dispatchRest(
+      services,
+      new Request("http://control-plane.test/api/v1/grants?dryRun=true", {
+        method: "POST",
+        headers: { ...BOOTSTRAP, "content-type": "application/json" },
+        body: JSON.stringify({ subject: { type: "everyone" }, servers: "*", access: "allow" }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { dryRun: boolean }).dryRun).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(services.snapshots.builds).toBe(before);
+  });
 });

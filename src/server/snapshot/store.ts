@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { runInSlices } from "../util/slices";
 import { applyContractRevisions, catalogSnapshotSteps, keepUnchangedBodies, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
 
 export interface SnapshotStoreOptions {
@@ -16,31 +16,6 @@ export interface SnapshotStoreOptions {
   onBuilt?: (snapshot: CatalogSnapshot) => void;
   onError?: (error: unknown) => void;
   now?: () => Date;
-}
-
-/**
- * How long a build computes before it lets the event loop serve what is waiting: feeds,
- * contracts and health checks are answered between a build's slices, never after a whole build.
- */
-const SLICE_MS = 4;
-
-/**
- * Runs a build's steps to completion, yielding to the event loop whenever a slice has used
- * SLICE_MS. `longestSlice` is the longest the loop was held (a step can overrun the slice).
- */
-async function runInSlices<T>(steps: Generator<void, T, void>): Promise<{ value: T; longestSlice: number }> {
-  let sliceStarted = performance.now();
-  let longestSlice = 0;
-  for (;;) {
-    const step = steps.next();
-    const now = performance.now();
-    if (step.done) return { value: step.value, longestSlice: Math.max(longestSlice, now - sliceStarted) };
-    if (now - sliceStarted >= SLICE_MS) {
-      longestSlice = Math.max(longestSlice, now - sliceStarted);
-      await nextTurn();
-      sliceStarted = performance.now();
-    }
-  }
 }
 
 /** setTimeout's longest delay; later expiries are re-armed by the periodic check. */

@@ -71,9 +71,14 @@ const guard = t.middleware(({ ctx, meta, next }) => {
 /** After a successful change, rebuild the feed snapshot before answering (read-your-writes). */
 const refreshFeeds = t.middleware(async ({ ctx, type, next }) => {
   const result = await next();
-  if (type === "mutation" && result.ok) await ctx.services.snapshots.refresh().catch(() => undefined);
+  if (type === "mutation" && result.ok && !isPreview(result.data)) await ctx.services.snapshots.refresh().catch(() => undefined);
   return result;
 });
+
+/** An impact preview's answer: it wrote nothing, so there is no rebuild to wait for. */
+function isPreview(data: unknown): boolean {
+  return typeof data === "object" && data !== null && (data as { dryRun?: unknown }).dryRun === true;
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -102,7 +107,7 @@ function useCaseResolver<Args extends z.ZodObject, Result>(useCase: UseCase<Args
   return async ({ ctx, input }: { ctx: TrpcContext; input: unknown }): Promise<Result> => {
     const args = (input ?? useCase.args.parse({})) as z.output<Args>;
     const result = await useCase.run({ services: ctx.services, change: ctx.change, principal: ctx.principal }, args);
-    if (rebuilds) await ctx.services.snapshots.refresh().catch(() => undefined);
+    if (rebuilds && !isPreview(result)) await ctx.services.snapshots.refresh().catch(() => undefined);
     return result;
   };
 }
