@@ -160,6 +160,11 @@ async function main() {
     );
     loopDelay.disable();
     gcObserver.disconnect();
+    const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+    const memory = process.memoryUsage();
+    console.log(
+      `memory after the writes: rss ${mib(memory.rss)}, heap used ${mib(memory.heapUsed)} of ${mib(memory.heapTotal)}, external ${mib(memory.external)} (array buffers ${mib(memory.arrayBuffers)})`,
+    );
     for (const [kind, pauses] of gcPauses) {
       console.log(
         `gc ${kind}: ${pauses.length} pauses, p50 ${ms(quantile(pauses, 0.5))} / max ${ms(Math.max(...pauses))} ms, ${ms(pauses.reduce((a, b) => a + b, 0))} ms in all`,

@@ -16,6 +16,17 @@ describe("renderObotFeedBytes", () => {
     expect(renderObotFeedBytes([]).bytes.toString("utf8")).toBe("[]");
   });
 
+  it("keeps every feed's bytes as they were when later feeds reuse its entries", () => {
+    const first = renderObotFeedBytes(servers);
+    const edited = servers.map((s) => (s.name === "mid" ? { ...s, shortDescription: "changed" } : s));
+    const second = renderObotFeedBytes(edited);
+    const third = renderObotFeedBytes([...servers, server("new")]);
+    expect(first.bytes.toString("utf8")).toBe(JSON.stringify(obotCatalogEntries(servers)));
+    expect(second.bytes.toString("utf8")).toBe(JSON.stringify(obotCatalogEntries(edited)));
+    expect(third.bytes.toString("utf8")).toBe(JSON.stringify(obotCatalogEntries([...servers, server("new")])));
+    expect(renderObotFeedBytes(servers).bytes.equals(first.bytes)).toBe(true);
+  });
+
   it("gives equal validators for equal bytes, from different server objects", () => {
     const again = servers.map((s) => ({ ...s }));
     expect(renderObotFeedBytes(again).hash).toBe(renderObotFeedBytes(servers).hash);

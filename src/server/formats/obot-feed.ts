@@ -15,7 +15,11 @@ export function obotCatalogEntries(servers: readonly McpServer[]): ObotEntry[] {
     .map((s) => obotEntryFor(s));
 }
 
-/** One entry's bytes and their SHA-256, made once per server object (server objects are never changed in place). */
+/**
+ * One entry's bytes and their SHA-256, made once per server object (server objects are never
+ * changed in place). Once a feed is assembled, `bytes` is a view into that feed: the entries do
+ * not hold a second copy of its 10+ MB.
+ */
 interface EncodedEntry {
   bytes: Buffer;
   sha256: Buffer;
@@ -66,5 +70,14 @@ export function renderObotFeedBytes(servers: readonly McpServer[]): { bytes: Buf
     digest.update(entry.sha256);
   });
   parts.push(CLOSE);
-  return { bytes: Buffer.concat(parts), hash: digest.digest("base64url").slice(0, 32) };
+  const bytes = Buffer.concat(parts);
+  // Each entry now points into the feed, so its own buffer (or the previous feed) can be freed.
+  let offset = OPEN.length;
+  listed.forEach((server, i) => {
+    const entry = encodedEntryOf(server);
+    if (i > 0) offset += COMMA.length;
+    entry.bytes = bytes.subarray(offset, offset + entry.bytes.length);
+    offset += entry.bytes.length;
+  });
+  return { bytes, hash: digest.digest("base64url").slice(0, 32) };
 }
