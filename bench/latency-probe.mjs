@@ -54,7 +54,9 @@ process.on("message", (message) => {
   if (message !== "stop") return;
   stopped = true;
   for (const s of Object.values(samples)) if (s.pending !== null) s.latencies.push(performance.now() - s.pending);
-  process.send(Object.fromEntries(Object.entries(samples).map(([u, s]) => [u, { latencies: s.latencies, statuses: s.statuses, byStatus: s.byStatus }])), () => process.exit(0));
+  process.send(Object.fromEntries(Object.entries(samples).map(([u, s]) => [u, { latencies: s.latencies, statuses: s.statuses, byStatus: s.byStatus }])), () =>
+    process.exit(0),
+  );
 });
 
 // Never outlive the benchmark that started it.

@@ -140,9 +140,15 @@ export function createRestRouter(routes: readonly RestRoute[]) {
         authorize(principal, hit.route.role, { method: request.method, headers: request.headers, url: request.url }, services.config.auth);
         const change = changeContext(principal, { requestId, sourceIp: sourceIpOf(request, services.config) });
         const query = hit.route.querySchema ? parseInput(hit.route.querySchema, queryObject(url), "invalid query") : {};
-        response = await hit.route.handle({ services, request, url, params, query, change, principal, requestId });
-        // A dry run wrote nothing: no rebuild to wait for.
-        if (hit.route.mutates && response.ok && (query as { dryRun?: unknown }).dryRun !== true) await services.snapshots.refresh().catch(() => undefined);
+        // A dry run writes nothing: no build waits for it, and none follows it.
+        const writes = hit.route.mutates && (query as { dryRun?: unknown }).dryRun !== true;
+        const written = writes ? services.snapshots.writeStarted() : null;
+        try {
+          response = await hit.route.handle({ services, request, url, params, query, change, principal, requestId });
+        } finally {
+          written?.();
+        }
+        if (writes && response.ok) await services.snapshots.refresh().catch(() => undefined);
       } catch (error) {
         response = errorResponse(error, requestId);
       }

@@ -4,7 +4,7 @@ import { dispatchRest } from "../rest";
 import { startServices, type Services } from "../services";
 import { createTestDatabase, DATABASE_KINDS } from "../../../test/support/database";
 import { BOOTSTRAP, TEST_CONFIG } from "../../../test/support/services";
-import { SnapshotStore } from "./store";
+import { COALESCE_MS, SnapshotStore } from "./store";
 import type { CatalogState } from "./snapshot";
 
 /** A store over an in-memory "database" whose reads can be held, to order builds and notifications. */
@@ -140,6 +140,52 @@ describe("SnapshotStore: one build per write", () => {
     expect((await first).revision).toBe(1);
     expect((await writer).revision).toBe(2);
     await settle();
+    expect(store.builds).toBe(3);
+  });
+});
+
+describe("SnapshotStore: a burst of writes shares a build", () => {
+  it("a build about to start waits for the writes in flight and covers them", async () => {
+    const { db, store } = fakeStore();
+    await store.refresh();
+    const second = store.writeStarted();
+    db.revision = 2; // the first writer committed
+    const first = store.refresh();
+    await settle();
+    expect(store.builds).toBe(1); // waiting for the second writer's commit
+    db.revision = 3;
+    second();
+    const [a, b] = await Promise.all([first, store.refresh()]);
+    expect(a.revision).toBe(3);
+    expect(b).toBe(a);
+    expect(store.builds).toBe(2);
+  });
+
+  it("waits no longer than COALESCE_MS for a write that does not end", async () => {
+    const { db, store } = fakeStore();
+    await store.refresh();
+    store.writeStarted();
+    db.revision = 2;
+    const started = performance.now();
+    expect((await store.refresh()).revision).toBe(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(COALESCE_MS - 1);
+    expect(store.builds).toBe(2);
+  });
+
+  it("a lone writer's build starts at once", async () => {
+    const { db, store } = fakeStore();
+    await store.refresh();
+    const done = store.writeStarted();
+    db.revision = 2;
+    done();
+    done(); // idempotent: the count of writes in flight stays right
+    const refreshed = store.refresh();
+    expect(store.builds).toBe(2);
+    expect((await refreshed).revision).toBe(2);
+    const next = store.writeStarted();
+    next();
+    db.revision = 3;
+    void store.refresh();
     expect(store.builds).toBe(3);
   });
 });

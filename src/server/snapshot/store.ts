@@ -18,6 +18,14 @@ export interface SnapshotStoreOptions {
   now?: () => Date;
 }
 
+/**
+ * The longest a build about to start waits for this replica's writes in flight (their
+ * transactions not yet committed) so that it covers them too: a burst of writers then shares a
+ * build instead of each waiting for the build after the one running. A write finishes its
+ * transaction in milliseconds; the bound keeps a stuck one from delaying anyone for long.
+ */
+export const COALESCE_MS = 25;
+
 /** setTimeout's longest delay; later expiries are re-armed by the periodic check. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -37,6 +45,10 @@ export class SnapshotStore {
   private buildCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Local writes between their start and their commit (writeStarted), and who waits for none to be left. */
+  private writesInFlight = 0;
+  private whenNoWrites: (() => void)[] = [];
+  private starting: Promise<CatalogSnapshot> | null = null;
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
@@ -51,7 +63,7 @@ export class SnapshotStore {
    * share one build. Concurrent callers share the follow-up.
    */
   refresh(): Promise<CatalogSnapshot> {
-    if (!this.running) return this.startBuild();
+    if (!this.running) return this.startBuildAfterWrites();
     if (this.queued) return this.queued;
     const followUp: Promise<CatalogSnapshot> = this.running.then(
       async (built) => {
@@ -86,6 +98,40 @@ export class SnapshotStore {
     if (this.current && revision <= this.current.revision) return;
     if (this.queued || (this.running && this.runningFloor >= revision)) return;
     void this.refresh().catch(() => undefined);
+  }
+
+  /**
+   * A local write has begun: a build about to start waits (at most COALESCE_MS) until it has
+   * committed or failed, and covers it. Call the answer once the write's transaction is over,
+   * before waiting for refresh(). Idempotent.
+   */
+  writeStarted(): () => void {
+    this.writesInFlight++;
+    let over = false;
+    return () => {
+      if (over) return;
+      over = true;
+      if (--this.writesInFlight > 0) return;
+      const waiting = this.whenNoWrites;
+      this.whenNoWrites = [];
+      for (const resume of waiting) resume();
+    };
+  }
+
+  /** Starts a build now, or once the writes in flight are over (bounded): callers meanwhile share it. */
+  private startBuildAfterWrites(): Promise<CatalogSnapshot> {
+    if (this.writesInFlight === 0) return this.startBuild();
+    this.starting ??= new Promise<void>((resume) => {
+      const timer = setTimeout(resume, COALESCE_MS);
+      this.whenNoWrites.push(() => {
+        clearTimeout(timer);
+        resume();
+      });
+    }).then(() => {
+      this.starting = null;
+      return this.running ?? this.startBuild();
+    });
+    return this.starting;
   }
 
   /** Builds started so far: one write should cost one. */

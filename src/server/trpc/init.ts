@@ -70,7 +70,13 @@ const guard = t.middleware(({ ctx, meta, next }) => {
 
 /** After a successful change, rebuild the feed snapshot before answering (read-your-writes). */
 const refreshFeeds = t.middleware(async ({ ctx, type, next }) => {
-  const result = await next();
+  const written = type === "mutation" ? ctx.services.snapshots.writeStarted() : null;
+  let result: Awaited<ReturnType<typeof next>>;
+  try {
+    result = await next();
+  } finally {
+    written?.();
+  }
   if (type === "mutation" && result.ok && !isPreview(result.data)) await ctx.services.snapshots.refresh().catch(() => undefined);
   return result;
 });
@@ -106,7 +112,13 @@ function useCaseResolver<Args extends z.ZodObject, Result>(useCase: UseCase<Args
   const rebuilds = changesSnapshot(useCase as AnyUseCase);
   return async ({ ctx, input }: { ctx: TrpcContext; input: unknown }): Promise<Result> => {
     const args = (input ?? useCase.args.parse({})) as z.output<Args>;
-    const result = await useCase.run({ services: ctx.services, change: ctx.change, principal: ctx.principal }, args);
+    const written = rebuilds && (args as { dryRun?: unknown }).dryRun !== true ? ctx.services.snapshots.writeStarted() : null;
+    let result: Result;
+    try {
+      result = await useCase.run({ services: ctx.services, change: ctx.change, principal: ctx.principal }, args);
+    } finally {
+      written?.();
+    }
     if (rebuilds && !isPreview(result)) await ctx.services.snapshots.refresh().catch(() => undefined);
     return result;
   };
