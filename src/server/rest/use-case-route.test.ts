@@ -15,7 +15,7 @@ const ADMIN = { authorization: `Bearer ${TEST_CONFIG.auth.bootstrapToken}` };
 
 function fakeServices() {
   const refresh = vi.fn(async () => undefined);
-  return { services: { config: TEST_CONFIG, db: {}, snapshots: { refresh } } as unknown as Services, refresh };
+  return { services: { config: TEST_CONFIG, db: {}, snapshots: { refresh, writeStarted: () => () => undefined } } as unknown as Services, refresh };
 }
 
 /** A route over the use case, dispatched in-process; the use case's arguments are recorded. */

@@ -23,7 +23,7 @@ const testRouter = router({
 
 function callerAs(role: "viewer" | "editor" | null) {
   const refresh = vi.fn(async () => undefined);
-  const services = { config: TEST_CONFIG, db: {}, snapshots: { refresh } } as unknown as Services;
+  const services = { config: TEST_CONFIG, db: {}, snapshots: { refresh, writeStarted: () => () => undefined } } as unknown as Services;
   const caller = createCallerFactory(testRouter)(trpcContext(services, role ? principalFor(role) : null));
   return { caller, refresh };
 }
