@@ -1039,16 +1039,29 @@ function* resultOf(
   const { dirtyTenants: _, ...kept } = engine;
   void _;
   const reuse = before && dirty && dirty !== "all" ? dirty : null;
-  const tenants = new Map<string, TenantAccess>();
-  let work = 0;
-  for (const tenant of input.tenants) {
-    const earlier = reuse && !reuse.has(tenant.name) ? before!.policy.tenants.get(tenant.name) : undefined;
-    tenants.set(tenant.name, earlier ?? tenantAccessOf(tenant, kept));
-    // A tenant computed costs about as much as twenty reused.
-    work += earlier ? 1 : 20;
-    if (work >= WORK_PER_STEP) {
-      work = 0;
-      yield;
+  let tenants: Map<string, TenantAccess>;
+  if (reuse && before!.engine.input.tenants === indexed.tenants) {
+    // The same tenants as before: the previous map, with the tenants the change reached recomputed.
+    tenants = new Map(before!.policy.tenants);
+    let computed = 0;
+    for (const name of reuse) {
+      const tenant = indexed.tenants.get(name);
+      if (!tenant) continue;
+      tenants.set(name, tenantAccessOf(tenant, kept));
+      if (++computed % 250 === 0) yield;
+    }
+  } else {
+    tenants = new Map<string, TenantAccess>();
+    let work = 0;
+    for (const tenant of input.tenants) {
+      const earlier = reuse && !reuse.has(tenant.name) ? before!.policy.tenants.get(tenant.name) : undefined;
+      tenants.set(tenant.name, earlier ?? tenantAccessOf(tenant, kept));
+      // A tenant computed costs about as much as twenty reused.
+      work += earlier ? 1 : 20;
+      if (work >= WORK_PER_STEP) {
+        work = 0;
+        yield;
+      }
     }
   }
 
@@ -1098,7 +1111,21 @@ function* resultOf(
   } as Omit<CompiledPolicy, "report"> as CompiledPolicy;
   let report: PolicyReport | undefined;
   Object.defineProperty(policy, "report", { enumerable: true, get: () => (report ??= reportOf(kept, policy)) });
+  if (reuse) accessChanges.set(policy, { since: before!.policy, tenants: reuse });
   return policy;
+}
+
+/** Per compile from a previous result: the tenants whose access may differ from it. */
+const accessChanges = new WeakMap<CompiledPolicy, { since: CompiledPolicy; tenants: ReadonlySet<string> }>();
+
+/**
+ * The tenants whose TenantAccess may not be the same object in `policy` as in `previous` (every
+ * other tenant's is), or null when that is not known (a fresh compile, one from another result,
+ * or a change that reached every tenant): then compare them all.
+ */
+export function accessChangedSince(policy: CompiledPolicy, previous: CompiledPolicy): ReadonlySet<string> | null {
+  const changes = accessChanges.get(policy);
+  return changes && changes.since === previous ? changes.tenants : null;
 }
 
 function sameSlots(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {

@@ -27,6 +27,11 @@ const selectColumns = sql`select tenant, fingerprint, revision::text as revision
 export interface SettledStates {
   revision: number;
   states: ReadonlyMap<string, ContractState>;
+  /**
+   * The tenants whose state in the new snapshot may differ from these (CatalogSnapshot's
+   * contractStatesChanged); every other tenant's is the same object. Null or absent: compare all.
+   */
+  changed?: ReadonlySet<string> | null;
 }
 
 /**
@@ -51,7 +56,11 @@ export async function settleContractRevisions(
   let storedRows: StoredRevision[];
   if (previous) {
     const moved: string[] = [];
-    for (const [tenant, state] of states) {
+    // A tenant outside `changed` has its previous state object: its revision stands unless a
+    // replica stored a newer one (read below), so it needs no entry here.
+    for (const tenant of previous.changed ?? states.keys()) {
+      const state = states.get(tenant);
+      if (!state) continue;
       const before = previous.states.get(tenant);
       if (before?.fingerprint === state.fingerprint) revisions.set(tenant, before.revision);
       else moved.push(tenant);
@@ -95,10 +104,13 @@ export async function settleContractRevisions(
       if (writtenTenants.has(row.tenant)) revisions.set(row.tenant, revision);
     }
   }
-  const gone = [...new Set([...(previous?.states.keys() ?? []), ...stored.keys()])].filter((tenant) => !states.has(tenant));
-  for (let i = 0; i < gone.length; i += CHUNK) {
+  const gone = new Set<string>();
+  for (const tenant of previous?.changed ?? previous?.states.keys() ?? []) if (!states.has(tenant) && previous!.states.has(tenant)) gone.add(tenant);
+  for (const tenant of stored.keys()) if (!states.has(tenant)) gone.add(tenant);
+  const goneList = [...gone];
+  for (let i = 0; i < goneList.length; i += CHUNK) {
     // A replica ahead of this one may have stored a tenant created since: leave newer rows alone.
-    const chunk = JSON.stringify(gone.slice(i, i + CHUNK));
+    const chunk = JSON.stringify(goneList.slice(i, i + CHUNK));
     await db.execute(sql`delete from contract_revisions where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) and revision <= ${revision}`);
   }
   return revisions;

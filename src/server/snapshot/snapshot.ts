@@ -1,5 +1,5 @@
 import type { McpServer } from "../catalog/model";
-import { compileSteps, type CompiledPolicy, type PolicyInput } from "../policy/compile";
+import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput } from "../policy/compile";
 import { contractFingerprint, contractServerDigest, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
 import { encodeObotEntries, renderObotFeedBytes } from "../formats/obot-feed";
@@ -27,6 +27,12 @@ export interface CatalogSnapshot {
   tenants: ReadonlyMap<string, ContractTenant>;
   /** Per tenant: a digest of its contract's inputs, and the revision at which they last changed. */
   contractStates: Map<string, ContractState>;
+  /**
+   * The tenants whose contract state may differ from the previous snapshot's (recomputed, or
+   * gone); every other tenant's state is the previous snapshot's object. Null: compare them all.
+   * Settling contract revisions looks only at these.
+   */
+  contractStatesChanged: ReadonlySet<string> | null;
   /** The active servers in full, for views rendered on demand (the MCP Registry view). */
   servers: readonly McpServer[];
   registry?: RegistryView;
@@ -101,7 +107,7 @@ export function* catalogSnapshotSteps(
   yield;
   const obotFeed = sameServers ? previous.obotFeed : obotFeedBody(active);
   yield;
-  const contractStates = yield* contractStateSteps(policy, contractServers, tenants, state.revision, previous);
+  const { states: contractStates, changed: contractStatesChanged } = yield* contractStateSteps(policy, contractServers, tenants, state.revision, previous);
   return {
     revision: state.revision,
     builtAt,
@@ -112,6 +118,7 @@ export function* catalogSnapshotSteps(
     contractServers,
     tenants,
     contractStates,
+    contractStatesChanged,
     servers: sameServers ? previous.servers : active,
     registryBodies: new Map(),
     earlierRegistryBodies: new Map(),
@@ -162,8 +169,17 @@ export function contractStatesOf(
   const steps = contractStateSteps(policy, servers, tenants, revision, previous);
   for (;;) {
     const step = steps.next();
-    if (step.done) return step.value;
+    if (step.done) return step.value.states;
   }
+}
+
+const digestsByServers = new WeakMap<ReadonlyMap<string, ContractServer>, Map<string, string>>();
+
+/** Each server's contract digest, by name: once per servers map (a snapshot's is kept while the servers are the same). */
+function digestsOf(servers: ReadonlyMap<string, ContractServer>): Map<string, string> {
+  let digests = digestsByServers.get(servers);
+  if (!digests) digestsByServers.set(servers, (digests = new Map([...servers].map(([name, server]) => [name, serverDigestOf(server)]))));
+  return digests;
 }
 
 /** Work between two yields of a build (about a millisecond): 50 tenants fingerprinted, or 5,000 reused. */
@@ -175,16 +191,45 @@ function* contractStateSteps(
   tenants: ReadonlyMap<string, ContractTenant>,
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null,
-): Generator<void, Map<string, ContractState>, void> {
-  const digests = new Map([...servers].map(([name, server]) => [name, serverDigestOf(server)]));
+): Generator<void, { states: Map<string, ContractState>; changed: ReadonlySet<string> | null }, void> {
+  const digests = digestsOf(servers);
   const changedServers = new Set<string>();
   if (previous && previous.contractServers !== servers) {
     for (const [name, server] of servers) if (previous.contractServers.get(name) !== server) changedServers.add(name);
     for (const name of previous.contractServers.keys()) if (!servers.has(name)) changedServers.add(name);
   }
   const changed = [...changedServers];
-  const states = new Map<string, ContractState>();
   let work = 0;
+  const step = (cost: number) => {
+    work += cost;
+    if (work < WORK_PER_STEP) return false;
+    work = 0;
+    return true;
+  };
+
+  // The same tenants, and the compiler knows whose access moved: start from the previous states
+  // and fingerprint only those tenants and the ones allowed a changed server.
+  const accessMoved = previous && previous.tenants === tenants ? accessChangedSince(policy, previous.policy) : null;
+  if (previous && accessMoved) {
+    const candidates = new Set(accessMoved);
+    if (changed.length > 0) {
+      for (const [name, access] of policy.tenants) {
+        if (changed.some((server) => sortedIncludes(access.allow, server))) candidates.add(name);
+        if (step(1)) yield;
+      }
+    }
+    const states = new Map(previous.contractStates);
+    for (const name of candidates) {
+      const access = policy.tenants.get(name);
+      const info = tenants.get(name);
+      if (!access || !info) states.delete(name);
+      else states.set(name, { fingerprint: contractFingerprint(info, access, digests, servers), revision });
+      if (step(100)) yield;
+    }
+    return { states, changed: candidates };
+  }
+
+  const states = new Map<string, ContractState>();
   for (const [name, info] of tenants) {
     const access = policy.tenants.get(name);
     if (!access) continue;
@@ -196,13 +241,9 @@ function* contractStateSteps(
       !changed.some((server) => sortedIncludes(access.allow, server));
     states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests, servers), revision });
     // A fingerprint costs about as much as a hundred reused tenants.
-    work += reusable ? 1 : 100;
-    if (work >= WORK_PER_STEP) {
-      work = 0;
-      yield;
-    }
+    if (step(reusable ? 1 : 100)) yield;
   }
-  return states;
+  return { states, changed: null };
 }
 
 /** Whether `name` is in `names`, which is in byte order (a TenantAccess list): a binary search. */
@@ -225,7 +266,11 @@ function sortedIncludes(names: readonly string[], name: string): boolean {
  * snapshots (see contractBody).
  */
 export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: ReadonlyMap<string, number>): void {
-  for (const [tenant, state] of snapshot.contractStates) state.revision = revisions.get(tenant) ?? snapshot.revision;
+  // States may be the previous snapshot's objects: replace, never change one in place.
+  for (const [tenant, revision] of revisions) {
+    const state = snapshot.contractStates.get(tenant);
+    if (state && state.revision !== revision) snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, revision });
+  }
 }
 
 /**

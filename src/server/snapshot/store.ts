@@ -11,7 +11,7 @@ export interface SnapshotStoreOptions {
   settleContractRevisions?: (
     revision: number,
     states: ReadonlyMap<string, ContractState>,
-    previous: { revision: number; states: ReadonlyMap<string, ContractState> } | null,
+    previous: { revision: number; states: ReadonlyMap<string, ContractState>; changed?: ReadonlySet<string> | null } | null,
   ) => Promise<ReadonlyMap<string, number>>;
   onBuilt?: (snapshot: CatalogSnapshot) => void;
   onError?: (error: unknown) => void;
@@ -191,14 +191,16 @@ export class SnapshotStore {
   }
 
   private async contractRevisions(snapshot: CatalogSnapshot): Promise<ReadonlyMap<string, number>> {
-    if (!this.options.settleContractRevisions) return new Map();
+    // Without settling, every contract carries the snapshot's revision.
+    const everyContractAtSnapshot = () => new Map([...snapshot.contractStates.keys()].map((tenant) => [tenant, snapshot.revision]));
+    if (!this.options.settleContractRevisions) return everyContractAtSnapshot();
     try {
-      const previous = this.current && { revision: this.current.revision, states: this.current.contractStates };
+      const previous = this.current && { revision: this.current.revision, states: this.current.contractStates, changed: snapshot.contractStatesChanged };
       return await this.options.settleContractRevisions(snapshot.revision, snapshot.contractStates, previous);
     } catch (error) {
       // The contracts stay correct with the snapshot's revision; only their ETags move needlessly.
       console.warn(`[opencrane] contract revisions not settled at revision ${snapshot.revision}: ${error instanceof Error ? error.message : String(error)}`);
-      return new Map();
+      return everyContractAtSnapshot();
     }
   }
 
