@@ -17,8 +17,9 @@ export function obotCatalogEntries(servers: readonly McpServer[]): ObotEntry[] {
 
 /**
  * One entry's bytes and their SHA-256, made once per server object (server objects are never
- * changed in place). Once a feed is assembled, `bytes` is a view into that feed: the entries do
- * not hold a second copy of its 10+ MB.
+ * changed in place). They are a second copy of the feed's bytes: views into the assembled feed
+ * would save it, but then an old server object still referenced anywhere would keep a whole
+ * earlier feed alive. The copy is the bounded choice.
  */
 interface EncodedEntry {
   bytes: Buffer;
@@ -71,13 +72,5 @@ export function renderObotFeedBytes(servers: readonly McpServer[]): { bytes: Buf
   });
   parts.push(CLOSE);
   const bytes = Buffer.concat(parts);
-  // Each entry now points into the feed, so its own buffer (or the previous feed) can be freed.
-  let offset = OPEN.length;
-  listed.forEach((server, i) => {
-    const entry = encodedEntryOf(server);
-    if (i > 0) offset += COMMA.length;
-    entry.bytes = bytes.subarray(offset, offset + entry.bytes.length);
-    offset += entry.bytes.length;
-  });
   return { bytes, hash: digest.digest("base64url").slice(0, 32) };
 }

@@ -1,3 +1,5 @@
+import v8 from "node:v8";
+import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { decisionCases, type DecisionCase } from "../../../test/support/policy-cases";
 import { SHELLS, shellDecisions, shellToolAnswers } from "../../../test/support/shell";
@@ -239,5 +241,35 @@ describe("explain and impact", () => {
     expect(impact.summary).toBe("adds slack to 2 tenants, removes github from 1 tenant");
     expect(impact.tenantsAffected).toBe(2);
     expect(diffPolicies(before, before).summary).toBe("no tenant gains or loses access");
+  });
+});
+
+describe("incremental compiles and memory", () => {
+  it("a compile from the previous result does not keep its predecessors alive", async () => {
+    // A garbage collector callable from the test (the flag takes effect for functions made after it).
+    v8.setFlagsFromString("--expose-gc");
+    const collect = vm.runInNewContext("gc") as () => void;
+    const input = (n: number): PolicyInput => ({
+      servers: [{ name: "a", scope: "org", status: "active" }],
+      tenants: [{ name: "t", labels: {}, mcpPolicy: { allow: [], deny: [] } }],
+      groups: [],
+      rules: Array.from({ length: n }, (_, i) => ({
+        id: `r${i}`,
+        subject: { type: "tenant" as const, name: "t" },
+        servers: "a",
+        access: "allow" as const,
+        expiresAt: null,
+      })),
+    });
+    const first = new WeakRef(compilePolicy(input(1), new Date()));
+    let latest = first.deref()!;
+    for (let n = 2; n <= 20; n++) latest = compilePolicy(input(n), new Date(), latest);
+    expect(latest.rules).toHaveLength(20);
+    // WeakRefs are cleared only after the job that last read them: let it end first.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collect();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collect();
+    expect(first.deref()).toBeUndefined();
   });
 });

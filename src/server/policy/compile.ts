@@ -1111,12 +1111,16 @@ function* resultOf(
   } as Omit<CompiledPolicy, "report"> as CompiledPolicy;
   let report: PolicyReport | undefined;
   Object.defineProperty(policy, "report", { enumerable: true, get: () => (report ??= reportOf(kept, policy)) });
-  if (reuse) accessChanges.set(policy, { since: before!.policy, tenants: reuse });
+  if (reuse) accessChanges.set(policy, { since: new WeakRef(before!.policy), tenants: reuse });
   return policy;
 }
 
-/** Per compile from a previous result: the tenants whose access may differ from it. */
-const accessChanges = new WeakMap<CompiledPolicy, { since: CompiledPolicy; tenants: ReadonlySet<string> }>();
+/**
+ * Per compile from a previous result: the tenants whose access may differ from it. The previous
+ * result is held weakly: otherwise every policy would keep its predecessor, and so every earlier
+ * compile, alive.
+ */
+const accessChanges = new WeakMap<CompiledPolicy, { since: WeakRef<CompiledPolicy>; tenants: ReadonlySet<string> }>();
 
 /**
  * The tenants whose TenantAccess may not be the same object in `policy` as in `previous` (every
@@ -1125,7 +1129,7 @@ const accessChanges = new WeakMap<CompiledPolicy, { since: CompiledPolicy; tenan
  */
 export function accessChangedSince(policy: CompiledPolicy, previous: CompiledPolicy): ReadonlySet<string> | null {
   const changes = accessChanges.get(policy);
-  return changes && changes.since === previous ? changes.tenants : null;
+  return changes && changes.since.deref() === previous ? changes.tenants : null;
 }
 
 function sameSlots(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {
