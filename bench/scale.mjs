@@ -336,11 +336,41 @@ async function writePhase(app, adminToken, nextChange, clients) {
   return summary;
 }
 
+/**
+ * What the server itself saw, from its /api/metrics (prom-client's default metrics): garbage
+ * collection pauses by kind (cumulative) and the event loop's lag since the previous scrape.
+ */
+async function serverLoopMetrics(internal) {
+  const text = (await get(`${internal.url}/api/metrics`)).body.toString("utf8");
+  const value = (pattern) => Number(new RegExp(`^${pattern} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+  const gc = {};
+  for (const kind of ["minor", "major", "incremental", "weakcb"]) {
+    gc[kind] = {
+      count: value(`opencrane_nodejs_gc_duration_seconds_count\\{kind="${kind}"\\}`) || 0,
+      seconds: value(`opencrane_nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\}`) || 0,
+    };
+  }
+  return { gc, lagP99Ms: value("opencrane_nodejs_eventloop_lag_p99_seconds") * 1000, lagMaxMs: value("opencrane_nodejs_eventloop_lag_max_seconds") * 1000 };
+}
+
 /** Runs `work` while a prober polls the feed, a contract and healthz on the internal port. */
 async function probedInternal(internal, probeTenant, work) {
   const urls = { feed: `${internal.url}${FEED_PATH}`, contract: `${internal.url}${contractPath(probeTenant.tenant)}`, healthz: `${internal.url}/api/healthz` };
+  // Scraping resets the server's lag histogram: the second scrape covers the work alone.
+  const before = await serverLoopMetrics(internal);
   const { result, latency } = await whileProbing(Object.values(urls), work, { headers: { [urls.contract]: bearer(probeTenant.token) }, conditional: true });
-  return { result, latency: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, latency[url]])) };
+  const after = await serverLoopMetrics(internal);
+  const gc = Object.fromEntries(
+    Object.keys(after.gc).map((kind) => [
+      kind,
+      { count: after.gc[kind].count - before.gc[kind].count, ms: (after.gc[kind].seconds - before.gc[kind].seconds) * 1000 },
+    ]),
+  );
+  return {
+    result,
+    latency: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, latency[url]])),
+    server: { gc, lagP99Ms: after.lagP99Ms, lagMaxMs: after.lagMaxMs },
+  };
 }
 
 const globMatches = (pattern, name) =>
@@ -568,14 +598,22 @@ function probeTable(phases) {
     const changed = l.byStatus?.["200"];
     return `${unchanged ? `${msText(unchanged.p99)} (max ${msText(unchanged.max)})` : "–"} · ${changed ? `${n(changed.n)} × 200, p50 ${msText(changed.p50)}` : "no 200"}`;
   };
-  const row = (label, p) =>
-    `| ${label} | ${lat(p.feed)} | ${feedSplit(p.feed)} | ${lat(p.contract)} | ${lat(p.healthz)} | ${n(p.feed.n + p.contract.n + p.healthz.n)} | ${[failures(p.feed), failures(p.contract), failures(p.healthz)].filter(Boolean).join("; ") || "none"} |`;
+  const serverSide = (server) => {
+    if (!server) return "–";
+    const pauses = Object.entries(server.gc)
+      .filter(([, g]) => g.count > 0)
+      .map(([kind, g]) => `${kind} ${g.count} × ${msText(g.ms / g.count)}`)
+      .join(", ");
+    return `${msText(server.lagP99Ms)} / ${msText(server.lagMaxMs)} · ${pauses || "none"}`;
+  };
+  const row = (label, p, server) =>
+    `| ${label} | ${lat(p.feed)} | ${feedSplit(p.feed)} | ${lat(p.contract)} | ${lat(p.healthz)} | ${n(p.feed.n + p.contract.n + p.healthz.n)} | ${[failures(p.feed), failures(p.contract), failures(p.healthz)].filter(Boolean).join("; ") || "none"} | ${serverSide(server)} |`;
   return [
-    "| Internal port, while | Obot feed p50 / p99 ms | feed 304s p99 ms · its 200s | contract p50 / p99 ms | healthz p50 / p99 ms | Samples | Not 200/304 |",
-    "|---|--:|--:|--:|--:|--:|---|",
-    row("idle", phases.idle),
-    row("sequential writes", phases.sequential.latency),
-    row(`${CLIENTS} concurrent writers (the burst)`, phases.concurrent.latency),
+    "| Internal port, while | Obot feed p50 / p99 ms | feed 304s p99 ms · its 200s | contract p50 / p99 ms | healthz p50 / p99 ms | Samples | Not 200/304 | server: loop lag p99 / max ms · GC pauses (count × mean ms) |",
+    "|---|--:|--:|--:|--:|--:|---|---|",
+    row("idle", phases.idle, phases.idleServer),
+    row("sequential writes", phases.sequential.latency, phases.sequential.server),
+    row(`${CLIENTS} concurrent writers (the burst)`, phases.concurrent.latency, phases.concurrent.server),
   ].join("\n");
 }
 
@@ -712,7 +750,7 @@ async function main() {
   const credentials = world.credentials;
   const pods = new Set(credentials.slice(0, PODS).map((c) => c.tenant));
   const probeTenant = credentials[Math.floor(credentials.length / 2)];
-  const idle = (await probedInternal(internal, probeTenant, () => sleep(IDLE_PROBE_MS))).latency;
+  const { latency: idle, server: idleServer } = await probedInternal(internal, probeTenant, () => sleep(IDLE_PROBE_MS));
   const firstPoll = await pollEveryTenant(internal, credentials, new Set());
   memoryAfter(pid, "after every tenant polled once", memory);
 
@@ -753,7 +791,7 @@ async function main() {
     memory,
     polls: { first: firstPoll, again },
     probeTenant: probeTenant.tenant,
-    phases: { idle, sequential, concurrent },
+    phases: { idle, idleServer, sequential, concurrent },
     visibility,
     quietSeconds,
     contractTenant,
