@@ -56,7 +56,8 @@ export class DomainError extends Error {
 export const notFound = (what: string, name: string) => new DomainError("NOT_FOUND", `${what} '${name}' does not exist`);
 
 export function fieldErrorsOf(error: z.ZodError): Required<Pick<FieldErrors, "fieldErrors" | "formErrors">> {
-  const fieldErrors: Record<string, string[]> = {};
+  // No prototype: a field a caller named `__proto__` is a key like any other.
+  const fieldErrors: Record<string, string[]> = Object.create(null);
   const formErrors: string[] = [];
   for (const issue of error.issues) {
     if (issue.path.length === 0) {

@@ -4,7 +4,6 @@
  * checks and cascades are exactly those of the real change, because it is the real change.
  */
 import type { Db } from "../db/client";
-import type { CatalogState } from "../snapshot/snapshot";
 import { runInSlices } from "../util/slices";
 import { compilePolicy, compileSteps, type CompiledPolicy, type PolicyInput } from "./compile";
 import { diffPolicies, type ImpactPreview } from "./diff";
@@ -19,7 +18,8 @@ class DryRun extends Error {}
  * instead of loading and compiling the whole policy twice on the event loop.
  */
 export interface PreviewBase {
-  fork: () => { loadWithin: (tx: Db) => Promise<CatalogState> };
+  /** The catalog mirror's fork (snapshot/catalog-mirror.ts): its state as `tx` sees it. */
+  fork: () => { loadWithin: (tx: Db) => Promise<{ policy: PolicyInput }> };
   policy: () => CompiledPolicy | null;
 }
 

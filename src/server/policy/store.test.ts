@@ -36,6 +36,12 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ name, team, labels, mcpPolicy: { allow: [], deny: [] }, version: 1 });
     }
+    // A misspelt field is refused by name, not dropped (the tenant would have been saved without labels).
+    const typo = await call("POST", "/api/v1/tenants", { name: "delta", lables: { env: "prod" }, mcpPolicy: { allow: [], denny: ["slack"] } });
+    expect(typo.status).toBe(422);
+    expect(Object.keys(typo.body.error.details.fieldErrors)).toEqual(["lables", "mcpPolicy.denny"]);
+    expect(typo.body.error.details.fieldErrors.lables[0]).toMatch(/^unknown field \(a typo\?\): this object takes name, .*labels/);
+    expect((await call("GET", "/api/v1/tenants/delta")).status).toBe(404);
     const bad = await call("POST", "/api/v1/tenants", { name: "Bad_Tenant", labels: { "bad key!": "x" }, mcpPolicy: { allow: ["GitHub"] } });
     expect(bad.status).toBe(422);
     expect(Object.keys(bad.body.error.details.fieldErrors).sort()).toEqual(["labels.bad key!", "mcpPolicy.allow.0", "name"]);

@@ -11,6 +11,7 @@ import { MAX_IMPORT_BYTES, importFormatOf, parseImportText } from "../formats/im
 import { json, queryObject, readBodyText, readJsonBody } from "./http";
 import { isMultipart, multipartDocumentsSchema, readMultipartDocuments } from "./multipart";
 import type { RestRequest, RestRoute, RouteBody, RouteResponse } from "./router";
+import { unknownFieldMessage, unknownFields } from "./unknown-fields";
 
 /**
  * What the request body holds:
@@ -113,10 +114,19 @@ function relativeTo(body: BodyMode | undefined, path: PropertyKey[]): PropertyKe
   return typeof body === "string" && path[0] === body ? path.slice(1) : path;
 }
 
-function parseArgs(useCase: AnyUseCase, body: BodyMode | undefined, raw: Record<string, unknown>): unknown {
-  const result = useCase.args.safeParse(NOT_AN_OBJECT in raw ? raw[NOT_AN_OBJECT] : raw);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue: z.core.$ZodIssue) => ({ ...issue, path: relativeTo(body, issue.path) }));
+function parseArgs(useCase: AnyUseCase, body: BodyMode | undefined, raw: Record<string, unknown>, notInBody: ReadonlySet<string>): unknown {
+  const value = NOT_AN_OBJECT in raw ? raw[NOT_AN_OBJECT] : raw;
+  const result = useCase.args.safeParse(value);
+  // A field the schema does not know is refused, not dropped: a typo must not pass as accepted.
+  const unknown = unknownFields(useCase.args, value).map((field): z.core.$ZodIssue => {
+    const known = field.path.length === 1 ? field.known.filter((key) => !notInBody.has(key)) : field.known;
+    return { code: "custom", path: field.path, message: unknownFieldMessage({ ...field, known }), input: undefined };
+  });
+  if (result.success && unknown.length === 0) return result.data;
+  const issues = [...(result.success ? [] : result.error.issues), ...unknown].map((issue: z.core.$ZodIssue) => ({
+    ...issue,
+    path: relativeTo(body, issue.path),
+  }));
   const details = fieldErrorsOf(new z.ZodError(issues));
   const prefix = useCase.invalid?.(raw) ?? "invalid input";
   throw new DomainError("VALIDATION_FAILED", `${prefix}: ${summarize(details)}`, details);
@@ -128,6 +138,8 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(useCase: UseCase<
   const renamed = options.params ?? {};
   const fromQuery = queryKeys(useCase.args, options.path, options.body, renamed);
   assertWellFormed(useCase.name, options, shape);
+  // Arguments a caller gives in the path or the query string: not offered as the body's fields.
+  const notInBody = new Set([...pathArguments(options.path, renamed), ...fromQuery, "dryRun"]);
   return {
     method: options.method,
     path: options.path,
@@ -154,7 +166,7 @@ export function useCaseRoute<Args extends z.ZodObject, Result>(useCase: UseCase<
       const queryString = queryObject(req.url);
       for (const key of fromQuery) if (Object.hasOwn(queryString, key)) raw[key] = queryString[key];
       if (takesDryRun) raw.dryRun = (req.query as { dryRun?: boolean }).dryRun ?? false;
-      const args = parseArgs(useCase as AnyUseCase, options.body, raw) as z.output<Args>;
+      const args = parseArgs(useCase as AnyUseCase, options.body, raw, notInBody) as z.output<Args>;
       const result = await useCase.run({ services: req.services, change: req.change, principal: req.principal }, args);
       if (isPreview(result)) return json({ dryRun: true, impact: result.impact, result: result.result });
       if (options.respond) return options.respond(unwrapChange(result) as Applied<Result>, req);
