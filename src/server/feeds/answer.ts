@@ -47,7 +47,9 @@ export function notModified(request: FeedRequest, hash: string, options: BodyAns
   const etag = etagOf(hash, encodingFor(request, options));
   // What pollers send, the ETag they were given, is compared first; lists and weak forms after.
   if (ifNoneMatch !== etag && !ifNoneMatchHits(ifNoneMatch, hash)) return null;
-  return { status: 304, headers: bodyHeaders(options, etag), body: null };
+  // The fields a 200 would carry that guide caches (RFC 9110 §15.4.5), without Content-Type: the
+  // representation is not sent, and every byte counts on what thousands of pods poll.
+  return { status: 304, headers: { "Cache-Control": "no-cache", Vary: "Accept-Encoding", ETag: etag, ...options.headers }, body: null };
 }
 
 /**
@@ -61,23 +63,28 @@ export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: Bod
 export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions): Answer | Promise<Answer> {
   const unchanged = notModified(request, body.hash, options);
   if (unchanged) return unchanged;
-  const encoding = encodingFor(request, options);
-  const answer = (coding: Encoding, bytes: Uint8Array<ArrayBuffer>): Answer => {
-    const headers = bodyHeaders(options, body.etag(coding));
-    if (coding !== "identity") headers["Content-Encoding"] = coding;
-    headers["Content-Length"] = String(bytes.length);
-    return { status: 200, headers, body: request.method === "HEAD" ? null : bytes };
-  };
+  return freshAnswer(request, body, options, encodingFor(request, options));
+}
+
+// Apart from bodyAnswer so that a 304, what pollers mostly get, allocates no closures.
+function freshAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, encoding: Encoding): Answer | Promise<Answer> {
   const ready = body.ready(encoding);
-  if (ready) return answer(encoding, ready);
+  if (ready) return withBody(request, body, options, encoding, ready);
   return body.bytes(encoding).then(
-    (bytes) => answer(encoding, bytes),
+    (bytes) => withBody(request, body, options, encoding, bytes),
     (error: unknown) => {
       // Identity is always correct; a failed compression is retried by the next request.
       console.warn(`[opencrane] ${encoding} compression failed, answering identity: ${error instanceof Error ? error.message : String(error)}`);
-      return answer("identity", body.identity);
+      return withBody(request, body, options, "identity", body.identity);
     },
   );
+}
+
+function withBody(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, coding: Encoding, bytes: Uint8Array<ArrayBuffer>): Answer {
+  const headers = bodyHeaders(options, body.etag(coding));
+  if (coding !== "identity") headers["Content-Encoding"] = coding;
+  headers["Content-Length"] = String(bytes.length);
+  return { status: 200, headers, body: request.method === "HEAD" ? null : bytes };
 }
 
 export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): Answer {
@@ -97,25 +104,39 @@ export function toWebResponse(answer: Answer): Response {
 /** The client address last found per connection, with the X-Forwarded-For it was found from. */
 const addressBySocket = new WeakMap<Socket, { forwardedFor: string | null; address: string | null }>();
 
-/** A request the internal port's node:http listener received (see client-address.ts for its client address). */
-export function fromNodeRequest(request: IncomingMessage, trustedProxies: readonly string[]): FeedRequest {
-  const header = (name: string) => {
-    const value = request.headers[name];
+/**
+ * A request the internal port's node:http listener received (see client-address.ts for its client
+ * address). A class, not an object literal with a getter: it is made for every poll.
+ */
+class NodeFeedRequest implements FeedRequest {
+  constructor(
+    private readonly request: IncomingMessage,
+    private readonly trustedProxies: readonly string[],
+  ) {}
+
+  get method(): string {
+    return this.request.method ?? "GET";
+  }
+
+  header(name: string): string | null {
+    const value = this.request.headers[name];
     return Array.isArray(value) ? value.join(", ") : (value ?? null);
-  };
-  return {
-    method: request.method ?? "GET",
-    header,
-    // A pod keeps its connection open between polls: the address is parsed once per connection.
-    get remoteAddr() {
-      const forwardedFor = header("x-forwarded-for");
-      const known = addressBySocket.get(request.socket);
-      if (known && known.forwardedFor === forwardedFor) return known.address;
-      const address = clientAddress(request.socket.remoteAddress, forwardedFor, trustedProxiesOf(trustedProxies)) ?? null;
-      addressBySocket.set(request.socket, { forwardedFor, address });
-      return address;
-    },
-  };
+  }
+
+  // A pod keeps its connection open between polls: the address is parsed once per connection.
+  get remoteAddr(): string | null {
+    const { socket } = this.request;
+    const forwardedFor = this.header("x-forwarded-for");
+    const known = addressBySocket.get(socket);
+    if (known && known.forwardedFor === forwardedFor) return known.address;
+    const address = clientAddress(socket.remoteAddress, forwardedFor, trustedProxiesOf(this.trustedProxies)) ?? null;
+    addressBySocket.set(socket, { forwardedFor, address });
+    return address;
+  }
+}
+
+export function fromNodeRequest(request: IncomingMessage, trustedProxies: readonly string[]): FeedRequest {
+  return new NodeFeedRequest(request, trustedProxies);
 }
 
 export function writeNodeResponse(response: ServerResponse, answer: Answer, extraHeaders?: Record<string, string>): void {

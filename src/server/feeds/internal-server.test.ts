@@ -73,6 +73,14 @@ describeEachDatabase("internal port", (database) => {
     const conditional = await get(port, FEED, { "if-none-match": gzip.headers.etag!, "accept-encoding": "br" });
     expect(conditional.status).toBe(304);
     expect(conditional.body.length).toBe(0);
+    // What a cache needs to refresh its copy, not the representation's own metadata (RFC 9110 §15.4.5).
+    expect(conditional.headers.etag).toBe(`${gzip.headers.etag!.slice(0, -6)}-br"`);
+    expect(conditional.headers["cache-control"]).toBe("no-cache");
+    expect(conditional.headers.vary).toBe("Accept-Encoding");
+    expect(conditional.headers["x-opencrane-revision"]).toBe(String(services.snapshots.current!.revision));
+    expect(conditional.headers["content-type"]).toBeUndefined();
+    const polled = await get(port, `${FEED}?client=obot`, { "if-none-match": gzip.headers.etag! });
+    expect(polled.status).toBe(304);
     const head = await get(port, FEED, {}, "HEAD");
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
@@ -87,6 +95,11 @@ describeEachDatabase("internal port", (database) => {
     expect(JSON.parse(console404.body.toString()).error.message).toContain("the console and /api/v1 are on the main port");
     expect((await get(port, FEED, {}, "POST")).status).toBe(405);
     expect((await get(port, "/api/internal/contract/%E0")).status).toBe(400);
+    expect((await get(port, "/api/internal/contract/a/b")).status).toBe(404);
+    expect((await get(port, "/api/internal/contract/")).status).toBe(404);
+    const page = await get(port, "/api/internal/obot-registry/v0.1/servers?x=a?b&limit=1");
+    expect(page.status).toBe(200);
+    expect(JSON.parse(page.body.toString()).servers).toHaveLength(1);
     expect((await get(port, "/api/internal/obot-registry/v0.1/servers/%E0/versions")).status).toBe(400);
   });
 });

@@ -14,6 +14,8 @@ import { serveContract } from "./contract-route";
 import { serveObotFeed } from "./obot-route";
 import { REGISTRY_PREFIX, serveRegistry } from "./registry-route";
 
+const CONTRACT_PREFIX = "/api/internal/contract/";
+
 const NOT_HERE = jsonAnswer(404, {
   error: {
     code: "NOT_FOUND",
@@ -29,24 +31,12 @@ async function fromWeb(response: Response): Promise<Answer> {
 
 /** Synchronous whenever the answer is (a 304, a body made already): a poll costs no promise. */
 export function routeInternal(services: Services, request: http.IncomingMessage): Answer | Promise<Answer> {
-  const path = (request.url ?? "/").split("?")[0]!;
+  const url = request.url ?? "/";
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const method = request.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
     return jsonAnswer(405, { error: { code: "METHOD_NOT_ALLOWED", message: `${method} is not allowed here`, details: {} } }, { Allow: "GET, HEAD" });
-  }
-  if (path.startsWith(`${REGISTRY_PREFIX}/`)) {
-    const query = new URLSearchParams((request.url ?? "").split("?")[1] ?? "");
-    return serveRegistry(services, fromNodeRequest(request, services.config.trustedProxies), path.slice(REGISTRY_PREFIX.length), query, true);
-  }
-  const contract = /^\/api\/internal\/contract\/([^/]+)\/?$/.exec(path);
-  if (contract) {
-    let tenant: string;
-    try {
-      tenant = decodeURIComponent(contract[1]!);
-    } catch {
-      return jsonAnswer(400, { error: { code: "BAD_REQUEST", message: `'${contract[1]}' is not valid percent-encoding (UTF-8)`, details: {} } });
-    }
-    return serveContract(services, fromNodeRequest(request, services.config.trustedProxies), tenant, true);
   }
   switch (path) {
     case "/api/internal/obot-registry":
@@ -57,9 +47,23 @@ export function routeInternal(services: Services, request: http.IncomingMessage)
       return readyz(services, null).then(fromWeb);
     case "/api/metrics":
       return metricsResponse(services).then(fromWeb);
-    default:
-      return NOT_HERE;
   }
+  if (path.startsWith(CONTRACT_PREFIX)) {
+    const contract = /^\/api\/internal\/contract\/([^/]+)\/?$/.exec(path);
+    if (!contract) return NOT_HERE;
+    let tenant: string;
+    try {
+      tenant = decodeURIComponent(contract[1]!);
+    } catch {
+      return jsonAnswer(400, { error: { code: "BAD_REQUEST", message: `'${contract[1]}' is not valid percent-encoding (UTF-8)`, details: {} } });
+    }
+    return serveContract(services, fromNodeRequest(request, services.config.trustedProxies), tenant, true);
+  }
+  if (path.startsWith(`${REGISTRY_PREFIX}/`)) {
+    const query = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
+    return serveRegistry(services, fromNodeRequest(request, services.config.trustedProxies), path.slice(REGISTRY_PREFIX.length), query, true);
+  }
+  return NOT_HERE;
 }
 
 const internalError = (error: unknown): Answer => {

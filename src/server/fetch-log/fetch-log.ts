@@ -19,8 +19,9 @@ interface Pending {
   feed: string;
   userAgent: string;
   status: number;
-  firstAt: Date;
-  lastAt: Date;
+  /** Epoch ms: a number, so a poll allocates no Date. */
+  firstAt: number;
+  lastAt: number;
   count: number;
   remoteAddr: string | null;
   /** Order of the latest record call: breaks ties between fetches in the same millisecond. */
@@ -82,7 +83,8 @@ export class FetchRecorder {
     this.hooks.onDropped?.(fetches);
   }
 
-  record(feed: string, userAgent: string | null, status: number, remoteAddr: string | null, at = new Date()): void {
+  record(feed: string, userAgent: string | null, status: number, remoteAddr: string | null, when: Date | number = Date.now()): void {
+    const at = typeof when === "number" ? when : when.getTime();
     const ua = (userAgent ?? "").slice(0, 200) || "(none)";
     const key = `${feed}\u0000${ua}\u0000${status}`;
     const sequence = ++this.sequence;
@@ -111,7 +113,7 @@ export class FetchRecorder {
       feed,
       userAgent: newestPending.userAgent,
       status: newestPending.status,
-      at: newestPending.lastAt,
+      at: new Date(newestPending.lastAt),
       remoteAddr: newestPending.remoteAddr,
       count: newestPending.count,
     };
@@ -155,8 +157,8 @@ export class FetchRecorder {
           feed: p.feed,
           userAgent: p.userAgent,
           status: p.status,
-          firstAt: p.firstAt,
-          lastAt: p.lastAt,
+          firstAt: new Date(p.firstAt),
+          lastAt: new Date(p.lastAt),
           count: p.count,
           lastRemoteAddr: p.remoteAddr,
         })),
