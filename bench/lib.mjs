@@ -92,6 +92,45 @@ export function freePort() {
   });
 }
 
+/**
+ * A memory cgroup limited to `mib` MiB: what Kubernetes makes for a container with
+ * `resources.limits.memory`, the same kernel mechanism, so a process started in it sees the limit
+ * as it would in a pod (Node sizes its heap from it; the kernel OOM-kills it past the limit).
+ * cgroup v1 (memory controller) or v2 (with memory delegated to this level); null, with the
+ * reason, where this machine gives neither (not root, say). Removed at cleanup, after the
+ * processes in it have ended (cleanups run in reverse).
+ */
+export function memoryCgroup(mib) {
+  const v1 = "/sys/fs/cgroup/memory";
+  const v2 = "/sys/fs/cgroup";
+  const name = `opencrane-bench-${process.pid}`;
+  const limit = String(mib * 2 ** 20);
+  let made;
+  try {
+    if (fs.existsSync(path.join(v1, "memory.limit_in_bytes"))) {
+      const dir = path.join(v1, name);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, "memory.limit_in_bytes"), limit);
+      made = { dir, oomKills: () => Number(/^oom_kill (\d+)/m.exec(fs.readFileSync(path.join(dir, "memory.oom_control"), "utf8"))?.[1] ?? 0) };
+    } else if (fs.readFileSync(path.join(v2, "cgroup.subtree_control"), "utf8").split(/\s+/).includes("memory")) {
+      const dir = path.join(v2, name);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, "memory.max"), limit);
+      fs.writeFileSync(path.join(dir, "memory.swap.max"), "0");
+      made = { dir, oomKills: () => Number(/^oom_kill (\d+)/m.exec(fs.readFileSync(path.join(dir, "memory.events"), "utf8"))?.[1] ?? 0) };
+    } else {
+      return { cgroup: null, reason: "no cgroup memory controller is delegated here" };
+    }
+  } catch (error) {
+    return { cgroup: null, reason: `cannot make a memory cgroup (${error.code ?? error.message}; it needs root)` };
+  }
+  onCleanup(async () => fs.rmdirSync(made.dir));
+  const procs = path.join(made.dir, "cgroup.procs");
+  // What Node itself makes of the limit: the heap limit a process started in the cgroup gets.
+  const heap = spawnSync("/bin/sh", ["-c", `echo $$ > '${procs}' && exec "$0" -p "require('v8').getHeapStatistics().heap_size_limit"`, process.execPath], { encoding: "utf8" });
+  return { cgroup: { ...made, mib, procs, heapLimit: Number(heap.stdout.trim()) || NaN }, reason: null };
+}
+
 /** Starts a long-running process in its own process group (Ctrl-C reaches only us) and registers its shutdown. */
 export function startProcess(name, command, args, options) {
   const child = spawn(command, args, { ...options, detached: true });
@@ -226,12 +265,17 @@ export function appEnv(dir, extra = {}) {
  *
  * `startupMs`: from the moment start.mjs hands over to the server (its "serving on" line, after
  * any build) until readyz answered 200, polled every `readyPollMs`; null when that line was not seen.
- * `stop()` ends the app and waits for it.
+ * `stop()` ends the app and waits for it. `cgroup`: a memoryCgroup() to run it in (built already:
+ * a build in it would count against the limit).
  */
-export async function startApp(env, { readyPollMs = 250 } = {}) {
+export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
   const app = { name: "main port", key: "app", url: `http://127.0.0.1:${await freePort()}` };
   const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
-  const appProcess = startProcess("app", process.execPath, ["scripts/start.mjs"], {
+  // In a cgroup (memoryCgroup), start.mjs enters it before Node starts, and the server it spawns inherits it.
+  const [command, args] = cgroup
+    ? ["/bin/sh", ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" scripts/start.mjs`, process.execPath]]
+    : [process.execPath, ["scripts/start.mjs"]];
+  const appProcess = startProcess("app", command, args, {
     cwd: root,
     env: { ...env, PORT: new URL(app.url).port, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "inherit"],

@@ -28,7 +28,9 @@
  * or BENCH_TENANTS / BENCH_SERVERS / BENCH_GROUPS / BENCH_RULES; BENCH_WRITES (writes per write phase,
  * default 40), BENCH_WRITE_SECONDS (default 120 per write phase), BENCH_WRITE_CLIENTS (default 8),
  * BENCH_VISIBILITY_WRITES (default 5), BENCH_POLL_SECONDS (default 300 per pass over every tenant),
- * BENCH_PODS (default 1000); BENCH_DURATION and BENCH_ROUNDS for wrk as in the other benchmarks.
+ * BENCH_PODS (default 1000); BENCH_POD_MEMORY_MB (default 512: the measured restart runs in a memory
+ * cgroup of that size, as a pod with that limit does; 0 for none); BENCH_DURATION and BENCH_ROUNDS
+ * for wrk as in the other benchmarks.
  * BENCH_ONLY=memory runs a focused part instead (minutes, not half an hour): one start, RSS after
  * it and after every tenant polled its contract once and then again; BENCH_ONLY=memory,nginx adds
  * the feed and a contract against nginx. Recorded (full world) under its own heading.
@@ -60,6 +62,7 @@ import {
   runBenchmark,
   sectionTitle,
   serverPid,
+  memoryCgroup,
   startApp,
   startNginx,
   startStaticNode,
@@ -115,6 +118,8 @@ const VISIBILITY_POLL_MS = 10;
 const POLL_CONCURRENCY = 8;
 const IDLE_PROBE_MS = 5_000;
 const READY_POLL_MS = 50;
+/** The measured restart runs in a memory cgroup of this size, as in a pod with that limit (0: none). */
+const POD_MEMORY_MIB = envNumber("BENCH_POD_MEMORY_MB", 512);
 /** Writes may leave rebuilds behind them: wait (at most this long) until the snapshot stays put. */
 const QUIET_TIMEOUT_MS = 120_000;
 const WRK_ARGS = ["--timeout", "10s"];
@@ -635,7 +640,7 @@ function report(r) {
 ${machineLines(r.info)}
 - World (bench/scale-world.ts, loaded in ${(w.wallMs / 1000).toFixed(0)} s, of which ${(w.ms.total / 1000).toFixed(0)} s in the database): ${n(c.servers)} servers (${n(c.activeServers)} published; ${n(c.toolPreviews)} tool previews ${w.catalogTemplates > 0 ? `from ${w.catalogTemplates} real Obot catalog entries` : "(synthetic: no ../shared/data)"}), ${n(c.tenants)} tenants with a token each, ${n(c.groups)} groups (${n(c.memberships)} memberships), ${n(c.rules)} rules in bench:policy's mix; catalog revision ${w.revision}${FULL_WORLD ? "" : `; BENCH_SCALE=${SCALE}: a smaller world`}
 - Start-up, from the server process's start to readyz 200 (polled every ${READY_POLL_MS} ms): ${msText(r.startup.first / 1000)} s on the first start with the world, ${msText(r.startup.restart / 1000)} s on a restart
-- Resident memory of the server process: ${r.memory.map((m) => `${MiB(m.rss)} ${m.what}`).join("; ")}; peak ${MiB(Math.max(...r.memory.map((m) => m.peak)))}
+- Resident memory of the server process: ${r.memory.map((m) => `${MiB(m.rss)} ${m.what}`).join("; ")}; peak ${MiB(Math.max(...r.memory.map((m) => m.peak)))}; the restarted app ran ${r.podLine}
 - Contracts polled once each on the internal port with their tokens, ${POLL_CONCURRENCY} at a time: ${poll(r.polls.first, "after start")}; ${poll(r.polls.again, "after the writes")}
 - Writes: a grant (new allow rule for a tenant), a tenant (a label), a group (one member more or less) and a server change (short description, with its version) in turn, each on another object; at most ${WRITES} writes or ${WRITE_SECONDS} s per phase; meanwhile a prober in another process (bench/latency-probe.mjs) asks the internal port every 50 ms for the Obot feed, the contract of \`${r.probeTenant}\` (with its token) and healthz, with the ETag it last got, as pollers do; "idle" is ${IDLE_PROBE_MS / 1000} s of the same without writes${r.phases.sequential.result.errors.length + r.phases.concurrent.result.errors.length > 0 ? `; errors: ${[...r.phases.sequential.result.errors, ...r.phases.concurrent.result.errors].slice(0, 3).join("; ")}` : ""}
 - Time until the changed tenant's contract shows the change (grant → contract polled every ${VISIBILITY_POLL_MS} ms on the internal port from the moment the write is sent): ${visText}; after the writes the snapshot was quiet after ${r.quietSeconds.toFixed(0)} s
@@ -738,8 +743,9 @@ async function main() {
   console.log("first start with the world…");
   const first = await startApp(env, { readyPollMs: READY_POLL_MS });
   await first.stop();
-  console.log("restart…");
-  const { app, internal, appProcess, waitForInternal, startupMs } = await startApp(env, { readyPollMs: READY_POLL_MS });
+  const pod = POD_MEMORY_MIB > 0 ? memoryCgroup(POD_MEMORY_MIB) : { cgroup: null, reason: "BENCH_POD_MEMORY_MB=0" };
+  console.log(pod.cgroup ? `restart in a ${POD_MEMORY_MIB} MiB memory cgroup (Node's heap limit there: ${MiB(pod.cgroup.heapLimit)})…` : `restart, with no memory limit (${pod.reason})…`);
+  const { app, internal, appProcess, waitForInternal, startupMs } = await startApp(env, { readyPollMs: READY_POLL_MS, cgroup: pod.cgroup });
   await waitForInternal();
   const startup = { first: first.startupMs ?? NaN, restart: startupMs ?? NaN };
   console.log(`start-up to readyz 200: ${msText(startup.first)} ms first, ${msText(startup.restart)} ms on a restart`);
@@ -781,6 +787,9 @@ async function main() {
         })
       : { rows: [], minBytes: NaN, maxBytes: NaN };
   memoryAfter(pid, "at the end", memory);
+  const podLine = pod.cgroup
+    ? `in a memory cgroup of ${POD_MEMORY_MIB} MiB, as a container with \`limits.memory: ${POD_MEMORY_MIB}Mi\` (start.mjs and the server; Node's heap limit there ${MiB(pod.cgroup.heapLimit)}); OOM kills: ${pod.cgroup.oomKills()}`
+    : `with no memory limit (${pod.reason})`;
 
   const section = report({
     startedAt,
@@ -789,6 +798,7 @@ async function main() {
     world,
     startup,
     memory,
+    podLine,
     polls: { first: firstPoll, again },
     probeTenant: probeTenant.tenant,
     phases: { idle, idleServer, sequential, concurrent },

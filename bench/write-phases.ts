@@ -12,9 +12,10 @@
  * Env: BENCH_DATABASE_URL or TEST_DATABASE_URL (Postgres; else the embedded database in a temp
  * dir), BENCH_SCALE (default 1), BENCH_WRITES (default 40), BENCH_KINDS (default
  * grant,tenant,group,server), BENCH_CLIENTS (default 1: sequential; with more, the CPU column
- * counts the other clients' work too). To profile: `node --cpu-prof --import tsx bench/write-phases.ts`.
+ * counts the other clients' work too), BENCH_PROFILE (a file: the writes' CPU profile, for DevTools).
  */
 import fs from "node:fs";
+import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
@@ -32,6 +33,27 @@ const WRITES = Number(process.env.BENCH_WRITES ?? 40);
 const KINDS = (process.env.BENCH_KINDS ?? "grant,tenant,group,server").split(",");
 /** Concurrent clients sending them (BENCH_CLIENTS=8: the burst of bench:scale). */
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1);
+
+/** BENCH_PROFILE=FILE: a CPU profile of the writes alone (not the world's load), for Chrome DevTools. */
+const PROFILE = process.env.BENCH_PROFILE;
+
+async function startProfiler() {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 200 });
+  await post("Profiler.start");
+  return {
+    async stop(file: string) {
+      const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
+}
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -153,8 +175,10 @@ async function main() {
         results.set(kind, row);
       }
     };
+    const profiler = PROFILE ? await startProfiler() : null;
     await Promise.all(Array.from({ length: CLIENTS }, client));
     const writesMs = performance.now() - writesStarted;
+    if (profiler) console.log(`CPU profile of the writes: ${await profiler.stop(PROFILE!)}`);
     console.log(
       `\n${WRITES} writes from ${CLIENTS} client(s) in ${ms(writesMs)} ms (${((WRITES * 1000) / writesMs).toFixed(1)}/s), ${services.snapshots.builds} builds in all`,
     );
