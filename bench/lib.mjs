@@ -265,22 +265,33 @@ export function appEnv(dir, extra = {}) {
  *
  * `startupMs`: from the moment start.mjs hands over to the server (its "serving on" line, after
  * any build) until readyz answered 200, polled every `readyPollMs`; null when that line was not seen.
- * `stop()` ends the app and waits for it. `cgroup`: a memoryCgroup() to run it in (built already:
- * a build in it would count against the limit).
+ * `stop()` ends the app and waits for it. `cgroup`: a memoryCgroup() to run the server in, without
+ * start.mjs (the app must be built already, by an earlier start); start-up then counts from spawning it.
  */
 export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
   const app = { name: "main port", key: "app", url: `http://127.0.0.1:${await freePort()}` };
   const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
-  // In a cgroup (memoryCgroup), start.mjs enters it before Node starts, and the server it spawns inherits it.
-  const [command, args] = cgroup
-    ? ["/bin/sh", ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" scripts/start.mjs`, process.execPath]]
-    : [process.execPath, ["scripts/start.mjs"]];
-  const appProcess = startProcess("app", command, args, {
-    cwd: root,
-    env: { ...env, PORT: new URL(app.url).port, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let servingAt = null;
+  const ports = { PORT: new URL(app.url).port, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" };
+  const spawnedAt = performance.now();
+  // In a cgroup (memoryCgroup) the server runs as the Docker image runs it, alone: `node server.mjs`
+  // in the standalone build, with the image's environment, entering the cgroup before Node starts.
+  const appProcess = cgroup
+    ? startProcess("app", "/bin/sh", ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$1"`, process.execPath, path.join(root, "scripts", "server.mjs")], {
+        cwd: path.join(root, ".next", "standalone"),
+        env: {
+          ...env,
+          ...ports,
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          NEXT_MANUAL_SIG_HANDLE: "true",
+          HOSTNAME: "127.0.0.1",
+          OPENCRANE_DATA_DIR: path.resolve(root, env.OPENCRANE_DATA_DIR || ".data"),
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+    : startProcess("app", process.execPath, ["scripts/start.mjs"], { cwd: root, env: { ...env, ...ports }, stdio: ["ignore", "pipe", "inherit"] });
+  appProcess.serverIsChild = !cgroup;
+  let servingAt = cgroup ? spawnedAt : null;
   appProcess.child.stdout.on("data", (chunk) => {
     if (servingAt === null && chunk.toString("utf8").includes("[opencrane] serving on")) servingAt = performance.now();
     process.stdout.write(chunk);
@@ -301,6 +312,7 @@ export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
 /** The pid of the server process under start.mjs (Linux /proc), or null. */
 export function serverPid(appProcess) {
   const pid = appProcess.child.pid;
+  if (!appProcess.serverIsChild) return pid;
   try {
     return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]) || null;
   } catch {

@@ -788,7 +788,7 @@ async function main() {
       : { rows: [], minBytes: NaN, maxBytes: NaN };
   memoryAfter(pid, "at the end", memory);
   const podLine = pod.cgroup
-    ? `in a memory cgroup of ${POD_MEMORY_MIB} MiB, as a container with \`limits.memory: ${POD_MEMORY_MIB}Mi\` (start.mjs and the server; Node's heap limit there ${MiB(pod.cgroup.heapLimit)}); OOM kills: ${pod.cgroup.oomKills()}`
+    ? `in a memory cgroup of ${POD_MEMORY_MIB} MiB, as a container with \`limits.memory: ${POD_MEMORY_MIB}Mi\` (the server alone, started as the Docker image starts it; Node's heap limit there ${MiB(pod.cgroup.heapLimit)}); OOM kills: ${pod.cgroup.oomKills()}`
     : `with no memory limit (${pod.reason})`;
 
   const section = report({
