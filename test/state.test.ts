@@ -174,6 +174,30 @@ describeEachDatabase("the state document", (database) => {
     expect((await exportJson(call)).revision).toBe(third.revision);
   });
 
+  it("a misspelt field is refused at any depth, never dropped: a list, a policy, a subject, metadata", async () => {
+    const before = await exportJson(call);
+    // `tenant:` for `tenants:` would read as no tenants at all, which prune takes as "delete them all".
+    const { tenants, ...withoutTenants } = before;
+    const header = await apply(call, { ...withoutTenants, tenant: tenants }, "?prune=true");
+    expect(header.status).toBe(422);
+    expect(header.body.error.details.fieldErrors.tenant[0]).toContain("unknown field (a typo?): this object takes apiVersion, kind, revision, servers, tenants");
+    const nested = await exportJson(call);
+    nested.tenants[0].mcpPolicy = { alow: ["github"], deny: [] };
+    nested.rules[0].subject = { ...nested.rules[0].subject, nme: "x" };
+    const res = await apply(call, nested);
+    expect(res.status).toBe(422);
+    const fields = res.body.error.details.fieldErrors;
+    expect(fields[`tenants.${nested.tenants[0].name}.mcpPolicy.alow`][0]).toContain("this object takes allow and deny");
+    expect(Object.keys(fields)).toContain(`rules.${nested.rules[0].name}.subject.nme`);
+    const stream = [
+      { apiVersion: "opencrane.io/v1alpha1", kind: "Tenant", metadata: { name: "zeta", labels: { team: "a" } }, spec: {} },
+    ];
+    const metadata = await call("POST", "/api/v1/state", stream);
+    expect(metadata.status).toBe(422);
+    expect(metadata.body.error.details.fieldErrors["metadata.labels"][0]).toContain("metadata holds only the name");
+    expect(await exportJson(call)).toEqual(before);
+  });
+
   it("a failure mid-apply (injected) leaves the previous state and revision", async () => {
     const before = await exportYaml(call);
     const doc = await exportJson(call);

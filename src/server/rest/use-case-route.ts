@@ -11,7 +11,7 @@ import { MAX_IMPORT_BYTES, importFormatOf, parseImportText } from "../formats/im
 import { json, queryObject, readBodyText, readJsonBody } from "./http";
 import { isMultipart, multipartDocumentsSchema, readMultipartDocuments } from "./multipart";
 import type { RestRequest, RestRoute, RouteBody, RouteResponse } from "./router";
-import { unknownFieldMessage, unknownFields } from "./unknown-fields";
+import { unknownFieldMessage, unknownFields } from "../util/unknown-fields";
 
 /**
  * What the request body holds:

@@ -11,6 +11,7 @@ import { sourceCreateInput, storedSourceSettings, type Source } from "../ingest/
 import { grantCreateInput, groupCreateInput, tenantCreateInput, type Grant, type Group, type Tenant } from "../policy/model";
 import { DomainError } from "../errors";
 import { deepEqual } from "../util/stable-json";
+import { unknownFieldMessage, unknownFields } from "../util/unknown-fields";
 
 export const STATE_API_VERSION = "opencrane.io/v1alpha1";
 export const STATE_KIND = "ControlPlaneState";
@@ -110,6 +111,15 @@ export const FIELDS: Record<ObjectKind, readonly string[]> = {
   source: SOURCE_FIELDS,
 };
 /** Accepted on input, never exported: a remote runtime's fixed URL said the §3 way. */
+/** The create schema each kind's objects are read with (what parseObject parses). */
+const INPUT_SCHEMA: Record<ObjectKind, z.ZodType> = {
+  server: serverCreateInput,
+  tenant: tenantCreateInput,
+  group: groupCreateInput,
+  rule: grantCreateInput,
+  source: sourceCreateInput,
+};
+
 const INPUT_ONLY: Partial<Record<ObjectKind, readonly string[]>> = { server: ["endpoint"] };
 
 function pick(kind: ObjectKind, value: object): StateObject {
@@ -192,6 +202,11 @@ export function assembleDocuments(documents: readonly unknown[]): { revision?: n
     }
     if (doc.kind === STATE_KIND) {
       headers++;
+      // A misspelt list (`tenant:` for `tenants:`) would otherwise read as an empty one, which
+      // --prune takes as "delete every tenant".
+      for (const key of Object.keys(doc)) {
+        if (!Object.hasOwn(documentHeader.shape, key)) problems.push({ field: `${where}${key}`, message: unknownFieldMessage({ path: [key], known: Object.keys(documentHeader.shape) }) });
+      }
       const parsed = documentHeader.safeParse(doc);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) problems.push({ field: `${where}${issue.path.join(".")}`, message: issue.message });
@@ -213,6 +228,9 @@ export function assembleDocuments(documents: readonly unknown[]): { revision?: n
     const metadata = isRecord(doc.metadata) ? doc.metadata : null;
     if (!metadata || typeof metadata.name !== "string")
       problems.push({ field: `${where}metadata.name`, message: `a ${doc.kind} document names its object: metadata.name` });
+    for (const key of Object.keys(metadata ?? {})) {
+      if (key !== "name") problems.push({ field: `${where}metadata.${key}`, message: "unknown field: metadata holds only the name; an object's fields go under spec" });
+    }
     const extra = Object.keys(doc).filter((key) => !["apiVersion", "kind", "metadata", "spec"].includes(key));
     for (const key of extra) problems.push({ field: `${where}${key}`, message: "unknown field: an object's fields go under spec" });
     if (doc.spec !== undefined && !isRecord(doc.spec)) problems.push({ field: `${where}spec`, message: "spec must be an object" });
@@ -242,6 +260,10 @@ export function parseState(documents: readonly unknown[]): { revision?: number; 
       }
       const allowed = new Set([...FIELDS[kind], ...(INPUT_ONLY[kind] ?? [])]);
       for (const key of Object.keys(raw)) if (!allowed.has(key)) problems.push({ field: `${where}.${key}`, message: `unknown field of a ${kind}` });
+      // Deeper down too: `mcpPolicy.alow` would otherwise be dropped, and the deny meant never made.
+      for (const field of unknownFields(INPUT_SCHEMA[kind], raw)) {
+        if (field.path.length > 1) problems.push({ field: [where, ...field.path.map(String)].join("."), message: unknownFieldMessage(field) });
+      }
       const parsed = parseObject(kind, raw);
       if ("issues" in parsed) {
         for (const issue of parsed.issues) problems.push({ field: [where, ...issue.path.map(String)].join("."), message: issue.message });
