@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalogServer, remoteSpec } from "../../../test/support/catalog";
 import type { McpServer } from "../catalog/model";
-import { obotCatalogEntries, renderObotFeedBytes } from "./obot-feed";
+import { obotCatalogEntries, obotFeedSteps, renderObotFeedBytes } from "./obot-feed";
 
 const server = (name: string, over: Partial<McpServer> = {}) =>
   catalogServer(name, remoteSpec(`https://${name}.example/mcp`, { displayName: name, shortDescription: `the ${name} server` }), { status: "active", ...over });
@@ -14,6 +14,21 @@ describe("renderObotFeedBytes", () => {
     expect(bytes.toString("utf8")).toBe(JSON.stringify(obotCatalogEntries(servers)));
     expect(JSON.parse(bytes.toString("utf8")).map((e: { name: string }) => e.name)).toEqual(["alpha", "mid", "zeta"]);
     expect(renderObotFeedBytes([]).bytes.toString("utf8")).toBe("[]");
+  });
+
+  it("in steps, copies a feed of megabytes a megabyte at a time, to the same bytes", () => {
+    // Multi-byte text and characters JSON escapes, so lengths in bytes and characters differ.
+    const large = Array.from({ length: 40 }, (_, i) =>
+      server(`big-${String(i).padStart(2, "0")}`, { description: `«${"ü\"\n".repeat(20_000)}» ${i}` }),
+    );
+    const steps = obotFeedSteps(large);
+    let yields = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) yields++;
+    expect(step.value.bytes.length).toBeGreaterThan(4 * 2 ** 20);
+    expect(yields).toBeGreaterThan(4);
+    expect(step.value.bytes.toString("utf8")).toBe(JSON.stringify(obotCatalogEntries(large)));
+    expect(step.value.hash).toBe(renderObotFeedBytes(large).hash);
   });
 
   it("keeps every feed's bytes as they were when later feeds reuse its entries", () => {

@@ -2,7 +2,7 @@ import type { McpServer } from "../catalog/model";
 import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput } from "../policy/compile";
 import { contractFingerprint, contractServerDigest, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
-import { encodeObotEntries, renderObotFeedBytes } from "../formats/obot-feed";
+import { encodeObotEntries, obotFeedSteps } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
 import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
@@ -105,7 +105,7 @@ export function* catalogSnapshotSteps(
   yield;
   const tenants = previous && sameItems([...previous.tenants.values()], state.tenants) ? previous.tenants : new Map(state.tenants.map((t) => [t.name, t]));
   yield;
-  const obotFeed = sameServers ? previous.obotFeed : obotFeedBody(active);
+  const obotFeed = sameServers ? previous.obotFeed : yield* obotFeedBody(active);
   yield;
   const { states: contractStates, changed: contractStatesChanged } = yield* contractStateSteps(policy, contractServers, tenants, state.revision, previous);
   return {
@@ -125,8 +125,8 @@ export function* catalogSnapshotSteps(
   };
 }
 
-function obotFeedBody(active: readonly McpServer[]): EncodedBody {
-  const { bytes, hash } = renderObotFeedBytes(active);
+function* obotFeedBody(active: readonly McpServer[]): Generator<void, EncodedBody, void> {
+  const { bytes, hash } = yield* obotFeedSteps(active);
   return new EncodedBody(bytes, hash);
 }
 
