@@ -127,7 +127,9 @@ export function memoryCgroup(mib) {
   onCleanup(async () => fs.rmdirSync(made.dir));
   const procs = path.join(made.dir, "cgroup.procs");
   // What Node itself makes of the limit: the heap limit a process started in the cgroup gets.
-  const heap = spawnSync("/bin/sh", ["-c", `echo $$ > '${procs}' && exec "$0" -p "require('v8').getHeapStatistics().heap_size_limit"`, process.execPath], { encoding: "utf8" });
+  const heap = spawnSync("/bin/sh", ["-c", `echo $$ > '${procs}' && exec "$0" -p "require('v8').getHeapStatistics().heap_size_limit"`, process.execPath], {
+    encoding: "utf8",
+  });
   return { cgroup: { ...made, mib, procs, heapLimit: Number(heap.stdout.trim()) || NaN }, reason: null };
 }
 

@@ -744,7 +744,11 @@ async function main() {
   const first = await startApp(env, { readyPollMs: READY_POLL_MS });
   await first.stop();
   const pod = POD_MEMORY_MIB > 0 ? memoryCgroup(POD_MEMORY_MIB) : { cgroup: null, reason: "BENCH_POD_MEMORY_MB=0" };
-  console.log(pod.cgroup ? `restart in a ${POD_MEMORY_MIB} MiB memory cgroup (Node's heap limit there: ${MiB(pod.cgroup.heapLimit)})…` : `restart, with no memory limit (${pod.reason})…`);
+  console.log(
+    pod.cgroup
+      ? `restart in a ${POD_MEMORY_MIB} MiB memory cgroup (Node's heap limit there: ${MiB(pod.cgroup.heapLimit)})…`
+      : `restart, with no memory limit (${pod.reason})…`,
+  );
   const { app, internal, appProcess, waitForInternal, startupMs } = await startApp(env, { readyPollMs: READY_POLL_MS, cgroup: pod.cgroup });
   await waitForInternal();
   const startup = { first: first.startupMs ?? NaN, restart: startupMs ?? NaN };

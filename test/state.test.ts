@@ -180,7 +180,9 @@ describeEachDatabase("the state document", (database) => {
     const { tenants, ...withoutTenants } = before;
     const header = await apply(call, { ...withoutTenants, tenant: tenants }, "?prune=true");
     expect(header.status).toBe(422);
-    expect(header.body.error.details.fieldErrors.tenant[0]).toContain("unknown field (a typo?): this object takes apiVersion, kind, revision, servers, tenants");
+    expect(header.body.error.details.fieldErrors.tenant[0]).toContain(
+      "unknown field (a typo?): this object takes apiVersion, kind, revision, servers, tenants",
+    );
     const nested = await exportJson(call);
     nested.tenants[0].mcpPolicy = { alow: ["github"], deny: [] };
     nested.rules[0].subject = { ...nested.rules[0].subject, nme: "x" };
@@ -189,9 +191,7 @@ describeEachDatabase("the state document", (database) => {
     const fields = res.body.error.details.fieldErrors;
     expect(fields[`tenants.${nested.tenants[0].name}.mcpPolicy.alow`][0]).toContain("this object takes allow and deny");
     expect(Object.keys(fields)).toContain(`rules.${nested.rules[0].name}.subject.nme`);
-    const stream = [
-      { apiVersion: "opencrane.io/v1alpha1", kind: "Tenant", metadata: { name: "zeta", labels: { team: "a" } }, spec: {} },
-    ];
+    const stream = [{ apiVersion: "opencrane.io/v1alpha1", kind: "Tenant", metadata: { name: "zeta", labels: { team: "a" } }, spec: {} }];
     const metadata = await call("POST", "/api/v1/state", stream);
     expect(metadata.status).toBe(422);
     expect(metadata.body.error.details.fieldErrors["metadata.labels"][0]).toContain("metadata holds only the name");

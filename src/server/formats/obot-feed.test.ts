@@ -18,9 +18,7 @@ describe("renderObotFeedBytes", () => {
 
   it("in steps, copies a feed of megabytes a megabyte at a time, to the same bytes", () => {
     // Multi-byte text and characters JSON escapes, so lengths in bytes and characters differ.
-    const large = Array.from({ length: 40 }, (_, i) =>
-      server(`big-${String(i).padStart(2, "0")}`, { description: `«${"ü\"\n".repeat(20_000)}» ${i}` }),
-    );
+    const large = Array.from({ length: 40 }, (_, i) => server(`big-${String(i).padStart(2, "0")}`, { description: `«${'ü"\n'.repeat(20_000)}» ${i}` }));
     const steps = obotFeedSteps(large);
     let yields = 0;
     let step = steps.next();

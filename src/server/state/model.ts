@@ -205,7 +205,8 @@ export function assembleDocuments(documents: readonly unknown[]): { revision?: n
       // A misspelt list (`tenant:` for `tenants:`) would otherwise read as an empty one, which
       // --prune takes as "delete every tenant".
       for (const key of Object.keys(doc)) {
-        if (!Object.hasOwn(documentHeader.shape, key)) problems.push({ field: `${where}${key}`, message: unknownFieldMessage({ path: [key], known: Object.keys(documentHeader.shape) }) });
+        if (!Object.hasOwn(documentHeader.shape, key))
+          problems.push({ field: `${where}${key}`, message: unknownFieldMessage({ path: [key], known: Object.keys(documentHeader.shape) }) });
       }
       const parsed = documentHeader.safeParse(doc);
       if (!parsed.success) {
@@ -229,7 +230,8 @@ export function assembleDocuments(documents: readonly unknown[]): { revision?: n
     if (!metadata || typeof metadata.name !== "string")
       problems.push({ field: `${where}metadata.name`, message: `a ${doc.kind} document names its object: metadata.name` });
     for (const key of Object.keys(metadata ?? {})) {
-      if (key !== "name") problems.push({ field: `${where}metadata.${key}`, message: "unknown field: metadata holds only the name; an object's fields go under spec" });
+      if (key !== "name")
+        problems.push({ field: `${where}metadata.${key}`, message: "unknown field: metadata holds only the name; an object's fields go under spec" });
     }
     const extra = Object.keys(doc).filter((key) => !["apiVersion", "kind", "metadata", "spec"].includes(key));
     for (const key of extra) problems.push({ field: `${where}${key}`, message: "unknown field: an object's fields go under spec" });
