@@ -684,16 +684,19 @@ function* recompile(
   yield;
 
   // 2. Pattern bits: the changed slots of every pattern in use, and new patterns in full.
-  const patterns = new Map<string, Bits>();
   const changedPatterns = new Set<string>();
-  const inUse = yield* patternsInUse(indexed);
+  // The patterns in use come from the rules in force and the tenants' own lists: unchanged both,
+  // they are the previous engine's, and with no slot changed its bits too.
+  const samePatterns = old.inForce === indexed.inForce && old.tenants === indexed.tenants;
+  const inUse = samePatterns ? before.patterns.keys() : yield* patternsInUse(indexed);
   yield;
   let items = 0;
-  for (const pattern of inUse) {
+  const patterns = samePatterns && changedSlots.length === 0 ? before.patterns : new Map<string, Bits>();
+  for (const pattern of patterns === before.patterns ? [] : inUse) {
     if (++items % ITEMS_PER_STEP === 0) yield;
     const earlier = before.patterns.get(pattern);
     if (!earlier) {
-      patterns.set(pattern, patternBitsOf(pattern, slots, serverIndex, words));
+      (patterns as Map<string, Bits>).set(pattern, patternBitsOf(pattern, slots, serverIndex, words));
       changedPatterns.add(pattern);
       continue;
     }
@@ -705,7 +708,7 @@ function* recompile(
       if (bits === earlier) bits = earlier.slice();
       bits[slot >>> 5]! ^= 1 << (slot & 31);
     }
-    patterns.set(pattern, bits);
+    (patterns as Map<string, Bits>).set(pattern, bits);
     if (bits !== earlier) changedPatterns.add(pattern);
   }
 
@@ -717,7 +720,7 @@ function* recompile(
   // 4. Rules: the changed ones, and those whose pattern or scope can differ at a changed slot.
   const { removed, added } = listChanges(old.inForce, indexed.inForce);
   const { subjectRules, selectorsByLabel } = removed.length + added.length === 0 ? before : patchSubjectIndexes(before, removed, added);
-  const ruleEffect = new Map(before.ruleEffect);
+  const ruleEffect = new CopyOnWrite(before.ruleEffect);
   yield;
   const dirtySubjects = new Set<string>();
   // Rules gone, out of force or edited: their old subjects' folds change.
@@ -744,7 +747,7 @@ function* recompile(
 
   // 5. Folds of the subjects whose rules changed; who they cover must be recomputed.
   yield;
-  const folds = new Map(before.folds);
+  const folds = new CopyOnWrite(before.folds);
   const dirtyTenants = new Set<string>();
   let allTenants = false;
   const groupsChanged = old.groups !== indexed.groups && !sameMaps(old.groups, indexed.groups);
@@ -775,7 +778,7 @@ function* recompile(
       if (earlier) cover(earlier.subject);
       continue;
     }
-    const fold = foldOf(indexed.rules.get(ids[0]!)!.subject, ids, { words, ruleEffect }, indexed.rules);
+    const fold = foldOf(indexed.rules.get(ids[0]!)!.subject, ids, { words, ruleEffect: ruleEffect.value }, indexed.rules);
     if (
       earlier &&
       sameBits(earlier.deny, fold.deny) &&
@@ -795,9 +798,9 @@ function* recompile(
       freeSlots,
       ordered,
       serverIndex,
-      ruleEffect,
+      ruleEffect: ruleEffect.value,
       subjectRules,
-      folds,
+      folds: folds.value,
       selectorsByLabel,
       memberOf,
       dirtyTenants: "all",
@@ -834,7 +837,54 @@ function* recompile(
       if (hadBit || toolsMoved || tenant.mcpPolicy.deny.some(touches) || tenant.mcpPolicy.allow.some(touches)) dirtyTenants.add(tenant.name);
     }
   }
-  return { ...engine, input: indexed, slots, freeSlots, ordered, serverIndex, ruleEffect, subjectRules, folds, selectorsByLabel, memberOf, dirtyTenants };
+  return {
+    ...engine,
+    input: indexed,
+    slots,
+    freeSlots,
+    ordered,
+    serverIndex,
+    ruleEffect: ruleEffect.value,
+    subjectRules,
+    folds: folds.value,
+    selectorsByLabel,
+    memberOf,
+    dirtyTenants,
+  };
+}
+
+/**
+ * A map copied on its first change: a recompile that changes none of a previous engine's rule
+ * effects or folds shares them (20,000 entries, say) instead of copying them. The previous map is
+ * never changed: engines branching from one result (previews) stay independent.
+ */
+class CopyOnWrite<K, V> {
+  private map: ReadonlyMap<K, V>;
+
+  constructor(private readonly base: ReadonlyMap<K, V>) {
+    this.map = base;
+  }
+
+  get value(): ReadonlyMap<K, V> {
+    return this.map;
+  }
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.writable().set(key, value);
+  }
+
+  delete(key: K): void {
+    if (this.map.has(key)) this.writable().delete(key);
+  }
+
+  private writable(): Map<K, V> {
+    if (this.map === this.base) this.map = new Map(this.base);
+    return this.map as Map<K, V>;
+  }
 }
 
 const EMPTY_MEMBERS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
