@@ -11,7 +11,7 @@ import { MAX_IMPORT_BYTES, importFormatOf, parseImportText } from "../formats/im
 import { json, queryObject, readBodyText, readJsonBody } from "./http";
 import { isMultipart, multipartDocumentsSchema, readMultipartDocuments } from "./multipart";
 import type { RestRequest, RestRoute, RouteBody, RouteResponse } from "./router";
-import { unknownFieldMessage, unknownFields } from "../util/unknown-fields";
+import { unknownFieldIssue, unknownFieldMessage, unknownFields } from "../util/unknown-fields";
 
 /**
  * What the request body holds:
@@ -118,9 +118,9 @@ function parseArgs(useCase: AnyUseCase, body: BodyMode | undefined, raw: Record<
   const value = NOT_AN_OBJECT in raw ? raw[NOT_AN_OBJECT] : raw;
   const result = useCase.args.safeParse(value);
   // A field the schema does not know is refused, not dropped: a typo must not pass as accepted.
-  const unknown = unknownFields(useCase.args, value).map((field): z.core.$ZodIssue => {
+  const unknown = unknownFields(useCase.args, value).map((field) => {
     const known = field.path.length === 1 ? field.known.filter((key) => !notInBody.has(key)) : field.known;
-    return { code: "custom", path: field.path, message: unknownFieldMessage({ ...field, known }), input: undefined };
+    return unknownFieldIssue(field, unknownFieldMessage({ ...field, known }));
   });
   if (result.success && unknown.length === 0) return result.data;
   const issues = [...(result.success ? [] : result.error.issues), ...unknown].map((issue: z.core.$ZodIssue) => ({

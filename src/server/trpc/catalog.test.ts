@@ -60,6 +60,15 @@ describeEachDatabase("tRPC catalog router", (database) => {
     });
   });
 
+  it("refuses a misspelt field at any depth with the field errors forms map, writing nothing", async () => {
+    const { status, body } = await mutate("catalog.update", { name: "tickets", patch: { version: 1, shortDescripton: "x" } });
+    expect(status).toBe(422);
+    expect(body.error.data.domain).toEqual({
+      code: "VALIDATION_FAILED",
+      details: { fieldErrors: { "patch.shortDescripton": [expect.stringContaining("unknown field (a typo?): this object takes")] }, formErrors: [] },
+    });
+  });
+
   it("keeps domain codes and details: conflicts say who changed the server", async () => {
     const { status, body } = await mutate("catalog.update", { name: "tickets", patch: { version: 1, shortDescription: "x" } });
     expect(status).toBe(409);

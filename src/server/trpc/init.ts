@@ -6,8 +6,9 @@ import { authorize, type RequestFacts } from "../auth/guard";
 import type { Principal } from "../auth/principal";
 import type { Requirement } from "../auth/roles";
 import type { ChangeContext } from "../audit/audit";
-import { DomainError, ERROR_CODES, fieldErrorsOf, isDatabaseUnavailable, userMistakeOf, type FieldErrors } from "../errors";
+import { DomainError, ERROR_CODES, fieldErrorsOf, isDatabaseUnavailable, userMistakeOf, validationError, type FieldErrors } from "../errors";
 import type { Services } from "../services";
+import { unknownFieldIssue, unknownFields } from "../util/unknown-fields";
 
 export interface TrpcContext {
   services: Services;
@@ -105,7 +106,25 @@ type InputOf<Args extends z.ZodObject> = Record<never, never> extends z.input<Ar
 function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
   const allOptional = useCase.args.safeParse({}).success;
   const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as InputOf<Args>;
-  return useCaseProcedureFor(useCase.role).meta({ requirement: useCase.role, useCase: useCase.name }).input(input);
+  return useCaseProcedureFor(useCase.role)
+    .meta({ requirement: useCase.role, useCase: useCase.name })
+    .use(refusingUnknownFields(useCase.args))
+    .input(input);
+}
+
+/**
+ * A field the arguments do not know is refused, not dropped, as on REST: a typo must not pass as
+ * accepted. Reported with the schema's own issues, as input validation reports them.
+ */
+function refusingUnknownFields(args: z.ZodObject) {
+  return t.middleware(async ({ getRawInput, next }) => {
+    const raw = await getRawInput();
+    const unknown = unknownFields(args, raw);
+    if (unknown.length === 0) return next();
+    const parsed = args.safeParse(raw ?? {});
+    const issues = [...(parsed.success ? [] : parsed.error.issues), ...unknown.map((field) => unknownFieldIssue(field))];
+    throw validationError(new ZodError(issues));
+  });
 }
 
 function useCaseResolver<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {

@@ -45,13 +45,27 @@ describe("procedureOf", () => {
     expect(defs.list!._def.meta).toEqual({ requirement: "viewer", useCase: "list" });
   });
 
-  it("lets arguments that may all be left out be omitted whole, with their defaults, and drops unknown keys", async () => {
+  it("lets arguments that may all be left out be omitted whole, with their defaults", async () => {
     seen.length = 0;
     const { caller } = callerAs("viewer");
     await caller.list(undefined as never);
     await caller.list({});
-    await caller.list({ all: true, extra: 1 } as never);
+    await caller.list({ all: true });
     expect(seen).toEqual([{ all: false }, { all: false }, { all: true }]);
+  });
+
+  it("refuses an argument it does not know instead of dropping it, with the other field errors", async () => {
+    seen.length = 0;
+    const { caller } = callerAs("editor");
+    // 422, as REST answers the same mistake (the schema's own refusals alone stay tRPC's 400).
+    expect(await codeOf(caller.list({ all: true, extra: 1 } as never))).toBe("UNPROCESSABLE_CONTENT");
+    const refused = await caller.create({ title: "", titel: "x" } as never).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TRPCError);
+    expect(((refused as TRPCError).cause as DomainError).details).toEqual({
+      fieldErrors: { title: [expect.any(String)], titel: ["unknown field (a typo?): this object takes title"] },
+      formErrors: [],
+    });
+    expect(seen).toEqual([]);
   });
 
   it("refuses missing or wrong arguments before running", async () => {

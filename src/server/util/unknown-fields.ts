@@ -65,3 +65,8 @@ export function unknownFieldMessage(field: UnknownField): string {
   const list = known.length === 1 ? known[0]! : `${known.slice(0, -1).join(", ")} and ${known.at(-1)}`;
   return `unknown field (a typo?): this object takes ${list}`;
 }
+
+/** A field the schema would drop, as a validation issue (so it is reported with the schema's own). */
+export function unknownFieldIssue(field: UnknownField, message = unknownFieldMessage(field)): z.core.$ZodIssue {
+  return { code: "custom", path: field.path, message, input: undefined };
+}
