@@ -106,10 +106,7 @@ type InputOf<Args extends z.ZodObject> = Record<never, never> extends z.input<Ar
 function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Args, Result>) {
   const allOptional = useCase.args.safeParse({}).success;
   const input = (allOptional ? useCase.args.optional() : useCase.args) as unknown as InputOf<Args>;
-  return useCaseProcedureFor(useCase.role)
-    .meta({ requirement: useCase.role, useCase: useCase.name })
-    .use(refusingUnknownFields(useCase.args))
-    .input(input);
+  return useCaseProcedureFor(useCase.role).meta({ requirement: useCase.role, useCase: useCase.name }).use(refusingUnknownFields(useCase.args)).input(input);
 }
 
 /**
