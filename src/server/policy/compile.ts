@@ -790,21 +790,21 @@ function* recompile(
     folds.set(key, fold);
     cover(fold.subject);
   }
-  if (allTenants)
-    return {
-      ...engine,
-      input: indexed,
-      slots,
-      freeSlots,
-      ordered,
-      serverIndex,
-      ruleEffect: ruleEffect.value,
-      subjectRules,
-      folds: folds.value,
-      selectorsByLabel,
-      memberOf,
-      dirtyTenants: "all",
-    };
+  const nextEngine = (dirty: Set<string> | "all") => ({
+    ...engine,
+    input: indexed,
+    slots,
+    freeSlots,
+    ordered,
+    serverIndex,
+    ruleEffect: ruleEffect.value,
+    subjectRules,
+    folds: folds.value,
+    selectorsByLabel,
+    memberOf,
+    dirtyTenants: dirty,
+  });
+  if (allTenants) return nextEngine("all");
 
   // 6. Tenants: the changed ones, members joining or leaving groups, and those whose own lists or bits touch a changed server.
   if (old.tenants !== indexed.tenants) {
@@ -837,20 +837,7 @@ function* recompile(
       if (hadBit || toolsMoved || tenant.mcpPolicy.deny.some(touches) || tenant.mcpPolicy.allow.some(touches)) dirtyTenants.add(tenant.name);
     }
   }
-  return {
-    ...engine,
-    input: indexed,
-    slots,
-    freeSlots,
-    ordered,
-    serverIndex,
-    ruleEffect: ruleEffect.value,
-    subjectRules,
-    folds: folds.value,
-    selectorsByLabel,
-    memberOf,
-    dirtyTenants,
-  };
+  return nextEngine(dirtyTenants);
 }
 
 /**
