@@ -113,10 +113,13 @@ function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Arg
  * A field the arguments do not know is refused, not dropped, as on REST: a typo must not pass as
  * accepted. Reported with the schema's own issues, as input validation reports them.
  */
+const INFINITE_QUERY_KEYS = new Set(["cursor", "direction"]);
+
 function refusingUnknownFields(args: z.ZodObject) {
   return t.middleware(async ({ getRawInput, next }) => {
     const raw = await getRawInput();
-    const unknown = unknownFields(args, raw);
+    // tRPC's infinite queries add `cursor` and `direction` to the input themselves.
+    const unknown = unknownFields(args, raw).filter((field) => !(field.path.length === 1 && INFINITE_QUERY_KEYS.has(String(field.path[0]))));
     if (unknown.length === 0) return next();
     const parsed = args.safeParse(raw ?? {});
     const issues = [...(parsed.success ? [] : parsed.error.issues), ...unknown.map((field) => unknownFieldIssue(field))];
