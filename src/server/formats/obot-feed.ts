@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { McpServer } from "../catalog/model";
 import { obotEntryFor, type ObotEntry } from "../formats/obot-entry";
+import { runToEnd } from "../util/steps";
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -61,11 +62,7 @@ const CLOSE = Buffer.from("]");
  * one), yet a build after one server changed hashes one entry, not the whole 10+ MB feed.
  */
 export function renderObotFeedBytes(servers: readonly McpServer[]): { bytes: Buffer; hash: string } {
-  const steps = obotFeedSteps(servers);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runToEnd(obotFeedSteps(servers));
 }
 
 /** Bytes copied into the feed between two yields of a build. */

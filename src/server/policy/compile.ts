@@ -19,6 +19,7 @@ import picomatch from "picomatch";
 import type { Scope, ServerStatus } from "../catalog/model";
 import { and, hasBit, isEmpty, orInto, setBit, type Bits } from "./bits";
 import { isToolPattern, READ_ONLY_SELECTOR, splitPattern, type Access, type McpPolicy, type Subject } from "./model";
+import { runToEnd } from "../util/steps";
 
 /** A tool a server may expose (DESIGN §11): pinned, and not withheld by tool drift. */
 export interface PolicyTool {
@@ -330,13 +331,6 @@ const SPARE_SLOTS = (active: number) => Math.max(64, Math.ceil(active / 8));
  */
 export function compilePolicy(input: PolicyInput, now: Date, previous?: CompiledPolicy | null): CompiledPolicy {
   return runToEnd(compileSteps(input, now, previous));
-}
-
-function runToEnd<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { registryView, type RegistryView } from "../formats/registry-view";
 import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
 import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
+import { runToEnd } from "../util/steps";
 
 /** Everything the feeds serve at one catalog revision, computed once and held in memory. */
 export interface CatalogSnapshot {
@@ -76,11 +77,7 @@ export interface CatalogState {
  * the same as building from nothing.
  */
 export function buildCatalogSnapshot(state: CatalogState, builtAt: Date, buildMs = 0, previous: CatalogSnapshot | null = null): CatalogSnapshot {
-  const steps = catalogSnapshotSteps(state, builtAt, buildMs, previous);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runToEnd(catalogSnapshotSteps(state, builtAt, buildMs, previous));
 }
 
 /**
@@ -166,11 +163,7 @@ export function contractStatesOf(
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null = null,
 ): Map<string, ContractState> {
-  const steps = contractStateSteps(policy, servers, tenants, revision, previous);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value.states;
-  }
+  return runToEnd(contractStateSteps(policy, servers, tenants, revision, previous)).states;
 }
 
 const digestsByServers = new WeakMap<ReadonlyMap<string, ContractServer>, Map<string, string>>();

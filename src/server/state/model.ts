@@ -110,7 +110,6 @@ export const FIELDS: Record<ObjectKind, readonly string[]> = {
   rule: RULE_FIELDS,
   source: SOURCE_FIELDS,
 };
-/** Accepted on input, never exported: a remote runtime's fixed URL said the §3 way. */
 /** The create schema each kind's objects are read with (what parseObject parses). */
 const INPUT_SCHEMA: Record<ObjectKind, z.ZodType> = {
   server: serverCreateInput,
@@ -120,6 +119,7 @@ const INPUT_SCHEMA: Record<ObjectKind, z.ZodType> = {
   source: sourceCreateInput,
 };
 
+/** Accepted on input, never exported: a remote runtime's fixed URL said the §3 way. */
 const INPUT_ONLY: Partial<Record<ObjectKind, readonly string[]>> = { server: ["endpoint"] };
 
 function pick(kind: ObjectKind, value: object): StateObject {

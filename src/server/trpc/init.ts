@@ -109,12 +109,12 @@ function useCaseProcedure<Args extends z.ZodObject, Result>(useCase: UseCase<Arg
   return useCaseProcedureFor(useCase.role).meta({ requirement: useCase.role, useCase: useCase.name }).use(refusingUnknownFields(useCase.args)).input(input);
 }
 
+const INFINITE_QUERY_KEYS = new Set(["cursor", "direction"]);
+
 /**
  * A field the arguments do not know is refused, not dropped, as on REST: a typo must not pass as
  * accepted. Reported with the schema's own issues, as input validation reports them.
  */
-const INFINITE_QUERY_KEYS = new Set(["cursor", "direction"]);
-
 function refusingUnknownFields(args: z.ZodObject) {
   return t.middleware(async ({ getRawInput, next }) => {
     const raw = await getRawInput();
