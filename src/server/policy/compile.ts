@@ -19,6 +19,8 @@ import picomatch from "picomatch";
 import type { Scope, ServerStatus } from "../catalog/model";
 import { and, hasBit, isEmpty, orInto, setBit, type Bits } from "./bits";
 import { isToolPattern, READ_ONLY_SELECTOR, splitPattern, type Access, type McpPolicy, type Subject } from "./model";
+import { LayeredMap, type WritableMap } from "../util/layered-map";
+import { listChanges, replacedInPlace, sameItems } from "../util/lists";
 import { runToEnd } from "../util/steps";
 
 /** A tool a server may expose (DESIGN §11): pinned, and not withheld by tool drift. */
@@ -373,13 +375,6 @@ function* indexInput(input: PolicyInput, now: Date, before: Indexed | undefined)
   return { lists: input, servers, tenants, groups, rules, inForce: sameRulesInForce ? before.inForce : inForce, expired };
 }
 
-function sameItems<T>(a: readonly T[] | undefined, b: readonly T[]): boolean {
-  if (a === b) return true;
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** The list by key: the previous map when the list holds the same objects, patched when few changed. */
 function indexBy<T>(
   list: readonly T[],
@@ -391,7 +386,7 @@ function indexBy<T>(
   if (sameItems(earlierList, list)) return earlier;
   const { removed, added } = listChanges(earlierList, list);
   if (removed.length + added.length > list.length / 4) return new Map(list.map((item) => [key(item), item]));
-  const map = new Map(earlier);
+  const map = LayeredMap.over(earlier, removed.length + added.length);
   for (const item of removed) map.delete(key(item));
   for (const item of added) map.set(key(item), item);
   return map;
@@ -501,39 +496,14 @@ function subjectIndexes(inForce: readonly PolicyRule[]): { subjectRules: Map<str
   return { subjectRules, selectorsByLabel };
 }
 
-/**
- * What changed between two lists of the same objects: the items past the common beginning and
- * end. One insertion, edit or removal (what a write does) costs a walk of pointer comparisons.
- */
-function listChanges<T>(before: readonly T[], after: readonly T[]): { removed: T[]; added: T[] } {
-  if (before === after) return { removed: [], added: [] };
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let endBefore = before.length;
-  let endAfter = after.length;
-  while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) {
-    endBefore--;
-    endAfter--;
-  }
-  const removed = before.slice(start, endBefore);
-  const added = after.slice(start, endAfter);
-  // An item in both middles only moved: it is neither removed nor added.
-  if (removed.length > 0 && added.length > 0) {
-    const kept = new Set(removed);
-    const moved = new Set(added.filter((item) => kept.has(item)));
-    if (moved.size > 0) return { removed: removed.filter((item) => !moved.has(item)), added: added.filter((item) => !moved.has(item)) };
-  }
-  return { removed, added };
-}
-
 /** The subject indexes after rules left and joined (the others are where they were). */
 function patchSubjectIndexes(
   before: Pick<Engine, "subjectRules" | "selectorsByLabel">,
   removed: readonly PolicyRule[],
   added: readonly PolicyRule[],
-): { subjectRules: Map<string, readonly string[]>; selectorsByLabel: Map<string, readonly string[]> } {
-  const subjectRules = new Map(before.subjectRules);
-  const selectorsByLabel = new Map(before.selectorsByLabel);
+): { subjectRules: ReadonlyMap<string, readonly string[]>; selectorsByLabel: ReadonlyMap<string, readonly string[]> } {
+  const subjectRules = LayeredMap.over(before.subjectRules, removed.length + added.length);
+  const selectorsByLabel = LayeredMap.over(before.selectorsByLabel, added.length);
   for (const rule of removed) {
     const key = subjectKey(rule.subject);
     const ids = subjectRules.get(key)?.filter((id) => id !== rule.id) ?? [];
@@ -617,10 +587,64 @@ function freshEngine(indexed: Indexed): Engine {
   };
 }
 
-/** The next engine from the previous one, or null when a fresh compile is the better (or only) way. */
+/** The previous engine's patterns and those that rules and tenant lists new since bring (no slot moved). */
+function* withNewPatterns(
+  before: Engine,
+  old: Indexed,
+  indexed: Indexed,
+  slots: readonly (string | null)[],
+  serverIndex: ReadonlyMap<string, number>,
+): Generator<void, ReadonlyMap<string, Bits>, void> {
+  const named: string[] = [];
+  if (old.inForce !== indexed.inForce) for (const rule of listChanges(old.inForce, indexed.inForce).added) named.push(rule.servers);
+  yield;
+  if (old.tenants !== indexed.tenants) {
+    for (const tenant of listChanges(old.lists.tenants, indexed.lists.tenants).added) named.push(...tenant.mcpPolicy.deny, ...tenant.mcpPolicy.allow);
+  }
+  const fresh = [...new Set(named)].filter((pattern) => !before.patterns.has(pattern));
+  if (fresh.length === 0) return before.patterns;
+  const patterns = LayeredMap.over(before.patterns, fresh.length);
+  for (const pattern of fresh) patterns.set(pattern, patternBitsOf(pattern, slots, serverIndex, before.words));
+  return patterns;
+}
+
+/** Every pattern in use with its bits at the changed slots updated (new ones in full), noting in `changed` those that moved. */
+function* patternsAtChangedSlots(
+  before: Engine,
+  inUse: Iterable<string>,
+  changedSlots: readonly number[],
+  changed: Set<string>,
+  slots: readonly (string | null)[],
+  serverIndex: ReadonlyMap<string, number>,
+): Generator<void, ReadonlyMap<string, Bits>, void> {
+  const patterns = new Map<string, Bits>();
+  let items = 0;
+  for (const pattern of inUse) {
+    if (++items % ITEMS_PER_STEP === 0) yield;
+    const earlier = before.patterns.get(pattern);
+    if (!earlier) {
+      patterns.set(pattern, patternBitsOf(pattern, slots, serverIndex, before.words));
+      changed.add(pattern);
+      continue;
+    }
+    let bits = earlier;
+    for (const slot of changedSlots) {
+      const name = slots[slot];
+      const matches = name !== null && name !== undefined && patternMatches(pattern, name);
+      if (matches === hasBit(bits, slot)) continue;
+      if (bits === earlier) bits = earlier.slice();
+      bits[slot >>> 5]! ^= 1 << (slot & 31);
+    }
+    patterns.set(pattern, bits);
+    if (bits !== earlier) changed.add(pattern);
+  }
+  return patterns;
+}
+
 /** Loop iterations of recompile between two yields: its loops over every rule, pattern or tenant are cheap per item. */
 const ITEMS_PER_STEP = 2_000;
 
+/** The next engine from the previous one, or null when a fresh compile is the better (or only) way. */
 function* recompile(
   before: Engine,
   previous: CompiledPolicy,
@@ -682,29 +706,19 @@ function* recompile(
   // The patterns in use come from the rules in force and the tenants' own lists: unchanged both,
   // they are the previous engine's, and with no slot changed its bits too.
   const samePatterns = old.inForce === indexed.inForce && old.tenants === indexed.tenants;
-  const inUse = samePatterns ? before.patterns.keys() : yield* patternsInUse(indexed);
-  yield;
-  let items = 0;
-  const patterns = samePatterns && changedSlots.length === 0 ? before.patterns : new Map<string, Bits>();
-  for (const pattern of patterns === before.patterns ? [] : inUse) {
-    if (++items % ITEMS_PER_STEP === 0) yield;
-    const earlier = before.patterns.get(pattern);
-    if (!earlier) {
-      (patterns as Map<string, Bits>).set(pattern, patternBitsOf(pattern, slots, serverIndex, words));
-      changedPatterns.add(pattern);
-      continue;
-    }
-    let bits = earlier;
-    for (const slot of changedSlots) {
-      const name = slots[slot];
-      const matches = name !== null && name !== undefined && patternMatches(pattern, name);
-      if (matches === hasBit(bits, slot)) continue;
-      if (bits === earlier) bits = earlier.slice();
-      bits[slot >>> 5]! ^= 1 << (slot & 31);
-    }
-    (patterns as Map<string, Bits>).set(pattern, bits);
-    if (bits !== earlier) changedPatterns.add(pattern);
+  let patterns: ReadonlyMap<string, Bits>;
+  if (changedSlots.length === 0) {
+    // No server moved, so every pattern's bits are as they were: add the patterns that rules and
+    // tenant lists new since then bring, and keep the rest (one no longer used is dropped at the
+    // next slot change, which gathers the patterns in use afresh). A pattern new here can only be
+    // named by those new rules and changed tenants, which are recomputed anyway: none is "changed".
+    patterns = samePatterns ? before.patterns : yield* withNewPatterns(before, old, indexed, slots, serverIndex);
+  } else {
+    const inUse = samePatterns ? before.patterns.keys() : yield* patternsInUse(indexed);
+    yield;
+    patterns = yield* patternsAtChangedSlots(before, inUse, changedSlots, changedPatterns, slots, serverIndex);
   }
+  let items = 0;
 
   yield;
   // 3. Scopes and owners at the changed slots.
@@ -802,7 +816,7 @@ function* recompile(
 
   // 6. Tenants: the changed ones, members joining or leaving groups, and those whose own lists or bits touch a changed server.
   if (old.tenants !== indexed.tenants) {
-    for (const [name, tenant] of indexed.tenants) if (old.tenants.get(name) !== tenant) dirtyTenants.add(name);
+    for (const tenant of listChanges(old.lists.tenants, indexed.lists.tenants).added) dirtyTenants.add(tenant.name);
   }
   if (groupsChanged) {
     for (const name of new Set([...old.groups.keys(), ...indexed.groups.keys()])) {
@@ -835,9 +849,10 @@ function* recompile(
 }
 
 /**
- * A map copied on its first change: a recompile that changes none of a previous engine's rule
- * effects or folds shares them (20,000 entries, say) instead of copying them. The previous map is
- * never changed: engines branching from one result (previews) stay independent.
+ * A map layered over the previous engine's on its first change (LayeredMap): a recompile that
+ * changes none of its rule effects or folds shares them (20,000 entries, say), and one that
+ * changes a few costs those few. The previous map is never changed: engines branching from one
+ * result (previews) stay independent.
  */
 class CopyOnWrite<K, V> {
   private map: ReadonlyMap<K, V>;
@@ -862,9 +877,9 @@ class CopyOnWrite<K, V> {
     if (this.map.has(key)) this.writable().delete(key);
   }
 
-  private writable(): Map<K, V> {
-    if (this.map === this.base) this.map = new Map(this.base);
-    return this.map as Map<K, V>;
+  private writable(): WritableMap<K, V> {
+    if (this.map === this.base) this.map = LayeredMap.over(this.base);
+    return this.map as WritableMap<K, V>;
   }
 }
 
@@ -1080,10 +1095,14 @@ function* resultOf(
   const { dirtyTenants: _, ...kept } = engine;
   void _;
   const reuse = before && dirty && dirty !== "all" ? dirty : null;
-  let tenants: Map<string, TenantAccess>;
-  if (reuse && before!.engine.input.tenants === indexed.tenants) {
-    // The same tenants as before: the previous map, with the tenants the change reached recomputed.
-    tenants = new Map(before!.policy.tenants);
+  let tenants: WritableMap<string, TenantAccess>;
+  if (
+    reuse &&
+    (before!.engine.input.tenants === indexed.tenants || replacedInPlace(before!.engine.input.lists.tenants, indexed.lists.tenants, (t) => t.name) !== null)
+  ) {
+    // The same tenants as before, or some of them edited (each is then among those the change
+    // reached, in the same place): the previous map, with the tenants the change reached recomputed.
+    tenants = LayeredMap.over(before!.policy.tenants, reuse.size);
     let computed = 0;
     for (const name of reuse) {
       const tenant = indexed.tenants.get(name);
@@ -1134,7 +1153,6 @@ function* resultOf(
             return tools && tools.length > 0 ? [[name, tools] as const] : [];
           }),
         );
-  const patternsSame = before !== null && [...before.engine.patterns].every(([p, bits]) => kept.patterns.get(p) === bits);
 
   const policy = {
     compiledAt: now,
@@ -1148,7 +1166,12 @@ function* resultOf(
     groupMembers,
     nextExpiryAt,
     serverTools,
-    ruleServerBits: rulesSame && patternsSame ? before.policy.ruleServerBits : rules.map((rule) => kept.patterns.get(rule.servers)!),
+    // The patterns are walked only when the rules are the same. (No closure over `before` here:
+    // the report getter below shares this function's context and would keep every predecessor alive.)
+    ruleServerBits:
+      rulesSame && samePatternBits(before.engine.patterns, kept.patterns)
+        ? before.policy.ruleServerBits
+        : rules.map((rule) => kept.patterns.get(rule.servers)!),
   } as Omit<CompiledPolicy, "report"> as CompiledPolicy;
   let report: PolicyReport | undefined;
   Object.defineProperty(policy, "report", { enumerable: true, get: () => (report ??= reportOf(kept, policy)) });
@@ -1171,6 +1194,13 @@ const accessChanges = new WeakMap<CompiledPolicy, { since: WeakRef<CompiledPolic
 export function accessChangedSince(policy: CompiledPolicy, previous: CompiledPolicy): ReadonlySet<string> | null {
   const changes = accessChanges.get(policy);
   return changes && changes.since.deref() === previous ? changes.tenants : null;
+}
+
+/** Whether every pattern of `before` has the very same bits in `after`. */
+function samePatternBits(before: ReadonlyMap<string, Bits>, after: ReadonlyMap<string, Bits>): boolean {
+  if (before === after) return true;
+  for (const [pattern, bits] of before) if (after.get(pattern) !== bits) return false;
+  return true;
 }
 
 function sameSlots(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {

@@ -7,6 +7,8 @@ import { registryView, type RegistryView } from "../formats/registry-view";
 import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
 import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
+import { LayeredMap } from "../util/layered-map";
+import { replacedInPlace, sameItems } from "../util/lists";
 import { runToEnd } from "../util/steps";
 
 /** Everything the feeds serve at one catalog revision, computed once and held in memory. */
@@ -26,6 +28,8 @@ export interface CatalogSnapshot {
   policy: CompiledPolicy;
   contractServers: ReadonlyMap<string, ContractServer>;
   tenants: ReadonlyMap<string, ContractTenant>;
+  /** The tenants as the state listed them: the next build tells from it what changed. */
+  tenantList: readonly ContractTenant[];
   /** Per tenant: a digest of its contract's inputs, and the revision at which they last changed. */
   contractStates: Map<string, ContractState>;
   /**
@@ -100,11 +104,18 @@ export function* catalogSnapshotSteps(
     ? previous.contractServers
     : new Map(active.map((s) => [s.name, contractServerOfMemo(s, governed.get(s.name) ?? UNGOVERNED)]));
   yield;
-  const tenants = previous && sameItems([...previous.tenants.values()], state.tenants) ? previous.tenants : new Map(state.tenants.map((t) => [t.name, t]));
+  const { tenants, edited } = tenantsOf(state.tenants, previous);
   yield;
   const obotFeed = sameServers ? previous.obotFeed : yield* obotFeedBody(active);
   yield;
-  const { states: contractStates, changed: contractStatesChanged } = yield* contractStateSteps(policy, contractServers, tenants, state.revision, previous);
+  const { states: contractStates, changed: contractStatesChanged } = yield* contractStateSteps(
+    policy,
+    contractServers,
+    tenants,
+    edited,
+    state.revision,
+    previous,
+  );
   return {
     revision: state.revision,
     builtAt,
@@ -114,6 +125,7 @@ export function* catalogSnapshotSteps(
     policy,
     contractServers,
     tenants,
+    tenantList: state.tenants,
     contractStates,
     contractStatesChanged,
     servers: sameServers ? previous.servers : active,
@@ -127,11 +139,20 @@ function* obotFeedBody(active: readonly McpServer[]): Generator<void, EncodedBod
   return new EncodedBody(bytes, hash);
 }
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * The tenants by name: the previous snapshot's map while the list holds the same objects, that map
+ * layered with the edited tenants when only some were edited in place (`edited`), else a new map.
+ */
+function tenantsOf(
+  list: readonly ContractTenant[],
+  previous: CatalogSnapshot | null,
+): { tenants: ReadonlyMap<string, ContractTenant>; edited: ReadonlySet<string> | null } {
+  if (previous && sameItems(previous.tenantList, list)) return { tenants: previous.tenants, edited: null };
+  const replaced = previous ? replacedInPlace(previous.tenantList, list, (t) => t.name) : null;
+  if (!previous || !replaced) return { tenants: new Map(list.map((t) => [t.name, t])), edited: null };
+  const tenants = LayeredMap.over(previous.tenants, replaced.length);
+  for (const tenant of replaced) tenants.set(tenant.name, tenant);
+  return { tenants, edited: new Set(replaced.map((t) => t.name)) };
 }
 
 const contractServers = new WeakMap<McpServer, { governed: GovernedTools; contract: ContractServer }>();
@@ -163,7 +184,7 @@ export function contractStatesOf(
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null = null,
 ): Map<string, ContractState> {
-  return runToEnd(contractStateSteps(policy, servers, tenants, revision, previous)).states;
+  return runToEnd(contractStateSteps(policy, servers, tenants, null, revision, previous)).states;
 }
 
 const digestsByServers = new WeakMap<ReadonlyMap<string, ContractServer>, Map<string, string>>();
@@ -182,6 +203,7 @@ function* contractStateSteps(
   policy: CompiledPolicy,
   servers: ReadonlyMap<string, ContractServer>,
   tenants: ReadonlyMap<string, ContractTenant>,
+  edited: ReadonlySet<string> | null,
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null,
 ): Generator<void, { states: Map<string, ContractState>; changed: ReadonlySet<string> | null }, void> {
@@ -200,11 +222,13 @@ function* contractStateSteps(
     return true;
   };
 
-  // The same tenants, and the compiler knows whose access moved: start from the previous states
-  // and fingerprint only those tenants and the ones allowed a changed server.
-  const accessMoved = previous && previous.tenants === tenants ? accessChangedSince(policy, previous.policy) : null;
+  // The same tenants (or some edited in place), and the compiler knows whose access moved: start
+  // from the previous states and fingerprint only those tenants, the edited ones and the ones
+  // allowed a changed server.
+  const accessMoved = previous && (previous.tenants === tenants || edited) ? accessChangedSince(policy, previous.policy) : null;
   if (previous && accessMoved) {
     const candidates = new Set(accessMoved);
+    for (const name of edited ?? []) candidates.add(name);
     if (changed.length > 0) {
       for (const [name, access] of policy.tenants) {
         if (changed.some((server) => sortedIncludes(access.allow, server))) candidates.add(name);

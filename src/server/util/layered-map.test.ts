@@ -1,0 +1,81 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LayeredMap } from "./layered-map";
+
+type Op = { kind: "set"; key: number; value: number } | { kind: "delete"; key: number };
+
+// Keys 0–30 come and go; 100–104 are in the base from the start.
+const key = fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 100, max: 104 }));
+const op = fc.oneof(fc.record({ kind: fc.constant("set" as const), key, value: fc.integer() }), fc.record({ kind: fc.constant("delete" as const), key }));
+
+function apply(map: { set(k: number, v: number): unknown; delete(k: number): boolean }, ops: readonly Op[]): boolean[] {
+  return ops.map((o) => (o.kind === "set" ? (map.set(o.key, o.value), true) : map.delete(o.key)));
+}
+
+function snapshotOf(map: ReadonlyMap<number, number>) {
+  const each: [number, number][] = [];
+  map.forEach((value, key) => each.push([key, value]));
+  return { entries: [...map], keys: [...map.keys()], values: [...map.values()], each, size: map.size };
+}
+
+describe("LayeredMap", () => {
+  it("behaves as a copy of its base changed the same way, iteration order included, however deep the layers", () => {
+    let deepestSeen = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer()), { maxLength: 25 }),
+        fc.array(fc.array(op, { maxLength: 12 }), { maxLength: 7 }),
+        (start, rounds) => {
+          // A base large enough that several layers stack before a copy is due.
+          const base: [number, number][] = [...start, ...Array.from({ length: 400 }, (_, i): [number, number] => [100 + i, i])];
+          let layered: ReadonlyMap<number, number> = new Map(base);
+          let plain: ReadonlyMap<number, number> = new Map(base);
+          let deepest = 0;
+          const versions: { layered: ReadonlyMap<number, number>; expected: ReturnType<typeof snapshotOf> }[] = [];
+          for (const ops of rounds) {
+            const nextLayered = LayeredMap.over(layered);
+            if (nextLayered instanceof LayeredMap) deepest = Math.max(deepest, nextLayered.depth);
+            const nextPlain = new Map(plain);
+            expect(apply(nextLayered, ops)).toEqual(apply(nextPlain, ops));
+            layered = nextLayered;
+            plain = nextPlain;
+            versions.push({ layered, expected: snapshotOf(plain) });
+            expect(snapshotOf(layered)).toEqual(snapshotOf(plain));
+            for (const key of [-1, ...Array.from({ length: 32 }, (_, i) => i), 99, 100, 101, 102, 103, 104, 105]) {
+              expect(layered.has(key)).toBe(plain.has(key));
+              expect(layered.get(key)).toBe(plain.get(key));
+            }
+          }
+          // Every earlier version is untouched by the layers over it.
+          for (const { layered, expected } of versions) expect(snapshotOf(layered)).toEqual(expected);
+          deepestSeen = Math.max(deepestSeen, deepest);
+        },
+      ),
+    );
+    // The runs exercised stacked layers, not only copies.
+    expect(deepestSeen).toBe(LayeredMap.MAX_DEPTH);
+  });
+
+  it("keeps undefined values apart from missing keys", () => {
+    const layered = LayeredMap.over(new Map<string, number | undefined>([["a", 1]]));
+    layered.set("a", undefined);
+    layered.set("b", undefined);
+    expect([layered.has("a"), layered.get("a"), layered.has("b"), layered.size]).toEqual([true, undefined, true, 2]);
+  });
+
+  it("stops stacking: past MAX_DEPTH layers, or when the changes are a large share of the base, a plain copy", () => {
+    const base = new Map(Array.from({ length: 100 }, (_, i) => [i, i]));
+    let map: ReadonlyMap<number, number> = base;
+    const kinds: string[] = [];
+    for (let i = 0; i < LayeredMap.MAX_DEPTH + 1; i++) {
+      const next = LayeredMap.over(map);
+      next.set(1000 + i, i);
+      kinds.push(next instanceof LayeredMap ? `layer ${next.depth}` : "copy");
+      map = next;
+    }
+    expect(kinds).toEqual([...Array.from({ length: LayeredMap.MAX_DEPTH }, (_, i) => `layer ${i + 1}`), "copy"]);
+    expect(LayeredMap.over(base, 50)).toBeInstanceOf(Map);
+    expect(LayeredMap.over(base, 50)).not.toBeInstanceOf(LayeredMap);
+    expect(map.size).toBe(100 + LayeredMap.MAX_DEPTH + 1);
+  });
+});
