@@ -1,5 +1,6 @@
 import type { McpServer } from "../catalog/model";
-import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput } from "../policy/compile";
+import { hasBit } from "../policy/bits";
+import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput, type TenantAccess } from "../policy/compile";
 import { contractFingerprint, contractServerDigest, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
 import { encodeObotEntries, obotFeedSteps } from "../formats/obot-feed";
@@ -229,12 +230,14 @@ function* contractStateSteps(
   if (previous && accessMoved) {
     const candidates = new Set(accessMoved);
     for (const name of edited ?? []) candidates.add(name);
-    if (changed.length > 0) {
-      for (const [name, access] of policy.tenants) {
-        if (changed.some((server) => sortedIncludes(access.allow, server))) candidates.add(name);
-        if (step(1)) yield;
-      }
-    }
+    // A changed server without a slot is not published now: whoever was allowed it is among those
+    // whose access moved. The others are found by their bits, in one pass (about a millisecond).
+    const slots = changed.flatMap((server) => policy.serverIndex.get(server) ?? []);
+    if (slots.length > 0)
+      policy.tenants.forEach((access, name) => {
+        if (mayBeAllowedAny(access, slots)) candidates.add(name);
+      });
+    yield;
     const states = new Map(previous.contractStates);
     for (const name of candidates) {
       const access = policy.tenants.get(name);
@@ -261,6 +264,16 @@ function* contractStateSteps(
     if (step(reusable ? 1 : 100)) yield;
   }
   return { states, changed: null };
+}
+
+/**
+ * Whether the tenant may be allowed a server at one of `slots`: an allow of its own or of a rule
+ * names it (TenantAccess.allow is a subset: a deny can still win). A superset costs only a
+ * fingerprint that comes out the same.
+ */
+function mayBeAllowedAny(access: TenantAccess, slots: readonly number[]): boolean {
+  for (const slot of slots) if (hasBit(access.ruleAllow, slot) || hasBit(access.overrideAllow, slot)) return true;
+  return false;
 }
 
 /** Whether `name` is in `names`, which is in byte order (a TenantAccess list): a binary search. */
