@@ -162,7 +162,6 @@ export interface CompiledPolicy {
   tenants: ReadonlyMap<string, TenantAccess>;
   /** Rules in force (not expired), in the order given (the store gives creation order). */
   rules: readonly PolicyRule[];
-  everyoneRules: readonly number[];
   groupMembers: ReadonlyMap<string, ReadonlySet<string>>;
   /** When the next rule expires: the snapshot must be rebuilt then. */
   nextExpiryAt: Date | null;
@@ -1139,11 +1138,7 @@ function* resultOf(
       : new Map([...indexed.groups.values()].map((g) => [g.name, new Set(g.members)]));
   const rules = indexed.inForce;
   const rulesSame = before !== null && before.engine.input.inForce === rules;
-  const everyoneRules: number[] = [];
-  if (!rulesSame) rules.forEach((rule, r) => rule.subject.type === "everyone" && everyoneRules.push(r));
-  const nextExpiryAt = rulesSame
-    ? before.policy.nextExpiryAt
-    : rules.reduce<Date | null>((next, rule) => (rule.expiresAt && (!next || rule.expiresAt < next) ? rule.expiresAt : next), null);
+  const nextExpiryAt = rulesSame ? before.policy.nextExpiryAt : nextExpiryOf(rules);
   const serverTools =
     before && before.engine.input.servers === indexed.servers && !serversChanged
       ? before.policy.serverTools
@@ -1162,19 +1157,15 @@ function* resultOf(
     owners,
     tenants,
     rules,
-    everyoneRules: rulesSame ? before.policy.everyoneRules : everyoneRules,
     groupMembers,
     nextExpiryAt,
     serverTools,
-    // The patterns are walked only when the rules are the same. (No closure over `before` here:
-    // the report getter below shares this function's context and would keep every predecessor alive.)
-    ruleServerBits:
-      rulesSame && samePatternBits(before.engine.patterns, kept.patterns)
-        ? before.policy.ruleServerBits
-        : rules.map((rule) => kept.patterns.get(rule.servers)!),
-  } as Omit<CompiledPolicy, "report"> as CompiledPolicy;
-  let report: PolicyReport | undefined;
-  Object.defineProperty(policy, "report", { enumerable: true, get: () => (report ??= reportOf(kept, policy)) });
+  } as Omit<CompiledPolicy, "report" | "ruleServerBits"> as CompiledPolicy;
+  // The patterns are walked only when the rules are the same. (No closure over `before` here:
+  // the getters below share this function's context and would keep every predecessor alive.)
+  if (rulesSame && samePatternBits(before.engine.patterns, kept.patterns)) policy.ruleServerBits = before.policy.ruleServerBits;
+  else defineLazily(policy, "ruleServerBits", () => rules.map((rule) => kept.patterns.get(rule.servers)!));
+  defineLazily(policy, "report", () => reportOf(kept, policy));
   if (reuse) accessChanges.set(policy, { since: new WeakRef(before!.policy), tenants: reuse });
   return policy;
 }
@@ -1194,6 +1185,21 @@ const accessChanges = new WeakMap<CompiledPolicy, { since: WeakRef<CompiledPolic
 export function accessChangedSince(policy: CompiledPolicy, previous: CompiledPolicy): ReadonlySet<string> | null {
   const changes = accessChanges.get(policy);
   return changes && changes.since.deref() === previous ? changes.tenants : null;
+}
+
+/**
+ * A field worked out when first read: explain's rule bits and the compiler's warnings are not on
+ * the feeds' path, and a write's build should not pay for them (20,000 rules each).
+ */
+function defineLazily<K extends "ruleServerBits" | "report">(policy: CompiledPolicy, key: K, compute: () => CompiledPolicy[K]): void {
+  let value: CompiledPolicy[K] | undefined;
+  Object.defineProperty(policy, key, { enumerable: true, configurable: true, get: () => (value ??= compute()) });
+}
+
+function nextExpiryOf(rules: readonly PolicyRule[]): Date | null {
+  let next: Date | null = null;
+  for (const rule of rules) if (rule.expiresAt && (!next || rule.expiresAt < next)) next = rule.expiresAt;
+  return next;
 }
 
 /** Whether every pattern of `before` has the very same bits in `after`. */

@@ -41,8 +41,30 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   static over<K, V>(base: ReadonlyMap<K, V>, expectedChanges = 0): LayeredMap<K, V> | Map<K, V> {
     const depth = base instanceof LayeredMap ? base.depth + 1 : 1;
     const changes = (base instanceof LayeredMap ? base.changes : 0) + expectedChanges;
-    if (depth > LayeredMap.MAX_DEPTH || changes * 8 > base.size) return new Map(base);
+    if (depth > LayeredMap.MAX_DEPTH || changes * 8 > base.size) return LayeredMap.flat(base);
     return new LayeredMap(base, depth);
+  }
+
+  /**
+   * `new Map(map)`, with layers folded in as they were made: the plain map at the bottom copied
+   * natively (an order of magnitude faster than iterating the layers), then each layer's deletes,
+   * in-place replacements and appends, which leave the order the layer's own iteration gives.
+   */
+  private static flat<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
+    const layers: LayeredMap<K, V>[] = [];
+    let bottom = map;
+    while (bottom instanceof LayeredMap) {
+      layers.push(bottom);
+      bottom = bottom.base;
+    }
+    const flat = new Map(bottom);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i]!;
+      for (const key of layer.deleted) flat.delete(key);
+      for (const [key, value] of layer.replaced) flat.set(key, value);
+      for (const [key, value] of layer.appended) flat.set(key, value);
+    }
+    return flat;
   }
 
   get size(): number {
