@@ -1,4 +1,4 @@
-import { like, sql } from "drizzle-orm";
+import { eq, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { feedFetches } from "../db/schema";
@@ -25,6 +25,19 @@ describeEachDatabase("Feed fetch log", (database) => {
     await recorder.flush();
     expect(await recorder.latest("contract")).toMatchObject({ userAgent: "opencrane-pod/1", status: 200, count: 3 });
     expect(await recorder.latest("registry")).toBeNull();
+  });
+
+  it("keeps the times of flushed fetches to the millisecond, and the latest of two flushes", async () => {
+    const recorder = new FetchRecorder(database().db);
+    const first = new Date("2026-11-24T10:00:00.123Z");
+    const later = new Date("2026-11-24T10:05:59.987Z");
+    recorder.record("obot", "Go-http-client/1.1", 304, "10.0.0.3", later);
+    await recorder.flush();
+    recorder.record("obot", "Go-http-client/1.1", 304, "10.0.0.4", first);
+    await recorder.flush();
+    const [row] = await database().db.select().from(feedFetches).where(eq(feedFetches.feed, "obot"));
+    expect(row).toMatchObject({ firstAt: later, lastAt: later, count: 2, lastRemoteAddr: "10.0.0.4" });
+    expect(await recorder.latest("obot")).toMatchObject({ at: later, count: 2 });
   });
 
   it("truncates user agents to 200 characters and names a missing one", async () => {
@@ -58,7 +71,8 @@ describeEachDatabase("Feed fetch log with many fetchers", (database) => {
     // The database refuses writes (say, it is read-only during a failover) until `failing` is cleared.
     const flaky = new Proxy(db, {
       get(target, property, receiver) {
-        if (property === "insert" && failing)
+        // The flush writes with one statement per batch (execute); reads go through select.
+        if ((property === "insert" || property === "execute") && failing)
           return () => {
             throw new Error("cannot execute INSERT in a read-only transaction");
           };
