@@ -81,7 +81,8 @@ export async function startServices(config: Config, database: Database, options:
       metrics.snapshotBuildLongestSliceSeconds.set((snapshot.longestSliceMs ?? 0) / 1000);
       metrics.snapshotActiveServers.set(snapshot.activeServers);
       metrics.snapshotBuilds.inc({ result: "ok" });
-      tenantAuth.forgetTenantTokensExcept(snapshot.tenants);
+      // A walk of every remembered token: only when a tenant may have been deleted.
+      if (snapshot.tenantsMayBeGone) tenantAuth.forgetTenantTokensExcept(snapshot.tenants);
       obotLink?.snapshotBuilt(snapshot);
     },
     onError: () => metrics.snapshotBuilds.inc({ result: "error" }),

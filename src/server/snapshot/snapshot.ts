@@ -31,6 +31,8 @@ export interface CatalogSnapshot {
   tenants: ReadonlyMap<string, ContractTenant>;
   /** The tenants as the state listed them: the next build tells from it what changed. */
   tenantList: readonly ContractTenant[];
+  /** Whether a tenant of the previous snapshot may be gone (true without one): remembered tokens of gone tenants are dropped then. */
+  tenantsMayBeGone: boolean;
   /** Per tenant: a digest of its contract's inputs, and the revision at which they last changed. */
   contractStates: Map<string, ContractState>;
   /**
@@ -105,7 +107,7 @@ export function* catalogSnapshotSteps(
     ? previous.contractServers
     : new Map(active.map((s) => [s.name, contractServerOfMemo(s, governed.get(s.name) ?? UNGOVERNED)]));
   yield;
-  const { tenants, edited } = tenantsOf(state.tenants, previous);
+  const { tenants, edited, mayBeGone } = tenantsOf(state.tenants, previous);
   yield;
   const obotFeed = sameServers ? previous.obotFeed : yield* obotFeedBody(active);
   yield;
@@ -127,6 +129,7 @@ export function* catalogSnapshotSteps(
     contractServers,
     tenants,
     tenantList: state.tenants,
+    tenantsMayBeGone: mayBeGone,
     contractStates,
     contractStatesChanged,
     servers: sameServers ? previous.servers : active,
@@ -147,13 +150,13 @@ function* obotFeedBody(active: readonly McpServer[]): Generator<void, EncodedBod
 function tenantsOf(
   list: readonly ContractTenant[],
   previous: CatalogSnapshot | null,
-): { tenants: ReadonlyMap<string, ContractTenant>; edited: ReadonlySet<string> | null } {
-  if (previous && sameItems(previous.tenantList, list)) return { tenants: previous.tenants, edited: null };
+): { tenants: ReadonlyMap<string, ContractTenant>; edited: ReadonlySet<string> | null; mayBeGone: boolean } {
+  if (previous && sameItems(previous.tenantList, list)) return { tenants: previous.tenants, edited: null, mayBeGone: false };
   const replaced = previous ? replacedInPlace(previous.tenantList, list, (t) => t.name) : null;
-  if (!previous || !replaced) return { tenants: new Map(list.map((t) => [t.name, t])), edited: null };
+  if (!previous || !replaced) return { tenants: new Map(list.map((t) => [t.name, t])), edited: null, mayBeGone: true };
   const tenants = LayeredMap.over(previous.tenants, replaced.length);
   for (const tenant of replaced) tenants.set(tenant.name, tenant);
-  return { tenants, edited: new Set(replaced.map((t) => t.name)) };
+  return { tenants, edited: new Set(replaced.map((t) => t.name)), mayBeGone: false };
 }
 
 const contractServers = new WeakMap<McpServer, { governed: GovernedTools; contract: ContractServer }>();
