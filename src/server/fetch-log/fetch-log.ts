@@ -52,7 +52,7 @@ export interface FetchRecorderHooks {
 
 // Contracts are recorded per tenant: room for every tenant's pod between two flushes.
 const MAX_PENDING_KEYS = 20_000;
-// 7 parameters a row: 1,000 rows stay far below Postgres's 65,534 bind parameters per statement.
+// Rows per statement (one JSON parameter each): a flush of 20,000 pending keys is 20 statements of ~150 KB.
 export const FLUSH_BATCH_ROWS = 1_000;
 // A row that cannot be written this many times in a row (the database is down for minutes, or it
 // is refused) is given up rather than retried forever.

@@ -727,7 +727,7 @@ function* recompile(
   // 4. Rules: the changed ones, and those whose pattern or scope can differ at a changed slot.
   const { removed, added } = listChanges(old.inForce, indexed.inForce);
   const { subjectRules, selectorsByLabel } = removed.length + added.length === 0 ? before : patchSubjectIndexes(before, removed, added);
-  const ruleEffect = new CopyOnWrite(before.ruleEffect);
+  const ruleEffect = new LayerOnWrite(before.ruleEffect);
   yield;
   const dirtySubjects = new Set<string>();
   // Rules gone, out of force or edited: their old subjects' folds change.
@@ -754,7 +754,7 @@ function* recompile(
 
   // 5. Folds of the subjects whose rules changed; who they cover must be recomputed.
   yield;
-  const folds = new CopyOnWrite(before.folds);
+  const folds = new LayerOnWrite(before.folds);
   const dirtyTenants = new Set<string>();
   let allTenants = false;
   const groupsChanged = old.groups !== indexed.groups && !sameMaps(old.groups, indexed.groups);
@@ -853,7 +853,7 @@ function* recompile(
  * changes a few costs those few. The previous map is never changed: engines branching from one
  * result (previews) stay independent.
  */
-class CopyOnWrite<K, V> {
+class LayerOnWrite<K, V> {
   private map: ReadonlyMap<K, V>;
 
   constructor(private readonly base: ReadonlyMap<K, V>) {
