@@ -18,24 +18,26 @@ export const UNKNOWN_TENANT = "(unknown tenant)";
  */
 export function serveContract(services: Services, request: FeedRequest, tenant: string, negotiate: boolean): Answer | Promise<Answer> {
   const started = performance.now();
-  const record = (answer: Answer) => {
-    // Any caller can name any tenant: record unknown names under one key, so junk names cannot fill
-    // the fetch log (crowding out real pods) or poison its flush (a NUL Postgres refuses).
-    const known = services.snapshots.current?.tenants.has(tenant) ?? false;
-    services.fetches.record(`${CONTRACT_FEED}/${known ? tenant : UNKNOWN_TENANT}`, request.header("user-agent"), answer.status, request.remoteAddr);
-    services.metrics.feedRequests.inc({ feed: CONTRACT_FEED, status: String(answer.status) });
-    services.metrics.feedLatency.observe({ feed: CONTRACT_FEED }, (performance.now() - started) / 1000);
-    return answer;
-  };
   const authorization = request.header("authorization");
   const remembered = services.tenantAuth.remembered(authorization);
-  const answer = remembered
-    ? contractAnswer(services, request, tenant, negotiate, remembered)
-    : services.tenantAuth.authenticate(authorization).then(
-        (credential) => contractAnswer(services, request, tenant, negotiate, credential),
-        (error: unknown) => refused(error),
-      );
-  return answer instanceof Promise ? answer.then(record) : record(answer);
+  if (remembered) return recordContractFetch(services, request, tenant, started, contractAnswer(services, request, tenant, negotiate, remembered));
+  return services.tenantAuth
+    .authenticate(authorization)
+    .then(
+      (credential) => contractAnswer(services, request, tenant, negotiate, credential),
+      (error: unknown) => refused(error),
+    )
+    .then((answer) => recordContractFetch(services, request, tenant, started, answer));
+}
+
+function recordContractFetch(services: Services, request: FeedRequest, tenant: string, started: number, answer: Answer | Promise<Answer>): Answer | Promise<Answer> {
+  if (answer instanceof Promise) return answer.then((done) => recordContractFetch(services, request, tenant, started, done));
+  // Any caller can name any tenant: record unknown names under one key, so junk names cannot fill
+  // the fetch log (crowding out real pods) or poison its flush (a NUL Postgres refuses).
+  const known = services.snapshots.current?.tenants.has(tenant) ?? false;
+  services.fetches.record(`${CONTRACT_FEED}/${known ? tenant : UNKNOWN_TENANT}`, request.header("user-agent"), answer.status, request.remoteAddr);
+  services.metrics.feeds.record(CONTRACT_FEED, answer.status, (performance.now() - started) / 1000);
+  return answer;
 }
 
 function refused(error: unknown): Answer {

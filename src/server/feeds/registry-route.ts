@@ -20,8 +20,7 @@ export function serveRegistry(services: Services, request: FeedRequest, rest: st
   const started = performance.now();
   const answer = registryAnswer(services, request, rest, query, negotiate);
   const record = (answer: Answer) => {
-    services.metrics.feedRequests.inc({ feed: "registry", status: String(answer.status) });
-    services.metrics.feedLatency.observe({ feed: "registry" }, (performance.now() - started) / 1000);
+    services.metrics.feeds.record("registry", answer.status, (performance.now() - started) / 1000);
     return answer;
   };
   return answer instanceof Promise ? answer.then(record) : record(answer);

@@ -119,9 +119,26 @@ export function ifNoneMatchHits(header: string | null, hash: string): boolean {
   });
 }
 
+/**
+ * The codings recently negotiated, by Accept-Encoding value: pollers send one of a few values
+ * (Obot's Go client `gzip`, Node's fetch `gzip, deflate`, …) thousands of times a second, and a
+ * 304 should not parse it each time. Bounded: emptied when full, so odd values cannot grow it.
+ */
+const negotiated = new Map<string, Encoding>();
+const MAX_NEGOTIATED = 64;
+
 /** Picks the coding from Accept-Encoding, honouring q-values; br before gzip when equally welcome. */
 export function negotiateEncoding(acceptEncoding: string | null): Encoding {
   if (!acceptEncoding) return "identity";
+  let encoding = negotiated.get(acceptEncoding);
+  if (encoding === undefined) {
+    if (negotiated.size >= MAX_NEGOTIATED) negotiated.clear();
+    negotiated.set(acceptEncoding, (encoding = parseAcceptEncoding(acceptEncoding)));
+  }
+  return encoding;
+}
+
+function parseAcceptEncoding(acceptEncoding: string): Encoding {
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(",")) {
     const [token, ...params] = part.trim().toLowerCase().split(";");
