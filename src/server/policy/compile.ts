@@ -297,6 +297,9 @@ interface Indexed {
   /** Rules in force, in the order given. */
   inForce: readonly PolicyRule[];
   expired: readonly string[];
+  /** The time the rules were split into in force and expired at, and the first expiry among those in force then. */
+  splitAt: number;
+  nextExpiryAt: Date | null;
 }
 
 interface Engine {
@@ -356,13 +359,26 @@ const WORK_PER_STEP = 5_000;
 // Each list is indexed in a step of its own: at 20,000 rules and 10,000 tenants, all at once held
 // the event loop for ~10 ms.
 function* indexInput(input: PolicyInput, now: Date, before: Indexed | undefined): Generator<void, Indexed, void> {
-  const inForce: PolicyRule[] = [];
-  const expired: string[] = [];
-  for (const rule of input.rules) {
-    if (rule.expiresAt !== null && rule.expiresAt <= now) expired.push(rule.id);
-    else inForce.push(rule);
+  // The same rules, no earlier clock and none lapsed since: the split is the one before (a write
+  // that is not a rule's keeps 20,000 rules from being walked and copied again).
+  const sameRules = before !== undefined && sameItems(before.lists.rules, input.rules);
+  const splitAgain = !sameRules || now.getTime() < before.splitAt || (before.nextExpiryAt !== null && before.nextExpiryAt <= now);
+  let inForce: readonly PolicyRule[];
+  let expired: readonly string[];
+  if (splitAgain) {
+    const kept: PolicyRule[] = [];
+    const lapsed: string[] = [];
+    for (const rule of input.rules) {
+      if (rule.expiresAt !== null && rule.expiresAt <= now) lapsed.push(rule.id);
+      else kept.push(rule);
+    }
+    inForce = before !== undefined && sameItems(before.inForce, kept) ? before.inForce : kept;
+    expired = lapsed;
+  } else {
+    inForce = before.inForce;
+    expired = before.expired;
   }
-  const sameRulesInForce = before !== undefined && sameItems(before.inForce, inForce);
+  const nextExpiryAt = !splitAgain ? before!.nextExpiryAt : nextExpiryOf(inForce);
   yield;
   const servers = indexBy(input.servers, before?.lists.servers, before?.servers, (s) => s.name);
   const groups = indexBy(input.groups, before?.lists.groups, before?.groups, (g) => g.name);
@@ -371,7 +387,7 @@ function* indexInput(input: PolicyInput, now: Date, before: Indexed | undefined)
   yield;
   const rules = indexBy(input.rules, before?.lists.rules, before?.rules, (r) => r.id);
   yield;
-  return { lists: input, servers, tenants, groups, rules, inForce: sameRulesInForce ? before.inForce : inForce, expired };
+  return { lists: input, servers, tenants, groups, rules, inForce, expired, splitAt: now.getTime(), nextExpiryAt };
 }
 
 /** The list by key: the previous map when the list holds the same objects, patched when few changed. */
@@ -538,6 +554,39 @@ function memberships(groups: ReadonlyMap<string, PolicyGroup>): Map<string, stri
   return memberOf;
 }
 
+/**
+ * memberships(groups), from the one before `oldGroups` became `groups`: only the lists of tenants
+ * joining or leaving a group are replaced. The order within a list may then differ from a full
+ * pass's, which does not matter: a tenant's groups' folds are OR-ed together.
+ */
+function membershipsAfter(
+  before: ReadonlyMap<string, readonly string[]>,
+  oldGroups: ReadonlyMap<string, PolicyGroup>,
+  groups: ReadonlyMap<string, PolicyGroup>,
+): ReadonlyMap<string, readonly string[]> {
+  const left: [member: string, group: string][] = [];
+  const joined: [member: string, group: string][] = [];
+  const note = (name: string, was: PolicyGroup | undefined, is: PolicyGroup | undefined) => {
+    if (was === is) return;
+    const before = new Set(was?.members ?? []);
+    const after = new Set(is?.members ?? []);
+    for (const member of before) if (!after.has(member)) left.push([member, name]);
+    for (const member of after) if (!before.has(member)) joined.push([member, name]);
+  };
+  oldGroups.forEach((was, name) => note(name, was, groups.get(name)));
+  groups.forEach((is, name) => {
+    if (!oldGroups.has(name)) note(name, undefined, is);
+  });
+  const memberOf = LayeredMap.over(before, left.length + joined.length);
+  for (const [member, group] of left) {
+    const rest = (memberOf.get(member) ?? []).filter((name) => name !== group);
+    if (rest.length > 0) memberOf.set(member, rest);
+    else memberOf.delete(member);
+  }
+  for (const [member, group] of joined) memberOf.set(member, [...(memberOf.get(member) ?? []), group]);
+  return memberOf;
+}
+
 function scopeState(slots: readonly (string | null)[], servers: ReadonlyMap<string, PolicyServer>, words: number) {
   const scopeBits = new Map<Subject["type"], Bits>();
   for (const type of SUBJECT_TYPES) scopeBits.set(type, new Uint32Array(words));
@@ -655,7 +704,7 @@ function* recompile(
   // 1. Servers whose policy-relevant fields changed get their slots (re)computed.
   const slots = before.slots.slice();
   const freeSlots = before.freeSlots.slice();
-  const serverIndex = new Map(before.serverIndex);
+  const serverIndex = new LayerOnWrite(before.serverIndex);
   let ordered = before.ordered;
   const changedSlots: number[] = [];
   const changedOwners = new Set<string>();
@@ -711,11 +760,11 @@ function* recompile(
     // tenant lists new since then bring, and keep the rest (one no longer used is dropped at the
     // next slot change, which gathers the patterns in use afresh). A pattern new here can only be
     // named by those new rules and changed tenants, which are recomputed anyway: none is "changed".
-    patterns = samePatterns ? before.patterns : yield* withNewPatterns(before, old, indexed, slots, serverIndex);
+    patterns = samePatterns ? before.patterns : yield* withNewPatterns(before, old, indexed, slots, serverIndex.value);
   } else {
     const inUse = samePatterns ? before.patterns.keys() : yield* patternsInUse(indexed);
     yield;
-    patterns = yield* patternsAtChangedSlots(before, inUse, changedSlots, changedPatterns, slots, serverIndex);
+    patterns = yield* patternsAtChangedSlots(before, inUse, changedSlots, changedPatterns, slots, serverIndex.value);
   }
   let items = 0;
 
@@ -758,7 +807,7 @@ function* recompile(
   const dirtyTenants = new Set<string>();
   let allTenants = false;
   const groupsChanged = old.groups !== indexed.groups && !sameMaps(old.groups, indexed.groups);
-  const memberOf = groupsChanged ? memberships(indexed.groups) : before.memberOf;
+  const memberOf = groupsChanged ? membershipsAfter(before.memberOf, old.groups, indexed.groups) : before.memberOf;
   const cover = (subject: Subject) => {
     switch (subject.type) {
       case "everyone":
@@ -803,7 +852,7 @@ function* recompile(
     slots,
     freeSlots,
     ordered,
-    serverIndex,
+    serverIndex: serverIndex.value,
     ruleEffect: ruleEffect.value,
     subjectRules,
     folds: folds.value,
@@ -1135,10 +1184,10 @@ function* resultOf(
   const groupMembers =
     before && before.engine.input.groups === indexed.groups
       ? before.policy.groupMembers
-      : new Map([...indexed.groups.values()].map((g) => [g.name, new Set(g.members)]));
+      : groupMembersOf(indexed.groups, before && { groups: before.engine.input.groups, members: before.policy.groupMembers });
   const rules = indexed.inForce;
   const rulesSame = before !== null && before.engine.input.inForce === rules;
-  const nextExpiryAt = rulesSame ? before.policy.nextExpiryAt : nextExpiryOf(rules);
+  const nextExpiryAt = indexed.nextExpiryAt;
   const serverTools =
     before && before.engine.input.servers === indexed.servers && !serversChanged
       ? before.policy.serverTools
@@ -1194,6 +1243,19 @@ export function accessChangedSince(policy: CompiledPolicy, previous: CompiledPol
 function defineLazily<K extends "ruleServerBits" | "report">(policy: CompiledPolicy, key: K, compute: () => CompiledPolicy[K]): void {
   let value: CompiledPolicy[K] | undefined;
   Object.defineProperty(policy, key, { enumerable: true, configurable: true, get: () => (value ??= compute()) });
+}
+
+/** Each group's members as a set; a group that is the same object as before keeps its set. */
+function groupMembersOf(
+  groups: ReadonlyMap<string, PolicyGroup>,
+  before: { groups: ReadonlyMap<string, PolicyGroup>; members: ReadonlyMap<string, ReadonlySet<string>> } | null,
+): Map<string, ReadonlySet<string>> {
+  const members = new Map<string, ReadonlySet<string>>();
+  groups.forEach((group, name) => {
+    const kept = before && before.groups.get(name) === group ? before.members.get(name) : undefined;
+    members.set(name, kept ?? new Set(group.members));
+  });
+  return members;
 }
 
 function nextExpiryOf(rules: readonly PolicyRule[]): Date | null {

@@ -389,6 +389,20 @@ describe("incremental compiles", () => {
     );
   });
 
+  it("the same input compiled again as the clock moves (on, or back) equals a fresh compile: rules lapse with nothing changed", () => {
+    fc.assert(
+      fc.property(toolWorld, fc.array(fc.constantFrom(NOW, LATER, EVEN_LATER), { minLength: 1, maxLength: 4 }), (a, times) => {
+        let previous = compilePolicy(a, NOW);
+        for (const at of times) {
+          const next = compilePolicy(a, at, previous);
+          expect(observable(next, a)).toEqual(observable(compilePolicy(a, at), a));
+          previous = next;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("compiles branching from one result share nothing mutable (impact previews branch from the served policy)", () => {
     fc.assert(
       fc.property(toolWorld, toolWorld, toolWorld, (a, b0, c0) => {
