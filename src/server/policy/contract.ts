@@ -3,7 +3,7 @@
  * Pure and deterministic: equal inputs give byte-equal bodies, so every replica serves the same
  * ETag.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { McpServer, Transport } from "../catalog/model";
 import { UNGOVERNED, type GovernedTools } from "./tool-state";
 import type { TenantAccess, ToolAccess } from "./compile";
@@ -191,11 +191,11 @@ export function renderTenantContract(
     capabilities: { mcpPolicyEnforced: true as const },
     workspace: { "TOOLS.md": renderToolsMarkdown(tenant, allowed) },
   };
-  const contractVersion = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 16);
+  const contractVersion = hash("sha256", JSON.stringify(content), "hex").slice(0, 16);
   return { version: CONTRACT_FORMAT, contractVersion, revision, ...content };
 }
 
-const digest = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 22);
+const digest = (text: string) => hash("sha256", text, "base64url").slice(0, 22);
 
 /** A digest of what a contract says about one server: computed once per server per snapshot. */
 export function contractServerDigest(server: ContractServer): string {
@@ -225,17 +225,27 @@ export function contractFingerprint(
   serverDigests: ReadonlyMap<string, string>,
   servers: ReadonlyMap<string, ContractServer> = new Map(),
 ): string {
-  const allowed = access.allow
-    .map((name) => {
-      const restriction = access.tools?.get(name);
-      const server = restriction && servers.get(name);
-      if (server) return contractServerDigest(restrictedServer(server, restriction));
-      return serverDigests.get(name) ?? `?${name}`;
-    })
-    .join(",");
+  // A server change re-fingerprints every tenant allowed it: one string built in a loop, no
+  // array per tenant, and the tool decisions looked up only for a tenant that has some.
+  const decisions = access.tools && access.tools.size > 0 ? access.tools : null;
+  let allowed = "";
+  for (let i = 0; i < access.allow.length; i++) {
+    const name = access.allow[i]!;
+    const restriction = decisions?.get(name);
+    const server = restriction && servers.get(name);
+    if (i > 0) allowed += ",";
+    allowed += server ? contractServerDigest(restrictedServer(server, restriction)) : (serverDigests.get(name) ?? `?${name}`);
+  }
   // The tenant's tool-level decisions are in its contract (policy.mcpServers.tools).
-  const tools = access.tools && access.tools.size > 0 ? JSON.stringify(toolDecisionsOf(access.tools)) : "";
-  return digest(
-    `${CONTRACT_RENDERING}\u0000${JSON.stringify([tenant.name, tenant.team, tenant.displayName])}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`,
-  );
+  const tools = decisions ? JSON.stringify(toolDecisionsOf(decisions)) : "";
+  return digest(`${CONTRACT_RENDERING}\u0000${tenantPartOf(tenant)}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`);
+}
+
+/** What a fingerprint says of the tenant itself, once per tenant object (a snapshot's are immutable). */
+const tenantParts = new WeakMap<ContractTenant, string>();
+
+function tenantPartOf(tenant: ContractTenant): string {
+  let part = tenantParts.get(tenant);
+  if (part === undefined) tenantParts.set(tenant, (part = JSON.stringify([tenant.name, tenant.team, tenant.displayName])));
+  return part;
 }

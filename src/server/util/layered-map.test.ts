@@ -19,6 +19,27 @@ function snapshotOf(map: ReadonlyMap<number, number>) {
 }
 
 describe("LayeredMap", () => {
+  it("iterates layers that only replace values (the usual build) as the copies they stand for, upper layers winning", () => {
+    const replace = fc.record({ kind: fc.constant("set" as const), key: fc.integer({ min: 100, max: 110 }), value: fc.integer() });
+    fc.assert(
+      fc.property(fc.array(fc.array(replace, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }), (rounds) => {
+        const base = new Map(Array.from({ length: 400 }, (_, i): [number, number] => [100 + i, i]));
+        let layered: ReadonlyMap<number, number> = base;
+        let plain: ReadonlyMap<number, number> = base;
+        for (const ops of rounds) {
+          const nextLayered = LayeredMap.over(layered);
+          const nextPlain = new Map(plain);
+          apply(nextLayered, ops);
+          apply(nextPlain, ops);
+          expect(snapshotOf(nextLayered)).toEqual(snapshotOf(nextPlain));
+          layered = nextLayered;
+          plain = nextPlain;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("behaves as a copy of its base changed the same way, iteration order included, however deep the layers", () => {
     let deepestSeen = 0;
     fc.assert(

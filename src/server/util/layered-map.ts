@@ -126,12 +126,41 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
 
   // Without a generator: a pass over 10,000 tenants is on the build's path.
   forEach(each: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
+    const onlyReplaced = this.replacementsDown();
+    if (onlyReplaced) {
+      // The usual case (values changed, no key added or removed): one pass over the plain map at
+      // the bottom, one lookup per entry, instead of a callback and lookups per layer.
+      const { bottom, replaced } = onlyReplaced;
+      bottom.forEach((value, key) => {
+        const newer = replaced.get(key);
+        each.call(thisArg, newer !== undefined || replaced.has(key) ? newer! : value, key, this);
+      });
+      return;
+    }
     this.base.forEach((value, key) => {
       if (this.deleted.has(key)) return;
       const replaced = this.replaced.get(key);
       each.call(thisArg, replaced !== undefined || this.replaced.has(key) ? replaced! : value, key, this);
     });
     this.appended.forEach((value, key) => each.call(thisArg, value, key, this));
+  }
+
+  /**
+   * When no layer down to the plain map deleted or added a key, that map and every replacement
+   * (the upper layer's winning); else null.
+   */
+  private replacementsDown(): { bottom: ReadonlyMap<K, V>; replaced: Map<K, V> } | null {
+    const layers: LayeredMap<K, V>[] = [];
+    let bottom: ReadonlyMap<K, V> = this;
+    while (bottom instanceof LayeredMap) {
+      if (bottom.deleted.size > 0 || bottom.appended.size > 0) return null;
+      layers.push(bottom);
+      bottom = bottom.base;
+    }
+    if (layers.length === 1) return { bottom, replaced: this.replaced };
+    const replaced = new Map<K, V>();
+    for (let i = layers.length - 1; i >= 0; i--) layers[i]!.replaced.forEach((value, key) => replaced.set(key, value));
+    return { bottom, replaced };
   }
 
   get [Symbol.toStringTag](): string {
