@@ -150,8 +150,9 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
    * (the upper layer's winning); else null.
    */
   private replacementsDown(): { bottom: ReadonlyMap<K, V>; replaced: Map<K, V> } | null {
-    const layers: LayeredMap<K, V>[] = [];
-    let bottom: ReadonlyMap<K, V> = this;
+    if (this.deleted.size > 0 || this.appended.size > 0) return null;
+    const layers: LayeredMap<K, V>[] = [this];
+    let bottom = this.base;
     while (bottom instanceof LayeredMap) {
       if (bottom.deleted.size > 0 || bottom.appended.size > 0) return null;
       layers.push(bottom);
