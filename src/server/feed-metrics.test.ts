@@ -25,7 +25,9 @@ describe("FeedRequestTally", () => {
     ]);
     const obot = samplesOf(text, "opencrane_feed_request_duration_seconds").filter((line) => line.includes('feed="obot"'));
     expect(obot).toEqual([
-      ...FEED_LATENCY_BUCKETS.map((bound) => `opencrane_feed_request_duration_seconds_bucket{le="${bound}",feed="obot"} ${bound < 0.05 ? (bound < 0.0005 ? 0 : 2) : 3}`),
+      ...FEED_LATENCY_BUCKETS.map(
+        (bound) => `opencrane_feed_request_duration_seconds_bucket{le="${bound}",feed="obot"} ${bound < 0.05 ? (bound < 0.0005 ? 0 : 2) : 3}`,
+      ),
       'opencrane_feed_request_duration_seconds_bucket{le="+Inf",feed="obot"} 3',
       expect.stringMatching(/^opencrane_feed_request_duration_seconds_sum\{feed="obot"\} 0\.03\d*$/),
       'opencrane_feed_request_duration_seconds_count{feed="obot"} 3',

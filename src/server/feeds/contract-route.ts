@@ -30,7 +30,13 @@ export function serveContract(services: Services, request: FeedRequest, tenant: 
     .then((answer) => recordContractFetch(services, request, tenant, started, answer));
 }
 
-function recordContractFetch(services: Services, request: FeedRequest, tenant: string, started: number, answer: Answer | Promise<Answer>): Answer | Promise<Answer> {
+function recordContractFetch(
+  services: Services,
+  request: FeedRequest,
+  tenant: string,
+  started: number,
+  answer: Answer | Promise<Answer>,
+): Answer | Promise<Answer> {
   if (answer instanceof Promise) return answer.then((done) => recordContractFetch(services, request, tenant, started, done));
   // Any caller can name any tenant: record unknown names under one key, so junk names cannot fill
   // the fetch log (crowding out real pods) or poison its flush (a NUL Postgres refuses).

@@ -238,7 +238,9 @@ export function contractFingerprint(
   }
   // The tenant's tool-level decisions are in its contract (policy.mcpServers.tools).
   const tools = decisions ? JSON.stringify(toolDecisionsOf(decisions)) : "";
-  return digest(`${CONTRACT_RENDERING}\u0000${tenantPartOf(tenant)}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`);
+  return digest(
+    `${CONTRACT_RENDERING}\u0000${tenantPartOf(tenant)}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`,
+  );
 }
 
 /** What a fingerprint says of the tenant itself, once per tenant object (a snapshot's are immutable). */
