@@ -12,7 +12,9 @@
  * Env: BENCH_DATABASE_URL or TEST_DATABASE_URL (Postgres; else the embedded database in a temp
  * dir), BENCH_SCALE (default 1), BENCH_WRITES (default 40), BENCH_KINDS (default
  * grant,tenant,group,server), BENCH_CLIENTS (default 1: sequential; with more, the CPU column
- * counts the other clients' work too), BENCH_PROFILE (a file: the writes' CPU profile, for DevTools).
+ * counts the other clients' work too), BENCH_PROFILE (a file: the writes' CPU profile, for DevTools),
+ * BENCH_HEAP_PROFILE (a file: where the writes allocated, garbage included, as a sampling heap
+ * profile for DevTools' Memory tab; the total is what each build leaves for the GC).
  */
 import fs from "node:fs";
 import inspector from "node:inspector";
@@ -36,23 +38,41 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1);
 
 /** BENCH_PROFILE=FILE: a CPU profile of the writes alone (not the world's load), for Chrome DevTools. */
 const PROFILE = process.env.BENCH_PROFILE;
+/** BENCH_HEAP_PROFILE=FILE: every allocation of the writes (sampled), collected or not, for Chrome DevTools. */
+const HEAP_PROFILE = process.env.BENCH_HEAP_PROFILE;
 
-async function startProfiler() {
+interface Profiler {
+  stop(file: string): Promise<string>;
+}
+
+async function inspectorSession() {
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  const save = async (method: string, file: string) => {
+    const { profile } = (await post(method)) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    return file;
+  };
+  return { post, save };
+}
+
+async function startProfiler(): Promise<Profiler> {
+  const { post, save } = await inspectorSession();
   await post("Profiler.enable");
   await post("Profiler.setSamplingInterval", { interval: 200 });
   await post("Profiler.start");
-  return {
-    async stop(file: string) {
-      const { profile } = (await post("Profiler.stop")) as { profile: unknown };
-      fs.writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-      return file;
-    },
-  };
+  return { stop: (file) => save("Profiler.stop", file) };
+}
+
+/** What the writes allocate, not what stays alive: garbage is what a build costs the GC. */
+async function startHeapProfiler(): Promise<Profiler> {
+  const { post, save } = await inspectorSession();
+  await post("HeapProfiler.enable");
+  await post("HeapProfiler.startSampling", { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return { stop: (file) => save("HeapProfiler.stopSampling", file) };
 }
 
 const quantile = (values: number[], q: number) => {
@@ -176,9 +196,11 @@ async function main() {
       }
     };
     const profiler = PROFILE ? await startProfiler() : null;
+    const heapProfiler = HEAP_PROFILE ? await startHeapProfiler() : null;
     await Promise.all(Array.from({ length: CLIENTS }, client));
     const writesMs = performance.now() - writesStarted;
     if (profiler) console.log(`CPU profile of the writes: ${await profiler.stop(PROFILE!)}`);
+    if (heapProfiler) console.log(`heap profile of the writes (allocations, garbage included): ${await heapProfiler.stop(HEAP_PROFILE!)}`);
     console.log(
       `\n${WRITES} writes from ${CLIENTS} client(s) in ${ms(writesMs)} ms (${((WRITES * 1000) / writesMs).toFixed(1)}/s), ${services.snapshots.builds} builds in all`,
     );

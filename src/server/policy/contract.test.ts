@@ -61,6 +61,13 @@ describe("contract fingerprint", () => {
     expect({ rendering: CONTRACT_RENDERING, contractVersion: sample.contractVersion }).toEqual({ rendering: "3", contractVersion: "adbb454c531ed4a4" });
   });
 
+  it("pins the fingerprint itself: a new way of computing it must give the same digests, or every pod refetches its contract on upgrade", () => {
+    const alpha = { name: "alpha", displayName: "Alpha", team: "payments" };
+    expect(fingerprintOf(alpha, ["github", "time"], ["slack"], SERVERS, ["notes"])).toBe("Hm8jXKIAWuOKvEI02RLtKa");
+    const restricted = new Map<string, ToolAccess>([["github", { allow: ["create_issue"], deny: ["search_issues"], tiers: "35" }]]);
+    expect(fingerprintOf(alpha, ["github", "time"], ["slack"], SERVERS, [], restricted)).toBe("eYJOpKLcD8fSFRIIJVhYlP");
+  });
+
   it("is equal exactly when the rendered contracts are equal", () => {
     const names = SERVERS.map((s) => s.name);
     const variant = fc.record({

@@ -225,23 +225,29 @@ export function contractFingerprint(
   serverDigests: ReadonlyMap<string, string>,
   servers: ReadonlyMap<string, ContractServer> = new Map(),
 ): string {
-  // A server change re-fingerprints every tenant allowed it: one string built in a loop, no
-  // array per tenant, and the tool decisions looked up only for a tenant that has some.
+  // A server change re-fingerprints every tenant allowed it: the digests are joined from one
+  // scratch array (no array per tenant, and no string per `+=` step), and the tool decisions are
+  // looked up only for a tenant that has some.
   const decisions = access.tools && access.tools.size > 0 ? access.tools : null;
-  let allowed = "";
+  const parts = allowedScratch;
+  parts.length = access.allow.length;
   for (let i = 0; i < access.allow.length; i++) {
     const name = access.allow[i]!;
     const restriction = decisions?.get(name);
     const server = restriction && servers.get(name);
-    if (i > 0) allowed += ",";
-    allowed += server ? contractServerDigest(restrictedServer(server, restriction)) : (serverDigests.get(name) ?? `?${name}`);
+    parts[i] = server ? contractServerDigest(restrictedServer(server, restriction)) : (serverDigests.get(name) ?? `?${name}`);
   }
+  const allowed = parts.join(",");
+  parts.length = 0;
   // The tenant's tool-level decisions are in its contract (policy.mcpServers.tools).
   const tools = decisions ? JSON.stringify(toolDecisionsOf(decisions)) : "";
   return digest(
     `${CONTRACT_RENDERING}\u0000${tenantPartOf(tenant)}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`,
   );
 }
+
+/** Reused by every contractFingerprint call (synchronous, so never by two at once). */
+const allowedScratch: string[] = [];
 
 /** What a fingerprint says of the tenant itself, once per tenant object (a snapshot's are immutable). */
 const tenantParts = new WeakMap<ContractTenant, string>();
