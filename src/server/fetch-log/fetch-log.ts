@@ -83,24 +83,25 @@ export class FetchRecorder {
     this.hooks.onDropped?.(fetches);
   }
 
-  record(feed: string, userAgent: string | null, status: number, remoteAddr: string | null, when: Date | number = Date.now()): void {
+  /** `count`: fetches alike counted elsewhere (the machine port's thread) and recorded at once; `when` is the latest's time. */
+  record(feed: string, userAgent: string | null, status: number, remoteAddr: string | null, when: Date | number = Date.now(), count = 1): void {
     const at = typeof when === "number" ? when : when.getTime();
     const ua = (userAgent ?? "").slice(0, 200) || "(none)";
     const key = `${feed}\u0000${ua}\u0000${status}`;
     const sequence = ++this.sequence;
     const existing = this.pending.get(key);
     if (existing) {
-      existing.count += 1;
+      existing.count += count;
       existing.lastAt = at;
       existing.remoteAddr = remoteAddr;
       existing.sequence = sequence;
       return;
     }
     if (this.pending.size >= MAX_PENDING_KEYS) {
-      this.drop(1);
+      this.drop(count);
       return;
     }
-    this.pending.set(key, { feed, userAgent: ua, status, firstAt: at, lastAt: at, count: 1, remoteAddr, sequence, attempts: 0 });
+    this.pending.set(key, { feed, userAgent: ua, status, firstAt: at, lastAt: at, count, remoteAddr, sequence, attempts: 0 });
   }
 
   /** The most recent fetch of a feed, including ones not flushed yet. */
