@@ -17,8 +17,7 @@ export interface FeedRequest {
 export interface Answer {
   status: number;
   headers: Record<string, string>;
-  /** Served bodies are in shared memory (snapshot/encoded-body.ts); error answers in their own. */
-  body: Uint8Array | null;
+  body: Uint8Array<ArrayBuffer> | null;
 }
 
 export interface BodyAnswerOptions {
@@ -82,7 +81,7 @@ function freshAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswe
   );
 }
 
-function withBody(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, coding: Encoding, bytes: Uint8Array): Answer {
+function withBody(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, coding: Encoding, bytes: Uint8Array<ArrayBuffer>): Answer {
   const headers = bodyHeaders(options, body.etag(coding));
   if (coding !== "identity") headers["Content-Encoding"] = coding;
   headers["Content-Length"] = String(bytes.length);
@@ -105,9 +104,7 @@ export function fromWebRequest(request: Request, trustedProxies: readonly string
 }
 
 export function toWebResponse(answer: Answer): Response {
-  // A web Response takes no view of shared memory (served bodies live there): it gets its own
-  // copy. Only Next.js's route handlers answer this way, while the services start.
-  return new Response(answer.body && new Uint8Array(answer.body), { status: answer.status, headers: answer.headers });
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** The client address last found per connection, with the X-Forwarded-For it was found from. */

@@ -80,8 +80,7 @@ export function* obotFeedSteps(servers: readonly McpServer[]): Generator<void, {
   let length = OPEN.length + CLOSE.length + Math.max(0, entries.length - 1) * COMMA.length;
   for (const entry of entries) length += entry.bytes.length;
   yield;
-  // In shared memory, where served bodies live (snapshot/encoded-body.ts): never copied again.
-  const bytes = Buffer.from(new SharedArrayBuffer(length));
+  const bytes = Buffer.allocUnsafe(length);
   let at = OPEN.copy(bytes, 0);
   let sinceYield = 0;
   for (let i = 0; i < entries.length; i++) {

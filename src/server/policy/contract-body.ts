@@ -91,11 +91,5 @@ export function renderContractBody(
   for (const chunk of content) hash.update(chunk);
   const contractVersion = hash.digest("hex").slice(0, 16);
   const head = utf8(`{"version":${JSON.stringify(CONTRACT_FORMAT)},"contractVersion":"${contractVersion}","revision":${JSON.stringify(revision)},`);
-  // Joined in shared memory, where served bodies live (snapshot/encoded-body.ts): one copy, not two.
-  let length = head.length;
-  for (const chunk of content) length += chunk.length;
-  const body = Buffer.from(new SharedArrayBuffer(length));
-  let at = head.copy(body, 0);
-  for (const chunk of content) at += chunk.copy(body, at);
-  return body;
+  return Buffer.concat([head, ...content]);
 }

@@ -2,11 +2,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
 
-/**
- * Bodies live in shared memory: the machine port's thread (feeds/machine-port) answers with the
- * same bytes the main thread made, handed over without a copy (a 13 MB feed, 32 clients at once).
- */
-export type Bytes = Uint8Array<SharedArrayBuffer>;
+type Bytes = Uint8Array<ArrayBuffer>;
 export type Encoding = "identity" | "gzip" | "br";
 export type Coding = Exclude<Encoding, "identity">;
 
@@ -20,18 +16,13 @@ const brotliAsync = promisify(brotliCompress);
 export const GZIP_LEVEL = 6;
 export const BROTLI_QUALITY = 5;
 
-/** The bytes in shared memory of their own (copied once), so answers and threads hand them out without copying. */
-function bytesOf(buffer: Uint8Array): Bytes {
-  if (buffer.buffer instanceof SharedArrayBuffer && buffer.byteOffset === 0 && buffer.buffer.byteLength === buffer.byteLength) return buffer as Bytes;
-  const bytes = new Uint8Array(new SharedArrayBuffer(buffer.byteLength));
+/** The bytes in a standalone ArrayBuffer (copied once unless they are already), so answers hand them out without copying. */
+function bytesOf(buffer: Buffer): Bytes {
+  if (buffer.byteOffset === 0 && buffer.buffer.byteLength === buffer.byteLength && buffer.buffer instanceof ArrayBuffer) {
+    return new Uint8Array(buffer.buffer, 0, buffer.byteLength);
+  }
+  const bytes = new Uint8Array(new ArrayBuffer(buffer.byteLength));
   bytes.set(buffer);
-  return bytes;
-}
-
-/** UTF-8 of `text` written straight into shared memory: no intermediate copy of a 13 MB feed. */
-function utf8Of(text: string): Bytes {
-  const bytes = new Uint8Array(new SharedArrayBuffer(Buffer.byteLength(text, "utf8")));
-  new TextEncoder().encodeInto(text, bytes);
   return bytes;
 }
 
@@ -69,7 +60,7 @@ export class EncodedBody {
   private readonly etags: Record<Encoding, string>;
 
   /** `hash`: a validator the bytes are a function of; by default the bytes' own SHA-256. */
-  constructor(bytes: Uint8Array, hash?: string) {
+  constructor(bytes: Buffer, hash?: string) {
     this.identity = bytesOf(bytes);
     this.hash = hash ?? createHash("sha256").update(bytes).digest("base64url").slice(0, 32);
     this.etags = { identity: etagOf(this.hash, "identity"), gzip: etagOf(this.hash, "gzip"), br: etagOf(this.hash, "br") };
@@ -110,7 +101,7 @@ export class EncodedBody {
 }
 
 export function encodeBody(text: string): EncodedBody {
-  return new EncodedBody(utf8Of(text));
+  return new EncodedBody(Buffer.from(text, "utf8"));
 }
 
 /** The earlier body when its bytes equal the new one's: it keeps its ETag and compressed forms. */

@@ -1,6 +1,6 @@
 /**
- * What the main thread and the machine port's thread (worker.ts) tell each other. Everything is
- * plain data, copied by postMessage, except bodies in shared memory, which both threads see.
+ * What the main thread and the machine port's thread (worker.ts) tell each other: plain data,
+ * copied by postMessage.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { FeedTallyData } from "../../feed-metrics";
@@ -47,7 +47,7 @@ export interface ForwardedAnswer {
   id: number;
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array | null;
+  body: Uint8Array<ArrayBuffer> | null;
   /** The credential the request's token proved, for the thread to answer its next polls itself. */
   credential: RememberedCredential | null;
 }

@@ -4,7 +4,9 @@
  * and it must never answer from a mirror older than a write its writer was told is done.
  * internal-server.test.ts runs the port's general behaviour through both listeners.
  */
+import { once } from "node:events";
 import http from "node:http";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../../test/support/database";
 import { ALICE, testServices } from "../../../../test/support/services";
@@ -120,6 +122,27 @@ describeEachDatabase("machine port thread", (database) => {
     expect(forwarded()).toBe(before);
     expect((await get(port, FEED, { "if-none-match": '"stale"' })).status).toBe(200);
     expect(forwarded()).toBe(before + 1);
+  });
+
+  it("shares one main-thread answer among identical feed requests in flight, and books each", async () => {
+    const before = forwarded();
+    const booked = services.metrics.feeds.requests("obot", 200);
+    // Another thread sends them while this one (the main thread) is held up, as by a slice of a build.
+    const client = new Worker(
+      `const { parentPort, workerData } = require("node:worker_threads");
+       parentPort.postMessage("sending");
+       Promise.all(Array.from({ length: 5 }, () => fetch(workerData.url).then(async (r) => [r.status, (await r.arrayBuffer()).byteLength])))
+         .then((answers) => parentPort.postMessage(answers));`,
+      { eval: true, workerData: { url: `http://127.0.0.1:${port}${FEED}` } },
+    );
+    const answers = new Promise<[number, number][]>((resolve) => client.on("message", (m) => m !== "sending" && resolve(m)));
+    await once(client, "message");
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    const identity = services.snapshots.current!.obotFeed.identity.byteLength;
+    expect(await answers).toEqual(Array(5).fill([200, identity]));
+    await client.terminate();
+    expect(forwarded()).toBe(before + 1);
+    await eventually(() => services.metrics.feeds.requests("obot", 200) === booked + 5, "all five answers booked");
   });
 
   it("has a write in its mirror before the writer's refresh resolves", async () => {

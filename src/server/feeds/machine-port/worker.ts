@@ -18,7 +18,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { FeedRequestTally } from "../../feed-metrics";
 import { bearerMatches, bearerToken, credentialKey } from "../../policy/credential-key";
 import { fromNodeRequest, healthzAnswer, notModified, writeNodeResponse, type Answer, type BodyAnswerOptions, type FeedRequest } from "../answer";
-import type { FetchTally, FromMachinePort, MachinePortSettings, RememberedCredential, ToMachinePort } from "./protocol";
+import type { FetchTally, ForwardedAnswer, FromMachinePort, MachinePortSettings, RememberedCredential, ToMachinePort } from "./protocol";
 
 const OBOT_FEED_PATH = "/api/internal/obot-registry";
 const CONTRACT_PATH = /^\/api\/internal\/contract\/([^/]+)\/?$/;
@@ -85,13 +85,14 @@ function contractNotModified(request: FeedRequest, encodedTenant: string, starte
   return unchanged && counted("contract", tenant, request, unchanged, started);
 }
 
-/** The answer this thread can give by itself, or null when the main thread must. */
-function localAnswer(request: http.IncomingMessage, feed: FeedRequest): Answer | null {
-  const method = request.method;
-  if (method !== "GET" && method !== "HEAD") return null;
-  const url = request.url ?? "/";
+function pathOf(url: string): string {
   const queryAt = url.indexOf("?");
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
+/** The answer this thread can give by itself, or null when the main thread must. */
+function localAnswer(method: string, path: string, feed: FeedRequest): Answer | null {
+  if (method !== "GET" && method !== "HEAD") return null;
   const started = performance.now();
   if (path === OBOT_FEED_PATH) return obotFeedNotModified(feed, started);
   if (path === "/api/healthz") return Date.now() - aliveAt <= settings.aliveWithinMs ? healthzAnswer() : null;
@@ -99,11 +100,32 @@ function localAnswer(request: http.IncomingMessage, feed: FeedRequest): Answer |
   return contract ? contractNotModified(feed, contract[1]!, started) : null;
 }
 
+interface Joiner {
+  response: http.ServerResponse;
+  feed: FeedRequest;
+  started: number;
+}
+
+/**
+ * Identical Obot feed requests in flight share the main thread's one answer: it carries the whole
+ * feed (13 MB at 1,700 servers), copied into this thread once per answer, and Obot's replicas ask
+ * for it at about the same time after a change. Keyed by what the answer depends on.
+ */
+const feedRequestsInFlight = new Map<string, Joiner[]>();
+const feedKeyOfForwarded = new Map<number, string>();
+
+function feedRequestKey(method: string, feed: FeedRequest): string {
+  return [method, feed.header("authorization"), feed.header("if-none-match"), feed.header("accept-encoding")].join("\u0000");
+}
+
 function serve(request: http.IncomingMessage, response: http.ServerResponse): void {
   const feed = fromNodeRequest(request, settings.trustedProxies);
+  const method = request.method ?? "GET";
+  const url = request.url ?? "/";
+  const path = pathOf(url);
   let answer: Answer | null = null;
   try {
-    answer = localAnswer(request, feed);
+    answer = localAnswer(method, path, feed);
   } catch (error) {
     // Whatever this thread could not answer, the main thread answers (or reports) as it always did.
     console.error("[opencrane] machine port thread:", error);
@@ -112,9 +134,34 @@ function serve(request: http.IncomingMessage, response: http.ServerResponse): vo
     writeNodeResponse(response, answer);
     return;
   }
+  let feedKey: string | null = null;
+  if (path === OBOT_FEED_PATH && (method === "GET" || method === "HEAD")) {
+    feedKey = feedRequestKey(method, feed);
+    const joiners = feedRequestsInFlight.get(feedKey);
+    if (joiners) {
+      joiners.push({ response, feed, started: performance.now() });
+      return;
+    }
+    feedRequestsInFlight.set(feedKey, []);
+  }
   const id = ++lastId;
   waiting.set(id, response);
-  send({ type: "request", id, method: request.method ?? "GET", url: request.url ?? "/", headers: request.headers, remoteAddr: feed.remoteAddr });
+  if (feedKey !== null) feedKeyOfForwarded.set(id, feedKey);
+  send({ type: "request", id, method, url, headers: request.headers, remoteAddr: feed.remoteAddr });
+}
+
+function answered(message: ForwardedAnswer): void {
+  const response = waiting.get(message.id);
+  waiting.delete(message.id);
+  if (message.credential) remember(message.credential);
+  if (response) writeNodeResponse(response, message);
+  const feedKey = feedKeyOfForwarded.get(message.id);
+  if (feedKey === undefined) return;
+  feedKeyOfForwarded.delete(message.id);
+  const joiners = feedRequestsInFlight.get(feedKey) ?? [];
+  feedRequestsInFlight.delete(feedKey);
+  // The main thread booked the request it answered; the ones that shared it are booked here.
+  for (const joiner of joiners) writeNodeResponse(joiner.response, counted("obot", null, joiner.feed, message, joiner.started));
 }
 
 function remember(credential: RememberedCredential): void {
@@ -146,13 +193,8 @@ main.on("message", (message: ToMachinePort) => {
       send({ type: "ack", seq: message.seq });
       return;
     }
-    case "answer": {
-      const response = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (message.credential) remember(message.credential);
-      if (response) writeNodeResponse(response, message);
-      return;
-    }
+    case "answer":
+      return answered(message);
     case "forget":
       credentials.delete(message.key);
       return;
