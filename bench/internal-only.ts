@@ -9,7 +9,7 @@
  */
 import { loadConfig } from "../src/server/config";
 import { openDatabase } from "../src/server/db/client";
-import { startInternalListener } from "../src/server/feeds/machine-port/listener";
+import { startInternalServer } from "../src/server/feeds/internal-server";
 import { startServices } from "../src/server/services";
 
 async function main() {
@@ -17,15 +17,11 @@ async function main() {
   if (!config.internalListener) throw new Error("OPENCRANE_INTERNAL_PORT is required");
   const database = await openDatabase(config);
   const services = await startServices(config, database);
-  const listener = await startInternalListener(services, config.internalListener.port, config.internalListener.host);
-  console.log(
-    `[opencrane] serving on http://${config.internalListener.host}:${config.internalListener.port} (internal port only, served by ${listener.servedBy === "thread" ? "its own thread" : "the main thread"})`,
-  );
+  const server = await startInternalServer(services, config.internalListener.port, config.internalListener.host);
+  console.log(`[opencrane] serving on http://${config.internalListener.host}:${config.internalListener.port} (internal port only)`);
   process.once("SIGTERM", () => {
-    void listener
-      .close()
-      .then(() => services.close())
-      .finally(() => process.exit(0));
+    server.close();
+    void services.close().finally(() => process.exit(0));
   });
 }
 

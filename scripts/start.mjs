@@ -51,12 +51,6 @@ if (!built) {
   if (result.status !== 0) process.exit(result.status ?? 1);
   fs.writeFileSync(stampFile, stamp);
 }
-// The machine port's thread, bundled beside the server as `npm run build` does.
-const machinePortWorker = path.join(standalone, "machine-port-worker.mjs");
-if (!built || !fs.existsSync(machinePortWorker)) {
-  const result = spawnSync(process.execPath, [path.join(root, "scripts", "build-machine-port.mjs"), machinePortWorker], { cwd: root, stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
 
 // The standalone server serves static assets only from its own directory.
 fs.cpSync(path.join(root, ".next", "static"), path.join(standalone, ".next", "static"), { recursive: true });

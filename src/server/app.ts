@@ -6,8 +6,7 @@ import { firstStartMessage, prepareFirstAdmin } from "./auth/setup";
 import { loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import type http from "node:http";
-import { serveMachineRequest } from "./feeds/internal-server";
-import { startInternalListener } from "./feeds/machine-port/listener";
+import { serveMachineRequest, startInternalServer } from "./feeds/internal-server";
 import { MAIN_PORT_API_HEADERS } from "./security-headers";
 import { startServices, type Services } from "./services";
 
@@ -39,14 +38,13 @@ async function startOnce(): Promise<Services> {
     const internal = config.internalListener;
     if (internal) {
       try {
-        const listener = await startInternalListener(services, internal.port, internal.host);
+        const server = await startInternalServer(services, internal.port, internal.host);
         const close = services.close;
         services.close = async () => {
-          await listener.close();
+          server.close();
           await close();
         };
-        const servedBy = listener.servedBy === "thread" ? "a thread of their own" : "the main thread";
-        log(`machine feeds and health checks also on http://${internal.host}:${internal.port} (OPENCRANE_INTERNAL_PORT), served by ${servedBy}`);
+        log(`machine feeds and health checks also on http://${internal.host}:${internal.port} (OPENCRANE_INTERNAL_PORT)`);
       } catch (error) {
         log(`could not listen on the internal port ${internal.port} (${(error as Error).message}); the feeds stay available on the main port`);
       }

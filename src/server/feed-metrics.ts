@@ -12,15 +12,6 @@ class FeedFigures {
   count = 0;
 }
 
-/** One feed's figures as plain data, for a thread to send to the one that reports them (FeedRequestTally.drain, merge). */
-export interface FeedTallyData {
-  feed: string;
-  statuses: [status: number, count: number][];
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-
 /** A sample as prom-client's Registry formats it (metric.get().values). */
 interface Sample {
   labels: Record<string, string | number>;
@@ -47,30 +38,6 @@ export class FeedRequestTally {
     figures.buckets[bucket]! += 1;
     figures.sum += seconds;
     figures.count += 1;
-  }
-
-  /** The figures counted since the last drain, as plain data; counting starts again from zero. */
-  drain(): FeedTallyData[] {
-    const data: FeedTallyData[] = [];
-    for (const [feed, figures] of this.feeds) {
-      data.push({ feed, statuses: [...figures.statuses], buckets: [...figures.buckets], sum: figures.sum, count: figures.count });
-    }
-    this.feeds.clear();
-    return data;
-  }
-
-  /** Adds figures another tally drained. */
-  merge(data: readonly FeedTallyData[]): void {
-    for (const { feed, statuses, buckets, sum, count } of data) {
-      let figures = this.feeds.get(feed);
-      if (!figures) this.feeds.set(feed, (figures = new FeedFigures()));
-      for (const [status, n] of statuses) figures.statuses.set(status, (figures.statuses.get(status) ?? 0) + n);
-      buckets.forEach((n, i) => {
-        if (i < figures.buckets.length) figures.buckets[i]! += n;
-      });
-      figures.sum += sum;
-      figures.count += count;
-    }
   }
 
   /** Answers of `feed` with `status` so far. */

@@ -2,10 +2,9 @@
  * Feeds answer through a small framework-neutral shape, so the same handler serves both the
  * Next.js route (main port) and the plain node:http listener of the internal port.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { clientAddress, clientAddressOf, trustedProxiesOf } from "../client-address";
-import { healthBody } from "../health";
 import { etagOf, ifNoneMatchHits, negotiateEncoding, type EncodedBody, type Encoding } from "../snapshot/encoded-body";
 
 export interface FeedRequest {
@@ -93,11 +92,6 @@ export function jsonAnswer(status: number, value: unknown, headers: Record<strin
   return { status, headers: { "Content-Type": "application/json", "Content-Length": String(bytes.length), ...headers }, body: bytes };
 }
 
-/** Liveness: the process answers. The main port's /api/healthz answers the same body. */
-export function healthzAnswer(): Answer {
-  return jsonAnswer(200, healthBody(), { "Cache-Control": "no-store" });
-}
-
 /** A feed request the main port's Next.js server received; its client address as client-address.ts finds it. */
 export function fromWebRequest(request: Request, trustedProxies: readonly string[]): FeedRequest {
   return { method: request.method, header: (name) => request.headers.get(name), remoteAddr: clientAddressOf(request, trustedProxies) ?? null };
@@ -143,35 +137,6 @@ class NodeFeedRequest implements FeedRequest {
 
 export function fromNodeRequest(request: IncomingMessage, trustedProxies: readonly string[]): FeedRequest {
   return new NodeFeedRequest(request, trustedProxies);
-}
-
-/** A request another thread received (feeds/machine-port), as plain data: its client address found there. */
-export interface ForwardedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  remoteAddr: string | null;
-}
-
-class ForwardedFeedRequest implements FeedRequest {
-  constructor(private readonly request: ForwardedRequest) {}
-
-  get method(): string {
-    return this.request.method;
-  }
-
-  get remoteAddr(): string | null {
-    return this.request.remoteAddr;
-  }
-
-  header(name: string): string | null {
-    const value = this.request.headers[name];
-    return Array.isArray(value) ? value.join(", ") : (value ?? null);
-  }
-}
-
-export function fromForwardedRequest(request: ForwardedRequest): FeedRequest {
-  return new ForwardedFeedRequest(request);
 }
 
 export function writeNodeResponse(response: ServerResponse, answer: Answer, extraHeaders?: Record<string, string>): void {

@@ -1,4 +1,5 @@
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
@@ -6,7 +7,7 @@ import { ALICE, testServices } from "../../../test/support/services";
 import { createServer, publishServer } from "../catalog/servers";
 import { serverCreateInput } from "../catalog/model";
 import type { Services } from "../services";
-import { startInternalListener, type InternalListener } from "./machine-port/listener";
+import { startInternalServer } from "./internal-server";
 
 function get(port: number, path: string, headers: Record<string, string> = {}, method = "GET") {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
@@ -20,88 +21,85 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
   });
 }
 
-// Both ways the port is served: by the machine port's thread, and by the main thread it falls back to.
-for (const servedBy of ["thread", "main"] as const)
-  describeEachDatabase(`internal port served by the ${servedBy} thread`, (database) => {
-    let services: Services;
-    let listener: InternalListener;
-    let port: number;
-    const FEED = "/api/internal/obot-registry";
+describeEachDatabase("internal port", (database) => {
+  let services: Services;
+  let server: http.Server;
+  let port: number;
+  const FEED = "/api/internal/obot-registry";
 
-    beforeAll(async () => {
-      services = await testServices(database());
-      for (const name of ["beta", "alpha"]) {
-        await createServer(
-          services.db,
-          ALICE,
-          serverCreateInput.parse({ name, displayName: name.toUpperCase(), endpoint: `https://${name}.example/mcp`, description: "x".repeat(2000) }),
-        );
-        await publishServer(services.db, ALICE, name);
-      }
-      await services.snapshots.refresh();
-      listener = await startInternalListener(services, 0, "127.0.0.1", { thread: servedBy === "thread" });
-      expect(listener.servedBy).toBe(servedBy);
-      port = listener.port;
-    });
-    afterAll(() => listener.close());
-
-    it("serves the same feed as the main port, with Content-Length", async () => {
-      const plain = await get(port, FEED);
-      expect(plain.status).toBe(200);
-      expect(plain.headers["content-type"]).toBe("application/json");
-      expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
-      expect(JSON.parse(plain.body.toString()).map((e: { entryKey: string }) => e.entryKey)).toEqual(["alpha", "beta"]);
-      expect(plain.body.equals(Buffer.from(services.snapshots.current!.obotFeed.identity))).toBe(true);
-    });
-
-    it("serves gzip and br compressed once per snapshot, each with its own strong ETag", async () => {
-      const plain = await get(port, FEED);
-      const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
-      const br = await get(port, FEED, { "accept-encoding": "gzip, deflate, br" });
-      expect(gzip.headers["content-encoding"]).toBe("gzip");
-      expect(br.headers["content-encoding"]).toBe("br");
-      expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
-      expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
-      expect(gzip.body.length).toBeLessThan(plain.body.length / 3);
-      const etags = [plain.headers.etag, gzip.headers.etag, br.headers.etag];
-      expect(new Set(etags).size).toBe(3);
-      expect(gzip.headers.etag).toBe(`${plain.headers.etag!.slice(0, -1)}-gzip"`);
-      expect(gzip.headers.vary).toBe("Accept-Encoding");
-      expect((await get(port, FEED, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"]).toBeUndefined();
-    });
-
-    it("answers 304 to any coding's ETag of the current bytes, and HEAD without a body", async () => {
-      const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
-      const conditional = await get(port, FEED, { "if-none-match": gzip.headers.etag!, "accept-encoding": "br" });
-      expect(conditional.status).toBe(304);
-      expect(conditional.body.length).toBe(0);
-      // What a cache needs to refresh its copy, not the representation's own metadata (RFC 9110 §15.4.5).
-      expect(conditional.headers.etag).toBe(`${gzip.headers.etag!.slice(0, -6)}-br"`);
-      expect(conditional.headers["cache-control"]).toBe("no-cache");
-      expect(conditional.headers.vary).toBe("Accept-Encoding");
-      expect(conditional.headers["x-opencrane-revision"]).toBe(String(services.snapshots.current!.revision));
-      expect(conditional.headers["content-type"]).toBeUndefined();
-      const polled = await get(port, `${FEED}?client=obot`, { "if-none-match": gzip.headers.etag! });
-      expect(polled.status).toBe(304);
-      const head = await get(port, FEED, {}, "HEAD");
-      expect(head.status).toBe(200);
-      expect(head.body.length).toBe(0);
-    });
-
-    it("serves the health checks and metrics, and nothing of the console", async () => {
-      expect((await get(port, "/api/healthz")).status).toBe(200);
-      expect(JSON.parse((await get(port, "/api/readyz")).body.toString()).status).toBe("ready");
-      expect((await get(port, "/api/metrics")).body.toString()).toContain("opencrane_feed_requests_total");
-      const console404 = await get(port, "/api/v1/mcp-servers");
-      expect(console404.status).toBe(404);
-      expect(JSON.parse(console404.body.toString()).error.message).toContain("the console and /api/v1 are on the main port");
-      expect((await get(port, FEED, {}, "POST")).status).toBe(405);
-      expect((await get(port, "/api/internal/contract/%E0")).status).toBe(400);
-      expect((await get(port, "/api/internal/contract/a/b")).status).toBe(404);
-      expect((await get(port, "/api/internal/contract/")).status).toBe(404);
-      const page = await get(port, "/api/internal/obot-registry/v0.1/servers?x=a?b&limit=1");
-      expect(page.status).toBe(200);
-      expect(JSON.parse(page.body.toString()).servers).toHaveLength(1);
-      expect((await get(port, "/api/internal/obot-registry/v0.1/servers/%E0/versions")).status).toBe(400);
-    });
+  beforeAll(async () => {
+    services = await testServices(database());
+    for (const name of ["beta", "alpha"]) {
+      await createServer(
+        services.db,
+        ALICE,
+        serverCreateInput.parse({ name, displayName: name.toUpperCase(), endpoint: `https://${name}.example/mcp`, description: "x".repeat(2000) }),
+      );
+      await publishServer(services.db, ALICE, name);
+    }
+    await services.snapshots.refresh();
+    server = await startInternalServer(services, 0, "127.0.0.1");
+    port = (server.address() as AddressInfo).port;
   });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("serves the same feed as the main port, with Content-Length", async () => {
+    const plain = await get(port, FEED);
+    expect(plain.status).toBe(200);
+    expect(plain.headers["content-type"]).toBe("application/json");
+    expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
+    expect(JSON.parse(plain.body.toString()).map((e: { entryKey: string }) => e.entryKey)).toEqual(["alpha", "beta"]);
+    expect(plain.body.equals(Buffer.from(services.snapshots.current!.obotFeed.identity))).toBe(true);
+  });
+
+  it("serves gzip and br compressed once per snapshot, each with its own strong ETag", async () => {
+    const plain = await get(port, FEED);
+    const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
+    const br = await get(port, FEED, { "accept-encoding": "gzip, deflate, br" });
+    expect(gzip.headers["content-encoding"]).toBe("gzip");
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    expect(gzip.body.length).toBeLessThan(plain.body.length / 3);
+    const etags = [plain.headers.etag, gzip.headers.etag, br.headers.etag];
+    expect(new Set(etags).size).toBe(3);
+    expect(gzip.headers.etag).toBe(`${plain.headers.etag!.slice(0, -1)}-gzip"`);
+    expect(gzip.headers.vary).toBe("Accept-Encoding");
+    expect((await get(port, FEED, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"]).toBeUndefined();
+  });
+
+  it("answers 304 to any coding's ETag of the current bytes, and HEAD without a body", async () => {
+    const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
+    const conditional = await get(port, FEED, { "if-none-match": gzip.headers.etag!, "accept-encoding": "br" });
+    expect(conditional.status).toBe(304);
+    expect(conditional.body.length).toBe(0);
+    // What a cache needs to refresh its copy, not the representation's own metadata (RFC 9110 §15.4.5).
+    expect(conditional.headers.etag).toBe(`${gzip.headers.etag!.slice(0, -6)}-br"`);
+    expect(conditional.headers["cache-control"]).toBe("no-cache");
+    expect(conditional.headers.vary).toBe("Accept-Encoding");
+    expect(conditional.headers["x-opencrane-revision"]).toBe(String(services.snapshots.current!.revision));
+    expect(conditional.headers["content-type"]).toBeUndefined();
+    const polled = await get(port, `${FEED}?client=obot`, { "if-none-match": gzip.headers.etag! });
+    expect(polled.status).toBe(304);
+    const head = await get(port, FEED, {}, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+  });
+
+  it("serves the health checks and metrics, and nothing of the console", async () => {
+    expect((await get(port, "/api/healthz")).status).toBe(200);
+    expect(JSON.parse((await get(port, "/api/readyz")).body.toString()).status).toBe("ready");
+    expect((await get(port, "/api/metrics")).body.toString()).toContain("opencrane_feed_requests_total");
+    const console404 = await get(port, "/api/v1/mcp-servers");
+    expect(console404.status).toBe(404);
+    expect(JSON.parse(console404.body.toString()).error.message).toContain("the console and /api/v1 are on the main port");
+    expect((await get(port, FEED, {}, "POST")).status).toBe(405);
+    expect((await get(port, "/api/internal/contract/%E0")).status).toBe(400);
+    expect((await get(port, "/api/internal/contract/a/b")).status).toBe(404);
+    expect((await get(port, "/api/internal/contract/")).status).toBe(404);
+    const page = await get(port, "/api/internal/obot-registry/v0.1/servers?x=a?b&limit=1");
+    expect(page.status).toBe(200);
+    expect(JSON.parse(page.body.toString()).servers).toHaveLength(1);
+    expect((await get(port, "/api/internal/obot-registry/v0.1/servers/%E0/versions")).status).toBe(400);
+  });
+});

@@ -7,9 +7,9 @@
  */
 import http from "node:http";
 import { exemptFromPeerStamp } from "../client-address";
-import { metricsResponse, readyz } from "../health";
+import { healthz, metricsResponse, readyz } from "../health";
 import type { Services } from "../services";
-import { fromNodeRequest, healthzAnswer, jsonAnswer, writeNodeResponse, type Answer, type FeedRequest } from "./answer";
+import { fromNodeRequest, jsonAnswer, writeNodeResponse, type Answer } from "./answer";
 import { serveContract } from "./contract-route";
 import { serveObotFeed } from "./obot-route";
 import { REGISTRY_PREFIX, serveRegistry } from "./registry-route";
@@ -29,30 +29,20 @@ async function fromWeb(response: Response): Promise<Answer> {
   return { status: response.status, headers: Object.fromEntries(response.headers), body };
 }
 
-/** What routing needs of a request: its method and target, and the request as the feeds read it. */
-export interface MachineRequest {
-  method: string;
-  url: string;
-  feed: FeedRequest;
-}
-
-export function machineRequestOf(request: http.IncomingMessage, trustedProxies: readonly string[]): MachineRequest {
-  return { method: request.method ?? "GET", url: request.url ?? "/", feed: fromNodeRequest(request, trustedProxies) };
-}
-
 /** Synchronous whenever the answer is (a 304, a body made already): a poll costs no promise. */
-export function routeInternal(services: Services, request: MachineRequest): Answer | Promise<Answer> {
-  const { url, method } = request;
+export function routeInternal(services: Services, request: http.IncomingMessage): Answer | Promise<Answer> {
+  const url = request.url ?? "/";
   const queryAt = url.indexOf("?");
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const method = request.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
     return jsonAnswer(405, { error: { code: "METHOD_NOT_ALLOWED", message: `${method} is not allowed here`, details: {} } }, { Allow: "GET, HEAD" });
   }
   switch (path) {
     case "/api/internal/obot-registry":
-      return serveObotFeed(services, request.feed, true);
+      return serveObotFeed(services, fromNodeRequest(request, services.config.trustedProxies), true);
     case "/api/healthz":
-      return healthzAnswer();
+      return fromWeb(healthz());
     case "/api/readyz":
       return readyz(services, null).then(fromWeb);
     case "/api/metrics":
@@ -67,16 +57,16 @@ export function routeInternal(services: Services, request: MachineRequest): Answ
     } catch {
       return jsonAnswer(400, { error: { code: "BAD_REQUEST", message: `'${contract[1]}' is not valid percent-encoding (UTF-8)`, details: {} } });
     }
-    return serveContract(services, request.feed, tenant, true);
+    return serveContract(services, fromNodeRequest(request, services.config.trustedProxies), tenant, true);
   }
   if (path.startsWith(`${REGISTRY_PREFIX}/`)) {
     const query = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
-    return serveRegistry(services, request.feed, path.slice(REGISTRY_PREFIX.length), query, true);
+    return serveRegistry(services, fromNodeRequest(request, services.config.trustedProxies), path.slice(REGISTRY_PREFIX.length), query, true);
   }
   return NOT_HERE;
 }
 
-export const internalError = (error: unknown): Answer => {
+const internalError = (error: unknown): Answer => {
   console.error("[opencrane] internal port:", error);
   return jsonAnswer(500, { error: { code: "INTERNAL", message: "internal error", details: {} } });
 };
@@ -85,7 +75,7 @@ export const internalError = (error: unknown): Answer => {
 export function serveMachineRequest(services: Services, request: http.IncomingMessage, response: http.ServerResponse, headers?: Record<string, string>): void {
   let answer: Answer | Promise<Answer>;
   try {
-    answer = routeInternal(services, machineRequestOf(request, services.config.trustedProxies));
+    answer = routeInternal(services, request);
   } catch (error) {
     answer = internalError(error);
   }

@@ -5,8 +5,7 @@
 import { catalogNameOf, registryPage } from "../formats/registry-view";
 import type { Services } from "../services";
 import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
-import { bearerMatches } from "../policy/credential-key";
-import { feedUnavailable } from "./obot-route";
+import { bearerMatches, feedUnavailable } from "./obot-route";
 import { registryBody, registryViewOf } from "../snapshot/snapshot";
 
 export const REGISTRY_PREFIX = "/api/internal/obot-registry/v0.1";

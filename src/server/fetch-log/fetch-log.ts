@@ -83,25 +83,24 @@ export class FetchRecorder {
     this.hooks.onDropped?.(fetches);
   }
 
-  /** `count`: fetches alike counted elsewhere (the machine port's thread) and recorded at once; `when` is the latest's time. */
-  record(feed: string, userAgent: string | null, status: number, remoteAddr: string | null, when: Date | number = Date.now(), count = 1): void {
+  record(feed: string, userAgent: string | null, status: number, remoteAddr: string | null, when: Date | number = Date.now()): void {
     const at = typeof when === "number" ? when : when.getTime();
     const ua = (userAgent ?? "").slice(0, 200) || "(none)";
     const key = `${feed}\u0000${ua}\u0000${status}`;
     const sequence = ++this.sequence;
     const existing = this.pending.get(key);
     if (existing) {
-      existing.count += count;
+      existing.count += 1;
       existing.lastAt = at;
       existing.remoteAddr = remoteAddr;
       existing.sequence = sequence;
       return;
     }
     if (this.pending.size >= MAX_PENDING_KEYS) {
-      this.drop(count);
+      this.drop(1);
       return;
     }
-    this.pending.set(key, { feed, userAgent: ua, status, firstAt: at, lastAt: at, count, remoteAddr, sequence, attempts: 0 });
+    this.pending.set(key, { feed, userAgent: ua, status, firstAt: at, lastAt: at, count: 1, remoteAddr, sequence, attempts: 0 });
   }
 
   /** The most recent fetch of a feed, including ones not flushed yet. */

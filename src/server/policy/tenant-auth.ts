@@ -9,6 +9,7 @@
  * so tenant pods keep getting their contracts from the snapshot; a token this replica has not
  * verified gets 503 at once, never a hang or a 500.
  */
+import { hash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -16,7 +17,6 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from "
 import type { TenantAuthConfig } from "../config";
 import type { Db } from "../db/client";
 import { DomainError, isDatabaseUnavailable } from "../errors";
-import { bearerToken, credentialKey as cacheKey } from "./credential-key";
 import { resolveTenantToken, TENANT_TOKEN_PREFIX } from "./tenant-tokens";
 
 export interface TenantCredential {
@@ -34,6 +34,9 @@ const SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 const SA_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 
 const unauthorized = (message: string) => new DomainError("UNAUTHORIZED", message);
+const bearerToken = (authorization: string | null) => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1] ?? null;
+/** Credentials are remembered under their token's hash, never the token itself. */
+const cacheKey = (token: string) => hash("sha256", token, "base64url");
 
 interface Remembered {
   credential: TenantCredential;
@@ -46,12 +49,6 @@ interface Remembered {
 export class TenantAuthenticator {
   private readonly jwks: JWTVerifyGetKey | null;
   private readonly cache = new Map<string, Remembered>();
-  /**
-   * Told the key of every credential this authenticator stops remembering (revoked, refused on
-   * its next check, its tenant deleted, evicted), so a copy elsewhere (the machine port's thread)
-   * forgets it too.
-   */
-  onForget: ((key: string) => void) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -71,19 +68,6 @@ export class TenantAuthenticator {
     return cached && cached.credential.until > this.clock() ? cached.credential : undefined;
   }
 
-  /** remembered(), with the key the credential is remembered under: what a copy of this cache needs. */
-  rememberedWithKey(authorization: string | null): { key: string; credential: TenantCredential } | undefined {
-    const token = bearerToken(authorization);
-    if (token === null) return undefined;
-    const key = cacheKey(token);
-    const cached = this.cache.get(key);
-    return cached && cached.credential.until > this.clock() ? { key, credential: cached.credential } : undefined;
-  }
-
-  private drop(key: string): void {
-    if (this.cache.delete(key)) this.onForget?.(key);
-  }
-
   async authenticate(authorization: string | null): Promise<TenantCredential> {
     const token = bearerToken(authorization);
     if (token === null) throw unauthorized("send Authorization: Bearer <projected ServiceAccount token, or a tenant token>");
@@ -96,14 +80,14 @@ export class TenantAuthenticator {
       verified = await this.verify(token, now);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) {
-        this.drop(key);
+        this.cache.delete(key);
         throw error;
       }
       if (cached && this.servableDuringOutage(cached, now)) return cached.credential;
       throw new DomainError("UNAVAILABLE", "the database is unreachable, so this tenant token cannot be checked now; retry shortly");
     }
     this.cache.delete(key);
-    if (this.cache.size >= MAX_CACHED) this.drop(this.cache.keys().next().value!);
+    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, verified);
     return verified.credential;
   }
@@ -120,13 +104,13 @@ export class TenantAuthenticator {
    */
   forgetTenantTokensExcept(tenants: ReadonlySet<string> | ReadonlyMap<string, unknown>): void {
     for (const [key, { credential }] of this.cache) {
-      if (credential.via === "tenant-token" && !tenants.has(credential.tenant)) this.drop(key);
+      if (credential.via === "tenant-token" && !tenants.has(credential.tenant)) this.cache.delete(key);
     }
   }
 
   /** Drops a remembered credential at once (after a tenant token is revoked here). */
   forget(tokenHashSha256Base64url: string): void {
-    for (const [key, { credential }] of this.cache) if (credential.via === "tenant-token" && key === tokenHashSha256Base64url) this.drop(key);
+    for (const [key, { credential }] of this.cache) if (credential.via === "tenant-token" && key === tokenHashSha256Base64url) this.cache.delete(key);
   }
 
   private async verify(token: string, now: number): Promise<Remembered> {

@@ -5,7 +5,7 @@ import { ALICE, testServices } from "../../../test/support/services";
 import { serverCreateInput } from "../catalog/model";
 import { createServer, publishServer } from "../catalog/servers";
 import { loadConfig } from "../config";
-import { machineRequestOf, routeInternal } from "../feeds/internal-server";
+import { routeInternal } from "../feeds/internal-server";
 import { grantCreateInput, tenantCreateInput, tenantTokenCreateInput } from "../policy/model";
 import { createGrant, createTenant } from "../policy/store";
 import { createTenantToken } from "../policy/tenant-tokens";
@@ -103,7 +103,7 @@ describeEachDatabase("contract bodies served through a bounded cache", (database
       headers: { authorization: `Bearer ${tokens.get(tenant)}`, ...headers },
       socket: { remoteAddress: "127.0.0.1" },
     } as unknown as IncomingMessage;
-    return routeInternal(services, machineRequestOf(request, []));
+    return routeInternal(services, request);
   };
 
   beforeAll(async () => {

@@ -36,12 +36,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class SnapshotStore {
   current: CatalogSnapshot | null = null;
-  /**
-   * Hands each new current snapshot to whatever else serves it (the machine port's thread); a
-   * build's callers, a writer awaiting its refresh among them, wait until it has: the writer's
-   * next read, on any port, reflects its write. It must not throw and should be quick.
-   */
-  publish: ((snapshot: CatalogSnapshot) => Promise<void>) | null = null;
   lastError: { at: Date; message: string } | null = null;
   private running: Promise<CatalogSnapshot> | null = null;
   private queued: Promise<CatalogSnapshot> | null = null;
@@ -185,13 +179,11 @@ export class SnapshotStore {
       snapshot.buildMs = settled - started;
       snapshot.buildPhases = { load: loaded - started, compute: computed - loaded, settle: settled - computed };
       snapshot.longestSliceMs = Math.max(longestSlice, settled - settling);
-      const adopted = !this.current || snapshot.revision >= this.current.revision;
-      if (adopted) this.current = snapshot;
+      if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
       this.lastError = null;
       this.armExpiry(snapshot.policy.nextExpiryAt);
       this.options.onBuilt?.(snapshot);
-      if (adopted && this.publish) await this.publish(snapshot);
-      return this.current ?? snapshot;
+      return this.current;
     } catch (error) {
       this.noteError(error);
       throw error;
