@@ -8,7 +8,7 @@ import { registryView, type RegistryView } from "../formats/registry-view";
 import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
 import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
-import { LayeredMap, type WritableMap } from "../util/layered-map";
+import { forEachInSteps, LayeredMap, type WritableMap } from "../util/layered-map";
 import { replacedInPlace, sameItems } from "../util/lists";
 import { runToEnd } from "../util/steps";
 
@@ -204,8 +204,15 @@ function digestsOf(servers: ReadonlyMap<string, ContractServer>): Map<string, st
   return digests;
 }
 
-/** Work between two yields of a build (about a millisecond): 50 tenants fingerprinted, or 5,000 reused. */
-const WORK_PER_STEP = 5_000;
+/**
+ * Work between two yields of a build: 10 tenants fingerprinted, or 1,000 reused. A yield only
+ * marks where the build may pause (runInSlices pauses once a slice has used SLICE_MS), so
+ * frequent ones cost next to nothing; rare ones let a step overrun the slice: at 10,000 tenants a
+ * tenant allowed ~100 servers takes ~0.1 ms to fingerprint, and 50 of them held the loop 5–16 ms.
+ */
+const WORK_PER_STEP = 1_000;
+/** Tenants looked at between two yields when finding those a changed server can reach (~0.2 ms). */
+const TENANTS_CHECKED_PER_STEP = 1_000;
 
 function* contractStateSteps(
   policy: CompiledPolicy,
@@ -238,12 +245,17 @@ function* contractStateSteps(
     const candidates = new Set(accessMoved);
     for (const name of edited ?? []) candidates.add(name);
     // A changed server without a slot is not published now: whoever was allowed it is among those
-    // whose access moved. The others are found by their bits, in one pass (about a millisecond).
+    // whose access moved. The others are found by their bits, in one pass (a few milliseconds, in steps).
     const slots = changed.flatMap((server) => policy.serverIndex.get(server) ?? []);
-    if (slots.length > 0)
-      policy.tenants.forEach((access, name) => {
-        if (mayBeAllowedAny(access, slots)) candidates.add(name);
-      });
+    if (slots.length > 0) {
+      yield* forEachInSteps(
+        policy.tenants,
+        (access, name) => {
+          if (mayBeAllowedAny(access, slots)) candidates.add(name);
+        },
+        TENANTS_CHECKED_PER_STEP,
+      );
+    }
     yield;
     const states = LayeredMap.over(previous.contractStates, candidates.size);
     for (const name of candidates) {

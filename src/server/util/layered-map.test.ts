@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LayeredMap } from "./layered-map";
+import { forEachInSteps, LayeredMap } from "./layered-map";
 
 type Op = { kind: "set"; key: number; value: number } | { kind: "delete"; key: number };
 
@@ -15,7 +15,15 @@ function apply(map: { set(k: number, v: number): unknown; delete(k: number): boo
 function snapshotOf(map: ReadonlyMap<number, number>) {
   const each: [number, number][] = [];
   map.forEach((value, key) => each.push([key, value]));
-  return { entries: [...map], keys: [...map.keys()], values: [...map.values()], each, size: map.size };
+  // forEach in steps of 7 entries: the same entries in the same order, a yield after every 7th.
+  const inSteps: [number, number][] = [];
+  const steps = forEachInSteps(map, (value, key) => inSteps.push([key, value]), 7);
+  let yields = 0;
+  while (!steps.next().done) {
+    expect(inSteps.length).toBe(7 * ++yields);
+  }
+  expect(yields).toBe(Math.floor(map.size / 7));
+  return { entries: [...map], keys: [...map.keys()], values: [...map.values()], each, inSteps, size: map.size };
 }
 
 describe("LayeredMap", () => {
