@@ -1156,7 +1156,7 @@ function* resultOf(
   ) {
     // The same tenants as before, or some of them edited (each is then among those the change
     // reached, in the same place): the previous map, with the tenants the change reached recomputed.
-    tenants = LayeredMap.over(before!.policy.tenants, reuse.size);
+    tenants = yield* LayeredMap.overInSteps(before!.policy.tenants, reuse.size);
     let computed = 0;
     for (const name of reuse) {
       const tenant = indexed.tenants.get(name);

@@ -257,7 +257,7 @@ function* contractStateSteps(
       );
     }
     yield;
-    const states = LayeredMap.over(previous.contractStates, candidates.size);
+    const states = yield* LayeredMap.overInSteps(previous.contractStates, candidates.size);
     for (const name of candidates) {
       const access = policy.tenants.get(name);
       const info = tenants.get(name);

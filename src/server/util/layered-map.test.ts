@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { forEachInSteps, LayeredMap } from "./layered-map";
+import { runToEnd } from "./steps";
 
 type Op = { kind: "set"; key: number; value: number } | { kind: "delete"; key: number };
 
@@ -65,7 +66,12 @@ describe("LayeredMap", () => {
             const nextLayered = LayeredMap.over(layered);
             if (nextLayered instanceof LayeredMap) deepest = Math.max(deepest, nextLayered.depth);
             const nextPlain = new Map(plain);
+            // The same in steps (a copy due is made 5 entries a step), changed the same way.
+            const stepped = runToEnd(LayeredMap.overInSteps(layered, 0, 5));
+            expect(stepped instanceof LayeredMap).toBe(nextLayered instanceof LayeredMap);
+            apply(stepped, ops);
             expect(apply(nextLayered, ops)).toEqual(apply(nextPlain, ops));
+            expect(snapshotOf(stepped)).toEqual(snapshotOf(nextPlain));
             layered = nextLayered;
             plain = nextPlain;
             versions.push({ layered, expected: snapshotOf(plain) });
