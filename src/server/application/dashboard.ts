@@ -24,7 +24,7 @@ export const dashboardSummary = useCase({
         builtAt: snapshot.builtAt.toISOString(),
         buildMs: Math.round(snapshot.buildMs),
         activeServers: snapshot.activeServers,
-        obotFeedBytes: snapshot.obotFeed.identity.length,
+        obotFeedBytes: snapshot.obotFeed.size,
       },
       database: services.database.kind,
       /** Where machines should poll the feeds: the internal port, when it listens. */

@@ -68,7 +68,9 @@ export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: Bod
 
 // Apart from bodyAnswer so that a 304, what pollers mostly get, allocates no closures.
 function freshAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, encoding: Encoding): Answer | Promise<Answer> {
-  const ready = body.ready(encoding);
+  // Without negotiation the answer is synchronous (the Next.js route handlers): deferred identity
+  // bytes are assembled at once there, in slices on the internal port.
+  const ready = options.negotiate ? body.ready(encoding) : body.identity;
   if (ready) return withBody(request, body, options, encoding, ready);
   return body.bytes(encoding).then(
     (bytes) => withBody(request, body, options, encoding, bytes),

@@ -1,7 +1,9 @@
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { catalogServer, remoteSpec } from "../../../test/support/catalog";
 import type { McpServer } from "../catalog/model";
-import { obotCatalogEntries, obotFeedSteps, renderObotFeedBytes } from "./obot-feed";
+import { EncodedBody, sameBody } from "../snapshot/encoded-body";
+import { obotCatalogEntries, obotFeedParts, obotFeedSteps, renderObotFeedBytes } from "./obot-feed";
 
 const server = (name: string, over: Partial<McpServer> = {}) =>
   catalogServer(name, remoteSpec(`https://${name}.example/mcp`, { displayName: name, shortDescription: `the ${name} server` }), { status: "active", ...over });
@@ -54,5 +56,47 @@ describe("renderObotFeedBytes", () => {
     const a = renderObotFeedBytes([server("a1", { shortDescription: "xy" }), server("a2", { shortDescription: "" })]);
     const b = renderObotFeedBytes([server("a1", { shortDescription: "x" }), server("a2", { shortDescription: "y" })]);
     expect(a.hash).not.toBe(b.hash);
+  });
+});
+
+describe("the feed as a deferred body", () => {
+  const servers = [server("zeta"), server("alpha"), server("mid", { description: `«${"ü".repeat(3_000)}»` })];
+
+  it("knows its length and validator without assembling, and assembles the same bytes once, on demand", async () => {
+    const { length, hash, assemble } = obotFeedParts(servers);
+    const expected = renderObotFeedBytes(servers);
+    expect(hash).toBe(expected.hash);
+    expect(length).toBe(expected.bytes.length);
+    let assembled = 0;
+    const body = EncodedBody.deferred(length, hash, () => (assembled++, assemble()));
+    expect(body.size).toBe(length);
+    expect(body.etag("identity")).toBe(`"${hash}"`);
+    expect(body.ready("identity")).toBeUndefined();
+    expect(body.byteLength).toBe(0);
+    expect(assembled).toBe(0);
+    // Concurrent demands share one assembly; a compressed form waits for it.
+    const [identity, again, gzip] = await Promise.all([body.bytes("identity"), body.bytes("identity"), body.bytes("gzip")]);
+    expect(assembled).toBe(1);
+    expect(Buffer.from(identity).equals(expected.bytes)).toBe(true);
+    expect(again).toBe(identity);
+    expect(gunzipSync(gzip).equals(expected.bytes)).toBe(true);
+    expect(body.ready("identity")).toBe(identity);
+    expect(body.identity).toBe(identity);
+  });
+
+  it("is kept across builds by its validator alone: neither body is assembled to compare them", () => {
+    let assembled = 0;
+    const bodyOf = (list: McpServer[]) => {
+      const { length, hash, assemble } = obotFeedParts(list);
+      return EncodedBody.deferred(length, hash, () => (assembled++, assemble()));
+    };
+    const earlier = bodyOf(servers);
+    expect(sameBody(bodyOf([...servers]), earlier)).toBe(earlier);
+    const changed = bodyOf([...servers, server("new")]);
+    expect(sameBody(changed, earlier)).toBe(changed);
+    expect(assembled).toBe(0);
+    // Assembled at once where an answer must be synchronous.
+    expect(Buffer.from(changed.identity).equals(renderObotFeedBytes([...servers, server("new")]).bytes)).toBe(true);
+    expect(assembled).toBe(1);
   });
 });

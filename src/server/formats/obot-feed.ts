@@ -65,21 +65,33 @@ export function renderObotFeedBytes(servers: readonly McpServer[]): { bytes: Buf
   return runToEnd(obotFeedSteps(servers));
 }
 
-/** Bytes copied into the feed between two yields of a build. */
+/** Bytes copied into the feed between two yields. */
 const BYTES_PER_STEP = 1 << 20;
 
 /**
- * renderObotFeedBytes in steps: the feed is copied into place about a megabyte per step. At 1,700
- * servers it is ~13 MB, and one copy into fresh memory (page faults and all) held the event loop
- * for 10–20 ms.
+ * The feed as its parts: its length and validator, worked out from the entries' own lengths and
+ * hashes without assembling it, and the steps that assemble it. A build needs only the
+ * validator (polls with the current ETag need nothing else); the 13 MB of bytes at 1,700 servers
+ * are assembled when first asked for (snapshot/encoded-body.ts EncodedBody.deferred), so a build
+ * superseded before anyone fetched its feed never copies them.
  */
-export function* obotFeedSteps(servers: readonly McpServer[]): Generator<void, { bytes: Buffer; hash: string }, void> {
+export function obotFeedParts(servers: readonly McpServer[]): { length: number; hash: string; assemble: () => Generator<void, Buffer, void> } {
   const listed = servers.filter((s) => s.status === "active" && s.runtime !== null).sort(byName);
   const digest = createHash("sha256").update(`obot-feed\u0000${listed.length}\u0000`);
   const entries = listed.map(encodedEntryOf);
   let length = OPEN.length + CLOSE.length + Math.max(0, entries.length - 1) * COMMA.length;
-  for (const entry of entries) length += entry.bytes.length;
-  yield;
+  for (const entry of entries) {
+    length += entry.bytes.length;
+    digest.update(entry.sha256);
+  }
+  return { length, hash: digest.digest("base64url").slice(0, 32), assemble: () => assembleSteps(entries, length) };
+}
+
+/**
+ * The feed's bytes, copied into place about a megabyte per step: one copy of ~13 MB into fresh
+ * memory (page faults and all) held the event loop for 10–20 ms.
+ */
+function* assembleSteps(entries: readonly EncodedEntry[], length: number): Generator<void, Buffer, void> {
   const bytes = Buffer.allocUnsafe(length);
   let at = OPEN.copy(bytes, 0);
   let sinceYield = 0;
@@ -87,7 +99,6 @@ export function* obotFeedSteps(servers: readonly McpServer[]): Generator<void, {
     const entry = entries[i]!;
     if (i > 0) at += COMMA.copy(bytes, at);
     at += entry.bytes.copy(bytes, at);
-    digest.update(entry.sha256);
     sinceYield += entry.bytes.length;
     if (sinceYield >= BYTES_PER_STEP) {
       sinceYield = 0;
@@ -95,5 +106,12 @@ export function* obotFeedSteps(servers: readonly McpServer[]): Generator<void, {
     }
   }
   CLOSE.copy(bytes, at);
-  return { bytes, hash: digest.digest("base64url").slice(0, 32) };
+  return bytes;
+}
+
+/** renderObotFeedBytes in steps: the parts, then the bytes assembled about a megabyte per step. */
+export function* obotFeedSteps(servers: readonly McpServer[]): Generator<void, { bytes: Buffer; hash: string }, void> {
+  const { hash, assemble } = obotFeedParts(servers);
+  yield;
+  return { bytes: yield* assemble(), hash };
 }

@@ -238,7 +238,7 @@ export class ObotLink {
     const catalog = (await this.call("GET", "/api/mcp-catalogs/default")) as ObotCatalog;
     const entries = (await this.call("GET", "/api/mcp-catalogs/default/entries?all=true")) as { items?: ObotCatalogEntry[] | null } | null;
     const snapshot = this.options.current();
-    const feed: ObotEntry[] = snapshot ? (JSON.parse(Buffer.from(snapshot.obotFeed.identity).toString("utf8")) as ObotEntry[]) : [];
+    const feed: ObotEntry[] = snapshot ? (JSON.parse(Buffer.from(await snapshot.obotFeed.bytes("identity")).toString("utf8")) as ObotEntry[]) : [];
     const syncError = syncErrorFor(catalog, feedUrl);
     const lastSynced = catalog.lastSynced && !catalog.lastSynced.startsWith("0001-") ? catalog.lastSynced : null;
     this.status = {

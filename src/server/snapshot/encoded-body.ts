@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
+import { runInSlices } from "../util/slices";
+import { runToEnd } from "../util/steps";
 
 type Bytes = Uint8Array<ArrayBuffer>;
 export type Encoding = "identity" | "gzip" | "br";
@@ -50,49 +52,98 @@ export function etagOf(hash: string, encoding: Encoding): string {
  * compressed forms survive rebuilds.
  */
 export class EncodedBody {
-  readonly identity: Bytes;
+  /** The identity bytes' length, known before deferred bytes are assembled. */
+  readonly size: number;
   /** The identity validator: a hash of the bytes, or a digest they are a function of; each coding's ETag derives from it. */
   readonly hash: string;
+  /** Whether equal hashes mean equal bytes by construction (a digest of everything the bytes are made of). */
+  readonly hashCoversBytes: boolean;
   /** Called after a compressed form is made, so a cache bounded by bytes can count it. */
   onGrow: (() => void) | null = null;
+  private identityBytes: Bytes | null;
+  private assembling: Promise<Bytes> | null = null;
+  private readonly assemble: (() => Generator<void, Buffer, void>) | null;
   private compressed: Partial<Record<Coding, Bytes>> = {};
   private compressing: Partial<Record<Coding, Promise<Bytes>>> = {};
   private readonly etags: Record<Encoding, string>;
 
   /** `hash`: a validator the bytes are a function of; by default the bytes' own SHA-256. */
-  constructor(bytes: Buffer, hash?: string) {
-    this.identity = bytesOf(bytes);
-    this.hash = hash ?? createHash("sha256").update(bytes).digest("base64url").slice(0, 32);
+  constructor(bytes: Buffer, hash?: string);
+  constructor(bytes: Buffer | { size: number; assemble: () => Generator<void, Buffer, void> }, hash: string);
+  constructor(bytes: Buffer | { size: number; assemble: () => Generator<void, Buffer, void> }, hash?: string) {
+    if (Buffer.isBuffer(bytes)) {
+      this.identityBytes = bytesOf(bytes);
+      this.size = bytes.length;
+      this.assemble = null;
+      this.hash = hash ?? createHash("sha256").update(bytes).digest("base64url").slice(0, 32);
+      this.hashCoversBytes = hash === undefined;
+    } else {
+      this.identityBytes = null;
+      this.size = bytes.size;
+      this.assemble = bytes.assemble;
+      this.hash = hash!;
+      this.hashCoversBytes = true;
+    }
     this.etags = { identity: etagOf(this.hash, "identity"), gzip: etagOf(this.hash, "gzip"), br: etagOf(this.hash, "br") };
   }
 
-  /** The coding's bytes if they are made already (identity always is), else undefined. */
+  /**
+   * A body whose `size` bytes are assembled only when first asked for, by `assemble`'s steps;
+   * `hash` must be a digest of everything they are made of. A build superseded before anyone
+   * fetched its body never assembles it.
+   */
+  static deferred(size: number, hash: string, assemble: () => Generator<void, Buffer, void>): EncodedBody {
+    return new EncodedBody({ size, assemble }, hash);
+  }
+
+  /**
+   * The identity bytes, assembled now if they are deferred and not assembled yet: in one piece,
+   * on the event loop. Where that matters, `bytes("identity")` assembles them in slices.
+   */
+  get identity(): Bytes {
+    return (this.identityBytes ??= bytesOf(runToEnd(this.assemble!())));
+  }
+
+  /** The coding's bytes if they are made already (identity always is, unless deferred), else undefined. */
   ready(encoding: Encoding): Bytes | undefined {
-    return encoding === "identity" ? this.identity : this.compressed[encoding];
+    return encoding === "identity" ? (this.identityBytes ?? undefined) : this.compressed[encoding];
   }
 
-  /** Bytes held: the identity bytes and the compressed forms made so far. */
+  /** Bytes held: the identity bytes once made and the compressed forms made so far. */
   get byteLength(): number {
-    return this.identity.byteLength + (this.compressed.gzip?.byteLength ?? 0) + (this.compressed.br?.byteLength ?? 0);
+    return (this.identityBytes?.byteLength ?? 0) + (this.compressed.gzip?.byteLength ?? 0) + (this.compressed.br?.byteLength ?? 0);
   }
 
-  /** The coding's bytes, compressing them once if needed; a failed compression may be retried. */
+  /** The coding's bytes, assembling or compressing them once if needed; a failed compression may be retried. */
   bytes(encoding: Encoding): Promise<Bytes> {
     const ready = this.ready(encoding);
     if (ready) return Promise.resolve(ready);
-    const coding = encoding as Coding;
-    return (this.compressing[coding] ??= compress(this.identity, coding).then(
-      (buffer) => {
-        delete this.compressing[coding];
-        const bytes = (this.compressed[coding] = bytesOf(buffer));
-        this.onGrow?.();
-        return bytes;
-      },
-      (error: unknown) => {
-        delete this.compressing[coding];
-        throw error;
-      },
-    ));
+    if (encoding === "identity") return this.assembled();
+    const coding = encoding;
+    return (this.compressing[coding] ??= this.assembled()
+      .then((identity) => compress(identity, coding))
+      .then(
+        (buffer) => {
+          delete this.compressing[coding];
+          const bytes = (this.compressed[coding] = bytesOf(buffer));
+          this.onGrow?.();
+          return bytes;
+        },
+        (error: unknown) => {
+          delete this.compressing[coding];
+          throw error;
+        },
+      ));
+  }
+
+  /** The identity bytes, assembled once, in slices between requests when deferred. */
+  private assembled(): Promise<Bytes> {
+    if (this.identityBytes) return Promise.resolve(this.identityBytes);
+    return (this.assembling ??= runInSlices(this.assemble!()).then(({ value }) => {
+      this.identityBytes ??= bytesOf(value);
+      this.onGrow?.();
+      return this.identityBytes;
+    }));
   }
 
   etag(encoding: Encoding): string {
@@ -107,6 +158,7 @@ export function encodeBody(text: string): EncodedBody {
 /** The earlier body when its bytes equal the new one's: it keeps its ETag and compressed forms. */
 export function sameBody(next: EncodedBody, earlier: EncodedBody | null | undefined): EncodedBody {
   if (!earlier || earlier === next || earlier.hash !== next.hash) return next;
+  if (earlier.hashCoversBytes && next.hashCoversBytes) return earlier;
   return Buffer.from(earlier.identity.buffer).equals(Buffer.from(next.identity.buffer)) ? earlier : next;
 }
 

@@ -3,7 +3,7 @@ import { hasBit } from "../policy/bits";
 import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput, type TenantAccess } from "../policy/compile";
 import { contractFingerprint, contractServerDigest, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
-import { encodeObotEntries, obotFeedSteps } from "../formats/obot-feed";
+import { encodeObotEntries, obotFeedParts } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
 import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
@@ -142,9 +142,11 @@ export function* catalogSnapshotSteps(
   };
 }
 
+/** The feed's validator now, its bytes when first fetched (a build superseded first never copies them). */
 function* obotFeedBody(active: readonly McpServer[]): Generator<void, EncodedBody, void> {
-  const { bytes, hash } = yield* obotFeedSteps(active);
-  return new EncodedBody(bytes, hash);
+  const { length, hash, assemble } = obotFeedParts(active);
+  yield;
+  return EncodedBody.deferred(length, hash, assemble);
 }
 
 /**
