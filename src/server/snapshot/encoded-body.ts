@@ -62,7 +62,8 @@ export class EncodedBody {
   onGrow: (() => void) | null = null;
   private identityBytes: Bytes | null;
   private assembling: Promise<Bytes> | null = null;
-  private readonly assemble: (() => Generator<void, Buffer, void>) | null;
+  /** Dropped once the bytes are made: it holds every entry the feed is assembled from. */
+  private assemble: (() => Generator<void, Buffer, void>) | null;
   private compressed: Partial<Record<Coding, Bytes>> = {};
   private compressing: Partial<Record<Coding, Promise<Bytes>>> = {};
   private readonly etags: Record<Encoding, string>;
@@ -101,7 +102,14 @@ export class EncodedBody {
    * on the event loop. Where that matters, `bytes("identity")` assembles them in slices.
    */
   get identity(): Bytes {
-    return (this.identityBytes ??= bytesOf(runToEnd(this.assemble!())));
+    return this.identityBytes ?? this.assembledFrom(runToEnd(this.assemble!()));
+  }
+
+  private assembledFrom(bytes: Buffer): Bytes {
+    this.identityBytes ??= bytesOf(bytes);
+    this.assemble = null;
+    this.onGrow?.();
+    return this.identityBytes;
   }
 
   /** The coding's bytes if they are made already (identity always is, unless deferred), else undefined. */
@@ -139,11 +147,7 @@ export class EncodedBody {
   /** The identity bytes, assembled once, in slices between requests when deferred. */
   private assembled(): Promise<Bytes> {
     if (this.identityBytes) return Promise.resolve(this.identityBytes);
-    return (this.assembling ??= runInSlices(this.assemble!()).then(({ value }) => {
-      this.identityBytes ??= bytesOf(value);
-      this.onGrow?.();
-      return this.identityBytes;
-    }));
+    return (this.assembling ??= runInSlices(this.assemble!()).then(({ value }) => this.identityBytes ?? this.assembledFrom(value)));
   }
 
   etag(encoding: Encoding): string {
