@@ -5,7 +5,6 @@
  * returns its problems, so the same check is also shown to fail on a broken copy.
  */
 import fs from "node:fs";
-import type http from "node:http";
 import path from "node:path";
 import semver from "semver";
 import { describe, expect, it } from "vitest";
@@ -291,7 +290,7 @@ async function probeProblems(objects: KubeObject[]): Promise<string[]> {
         problems.push(`${kind}: no GET route handler for ${probe.path}`);
     } else if (port === internalPort) {
       // The internal port's router, as it runs (a service stub: readyz answers 503 "not ready", never 404).
-      const answer = await routeInternal({} as Services, { url: probe.path, method: "GET", headers: {} } as http.IncomingMessage);
+      const answer = await routeInternal({} as Services, { url: probe.path, method: "GET", header: () => null, remoteAddr: null });
       if (answer.status === 404) problems.push(`${kind}: the internal port does not serve ${probe.path}`);
     } else {
       problems.push(`${kind} asks port ${probe.port}, on which the server does not listen (PORT ${mainPort}, OPENCRANE_INTERNAL_PORT ${internalPort})`);

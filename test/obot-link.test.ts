@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { auditEvents } from "@/server/db/schema";
-import { writeNodeResponse } from "@/server/feeds/answer";
+import { fromNodeRequest, writeNodeResponse } from "@/server/feeds/answer";
 import { routeInternal } from "@/server/feeds/internal-server";
 import { startServices, type Services } from "@/server/services";
 import { describeEachDatabase } from "./support/database";
@@ -37,7 +37,9 @@ describeEachDatabase("Obot link", (database) => {
 
   beforeAll(async () => {
     // The feed's port exists before the services, as the internal listener does in a pod.
-    feedServer = http.createServer((req, res) => void Promise.resolve(routeInternal(services, req)).then((a) => writeNodeResponse(res, a)));
+    feedServer = http.createServer(
+      (req, res) => void Promise.resolve(routeInternal(services, fromNodeRequest(req, []))).then((a) => writeNodeResponse(res, a)),
+    );
     await new Promise<void>((r) => feedServer.listen(0, "127.0.0.1", r));
     feedUrl = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/api/internal/obot-registry`;
   });

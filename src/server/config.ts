@@ -96,6 +96,11 @@ export interface Config {
    */
   internalListener: { port: number; host: string } | null;
   /**
+   * What serves the internal port: "lean", the poll server on Node's own HTTP parser
+   * (feeds/poll-server.ts), or "node", node:http (OPENCRANE_INTERNAL_SERVER).
+   */
+  internalServer: "lean" | "node";
+  /**
    * Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; the client address of any other
    * peer is the socket's (see client-address.ts).
    */
@@ -186,6 +191,12 @@ function internalListener(env: NodeJS.ProcessEnv): Config["internalListener"] {
   return { port, host: env.OPENCRANE_INTERNAL_HOST || env.HOSTNAME || "0.0.0.0" };
 }
 
+function internalServer(value: string | undefined): Config["internalServer"] {
+  const chosen = (value || "lean").toLowerCase();
+  if (chosen !== "lean" && chosen !== "node") throw new Error(`OPENCRANE_INTERNAL_SERVER must be lean or node (got '${value}')`);
+  return chosen;
+}
+
 function obotLinkConfig(env: NodeJS.ProcessEnv): ObotLinkConfig | undefined {
   const url = env.OPENCRANE_OBOT_URL;
   const feedUrl = env.OPENCRANE_OBOT_FEED_URL;
@@ -257,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fetchLogFlushMs: positiveNumber(env.OPENCRANE_FETCH_LOG_FLUSH_SECONDS, 5, "OPENCRANE_FETCH_LOG_FLUSH_SECONDS") * 1000,
     contractCacheBytes: Math.round(nonNegativeNumber(env.OPENCRANE_CONTRACT_CACHE_MB, 64, "OPENCRANE_CONTRACT_CACHE_MB") * 2 ** 20),
     internalListener: internalListener(env),
+    internalServer: internalServer(env.OPENCRANE_INTERNAL_SERVER),
     obot: obotLinkConfig(env),
     obotDrift: obotDriftConfig(env),
     trustedProxies: trustedProxies(env.OPENCRANE_TRUSTED_PROXIES),

@@ -17,6 +17,7 @@ export const TEST_CONFIG: Config = {
   fetchLogFlushMs: 60_000,
   contractCacheBytes: 64 * 2 ** 20,
   internalListener: null,
+  internalServer: "lean",
   trustedProxies: [],
   ingest: { fetchAllowHosts: [], denylistedNamespaces: [] },
   tenantAuth: {

@@ -120,6 +120,10 @@ class NodeFeedRequest implements FeedRequest {
     return this.request.method ?? "GET";
   }
 
+  get url(): string {
+    return this.request.url ?? "/";
+  }
+
   header(name: string): string | null {
     const value = this.request.headers[name];
     return Array.isArray(value) ? value.join(", ") : (value ?? null);
@@ -137,7 +141,7 @@ class NodeFeedRequest implements FeedRequest {
   }
 }
 
-export function fromNodeRequest(request: IncomingMessage, trustedProxies: readonly string[]): FeedRequest {
+export function fromNodeRequest(request: IncomingMessage, trustedProxies: readonly string[]): FeedRequest & { readonly url: string } {
   return new NodeFeedRequest(request, trustedProxies);
 }
 

@@ -1,13 +1,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, testServices } from "../../../test/support/services";
 import { createServer, publishServer } from "../catalog/servers";
 import { serverCreateInput } from "../catalog/model";
 import type { Services } from "../services";
 import { startInternalServer } from "./internal-server";
+import { PollServer, pollParser, type MachineServer } from "./poll-server";
 
 function get(port: number, path: string, headers: Record<string, string> = {}, method = "GET") {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
@@ -23,8 +24,8 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
 
 describeEachDatabase("internal port", (database) => {
   let services: Services;
-  let server: http.Server;
-  let port: number;
+  const servers: MachineServer[] = [];
+  const ports = { lean: 0, node: 0 };
   const FEED = "/api/internal/obot-registry";
 
   beforeAll(async () => {
@@ -38,70 +39,86 @@ describeEachDatabase("internal port", (database) => {
       await publishServer(services.db, ALICE, name);
     }
     await services.snapshots.refresh();
-    server = await startInternalServer(services, 0, "127.0.0.1");
-    port = (server.address() as AddressInfo).port;
+    for (const implementation of ["lean", "node"] as const) {
+      const server = await startInternalServer(services, 0, "127.0.0.1", implementation);
+      servers.push(server);
+      ports[implementation] = (server.address() as AddressInfo).port;
+    }
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))));
 
-  it("serves the same feed as the main port, with Content-Length", async () => {
-    // A build leaves the feed's bytes to be assembled when first fetched.
-    expect(services.snapshots.current!.obotFeed.ready("identity")).toBeUndefined();
-    const plain = await get(port, FEED);
-    expect(plain.status).toBe(200);
-    expect(plain.headers["content-type"]).toBe("application/json");
-    expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
-    expect(JSON.parse(plain.body.toString()).map((e: { entryKey: string }) => e.entryKey)).toEqual(["alpha", "beta"]);
-    expect(plain.body.equals(Buffer.from(services.snapshots.current!.obotFeed.identity))).toBe(true);
+  // Both servers give the same answers: the poll server (this Node offers it its parser) and node:http.
+  it("runs the poll server on this Node", () => {
+    expect(pollParser()).not.toBeNull();
+    expect(servers[0]).toBeInstanceOf(PollServer);
   });
 
-  it("serves gzip and br compressed once per snapshot, each with its own strong ETag", async () => {
-    const plain = await get(port, FEED);
-    const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
-    const br = await get(port, FEED, { "accept-encoding": "gzip, deflate, br" });
-    expect(gzip.headers["content-encoding"]).toBe("gzip");
-    expect(br.headers["content-encoding"]).toBe("br");
-    expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
-    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
-    expect(gzip.body.length).toBeLessThan(plain.body.length / 3);
-    const etags = [plain.headers.etag, gzip.headers.etag, br.headers.etag];
-    expect(new Set(etags).size).toBe(3);
-    expect(gzip.headers.etag).toBe(`${plain.headers.etag!.slice(0, -1)}-gzip"`);
-    expect(gzip.headers.vary).toBe("Accept-Encoding");
-    expect((await get(port, FEED, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"]).toBeUndefined();
-  });
+  describe.each(["lean", "node"] as const)("on %s", (implementation) => {
+    let port: number;
+    beforeAll(() => {
+      port = ports[implementation];
+    });
 
-  it("answers 304 to any coding's ETag of the current bytes, and HEAD without a body", async () => {
-    const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
-    const conditional = await get(port, FEED, { "if-none-match": gzip.headers.etag!, "accept-encoding": "br" });
-    expect(conditional.status).toBe(304);
-    expect(conditional.body.length).toBe(0);
-    // What a cache needs to refresh its copy, not the representation's own metadata (RFC 9110 §15.4.5).
-    expect(conditional.headers.etag).toBe(`${gzip.headers.etag!.slice(0, -6)}-br"`);
-    expect(conditional.headers["cache-control"]).toBe("no-cache");
-    expect(conditional.headers.vary).toBe("Accept-Encoding");
-    expect(conditional.headers["x-opencrane-revision"]).toBe(String(services.snapshots.current!.revision));
-    expect(conditional.headers["content-type"]).toBeUndefined();
-    const polled = await get(port, `${FEED}?client=obot`, { "if-none-match": gzip.headers.etag! });
-    expect(polled.status).toBe(304);
-    const head = await get(port, FEED, {}, "HEAD");
-    expect(head.status).toBe(200);
-    expect(head.body.length).toBe(0);
-  });
+    it("serves the same feed as the main port, with Content-Length", async () => {
+      // A build leaves the feed's bytes to be assembled when first fetched (here, by the first server's test).
+      if (implementation === "lean") expect(services.snapshots.current!.obotFeed.ready("identity")).toBeUndefined();
+      const plain = await get(port, FEED);
+      expect(plain.status).toBe(200);
+      expect(plain.headers["content-type"]).toBe("application/json");
+      expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
+      expect(JSON.parse(plain.body.toString()).map((e: { entryKey: string }) => e.entryKey)).toEqual(["alpha", "beta"]);
+      expect(plain.body.equals(Buffer.from(services.snapshots.current!.obotFeed.identity))).toBe(true);
+    });
 
-  it("serves the health checks and metrics, and nothing of the console", async () => {
-    expect((await get(port, "/api/healthz")).status).toBe(200);
-    expect(JSON.parse((await get(port, "/api/readyz")).body.toString()).status).toBe("ready");
-    expect((await get(port, "/api/metrics")).body.toString()).toContain("opencrane_feed_requests_total");
-    const console404 = await get(port, "/api/v1/mcp-servers");
-    expect(console404.status).toBe(404);
-    expect(JSON.parse(console404.body.toString()).error.message).toContain("the console and /api/v1 are on the main port");
-    expect((await get(port, FEED, {}, "POST")).status).toBe(405);
-    expect((await get(port, "/api/internal/contract/%E0")).status).toBe(400);
-    expect((await get(port, "/api/internal/contract/a/b")).status).toBe(404);
-    expect((await get(port, "/api/internal/contract/")).status).toBe(404);
-    const page = await get(port, "/api/internal/obot-registry/v0.1/servers?x=a?b&limit=1");
-    expect(page.status).toBe(200);
-    expect(JSON.parse(page.body.toString()).servers).toHaveLength(1);
-    expect((await get(port, "/api/internal/obot-registry/v0.1/servers/%E0/versions")).status).toBe(400);
+    it("serves gzip and br compressed once per snapshot, each with its own strong ETag", async () => {
+      const plain = await get(port, FEED);
+      const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
+      const br = await get(port, FEED, { "accept-encoding": "gzip, deflate, br" });
+      expect(gzip.headers["content-encoding"]).toBe("gzip");
+      expect(br.headers["content-encoding"]).toBe("br");
+      expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
+      expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+      expect(gzip.body.length).toBeLessThan(plain.body.length / 3);
+      const etags = [plain.headers.etag, gzip.headers.etag, br.headers.etag];
+      expect(new Set(etags).size).toBe(3);
+      expect(gzip.headers.etag).toBe(`${plain.headers.etag!.slice(0, -1)}-gzip"`);
+      expect(gzip.headers.vary).toBe("Accept-Encoding");
+      expect((await get(port, FEED, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"]).toBeUndefined();
+    });
+
+    it("answers 304 to any coding's ETag of the current bytes, and HEAD without a body", async () => {
+      const gzip = await get(port, FEED, { "accept-encoding": "gzip" });
+      const conditional = await get(port, FEED, { "if-none-match": gzip.headers.etag!, "accept-encoding": "br" });
+      expect(conditional.status).toBe(304);
+      expect(conditional.body.length).toBe(0);
+      // What a cache needs to refresh its copy, not the representation's own metadata (RFC 9110 §15.4.5).
+      expect(conditional.headers.etag).toBe(`${gzip.headers.etag!.slice(0, -6)}-br"`);
+      expect(conditional.headers["cache-control"]).toBe("no-cache");
+      expect(conditional.headers.vary).toBe("Accept-Encoding");
+      expect(conditional.headers["x-opencrane-revision"]).toBe(String(services.snapshots.current!.revision));
+      expect(conditional.headers["content-type"]).toBeUndefined();
+      const polled = await get(port, `${FEED}?client=obot`, { "if-none-match": gzip.headers.etag! });
+      expect(polled.status).toBe(304);
+      const head = await get(port, FEED, {}, "HEAD");
+      expect(head.status).toBe(200);
+      expect(head.body.length).toBe(0);
+    });
+
+    it("serves the health checks and metrics, and nothing of the console", async () => {
+      expect((await get(port, "/api/healthz")).status).toBe(200);
+      expect(JSON.parse((await get(port, "/api/readyz")).body.toString()).status).toBe("ready");
+      expect((await get(port, "/api/metrics")).body.toString()).toContain("opencrane_feed_requests_total");
+      const console404 = await get(port, "/api/v1/mcp-servers");
+      expect(console404.status).toBe(404);
+      expect(JSON.parse(console404.body.toString()).error.message).toContain("the console and /api/v1 are on the main port");
+      expect((await get(port, FEED, {}, "POST")).status).toBe(405);
+      expect((await get(port, "/api/internal/contract/%E0")).status).toBe(400);
+      expect((await get(port, "/api/internal/contract/a/b")).status).toBe(404);
+      expect((await get(port, "/api/internal/contract/")).status).toBe(404);
+      const page = await get(port, "/api/internal/obot-registry/v0.1/servers?x=a?b&limit=1");
+      expect(page.status).toBe(200);
+      expect(JSON.parse(page.body.toString()).servers).toHaveLength(1);
+      expect((await get(port, "/api/internal/obot-registry/v0.1/servers/%E0/versions")).status).toBe(400);
+    });
   });
 });

@@ -6,10 +6,12 @@
  * port from Obot and tenant pods without exposing the console, and vice versa.
  */
 import http from "node:http";
-import { exemptFromPeerStamp } from "../client-address";
+import { clientAddress, exemptFromPeerStamp, trustedProxiesOf } from "../client-address";
 import { healthz, metricsResponse, readyz } from "../health";
+import type { Config } from "../config";
 import type { Services } from "../services";
 import { fromNodeRequest, jsonAnswer, writeNodeResponse, type Answer } from "./answer";
+import { PollServer, pollParser, type MachineRequest, type MachineServer } from "./poll-server";
 import { serveContract } from "./contract-route";
 import { serveObotFeed } from "./obot-route";
 import { REGISTRY_PREFIX, serveRegistry } from "./registry-route";
@@ -30,17 +32,16 @@ async function fromWeb(response: Response): Promise<Answer> {
 }
 
 /** Synchronous whenever the answer is (a 304, a body made already): a poll costs no promise. */
-export function routeInternal(services: Services, request: http.IncomingMessage): Answer | Promise<Answer> {
-  const url = request.url ?? "/";
+export function routeInternal(services: Services, request: MachineRequest): Answer | Promise<Answer> {
+  const { url, method } = request;
   const queryAt = url.indexOf("?");
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
-  const method = request.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
     return jsonAnswer(405, { error: { code: "METHOD_NOT_ALLOWED", message: `${method} is not allowed here`, details: {} } }, { Allow: "GET, HEAD" });
   }
   switch (path) {
     case "/api/internal/obot-registry":
-      return serveObotFeed(services, fromNodeRequest(request, services.config.trustedProxies), true);
+      return serveObotFeed(services, request, true);
     case "/api/healthz":
       return fromWeb(healthz());
     case "/api/readyz":
@@ -49,19 +50,22 @@ export function routeInternal(services: Services, request: http.IncomingMessage)
       return metricsResponse(services).then(fromWeb);
   }
   if (path.startsWith(CONTRACT_PREFIX)) {
-    const contract = /^\/api\/internal\/contract\/([^/]+)\/?$/.exec(path);
-    if (!contract) return NOT_HERE;
+    // One path segment, with or without a trailing slash.
+    const end = path.endsWith("/") ? path.length - 1 : path.length;
+    const segment = path.slice(CONTRACT_PREFIX.length, end);
+    if (segment === "" || segment.includes("/")) return NOT_HERE;
+    if (!segment.includes("%")) return serveContract(services, request, segment, true);
     let tenant: string;
     try {
-      tenant = decodeURIComponent(contract[1]!);
+      tenant = decodeURIComponent(segment);
     } catch {
-      return jsonAnswer(400, { error: { code: "BAD_REQUEST", message: `'${contract[1]}' is not valid percent-encoding (UTF-8)`, details: {} } });
+      return jsonAnswer(400, { error: { code: "BAD_REQUEST", message: `'${segment}' is not valid percent-encoding (UTF-8)`, details: {} } });
     }
-    return serveContract(services, fromNodeRequest(request, services.config.trustedProxies), tenant, true);
+    return serveContract(services, request, tenant, true);
   }
   if (path.startsWith(`${REGISTRY_PREFIX}/`)) {
     const query = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
-    return serveRegistry(services, fromNodeRequest(request, services.config.trustedProxies), path.slice(REGISTRY_PREFIX.length), query, true);
+    return serveRegistry(services, request, path.slice(REGISTRY_PREFIX.length), query, true);
   }
   return NOT_HERE;
 }
@@ -75,7 +79,7 @@ const internalError = (error: unknown): Answer => {
 export function serveMachineRequest(services: Services, request: http.IncomingMessage, response: http.ServerResponse, headers?: Record<string, string>): void {
   let answer: Answer | Promise<Answer>;
   try {
-    answer = routeInternal(services, request);
+    answer = routeInternal(services, fromNodeRequest(request, services.config.trustedProxies));
   } catch (error) {
     answer = internalError(error);
   }
@@ -83,7 +87,32 @@ export function serveMachineRequest(services: Services, request: http.IncomingMe
   else writeNodeResponse(response, answer, headers);
 }
 
-export function startInternalServer(services: Services, port: number, host: string): Promise<http.Server> {
+/**
+ * Serves the internal port: on the lean poll server (poll-server.ts) where this Node offers its
+ * HTTP parser to it, else, or with OPENCRANE_INTERNAL_SERVER=node, on node:http. Both give the
+ * same answers.
+ */
+export async function startInternalServer(
+  services: Services,
+  port: number,
+  host: string,
+  implementation: Config["internalServer"] = services.config.internalServer,
+): Promise<MachineServer> {
+  const parser = implementation === "lean" ? pollParser() : null;
+  if (!parser) {
+    if (implementation === "lean") console.warn("[opencrane] this Node does not offer its HTTP parser as expected: the internal port runs on node:http");
+    return startNodeServer(services, port, host);
+  }
+  const trusted = trustedProxiesOf(services.config.trustedProxies);
+  const server = new PollServer(
+    (request) => routeInternal(services, request),
+    { clientAddress: (socket, forwardedFor) => clientAddress(socket.remoteAddress, forwardedFor, trusted) ?? null, internalError },
+    parser,
+  );
+  return server.listen(port, host);
+}
+
+function startNodeServer(services: Services, port: number, host: string): Promise<http.Server> {
   const server = http.createServer((request, response) => serveMachineRequest(services, request, response));
   // This listener reads each request's socket address itself (fromNodeRequest).
   exemptFromPeerStamp(server);

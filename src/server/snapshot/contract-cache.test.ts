@@ -12,7 +12,6 @@ import { createTenantToken } from "../policy/tenant-tokens";
 import type { Services } from "../services";
 import { ContractBodyCache } from "./contract-cache";
 import { EncodedBody } from "./encoded-body";
-import type { IncomingMessage } from "node:http";
 
 const bodyOf = (bytes: number, text = "x") => new EncodedBody(Buffer.from(text.repeat(bytes)), `v-${text}-${bytes}`);
 
@@ -97,13 +96,8 @@ describeEachDatabase("contract bodies served through a bounded cache", (database
   const tenants = ["alpha", "beta", "gamma"];
 
   const get = async (tenant: string, headers: Record<string, string> = {}) => {
-    const request = {
-      url: `/api/internal/contract/${tenant}`,
-      method: "GET",
-      headers: { authorization: `Bearer ${tokens.get(tenant)}`, ...headers },
-      socket: { remoteAddress: "127.0.0.1" },
-    } as unknown as IncomingMessage;
-    return routeInternal(services, request);
+    const sent: Record<string, string> = { authorization: `Bearer ${tokens.get(tenant)}`, ...headers };
+    return routeInternal(services, { url: `/api/internal/contract/${tenant}`, method: "GET", header: (name) => sent[name] ?? null, remoteAddr: "127.0.0.1" });
   };
 
   beforeAll(async () => {

@@ -3,7 +3,6 @@
  * background work on (NOTIFY listener, revision polling, fetch-log flushing), the REST API on a
  * loopback listener (test/support/api-server.ts) and the internal port (machine feeds, health).
  */
-import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "@/server/config";
 import { openPostgres } from "@/server/db/client";
@@ -25,7 +24,7 @@ export async function startReplica(url: string, config: Partial<Config> = {}, op
   const database = await openPostgres(url, { max: 4 });
   const services = await startServices({ ...TEST_CONFIG, databaseUrl: url, ...config }, database, { background: true, ...options });
   const api: ApiServer = await startApiServer(services);
-  const internal: http.Server = await startInternalServer(services, 0, "127.0.0.1");
+  const internal = await startInternalServer(services, 0, "127.0.0.1");
   return {
     services,
     api: api.url,
