@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
 import { auditEvents, catalogRevisions, catalogState } from "../db/schema";
 
 export type ActorKind = "user" | "token" | "bootstrap-token" | "system" | "anonymous";
@@ -57,22 +58,22 @@ export const CATALOG_CHANNEL = "opencrane_catalog";
  * many): a second bump in the same transaction answers the same revision.
  */
 export async function bumpCatalogRevision(tx: Db): Promise<number> {
-  const [row] = await tx
-    .insert(catalogState)
-    .values({ id: 1, revision: 1, tx: sql`txid_current()` })
-    .onConflictDoUpdate({
-      target: catalogState.id,
-      set: {
-        revision: sql`case when ${catalogState.tx} = txid_current() then ${catalogState.revision} else ${catalogState.revision} + 1 end`,
-        tx: sql`txid_current()`,
-        updatedAt: sql`now()`,
-      },
-    })
-    .returning({ revision: catalogState.revision, tx: catalogState.tx });
-  const { revision, tx: txid } = row!;
-  await tx.insert(catalogRevisions).values({ revision, tx: txid! }).onConflictDoNothing();
-  await tx.execute(sql`select pg_notify(${CATALOG_CHANNEL}, ${String(revision)})`);
-  return revision;
+  // One statement, one round trip: every write runs it, and the database is a network hop away.
+  const [row] = rowsOf<{ revision: string }>(
+    await tx.execute(sql`
+      with bumped as (
+        insert into ${catalogState} (id, revision, tx) values (1, 1, txid_current())
+        on conflict (id) do update set
+          revision = case when ${catalogState}.tx = txid_current() then ${catalogState}.revision else ${catalogState}.revision + 1 end,
+          tx = txid_current(),
+          updated_at = now()
+        returning revision, tx
+      ), recorded as (
+        insert into ${catalogRevisions} (revision, tx) select revision, tx from bumped on conflict do nothing
+      )
+      select revision::text as revision, pg_notify(${CATALOG_CHANNEL}, revision::text) from bumped`),
+  );
+  return Number(row!.revision);
 }
 
 export async function currentCatalogRevision(db: Db): Promise<number> {

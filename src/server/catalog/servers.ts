@@ -34,6 +34,7 @@ import {
 } from "./model";
 import { isUuid } from "../util/uuid";
 import { overriddenBy } from "./ownership";
+import { rowsOf } from "../db/rows";
 
 type Row = typeof mcpServers.$inferSelect;
 
@@ -735,10 +736,4 @@ export async function catalogStats(db: Db): Promise<CatalogStats> {
   );
   const categories = rowsOf<{ category: string }>(categoryRows).map((r) => r.category);
   return { total, byStatus, byRuntime, categories };
-}
-
-/** postgres-js returns an array of rows; PGlite a result with `rows`. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

@@ -13,6 +13,7 @@ import type { RunPageInput } from "./source-model";
 import { sourceRow } from "./sources";
 import { likeContaining, type Page } from "../util/paging";
 import { isUuid } from "../util/uuid";
+import { rowsOf } from "../db/rows";
 
 export type RunTrigger = "manual" | "scheduled" | "upload";
 export const STAGES = ["fetch", "scan", "validate", "register", "entitle"] as const;
@@ -292,8 +293,6 @@ export async function failRun(db: Db, runId: string, message: string, options: {
     );
   });
 }
-
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 
 /** The columns of a table as the database has them (not generated ones), for restoring a row image. */
 async function restorableColumns(tx: Db, table: string): Promise<string[]> {

@@ -1,9 +1,8 @@
-import { asc, eq, gte, inArray, sql } from "drizzle-orm";
-import { currentCatalogRevision } from "../audit/audit";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { McpServer } from "../catalog/model";
 import { toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
-import { catalogChanges, grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
+import { catalogChanges, catalogState, grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
 import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant } from "../policy/compile";
 import type { ContractTenant } from "../policy/contract";
 import { policyServerOf, toTenant } from "../policy/store";
@@ -11,6 +10,7 @@ import type { ToolGovernanceState } from "../tools/effective";
 import { governedToolsOf, servedServer, type GovernedTools } from "../tools/governed";
 import type { OnToolDrift } from "../tools/model";
 import type { CatalogState } from "./snapshot";
+import { rowsOf } from "../db/rows";
 
 type ServerRow = typeof mcpServers.$inferSelect;
 type TenantRow = typeof tenants.$inferSelect;
@@ -255,10 +255,6 @@ function toRule(row: GrantRow): PolicyRule {
   return { id: row.id, name: row.name, subject: row.subject, servers: row.servers, access: row.access as "allow" | "deny", expiresAt: row.expiresAt };
 }
 
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as Record<string, unknown>[];
-}
-
 async function inChunks<T>(keys: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await load(keys.slice(i, i + CHUNK))));
@@ -267,15 +263,32 @@ async function inChunks<T>(keys: string[], load: (chunk: string[]) => Promise<T[
 
 /** The rows changed since `since` (a snapshot xmin), or every row when `since` is null or too much changed. */
 async function readRows(tx: Db, since: number | null, maxKeys: number): Promise<Rows> {
-  const revision = await currentCatalogRevision(tx);
-  const xmin = Number(rowsOf(await tx.execute(sql`select txid_snapshot_xmin(txid_current_snapshot())::text as xmin`))[0]!.xmin);
-  const rows: Rows = { revision, xmin, full: since === null, servers: new Map(), tools: new Map(), tenants: new Map(), groups: new Map(), rules: new Map() };
+  // The revision, this transaction's xmin and what changed since, in one round trip.
+  const [head] = rowsOf<{ revision: string | null; xmin: string; changes: { entity: string; key: string }[] | string | null }>(
+    await tx.execute(sql`
+      select (select revision::text from ${catalogState} limit 1) as revision,
+        txid_snapshot_xmin(txid_current_snapshot())::text as xmin,
+        ${
+          since === null
+            ? sql`null`
+            : sql`(select coalesce(json_agg(json_build_object('entity', entity, 'key', key)), '[]'::json)
+                from (select distinct entity, key from ${catalogChanges} where txid >= ${since}) as changed)`
+        } as changes`),
+  );
+  const rows: Rows = {
+    revision: Number(head!.revision ?? 0),
+    xmin: Number(head!.xmin),
+    full: since === null,
+    servers: new Map(),
+    tools: new Map(),
+    tenants: new Map(),
+    groups: new Map(),
+    rules: new Map(),
+  };
 
   if (since !== null) {
-    const changes = await tx
-      .selectDistinct({ entity: catalogChanges.entity, key: catalogChanges.key })
-      .from(catalogChanges)
-      .where(gte(catalogChanges.txid, since));
+    // postgres-js parses json; PGlite may hand it over as text.
+    const changes: { entity: string; key: string }[] = typeof head!.changes === "string" ? JSON.parse(head!.changes) : (head!.changes ?? []);
     // A truncated table ("all") or too many changes: reloading everything is the way, and as cheap.
     if (changes.length > maxKeys || changes.some((c) => c.entity === "all")) rows.full = true;
     else {

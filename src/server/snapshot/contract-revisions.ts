@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
 import type { ContractState } from "./snapshot";
 
 /**
@@ -13,10 +14,6 @@ interface StoredRevision {
   tenant: string;
   fingerprint: string;
   revision: number;
-}
-
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as Record<string, unknown>[];
 }
 
 const storedOf = (result: unknown): StoredRevision[] =>
@@ -65,8 +62,12 @@ export async function settleContractRevisions(
       if (before?.fingerprint === state.fingerprint) revisions.set(tenant, before.revision);
       else moved.push(tenant);
     }
-    storedRows = storedOf(await db.execute(sql`${selectColumns} where revision > ${previous.revision}`));
-    for (let i = 0; i < moved.length; i += CHUNK) {
+    // The rows written since, with those of the first chunk of moved tenants: one round trip for most builds.
+    const firstChunk = JSON.stringify(moved.slice(0, CHUNK));
+    storedRows = storedOf(
+      await db.execute(sql`${selectColumns} where revision > ${previous.revision} or tenant in (select jsonb_array_elements_text(${firstChunk}::jsonb))`),
+    );
+    for (let i = CHUNK; i < moved.length; i += CHUNK) {
       const chunk = JSON.stringify(moved.slice(i, i + CHUNK));
       storedRows.push(
         ...storedOf(
