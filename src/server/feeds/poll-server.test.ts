@@ -191,7 +191,7 @@ describe("poll server", () => {
 
   it("ends the connection after an HTTP/1.0 request or one that asks to close, answering nothing after it", async () => {
     const port = await start();
-    const old = await exchange(port, ["GET /echo HTTP/1.0\r\n\r\n"]);
+    const old = await exchange(port, ["GET /echo HTTP/1.0\r\n\r\n"]); // HTTP/1.0 needs no Host
     expect(old.closedByServer).toBe(true);
     expect(parseResponses(old.raw)[0]!.headers.connection).toBe("close");
     const kept = await exchange(port, ["GET /echo HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"], { waitMs: 300 });
@@ -211,6 +211,11 @@ describe("poll server", () => {
     expect(parseResponses(smuggled.raw).map((a) => a.status)).toEqual([400]);
     const folded = await exchange(port, ["GET /echo HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\n\r\n"]);
     expect(parseResponses(folded.raw).map((a) => a.status)).toEqual([400]);
+    const hostless = await exchange(port, ["GET /echo HTTP/1.1\r\nX-A: 1\r\n\r\n"]);
+    expect(parseResponses(hostless.raw).map((a) => a.status)).toEqual([400]);
+    const upgrade = await exchange(port, [GET("/echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n") + GET("/echo")]);
+    expect(upgrade.closedByServer).toBe(true);
+    expect(parseResponses(upgrade.raw).map((a) => [a.status, a.headers.connection])).toEqual([[200, "close"]]);
     const huge = await exchange(port, [GET("/echo", `X-A: ${"v".repeat(20_000)}\r\n`)]);
     expect(huge.closedByServer).toBe(true);
     expect(parseResponses(huge.raw).map((a) => a.status)).toEqual([431]);

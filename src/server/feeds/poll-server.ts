@@ -186,6 +186,11 @@ class PollRequest implements MachineRequest {
   }
 }
 
+function hasHost(raw: string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === "host") return true;
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Answers
 
@@ -283,6 +288,11 @@ class Connection {
       if (url === undefined) {
         url = this.partialUrl;
         this.partialUrl = "";
+      }
+      // RFC 9112 §3.2, as node:http (requireHostHeader): an HTTP/1.1 request without Host is refused.
+      if (major === 1 && minor >= 1 && !hasHost(headers)) {
+        this.refuse(400);
+        return 0;
       }
       const name = methods[method] ?? "UNKNOWN";
       // An upgrade (WebSocket, h2c, CONNECT) is not offered here: answered, then the connection ends.
