@@ -126,3 +126,9 @@ test("a tenant pod without a valid token is refused with 401 on both ports, neve
     }
   }
 });
+
+test("the production build serves the internal port on the lean poll server, not the node:http fallback", async ({ request }) => {
+  const metrics = await request.get(`http://127.0.0.1:${E2E_INTERNAL_PORT}/api/metrics`);
+  expect(metrics.status()).toBe(200);
+  expect(await metrics.text()).toContain('opencrane_internal_server_info{implementation="lean"} 1');
+});

@@ -81,6 +81,12 @@ export function createMetrics(sources: MetricSources = {}) {
     }),
     /** Feed answers by status and their latency (see FeedRequestTally: counted without prom-client on the request path). */
     feeds,
+    internalServer: new Gauge({
+      name: "opencrane_internal_server_info",
+      help: "What serves the internal port (OPENCRANE_INTERNAL_SERVER): 1 for the implementation running, lean or node (lean asked for but node running: this Node did not offer its HTTP parser)",
+      labelNames: ["implementation"],
+      registers: [registry],
+    }),
     snapshotRevision: new Gauge({
       name: "opencrane_snapshot_revision",
       help: "Catalog revision of the snapshot being served",

@@ -107,7 +107,9 @@ describeEachDatabase("internal port", (database) => {
     it("serves the health checks and metrics, and nothing of the console", async () => {
       expect((await get(port, "/api/healthz")).status).toBe(200);
       expect(JSON.parse((await get(port, "/api/readyz")).body.toString()).status).toBe("ready");
-      expect((await get(port, "/api/metrics")).body.toString()).toContain("opencrane_feed_requests_total");
+      const metrics = (await get(port, "/api/metrics")).body.toString();
+      expect(metrics).toContain("opencrane_feed_requests_total");
+      expect(metrics).toContain('opencrane_internal_server_info{implementation="node"} 1'); // the last one started
       const console404 = await get(port, "/api/v1/mcp-servers");
       expect(console404.status).toBe(404);
       expect(JSON.parse(console404.body.toString()).error.message).toContain("the console and /api/v1 are on the main port");

@@ -99,6 +99,8 @@ export async function startInternalServer(
   implementation: Config["internalServer"] = services.config.internalServer,
 ): Promise<MachineServer> {
   const parser = implementation === "lean" ? pollParser() : null;
+  services.metrics.internalServer.reset();
+  services.metrics.internalServer.set({ implementation: parser ? "lean" : "node" }, 1);
   if (!parser) {
     if (implementation === "lean") console.warn("[opencrane] this Node does not offer its HTTP parser as expected: the internal port runs on node:http");
     return startNodeServer(services, port, host);
