@@ -216,6 +216,9 @@ describe("poll server", () => {
     const upgrade = await exchange(port, [GET("/echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n") + GET("/echo")]);
     expect(upgrade.closedByServer).toBe(true);
     expect(parseResponses(upgrade.raw).map((a) => [a.status, a.headers.connection])).toEqual([[200, "close"]]);
+    const waiting = await exchange(port, ["POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"]);
+    expect(waiting.closedByServer).toBe(true);
+    expect(parseResponses(waiting.raw).map((a) => [a.status, a.headers.connection])).toEqual([[200, "close"]]);
     const huge = await exchange(port, [GET("/echo", `X-A: ${"v".repeat(20_000)}\r\n`)]);
     expect(huge.closedByServer).toBe(true);
     expect(parseResponses(huge.raw).map((a) => a.status)).toEqual([431]);

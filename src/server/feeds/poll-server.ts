@@ -295,9 +295,15 @@ class Connection {
         return 0;
       }
       const name = methods[method] ?? "UNKNOWN";
+      const request = new PollRequest(this, name, url, headers);
       // An upgrade (WebSocket, h2c, CONNECT) is not offered here: answered, then the connection ends.
-      const keepAlive = shouldKeepAlive && !upgrade && !this.closing && !this.server.closed;
-      this.respond(new PollRequest(this, name, url, headers), keepAlive, name === "HEAD");
+      // So is a request whose client waits for 100 Continue before sending its content: the answer
+      // comes first, and the connection ends rather than wait for content that may never come
+      // (RFC 9110 §10.1.1).
+      const awaitsContinue =
+        request.header("expect") !== null && ((request.header("content-length") ?? "0") !== "0" || request.header("transfer-encoding") !== null);
+      const keepAlive = shouldKeepAlive && !upgrade && !awaitsContinue && !this.closing && !this.server.closed;
+      this.respond(request, keepAlive, name === "HEAD");
       return 0;
     }) satisfies HeadersComplete;
     this.parser[HTTPParser.kOnBody] = () => undefined; // nothing here takes a request body
