@@ -91,7 +91,7 @@ export interface Config {
   /** Bytes of rendered contract bodies kept for answering 200s (least recently served go first); 0 keeps none. */
   contractCacheBytes: number;
   /**
-   * A second, plain node:http listener for the machine feeds and health checks only, without the
+   * A second listener (see internalServer) for the machine feeds and health checks only, without the
    * Next.js request pipeline; null turns it off (the feeds stay on the main port as well).
    */
   internalListener: { port: number; host: string } | null;

@@ -1,6 +1,6 @@
 /**
  * Feeds answer through a small framework-neutral shape, so the same handler serves both the
- * Next.js route (main port) and the plain node:http listener of the internal port.
+ * Next.js route (main port) and the internal port's listener (poll-server.ts or node:http).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";

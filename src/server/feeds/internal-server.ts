@@ -1,6 +1,6 @@
 /**
- * The internal port: a plain node:http listener in the same process that serves only what
- * machines poll (/api/internal/* and health), straight from the in-memory snapshot. It skips the
+ * The internal port: a listener in the same process (the lean poll server, or node:http) that
+ * serves only what machines poll (/api/internal/* and health), straight from the in-memory snapshot. It skips the
  * Next.js request pipeline, which costs far more than the feed itself, and it can serve the
  * precompressed bodies that Next.js route handlers cannot. A NetworkPolicy can also admit this
  * port from Obot and tenant pods without exposing the console, and vice versa.
