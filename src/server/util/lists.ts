@@ -12,6 +12,9 @@ export function sameItems<T>(a: readonly T[] | undefined, b: readonly T[]): bool
  */
 export function listChanges<T>(before: readonly T[], after: readonly T[]): { removed: T[]; added: T[] } {
   if (before === after) return { removed: [], added: [] };
+  // Edits in place at both ends of a long list (a burst's writes to tenants far apart) would leave
+  // nearly all of it between them: compare position by position instead, and drop what only moved.
+  if (before.length === after.length) return withoutMoved(changedPositions(before, after));
   let start = 0;
   while (start < before.length && start < after.length && before[start] === after[start]) start++;
   let endBefore = before.length;
@@ -20,15 +23,28 @@ export function listChanges<T>(before: readonly T[], after: readonly T[]): { rem
     endBefore--;
     endAfter--;
   }
-  const removed = before.slice(start, endBefore);
-  const added = after.slice(start, endAfter);
-  // An item in both middles only moved: it is neither removed nor added.
-  if (removed.length > 0 && added.length > 0) {
-    const kept = new Set(removed);
-    const moved = new Set(added.filter((item) => kept.has(item)));
-    if (moved.size > 0) return { removed: removed.filter((item) => !moved.has(item)), added: added.filter((item) => !moved.has(item)) };
+  return withoutMoved({ removed: before.slice(start, endBefore), added: after.slice(start, endAfter) });
+}
+
+/** The items of two lists of one length that differ at their position (each list is free of repeats). */
+function changedPositions<T>(before: readonly T[], after: readonly T[]): { removed: T[]; added: T[] } {
+  const removed: T[] = [];
+  const added: T[] = [];
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] === after[i]) continue;
+    removed.push(before[i]!);
+    added.push(after[i]!);
   }
   return { removed, added };
+}
+
+/** An item on both sides only moved: it is neither removed nor added. */
+function withoutMoved<T>({ removed, added }: { removed: T[]; added: T[] }): { removed: T[]; added: T[] } {
+  if (removed.length === 0 || added.length === 0) return { removed, added };
+  const kept = new Set(removed);
+  const moved = new Set(added.filter((item) => kept.has(item)));
+  if (moved.size === 0) return { removed, added };
+  return { removed: removed.filter((item) => !moved.has(item)), added: added.filter((item) => !moved.has(item)) };
 }
 
 /**
