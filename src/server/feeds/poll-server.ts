@@ -16,7 +16,7 @@
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
-import type { Answer, FeedRequest } from "./answer";
+import { jsonAnswer, type Answer, type FeedRequest } from "./answer";
 
 /** A request as the internal port's routes see it, on either server. */
 export interface MachineRequest extends FeedRequest {
@@ -186,11 +186,6 @@ class PollRequest implements MachineRequest {
   }
 }
 
-function hasHost(raw: string[]): boolean {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === "host") return true;
-  return false;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Answers
 
@@ -228,11 +223,11 @@ function headOf(answer: Answer, keepAlive: boolean, head: boolean): string {
   return text;
 }
 
+/** What the server answers on its own: a request it could not read (400, 431) or that took too long (408). */
 function plainError(status: number): Answer {
-  const body = Buffer.from(
-    JSON.stringify({ error: { code: status === 408 ? "REQUEST_TIMEOUT" : "BAD_REQUEST", message: STATUS_CODES[status] ?? "bad request", details: {} } }),
-  );
-  return { status, headers: { "Content-Type": "application/json" }, body: new Uint8Array(body) };
+  return jsonAnswer(status, {
+    error: { code: status === 408 ? "REQUEST_TIMEOUT" : "BAD_REQUEST", message: STATUS_CODES[status] ?? "bad request", details: {} },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,13 +284,13 @@ class Connection {
         url = this.partialUrl;
         this.partialUrl = "";
       }
+      const name = methods[method] ?? "UNKNOWN";
+      const request = new PollRequest(this, name, url, headers);
       // RFC 9112 §3.2, as node:http (requireHostHeader): an HTTP/1.1 request without Host is refused.
-      if (major === 1 && minor >= 1 && !hasHost(headers)) {
+      if (major === 1 && minor >= 1 && request.header("host") === null) {
         this.refuse(400);
         return 0;
       }
-      const name = methods[method] ?? "UNKNOWN";
-      const request = new PollRequest(this, name, url, headers);
       // An upgrade (WebSocket, h2c, CONNECT) is not offered here: answered, then the connection ends.
       // So is a request whose client waits for 100 Continue before sending its content: the answer
       // comes first, and the connection ends rather than wait for content that may never come

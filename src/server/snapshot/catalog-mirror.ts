@@ -2,6 +2,7 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { McpServer } from "../catalog/model";
 import { toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
 import { catalogChanges, catalogState, grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
 import type { PolicyGroup, PolicyInput, PolicyRule, PolicyServer, PolicyTenant } from "../policy/compile";
 import type { ContractTenant } from "../policy/contract";
@@ -10,7 +11,6 @@ import type { ToolGovernanceState } from "../tools/effective";
 import { governedToolsOf, servedServer, type GovernedTools } from "../tools/governed";
 import type { OnToolDrift } from "../tools/model";
 import type { CatalogState } from "./snapshot";
-import { rowsOf } from "../db/rows";
 
 type ServerRow = typeof mcpServers.$inferSelect;
 type TenantRow = typeof tenants.$inferSelect;
