@@ -79,6 +79,33 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
+/**
+ * CPU used so far by every process named postgres on this machine, in ms (Linux /proc; NaN
+ * elsewhere): with the database local, whether the writes wait on Node's loop or on Postgres.
+ */
+function postgresCpuMs(): number {
+  try {
+    const ticksPerSecond = 100; // USER_HZ: 100 on every Linux Node supports
+    let ticks = 0;
+    for (const pid of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      const nameEnd = stat.lastIndexOf(")");
+      if (!stat.slice(stat.indexOf("(") + 1, nameEnd).startsWith("postgres")) continue;
+      const fields = stat.slice(nameEnd + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    }
+    return (ticks * 1000) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 async function main() {
@@ -197,12 +224,21 @@ async function main() {
     };
     const profiler = PROFILE ? await startProfiler() : null;
     const heapProfiler = HEAP_PROFILE ? await startHeapProfiler() : null;
+    const cpuAtStart = process.cpuUsage();
+    const postgresAtStart = postgresCpuMs();
     await Promise.all(Array.from({ length: CLIENTS }, client));
     const writesMs = performance.now() - writesStarted;
+    const cpuOfWrites = process.cpuUsage(cpuAtStart);
+    const postgresOfWrites = postgresCpuMs() - postgresAtStart;
     if (profiler) console.log(`CPU profile of the writes: ${await profiler.stop(PROFILE!)}`);
     if (heapProfiler) console.log(`heap profile of the writes (allocations, garbage included): ${await heapProfiler.stop(HEAP_PROFILE!)}`);
     console.log(
       `\n${WRITES} writes from ${CLIENTS} client(s) in ${ms(writesMs)} ms (${((WRITES * 1000) / writesMs).toFixed(1)}/s), ${services.snapshots.builds} builds in all`,
+    );
+    const ownCpuMs = (cpuOfWrites.user + cpuOfWrites.system) / 1000;
+    console.log(
+      `CPU over the writes: this process ${ms(ownCpuMs)} ms (${((100 * ownCpuMs) / writesMs).toFixed(0)}% of one core, ${ms(ownCpuMs / WRITES)} ms a write)` +
+        (Number.isFinite(postgresOfWrites) ? `, Postgres on this machine ${ms(postgresOfWrites)} ms (${ms(postgresOfWrites / WRITES)} ms a write)` : ""),
     );
     loopDelay.disable();
     gcObserver.disconnect();

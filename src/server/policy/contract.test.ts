@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ToolAccess } from "./compile";
 import {
   CONTRACT_RENDERING,
+  ContractFingerprints,
   contractFingerprint,
   contractServerDigest,
   renderTenantContract,
@@ -117,6 +118,67 @@ describe("contract fingerprint", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("is the same computed over byte tables (ContractFingerprints) as over strings, for any tenant, lists, slots and decisions", () => {
+    const world = fc.record({
+      servers: fc.uniqueArray(
+        fc.record({
+          name: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+          displayName: fc.string({ maxLength: 8, unit: "grapheme" }),
+          shortDescription: fc.string({ maxLength: 8 }),
+          tools: fc.constantFrom<ContractTool[] | null>(null, [], [tool("a")], [tool("a", "Ä"), tool("b")]),
+        }),
+        { minLength: 1, maxLength: 12, selector: (s) => s.name },
+      ),
+      tenant: fc.record({ name: fc.string({ maxLength: 6 }), displayName: fc.string({ maxLength: 6, unit: "grapheme" }), team: fc.string({ maxLength: 4 }) }),
+      allowPicks: fc.array(fc.nat(), { maxLength: 12 }),
+      denyPicks: fc.array(fc.nat(), { maxLength: 4 }),
+      reserved: fc.array(fc.stringMatching(/^[a-z]{1,5}$/), { maxLength: 2 }),
+      restrictPicks: fc.array(fc.nat(), { maxLength: 3 }),
+      // Slots are spread over a larger range, with gaps, as servers come and go.
+      slotSeed: fc.nat(),
+      unindexed: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(world, (w) => {
+        const servers: ContractServer[] = w.servers.map((s) => ({
+          ...s,
+          transport: "streamable-http",
+          endpoint: `https://${s.name}.example/mcp`,
+          previewTools: [],
+        }));
+        const names = servers.map((s) => s.name).sort();
+        const pick = (picks: number[]) => [...new Set(picks.map((i) => names[i % names.length]!))].sort();
+        const allow = pick(w.allowPicks);
+        const tools = new Map<string, ToolAccess>(pick(w.restrictPicks).map((name) => [name, { allow: ["a"], deny: ["b"] }]));
+        const access = { allow, deny: pick(w.denyPicks), reserved: w.reserved, tools };
+        const byName = new Map(servers.map((s) => [s.name, s]));
+        const digests = new Map(servers.map((s) => [s.name, contractServerDigest(s)]));
+        // One allowed server left out of the index, at times: its digest is then looked up by name.
+        const indexed = w.unindexed && allow.length > 0 ? names.filter((name) => name !== allow[0]) : names;
+        const serverIndex = new Map(indexed.map((name, i) => [name, (i * 7 + (w.slotSeed % 5)) % (indexed.length * 7 + 5)]));
+        // Made from an earlier table in which some servers were other objects, with other digests.
+        const earlierServers = new Map(servers.map((s, i) => [s.name, i % 3 === w.slotSeed % 3 ? { ...s, displayName: `${s.displayName} before` } : s]));
+        const changed = servers.filter((s) => earlierServers.get(s.name) !== s).map((s) => s.name);
+        const fingerprints = new ContractFingerprints(byName, serverIndex, new ContractFingerprints(earlierServers, serverIndex), changed);
+        const expected = contractFingerprint(w.tenant, access, digests, byName);
+        expect(fingerprints.fingerprint(w.tenant, access)).toBe(expected);
+        // Twice: the second time from the remembered slots.
+        expect(fingerprints.fingerprint(w.tenant, access)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps the pinned digests when computed over byte tables", () => {
+    const alpha = { name: "alpha", displayName: "Alpha", team: "payments" };
+    const fingerprints = new ContractFingerprints(new Map(SERVERS.map((s) => [s.name, s])), new Map(SERVERS.map((s, i) => [s.name, 3 * i])));
+    expect(fingerprints.fingerprint(alpha, { allow: ["github", "time"], deny: ["slack"], reserved: ["notes"], tools: new Map() })).toBe(
+      "Hm8jXKIAWuOKvEI02RLtKa",
+    );
+    const restricted = new Map<string, ToolAccess>([["github", { allow: ["create_issue"], deny: ["search_issues"], tiers: "35" }]]);
+    expect(fingerprints.fingerprint(alpha, { allow: ["github", "time"], deny: ["slack"], reserved: [], tools: restricted })).toBe("eYJOpKLcD8fSFRIIJVhYlP");
   });
 
   it("ignores servers the tenant may not use", () => {

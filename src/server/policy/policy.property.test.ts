@@ -9,7 +9,11 @@ import { catalogServer, remoteSpec } from "../../../test/support/catalog";
 import { SHELLS, shellDecisions, shellToolAnswers } from "../../../test/support/shell";
 import type { McpServer, Scope, ServerStatus } from "../catalog/model";
 import { obotCatalogEntries } from "../formats/obot-feed";
+import { carryReachIndex, reachIndexOf, type ReachIndex } from "../snapshot/reach-index";
+import { runToEnd } from "../util/steps";
+import { hasBit } from "./bits";
 import {
+  accessChangedSince,
   compilePolicy,
   decide,
   decideTool,
@@ -368,6 +372,32 @@ function observable(policy: CompiledPolicy, input: PolicyInput) {
   };
 }
 
+/** One admin change of any kind. */
+const singleEdit = fc.oneof(
+  // Mostly published servers changing scope or owner: the edits most likely to change a decision.
+  fc.record({
+    kind: fc.constant("server" as const),
+    index: fc.nat(),
+    status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
+    scope: fc.constantFrom(...SCOPES),
+    owner,
+  }),
+  fc.record({
+    kind: fc.constant("server" as const),
+    index: fc.nat(),
+    status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
+    scope: fc.constantFrom(...SCOPES),
+    owner,
+  }),
+  // A server's tools alone changing (a drift approved, a tool withheld).
+  fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
+  fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
+  fc.record({ kind: fc.constant("tenant" as const), index: fc.nat(), labels, deny: fc.array(anyPattern, { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant("group" as const), index: fc.nat(), member: fc.constantFrom("t0", "t1", "t2", "t3", "t4") }),
+  fc.record({ kind: fc.constant("rule" as const), index: fc.nat(), servers: anyPattern, access: fc.constantFrom("allow" as const, "deny" as const) }),
+  fc.record({ kind: fc.constant("drop-rule" as const), index: fc.nat() }),
+);
+
 describe("incremental compiles", () => {
   const LATER = new Date("2026-06-01T18:00:00Z");
   const EVEN_LATER = new Date("2026-06-03T00:00:00Z");
@@ -429,32 +459,8 @@ describe("incremental compiles", () => {
   });
 
   it("single edits reuse what they cannot reach, and still equal a fresh compile", () => {
-    const edit = fc.oneof(
-      // Mostly published servers changing scope or owner: the edits most likely to change a decision.
-      fc.record({
-        kind: fc.constant("server" as const),
-        index: fc.nat(),
-        status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
-        scope: fc.constantFrom(...SCOPES),
-        owner,
-      }),
-      fc.record({
-        kind: fc.constant("server" as const),
-        index: fc.nat(),
-        status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
-        scope: fc.constantFrom(...SCOPES),
-        owner,
-      }),
-      // A server's tools alone changing (a drift approved, a tool withheld).
-      fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
-      fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
-      fc.record({ kind: fc.constant("tenant" as const), index: fc.nat(), labels, deny: fc.array(anyPattern, { maxLength: 2 }) }),
-      fc.record({ kind: fc.constant("group" as const), index: fc.nat(), member: fc.constantFrom("t0", "t1", "t2", "t3", "t4") }),
-      fc.record({ kind: fc.constant("rule" as const), index: fc.nat(), servers: anyPattern, access: fc.constantFrom("allow" as const, "deny" as const) }),
-      fc.record({ kind: fc.constant("drop-rule" as const), index: fc.nat() }),
-    );
     fc.assert(
-      fc.property(toolWorld, fc.array(edit, { minLength: 1, maxLength: 6 }), (start, edits) => {
+      fc.property(toolWorld, fc.array(singleEdit, { minLength: 1, maxLength: 6 }), (start, edits) => {
         let input: PolicyInput = start;
         let policy = compilePolicy(input, NOW);
         for (const e of edits) {
@@ -464,6 +470,40 @@ describe("incremental compiles", () => {
         }
       }),
       { numRuns: 600 },
+    );
+  });
+
+  it("the reach index, carried from compile to compile, names exactly who may be allowed each server", () => {
+    const reaching = (index: ReachIndex, slot: number) => {
+      const names = new Set<string>();
+      index.forEachReaching([slot], (name) => names.add(name));
+      return [...names].sort();
+    };
+    const mayBeAllowed = (policy: CompiledPolicy, slot: number) =>
+      [...policy.tenants.values()]
+        .filter((t) => hasBit(t.ruleAllow, slot) || hasBit(t.overrideAllow, slot))
+        .map((t) => t.name)
+        .sort();
+    fc.assert(
+      fc.property(toolWorld, fc.array(singleEdit, { minLength: 1, maxLength: 8 }), (start, edits) => {
+        let input: PolicyInput = start;
+        let policy = compilePolicy(input, NOW);
+        let index = runToEnd(reachIndexOf(policy, 2));
+        for (const e of edits) {
+          input = applyEdit(input, e);
+          const next = compilePolicy(input, NOW, policy);
+          const moved = accessChangedSince(next, policy);
+          carryReachIndex(policy, next, moved);
+          const nextIndex = runToEnd(reachIndexOf(next, 2));
+          // Carried whenever the compiler knew whose access moved, built afresh otherwise.
+          if (moved !== null && index && next !== policy) expect(nextIndex).toBe(index);
+          policy = next;
+          index = nextIndex;
+          if (!index) continue;
+          for (const slot of policy.serverIndex.values()) expect(reaching(index, slot)).toEqual(mayBeAllowed(policy, slot));
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 

@@ -1,7 +1,7 @@
 import type { McpServer } from "../catalog/model";
 import { hasBit } from "../policy/bits";
 import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput, type TenantAccess } from "../policy/compile";
-import { contractFingerprint, contractServerDigest, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
+import { ContractFingerprints, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
 import { encodeObotEntries, obotFeedParts } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
@@ -11,6 +11,7 @@ import { EncodedBody, encodeBody, sameBody } from "./encoded-body";
 import { forEachInSteps, LayeredMap, type WritableMap } from "../util/layered-map";
 import { replacedInPlace, sameItems } from "../util/lists";
 import { runToEnd } from "../util/steps";
+import { carryReachIndex, reachIndexOf } from "./reach-index";
 
 /** Everything the feeds serve at one catalog revision, computed once and held in memory. */
 export interface CatalogSnapshot {
@@ -166,7 +167,6 @@ function tenantsOf(
 }
 
 const contractServers = new WeakMap<McpServer, { governed: GovernedTools; contract: ContractServer }>();
-const serverDigests = new WeakMap<ContractServer, string>();
 
 function contractServerOfMemo(server: McpServer, governed: GovernedTools): ContractServer {
   const memo = contractServers.get(server);
@@ -174,12 +174,6 @@ function contractServerOfMemo(server: McpServer, governed: GovernedTools): Contr
   const contract = contractServerOf(server, governed);
   contractServers.set(server, { governed, contract });
   return contract;
-}
-
-function serverDigestOf(server: ContractServer): string {
-  let digest = serverDigests.get(server);
-  if (digest === undefined) serverDigests.set(server, (digest = contractServerDigest(server)));
-  return digest;
 }
 
 /**
@@ -197,13 +191,24 @@ export function contractStatesOf(
   return runToEnd(contractStateSteps(policy, servers, tenants, null, revision, previous)).states;
 }
 
-const digestsByServers = new WeakMap<ReadonlyMap<string, ContractServer>, Map<string, string>>();
+const fingerprintsByServers = new WeakMap<ReadonlyMap<string, ContractServer>, ContractFingerprints>();
 
-/** Each server's contract digest, by name: once per servers map (a snapshot's is kept while the servers are the same). */
-function digestsOf(servers: ReadonlyMap<string, ContractServer>): Map<string, string> {
-  let digests = digestsByServers.get(servers);
-  if (!digests) digestsByServers.set(servers, (digests = new Map([...servers].map(([name, server]) => [name, serverDigestOf(server)]))));
-  return digests;
+/**
+ * The fingerprinter of a servers map under a server index, once per pair: made from the previous
+ * snapshot's by rewriting the changed servers' digests when the slots are the same.
+ */
+function fingerprintsOf(
+  servers: ReadonlyMap<string, ContractServer>,
+  serverIndex: ReadonlyMap<string, number>,
+  previousServers: ReadonlyMap<string, ContractServer> | null,
+  changed: ReadonlySet<string>,
+): ContractFingerprints {
+  const kept = fingerprintsByServers.get(servers);
+  if (kept?.indexes(serverIndex)) return kept;
+  const earlier = previousServers ? (fingerprintsByServers.get(previousServers) ?? null) : null;
+  const fingerprints = new ContractFingerprints(servers, serverIndex, earlier, changed);
+  fingerprintsByServers.set(servers, fingerprints);
+  return fingerprints;
 }
 
 /**
@@ -224,12 +229,12 @@ function* contractStateSteps(
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null,
 ): Generator<void, { states: WritableMap<string, ContractState>; changed: ReadonlySet<string> | null }, void> {
-  const digests = digestsOf(servers);
   const changedServers = new Set<string>();
   if (previous && previous.contractServers !== servers) {
     for (const [name, server] of servers) if (previous.contractServers.get(name) !== server) changedServers.add(name);
     for (const name of previous.contractServers.keys()) if (!servers.has(name)) changedServers.add(name);
   }
+  const fingerprints = fingerprintsOf(servers, policy.serverIndex, previous?.contractServers ?? null, changedServers);
   const changed = [...changedServers];
   let work = 0;
   const step = (cost: number) => {
@@ -239,24 +244,34 @@ function* contractStateSteps(
     return true;
   };
 
+  // Keep the index of who may be allowed each server in step with the policy (reach-index.ts).
+  const accessMoved = previous ? accessChangedSince(policy, previous.policy) : null;
+  if (previous) carryReachIndex(previous.policy, policy, accessMoved);
+
   // The same tenants (or some edited in place), and the compiler knows whose access moved: start
   // from the previous states and fingerprint only those tenants, the edited ones and the ones
   // allowed a changed server.
-  const accessMoved = previous && (previous.tenants === tenants || edited) ? accessChangedSince(policy, previous.policy) : null;
-  if (previous && accessMoved) {
+  if (previous && accessMoved && (previous.tenants === tenants || edited)) {
     const candidates = new Set(accessMoved);
     for (const name of edited ?? []) candidates.add(name);
     // A changed server without a slot is not published now: whoever was allowed it is among those
-    // whose access moved. The others are found by their bits, in one pass (a few milliseconds, in steps).
+    // whose access moved. The others are those whose access allows a changed server; the index
+    // names who may be (or, past its size bound, one pass over every tenant's bits does).
     const slots = changed.flatMap((server) => policy.serverIndex.get(server) ?? []);
     if (slots.length > 0) {
-      yield* forEachInSteps(
-        policy.tenants,
-        (access, name) => {
-          if (mayBeAllowedAny(access, slots)) candidates.add(name);
-        },
-        TENANTS_CHECKED_PER_STEP,
-      );
+      const addIfAllowed = (name: string, access = policy.tenants.get(name)) => {
+        if (access && !candidates.has(name) && changed.some((server) => sortedIncludes(access.allow, server))) candidates.add(name);
+      };
+      const index = yield* reachIndexOf(policy, TENANTS_CHECKED_PER_STEP);
+      if (index) index.forEachReaching(slots, (name) => addIfAllowed(name));
+      else
+        yield* forEachInSteps(
+          policy.tenants,
+          (access, name) => {
+            if (mayBeAllowedAny(access, slots)) addIfAllowed(name, access);
+          },
+          TENANTS_CHECKED_PER_STEP,
+        );
     }
     yield;
     const states = yield* LayeredMap.overInSteps(previous.contractStates, candidates.size);
@@ -264,7 +279,7 @@ function* contractStateSteps(
       const access = policy.tenants.get(name);
       const info = tenants.get(name);
       if (!access || !info) states.delete(name);
-      else states.set(name, { fingerprint: contractFingerprint(info, access, digests, servers), revision });
+      else states.set(name, { fingerprint: fingerprints.fingerprint(info, access), revision });
       if (step(100)) yield;
     }
     return { states, changed: candidates };
@@ -280,7 +295,7 @@ function* contractStateSteps(
       previous!.policy.tenants.get(name) === access &&
       previous!.tenants.get(name) === info &&
       !changed.some((server) => sortedIncludes(access.allow, server));
-    states.set(name, { fingerprint: reusable ? earlier.fingerprint : contractFingerprint(info, access, digests, servers), revision });
+    states.set(name, { fingerprint: reusable ? earlier.fingerprint : fingerprints.fingerprint(info, access), revision });
     // A fingerprint costs about as much as a hundred reused tenants.
     if (step(reusable ? 1 : 100)) yield;
   }
