@@ -10,6 +10,9 @@ import type { ContractState } from "./snapshot";
  */
 const CHUNK = 5000;
 
+/** The fingerprint stored for a tenant that is gone (no fingerprint is empty). */
+const GONE = "";
+
 interface StoredRevision {
   tenant: string;
   fingerprint: string;
@@ -51,6 +54,9 @@ export async function settleContractRevisions(
   const revisions = new Map<string, number>();
   let candidates: Iterable<[string, ContractState]> = states;
   let storedRows: StoredRevision[];
+  /** Tenants the first statement already offered to store at `revision`, and those it did store. */
+  let offered: ReadonlySet<string> = new Set();
+  let written: ReadonlySet<string> = new Set();
   if (previous) {
     const moved: string[] = [];
     // A tenant outside `changed` has its previous state object: its revision stands unless a
@@ -62,18 +68,26 @@ export async function settleContractRevisions(
       if (before?.fingerprint === state.fingerprint) revisions.set(tenant, before.revision);
       else moved.push(tenant);
     }
-    // The rows written since, with those of the first chunk of moved tenants: one round trip for most builds.
-    const firstChunk = JSON.stringify(moved.slice(0, CHUNK));
-    storedRows = storedOf(
-      await db.execute(sql`${selectColumns} where revision > ${previous.revision} or tenant in (select jsonb_array_elements_text(${firstChunk}::jsonb))`),
-    );
-    for (let i = CHUNK; i < moved.length; i += CHUNK) {
-      const chunk = JSON.stringify(moved.slice(i, i + CHUNK));
-      storedRows.push(
-        ...storedOf(
-          await db.execute(sql`${selectColumns} where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) and revision <= ${previous.revision}`),
-        ),
+    if (moved.length <= CHUNK) {
+      // Most builds: reading the rows written since and storing the moved tenants' new
+      // fingerprints is one statement, one round trip.
+      const settled = await readAndStore(
+        db,
+        revision,
+        previous.revision,
+        moved.map((tenant) => ({ tenant, fingerprint: states.get(tenant)!.fingerprint })),
       );
+      storedRows = settled.stored;
+      offered = new Set(moved);
+      written = settled.written;
+    } else {
+      storedRows = [];
+      for (let i = 0; i < moved.length; i += CHUNK) {
+        const chunk = JSON.stringify(moved.slice(i, i + CHUNK));
+        // The rows written since come with the first chunk; the later chunks leave them out.
+        const since = i === 0 ? sql`or revision > ${previous.revision}` : sql`and revision <= ${previous.revision}`;
+        storedRows.push(...storedOf(await db.execute(sql`${selectColumns} where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) ${since}`)));
+      }
     }
     const touched = new Set([...moved, ...storedRows.map((row) => row.tenant)]);
     candidates = [...touched].filter((tenant) => states.has(tenant)).map((tenant) => [tenant, states.get(tenant)!] as [string, ContractState]);
@@ -85,6 +99,9 @@ export async function settleContractRevisions(
   for (const [tenant, { fingerprint }] of candidates) {
     const row = stored.get(tenant);
     if (row?.fingerprint === fingerprint) revisions.set(tenant, row.revision);
+    else if (written.has(tenant)) revisions.set(tenant, revision);
+    // Offered and not stored: a replica stored a newer revision; the snapshot's own stands.
+    else if (offered.has(tenant)) revisions.delete(tenant);
     else {
       revisions.delete(tenant);
       changed.push({ tenant, fingerprint, revision });
@@ -92,27 +109,73 @@ export async function settleContractRevisions(
   }
   for (let i = 0; i < changed.length; i += CHUNK) {
     const chunk = changed.slice(i, i + CHUNK);
-    const written = rowsOf(
-      await db.execute(sql`
-        insert into contract_revisions (tenant, fingerprint, revision)
-        select tenant, fingerprint, revision from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(tenant text, fingerprint text, revision bigint)
-        on conflict (tenant) do update set fingerprint = excluded.fingerprint, revision = excluded.revision
-        where contract_revisions.revision <= excluded.revision
-        returning tenant`),
-    );
-    const writtenTenants = new Set(written.map((row) => String(row.tenant)));
-    for (const row of chunk) {
-      if (writtenTenants.has(row.tenant)) revisions.set(row.tenant, revision);
-    }
+    for (const tenant of await store(db, revision, chunk)) revisions.set(tenant, revision);
   }
   const gone = new Set<string>();
   for (const tenant of previous?.changed ?? previous?.states.keys() ?? []) if (!states.has(tenant) && previous!.states.has(tenant)) gone.add(tenant);
-  for (const tenant of stored.keys()) if (!states.has(tenant)) gone.add(tenant);
+  for (const [tenant, row] of stored) if (!states.has(tenant) && row.fingerprint !== GONE) gone.add(tenant);
   const goneList = [...gone];
   for (let i = 0; i < goneList.length; i += CHUNK) {
-    // A replica ahead of this one may have stored a tenant created since: leave newer rows alone.
-    const chunk = JSON.stringify(goneList.slice(i, i + CHUNK));
-    await db.execute(sql`delete from contract_revisions where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) and revision <= ${revision}`);
+    // Marked gone rather than deleted: a deletion leaves nothing for "the rows written since"
+    // to find, and a replica that skipped this revision would keep serving its older revision
+    // if the tenant came back with the same contract. A replica ahead of this one may have
+    // stored a tenant created since: newer rows are left alone.
+    const rows = goneList.slice(i, i + CHUNK).map((tenant) => ({ tenant, fingerprint: GONE }));
+    await db.execute(sql`
+      with input as (select tenant, fingerprint from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(tenant text, fingerprint text))
+      ${upsertFrom(revision)}`);
   }
   return revisions;
+}
+
+/** The upsert of new fingerprints at `revision`; a row a replica stored at a newer revision is left as it is. */
+const upsertFrom = (revision: number) => sql`
+  insert into contract_revisions (tenant, fingerprint, revision)
+  select tenant, fingerprint, ${revision}::bigint from input
+  on conflict (tenant) do update set fingerprint = excluded.fingerprint, revision = excluded.revision
+  where contract_revisions.revision <= excluded.revision`;
+
+/** Stores the rows' fingerprints at `revision` (see upsertFrom); answers the tenants stored. */
+async function store(db: Db, revision: number, rows: { tenant: string; fingerprint: string }[]): Promise<string[]> {
+  const result = await db.execute(sql`
+    with input as (select tenant, fingerprint from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(tenant text, fingerprint text))
+    ${upsertFrom(revision)}
+    returning tenant`);
+  return rowsOf(result).map((row) => String(row.tenant));
+}
+
+/**
+ * In one statement: the stored rows of the `moved` tenants and every row written after
+ * `since`, as they were before it; and the moved tenants whose stored fingerprint differs (or
+ * who have none) stored at `revision`. Answers both: the caller reads an equal stored
+ * fingerprint as "keep that revision", and a tenant offered but not stored as "a replica is
+ * ahead".
+ */
+async function readAndStore(
+  db: Db,
+  revision: number,
+  since: number,
+  moved: { tenant: string; fingerprint: string }[],
+): Promise<{ stored: StoredRevision[]; written: Set<string> }> {
+  const result = await db.execute(sql`
+    with offered as (select tenant, fingerprint from jsonb_to_recordset(${JSON.stringify(moved)}::jsonb) as r(tenant text, fingerprint text)),
+    stored as (
+      select tenant, fingerprint, revision from contract_revisions
+      where revision > ${since} or tenant in (select tenant from offered)
+    ),
+    input as (
+      select o.tenant, o.fingerprint from offered o left join stored s on s.tenant = o.tenant
+      where s.fingerprint is distinct from o.fingerprint
+    ),
+    written as (${upsertFrom(revision)} returning tenant)
+    select tenant, fingerprint, revision::text as revision, false as written from stored
+    union all
+    select tenant, null, null, true from written`);
+  const stored: StoredRevision[] = [];
+  const written = new Set<string>();
+  for (const row of rowsOf(result)) {
+    if (row.written === true || row.written === "t") written.add(String(row.tenant));
+    else stored.push({ tenant: String(row.tenant), fingerprint: String(row.fingerprint), revision: Number(row.revision) });
+  }
+  return { stored, written };
 }

@@ -21,10 +21,13 @@ export interface SnapshotStoreOptions {
 /**
  * The longest a build about to start waits for this replica's writes in flight (their
  * transactions not yet committed) so that it covers them too: a burst of writers then shares a
- * build instead of each waiting for the build after the one running. A write finishes its
- * transaction in milliseconds; the bound keeps a stuck one from delaying anyone for long.
+ * build instead of each waiting for the build after the one running. A write alone finishes its
+ * transaction in milliseconds, but eight at once share the event loop and take 30–40 ms to all
+ * commit (bench:write-phases); with a shorter bound a burst split into two builds, and the
+ * writers left out waited for a second one. The bound keeps a stuck write from delaying anyone
+ * for long.
  */
-export const COALESCE_MS = 25;
+export const COALESCE_MS = 50;
 
 /** setTimeout's longest delay; later expiries are re-armed by the periodic check. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
