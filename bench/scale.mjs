@@ -9,9 +9,12 @@
  *  1. start-up to readyz 200, on the first start with the world and on a restart;
  *  2. resident memory after start, after every tenant polled its contract once, after the write
  *     phases, and after every tenant polled again;
- *  3. writes through REST (a grant, a tenant, a group and a server change in turn), one client
- *     and BENCH_WRITE_CLIENTS concurrent ones, while a prober in another process asks the
- *     internal port for the Obot feed, a contract and healthz (with their ETags, as pollers do);
+ *  3. writes through REST (a grant, a tenant, a group and a server change in turn): the first
+ *     BENCH_FIRST_WRITES after start from BENCH_WRITE_CLIENTS concurrent clients (what an admin
+ *     meets right after a restart, while the server's code and the database's prepared
+ *     statements warm up), then one client, then BENCH_WRITE_CLIENTS concurrent ones, while a
+ *     prober in another process asks the internal port for the Obot feed, a contract and healthz
+ *     (with their ETags, as pollers do);
  *  4. how long after a grant for a tenant its contract (polled on the internal port with its
  *     token) shows the server;
  *  5. the feed and a contract (200, and 304 with the ETag) on the main and internal ports against
@@ -25,8 +28,8 @@
  *
  * Env: BENCH_DATABASE (postgres, the default, or pglite); BENCH_DATABASE_URL or TEST_DATABASE_URL
  * (a Postgres server on which a throw-away database is created and dropped); BENCH_SCALE (default 1)
- * or BENCH_TENANTS / BENCH_SERVERS / BENCH_GROUPS / BENCH_RULES; BENCH_WRITES (writes per write phase,
- * default 40), BENCH_WRITE_SECONDS (default 120 per write phase), BENCH_WRITE_CLIENTS (default 8),
+ * or BENCH_TENANTS / BENCH_SERVERS / BENCH_GROUPS / BENCH_RULES; BENCH_WRITES (writes per measured write phase,
+ * default 200), BENCH_FIRST_WRITES (default 40), BENCH_WRITE_SECONDS (default 120 per write phase), BENCH_WRITE_CLIENTS (default 8),
  * BENCH_VISIBILITY_WRITES (default 5), BENCH_POLL_SECONDS (default 300 per pass over every tenant),
  * BENCH_PODS (default 1000); BENCH_POD_MEMORY_MB (default 512: the measured restart runs in a memory
  * cgroup of that size, as a pod with that limit does; 0 for none); BENCH_DURATION and BENCH_ROUNDS
@@ -98,7 +101,8 @@ const SIZES = {
   rules: envNumber("BENCH_RULES", scaled.rules),
 };
 const FULL_WORLD = Object.keys(FULL_SIZES).every((key) => SIZES[key] === FULL_SIZES[key]);
-const WRITES = envNumber("BENCH_WRITES", 40);
+const WRITES = envNumber("BENCH_WRITES", 200);
+const FIRST_WRITES = envNumber("BENCH_FIRST_WRITES", 40);
 const WRITE_SECONDS = envNumber("BENCH_WRITE_SECONDS", 120);
 const CLIENTS = Math.max(1, envNumber("BENCH_WRITE_CLIENTS", 8));
 const VISIBILITY_WRITES = envNumber("BENCH_VISIBILITY_WRITES", 5);
@@ -306,13 +310,13 @@ async function write(app, adminToken, change) {
 }
 
 /** Up to WRITES writes from `clients` concurrent clients, for at most WRITE_SECONDS. */
-async function writePhase(app, adminToken, nextChange, clients) {
+async function writePhase(app, adminToken, nextChange, clients, writes = WRITES) {
   const results = [];
   const started = performance.now();
   const deadline = started + WRITE_SECONDS * 1000;
   let begun = 0;
   const client = async () => {
-    while (begun < WRITES && performance.now() < deadline && results.filter((r) => r.error).length < 5) {
+    while (begun < writes && performance.now() < deadline && results.filter((r) => r.error).length < 5) {
       begun++;
       const result = await write(app, adminToken, nextChange());
       if (result.error) console.warn(`write failed: ${result.error}`);
@@ -586,6 +590,7 @@ function writeTable(phases) {
   return [
     "| Writes through REST | Measured | Writes/s | p50 / p99 ms | p50 / p99 ms of a grant · tenant · group · server change |",
     "|---|--:|--:|--:|--:|",
+    row(`the first writes after start, ${CLIENTS} concurrent clients`, phases.first.result),
     row("1 client, sequential", phases.sequential.result),
     row(`${CLIENTS} concurrent clients`, phases.concurrent.result),
   ].join("\n");
@@ -617,6 +622,7 @@ function probeTable(phases) {
     "| Internal port, while | Obot feed p50 / p99 ms | feed 304s p99 ms · its 200s | contract p50 / p99 ms | healthz p50 / p99 ms | Samples | Not 200/304 | server: loop lag p99 / max ms · GC pauses (count × mean ms) |",
     "|---|--:|--:|--:|--:|--:|---|---|",
     row("idle", phases.idle, phases.idleServer),
+    row("the first writes after start", phases.first.latency, phases.first.server),
     row("sequential writes", phases.sequential.latency, phases.sequential.server),
     row(`${CLIENTS} concurrent writers (the burst)`, phases.concurrent.latency, phases.concurrent.server),
   ].join("\n");
@@ -642,7 +648,14 @@ ${machineLines(r.info)}
 - Start-up, from the server process's start to readyz 200 (polled every ${READY_POLL_MS} ms): ${msText(r.startup.first / 1000)} s on the first start with the world, ${msText(r.startup.restart / 1000)} s on a restart
 - Resident memory of the server process: ${r.memory.map((m) => `${MiB(m.rss)} ${m.what}`).join("; ")}; peak ${MiB(Math.max(...r.memory.map((m) => m.peak)))}; the restarted app ran ${r.podLine}
 - Contracts polled once each on the internal port with their tokens, ${POLL_CONCURRENCY} at a time: ${poll(r.polls.first, "after start")}; ${poll(r.polls.again, "after the writes")}
-- Writes: a grant (new allow rule for a tenant), a tenant (a label), a group (one member more or less) and a server change (short description, with its version) in turn, each on another object; at most ${WRITES} writes or ${WRITE_SECONDS} s per phase; meanwhile a prober in another process (bench/latency-probe.mjs) asks the internal port every 50 ms for the Obot feed, the contract of \`${r.probeTenant}\` (with its token) and healthz, with the ETag it last got, as pollers do; "idle" is ${IDLE_PROBE_MS / 1000} s of the same without writes${r.phases.sequential.result.errors.length + r.phases.concurrent.result.errors.length > 0 ? `; errors: ${[...r.phases.sequential.result.errors, ...r.phases.concurrent.result.errors].slice(0, 3).join("; ")}` : ""}
+- Writes: a grant (new allow rule for a tenant), a tenant (a label), a group (one member more or less) and a server change (short description, with its version) in turn, each on another object; first ${FIRST_WRITES} writes after start from ${CLIENTS} clients, then at most ${WRITES} writes or ${WRITE_SECONDS} s per phase; meanwhile a prober in another process (bench/latency-probe.mjs) asks the internal port every 50 ms for the Obot feed, the contract of \`${r.probeTenant}\` (with its token) and healthz, with the ETag it last got, as pollers do; "idle" is ${IDLE_PROBE_MS / 1000} s of the same without writes${
+    [r.phases.first, r.phases.sequential, r.phases.concurrent].some((p) => p.result.errors.length > 0)
+      ? `; errors: ${[r.phases.first, r.phases.sequential, r.phases.concurrent]
+          .flatMap((p) => p.result.errors)
+          .slice(0, 3)
+          .join("; ")}`
+      : ""
+  }
 - Time until the changed tenant's contract shows the change (grant → contract polled every ${VISIBILITY_POLL_MS} ms on the internal port from the moment the write is sent): ${visText}; after the writes the snapshot was quiet after ${r.quietSeconds.toFixed(0)} s
 - Against nginx: \`wrk ${[...WRK_LOAD, ...WRK_ARGS].join(" ")} -d${DURATION}\`, ${ROUNDS} rounds per scenario rotating the targets, after a ${WARMUP} warm-up of each; the feed (${n(r.nginx.feedEntries)} entries, ${n(r.nginx.feedBytes)} bytes) and the contract of \`${r.contractTenant}\` (the median size, ${n(r.nginx.contractBytes)} bytes) with its token; nginx serves the same bytes as static files (one worker, \`etag on\`); so does \`bare node:http\` (bench/static-node.mjs: the bytes in memory, ETag and 304, nothing else), the ceiling of Node's own HTTP stack on this machine
 - Many pods: ${n(r.pods.count)} tenants' contracts (${n(r.pods.minBytes)}–${n(r.pods.maxBytes)} bytes), wrk with a Lua script rotating path, token and ETag per request (the same against nginx, with nginx's ETags); 10,000 pods polling every 30 s make 333 requests/s${r.notes.length > 0 ? `\n- Not measured: ${r.notes.join("; ")}` : ""}
@@ -765,6 +778,8 @@ async function main() {
   memoryAfter(pid, "after every tenant polled once", memory);
 
   const nextChange = writePlan(world);
+  console.log(`the first ${FIRST_WRITES} writes after start, ${CLIENTS} concurrent clients…`);
+  const firstWrites = await probedInternal(internal, probeTenant, () => writePhase(app, adminToken, nextChange, CLIENTS, FIRST_WRITES));
   console.log("writes, one client…");
   const sequential = await probedInternal(internal, probeTenant, () => writePhase(app, adminToken, nextChange, 1));
   console.log(`writes, ${CLIENTS} concurrent clients…`);
@@ -805,7 +820,7 @@ async function main() {
     podLine,
     polls: { first: firstPoll, again },
     probeTenant: probeTenant.tenant,
-    phases: { idle, idleServer, sequential, concurrent },
+    phases: { idle, idleServer, first: firstWrites, sequential, concurrent },
     visibility,
     quietSeconds,
     contractTenant,
