@@ -717,7 +717,9 @@ function* recompile(
   /** Slots of servers whose tools alone changed: only tool-level decisions there can move. */
   const toolChangedSlots: number[] = [];
   if (old.servers !== indexed.servers) {
-    const serverNames = new Set([...old.servers.keys(), ...indexed.servers.keys()]);
+    // The servers whose object differs are those the lists differ by (each map is its list's):
+    // not a set of all 2,000 names from both maps, which a burst's builds made a megabyte a build of.
+    const serverNames = changedKeys(listChanges(old.lists.servers, indexed.lists.servers), (s) => s.name);
     yield;
     for (const name of serverNames) {
       const a = old.servers.get(name);
@@ -812,7 +814,8 @@ function* recompile(
   const folds = new LayerOnWrite(before.folds);
   const dirtyTenants = new Set<string>();
   let allTenants = false;
-  const groupsChanged = old.groups !== indexed.groups && !sameMaps(old.groups, indexed.groups);
+  const changedGroups = old.groups !== indexed.groups ? changedKeys(listChanges(old.lists.groups, indexed.lists.groups), (g) => g.name) : new Set<string>();
+  const groupsChanged = changedGroups.size > 0;
   const memberOf = groupsChanged ? membershipsAfter(before.memberOf, old.groups, indexed.groups) : before.memberOf;
   const cover = (subject: Subject) => {
     switch (subject.type) {
@@ -873,7 +876,7 @@ function* recompile(
     for (const tenant of listChanges(old.lists.tenants, indexed.lists.tenants).added) dirtyTenants.add(tenant.name);
   }
   if (groupsChanged) {
-    for (const name of new Set([...old.groups.keys(), ...indexed.groups.keys()])) {
+    for (const name of changedGroups) {
       const a = old.groups.get(name);
       const b = indexed.groups.get(name);
       if (a === b) continue;
@@ -900,6 +903,14 @@ function* recompile(
     }
   }
   return nextEngine(dirtyTenants);
+}
+
+/** The keys of the items two lists differ by (listChanges): those whose object is not the same in both. */
+function changedKeys<T>(changes: { removed: readonly T[]; added: readonly T[] }, key: (item: T) => string): Set<string> {
+  const names = new Set<string>();
+  for (const item of changes.removed) names.add(key(item));
+  for (const item of changes.added) names.add(key(item));
+  return names;
 }
 
 /**
@@ -938,12 +949,6 @@ class LayerOnWrite<K, V> {
 }
 
 const EMPTY_MEMBERS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
-
-function sameMaps<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
-}
 
 function inByteOrder(slots: readonly (string | null)[]): boolean {
   let last: string | null = null;

@@ -171,6 +171,16 @@ describe("contract fingerprint", () => {
     );
   });
 
+  it("computes over byte tables the same digests for lists longer than its buffer", () => {
+    const digests = new Map(SERVERS.map((s) => [s.name, contractServerDigest(s)]));
+    const byName = new Map(SERVERS.map((s) => [s.name, s]));
+    const fingerprints = new ContractFingerprints(byName, new Map(SERVERS.map((s, i) => [s.name, i])));
+    const tenant = { name: "ä".repeat(3_000), displayName: "Ünïcode ✓", team: "t" };
+    const deny = Array.from({ length: 3_000 }, (_, i) => `denied-ü-${String(i).padStart(5, "0")}`);
+    const access = { allow: ["github", "time"], deny, reserved: ["notes"], tools: new Map<string, ToolAccess>() };
+    expect(fingerprints.fingerprint(tenant, access)).toBe(contractFingerprint(tenant, access, digests, byName));
+  });
+
   it("keeps the pinned digests when computed over byte tables", () => {
     const alpha = { name: "alpha", displayName: "Alpha", team: "payments" };
     const fingerprints = new ContractFingerprints(new Map(SERVERS.map((s) => [s.name, s])), new Map(SERVERS.map((s, i) => [s.name, 3 * i])));
