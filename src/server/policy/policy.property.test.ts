@@ -375,23 +375,18 @@ function observable(policy: CompiledPolicy, input: PolicyInput) {
 /** One admin change of any kind. */
 const singleEdit = fc.oneof(
   // Mostly published servers changing scope or owner: the edits most likely to change a decision.
-  fc.record({
-    kind: fc.constant("server" as const),
-    index: fc.nat(),
-    status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
-    scope: fc.constantFrom(...SCOPES),
-    owner,
-  }),
-  fc.record({
-    kind: fc.constant("server" as const),
-    index: fc.nat(),
-    status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
-    scope: fc.constantFrom(...SCOPES),
-    owner,
-  }),
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("server" as const),
+      index: fc.nat(),
+      status: fc.constantFrom<ServerStatus>("active", "active", "active", "draft"),
+      scope: fc.constantFrom(...SCOPES),
+      owner,
+    }),
+    weight: 2,
+  },
   // A server's tools alone changing (a drift approved, a tool withheld).
-  fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
-  fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }),
+  { arbitrary: fc.record({ kind: fc.constant("tools" as const), index: fc.nat(), tools: toolList }), weight: 2 },
   fc.record({ kind: fc.constant("tenant" as const), index: fc.nat(), labels, deny: fc.array(anyPattern, { maxLength: 2 }) }),
   fc.record({ kind: fc.constant("group" as const), index: fc.nat(), member: fc.constantFrom("t0", "t1", "t2", "t3", "t4") }),
   fc.record({ kind: fc.constant("rule" as const), index: fc.nat(), servers: anyPattern, access: fc.constantFrom("allow" as const, "deny" as const) }),
