@@ -377,7 +377,15 @@ export class ContractFingerprints {
   private writeText(text: string, at: number): number {
     // UTF-8 takes at most three bytes for each UTF-16 unit.
     this.ensure(at + 3 * text.length, at);
-    return at + this.scratch.write(text, at, "utf8");
+    const out = this.scratch;
+    // Server names are ASCII: copied a character at a time, with no call into the encoder per
+    // name (tenants deny hundreds); anything else is encoded from the start of the text.
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) return at + out.write(text, at, "utf8");
+      out[at + i] = code;
+    }
+    return at + text.length;
   }
 
   /** Makes room for `bytes` in the scratch buffer, keeping the first `used`. */
