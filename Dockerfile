@@ -49,4 +49,5 @@ EXPOSE 3000 3001
 VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "server.mjs"]
+# Node options: scripts/node-flags.mjs says why (test/deploy.test.ts checks they are the same).
+CMD ["node", "--max-semi-space-size=8", "server.mjs"]

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { SERVER_NODE_FLAGS } from "../scripts/node-flags.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DOC = path.join(root, "docs", "benchmarks.md");
@@ -126,8 +127,8 @@ export function memoryCgroup(mib) {
   }
   onCleanup(async () => fs.rmdirSync(made.dir));
   const procs = path.join(made.dir, "cgroup.procs");
-  // What Node itself makes of the limit: the heap limit a process started in the cgroup gets.
-  const heap = spawnSync("/bin/sh", ["-c", `echo $$ > '${procs}' && exec "$0" -p "require('v8').getHeapStatistics().heap_size_limit"`, process.execPath], {
+  // What Node itself makes of the limit: the heap limit the server started in the cgroup gets.
+  const heap = spawnSync("/bin/sh", ["-c", `echo $$ > '${procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, "-p", "require('v8').getHeapStatistics().heap_size_limit"], {
     encoding: "utf8",
   });
   return { cgroup: { ...made, mib, procs, heapLimit: Number(heap.stdout.trim()) || NaN }, reason: null };
@@ -275,10 +276,10 @@ export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
   const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
   const ports = { PORT: new URL(app.url).port, OPENCRANE_INTERNAL_PORT: new URL(internal.url).port, OPENCRANE_INTERNAL_HOST: "127.0.0.1" };
   const spawnedAt = performance.now();
-  // In a cgroup (memoryCgroup) the server runs as the Docker image runs it, alone: `node server.mjs`
+  // In a cgroup (memoryCgroup) the server runs as the Docker image runs it, alone: `node <flags> server.mjs`
   // in the standalone build, with the image's environment, entering the cgroup before Node starts.
   const appProcess = cgroup
-    ? startProcess("app", "/bin/sh", ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$1"`, process.execPath, path.join(root, "scripts", "server.mjs")], {
+    ? startProcess("app", "/bin/sh", ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, path.join(root, "scripts", "server.mjs")], {
         cwd: path.join(root, ".next", "standalone"),
         env: {
           ...env,

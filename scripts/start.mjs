@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const standalone = path.join(root, ".next", "standalone");
@@ -72,6 +73,6 @@ console.log(
   `[opencrane] serving on http://localhost:${env.PORT} (${env.DATABASE_URL ? "Postgres from DATABASE_URL" : `embedded database in ${env.OPENCRANE_DATA_DIR}`})`,
 );
 // Next's standalone build behind the app's HTTP front (scripts/server.mjs), run from the standalone directory.
-const child = spawn(process.execPath, [path.join(root, "scripts", "server.mjs")], { cwd: standalone, stdio: "inherit", env });
+const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, "scripts", "server.mjs")], { cwd: standalone, stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

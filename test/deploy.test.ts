@@ -10,6 +10,7 @@ import semver from "semver";
 import { describe, expect, it } from "vitest";
 import { routeInternal } from "@/server/feeds/internal-server";
 import type { Services } from "@/server/services";
+import { SERVER_NODE_FLAGS } from "../scripts/node-flags.mjs";
 import {
   admits,
   containerPort,
@@ -498,6 +499,11 @@ describe("the container image", () => {
     // The directories exist in the image, owned by that user, for `docker run --read-only --tmpfs …` too.
     expect(stage.lines.join("\n")).toMatch(/mkdir -p [^\n]*\/app\/\.next\/cache/);
     expect(stage.lines.some((l) => /^CMD\s/.test(l) && /\bserver\.m?js\b/.test(l))).toBe(true);
+  });
+
+  it("starts the server with the Node options npm start and bench:scale use", () => {
+    const cmd = runtimeStage(DOCKERFILE).stage.lines.find((l) => /^CMD\s/.test(l))!;
+    expect(JSON.parse(cmd.replace(/^CMD\s+/, ""))).toEqual(["node", ...SERVER_NODE_FLAGS, "server.mjs"]);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { and, asc, count, desc, eq, gt, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { allOrNothing } from "../db/all-or-nothing";
 import type { Db } from "../db/client";
@@ -551,7 +552,7 @@ export async function changeServers(
   }[batch.action];
   const names = [...batch.names].sort();
   const lockInNameOrder = (tx: Db) =>
-    tx.select({ id: mcpServers.id }).from(mcpServers).where(inArray(mcpServers.name, names)).orderBy(asc(mcpServers.name)).for("update");
+    tx.select({ id: mcpServers.id }).from(mcpServers).where(inList(mcpServers.name, names)).orderBy(asc(mcpServers.name)).for("update");
   return allOrNothing(db, batch.names, "names", apply, lockInNameOrder);
 }
 

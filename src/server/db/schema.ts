@@ -317,6 +317,9 @@ export const grants = pgTable(
   },
   (t) => [
     uniqueIndex("grants_name_key").on(t.name),
+    // Byte order, whatever the database's collation: generated names `<base>`, `<base>-2`… are one
+    // range of it, found without reading every rule (freeRuleName).
+    index("grants_name_bytes_idx").on(sql`${t.name} collate "C"`),
     index("grants_subject_idx").on(t.subjectType, t.subjectName),
     index("grants_created_idx").on(t.createdAt, t.id),
     check("grants_access_check", sql`${t.access} in ('allow', 'deny')`),

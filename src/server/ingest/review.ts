@@ -1,5 +1,6 @@
 /** The review queues: quarantined items an admin releases or rejects, and staged updates of servers. */
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import { z } from "zod";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { candidateFor } from "../formats/import";
@@ -235,7 +236,12 @@ export async function decideItems(db: Db, ctx: ChangeContext, batch: z.output<ty
     batch.action === "release" ? releaseItem(tx, ctx, id) : rejectItem(tx, ctx, id, { reason: batch.reason });
   const ids = batch.ids.filter(isUuid).sort();
   const lockInIdOrder = (tx: Db) =>
-    tx.select({ id: sourceItems.id }).from(sourceItems).where(inArray(sourceItems.id, ids)).orderBy(asc(sourceItems.id)).for("update");
+    tx
+      .select({ id: sourceItems.id })
+      .from(sourceItems)
+      .where(inList(sourceItems.id, ids, "uuid"))
+      .orderBy(asc(sourceItems.id))
+      .for("update");
   const outcomes = await allOrNothing(db, batch.ids, "ids", decide, ids.length > 0 ? lockInIdOrder : undefined);
   return { action: batch.action, items: batch.ids.map((id, i) => ({ id, ...outcomes[i]! })) };
 }

@@ -40,6 +40,15 @@ describeEachDatabase("named rules", (database) => {
     for (const res of [second, third]) expect((await call("DELETE", `/api/v1/grants/${res.body.name}`)).status).toBe(204);
   });
 
+  it("a generated name steps past given names that hold its base and suffixes, and only those", async () => {
+    const rule = { subject: { type: "group", name: "platform" }, servers: "slack", access: "deny" };
+    const given = ["group-platform-slack", "group-platform-slack-2", "group-platform-slack-4", "group-platform-slack2", "group-platform-slack-x"];
+    for (const name of given) expect((await call("POST", "/api/v1/grants", { ...rule, name })).status).toBe(201);
+    const generated = [(await call("POST", "/api/v1/grants", rule)).body.name, (await call("POST", "/api/v1/grants", rule)).body.name];
+    expect(generated).toEqual(["group-platform-slack-3", "group-platform-slack-5"]);
+    for (const name of [...given, ...generated]) expect((await call("DELETE", `/api/v1/grants/${name}`)).status).toBe(204);
+  });
+
   it("takes a given name, refuses a taken, malformed or id-shaped one naming the field", async () => {
     const rule = { name: "platform-slack", subject: { type: "group", name: "platform" }, servers: "slack", access: "allow" };
     expect((await call("POST", "/api/v1/grants", rule)).body.name).toBe("platform-slack");

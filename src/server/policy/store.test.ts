@@ -1,7 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { restClient, testServices } from "../../../test/support/services";
+import { rowsOf } from "../db/rows";
 import { auditEvents } from "../db/schema";
 import type { Services } from "../services";
 
@@ -134,6 +135,25 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     const unknownMember = await call("PATCH", "/api/v1/groups/contractors", { members: ["gamma", "zeta"] });
     expect(unknownMember.body.error.message).toBe("members must be existing tenants: zeta does not exist");
     await call("DELETE", `/api/v1/grants/${rule.body.id}`);
+  });
+
+  it("an edit of a group's members writes the members added and removed, and leaves the kept rows alone", async () => {
+    await call("POST", "/api/v1/groups", { name: "squad", members: ["alpha", "beta"] });
+    const rule = await call("POST", "/api/v1/grants", { subject: { type: "group", name: "squad" }, servers: "github-enterprise", access: "deny" });
+    // A row's xmin is the transaction that wrote it: a row deleted and inserted again gets a new one.
+    const rowVersion = async (tenant: string) =>
+      rowsOf<{ v: string }>(await services.db.execute(sql`select xmin::text as v from group_members where group_name = 'squad' and tenant_name = ${tenant}`))[0]?.v;
+    const kept = await rowVersion("beta");
+    expect(kept).toBeDefined();
+    const edited = await call("PATCH", "/api/v1/groups/squad", { members: ["gamma", "beta", "gamma"] });
+    expect(edited.body.members).toEqual(["beta", "gamma"]);
+    expect((await call("GET", "/api/v1/groups/squad")).body.members).toEqual(["beta", "gamma"]);
+    expect(await rowVersion("beta")).toBe(kept);
+    expect(await rowVersion("alpha")).toBeUndefined();
+    expect((await call("GET", "/api/v1/tenants/gamma/explain/github-enterprise")).body.decidedBy.ruleName).toBe(rule.body.name);
+    expect((await call("GET", "/api/v1/tenants/alpha/explain/github-enterprise")).body.decidedBy.ruleName).not.toBe(rule.body.name);
+    await call("DELETE", `/api/v1/grants/${rule.body.id}`);
+    await call("DELETE", "/api/v1/groups/squad");
   });
 
   it("previews publishing and disabling a server", async () => {

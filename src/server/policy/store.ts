@@ -3,7 +3,8 @@
  * events and a catalog revision bump (contracts are feeds too), like the catalog's.
  */
 import type { z } from "zod";
-import { and, asc, count, desc, eq, ilike, inArray, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
@@ -234,7 +235,7 @@ async function checkOverrideAllow(db: Db, tenant: string, allow: readonly string
   const rows = await db
     .select({ name: mcpServers.name, ownerTenant: mcpServers.ownerTenant })
     .from(mcpServers)
-    .where(and(inArray(mcpServers.name, named), eq(mcpServers.scope, "personal")));
+    .where(and(inList(mcpServers.name, named), eq(mcpServers.scope, "personal")));
   for (const row of rows.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const refusal = ownerRefusal(tenant, row.ownerTenant);
     if (refusal) {
@@ -386,7 +387,7 @@ async function assertTenantsExist(db: Db, names: readonly string[]) {
   const unique = [...new Set(names)];
   if (unique.length === 0) return;
   // Key-share locks keep the tenants until this change commits: a delete waits, or went first and they are missing.
-  const found = new Set((await db.select({ name: tenants.name }).from(tenants).where(inArray(tenants.name, unique)).for("key share")).map((r) => r.name));
+  const found = new Set((await db.select({ name: tenants.name }).from(tenants).where(inList(tenants.name, unique)).for("key share")).map((r) => r.name));
   const missing = unique.filter((n) => !found.has(n));
   if (missing.length > 0) {
     throw new DomainError("VALIDATION_FAILED", `members must be existing tenants: ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist`, {
@@ -395,11 +396,21 @@ async function assertTenantsExist(db: Db, names: readonly string[]) {
   }
 }
 
-async function setMembers(tx: Db, group: string, members: readonly string[]) {
-  await tx.delete(groupMembers).where(eq(groupMembers.groupName, group));
-  const unique = [...new Set(members)];
-  for (let i = 0; i < unique.length; i += 1000) {
-    await tx.insert(groupMembers).values(unique.slice(i, i + 1000).map((tenantName) => ({ groupName: group, tenantName })));
+/**
+ * Moves the group's members from `before` to `after` by deleting the removed and inserting the
+ * added: every member row written is a foreign-key check and a recorded catalog change, so an edit
+ * of one member in a group of hundreds writes one row, not all of them twice.
+ */
+async function changeMembers(tx: Db, group: string, before: readonly string[], after: readonly string[]) {
+  const previous = new Set(before);
+  const next = new Set(after);
+  const removed = [...previous].filter((tenant) => !next.has(tenant));
+  const added = [...next].filter((tenant) => !previous.has(tenant));
+  for (let i = 0; i < removed.length; i += 1000) {
+    await tx.delete(groupMembers).where(and(eq(groupMembers.groupName, group), inList(groupMembers.tenantName, removed.slice(i, i + 1000))));
+  }
+  for (let i = 0; i < added.length; i += 1000) {
+    await tx.insert(groupMembers).values(added.slice(i, i + 1000).map((tenantName) => ({ groupName: group, tenantName })));
   }
 }
 
@@ -425,7 +436,7 @@ export async function createGroup(db: Db, ctx: ChangeContext, input: z.output<ty
         .insert(groups)
         .values({ name: input.name, description: input.description, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
         .returning();
-      await setMembers(tx, input.name, input.members);
+      await changeMembers(tx, input.name, [], input.members);
       const group = toGroup(row!, [...new Set(input.members)].sort());
       await recordAudit(tx, ctx, { action: "group.create", entityType: "group", entityId: group.name, after: group });
       await bumpCatalogRevision(tx);
@@ -444,8 +455,10 @@ export async function updateGroup(db: Db, ctx: ChangeContext, name: string, inpu
     const description = input.description ?? before.description;
     if (description === before.description && deepEqual(members, before.members)) return before;
     if (input.members) {
+      // Every member, kept ones too: the key-share locks keep a concurrent delete from leaving
+      // this group's answer naming a tenant that is gone.
       await assertTenantsExist(tx, members);
-      await setMembers(tx, name, members);
+      await changeMembers(tx, name, before.members, members);
     }
     const [updated] = await tx
       .update(groups)
@@ -571,7 +584,9 @@ async function freeRuleName(tx: Db, rule: { name?: string; subject: Subject; ser
       await tx
         .select({ name: grants.name })
         .from(grants)
-        .where(or(eq(grants.name, base), like(grants.name, `${base}-%`)))
+        // `<base>-…` in byte order is the range [`<base>-`, `<base>.`): an index range
+        // (grants_name_bytes_idx), where LIKE under the database's collation reads every rule.
+        .where(or(eq(grants.name, base), and(sql`${grants.name} collate "C" >= ${`${base}-`}`, sql`${grants.name} collate "C" < ${`${base}.`}`)))
     ).map((r) => r.name),
   );
   let name = base;
@@ -750,7 +765,7 @@ export async function pageTenants(db: Db, query: TenantPageInput): Promise<Page<
     .offset(query.offset);
   const [total] = await db.select({ n: count() }).from(tenants).where(filter);
   const names = rows.map((row) => row.name);
-  const memberRows = names.length > 0 ? await db.select().from(groupMembers).where(inArray(groupMembers.tenantName, names)) : [];
+  const memberRows = names.length > 0 ? await db.select().from(groupMembers).where(inList(groupMembers.tenantName, names)) : [];
   const byTenant = new Map<string, string[]>();
   for (const m of memberRows) byTenant.set(m.tenantName, [...(byTenant.get(m.tenantName) ?? []), m.groupName]);
   return {
@@ -776,7 +791,7 @@ export async function pageGroups(db: Db, query: GroupPageInput): Promise<Page<Gr
     .offset(query.offset);
   const [total] = await db.select({ n: count() }).from(groups).where(filter);
   const names = rows.map((row) => row.name);
-  const memberRows = names.length > 0 ? await db.select().from(groupMembers).where(inArray(groupMembers.groupName, names)) : [];
+  const memberRows = names.length > 0 ? await db.select().from(groupMembers).where(inList(groupMembers.groupName, names)) : [];
   const byGroup = new Map<string, string[]>();
   for (const m of memberRows) byGroup.set(m.groupName, [...(byGroup.get(m.groupName) ?? []), m.tenantName]);
   return {

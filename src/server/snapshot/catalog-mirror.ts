@@ -1,4 +1,5 @@
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import type { McpServer } from "../catalog/model";
 import { toServer } from "../catalog/servers";
 import type { Db } from "../db/client";
@@ -28,7 +29,6 @@ export interface CatalogMirrorOptions {
 
 /** catalog_changes rows are pruned after an hour (pruneCatalogChanges); half of it leaves a margin. */
 export const CATALOG_CHANGES_RETENTION_MS = 60 * 60_000;
-const CHUNK = 1000;
 
 interface Rows {
   revision: number;
@@ -260,10 +260,9 @@ function toRule(row: GrantRow): PolicyRule {
   return { id: row.id, name: row.name, subject: row.subject, servers: row.servers, access: row.access as "allow" | "deny", expiresAt: row.expiresAt };
 }
 
-async function inChunks<T>(keys: string[], load: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await load(keys.slice(i, i + CHUNK))));
-  return out;
+/** The rows of these keys (one statement whatever their number: inList), and no statement for none. */
+async function forKeys<T>(keys: string[], load: (keys: string[]) => Promise<T[]>): Promise<T[]> {
+  return keys.length === 0 ? [] : load(keys);
 }
 
 /** The rows changed since `since` (a snapshot xmin), or every row when `since` is null or too much changed. */
@@ -309,13 +308,18 @@ async function readRows(tx: Db, since: number | null, maxKeys: number): Promise<
       // All at once: the driver sends them together and the answers come back in one round trip,
       // not one each (a burst's build reads four or five kinds of row).
       const [serverRows, toolsRows, tenantRows, grantRows, existing, memberRows] = await Promise.all([
-        inChunks(serverKeys, (c) => tx.select().from(mcpServers).where(inArray(mcpServers.name, c))),
-        inChunks(serverKeys, (c) => toolRows(tx).where(inArray(mcpServers.name, c))),
-        inChunks(tenantKeys, (c) => tx.select().from(tenants).where(inArray(tenants.name, c))),
-        inChunks(ruleKeys, (c) => tx.select().from(grants).where(inArray(grants.id, c))),
-        inChunks(groupKeys, (c) => tx.select({ name: groups.name }).from(groups).where(inArray(groups.name, c))),
+        forKeys(serverKeys, (c) => tx.select().from(mcpServers).where(inList(mcpServers.name, c))),
+        forKeys(serverKeys, (c) => toolRows(tx).where(inList(mcpServers.name, c))),
+        forKeys(tenantKeys, (c) => tx.select().from(tenants).where(inList(tenants.name, c))),
+        forKeys(ruleKeys, (c) =>
+          tx
+            .select()
+            .from(grants)
+            .where(inList(grants.id, c, "uuid")),
+        ),
+        forKeys(groupKeys, (c) => tx.select({ name: groups.name }).from(groups).where(inList(groups.name, c))),
         // A group gone has no members left: asking for its members too costs nothing.
-        inChunks(groupKeys, (c) => tx.select().from(groupMembers).where(inArray(groupMembers.groupName, c))),
+        forKeys(groupKeys, (c) => tx.select().from(groupMembers).where(inList(groupMembers.groupName, c))),
       ]);
       for (const row of serverRows) rows.servers.set(row.name, row);
       for (const row of toolsRows) rows.tools.set(row.name, row);
