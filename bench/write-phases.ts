@@ -14,7 +14,8 @@
  * grant,tenant,group,server), BENCH_CLIENTS (default 1: sequential; with more, the CPU column
  * counts the other clients' work too), BENCH_PROFILE (a file: the writes' CPU profile, for DevTools),
  * BENCH_HEAP_PROFILE (a file: where the writes allocated, garbage included, as a sampling heap
- * profile for DevTools' Memory tab; the total is what each build leaves for the GC).
+ * profile for DevTools' Memory tab; the total is what each build leaves for the GC), BENCH_FEED_POLL
+ * (milliseconds: fetch the Obot feed meanwhile whenever it moved, as bench:scale's prober does).
  */
 import fs from "node:fs";
 import inspector from "node:inspector";
@@ -35,6 +36,38 @@ const WRITES = Number(process.env.BENCH_WRITES ?? 40);
 const KINDS = (process.env.BENCH_KINDS ?? "grant,tenant,group,server").split(",");
 /** Concurrent clients sending them (BENCH_CLIENTS=8: the burst of bench:scale). */
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1);
+
+/**
+ * BENCH_FEED_POLL=MS: meanwhile take the Obot feed's bytes every MS ms when its ETag moved, as
+ * bench:scale's prober (and Obot) fetch it: a new feed's bytes are assembled on its first fetch.
+ */
+const FEED_POLL_MS = Number(process.env.BENCH_FEED_POLL ?? 0);
+
+/** Fetches the feed when it moved (BENCH_FEED_POLL); stop() answers how many times it did. */
+function pollFeed(services: Awaited<ReturnType<typeof startServices>>): { stop: () => Promise<number> } {
+  let polling = FEED_POLL_MS > 0;
+  let fetches = 0;
+  const done = (async () => {
+    let seen = services.snapshots.current?.obotFeed.hash;
+    while (polling) {
+      const feed = services.snapshots.current?.obotFeed;
+      if (feed && feed.hash !== seen) {
+        seen = feed.hash;
+        // What the internal port answers with: the bytes when made, else the parts they are made of.
+        if (!feed.identityAnswer()) await feed.bytes("identity");
+        fetches++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, FEED_POLL_MS));
+    }
+  })();
+  return {
+    stop: async () => {
+      polling = false;
+      await done;
+      return fetches;
+    },
+  };
+}
 
 /** BENCH_PROFILE=FILE: a CPU profile of the writes alone (not the world's load), for Chrome DevTools. */
 const PROFILE = process.env.BENCH_PROFILE;
@@ -226,14 +259,17 @@ async function main() {
     const heapProfiler = HEAP_PROFILE ? await startHeapProfiler() : null;
     const cpuAtStart = process.cpuUsage();
     const postgresAtStart = postgresCpuMs();
+    const feedPoller = pollFeed(services);
     await Promise.all(Array.from({ length: CLIENTS }, client));
     const writesMs = performance.now() - writesStarted;
+    const feedFetches = await feedPoller.stop();
     const cpuOfWrites = process.cpuUsage(cpuAtStart);
     const postgresOfWrites = postgresCpuMs() - postgresAtStart;
     if (profiler) console.log(`CPU profile of the writes: ${await profiler.stop(PROFILE!)}`);
     if (heapProfiler) console.log(`heap profile of the writes (allocations, garbage included): ${await heapProfiler.stop(HEAP_PROFILE!)}`);
     console.log(
-      `\n${WRITES} writes from ${CLIENTS} client(s) in ${ms(writesMs)} ms (${((WRITES * 1000) / writesMs).toFixed(1)}/s), ${services.snapshots.builds} builds in all`,
+      `\n${WRITES} writes from ${CLIENTS} client(s) in ${ms(writesMs)} ms (${((WRITES * 1000) / writesMs).toFixed(1)}/s), ${services.snapshots.builds} builds in all` +
+        (FEED_POLL_MS > 0 ? `; the Obot feed fetched ${feedFetches} times (polled every ${FEED_POLL_MS} ms)` : ""),
     );
     const ownCpuMs = (cpuOfWrites.user + cpuOfWrites.system) / 1000;
     console.log(

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { clientAddress, clientAddressOf, trustedProxiesOf } from "../client-address";
-import { etagOf, ifNoneMatchHits, negotiateEncoding, type EncodedBody, type Encoding } from "../snapshot/encoded-body";
+import { BodyParts, etagOf, ifNoneMatchHits, negotiateEncoding, type EncodedBody, type Encoding } from "../snapshot/encoded-body";
 
 export interface FeedRequest {
   method: string;
@@ -16,7 +16,18 @@ export interface FeedRequest {
 export interface Answer {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array<ArrayBuffer> | null;
+  /** The bytes, in one buffer or as the parts they are made of (written in order, never joined). */
+  body: Uint8Array<ArrayBuffer> | BodyParts | null;
+}
+
+/** The answer's body length in bytes. */
+export function bodyLength(body: Answer["body"]): number {
+  return body ? body.byteLength : 0;
+}
+
+/** The answer's body in one buffer (parts joined). */
+export function bodyBytes(body: Answer["body"]): Uint8Array<ArrayBuffer> | null {
+  return body instanceof BodyParts ? body.joined() : body;
 }
 
 export interface BodyAnswerOptions {
@@ -70,7 +81,7 @@ export function bodyAnswer(request: FeedRequest, body: EncodedBody, options: Bod
 function freshAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, encoding: Encoding): Answer | Promise<Answer> {
   // Without negotiation the answer is synchronous (the Next.js route handlers): deferred identity
   // bytes are assembled at once there, in slices on the internal port.
-  const ready = options.negotiate ? body.ready(encoding) : body.identity;
+  const ready = !options.negotiate ? body.identity : encoding === "identity" ? body.identityAnswer() : body.ready(encoding);
   if (ready) return withBody(request, body, options, encoding, ready);
   return body.bytes(encoding).then(
     (bytes) => withBody(request, body, options, encoding, bytes),
@@ -82,10 +93,10 @@ function freshAnswer(request: FeedRequest, body: EncodedBody, options: BodyAnswe
   );
 }
 
-function withBody(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, coding: Encoding, bytes: Uint8Array<ArrayBuffer>): Answer {
+function withBody(request: FeedRequest, body: EncodedBody, options: BodyAnswerOptions, coding: Encoding, bytes: Uint8Array<ArrayBuffer> | BodyParts): Answer {
   const headers = bodyHeaders(options, body.etag(coding));
   if (coding !== "identity") headers["Content-Encoding"] = coding;
-  headers["Content-Length"] = String(bytes.length);
+  headers["Content-Length"] = String(bytes.byteLength);
   return { status: 200, headers, body: request.method === "HEAD" ? null : bytes };
 }
 
@@ -100,7 +111,7 @@ export function fromWebRequest(request: Request, trustedProxies: readonly string
 }
 
 export function toWebResponse(answer: Answer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  return new Response(bodyBytes(answer.body), { status: answer.status, headers: answer.headers });
 }
 
 /** The client address last found per connection, with the X-Forwarded-For it was found from. */
@@ -147,5 +158,10 @@ export function fromNodeRequest(request: IncomingMessage, trustedProxies: readon
 
 export function writeNodeResponse(response: ServerResponse, answer: Answer, extraHeaders?: Record<string, string>): void {
   response.writeHead(answer.status, extraHeaders ? { ...extraHeaders, ...answer.headers } : answer.headers);
-  response.end(answer.body ?? undefined);
+  if (answer.body instanceof BodyParts) {
+    response.cork();
+    for (const part of answer.body.parts) response.write(part);
+    response.uncork();
+    response.end();
+  } else response.end(answer.body ?? undefined);
 }

@@ -16,7 +16,8 @@
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
-import { jsonAnswer, type Answer, type FeedRequest } from "./answer";
+import { BodyParts } from "../snapshot/encoded-body";
+import { bodyLength, jsonAnswer, type Answer, type FeedRequest } from "./answer";
 
 /** A request as the internal port's routes see it, on either server. */
 export interface MachineRequest extends FeedRequest {
@@ -217,7 +218,7 @@ function headOf(answer: Answer, keepAlive: boolean, head: boolean): string {
     text += `${name}: ${value}\r\n`;
   }
   const bodiless = answer.status === 304 || answer.status === 204 || answer.status < 200;
-  if (!hasLength && !bodiless) text += `Content-Length: ${head || !answer.body ? 0 : answer.body.length}\r\n`;
+  if (!hasLength && !bodiless) text += `Content-Length: ${head ? 0 : bodyLength(answer.body)}\r\n`;
   text += currentDate();
   text += keepAlive ? "Connection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n" : "Connection: close\r\n\r\n";
   return text;
@@ -419,11 +420,13 @@ class Connection {
     } catch (error) {
       text = headOf((answer = this.server.options.internalError(error)), !last, head);
     }
-    const body = head || !answer.body || answer.body.length === 0 ? null : answer.body;
+    const body = head || bodyLength(answer.body) === 0 ? null : answer.body;
     if (body) {
+      // Corked: the head and every part go out in one writev.
       socket.cork();
       socket.write(text, "latin1");
-      socket.write(body);
+      if (body instanceof BodyParts) for (const part of body.parts) socket.write(part);
+      else socket.write(body);
       socket.uncork();
     } else {
       socket.write(text, "latin1");

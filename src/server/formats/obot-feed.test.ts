@@ -1,8 +1,8 @@
-import { gunzipSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { catalogServer, remoteSpec } from "../../../test/support/catalog";
 import type { McpServer } from "../catalog/model";
-import { EncodedBody, sameBody } from "../snapshot/encoded-body";
+import { BodyParts, EncodedBody, sameBody } from "../snapshot/encoded-body";
 import { obotCatalogEntries, obotFeedParts, obotFeedSteps, renderObotFeedBytes } from "./obot-feed";
 
 const server = (name: string, over: Partial<McpServer> = {}) =>
@@ -82,6 +82,30 @@ describe("the feed as a deferred body", () => {
     expect(gunzipSync(gzip).equals(expected.bytes)).toBe(true);
     expect(body.ready("identity")).toBe(identity);
     expect(body.identity).toBe(identity);
+  });
+
+  it("answers and compresses from its entries' own bytes, never assembling them", async () => {
+    // Over a megabyte, so that compression takes the parts in more than one batch.
+    const large = [...servers, ...["big-1", "big-2", "big-3"].map((name) => server(name, { description: `${name} ${"é,\"x".repeat(150_000)}` }))];
+    const { length, hash, assemble, parts } = obotFeedParts(large);
+    const expected = renderObotFeedBytes(large);
+    expect(length).toBeGreaterThan(2 ** 21);
+    let assembled = 0;
+    const body = EncodedBody.deferred(length, hash, () => (assembled++, assemble()), parts);
+    const answer = body.identityAnswer();
+    expect(answer).toBeInstanceOf(BodyParts);
+    expect(answer!.byteLength).toBe(length);
+    expect(Buffer.from((answer as BodyParts).joined()).equals(expected.bytes)).toBe(true);
+    const [gzip, br] = await Promise.all([body.bytes("gzip"), body.bytes("br")]);
+    expect(gunzipSync(gzip).equals(expected.bytes)).toBe(true);
+    expect(brotliDecompressSync(br).equals(expected.bytes)).toBe(true);
+    expect(assembled).toBe(0);
+    expect(body.ready("identity")).toBeUndefined();
+    expect(body.byteLength).toBe(gzip.byteLength + br.byteLength);
+    // Once the bytes are made (a synchronous reader asked), answers use them.
+    const made = body.identity;
+    expect(body.identityAnswer()).toBe(made);
+    expect(assembled).toBe(1);
   });
 
   it("is kept across builds by its validator alone: neither body is assembled to compare them", () => {

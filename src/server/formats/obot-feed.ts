@@ -75,7 +75,12 @@ const BYTES_PER_STEP = 1 << 20;
  * are assembled when first asked for (snapshot/encoded-body.ts EncodedBody.deferred), so a build
  * superseded before anyone fetched its feed never copies them.
  */
-export function obotFeedParts(servers: readonly McpServer[]): { length: number; hash: string; assemble: () => Generator<void, Buffer, void> } {
+export function obotFeedParts(servers: readonly McpServer[]): {
+  length: number;
+  hash: string;
+  assemble: () => Generator<void, Buffer, void>;
+  parts: () => Buffer[];
+} {
   const listed = servers.filter((s) => s.status === "active" && s.runtime !== null).sort(byName);
   const digest = createHash("sha256").update(`obot-feed\u0000${listed.length}\u0000`);
   const entries = listed.map(encodedEntryOf);
@@ -84,7 +89,18 @@ export function obotFeedParts(servers: readonly McpServer[]): { length: number; 
     length += entry.bytes.length;
     digest.update(entry.sha256);
   }
-  return { length, hash: digest.digest("base64url").slice(0, 32), assemble: () => assembleSteps(entries, length) };
+  return { length, hash: digest.digest("base64url").slice(0, 32), assemble: () => assembleSteps(entries, length), parts: () => partsOf(entries) };
+}
+
+/** The feed's bytes as the pieces they are made of, in order: each entry's own bytes, shared across builds. */
+function partsOf(entries: readonly EncodedEntry[]): Buffer[] {
+  const parts: Buffer[] = [OPEN];
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(entries[i]!.bytes);
+  }
+  parts.push(CLOSE);
+  return parts;
 }
 
 /**

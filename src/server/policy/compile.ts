@@ -386,28 +386,28 @@ function* indexInput(input: PolicyInput, now: Date, before: Indexed | undefined)
   }
   const nextExpiryAt = !splitAgain ? before!.nextExpiryAt : nextExpiryOf(inForce);
   yield;
-  const servers = indexBy(input.servers, before?.lists.servers, before?.servers, (s) => s.name);
-  const groups = indexBy(input.groups, before?.lists.groups, before?.groups, (g) => g.name);
+  const servers = yield* indexBy(input.servers, before?.lists.servers, before?.servers, (s) => s.name);
+  const groups = yield* indexBy(input.groups, before?.lists.groups, before?.groups, (g) => g.name);
   yield;
-  const tenants = indexBy(input.tenants, before?.lists.tenants, before?.tenants, (t) => t.name);
+  const tenants = yield* indexBy(input.tenants, before?.lists.tenants, before?.tenants, (t) => t.name);
   yield;
-  const rules = indexBy(input.rules, before?.lists.rules, before?.rules, (r) => r.id);
+  const rules = yield* indexBy(input.rules, before?.lists.rules, before?.rules, (r) => r.id);
   yield;
   return { lists: input, servers, tenants, groups, rules, inForce, expired, splitAt: now.getTime(), nextExpiryAt };
 }
 
 /** The list by key: the previous map when the list holds the same objects, patched when few changed. */
-function indexBy<T>(
+function* indexBy<T>(
   list: readonly T[],
   earlierList: readonly T[] | undefined,
   earlier: ReadonlyMap<string, T> | undefined,
   key: (item: T) => string,
-): ReadonlyMap<string, T> {
+): Generator<void, ReadonlyMap<string, T>, void> {
   if (!earlier || !earlierList) return new Map(list.map((item) => [key(item), item]));
   if (sameItems(earlierList, list)) return earlier;
   const { removed, added } = listChanges(earlierList, list);
   if (removed.length + added.length > list.length / 4) return new Map(list.map((item) => [key(item), item]));
-  const map = LayeredMap.over(earlier, removed.length + added.length);
+  const map = yield* LayeredMap.overInSteps(earlier, removed.length + added.length);
   for (const item of removed) map.delete(key(item));
   for (const item of added) map.set(key(item), item);
   return map;
@@ -518,13 +518,13 @@ function subjectIndexes(inForce: readonly PolicyRule[]): { subjectRules: Map<str
 }
 
 /** The subject indexes after rules left and joined (the others are where they were). */
-function patchSubjectIndexes(
+function* patchSubjectIndexes(
   before: Pick<Engine, "subjectRules" | "selectorsByLabel">,
   removed: readonly PolicyRule[],
   added: readonly PolicyRule[],
-): { subjectRules: ReadonlyMap<string, readonly string[]>; selectorsByLabel: ReadonlyMap<string, readonly string[]> } {
-  const subjectRules = LayeredMap.over(before.subjectRules, removed.length + added.length);
-  const selectorsByLabel = LayeredMap.over(before.selectorsByLabel, added.length);
+): Generator<void, { subjectRules: ReadonlyMap<string, readonly string[]>; selectorsByLabel: ReadonlyMap<string, readonly string[]> }, void> {
+  const subjectRules = yield* LayeredMap.overInSteps(before.subjectRules, removed.length + added.length);
+  const selectorsByLabel = yield* LayeredMap.overInSteps(before.selectorsByLabel, added.length);
   for (const rule of removed) {
     const key = subjectKey(rule.subject);
     const ids = subjectRules.get(key)?.filter((id) => id !== rule.id) ?? [];
@@ -565,11 +565,11 @@ function memberships(groups: ReadonlyMap<string, PolicyGroup>): Map<string, stri
  * joining or leaving a group are replaced. The order within a list may then differ from a full
  * pass's, which does not matter: a tenant's groups' folds are OR-ed together.
  */
-function membershipsAfter(
+function* membershipsAfter(
   before: ReadonlyMap<string, readonly string[]>,
   oldGroups: ReadonlyMap<string, PolicyGroup>,
   groups: ReadonlyMap<string, PolicyGroup>,
-): ReadonlyMap<string, readonly string[]> {
+): Generator<void, ReadonlyMap<string, readonly string[]>, void> {
   const left: [member: string, group: string][] = [];
   const joined: [member: string, group: string][] = [];
   const note = (name: string, was: PolicyGroup | undefined, is: PolicyGroup | undefined) => {
@@ -583,7 +583,7 @@ function membershipsAfter(
   groups.forEach((is, name) => {
     if (!oldGroups.has(name)) note(name, undefined, is);
   });
-  const memberOf = LayeredMap.over(before, left.length + joined.length);
+  const memberOf = yield* LayeredMap.overInSteps(before, left.length + joined.length);
   for (const [member, group] of left) {
     const rest = (memberOf.get(member) ?? []).filter((name) => name !== group);
     if (rest.length > 0) memberOf.set(member, rest);
@@ -657,7 +657,7 @@ function* withNewPatterns(
   }
   const fresh = [...new Set(named)].filter((pattern) => !before.patterns.has(pattern));
   if (fresh.length === 0) return before.patterns;
-  const patterns = LayeredMap.over(before.patterns, fresh.length);
+  const patterns = yield* LayeredMap.overInSteps(before.patterns, fresh.length);
   for (const pattern of fresh) patterns.set(pattern, patternBitsOf(pattern, slots, serverIndex, before.words));
   return patterns;
 }
@@ -783,8 +783,9 @@ function* recompile(
 
   // 4. Rules: the changed ones, and those whose pattern or scope can differ at a changed slot.
   const { removed, added } = listChanges(old.inForce, indexed.inForce);
-  const { subjectRules, selectorsByLabel } = removed.length + added.length === 0 ? before : patchSubjectIndexes(before, removed, added);
+  const { subjectRules, selectorsByLabel } = removed.length + added.length === 0 ? before : yield* patchSubjectIndexes(before, removed, added);
   const ruleEffect = new LayerOnWrite(before.ruleEffect);
+  if (removed.length + added.length > 0 || changedPatterns.size > 0 || changedSlots.length > 0) yield* ruleEffect.openInSteps(removed.length + added.length);
   yield;
   const dirtySubjects = new Set<string>();
   // Rules gone, out of force or edited: their old subjects' folds change.
@@ -816,7 +817,7 @@ function* recompile(
   let allTenants = false;
   const changedGroups = old.groups !== indexed.groups ? changedKeys(listChanges(old.lists.groups, indexed.lists.groups), (g) => g.name) : new Set<string>();
   const groupsChanged = changedGroups.size > 0;
-  const memberOf = groupsChanged ? membershipsAfter(before.memberOf, old.groups, indexed.groups) : before.memberOf;
+  const memberOf = groupsChanged ? yield* membershipsAfter(before.memberOf, old.groups, indexed.groups) : before.memberOf;
   const cover = (subject: Subject) => {
     switch (subject.type) {
       case "everyone":
@@ -835,6 +836,7 @@ function* recompile(
         }
     }
   };
+  if (dirtySubjects.size > 0) yield* folds.openInSteps(dirtySubjects.size);
   for (const key of dirtySubjects) {
     const ids = subjectRules.get(key);
     const earlier = before.folds.get(key);
@@ -928,6 +930,14 @@ class LayerOnWrite<K, V> {
 
   get value(): ReadonlyMap<K, V> {
     return this.map;
+  }
+
+  /**
+   * Makes the layer now, before writes that are likely to come, in steps: a copy that is due
+   * (LayeredMap.overInSteps) then does not hold the event loop in one piece.
+   */
+  *openInSteps(expectedChanges: number): Generator<void, void, void> {
+    if (this.map === this.base) this.map = yield* LayeredMap.overInSteps(this.base, expectedChanges);
   }
 
   get(key: K): V | undefined {

@@ -112,7 +112,7 @@ export function* catalogSnapshotSteps(
     ? previous.contractServers
     : new Map(active.map((s) => [s.name, contractServerOfMemo(s, governed.get(s.name) ?? UNGOVERNED)]));
   yield;
-  const { tenants, edited, mayBeGone } = tenantsOf(state.tenants, previous);
+  const { tenants, edited, mayBeGone } = yield* tenantsOf(state.tenants, previous);
   yield;
   const obotFeed = sameServers ? previous.obotFeed : yield* obotFeedBody(active);
   yield;
@@ -145,23 +145,23 @@ export function* catalogSnapshotSteps(
 
 /** The feed's validator now, its bytes when first fetched (a build superseded first never copies them). */
 function* obotFeedBody(active: readonly McpServer[]): Generator<void, EncodedBody, void> {
-  const { length, hash, assemble } = obotFeedParts(active);
+  const { length, hash, assemble, parts } = obotFeedParts(active);
   yield;
-  return EncodedBody.deferred(length, hash, assemble);
+  return EncodedBody.deferred(length, hash, assemble, parts);
 }
 
 /**
  * The tenants by name: the previous snapshot's map while the list holds the same objects, that map
  * layered with the edited tenants when only some were edited in place (`edited`), else a new map.
  */
-function tenantsOf(
+function* tenantsOf(
   list: readonly ContractTenant[],
   previous: CatalogSnapshot | null,
-): { tenants: ReadonlyMap<string, ContractTenant>; edited: ReadonlySet<string> | null; mayBeGone: boolean } {
+): Generator<void, { tenants: ReadonlyMap<string, ContractTenant>; edited: ReadonlySet<string> | null; mayBeGone: boolean }, void> {
   if (previous && sameItems(previous.tenantList, list)) return { tenants: previous.tenants, edited: null, mayBeGone: false };
   const replaced = previous ? replacedInPlace(previous.tenantList, list, (t) => t.name) : null;
   if (!previous || !replaced) return { tenants: new Map(list.map((t) => [t.name, t])), edited: null, mayBeGone: true };
-  const tenants = LayeredMap.over(previous.tenants, replaced.length);
+  const tenants = yield* LayeredMap.overInSteps(previous.tenants, replaced.length);
   for (const tenant of replaced) tenants.set(tenant.name, tenant);
   return { tenants, edited: new Set(replaced.map((t) => t.name)), mayBeGone: false };
 }
