@@ -75,19 +75,30 @@ const BYTES_PER_STEP = 1 << 20;
  * are assembled when first asked for (snapshot/encoded-body.ts EncodedBody.deferred), so a build
  * superseded before anyone fetched its feed never copies them.
  */
-export function obotFeedParts(servers: readonly McpServer[]): {
+export function obotFeedParts(servers: readonly McpServer[]): FeedParts {
+  return runToEnd(obotFeedPartsSteps(servers));
+}
+
+interface FeedParts {
   length: number;
   hash: string;
   assemble: () => Generator<void, Buffer, void>;
   parts: () => Buffer[];
-} {
+}
+
+/** obotFeedParts as steps of a build: the entries are looked up and hashed ENTRIES_PER_STEP at a time. */
+export function* obotFeedPartsSteps(servers: readonly McpServer[]): Generator<void, FeedParts, void> {
   const listed = servers.filter((s) => s.status === "active" && s.runtime !== null).sort(byName);
+  yield;
   const digest = createHash("sha256").update(`obot-feed\u0000${listed.length}\u0000`);
-  const entries = listed.map(encodedEntryOf);
-  let length = OPEN.length + CLOSE.length + Math.max(0, entries.length - 1) * COMMA.length;
-  for (const entry of entries) {
+  const entries: EncodedEntry[] = [];
+  let length = OPEN.length + CLOSE.length + Math.max(0, listed.length - 1) * COMMA.length;
+  for (const server of listed) {
+    const entry = encodedEntryOf(server);
+    entries.push(entry);
     length += entry.bytes.length;
     digest.update(entry.sha256);
+    if (entries.length % ENTRIES_PER_STEP === 0) yield;
   }
   return { length, hash: digest.digest("base64url").slice(0, 32), assemble: () => assembleSteps(entries, length), parts: () => partsOf(entries) };
 }
@@ -127,7 +138,7 @@ function* assembleSteps(entries: readonly EncodedEntry[], length: number): Gener
 
 /** renderObotFeedBytes in steps: the parts, then the bytes assembled about a megabyte per step. */
 export function* obotFeedSteps(servers: readonly McpServer[]): Generator<void, { bytes: Buffer; hash: string }, void> {
-  const { hash, assemble } = obotFeedParts(servers);
+  const { hash, assemble } = yield* obotFeedPartsSteps(servers);
   yield;
   return { bytes: yield* assemble(), hash };
 }

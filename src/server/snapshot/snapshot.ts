@@ -3,7 +3,7 @@ import { hasBit } from "../policy/bits";
 import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput, type TenantAccess } from "../policy/compile";
 import { ContractFingerprints, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
-import { encodeObotEntries, obotFeedParts } from "../formats/obot-feed";
+import { encodeObotEntries, obotFeedPartsSteps } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
 import { UNGOVERNED, type GovernedTools } from "../tools/governed";
 import type { ContractBodyCache } from "./contract-cache";
@@ -145,7 +145,7 @@ export function* catalogSnapshotSteps(
 
 /** The feed's validator now, its bytes when first fetched (a build superseded first never copies them). */
 function* obotFeedBody(active: readonly McpServer[]): Generator<void, EncodedBody, void> {
-  const { length, hash, assemble, parts } = obotFeedParts(active);
+  const { length, hash, assemble, parts } = yield* obotFeedPartsSteps(active);
   yield;
   return EncodedBody.deferred(length, hash, assemble, parts);
 }
