@@ -37,18 +37,35 @@ describeEachDatabase("the catalog mirror", (database) => {
       ["PATCH", "/api/v1/groups/web", { members: ["alpha", "beta"] }],
       ["DELETE", "/api/v1/tenants/alpha"],
       ["DELETE", "/api/v1/groups/web"],
+      // Edits after creations and deletions: tenants edited in place keep their places in the lists.
+      ["POST", "/api/v1/tenants", { name: "aaron" }],
+      ["POST", "/api/v1/tenants", { name: "zed" }],
+      ["PATCH", "/api/v1/tenants/beta", { team: "web" }],
+      ["PATCH", "/api/v1/tenants/zed", { labels: { env: "prod" } }],
+      ["PATCH", "/api/v1/tenants/aaron", { displayName: "Aaron" }],
     ];
     for (const [method, path, body] of writes) {
       const before = await mirror.load(services.db);
+      const beforeJson = JSON.stringify(before);
       const status = (await call(method, path, body)).status;
       expect(status, `${method} ${path}`).toBeLessThan(300);
       const after = await mirror.load(services.db);
       expect(after, `${method} ${path}`).toEqual(await fresh());
+      // A load never changes what an earlier one answered: snapshots built from it still hold it.
+      expect(JSON.stringify(before), `${method} ${path}`).toBe(beforeJson);
       // Rows the write did not touch are the objects the previous load had.
       for (const rule of after.policy.rules) {
         const earlier = before.policy.rules.find((r) => r.id === rule.id);
         if (earlier && JSON.stringify(earlier) === JSON.stringify(rule)) expect(rule).toBe(earlier);
       }
+      // So are the tenants the write did not touch, in both lists.
+      after.policy.tenants.forEach((tenant, i) => {
+        const at = before.policy.tenants.findIndex((t) => t.name === tenant.name);
+        if (at < 0 || JSON.stringify(before.policy.tenants[at]) !== JSON.stringify(tenant)) return;
+        if (JSON.stringify(before.tenants[at]) !== JSON.stringify(after.tenants[i])) return;
+        expect(tenant).toBe(before.policy.tenants[at]);
+        expect(after.tenants[i]).toBe(before.tenants[at]);
+      });
     }
     expect(mirror.loads.full).toBe(1);
     expect(mirror.loads.delta).toBeGreaterThanOrEqual(writes.length * 2);

@@ -78,6 +78,8 @@ export class CatalogMirror {
     groups: PolicyGroup[];
     rules: PolicyRule[];
   }> = {};
+  /** Each tenant's index in lists.tenants and lists.contractTenants, while those are set. */
+  private tenantPositions: ReadonlyMap<string, number> | null = null;
   /** Loads so far, whole and from changes: what the tests and metrics look at. */
   readonly loads = { full: 0, delta: 0 };
 
@@ -117,6 +119,7 @@ export class CatalogMirror {
     copy.rules = new Map(this.rules);
     copy.ruleList = this.ruleList.slice();
     copy.lists = { ...this.lists };
+    copy.tenantPositions = this.tenantPositions;
     copy.xmin = this.xmin;
     copy.loadedAt = this.loadedAt;
     return copy;
@@ -146,6 +149,7 @@ export class CatalogMirror {
       this.rules.clear();
       this.ruleList = [];
       this.lists = {};
+      this.tenantPositions = null;
     }
     this.loads[rows.full ? "full" : "delta"]++;
     this.xmin = rows.xmin;
@@ -161,16 +165,31 @@ export class CatalogMirror {
       this.lists.servers = undefined;
     }
     if (rows.tenants.size > 0) {
+      // Tenants edited, none created or deleted (what most writes do): each takes its
+      // predecessor's place in copies of the sorted lists. Sorting and copying 10,000 entries
+      // again cost ~2.5 ms on the event loop a build.
+      const { tenants: policyList, contractTenants: contractList } = this.lists;
+      const positions = this.tenantPositions;
+      let patched = positions && policyList && contractList ? { policy: policyList.slice(), contract: contractList.slice() } : null;
       for (const [name, row] of rows.tenants) {
-        if (!row) this.tenants.delete(name);
-        else
-          this.tenants.set(name, {
-            policy: { name: row.name, labels: row.labels, mcpPolicy: toTenant(row).mcpPolicy },
-            contract: { name: row.name, displayName: row.displayName, team: row.team },
-          });
+        if (!row) {
+          if (this.tenants.delete(name)) patched = null;
+          continue;
+        }
+        const entry = {
+          policy: { name: row.name, labels: row.labels, mcpPolicy: toTenant(row).mcpPolicy },
+          contract: { name: row.name, displayName: row.displayName, team: row.team },
+        };
+        this.tenants.set(name, entry);
+        const at = positions?.get(name);
+        if (patched && at !== undefined) {
+          patched.policy[at] = entry.policy;
+          patched.contract[at] = entry.contract;
+        } else patched = null;
       }
-      this.lists.tenants = undefined;
-      this.lists.contractTenants = undefined;
+      this.lists.tenants = patched?.policy;
+      this.lists.contractTenants = patched?.contract;
+      if (!patched) this.tenantPositions = null;
     }
     if (rows.groups.size > 0) {
       for (const [name, members] of rows.groups) {
@@ -221,6 +240,7 @@ export class CatalogMirror {
       const entries = [...this.tenants.values()].sort((a, b) => byteOrder(a.policy.name, b.policy.name));
       l.tenants = entries.map((t) => t.policy);
       l.contractTenants = entries.map((t) => t.contract);
+      this.tenantPositions = new Map(entries.map((t, i) => [t.policy.name, i]));
     }
     l.groups ??= [...this.groups.values()].sort((a, b) => byteOrder(a.name, b.name));
     l.rules ??= this.ruleList.map((e) => e.rule);
