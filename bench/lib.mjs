@@ -128,9 +128,13 @@ export function memoryCgroup(mib) {
   onCleanup(async () => fs.rmdirSync(made.dir));
   const procs = path.join(made.dir, "cgroup.procs");
   // What Node itself makes of the limit: the heap limit the server started in the cgroup gets.
-  const heap = spawnSync("/bin/sh", ["-c", `echo $$ > '${procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, "-p", "require('v8').getHeapStatistics().heap_size_limit"], {
-    encoding: "utf8",
-  });
+  const heap = spawnSync(
+    "/bin/sh",
+    ["-c", `echo $$ > '${procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, "-p", "require('v8').getHeapStatistics().heap_size_limit"],
+    {
+      encoding: "utf8",
+    },
+  );
   return { cgroup: { ...made, mib, procs, heapLimit: Number(heap.stdout.trim()) || NaN }, reason: null };
 }
 
@@ -279,19 +283,24 @@ export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
   // In a cgroup (memoryCgroup) the server runs as the Docker image runs it, alone: `node <flags> server.mjs`
   // in the standalone build, with the image's environment, entering the cgroup before Node starts.
   const appProcess = cgroup
-    ? startProcess("app", "/bin/sh", ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, path.join(root, "scripts", "server.mjs")], {
-        cwd: path.join(root, ".next", "standalone"),
-        env: {
-          ...env,
-          ...ports,
-          NODE_ENV: "production",
-          NEXT_TELEMETRY_DISABLED: "1",
-          NEXT_MANUAL_SIG_HANDLE: "true",
-          HOSTNAME: "127.0.0.1",
-          OPENCRANE_DATA_DIR: path.resolve(root, env.OPENCRANE_DATA_DIR || ".data"),
+    ? startProcess(
+        "app",
+        "/bin/sh",
+        ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, path.join(root, "scripts", "server.mjs")],
+        {
+          cwd: path.join(root, ".next", "standalone"),
+          env: {
+            ...env,
+            ...ports,
+            NODE_ENV: "production",
+            NEXT_TELEMETRY_DISABLED: "1",
+            NEXT_MANUAL_SIG_HANDLE: "true",
+            HOSTNAME: "127.0.0.1",
+            OPENCRANE_DATA_DIR: path.resolve(root, env.OPENCRANE_DATA_DIR || ".data"),
+          },
+          stdio: ["ignore", "pipe", "inherit"],
         },
-        stdio: ["ignore", "pipe", "inherit"],
-      })
+      )
     : startProcess("app", process.execPath, ["scripts/start.mjs"], { cwd: root, env: { ...env, ...ports }, stdio: ["ignore", "pipe", "inherit"] });
   appProcess.serverIsChild = !cgroup;
   let servingAt = cgroup ? spawnedAt : null;

@@ -86,7 +86,7 @@ describe("the feed as a deferred body", () => {
 
   it("answers and compresses from its entries' own bytes, never assembling them", async () => {
     // Over a megabyte, so that compression takes the parts in more than one batch.
-    const large = [...servers, ...["big-1", "big-2", "big-3"].map((name) => server(name, { description: `${name} ${"é,\"x".repeat(150_000)}` }))];
+    const large = [...servers, ...["big-1", "big-2", "big-3"].map((name) => server(name, { description: `${name} ${'é,"x'.repeat(150_000)}` }))];
     const { length, hash, assemble, parts } = obotFeedParts(large);
     const expected = renderObotFeedBytes(large);
     expect(length).toBeGreaterThan(2 ** 21);

@@ -142,7 +142,8 @@ describeEachDatabase("tenants, groups and grants over REST", (database) => {
     const rule = await call("POST", "/api/v1/grants", { subject: { type: "group", name: "squad" }, servers: "github-enterprise", access: "deny" });
     // A row's xmin is the transaction that wrote it: a row deleted and inserted again gets a new one.
     const rowVersion = async (tenant: string) =>
-      rowsOf<{ v: string }>(await services.db.execute(sql`select xmin::text as v from group_members where group_name = 'squad' and tenant_name = ${tenant}`))[0]?.v;
+      rowsOf<{ v: string }>(await services.db.execute(sql`select xmin::text as v from group_members where group_name = 'squad' and tenant_name = ${tenant}`))[0]
+        ?.v;
     const kept = await rowVersion("beta");
     expect(kept).toBeDefined();
     const edited = await call("PATCH", "/api/v1/groups/squad", { members: ["gamma", "beta", "gamma"] });
