@@ -9,7 +9,8 @@
  * (insertServer, writeServerChange, insertGrant); this module writes only the source's items and
  * its runs.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { sanitizeObotName, type McpServer } from "../catalog/model";
 import { ENTITY, insertServer, mapUniqueViolationOf, toServer, writeServerChange } from "../catalog/servers";
@@ -333,9 +334,10 @@ async function finishRun(
           .update(sourceItems)
           .set({ state: "removed-upstream", updatedAt: now })
           .where(
-            inArray(
+            inList(
               sourceItems.id,
               gone.map((r) => r.id),
+              "uuid",
             ),
           );
         for (const r of gone) {

@@ -4,6 +4,7 @@
  * audit event and, when what a contract may expose changes, a catalog revision bump.
  */
 import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
 import { ENTITY, getServer, toServer } from "../catalog/servers";
 import type { McpServer } from "../catalog/model";
@@ -330,7 +331,7 @@ export async function setProbeHeaders(db: Db, ctx: ChangeContext, name: string, 
     const lowered = [...removed, ...set.map(([h]) => h)].map((h) => h.toLowerCase());
     const existing = before.filter((h) => lowered.includes(h.toLowerCase()));
     if (existing.length > 0) {
-      await tx.delete(serverProbeHeaders).where(and(eq(serverProbeHeaders.serverId, server.id), inArray(serverProbeHeaders.name, existing)));
+      await tx.delete(serverProbeHeaders).where(and(eq(serverProbeHeaders.serverId, server.id), inList(serverProbeHeaders.name, existing)));
     }
     if (set.length > 0) {
       await tx.insert(serverProbeHeaders).values(set.map(([header, value]) => ({ serverId: server.id, name: header, value, setBy: ctx.actor.id })));
