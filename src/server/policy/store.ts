@@ -406,9 +406,7 @@ async function changeMembers(tx: Db, group: string, before: readonly string[], a
   const next = new Set(after);
   const removed = [...previous].filter((tenant) => !next.has(tenant));
   const added = [...next].filter((tenant) => !previous.has(tenant));
-  for (let i = 0; i < removed.length; i += 1000) {
-    await tx.delete(groupMembers).where(and(eq(groupMembers.groupName, group), inList(groupMembers.tenantName, removed.slice(i, i + 1000))));
-  }
+  if (removed.length > 0) await tx.delete(groupMembers).where(and(eq(groupMembers.groupName, group), inList(groupMembers.tenantName, removed)));
   for (let i = 0; i < added.length; i += 1000) {
     await tx.insert(groupMembers).values(added.slice(i, i + 1000).map((tenantName) => ({ groupName: group, tenantName })));
   }
