@@ -8,12 +8,23 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildPollThread } from "./build-poll-thread.mjs";
 import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const standalone = path.join(root, ".next", "standalone");
 const stampFile = path.join(root, ".next", "opencrane-build-stamp");
-const inputs = ["src", "public", "drizzle", "package.json", "package-lock.json", "next.config.ts", "tsconfig.json", "postcss.config.mjs"];
+const inputs = [
+  "src",
+  "public",
+  "drizzle",
+  "scripts/build-poll-thread.mjs",
+  "package.json",
+  "package-lock.json",
+  "next.config.ts",
+  "tsconfig.json",
+  "postcss.config.mjs",
+];
 
 function* files(entry) {
   const full = path.join(root, entry);
@@ -50,6 +61,7 @@ if (!built) {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) process.exit(result.status ?? 1);
+  await buildPollThread(standalone);
   fs.writeFileSync(stampFile, stamp);
 }
 

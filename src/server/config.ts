@@ -96,10 +96,11 @@ export interface Config {
    */
   internalListener: { port: number; host: string } | null;
   /**
-   * What serves the internal port: "lean", the poll server on Node's own HTTP parser
-   * (feeds/poll-server.ts), or "node", node:http (OPENCRANE_INTERNAL_SERVER).
+   * What serves the internal port (OPENCRANE_INTERNAL_SERVER): "thread", the poll server on Node's
+   * own HTTP parser (feeds/poll-server.ts) in a worker thread that answers current polls itself
+   * (feeds/poll-thread.ts); "lean", the same server on the main thread; "node", node:http.
    */
-  internalServer: "lean" | "node";
+  internalServer: "thread" | "lean" | "node";
   /**
    * Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; the client address of any other
    * peer is the socket's (see client-address.ts).
@@ -192,8 +193,8 @@ function internalListener(env: NodeJS.ProcessEnv): Config["internalListener"] {
 }
 
 function internalServer(value: string | undefined): Config["internalServer"] {
-  const chosen = (value || "lean").toLowerCase();
-  if (chosen !== "lean" && chosen !== "node") throw new Error(`OPENCRANE_INTERNAL_SERVER must be lean or node (got '${value}')`);
+  const chosen = (value || "thread").toLowerCase();
+  if (chosen !== "thread" && chosen !== "lean" && chosen !== "node") throw new Error(`OPENCRANE_INTERNAL_SERVER must be thread, lean or node (got '${value}')`);
   return chosen;
 }
 

@@ -83,7 +83,7 @@ export function createMetrics(sources: MetricSources = {}) {
     feeds,
     internalServer: new Gauge({
       name: "opencrane_internal_server_info",
-      help: "What serves the internal port (OPENCRANE_INTERNAL_SERVER): 1 for the implementation running, lean or node (lean asked for but node running: this Node did not offer its HTTP parser)",
+      help: "What serves the internal port (OPENCRANE_INTERNAL_SERVER): 1 for the implementation running, thread, lean or node (thread asked for but lean running: the poll thread did not start; node running where thread or lean was asked for: this Node did not offer its HTTP parser)",
       labelNames: ["implementation"],
       registers: [registry],
     }),

@@ -10,6 +10,7 @@ import type { Services } from "../services";
 import { bodyBytes } from "./answer";
 import { startInternalServer } from "./internal-server";
 import { PollServer, pollParser, type MachineServer } from "./poll-server";
+import { PollThreadHost } from "./poll-thread-host";
 
 function get(port: number, path: string, headers: Record<string, string> = {}, method = "GET") {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
@@ -26,7 +27,7 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
 describeEachDatabase("internal port", (database) => {
   let services: Services;
   const servers: MachineServer[] = [];
-  const ports = { lean: 0, node: 0 };
+  const ports = { thread: 0, lean: 0, node: 0 };
   const FEED = "/api/internal/obot-registry";
 
   beforeAll(async () => {
@@ -40,7 +41,7 @@ describeEachDatabase("internal port", (database) => {
       await publishServer(services.db, ALICE, name);
     }
     await services.snapshots.refresh();
-    for (const implementation of ["lean", "node"] as const) {
+    for (const implementation of ["thread", "lean", "node"] as const) {
       const server = await startInternalServer(services, 0, "127.0.0.1", implementation);
       servers.push(server);
       ports[implementation] = (server.address() as AddressInfo).port;
@@ -48,13 +49,14 @@ describeEachDatabase("internal port", (database) => {
   });
   afterAll(() => Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))));
 
-  // Both servers give the same answers: the poll server (this Node offers it its parser) and node:http.
-  it("runs the poll server on this Node", () => {
+  // All give the same answers: the poll server in its thread and on the main thread (this Node offers it its parser), and node:http.
+  it("runs the poll server in its own thread on this Node", () => {
     expect(pollParser()).not.toBeNull();
-    expect(servers[0]).toBeInstanceOf(PollServer);
+    expect(servers[0]).toBeInstanceOf(PollThreadHost);
+    expect(servers[1]).toBeInstanceOf(PollServer);
   });
 
-  describe.each(["lean", "node"] as const)("on %s", (implementation) => {
+  describe.each(["thread", "lean", "node"] as const)("on %s", (implementation) => {
     let port: number;
     beforeAll(() => {
       port = ports[implementation];

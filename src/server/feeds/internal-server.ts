@@ -12,6 +12,7 @@ import type { Config } from "../config";
 import type { Services } from "../services";
 import { fromNodeRequest, jsonAnswer, writeNodeResponse, type Answer } from "./answer";
 import { PollServer, pollParser, type MachineRequest, type MachineServer } from "./poll-server";
+import { PollThreadHost } from "./poll-thread-host";
 import { serveContract } from "./contract-route";
 import { serveObotFeed } from "./obot-route";
 import { REGISTRY_PREFIX, serveRegistry } from "./registry-route";
@@ -88,8 +89,10 @@ export function serveMachineRequest(services: Services, request: http.IncomingMe
 }
 
 /**
- * Serves the internal port: on the lean poll server (poll-server.ts) where this Node offers its
- * HTTP parser to it, else, or with OPENCRANE_INTERNAL_SERVER=node, on node:http. Both give the
+ * Serves the internal port: on the lean poll server (poll-server.ts) in a thread of its own
+ * (poll-thread.ts, which answers current polls itself and forwards the rest here), or on the main
+ * thread with OPENCRANE_INTERNAL_SERVER=lean or where the thread cannot start; on node:http where
+ * this Node does not offer its HTTP parser, or with OPENCRANE_INTERNAL_SERVER=node. All give the
  * same answers.
  */
 export async function startInternalServer(
@@ -98,11 +101,20 @@ export async function startInternalServer(
   host: string,
   implementation: Config["internalServer"] = services.config.internalServer,
 ): Promise<MachineServer> {
-  const parser = implementation === "lean" ? pollParser() : null;
+  const parser = implementation === "node" ? null : pollParser();
   services.metrics.internalServer.reset();
+  if (parser && implementation === "thread") {
+    try {
+      const server = await new PollThreadHost(services, (request) => routeInternal(services, request), internalError, port, host).start();
+      services.metrics.internalServer.set({ implementation: "thread" }, 1);
+      return server;
+    } catch (error) {
+      console.warn(`[opencrane] the internal port's poll thread did not start (${(error as Error).message}): it runs on the main thread`);
+    }
+  }
   services.metrics.internalServer.set({ implementation: parser ? "lean" : "node" }, 1);
   if (!parser) {
-    if (implementation === "lean") console.warn("[opencrane] this Node does not offer its HTTP parser as expected: the internal port runs on node:http");
+    if (implementation !== "node") console.warn("[opencrane] this Node does not offer its HTTP parser as expected: the internal port runs on node:http");
     return startNodeServer(services, port, host);
   }
   const trusted = trustedProxiesOf(services.config.trustedProxies);

@@ -1,15 +1,9 @@
-import { timingSafeEqual } from "node:crypto";
 import { OBOT_FEED } from "../fetch-log/fetch-log";
 import type { Services } from "../services";
+import { bearerMatches } from "./bearer";
 import { bodyAnswer, fromWebRequest, jsonAnswer, toWebResponse, type Answer, type FeedRequest } from "./answer";
 
-export function bearerMatches(header: string | null, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
-  if (!match) return false;
-  const given = Buffer.from(match[1]!.trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+export { bearerMatches };
 
 export function feedUnavailable(reason: string): Answer {
   return jsonAnswer(

@@ -22,6 +22,8 @@ import { bodyLength, jsonAnswer, type Answer, type FeedRequest } from "./answer"
 /** A request as the internal port's routes see it, on either server. */
 export interface MachineRequest extends FeedRequest {
   readonly url: string;
+  /** Header names and values as received (name, value, name, value…), where the server keeps them. */
+  readonly rawHeaders?: readonly string[];
 }
 
 export type MachineHandler = (request: MachineRequest) => Answer | Promise<Answer>;
@@ -161,25 +163,30 @@ const FIRST_VALUE_ONLY = new Set([
   "user-agent",
 ]);
 
+/** The value of header `name` (lower case) in `raw` (name, value, name, value…), as node:http combines repeated fields. */
+export function headerValue(raw: readonly string[], name: string): string | null {
+  let found: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const field = raw[i]!;
+    if (field.length !== name.length || field.toLowerCase() !== name) continue;
+    if (found === null) found = raw[i + 1]!;
+    else if (FIRST_VALUE_ONLY.has(name)) break;
+    else found = `${found}, ${raw[i + 1]!}`;
+  }
+  return found;
+}
+
 class PollRequest implements MachineRequest {
   constructor(
     private readonly connection: Connection,
     readonly method: string,
     readonly url: string,
     /** Name, value, name, value… as received. */
-    private readonly raw: string[],
+    readonly rawHeaders: string[],
   ) {}
 
   header(name: string): string | null {
-    let found: string | null = null;
-    for (let i = 0; i < this.raw.length; i += 2) {
-      const field = this.raw[i]!;
-      if (field.length !== name.length || field.toLowerCase() !== name) continue;
-      if (found === null) found = this.raw[i + 1]!;
-      else if (FIRST_VALUE_ONLY.has(name)) break;
-      else found = `${found}, ${this.raw[i + 1]!}`;
-    }
-    return found;
+    return headerValue(this.rawHeaders, name);
   }
 
   get remoteAddr(): string | null {

@@ -49,6 +49,7 @@ interface Remembered {
 export class TenantAuthenticator {
   private readonly jwks: JWTVerifyGetKey | null;
   private readonly cache = new Map<string, Remembered>();
+  private readonly forgetListeners = new Set<() => void>();
 
   constructor(
     private readonly db: Db,
@@ -56,6 +57,19 @@ export class TenantAuthenticator {
     private readonly clock: () => number = Date.now,
   ) {
     this.jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) : null;
+  }
+
+  /**
+   * Calls `listener` whenever a remembered credential is dropped before its time (a refused token,
+   * a revocation, a deleted tenant), synchronously; answers a function that stops the calls.
+   */
+  onForgotten(listener: () => void): () => void {
+    this.forgetListeners.add(listener);
+    return () => this.forgetListeners.delete(listener);
+  }
+
+  private forgotten(): void {
+    for (const listener of this.forgetListeners) listener();
   }
 
   /**
@@ -80,7 +94,7 @@ export class TenantAuthenticator {
       verified = await this.verify(token, now);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) {
-        this.cache.delete(key);
+        if (this.cache.delete(key)) this.forgotten();
         throw error;
       }
       if (cached && this.servableDuringOutage(cached, now)) return cached.credential;
@@ -103,14 +117,18 @@ export class TenantAuthenticator {
    * their cached credential, so a write does not send every pod's next poll to the database.
    */
   forgetTenantTokensExcept(tenants: ReadonlySet<string> | ReadonlyMap<string, unknown>): void {
+    let dropped = false;
     for (const [key, { credential }] of this.cache) {
-      if (credential.via === "tenant-token" && !tenants.has(credential.tenant)) this.cache.delete(key);
+      if (credential.via === "tenant-token" && !tenants.has(credential.tenant)) dropped = this.cache.delete(key) || dropped;
     }
+    if (dropped) this.forgotten();
   }
 
   /** Drops a remembered credential at once (after a tenant token is revoked here). */
   forget(tokenHashSha256Base64url: string): void {
     for (const [key, { credential }] of this.cache) if (credential.via === "tenant-token" && key === tokenHashSha256Base64url) this.cache.delete(key);
+    // Even when this cache no longer holds it: a listener's copy (the poll thread's) may.
+    this.forgotten();
   }
 
   private async verify(token: string, now: number): Promise<Remembered> {

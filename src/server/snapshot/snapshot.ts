@@ -327,16 +327,21 @@ function sortedIncludes(names: readonly string[], name: string): boolean {
 }
 
 /**
- * Sets each contract's revision. A contract whose revision and inputs are unchanged keeps its
+ * Sets each contract's revision, and answers the tenants whose revision moved. A contract whose revision and inputs are unchanged keeps its
  * rendered body and ETag without any copying: the body cache is keyed by both and outlives
  * snapshots (see contractBody).
  */
-export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: ReadonlyMap<string, number>): void {
+export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: ReadonlyMap<string, number>): string[] {
+  const revised: string[] = [];
   // States may be the previous snapshot's objects: replace, never change one in place.
   for (const [tenant, revision] of revisions) {
     const state = snapshot.contractStates.get(tenant);
-    if (state && state.revision !== revision) snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, revision });
+    if (state && state.revision !== revision) {
+      snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, revision });
+      revised.push(tenant);
+    }
   }
+  return revised;
 }
 
 /**

@@ -37,6 +37,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * commits, when another replica's NOTIFY arrives, when the periodic check sees a new revision,
  * and at the moment a rule expires. If the database is unreachable the last good snapshot stays.
  */
+/** See SnapshotStore.onPublished; `changedTenants` null means any tenant may have changed. */
+export type PublishListener = (snapshot: CatalogSnapshot, changedTenants: readonly string[] | null) => void;
+
 export class SnapshotStore {
   current: CatalogSnapshot | null = null;
   lastError: { at: Date; message: string } | null = null;
@@ -52,8 +55,18 @@ export class SnapshotStore {
   private writesInFlight = 0;
   private whenNoWrites: (() => void)[] = [];
   private starting: Promise<CatalogSnapshot> | null = null;
+  private readonly publishListeners = new Set<PublishListener>();
 
   constructor(private readonly options: SnapshotStoreOptions) {}
+
+  /**
+   * Calls `listener` each time a snapshot becomes `current`, synchronously, before any writer
+   * waiting for it is answered. Answers a function that stops the calls.
+   */
+  onPublished(listener: PublishListener): () => void {
+    this.publishListeners.add(listener);
+    return () => this.publishListeners.delete(listener);
+  }
 
   private now() {
     return this.options.now?.() ?? new Date();
@@ -172,17 +185,24 @@ export class SnapshotStore {
     try {
       const state = await this.options.loadState();
       const loaded = performance.now();
-      const { value: snapshot, longestSlice } = await runInSlices(catalogSnapshotSteps(state, this.now(), 0, this.current));
+      // What the snapshot's contractStatesChanged is relative to.
+      const base = this.current;
+      const { value: snapshot, longestSlice } = await runInSlices(catalogSnapshotSteps(state, this.now(), 0, base));
       const computed = performance.now();
       const revisions = await this.contractRevisions(snapshot);
       const settling = performance.now();
-      applyContractRevisions(snapshot, revisions);
+      const revised = applyContractRevisions(snapshot, revisions);
       keepUnchangedBodies(snapshot, this.current);
       const settled = performance.now();
       snapshot.buildMs = settled - started;
       snapshot.buildPhases = { load: loaded - started, compute: computed - loaded, settle: settled - computed };
       snapshot.longestSliceMs = Math.max(longestSlice, settled - settling);
-      if (!this.current || snapshot.revision >= this.current.revision) this.current = snapshot;
+      if (!this.current || snapshot.revision >= this.current.revision) {
+        // Tenants whose contract state may differ from the snapshot replaced (null: any of them).
+        const changed = base && this.current === base && snapshot.contractStatesChanged ? [...snapshot.contractStatesChanged, ...revised] : null;
+        this.current = snapshot;
+        for (const listener of this.publishListeners) listener(snapshot, changed);
+      }
       this.lastError = null;
       this.armExpiry(snapshot.policy.nextExpiryAt);
       this.options.onBuilt?.(snapshot);
