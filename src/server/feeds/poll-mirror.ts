@@ -14,7 +14,8 @@
  * module is bundled on its own into the poll thread.
  */
 import { hash } from "node:crypto";
-import { notModified, type Answer } from "./answer";
+import { BodyParts, EncodedBody } from "../snapshot/encoded-body";
+import { bodyAnswer, notModified, type Answer } from "./answer";
 import { bearerMatches } from "./bearer";
 import type { MachineRequest } from "./poll-server";
 
@@ -30,6 +31,8 @@ export interface MirrorUpdate {
   snapshot?: {
     revision: number;
     feedHash: string;
+    /** The feed's identity bytes as their parts, when they changed since the last update (or it is full). */
+    feed?: FeedUpdate;
     /** Every tenant's validator (true) or only those that changed since the last update (false). */
     full: boolean;
     tenants: string[];
@@ -38,6 +41,21 @@ export interface MirrorUpdate {
   };
   /** Every remembered token credential is dropped (a token was revoked or a tenant deleted). */
   forgetTokens?: boolean;
+}
+
+/**
+ * The feed's parts by number, in order. Each part (an entry's bytes, the brackets and commas) is
+ * a view of shared memory (formats/obot-feed.ts), so handing one over copies nothing, but cloning
+ * a view costs a few microseconds: a part is sent once, with a number, and afterwards named by it.
+ */
+export interface FeedUpdate {
+  size: number;
+  /** The parts' numbers, in order. */
+  order: Int32Array;
+  /** Parts this thread has not been sent yet (or every part, when `reset`). */
+  added: { id: number; bytes: Uint8Array }[];
+  /** Forget the parts sent before. */
+  reset: boolean;
 }
 
 /** A tenant's credential as the main thread verified it: trusted until `until` (epoch ms). */
@@ -77,6 +95,9 @@ export class PollMirror {
   private revision: number | null = null;
   private revisionHeader: Record<string, string> = {};
   private feedHash: string | null = null;
+  /** The feed the main thread serves, answered here in full (its compressed forms made here too). */
+  private feed: EncodedBody | null = null;
+  private partsById = new Map<number, Uint8Array>();
   private readonly validators = new Map<string, string>();
   private readonly credentials = new Map<string, MirroredCredential>();
   private readonly now: () => number;
@@ -99,9 +120,28 @@ export class PollMirror {
       this.revision = snapshot.revision;
       this.revisionHeader = { "X-OpenCrane-Revision": String(snapshot.revision) };
       this.feedHash = snapshot.feedHash;
+      if (snapshot.feed) this.feed = feedBody(snapshot.feedHash, snapshot.feed.size, this.feedParts(snapshot.feed));
+      else if (this.feed?.hash !== snapshot.feedHash) this.feed = null;
     }
     if (update.forgetTokens) this.credentials.clear();
     this.generation = update.generation;
+  }
+
+  /** The feed's parts in order, keeping (by number) only those the feed still holds. */
+  private feedParts(update: FeedUpdate): Uint8Array[] {
+    if (update.reset) this.partsById.clear();
+    for (const { id, bytes } of update.added) this.partsById.set(id, bytes);
+    const parts: Uint8Array[] = new Array(update.order.length);
+    const kept = new Map<number, Uint8Array>();
+    for (let i = 0; i < update.order.length; i++) {
+      const id = update.order[i]!;
+      const part = this.partsById.get(id);
+      if (!part) throw new Error(`the feed's part ${id} was never sent`);
+      parts[i] = part;
+      kept.set(id, part);
+    }
+    this.partsById = kept;
+    return parts;
   }
 
   /** Remembers what the main thread verified for the token in `authorization`. */
@@ -122,19 +162,19 @@ export class PollMirror {
    * The answer the main thread would give, where this mirror can tell it for certain; null to
    * forward the request. `path` is the request's URL without its query.
    */
-  answer(request: MachineRequest, path: string): Answer | null {
+  answer(request: MachineRequest, path: string): Answer | Promise<Answer> | null {
     if (request.method !== "GET" && request.method !== "HEAD") return null;
     if (path === HEALTHZ_PATH) return this.options.mainThreadAlive() ? healthz() : null;
-    if (!this.current || request.header("if-none-match") === null) return null;
+    if (!this.current) return null;
     const started = performance.now();
     if (path === OBOT_FEED_PATH) {
       const token = this.options.obotRegistryToken;
-      if (token && !bearerMatches(request.header("authorization"), token)) return null;
-      const answer = notModified(request, this.feedHash!, { contentType: "application/json", headers: this.revisionHeader, negotiate: true });
-      if (answer) this.record(request, "obot", "", started);
-      return answer;
+      if (!this.feed || (token && !bearerMatches(request.header("authorization"), token))) return null;
+      const answer = bodyAnswer(request, this.feed, { contentType: "application/json", headers: this.revisionHeader, negotiate: true });
+      if (answer instanceof Promise) return answer.then((done) => this.record(request, "obot", "", started, done));
+      return this.record(request, "obot", "", started, answer);
     }
-    if (!path.startsWith(CONTRACT_PREFIX)) return null;
+    if (!path.startsWith(CONTRACT_PREFIX) || request.header("if-none-match") === null) return null;
     const end = path.endsWith("/") ? path.length - 1 : path.length;
     const tenant = path.slice(CONTRACT_PREFIX.length, end);
     // Percent-encoded names, and anything routeInternal would refuse, are the main thread's to answer.
@@ -145,21 +185,25 @@ export class PollMirror {
     const credential = token === null ? undefined : this.credentials.get(credentialKey(token));
     if (!credential || credential.tenant !== tenant || credential.until <= this.now()) return null;
     const answer = notModified(request, validator, { contentType: "application/json", headers: this.revisionHeader, negotiate: true });
-    if (answer) this.record(request, "contract", tenant, started);
-    return answer;
+    return answer && this.record(request, "contract", tenant, started, answer);
   }
 
-  private record(request: MachineRequest, feed: ServedRecord["feed"], tenant: string, started: number): void {
+  private record(request: MachineRequest, feed: ServedRecord["feed"], tenant: string, started: number, answer: Answer): Answer {
     this.served.push({
       feed,
       tenant,
       userAgent: request.header("user-agent"),
-      status: 304,
+      status: answer.status,
       remoteAddr: request.remoteAddr,
       atMs: this.now(),
       seconds: (performance.now() - started) / 1000,
     });
+    this.onServed?.();
+    return answer;
   }
+
+  /** Called after each answer given here (the poll thread schedules its report). */
+  onServed: (() => void) | null = null;
 
   /** The answers given since the last call, for the main thread's fetch log and metrics. */
   takeServed(): ServedRecord[] {
@@ -167,6 +211,21 @@ export class PollMirror {
     this.served = [];
     return served;
   }
+}
+
+/** The feed from its parts: answered as they are, assembled only for a reader that needs one buffer. */
+function feedBody(hash: string, size: number, parts: readonly Uint8Array[]): EncodedBody {
+  return EncodedBody.deferred(
+    size,
+    hash,
+    () => joinedSteps(parts, size),
+    () => parts,
+  );
+}
+
+// eslint-disable-next-line require-yield -- one step: nothing here runs on the main thread's event loop
+function* joinedSteps(parts: readonly Uint8Array[], size: number): Generator<void, Buffer, void> {
+  return Buffer.from(new BodyParts(parts, size).joined().buffer);
 }
 
 /** GET /api/healthz as health.ts answers it (the process is alive; nothing else is checked). */
@@ -220,6 +279,8 @@ export type ToPollThread = MirrorUpdate | ForwardedAnswer | { type: "close" } | 
 export type FromPollThread =
   | ForwardedRequest
   | { type: "served"; records: ServedRecord[] }
+  /** An update could not be applied: send the whole state again. */
+  | { type: "resync"; reason: string }
   | { type: "listening"; address: import("node:net").AddressInfo | string | null }
   | { type: "failed"; message: string }
   | { type: "closed" };

@@ -25,6 +25,7 @@ import {
   GENERATION_SLOT,
   HEARTBEAT_SLOT,
   type ForwardedAnswer,
+  type FeedUpdate,
   type ForwardedRequest,
   type FromPollThread,
   type MirrorUpdate,
@@ -37,6 +38,14 @@ import { headerValue, type MachineHandler, type MachineRequest, type MachineServ
 const HEARTBEAT_MS = 1_000;
 const RESTART_DELAY_MS = 1_000;
 const CLOSE_GRACE_MS = 10_000;
+/**
+ * The thread's heap. What it keeps is small (a validator and a credential per tenant: a few MB at
+ * 10,000 tenants); what it churns is the bodies the main thread hands it for 200s, each a buffer
+ * of its own that is freed when a scavenge finds it dead. A small young generation scavenges
+ * often (each ~1 MB of objects, well under a millisecond), so those buffers do not pile up: in a
+ * 512 MiB pod, tens of MB of dead contract bodies are the difference from an OOM kill.
+ */
+const POLL_THREAD_HEAP = { maxYoungGenerationSizeMb: 3, maxOldGenerationSizeMb: 128 };
 
 /**
  * How to start the poll thread's code: the standalone build's bundle (scripts/build-poll-thread.mjs
@@ -80,7 +89,38 @@ class Forwarded implements MachineRequest {
 /** A view's own bytes: posting a view of a larger buffer (a pooled Buffer) would copy all of it. */
 const ownBytes = (bytes: Uint8Array): Uint8Array => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
 
-function mirrorUpdate(generation: number, snapshot: CatalogSnapshot, changed: readonly string[] | null): MirrorUpdate {
+/**
+ * Numbers the feed's parts for the poll thread (see FeedUpdate): each part object gets a number
+ * the first time it is sent; parts the feed no longer holds are forgotten on both sides.
+ */
+class FeedParts {
+  private ids = new Map<Uint8Array, number>();
+  private nextId = 1;
+
+  update(snapshot: CatalogSnapshot, reset: boolean): FeedUpdate {
+    if (reset) this.ids.clear();
+    const made = snapshot.obotFeed.partsOrNull();
+    // A body made in one piece (not the snapshot's own feed, which is made of parts) is copied once.
+    const parts = made ? made.parts : [ownBytes(snapshot.obotFeed.identity)];
+    const order = new Int32Array(parts.length);
+    const added: FeedUpdate["added"] = [];
+    const ids = new Map<Uint8Array, number>();
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      let id = ids.get(part) ?? this.ids.get(part);
+      if (id === undefined) {
+        id = this.nextId++;
+        added.push({ id, bytes: part });
+      }
+      ids.set(part, id);
+      order[i] = id;
+    }
+    this.ids = ids;
+    return { size: snapshot.obotFeed.size, order, added, reset };
+  }
+}
+
+function mirrorUpdate(generation: number, snapshot: CatalogSnapshot, changed: readonly string[] | null, feed: FeedUpdate | undefined): MirrorUpdate {
   const tenants: string[] = [];
   const validators: (string | null)[] = [];
   const add = (tenant: string) => {
@@ -90,7 +130,7 @@ function mirrorUpdate(generation: number, snapshot: CatalogSnapshot, changed: re
   };
   if (changed) for (const tenant of new Set(changed)) add(tenant);
   else for (const tenant of snapshot.contractStates.keys()) add(tenant);
-  return { type: "update", generation, snapshot: { revision: snapshot.revision, feedHash: snapshot.obotFeed.hash, full: !changed, tenants, validators } };
+  return { type: "update", generation, snapshot: { revision: snapshot.revision, feedHash: snapshot.obotFeed.hash, feed, full: !changed, tenants, validators } };
 }
 
 export class PollThreadHost implements MachineServer {
@@ -100,6 +140,8 @@ export class PollThreadHost implements MachineServer {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
   private listening: net.AddressInfo | string | null = null;
+  private postedFeedHash: string | null = null;
+  private readonly feedParts = new FeedParts();
   private closing = false;
   private onClosed: ((error?: Error) => void) | null = null;
 
@@ -114,9 +156,16 @@ export class PollThreadHost implements MachineServer {
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
     this.unsubscribe.push(
-      services.snapshots.onPublished((snapshot, changed) => this.post(mirrorUpdate(this.nextGeneration(), snapshot, changed))),
+      services.snapshots.onPublished((snapshot, changed) => this.publish(snapshot, changed)),
       services.tenantAuth.onForgotten(() => this.post({ type: "update", generation: this.nextGeneration(), forgetTokens: true })),
     );
+  }
+
+  /** Posts a published snapshot; `changed` null posts every tenant, and the feed afresh. */
+  private publish(snapshot: CatalogSnapshot, changed: readonly string[] | null): void {
+    const feed = !changed || snapshot.obotFeed.hash !== this.postedFeedHash ? this.feedParts.update(snapshot, !changed) : undefined;
+    this.postedFeedHash = snapshot.obotFeed.hash;
+    this.post(mirrorUpdate(this.nextGeneration(), snapshot, changed, feed));
   }
 
   private beat(): void {
@@ -144,11 +193,11 @@ export class PollThreadHost implements MachineServer {
       shared: this.shared.buffer as SharedArrayBuffer,
       heartbeatBaseMs: this.heartbeatBaseMs,
     };
-    const worker = new Worker(script.file, { eval: script.eval, workerData: data, name: "opencrane-poll-thread" });
+    const worker = new Worker(script.file, { eval: script.eval, workerData: data, name: "opencrane-poll-thread", resourceLimits: POLL_THREAD_HEAP });
     this.worker = worker;
     // The thread starts with nothing: the current snapshot in full (queued until it listens for messages).
     const current = this.services.snapshots.current;
-    if (current) this.post(mirrorUpdate(this.nextGeneration(), current, null));
+    if (current) this.publish(current, null);
     return new Promise((resolve, reject) => {
       let started = false;
       worker.on("message", (message: FromPollThread) => {
@@ -157,6 +206,11 @@ export class PollThreadHost implements MachineServer {
             return this.serve(message);
           case "served":
             return this.record(message.records);
+          case "resync": {
+            console.error(`[opencrane] the poll thread could not apply an update (${message.reason}); sending it the whole state`);
+            const current = this.services.snapshots.current;
+            return current ? this.publish(current, null) : undefined;
+          }
           case "listening":
             started = true;
             this.listening = message.address;

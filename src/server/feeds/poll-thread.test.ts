@@ -68,6 +68,15 @@ describeEachDatabase("the internal port's poll thread", (database) => {
     expect(curlWhileBlocked(`${base}/api/internal/contract/alpha`, { ...auth, "If-None-Match": etag }).status).toBe("304");
     expect(curlWhileBlocked(`${base}/api/internal/obot-registry`, { "If-None-Match": feedTag }).status).toBe("304");
     expect(curlWhileBlocked(`${base}/api/healthz`, {}).status).toBe("200");
+    // The feed's bytes are the main thread's, shared with the poll thread: it answers them itself, in each coding.
+    expect(curlWhileBlocked(`${base}/api/internal/obot-registry`, {}).status).toBe("200");
+    expect(curlWhileBlocked(`${base}/api/internal/obot-registry`, { "Accept-Encoding": "br" }).status).toBe("200");
+    const [identity, gzipped] = await Promise.all([
+      fetch(`${base}/api/internal/obot-registry`),
+      fetch(`${base}/api/internal/obot-registry`, { headers: { "accept-encoding": "gzip" } }),
+    ]);
+    expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+    expect(await gzipped.text()).toBe(await identity.text());
     // A body is rendered by the main thread: it cannot arrive while the main thread is blocked (curl's exit 28: timed out).
     expect(curlWhileBlocked(`${base}/api/internal/contract/alpha`, auth, 1)).toEqual({ status: "000", exit: 28 });
     expect(curlWhileBlocked(`${base}/api/readyz`, {}, 1).exit).toBe(28);
@@ -85,6 +94,14 @@ describeEachDatabase("the internal port's poll thread", (database) => {
     const current = after.headers.get("etag")!;
     expect((await fetchContract({ "if-none-match": current })).status).toBe(304);
     expect(curlWhileBlocked(`${base}/api/internal/contract/alpha`, { ...auth, "If-None-Match": current }).status).toBe("304");
+
+    // A published server: the thread is handed only the feed's new parts, and serves the same bytes as the main thread.
+    await createServer(services.db, ALICE, serverCreateInput.parse({ name: "jira", displayName: "jira", endpoint: "https://jira.example/mcp" }));
+    await publishServer(services.db, ALICE, "jira");
+    await services.snapshots.refresh();
+    const feed = await (await fetch(`${base}/api/internal/obot-registry`)).text();
+    expect(feed).toContain("jira.example");
+    expect(feed).toBe(Buffer.from(services.snapshots.current!.obotFeed.identity).toString());
 
     expect((await rest("DELETE", `/api/v1/tenants/alpha/tokens/${tokenId}`)).status).toBe(204);
     expect((await fetchContract({ "if-none-match": current })).status).toBe(401);

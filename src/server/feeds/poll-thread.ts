@@ -64,15 +64,15 @@ function report(): void {
   if (records.length > 0) send({ type: "served", records });
 }
 
+mirror.onServed = () => {
+  if (reportScheduled) return;
+  reportScheduled = true;
+  setImmediate(report);
+};
+
 function route(request: MachineRequest): Answer | Promise<Answer> {
   const queryAt = request.url.indexOf("?");
-  const answer = mirror.answer(request, queryAt === -1 ? request.url : request.url.slice(0, queryAt));
-  if (!answer) return forward(request);
-  if (!reportScheduled) {
-    reportScheduled = true;
-    setImmediate(report);
-  }
-  return answer;
+  return mirror.answer(request, queryAt === -1 ? request.url : request.url.slice(0, queryAt)) ?? forward(request);
 }
 
 async function main(): Promise<void> {
@@ -93,7 +93,12 @@ async function main(): Promise<void> {
   port.on("message", (message: ToPollThread) => {
     switch (message.type) {
       case "update":
-        return mirror.apply(message);
+        try {
+          return mirror.apply(message);
+        } catch (error) {
+          // Not applied, so the mirror stays behind the published generation and forwards every poll until the state comes again.
+          return send({ type: "resync", reason: (error as Error).message });
+        }
       case "answer":
         return answered(message);
       case "close":

@@ -29,10 +29,22 @@ interface EncodedEntry {
 
 const encodedEntries = new WeakMap<McpServer, EncodedEntry>();
 
+/**
+ * The text's UTF-8 bytes in memory of their own that threads can share: the internal port's poll
+ * thread (feeds/poll-thread.ts) is handed the feed's parts and writes them to its sockets as they
+ * are, so a feed fetched there is never copied between threads. (A pooled Buffer, as
+ * Buffer.from makes for short strings, would drag its whole pool along.)
+ */
+function sharedBytes(text: string): Buffer {
+  const bytes = Buffer.from(new SharedArrayBuffer(Buffer.byteLength(text)));
+  bytes.write(text);
+  return bytes;
+}
+
 function encodedEntryOf(server: McpServer): EncodedEntry {
   let entry = encodedEntries.get(server);
   if (!entry) {
-    const bytes = Buffer.from(JSON.stringify(obotEntryFor(server as McpServer & { runtime: NonNullable<McpServer["runtime"]> })), "utf8");
+    const bytes = sharedBytes(JSON.stringify(obotEntryFor(server as McpServer & { runtime: NonNullable<McpServer["runtime"]> })));
     encodedEntries.set(server, (entry = { bytes, sha256: createHash("sha256").update(bytes).digest() }));
   }
   return entry;
@@ -51,9 +63,9 @@ export function* encodeObotEntries(servers: readonly McpServer[]): Generator<voi
   }
 }
 
-const OPEN = Buffer.from("[");
-const COMMA = Buffer.from(",");
-const CLOSE = Buffer.from("]");
+const OPEN = sharedBytes("[");
+const COMMA = sharedBytes(",");
+const CLOSE = sharedBytes("]");
 
 /**
  * The feed's bytes, the same as JSON.stringify(obotCatalogEntries(servers)), assembled from each

@@ -173,6 +173,11 @@ export class EncodedBody {
     return (this.piecesMade ??= new BodyParts(this.pieces(), this.size));
   }
 
+  /** The parts deferred bytes are made of (whether or not they have been assembled since), or null. */
+  partsOrNull(): BodyParts | null {
+    return this.pieces ? (this.piecesMade ?? new BodyParts(this.pieces(), this.size)) : null;
+  }
+
   /**
    * The identity bytes, assembled now if they are deferred and not assembled yet: in one piece,
    * on the event loop. Where that matters, `bytes("identity")` assembles them in slices.
