@@ -501,6 +501,14 @@ describe("the container image", () => {
     expect(stage.lines.some((l) => /^CMD\s/.test(l) && /\bserver\.m?js\b/.test(l))).toBe(true);
   });
 
+  it("builds the internal port's poll thread into the standalone directory the image copies", () => {
+    const build = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts.build as string;
+    expect(build).toMatch(/next build && node scripts\/build-poll-thread\.mjs$/);
+    const lines = runtimeStage(DOCKERFILE).stage.lines.join("\n");
+    expect(lines).toMatch(/COPY --from=build [^\n]*\/app\/\.next\/standalone \.\//);
+    expect(fs.readFileSync(path.join(REPO_ROOT, "scripts", "start.mjs"), "utf8")).toContain("await buildPollThread(standalone)");
+  });
+
   it("starts the server with the Node options npm start and bench:scale use", () => {
     const cmd = runtimeStage(DOCKERFILE).stage.lines.find((l) => /^CMD\s/.test(l))!;
     expect(JSON.parse(cmd.replace(/^CMD\s+/, ""))).toEqual(["node", ...SERVER_NODE_FLAGS, "server.mjs"]);

@@ -18,6 +18,11 @@ export interface Answer {
   headers: Record<string, string>;
   /** The bytes, in one buffer or as the parts they are made of (written in order, never joined). */
   body: Uint8Array<ArrayBuffer> | BodyParts | null;
+  /**
+   * Called once the body (one buffer) has been written, or will never be: its buffer may then be
+   * used again (the poll thread hands the buffers it was lent back to the main thread).
+   */
+  release?: () => void;
 }
 
 /** The answer's body length in bytes. */

@@ -267,9 +267,12 @@ export interface ForwardedAnswer {
   id: number;
   status: number;
   headers: Record<string, string>;
-  /** One buffer, or the parts written in order (a feed answered from its entries). */
-  body: Uint8Array | null;
-  parts?: Uint8Array[];
+  /**
+   * The body's bytes at the start of a buffer transferred (moved, not copied) from the main
+   * thread's pool; the thread hands it back ("release") once the answer is written.
+   */
+  body: ArrayBuffer | null;
+  bodyLength: number;
   /** The requester's tenant credential, as the main thread remembers it after answering. */
   credential?: MirroredCredential;
 }
@@ -283,4 +286,6 @@ export type FromPollThread =
   | { type: "resync"; reason: string }
   | { type: "listening"; address: import("node:net").AddressInfo | string | null }
   | { type: "failed"; message: string }
-  | { type: "closed" };
+  | { type: "closed" }
+  /** A body's buffer, written and handed back to the main thread's pool. */
+  | { type: "release"; buffer: ArrayBuffer };

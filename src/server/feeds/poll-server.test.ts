@@ -6,6 +6,7 @@ import { PollServer, pollParser, type MachineHandler, type PollServerOptions } f
 
 const BIG = new Uint8Array(8 * 2 ** 20).fill(120);
 let bigAnswers = 0;
+const released: string[] = [];
 
 /** Answers by path: what it read of the request, a late answer, a big body, failures. */
 const handler: MachineHandler = (request) => {
@@ -32,6 +33,17 @@ const handler: MachineHandler = (request) => {
       throw new Error("boom");
     case "/rejects":
       return Promise.reject(new Error("boom"));
+    case "/lent": {
+      // A body whose buffer is lent: released once written, or once it never will be.
+      const answer = {
+        status: 200,
+        headers: { "Content-Length": "5" },
+        body: new TextEncoder().encode("hello"),
+        release: () => released.push(url.searchParams.get("n")!),
+      };
+      const ms = Number(url.searchParams.get("ms") ?? 0);
+      return ms ? new Promise<Answer>((resolve) => setTimeout(() => resolve(answer), ms)) : answer;
+    }
     case "/split":
       return { status: 200, headers: { "X-Split": "a\r\nSet-Cookie: evil=1" }, body: null };
   }
@@ -324,6 +336,26 @@ describe("poll server", () => {
     const { raw, closedByServer } = await exchange(port, [GET("/late?ms=50&n=1") + GET("/echo")], { end: true });
     expect(closedByServer).toBe(true);
     expect(parseResponses(raw).map((a) => a.status)).toEqual([200, 200]);
+  });
+
+  it("releases a lent body once it is written, and once it never will be, exactly once", async () => {
+    const port = await start();
+    released.length = 0;
+    const { raw } = await exchange(port, ["GET /lent?n=a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /lent?n=b HTTP/1.1\r\nHost: x\r\n\r\n"], { waitMs: 300 });
+    const answers = parseResponses(raw, [false, true]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(answers[0]!.body.toString()).toBe("hello");
+    await expect.poll(() => [...released].sort()).toEqual(["a", "b"]);
+    // The client is gone before its answer is made, and before the answer queued behind it.
+    const socket = net.connect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write("GET /lent?n=c&ms=100 HTTP/1.1\r\nHost: x\r\n\r\nGET /lent?n=d HTTP/1.1\r\nHost: x\r\n\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // A reset, not an orderly close: the server's socket is destroyed with both answers unwritten.
+    socket.resetAndDestroy();
+    await expect.poll(() => [...released].sort()).toEqual(["a", "b", "c", "d"]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(released).toHaveLength(4);
   });
 
   it("on close, ends idle connections at once and busy ones after their answers", async () => {

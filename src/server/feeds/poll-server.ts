@@ -243,6 +243,8 @@ function plainError(status: number): Answer {
 
 interface Queued {
   answer: Answer | null;
+  /** Taken off the queue unwritten (the connection ended). */
+  dropped?: boolean;
   keepAlive: boolean;
   head: boolean;
 }
@@ -335,6 +337,7 @@ class Connection {
     socket.on("drain", () => this.resumeIfRoom());
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
+      this.dropQueue();
       if (this.handle) this.parser.unconsume();
       // As node:http: the parser is freed once any callback of it on the stack has returned.
       setImmediate(() => this.parser.close());
@@ -393,6 +396,7 @@ class Connection {
     void answer
       .catch((error: unknown) => this.server.options.internalError(error))
       .then((done) => {
+        if (queued.dropped) return done.release?.();
         queued.answer = done;
         this.flush();
       });
@@ -418,7 +422,11 @@ class Connection {
   /** False once the connection is ending. */
   private write(answer: Answer, keepAlive: boolean, head: boolean): boolean {
     const { socket } = this;
-    if (socket.destroyed || this.ended) return false;
+    const { release } = answer;
+    if (socket.destroyed || this.ended) {
+      release?.();
+      return false;
+    }
     // The last answer of a connection that is ending says so.
     const last = !keepAlive || (this.closing && this.queue.length === 0);
     let text: string;
@@ -429,19 +437,30 @@ class Connection {
     }
     const body = head || bodyLength(answer.body) === 0 ? null : answer.body;
     if (body) {
-      // Corked: the head and every part go out in one writev.
+      // Corked: the head and every part go out in one writev. A write's callback runs once its
+      // bytes are handed to the kernel, or when the socket is destroyed first.
       socket.cork();
       socket.write(text, "latin1");
-      if (body instanceof BodyParts) for (const part of body.parts) socket.write(part);
-      else socket.write(body);
+      const written = release && (() => release());
+      if (body instanceof BodyParts) body.parts.forEach((part, i) => socket.write(part, i === body.parts.length - 1 ? written : undefined));
+      else socket.write(body, written);
       socket.uncork();
     } else {
       socket.write(text, "latin1");
+      release?.();
     }
     if (!last) return true;
-    this.queue.length = 0;
+    this.dropQueue();
     this.end();
     return false;
+  }
+
+  /** Answers that will never be written now: their lent bodies are released, now or once made. */
+  private dropQueue(): void {
+    for (const queued of this.queue.splice(0)) {
+      queued.dropped = true;
+      queued.answer?.release?.();
+    }
   }
 
   private pauseIfFull(): void {

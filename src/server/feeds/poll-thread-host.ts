@@ -66,6 +66,47 @@ export function pollThreadAvailable(): boolean {
   return pollThreadScript() !== null;
 }
 
+/**
+ * Buffers lent to the poll thread for the bodies it writes, by size class (powers of two), and
+ * handed back once written: a forwarded 200 costs one copy into a buffer that is used again,
+ * rather than a fresh allocation on each side that only a GC frees. Idle buffers are kept up to
+ * a bound; bodies over the largest class get a buffer of their own.
+ */
+class BufferPool {
+  private readonly idle = new Map<number, ArrayBuffer[]>();
+  private idleBytes = 0;
+
+  take(size: number): ArrayBuffer {
+    const capacity = capacityFor(size);
+    if (capacity === null) return new ArrayBuffer(size);
+    const reused = this.idle.get(capacity)?.pop();
+    if (!reused) return new ArrayBuffer(capacity);
+    this.idleBytes -= capacity;
+    return reused;
+  }
+
+  give(buffer: ArrayBuffer): void {
+    const capacity = buffer.byteLength;
+    if (capacityFor(capacity) !== capacity || this.idleBytes + capacity > POOL_IDLE_BYTES) return;
+    let list = this.idle.get(capacity);
+    if (!list) this.idle.set(capacity, (list = []));
+    list.push(buffer);
+    this.idleBytes += capacity;
+  }
+}
+
+const SMALLEST_CLASS = 4 * 1024;
+const LARGEST_CLASS = 1024 * 1024;
+/** Idle bytes kept for reuse: enough for a few hundred contracts in flight. */
+const POOL_IDLE_BYTES = 8 * 1024 * 1024;
+
+function capacityFor(size: number): number | null {
+  if (size > LARGEST_CLASS) return null;
+  let capacity = SMALLEST_CLASS;
+  while (capacity < size) capacity *= 2;
+  return capacity;
+}
+
 /** A forwarded request, as the routes read one. */
 class Forwarded implements MachineRequest {
   constructor(private readonly message: ForwardedRequest) {}
@@ -142,6 +183,7 @@ export class PollThreadHost implements MachineServer {
   private listening: net.AddressInfo | string | null = null;
   private postedFeedHash: string | null = null;
   private readonly feedParts = new FeedParts();
+  private readonly buffers = new BufferPool();
   private closing = false;
   private onClosed: ((error?: Error) => void) | null = null;
 
@@ -206,6 +248,8 @@ export class PollThreadHost implements MachineServer {
             return this.serve(message);
           case "served":
             return this.record(message.records);
+          case "release":
+            return this.buffers.give(message.buffer);
           case "resync": {
             console.error(`[opencrane] the poll thread could not apply an update (${message.reason}); sending it the whole state`);
             const current = this.services.snapshots.current;
@@ -258,14 +302,24 @@ export class PollThreadHost implements MachineServer {
   }
 
   private reply(message: ForwardedRequest, request: Forwarded, answer: Answer): void {
-    const reply: ForwardedAnswer = { type: "answer", id: message.id, status: answer.status, headers: answer.headers, body: null };
-    if (answer.body instanceof BodyParts) reply.parts = answer.body.parts.map(ownBytes);
-    else if (answer.body) reply.body = ownBytes(answer.body);
+    const reply: ForwardedAnswer = { type: "answer", id: message.id, status: answer.status, headers: answer.headers, body: null, bodyLength: 0 };
+    if (answer.body) {
+      const parts = answer.body instanceof BodyParts ? answer.body.parts : [answer.body];
+      reply.body = this.buffers.take(answer.body.byteLength);
+      reply.bodyLength = answer.body.byteLength;
+      const into = new Uint8Array(reply.body);
+      let at = 0;
+      for (const part of parts) {
+        into.set(part, at);
+        at += part.byteLength;
+      }
+    }
     if (message.url.startsWith(CONTRACT_PREFIX) && (answer.status === 200 || answer.status === 304)) {
       const credential = this.services.tenantAuth.remembered(request.header("authorization"));
       if (credential) reply.credential = { tenant: credential.tenant, until: credential.until };
     }
-    this.post(reply);
+    if (reply.body) this.worker?.postMessage(reply, [reply.body]);
+    else this.post(reply);
   }
 
   private record(records: ServedRecord[]): void {

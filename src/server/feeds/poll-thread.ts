@@ -10,7 +10,6 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { clientAddress, trustedProxiesOf } from "../client-address";
-import { BodyParts } from "../snapshot/encoded-body";
 import { jsonAnswer, type Answer } from "./answer";
 import { GENERATION_SLOT, HEARTBEAT_SLOT, PollMirror, type ForwardedAnswer, type FromPollThread, type PollThreadData, type ToPollThread } from "./poll-mirror";
 import { PollServer, pollParser, type MachineRequest } from "./poll-server";
@@ -48,13 +47,15 @@ function answered(message: ForwardedAnswer): void {
   if (!waiting) return;
   pending.delete(message.id);
   if (message.credential) mirror.remember(waiting.authorization, message.credential);
-  const body = message.parts
-    ? new BodyParts(
-        message.parts,
-        message.parts.reduce((sum, part) => sum + part.byteLength, 0),
-      )
-    : message.body;
-  waiting.resolve({ status: message.status, headers: message.headers, body: body as Answer["body"] });
+  const buffer = message.body;
+  if (!buffer) return waiting.resolve({ status: message.status, headers: message.headers, body: null });
+  waiting.resolve({
+    status: message.status,
+    headers: message.headers,
+    body: new Uint8Array(buffer, 0, message.bodyLength),
+    // Handed back, not left to this heap's GC: dead bodies would pile up by the tens of MB between collections.
+    release: () => port.postMessage({ type: "release", buffer } satisfies FromPollThread, [buffer]),
+  });
 }
 
 let reportScheduled = false;
