@@ -115,7 +115,7 @@ async function main() {
     machineLines(info),
     `- Input: entries cycling through the ${n(first.realEntries)} real ones (current and legacy formats), names suffixed \`-1\`, \`-2\`, … after the first round; served by a loopback registry in pages of up to 100 (${results.map((r) => `${n(r.pages)} pages for ${n(r.entries)}`).join(", ")}); one \`mcp-registry\` source, run as the worker runs it (\`executeRun\`)`,
     `- Most frequent rejections (the real data's, repeated by the copies): ${reasons}`,
-    `- Latencies: a prober in another process (\`bench/latency-probe.mjs\`) asks the app's internal port (same process and database as the sync) for the Obot feed, \`/api/healthz\` and \`/api/readyz\` every 50 ms each, one request in flight per URL; "idle" is 3 s of the same with no sync, the machine's baseline at its load`,
+    `- Latencies: probers in other processes (\`bench/latency-probe.mjs\`, one per URL) ask the app's internal port (same process and database as the sync) for the Obot feed, \`/api/healthz\` and \`/api/readyz\` every 50 ms each, one request in flight per URL; "idle" is 3 s of the same with no sync, the machine's baseline at its load`,
     "",
     table,
   ].join("\n");

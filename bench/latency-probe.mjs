@@ -1,5 +1,5 @@
 /**
- * Part of `npm run bench:ingest`: a process of its own (so that its clock is not the one being
+ * Part of `npm run bench:ingest` and bench:scale: a process of its own (so that its clock is not the one being
  * measured) that polls each URL given on the command line every BENCH_PROBE_MS (default 50 ms),
  * one request in flight per URL, and times every answer. On "stop" (IPC) it answers with the
  * samples and exits. A request still unanswered at "stop" counts with the time it had waited.
