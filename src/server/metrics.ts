@@ -87,6 +87,12 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ["implementation"],
       registers: [registry],
     }),
+    pollThreadHeapBytes: new Gauge({
+      name: "opencrane_poll_thread_heap_bytes",
+      help: "The internal port's poll thread's JavaScript heap (OPENCRANE_INTERNAL_SERVER=thread), reported every few seconds: used, and the limit it runs in",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
     snapshotRevision: new Gauge({
       name: "opencrane_snapshot_revision",
       help: "Catalog revision of the snapshot being served",

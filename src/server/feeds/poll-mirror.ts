@@ -282,6 +282,8 @@ export type ToPollThread = MirrorUpdate | ForwardedAnswer | { type: "close" } | 
 export type FromPollThread =
   | ForwardedRequest
   | { type: "served"; records: ServedRecord[] }
+  /** The thread's heap, every few seconds. */
+  | { type: "heap"; used: number; limit: number }
   /** An update could not be applied: send the whole state again. */
   | { type: "resync"; reason: string }
   | { type: "listening"; address: import("node:net").AddressInfo | string | null }

@@ -39,13 +39,16 @@ const HEARTBEAT_MS = 1_000;
 const RESTART_DELAY_MS = 1_000;
 const CLOSE_GRACE_MS = 10_000;
 /**
- * The thread's heap. What it keeps is small (a validator and a credential per tenant: a few MB at
- * 10,000 tenants); what it churns is the bodies the main thread hands it for 200s, each a buffer
- * of its own that is freed when a scavenge finds it dead. A small young generation scavenges
- * often (each ~1 MB of objects, well under a millisecond), so those buffers do not pile up: in a
- * 512 MiB pod, tens of MB of dead contract bodies are the difference from an OOM kill.
+ * The thread's heap. What it keeps is small: a validator and a credential or two per tenant, a few
+ * MB at 10,000 tenants (opencrane_poll_thread_heap_bytes shows it), so its old generation is
+ * bounded at 24 MiB plus 1 KiB per tenant. The bound also sets where V8 first collects it: at
+ * 128 MiB the process held ~25 MiB more after every tenant polled than at 24 (bench:scale
+ * BENCH_ONLY=memory, 2026-12-06). Its young generation, where each request's objects die, is
+ * small and collected often, in well under a millisecond.
  */
-const POLL_THREAD_HEAP = { maxYoungGenerationSizeMb: 3, maxOldGenerationSizeMb: 128 };
+function pollThreadHeap(tenants: number) {
+  return { maxYoungGenerationSizeMb: 3, maxOldGenerationSizeMb: 24 + Math.ceil(tenants / 1024) };
+}
 
 /**
  * How to start the poll thread's code: the standalone build's bundle (scripts/build-poll-thread.mjs
@@ -182,6 +185,8 @@ export class PollThreadHost implements MachineServer {
   private readonly unsubscribe: (() => void)[] = [];
   private listening: net.AddressInfo | string | null = null;
   private postedFeedHash: string | null = null;
+  /** An update was not sent (it failed to be made): the next one sends everything. */
+  private behind = false;
   private readonly feedParts = new FeedParts();
   private readonly buffers = new BufferPool();
   private closing = false;
@@ -205,9 +210,15 @@ export class PollThreadHost implements MachineServer {
 
   /** Posts a published snapshot; `changed` null posts every tenant, and the feed afresh. */
   private publish(snapshot: CatalogSnapshot, changed: readonly string[] | null): void {
-    const feed = !changed || snapshot.obotFeed.hash !== this.postedFeedHash ? this.feedParts.update(snapshot, !changed) : undefined;
+    // Bumped first: from here until the thread has applied this generation it forwards every poll.
+    const generation = this.nextGeneration();
+    // After an update that was not sent, a change relative to it would not be enough.
+    const tenants = this.behind ? null : changed;
+    this.behind = true;
+    const feed = !tenants || snapshot.obotFeed.hash !== this.postedFeedHash ? this.feedParts.update(snapshot, !tenants) : undefined;
     this.postedFeedHash = snapshot.obotFeed.hash;
-    this.post(mirrorUpdate(this.nextGeneration(), snapshot, changed, feed));
+    this.post(mirrorUpdate(generation, snapshot, tenants, feed));
+    this.behind = false;
   }
 
   private beat(): void {
@@ -235,7 +246,12 @@ export class PollThreadHost implements MachineServer {
       shared: this.shared.buffer as SharedArrayBuffer,
       heartbeatBaseMs: this.heartbeatBaseMs,
     };
-    const worker = new Worker(script.file, { eval: script.eval, workerData: data, name: "opencrane-poll-thread", resourceLimits: POLL_THREAD_HEAP });
+    const worker = new Worker(script.file, {
+      eval: script.eval,
+      workerData: data,
+      name: "opencrane-poll-thread",
+      resourceLimits: pollThreadHeap(this.services.snapshots.current?.tenants.size ?? 0),
+    });
     this.worker = worker;
     // The thread starts with nothing: the current snapshot in full (queued until it listens for messages).
     const current = this.services.snapshots.current;
@@ -250,6 +266,10 @@ export class PollThreadHost implements MachineServer {
             return this.record(message.records);
           case "release":
             return this.buffers.give(message.buffer);
+          case "heap":
+            this.services.metrics.pollThreadHeapBytes.set({ kind: "used" }, message.used);
+            this.services.metrics.pollThreadHeapBytes.set({ kind: "limit" }, message.limit);
+            return;
           case "resync": {
             console.error(`[opencrane] the poll thread could not apply an update (${message.reason}); sending it the whole state`);
             const current = this.services.snapshots.current;

@@ -8,6 +8,7 @@
  * Built on its own (scripts/build-poll-thread.mjs) into the standalone build's poll-thread.mjs:
  * it must not import the main thread's services, database or Next.js.
  */
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { clientAddress, trustedProxiesOf } from "../client-address";
 import { jsonAnswer, type Answer } from "./answer";
@@ -16,6 +17,7 @@ import { PollServer, pollParser, type MachineRequest } from "./poll-server";
 
 /** The main thread is taken for dead (liveness forwarded, so it fails there) after this long without a heartbeat. */
 const MAIN_THREAD_SILENT_SECONDS = 5;
+const HEAP_REPORT_MS = 5_000;
 
 const port = parentPort!;
 const data = workerData as PollThreadData;
@@ -115,6 +117,10 @@ async function main(): Promise<void> {
     return send({ type: "failed", message: (error as Error).message });
   }
   send({ type: "listening", address: server.address() });
+  setInterval(() => {
+    const heap = getHeapStatistics();
+    send({ type: "heap", used: heap.used_heap_size, limit: heap.heap_size_limit });
+  }, HEAP_REPORT_MS).unref();
 }
 
 void main();

@@ -201,7 +201,14 @@ export class SnapshotStore {
         // Tenants whose contract state may differ from the snapshot replaced (null: any of them).
         const changed = base && this.current === base && snapshot.contractStatesChanged ? [...snapshot.contractStatesChanged, ...revised] : null;
         this.current = snapshot;
-        for (const listener of this.publishListeners) listener(snapshot, changed);
+        for (const listener of this.publishListeners) {
+          try {
+            listener(snapshot, changed);
+          } catch (error) {
+            // A listener's failure is its own (the poll thread forwards until it is told again); the snapshot is built.
+            console.error("[opencrane] a snapshot listener failed:", error);
+          }
+        }
       }
       this.lastError = null;
       this.armExpiry(snapshot.policy.nextExpiryAt);
