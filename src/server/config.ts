@@ -267,7 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registryNamespace: registryNamespace(env.OPENCRANE_REGISTRY_NAMESPACE),
     snapshotPollMs: positiveNumber(env.OPENCRANE_SNAPSHOT_POLL_SECONDS, 10, "OPENCRANE_SNAPSHOT_POLL_SECONDS") * 1000,
     fetchLogFlushMs: positiveNumber(env.OPENCRANE_FETCH_LOG_FLUSH_SECONDS, 5, "OPENCRANE_FETCH_LOG_FLUSH_SECONDS") * 1000,
-    contractCacheBytes: Math.round(nonNegativeNumber(env.OPENCRANE_CONTRACT_CACHE_MB, 32, "OPENCRANE_CONTRACT_CACHE_MB") * 2 ** 20),
+    contractCacheBytes: Math.round(nonNegativeNumber(env.OPENCRANE_CONTRACT_CACHE_MB, 16, "OPENCRANE_CONTRACT_CACHE_MB") * 2 ** 20),
     internalListener: internalListener(env),
     internalServer: internalServer(env.OPENCRANE_INTERNAL_SERVER),
     obot: obotLinkConfig(env),

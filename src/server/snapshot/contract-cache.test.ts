@@ -19,7 +19,7 @@ const bodyOf = (bytes: number, text = "x") => new EncodedBody(Buffer.from(text.r
 describe("OPENCRANE_CONTRACT_CACHE_MB", () => {
   it("bounds the cache in MiB: 64 by default, 0 for none, and refuses what is not a size", () => {
     const env = (vars: Record<string, string>) => ({ NODE_ENV: "test", ...vars }) as NodeJS.ProcessEnv;
-    expect(loadConfig(env({})).contractCacheBytes).toBe(32 * 2 ** 20);
+    expect(loadConfig(env({})).contractCacheBytes).toBe(16 * 2 ** 20);
     expect(loadConfig(env({ OPENCRANE_CONTRACT_CACHE_MB: "16" })).contractCacheBytes).toBe(16 * 2 ** 20);
     expect(loadConfig(env({ OPENCRANE_CONTRACT_CACHE_MB: "0" })).contractCacheBytes).toBe(0);
     expect(() => loadConfig(env({ OPENCRANE_CONTRACT_CACHE_MB: "-1" }))).toThrow(/OPENCRANE_CONTRACT_CACHE_MB/);
