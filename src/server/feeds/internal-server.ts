@@ -104,11 +104,14 @@ export async function startInternalServer(
   const parser = implementation === "node" ? null : pollParser();
   services.metrics.internalServer.reset();
   if (parser && implementation === "thread") {
+    const thread = new PollThreadHost(services, (request) => routeInternal(services, request), internalError, port, host);
     try {
-      const server = await new PollThreadHost(services, (request) => routeInternal(services, request), internalError, port, host).start();
+      const server = await thread.start();
       services.metrics.internalServer.set({ implementation: "thread" }, 1);
       return server;
     } catch (error) {
+      // Stops its heartbeat and its subscriptions to snapshots and tokens.
+      thread.close();
       console.warn(`[opencrane] the internal port's poll thread did not start (${(error as Error).message}): it runs on the main thread`);
     }
   }

@@ -107,6 +107,12 @@ describeEachDatabase("the internal port's poll thread", (database) => {
     expect((await fetchContract({ "if-none-match": current })).status).toBe(401);
   });
 
+  it("leaves a port it cannot listen on to the main thread's server, which says why", async () => {
+    const busy = (server.address() as AddressInfo).port;
+    await expect(startInternalServer(services, busy, "127.0.0.1", "thread")).rejects.toThrow(/EADDRINUSE/);
+    expect((await fetch(`${base}/api/healthz`)).status).toBe(200);
+  });
+
   it("records the polls it answered in the fetch log and the metrics", async () => {
     const feed = await fetch(`${base}/api/internal/obot-registry`);
     const before = services.metrics.feeds.requests("obot", 304);
