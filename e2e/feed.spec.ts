@@ -127,8 +127,11 @@ test("a tenant pod without a valid token is refused with 401 on both ports, neve
   }
 });
 
-test("the production build serves the internal port on the lean poll server, not the node:http fallback", async ({ request }) => {
+test("the production build serves the internal port from its poll thread, not a main-thread fallback", async ({ request }) => {
   const metrics = await request.get(`http://127.0.0.1:${E2E_INTERNAL_PORT}/api/metrics`);
   expect(metrics.status()).toBe(200);
-  expect(await metrics.text()).toContain('opencrane_internal_server_info{implementation="lean"} 1');
+  const text = await metrics.text();
+  // The thread's code is the bundle the build put beside server.mjs (scripts/build-poll-thread.mjs).
+  expect(text).toContain('opencrane_internal_server_info{implementation="thread"} 1');
+  expect(text).toMatch(/opencrane_poll_thread_heap_bytes\{kind="used"\} [1-9]/);
 });

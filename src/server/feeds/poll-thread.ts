@@ -117,10 +117,12 @@ async function main(): Promise<void> {
     return send({ type: "failed", message: (error as Error).message });
   }
   send({ type: "listening", address: server.address() });
-  setInterval(() => {
+  const reportHeap = () => {
     const heap = getHeapStatistics();
     send({ type: "heap", used: heap.used_heap_size, limit: heap.heap_size_limit });
-  }, HEAP_REPORT_MS).unref();
+  };
+  reportHeap();
+  setInterval(reportHeap, HEAP_REPORT_MS).unref();
 }
 
 void main();
