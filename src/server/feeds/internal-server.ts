@@ -12,12 +12,11 @@ import type { Config } from "../config";
 import type { Services } from "../services";
 import { fromNodeRequest, jsonAnswer, writeNodeResponse, type Answer } from "./answer";
 import { PollServer, pollParser, type MachineRequest, type MachineServer } from "./poll-server";
+import { CONTRACT_PREFIX } from "./poll-mirror";
 import { PollThreadHost } from "./poll-thread-host";
 import { serveContract } from "./contract-route";
 import { serveObotFeed } from "./obot-route";
 import { REGISTRY_PREFIX, serveRegistry } from "./registry-route";
-
-const CONTRACT_PREFIX = "/api/internal/contract/";
 
 const NOT_HERE = jsonAnswer(404, {
   error: {
