@@ -282,6 +282,9 @@ export function appEnv(dir, extra = {}) {
  * `stop()` ends the app and waits for it. `cgroup`: a memoryCgroup() to run the server in, without
  * start.mjs (the app must be built already, by an earlier start); start-up then counts from spawning it.
  */
+/** BENCH_SERVER_FLAGS: more Node flags for the server in a pod (a profile, say); space-separated. */
+const EXTRA_SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? "").split(/\s+/).filter(Boolean);
+
 export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
   const app = { name: "main port", key: "app", url: `http://127.0.0.1:${await freePort()}` };
   const internal = { name: "internal port", key: "internal", url: `http://127.0.0.1:${await freePort()}` };
@@ -293,7 +296,7 @@ export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
     ? startProcess(
         "app",
         "/bin/sh",
-        ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, path.join(root, "scripts", "server.mjs")],
+        ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, ...EXTRA_SERVER_FLAGS, path.join(root, "scripts", "server.mjs")],
         {
           cwd: path.join(root, ".next", "standalone"),
           env: {
@@ -577,4 +580,43 @@ export async function checkAnswer(target, urlPath, scenario, body) {
   if (encoding !== scenario.encoding) fail(`Content-Encoding ${encoding ?? "(none)"}`);
   if (response.status === 200 && !(encoding === "gzip" ? gunzipSync(response.body) : response.body).equals(body)) fail("a different body");
   return response.body.length;
+}
+
+/**
+ * CPU used so far (ms) by every process on this machine, summed by name (Linux /proc), and the
+ * machine's busy total from /proc/stat: where a phase's CPU went when everything shares two cores.
+ */
+export function cpuByProcessName() {
+  const byName = new Map();
+  const msPerTick = 10; // USER_HZ is 100 on every Linux Node supports
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const nameEnd = stat.lastIndexOf(")");
+    const name = stat.slice(stat.indexOf("(") + 1, nameEnd);
+    const fields = stat.slice(nameEnd + 2).split(" ");
+    // Node processes one by one (the server, the probers, this bench), everything else by name.
+    const key = pid === String(process.pid) ? "this bench" : name === "node" ? `node ${pid}` : name;
+    byName.set(key, (byName.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * msPerTick);
+  }
+  const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7]) * msPerTick;
+  return { byName, busy };
+}
+
+/** What cpuByProcessName() says was used between `before` and `after`: the top consumers, as text. */
+export function cpuBetween(before, after, wallMs, top = 8) {
+  const used = [...after.byName].map(([name, ms]) => [name, ms - (before.byName.get(name) ?? 0)]).filter(([, ms]) => ms > 0);
+  used.sort((a, b) => b[1] - a[1]);
+  const share = (ms) => `${((100 * ms) / wallMs).toFixed(0)}%`;
+  return `machine ${share(after.busy - before.busy)} of one core; ${used
+    .slice(0, top)
+    .map(([name, ms]) => `${name} ${share(ms)}`)
+    .join(", ")}`;
 }

@@ -46,6 +46,8 @@ import postgres from "postgres";
 import {
   appEnv,
   checkAnswer,
+  cpuBetween,
+  cpuByProcessName,
   freePort,
   DURATION,
   get,
@@ -112,7 +114,8 @@ const DATABASE = process.env.BENCH_DATABASE || "postgres";
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null;
 const SERVER = process.env.BENCH_SERVER || "app";
 const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").filter(Boolean));
-for (const part of ONLY) if (!["memory", "nginx"].includes(part)) throw new Error(`BENCH_ONLY takes memory and nginx (got '${part}')`);
+for (const part of ONLY) if (!["memory", "nginx", "writes"].includes(part)) throw new Error(`BENCH_ONLY takes memory, nginx and writes (got '${part}')`);
+if (ONLY.has("writes") && ONLY.size > 1) throw new Error("BENCH_ONLY=writes runs alone");
 
 /** A write slower than this counts as failed (today's main takes seconds per write at full scale). */
 const WRITE_TIMEOUT_MS = 120_000;
@@ -739,6 +742,45 @@ ${resultTable(nginxPart.rows)}`
   reportRun(DOC_MARKER, section, FULL_WORLD ? null : "a smaller world than the default");
 }
 
+/**
+ * BENCH_ONLY=writes: one start in the pod's cgroup, every tenant polled once, then the three write
+ * phases with the probers, printed and not recorded: a developer's loop for write latency (a few
+ * minutes). BENCH_SERVER_FLAGS adds Node flags to the server (say `--cpu-prof --cpu-prof-dir=DIR`).
+ */
+async function focusedWrites({ env, world }) {
+  // As in the full run: the first start builds the app and settles every contract's revision.
+  await (await startApp(env, { readyPollMs: READY_POLL_MS })).stop();
+  const pod = POD_MEMORY_MIB > 0 ? memoryCgroup(POD_MEMORY_MIB) : { cgroup: null, reason: "BENCH_POD_MEMORY_MB=0" };
+  const { app, internal, appProcess, waitForInternal } = await startApp(env, { readyPollMs: READY_POLL_MS, cgroup: pod.cgroup });
+  await waitForInternal();
+  const credentials = world.credentials;
+  const probeTenant = credentials[Math.floor(credentials.length / 2)];
+  await pollEveryTenant(internal, credentials, new Set());
+  const nextChange = writePlan(world);
+  const phases = [
+    ["first writes", () => writePhase(app, adminTokenOf(env), nextChange, CLIENTS, FIRST_WRITES)],
+    ["sequential", () => writePhase(app, adminTokenOf(env), nextChange, 1)],
+    [`${CLIENTS} clients`, () => writePhase(app, adminTokenOf(env), nextChange, CLIENTS)],
+  ];
+  for (const [name, work] of phases) {
+    let cpu = null;
+    const measured = async () => {
+      const before = cpuByProcessName();
+      const started = performance.now();
+      const result = await work();
+      cpu = `${cpuBetween(before, cpuByProcessName(), performance.now() - started)} (the server is node ${serverPid(appProcess)})`;
+      return result;
+    };
+    const { result, latency, server } = await probedInternal(internal, probeTenant, measured);
+    const probes = Object.entries(latency).map(([url, l]) => `${url} ${lat(l)}`).join(" · ");
+    console.log(
+      `${name}: ${result.writes} writes, ${result.perSecond.toFixed(1)}/s, p50 ${msText(result.latency.p50)} p99 ${msText(result.latency.p99)} ms; probes p50/p99 ${probes}; loop lag p99 ${msText(server.lagP99Ms)}; gc ${Object.entries(server.gc).map(([kind, g]) => `${kind} ${g.count} × ${msText(g.ms / Math.max(1, g.count))}`).join(", ")}; CPU: ${cpu}`,
+    );
+  }
+}
+
+const adminTokenOf = (env) => env.OPENCRANE_BOOTSTRAP_TOKEN;
+
 async function main() {
   const bin = requireBinaries("bench:scale");
   if (!bin) return;
@@ -750,6 +792,7 @@ async function main() {
   const env = appEnv(dir, { OPENCRANE_BOOTSTRAP_TOKEN: adminToken, ...(DATABASE === "postgres" ? { DATABASE_URL: await createPostgresDatabase() } : {}) });
 
   const world = await loadWorld(env, dir);
+  if (ONLY.has("writes")) return focusedWrites({ env, world });
   if (ONLY.size > 0) return focusedParts({ bin, info, startedAt, dir, env, world });
 
   // The first start settles every tenant's contract revision; a restart finds them settled.

@@ -15,13 +15,15 @@
  * counts the other clients' work too), BENCH_PROFILE (a file: the writes' CPU profile, for DevTools),
  * BENCH_HEAP_PROFILE (a file: where the writes allocated, garbage included, as a sampling heap
  * profile for DevTools' Memory tab; the total is what each build leaves for the GC), BENCH_FEED_POLL
- * (milliseconds: fetch the Obot feed meanwhile whenever it moved, as bench:scale's prober does).
+ * (milliseconds: fetch the Obot feed meanwhile whenever it moved, as bench:scale's prober does),
+ * BENCH_HEAP_SNAPSHOT (a file: the heap after the writes, for DevTools' Memory tab).
  */
 import fs from "node:fs";
 import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import v8 from "node:v8";
 import postgres from "postgres";
 import { loadConfig } from "../src/server/config";
 import { openDatabase } from "../src/server/db/client";
@@ -71,6 +73,8 @@ function pollFeed(services: Awaited<ReturnType<typeof startServices>>): { stop: 
 
 /** BENCH_PROFILE=FILE: a CPU profile of the writes alone (not the world's load), for Chrome DevTools. */
 const PROFILE = process.env.BENCH_PROFILE;
+/** BENCH_HEAP_SNAPSHOT=FILE: what the heap holds after the writes (DevTools' Memory tab). */
+const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT;
 /** BENCH_HEAP_PROFILE=FILE: every allocation of the writes (sampled), collected or not, for Chrome DevTools. */
 const HEAP_PROFILE = process.env.BENCH_HEAP_PROFILE;
 
@@ -282,6 +286,7 @@ async function main() {
     // With --expose-gc, what the writes left alive rather than what is not collected yet.
     (globalThis as { gc?: () => void }).gc?.();
     const memory = process.memoryUsage();
+    if (HEAP_SNAPSHOT) console.log(`heap snapshot after the writes: ${v8.writeHeapSnapshot(HEAP_SNAPSHOT)}`);
     console.log(
       `memory after the writes: rss ${mib(memory.rss)}, heap used ${mib(memory.heapUsed)} of ${mib(memory.heapTotal)}, external ${mib(memory.external)} (array buffers ${mib(memory.arrayBuffers)})`,
     );
