@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import { isDatabaseUnavailable } from "../errors";
 import { DatabaseBreaker } from "./breaker";
+import { StatementPreparer, withPreparedStatements } from "./prepared-statements";
 import { schema } from "./schema";
 
 /** The schema-typed database every domain function takes; PGlite and postgres-js both satisfy it. */
@@ -142,7 +143,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
           )
         : console.log(`[opencrane] database ${location} reachable again after ${Math.round((downMs ?? 0) / 100) / 10}s`),
   });
-  const db = drizzle({ client: gatedClient(client, breaker), schema, casing: "snake_case" }) as unknown as Db;
+  const db = drizzle({ client: gatedClient(withPreparedStatements(client, new StatementPreparer()), breaker), schema, casing: "snake_case" }) as unknown as Db;
   return {
     db,
     kind: "postgres",
