@@ -6,41 +6,42 @@
  * and a megabyte of garbage a copy.
  *
  * The base is never changed, so every earlier version stays valid (previews compile from the
- * current result and must not disturb it). Layers stack: a layered map can be the base of the
- * next one. Past MAX_DEPTH layers, or once the changes outweigh a share of the base, over() copies
- * into one plain Map instead, so a lookup walks a few layers at most and superseded versions do
- * not stay reachable forever.
+ * current result and must not disturb it). A version made over a layered map does not stack on
+ * it: it copies that map's changes (a few hundred entries at most) over the same plain base, so a
+ * lookup looks at one layer and superseded versions are not kept reachable by newer ones. Once the
+ * changes outweigh a share of the base, over() folds everything into one plain Map instead.
+ * (Stacking up to four layers and copying the base every fourth build cost a burst of writes
+ * about 5% of its CPU in those copies, and lookups walked the layers.)
  */
 export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   /** Base keys given a new value, in place (Map.set on a present key keeps its position). */
-  private readonly replaced = new Map<K, V>();
+  private readonly replaced: Map<K, V>;
   /** Base keys deleted (and maybe set again: then they are in `appended`). */
-  private readonly deleted = new Set<K>();
+  private readonly deleted: Set<K>;
   /** Keys set that the base does not hold (or that were deleted first), in the order set. */
-  private readonly appended = new Map<K, V>();
+  private readonly appended: Map<K, V>;
 
   private constructor(
     private readonly base: ReadonlyMap<K, V>,
-    readonly depth: number,
-  ) {}
-
-  /** Changes held by this layer and the layers under it: what a copy would fold in. */
-  get changes(): number {
-    const own = this.replaced.size + this.deleted.size + this.appended.size;
-    return this.base instanceof LayeredMap ? this.base.changes + own : own;
+    from: LayeredMap<K, V> | null = null,
+  ) {
+    this.replaced = copyOf(from?.replaced);
+    this.deleted = new Set(from?.deleted);
+    this.appended = copyOf(from?.appended);
   }
 
-  /** Layers stacked at most, counting the plain map at the bottom. */
-  static readonly MAX_DEPTH = 4;
+  /** Changes this map holds over its base: what a copy would fold in. */
+  get changes(): number {
+    return this.replaced.size + this.deleted.size + this.appended.size;
+  }
 
   /**
-   * A map to change starting from `base`, which is left as it is: a layer over it, or a plain
-   * copy when another layer would be one too many or when `expectedChanges` (what the caller
-   * plans to change) is a large share of it.
+   * A map to change starting from `base`, which is left as it is: a layer over it (over its plain
+   * base, with its changes copied, when it is layered itself), or a plain copy when the changes
+   * it holds and `expectedChanges` (what the caller plans to change) are a large share of it.
    */
   static over<K, V>(base: ReadonlyMap<K, V>, expectedChanges = 0): LayeredMap<K, V> | Map<K, V> {
-    const depth = LayeredMap.depthOver(base, expectedChanges);
-    return depth === null ? LayeredMap.flat(base) : new LayeredMap(base, depth);
+    return LayeredMap.copyDue(base, expectedChanges) ? LayeredMap.flat(base) : LayeredMap.layerOver(base);
   }
 
   /**
@@ -48,9 +49,8 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
    * entries, so folding 10,000 tenants (4–5 ms at once) does not hold the event loop in one piece.
    */
   static *overInSteps<K, V>(base: ReadonlyMap<K, V>, expectedChanges = 0, perStep = 2_000): Generator<void, LayeredMap<K, V> | Map<K, V>, void> {
-    const depth = LayeredMap.depthOver(base, expectedChanges);
-    if (depth !== null) return new LayeredMap(base, depth);
-    const { bottom, layers } = LayeredMap.layersOf(base);
+    if (!LayeredMap.copyDue(base, expectedChanges)) return LayeredMap.layerOver(base);
+    const { bottom, layer } = LayeredMap.partsOf(base);
     // The entries are taken out with forEach first (a fraction of a millisecond for 20,000), then
     // copied in steps from the two arrays: iterating the map across yields (for…of) allocated an
     // entry array per element, about a seventh of what a burst of writes allocated.
@@ -67,50 +67,45 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
       flat.set(keys[i]!, values[i]!);
       if ((i + 1) % perStep === 0) yield;
     }
-    return LayeredMap.foldInto(flat, layers);
+    return LayeredMap.foldInto(flat, layer);
   }
 
-  /** The depth of a new layer over `base`, or null when a plain copy is due instead. */
-  private static depthOver<K, V>(base: ReadonlyMap<K, V>, expectedChanges: number): number | null {
-    const depth = base instanceof LayeredMap ? base.depth + 1 : 1;
+  /** Whether a plain copy is due instead of a layer: the changes would be over an eighth of the base. */
+  private static copyDue<K, V>(base: ReadonlyMap<K, V>, expectedChanges: number): boolean {
     const changes = (base instanceof LayeredMap ? base.changes : 0) + expectedChanges;
-    return depth > LayeredMap.MAX_DEPTH || changes * 8 > base.size ? null : depth;
+    return changes * 8 > base.size;
   }
 
-  /** The plain map at the bottom of `map`, and the layers over it, topmost first. */
-  private static layersOf<K, V>(map: ReadonlyMap<K, V>): { bottom: ReadonlyMap<K, V>; layers: LayeredMap<K, V>[] } {
-    const layers: LayeredMap<K, V>[] = [];
-    let bottom = map;
-    while (bottom instanceof LayeredMap) {
-      layers.push(bottom);
-      bottom = bottom.base;
-    }
-    return { bottom, layers };
+  private static layerOver<K, V>(base: ReadonlyMap<K, V>): LayeredMap<K, V> {
+    return base instanceof LayeredMap ? new LayeredMap(base.base, base) : new LayeredMap(base);
   }
 
-  /** Applies each layer's deletes, in-place replacements and appends to a copy of the bottom map, lowest layer first. */
-  private static foldInto<K, V>(flat: Map<K, V>, layers: readonly LayeredMap<K, V>[]): Map<K, V> {
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const layer = layers[i]!;
-      layer.deleted.forEach((key) => flat.delete(key));
-      layer.replaced.forEach((value, key) => flat.set(key, value));
-      layer.appended.forEach((value, key) => flat.set(key, value));
-    }
+  /** The plain map under `map`, and `map` itself when it is a layer over it. */
+  private static partsOf<K, V>(map: ReadonlyMap<K, V>): { bottom: ReadonlyMap<K, V>; layer: LayeredMap<K, V> | null } {
+    return map instanceof LayeredMap ? { bottom: map.base, layer: map } : { bottom: map, layer: null };
+  }
+
+  /** Applies the layer's deletes, in-place replacements and appends to a copy of its base. */
+  private static foldInto<K, V>(flat: Map<K, V>, layer: LayeredMap<K, V> | null): Map<K, V> {
+    if (!layer) return flat;
+    layer.deleted.forEach((key) => flat.delete(key));
+    layer.replaced.forEach((value, key) => flat.set(key, value));
+    layer.appended.forEach((value, key) => flat.set(key, value));
     return flat;
   }
 
   /**
-   * `new Map(map)`, with layers folded in as they were made: the plain map at the bottom copied
-   * with its own forEach (an order of magnitude faster than iterating the layers), then each layer's deletes,
+   * `new Map(map)`, with the layer folded in as it was made: the plain base copied with its own
+   * forEach (an order of magnitude faster than iterating the layer), then the layer's deletes,
    * in-place replacements and appends, which leave the order the layer's own iteration gives.
    */
   private static flat<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
-    const { bottom, layers } = LayeredMap.layersOf(map);
+    const { bottom, layer } = LayeredMap.partsOf(map);
     // forEach, not `new Map(bottom)`: the constructor walks its argument through the iteration
     // protocol, an entry array per element; the copy itself is what the new snapshot keeps.
     const flat = new Map<K, V>();
     bottom.forEach((value, key) => flat.set(key, value));
-    return LayeredMap.foldInto(flat, layers);
+    return LayeredMap.foldInto(flat, layer);
   }
 
   get size(): number {
@@ -216,23 +211,10 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     }
   }
 
-  /**
-   * When no layer down to the plain map deleted or added a key, that map and every replacement
-   * (the upper layer's winning); else null.
-   */
+  /** When the layer deleted and added no key: its base and the replacements; else null. */
   private replacementsDown(): { bottom: ReadonlyMap<K, V>; replaced: Map<K, V> } | null {
     if (this.deleted.size > 0 || this.appended.size > 0) return null;
-    const layers: LayeredMap<K, V>[] = [this];
-    let bottom = this.base;
-    while (bottom instanceof LayeredMap) {
-      if (bottom.deleted.size > 0 || bottom.appended.size > 0) return null;
-      layers.push(bottom);
-      bottom = bottom.base;
-    }
-    if (layers.length === 1) return { bottom, replaced: this.replaced };
-    const replaced = new Map<K, V>();
-    for (let i = layers.length - 1; i >= 0; i--) layers[i]!.replaced.forEach((value, key) => replaced.set(key, value));
-    return { bottom, replaced };
+    return { bottom: this.base, replaced: this.replaced };
   }
 
   get [Symbol.toStringTag](): string {
@@ -252,3 +234,10 @@ export function* forEachInSteps<K, V>(map: ReadonlyMap<K, V>, each: (value: V, k
 
 /** A map that changes go into: LayeredMap.over(base) or a plain copy, with Map's write methods. */
 export type WritableMap<K, V> = ReadonlyMap<K, V> & { set(key: K, value: V): unknown; delete(key: K): boolean };
+
+/** A copy of `map` made with forEach (the Map constructor iterates an entry array per element). */
+function copyOf<K, V>(map: ReadonlyMap<K, V> | undefined): Map<K, V> {
+  const copy = new Map<K, V>();
+  map?.forEach((value, key) => copy.set(key, value));
+  return copy;
+}
