@@ -9,7 +9,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { allOrNothing } from "../db/all-or-nothing";
 import type { Db } from "../db/client";
 import { mcpServers, tenants } from "../db/schema";
-import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
+import { bumpCatalogRevision, recordAudit, recordChange, type ChangeContext } from "../audit/audit";
 import { DomainError, constraintOf, notFound, sqlState, validationError } from "../errors";
 import { deepEqual } from "../util/stable-json";
 import {
@@ -438,14 +438,13 @@ export async function writeServerChange(tx: Db, ctx: ChangeContext, current: Mcp
     throw new DomainError("CONFLICT", `server '${current.name}' was changed while this change was being made; reload it and apply the change again`);
   }
   const updated = toServer(row);
-  await recordAudit(tx, ctx, {
+  await recordChange(tx, ctx, {
     action: write.action ?? (renamed && isPublished(current.status) ? "mcp_server.rename" : "mcp_server.update"),
     entityType: ENTITY,
     entityId: current.name,
     before: current,
     after: updated,
   });
-  await bumpCatalogRevision(tx);
   return updated;
 }
 
@@ -495,8 +494,7 @@ async function changeStatus(
       .where(eq(mcpServers.id, current.id))
       .returning();
     const updated = toServer(row!);
-    await recordAudit(tx, ctx, { action, entityType: ENTITY, entityId: name, before: current, after: updated });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action, entityType: ENTITY, entityId: name, before: current, after: updated });
     await alsoInTransaction?.(tx, updated);
     return updated;
   });
@@ -527,8 +525,7 @@ export async function deleteServer(db: Db, ctx: ChangeContext, name: string, inp
       throw new DomainError("CONFLICT", `server '${name}' is active: disable it before deleting it (Obot removes it from the catalog on its next sync)`);
     }
     await tx.delete(mcpServers).where(eq(mcpServers.id, current.id));
-    await recordAudit(tx, ctx, { action: "mcp_server.delete", entityType: ENTITY, entityId: name, before: current });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action: "mcp_server.delete", entityType: ENTITY, entityId: name, before: current });
     return current;
   });
 }

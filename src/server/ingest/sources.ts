@@ -1,7 +1,7 @@
 /** Third-party sources: what they are, who approved them, and their schedule. */
 import type { z } from "zod";
 import { and, asc, eq } from "drizzle-orm";
-import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
+import { bumpCatalogRevision, recordAudit, recordChange, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { thirdPartySources } from "../db/schema";
 import { DomainError, notFound, parseInput, sqlState } from "../errors";
@@ -127,8 +127,7 @@ export async function updateSource(db: Db, ctx: ChangeContext, name: string, inp
       .where(eq(thirdPartySources.id, row.id))
       .returning();
     const after = toSource(updated!);
-    await recordAudit(tx, ctx, { action: "source.update", entityType: "source", entityId: name, before, after });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action: "source.update", entityType: "source", entityId: name, before, after });
     return after;
   });
 }
@@ -163,8 +162,7 @@ export async function deleteSource(db: Db, ctx: ChangeContext, name: string): Pr
   return db.transaction(async (tx) => {
     const before = toSource(await sourceRow(tx, name, true));
     await tx.delete(thirdPartySources).where(eq(thirdPartySources.id, before.id));
-    await recordAudit(tx, ctx, { action: "source.delete", entityType: "source", entityId: name, before });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action: "source.delete", entityType: "source", entityId: name, before });
     return before;
   });
 }

@@ -5,7 +5,8 @@
 import type { z } from "zod";
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { inList } from "../db/in-list";
-import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
+import { together } from "../db/together";
+import { recordAudit, recordChange, type ChangeContext } from "../audit/audit";
 import type { Db } from "../db/client";
 import { grants, groupMembers, groups, mcpServers, serverTools, tenants } from "../db/schema";
 import { DomainError, notFound, sqlState } from "../errors";
@@ -259,8 +260,7 @@ export async function createTenant(db: Db, ctx: ChangeContext, input: z.output<t
         .values({ ...input, createdBy: ctx.actor.id, updatedBy: ctx.actor.id })
         .returning();
       const tenant = toTenant(row!);
-      await recordAudit(tx, ctx, { action: "tenant.create", entityType: "tenant", entityId: tenant.name, after: tenant });
-      await bumpCatalogRevision(tx);
+      await recordChange(tx, ctx, { action: "tenant.create", entityType: "tenant", entityId: tenant.name, after: tenant });
       return tenant;
     })
     .catch(alreadyExistsOnRace("tenant", input.name));
@@ -288,8 +288,7 @@ export async function updateTenant(db: Db, ctx: ChangeContext, name: string, inp
       .where(eq(tenants.name, name))
       .returning();
     const after = toTenant(updated!);
-    await recordAudit(tx, ctx, { action: "tenant.update", entityType: "tenant", entityId: name, before, after });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action: "tenant.update", entityType: "tenant", entityId: name, before, after });
     return after;
   });
 }
@@ -321,14 +320,13 @@ export async function deleteTenant(db: Db, ctx: ChangeContext, name: string): Pr
       }
       const leftGroups = await leaveGroups(tx, ctx, name);
       await tx.delete(tenants).where(eq(tenants.name, name));
-      await recordAudit(tx, ctx, {
+      await recordChange(tx, ctx, {
         action: "tenant.delete",
         entityType: "tenant",
         entityId: name,
         before,
         after: { deletedRules: rules.map((r) => r.id), leftGroups },
       });
-      await bumpCatalogRevision(tx);
       return before;
     })
     .catch((error: unknown) => {
@@ -436,8 +434,7 @@ export async function createGroup(db: Db, ctx: ChangeContext, input: z.output<ty
         .returning();
       await changeMembers(tx, input.name, [], input.members);
       const group = toGroup(row!, [...new Set(input.members)].sort());
-      await recordAudit(tx, ctx, { action: "group.create", entityType: "group", entityId: group.name, after: group });
-      await bumpCatalogRevision(tx);
+      await recordChange(tx, ctx, { action: "group.create", entityType: "group", entityId: group.name, after: group });
       return group;
     })
     .catch(alreadyExistsOnRace("group", input.name));
@@ -445,10 +442,11 @@ export async function createGroup(db: Db, ctx: ChangeContext, input: z.output<ty
 
 export async function updateGroup(db: Db, ctx: ChangeContext, name: string, input: z.output<typeof groupUpdateInput>): Promise<Group> {
   return db.transaction(async (tx) => {
-    const row = await groupRow(tx, name, true);
+    // The members are read after the row's lock is taken: the database runs the two in the order sent.
+    const [row, currentMembers] = await together([groupRow(tx, name, true), membersOf(tx, name)]);
     if (input.name !== undefined && input.name !== name) throw immutableName("group", name);
     if (input.version !== undefined && input.version !== row.version) throw stale("group", name, row, input.version);
-    const before = toGroup(row, await membersOf(tx, name));
+    const before = toGroup(row, currentMembers);
     const members = input.members ? [...new Set(input.members)].sort() : before.members;
     const description = input.description ?? before.description;
     if (description === before.description && deepEqual(members, before.members)) return before;
@@ -456,16 +454,17 @@ export async function updateGroup(db: Db, ctx: ChangeContext, name: string, inpu
       // Every member, kept ones too: the key-share locks keep a concurrent delete from leaving
       // this group's answer naming a tenant that is gone.
       await assertTenantsExist(tx, members);
-      await changeMembers(tx, name, before.members, members);
     }
-    const [updated] = await tx
-      .update(groups)
-      .set({ description, version: row.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
-      .where(eq(groups.name, name))
-      .returning();
+    const [, [updated]] = await together([
+      input.members ? changeMembers(tx, name, before.members, members) : Promise.resolve(),
+      tx
+        .update(groups)
+        .set({ description, version: row.version + 1, updatedAt: new Date(), updatedBy: ctx.actor.id })
+        .where(eq(groups.name, name))
+        .returning(),
+    ]);
     const after = toGroup(updated!, members);
-    await recordAudit(tx, ctx, { action: "group.update", entityType: "group", entityId: name, before, after });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action: "group.update", entityType: "group", entityId: name, before, after });
     return after;
   });
 }
@@ -482,8 +481,7 @@ export async function deleteGroup(db: Db, ctx: ChangeContext, name: string): Pro
       await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: rule.id, before: toGrant(rule) });
     }
     await tx.delete(groups).where(eq(groups.name, name));
-    await recordAudit(tx, ctx, { action: "group.delete", entityType: "group", entityId: name, before, after: { deletedRules: rules.map((r) => r.id) } });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action: "group.delete", entityType: "group", entityId: name, before, after: { deletedRules: rules.map((r) => r.id) } });
     return before;
   });
 }
@@ -620,12 +618,15 @@ export interface GrantRule {
 /**
  * The one insert of a rule, whoever saves it (an admin, a source's default entitlements), in the
  * caller's transaction: its subject exists, the scope constraints hold, the audit event. The
- * caller bumps the catalog revision, once for its transaction.
+ * caller bumps the catalog revision, once for its transaction (`bump`: with the audit event, in
+ * its round trip, for a transaction that saves this one rule).
  */
-export async function insertGrant(tx: Db, ctx: ChangeContext, rule: GrantRule): Promise<SavedGrant> {
-  await assertSubjectExists(tx, rule.subject);
-  const scopeExcluded = await checkScope(tx, rule.subject, rule.servers, rule.access);
-  const name = await freeRuleName(tx, rule);
+export async function insertGrant(tx: Db, ctx: ChangeContext, rule: GrantRule, { bump = false } = {}): Promise<SavedGrant> {
+  const [, scopeExcluded, name] = await together([
+    assertSubjectExists(tx, rule.subject),
+    checkScope(tx, rule.subject, rule.servers, rule.access),
+    freeRuleName(tx, rule),
+  ]);
   const [row] = await tx
     .insert(grants)
     .values({
@@ -640,7 +641,8 @@ export async function insertGrant(tx: Db, ctx: ChangeContext, rule: GrantRule): 
     })
     .returning();
   const grant = toGrant(row!);
-  await recordAudit(tx, ctx, { action: "grant.create", entityType: "grant", entityId: grant.id, after: grant });
+  const entry = { action: "grant.create", entityType: "grant", entityId: grant.id, after: grant };
+  await (bump ? recordChange(tx, ctx, entry) : recordAudit(tx, ctx, entry));
   return { ...grant, scopeExcluded };
 }
 
@@ -648,15 +650,19 @@ export async function createGrant(db: Db, ctx: ChangeContext, input: z.output<ty
   const expiresAt = futureOrNull(input.expiresAt, now);
   return db
     .transaction(async (tx) => {
-      const saved = await insertGrant(tx, ctx, {
-        name: input.name,
-        subject: input.subject,
-        servers: input.servers,
-        access: input.access,
-        note: input.note,
-        expiresAt,
-      });
-      await bumpCatalogRevision(tx);
+      const saved = await insertGrant(
+        tx,
+        ctx,
+        {
+          name: input.name,
+          subject: input.subject,
+          servers: input.servers,
+          access: input.access,
+          note: input.note,
+          expiresAt,
+        },
+        { bump: true },
+      );
       return saved;
     })
     .catch(alreadyExistsOnRace("rule", input.name ?? generatedRuleName(input.subject, input.servers)));
@@ -698,8 +704,7 @@ export async function updateGrant(
         .where(eq(grants.id, id))
         .returning();
       const after = toGrant(updated!);
-      await recordAudit(tx, ctx, { action: "grant.update", entityType: "grant", entityId: id, before, after });
-      await bumpCatalogRevision(tx);
+      await recordChange(tx, ctx, { action: "grant.update", entityType: "grant", entityId: id, before, after });
       return { ...after, scopeExcluded };
     })
     .catch(alreadyExistsOnRace("rule", input.name ?? idOrName));
@@ -709,8 +714,7 @@ export async function deleteGrant(db: Db, ctx: ChangeContext, idOrName: string):
   return db.transaction(async (tx) => {
     const before = toGrant(await grantRow(tx, idOrName, true));
     await tx.delete(grants).where(eq(grants.id, before.id));
-    await recordAudit(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: before.id, before });
-    await bumpCatalogRevision(tx);
+    await recordChange(tx, ctx, { action: "grant.delete", entityType: "grant", entityId: before.id, before });
     return before;
   });
 }

@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { inList } from "../db/in-list";
-import { bumpCatalogRevision, recordAudit, type ChangeContext } from "../audit/audit";
+import { recordAudit, recordChange, type ChangeContext } from "../audit/audit";
 import { ENTITY, getServer, toServer } from "../catalog/servers";
 import type { McpServer } from "../catalog/model";
 import type { Db } from "../db/client";
@@ -173,14 +173,13 @@ export async function recordManifest(db: Db, ctx: ChangeContext, serverName: str
       .returning();
     const drift = driftOf(server, updated);
     if (changed) {
-      await recordAudit(tx, ctx, {
+      await recordChange(tx, ctx, {
         action: "mcp_server.tools_discovered",
         entityType: ENTITY,
         entityId: server.name,
         before: row.latest ? { digest: row.latest.digest, tools: row.latest.tools.length } : null,
         after: { digest: manifest.digest, tools: manifest.tools.length, source: manifest.source, drift: drift !== null },
       });
-      await bumpCatalogRevision(tx);
     }
     return { digest: latest.digest, tools: latest.tools.map(toolView), drift };
   });
@@ -204,14 +203,13 @@ async function pin(tx: Db, ctx: ChangeContext, server: McpServer, row: Row, acti
     .update(serverTools)
     .set({ pinned: row.latest, pinnedAt: now, pinnedBy: ctx.actor.id, rejectedDigest: null, updatedAt: now, version: row.version + 1 })
     .where(eq(serverTools.serverId, server.id));
-  await recordAudit(tx, ctx, {
+  await recordChange(tx, ctx, {
     action,
     entityType: ENTITY,
     entityId: server.name,
     before: row.pinned ? { digest: row.pinned.digest, tools: row.pinned.tools.map((t) => t.name) } : null,
     after: { digest: row.latest!.digest, tools: row.latest!.tools.map((t) => t.name) },
   });
-  await bumpCatalogRevision(tx);
 }
 
 /**
@@ -308,14 +306,13 @@ export async function setToolSettings(db: Db, ctx: ChangeContext, name: string, 
       .update(serverTools)
       .set({ onToolDrift: settings.onToolDrift, updatedAt: new Date(), version: row.version + 1 })
       .where(eq(serverTools.serverId, server.id));
-    await recordAudit(tx, ctx, {
+    await recordChange(tx, ctx, {
       action: "mcp_server.tool_settings",
       entityType: ENTITY,
       entityId: server.name,
       before: { onToolDrift: row.onToolDrift },
       after: { onToolDrift: settings.onToolDrift },
     });
-    await bumpCatalogRevision(tx);
   });
   return serverToolsOf(db, await getServer(db, name));
 }
