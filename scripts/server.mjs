@@ -43,15 +43,24 @@ const handle = app.getRequestHandler();
  * every request.
  */
 const machineFeeds = () => globalThis.__opencrane?.machineFeeds;
+/**
+ * The REST API's writes from API clients (bearer token, no cookie), likewise answered by the app
+ * itself (src/server/rest/api-client-writes.ts): the same dispatcher as the route, without Next's
+ * per-request machinery, which a burst of writes queues behind on the event loop.
+ */
+const apiClientWrites = () => globalThis.__opencrane?.apiClientWrites;
+const failed = (req, res) => (error) => {
+  console.error(`[opencrane] request ${req.method} ${req.url} failed:`, error);
+  if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end("Internal Server Error");
+};
 const server = http.createServer(
   withHttpFront((req, res) => {
     const feeds = machineFeeds();
     if (feeds && (req.method === "GET" || req.method === "HEAD") && req.url?.startsWith("/api/internal/")) return feeds(req, res);
-    return handle(req, res).catch((error) => {
-      console.error(`[opencrane] request ${req.method} ${req.url} failed:`, error);
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
-      res.end("Internal Server Error");
-    });
+    const writes = apiClientWrites();
+    if (writes?.accepts(req)) return writes.serve(req, res).catch(failed(req, res));
+    return handle(req, res).catch(failed(req, res));
   }),
 );
 if (Number.isFinite(keepAliveTimeout) && keepAliveTimeout >= 0) server.keepAliveTimeout = keepAliveTimeout;

@@ -7,6 +7,7 @@ import { loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import type http from "node:http";
 import { serveMachineRequest, startInternalServer } from "./feeds/internal-server";
+import { isApiClientWrite, serveApiClientWrite } from "./rest/api-client-writes";
 import { MAIN_PORT_API_HEADERS } from "./security-headers";
 import { startServices, type Services } from "./services";
 
@@ -17,6 +18,14 @@ interface AppState {
    * server (scripts/server.mjs) hands GET/HEAD /api/internal/* to it instead of to Next.js.
    */
   machineFeeds?: (request: http.IncomingMessage, response: http.ServerResponse) => void;
+  /**
+   * The REST API's writes from API clients (rest/api-client-writes.ts), set once the services are
+   * up: the production server hands them here instead of to Next.js when `isApiClientWrite`.
+   */
+  apiClientWrites?: {
+    accepts: (request: http.IncomingMessage) => boolean;
+    serve: (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
+  };
   starting: Promise<Services> | null;
   lastError: string | null;
 }
@@ -68,6 +77,10 @@ export function ensureStarted(): Promise<Services> {
         const services = await startOnce();
         state.services = services;
         state.machineFeeds = (request, response) => serveMachineRequest(services, request, response, MAIN_PORT_API_HEADERS);
+        state.apiClientWrites = {
+          accepts: isApiClientWrite,
+          serve: (request, response) => serveApiClientWrite(services, request, response, MAIN_PORT_API_HEADERS),
+        };
         state.lastError = null;
         registerShutdown(services);
         return services;
