@@ -94,15 +94,16 @@ export const catalogRevisions = pgTable("catalog_revisions", {
  * last changed. Derived state, shared by replicas: the contract's `revision` (and so its ETag)
  * moves only when the tenant's own contract changes, and every replica serves the same one.
  */
-export const contractRevisions = pgTable(
-  "contract_revisions",
-  {
-    tenant: text().primaryKey(),
-    fingerprint: text().notNull(),
-    revision: bigint({ mode: "number" }).notNull(),
-  },
-  (t) => [index("contract_revisions_revision_idx").on(t.revision)],
-);
+// No index on revision (migration 0014): every build's settle rewrites the revision of each
+// tenant whose contract moved (thousands for a widely allowed server), and an indexed revision
+// made each of those an index insert and kept the update from being HOT; "the rows written
+// since" reads the table's few hundred pages instead. Fillfactor 50 leaves room on each page
+// for the updated row.
+export const contractRevisions = pgTable("contract_revisions", {
+  tenant: text().primaryKey(),
+  fingerprint: text().notNull(),
+  revision: bigint({ mode: "number" }).notNull(),
+});
 
 /**
  * Which catalog rows each transaction changed, written by triggers on mcp_servers, tenants, groups,
