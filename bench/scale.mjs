@@ -362,7 +362,19 @@ async function serverLoopMetrics(internal) {
       seconds: value(`opencrane_nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\}`) || 0,
     };
   }
-  return { gc, lagP99Ms: value("opencrane_nodejs_eventloop_lag_p99_seconds") * 1000, lagMaxMs: value("opencrane_nodejs_eventloop_lag_max_seconds") * 1000 };
+  const builds = {};
+  for (const phase of ["load", "compute", "settle"]) {
+    builds[phase] = {
+      count: value(`opencrane_snapshot_build_phase_duration_seconds_count\\{phase="${phase}"\\}`) || 0,
+      seconds: value(`opencrane_snapshot_build_phase_duration_seconds_sum\\{phase="${phase}"\\}`) || 0,
+    };
+  }
+  return {
+    gc,
+    builds,
+    lagP99Ms: value("opencrane_nodejs_eventloop_lag_p99_seconds") * 1000,
+    lagMaxMs: value("opencrane_nodejs_eventloop_lag_max_seconds") * 1000,
+  };
 }
 
 /** Runs `work` while a prober polls the feed, a contract and healthz on the internal port. */
@@ -378,10 +390,16 @@ async function probedInternal(internal, probeTenant, work) {
       { count: after.gc[kind].count - before.gc[kind].count, ms: (after.gc[kind].seconds - before.gc[kind].seconds) * 1000 },
     ]),
   );
+  const builds = Object.fromEntries(
+    Object.keys(after.builds).map((phase) => [
+      phase,
+      { count: after.builds[phase].count - before.builds[phase].count, ms: (after.builds[phase].seconds - before.builds[phase].seconds) * 1000 },
+    ]),
+  );
   return {
     result,
     latency: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, latency[url]])),
-    server: { gc, lagP99Ms: after.lagP99Ms, lagMaxMs: after.lagMaxMs },
+    server: { gc, builds, lagP99Ms: after.lagP99Ms, lagMaxMs: after.lagMaxMs },
   };
 }
 
@@ -774,7 +792,7 @@ async function focusedWrites({ env, world }) {
     const { result, latency, server } = await probedInternal(internal, probeTenant, measured);
     const probes = Object.entries(latency).map(([url, l]) => `${url} ${lat(l)}`).join(" · ");
     console.log(
-      `${name}: ${result.writes} writes, ${result.perSecond.toFixed(1)}/s, p50 ${msText(result.latency.p50)} p99 ${msText(result.latency.p99)} ms; probes p50/p99 ${probes}; loop lag p99 ${msText(server.lagP99Ms)}; gc ${Object.entries(server.gc).map(([kind, g]) => `${kind} ${g.count} × ${msText(g.ms / Math.max(1, g.count))}`).join(", ")}; CPU: ${cpu}`,
+      `${name}: ${result.writes} writes, ${result.perSecond.toFixed(1)}/s, p50 ${msText(result.latency.p50)} p99 ${msText(result.latency.p99)} ms; probes p50/p99 ${probes}; loop lag p99 ${msText(server.lagP99Ms)}; gc ${Object.entries(server.gc).map(([kind, g]) => `${kind} ${g.count} × ${msText(g.ms / Math.max(1, g.count))}`).join(", ")}; builds ${server.builds.load.count}, mean ${Object.entries(server.builds).map(([phase, b]) => `${phase} ${msText(b.ms / Math.max(1, b.count))}`).join(" · ")} ms; CPU: ${cpu}`,
     );
   }
 }

@@ -77,7 +77,10 @@ export async function startServices(config: Config, database: Database, options:
     onBuilt: (snapshot) => {
       metrics.snapshotRevision.set(snapshot.revision);
       metrics.snapshotBuildSeconds.set(snapshot.buildMs / 1000);
-      for (const [phase, ms] of Object.entries(snapshot.buildPhases ?? {})) metrics.snapshotBuildPhaseSeconds.set({ phase }, ms / 1000);
+      for (const [phase, ms] of Object.entries(snapshot.buildPhases ?? {})) {
+        metrics.snapshotBuildPhaseSeconds.set({ phase }, ms / 1000);
+        metrics.snapshotBuildPhaseDuration.observe({ phase }, ms / 1000);
+      }
       metrics.snapshotBuildLongestSliceSeconds.set((snapshot.longestSliceMs ?? 0) / 1000);
       metrics.snapshotActiveServers.set(snapshot.activeServers);
       metrics.snapshotBuilds.inc({ result: "ok" });
