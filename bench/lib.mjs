@@ -296,7 +296,14 @@ export async function startApp(env, { readyPollMs = 250, cgroup = null } = {}) {
     ? startProcess(
         "app",
         "/bin/sh",
-        ["-c", `echo $$ > '${cgroup.procs}' && exec "$0" "$@"`, process.execPath, ...SERVER_NODE_FLAGS, ...EXTRA_SERVER_FLAGS, path.join(root, "scripts", "server.mjs")],
+        [
+          "-c",
+          `echo $$ > '${cgroup.procs}' && exec "$0" "$@"`,
+          process.execPath,
+          ...SERVER_NODE_FLAGS,
+          ...EXTRA_SERVER_FLAGS,
+          path.join(root, "scripts", "server.mjs"),
+        ],
         {
           cwd: path.join(root, ".next", "standalone"),
           env: {

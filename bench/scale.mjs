@@ -790,9 +790,17 @@ async function focusedWrites({ env, world }) {
       return result;
     };
     const { result, latency, server } = await probedInternal(internal, probeTenant, measured);
-    const probes = Object.entries(latency).map(([url, l]) => `${url} ${lat(l)}`).join(" · ");
+    const probes = Object.entries(latency)
+      .map(([url, l]) => `${url} ${lat(l)}`)
+      .join(" · ");
     console.log(
-      `${name}: ${result.writes} writes, ${result.perSecond.toFixed(1)}/s, p50 ${msText(result.latency.p50)} p99 ${msText(result.latency.p99)} ms; probes p50/p99 ${probes}; loop lag p99 ${msText(server.lagP99Ms)}; gc ${Object.entries(server.gc).map(([kind, g]) => `${kind} ${g.count} × ${msText(g.ms / Math.max(1, g.count))}`).join(", ")}; builds ${server.builds.load.count}, mean ${Object.entries(server.builds).map(([phase, b]) => `${phase} ${msText(b.ms / Math.max(1, b.count))}`).join(" · ")} ms; CPU: ${cpu}`,
+      `${name}: ${result.writes} writes, ${result.perSecond.toFixed(1)}/s, p50 ${msText(result.latency.p50)} p99 ${msText(result.latency.p99)} ms; probes p50/p99 ${probes}; loop lag p99 ${msText(server.lagP99Ms)}; gc ${Object.entries(
+        server.gc,
+      )
+        .map(([kind, g]) => `${kind} ${g.count} × ${msText(g.ms / Math.max(1, g.count))}`)
+        .join(", ")}; builds ${server.builds.load.count}, mean ${Object.entries(server.builds)
+        .map(([phase, b]) => `${phase} ${msText(b.ms / Math.max(1, b.count))}`)
+        .join(" · ")} ms; CPU: ${cpu}`,
     );
   }
 }

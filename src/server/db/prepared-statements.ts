@@ -75,8 +75,7 @@ export function withPreparedStatements<T extends Sql>(client: T, preparer: State
     (...args: unknown[]) => {
       const last = args.length - 1;
       const callback = args[last];
-      if (typeof callback === "function")
-        args[last] = (transaction: Sql) => (callback as (sql: Sql) => unknown)(withPreparedStatements(transaction, preparer));
+      if (typeof callback === "function") args[last] = (transaction: Sql) => (callback as (sql: Sql) => unknown)(withPreparedStatements(transaction, preparer));
       return (client[method as keyof T] as (...a: unknown[]) => unknown)(...args);
     };
   const begin = passingOn("begin");
