@@ -79,6 +79,13 @@ export interface Config {
   databaseUrl: string | undefined;
   /** How long opening a Postgres connection may take before it counts as failed. */
   databaseConnectTimeoutMs: number;
+  /**
+   * Whether recurring statements run as prepared statements on Postgres
+   * (OPENCRANE_DATABASE_PREPARED_STATEMENTS, on by default; db/prepared-statements.ts). Off for a
+   * pooler in transaction mode that cannot keep a connection's prepared statements (PgBouncer
+   * before 1.21, or without max_prepared_statements).
+   */
+  databasePreparedStatements: boolean;
   dataDir: string;
   /** When set, the Obot feed requires `Authorization: Bearer <token>`. */
   obotRegistryToken: string | undefined;
@@ -252,6 +259,14 @@ function obotDriftConfig(env: NodeJS.ProcessEnv): ObotDriftConfig | undefined {
   };
 }
 
+function onOff(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value === "") return fallback;
+  const chosen = value.toLowerCase();
+  if (["on", "true", "1"].includes(chosen)) return true;
+  if (["off", "false", "0"].includes(chosen)) return false;
+  throw new Error(`${name} must be on or off (got '${value}')`);
+}
+
 function trustedProxies(value: string | undefined): string[] {
   const entries = list(value);
   new TrustedProxies(entries); // throws, naming the entry, when one is neither an IP nor a CIDR
@@ -262,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseConnectTimeoutMs: positiveNumber(env.OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS, 2, "OPENCRANE_DATABASE_CONNECT_TIMEOUT_SECONDS") * 1000,
+    databasePreparedStatements: onOff(env.OPENCRANE_DATABASE_PREPARED_STATEMENTS, true, "OPENCRANE_DATABASE_PREPARED_STATEMENTS"),
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.OPENCRANE_DATA_DIR || ".data"),
     obotRegistryToken: env.OBOT_REGISTRY_TOKEN || undefined,
     registryNamespace: registryNamespace(env.OPENCRANE_REGISTRY_NAMESPACE),

@@ -10,6 +10,7 @@ import { startServices, type Services } from "@/server/services";
 export const TEST_CONFIG: Config = {
   databaseUrl: undefined,
   databaseConnectTimeoutMs: 2000,
+  databasePreparedStatements: true,
   dataDir: "/nonexistent",
   obotRegistryToken: undefined,
   registryNamespace: "local.opencrane",

@@ -44,6 +44,8 @@ export function redactDatabaseUrl(url: string): string {
 
 export interface PostgresOptions {
   max?: number;
+  /** Run recurring statements prepared (see prepared-statements.ts); default true. */
+  preparedStatements?: boolean;
   /** How long opening a connection may take before it counts as failed. */
   connectTimeoutMs?: number;
 }
@@ -143,7 +145,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
           )
         : console.log(`[opencrane] database ${location} reachable again after ${Math.round((downMs ?? 0) / 100) / 10}s`),
   });
-  const db = drizzle({ client: gatedClient(withPreparedStatements(client, new StatementPreparer()), breaker), schema, casing: "snake_case" }) as unknown as Db;
+  const pooled = options.preparedStatements === false ? client : withPreparedStatements(client, new StatementPreparer());
+  const db = drizzle({ client: gatedClient(pooled, breaker), schema, casing: "snake_case" }) as unknown as Db;
   return {
     db,
     kind: "postgres",
@@ -313,11 +316,14 @@ export interface DatabaseConfig {
   databaseUrl?: string;
   dataDir: string;
   databaseConnectTimeoutMs?: number;
+  databasePreparedStatements?: boolean;
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (process.env.NEXT_PHASE === "phase-production-build") {
     throw new Error("the database must not be opened during `next build`");
   }
-  return config.databaseUrl ? openPostgres(config.databaseUrl, { connectTimeoutMs: config.databaseConnectTimeoutMs }) : openPGlite(config.dataDir);
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, { connectTimeoutMs: config.databaseConnectTimeoutMs, preparedStatements: config.databasePreparedStatements })
+    : openPGlite(config.dataDir);
 }

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASE_URL } from "../../../test/support/env";
+import { loadConfig } from "../config";
 import { openPostgres, type Database } from "./client";
 import { StatementPreparer } from "./prepared-statements";
 import { rowsOf } from "./rows";
@@ -35,6 +36,17 @@ describe("StatementPreparer", () => {
     // The counts started over: the recurring text's earlier run is forgotten.
     expect(preparer.shouldPrepare("recurring $1", 1)).toBe(false);
     expect(preparer.shouldPrepare("recurring $1", 1)).toBe(true);
+  });
+});
+
+describe("OPENCRANE_DATABASE_PREPARED_STATEMENTS", () => {
+  it("is on unless set off, and refuses anything but on or off", () => {
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "off" }).databasePreparedStatements).toBe(false);
+    expect(loadConfig({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "ON" }).databasePreparedStatements).toBe(true);
+    expect(() => loadConfig({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "sometimes" })).toThrow(
+      "OPENCRANE_DATABASE_PREPARED_STATEMENTS must be on or off (got 'sometimes')",
+    );
   });
 });
 
@@ -91,5 +103,16 @@ describe.skipIf(!TEST_DATABASE_URL)("prepared statements on Postgres (TEST_DATAB
   it("leaves a query run once unnamed", async () => {
     await database.db.execute(sql`select ${"once"}::text as only_once`);
     expect(await prepared()).not.toContain("select $1::text as only_once");
+  });
+
+  it("prepares nothing when turned off (a pooler in transaction mode)", async () => {
+    const unprepared = await openPostgres(urlOf(name), { max: 1, preparedStatements: false });
+    try {
+      for (const n of [1, 2, 3]) await unprepared.db.execute(sql`select ${n}::int - 1 as previous`);
+      const rows = rowsOf<{ statement: string }>(await unprepared.db.execute(sql`select statement from pg_prepared_statements`));
+      expect(rows.map((row) => row.statement)).not.toContain("select $1::int - 1 as previous");
+    } finally {
+      await unprepared.close();
+    }
   });
 });
