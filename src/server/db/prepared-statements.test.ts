@@ -40,11 +40,12 @@ describe("StatementPreparer", () => {
 });
 
 describe("OPENCRANE_DATABASE_PREPARED_STATEMENTS", () => {
+  const env = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
   it("is on unless set off, and refuses anything but on or off", () => {
-    expect(loadConfig({}).databasePreparedStatements).toBe(true);
-    expect(loadConfig({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "off" }).databasePreparedStatements).toBe(false);
-    expect(loadConfig({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "ON" }).databasePreparedStatements).toBe(true);
-    expect(() => loadConfig({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "sometimes" })).toThrow(
+    expect(loadConfig(env({})).databasePreparedStatements).toBe(true);
+    expect(loadConfig(env({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "off" })).databasePreparedStatements).toBe(false);
+    expect(loadConfig(env({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "ON" })).databasePreparedStatements).toBe(true);
+    expect(() => loadConfig(env({ OPENCRANE_DATABASE_PREPARED_STATEMENTS: "sometimes" }))).toThrow(
       "OPENCRANE_DATABASE_PREPARED_STATEMENTS must be on or off (got 'sometimes')",
     );
   });
