@@ -190,13 +190,22 @@ async function main() {
     // mostly concurrent; what shows here is the main thread's part).
     const gcPauses = new Map<string, number[]>();
     const gcKinds: Record<number, string> = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" };
+    const gcEntries: { start: number; end: number }[] = [];
     const gcObserver = new PerformanceObserver((list) => {
       for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
         const kind = gcKinds[entry.detail?.kind ?? 0] ?? "other";
         gcPauses.set(kind, [...(gcPauses.get(kind) ?? []), entry.duration]);
+        gcEntries.push({ start: entry.startTime, end: entry.startTime + entry.duration });
       }
     });
     gcObserver.observe({ entryTypes: ["gc"] });
+    // Every build's phases, the tenants whose contract state it changed and the GC pauses inside
+    // it: what the slowest builds (a write's tail) had in common.
+    const builds: { at: number; buildMs: number; load: number; compute: number; settle: number; tenants: number | null; servers: number }[] = [];
+    const stopWatchingBuilds = services.snapshots.onPublished((snapshot, changed) => {
+      const phases = snapshot.buildPhases ?? { load: NaN, compute: NaN, settle: NaN };
+      builds.push({ at: performance.now(), buildMs: snapshot.buildMs, ...phases, tenants: changed ? changed.length : null, servers: snapshot.activeServers });
+    });
     const results = new Map<string, { total: number[]; cpu: number[]; load: number[]; compute: number[]; settle: number[]; slice: number[] }>();
     let nextWrite = 0;
     const writesStarted = performance.now();
@@ -307,6 +316,16 @@ async function main() {
         `${kind.padEnd(10)} | ${ms(quantile(row.total, 0.5))} / ${ms(quantile(row.total, 0.99))} | ${ms(quantile(row.cpu, 0.5))} / ${ms(quantile(row.cpu, 0.99))} | ${ms(quantile(row.load, 0.5))} | ${ms(quantile(row.compute, 0.5))} / ${ms(Math.max(...row.compute))} | ${ms(quantile(row.settle, 0.5))} | ${ms(quantile(row.slice, 0.5))} / ${ms(Math.max(...row.slice))}`,
       );
     }
+    stopWatchingBuilds();
+    const gcWithin = (from: number, to: number) => gcEntries.filter((g) => g.end > from && g.start < to).reduce((sum, g) => sum + Math.min(g.end, to) - Math.max(g.start, from), 0);
+    console.log("\nthe slowest builds: total ms = load + compute + settle | GC pauses inside | tenants whose contract state changed");
+    for (const build of [...builds].sort((a, b) => b.buildMs - a.buildMs).slice(0, 6)) {
+      console.log(
+        `${ms(build.buildMs)} = ${ms(build.load)} + ${ms(build.compute)} + ${ms(build.settle)} | ${ms(gcWithin(build.at - build.buildMs, build.at))} | ${build.tenants ?? "all"}`,
+      );
+    }
+    const median = [...builds].sort((a, b) => a.buildMs - b.buildMs)[Math.floor(builds.length / 2)];
+    if (median) console.log(`median build: ${ms(median.buildMs)} ms, ${median.tenants ?? "all"} tenants changed`);
     await services.close();
   } finally {
     await database.close();
