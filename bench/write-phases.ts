@@ -317,7 +317,8 @@ async function main() {
       );
     }
     stopWatchingBuilds();
-    const gcWithin = (from: number, to: number) => gcEntries.filter((g) => g.end > from && g.start < to).reduce((sum, g) => sum + Math.min(g.end, to) - Math.max(g.start, from), 0);
+    const gcWithin = (from: number, to: number) =>
+      gcEntries.filter((g) => g.end > from && g.start < to).reduce((sum, g) => sum + Math.min(g.end, to) - Math.max(g.start, from), 0);
     console.log("\nthe slowest builds: total ms = load + compute + settle | GC pauses inside | tenants whose contract state changed");
     for (const build of [...builds].sort((a, b) => b.buildMs - a.buildMs).slice(0, 6)) {
       console.log(
