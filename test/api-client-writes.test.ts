@@ -59,6 +59,8 @@ describeEachDatabase("API clients' writes on the main port's listener", (databas
     const created = await send("POST", "/api/v1/tenants", JSON.stringify({ name: "fast-path", displayName: "Fast path" }));
     expect(created.status).toBe(201);
     for (const [name, value] of Object.entries(MAIN_PORT_API_HEADERS)) expect(created.headers.get(name), name).toBe(value);
+    // The route's own Content-Type stands, once.
+    expect(created.headers.get("content-type")).toBe("application/json");
     expect(created.headers.get("x-request-id")).toBeTruthy();
     const body = (await created.json()) as { name: string; version: number };
     expect(body).toMatchObject({ name: "fast-path", version: 1 });

@@ -50,7 +50,9 @@ export async function serveApiClientWrite(
 /** Writes a route's Response to a node response, `headers` under the route's own. */
 export async function writeWebResponse(response: http.ServerResponse, answer: Response, headers: Readonly<Record<string, string>> = {}): Promise<void> {
   const body = Buffer.from(await answer.arrayBuffer());
-  const out: Record<string, string | string[]> = { ...headers };
+  // Lower-cased, as the Response's own names are, so that a header the route sets replaces the default instead of going out twice.
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
   answer.headers.forEach((value, name) => {
     if (name !== "set-cookie") out[name] = value;
   });
