@@ -108,7 +108,7 @@ function compileReport(c) {
 | Allow list per tenant | mean ${c.access.allowMean.toFixed(1)}, median ${c.access.allowMedian}, p90 ${c.access.allowP90}, max ${c.access.allowMax} of ${n(c.access.activeServers)} active servers; explicit denies mean ${c.access.denyMean.toFixed(1)} |
 | Render all ${n(c.sizes.tenants)} contracts (\`renderTenantContract\` + \`JSON.stringify\`), median (min) of ${c.render.runs.length} | ${msText(c.render.medianMs)} (${msText(c.render.minMs)}); CPU ${msText(c.render.medianCpuMs)}; ${(c.render.medianMs / c.sizes.tenants).toFixed(2)} ms per tenant |
 | Their bytes | ${MiB(c.render.totalBytes)} in all; mean ${(c.render.meanBytes / 1024).toFixed(1)} KiB, max ${(c.render.maxBytes / 1024).toFixed(1)} KiB |
-| Fingerprint all ${n(w.tenants)} contracts (\`contractStatesOf\`, every snapshot build), median (min) of ${c.fingerprint.runs.length} | ${msText(c.fingerprint.medianMs)} (${msText(c.fingerprint.minMs)}); CPU ${msText(c.fingerprint.medianCpuMs)} |
+| Fingerprint all ${n(w.tenants)} contracts (\`contractStatesOf\`, a full snapshot build), median (min) of ${c.fingerprint.runs.length} | ${msText(c.fingerprint.medianMs)} (${msText(c.fingerprint.minMs)}); CPU ${msText(c.fingerprint.medianCpuMs)} |
 | \`contractBody\` for every tenant (render, encode, hash, cache), once | ${msText(c.cache.ms)}; CPU ${msText(c.cache.cpuMs)}; the snapshot's cache then holds ${MiB(c.cache.heapBytes)} heap + ${MiB(c.cache.arrayBufferBytes)} array buffers |`;
   return { bullets, table };
 }

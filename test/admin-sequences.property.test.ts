@@ -369,7 +369,16 @@ async function registryGet(services: Services, rest: string) {
 
 const toolsMdServers = (markdown: string) => [...markdown.matchAll(/^## .* \(`([a-z0-9-]+)`\)$/gm)].map((m) => m[1]);
 
-async function expectConsumersAgree(services: Services, validators: ReturnType<typeof registryValidators>, shell: string | undefined, history: string) {
+/** Per tenant, the contract last served in a sequence: its content's version and its revision. */
+type LastServed = Map<string, { contractVersion: string; revision: number; etag: string }>;
+
+async function expectConsumersAgree(
+  services: Services,
+  validators: ReturnType<typeof registryValidators>,
+  shell: string | undefined,
+  history: string,
+  lastServed: LastServed = new Map(),
+) {
   const snapshot: CatalogSnapshot = await services.snapshots.refresh();
   const active = (await listActiveServers(services.db)).map((s) => s.name);
   const feed = JSON.parse(Buffer.from(snapshot.obotFeed.identity).toString("utf8")) as { entryKey: string }[];
@@ -379,9 +388,23 @@ async function expectConsumersAgree(services: Services, validators: ReturnType<t
   for (const name of active) expect(inFeed.has(name), `active server '${name}' is missing from the Obot feed\n${history}`).toBe(true);
   expect([...inFeed].sort(), history).toEqual([...active].sort());
   expect([...snapshot.policy.servers], history).toEqual(active);
+  for (const tenant of lastServed.keys()) if (!snapshot.policy.tenants.has(tenant)) lastServed.delete(tenant);
 
   for (const [tenantName, access] of snapshot.policy.tenants) {
-    const { contract } = contractAsServed(snapshot, services.contractBodies, tenantName);
+    const { contract, etag } = contractAsServed(snapshot, services.contractBodies, tenantName);
+    // A contract's revision and ETag stay while what it says does; when it changes, its ETag
+    // moves and its revision does not go back (a rule that expires changes contracts without a new
+    // catalog revision, so the revision may stay).
+    const last = lastServed.get(tenantName);
+    if (last?.contractVersion === contract.contractVersion) {
+      expect(contract.revision, `revision of ${tenantName}, unchanged\n${history}`).toBe(last.revision);
+      expect(etag, `ETag of ${tenantName}, unchanged\n${history}`).toBe(last.etag);
+    } else if (last) {
+      expect(etag, `ETag of ${tenantName}, changed\n${history}`).not.toBe(last.etag);
+      expect(contract.revision, `revision of ${tenantName}, changed\n${history}`).toBeGreaterThanOrEqual(last.revision);
+    }
+    expect(contract.revision, history).toBeLessThanOrEqual(snapshot.revision);
+    lastServed.set(tenantName, { contractVersion: contract.contractVersion, revision: contract.revision, etag });
     const allow = contract.policy.mcpServers.allow;
     for (const name of allow) expect(inFeed.has(name), `${tenantName} is allowed '${name}', which the Obot feed lacks\n${history}`).toBe(true);
     const decided = active.map((name) => [name, decide(snapshot.policy, tenantName, name)!] as const);
@@ -438,7 +461,7 @@ async function expectSameAsFreshBuild(services: Services, snapshot: CatalogSnaps
 async function resetCatalog(services: Services, call: Call) {
   await services.db.execute(
     sql.raw(
-      "truncate grants, group_members, groups, tenant_tokens, ingestion_run_items, ingestion_run_undo, ingestion_runs, source_items, server_tools, server_probe_headers, mcp_servers, third_party_sources, tenants, contract_revisions",
+      "truncate grants, group_members, groups, tenant_tokens, ingestion_run_items, ingestion_run_undo, ingestion_runs, source_items, server_tools, server_probe_headers, mcp_servers, third_party_sources, tenants, contract_revisions, contract_server_revisions",
     ),
   );
   await call("POST", "/api/v1/sources", { name: "upstream", kind: "mcp-registry", url: upstreamUrl });
@@ -465,12 +488,13 @@ describeEachDatabase("admin sequences: every consumer keeps the contract's promi
       fc.asyncProperty(fc.array(op, { minLength: 3, maxLength: 8 }), async (steps) => {
         await resetCatalog(services, call);
         const history: string[] = [];
+        const lastServed: LastServed = new Map();
         for (const step of BASELINE) expect(await perform(services, call, upstream, step), JSON.stringify(step)).toBeLessThan(300);
         for (const step of steps) {
           const status = await perform(services, call, upstream, step);
           history.push(`${JSON.stringify(step)} → ${status}`);
           expect(status, `no 500 for an admin's operation\n${history.join("\n")}`).toBeLessThan(500);
-          await expectConsumersAgree(services, validators, SHELLS[0], `after:\n${history.join("\n")}`);
+          await expectConsumersAgree(services, validators, SHELLS[0], `after:\n${history.join("\n")}`, lastServed);
         }
       }),
       { numRuns: 4, interruptAfterTimeLimit: 180_000, examples: EXAMPLES },

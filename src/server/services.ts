@@ -11,7 +11,7 @@ import type { Database, Db } from "./db/client";
 import { FetchRecorder, reportingHooks } from "./fetch-log/fetch-log";
 import { lendPreviewBase } from "./policy/preview";
 import { CatalogMirror, pruneCatalogChanges } from "./snapshot/catalog-mirror";
-import { settleContractRevisions } from "./snapshot/contract-revisions";
+import { settleSnapshotParts } from "./snapshot/contract-revisions";
 import { ContractBodyCache } from "./snapshot/contract-cache";
 import { SnapshotStore } from "./snapshot/store";
 import { createMetrics, type Metrics } from "./metrics";
@@ -73,7 +73,7 @@ export async function startServices(config: Config, database: Database, options:
       for (const kind of ["full", "delta"] as const) if (catalog.loads[kind] > before[kind]) metrics.snapshotLoads.inc({ kind });
       return state;
     },
-    settleContractRevisions: (revision, states, previous) => settleContractRevisions(db, revision, states, previous),
+    settleContractRevisions: (parts, previous) => settleSnapshotParts(db, parts, previous),
     onBuilt: (snapshot) => {
       metrics.snapshotRevision.set(snapshot.revision);
       metrics.snapshotBuildSeconds.set(snapshot.buildMs / 1000);

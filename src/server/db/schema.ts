@@ -90,9 +90,11 @@ export const catalogRevisions = pgTable("catalog_revisions", {
 });
 
 /**
- * Per tenant, a digest of everything its contract says and the catalog revision at which that
- * last changed. Derived state, shared by replicas: the contract's `revision` (and so its ETag)
- * moves only when the tenant's own contract changes, and every replica serves the same one.
+ * Per tenant, a digest of its contract's own part (its details, its allow, deny and reserved lists,
+ * its tool decisions and the servers it sees restricted by them) and the catalog revision at which
+ * that last changed. Derived state, shared by replicas, so every replica serves the same `revision`
+ * and ETag: the contract's is the latest of this one and its allowed servers' shared parts'
+ * (contract_server_revisions).
  */
 // No index on revision (migration 0014): every build's settle rewrites the revision of each
 // tenant whose contract moved (thousands for a widely allowed server), and an indexed revision
@@ -101,6 +103,19 @@ export const catalogRevisions = pgTable("catalog_revisions", {
 // for the updated row.
 export const contractRevisions = pgTable("contract_revisions", {
   tenant: text().primaryKey(),
+  fingerprint: text().notNull(),
+  revision: bigint({ mode: "number" }).notNull(),
+});
+
+/**
+ * Per active server, a digest of what every contract allowed it says of it (its shared part: its
+ * entry and TOOLS.md section) and the catalog revision at which that last changed. A contract's
+ * `revision` is the latest of its tenant's own part's (contract_revisions) and its allowed
+ * servers' shared parts': a change to a server allowed to every tenant settles one row here
+ * instead of one per tenant. Small (one row per server), rewritten one row per changed server.
+ */
+export const contractServerRevisions = pgTable("contract_server_revisions", {
+  server: text().primaryKey(),
   fingerprint: text().notNull(),
   revision: bigint({ mode: "number" }).notNull(),
 });

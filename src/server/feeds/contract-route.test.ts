@@ -5,10 +5,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
 import { ALICE, restClient, TEST_CONFIG, testServices } from "../../../test/support/services";
 import type { Config } from "../config";
+import { rowsOf } from "../db/rows";
 import { createServer, publishServer, updateServer } from "../catalog/servers";
 import { serverCreateInput, serverUpdateInput } from "../catalog/model";
 import { createGrant, createTenant, deleteGrant } from "../policy/store";
@@ -284,6 +286,56 @@ describeEachDatabase("tenant contract revisions", (database) => {
         expect(await fetchContract(replica, tenant)).toEqual(await fetchContract(services, tenant));
       }
       expect((await fetchContract(replica, "alpha")).contract.policy).toEqual(denied.contract.policy);
+    } finally {
+      await replica.close().catch(() => undefined);
+    }
+  });
+  it("settles a change to a server once for every tenant allowed it, and a replica that skipped the revisions in between serves the same", async () => {
+    await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "gamma" }));
+    await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "gamma" }, servers: "github", access: "allow" }));
+    await services.snapshots.refresh();
+    const replica = await testServices(database());
+    try {
+      await replica.snapshots.refresh();
+      const tenants = ["alpha", "beta", "gamma"];
+      const before = Object.fromEntries(await Promise.all(tenants.map(async (t) => [t, await fetchContract(services, t)] as const)));
+      const ownRows = async () =>
+        rowsOf(await services.db.execute(sql`select tenant, fingerprint, revision::text as revision from contract_revisions order by tenant`));
+      const ownBefore = await ownRows();
+      const github = async () => rowsOf(await services.db.execute(sql`select version, display_name from mcp_servers where name = 'github'`))[0]!;
+      const { version, display_name: displayName } = await github();
+
+      await updateServer(services.db, ALICE, "github", serverUpdateInput.parse({ version: Number(version), displayName: "GitHub Cloud", confirmRename: true }));
+      await services.snapshots.refresh();
+      const changedAt = services.snapshots.current!.revision;
+      for (const tenant of ["alpha", "gamma"]) {
+        const after = await fetchContract(services, tenant);
+        expect(after.contract.revision).toBe(changedAt);
+        expect(after.etag).not.toBe(before[tenant]!.etag);
+        expect(after.contract.mcp.servers.map((s: { displayName: string }) => s.displayName)).toContain("GitHub Cloud");
+      }
+      expect(await fetchContract(services, "beta")).toEqual(before.beta);
+      // One row for the server; none rewritten for the tenants allowed it.
+      expect(await ownRows()).toEqual(ownBefore);
+      const parts = rowsOf(
+        await services.db.execute(sql`select fingerprint, revision::text as revision from contract_server_revisions where server = 'github'`),
+      );
+      expect(parts.map((row) => Number(row.revision))).toEqual([changedAt]);
+
+      // Back as it was: the bodies are the earlier ones but for their revision, which moves again.
+      await updateServer(
+        services.db,
+        ALICE,
+        "github",
+        serverUpdateInput.parse({ version: Number(version) + 1, displayName: String(displayName), confirmRename: true }),
+      );
+      await services.snapshots.refresh();
+      const back = await fetchContract(services, "alpha");
+      expect(back.contract.revision).toBe(services.snapshots.current!.revision);
+      expect({ ...back.contract, revision: 0, contractVersion: "" }).toEqual({ ...before.alpha!.contract, revision: 0, contractVersion: "" });
+      // The replica saw neither change: its github is as it was, but a replica stored it at a newer revision.
+      await replica.snapshots.refresh();
+      for (const tenant of tenants) expect(await fetchContract(replica, tenant)).toEqual(await fetchContract(services, tenant));
     } finally {
       await replica.close().catch(() => undefined);
     }

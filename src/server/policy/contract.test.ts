@@ -5,7 +5,7 @@ import {
   CONTRACT_RENDERING,
   ContractFingerprints,
   contractFingerprint,
-  contractServerDigest,
+  serverDigestOf,
   renderTenantContract,
   type ContractServer,
   type ContractTenant,
@@ -41,6 +41,10 @@ const contractOf = (
   tools = new Map<string, ToolAccess>(),
 ) => renderTenantContract(tenant, { allow, deny, reserved, tools }, new Map(servers.map((s) => [s.name, s])), 7);
 
+/** contractFingerprint's digests of a sample (see the tests that pin them). */
+const PINNED_OWN = "bKHNBG-dy_wDUllu0K6bIk";
+const PINNED_RESTRICTED = "8IJx-iLRXR4ZNYpem6RZFX";
+
 const fingerprintOf = (
   tenant: ContractTenant,
   allow: string[],
@@ -48,13 +52,24 @@ const fingerprintOf = (
   servers: ContractServer[],
   reserved: string[] = [],
   tools = new Map<string, ToolAccess>(),
-) =>
-  contractFingerprint(
-    tenant,
-    { allow, deny, reserved, tools },
-    new Map(servers.map((s) => [s.name, contractServerDigest(s)])),
-    new Map(servers.map((s) => [s.name, s])),
-  );
+) => contractFingerprint(tenant, { allow, deny, reserved, tools }, new Map(servers.map((s) => [s.name, s])));
+
+/**
+ * What tells two contracts apart: the tenant's own part and the shared parts (serverDigestOf) of
+ * the servers it is allowed unrestricted, whose revisions are settled per server.
+ */
+const identityOf = (
+  tenant: ContractTenant,
+  allow: string[],
+  deny: string[],
+  servers: ContractServer[],
+  reserved: string[] = [],
+  tools = new Map<string, ToolAccess>(),
+) => {
+  const byName = new Map(servers.map((s) => [s.name, s]));
+  const shared = allow.filter((name) => !tools.has(name) && byName.has(name)).map((name) => `${name}=${serverDigestOf(byName.get(name)!)}`);
+  return `${fingerprintOf(tenant, allow, deny, servers, reserved, tools)} ${shared.join(",")}`;
+};
 
 describe("contract fingerprint", () => {
   it("pins the rendering: change CONTRACT_RENDERING whenever this sample renders differently", () => {
@@ -62,11 +77,13 @@ describe("contract fingerprint", () => {
     expect({ rendering: CONTRACT_RENDERING, contractVersion: sample.contractVersion }).toEqual({ rendering: "3", contractVersion: "adbb454c531ed4a4" });
   });
 
+  // Changed on 2026-12-06, when the fingerprint became the own part's (every contract's revision
+  // moved once, at the first build after the upgrade).
   it("pins the fingerprint itself: a new way of computing it must give the same digests, or every pod refetches its contract on upgrade", () => {
     const alpha = { name: "alpha", displayName: "Alpha", team: "payments" };
-    expect(fingerprintOf(alpha, ["github", "time"], ["slack"], SERVERS, ["notes"])).toBe("Hm8jXKIAWuOKvEI02RLtKa");
+    expect(fingerprintOf(alpha, ["github", "time"], ["slack"], SERVERS, ["notes"])).toBe(PINNED_OWN);
     const restricted = new Map<string, ToolAccess>([["github", { allow: ["create_issue"], deny: ["search_issues"], tiers: "35" }]]);
-    expect(fingerprintOf(alpha, ["github", "time"], ["slack"], SERVERS, [], restricted)).toBe("eYJOpKLcD8fSFRIIJVhYlP");
+    expect(fingerprintOf(alpha, ["github", "time"], ["slack"], SERVERS, [], restricted)).toBe(PINNED_RESTRICTED);
   });
 
   it("is equal exactly when the rendered contracts are equal", () => {
@@ -112,15 +129,23 @@ describe("contract fingerprint", () => {
         const sameContract = JSON.stringify(contentA) === JSON.stringify(contentB);
         expect(versionA === versionB).toBe(sameContract);
         expect(
-          fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved, toolsOf(a)) ===
-            fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved, toolsOf(b)),
+          identityOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved, toolsOf(a)) ===
+            identityOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved, toolsOf(b)),
         ).toBe(sameContract);
+        // The own part leaves out what the contract says of a server allowed unrestricted.
+        if (
+          JSON.stringify([a.tenant, a.allow, a.deny, a.reserved, a.githubTools]) === JSON.stringify([b.tenant, b.allow, b.deny, b.reserved, b.githubTools]) &&
+          !a.githubTools
+        )
+          expect(fingerprintOf(a.tenant, a.allow, a.deny, serversOf(a), a.reserved, toolsOf(a))).toBe(
+            fingerprintOf(b.tenant, b.allow, b.deny, serversOf(b), b.reserved, toolsOf(b)),
+          );
       }),
       { numRuns: 500 },
     );
   });
 
-  it("is the same computed over byte tables (ContractFingerprints) as over strings, for any tenant, lists, slots and decisions", () => {
+  it("is the same computed over bytes (ContractFingerprints) as over strings, for any tenant, lists and decisions", () => {
     const world = fc.record({
       servers: fc.uniqueArray(
         fc.record({
@@ -136,9 +161,6 @@ describe("contract fingerprint", () => {
       denyPicks: fc.array(fc.nat(), { maxLength: 4 }),
       reserved: fc.array(fc.stringMatching(/^[a-z]{1,5}$/), { maxLength: 2 }),
       restrictPicks: fc.array(fc.nat(), { maxLength: 3 }),
-      // Slots are spread over a larger range, with gaps, as servers come and go.
-      slotSeed: fc.nat(),
-      unindexed: fc.boolean(),
     });
     fc.assert(
       fc.property(world, (w) => {
@@ -154,48 +176,42 @@ describe("contract fingerprint", () => {
         const tools = new Map<string, ToolAccess>(pick(w.restrictPicks).map((name) => [name, { allow: ["a"], deny: ["b"] }]));
         const access = { allow, deny: pick(w.denyPicks), reserved: w.reserved, tools };
         const byName = new Map(servers.map((s) => [s.name, s]));
-        const digests = new Map(servers.map((s) => [s.name, contractServerDigest(s)]));
-        // One allowed server left out of the index, at times: its digest is then looked up by name.
-        const indexed = w.unindexed && allow.length > 0 ? names.filter((name) => name !== allow[0]) : names;
-        const serverIndex = new Map(indexed.map((name, i) => [name, (i * 7 + (w.slotSeed % 5)) % (indexed.length * 7 + 5)]));
-        // Made from an earlier table in which some servers were other objects, with other digests.
-        const earlierServers = new Map(servers.map((s, i) => [s.name, i % 3 === w.slotSeed % 3 ? { ...s, displayName: `${s.displayName} before` } : s]));
-        const changed = servers.filter((s) => earlierServers.get(s.name) !== s).map((s) => s.name);
-        const fingerprints = new ContractFingerprints(byName, serverIndex, new ContractFingerprints(earlierServers, serverIndex), changed);
-        const expected = contractFingerprint(w.tenant, access, digests, byName);
+        const fingerprints = new ContractFingerprints(byName);
+        const expected = contractFingerprint(w.tenant, access, byName);
         expect(fingerprints.fingerprint(w.tenant, access)).toBe(expected);
-        // Twice: the second time from the remembered slots.
+        // Twice: the scratch buffer is reused.
         expect(fingerprints.fingerprint(w.tenant, access)).toBe(expected);
       }),
       { numRuns: 300 },
     );
   });
 
-  it("computes over byte tables the same digests for lists longer than its buffer", () => {
-    const digests = new Map(SERVERS.map((s) => [s.name, contractServerDigest(s)]));
+  it("computes over bytes the same digests for lists longer than its buffer", () => {
     const byName = new Map(SERVERS.map((s) => [s.name, s]));
-    const fingerprints = new ContractFingerprints(byName, new Map(SERVERS.map((s, i) => [s.name, i])));
+    const fingerprints = new ContractFingerprints(byName);
     const tenant = { name: "ä".repeat(3_000), displayName: "Ünïcode ✓", team: "t" };
     const deny = Array.from({ length: 3_000 }, (_, i) => `denied-ü-${String(i).padStart(5, "0")}`);
     const access = { allow: ["github", "time"], deny, reserved: ["notes"], tools: new Map<string, ToolAccess>() };
-    expect(fingerprints.fingerprint(tenant, access)).toBe(contractFingerprint(tenant, access, digests, byName));
+    expect(fingerprints.fingerprint(tenant, access)).toBe(contractFingerprint(tenant, access, byName));
   });
 
-  it("keeps the pinned digests when computed over byte tables", () => {
+  it("keeps the pinned digests when computed over bytes", () => {
     const alpha = { name: "alpha", displayName: "Alpha", team: "payments" };
-    const fingerprints = new ContractFingerprints(new Map(SERVERS.map((s) => [s.name, s])), new Map(SERVERS.map((s, i) => [s.name, 3 * i])));
-    expect(fingerprints.fingerprint(alpha, { allow: ["github", "time"], deny: ["slack"], reserved: ["notes"], tools: new Map() })).toBe(
-      "Hm8jXKIAWuOKvEI02RLtKa",
-    );
+    const fingerprints = new ContractFingerprints(new Map(SERVERS.map((s) => [s.name, s])));
+    expect(fingerprints.fingerprint(alpha, { allow: ["github", "time"], deny: ["slack"], reserved: ["notes"], tools: new Map() })).toBe(PINNED_OWN);
     const restricted = new Map<string, ToolAccess>([["github", { allow: ["create_issue"], deny: ["search_issues"], tiers: "35" }]]);
-    expect(fingerprints.fingerprint(alpha, { allow: ["github", "time"], deny: ["slack"], reserved: [], tools: restricted })).toBe("eYJOpKLcD8fSFRIIJVhYlP");
+    expect(fingerprints.fingerprint(alpha, { allow: ["github", "time"], deny: ["slack"], reserved: [], tools: restricted })).toBe(PINNED_RESTRICTED);
   });
 
-  it("ignores servers the tenant may not use", () => {
+  it("leaves out the servers the tenant is allowed unrestricted, and reads those it sees restricted", () => {
     const tenant = { name: "alpha", displayName: "", team: "" };
     const renamedSlack = SERVERS.map((s) => (s.name === "slack" ? { ...s, displayName: "Slack Grid" } : s));
     expect(fingerprintOf(tenant, ["github"], [], renamedSlack)).toBe(fingerprintOf(tenant, ["github"], [], SERVERS));
-    expect(fingerprintOf(tenant, ["slack"], [], renamedSlack)).not.toBe(fingerprintOf(tenant, ["slack"], [], SERVERS));
+    // Slack's shared part moves instead (identityOf).
+    expect(fingerprintOf(tenant, ["slack"], [], renamedSlack)).toBe(fingerprintOf(tenant, ["slack"], [], SERVERS));
+    expect(identityOf(tenant, ["slack"], [], renamedSlack)).not.toBe(identityOf(tenant, ["slack"], [], SERVERS));
+    const restricted = new Map<string, ToolAccess>([["slack", { allow: ["a"], deny: [] }]]);
+    expect(fingerprintOf(tenant, ["slack"], [], renamedSlack, [], restricted)).not.toBe(fingerprintOf(tenant, ["slack"], [], SERVERS, [], restricted));
   });
 });
 

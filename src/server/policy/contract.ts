@@ -222,138 +222,60 @@ export function contractServerDigest(server: ContractServer): string {
 }
 
 /**
- * A digest of every input of the tenant's contract, equal exactly when the rendered contract
- * would be: far cheaper than rendering (no TOOLS.md), so it is computed for every tenant at every
- * snapshot to tell whose contract changed. An allowed server counts by its shared digest
- * (`serverDigests`); one the tenant sees restricted by a tool-level decision by the digest of what
- * it sees of it (from `servers`), so a change to a tool it may not use leaves its contract alone.
+ * A digest of the tenant's own part of its contract: its details, its allow, deny and reserved
+ * lists, its tool-level decisions and what it sees of each server those restrict. Equal exactly
+ * when everything the contract says is equal, except what it says of the servers it is allowed
+ * unrestricted: those are the servers' shared parts (serverDigestOf), which every tenant allowed
+ * a server shares and whose revisions are settled once per server (CatalogSnapshot.serverParts).
+ * So a change to a server re-fingerprints only the tenants that see it restricted, and a change to
+ * a tool a tenant may not use leaves its contract alone.
  */
-export function contractFingerprint(
-  tenant: ContractTenant,
-  access: ContractAccess,
-  serverDigests: ReadonlyMap<string, string>,
-  servers: ReadonlyMap<string, ContractServer> = new Map(),
-): string {
-  // A server change re-fingerprints every tenant allowed it: the digests are joined from one
-  // scratch array (no array per tenant, and no string per `+=` step), and the tool decisions are
-  // looked up only for a tenant that has some.
+export function contractFingerprint(tenant: ContractTenant, access: ContractAccess, servers: ReadonlyMap<string, ContractServer> = new Map()): string {
   const decisions = access.tools && access.tools.size > 0 ? access.tools : null;
-  const parts = allowedScratch;
-  parts.length = access.allow.length;
-  for (let i = 0; i < access.allow.length; i++) {
-    const name = access.allow[i]!;
-    const restriction = decisions?.get(name);
-    const server = restriction && servers.get(name);
-    parts[i] = server ? contractServerDigest(restrictedServer(server, restriction)) : (serverDigests.get(name) ?? `?${name}`);
-  }
-  const allowed = parts.join(",");
-  parts.length = 0;
+  const restricted: string[] = [];
+  if (decisions)
+    for (const name of access.allow) {
+      const restriction = decisions.get(name);
+      const server = restriction && servers.get(name);
+      if (server) restricted.push(`${name}=${contractServerDigest(restrictedServer(server, restriction))}`);
+    }
   // The tenant's tool-level decisions are in its contract (policy.mcpServers.tools).
   const tools = decisions ? JSON.stringify(toolDecisionsOf(decisions)) : "";
   return digest(
-    `${CONTRACT_RENDERING}\u0000${tenantPartOf(tenant)}\u0000${allowed}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`,
+    `${CONTRACT_RENDERING}\u0000${tenantPartOf(tenant)}\u0000${access.allow.join(",")}\u0000${restricted.join(",")}\u0000${access.deny.join(",")}\u0000${access.reserved.join(",")}\u0000${tools}`,
   );
 }
 
 /**
- * contractFingerprint's digests, computed over bytes: each server's digest is kept once, as bytes
- * at its slot in one table, and a tenant's allowed servers as their slots (once per TenantAccess),
- * so a fingerprint copies bytes and hashes them, and looks up no server by name and builds no
- * string. A server change re-fingerprints every tenant allowed it (hundreds, each allowed ~120
- * servers), and the string way spent most of its time fetching scattered strings from memory.
- * The bytes hashed are exactly the string contractFingerprint hashes, so the digests are the same
- * (the tests compare the two).
+ * contractFingerprint over bytes: the lists are written in place into one scratch buffer and
+ * hashed, with no string built per tenant (joining the lists first made most of the garbage a
+ * burst's fingerprints left, about a kilobyte a tenant). The bytes hashed are exactly the string
+ * contractFingerprint hashes, so the digests are the same (the tests compare the two).
  */
 export class ContractFingerprints {
-  /** Per slot: the server's digest and a comma, DIGEST_BYTES each. */
-  private readonly table: DataView;
-  /** Per slot: 1 when the table holds a digest there. */
-  private readonly known: Uint8Array;
-  private digests: Map<string, string> | null = null;
   private scratch = Buffer.alloc(16 * 1024);
-  private scratchView = viewOf(this.scratch);
 
-  /**
-   * The fingerprints of contracts over `servers` (by name), with each server's digest at its slot
-   * in `serverIndex`. With `earlier` (of the same server index), only the servers named in
-   * `changed` are looked at: every other is the same object in both maps.
-   */
-  constructor(
-    private readonly servers: ReadonlyMap<string, ContractServer>,
-    private readonly serverIndex: ReadonlyMap<string, number>,
-    earlier: ContractFingerprints | null = null,
-    changed: Iterable<string> = [],
-  ) {
-    if (earlier && earlier.serverIndex === serverIndex) {
-      this.table = viewOf(Buffer.from(new Uint8Array(earlier.table.buffer, earlier.table.byteOffset, earlier.table.byteLength)));
-      this.known = earlier.known.slice();
-      for (const name of changed) {
-        const slot = serverIndex.get(name);
-        if (slot !== undefined) this.place(slot, servers.get(name));
-      }
-      return;
-    }
-    let slots = 0;
-    for (const slot of serverIndex.values()) slots = Math.max(slots, slot + 1);
-    this.table = viewOf(Buffer.alloc(slots * DIGEST_BYTES));
-    this.known = new Uint8Array(slots);
-    for (const [name, slot] of serverIndex) this.place(slot, servers.get(name));
-  }
-
-  private place(slot: number, server: ContractServer | undefined) {
-    this.known[slot] = 0;
-    if (!server || slot * DIGEST_BYTES >= this.table.byteLength) return;
-    const digest = serverDigestOf(server);
-    // A digest is base64url (one byte a character); any other would not be the bytes hashed.
-    if (digest.length !== DIGEST_BYTES - 1 || !/^[A-Za-z0-9_-]*$/.test(digest)) return;
-    Buffer.from(this.table.buffer, this.table.byteOffset, this.table.byteLength).write(`${digest},`, slot * DIGEST_BYTES, "latin1");
-    this.known[slot] = 1;
-  }
-
-  /** Whether its slots are those of `serverIndex`. */
-  indexes(serverIndex: ReadonlyMap<string, number>): boolean {
-    return this.serverIndex === serverIndex;
-  }
+  /** Fingerprints of contracts over `servers` (by name): the restricted servers' are read from there. */
+  constructor(private readonly servers: ReadonlyMap<string, ContractServer>) {}
 
   fingerprint(tenant: ContractTenant, access: ContractAccess): string {
-    const slots = this.slotsOf(access);
-    if (!slots) {
-      this.digests ??= new Map([...this.servers].map(([name, server]) => [name, serverDigestOf(server)]));
-      return contractFingerprint(tenant, access, this.digests, this.servers);
-    }
     const decisions = access.tools && access.tools.size > 0 ? access.tools : null;
     const prefix = prefixOf(tenant);
-    // A restricted server's digest takes as many bytes as one from the table.
-    this.ensure(prefix.length + slots.length * DIGEST_BYTES + 1, 0);
-    const out = this.scratch;
-    const view = this.scratchView;
-    const table = this.table;
-    out.set(prefix, 0);
-    let at = prefix.length;
-    for (let i = 0; i < slots.length; i++) {
-      const restriction = decisions?.get(access.allow[i]!);
-      const server = restriction && this.servers.get(access.allow[i]!);
-      if (server) {
-        at += out.write(contractServerDigest(restrictedServer(server, restriction)), at, "latin1");
-        out[at++] = COMMA;
-        continue;
+    this.ensure(prefix.length, 0);
+    this.scratch.set(prefix, 0);
+    let at = this.writeList(access.allow, prefix.length);
+    if (decisions) {
+      let first = true;
+      for (const name of access.allow) {
+        const restriction = decisions.get(name);
+        const server = restriction && this.servers.get(name);
+        if (!server) continue;
+        if (!first) at = this.writeByte(COMMA, at);
+        first = false;
+        at = this.writeText(`${name}=${contractServerDigest(restrictedServer(server, restriction))}`, at);
       }
-      // 23 bytes as five words, a half word and a byte: a tenth of the time of a byte loop.
-      const from = slots[i]! * DIGEST_BYTES;
-      view.setUint32(at, table.getUint32(from));
-      view.setUint32(at + 4, table.getUint32(from + 4));
-      view.setUint32(at + 8, table.getUint32(from + 8));
-      view.setUint32(at + 12, table.getUint32(from + 12));
-      view.setUint32(at + 16, table.getUint32(from + 16));
-      view.setUint16(at + 20, table.getUint16(from + 20));
-      view.setUint8(at + 22, table.getUint8(from + 22));
-      at += DIGEST_BYTES;
     }
-    // The last comma is the separator before the deny list; with no server allowed, write one.
-    if (slots.length > 0) at--;
-    out[at++] = 0;
-    // The lists and the decisions are written in place: joining them first made most of the
-    // garbage a burst's fingerprints left (about a kilobyte a tenant).
+    at = this.writeByte(0, at);
     at = this.writeList(access.deny, at);
     at = this.writeList(access.reserved, at);
     if (decisions) at = this.writeText(JSON.stringify(toolDecisionsOf(decisions)), at);
@@ -363,15 +285,16 @@ export class ContractFingerprints {
   /** Writes the names comma-separated, then the NUL that ends the list; answers where it ended. */
   private writeList(names: readonly string[], at: number): number {
     for (let i = 0; i < names.length; i++) {
-      if (i > 0) {
-        this.ensure(at + 1, at);
-        this.scratch[at++] = COMMA;
-      }
+      if (i > 0) at = this.writeByte(COMMA, at);
       at = this.writeText(names[i]!, at);
     }
+    return this.writeByte(0, at);
+  }
+
+  private writeByte(byte: number, at: number): number {
     this.ensure(at + 1, at);
-    this.scratch[at++] = 0;
-    return at;
+    this.scratch[at] = byte;
+    return at + 1;
   }
 
   private writeText(text: string, at: number): number {
@@ -394,32 +317,10 @@ export class ContractFingerprints {
     const larger = Buffer.alloc(2 * bytes);
     larger.set(this.scratch.subarray(0, used));
     this.scratch = larger;
-    this.scratchView = viewOf(larger);
-  }
-
-  /** The slots of the allowed servers, in the list's order; null if one has no digest here (the string way then says `?name`). */
-  private slotsOf(access: ContractAccess): Int32Array | null {
-    const memo = allowedSlots.get(access.allow);
-    if (memo && memo.serverIndex === this.serverIndex && memo.slots.length === access.allow.length) return memo.slots;
-    const slots = new Int32Array(access.allow.length);
-    for (let i = 0; i < slots.length; i++) {
-      const slot = this.serverIndex.get(access.allow[i]!);
-      if (slot === undefined || this.known[slot] !== 1) return null;
-      slots[i] = slot;
-    }
-    allowedSlots.set(access.allow, { serverIndex: this.serverIndex, slots });
-    return slots;
   }
 }
 
-const viewOf = (bytes: Buffer) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-/** A digest's 22 characters and the comma that follows it. */
-const DIGEST_BYTES = 23;
 const COMMA = 0x2c;
-
-/** Per allow list (a compiled TenantAccess's, immutable): its servers' slots under one server index. */
-const allowedSlots = new WeakMap<readonly string[], { serverIndex: ReadonlyMap<string, number>; slots: Int32Array }>();
 
 /** The bytes a tenant's fingerprint starts with, once per tenant object. */
 const prefixes = new WeakMap<ContractTenant, Uint8Array>();
@@ -429,9 +330,6 @@ function prefixOf(tenant: ContractTenant): Uint8Array {
   if (prefix === undefined) prefixes.set(tenant, (prefix = Buffer.from(`${CONTRACT_RENDERING}\u0000${tenantPartOf(tenant)}\u0000`, "utf8")));
   return prefix;
 }
-
-/** Reused by every contractFingerprint call (synchronous, so never by two at once). */
-const allowedScratch: string[] = [];
 
 /** What a fingerprint says of the tenant itself, once per tenant object (a snapshot's are immutable). */
 const tenantParts = new WeakMap<ContractTenant, string>();

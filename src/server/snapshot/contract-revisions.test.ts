@@ -2,14 +2,13 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
-import { settleContractRevisions, type SettledStates } from "./contract-revisions";
-import type { ContractState } from "./snapshot";
+import { settleContractRevisions, type PartState, type SettledStates } from "./contract-revisions";
 
 const TENANTS = ["t0", "t1", "t2", "t3", "t4"];
 
 /** A replica as the snapshot store keeps it: its last settled revision and states. */
 interface Replica {
-  settled: { revision: number; states: Map<string, ContractState> } | null;
+  settled: { revision: number; states: Map<string, PartState> } | null;
 }
 
 /**
@@ -26,7 +25,7 @@ async function build(
   chunkSize?: number,
 ) {
   const before = replica.settled;
-  const states = new Map<string, ContractState>();
+  const states = new Map<string, PartState>();
   const changed = new Set<string>();
   for (const [tenant, fingerprint] of fingerprints) {
     const earlier = before?.states.get(tenant);
@@ -60,7 +59,7 @@ describeEachDatabase("contract revisions settled by replicas", (database) => {
         for (const [i, { fingerprints, builders }] of steps.entries()) {
           const revision = i + 1;
           const present = new Map(TENANTS.flatMap((tenant, j) => (fingerprints[j] ? [[tenant, fingerprints[j]] as const] : [])));
-          const answers: Map<string, ContractState>[] = [];
+          const answers: Map<string, PartState>[] = [];
           for (const name of builders) {
             const replica = replicas[name]!;
             const before = replica.settled;

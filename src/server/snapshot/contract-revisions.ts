@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { rowsOf } from "../db/rows";
-import type { ContractState } from "./snapshot";
 
 /**
  * Rows per statement. Tenant lists and rows travel as one JSON parameter each, not one bind
@@ -15,20 +14,39 @@ export const SETTLE_CHUNK = 20_000;
 /** The fingerprint stored for a tenant that is gone (no fingerprint is empty). */
 const GONE = "";
 
+/** A part of the contracts whose revision replicas agree on: a digest of its inputs, and the revision at which they last changed. */
+export interface PartState {
+  fingerprint: string;
+  revision: number;
+}
+
+/**
+ * Where a kind of part is settled: a table of (key, fingerprint, revision) rows. A contract is
+ * made of its tenant's own part (contract_revisions, by tenant) and the shared parts of the
+ * servers it is allowed (contract_server_revisions, by server): see CatalogSnapshot.serverParts.
+ */
+export interface PartTable {
+  table: ReturnType<typeof sql.identifier>;
+  key: ReturnType<typeof sql.identifier>;
+}
+
+export const TENANT_PARTS: PartTable = { table: sql.identifier("contract_revisions"), key: sql.identifier("tenant") };
+export const SERVER_PARTS: PartTable = { table: sql.identifier("contract_server_revisions"), key: sql.identifier("server") };
+
 interface StoredRevision {
-  tenant: string;
+  key: string;
   fingerprint: string;
   revision: number;
 }
 
 const storedOf = (result: unknown): StoredRevision[] =>
-  rowsOf(result).map((row) => ({ tenant: String(row.tenant), fingerprint: String(row.fingerprint), revision: Number(row.revision) }));
+  rowsOf(result).map((row) => ({ key: String(row.key), fingerprint: String(row.fingerprint), revision: Number(row.revision) }));
 
-const selectColumns = sql`select tenant, fingerprint, revision::text as revision from contract_revisions`;
+const selectColumns = ({ table, key }: PartTable) => sql`select ${key} as key, fingerprint, revision::text as revision from ${table}`;
 
-export interface SettledStates {
+export interface SettledStates<S extends { fingerprint: string } = PartState> {
   revision: number;
-  states: ReadonlyMap<string, ContractState>;
+  states: ReadonlyMap<string, S>;
   /**
    * The tenants whose state in the new snapshot may differ from these (CatalogSnapshot's
    * contractStatesChanged); every other tenant's is the same object. Null or absent: compare all.
@@ -36,10 +54,19 @@ export interface SettledStates {
   changed?: ReadonlySet<string> | null;
 }
 
+export interface SettleOptions<S> {
+  chunkSize?: number;
+  /** Which parts (default: the tenants' own). */
+  table?: PartTable;
+  /** A state's settled revision (default: its `revision`). */
+  revisionOf?: (state: S) => number;
+}
+
 /**
- * Agrees with every other replica on each contract's revision: a tenant whose fingerprint equals
- * the stored one keeps the stored revision; a changed one is stored with this snapshot's revision,
- * unless a replica already stored a newer one (then this snapshot is behind and keeps its own).
+ * Agrees with every other replica on each part's revision (a tenant's own part, or a server's
+ * shared part): a part whose fingerprint equals the stored one keeps the stored revision; a changed
+ * one is stored with this snapshot's revision, unless a replica already stored a newer one (then
+ * this snapshot is behind and keeps its own).
  *
  * Without `previous` it reads the whole table. With the previous snapshot's settled states it
  * reads only the rows of tenants whose fingerprint changed since, and the rows any replica wrote
@@ -47,15 +74,15 @@ export interface SettledStates {
  * newer revision for it, so its previous revision stands. Either way a replica that skipped
  * revisions answers what the others do.
  */
-export async function settleContractRevisions(
+export async function settleContractRevisions<S extends { fingerprint: string } = PartState>(
   db: Db,
   revision: number,
-  states: ReadonlyMap<string, ContractState>,
-  previous: SettledStates | null = null,
-  { chunkSize = SETTLE_CHUNK }: { chunkSize?: number } = {},
+  states: ReadonlyMap<string, S>,
+  previous: SettledStates<S> | null = null,
+  { chunkSize = SETTLE_CHUNK, table = TENANT_PARTS, revisionOf = (state: S) => (state as unknown as PartState).revision }: SettleOptions<S> = {},
 ): Promise<Map<string, number>> {
   const revisions = new Map<string, number>();
-  let candidates: Iterable<[string, ContractState]> = states;
+  let candidates: Iterable<[string, S]> = states;
   let storedRows: StoredRevision[];
   /** Tenants the first statement already offered to store at `revision`, and those it did store. */
   let offered: ReadonlySet<string> = new Set();
@@ -68,7 +95,7 @@ export async function settleContractRevisions(
       const state = states.get(tenant);
       if (!state) continue;
       const before = previous.states.get(tenant);
-      if (before?.fingerprint === state.fingerprint) revisions.set(tenant, before.revision);
+      if (before?.fingerprint === state.fingerprint) revisions.set(tenant, revisionOf(before));
       else moved.push(tenant);
     }
     if (moved.length <= chunkSize) {
@@ -76,9 +103,10 @@ export async function settleContractRevisions(
       // fingerprints is one statement, one round trip.
       const settled = await readAndStore(
         db,
+        table,
         revision,
         previous.revision,
-        moved.map((tenant) => ({ tenant, fingerprint: states.get(tenant)!.fingerprint })),
+        moved.map((key) => ({ key, fingerprint: states.get(key)!.fingerprint })),
       );
       storedRows = settled.stored;
       offered = new Set(moved);
@@ -89,15 +117,17 @@ export async function settleContractRevisions(
         const chunk = JSON.stringify(moved.slice(i, i + chunkSize));
         // The rows written since come with the first chunk; the later chunks leave them out.
         const since = i === 0 ? sql`or revision > ${previous.revision}` : sql`and revision <= ${previous.revision}`;
-        storedRows.push(...storedOf(await db.execute(sql`${selectColumns} where tenant in (select jsonb_array_elements_text(${chunk}::jsonb)) ${since}`)));
+        storedRows.push(
+          ...storedOf(await db.execute(sql`${selectColumns(table)} where ${table.key} in (select jsonb_array_elements_text(${chunk}::jsonb)) ${since}`)),
+        );
       }
     }
-    const touched = new Set([...moved, ...storedRows.map((row) => row.tenant)]);
-    candidates = [...touched].filter((tenant) => states.has(tenant)).map((tenant) => [tenant, states.get(tenant)!] as [string, ContractState]);
+    const touched = new Set([...moved, ...storedRows.map((row) => row.key)]);
+    candidates = [...touched].filter((tenant) => states.has(tenant)).map((tenant) => [tenant, states.get(tenant)!] as [string, S]);
   } else {
-    storedRows = storedOf(await db.execute(selectColumns));
+    storedRows = storedOf(await db.execute(selectColumns(table)));
   }
-  const stored = new Map(storedRows.map((row) => [row.tenant, row]));
+  const stored = new Map(storedRows.map((row) => [row.key, row]));
   const changed: { tenant: string; fingerprint: string; revision: number }[] = [];
   for (const [tenant, { fingerprint }] of candidates) {
     const row = stored.get(tenant);
@@ -112,7 +142,7 @@ export async function settleContractRevisions(
   }
   for (let i = 0; i < changed.length; i += chunkSize) {
     const chunk = changed.slice(i, i + chunkSize);
-    for (const tenant of await store(db, revision, chunk)) revisions.set(tenant, revision);
+    for (const tenant of await store(db, table, revision, chunk)) revisions.set(tenant, revision);
   }
   const gone = new Set<string>();
   for (const tenant of previous?.changed ?? previous?.states.keys() ?? []) if (!states.has(tenant) && previous!.states.has(tenant)) gone.add(tenant);
@@ -123,28 +153,29 @@ export async function settleContractRevisions(
     // to find, and a replica that skipped this revision would keep serving its older revision
     // if the tenant came back with the same contract. A replica ahead of this one may have
     // stored a tenant created since: newer rows are left alone.
-    const rows = goneList.slice(i, i + chunkSize).map((tenant) => ({ tenant, fingerprint: GONE }));
+    const rows = goneList.slice(i, i + chunkSize).map((key) => ({ key, fingerprint: GONE }));
     await db.execute(sql`
-      with input as (select tenant, fingerprint from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(tenant text, fingerprint text))
-      ${upsertFrom(revision)}`);
+      with input as (select key, fingerprint from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(key text, fingerprint text))
+      ${upsertFrom(table, revision)}`);
   }
   return revisions;
 }
 
 /** The upsert of new fingerprints at `revision`; a row a replica stored at a newer revision is left as it is. */
-const upsertFrom = (revision: number) => sql`
-  insert into contract_revisions (tenant, fingerprint, revision)
-  select tenant, fingerprint, ${revision}::bigint from input
-  on conflict (tenant) do update set fingerprint = excluded.fingerprint, revision = excluded.revision
-  where contract_revisions.revision <= excluded.revision`;
+const upsertFrom = ({ table, key }: PartTable, revision: number) => sql`
+  insert into ${table} (${key}, fingerprint, revision)
+  select key, fingerprint, ${revision}::bigint from input
+  on conflict (${key}) do update set fingerprint = excluded.fingerprint, revision = excluded.revision
+  where ${table}.revision <= excluded.revision`;
 
-/** Stores the rows' fingerprints at `revision` (see upsertFrom); answers the tenants stored. */
-async function store(db: Db, revision: number, rows: { tenant: string; fingerprint: string }[]): Promise<string[]> {
+/** Stores the rows' fingerprints at `revision` (see upsertFrom); answers the keys stored. */
+async function store(db: Db, table: PartTable, revision: number, rows: { tenant: string; fingerprint: string }[]): Promise<string[]> {
+  const input = rows.map(({ tenant, fingerprint }) => ({ key: tenant, fingerprint }));
   const result = await db.execute(sql`
-    with input as (select tenant, fingerprint from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(tenant text, fingerprint text))
-    ${upsertFrom(revision)}
-    returning tenant`);
-  return rowsOf(result).map((row) => String(row.tenant));
+    with input as (select key, fingerprint from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(key text, fingerprint text))
+    ${upsertFrom(table, revision)}
+    returning ${table.key} as key`);
+  return rowsOf(result).map((row) => String(row.key));
 }
 
 /**
@@ -156,29 +187,64 @@ async function store(db: Db, revision: number, rows: { tenant: string; fingerpri
  */
 async function readAndStore(
   db: Db,
+  table: PartTable,
   revision: number,
   since: number,
-  moved: { tenant: string; fingerprint: string }[],
+  moved: { key: string; fingerprint: string }[],
 ): Promise<{ stored: StoredRevision[]; written: Set<string> }> {
   const result = await db.execute(sql`
-    with offered as (select tenant, fingerprint from jsonb_to_recordset(${JSON.stringify(moved)}::jsonb) as r(tenant text, fingerprint text)),
+    with offered as (select key, fingerprint from jsonb_to_recordset(${JSON.stringify(moved)}::jsonb) as r(key text, fingerprint text)),
     stored as (
-      select tenant, fingerprint, revision from contract_revisions
-      where revision > ${since} or tenant in (select tenant from offered)
+      select ${table.key} as key, fingerprint, revision from ${table.table}
+      where revision > ${since} or ${table.key} in (select key from offered)
     ),
     input as (
-      select o.tenant, o.fingerprint from offered o left join stored s on s.tenant = o.tenant
+      select o.key, o.fingerprint from offered o left join stored s on s.key = o.key
       where s.fingerprint is distinct from o.fingerprint
     ),
-    written as (${upsertFrom(revision)} returning tenant)
-    select tenant, fingerprint, revision::text as revision, false as written from stored
+    written as (${upsertFrom(table, revision)} returning ${table.key} as key)
+    select key, fingerprint, revision::text as revision, false as written from stored
     union all
-    select tenant, null, null, true from written`);
+    select key, null, null, true from written`);
   const stored: StoredRevision[] = [];
   const written = new Set<string>();
   for (const row of rowsOf(result)) {
-    if (row.written === true || row.written === "t") written.add(String(row.tenant));
-    else stored.push({ tenant: String(row.tenant), fingerprint: String(row.fingerprint), revision: Number(row.revision) });
+    if (row.written === true || row.written === "t") written.add(String(row.key));
+    else stored.push({ key: String(row.key), fingerprint: String(row.fingerprint), revision: Number(row.revision) });
   }
   return { stored, written };
+}
+
+/**
+ * Settles a snapshot's parts (store.ts SnapshotParts): the tenants' own parts and the servers'
+ * shared parts, the two statements sent together.
+ */
+export async function settleSnapshotParts(
+  db: Db,
+  parts: {
+    revision: number;
+    tenants: ReadonlyMap<string, { fingerprint: string; ownRevision: number }>;
+    servers: ReadonlyMap<string, PartState>;
+    tenantsChanged?: ReadonlySet<string> | null;
+    serversChanged?: ReadonlySet<string> | null;
+  },
+  previous: { revision: number; tenants: ReadonlyMap<string, { fingerprint: string; ownRevision: number }>; servers: ReadonlyMap<string, PartState> } | null,
+): Promise<{ tenants: Map<string, number>; servers: Map<string, number> }> {
+  const [tenants, servers] = await Promise.all([
+    settleContractRevisions(
+      db,
+      parts.revision,
+      parts.tenants,
+      previous && { revision: previous.revision, states: previous.tenants, changed: parts.tenantsChanged },
+      { table: TENANT_PARTS, revisionOf: (state) => state.ownRevision },
+    ),
+    settleContractRevisions(
+      db,
+      parts.revision,
+      parts.servers,
+      previous && { revision: previous.revision, states: previous.servers, changed: parts.serversChanged },
+      { table: SERVER_PARTS },
+    ),
+  ]);
+  return { tenants, servers };
 }

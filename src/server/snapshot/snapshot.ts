@@ -1,7 +1,7 @@
 import type { McpServer } from "../catalog/model";
 import { hasBit } from "../policy/bits";
 import { accessChangedSince, compileSteps, type CompiledPolicy, type PolicyInput, type TenantAccess } from "../policy/compile";
-import { ContractFingerprints, contractServerOf, type ContractServer, type ContractTenant } from "../policy/contract";
+import { ContractFingerprints, contractServerOf, serverDigestOf, type ContractServer, type ContractTenant } from "../policy/contract";
 import { renderContractBody, serverPartsOf, type ServerParts } from "../policy/contract-body";
 import { encodeObotEntries, obotFeedPartsSteps } from "../formats/obot-feed";
 import { registryView, type RegistryView } from "../formats/registry-view";
@@ -12,6 +12,7 @@ import { forEachInSteps, LayeredMap, type WritableMap } from "../util/layered-ma
 import { replacedInPlace, sameItems } from "../util/lists";
 import { runToEnd } from "../util/steps";
 import { carryReachIndex, reachIndexOf } from "./reach-index";
+import type { PartState } from "./contract-revisions";
 
 /** Everything the feeds serve at one catalog revision, computed once and held in memory. */
 export interface CatalogSnapshot {
@@ -34,7 +35,7 @@ export interface CatalogSnapshot {
   tenantList: readonly ContractTenant[];
   /** Whether a tenant of the previous snapshot may be gone (true without one): remembered tokens of gone tenants are dropped then. */
   tenantsMayBeGone: boolean;
-  /** Per tenant: a digest of its contract's inputs, and the revision at which they last changed. */
+  /** Per tenant: a digest of its contract's own part, and the revisions of that part and of the contract. */
   /**
    * Layered over the previous snapshot's (see LayeredMap) when few tenants changed: copying
    * 10,000 entries per build made half a megabyte of large-object garbage each time.
@@ -46,6 +47,21 @@ export interface CatalogSnapshot {
    * Settling contract revisions looks only at these.
    */
   contractStatesChanged: ReadonlySet<string> | null;
+  /**
+   * The tenants whose own part was recomputed (or who are gone) since the previous snapshot: those
+   * whose own revision may move. Null: compare them all. Settling the tenants' parts looks only at these.
+   */
+  ownPartsChanged: ReadonlySet<string> | null;
+  /**
+   * Per active server: its shared part of every contract allowed it unrestricted (its entry and
+   * TOOLS.md section), as a digest and the revision at which that last changed. A contract's
+   * revision is the latest of its own part's and these of its allowed servers (see
+   * applyContractRevisions): a change to a server allowed to every tenant settles one part, not
+   * one per tenant, and re-fingerprints no tenant that sees it unrestricted.
+   */
+  serverParts: ReadonlyMap<string, PartState>;
+  /** The servers whose shared part may differ from the previous snapshot's (changed, new or gone); null: compare them all. */
+  serverPartsChanged: ReadonlySet<string> | null;
   /** The active servers in full, for views rendered on demand (the MCP Registry view). */
   servers: readonly McpServer[];
   registry?: RegistryView;
@@ -56,8 +72,15 @@ export interface CatalogSnapshot {
 }
 
 export interface ContractState {
+  /** A digest of the contract's own part (contractFingerprint): everything but its allowed servers' shared parts. */
   fingerprint: string;
-  /** The catalog revision at which this tenant's contract last changed: the contract's `revision`. */
+  /** The catalog revision at which the own part last changed, as the replicas settled it. */
+  ownRevision: number;
+  /**
+   * The catalog revision at which this tenant's contract last changed: the contract's `revision`,
+   * the latest of `ownRevision` and the revisions of the shared parts of the servers it is
+   * allowed unrestricted.
+   */
   revision: number;
 }
 
@@ -116,14 +139,12 @@ export function* catalogSnapshotSteps(
   yield;
   const obotFeed = sameServers ? previous.obotFeed : yield* obotFeedBody(active);
   yield;
-  const { states: contractStates, changed: contractStatesChanged } = yield* contractStateSteps(
-    policy,
-    contractServers,
-    tenants,
-    edited,
-    state.revision,
-    previous,
-  );
+  const { parts: serverParts, changed: serverPartsChanged } = serverPartStates(contractServers, state.revision, previous);
+  const {
+    states: contractStates,
+    changed: contractStatesChanged,
+    ownChanged: ownPartsChanged,
+  } = yield* contractStateSteps(policy, contractServers, tenants, edited, state.revision, previous);
   return {
     revision: state.revision,
     builtAt,
@@ -137,6 +158,9 @@ export function* catalogSnapshotSteps(
     tenantsMayBeGone: mayBeGone,
     contractStates,
     contractStatesChanged,
+    ownPartsChanged,
+    serverParts,
+    serverPartsChanged,
     servers: sameServers ? previous.servers : active,
     registryBodies: new Map(),
     earlierRegistryBodies: new Map(),
@@ -166,6 +190,32 @@ function* tenantsOf(
   return { tenants, edited: new Set(replaced.map((t) => t.name)), mayBeGone: false };
 }
 
+/**
+ * The servers' shared parts: the previous snapshot's while the servers are the same objects, else
+ * each kept while its digest is the same (a server's digest is computed once per object), new at
+ * `revision` otherwise.
+ */
+function serverPartStates(
+  servers: ReadonlyMap<string, ContractServer>,
+  revision: number,
+  previous: Pick<CatalogSnapshot, "contractServers" | "serverParts"> | null,
+): { parts: ReadonlyMap<string, PartState>; changed: ReadonlySet<string> | null } {
+  if (previous && previous.contractServers === servers) return { parts: previous.serverParts, changed: new Set() };
+  const parts = new Map<string, PartState>();
+  const changed = new Set<string>();
+  for (const [name, server] of servers) {
+    const fingerprint = serverDigestOf(server);
+    const earlier = previous?.serverParts.get(name);
+    if (earlier?.fingerprint === fingerprint) parts.set(name, earlier);
+    else {
+      parts.set(name, { fingerprint, revision });
+      changed.add(name);
+    }
+  }
+  for (const name of previous?.serverParts.keys() ?? []) if (!servers.has(name)) changed.add(name);
+  return { parts, changed: previous ? changed : null };
+}
+
 const contractServers = new WeakMap<McpServer, { governed: GovernedTools; contract: ContractServer }>();
 
 function contractServerOfMemo(server: McpServer, governed: GovernedTools): ContractServer {
@@ -193,21 +243,10 @@ export function contractStatesOf(
 
 const fingerprintsByServers = new WeakMap<ReadonlyMap<string, ContractServer>, ContractFingerprints>();
 
-/**
- * The fingerprinter of a servers map under a server index, once per pair: made from the previous
- * snapshot's by rewriting the changed servers' digests when the slots are the same.
- */
-function fingerprintsOf(
-  servers: ReadonlyMap<string, ContractServer>,
-  serverIndex: ReadonlyMap<string, number>,
-  previousServers: ReadonlyMap<string, ContractServer> | null,
-  changed: ReadonlySet<string>,
-): ContractFingerprints {
-  const kept = fingerprintsByServers.get(servers);
-  if (kept?.indexes(serverIndex)) return kept;
-  const earlier = previousServers ? (fingerprintsByServers.get(previousServers) ?? null) : null;
-  const fingerprints = new ContractFingerprints(servers, serverIndex, earlier, changed);
-  fingerprintsByServers.set(servers, fingerprints);
+/** The fingerprinter of a servers map, once per map. */
+function fingerprintsOf(servers: ReadonlyMap<string, ContractServer>): ContractFingerprints {
+  let fingerprints = fingerprintsByServers.get(servers);
+  if (!fingerprints) fingerprintsByServers.set(servers, (fingerprints = new ContractFingerprints(servers)));
   return fingerprints;
 }
 
@@ -228,13 +267,13 @@ function* contractStateSteps(
   edited: ReadonlySet<string> | null,
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null,
-): Generator<void, { states: WritableMap<string, ContractState>; changed: ReadonlySet<string> | null }, void> {
+): Generator<void, { states: WritableMap<string, ContractState>; changed: ReadonlySet<string> | null; ownChanged: ReadonlySet<string> | null }, void> {
   const changedServers = new Set<string>();
   if (previous && previous.contractServers !== servers) {
     for (const [name, server] of servers) if (previous.contractServers.get(name) !== server) changedServers.add(name);
     for (const name of previous.contractServers.keys()) if (!servers.has(name)) changedServers.add(name);
   }
-  const fingerprints = fingerprintsOf(servers, policy.serverIndex, previous?.contractServers ?? null, changedServers);
+  const fingerprints = fingerprintsOf(servers);
   const changed = [...changedServers];
   let work = 0;
   const step = (cost: number) => {
@@ -250,17 +289,28 @@ function* contractStateSteps(
 
   // The same tenants (or some edited in place), and the compiler knows whose access moved: start
   // from the previous states and fingerprint only those tenants, the edited ones and the ones
-  // allowed a changed server.
+  // that see a changed server restricted. The others allowed a changed server keep their own
+  // part; their contract's revision moves with the server's shared part (applyContractRevisions).
   if (previous && accessMoved && (previous.tenants === tenants || edited)) {
-    const candidates = new Set(accessMoved);
-    for (const name of edited ?? []) candidates.add(name);
+    const own = new Set(accessMoved);
+    for (const name of edited ?? []) own.add(name);
+    const reached = new Set<string>();
     // A changed server without a slot is not published now: whoever was allowed it is among those
     // whose access moved. The others are those whose access allows a changed server; the index
     // names who may be (or, past its size bound, one pass over every tenant's bits does).
     const slots = changed.flatMap((server) => policy.serverIndex.get(server) ?? []);
     if (slots.length > 0) {
       const addIfAllowed = (name: string, access = policy.tenants.get(name)) => {
-        if (access && !candidates.has(name) && changed.some((server) => sortedIncludes(access.allow, server))) candidates.add(name);
+        if (!access || own.has(name) || reached.has(name)) return;
+        for (const server of changed) {
+          if (!sortedIncludes(access.allow, server)) continue;
+          if (access.tools?.has(server)) {
+            own.add(name);
+            reached.delete(name);
+            return;
+          }
+          reached.add(name);
+        }
       };
       const index = yield* reachIndexOf(policy, TENANTS_CHECKED_PER_STEP);
       if (index) index.forEachReaching(slots, (name) => addIfAllowed(name));
@@ -274,15 +324,16 @@ function* contractStateSteps(
         );
     }
     yield;
-    const states = yield* LayeredMap.overInSteps(previous.contractStates, candidates.size);
-    for (const name of candidates) {
+    const states = yield* LayeredMap.overInSteps(previous.contractStates, own.size);
+    for (const name of own) {
       const access = policy.tenants.get(name);
       const info = tenants.get(name);
       if (!access || !info) states.delete(name);
-      else states.set(name, { fingerprint: fingerprints.fingerprint(info, access), revision });
+      else states.set(name, { fingerprint: fingerprints.fingerprint(info, access), ownRevision: revision, revision });
       if (step(100)) yield;
     }
-    return { states, changed: candidates };
+    for (const name of own) reached.add(name);
+    return { states, changed: reached, ownChanged: own };
   }
 
   const states = new Map<string, ContractState>();
@@ -290,16 +341,17 @@ function* contractStateSteps(
     const access = policy.tenants.get(name);
     if (!access) continue;
     const earlier = previous?.contractStates.get(name);
+    // The earlier state's revisions are settled again (this snapshot's tenants are all compared).
     const reusable =
       earlier !== undefined &&
       previous!.policy.tenants.get(name) === access &&
       previous!.tenants.get(name) === info &&
-      !changed.some((server) => sortedIncludes(access.allow, server));
-    states.set(name, { fingerprint: reusable ? earlier.fingerprint : fingerprints.fingerprint(info, access), revision });
+      !(access.tools && changed.some((server) => access.tools!.has(server)));
+    states.set(name, reusable ? earlier : { fingerprint: fingerprints.fingerprint(info, access), ownRevision: revision, revision });
     // A fingerprint costs about as much as a hundred reused tenants.
     if (step(reusable ? 1 : 100)) yield;
   }
-  return { states, changed: null };
+  return { states, changed: null, ownChanged: null };
 }
 
 /**
@@ -326,22 +378,96 @@ function sortedIncludes(names: readonly string[], name: string): boolean {
   return false;
 }
 
+/** The settled revisions of a snapshot's parts (settleContractRevisions), by tenant and by server. */
+export interface PartRevisions {
+  tenants: ReadonlyMap<string, number>;
+  servers: ReadonlyMap<string, number>;
+}
+
 /**
- * Sets each contract's revision, and answers the tenants whose revision moved. A contract whose revision and inputs are unchanged keeps its
+ * Sets the settled revisions of the snapshot's parts, then each contract's revision: the latest of
+ * its own part's and those of the servers it is allowed unrestricted. Answers the tenants whose
+ * contract revision moved. Only the tenants that may have moved are looked at (the snapshot's
+ * changed tenants, those whose own revision was settled anew, and those allowed a server whose
+ * part moved), unless a server's part moved that the build did not see change (a replica ahead
+ * stored it): then every tenant is. A contract whose revision and own part are unchanged keeps its
  * rendered body and ETag without any copying: the body cache is keyed by both and outlives
  * snapshots (see contractBody).
  */
-export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: ReadonlyMap<string, number>): string[] {
-  const revised: string[] = [];
+export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: PartRevisions, previous: CatalogSnapshot | null): string[] {
   // States may be the previous snapshot's objects: replace, never change one in place.
-  for (const [tenant, revision] of revisions) {
+  let serverParts = snapshot.serverParts;
+  for (const [server, revision] of revisions.servers) {
+    const part = serverParts.get(server);
+    if (!part || part.revision === revision) continue;
+    if (serverParts === previous?.serverParts) serverParts = new Map(serverParts);
+    (serverParts as Map<string, PartState>).set(server, { fingerprint: part.fingerprint, revision });
+  }
+  snapshot.serverParts = serverParts;
+
+  const recheck = new Set<string>();
+  for (const [tenant, ownRevision] of revisions.tenants) {
     const state = snapshot.contractStates.get(tenant);
-    if (state && state.revision !== revision) {
-      snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, revision });
-      revised.push(tenant);
-    }
+    if (!state) continue;
+    recheck.add(tenant);
+    if (state.ownRevision !== ownRevision) snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, ownRevision, revision: state.revision });
+  }
+  let everyTenant = !previous || snapshot.contractStatesChanged === null;
+  if (!everyTenant && serverParts !== previous!.serverParts) {
+    const seen = snapshot.serverPartsChanged;
+    for (const [server, part] of serverParts)
+      if (previous!.serverParts.get(server)?.revision !== part.revision && !seen?.has(server)) {
+        everyTenant = true;
+        break;
+      }
+  }
+  const tenants: Iterable<string> = everyTenant ? snapshot.contractStates.keys() : [...snapshot.contractStatesChanged!, ...recheck];
+
+  const revisionBySlot = serverRevisionsBySlot(snapshot.policy.serverIndex, serverParts);
+  const revised: string[] = [];
+  for (const tenant of tenants) {
+    const state = snapshot.contractStates.get(tenant);
+    const access = snapshot.policy.tenants.get(tenant);
+    if (!state || !access) continue;
+    const revision = contractRevisionOf(state.ownRevision, access, snapshot.policy.serverIndex, revisionBySlot);
+    if (revision === state.revision) continue;
+    snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, ownRevision: state.ownRevision, revision });
+    revised.push(tenant);
   }
   return revised;
+}
+
+/** Each server's part revision at its slot in the policy's server index (0: none). */
+function serverRevisionsBySlot(serverIndex: ReadonlyMap<string, number>, parts: ReadonlyMap<string, PartState>): Float64Array {
+  let slots = 0;
+  for (const slot of serverIndex.values()) slots = Math.max(slots, slot + 1);
+  const revisions = new Float64Array(slots);
+  for (const [name, slot] of serverIndex) revisions[slot] = parts.get(name)?.revision ?? 0;
+  return revisions;
+}
+
+/** Per allow list (a compiled TenantAccess's, immutable): its servers' slots under one server index. */
+const allowedSlots = new WeakMap<readonly string[], { serverIndex: ReadonlyMap<string, number>; slots: Int32Array }>();
+
+/** A contract's revision: the latest of its own part's and its unrestricted allowed servers' parts'. */
+function contractRevisionOf(ownRevision: number, access: TenantAccess, serverIndex: ReadonlyMap<string, number>, revisionBySlot: Float64Array): number {
+  let slots = allowedSlots.get(access.allow);
+  if (!slots || slots.serverIndex !== serverIndex) {
+    const list = new Int32Array(access.allow.length);
+    for (let i = 0; i < list.length; i++) list[i] = serverIndex.get(access.allow[i]!) ?? -1;
+    allowedSlots.set(access.allow, (slots = { serverIndex, slots: list }));
+  }
+  const restricted = access.tools && access.tools.size > 0 ? access.tools : null;
+  let revision = ownRevision;
+  const list = slots.slots;
+  for (let i = 0; i < list.length; i++) {
+    const slot = list[i]!;
+    // A server the tenant sees restricted is in its own part (contractFingerprint).
+    if (slot < 0 || (restricted && restricted.has(access.allow[i]!))) continue;
+    const server = revisionBySlot[slot]!;
+    if (server > revision) revision = server;
+  }
+  return revision;
 }
 
 /**

@@ -1,18 +1,34 @@
 import { runInSlices } from "../util/slices";
-import { applyContractRevisions, catalogSnapshotSteps, keepUnchangedBodies, type CatalogSnapshot, type CatalogState, type ContractState } from "./snapshot";
+import type { PartState } from "./contract-revisions";
+import {
+  applyContractRevisions,
+  catalogSnapshotSteps,
+  keepUnchangedBodies,
+  type CatalogSnapshot,
+  type CatalogState,
+  type ContractState,
+  type PartRevisions,
+} from "./snapshot";
+
+/** A snapshot's parts to settle (see CatalogSnapshot.serverParts), or the previous snapshot's as settled, with what changed since. */
+export interface SnapshotParts {
+  revision: number;
+  tenants: ReadonlyMap<string, ContractState>;
+  servers: ReadonlyMap<string, PartState>;
+  /** The tenants and servers whose parts may differ from the previous snapshot's; null: compare them all. */
+  tenantsChanged?: ReadonlySet<string> | null;
+  serversChanged?: ReadonlySet<string> | null;
+}
 
 export interface SnapshotStoreOptions {
   loadState: () => Promise<CatalogState>;
   loadRevision: () => Promise<number>;
   /**
-   * Records the snapshot's contract fingerprints and answers each contract's revision: the one
-   * all replicas agree on. Without it, every contract carries the snapshot's revision.
+   * Records the fingerprints of the snapshot's parts (the tenants' own, the servers' shared) and
+   * answers each part's revision: the one all replicas agree on. With `previous`, only the parts
+   * changed since are looked at. Without it, every contract carries the snapshot's revision.
    */
-  settleContractRevisions?: (
-    revision: number,
-    states: ReadonlyMap<string, ContractState>,
-    previous: { revision: number; states: ReadonlyMap<string, ContractState>; changed?: ReadonlySet<string> | null } | null,
-  ) => Promise<ReadonlyMap<string, number>>;
+  settleContractRevisions?: (parts: SnapshotParts, previous: SnapshotParts | null) => Promise<PartRevisions>;
   onBuilt?: (snapshot: CatalogSnapshot) => void;
   onError?: (error: unknown) => void;
   now?: () => Date;
@@ -191,7 +207,7 @@ export class SnapshotStore {
       const computed = performance.now();
       const revisions = await this.contractRevisions(snapshot);
       const settling = performance.now();
-      const revised = applyContractRevisions(snapshot, revisions);
+      const revised = applyContractRevisions(snapshot, revisions, this.current);
       keepUnchangedBodies(snapshot, this.current);
       const settled = performance.now();
       snapshot.buildMs = settled - started;
@@ -220,13 +236,21 @@ export class SnapshotStore {
     }
   }
 
-  private async contractRevisions(snapshot: CatalogSnapshot): Promise<ReadonlyMap<string, number>> {
+  private async contractRevisions(snapshot: CatalogSnapshot): Promise<PartRevisions> {
     // Without settling, every contract carries the snapshot's revision.
-    const everyContractAtSnapshot = () => new Map([...snapshot.contractStates.keys()].map((tenant) => [tenant, snapshot.revision]));
+    const atSnapshot = (keys: Iterable<string>) => new Map([...keys].map((key) => [key, snapshot.revision]));
+    const everyContractAtSnapshot = () => ({ tenants: atSnapshot(snapshot.contractStates.keys()), servers: atSnapshot(snapshot.serverParts.keys()) });
     if (!this.options.settleContractRevisions) return everyContractAtSnapshot();
     try {
-      const previous = this.current && { revision: this.current.revision, states: this.current.contractStates, changed: snapshot.contractStatesChanged };
-      return await this.options.settleContractRevisions(snapshot.revision, snapshot.contractStates, previous);
+      const parts: SnapshotParts = {
+        revision: snapshot.revision,
+        tenants: snapshot.contractStates,
+        servers: snapshot.serverParts,
+        tenantsChanged: snapshot.ownPartsChanged,
+        serversChanged: snapshot.serverPartsChanged,
+      };
+      const previous = this.current && { revision: this.current.revision, tenants: this.current.contractStates, servers: this.current.serverParts };
+      return await this.options.settleContractRevisions(parts, previous);
     } catch (error) {
       // The contracts stay correct with the snapshot's revision; only their ETags move needlessly.
       console.warn(`[opencrane] contract revisions not settled at revision ${snapshot.revision}: ${error instanceof Error ? error.message : String(error)}`);
