@@ -449,6 +449,14 @@ async function expectSameAsFreshBuild(services: Services, snapshot: CatalogSnaps
     fingerprints: [...s.contractStates].map(([tenant, state]) => [tenant, state.fingerprint]),
   });
   expect(view(snapshot), history).toEqual(view(fresh));
+  // Each contract's revision, however the build worked it out, is the latest of its own part's and
+  // its unrestricted allowed servers' shared parts'.
+  for (const [tenant, state] of snapshot.contractStates) {
+    const access = snapshot.policy.tenants.get(tenant)!;
+    let latest = state.ownRevision;
+    for (const server of access.allow) if (!access.tools.has(server)) latest = Math.max(latest, snapshot.serverParts.get(server)!.revision);
+    expect(state.revision, `revision of ${tenant}\n${history}`).toBe(latest);
+  }
   for (const [tenant, state] of snapshot.contractStates) {
     fresh.contractStates.get(tenant)!.revision = state.revision;
     const served = Buffer.from(contractBody(snapshot, services.contractBodies, tenant)!.identity).toString("utf8");

@@ -857,11 +857,14 @@ function* recompile(
     folds.set(key, fold);
     cover(fold.subject);
   }
+  // No slot moved: the previous arrays, so resultOf sees the active servers, scopes and owners
+  // unchanged (a new array each build made it sort 2,000 names and rebuild both maps every time).
+  const slotsMoved = changedSlots.length > 0;
   const nextEngine = (dirty: Set<string> | "all") => ({
     ...engine,
     input: indexed,
-    slots,
-    freeSlots,
+    slots: slotsMoved ? slots : before.slots,
+    freeSlots: slotsMoved ? freeSlots : before.freeSlots,
     ordered,
     serverIndex: serverIndex.value,
     ruleEffect: ruleEffect.value,
@@ -1233,7 +1236,10 @@ function* resultOf(
   } as Omit<CompiledPolicy, "report" | "ruleServerBits"> as CompiledPolicy;
   // The patterns are walked only when the rules are the same. (No closure over `before` here:
   // the getters below share this function's context and would keep every predecessor alive.)
-  if (rulesSame && samePatternBits(before.engine.patterns, kept.patterns)) policy.ruleServerBits = before.policy.ruleServerBits;
+  // The previous bits are taken only if they were worked out: reading them would work them out
+  // (20,000 lookups, a few percent of a burst of writes that never needed them).
+  const earlierBits = rulesSame ? lazyValueOf(before.policy, "ruleServerBits") : undefined;
+  if (earlierBits && samePatternBits(before!.engine.patterns, kept.patterns)) policy.ruleServerBits = earlierBits;
   else defineLazily(policy, "ruleServerBits", () => rules.map((rule) => kept.patterns.get(rule.servers)!));
   defineLazily(policy, "report", () => reportOf(kept, policy));
   if (reuse) accessChanges.set(policy, { since: new WeakRef(before!.policy), tenants: reuse });
@@ -1261,9 +1267,28 @@ export function accessChangedSince(policy: CompiledPolicy, previous: CompiledPol
  * A field worked out when first read: explain's rule bits and the compiler's warnings are not on
  * the feeds' path, and a write's build should not pay for them (20,000 rules each).
  */
-function defineLazily<K extends "ruleServerBits" | "report">(policy: CompiledPolicy, key: K, compute: () => CompiledPolicy[K]): void {
-  let value: CompiledPolicy[K] | undefined;
-  Object.defineProperty(policy, key, { enumerable: true, configurable: true, get: () => (value ??= compute()) });
+function defineLazily<K extends LazyField>(policy: CompiledPolicy, key: K, compute: () => CompiledPolicy[K]): void {
+  Object.defineProperty(policy, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      let values = lazyValues.get(policy);
+      if (!values) lazyValues.set(policy, (values = {}));
+      return (values[key] ??= compute());
+    },
+  });
+}
+
+type LazyField = "ruleServerBits" | "report";
+
+/** The lazy fields worked out so far, per policy. */
+const lazyValues = new WeakMap<CompiledPolicy, { [K in LazyField]?: CompiledPolicy[K] }>();
+
+/** A lazy field's value if it was read already (or assigned), else undefined; never works it out. */
+function lazyValueOf<K extends LazyField>(policy: CompiledPolicy, key: K): CompiledPolicy[K] | undefined {
+  const descriptor = Object.getOwnPropertyDescriptor(policy, key);
+  if (descriptor && "value" in descriptor) return descriptor.value as CompiledPolicy[K];
+  return lazyValues.get(policy)?.[key];
 }
 
 /** Each group's members as a set; a group that is the same object as before keeps its set. */

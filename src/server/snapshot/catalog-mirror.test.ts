@@ -75,6 +75,42 @@ describeEachDatabase("the catalog mirror", (database) => {
     expect(state.policy.servers.find((s) => s.name === "wiki")).toMatchObject({ status: "disabled", tools: [] });
   });
 
+  it("an edited server takes its place in the lists; the servers it did not touch stay the same objects", async () => {
+    for (const name of ["atlas", "mid", "zulu"]) {
+      const created = await call("POST", "/api/v1/mcp-servers", {
+        name,
+        displayName: name,
+        runtime: { type: "remote", fixedURL: `https://${name}.example.com/mcp` },
+      });
+      expect(created.status).toBe(201);
+      if (name !== "zulu") expect((await call("POST", `/api/v1/mcp-servers/${name}/publish`)).status).toBe(200);
+    }
+    const mirror = new CatalogMirror();
+    await mirror.load(services.db);
+    const edits: [string, string, Record<string, unknown>?][] = [
+      ["PATCH", "atlas", { shortDescription: "Maps" }],
+      ["PATCH", "zulu", { shortDescription: "A draft" }],
+      ["PATCH", "mid", { shortDescription: "Middle" }],
+      // Published: it joins the feeds' list, which is sorted again.
+      ["POST", "zulu"],
+      ["PATCH", "zulu", { shortDescription: "Published" }],
+      ["PATCH", "atlas", { shortDescription: "Maps again" }],
+    ];
+    for (const [method, name, patch] of edits) {
+      const before = await mirror.load(services.db);
+      const version = (await call("GET", `/api/v1/mcp-servers/${name}`)).body.version;
+      const answer =
+        method === "PATCH"
+          ? await call("PATCH", `/api/v1/mcp-servers/${name}`, { version, ...patch })
+          : await call("POST", `/api/v1/mcp-servers/${name}/publish`);
+      expect(answer.status, `${method} ${name}`).toBe(200);
+      const after = await mirror.load(services.db);
+      expect(after, `${method} ${name}`).toEqual(await fresh());
+      for (const server of after.servers) if (server.name !== name) expect(server).toBe(before.servers.find((s) => s.name === server.name));
+      for (const server of after.policy.servers) if (server.name !== name) expect(server).toBe(before.policy.servers.find((s) => s.name === server.name));
+    }
+  });
+
   it("sees a write whose transaction began before a load and committed after it", async () => {
     const mirror = new CatalogMirror();
     await mirror.load(services.db);

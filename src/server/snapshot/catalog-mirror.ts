@@ -80,6 +80,8 @@ export class CatalogMirror {
   }> = {};
   /** Each tenant's index in lists.tenants and lists.contractTenants, while those are set. */
   private tenantPositions: ReadonlyMap<string, number> | null = null;
+  /** Each server's index in lists.servers, and each usable one's in lists.active, while those are set. */
+  private serverPositions: { all: ReadonlyMap<string, number>; active: ReadonlyMap<string, number> } | null = null;
   /** Loads so far, whole and from changes: what the tests and metrics look at. */
   readonly loads = { full: 0, delta: 0 };
 
@@ -120,6 +122,7 @@ export class CatalogMirror {
     copy.ruleList = this.ruleList.slice();
     copy.lists = { ...this.lists };
     copy.tenantPositions = this.tenantPositions;
+    copy.serverPositions = this.serverPositions;
     copy.xmin = this.xmin;
     copy.loadedAt = this.loadedAt;
     return copy;
@@ -150,19 +153,45 @@ export class CatalogMirror {
       this.ruleList = [];
       this.lists = {};
       this.tenantPositions = null;
+      this.serverPositions = null;
     }
     this.loads[rows.full ? "full" : "delta"]++;
     this.xmin = rows.xmin;
     this.loadedAt = this.now();
 
     if (rows.servers.size > 0) {
+      // Servers edited, none created, deleted, published or withdrawn (what most server writes
+      // do): each takes its predecessor's place in copies of the sorted lists, as tenants do.
+      const { servers: policyList, active: activeList, governed } = this.lists;
+      const positions = this.serverPositions;
+      let patched =
+        positions && policyList && activeList && governed ? { policy: policyList.slice(), active: activeList.slice(), governed: new Map(governed) } : null;
       for (const [name, row] of rows.servers) {
-        if (!row) this.servers.delete(name);
-        else this.servers.set(name, mirroredServer(row, rows.tools.get(name)));
+        const before = this.servers.get(name);
+        if (!row) {
+          this.servers.delete(name);
+          patched = null;
+          continue;
+        }
+        const entry = mirroredServer(row, rows.tools.get(name));
+        this.servers.set(name, entry);
+        const at = positions?.all.get(name);
+        const activeAt = positions?.active.get(name);
+        if (!patched || !before || at === undefined || usable(before) !== usable(entry)) {
+          patched = null;
+          continue;
+        }
+        patched.policy[at] = entry.policy;
+        if (activeAt !== undefined) {
+          patched.active[activeAt] = entry.served;
+          if (entry.governed.tools !== null) patched.governed.set(name, entry.governed);
+          else patched.governed.delete(name);
+        }
       }
-      this.lists.active = undefined;
-      this.lists.governed = undefined;
-      this.lists.servers = undefined;
+      this.lists.servers = patched?.policy;
+      this.lists.active = patched?.active;
+      this.lists.governed = patched?.governed;
+      if (!patched) this.serverPositions = null;
     }
     if (rows.tenants.size > 0) {
       // Tenants edited, none created or deleted (what most writes do): each takes its
@@ -228,13 +257,16 @@ export class CatalogMirror {
 
   private state(revision: number): CatalogState {
     const l = this.lists;
-    l.servers ??= [...this.servers.values()].map((s) => s.policy).sort((a, b) => byteOrder(a.name, b.name));
-    if (!l.active || !l.governed) {
-      const usable = [...this.servers.values()]
-        .filter((s) => s.served.status === "active" && !s.governed.suspended)
-        .sort((a, b) => byteOrder(a.served.name, b.served.name));
-      l.active = usable.map((s) => s.served);
-      l.governed = new Map(usable.filter((s) => s.governed.tools !== null).map((s) => [s.served.name, s.governed]));
+    if (!l.servers || !l.active || !l.governed || !this.serverPositions) {
+      const all = [...this.servers.values()].sort((a, b) => byteOrder(a.policy.name, b.policy.name));
+      const active = all.filter(usable);
+      l.servers = all.map((s) => s.policy);
+      l.active = active.map((s) => s.served);
+      l.governed = new Map(active.filter((s) => s.governed.tools !== null).map((s) => [s.served.name, s.governed]));
+      this.serverPositions = {
+        all: new Map(all.map((s, i) => [s.policy.name, i])),
+        active: new Map(active.map((s, i) => [s.served.name, i])),
+      };
     }
     if (!l.tenants || !l.contractTenants) {
       const entries = [...this.tenants.values()].sort((a, b) => byteOrder(a.policy.name, b.policy.name));
@@ -248,6 +280,9 @@ export class CatalogMirror {
     return { revision, servers: l.active, tools: l.governed, policy, tenants: l.contractTenants };
   }
 }
+
+/** Whether the feeds and contracts describe the server: published, and not suspended by tool drift. */
+const usable = (s: MirroredServer) => s.served.status === "active" && !s.governed.suspended;
 
 interface MirroredServer {
   /** The server as the feeds describe it: its tool preview is the governed one (servedServer). */

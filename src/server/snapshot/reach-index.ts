@@ -152,3 +152,33 @@ export function* reachIndexOf(policy: CompiledPolicy, perStep: number): Generato
   if (built) indexes.set(policy, built);
   return built;
 }
+
+/**
+ * Builds the index of `policy` ahead of need, in steps, stopping as soon as `stillWanted` says no
+ * (a newer build replaced the policy: that build carries or builds its own). After a full compile
+ * (start-up, a change that reached every tenant) the first server change would otherwise build it
+ * inside a writer's build: ~40 ms at 10,000 tenants.
+ */
+export function* warmReachIndex(policy: CompiledPolicy, perStep: number, stillWanted: () => boolean): Generator<void, void, void> {
+  if (indexes.has(policy)) return;
+  let words = -1;
+  for (const access of policy.tenants.values()) {
+    words = access.ruleAllow.length;
+    break;
+  }
+  if (words < 0 || indexBytes(words, policy.tenants.size) > MAX_INDEX_BYTES) return;
+  const steps = ReachIndex.build(policy, perStep);
+  for (let next = steps.next(); ; next = steps.next()) {
+    if (next.done) {
+      if (next.value && stillWanted() && !indexes.has(policy)) indexes.set(policy, next.value);
+      return;
+    }
+    yield;
+    if (!stillWanted()) return;
+  }
+}
+
+/** Whether the index of `policy` is built (carried or warmed): for tests and diagnostics. */
+export function hasReachIndex(policy: CompiledPolicy): boolean {
+  return indexes.has(policy);
+}

@@ -413,23 +413,37 @@ export function applyContractRevisions(snapshot: CatalogSnapshot, revisions: Par
     if (state.ownRevision !== ownRevision) snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, ownRevision, revision: state.revision });
   }
   let everyTenant = !previous || snapshot.contractStatesChanged === null;
+  // The servers whose part's revision moved since the previous snapshot, and whether each moved forward.
+  const moved: { server: string; revision: number }[] = [];
+  let forward = true;
   if (!everyTenant && serverParts !== previous!.serverParts) {
     const seen = snapshot.serverPartsChanged;
-    for (const [server, part] of serverParts)
-      if (previous!.serverParts.get(server)?.revision !== part.revision && !seen?.has(server)) {
-        everyTenant = true;
-        break;
-      }
+    for (const [server, part] of serverParts) {
+      const before = previous!.serverParts.get(server);
+      if (before?.revision === part.revision) continue;
+      if (!seen?.has(server)) everyTenant = true;
+      if (!before || part.revision < before.revision) forward = false;
+      moved.push({ server, revision: part.revision });
+    }
   }
   const tenants: Iterable<string> = everyTenant ? snapshot.contractStates.keys() : [...snapshot.contractStatesChanged!, ...recheck];
 
-  const revisionBySlot = serverRevisionsBySlot(snapshot.policy.serverIndex, serverParts);
+  let revisionBySlot: Float64Array | null = null;
   const revised: string[] = [];
   for (const tenant of tenants) {
     const state = snapshot.contractStates.get(tenant);
     const access = snapshot.policy.tenants.get(tenant);
     if (!state || !access) continue;
-    const revision = contractRevisionOf(state.ownRevision, access, snapshot.policy.serverIndex, revisionBySlot);
+    let revision: number;
+    if (!everyTenant && forward && state === previous!.contractStates.get(tenant)) {
+      // Its own part, revision and access as before (only a changed server reached it): the
+      // latest of its contract's revision then and the moved servers' it is allowed unrestricted.
+      revision = state.revision;
+      for (const { server, revision: at } of moved) if (at > revision && sortedIncludes(access.allow, server) && !access.tools?.has(server)) revision = at;
+    } else {
+      revisionBySlot ??= serverRevisionsBySlot(snapshot.policy.serverIndex, serverParts);
+      revision = contractRevisionOf(state.ownRevision, access, snapshot.policy.serverIndex, revisionBySlot);
+    }
     if (revision === state.revision) continue;
     snapshot.contractStates.set(tenant, { fingerprint: state.fingerprint, ownRevision: state.ownRevision, revision });
     revised.push(tenant);

@@ -1,5 +1,6 @@
 import { runInSlices } from "../util/slices";
 import type { PartState } from "./contract-revisions";
+import { warmReachIndex } from "./reach-index";
 import {
   applyContractRevisions,
   catalogSnapshotSteps,
@@ -45,6 +46,9 @@ export interface SnapshotStoreOptions {
  */
 export const COALESCE_MS = 50;
 
+/** Tenants added to a reach index being warmed between two yields (~0.2 ms). */
+const WARM_TENANTS_PER_STEP = 1_000;
+
 /** setTimeout's longest delay; later expiries are re-armed by the periodic check. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -72,6 +76,7 @@ export class SnapshotStore {
   private whenNoWrites: (() => void)[] = [];
   private starting: Promise<CatalogSnapshot> | null = null;
   private readonly publishListeners = new Set<PublishListener>();
+  private warming: CatalogSnapshot | null = null;
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
@@ -177,8 +182,25 @@ export class SnapshotStore {
     this.buildCount++;
     this.running = this.build().finally(() => {
       this.running = null;
+      this.warmUp();
     });
     return this.running;
+  }
+
+  /**
+   * Between builds, prepares what the next build would otherwise make inside a writer's wait: the
+   * reach index of the current policy (dropped by a full compile). Stops when a build starts.
+   */
+  private warmUp() {
+    const snapshot = this.current;
+    if (!snapshot || this.warming === snapshot) return;
+    this.warming = snapshot;
+    const stillWanted = () => this.current === snapshot && this.running === null;
+    void runInSlices(warmReachIndex(snapshot.policy, WARM_TENANTS_PER_STEP, stillWanted))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.warming === snapshot) this.warming = null;
+      });
   }
 
   private expiryDue(): boolean {
@@ -205,9 +227,9 @@ export class SnapshotStore {
       const base = this.current;
       const { value: snapshot, longestSlice } = await runInSlices(catalogSnapshotSteps(state, this.now(), 0, base));
       const computed = performance.now();
-      const revisions = await this.contractRevisions(snapshot);
+      const revisions = await this.contractRevisions(snapshot, base);
       const settling = performance.now();
-      const revised = applyContractRevisions(snapshot, revisions, this.current);
+      const revised = applyContractRevisions(snapshot, revisions, base);
       keepUnchangedBodies(snapshot, this.current);
       const settled = performance.now();
       snapshot.buildMs = settled - started;
@@ -236,7 +258,8 @@ export class SnapshotStore {
     }
   }
 
-  private async contractRevisions(snapshot: CatalogSnapshot): Promise<PartRevisions> {
+  /** Settles the snapshot's parts against `base`, the snapshot it was built from (what its changed sets are relative to). */
+  private async contractRevisions(snapshot: CatalogSnapshot, base: CatalogSnapshot | null): Promise<PartRevisions> {
     // Without settling, every contract carries the snapshot's revision.
     const atSnapshot = (keys: Iterable<string>) => new Map([...keys].map((key) => [key, snapshot.revision]));
     const everyContractAtSnapshot = () => ({ tenants: atSnapshot(snapshot.contractStates.keys()), servers: atSnapshot(snapshot.serverParts.keys()) });
@@ -249,7 +272,7 @@ export class SnapshotStore {
         tenantsChanged: snapshot.ownPartsChanged,
         serversChanged: snapshot.serverPartsChanged,
       };
-      const previous = this.current && { revision: this.current.revision, tenants: this.current.contractStates, servers: this.current.serverParts };
+      const previous = base && { revision: base.revision, tenants: base.contractStates, servers: base.serverParts };
       return await this.options.settleContractRevisions(parts, previous);
     } catch (error) {
       // The contracts stay correct with the snapshot's revision; only their ETags move needlessly.
