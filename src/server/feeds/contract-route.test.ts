@@ -290,6 +290,21 @@ describeEachDatabase("tenant contract revisions", (database) => {
       await replica.close().catch(() => undefined);
     }
   });
+  it("a server edit no contract shows (its long description) moves no contract and names no tenant as changed", async () => {
+    const before = await fetchContract(services, "alpha");
+    const { version } = rowsOf(await services.db.execute(sql`select version from mcp_servers where name = 'github'`))[0]!;
+    const published: (readonly string[] | null)[] = [];
+    const stop = services.snapshots.onPublished((_, changed) => published.push(changed));
+    try {
+      await updateServer(services.db, ALICE, "github", serverUpdateInput.parse({ version: Number(version), description: "A longer description, for people." }));
+      await services.snapshots.refresh();
+    } finally {
+      stop();
+    }
+    expect(published).toEqual([[]]);
+    expect(await fetchContract(services, "alpha")).toEqual(before);
+  });
+
   it("settles a change to a server once for every tenant allowed it, and a replica that skipped the revisions in between serves the same", async () => {
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "gamma" }));
     await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "gamma" }, servers: "github", access: "allow" }));

@@ -144,7 +144,7 @@ export function* catalogSnapshotSteps(
     states: contractStates,
     changed: contractStatesChanged,
     ownChanged: ownPartsChanged,
-  } = yield* contractStateSteps(policy, contractServers, tenants, edited, state.revision, previous);
+  } = yield* contractStateSteps(policy, contractServers, tenants, edited, state.revision, previous, serverPartsChanged);
   return {
     revision: state.revision,
     builtAt,
@@ -267,10 +267,13 @@ function* contractStateSteps(
   edited: ReadonlySet<string> | null,
   revision: number,
   previous: Pick<CatalogSnapshot, "policy" | "contractServers" | "tenants" | "contractStates"> | null,
+  /** The servers whose shared part changed (null: unknown): a server edited in no way a contract shows reaches no tenant. */
+  partsChanged: ReadonlySet<string> | null = null,
 ): Generator<void, { states: WritableMap<string, ContractState>; changed: ReadonlySet<string> | null; ownChanged: ReadonlySet<string> | null }, void> {
   const changedServers = new Set<string>();
   if (previous && previous.contractServers !== servers) {
-    for (const [name, server] of servers) if (previous.contractServers.get(name) !== server) changedServers.add(name);
+    for (const [name, server] of servers)
+      if (previous.contractServers.get(name) !== server && (!partsChanged || partsChanged.has(name))) changedServers.add(name);
     for (const name of previous.contractServers.keys()) if (!servers.has(name)) changedServers.add(name);
   }
   const fingerprints = fingerprintsOf(servers);
