@@ -32,43 +32,37 @@ const SERVERS: ContractServer[] = [
   { name: "time", displayName: "Time", shortDescription: "Clocks and zones", transport: "stdio", endpoint: null, tools: null, previewTools: ["now"] },
 ];
 
-const contractOf = (
-  tenant: ContractTenant,
-  allow: string[],
-  deny: string[],
-  servers: ContractServer[],
-  reserved: string[] = [],
-  tools = new Map<string, ToolAccess>(),
-) => renderTenantContract(tenant, { allow, deny, reserved, tools }, new Map(servers.map((s) => [s.name, s])), 7);
+/** A sample contract's inputs, as the helpers below take them. */
+type Sample = [tenant: ContractTenant, allow: string[], deny: string[], servers: ContractServer[], reserved?: string[], tools?: Map<string, ToolAccess>];
+
+const inputsOf = (...[tenant, allow, deny, servers, reserved = [], tools = new Map<string, ToolAccess>()]: Sample) => ({
+  tenant,
+  access: { allow, deny, reserved, tools },
+  servers: new Map(servers.map((s) => [s.name, s])),
+});
+
+const contractOf = (...sample: Sample) => {
+  const { tenant, access, servers } = inputsOf(...sample);
+  return renderTenantContract(tenant, access, servers, 7);
+};
 
 /** contractFingerprint's digests of a sample (see the tests that pin them). */
 const PINNED_OWN = "bKHNBG-dy_wDUllu0K6bIk";
 const PINNED_RESTRICTED = "8IJx-iLRXR4ZNYpem6RZFX";
 
-const fingerprintOf = (
-  tenant: ContractTenant,
-  allow: string[],
-  deny: string[],
-  servers: ContractServer[],
-  reserved: string[] = [],
-  tools = new Map<string, ToolAccess>(),
-) => contractFingerprint(tenant, { allow, deny, reserved, tools }, new Map(servers.map((s) => [s.name, s])));
+const fingerprintOf = (...sample: Sample) => {
+  const { tenant, access, servers } = inputsOf(...sample);
+  return contractFingerprint(tenant, access, servers);
+};
 
 /**
  * What tells two contracts apart: the tenant's own part and the shared parts (serverDigestOf) of
  * the servers it is allowed unrestricted, whose revisions are settled per server.
  */
-const identityOf = (
-  tenant: ContractTenant,
-  allow: string[],
-  deny: string[],
-  servers: ContractServer[],
-  reserved: string[] = [],
-  tools = new Map<string, ToolAccess>(),
-) => {
-  const byName = new Map(servers.map((s) => [s.name, s]));
-  const shared = allow.filter((name) => !tools.has(name) && byName.has(name)).map((name) => `${name}=${serverDigestOf(byName.get(name)!)}`);
-  return `${fingerprintOf(tenant, allow, deny, servers, reserved, tools)} ${shared.join(",")}`;
+const identityOf = (...sample: Sample) => {
+  const { tenant, access, servers } = inputsOf(...sample);
+  const shared = access.allow.filter((name) => !access.tools.has(name) && servers.has(name)).map((name) => `${name}=${serverDigestOf(servers.get(name)!)}`);
+  return `${contractFingerprint(tenant, access, servers)} ${shared.join(",")}`;
 };
 
 describe("contract fingerprint", () => {
