@@ -773,6 +773,8 @@ async function focusedWrites({ env, world }) {
   await waitForInternal();
   const credentials = world.credentials;
   const probeTenant = credentials[Math.floor(credentials.length / 2)];
+  // As in the full run, so that the first writes come as long after start.
+  await probedInternal(internal, probeTenant, () => sleep(IDLE_PROBE_MS));
   await pollEveryTenant(internal, credentials, new Set());
   const nextChange = writePlan(world);
   const phases = [

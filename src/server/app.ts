@@ -7,6 +7,7 @@ import { loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import type http from "node:http";
 import { serveMachineRequest, startInternalServer } from "./feeds/internal-server";
+import { rehearseWrites } from "./rehearsal";
 import { isApiClientWrite, serveApiClientWrite } from "./rest/api-client-writes";
 import { MAIN_PORT_API_HEADERS } from "./security-headers";
 import { startServices, type Services } from "./services";
@@ -58,6 +59,13 @@ async function startOnce(): Promise<Services> {
         log(`could not listen on the internal port ${internal.port} (${(error as Error).message}); the feeds stay available on the main port`);
       }
     }
+    // Readiness waits for it: a replica takes traffic once its first writes cost what later ones do.
+    const rehearsal = await rehearseWrites(services);
+    log(
+      `rehearsed the write path in ${Math.round(rehearsal.ms)} ms (${rehearsal.rehearsed.join(", ") || "nothing"}; ${rehearsal.connections} database connection(s) open)${rehearsal.skipped
+        .map(({ kind, reason }) => `; ${kind} skipped: ${reason}`)
+        .join("")}`,
+    );
     log(
       `ready: ${database.kind} database at ${database.location}, catalog revision ${services.snapshots.current?.revision ?? "?"}, ${services.snapshots.current?.activeServers ?? 0} active servers`,
     );

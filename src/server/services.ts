@@ -25,6 +25,8 @@ export interface Services {
   database: Database;
   db: Db;
   snapshots: SnapshotStore;
+  /** The rows the snapshots are built from, kept between builds (forks of it load a transaction's view). */
+  catalog: CatalogMirror;
   /** Rendered contract bodies, across snapshots, bounded by OPENCRANE_CONTRACT_CACHE_MB. */
   contractBodies: ContractBodyCache;
   fetches: FetchRecorder;
@@ -143,6 +145,7 @@ export async function startServices(config: Config, database: Database, options:
     database,
     db,
     snapshots,
+    catalog,
     contractBodies,
     fetches,
     metrics,

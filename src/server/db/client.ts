@@ -25,6 +25,11 @@ export interface Database {
   breaker?: DatabaseBreaker;
   /** Resolves when the database can answer queries (readiness); rejects with why it cannot. */
   answers(): Promise<void>;
+  /**
+   * Opens every connection the pool may hold (Postgres), so that the first concurrent requests
+   * after a start do not each wait for a connection to be set up; answers how many are open.
+   */
+  openPool(): Promise<number>;
   migrate(migrationsFolder?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -127,8 +132,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const location = redactDatabaseUrl(url);
+  const poolSize = options.max ?? 10;
   const client = postgres(url, {
-    max: options.max ?? 10,
+    max: poolSize,
     onnotice: () => {},
     connect_timeout: connectTimeoutMs / 1000,
     idle_timeout: 60,
@@ -154,6 +160,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     breaker,
     async answers() {
       await db.execute(sql`select 1`);
+    },
+    async openPool() {
+      // Statements started together each take an idle connection, or open one while the pool has room.
+      await Promise.all(Array.from({ length: poolSize }, () => db.execute(sql`select 1`)));
+      return poolSize;
     },
     async listen(channel, onNotify, onListen) {
       const subscription = await client.listen(channel, onNotify, onListen);
@@ -284,6 +295,8 @@ export async function openPGlite(dataDir?: string): Promise<Database> {
   return {
     db,
     kind: "pglite",
+    // One connection, in this process: nothing to open.
+    openPool: async () => 1,
     async answers() {
       if (client.closed) throw new Error("the embedded database is closed");
       // Its queries run one at a time in this process: a `select 1` would wait behind a sync's

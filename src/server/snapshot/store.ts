@@ -76,7 +76,7 @@ export class SnapshotStore {
   private whenNoWrites: (() => void)[] = [];
   private starting: Promise<CatalogSnapshot> | null = null;
   private readonly publishListeners = new Set<PublishListener>();
-  private warming: CatalogSnapshot | null = null;
+  private warming: { snapshot: CatalogSnapshot; done: Promise<void> } | null = null;
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
@@ -182,25 +182,31 @@ export class SnapshotStore {
     this.buildCount++;
     this.running = this.build().finally(() => {
       this.running = null;
-      this.warmUp();
+      void this.warmUp();
     });
     return this.running;
   }
 
   /**
    * Between builds, prepares what the next build would otherwise make inside a writer's wait: the
-   * reach index of the current policy (dropped by a full compile). Stops when a build starts.
+   * reach index of the current policy (dropped by a full compile, or taken by a build that was
+   * not published). Stops when a build starts. Runs after every build; answers when it is over.
    */
-  private warmUp() {
+  warmUp(): Promise<void> {
     const snapshot = this.current;
-    if (!snapshot || this.warming === snapshot) return;
-    this.warming = snapshot;
+    if (!snapshot) return Promise.resolve();
+    if (this.warming?.snapshot === snapshot) return this.warming.done;
     const stillWanted = () => this.current === snapshot && this.running === null;
-    void runInSlices(warmReachIndex(snapshot.policy, WARM_TENANTS_PER_STEP, stillWanted))
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.warming === snapshot) this.warming = null;
-      });
+    const warming = {
+      snapshot,
+      done: runInSlices(warmReachIndex(snapshot.policy, WARM_TENANTS_PER_STEP, stillWanted))
+        .then(() => undefined, () => undefined)
+        .finally(() => {
+          if (this.warming === warming) this.warming = null;
+        }),
+    };
+    this.warming = warming;
+    return warming.done;
   }
 
   private expiryDue(): boolean {

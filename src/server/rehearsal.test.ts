@@ -1,0 +1,112 @@
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { describeEachDatabase } from "../../test/support/database";
+import { ALICE, testServices } from "../../test/support/services";
+import { serverCreateInput } from "./catalog/model";
+import { createServer, publishServer } from "./catalog/servers";
+import type { Db } from "./db/client";
+import { rowsOf } from "./db/rows";
+import { grantCreateInput, groupCreateInput, tenantCreateInput, tenantUpdateInput } from "./policy/model";
+import { createGrant, createGroup, createTenant, updateTenant } from "./policy/store";
+import { rehearseWrites } from "./rehearsal";
+import { hasReachIndex } from "./snapshot/reach-index";
+import type { CatalogSnapshot } from "./snapshot/snapshot";
+
+/** Every row a write could have touched, as text: equal before and after means nothing was written. */
+async function stored(db: Db): Promise<string> {
+  const tables = [
+    sql`select name, labels, version, updated_at from tenants order by name`,
+    sql`select name, version, updated_at from groups order by name`,
+    sql`select group_name, tenant_name from group_members order by 1, 2`,
+    sql`select id, name, subject, servers, access from grants order by name`,
+    sql`select name, version, short_description, updated_at from mcp_servers order by name`,
+    sql`select count(*)::text as n from audit_events`,
+    sql`select revision, tx from catalog_state`,
+    sql`select count(*)::text as n from catalog_changes`,
+    sql`select * from contract_revisions order by 1`,
+    sql`select * from contract_server_revisions order by 1`,
+  ];
+  const dumps: unknown[] = [];
+  for (const query of tables) dumps.push(rowsOf(await db.execute(query)));
+  return JSON.stringify(dumps);
+}
+
+/** What a snapshot serves each tenant: its contract's fingerprint and revision, the feed's hash. */
+const served = (snapshot: CatalogSnapshot) => ({
+  revision: snapshot.revision,
+  feed: snapshot.obotFeed.hash,
+  contracts: Object.fromEntries([...snapshot.contractStates].map(([tenant, state]) => [tenant, `${state.fingerprint}_${state.revision}`])),
+});
+
+describeEachDatabase("the start-up rehearsal of the write path", (database) => {
+  // In this order: the database is shared by the cases.
+  it("skips what it has nothing to rehearse on, and says so", async () => {
+    const services = await testServices(database());
+    try {
+      const before = await stored(services.db);
+      const report = await rehearseWrites(services);
+      expect(report.rehearsed).toEqual([]);
+      expect(report.skipped).toEqual(["tenant", "group", "server", "rule"].map((kind) => ({ kind, reason: "nothing to rehearse on" })));
+      expect(await stored(services.db)).toBe(before);
+    } finally {
+      await services.close();
+    }
+  });
+
+  it("stops starting rehearsals once its time budget is spent", async () => {
+    const services = await testServices(database());
+    try {
+      await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "solo" }));
+      await services.snapshots.refresh();
+      const report = await rehearseWrites(services, { budgetMs: -1 });
+      expect(report.rehearsed).toEqual([]);
+      expect(report.skipped.map((skip) => skip.reason)).toEqual(Array(4).fill("over the -1 ms budget"));
+    } finally {
+      await services.close();
+    }
+  });
+  it("runs each common write and the build it would cause, and leaves the database, the served snapshot and the mirror as they were", async () => {
+    const services = await testServices(database());
+    try {
+      for (const name of ["github", "slack"]) {
+        await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name, endpoint: `https://${name}.example/mcp` }));
+        await publishServer(services.db, ALICE, name);
+      }
+      for (const name of ["alpha", "beta", "gamma"]) await createTenant(services.db, ALICE, tenantCreateInput.parse({ name, labels: { team: name } }));
+      await createGroup(services.db, ALICE, groupCreateInput.parse({ name: "platform", members: ["beta"] }));
+      await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "group", name: "platform" }, servers: "*", access: "allow" }));
+      await services.snapshots.refresh();
+      const before = await stored(services.db);
+      const snapshot = services.snapshots.current!;
+      const servedBefore = served(snapshot);
+      const builds = services.snapshots.builds;
+
+      const report = await rehearseWrites(services);
+
+      expect(report.skipped).toEqual([]);
+      expect(report.rehearsed).toEqual(["tenant", "group", "server", "rule"]);
+      expect(report.connections).toBeGreaterThanOrEqual(1);
+      expect(await stored(services.db)).toBe(before);
+      expect(services.snapshots.current).toBe(snapshot);
+      expect(services.snapshots.builds).toBe(builds);
+      expect(served(snapshot)).toEqual(servedBefore);
+      // The index of who may be allowed each server, which the dropped builds carried off, is back.
+      expect(hasReachIndex(snapshot.policy)).toBe(true);
+
+      // The mirror the next build loads from holds no rehearsed row: a real write after the
+      // rehearsal builds what a fresh process builds from the database.
+      await updateTenant(services.db, ALICE, "alpha", tenantUpdateInput.parse({ labels: { team: "alpha", tier: "gold" } }));
+      await services.snapshots.refresh();
+      const fresh = await testServices(database());
+      try {
+        expect(served(services.snapshots.current!).contracts).toEqual(served(fresh.snapshots.current!).contracts);
+        expect(services.snapshots.current!.obotFeed.hash).toBe(fresh.snapshots.current!.obotFeed.hash);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await services.close();
+    }
+  });
+
+});
