@@ -31,7 +31,7 @@
  * or BENCH_TENANTS / BENCH_SERVERS / BENCH_GROUPS / BENCH_RULES; BENCH_WRITES (writes per measured write phase,
  * default 200), BENCH_FIRST_WRITES (default 40), BENCH_WRITE_SECONDS (default 120 per write phase), BENCH_WRITE_CLIENTS (default 8),
  * BENCH_VISIBILITY_WRITES (default 5), BENCH_POLL_SECONDS (default 300 per pass over every tenant),
- * BENCH_PODS (default 1000); BENCH_POD_MEMORY_MB (default 512: the measured restart runs in a memory
+ * BENCH_PODS (default 1000); BENCH_WRITE_TRACE=1 prints each write's start and latency; BENCH_POD_MEMORY_MB (default 512: the measured restart runs in a memory
  * cgroup of that size, as a pod with that limit does; 0 for none); BENCH_DURATION and BENCH_ROUNDS
  * for wrk as in the other benchmarks.
  * BENCH_ONLY=memory runs a focused part instead (minutes, not half an hour): one start, RSS after
@@ -321,7 +321,9 @@ async function writePhase(app, adminToken, nextChange, clients, writes = WRITES)
   const client = async () => {
     while (begun < writes && performance.now() < deadline && results.filter((r) => r.error).length < 5) {
       begun++;
+      const at = performance.now() - started;
       const result = await write(app, adminToken, nextChange());
+      result.at = at;
       if (result.error) console.warn(`write failed: ${result.error}`);
       results.push(result);
     }
@@ -342,6 +344,8 @@ async function writePhase(app, adminToken, nextChange, clients, writes = WRITES)
     latency: latencyStats(ok.map((r) => r.ms)),
     byKind,
   };
+  // BENCH_WRITE_TRACE=1: every write's start (ms into the phase) and latency, in the order sent.
+  if (process.env.BENCH_WRITE_TRACE) console.log(results.map((r) => `${Math.round(r.at)}+${Math.round(r.ms)}`).join(" "));
   console.log(
     `${clients} client(s): ${ok.length} writes in ${seconds.toFixed(1)} s, p50 ${msText(summary.latency.p50)} ms, p99 ${msText(summary.latency.p99)} ms, ${summary.failed} failed`,
   );

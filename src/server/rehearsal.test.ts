@@ -86,6 +86,8 @@ describeEachDatabase("the start-up rehearsal of the write path", (database) => {
       expect(report.skipped).toEqual([]);
       expect(report.rehearsed).toEqual(["tenant", "group", "server", "rule"]);
       expect(report.connections).toBeGreaterThanOrEqual(1);
+      // Every connection rehearses too, on the nth tenant: three tenants, so at most three.
+      expect(report.sessions).toBe(Math.min(report.connections, 3));
       expect(await stored(services.db)).toBe(before);
       expect(services.snapshots.current).toBe(snapshot);
       expect(services.snapshots.builds).toBe(builds);
