@@ -7,7 +7,7 @@ import { loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import type http from "node:http";
 import { serveMachineRequest, startInternalServer } from "./feeds/internal-server";
-import { rehearseWrites } from "./rehearsal";
+import { rehearseWrites } from "./application/rehearsal";
 import { isApiClientWrite, serveApiClientWrite } from "./rest/api-client-writes";
 import { MAIN_PORT_API_HEADERS } from "./security-headers";
 import { startServices, type Services } from "./services";
@@ -62,8 +62,8 @@ async function startOnce(): Promise<Services> {
     // Readiness waits for it: a replica takes traffic once its first writes cost what later ones do.
     const rehearsal = await rehearseWrites(services);
     log(
-      `rehearsed the write path in ${Math.round(rehearsal.ms)} ms (${rehearsal.rehearsed.join(", ") || "nothing"}; ${rehearsal.connections} database connection(s) open)${rehearsal.skipped
-        .map(({ kind, reason }) => `; ${kind} skipped: ${reason}`)
+      `rehearsed the write path in ${Math.round(rehearsal.ms)} ms: ${rehearsal.rehearsed.join(", ") || "nothing"}, on ${rehearsal.sessions} of ${rehearsal.connections} database connection(s)${rehearsal.skipped
+        .map(({ kind, reason }) => `; ${kind} skipped (${reason})`)
         .join("")}`,
     );
     log(

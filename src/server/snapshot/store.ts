@@ -200,7 +200,10 @@ export class SnapshotStore {
     const warming = {
       snapshot,
       done: runInSlices(warmReachIndex(snapshot.policy, WARM_TENANTS_PER_STEP, stillWanted))
-        .then(() => undefined, () => undefined)
+        .then(
+          () => undefined,
+          () => undefined,
+        )
         .finally(() => {
           if (this.warming === warming) this.warming = null;
         }),

@@ -1,16 +1,16 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { describeEachDatabase } from "../../test/support/database";
-import { ALICE, testServices } from "../../test/support/services";
-import { serverCreateInput } from "./catalog/model";
-import { createServer, publishServer } from "./catalog/servers";
-import type { Db } from "./db/client";
-import { rowsOf } from "./db/rows";
-import { grantCreateInput, groupCreateInput, tenantCreateInput, tenantUpdateInput } from "./policy/model";
-import { createGrant, createGroup, createTenant, updateTenant } from "./policy/store";
+import { describeEachDatabase } from "../../../test/support/database";
+import { ALICE, testServices } from "../../../test/support/services";
+import { serverCreateInput } from "../catalog/model";
+import { createServer, publishServer } from "../catalog/servers";
+import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
+import { grantCreateInput, groupCreateInput, tenantCreateInput, tenantUpdateInput } from "../policy/model";
+import { createGrant, createGroup, createTenant, updateTenant } from "../policy/store";
 import { rehearseWrites } from "./rehearsal";
-import { hasReachIndex } from "./snapshot/reach-index";
-import type { CatalogSnapshot } from "./snapshot/snapshot";
+import { hasReachIndex } from "../snapshot/reach-index";
+import type { CatalogSnapshot } from "../snapshot/snapshot";
 
 /** Every row a write could have touched, as text: equal before and after means nothing was written. */
 async function stored(db: Db): Promise<string> {
@@ -110,5 +110,4 @@ describeEachDatabase("the start-up rehearsal of the write path", (database) => {
       await services.close();
     }
   });
-
 });

@@ -22,18 +22,18 @@
  */
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
-import * as catalog from "./application/catalog";
-import * as policy from "./application/policy";
-import * as tenants from "./application/tenants";
-import type { AnyUseCase } from "./application/use-case";
-import type { ChangeContext } from "./audit/audit";
-import type { Db } from "./db/client";
-import { rowsOf } from "./db/rows";
-import { parseInput } from "./errors";
-import type { Services } from "./services";
-import { applyContractRevisions, catalogSnapshotSteps, type CatalogSnapshot, type CatalogState } from "./snapshot/snapshot";
-import { runInSlices } from "./util/slices";
-import { unknownFields } from "./util/unknown-fields";
+import * as catalog from "./catalog";
+import * as policy from "./policy";
+import * as tenants from "./tenants";
+import type { AnyUseCase } from "./use-case";
+import type { ChangeContext } from "../audit/audit";
+import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
+import { parseInput } from "../errors";
+import type { Services } from "../services";
+import { applyContractRevisions, catalogSnapshotSteps, type CatalogSnapshot, type CatalogState } from "../snapshot/snapshot";
+import { runInSlices } from "../util/slices";
+import { unknownFields } from "../util/unknown-fields";
 
 /** Rehearsals stop starting once this much time has passed (a slow database must not hold readiness). */
 export const REHEARSAL_BUDGET_MS = 5_000;
@@ -192,7 +192,8 @@ async function rehearse(services: Services, tx: Db, rehearsal: Rehearsal, nth: n
   if (!raw) return false;
   // The checks a REST or console write runs on its input.
   const args = parseInput(rehearsal.useCase.args as z.ZodObject, raw);
-  if (unknownFields(rehearsal.useCase.args, raw).length > 0) throw new Error(`${rehearsal.useCase.name}: the rehearsal's input has fields its schema does not know`);
+  if (unknownFields(rehearsal.useCase.args, raw).length > 0)
+    throw new Error(`${rehearsal.useCase.name}: the rehearsal's input has fields its schema does not know`);
   await rehearsal.useCase.run({ services: { ...services, db: tx }, change: REHEARSAL, principal: null }, args);
   return true;
 }
