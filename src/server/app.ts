@@ -7,7 +7,7 @@ import { loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import type http from "node:http";
 import { serveMachineRequest, startInternalServer } from "./feeds/internal-server";
-import { rehearseWrites } from "./application/rehearsal";
+import { NOTHING_TO_REHEARSE_ON, rehearseOnceThereIsSomething, rehearseWrites, type RehearsalReport } from "./application/rehearsal";
 import { isApiClientWrite, serveApiClientWrite } from "./rest/api-client-writes";
 import { MAIN_PORT_API_HEADERS } from "./security-headers";
 import { startServices, type Services } from "./services";
@@ -61,11 +61,15 @@ async function startOnce(): Promise<Services> {
     }
     // Readiness waits for it: a replica takes traffic once its first writes cost what later ones do.
     const rehearsal = await rehearseWrites(services);
-    log(
-      `rehearsed the write path in ${Math.round(rehearsal.ms)} ms: ${rehearsal.rehearsed.join(", ") || "nothing"}, on ${rehearsal.sessions} of ${rehearsal.connections} database connection(s)${rehearsal.skipped
-        .map(({ kind, reason }) => `; ${kind} skipped (${reason})`)
-        .join("")}`,
-    );
+    logRehearsal(rehearsal);
+    if (rehearsal.skipped.some((skip) => skip.reason === NOTHING_TO_REHEARSE_ON)) {
+      const stop = rehearseOnceThereIsSomething(services, logRehearsal);
+      const close = services.close;
+      services.close = async () => {
+        stop();
+        await close();
+      };
+    }
     log(
       `ready: ${database.kind} database at ${database.location}, catalog revision ${services.snapshots.current?.revision ?? "?"}, ${services.snapshots.current?.activeServers ?? 0} active servers`,
     );
@@ -74,6 +78,14 @@ async function startOnce(): Promise<Services> {
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+function logRehearsal(rehearsal: RehearsalReport) {
+  log(
+    `rehearsed the write path in ${Math.round(rehearsal.ms)} ms: ${rehearsal.rehearsed.join(", ") || "nothing"}, on ${rehearsal.sessions} of ${rehearsal.connections} database connection(s)${rehearsal.skipped
+      .map(({ kind, reason }) => `; ${kind} skipped (${reason})`)
+      .join("")}`,
+  );
 }
 
 /** Starts the services, retrying while Postgres is unreachable; an embedded-database error is fatal. */

@@ -13,8 +13,8 @@
  *    write) in a transaction it always rolls back, reads the catalog as that transaction sees it
  *    into a fork of the mirror (as an impact preview does), and builds the snapshot that state
  *    would give from the one served;
- * 2. on every connection of the pool at once, runs the four writes in one transaction, rolled
- *    back, each connection on other objects (so that no two wait on each other's rows).
+ * 2. on every connection of the pool at once, runs the four writes again, each in a transaction
+ *    rolled back, each connection on other objects (the nth of their kind).
  * Everything is dropped: nothing is committed, announced, audited or published, and the served
  * snapshot, the mirror and the caches are left as they were (the fork and the build never change
  * their base: previews rely on the same). A rehearsal that fails (no such object, a concurrent
@@ -143,7 +143,7 @@ export async function rehearseWrites(services: Services, { budgetMs = REHEARSAL_
         return services.catalog.fork().loadWithin(tx);
       });
       if (!state) {
-        report.skipped.push({ kind: rehearsal.kind, reason: "nothing to rehearse on" });
+        report.skipped.push({ kind: rehearsal.kind, reason: NOTHING_TO_REHEARSE_ON });
         continue;
       }
       await buildDropped(state, served, now());
@@ -153,15 +153,22 @@ export async function rehearseWrites(services: Services, { budgetMs = REHEARSAL_
     }
   }
   if (report.rehearsed.length > 0 && !overBudget()) {
-    // Transactions started together each take a connection of their own (as openPool's statements did).
+    // Transactions started together each take a connection of their own (as openPool's statements
+    // did). One write per transaction, as in a request: its rows first, the catalog revision last,
+    // so that concurrent ones never deadlock (a transaction holding the revision while it takes
+    // a group's members' rows would, against another holding one of those rows).
     const sessions = await Promise.all(
-      Array.from({ length: report.connections }, (_, nth) =>
-        rolledBack(services, async (tx) => {
-          let ran = false;
-          for (const rehearsal of REHEARSALS) ran = (await rehearse(services, tx, rehearsal, nth)) || ran;
-          return ran;
-        }).catch(() => false),
-      ),
+      Array.from({ length: report.connections }, async (_, nth) => {
+        let ran = false;
+        for (const rehearsal of REHEARSALS) {
+          try {
+            ran = (await rolledBack(services, (tx) => rehearse(services, tx, rehearsal, nth))) || ran;
+          } catch (error) {
+            report.skipped.push({ kind: `${rehearsal.kind} on connection ${nth + 1}`, reason: error instanceof Error ? error.message : String(error) });
+          }
+        }
+        return ran;
+      }),
     );
     report.sessions = sessions.filter(Boolean).length;
   }
@@ -170,6 +177,60 @@ export async function rehearseWrites(services: Services, { budgetMs = REHEARSAL_
   await services.snapshots.warmUp();
   report.ms = performance.now() - started;
   return report;
+}
+
+/** Why a kind was not rehearsed when there was no object of its kind (or none a rule could name). */
+export const NOTHING_TO_REHEARSE_ON = "nothing to rehearse on";
+
+export interface LaterRehearsalOptions {
+  /** How long builds must have been quiet before it runs (a bulk load is still going before). */
+  quietMs?: number;
+  /** Rehearsals at most (a catalog may never have a group, say). */
+  attempts?: number;
+  budgetMs?: number;
+}
+
+/**
+ * For a server that started on an empty catalog (or one without the objects a kind needs): once
+ * a published snapshot has tenants and active servers, and builds have then been quiet for
+ * `quietMs`, runs the rehearsal again, in the background, until every kind was rehearsed or
+ * `attempts` ran. Without it, a catalog loaded after the start (a restore, a bulk import straight
+ * into the database) would meet its first writes cold. Answers a function that stops it.
+ */
+export function rehearseOnceThereIsSomething(
+  services: Services,
+  onReport: (report: RehearsalReport) => void,
+  { quietMs = 2_000, attempts = 3, budgetMs = REHEARSAL_BUDGET_MS }: LaterRehearsalOptions = {},
+): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  let left = attempts;
+  const stop = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    unsubscribe();
+  };
+  const run = async () => {
+    timer = null;
+    running = true;
+    try {
+      const report = await rehearseWrites(services, { budgetMs });
+      left--;
+      onReport(report);
+      if (left <= 0 || !report.skipped.some((skip) => skip.reason === NOTHING_TO_REHEARSE_ON)) stop();
+    } catch {
+      // rehearseWrites answers its failures in the report; nothing else is expected here.
+    } finally {
+      running = false;
+    }
+  };
+  const unsubscribe = services.snapshots.onPublished((snapshot) => {
+    if (running || left <= 0 || snapshot.tenants.size === 0 || snapshot.activeServers === 0) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void run(), quietMs);
+    timer.unref();
+  });
+  return stop;
 }
 
 /** Runs `work` in a transaction that is always rolled back; answers what it answered. */
