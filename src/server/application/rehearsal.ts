@@ -117,7 +117,7 @@ export interface RehearsalReport {
   rehearsed: string[];
   /** Kinds not rehearsed, with why (no object to rehearse on, a refusal, the budget). */
   skipped: { kind: string; reason: string }[];
-  /** Connections on which the writes ran too (the second pass). */
+  /** Rehearsals of the second pass (one per pooled connection) that ran at least one write. */
   sessions: number;
   ms: number;
 }
@@ -149,7 +149,7 @@ export async function rehearseWrites(services: Services, { budgetMs = REHEARSAL_
       await buildDropped(state, served, now());
       report.rehearsed.push(rehearsal.kind);
     } catch (error) {
-      report.skipped.push({ kind: rehearsal.kind, reason: error instanceof Error ? error.message : String(error) });
+      report.skipped.push({ kind: rehearsal.kind, reason: failureOf(error) });
     }
   }
   if (report.rehearsed.length > 0 && !overBudget()) {
@@ -164,7 +164,7 @@ export async function rehearseWrites(services: Services, { budgetMs = REHEARSAL_
           try {
             ran = (await rolledBack(services, (tx) => rehearse(services, tx, rehearsal, nth))) || ran;
           } catch (error) {
-            report.skipped.push({ kind: `${rehearsal.kind} on connection ${nth + 1}`, reason: error instanceof Error ? error.message : String(error) });
+            report.skipped.push({ kind: `${rehearsal.kind} on connection ${nth + 1}`, reason: failureOf(error) });
           }
         }
         return ran;
@@ -231,6 +231,16 @@ export function rehearseOnceThereIsSomething(
     timer.unref();
   });
   return stop;
+}
+
+/**
+ * Why a rehearsal failed, in one line for the start-up log: the database's own message where the
+ * query builder wrapped it ("Failed query: <the whole statement>" says nothing).
+ */
+function failureOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return message.split("\n", 1)[0]!.slice(0, 200);
 }
 
 /** Runs `work` in a transaction that is always rolled back; answers what it answered. */
