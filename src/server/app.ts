@@ -63,7 +63,7 @@ async function startOnce(): Promise<Services> {
     const rehearsal = await rehearseWrites(services);
     logRehearsal(rehearsal);
     if (rehearsal.skipped.some((skip) => skip.reason === NOTHING_TO_REHEARSE_ON)) {
-      const stop = rehearseOnceThereIsSomething(services, logRehearsal);
+      const stop = rehearseOnceThereIsSomething(services, logRehearsal, { rehearsedAtStart: rehearsal.rehearsed.length });
       const close = services.close;
       services.close = async () => {
         stop();

@@ -114,32 +114,71 @@ describeEachDatabase("the start-up rehearsal of the write path", (database) => {
 });
 
 describeEachDatabase("the rehearsal of a server started on an empty catalog", (database) => {
-  it("runs once the catalog has what it needs and builds have been quiet, then stops", async () => {
+  it("runs once the catalog has tenants and servers and builds have been quiet, again as more kinds become possible, then stops", async () => {
     const services = await testServices(database());
     const reports: RehearsalReport[] = [];
     const stop = rehearseOnceThereIsSomething(services, (report) => reports.push(report), { quietMs: 50 });
+    /** Waits for the `count`th report, then long enough for a run that should not start to have reported. */
+    const settled = async (count: number) => {
+      const deadline = Date.now() + 5_000;
+      while (reports.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    };
     try {
       await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
       await services.snapshots.refresh();
       // A tenant but no server yet: nothing a rule could name, so no rehearsal.
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await settled(0);
       expect(reports).toEqual([]);
 
       await createServer(services.db, ALICE, serverCreateInput.parse({ name: "github", displayName: "GitHub", endpoint: "https://github.example/mcp" }));
       await publishServer(services.db, ALICE, "github");
+      await services.snapshots.refresh();
+      await settled(1);
+      expect(reports.map((report) => report.rehearsed)).toEqual([["tenant", "server", "rule"]]);
+
       await createGroup(services.db, ALICE, groupCreateInput.parse({ name: "platform" }));
       await services.snapshots.refresh();
       const before = await stored(services.db);
-      const deadline = Date.now() + 5_000;
-      while (reports.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(reports.map((report) => report.rehearsed)).toEqual([["tenant", "group", "server", "rule"]]);
+      await settled(2);
+      expect(reports.map((report) => report.rehearsed)).toEqual([
+        ["tenant", "server", "rule"],
+        ["tenant", "group", "server", "rule"],
+      ]);
       expect(await stored(services.db)).toBe(before);
 
       // Every kind rehearsed: later builds start no other.
       await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "beta" }));
       await services.snapshots.refresh();
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(reports).toHaveLength(1);
+      await settled(2);
+      expect(reports).toHaveLength(2);
+    } finally {
+      stop();
+      await services.close();
+    }
+  });
+});
+
+describeEachDatabase("the rehearsal of a server started on a catalog without groups", (database) => {
+  it("stops after a run that rehearses no more kinds than the start-up one did", async () => {
+    const services = await testServices(database());
+    await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
+    await createServer(services.db, ALICE, serverCreateInput.parse({ name: "github", displayName: "GitHub", endpoint: "https://github.example/mcp" }));
+    await publishServer(services.db, ALICE, "github");
+    await services.snapshots.refresh();
+    const atStart = await rehearseWrites(services);
+    expect(atStart.rehearsed).toEqual(["tenant", "server", "rule"]);
+    const reports: RehearsalReport[] = [];
+    const stop = rehearseOnceThereIsSomething(services, (report) => reports.push(report), { quietMs: 50, rehearsedAtStart: atStart.rehearsed.length });
+    try {
+      for (const name of ["beta", "gamma"]) {
+        await createTenant(services.db, ALICE, tenantCreateInput.parse({ name }));
+        await services.snapshots.refresh();
+        const deadline = Date.now() + 5_000;
+        while (reports.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(reports.map((report) => report.rehearsed)).toEqual([["tenant", "server", "rule"]]);
     } finally {
       stop();
       await services.close();

@@ -185,26 +185,29 @@ export const NOTHING_TO_REHEARSE_ON = "nothing to rehearse on";
 export interface LaterRehearsalOptions {
   /** How long builds must have been quiet before it runs (a bulk load is still going before). */
   quietMs?: number;
-  /** Rehearsals at most (a catalog may never have a group, say). */
+  /** Rehearsals at most. */
   attempts?: number;
+  /** Kinds the start-up rehearsal did rehearse: a later one that does no more than this is the last. */
+  rehearsedAtStart?: number;
   budgetMs?: number;
 }
 
 /**
  * For a server that started on an empty catalog (or one without the objects a kind needs): once
  * a published snapshot has tenants and active servers, and builds have then been quiet for
- * `quietMs`, runs the rehearsal again, in the background, until every kind was rehearsed or
- * `attempts` ran. Without it, a catalog loaded after the start (a restore, a bulk import straight
+ * `quietMs`, runs the rehearsal again, in the background, until every kind was rehearsed, a run
+ * rehearsed no more kinds than the one before, or `attempts` ran. Without it, a catalog loaded after the start (a restore, a bulk import straight
  * into the database) would meet its first writes cold. Answers a function that stops it.
  */
 export function rehearseOnceThereIsSomething(
   services: Services,
   onReport: (report: RehearsalReport) => void,
-  { quietMs = 2_000, attempts = 3, budgetMs = REHEARSAL_BUDGET_MS }: LaterRehearsalOptions = {},
+  { quietMs = 2_000, attempts = 3, budgetMs = REHEARSAL_BUDGET_MS, rehearsedAtStart = 0 }: LaterRehearsalOptions = {},
 ): () => void {
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let left = attempts;
+  let most = rehearsedAtStart;
   const stop = () => {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -217,7 +220,11 @@ export function rehearseOnceThereIsSomething(
       const report = await rehearseWrites(services, { budgetMs });
       left--;
       onReport(report);
-      if (left <= 0 || !report.skipped.some((skip) => skip.reason === NOTHING_TO_REHEARSE_ON)) stop();
+      // Done once every kind had something to rehearse on, or when a run got no further than the
+      // one before (a catalog without groups, say, stays without them).
+      const progressed = report.rehearsed.length > most;
+      most = Math.max(most, report.rehearsed.length);
+      if (left <= 0 || !progressed || !report.skipped.some((skip) => skip.reason === NOTHING_TO_REHEARSE_ON)) stop();
     } catch {
       // rehearseWrites answers its failures in the report; nothing else is expected here.
     } finally {
