@@ -81,10 +81,12 @@ async function startOnce(): Promise<Services> {
 }
 
 function logRehearsal(rehearsal: RehearsalReport) {
+  // Kinds skipped for one reason are named together: an empty catalog is one clause, not four.
+  const byReason = new Map<string, string[]>();
+  for (const { kind, reason } of rehearsal.skipped) byReason.set(reason, [...(byReason.get(reason) ?? []), kind]);
+  const skipped = [...byReason].map(([reason, kinds]) => `; ${kinds.join(", ")} skipped (${reason})`).join("");
   log(
-    `rehearsed the write path in ${Math.round(rehearsal.ms)} ms: ${rehearsal.rehearsed.join(", ") || "nothing"}, on ${rehearsal.sessions} of ${rehearsal.connections} database connection(s)${rehearsal.skipped
-      .map(({ kind, reason }) => `; ${kind} skipped (${reason})`)
-      .join("")}`,
+    `rehearsed the write path in ${Math.round(rehearsal.ms)} ms: ${rehearsal.rehearsed.join(", ") || "nothing"}, on ${rehearsal.sessions} of ${rehearsal.connections} database connection(s)${skipped}`,
   );
 }
 
