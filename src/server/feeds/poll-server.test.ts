@@ -2,11 +2,28 @@ import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { jsonAnswer, type Answer } from "./answer";
-import { PollServer, pollParser, type MachineHandler, type PollServerOptions } from "./poll-server";
+import { BodyParts } from "../snapshot/encoded-body";
+import { PARTS_PER_WRITE, PollServer, pollParser, type MachineHandler, type PollServerOptions } from "./poll-server";
 
 const BIG = new Uint8Array(8 * 2 ** 20).fill(120);
 let bigAnswers = 0;
 const released: string[] = [];
+
+/**
+ * A body of many parts, as the Obot feed is (its entries and the commas between): more than two
+ * batches, each larger than what the kernel buffers for a client that does not read. Which parts
+ * the server has taken is recorded, to see how far ahead of the client it hands them over.
+ */
+const PART_BYTES = 64 * 1024;
+const PARTS = Array.from({ length: PARTS_PER_WRITE * 2 + 88 }, (_, i) => new Uint8Array(PART_BYTES).fill(i % 251));
+const PARTS_LENGTH = PARTS.length * PART_BYTES;
+let highestPartTaken = -1;
+const watchedParts = new Proxy(PARTS, {
+  get(target, property, receiver) {
+    if (typeof property === "string" && /^\d+$/.test(property)) highestPartTaken = Math.max(highestPartTaken, Number(property));
+    return Reflect.get(target, property, receiver);
+  },
+});
 
 /** Answers by path: what it read of the request, a late answer, a big body, failures. */
 const handler: MachineHandler = (request) => {
@@ -27,6 +44,13 @@ const handler: MachineHandler = (request) => {
     case "/big":
       bigAnswers += 1;
       return { status: 200, headers: { "Content-Type": "application/octet-stream", "Content-Length": String(BIG.length) }, body: BIG };
+    case "/parts":
+      return {
+        status: 200,
+        headers: { "Content-Type": "application/octet-stream", "Content-Length": String(PARTS_LENGTH) },
+        body: new BodyParts(watchedParts, PARTS_LENGTH),
+        release: () => released.push("parts"),
+      };
     case "/not-modified":
       return { status: 304, headers: { ETag: '"e"' }, body: null };
     case "/throws":
@@ -287,6 +311,64 @@ describe("poll server", () => {
       [200, answers[2]!.body.length],
     ]);
     expect(answers[0]!.body.every((byte) => byte === 120)).toBe(true);
+  });
+
+  it("hands a body of many parts to the socket a batch at a time, whole and in order, then the answers pipelined after it", async () => {
+    const port = await start();
+    released.length = 0;
+    highestPartTaken = -1;
+    const socket = net.connect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.pause();
+    socket.write(GET("/parts") + GET("/echo"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The client reads nothing: one batch is with the socket, the rest waits for it to be sent.
+    expect(highestPartTaken).toBe(PARTS_PER_WRITE - 1);
+    const received: Buffer[] = [];
+    socket.on("data", (data) => received.push(data));
+    socket.resume();
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        const total = received.reduce((sum, chunk) => sum + chunk.length, 0);
+        if (total > PARTS_LENGTH && Buffer.concat(received).subarray(-200).toString().includes('"/echo"')) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    socket.destroy();
+    const answers = parseResponses(Buffer.concat(received));
+    expect(answers.map((a) => [a.status, a.body.length])).toEqual([
+      [200, PARTS_LENGTH],
+      [200, answers[1]!.body.length],
+    ]);
+    expect(answers[0]!.body.equals(Buffer.concat(PARTS))).toBe(true);
+    expect(JSON.parse(answers[1]!.body.toString()).url).toBe("/echo");
+    expect(released).toEqual(["parts"]);
+  });
+
+  it("sends a body of many parts whole to a client that half-closed after asking, then closes", async () => {
+    const port = await start();
+    const { raw, closedByServer } = await exchange(port, [GET("/parts")], { end: true, waitMs: 5000 });
+    expect(closedByServer).toBe(true);
+    const answers = parseResponses(raw);
+    expect(answers.map((a) => [a.status, a.body.length])).toEqual([[200, PARTS_LENGTH]]);
+  });
+
+  it("stops writing a body of many parts when its client is gone, and releases it once", async () => {
+    const port = await start();
+    released.length = 0;
+    highestPartTaken = -1;
+    const socket = net.connect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.pause();
+    socket.write(GET("/parts"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.resetAndDestroy();
+    await expect.poll(() => released).toEqual(["parts"]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(released).toEqual(["parts"]);
+    expect(highestPartTaken).toBeLessThan(2 * PARTS_PER_WRITE);
   });
 
   it("stops reading a client's requests while it does not read its answers", async () => {

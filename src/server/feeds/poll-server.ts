@@ -53,6 +53,14 @@ const HEADERS_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 /** Answers a connection may have queued (pipelined requests) before reading from it pauses. */
 const MAX_QUEUED = 32;
+/**
+ * Parts of a body handed to the socket at a time; the next batch goes once the last is with the
+ * kernel. Each part written is a few objects of the thread's small heap until it is sent: the
+ * Obot feed is ~3,400 parts (its entries and the commas between), so 32 clients fetching it at
+ * once held ~20 MB of them and ended the poll thread at its heap bound (bench:scale, 2026-12-06),
+ * and a client reading slowly would hold its share for as long as it liked.
+ */
+export const PARTS_PER_WRITE = 256;
 
 // ---------------------------------------------------------------------------------------------
 // The parser
@@ -241,6 +249,15 @@ function plainError(status: number): Answer {
 // ---------------------------------------------------------------------------------------------
 // Connections
 
+/** A body being written a batch at a time (see PARTS_PER_WRITE). */
+interface Sending {
+  parts: readonly Uint8Array[];
+  next: number;
+  release: (() => void) | undefined;
+  /** The connection ends once it is sent. */
+  last: boolean;
+}
+
 interface Queued {
   answer: Answer | null;
   /** Taken off the queue unwritten (the connection ended). */
@@ -266,6 +283,8 @@ class Connection {
   /** The socket's handle when the parser reads from it directly (else the socket's data events feed it). */
   private readonly handle: StreamHandle | null = null;
   private paused = false;
+  /** The answer whose body is being written; later answers wait for it. */
+  private sending: Sending | null = null;
 
   constructor(
     private readonly server: PollServer,
@@ -337,6 +356,7 @@ class Connection {
     socket.on("drain", () => this.resumeIfRoom());
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
+      if (this.sending) this.abandonSending();
       this.dropQueue();
       if (this.handle) this.parser.unconsume();
       // As node:http: the parser is freed once any callback of it on the stack has returned.
@@ -346,7 +366,7 @@ class Connection {
   }
 
   get idle(): boolean {
-    return this.queue.length === 0 && this.messageStartedAt === null;
+    return this.queue.length === 0 && this.messageStartedAt === null && this.sending === null;
   }
 
   clientAddress(forwardedFor: string | null): string | null {
@@ -363,7 +383,7 @@ class Connection {
     // The client sent all it will: answer what is queued, then close our side too.
     this.closing = true;
     this.messageStartedAt = null;
-    if (this.queue.length === 0) this.end();
+    if (this.queue.length === 0 && this.sending === null) this.end();
   }
 
   /** As node:http ends a connection: nothing more is read, and the socket closes once what was written is sent. */
@@ -405,14 +425,14 @@ class Connection {
 
   private enqueue(answer: Answer, keepAlive: boolean, head: boolean): void {
     if (!keepAlive) this.closing = true;
-    if (this.queue.length === 0) this.write(answer, keepAlive, head);
+    if (this.queue.length === 0 && this.sending === null) this.write(answer, keepAlive, head);
     else this.queue.push({ answer, keepAlive, head });
     this.pauseIfFull();
   }
 
   /** Writes the answers at the front of the queue that are ready, in the order of their requests. */
   private flush(): void {
-    while (this.queue.length > 0 && this.queue[0]!.answer) {
+    while (this.sending === null && this.queue.length > 0 && this.queue[0]!.answer) {
       const { answer, keepAlive, head } = this.queue.shift()!;
       if (!this.write(answer!, keepAlive, head)) return;
     }
@@ -436,6 +456,15 @@ class Connection {
       text = headOf((answer = this.server.options.internalError(error)), !last, head);
     }
     const body = head || bodyLength(answer.body) === 0 ? null : answer.body;
+    if (body instanceof BodyParts && body.parts.length > PARTS_PER_WRITE) {
+      this.sending = { parts: body.parts, next: 0, release, last };
+      socket.cork();
+      socket.write(text, "latin1");
+      this.sendMore();
+      socket.uncork();
+      // The answers after it are written once it is sent (sent()).
+      return false;
+    }
     if (body) {
       // Corked: the head and every part go out in one writev. A write's callback runs once its
       // bytes are handed to the kernel, or when the socket is destroyed first.
@@ -453,6 +482,45 @@ class Connection {
     this.dropQueue();
     this.end();
     return false;
+  }
+
+  /** Hands the socket the next batch of the body being sent; its last write's callback goes on. */
+  private sendMore(): void {
+    const sending = this.sending!;
+    const { socket } = this;
+    const { parts } = sending;
+    const end = Math.min(parts.length, sending.next + PARTS_PER_WRITE);
+    const done = (error?: Error | null) => {
+      if (this.sending !== sending) return;
+      if (error || socket.destroyed) this.abandonSending();
+      else if (sending.next < parts.length) this.sendMore();
+      else this.sent();
+    };
+    socket.cork();
+    for (let i = sending.next; i < end; i++) socket.write(parts[i]!, i === end - 1 ? done : undefined);
+    sending.next = end;
+    socket.uncork();
+  }
+
+  /** The body is with the kernel: the answers queued after it go now, or the connection ends. */
+  private sent(): void {
+    const { release, last } = this.sending!;
+    this.sending = null;
+    release?.();
+    if (last || (this.closing && this.queue.length === 0)) {
+      this.dropQueue();
+      this.end();
+      return;
+    }
+    this.flush();
+  }
+
+  /** The socket went away mid-body. */
+  private abandonSending(): void {
+    const release = this.sending?.release;
+    this.sending = null;
+    release?.();
+    this.dropQueue();
   }
 
   /** Answers that will never be written now: their lent bodies are released, now or once made. */
@@ -498,7 +566,7 @@ class Connection {
     const elapsed = now - this.messageStartedAt;
     if ((!this.headersDone && elapsed > headersTimeoutMs) || elapsed > requestTimeoutMs) {
       this.messageStartedAt = null;
-      if (this.queue.length === 0) this.write(plainError(408), false, false);
+      if (this.queue.length === 0 && this.sending === null) this.write(plainError(408), false, false);
       else this.socket.destroy();
     }
   }
