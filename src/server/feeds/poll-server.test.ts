@@ -1,29 +1,17 @@
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { jsonAnswer, type Answer } from "./answer";
+import { manyParts } from "../../../test/support/many-parts";
 import { BodyParts } from "../snapshot/encoded-body";
-import { PARTS_PER_WRITE, PollServer, pollParser, type MachineHandler, type PollServerOptions } from "./poll-server";
+import { jsonAnswer, PARTS_PER_WRITE, type Answer } from "./answer";
+import { PollServer, pollParser, type MachineHandler, type PollServerOptions } from "./poll-server";
 
 const BIG = new Uint8Array(8 * 2 ** 20).fill(120);
 let bigAnswers = 0;
 const released: string[] = [];
 
-/**
- * A body of many parts, as the Obot feed is (its entries and the commas between): more than two
- * batches, each larger than what the kernel buffers for a client that does not read. Which parts
- * the server has taken is recorded, to see how far ahead of the client it hands them over.
- */
-const PART_BYTES = 64 * 1024;
-const PARTS = Array.from({ length: PARTS_PER_WRITE * 2 + 88 }, (_, i) => new Uint8Array(PART_BYTES).fill(i % 251));
-const PARTS_LENGTH = PARTS.length * PART_BYTES;
-let highestPartTaken = -1;
-const watchedParts = new Proxy(PARTS, {
-  get(target, property, receiver) {
-    if (typeof property === "string" && /^\d+$/.test(property)) highestPartTaken = Math.max(highestPartTaken, Number(property));
-    return Reflect.get(target, property, receiver);
-  },
-});
+const MANY = manyParts();
+const PARTS_LENGTH = MANY.byteLength;
 
 /** Answers by path: what it read of the request, a late answer, a big body, failures. */
 const handler: MachineHandler = (request) => {
@@ -48,7 +36,7 @@ const handler: MachineHandler = (request) => {
       return {
         status: 200,
         headers: { "Content-Type": "application/octet-stream", "Content-Length": String(PARTS_LENGTH) },
-        body: new BodyParts(watchedParts, PARTS_LENGTH),
+        body: new BodyParts(MANY.parts, PARTS_LENGTH),
         release: () => released.push("parts"),
       };
     case "/not-modified":
@@ -316,14 +304,14 @@ describe("poll server", () => {
   it("hands a body of many parts to the socket a batch at a time, whole and in order, then the answers pipelined after it", async () => {
     const port = await start();
     released.length = 0;
-    highestPartTaken = -1;
+    MANY.reset();
     const socket = net.connect(port, "127.0.0.1");
     await new Promise((resolve) => socket.once("connect", resolve));
     socket.pause();
     socket.write(GET("/parts") + GET("/echo"));
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The client reads nothing: one batch is with the socket, the rest waits for it to be sent.
-    expect(highestPartTaken).toBe(PARTS_PER_WRITE - 1);
+    expect(MANY.highestTaken()).toBe(PARTS_PER_WRITE - 1);
     const received: Buffer[] = [];
     socket.on("data", (data) => received.push(data));
     socket.resume();
@@ -342,7 +330,7 @@ describe("poll server", () => {
       [200, PARTS_LENGTH],
       [200, answers[1]!.body.length],
     ]);
-    expect(answers[0]!.body.equals(Buffer.concat(PARTS))).toBe(true);
+    expect(answers[0]!.body.equals(MANY.bytes())).toBe(true);
     expect(JSON.parse(answers[1]!.body.toString()).url).toBe("/echo");
     expect(released).toEqual(["parts"]);
   });
@@ -358,7 +346,7 @@ describe("poll server", () => {
   it("stops writing a body of many parts when its client is gone, and releases it once", async () => {
     const port = await start();
     released.length = 0;
-    highestPartTaken = -1;
+    MANY.reset();
     const socket = net.connect(port, "127.0.0.1");
     await new Promise((resolve) => socket.once("connect", resolve));
     socket.pause();
@@ -368,7 +356,7 @@ describe("poll server", () => {
     await expect.poll(() => released).toEqual(["parts"]);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(released).toEqual(["parts"]);
-    expect(highestPartTaken).toBeLessThan(2 * PARTS_PER_WRITE);
+    expect(MANY.highestTaken()).toBeLessThan(2 * PARTS_PER_WRITE);
   });
 
   it("stops reading a client's requests while it does not read its answers", async () => {

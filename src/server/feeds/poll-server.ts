@@ -17,7 +17,7 @@
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
 import { BodyParts } from "../snapshot/encoded-body";
-import { bodyLength, jsonAnswer, type Answer, type FeedRequest } from "./answer";
+import { bodyLength, jsonAnswer, PARTS_PER_WRITE, type Answer, type FeedRequest } from "./answer";
 
 /** A request as the internal port's routes see it, on either server. */
 export interface MachineRequest extends FeedRequest {
@@ -53,15 +53,6 @@ const HEADERS_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 /** Answers a connection may have queued (pipelined requests) before reading from it pauses. */
 const MAX_QUEUED = 32;
-/**
- * Parts of a body handed to the socket at a time; the next batch goes once the last is with the
- * kernel. Each part written is a few objects of the thread's small heap until it is sent: the
- * Obot feed is ~3,400 parts (its entries and the commas between), so 32 clients fetching it at
- * once held ~20 MB of them and ended the poll thread at its heap bound (bench:scale, 2026-12-06),
- * and a client reading slowly would hold its share for as long as it liked.
- */
-export const PARTS_PER_WRITE = 256;
-
 // ---------------------------------------------------------------------------------------------
 // The parser
 
