@@ -28,14 +28,19 @@ async function start(): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** A client that asks for the body and reads nothing of it (until resumed). */
+async function askWithoutReading(port: number): Promise<net.Socket> {
+  MANY.reset();
+  const socket = net.connect(port, "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.pause();
+  socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  return socket;
+}
+
 describe("a body of many parts written to a node:http response", () => {
   it("goes to the socket a batch at a time, whole and in order", async () => {
-    const port = await start();
-    MANY.reset();
-    const socket = net.connect(port, "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    socket.pause();
-    socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const socket = await askWithoutReading(await start());
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The client reads nothing: one batch is with the socket, the rest waits for it to be sent.
     expect(MANY.highestTaken()).toBe(PARTS_PER_WRITE - 1);
@@ -51,12 +56,7 @@ describe("a body of many parts written to a node:http response", () => {
   });
 
   it("stops when its client is gone", async () => {
-    const port = await start();
-    MANY.reset();
-    const socket = net.connect(port, "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    socket.pause();
-    socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const socket = await askWithoutReading(await start());
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.resetAndDestroy();
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -141,6 +141,35 @@ function exchange(port: number, chunks: (string | Buffer)[], { waitMs = 2000, pa
   });
 }
 
+/** A client that sends `requests` and reads nothing of the answers (until resumed); the lent bodies and parts taken so far forgotten. */
+async function askWithoutReading(port: number, requests: string): Promise<net.Socket> {
+  released.length = 0;
+  MANY.reset();
+  const socket = net.connect(port, "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.pause();
+  socket.write(requests);
+  return socket;
+}
+
+/** Resumes a paused client and reads its answers until more than `bytes` came and the last is /echo's; then hangs up. */
+async function readThroughEcho(socket: net.Socket, bytes: number): Promise<Parsed[]> {
+  const received: Buffer[] = [];
+  socket.on("data", (data) => received.push(data));
+  socket.resume();
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      const total = received.reduce((sum, chunk) => sum + chunk.length, 0);
+      if (total > bytes && Buffer.concat(received).subarray(-200).toString().includes('"/echo"')) {
+        clearInterval(check);
+        resolve();
+      }
+    }, 20);
+  });
+  socket.destroy();
+  return parseResponses(Buffer.concat(received));
+}
+
 const GET = (path: string, headers = "") => `GET ${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`;
 
 describe("poll server", () => {
@@ -278,21 +307,7 @@ describe("poll server", () => {
     socket.write(GET("/big") + GET("/big") + GET("/echo"));
     socket.pause();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const received: Buffer[] = [];
-    socket.on("data", (data) => received.push(data));
-    socket.resume();
-    const expectedBytes = 2 * BIG.length;
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        const total = received.reduce((sum, chunk) => sum + chunk.length, 0);
-        if (total > expectedBytes && Buffer.concat(received).subarray(-200).toString().includes('"/echo"')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
-    socket.destroy();
-    const answers = parseResponses(Buffer.concat(received));
+    const answers = await readThroughEcho(socket, 2 * BIG.length);
     expect(answers.map((a) => [a.status, a.body.length])).toEqual([
       [200, BIG.length],
       [200, BIG.length],
@@ -302,30 +317,11 @@ describe("poll server", () => {
   });
 
   it("hands a body of many parts to the socket a batch at a time, whole and in order, then the answers pipelined after it", async () => {
-    const port = await start();
-    released.length = 0;
-    MANY.reset();
-    const socket = net.connect(port, "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    socket.pause();
-    socket.write(GET("/parts") + GET("/echo"));
+    const socket = await askWithoutReading(await start(), GET("/parts") + GET("/echo"));
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The client reads nothing: one batch is with the socket, the rest waits for it to be sent.
     expect(MANY.highestTaken()).toBe(PARTS_PER_WRITE - 1);
-    const received: Buffer[] = [];
-    socket.on("data", (data) => received.push(data));
-    socket.resume();
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        const total = received.reduce((sum, chunk) => sum + chunk.length, 0);
-        if (total > PARTS_LENGTH && Buffer.concat(received).subarray(-200).toString().includes('"/echo"')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
-    socket.destroy();
-    const answers = parseResponses(Buffer.concat(received));
+    const answers = await readThroughEcho(socket, PARTS_LENGTH);
     expect(answers.map((a) => [a.status, a.body.length])).toEqual([
       [200, PARTS_LENGTH],
       [200, answers[1]!.body.length],
@@ -344,13 +340,7 @@ describe("poll server", () => {
   });
 
   it("stops writing a body of many parts when its client is gone, and releases it once", async () => {
-    const port = await start();
-    released.length = 0;
-    MANY.reset();
-    const socket = net.connect(port, "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    socket.pause();
-    socket.write(GET("/parts"));
+    const socket = await askWithoutReading(await start(), GET("/parts"));
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.resetAndDestroy();
     await expect.poll(() => released).toEqual(["parts"]);
