@@ -4,6 +4,9 @@ import type { Role } from "@/server/auth/roles";
 import type { TrpcContext } from "@/server/trpc/init";
 import type { Config } from "@/server/config";
 import type { Database } from "@/server/db/client";
+import { serverCreateInput } from "@/server/catalog/model";
+import { createServer, publishServer } from "@/server/catalog/servers";
+import type { Db } from "@/server/db/client";
 import { dispatchRest } from "@/server/rest";
 import { startServices, type Services } from "@/server/services";
 
@@ -91,4 +94,12 @@ export function restClient(services: Services, base = "http://control-plane.test
     }
     return { status: response.status, body: parsed, headers: response.headers };
   };
+}
+
+/** Remote servers named `names` (display name the same, endpoint https://<name>.example/mcp), created and published by ALICE. */
+export async function publishRemoteServers(db: Db, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    await createServer(db, ALICE, serverCreateInput.parse({ name, displayName: name, endpoint: `https://${name}.example/mcp` }));
+    await publishServer(db, ALICE, name);
+  }
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
-import { ALICE, testServices } from "../../../test/support/services";
+import { ALICE, publishRemoteServers, testServices } from "../../../test/support/services";
 import { serverCreateInput } from "../catalog/model";
 import { createServer, publishServer } from "../catalog/servers";
 import type { Db } from "../db/client";
@@ -68,10 +68,7 @@ describeEachDatabase("the start-up rehearsal of the write path", (database) => {
   it("runs each common write and the build it would cause, and leaves the database, the served snapshot and the mirror as they were", async () => {
     const services = await testServices(database());
     try {
-      for (const name of ["github", "slack"]) {
-        await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name, endpoint: `https://${name}.example/mcp` }));
-        await publishServer(services.db, ALICE, name);
-      }
+      await publishRemoteServers(services.db, ["github", "slack"]);
       for (const name of ["alpha", "beta", "gamma"]) await createTenant(services.db, ALICE, tenantCreateInput.parse({ name, labels: { team: name } }));
       await createGroup(services.db, ALICE, groupCreateInput.parse({ name: "platform", members: ["beta"] }));
       await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "group", name: "platform" }, servers: "*", access: "allow" }));

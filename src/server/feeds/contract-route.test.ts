@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
-import { ALICE, restClient, TEST_CONFIG, testServices } from "../../../test/support/services";
+import { ALICE, publishRemoteServers, restClient, TEST_CONFIG, testServices } from "../../../test/support/services";
 import type { Config } from "../config";
 import { rowsOf } from "../db/rows";
 import { createServer, publishServer, updateServer } from "../catalog/servers";
@@ -229,10 +229,7 @@ describeEachDatabase("tenant contract revisions", (database) => {
 
   beforeAll(async () => {
     services = await testServices(database());
-    for (const name of ["github", "slack"]) {
-      await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name, endpoint: `https://${name}.example/mcp` }));
-      await publishServer(services.db, ALICE, name);
-    }
+    await publishRemoteServers(services.db, ["github", "slack"]);
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "beta" }));
     await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" }));

@@ -53,6 +53,7 @@ const HEADERS_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 /** Answers a connection may have queued (pipelined requests) before reading from it pauses. */
 const MAX_QUEUED = 32;
+
 // ---------------------------------------------------------------------------------------------
 // The parser
 

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
-import { ALICE, restClient, testServices } from "../../../test/support/services";
+import { ALICE, publishRemoteServers, restClient, testServices } from "../../../test/support/services";
 import { createServer, publishServer } from "../catalog/servers";
 import { serverCreateInput } from "../catalog/model";
 import { createTenant } from "../policy/store";
@@ -38,10 +38,7 @@ describeEachDatabase("the internal port's poll thread", (database) => {
   beforeAll(async () => {
     services = await testServices(database());
     rest = restClient(services);
-    for (const name of ["github", "slack"]) {
-      await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name, endpoint: `https://${name}.example/mcp` }));
-      await publishServer(services.db, ALICE, name);
-    }
+    await publishRemoteServers(services.db, ["github", "slack"]);
     await createTenant(services.db, ALICE, tenantCreateInput.parse({ name: "alpha" }));
     const issued = await rest("POST", "/api/v1/tenants/alpha/tokens", { name: "pod" });
     expect(issued.status).toBe(201);

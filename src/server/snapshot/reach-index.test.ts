@@ -1,8 +1,6 @@
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/database";
-import { ALICE, testServices } from "../../../test/support/services";
-import { createServer, publishServer } from "../catalog/servers";
-import { serverCreateInput } from "../catalog/model";
+import { ALICE, publishRemoteServers, testServices } from "../../../test/support/services";
 import { createGrant, createTenant } from "../policy/store";
 import { grantCreateInput, tenantCreateInput } from "../policy/model";
 import { hasReachIndex, reachIndexOf } from "./reach-index";
@@ -12,10 +10,7 @@ describeEachDatabase("the reach index", (database) => {
   it("is built between builds after a full compile, so a writer's build does not build it, and names who may be allowed each server", async () => {
     const services = await testServices(database());
     try {
-      for (const name of ["github", "slack"]) {
-        await createServer(services.db, ALICE, serverCreateInput.parse({ name, displayName: name, endpoint: `https://${name}.example/mcp` }));
-        await publishServer(services.db, ALICE, name);
-      }
+      await publishRemoteServers(services.db, ["github", "slack"]);
       for (const name of ["alpha", "beta", "gamma"]) await createTenant(services.db, ALICE, tenantCreateInput.parse({ name }));
       await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "alpha" }, servers: "github", access: "allow" }));
       await createGrant(services.db, ALICE, grantCreateInput.parse({ subject: { type: "tenant", name: "beta" }, servers: "*", access: "allow" }));
